@@ -1,0 +1,77 @@
+"""citeshelf show: one record with every field."""
+
+from __future__ import annotations
+
+import click
+
+from .common import get_library, json_option
+
+
+def record_fields(record, parent=None) -> list[tuple[str, str]]:  # noqa: ANN001
+    """Label/value pairs for every field the record has, in file order."""
+    from ..model import format_isbn
+    from .views import book_line, full_names
+
+    data = record.to_json_dict()
+    out: list[tuple[str, str]] = []
+    for name, value in data.items():
+        if name in ("key",):
+            continue
+        if name in ("authors", "editors", "translators", "container_authors"):
+            text = full_names(getattr(record, name))
+            if getattr(record, f"{name}_et_al", False):
+                text += "; et al."
+        elif name in ("authors_et_al", "editors_et_al"):
+            continue
+        elif name == "isbn":
+            text = ", ".join(format_isbn(i) for i in value)
+        elif name == "parent" and parent is not None:
+            text = f"{value} — {book_line(parent)}"
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            text = "\n".join(f"{k} = {v}" for k, v in value.items())
+        else:
+            text = str(value)
+        out.append((name.replace("_", " "), text))
+    return out
+
+
+@click.command("show")
+@click.argument("key")
+@json_option
+def command(key: str, as_json: bool) -> None:
+    """Show the record KEY with every field.
+
+    A chapter is shown with its book (the parent line); with --json the book's
+    record is included under "book" and the fields the chapter takes from it
+    (publisher, date, editors ...) under "resolved".
+
+    \b
+    Example:
+      citeshelf show aris2014collective
+      citeshelf show aris2014collective --json
+    """
+    from .. import render
+    from ..library import merge_parent, parent_of
+
+    library = get_library()
+    record = library.get(key)
+    parent = parent_of(record, library)
+    resolved = merge_parent(record, parent) if parent is not None else record
+    if as_json:
+        data = record.to_json_dict()
+        if parent is not None:
+            data["book"] = parent.to_json_dict()
+            data["resolved"] = resolved.to_json_dict()
+        render.print_json(data)
+        return
+    title = f"{record.key} ({record.type})"
+    footer = None
+    try:
+        from ..styles import reference_text  # added by the styles package
+    except ImportError:  # pragma: no cover - styles not present
+        reference_text = None
+    if reference_text is not None:
+        footer = "APA: " + reference_text(resolved, style="apa")
+    render.print_fields(title, record_fields(record, parent), footer=footer)

@@ -1,0 +1,112 @@
+"""The ``citeshelf`` command group: lazy sub-commands and error handling."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from .. import __version__, exitcodes
+
+_HERE = os.path.dirname(__file__)
+
+
+def _command_modules() -> dict[str, str]:
+    """Command name -> module name, from the ``cmd_*.py`` files beside this one."""
+    out = {}
+    for name in os.listdir(_HERE):
+        if name.startswith("cmd_") and name.endswith(".py"):
+            module = name[:-3]
+            out[module[4:].rstrip("_").replace("_", "-")] = module
+    return out
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command is needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_command_modules())
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = _command_modules().get(cmd_name)
+        if module is None:
+            return None
+        mod = importlib.import_module(f"{__package__}.{module}")
+        return mod.command
+
+    def resolve_command(self, ctx, args):  # noqa: ANN001, ANN201
+        try:
+            return super().resolve_command(ctx, args)
+        except click.UsageError as exc:
+            names = _command_modules()
+            wanted = args[0] if args else ""
+            import difflib
+
+            close = difflib.get_close_matches(wanted, list(names), n=1)
+            if close and "No such command" in str(exc):
+                raise click.UsageError(f"{exc.message} Did you mean '{close[0]}'?", ctx) from None
+            raise
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201
+        from ..errors import CiteshelfError
+
+        try:
+            return super().invoke(ctx)
+        except CiteshelfError as exc:
+            raise CommandError(str(exc), exc.exit_code) from None
+        except BrokenPipeError:  # pragma: no cover - e.g. `citeshelf list | head`
+            sys.stderr.close()
+            ctx.exit(exitcodes.OK)
+        except KeyboardInterrupt:  # pragma: no cover
+            raise CommandError("interrupted", exitcodes.ABORTED) from None
+
+
+class CommandError(click.ClickException):
+    """A user-facing failure: one line on stderr, a named exit code."""
+
+    def __init__(self, message: str, exit_code: int = exitcodes.ERROR) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+    def show(self, file=None) -> None:  # noqa: ANN001
+        click.echo(f"citeshelf: error: {self.format_message()}", err=True, file=file)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--library",
+    "-L",
+    "library",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="The records folder to use. Default: $CITESHELF_LIBRARY, else the nearest "
+    "records/ folder from here upward, else the per-user library.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="citeshelf")
+@click.pass_context
+def cli(ctx: click.Context, library: str | None) -> None:
+    """A reference manager for scholars: keep records as plain JSON files, list an
+    edited book's chapters, export BibTeX for a paper, format APA and Chicago
+    citations.
+
+    \b
+    Start here:
+      citeshelf chapters sperling2014handbook   the handbook's chapters
+      citeshelf show aris2014collective         one record, with its book
+      citeshelf list author:cottey              records matching a query
+      citeshelf add book --title "..." --editor "Family, Given" --year 2020
+
+    Exit codes: 0 ok, 1 error, 2 usage, 3 not found, 4 invalid data,
+    5 conflict, 6 aborted.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["library_option"] = library
+
+
+def main() -> None:
+    cli(prog_name="citeshelf")

@@ -1,0 +1,59 @@
+"""Parent resolution: a chapter seen through its book.
+
+The resolved view of a chapter carries its book's title (as
+``container_title``), authors (as ``container_authors``), editors, publisher,
+place, date, edition, volume, series and ISBN. The chapter's own DOI and URL
+are never replaced by the book's; its own fields win where it has them.
+"""
+
+from __future__ import annotations
+
+from ..errors import InvalidData, NotFound
+from ..model import BaseRecord, Book, Chapter
+
+__all__ = ["INHERITED", "merge_parent", "resolve", "parent_of"]
+
+#: Fields a chapter takes from its book when it has none of its own.
+INHERITED = ("editors", "issued", "publisher", "place", "edition", "volume", "series", "isbn", "language")
+
+
+def merge_parent(chapter: Chapter, book: BaseRecord) -> Chapter:
+    """The chapter with the book's data filled in (validated, not saved)."""
+    update: dict[str, object] = {}
+    for name in INHERITED:
+        if not getattr(chapter, name) and getattr(book, name, None):
+            update[name] = getattr(book, name)
+    if not chapter.container_title and book.title:
+        update["container_title"] = book.full_title
+    if not chapter.container_authors and book.authors:
+        update["container_authors"] = book.authors
+    return chapter.model_copy(update=update)
+
+
+def parent_of(record: BaseRecord, library) -> BaseRecord | None:  # noqa: ANN001
+    """The parent record of a chapter, or None; a missing parent is an error."""
+    if not isinstance(record, Chapter) or not record.parent:
+        return None
+    try:
+        return library.get(record.parent)
+    except NotFound:
+        raise NotFound(
+            f"chapter '{record.key}' names parent '{record.parent}', which is not in the "
+            f"library: add the book first or fix the parent with "
+            f"'citeshelf edit {record.key} --set parent=KEY'"
+        ) from None
+    except InvalidData as exc:
+        raise InvalidData(f"chapter '{record.key}': its parent is unreadable: {exc}") from None
+
+
+def resolve(record: BaseRecord, library) -> BaseRecord:  # noqa: ANN001
+    """The record as styles and exports see it (a chapter with its book's data)."""
+    book = parent_of(record, library)
+    if book is None:
+        return record
+    assert isinstance(record, Chapter)
+    return merge_parent(record, book)
+
+
+def is_book(record: BaseRecord) -> bool:
+    return isinstance(record, Book)

@@ -1,0 +1,268 @@
+"""The records/ store: one JSON file per record, written atomically.
+
+* ``records/<key>.json`` holds one record, serialised deterministically (field
+  order of the model, empty fields left out, UTF-8 unescaped, 2-space indent,
+  trailing newline) so that git diffs show only what changed.
+* Creating a record never overwrites another: the file is written in full under
+  a temporary name, then hard-linked to its final name, which fails if that
+  name exists (exclusive create). Updates write a temporary file, fsync it and
+  rename it over the old one. A crash at any moment leaves every record whole.
+* A key is never used as a path without :func:`check_key`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import AlreadyExists, InvalidData, NotFound, UsageError
+from ..model import BaseRecord, check_key, describe_validation_error, now_utc, parse_record
+
+__all__ = ["Library", "RecordProblem", "dumps_record"]
+
+SUFFIX = ".json"
+
+
+def dumps_record(record: BaseRecord) -> str:
+    """The exact text of a record file."""
+    return json.dumps(record.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+class RecordProblem:
+    """A record file that could not be read: which file, and why."""
+
+    def __init__(self, key: str, path: Path, reason: str) -> None:
+        self.key = key
+        self.path = path
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return f"RecordProblem({self.key!r}, {self.reason!r})"
+
+
+class Library:
+    """A folder of record files."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return f"Library({str(self.path)!r})"
+
+    # -- paths and keys -------------------------------------------------------
+
+    def path_for(self, key: str) -> Path:
+        try:
+            check_key(key)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        return self.path / f"{key}{SUFFIX}"
+
+    def check_exists(self) -> None:
+        if not self.path.is_dir():
+            raise NotFound(
+                f"no library at {self.path}: create one with 'citeshelf init {self.path}' "
+                "or choose another with --library DIR"
+            )
+
+    def keys(self) -> list[str]:
+        """All record keys, sorted, without reading any file."""
+        self.check_exists()
+        out = []
+        with os.scandir(self.path) as it:
+            for entry in it:
+                name = entry.name
+                if name.endswith(SUFFIX) and not name.startswith("."):
+                    out.append(name[: -len(SUFFIX)])
+        out.sort()
+        return out
+
+    def __contains__(self, key: str) -> bool:
+        try:
+            return self.path_for(key).is_file()
+        except UsageError:
+            return False
+
+    def find_case_clash(self, key: str) -> str | None:
+        """An existing key that differs from ``key`` only in case, if any."""
+        folded = key.casefold()
+        for other in self.keys():
+            if other != key and other.casefold() == folded:
+                return other
+        return None
+
+    # -- reading ------------------------------------------------------------------
+
+    def read_text(self, key: str) -> str:
+        path = self.path_for(key)
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.check_exists()
+            raise NotFound(f"no record '{key}' in {self.path}") from None
+        except UnicodeDecodeError as exc:
+            raise InvalidData(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+    def parse_text(self, key: str, text: str, path: Path | None = None) -> BaseRecord:
+        """Parse a record file's text; errors name the file and the field."""
+        where = str(path or self.path_for(key))
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidData(
+                f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+            ) from None
+        if not isinstance(data, dict):
+            raise InvalidData(f"{where}: a record file must hold one JSON object")
+        try:
+            record = parse_record(data)
+        except ValidationError as exc:
+            raise InvalidData(describe_validation_error(exc, where)) from None
+        if record.key != key:
+            raise InvalidData(
+                f"{where}: the file's key is '{record.key}' but its name says '{key}': "
+                f"rename the file or fix the key"
+            )
+        return record
+
+    def get(self, key: str) -> BaseRecord:
+        """One record, reading only its own file."""
+        return self.parse_text(key, self.read_text(key))
+
+    def iter_records(
+        self, keys: Iterable[str] | None = None
+    ) -> Iterator[BaseRecord | RecordProblem]:
+        """Each record in key order, or a :class:`RecordProblem` for a bad file."""
+        for key in self.keys() if keys is None else keys:
+            try:
+                yield self.get(key)
+            except (InvalidData, NotFound) as exc:
+                yield RecordProblem(key, self.path_for(key), str(exc))
+
+    def load_all(self) -> tuple[list[BaseRecord], list[RecordProblem]]:
+        records: list[BaseRecord] = []
+        problems: list[RecordProblem] = []
+        for item in self.iter_records():
+            (problems if isinstance(item, RecordProblem) else records).append(item)  # type: ignore[arg-type]
+        return records, problems
+
+    def chapter_keys(self, book_key: str) -> list[str]:
+        """Keys of records whose parent is ``book_key``.
+
+        Without an index this reads every file, but only files that mention the
+        key are parsed.
+        """
+        needle = json.dumps(book_key)
+        out = []
+        for key in self.keys():
+            try:
+                text = self.path_for(key).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if needle in text and '"parent"' in text:
+                try:
+                    data = json.loads(text)
+                except json.JSONDecodeError:
+                    continue
+                if isinstance(data, dict) and data.get("parent") == book_key:
+                    out.append(key)
+        return out
+
+    # -- writing ------------------------------------------------------------------
+
+    def _write_temp(self, text: str) -> str:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            _unlink_quietly(tmp)
+            raise
+        return tmp
+
+    def _fsync_dir(self) -> None:
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except OSError:  # pragma: no cover - platforms without directory fds
+            return
+        try:
+            os.fsync(fd)
+        except OSError:  # pragma: no cover
+            pass
+        finally:
+            os.close(fd)
+
+    def create(self, record: BaseRecord) -> Path:
+        """Save a new record; fail if its key (in any letter case) is taken."""
+        self.check_exists()
+        path = self.path_for(record.key)
+        clash = self.find_case_clash(record.key)
+        if clash:
+            raise AlreadyExists(
+                f"key '{record.key}' differs only in letter case from existing record "
+                f"'{clash}': choose another key"
+            )
+        if record.added is None:
+            record = record.model_copy(update={"added": now_utc()})
+        tmp = self._write_temp(dumps_record(record))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise AlreadyExists(f"a record with key '{record.key}' already exists") from None
+        finally:
+            _unlink_quietly(tmp)
+        self._fsync_dir()
+        return path
+
+    def update(self, record: BaseRecord, *, touch: bool = True) -> Path:
+        """Replace an existing record's file atomically."""
+        path = self.path_for(record.key)
+        if not path.is_file():
+            self.check_exists()
+            raise NotFound(f"no record '{record.key}' in {self.path}")
+        if touch:
+            record = record.model_copy(update={"modified": now_utc()})
+        self.write_text(record.key, dumps_record(record))
+        return path
+
+    def write_text(self, key: str, text: str) -> Path:
+        """Atomically replace (or create) ``key``'s file with ``text``."""
+        path = self.path_for(key)
+        tmp = self._write_temp(text)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            _unlink_quietly(tmp)
+            raise
+        self._fsync_dir()
+        return path
+
+    def delete(self, key: str) -> None:
+        path = self.path_for(key)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise NotFound(f"no record '{key}' in {self.path}") from None
+        self._fsync_dir()
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def record_to_data(record: BaseRecord) -> dict[str, Any]:
+    return record.to_json_dict()

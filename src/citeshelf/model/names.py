@@ -1,0 +1,266 @@
+"""Personal and organisational names.
+
+A :class:`Person` is either structured (family, given, particle, suffix) or a
+``literal`` (an organisation such as "World Health Organization").
+:func:`parse_name` reads the forms people type and BibTeX writes, following
+BibTeX's name rules ("First von Last", "von Last, First", "von Last, Jr, First",
+and ``{Braced Literal}`` for organisations).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+__all__ = ["Person", "has_others", "parse_name", "parse_names", "split_names", "initials", "fold"]
+
+
+class Person(BaseModel):
+    """One name in a list of authors, editors or translators."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    family: str | None = None
+    given: str | None = None
+    particle: str | None = None
+    suffix: str | None = None
+    literal: str | None = None
+
+    @field_validator("family", "given", "particle", "suffix", "literal", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = " ".join(value.split())
+            return value or None
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> "Person":
+        if self.literal:
+            if self.family or self.given or self.particle or self.suffix:
+                raise ValueError("a literal name (organisation) cannot also have family/given parts")
+        elif not self.family:
+            raise ValueError("a name needs a family name or a literal (organisation) name")
+        return self
+
+    @property
+    def is_literal(self) -> bool:
+        return self.literal is not None
+
+    @property
+    def last(self) -> str:
+        """The family name with its particle ("van der Berg"), or the literal."""
+        if self.literal:
+            return self.literal
+        return " ".join(p for p in (self.particle, self.family) if p)
+
+    def display(self) -> str:
+        """Given-first display form: "Ludwig van Beethoven Jr."."""
+        if self.literal:
+            return self.literal
+        text = " ".join(p for p in (self.given, self.particle, self.family) if p)
+        return f"{text}, {self.suffix}" if self.suffix else text
+
+    def inverted(self) -> str:
+        """Family-first form: "van Beethoven, Ludwig, Jr."."""
+        if self.literal:
+            return self.literal
+        parts = [self.last]
+        if self.given:
+            parts.append(self.given)
+        if self.suffix:
+            parts.append(self.suffix)
+        return ", ".join(parts)
+
+    def __str__(self) -> str:  # pragma: no cover - convenience
+        return self.display()
+
+
+# --------------------------------------------------------------------------
+# Parsing
+
+
+def _split_depth0(text: str, sep_re: re.Pattern[str]) -> list[str]:
+    """Split ``text`` on ``sep_re`` matches that are outside braces."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            m = sep_re.match(text, i)
+            if m and m.end() > i:
+                parts.append(text[start:i])
+                start = i = m.end()
+                continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_COMMA = re.compile(r",")
+_SPACE = re.compile(r"[\s~]+")
+
+
+def split_names(text: str) -> list[str]:
+    """Split a BibTeX name list on ``and`` (outside braces)."""
+    return [p.strip() for p in _split_depth0(" " + text.strip() + " ", _AND) if p.strip()]
+
+
+def _is_lower_word(word: str) -> bool:
+    """BibTeX's test: a word is "von" if its first letter at depth 0 is lower case."""
+    depth = 0
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if ch == "{":
+            # A brace group starting with a control sequence counts by its letter.
+            if depth == 0 and i + 1 < len(word) and word[i + 1] == "\\":
+                m = re.match(r"\{\\[A-Za-z]+\s*\{?([A-Za-z])", word[i:]) or re.match(
+                    r"\{\\.\s*\{?([A-Za-z])", word[i:]
+                )
+                if m:
+                    return m.group(1).islower()
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif depth == 0 and ch.isalpha():
+            return ch.islower()
+        i += 1
+    return False
+
+
+def _unbrace(text: str) -> str:
+    """Drop the grouping braces BibTeX uses to protect text."""
+    return text.replace("{", "").replace("}", "").strip()
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in _split_depth0(text.strip(), _SPACE) if w]
+
+
+def _join(words: list[str]) -> str | None:
+    text = _unbrace(" ".join(words))
+    return text or None
+
+
+def parse_name(text: str) -> Person:
+    """Parse one name as BibTeX does.
+
+    >>> parse_name("Aris, Stephen")
+    Person(family='Aris', given='Stephen', particle=None, suffix=None, literal=None)
+    >>> parse_name("Ludwig van Beethoven").particle
+    'van'
+    >>> parse_name("{World Health Organization}").literal
+    'World Health Organization'
+    """
+    raw = " ".join(text.split())
+    if not raw:
+        raise ValueError("empty name")
+    # A name wholly inside one brace group is a literal (organisation).
+    if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
+        return Person(literal=raw[1:-1].strip())
+    parts = [p.strip() for p in _split_depth0(raw, _COMMA)]
+    if len(parts) == 1:
+        words = _words(parts[0])
+        if len(words) == 1:
+            return Person(family=_unbrace(words[0]))
+        # First von Last: von starts at the first lower-case word (not the last
+        # word) and runs to the last lower-case word before the final word.
+        lower = [i for i, w in enumerate(words[:-1]) if _is_lower_word(w)]
+        if lower:
+            vstart, vend = lower[0], lower[-1]
+            given = words[:vstart]
+            particle = words[vstart : vend + 1]
+            family = words[vend + 1 :]
+        else:
+            given, particle, family = words[:-1], [], words[-1:]
+        return Person(family=_join(family), given=_join(given), particle=_join(particle))
+    if len(parts) > 3:
+        raise ValueError(f"too many commas in name {text!r}")
+    vonlast = _words(parts[0])
+    if not vonlast:
+        raise ValueError(f"name {text!r} has no family name before the comma")
+    suffix = parts[1] if len(parts) == 3 else None
+    given = parts[-1]
+    # von Last: von is the longest run of leading lower-case words, leaving
+    # at least one word for Last.
+    k = 0
+    while k < len(vonlast) - 1 and _is_lower_word(vonlast[k]):
+        k += 1
+    # The particle may also contain upper-case words between lower-case ones.
+    lower = [i for i, w in enumerate(vonlast[:-1]) if _is_lower_word(w)]
+    if lower and lower[0] == 0:
+        k = lower[-1] + 1
+    return Person(
+        family=_join(vonlast[k:]),
+        particle=_join(vonlast[:k]),
+        given=_unbrace(given) or None,
+        suffix=_unbrace(suffix) if suffix else None,
+    )
+
+
+def _balanced_outer(text: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0 and i != len(text) - 1:
+                return False
+    return depth == 0
+
+
+def parse_names(text: str) -> list[Person]:
+    """Parse a BibTeX ``and``-separated name list (a final "and others" is dropped:
+    see :func:`has_others`)."""
+    names = split_names(text)
+    if names and names[-1].strip().lower() == "others":
+        names = names[:-1]
+    return [parse_name(n) for n in names]
+
+
+def has_others(text: str) -> bool:
+    """True if a BibTeX name list ends in "and others" (an et-al marker)."""
+    names = split_names(text)
+    return bool(names) and names[-1].strip().lower() == "others"
+
+
+# --------------------------------------------------------------------------
+# Helpers used by keys and styles
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Mérand" -> "merand"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    extra = {"ß": "ss", "ø": "o", "Ø": "o", "đ": "d", "ł": "l", "Ł": "l", "æ": "ae", "œ": "oe", "ı": "i"}
+    stripped = "".join(extra.get(c, c) for c in stripped)
+    return stripped.casefold()
+
+
+def initials(given: str, *, period: bool = True, space: bool = True) -> str:
+    """Initials of a given name: "James Paul" -> "J. P."; "Jean-Paul" -> "J.-P."."""
+    dot = "." if period else ""
+    out_words = []
+    for word in given.split():
+        pieces = [p for p in word.split("-") if p]
+        if not pieces:
+            continue
+        initials_ = []
+        for piece in pieces:
+            if len(piece) <= 2 and piece.endswith("."):
+                initials_.append(piece[:-1] + dot)  # already an initial
+            else:
+                initials_.append(piece[0] + dot)
+        out_words.append("-".join(initials_))
+    return (" " if space else "").join(out_words)

@@ -1,0 +1,91 @@
+"""Page ranges: "656-670", "656--670", "xii-xv", a single page, an article number.
+
+Stored as text with an en dash between start and end (``"656–670"``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
+
+__all__ = ["PageRange", "roman_to_int"]
+
+_SEP = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
+_ROMAN = re.compile(r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
+
+
+def roman_to_int(text: str) -> int | None:
+    if not text or not _ROMAN.match(text):
+        return None
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    total = 0
+    prev = 0
+    for ch in reversed(text.lower()):
+        v = values[ch]
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    return total
+
+
+class PageRange(BaseModel):
+    """A page, a range of pages, or an article number."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: str
+    end: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _coerce(cls, value: object) -> object:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str):
+            return cls._parse_str(value)
+        return value
+
+    @staticmethod
+    def _parse_str(text: str) -> dict[str, str | None]:
+        raw = " ".join(text.split())
+        if not raw:
+            raise ValueError("empty page range")
+        parts = [p for p in _SEP.split(raw)]
+        if len(parts) == 1:
+            return {"start": raw, "end": None}
+        if len(parts) != 2 or not parts[0] or not parts[1]:
+            raise ValueError(f"{text!r} is not a page range: use 656-670, a single page or an article number")
+        return {"start": parts[0], "end": parts[1]}
+
+    @model_validator(mode="after")
+    def _check(self) -> "PageRange":
+        for part in (self.start, self.end):
+            if part is not None and (not part or any(c in part for c in ",;")):
+                raise ValueError(f"{part!r} is not a page: give one range such as 656-670")
+        if self.end == self.start:
+            object.__setattr__(self, "end", None)
+        return self
+
+    @model_serializer
+    def _ser(self) -> str:
+        return str(self)
+
+    def __str__(self) -> str:
+        return f"{self.start}–{self.end}" if self.end else self.start
+
+    @property
+    def is_range(self) -> bool:
+        return self.end is not None
+
+    def sort_key(self) -> tuple[int, int, str]:
+        """Roman front matter first, then arabic numbers, then anything else."""
+        roman = roman_to_int(self.start)
+        if roman is not None:
+            return (0, roman, self.start)
+        if self.start.isdigit():
+            return (1, int(self.start), self.start)
+        return (2, 0, self.start)
+
+    @classmethod
+    def parse(cls, text: str | int) -> "PageRange":
+        return cls.model_validate(text)

@@ -1,0 +1,181 @@
+"""Terminal output: the one place that talks to Rich.
+
+When stdout is a terminal (and ``NO_COLOR`` is not set) tables and panels are
+drawn with Rich. Otherwise output is plain text with no colour codes, and Rich
+is not even imported. ``--json`` output never goes through here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+__all__ = [
+    "use_rich",
+    "print_table",
+    "print_fields",
+    "print_json",
+    "print_line",
+    "print_styled",
+    "warn",
+    "progress",
+]
+
+
+def use_rich(stream: TextIO | None = None) -> bool:
+    """Rich output only for a real terminal, and never with NO_COLOR or TERM=dumb."""
+    stream = sys.stdout if stream is None else stream
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _console(stderr: bool = False):  # noqa: ANN202
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def print_line(text: str = "", *, err: bool = False) -> None:
+    stream = sys.stderr if err else sys.stdout
+    stream.write(text + "\n")
+
+
+def warn(message: str) -> None:
+    """A one-line warning on stderr."""
+    sys.stderr.write(f"citeshelf: warning: {message}\n")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _plain_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [len(c) for c in columns]
+    for row in rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = []
+    for row in [list(columns), *rows]:
+        cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def print_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """A table: Rich on a terminal, aligned plain text otherwise.
+
+    Plain form: the title line, a blank line, the header and one line per row
+    (columns separated by two spaces), then the caption.
+    """
+    if not use_rich():
+        out = []
+        if title:
+            out += [title, ""]
+        out += _plain_table(columns, rows)
+        if caption:
+            out.append(caption)
+        sys.stdout.write("\n".join(out) + "\n")
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
+    for i, name in enumerate(columns):
+        table.add_column(name, overflow="fold", no_wrap=(i == 0))
+    for row in rows:
+        table.add_row(*(_escape(c) for c in row))
+    _console().print(table)
+
+
+def print_fields(title: str, fields: Sequence[tuple[str, str]], *, footer: str | None = None) -> None:
+    """A record view: "label: value" lines, in a Rich panel on a terminal."""
+    width = max((len(k) for k, _ in fields), default=0)
+    if not use_rich():
+        lines = [title, ""]
+        for label, value in fields:
+            first, *rest = value.split("\n") if value else [""]
+            lines.append(f"{label.ljust(width)}  {first}".rstrip())
+            lines += [f"{'':{width}}  {r}".rstrip() for r in rest]
+        if footer:
+            lines += ["", footer]
+        sys.stdout.write("\n".join(lines) + "\n")
+        return
+    from rich.panel import Panel
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in fields:
+        grid.add_row(label, _escape(value))
+    body: Any = grid
+    if footer:
+        from rich.console import Group
+        from rich.text import Text
+
+        body = Group(grid, Text(""), Text(footer))
+    _console().print(Panel(body, title=_escape(title), title_align="left"))
+
+
+def print_styled(markup_text: str, terminal: Any = None) -> None:
+    """Print formatted text: ``terminal`` is a callable that builds a Rich
+    renderable from nothing (used on a terminal); otherwise ``markup_text``."""
+    if terminal is not None and use_rich():
+        _console().print(terminal())
+    else:
+        sys.stdout.write(markup_text + "\n")
+
+
+class _NoProgress:
+    def __enter__(self) -> "_NoProgress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def advance(self, n: int = 1) -> None:
+        return None
+
+
+class _RichProgress:
+    def __init__(self, total: int, description: str) -> None:
+        from rich.progress import Progress
+
+        self._progress = Progress(console=_console(stderr=True), transient=True)
+        self._total = total
+        self._description = description
+
+    def __enter__(self) -> "_RichProgress":
+        self._progress.__enter__()
+        self._task = self._progress.add_task(self._description, total=self._total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def advance(self, n: int = 1) -> None:
+        self._progress.advance(self._task, n)
+
+
+def progress(total: int, description: str, *, threshold: int = 200) -> Any:
+    """A progress bar on stderr for long jobs on a terminal; a no-op otherwise."""
+    if total >= threshold and use_rich(sys.stderr):
+        return _RichProgress(total, description)
+    return _NoProgress()
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
