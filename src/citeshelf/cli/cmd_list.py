@@ -23,24 +23,26 @@ def command(query: tuple[str, ...], as_json: bool) -> None:
     Fields: author, editor, title, year, type, tag, key, parent, publisher, doi, isbn.
     """
     from .. import render
-    from ..library import RecordProblem, merge_parent
-    from ..library.query import Query
+    from ..library import merge_parent
+    from ..library.query import select
     from ..model import Chapter
     from .views import creators_cell
 
     library = get_library()
-    q = Query.parse(" ".join(query))
-    records, problems = [], []
-    for item in library.iter_records():
-        (problems if isinstance(item, RecordProblem) else records).append(item)
-    by_key = {r.key: r for r in records}
+    rows, problems = select(library, " ".join(query))
+    books = {}
 
     def resolved(r):  # noqa: ANN001, ANN202
-        if isinstance(r, Chapter) and r.parent in by_key:
-            return merge_parent(r, by_key[r.parent])
+        if isinstance(r, Chapter) and r.parent:
+            if r.parent not in books:
+                try:
+                    books[r.parent] = library.get(r.parent)
+                except Exception:  # noqa: BLE001 - a missing parent only loses the year here
+                    books[r.parent] = None
+            if books[r.parent] is not None:
+                return merge_parent(r, books[r.parent])
         return r
 
-    rows = [r for r in records if q.matches(resolved(r))]
     if as_json:
         render.print_json([r.to_json_dict() for r in rows])
     else:

@@ -85,6 +85,26 @@ class Query:
         return all(t.matches(record) for t in self.terms)
 
 
-def select(records, text: str | None) -> list[BaseRecord]:  # noqa: ANN001
+def select(library, text: str | None):  # noqa: ANN001, ANN201
+    """Records of ``library`` matching ``text``, in key order, and the problems
+    (unreadable files) met on the way: ``(records, problems)``.
+
+    Chapters are matched as resolved through their book (so ``year:2014``
+    finds a chapter whose date is the book's), but returned as stored.
+    """
+    from .resolve import merge_parent
+    from .store import RecordProblem
+    from ..model import Chapter
+
     q = Query.parse(text)
-    return [r for r in records if q.matches(r)]
+    records, problems = [], []
+    for item in library.iter_records():
+        (problems if isinstance(item, RecordProblem) else records).append(item)
+    by_key = {r.key: r for r in records}
+
+    def resolved(r: BaseRecord) -> BaseRecord:
+        if isinstance(r, Chapter) and r.parent in by_key:
+            return merge_parent(r, by_key[r.parent])
+        return r
+
+    return [r for r in records if q.matches(resolved(r))], problems
