@@ -15,6 +15,7 @@ __all__ = [
     "InvalidData",
     "AlreadyExists",
     "Conflict",
+    "Aborted",
 ]
 
 
@@ -42,3 +43,9 @@ class Conflict(CiteshelfError):
 
 class AlreadyExists(Conflict):
     pass
+
+
+class Aborted(CiteshelfError):
+    """The user answered no to a confirmation."""
+
+    exit_code = exitcodes.ABORTED

@@ -17,7 +17,6 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -180,8 +179,10 @@ class Library:
     # -- writing ------------------------------------------------------------------
 
     def _write_temp(self, text: str) -> str:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.path)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json.part", dir=self.path)
         try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o666 & ~_umask())
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
                 fh.flush()
@@ -257,12 +258,20 @@ class Library:
         self._fsync_dir()
 
 
+_UMASK: list[int] = []
+
+
+def _umask() -> int:
+    """The process umask (read once), so record files get the usual permissions."""
+    if not _UMASK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        _UMASK.append(mask)
+    return _UMASK[0]
+
+
 def _unlink_quietly(path: str) -> None:
     try:
         os.unlink(path)
     except OSError:
         pass
-
-
-def record_to_data(record: BaseRecord) -> dict[str, Any]:
-    return record.to_json_dict()
