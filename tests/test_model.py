@@ -1,0 +1,271 @@
+"""The data model: names, dates, pages, identifiers, work types, JSON round trip."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from citeshelf.library import dumps_record
+from citeshelf.model import (
+    Date,
+    PageRange,
+    Person,
+    describe_validation_error,
+    has_others,
+    initials,
+    normalize_doi,
+    normalize_isbn,
+    normalize_issn,
+    parse_name,
+    parse_names,
+    parse_record,
+)
+
+# -- names --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Aris, Stephen", Person(family="Aris", given="Stephen")),
+        ("Stephen Aris", Person(family="Aris", given="Stephen")),
+        ("Galbreath, David J.", Person(family="Galbreath", given="David J.")),
+        ("Ludwig van Beethoven", Person(family="Beethoven", given="Ludwig", particle="van")),
+        ("van Beethoven, Ludwig", Person(family="Beethoven", given="Ludwig", particle="van")),
+        ("van der Berg, Anna", Person(family="Berg", given="Anna", particle="van der")),
+        ("Anna van der Berg", Person(family="Berg", given="Anna", particle="van der")),
+        ("von Last, Jr., First", Person(family="Last", given="First", particle="von", suffix="Jr.")),
+        ("King, Jr., Martin Luther", Person(family="King", given="Martin Luther", suffix="Jr.")),
+        ("Eilstrup-Sangiovanni, Mette", Person(family="Eilstrup-Sangiovanni", given="Mette")),
+        ("Frédéric Mérand", Person(family="Mérand", given="Frédéric")),
+        ("{World Health Organization}", Person(literal="World Health Organization")),
+        ("{Barnes and Noble}", Person(literal="Barnes and Noble")),
+        ("Plato", Person(family="Plato")),
+        ("de la Fontaine, Jean", Person(family="Fontaine", given="Jean", particle="de la")),
+        ("{van Gogh}, Vincent", Person(family="van Gogh", given="Vincent")),
+    ],
+)
+def test_parse_name_follows_bibtex_rules(text: str, expected: Person) -> None:
+    assert parse_name(text) == expected
+
+
+def test_parse_names_splits_on_and_outside_braces() -> None:
+    people = parse_names("Boin, Arjen and {Barnes and Noble} and Rhinard, Mark")
+    assert [p.last for p in people] == ["Boin", "Barnes and Noble", "Rhinard"]
+
+
+def test_and_others_is_an_et_al_marker() -> None:
+    text = "Boin, Arjen and Ekengren, Magnus and others"
+    assert [p.family for p in parse_names(text)] == ["Boin", "Ekengren"]
+    assert has_others(text)
+    assert not has_others("Boin, Arjen")
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "a, b, c, d"])
+def test_parse_name_rejects_nonsense(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_name(bad)
+
+
+def test_person_needs_family_or_literal() -> None:
+    with pytest.raises(ValidationError):
+        Person(given="Stephen")
+    with pytest.raises(ValidationError):
+        Person(literal="WHO", family="X")
+
+
+def test_initials_handle_hyphens_and_existing_initials() -> None:
+    assert initials("Jean-Paul") == "J.-P."
+    assert initials("David J.") == "D. J."
+    assert initials("Poorneema Devi") == "P. D."
+
+
+_word = st.text(alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZÉÖ"), min_size=1, max_size=1).flatmap(
+    lambda first: st.text(alphabet="abcdefghijklmnopqrstuvwxyzéüñ", min_size=1, max_size=8).map(
+        lambda rest: first + rest
+    )
+)
+
+
+@given(family=_word, given_=st.lists(_word, min_size=1, max_size=3))
+def test_family_comma_given_round_trips(family: str, given_: list[str]) -> None:
+    person = Person(family=family, given=" ".join(given_))
+    assert parse_name(person.inverted()) == person
+    assert parse_name(person.display()) == person
+
+
+@given(particle=st.sampled_from(["van", "von", "de", "van der", "de la", "di"]), family=_word, given_=_word)
+def test_particles_survive_both_name_orders(particle: str, family: str, given_: str) -> None:
+    person = Person(family=family, given=given_, particle=particle)
+    assert parse_name(f"{particle} {family}, {given_}") == person
+    assert parse_name(f"{given_} {particle} {family}") == person
+
+
+# -- dates ----------------------------------------------------------------------
+
+
+def test_dates_parse_and_serialise() -> None:
+    assert Date.parse("2014").iso() == "2014"
+    assert Date.parse(2014).year == 2014
+    assert Date.parse("2014-08-29") == Date(year=2014, month=8, day=29)
+    assert Date.parse("2014-8").iso() == "2014-08"
+    assert Date.month_number("Aug") == 8 and Date.month_number("september") == 9
+
+
+@pytest.mark.parametrize("bad", ["2014-13", "2014-02-30", "August 2014", "0", "twenty"])
+def test_bad_dates_are_refused(bad: str) -> None:
+    with pytest.raises(ValidationError):
+        Date.parse(bad)
+
+
+# -- pages ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, start, end, shown",
+    [
+        ("656-670", "656", "670", "656–670"),
+        ("656--670", "656", "670", "656–670"),
+        ("656–670", "656", "670", "656–670"),
+        ("xii-xv", "xii", "xv", "xii–xv"),
+        ("45", "45", None, "45"),
+        ("e1234", "e1234", None, "e1234"),
+        (" 82 -- 97 ", "82", "97", "82–97"),
+        ("12-12", "12", None, "12"),
+    ],
+)
+def test_page_ranges_normalise_to_en_dash(text: str, start: str, end: str | None, shown: str) -> None:
+    pages = PageRange.parse(text)
+    assert (pages.start, pages.end, str(pages)) == (start, end, shown)
+
+
+@pytest.mark.parametrize("bad", ["", "1-2-3", "5,7", "-"])
+def test_bad_page_ranges_are_refused(bad: str) -> None:
+    with pytest.raises(ValidationError):
+        PageRange.parse(bad)
+
+
+@given(st.integers(1, 5000), st.integers(0, 500), st.sampled_from(["-", "--", "–", " - "]))
+def test_page_range_round_trip(start: int, length: int, sep: str) -> None:
+    pages = PageRange.parse(f"{start}{sep}{start + length}")
+    assert PageRange.parse(str(pages)) == pages
+
+
+# -- identifiers ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["10.4337/ABC.123", "https://doi.org/10.4337/ABC.123", "doi:10.4337/ABC.123", "http://dx.doi.org/10.4337/ABC.123"],
+)
+def test_doi_forms_normalise(text: str) -> None:
+    assert normalize_doi(text) == "10.4337/ABC.123"
+
+
+@given(
+    prefix=st.integers(1000, 99999999),
+    suffix=st.text(alphabet="ABCDEFGHIJabcdefghij0123456789./-_()", min_size=1, max_size=20),
+    form=st.sampled_from(["{}", "https://doi.org/{}", "doi:{}", "DOI: {}"]),
+)
+def test_doi_normalisation_is_idempotent(prefix: int, suffix: str, form: str) -> None:
+    doi = f"10.{prefix}/{suffix}"
+    once = normalize_doi(form.format(doi))
+    assert once == doi
+    assert normalize_doi(once) == once
+
+
+def test_doi_refuses_non_dois() -> None:
+    with pytest.raises(ValueError, match="not a DOI"):
+        normalize_doi("11.1234/x")
+
+
+def test_isbn_is_checked_and_stored_as_isbn13() -> None:
+    assert normalize_isbn("978-1-78195-316-7") == "9781781953167"
+    assert normalize_isbn("0-306-40615-2") == "9780306406157"
+    with pytest.raises(ValueError, match="not a valid ISBN"):
+        normalize_isbn("9781781953168")
+
+
+@given(st.lists(st.integers(0, 9), min_size=12, max_size=12))
+def test_isbn13_with_right_check_digit_round_trips(digits: list[int]) -> None:
+    body = [9, 7, 8] + digits[3:]
+    check = (10 - sum(d * (1 if i % 2 == 0 else 3) for i, d in enumerate(body)) % 10) % 10
+    isbn = "".join(map(str, body + [check]))
+    assert normalize_isbn(isbn) == isbn
+    wrong = isbn[:-1] + str((check + 1) % 10)
+    with pytest.raises(ValueError):
+        normalize_isbn(wrong)
+
+
+def test_issn() -> None:
+    assert normalize_issn("03785955") == "0378-5955"
+    with pytest.raises(ValueError):
+        normalize_issn("0378-5956")
+
+
+# -- records --------------------------------------------------------------------
+
+
+def test_chapter_needs_parent_or_container() -> None:
+    with pytest.raises(ValidationError) as info:
+        parse_record({"type": "chapter", "key": "x"})
+    assert "needs a parent book" in describe_validation_error(info.value)
+    assert parse_record({"type": "chapter", "key": "x", "container_title": "A book"}).container_title
+
+
+@pytest.mark.parametrize("key", ["../x", "/etc/passwd", "a/b", "", "-x", "x" * 129, "a b"])
+def test_bad_keys_are_refused(key: str) -> None:
+    with pytest.raises(ValidationError):
+        parse_record({"type": "book", "key": key})
+
+
+def test_validation_messages_name_field_and_fix() -> None:
+    with pytest.raises(ValidationError) as info:
+        parse_record({"type": "book", "key": "x", "isbn": "9781781953168", "colour": "red"})
+    text = describe_validation_error(info.value, "record 'x'")
+    assert "record 'x': field 'isbn': '9781781953168' is not a valid ISBN" in text
+    assert "field 'colour': is not a field of this record type (put it under 'extra' to keep it)" in text
+
+
+def test_isbn_list_accepts_text_and_drops_duplicates() -> None:
+    book = parse_record({"type": "book", "key": "b", "isbn": "978-1-78195-316-7; 9781781953167, 9781781953174"})
+    assert book.isbn == ["9781781953167", "9781781953174"]
+
+
+_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(
+    lambda s: " ".join(s.split())
+).filter(bool)
+_people = st.lists(st.builds(Person, family=_word, given=st.one_of(st.none(), _word)), max_size=4)
+
+
+@st.composite
+def records(draw):  # noqa: ANN201
+    kind = draw(st.sampled_from(["book", "chapter", "article", "report", "webpage"]))
+    data: dict = {"type": kind, "key": draw(st.from_regex(r"[a-z][a-z0-9_:.+-]{0,20}", fullmatch=True))}
+    data["title"] = draw(_text)
+    data["authors"] = [p.model_dump(exclude_none=True) for p in draw(_people)]
+    if draw(st.booleans()):
+        data["issued"] = draw(st.sampled_from(["2014", "1999-02", "2020-12-31"]))
+    if kind == "chapter":
+        data["parent"] = "sperling2014handbook"
+        if draw(st.booleans()):
+            data["pages"] = f"{draw(st.integers(1, 900))}-{draw(st.integers(901, 999))}"
+    if kind == "article":
+        data["journal"] = draw(_text)
+    data["extra"] = draw(st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), _text, max_size=3))
+    data["tags"] = draw(st.lists(_text, max_size=3, unique=True))
+    return parse_record(data)
+
+
+@settings(max_examples=150)
+@given(records())
+def test_json_round_trip_is_lossless_and_byte_stable(record) -> None:  # noqa: ANN001
+    import json
+
+    text = dumps_record(record)
+    again = parse_record(json.loads(text))
+    assert again == record
+    assert dumps_record(again) == text
+    assert text.endswith("\n") and "\\u" not in text

@@ -1,0 +1,202 @@
+"""The records/ store: deterministic files, atomic and exclusive writes, key checks."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from citeshelf.errors import AlreadyExists, InvalidData, NotFound, UsageError
+from citeshelf.library import Library, base_key, dumps_record, find_library, merge_parent, resolve, unique_key
+from citeshelf.model import parse_record
+
+from .conftest import DEFAULT_LIBRARY, snapshot
+
+
+def book(key: str = "sperling2014handbook", **extra):  # noqa: ANN003, ANN201
+    data = {
+        "type": "book",
+        "key": key,
+        "title": "Handbook of governance and security",
+        "editors": [{"family": "Sperling", "given": "James"}],
+        "issued": "2014",
+        "publisher": "Edward Elgar Publishing",
+        "place": "Cheltenham, UK",
+        "isbn": ["9781781953167"],
+        "doi": "10.1234/book",
+        "url": "https://example.org/book",
+    }
+    data.update(extra)
+    return parse_record(data)
+
+
+def chapter(key: str = "aris2014collective", **extra):  # noqa: ANN003, ANN201
+    data = {
+        "type": "chapter",
+        "key": key,
+        "title": "Collective Security Treaty Organization",
+        "authors": [{"family": "Aris", "given": "Stephen"}],
+        "parent": "sperling2014handbook",
+        "chapter": "30",
+    }
+    data.update(extra)
+    return parse_record(data)
+
+
+def test_record_file_is_deterministic(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    rec = chapter(added="2026-01-01T00:00:00Z")
+    lib.create(rec)
+    text = (empty_lib / "aris2014collective.json").read_text(encoding="utf-8")
+    assert text == (
+        "{\n"
+        '  "type": "chapter",\n'
+        '  "key": "aris2014collective",\n'
+        '  "title": "Collective Security Treaty Organization",\n'
+        '  "authors": [\n'
+        "    {\n"
+        '      "family": "Aris",\n'
+        '      "given": "Stephen"\n'
+        "    }\n"
+        "  ],\n"
+        '  "parent": "sperling2014handbook",\n'
+        '  "chapter": "30",\n'
+        '  "added": "2026-01-01T00:00:00Z"\n'
+        "}\n"
+    )
+    assert lib.get("aris2014collective") == rec
+    assert dumps_record(lib.get("aris2014collective")) == text
+
+
+def test_default_library_files_are_in_canonical_form() -> None:
+    lib = Library(DEFAULT_LIBRARY)
+    for key in lib.keys():
+        path = DEFAULT_LIBRARY / f"{key}.json"
+        assert dumps_record(lib.get(key)) == path.read_text(encoding="utf-8"), path
+
+
+def test_create_is_exclusive(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    lib.create(book())
+    before = snapshot(empty_lib)
+    with pytest.raises(AlreadyExists, match="already exists"):
+        lib.create(book(publisher="Someone else"))
+    assert snapshot(empty_lib) == before
+
+
+def test_keys_differing_only_in_case_are_refused(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    lib.create(book("Smith2020"))
+    with pytest.raises(AlreadyExists, match="differs only in letter case"):
+        lib.create(book("smith2020"))
+    assert lib.keys() == ["Smith2020"]
+
+
+def test_update_replaces_atomically_and_leaves_no_temp_files(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    lib.create(book())
+    lib.update(book(publisher="Elgar"))
+    assert lib.get("sperling2014handbook").publisher == "Elgar"
+    assert sorted(os.listdir(empty_lib)) == ["sperling2014handbook.json"]
+
+
+def test_failed_write_leaves_old_file_whole(empty_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lib = Library(empty_lib)
+    lib.create(book())
+    before = snapshot(empty_lib)
+
+    def boom(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError):
+        lib.update(book(publisher="Elgar"))
+    assert snapshot(empty_lib) == before
+
+
+def test_record_files_get_normal_permissions(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    path = lib.create(book())
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+@pytest.mark.parametrize("key", ["../x", "/etc/passwd", "a/b", "", ".hidden", "x y"])
+def test_bad_keys_never_become_paths(empty_lib: Path, key: str) -> None:
+    lib = Library(empty_lib)
+    with pytest.raises(UsageError, match="not a valid key"):
+        lib.get(key)
+    with pytest.raises(UsageError):
+        lib.delete(key)
+    assert key not in lib
+
+
+def test_malformed_files_name_file_and_field(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    lib.create(book())
+    (empty_lib / "broken.json").write_text("{not json", encoding="utf-8")
+    (empty_lib / "badisbn.json").write_text(
+        json.dumps({"type": "book", "key": "badisbn", "isbn": ["9781781953168"]}), encoding="utf-8"
+    )
+    (empty_lib / "renamed.json").write_text(json.dumps({"type": "book", "key": "other"}), encoding="utf-8")
+    with pytest.raises(InvalidData, match=r"broken\.json: not valid JSON \(line 1, column 2"):
+        lib.get("broken")
+    with pytest.raises(InvalidData, match=r"badisbn\.json: field 'isbn': '9781781953168' is not a valid ISBN"):
+        lib.get("badisbn")
+    with pytest.raises(InvalidData, match="the file's key is 'other' but its name says 'renamed'"):
+        lib.get("renamed")
+    records, problems = lib.load_all()
+    assert [r.key for r in records] == ["sperling2014handbook"]
+    assert sorted(p.key for p in problems) == ["badisbn", "broken", "renamed"]
+
+
+def test_missing_record_and_library(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "nowhere")
+    with pytest.raises(NotFound, match="no library at"):
+        lib.keys()
+    (tmp_path / "lib").mkdir()
+    with pytest.raises(NotFound, match="no record 'x'"):
+        Library(tmp_path / "lib").get("x")
+
+
+def test_resolution_inherits_book_data_but_not_identifiers() -> None:
+    rec = merge_parent(chapter(doi="10.9999/ch30"), book())
+    assert rec.container_title == "Handbook of governance and security"
+    assert [p.family for p in rec.editors] == ["Sperling"]
+    assert (rec.publisher, rec.place, rec.year, rec.isbn) == (
+        "Edward Elgar Publishing", "Cheltenham, UK", 2014, ["9781781953167"],
+    )
+    assert rec.doi == "10.9999/ch30"
+    assert merge_parent(chapter(), book()).doi is None
+    assert merge_parent(chapter(), book()).url is None
+
+
+def test_missing_parent_names_both_keys(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    lib.create(chapter(parent="nobook"))
+    with pytest.raises(NotFound, match="chapter 'aris2014collective' names parent 'nobook', which is not in the library"):
+        resolve(lib.get("aris2014collective"), lib)
+
+
+def test_generated_keys() -> None:
+    assert base_key(merge_parent(chapter(), book())) == "aris2014collective"
+    assert base_key(book()) == "sperling2014handbook"
+    org = parse_record({"type": "report", "key": "x", "title": "The state of the world", "authors": ["{World Health Organization}"]})
+    assert base_key(org) == "worldndstate"
+    accented = parse_record({"type": "book", "key": "x", "title": "Über die Sicherheit", "authors": ["Mérand, Frédéric"], "issued": 2014})
+    assert base_key(accented) == "merand2014uber"
+    taken = {"aris2014collective", "aris2014collectivea"}
+    assert unique_key(merge_parent(chapter(), book()), taken.__contains__) == "aris2014collectiveb"
+
+
+def test_find_library_order(tmp_path: Path) -> None:
+    (tmp_path / "paper" / "records").mkdir(parents=True)
+    (tmp_path / "paper" / "sections").mkdir()
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    assert find_library("x", env=env, cwd=tmp_path) == (Path("x"), "--library")
+    assert find_library(None, env={**env, "CITESHELF_LIBRARY": "/lib"}, cwd=tmp_path)[0] == Path("/lib")
+    assert find_library(None, env=env, cwd=tmp_path / "paper" / "sections")[0] == tmp_path / "paper" / "records"
+    assert find_library(None, env=env, cwd=tmp_path)[0] == tmp_path / "data" / "citeshelf" / "records"
