@@ -1,0 +1,49 @@
+"""Interchange formats: BibTeX/BibLaTeX, CSL-JSON, RIS, and manuscript scanners.
+
+Modules (each imported on demand; none imports Click or Rich):
+
+* :mod:`.csljson` -- CSL-JSON items <-> records (``record_from_csl``,
+  ``record_to_csl``, ``load_csl``, ``dumps_csl``).
+* :mod:`.bibtex` -- parse BibTeX/BibLaTeX text into records (``parse_bibtex``)
+  and write records as BibTeX or BibLaTeX (``write_bibtex``).
+* :mod:`.latex` -- LaTeX <-> Unicode for field text (``latex_to_unicode``,
+  ``unicode_to_latex``).
+* :mod:`.ris` -- RIS <-> records (``parse_ris``, ``write_ris``).
+* :mod:`.manuscript` -- the keys a manuscript cites (``cited_keys``) from
+  ``.aux``, ``.tex`` and Markdown files.
+* :mod:`.select` -- close a selection over parents and order it for export
+  (``close_over_parents``).
+
+Conventions for ``record.extra`` shared by all formats, so that an
+import-export round trip loses nothing:
+
+* ``extra["bibtex_type"]``, ``extra["csl_type"]``, ``extra["ris_type"]``: the
+  entry type in the source format, kept only when it is not the default for the
+  record's type (``@mastersthesis`` for a thesis, ``article-magazine`` for an
+  article, ``@inbook`` for a chapter ...).
+* ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
+  protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
+  the protection back.
+* any other key: a field the model does not have, under its name in the source
+  format (BibTeX field names lower-cased, CSL variable names as they are).
+"""
+
+#: The output formats ``citeshelf export`` knows.
+EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
+#: The input formats ``citeshelf import`` knows.
+IMPORT_FORMATS = ("bibtex", "csl-json", "ris")
+
+#: extra keys with a meaning of their own (not copied as fields).
+RESERVED_EXTRA = frozenset({"bibtex_type", "csl_type", "ris_type", "protect"})
+
+
+def guess_format(path: str) -> str | None:
+    """The import format a file name suggests (".bib" -> "bibtex"), or None."""
+    name = path.lower()
+    if name.endswith((".bib", ".bibtex", ".biblatex")):
+        return "bibtex"
+    if name.endswith((".json", ".csl", ".csljson")):
+        return "csl-json"
+    if name.endswith((".ris", ".txt")):
+        return "ris"
+    return None

@@ -1,0 +1,518 @@
+"""CSL-JSON (what Zotero, pandoc and citeproc-js use) <-> citeshelf records.
+
+Public API::
+
+    record_from_csl(item: dict, *, key: str | None = None) -> BaseRecord
+        One CSL-JSON item as a record. The key is ``key``, else the item's
+        ``id`` (or ``citation-key``) when it is a valid key, else a key made
+        from the id's letters and digits ("item" if none). Raises
+        ``citeshelf.errors.InvalidData`` with a one-line reason.
+    record_to_csl(record, *, book=None) -> dict
+        One record as a CSL-JSON item. Give a chapter's ``book`` to write a
+        self-contained item (the book's title, editors, publisher, date ...
+        filled in, never its DOI or URL).
+    records_from_csl(data) -> list[BaseRecord]      a list of items (or one item)
+    load_csl(path) -> list[BaseRecord]              read a .json file
+    dumps_csl(records, *, books=None) -> str        deterministic JSON text
+
+Type mapping (CSL -> citeshelf): ``book`` -> book; ``chapter``, ``entry-*``
+with a container -> chapter; ``article-journal``/``article-magazine``/
+``article-newspaper``/``article``/``review`` -> article; ``report`` -> report;
+``thesis`` -> thesis; ``webpage``/``post``/``post-weblog`` -> webpage;
+``paper-conference``/``speech`` -> paper; anything else -> misc. A CSL type
+that is not the default for the record type is kept in ``extra["csl_type"]``.
+
+Round trips lose nothing: CSL variables the model lacks go to ``extra`` under
+their CSL names (and come back as CSL variables); record fields CSL cannot
+express (subtitle, tags, parent, et-al flags, a report's publisher beside its
+institution ...) travel in ``custom.citeshelf`` of the item.
+``<span class="nocase">`` marks protected letter case (``extra["protect"]``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import InvalidData
+from . import protect as _protect
+
+__all__ = [
+    "record_from_csl",
+    "record_to_csl",
+    "records_from_csl",
+    "load_csl",
+    "dumps_csl",
+    "CSL_TYPES_IN",
+    "CSL_TYPE_OUT",
+]
+
+CSL_TYPES_IN: dict[str, str] = {
+    "book": "book",
+    "chapter": "chapter",
+    "article-journal": "article",
+    "article-magazine": "article",
+    "article-newspaper": "article",
+    "article": "article",
+    "review": "article",
+    "review-book": "article",
+    "report": "report",
+    "thesis": "thesis",
+    "webpage": "webpage",
+    "post": "webpage",
+    "post-weblog": "webpage",
+    "paper-conference": "paper",
+    "speech": "paper",
+}
+CSL_TYPE_OUT: dict[str, str] = {
+    "book": "book",
+    "chapter": "chapter",
+    "article": "article-journal",
+    "report": "report",
+    "thesis": "thesis",
+    "webpage": "webpage",
+    "paper": "paper-conference",
+    "misc": "document",
+}
+
+#: CSL 1.0.2 variables (standard names); unmodelled ones are kept in extra.
+CSL_VARIABLES = frozenset(
+    """abstract annote archive archive_collection archive_location archive-place authority
+    call-number chapter-number citation-key citation-label citation-number collection-number
+    collection-title container-title container-title-short dimensions division DOI edition event
+    event-place event-title first-reference-note-number genre ISBN ISSN jurisdiction keyword
+    language license locator medium note number number-of-pages number-of-volumes
+    original-publisher original-publisher-place original-title page page-first part-number
+    part-title PMCID PMID printing publisher publisher-place references reviewed-genre
+    reviewed-title scale section source status supplement-number title title-short URL version
+    volume volume-title year-suffix accessed available-date event-date issued original-date
+    submitted author chair collection-editor compiler composer container-author contributor
+    curator director editor editorial-director executive-producer guest host interviewer
+    illustrator narrator organizer original-author performer producer recipient
+    reviewed-author script-writer series-creator translator categories shortTitle
+    journalAbbreviation""".split()
+)
+_NAME_VARS = frozenset(
+    """author chair collection-editor compiler composer container-author contributor curator
+    director editor editorial-director executive-producer guest host interviewer illustrator
+    narrator organizer original-author performer producer recipient reviewed-author
+    script-writer series-creator translator""".split()
+)
+_DATE_VARS = frozenset("accessed available-date event-date issued original-date submitted".split())
+
+# CSL variable -> record field, common to all types.
+_COMMON = {
+    "title-short": "short_title",
+    "publisher": "publisher",
+    "publisher-place": "place",
+    "edition": "edition",
+    "volume": "volume",
+    "collection-title": "series",
+    "language": "language",
+    "DOI": "doi",
+    "URL": "url",
+    "abstract": "abstract",
+    "note": "note",
+}
+# Per record type: CSL variable -> record field.
+_BY_TYPE: dict[str, dict[str, str]] = {
+    "book": {"number-of-pages": "number_of_pages"},
+    "chapter": {"container-title": "container_title", "chapter-number": "chapter", "page": "pages"},
+    "article": {"container-title": "journal", "issue": "issue", "page": "pages", "ISSN": "issn"},
+    "report": {"number": "number"},
+    "thesis": {"genre": "degree"},
+    "webpage": {"container-title": "site"},
+    "paper": {
+        "container-title": "container_title",
+        "event-title": "event",
+        "event": "event",
+        "event-place": "event_place",
+        "page": "pages",
+    },
+    "misc": {},
+}
+_NAME_FIELDS = {"author": "authors", "editor": "editors", "translator": "translators"}
+_KEY_BAD = re.compile(r"[^A-Za-z0-9_.+-]+")
+_KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
+
+
+# --------------------------------------------------------------------------
+# reading
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):  # some exporters write lists for ISBN/ISSN
+        parts = [_text(v) for v in value]
+        return " ".join(p for p in parts if p) or None
+    return None
+
+
+def _strip_nocase(text: str) -> tuple[str, list[str]]:
+    phrases = [m.group(1) for m in _protect.NOCASE_RE.finditer(text)]
+    if not phrases:
+        return text, []
+    return _protect.NOCASE_RE.sub(lambda m: m.group(1), text), phrases
+
+
+def _person(name: Any) -> dict[str, Any] | None:
+    if isinstance(name, str):
+        return {"literal": name} if name.strip() else None
+    if not isinstance(name, Mapping):
+        return None
+    if name.get("literal"):
+        return {"literal": str(name["literal"])}
+    family = _text(name.get("family"))
+    given = _text(name.get("given"))
+    particles = [
+        _text(name.get(k)) for k in ("dropping-particle", "non-dropping-particle")
+    ]
+    particle = " ".join(p for p in particles if p) or None
+    suffix = _text(name.get("suffix"))
+    if not family:
+        if given:  # a mononym such as "Plato"
+            return {"literal": given}
+        return None
+    out = {"family": family, "given": given, "particle": particle, "suffix": suffix}
+    return {k: v for k, v in out.items() if v}
+
+
+def _date(value: Any) -> str | None:
+    """A CSL date object as YYYY[-MM[-DD]], or None if it has no usable year."""
+    if isinstance(value, str):
+        value = {"raw": value}
+    if not isinstance(value, Mapping):
+        return None
+    parts = value.get("date-parts")
+    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
+        nums = []
+        for p in parts[0][:3]:
+            try:
+                nums.append(int(p))
+            except (TypeError, ValueError):
+                break
+        if nums and 0 < nums[0] <= 9999:
+            text = f"{nums[0]:04d}"
+            if len(nums) > 1 and 1 <= nums[1] <= 12:
+                text += f"-{nums[1]:02d}"
+                if len(nums) > 2 and 1 <= nums[2] <= 31:
+                    text += f"-{nums[2]:02d}"
+            return text
+        return None
+    raw = value.get("raw") or value.get("literal")
+    if isinstance(raw, str):
+        m = re.match(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$", raw)
+        if m:
+            return "-".join(g.zfill(2) if i else g for i, g in enumerate(m.groups()) if g)
+    return None
+
+
+def _date_is_exact(value: Any, text: str | None) -> bool:
+    """True if ``text`` says everything the CSL date object said."""
+    if text is None:
+        return False
+    if isinstance(value, Mapping) and set(value) == {"date-parts"}:
+        parts = value["date-parts"]
+        return (
+            isinstance(parts, list)
+            and len(parts) == 1
+            and [int(p) for p in parts[0]] == [int(p) for p in text.split("-")]
+        )
+    return False
+
+
+def _clean_key(item: Mapping[str, Any], key: str | None) -> tuple[str, str | None]:
+    """(key, original id if it had to change)."""
+    if key:
+        return key, None
+    for name in ("id", "citation-key"):
+        raw = item.get(name)
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            raw = str(raw)
+        if isinstance(raw, str) and _KEY_OK.match(raw):
+            return raw, None
+    raw = item.get("id")
+    raw_text = str(raw) if raw is not None else ""
+    cleaned = _KEY_BAD.sub("-", raw_text).strip("-_:.+")[:128]
+    if not cleaned or not cleaned[0].isalnum():
+        cleaned = "item" + (("-" + cleaned) if cleaned else "")
+    return cleaned[:128], (raw_text or None)
+
+
+def _standard_data(item: Mapping[str, Any], key: str | None = None) -> dict[str, Any]:
+    """The record data a CSL item's standard variables give (no ``custom`` overrides)."""
+    csl_type = str(item.get("type") or "document")
+    rtype = CSL_TYPES_IN.get(csl_type)
+    if rtype is None:
+        rtype = "misc"
+        if csl_type.startswith("entry") and item.get("container-title"):
+            rtype = "chapter"
+    rkey, original_id = _clean_key(item, key)
+    data: dict[str, Any] = {"type": rtype, "key": rkey}
+    extra: dict[str, Any] = {}
+    if csl_type != CSL_TYPE_OUT[rtype]:
+        extra["csl_type"] = csl_type
+    if original_id is not None:
+        extra["csl_id"] = original_id
+    mapping = {**_COMMON, **_BY_TYPE[rtype]}
+    if rtype == "report":
+        mapping["publisher"] = "institution"
+    if rtype == "thesis":
+        mapping["publisher"] = "institution"
+    if rtype == "chapter":
+        mapping["container-author"] = "container_authors"
+
+    for var, value in item.items():
+        if var in ("id", "type", "custom"):
+            continue
+        if var == "citation-key" and value == rkey:
+            continue
+        if var == "title":
+            text = _text(value)
+            if text:
+                text, phrases = _strip_nocase(text)
+                data["title"] = text
+                _protect.add_protected(extra, "title", phrases)
+            continue
+        if var in _NAME_FIELDS or (var == "container-author" and rtype == "chapter"):
+            field = _NAME_FIELDS.get(var) or "container_authors"
+            people = value if isinstance(value, list) else [value]
+            parsed = [_person(p) for p in people]
+            if all(p is not None for p in parsed):
+                data[field] = parsed
+            else:
+                extra[var] = value
+            continue
+        if var == "issued" or (var == "accessed" and rtype == "webpage"):
+            text = _date(value)
+            field = "issued" if var == "issued" else "accessed"
+            if text:
+                data[field] = text
+            if not _date_is_exact(value, text):
+                extra[var] = value
+            continue
+        if var == "ISBN":
+            text = _text(value)
+            if text:
+                data["isbn"] = text
+            continue
+        if var == "keyword":
+            text = _text(value)
+            if text:
+                data["keywords"] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
+            continue
+        field = mapping.get(var)
+        if field is not None:
+            text = _text(value)
+            if text is None:
+                extra[var] = value
+                continue
+            text, phrases = _strip_nocase(text)
+            data[field] = text
+            _protect.add_protected(extra, field, phrases)
+            continue
+        extra[var] = value
+    if rtype == "chapter" and not data.get("container_title"):
+        data["container_title"] = None  # validation reports the missing container
+    if extra:
+        data["extra"] = extra
+    return data
+
+
+def _validate(data: dict[str, Any], where: str) -> Any:
+    from pydantic import ValidationError
+
+    from ..model import describe_validation_error, parse_record
+
+    try:
+        return parse_record(data)
+    except ValidationError as exc:
+        raise InvalidData(describe_validation_error(exc, where)) from None
+
+
+def record_from_csl(item: Mapping[str, Any], *, key: str | None = None, where: str | None = None):  # noqa: ANN201
+    """One CSL-JSON item as a record (see the module docstring)."""
+    if not isinstance(item, Mapping):
+        raise InvalidData(f"{where or 'CSL-JSON'}: an item must be a JSON object")
+    data = _standard_data(item, key)
+    custom = item.get("custom")
+    if isinstance(custom, Mapping) and isinstance(custom.get("citeshelf"), Mapping):
+        for name, value in custom["citeshelf"].items():
+            if value is None:
+                data.pop(name, None)
+            else:
+                data[name] = value
+    if not data.get("extra"):
+        data.pop("extra", None)
+    if isinstance(custom, Mapping):
+        rest = {k: v for k, v in custom.items() if k != "citeshelf"}
+        if rest:
+            data.setdefault("extra", {})["custom"] = rest
+    label = where or f"CSL-JSON item '{data['key']}'"
+    return _validate(data, label)
+
+
+def records_from_csl(data: Any, *, where: str = "CSL-JSON") -> list:
+    """A list of items (or a single item) as records."""
+    if isinstance(data, Mapping) and ("type" in data or "id" in data):
+        data = [data]
+    if not isinstance(data, list):
+        raise InvalidData(f"{where}: expected a JSON array of CSL items (objects with id and type)")
+    return [
+        record_from_csl(item, where=f"{where}: item {i + 1}") for i, item in enumerate(data)
+    ]
+
+
+def load_csl(path: str | Path) -> list:
+    """Read a CSL-JSON file (an array of items) into records."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InvalidData(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidData(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return records_from_csl(data, where=str(p))
+
+
+# --------------------------------------------------------------------------
+# writing
+
+
+def _csl_name(person: Any) -> dict[str, str]:
+    if person.literal:
+        return {"literal": person.literal}
+    out = {"family": person.family}
+    if person.given:
+        out["given"] = person.given
+    if person.particle:
+        out["non-dropping-particle"] = person.particle
+    if person.suffix:
+        out["suffix"] = person.suffix
+    return out
+
+
+def _csl_date(text: str) -> dict[str, Any]:
+    return {"date-parts": [[int(p) for p in text.split("-")]]}
+
+
+def _nocase(extra: Mapping[str, Any], field: str, text: str) -> str:
+    phrases = _protect.protected_phrases(extra, field)
+    return _protect.apply_protection(text, phrases, lambda s: f'<span class="nocase">{s}</span>')
+
+
+def _plain_item(record: Any) -> dict[str, Any]:
+    """The CSL item of a record's standard mapping (no ``custom``)."""
+    data = record.to_json_dict()
+    extra: dict[str, Any] = dict(data.get("extra") or {})
+    rtype = record.type
+    item: dict[str, Any] = {"id": record.key, "type": extra.get("csl_type") or CSL_TYPE_OUT[rtype]}
+    if record.title:
+        title = _nocase(extra, "title", record.title)
+        if record.subtitle:
+            title = f"{title}: {record.subtitle}"
+        item["title"] = title
+    for var, field in _NAME_FIELDS.items():
+        people = getattr(record, field)
+        if people:
+            item[var] = [_csl_name(p) for p in people]
+    if rtype == "chapter" and record.container_authors:
+        item["container-author"] = [_csl_name(p) for p in record.container_authors]
+    if record.issued:
+        item["issued"] = _csl_date(record.issued.iso())
+    if rtype == "webpage" and record.accessed:
+        item["accessed"] = _csl_date(record.accessed.iso())
+    mapping = {**_COMMON, **_BY_TYPE[rtype]}
+    mapping.pop("event", None)
+    if rtype in ("report", "thesis"):
+        mapping["publisher"] = "institution"
+    for var, field in mapping.items():
+        value = data.get(field)
+        if value is None:
+            continue
+        if field == "pages":
+            value = str(value).replace("–", "-")
+        item[var] = _nocase(extra, field, str(value))
+    if rtype in ("report", "thesis") and "publisher" not in item and record.publisher:
+        item["publisher"] = record.publisher
+    if record.isbn:
+        item["ISBN"] = " ".join(record.isbn)
+    if record.keywords:
+        item["keyword"] = ", ".join(record.keywords)
+    for name, value in extra.items():
+        if name in CSL_VARIABLES and name not in item:
+            item[name] = value
+    if "custom" in extra and isinstance(extra["custom"], Mapping):
+        item["custom"] = dict(extra["custom"])
+    return item
+
+
+def _diff(want: Mapping[str, Any], got: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in sorted(set(want) | set(got)):
+        if name in ("key", "type"):
+            continue
+        if want.get(name) != got.get(name):
+            out[name] = want.get(name)
+    return out
+
+
+def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
+    """One record as a CSL-JSON item (see the module docstring)."""
+    from ..model import Chapter
+
+    if book is not None and isinstance(record, Chapter):
+        from ..library.resolve import merge_parent  # no import cycle: resolve imports model only
+
+        record = merge_parent(record, book)
+    item = _plain_item(record)
+    # What a reader would rebuild from the standard variables; anything else
+    # travels in custom.citeshelf.
+    want = record.to_json_dict()
+    if "custom" in want.get("extra", {}):
+        want["extra"] = {k: v for k, v in want["extra"].items() if k != "custom"}
+        if not want["extra"]:
+            del want["extra"]
+    plain = {k: v for k, v in item.items() if k != "custom"}
+    check = _standard_data(plain, record.key)
+    if want.get("parent"):  # CSL has no parent link: it travels in custom
+        check["parent"] = want["parent"]
+    try:
+        got = _validate(check, "check").to_json_dict()
+    except InvalidData:
+        got = {}
+    if got.get("type") != want.get("type"):
+        got = {}
+    overrides = _diff(want, got)
+    if want.get("parent"):
+        overrides["parent"] = want["parent"]
+        overrides = dict(sorted(overrides.items()))
+    if overrides:
+        custom = dict(item.get("custom") or {})
+        custom["citeshelf"] = overrides
+        item["custom"] = custom
+    return item
+
+
+def dumps_csl(records: Iterable[Any], *, books: Mapping[str, Any] | None = None) -> str:
+    """Records as a CSL-JSON array: 2-space indent, UTF-8, trailing newline.
+
+    ``books`` maps a chapter's parent key to the book record, so chapters are
+    written self-contained.
+    """
+    books = books or {}
+    items = []
+    for r in records:
+        parent = getattr(r, "parent", None)
+        items.append(record_to_csl(r, book=books.get(parent) if parent else None))
+    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"

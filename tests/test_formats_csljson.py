@@ -1,0 +1,180 @@
+"""CSL-JSON reader and writer."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from citeshelf.errors import InvalidData
+from citeshelf.formats.csljson import dumps_csl, load_csl, record_from_csl, record_to_csl
+from citeshelf.library import Library
+from citeshelf.model import Article, Book, Chapter, Report, parse_record
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN_ITEMS = ROOT / "tests" / "golden" / "items.json"
+
+
+def test_reads_a_chapter_item():
+    item = {
+        "id": "galbreath2014organization",
+        "type": "chapter",
+        "title": "Organization for Security and Cooperation in Europe",
+        "author": [{"family": "Galbreath", "given": "David J."}, {"family": "Seidyusif", "given": "Aynur"}],
+        "container-title": "Handbook of governance and security",
+        "editor": [{"family": "Sperling", "given": "James"}],
+        "publisher": "Edward Elgar Publishing",
+        "publisher-place": "Cheltenham, UK",
+        "issued": {"date-parts": [[2014, 8, 29]]},
+        "ISBN": "9781781953167",
+        "chapter-number": "35",
+        "page": "656-670",
+    }
+    r = record_from_csl(item)
+    assert isinstance(r, Chapter)
+    assert r.key == "galbreath2014organization"
+    assert [p.family for p in r.authors] == ["Galbreath", "Seidyusif"]
+    assert r.container_title == "Handbook of governance and security"
+    assert str(r.pages) == "656–670"
+    assert r.issued.iso() == "2014-08-29"
+    assert r.place == "Cheltenham, UK"
+    assert r.isbn == ["9781781953167"]
+    assert r.chapter == "35"
+    assert r.extra == {}
+
+
+def test_particles_suffixes_literals_and_mononyms():
+    item = {
+        "id": "x1",
+        "type": "book",
+        "title": "T",
+        "author": [
+            {"family": "Berg", "given": "Pieter", "non-dropping-particle": "van der"},
+            {"family": "Walker", "given": "Robert E.", "suffix": "Jr."},
+            {"literal": "World Health Organization"},
+            {"given": "Plato"},
+        ],
+    }
+    r = record_from_csl(item)
+    a = r.authors
+    assert (a[0].particle, a[0].family) == ("van der", "Berg")
+    assert a[1].suffix == "Jr."
+    assert a[2].literal == "World Health Organization"
+    assert a[3].literal == "Plato"
+
+
+def test_type_mapping_and_unmodelled_variables_go_to_extra():
+    r = record_from_csl(
+        {"id": "m", "type": "article-magazine", "title": "T", "container-title": "Wired",
+         "version": "2", "number": "ksac012"}
+    )
+    assert isinstance(r, Article)
+    assert r.journal == "Wired"
+    assert r.extra == {"csl_type": "article-magazine", "version": "2", "number": "ksac012"}
+    back = record_to_csl(r)
+    assert back["type"] == "article-magazine"
+    assert back["version"] == "2" and back["number"] == "ksac012"
+    assert "custom" not in back
+
+
+def test_report_institution_is_csl_publisher():
+    r = record_from_csl(
+        {"id": "r", "type": "report", "title": "T", "publisher": "RAND", "number": "RR-1"}
+    )
+    assert isinstance(r, Report)
+    assert (r.institution, r.number, r.publisher) == ("RAND", "RR-1", None)
+    both = r.model_copy(update={"publisher": "RAND Press"})
+    item = record_to_csl(both)
+    assert item["publisher"] == "RAND"
+    assert item["custom"] == {"citeshelf": {"publisher": "RAND Press"}}
+    assert record_from_csl(item) == both
+
+
+def test_nocase_spans_are_protected_phrases():
+    r = record_from_csl(
+        {"id": "n", "type": "book", "title": 'The <span class="nocase">NATO</span> alliance in Europe'}
+    )
+    assert r.title == "The NATO alliance in Europe"
+    assert r.extra == {"protect": {"title": ["NATO"]}}
+    assert record_to_csl(r)["title"] == 'The <span class="nocase">NATO</span> alliance in Europe'
+
+
+def test_fields_csl_cannot_express_travel_in_custom():
+    r = parse_record(
+        {"type": "chapter", "key": "c1", "title": "Main", "subtitle": "Sub", "parent": "b1",
+         "authors": ["Doe, Jane", "Roe, Richard"], "authors_et_al": True, "tags": ["todo"]}
+    )
+    item = record_to_csl(r)
+    assert item["title"] == "Main: Sub"
+    assert item["custom"]["citeshelf"] == {
+        "authors_et_al": True, "parent": "b1", "subtitle": "Sub", "tags": ["todo"], "title": "Main",
+    }
+    assert record_from_csl(item) == r
+
+
+def test_chapter_with_book_is_self_contained_but_never_takes_doi_or_url():
+    lib = Library(ROOT / "records")
+    chapter, book = lib.get("galbreath2014organization"), lib.get("sperling2014handbook")
+    book = book.model_copy(update={"doi": "10.4337/9781781953174"})
+    item = record_to_csl(chapter, book=book)
+    assert item["container-title"] == "Handbook of governance and security"
+    assert item["editor"] == [{"family": "Sperling", "given": "James"}]
+    assert item["publisher"] == "Edward Elgar Publishing"
+    assert item["issued"] == {"date-parts": [[2014, 8, 29]]}
+    assert item["page"] == "656-670"
+    assert "DOI" not in item
+    assert item["URL"] == chapter.url
+    back = record_from_csl(item)
+    assert back.parent == "sperling2014handbook"
+
+
+def test_bad_ids_become_keys_and_the_id_is_kept():
+    r = record_from_csl({"id": "http://zotero.org/users/1/items/ABC", "type": "book", "title": "T"})
+    assert r.key == "http-zotero.org-users-1-items-ABC"
+    assert r.extra["csl_id"] == "http://zotero.org/users/1/items/ABC"
+    assert record_from_csl({"id": 17, "type": "book", "title": "T"}).key == "17"
+    assert record_from_csl({"type": "book", "title": "T"}).key == "item"
+
+
+def test_invalid_item_names_the_field():
+    with pytest.raises(InvalidData) as exc:
+        record_from_csl({"id": "x", "type": "book", "DOI": "not a doi"})
+    assert "field 'doi'" in str(exc.value)
+    with pytest.raises(InvalidData, match="container_title"):
+        record_from_csl({"id": "x", "type": "chapter", "title": "No book"})
+
+
+def test_dates_ranges_and_raw_are_kept():
+    r = record_from_csl({"id": "d", "type": "book", "issued": {"date-parts": [[2014], [2015]]}})
+    assert r.issued.iso() == "2014"
+    assert r.extra["issued"] == {"date-parts": [[2014], [2015]]}
+    r = record_from_csl({"id": "d", "type": "book", "issued": {"raw": "2014-8-29"}})
+    assert r.issued.iso() == "2014-08-29"
+
+
+def test_golden_items_round_trip(tmp_path):
+    records = load_csl(GOLDEN_ITEMS)
+    assert len(records) == 45
+    for r in records:
+        assert record_from_csl(record_to_csl(r)) == r
+    by_key = {r.key: r for r in records}
+    assert by_key["kaya2019turkey"].extra == {"collection-number": "14"}
+    text = dumps_csl(records)
+    assert text == dumps_csl(records)
+    assert text.endswith("]\n")
+    assert [i["id"] for i in json.loads(text)] == [r.key for r in records]
+    assert isinstance(by_key["hughes2005history"], Book)
+
+
+def test_load_csl_errors_name_the_file(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("[{", encoding="utf-8")
+    with pytest.raises(InvalidData, match=r"bad.json: not valid JSON \(line 1"):
+        load_csl(bad)
+    bad.write_text('{"a": 1}', encoding="utf-8")
+    with pytest.raises(InvalidData, match="expected a JSON array of CSL items"):
+        load_csl(bad)
+    bad.write_text('[{"id": "x", "type": "book", "ISBN": "123"}]', encoding="utf-8")
+    with pytest.raises(InvalidData, match=r"bad.json: item 1: field 'isbn'"):
+        load_csl(bad)
