@@ -200,3 +200,29 @@ def test_find_library_order(tmp_path: Path) -> None:
     assert find_library(None, env={**env, "CITESHELF_LIBRARY": "/lib"}, cwd=tmp_path)[0] == Path("/lib")
     assert find_library(None, env=env, cwd=tmp_path / "paper" / "sections")[0] == tmp_path / "paper" / "records"
     assert find_library(None, env=env, cwd=tmp_path)[0] == tmp_path / "data" / "citeshelf" / "records"
+
+
+def test_create_many_is_all_or_nothing(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    lib.create(book("taken"))
+    before = snapshot(empty_lib)
+    with pytest.raises(AlreadyExists, match="'taken' already exists; nothing was saved"):
+        lib.create_many([book("new1"), book("new2"), book("taken")])
+    assert snapshot(empty_lib) == before
+    with pytest.raises(AlreadyExists, match="two new records share the key"):
+        lib.create_many([book("Dup"), book("dup")])
+    with pytest.raises(AlreadyExists, match="differs only in letter case"):
+        lib.create_many([book("TAKEN")])
+    assert snapshot(empty_lib) == before
+    lib.create_many([book("new1"), book("new2")])
+    assert lib.keys() == ["new1", "new2", "taken"]
+    assert lib.get("new1").added is not None
+    assert not [p for p in os.listdir(empty_lib) if p.startswith(".")]
+
+
+def test_bulk_defers_only_the_folder_sync(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    with lib.bulk():
+        lib.create(book("a1"))
+        lib.create(book("a2"))
+    assert lib.keys() == ["a1", "a2"]

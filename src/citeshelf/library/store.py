@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import tempfile
@@ -53,6 +54,9 @@ class Library:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
+        self._folded: dict[str, str] | None = None  # casefolded key -> key, for create()
+        self._defer_dir_sync = 0
+        self._dir_dirty = False
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"Library({str(self.path)!r})"
@@ -92,12 +96,31 @@ class Library:
             return False
 
     def find_case_clash(self, key: str) -> str | None:
-        """An existing key that differs from ``key`` only in case, if any."""
-        folded = key.casefold()
-        for other in self.keys():
-            if other != key and other.casefold() == folded:
+        """An existing key that differs from ``key`` only in case, if any.
+
+        The folder is listed once per Library object; keys created through it
+        are added as they are written.
+        """
+        if self._folded is None:
+            self._folded = {k.casefold(): k for k in self.keys()}
+        other = self._folded.get(key.casefold())
+        if other is not None and other != key:
+            if (self.path / f"{other}{SUFFIX}").exists():
                 return other
+            del self._folded[key.casefold()]
         return None
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator["Library"]:
+        """Write many records: each file is still fsynced before it appears,
+        but the folder is synced once at the end instead of after every file."""
+        self._defer_dir_sync += 1
+        try:
+            yield self
+        finally:
+            self._defer_dir_sync -= 1
+            if not self._defer_dir_sync and self._dir_dirty:
+                self._fsync_dir()
 
     # -- reading ------------------------------------------------------------------
 
@@ -178,7 +201,7 @@ class Library:
 
     # -- writing ------------------------------------------------------------------
 
-    def _write_temp(self, text: str) -> str:
+    def _write_temp(self, text: str, *, sync: bool = True) -> str:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json.part", dir=self.path)
         try:
             if hasattr(os, "fchmod"):
@@ -186,13 +209,18 @@ class Library:
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
                 fh.flush()
-                os.fsync(fh.fileno())
+                if sync:
+                    os.fsync(fh.fileno())
         except BaseException:
             _unlink_quietly(tmp)
             raise
         return tmp
 
     def _fsync_dir(self) -> None:
+        if self._defer_dir_sync:
+            self._dir_dirty = True
+            return
+        self._dir_dirty = False
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except OSError:  # pragma: no cover - platforms without directory fds
@@ -223,8 +251,62 @@ class Library:
             raise AlreadyExists(f"a record with key '{record.key}' already exists") from None
         finally:
             _unlink_quietly(tmp)
+        if self._folded is not None:
+            self._folded[record.key.casefold()] = record.key
         self._fsync_dir()
         return path
+
+    def create_many(self, records: list[BaseRecord]) -> list[Path]:
+        """Save many new records at once, all or nothing.
+
+        Every file is written in full and flushed to disk (one ``sync`` for the
+        lot, instead of an fsync per file) before any of them appears under its
+        name; each then appears by exclusive hard link. If any key is taken (in
+        any letter case), nothing is saved: links made by this call are undone.
+        """
+        self.check_exists()
+        stamp = now_utc()
+        seen: dict[str, str] = {}
+        for record in records:
+            self.path_for(record.key)
+            folded = record.key.casefold()
+            if folded in seen:
+                raise AlreadyExists(f"two new records share the key '{record.key}'")
+            seen[folded] = record.key
+            clash = self.find_case_clash(record.key)
+            if clash:
+                raise AlreadyExists(
+                    f"key '{record.key}' differs only in letter case from existing record "
+                    f"'{clash}': choose another key"
+                )
+        temps: list[tuple[str, Path]] = []
+        linked: list[Path] = []
+        try:
+            for record in records:
+                if record.added is None:
+                    record = record.model_copy(update={"added": stamp})
+                temps.append((self._write_temp(dumps_record(record), sync=False), self.path_for(record.key)))
+            _sync_all([t for t, _ in temps])
+            for tmp, path in temps:
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    raise AlreadyExists(
+                        f"a record with key '{path.stem}' already exists; nothing was saved"
+                    ) from None
+                linked.append(path)
+        except BaseException:
+            for path in linked:
+                _unlink_quietly(str(path))
+            raise
+        finally:
+            for tmp, _ in temps:
+                _unlink_quietly(tmp)
+        if self._folded is not None:
+            for record in records:
+                self._folded[record.key.casefold()] = record.key
+        self._fsync_dir()
+        return linked
 
     def update(self, record: BaseRecord, *, touch: bool = True) -> Path:
         """Replace an existing record's file atomically."""
@@ -256,6 +338,21 @@ class Library:
         except FileNotFoundError:
             raise NotFound(f"no record '{key}' in {self.path}") from None
         self._fsync_dir()
+
+
+def _sync_all(paths: list[str]) -> None:
+    """Flush the given files to disk: one system-wide sync where there is one."""
+    if not paths:
+        return
+    if hasattr(os, "sync"):
+        os.sync()
+        return
+    for path in paths:  # pragma: no cover - platforms without os.sync
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 _UMASK: list[int] = []
