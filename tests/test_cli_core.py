@@ -293,3 +293,25 @@ def test_help_teaches(cs) -> None:
     for command in ("add", "show", "chapters", "edit", "rm", "init"):
         text = cs(None, command, "--help").stdout
         assert "Example" in text or command == "init", command
+
+
+def test_check_reports_every_problem(cs, handbook_lib: Path) -> None:
+    assert cs(handbook_lib, "check").stdout == "19 records checked, 0 problems\n"
+    (handbook_lib / "broken.json").write_text("[]", encoding="utf-8")
+    (handbook_lib / "orphan.json").write_text(
+        json.dumps({"type": "chapter", "key": "orphan", "parent": "gone"}), encoding="utf-8"
+    )
+    (handbook_lib / "Orphan.json").write_text(
+        json.dumps({"type": "chapter", "key": "Orphan", "parent": "aris2014collective"}), encoding="utf-8"
+    )
+    before = snapshot(handbook_lib)
+    result = cs(handbook_lib, "check")
+    assert result.exit_code == exitcodes.INVALID_DATA
+    assert result.stdout == (
+        "chapter 'Orphan' names parent 'aris2014collective', which is a chapter, not a book\n"
+        f"{handbook_lib / 'broken.json'}: a record file must hold one JSON object\n"
+        "chapter 'orphan' names parent 'gone', which is not in the library\n"
+        "keys 'Orphan' and 'orphan' differ only in letter case (they clash on macOS and Windows)\n"
+        "22 records checked, 4 problems\n"
+    )
+    assert snapshot(handbook_lib) == before
