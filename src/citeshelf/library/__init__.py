@@ -1,11 +1,43 @@
-"""The records/ store, key generation, parent resolution and queries."""
+"""The records/ store, key generation, parent resolution and queries.
 
-from .keys import base_key, unique_key
-from .locate import ENV_VAR, find_library, user_library_dir
-from .resolve import INHERITED, merge_parent, parent_of, resolve
-from .store import Library, RecordProblem, dumps_record
+Names are imported on first use (PEP 562), so that importing a light
+submodule such as ``citeshelf.library.locate`` or ``citeshelf.library.index``
+does not load Pydantic.
+"""
 
-__all__ = [
-    "ENV_VAR", "INHERITED", "Library", "RecordProblem", "base_key", "dumps_record",
-    "find_library", "merge_parent", "parent_of", "resolve", "unique_key", "user_library_dir",
-]
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "base_key": "keys",
+    "unique_key": "keys",
+    "ENV_VAR": "locate",
+    "find_library": "locate",
+    "user_library_dir": "locate",
+    "INHERITED": "parents",
+    "merge_parent": "parents",
+    "parent_of": "parents",
+    "resolve": "parents",
+    "Library": "store",
+    "RecordProblem": "store",
+    "dumps_record": "store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .keys import base_key, unique_key
+    from .locate import ENV_VAR, find_library, user_library_dir
+    from .parents import INHERITED, merge_parent, parent_of, resolve
+    from .store import Library, RecordProblem, dumps_record
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
