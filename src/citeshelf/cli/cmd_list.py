@@ -2,37 +2,136 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
-from .common import get_library, json_option
+from .common import json_option
+
+_FIELD_WITH_SPACES = re.compile(r"^([A-Za-z_]+):([^\"():]*\s[^\"():]*)$")
+
+
+def join_query(args: tuple[str, ...] | list[str]) -> str:
+    """The query text from the command's arguments.
+
+    The shell removes the quotes of ``title:"security governance"``, leaving
+    one argument ``title:security governance``: such an argument gets its
+    quotes back. Anything else is joined with spaces as typed.
+    """
+    parts = []
+    for arg in args:
+        m = _FIELD_WITH_SPACES.match(arg)
+        if m and not re.search(r"\b(AND|OR|NOT)\b", m.group(2)):
+            arg = f'{m.group(1)}:"{m.group(2).strip()}"'
+        parts.append(arg)
+    return " ".join(parts)
+
+
+def _progress(total: int):  # noqa: ANN202
+    from .. import render
+
+    return render.progress(total, "Indexing records")
 
 
 @click.command("list")
 @click.argument("query", nargs=-1)
 @json_option
-def command(query: tuple[str, ...], as_json: bool) -> None:
-    """List the records matching QUERY (all records without one).
+@click.pass_context
+def command(ctx: click.Context, query: tuple[str, ...], as_json: bool) -> None:
+    """List the records matching QUERY (all records without one), in key order.
 
     \b
-    QUERY words match key, title and names, ignoring case and accents;
-    field:value terms match one field. Every term must match.
-      citeshelf list                      everything
-      citeshelf list security             "security" in a title, key or name
-      citeshelf list author:merand        finds Mérand
-      citeshelf list type:chapter year:2014
-    Fields: author, editor, title, year, type, tag, key, parent, publisher, doi, isbn.
+    Words match whole words of the title, names, abstract and key, ignoring
+    case and accents; field:value matches one field; terms are joined by AND
+    (implied), OR and NOT, with parentheses; "quotes" make a phrase; word*
+    matches the start of a word.
+      citeshelf list                          everything
+      citeshelf list security                 the word "security" (title, names, abstract)
+      citeshelf list author:merand            finds Mérand
+      citeshelf list 'title:secur* year:2010..2014'
+      citeshelf list 'type:chapter parent:sperling2014handbook NOT author:cottey'
+      citeshelf list '(author:aris OR author:cottey) year:>=2014'
+      citeshelf list 'title:"collective action"'
+    Fields: author, editor, translator, title, abstract, publisher, journal
+    (words); type, key, parent, doi, isbn, tag (whole value, or its start
+    with *); year (2014, 2010..2014, 2010.., ..2014, >=2010, <2000).
+
+    \b
+    Large libraries are searched through an index kept in the per-user cache
+    folder and updated automatically; 'citeshelf reindex' rebuilds it.
     """
     from .. import render
+    from ..library.query import Query
+
+    text = join_query(query)
+    q = Query.parse(text)
+    if as_json:
+        _list_json(q, text)
+        return
+    from ..library.index import open_index
+    from ..library.locate import find_library
+
+    obj = ctx.find_root().obj or {}
+    path, _how = find_library(obj.get("library_option"))
+    if not path.is_dir():
+        from .common import get_library
+
+        get_library()  # raises the usual "no library at ..." error
+    index = open_index(path, progress=_progress)
+    if index is None:
+        rows, problems = _rows_without_index(q)
+    else:
+        try:
+            where, params = q.sql(index.fts5)
+            found = index.search("" if q.is_everything else where, params)
+            rows = [[r.key, r.type, r.creators or "", str(r.year or ""), r.title or ""] for r in found]
+            problems = [p.reason for p in index.problems()]
+        finally:
+            index.close()
+    n = len(rows)
+    render.print_table(
+        ["Key", "Type", "Authors/editors", "Year", "Title"],
+        rows,
+        caption=f"{n} record{'s' if n != 1 else ''}",
+    )
+    _warn(problems)
+
+
+def _warn(problems: list[str]) -> None:
+    from .. import render
+
+    if problems:
+        render.warn(
+            f"skipped {len(problems)} unreadable record file{'s' if len(problems) != 1 else ''}:"
+        )
+        for reason in problems:
+            render.print_line(f"  {reason}", err=True)
+
+
+def _list_json(q, text: str) -> None:  # noqa: ANN001
+    from .. import render
+    from ..library.query import select
+    from .common import get_library
+
+    library = get_library()
+    records, problems = select(library, text)
+    render.print_json([r.to_json_dict() for r in records])
+    _warn([p.reason for p in problems])
+
+
+def _rows_without_index(q) -> tuple[list[list[str]], list[str]]:  # noqa: ANN001
+    """Read every record file (no index could be opened here)."""
     from ..library import merge_parent
     from ..library.query import select
     from ..model import Chapter
+    from .common import get_library
     from .views import creators_cell
 
     library = get_library()
-    rows, problems = select(library, " ".join(query))
-    books = {}
+    records, problems = select(library, q.text, use_index=False)
+    books: dict = {}
 
-    def resolved(r):  # noqa: ANN001, ANN202
+    def year(r):  # noqa: ANN001, ANN202
         if isinstance(r, Chapter) and r.parent:
             if r.parent not in books:
                 try:
@@ -40,25 +139,8 @@ def command(query: tuple[str, ...], as_json: bool) -> None:
                 except Exception:  # noqa: BLE001 - a missing parent only loses the year here
                     books[r.parent] = None
             if books[r.parent] is not None:
-                return merge_parent(r, books[r.parent])
-        return r
+                return merge_parent(r, books[r.parent]).year
+        return r.year
 
-    if as_json:
-        render.print_json([r.to_json_dict() for r in rows])
-    else:
-        table = [
-            [r.key, r.type, creators_cell(r), str(resolved(r).year or ""), r.full_title or ""]
-            for r in rows
-        ]
-        n = len(rows)
-        render.print_table(
-            ["Key", "Type", "Authors/editors", "Year", "Title"],
-            table,
-            caption=f"{n} record{'s' if n != 1 else ''}",
-        )
-    if problems:
-        render.warn(
-            f"skipped {len(problems)} unreadable record file{'s' if len(problems) != 1 else ''}:"
-        )
-        for p in problems:
-            render.print_line(f"  {p.reason}", err=True)
+    rows = [[r.key, r.type, creators_cell(r), str(year(r) or ""), r.full_title or ""] for r in records]
+    return rows, [p.reason for p in problems]

@@ -1,108 +1,545 @@
-"""Selecting records with a query string.
+"""The query language: selecting records with a query string.
 
-Simple form: words matched against key, title and names (case- and
-accent-insensitive), and ``field:value`` terms (``type:chapter``,
-``year:2014``, ``author:aris``). Every term must match.
+Grammar (operators in capitals; precedence NOT > AND > OR)::
+
+    query   := or-expr | (nothing: every record)
+    or-expr := and-expr ("OR" and-expr)*
+    and-expr:= not-expr (["AND"] not-expr)*          (AND is implied between terms)
+    not-expr:= "NOT" not-expr | atom
+    atom    := "(" or-expr ")" | FIELD ":" "(" or-expr ")" | term
+    term    := [FIELD ":"] value
+    value   := WORD ["*"] | '"' phrase '"' ["*"] | year-range (after year:)
+
+* Words are matched whole, ignoring case and accents (``merand`` finds Mérand);
+  ``secur*`` matches words starting with "secur"; a quoted phrase (or a word
+  with punctuation in it, ``counter-terrorism``) matches consecutive words.
+* Bare words search the title, the names (authors, editors, translators), the
+  abstract and the key.
+* ``author editor translator title abstract publisher journal`` match words
+  in that field; ``type key parent doi isbn tag`` match the whole value (with
+  ``*`` its start); ``year:2014``, ``year:2010..2014``, ``year:2010..``,
+  ``year:..2014``, ``year:>=2010`` (also ``>``, ``<``, ``<=``).
+* A chapter is matched as resolved through its book: its book's editors,
+  year, publisher and ISBNs count as its own when it has none.
+
+The same query runs in SQL over the index (:mod:`.index`) or in Python over a
+record (:meth:`Query.matches`), with the same results.
 """
 
 from __future__ import annotations
 
-import shlex
+import difflib
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import UsageError
-from ..model import BaseRecord, fold
+from .index import FREE_FIELDS, doc_text, extract, fold, norm_doi, norm_isbn, norm_tag, tokens
 
-__all__ = ["Query", "FIELDS", "select"]
+__all__ = ["FIELDS", "Query", "QueryError", "select"]
 
-FIELDS = ("author", "editor", "title", "year", "type", "tag", "key", "parent", "publisher", "doi", "isbn")
+TEXT = ("author", "editor", "translator", "title", "abstract", "publisher", "journal")
+EXACT = ("type", "key", "parent", "doi", "isbn", "tag")
+FIELDS = ("author", "editor", "title", "year", "type", "tag", "key", "doi", "isbn", "publisher",
+          "journal", "parent", "abstract", "translator")
+TYPES = ("book", "chapter", "article", "report", "thesis", "webpage", "paper", "misc")
+OPERATORS = ("AND", "OR", "NOT")
 
 
-def _names(people) -> str:  # noqa: ANN001
-    return " ".join(p.display() for p in people)
+class QueryError(UsageError):
+    """A syntax error in a query; ``column`` is 1-based."""
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(f"in the query at column {column}: {message}")
+        self.column = column
 
 
-def field_text(record: BaseRecord, name: str) -> str:
-    if name == "author":
-        return _names(record.authors)
-    if name == "editor":
-        return _names(record.editors)
-    if name == "title":
-        return " ".join(filter(None, (record.title, record.subtitle, record.short_title)))
-    if name == "year":
-        return str(record.year or "")
-    if name == "tag":
-        return " ".join(record.tags)
-    if name == "isbn":
-        return " ".join(record.isbn)
-    return str(getattr(record, name, None) or "")
+# ---------------------------------------------------------------------------
+# The tree
+
+
+class Node:
+    def test(self, doc: dict[str, Any]) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def sql(self, fts5: bool) -> tuple[str, list[Any]]:  # pragma: no cover - abstract
+        raise NotImplementedError
 
 
 @dataclass(frozen=True)
-class Term:
-    field: str | None
-    value: str
+class Everything(Node):
+    def test(self, doc: dict[str, Any]) -> bool:
+        return True
 
-    def matches(self, record: BaseRecord) -> bool:
-        if self.field is None:
-            hay = " ".join(
-                (record.key, field_text(record, "title"), _names(record.authors), _names(record.editors))
-            )
-            return self.value in fold(hay)
-        if self.field in ("type", "year", "key", "parent"):
-            return fold(field_text(record, self.field)) == self.value
-        return self.value in fold(field_text(record, self.field))
+    def sql(self, fts5: bool) -> tuple[str, list[Any]]:
+        return "1", []
+
+    def __str__(self) -> str:
+        return "*"
+
+
+@dataclass(frozen=True)
+class Words(Node):
+    """Consecutive words in one of ``fields``; the last one a prefix if ``prefix``."""
+
+    fields: tuple[str, ...]
+    words: tuple[str, ...]
+    prefix: bool = False
+
+    def test(self, doc: dict[str, Any]) -> bool:
+        n = len(self.words)
+        for field in self.fields:
+            have = doc_text(doc, field).split()
+            for i in range(len(have) - n + 1):
+                if have[i : i + n - 1] == list(self.words[:-1]):
+                    last = have[i + n - 1]
+                    if last == self.words[-1] or (self.prefix and last.startswith(self.words[-1])):
+                        return True
+        return False
+
+    def sql(self, fts5: bool) -> tuple[str, list[Any]]:
+        if fts5:
+            phrase = '"' + " ".join(self.words) + '"' + (" *" if self.prefix else "")
+            cols = self.fields[0] if len(self.fields) == 1 else "{" + " ".join(self.fields) + "}"
+            return "r.id IN (SELECT rowid FROM fts WHERE fts MATCH ?)", [f"{cols} : {phrase}"]
+        # Without FTS5: the words are stored space-separated; pad with spaces to
+        # match whole words.
+        needle = " " + " ".join(self.words) + ("" if self.prefix else " ")
+        ors = " OR ".join(f"instr(' ' || f.{c} || ' ', ?) > 0" for c in self.fields)
+        return (
+            f"r.id IN (SELECT f.rowid FROM fts f WHERE {ors})",
+            [needle] * len(self.fields),
+        )
+
+    def __str__(self) -> str:
+        text = '"' + " ".join(self.words) + '"' + ("*" if self.prefix else "")
+        return text if self.fields == FREE_FIELDS else f"{self.fields[0]}:{text}"
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass(frozen=True)
+class Exact(Node):
+    """A whole value (type, key, parent, DOI, ISBN, tag), or its start if ``prefix``."""
+
+    field: str
+    value: str
+    prefix: bool = False
+
+    def _hit(self, have: str | None) -> bool:
+        if have is None:
+            return False
+        return have.startswith(self.value) if self.prefix else have == self.value
+
+    def test(self, doc: dict[str, Any]) -> bool:
+        if self.field in ("tag", "isbn"):
+            return any(self._hit(v) for v in doc[self.field])
+        have = doc["fkey"] if self.field == "key" else doc[self.field]
+        return self._hit(have)
+
+    def sql(self, fts5: bool) -> tuple[str, list[Any]]:
+        op = "LIKE ? ESCAPE '\\'" if self.prefix else "= ?"
+        arg = _like(self.value) if self.prefix else self.value
+        if self.field in ("tag", "isbn"):
+            return f"r.id IN (SELECT rid FROM vals WHERE field = ? AND value {op})", [self.field, arg]
+        column = "fkey" if self.field == "key" else self.field
+        return f"coalesce(r.{column} {op}, 0)", [arg]
+
+    def __str__(self) -> str:
+        return f'{self.field}:"{self.value}"' + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True)
+class Years(Node):
+    low: int | None
+    high: int | None
+
+    def test(self, doc: dict[str, Any]) -> bool:
+        year = doc["year"]
+        if year is None:
+            return False
+        return (self.low is None or year >= self.low) and (self.high is None or year <= self.high)
+
+    def sql(self, fts5: bool) -> tuple[str, list[Any]]:
+        return (
+            "coalesce(r.year BETWEEN ? AND ?, 0)",
+            [-10**9 if self.low is None else self.low, 10**9 if self.high is None else self.high],
+        )
+
+    def __str__(self) -> str:
+        if self.low == self.high:
+            return f"year:{self.low}"
+        return f"year:{'' if self.low is None else self.low}..{'' if self.high is None else self.high}"
+
+
+@dataclass(frozen=True)
+class Not(Node):
+    item: Node
+
+    def test(self, doc: dict[str, Any]) -> bool:
+        return not self.item.test(doc)
+
+    def sql(self, fts5: bool) -> tuple[str, list[Any]]:
+        text, params = self.item.sql(fts5)
+        return f"NOT ({text})", params
+
+    def __str__(self) -> str:
+        return f"NOT {_wrap(self.item)}"
+
+
+@dataclass(frozen=True)
+class And(Node):
+    items: tuple[Node, ...]
+
+    def test(self, doc: dict[str, Any]) -> bool:
+        return all(i.test(doc) for i in self.items)
+
+    def sql(self, fts5: bool) -> tuple[str, list[Any]]:
+        return _join(self.items, " AND ", fts5)
+
+    def __str__(self) -> str:
+        return " ".join(_wrap(i) for i in self.items)
+
+
+@dataclass(frozen=True)
+class Or(Node):
+    items: tuple[Node, ...]
+
+    def test(self, doc: dict[str, Any]) -> bool:
+        return any(i.test(doc) for i in self.items)
+
+    def sql(self, fts5: bool) -> tuple[str, list[Any]]:
+        return _join(self.items, " OR ", fts5)
+
+    def __str__(self) -> str:
+        return " OR ".join(_wrap(i) for i in self.items)
+
+
+def _wrap(node: Node) -> str:
+    return f"({node})" if isinstance(node, (And, Or)) else str(node)
+
+
+def _join(items: tuple[Node, ...], op: str, fts5: bool) -> tuple[str, list[Any]]:
+    texts, params = [], []
+    for item in items:
+        t, p = item.sql(fts5)
+        texts.append(f"({t})")
+        params += p
+    return op.join(texts), params
+
+
+# ---------------------------------------------------------------------------
+# Reading a query
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # "(" ")" "AND" "OR" "NOT" "term" "field(" "end"
+    col: int  # 1-based
+    field: str | None = None
+    value: str = ""
+    quoted: bool = False
+    prefix: bool = False
+    text: str = ""
+
+
+_FIELD = re.compile(r"([A-Za-z_]+):")
+
+
+def _lex(text: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        col = i + 1
+        if c in "()":
+            out.append(_Tok(c, col))
+            i += 1
+            continue
+        field = None
+        m = _FIELD.match(text, i)
+        if m:
+            name = m.group(1).lower()
+            if name not in FIELDS:
+                close = difflib.get_close_matches(name, FIELDS, n=1)
+                hint = f"did you mean '{close[0]}:'? " if close else ""
+                raise QueryError(
+                    f"unknown field '{m.group(1)}': {hint}use one of {', '.join(FIELDS)} "
+                    f"(or put the words in quotes to search for them as text)",
+                    col,
+                )
+            field = name
+            i = m.end()
+            if i < n and text[i] == "(":
+                out.append(_Tok("field(", col, field=field))
+                i += 1
+                continue
+            if i >= n or text[i].isspace() or text[i] == ")":
+                raise QueryError(
+                    f"'{m.group(0)}' has no value: write {name}:WORD or {name}:\"a phrase\"", col
+                )
+        if text[i] == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                raise QueryError('this quote is never closed: add a closing "', i + 1)
+            value = text[i + 1 : end]
+            j = end + 1
+            prefix = j < n and text[j] == "*"
+            if prefix:
+                j += 1
+            if j < n and not (text[j].isspace() or text[j] in "()"):
+                raise QueryError("put a space after a closing quote", j + 1)
+            out.append(_Tok("term", col, field, value, True, prefix, text[col - 1 : j]))
+            i = j
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] not in '()"':
+            j += 1
+        word = text[i:j]
+        if j < n and text[j] == '"':
+            raise QueryError("a quote cannot start inside a word: put a space before it", j + 1)
+        if field is None and word in OPERATORS:
+            out.append(_Tok(word, col))
+            i = j
+            continue
+        prefix = word.endswith("*")
+        if prefix:
+            word = word[:-1]
+        if "*" in word:
+            raise QueryError("'*' can only end a word (secur* finds security)", i + word.index("*") + 1)
+        out.append(_Tok("term", col, field, word, False, prefix, text[col - 1 : j]))
+        i = j
+    out.append(_Tok("end", n + 1))
+    return out
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.toks = _lex(text)
+        self.pos = 0
+
+    def peek(self) -> _Tok:
+        return self.toks[self.pos]
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.pos]
+        self.pos += 1
+        return tok
+
+    def parse(self) -> Node:
+        if self.peek().kind == "end":
+            return Everything()
+        node = self.or_expr(None)
+        tok = self.peek()
+        if tok.kind == ")":
+            raise QueryError("this ')' has no matching '('", tok.col)
+        if tok.kind != "end":  # pragma: no cover - or_expr consumes everything else
+            raise QueryError("unexpected text", tok.col)
+        return node
+
+    def or_expr(self, field: str | None) -> Node:
+        items = [self.and_expr(field)]
+        while self.peek().kind == "OR":
+            op = self.take()
+            if self.peek().kind in ("end", ")", "OR", "AND"):
+                raise QueryError("'OR' needs a term on each side", op.col)
+            items.append(self.and_expr(field))
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def and_expr(self, field: str | None) -> Node:
+        tok = self.peek()
+        if tok.kind in ("OR", "AND"):
+            raise QueryError(f"'{tok.kind}' needs a term on each side", tok.col)
+        items = [self.not_expr(field)]
+        while True:
+            tok = self.peek()
+            if tok.kind == "AND":
+                self.take()
+                if self.peek().kind in ("end", ")", "OR", "AND"):
+                    raise QueryError("'AND' needs a term on each side", tok.col)
+                items.append(self.not_expr(field))
+            elif tok.kind in ("term", "(", "NOT", "field("):
+                items.append(self.not_expr(field))
+            else:
+                break
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def not_expr(self, field: str | None) -> Node:
+        tok = self.peek()
+        if tok.kind == "NOT":
+            self.take()
+            if self.peek().kind in ("end", ")", "OR", "AND"):
+                raise QueryError("'NOT' needs a term after it", tok.col)
+            return Not(self.not_expr(field))
+        return self.atom(field)
+
+    def atom(self, field: str | None) -> Node:
+        tok = self.take()
+        if tok.kind in ("(", "field("):
+            inner_field = tok.field if tok.kind == "field(" else field
+            if self.peek().kind == ")":
+                raise QueryError("empty parentheses: put a term inside", tok.col)
+            if self.peek().kind == "end":
+                raise QueryError("this '(' is never closed: add ')'", tok.col)
+            node = self.or_expr(inner_field)
+            close = self.take()
+            if close.kind != ")":
+                raise QueryError("this '(' is never closed: add ')'", tok.col)
+            return node
+        if tok.kind == ")":
+            raise QueryError("this ')' has no matching '('", tok.col)
+        if tok.kind == "term":
+            return _term(tok, tok.field or field)
+        raise QueryError("expected a term", tok.col)  # pragma: no cover
+
+
+_RANGE = re.compile(r"^(\d{1,4})?\.\.(\d{1,4})?$")
+_CMP = re.compile(r"^(>=|<=|>|<|=)?(\d{1,4})$")
+
+
+def _term(tok: _Tok, field: str | None) -> Node:
+    value = tok.value
+    if field == "year":
+        return _years(tok)
+    if field in EXACT:
+        return _exact(tok, field)
+    words = tuple(tokens(value))
+    if not words:
+        raise QueryError(f"'{tok.text}' has no letters or digits to search for", tok.col)
+    fields = FREE_FIELDS if field is None else (field,)
+    return Words(fields, words, tok.prefix)
+
+
+def _years(tok: _Tok) -> Node:
+    value = tok.value.strip().replace(" ", "")
+    bad = QueryError(
+        f"'{tok.text}' is not a year: write year:2014, year:2010..2014, year:2010.. or year:>=2010",
+        tok.col,
+    )
+    if tok.prefix:
+        raise bad
+    m = _RANGE.match(value)
+    if m and (m.group(1) or m.group(2)):
+        low = int(m.group(1)) if m.group(1) else None
+        high = int(m.group(2)) if m.group(2) else None
+        if low is not None and high is not None and low > high:
+            raise QueryError(f"'{tok.text}': the range's first year is after its last", tok.col)
+        return Years(low, high)
+    m = _CMP.match(value)
+    if not m:
+        raise bad
+    op, year = m.group(1) or "=", int(m.group(2))
+    return {
+        "=": Years(year, year),
+        ">=": Years(year, None),
+        ">": Years(year + 1, None),
+        "<=": Years(None, year),
+        "<": Years(None, year - 1),
+    }[op]
+
+
+def _exact(tok: _Tok, field: str) -> Node:
+    value = tok.value.strip()
+    if field == "doi":
+        value = norm_doi(value)
+    elif field == "isbn":
+        value = re.sub(r"[^0-9Xx]", "", value).upper() if tok.prefix else norm_isbn(value)
+    elif field == "tag":
+        value = norm_tag(value)
+    else:
+        value = fold(value)
+    if not value:
+        raise QueryError(f"'{tok.text}' has no value to search for", tok.col)
+    if field == "type" and not tok.prefix and value not in TYPES:
+        raise QueryError(f"unknown type '{tok.value}': use one of {', '.join(TYPES)}", tok.col)
+    return Exact(field, value, tok.prefix)
 
 
 @dataclass(frozen=True)
 class Query:
-    terms: tuple[Term, ...]
+    """A parsed query: ``Query.parse(text)``, then ``matches(record)`` or ``sql()``."""
+
+    root: Node
+    text: str = ""
 
     @classmethod
     def parse(cls, text: str | None) -> "Query":
-        if not text or not text.strip():
-            return cls(())
-        try:
-            tokens = shlex.split(text)
-        except ValueError as exc:
-            raise UsageError(f"query {text!r}: {exc}") from None
-        terms = []
-        for token in tokens:
-            field, sep, value = token.partition(":")
-            if sep and field.lower() in FIELDS:
-                if not value:
-                    raise UsageError(f"query term {token!r} has no value after the colon")
-                terms.append(Term(field.lower(), fold(value)))
-            elif sep and field.isalpha() and field.lower() not in FIELDS:
-                raise UsageError(
-                    f"unknown field {field!r} in query: use one of {', '.join(FIELDS)}"
-                )
-            else:
-                terms.append(Term(None, fold(token)))
-        return cls(tuple(terms))
+        """Parse ``text``; a syntax error raises :class:`QueryError` (a ``UsageError``)
+        naming the column."""
+        text = text or ""
+        return cls(_Parser(text).parse(), text)
 
-    def matches(self, record: BaseRecord) -> bool:
-        return all(t.matches(record) for t in self.terms)
+    @property
+    def is_everything(self) -> bool:
+        return isinstance(self.root, Everything)
+
+    def test(self, doc: dict[str, Any]) -> bool:
+        """Match a document made by :func:`.index.extract`."""
+        return self.root.test(doc)
+
+    def matches(self, record: Any) -> bool:
+        """Does ``record`` (a model record, or its JSON data) match? Pass a chapter
+        resolved through its book (``resolve.merge_parent``) to match as the index does."""
+        data = record if isinstance(record, dict) else record.to_json_dict()
+        return self.root.test(extract(data))
+
+    def sql(self, fts5: bool = True) -> tuple[str, list[Any]]:
+        """An SQL condition over the index's ``records r`` and its parameters."""
+        return self.root.sql(fts5)
+
+    def __str__(self) -> str:
+        return str(self.root)
 
 
-def select(library, text: str | None):  # noqa: ANN001, ANN201
+def select(library, text: str | None, *, use_index: bool = True):  # noqa: ANN001, ANN201
     """Records of ``library`` matching ``text``, in key order, and the problems
     (unreadable files) met on the way: ``(records, problems)``.
 
-    Chapters are matched as resolved through their book (so ``year:2014``
-    finds a chapter whose date is the book's), but returned as stored.
+    Uses the library's index when one can be opened (only the matching records
+    are parsed); otherwise reads every record file. Chapters are matched as
+    resolved through their book (so ``year:2014`` finds a chapter whose date is
+    the book's), but returned as stored.
     """
-    from .resolve import merge_parent
     from .store import RecordProblem
-    from ..model import Chapter
 
     q = Query.parse(text)
+    index = None
+    if use_index:
+        from .index import open_index
+
+        library.check_exists()
+        index = open_index(library.path)
+    if index is not None:
+        try:
+            where, params = q.sql(index.fts5)
+            keys = [row.key for row in index.search("" if q.is_everything else where, params)]
+            problems: list[Any] = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
+        finally:
+            index.close()
+        records = []
+        for item in library.iter_records(keys):
+            (problems if isinstance(item, RecordProblem) else records).append(item)
+        problems.sort(key=lambda p: p.key)
+        return records, problems
+    return _select_slow(library, q)
+
+
+def _select_slow(library, q: Query):  # noqa: ANN001, ANN202
+    from ..model import Chapter
+    from .parents import merge_parent
+    from .store import RecordProblem
+
     records, problems = [], []
     for item in library.iter_records():
         (problems if isinstance(item, RecordProblem) else records).append(item)
     by_key = {r.key: r for r in records}
 
-    def resolved(r: BaseRecord) -> BaseRecord:
+    def resolved(r: Any) -> Any:
         if isinstance(r, Chapter) and r.parent in by_key:
             return merge_parent(r, by_key[r.parent])
         return r

@@ -1,0 +1,731 @@
+"""A derived SQLite index of a library, for fast queries over large libraries.
+
+The record files are the source of truth; the index is a cache of what a
+query needs (folded words per field, type, year, key, parent, DOI, ISBNs, tags)
+and of what ``list`` prints (creators, year, title). It can be deleted at any
+time: the next command rebuilds it (``citeshelf reindex`` does so at once).
+
+Where it lives: one SQLite file per library in the per-user cache folder,
+``$CITESHELF_INDEX_DIR`` if set, else ``$XDG_CACHE_HOME/citeshelf/index``
+(``~/.cache/citeshelf/index``; ``~/Library/Caches/citeshelf/index`` on macOS,
+``%LOCALAPPDATA%\\citeshelf\\index`` on Windows), named after the library's
+folder and a hash of its absolute path. Nothing is ever written inside the
+records folder.
+
+Freshness: before answering, the index compares each record file's size and
+modification time (nanoseconds) with what it indexed, and re-reads only the
+files that were added, changed or removed (by citeshelf, an editor, or
+``git pull``). A chapter is indexed as resolved through its book (so
+``year:2014`` finds a chapter whose date is its book's); when a book changes,
+its chapters are re-resolved.
+
+Concurrency: SQLite in WAL mode with a busy timeout; every update happens in
+one ``BEGIN IMMEDIATE`` transaction that re-reads the indexed state after taking
+the write lock, so two processes updating at once neither corrupt the file nor
+index a change twice. An unreadable or outdated index file is deleted and
+rebuilt; if no index can be used at all, callers fall back to reading the
+record files.
+
+This module imports neither Pydantic nor anything else heavy: ``list`` answers
+from the index without loading the data model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ENV_INDEX_DIR",
+    "Index",
+    "IndexRow",
+    "extract",
+    "fold",
+    "index_dir",
+    "index_path",
+    "inheritable",
+    "norm_doi",
+    "norm_isbn",
+    "open_index",
+    "tokens",
+]
+
+ENV_INDEX_DIR = "CITESHELF_INDEX_DIR"
+SUFFIX = ".json"
+#: Bump when the schema or the text folding changes: old index files are rebuilt.
+SCHEMA_VERSION = 3
+
+# Fields of the full-text part; bare words search FREE_FIELDS.
+TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
+FREE_FIELDS = ("title", "author", "editor", "translator", "abstract", "key")
+
+# ---------------------------------------------------------------------------
+# Folding and words (the same rules for the index and for matching in Python)
+
+_FOLD_EXTRA = {"ß": "ss", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l",
+               "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "þ": "th", "Þ": "th"}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_WORD = re.compile(r"[^\W_]+")
+_SPACES = re.compile(r"\s+")
+
+
+def _fold_char(m: re.Match[str]) -> str:
+    c = m.group()
+    if unicodedata.combining(c):
+        return ""
+    return _FOLD_EXTRA.get(c, c)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-insensitive form: "Mérand" -> "merand", "Straße" -> "strasse"."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    return _NON_ASCII.sub(_fold_char, decomposed).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """The words of ``text``, folded: letters and digits, everything else separates."""
+    return _WORD.findall(fold(text))
+
+
+def norm_doi(text: str) -> str:
+    """A DOI for comparison: no resolver prefix, lower case (DOIs ignore case)."""
+    t = text.strip()
+    t = re.sub(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*|info:doi/)", "", t, flags=re.I)
+    return t.lower()
+
+
+def norm_isbn(text: str) -> str:
+    """ISBN digits for comparison; a 10-digit ISBN is converted to ISBN-13."""
+    t = re.sub(r"[^0-9Xx]", "", text).upper()
+    if len(t) == 10 and t[:9].isdigit():
+        core = "978" + t[:9]
+        check = (10 - sum((1 if i % 2 == 0 else 3) * int(d) for i, d in enumerate(core)) % 10) % 10
+        return core + str(check)
+    return t
+
+
+def norm_tag(text: str) -> str:
+    return " ".join(fold(text).split())
+
+
+# ---------------------------------------------------------------------------
+# What a record contributes to the index (from its JSON data, without Pydantic)
+
+
+def _text(value: object) -> str | None:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _people(value: object) -> list[object]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return value
+    return []
+
+
+def _name_text(person: object) -> str:
+    """Given-first display text of a name (dict or "Family, Given" string)."""
+    if isinstance(person, dict):
+        if person.get("literal"):
+            return " ".join(str(person["literal"]).split())
+        parts = [person.get(k) for k in ("given", "particle", "family", "suffix")]
+        return " ".join(" ".join(str(p).split()) for p in parts if p)
+    if isinstance(person, str):
+        return person.replace("{", "").replace("}", "")
+    return ""
+
+
+def _last(person: object) -> str:
+    """The family name with its particle, or the literal (as ``Person.last``)."""
+    if isinstance(person, dict):
+        if person.get("literal"):
+            return " ".join(str(person["literal"]).split())
+        parts = [person.get(k) for k in ("particle", "family")]
+        return " ".join(" ".join(str(p).split()) for p in parts if p)
+    if isinstance(person, str):
+        text = person.strip()
+        if text.startswith("{") and text.endswith("}"):
+            return text[1:-1].strip()
+        if "," in text:
+            return text.split(",", 1)[0].strip()
+        return text.split()[-1] if text.split() else ""
+    return ""
+
+
+def _short_names(people: list[object], et_al: bool) -> str:
+    names = [_last(p) for p in people]
+    if not names:
+        return ""
+    if len(names) > 3 or et_al:
+        return f"{names[0]} et al."
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " & " + names[-1]
+
+
+def creators_cell(data: Mapping[str, Any]) -> str:
+    """Same text as ``cli.views.creators_cell`` for a record's JSON data."""
+    authors = _people(data.get("authors"))
+    if authors:
+        return _short_names(authors, bool(data.get("authors_et_al")))
+    editors = _people(data.get("editors"))
+    if editors:
+        label = "ed." if len(editors) == 1 else "eds."
+        return f"{_short_names(editors, bool(data.get('editors_et_al')))} ({label})"
+    return ""
+
+
+def full_title(data: Mapping[str, Any]) -> str:
+    title, subtitle = _text(data.get("title")), _text(data.get("subtitle"))
+    if title and subtitle:
+        return f"{title}: {subtitle}"
+    return title or ""
+
+
+_YEAR = re.compile(r"^\s*(-?\d{1,4})(?:-|\s*$)")
+
+
+def _year(value: object) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        m = _YEAR.match(value)
+        return int(m.group(1)) if m else None
+    if isinstance(value, dict):
+        return _year(value.get("year"))
+    return None
+
+
+def _str_list(value: object) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list):
+        return [str(v) for v in value if str(v).strip()]
+    return []
+
+
+def _isbns(value: object) -> list[str]:
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[;,]|\s+(?=\d{9})", value) if v.strip()]
+    out: list[str] = []
+    for v in _str_list(value):
+        n = norm_isbn(v)
+        if n and n not in out:
+            out.append(n)
+    return out
+
+
+def _names_words(value: object) -> str:
+    return " ".join(w for p in _people(value) for w in tokens(_name_text(p)))
+
+
+def inheritable(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The indexed values a chapter takes from this record when it is its book."""
+    return {
+        "editor": _names_words(data.get("editors")),
+        "year": _year(data.get("issued")),
+        "publisher": " ".join(tokens(_text(data.get("publisher")) or "")),
+        "isbn": _isbns(data.get("isbn")),
+    }
+
+
+def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Everything a query can test, from a record's JSON data.
+
+    ``book`` is :func:`inheritable` of the chapter's book: as in
+    ``library.parents.merge_parent``, a chapter without editors, date,
+    publisher or ISBN takes the book's. Text fields are folded words joined by
+    single spaces.
+    """
+    doc: dict[str, Any] = {
+        "key": str(data.get("key") or ""),
+        "type": fold(str(data.get("type") or "")),
+        "parent": fold(_text(data.get("parent")) or "") or None,
+        "doi": norm_doi(d) if (d := _text(data.get("doi"))) else None,
+        "tag": sorted({norm_tag(t) for t in _str_list(data.get("tags"))}),
+        "title": " ".join(
+            w for f in ("title", "subtitle", "short_title") for w in tokens(_text(data.get(f)) or "")
+        ),
+        "author": _names_words(data.get("authors")),
+        "translator": _names_words(data.get("translators")),
+        "abstract": " ".join(tokens(_text(data.get("abstract")) or "")),
+        "journal": " ".join(tokens(_text(data.get("journal")) or "")),
+    }
+    doc["fkey"] = fold(doc["key"])
+    doc["words_key"] = " ".join(tokens(doc["key"]))
+    own = inheritable(data)
+    publisher = own["publisher"]
+    institution = " ".join(tokens(_text(data.get("institution")) or ""))
+    if book is not None and doc["type"] == "chapter" and doc["parent"]:
+        for name in ("editor", "year", "publisher", "isbn"):
+            if not own[name] and book.get(name):
+                own[name] = book[name]
+        publisher = own["publisher"]
+    doc["editor"] = own["editor"]
+    doc["year"] = own["year"]
+    doc["isbn"] = own["isbn"]
+    doc["publisher"] = " ".join(p for p in (publisher, institution) if p)
+    return doc
+
+
+def doc_text(doc: Mapping[str, Any], field: str) -> str:
+    return doc["words_key"] if field == "key" else doc[field]
+
+
+# ---------------------------------------------------------------------------
+# Where the index lives
+
+
+def index_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get(ENV_INDEX_DIR):
+        return Path(env[ENV_INDEX_DIR])
+    if sys.platform == "win32":  # pragma: no cover
+        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":  # pragma: no cover
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "citeshelf" / "index"
+
+
+def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Path:
+    """The index file of the library at ``library_path``."""
+    absolute = os.path.realpath(os.fspath(library_path))
+    digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    parts = Path(absolute).parts[-2:]
+    label = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts)).strip("._-")[:60] or "library"
+    return index_dir(env) / f"{label}-{digest}.sqlite3"
+
+
+# ---------------------------------------------------------------------------
+# The index
+
+_SCHEMA = [
+    "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT)",
+    """CREATE TABLE records(
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        mtime_ns INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        problem TEXT,
+        type TEXT, fkey TEXT, year INTEGER, parent TEXT, doi TEXT,
+        creators TEXT, title TEXT, chapter TEXT,
+        inh TEXT
+    )""",
+    "CREATE INDEX records_parent ON records(parent)",
+    "CREATE INDEX records_year ON records(year)",
+    "CREATE INDEX records_fkey ON records(fkey)",
+    "CREATE TABLE vals(rid INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)",
+    "CREATE INDEX vals_value ON vals(field, value)",
+    "CREATE INDEX vals_rid ON vals(rid)",
+]
+_FTS = (
+    "CREATE VIRTUAL TABLE fts USING fts5("
+    + ", ".join(TEXT_FIELDS)
+    + ", tokenize='unicode61 remove_diacritics 0', detail=full)"
+)
+# Without FTS5 the same words go into a plain table, searched with instr().
+_NOFTS = "CREATE TABLE fts(rowid INTEGER PRIMARY KEY, " + ", ".join(f"{f} TEXT" for f in TEXT_FIELDS) + ")"
+
+
+class IndexRow:
+    """What ``list`` prints for one record."""
+
+    __slots__ = ("key", "type", "creators", "year", "title")
+
+    def __init__(self, key: str, type_: str, creators: str, year: int | None, title: str) -> None:
+        self.key, self.type, self.creators, self.year, self.title = key, type_, creators, year, title
+
+
+class IndexProblem:
+    """A record file the index could not read (same text as the store's problems)."""
+
+    def __init__(self, key: str, path: Path, reason: str) -> None:
+        self.key, self.path, self.reason = key, path, reason
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def has_fts5() -> bool:
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(":memory:")
+        con.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+        con.close()
+        return True
+    except sqlite3.Error:
+        return False
+
+
+class Index:
+    """The index of one library. Use :func:`open_index`."""
+
+    def __init__(self, library_path: str | os.PathLike[str], path: Path | None = None) -> None:
+        self.library_path = Path(library_path)
+        self.path = Path(path) if path is not None else index_path(library_path)
+        self.con: Any = None
+        self.fts5 = True
+        self.stats = {"read": 0, "removed": 0, "resolved": 0}
+        self._store_library: Any = None
+
+    # -- opening ----------------------------------------------------------------
+
+    def open(self) -> "Index":
+        import sqlite3
+
+        try:
+            self._connect()
+        except sqlite3.DatabaseError:
+            # Not a database, or damaged: it is only a cache, start afresh.
+            self.close()
+            self.delete_files()
+            self._connect()
+        return self
+
+    def _connect(self) -> None:
+        import sqlite3
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(str(self.path), timeout=60, isolation_level=None)
+        self.con = con
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:  # pragma: no cover - e.g. a file system without shm
+            pass
+        con.execute("PRAGMA synchronous=NORMAL")
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            self._create()
+        else:
+            row = con.execute("SELECT value FROM meta WHERE name='fts5'").fetchone()
+            self.fts5 = bool(row and row[0] == "1")
+
+    def _create(self) -> None:
+        con = self.con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                con.execute("COMMIT")  # another process created it meanwhile
+                row = con.execute("SELECT value FROM meta WHERE name='fts5'").fetchone()
+                self.fts5 = bool(row and row[0] == "1")
+                return
+            for (name,) in con.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name IN "
+                "('meta','records','vals','fts')"
+            ).fetchall():
+                con.execute(f"DROP TABLE IF EXISTS {name}")
+            for stmt in _SCHEMA:
+                con.execute(stmt)
+            self.fts5 = has_fts5()
+            con.execute(_FTS if self.fts5 else _NOFTS)
+            con.execute("INSERT INTO meta VALUES ('fts5', ?)", ("1" if self.fts5 else "0",))
+            con.execute(
+                "INSERT INTO meta VALUES ('library', ?)", (os.path.realpath(self.library_path),)
+            )
+            con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        if self.con is not None:
+            try:
+                self.con.close()
+            except Exception:  # noqa: BLE001  # pragma: no cover
+                pass
+            self.con = None
+
+    def delete_files(self) -> None:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(str(self.path) + suffix)
+            except OSError:
+                pass
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- keeping it fresh ---------------------------------------------------
+
+    def scan(self) -> dict[str, tuple[int, int]]:
+        """Record key -> (mtime_ns, size) of every record file, one stat each."""
+        out: dict[str, tuple[int, int]] = {}
+        n = len(SUFFIX)
+        with os.scandir(self.library_path) as it:
+            for entry in it:
+                name = entry.name
+                if name.endswith(SUFFIX) and not name.startswith("."):
+                    try:
+                        st = entry.stat()
+                    except OSError:
+                        continue
+                    out[name[:-n]] = (st.st_mtime_ns, st.st_size)
+        return out
+
+    def refresh(self, *, full: bool = False, progress: Any = None) -> dict[str, int]:
+        """Bring the index up to date with the record files; ``full`` re-reads all.
+
+        ``progress``, if given, is called with the number of files to read and
+        returns a context manager with ``advance(n)`` (``render.progress``).
+        Returns counts: files read, rows removed, chapters re-resolved.
+        """
+        scanned = self.scan()
+        con = self.con
+        if not full:
+            # Fast check, no write lock: is anything different?
+            stored = dict(
+                ((k, (m, s)) for k, m, s in con.execute("SELECT key, mtime_ns, size FROM records"))
+            )
+            if stored == scanned:
+                return {"read": 0, "removed": 0, "resolved": 0}
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            stats = self._apply(scanned, full, progress)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        self.stats = stats
+        return stats
+
+    def _apply(self, scanned: dict[str, tuple[int, int]], full: bool, progress: Any) -> dict[str, int]:
+        con = self.con
+        stored = {k: (m, s) for k, m, s in con.execute("SELECT key, mtime_ns, size FROM records")}
+        if full:
+            changed = sorted(scanned)
+        else:
+            changed = sorted(k for k, v in scanned.items() if stored.get(k) != v)
+        removed = sorted(k for k in stored if k not in scanned)
+        for key in removed:
+            self._delete(key)
+        pending_done = set(changed)
+        # Pass 1: every changed file, resolved when its book's data is at hand.
+        known: dict[str, dict[str, Any] | None] = {}  # key -> inheritable data (None: unreadable)
+        pending = set(changed)
+        deferred: list[str] = []
+        bar = progress(len(changed)) if progress is not None else _NoBar()
+        with bar:
+            for key in changed:
+                data, problem, stat = self._read(key)
+                pending.discard(key)
+                known[key] = inheritable(data) if data is not None else None
+                book = None
+                if data is not None and data.get("type") == "chapter" and _text(data.get("parent")):
+                    parent = str(data["parent"]).strip()
+                    if parent in pending:
+                        deferred.append(key)  # its book is read later in this pass
+                    else:
+                        book = self._book(parent, known)
+                self._store(key, stat, data, problem, book)
+                bar.advance(1)
+        # Pass 2: chapters whose book came later in pass 1, and (on an update)
+        # the unchanged chapters of every book that changed or went away.
+        again = set(deferred)
+        if not full:
+            touched = sorted(set(changed) | set(removed))
+            for batch in _batches(touched, 500):
+                marks = ",".join("?" * len(batch))
+                again.update(
+                    k for (k,) in con.execute(
+                        f"SELECT key FROM records WHERE parent IN ({marks})", [fold(b) for b in batch]
+                    )
+                    if k not in pending_done
+                )
+        resolved = 0
+        for key in sorted(again):
+            data, problem, stat = self._read(key)
+            book = None
+            if data is not None and data.get("type") == "chapter" and _text(data.get("parent")):
+                book = self._book(str(data["parent"]).strip(), known)
+            self._store(key, stat, data, problem, book)
+            resolved += 1
+        return {"read": len(changed), "removed": len(removed), "resolved": resolved}
+
+    def _book(self, parent: str, known: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+        if parent in known:
+            return known[parent]
+        row = self.con.execute("SELECT inh FROM records WHERE key = ?", (parent,)).fetchone()
+        value = json.loads(row[0]) if row and row[0] else None
+        known[parent] = value
+        return value
+
+    def _read(self, key: str) -> tuple[dict[str, Any] | None, str | None, tuple[int, int]]:
+        """(data, problem, (mtime_ns, size)) of a record file.
+
+        The file is validated by the store, so ``list`` reports exactly the
+        problems the other commands report, and the data indexed is the
+        record's normalised JSON form (what ``Query.matches`` sees).
+        """
+        path = self.library_path / f"{key}{SUFFIX}"
+        try:
+            with open(path, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                raw = fh.read()
+        except OSError as exc:
+            return None, f"{path}: cannot read ({exc.strerror})", (0, -1)
+        stat = (st.st_mtime_ns, st.st_size)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return None, f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", stat
+        try:
+            record = self._library().parse_text(key, text)
+        except ValueError as exc:  # InvalidData: the store's own words
+            return None, str(exc), stat
+        return record.to_json_dict(), None, stat
+
+    def _library(self) -> Any:
+        """The store, to validate changed files exactly as every other command
+        does (this is the only place the index loads the data model)."""
+        if self._store_library is None:
+            from .store import Library
+
+            self._store_library = Library(self.library_path)
+        return self._store_library
+
+    def _delete(self, key: str) -> None:
+        con = self.con
+        row = con.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return
+        rid = row[0]
+        con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
+        con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
+        con.execute("DELETE FROM records WHERE id = ?", (rid,))
+
+    def _store(
+        self,
+        key: str,
+        stat: tuple[int, int],
+        data: dict[str, Any] | None,
+        problem: str | None,
+        book: dict[str, Any] | None,
+    ) -> None:
+        con = self.con
+        row = con.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()
+        if row is not None:
+            rid = row[0]
+            con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
+            con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
+        if data is None:
+            values: tuple[Any, ...] = (key, stat[0], stat[1], problem, None, fold(key), None, None,
+                                       None, None, None, None, None)
+        else:
+            doc = extract(data, book)
+            values = (
+                key, stat[0], stat[1], None, doc["type"], doc["fkey"], doc["year"], doc["parent"],
+                doc["doi"], creators_cell(data), full_title(data),
+                _text(data.get("chapter")), json.dumps(inheritable(data), ensure_ascii=False),
+            )
+        if row is None:
+            cur = con.execute(
+                "INSERT INTO records(key, mtime_ns, size, problem, type, fkey, year, parent, doi, "
+                "creators, title, chapter, inh) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                values,
+            )
+            rid = cur.lastrowid
+        else:
+            con.execute(
+                "UPDATE records SET key=?, mtime_ns=?, size=?, problem=?, type=?, fkey=?, year=?, "
+                "parent=?, doi=?, creators=?, title=?, chapter=?, inh=? WHERE id=?",
+                (*values, rid),
+            )
+        if data is None:
+            return
+        con.execute(
+            f"INSERT INTO fts(rowid, {', '.join(TEXT_FIELDS)}) VALUES (?{',?' * len(TEXT_FIELDS)})",
+            (rid, *(doc_text(doc, f) for f in TEXT_FIELDS)),
+        )
+        vals = [(rid, "tag", t) for t in doc["tag"]] + [(rid, "isbn", i) for i in doc["isbn"]]
+        if vals:
+            con.executemany("INSERT INTO vals(rid, field, value) VALUES (?,?,?)", vals)
+
+    # -- asking -------------------------------------------------------------
+
+    def search(self, where: str = "", params: Iterable[Any] = ()) -> list[IndexRow]:
+        """Readable records matching an SQL condition over ``r`` (see ``query.Query.sql``)."""
+        sql = "SELECT key, type, creators, year, title FROM records r WHERE problem IS NULL"
+        if where:
+            sql += f" AND ({where})"
+        sql += " ORDER BY key"
+        return [IndexRow(*row) for row in self.con.execute(sql, list(params))]
+
+    def problems(self) -> list[IndexProblem]:
+        return [
+            IndexProblem(k, self.library_path / f"{k}{SUFFIX}", p)
+            for k, p in self.con.execute(
+                "SELECT key, problem FROM records WHERE problem IS NOT NULL ORDER BY key"
+            )
+        ]
+
+    def children(self, book_key: str) -> list[str]:
+        """Keys of the records whose parent is ``book_key`` (in key order)."""
+        return [
+            k for (k,) in self.con.execute(
+                "SELECT key FROM records WHERE parent = ? ORDER BY key", (fold(book_key),)
+            )
+        ]
+
+    def count(self) -> int:
+        return self.con.execute("SELECT count(*) FROM records").fetchone()[0]
+
+
+class _NoBar:
+    def __enter__(self) -> "_NoBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def advance(self, n: int = 1) -> None:
+        return None
+
+
+def _batches(items: list[str], n: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def open_index(
+    library_path: str | os.PathLike[str], *, refresh: bool = True, progress: Any = None
+) -> Index | None:
+    """The library's index, brought up to date; None if no index can be used here
+    (no SQLite, an unwritable cache folder, a lock held too long): callers then
+    read the record files instead."""
+    try:
+        import sqlite3
+    except ImportError:  # pragma: no cover - Python built without SQLite
+        return None
+    if os.environ.get(ENV_INDEX_DIR, "").lower() == "off":
+        return None
+    index = Index(library_path)
+    try:
+        index.open()
+        if refresh:
+            index.refresh(progress=progress)
+    except (OSError, sqlite3.Error):
+        index.close()
+        return None
+    return index
