@@ -11,7 +11,10 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["protected_phrases", "apply_protection", "add_protected", "NOCASE_RE"]
+__all__ = [
+    "protected_phrases", "apply_protection", "add_protected", "auto_spans", "find_spans",
+    "wrap_spans", "NOCASE_RE",
+]
 
 NOCASE_RE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
 
@@ -27,15 +30,13 @@ def protected_phrases(extra: Mapping[str, Any], field: str) -> list[str]:
     return [p for p in phrases if isinstance(p, str) and p]
 
 
-def apply_protection(text: str, phrases: list[str], wrap: Callable[[str], str]) -> str:
-    """``text`` with each occurrence of a phrase passed through ``wrap``.
+def find_spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:
+    """Where the phrases occur in ``text``: sorted, non-overlapping (start, end) pairs.
 
-    Longer phrases win; a phrase is matched only on word boundaries (so "NATO"
-    does not protect part of "NATOs" differently from the author's braces), and
-    never inside an earlier match.
+    Longer phrases win; a phrase is never matched inside an earlier match.
     """
     if not phrases or not text:
-        return text
+        return []
     ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
     spans: list[tuple[int, int]] = []
     for phrase in ordered:
@@ -46,23 +47,58 @@ def apply_protection(text: str, phrases: list[str], wrap: Callable[[str], str]) 
                 break
             j = i + len(phrase)
             start = i + 1
-            before_ok = i == 0 or not (text[i - 1].isalnum() and phrase[0].isalnum())
-            after_ok = j == len(text) or not (text[j].isalnum() and phrase[-1].isalnum())
-            if not (before_ok and after_ok):
-                continue
             if any(i < b and a < j for a, b in spans):
                 continue
             spans.append((i, j))
-    if not spans:
-        return text
     spans.sort()
+    return spans
+
+
+_WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
+
+
+def auto_spans(text: str) -> list[tuple[int, int]]:
+    """The words a sentence-case text protects: every word with a capital
+    letter, except a first word whose only capital is its first letter."""
+    out = []
+    first = True
+    for m in _WORD.finditer(text):
+        word = m.group(0)
+        if any(c.isupper() for c in word):
+            if not (first and m.start() == _first_letter(text) and not any(c.isupper() for c in word[1:])):
+                out.append((m.start(), m.end()))
+        first = False
+    return out
+
+
+def _first_letter(text: str) -> int:
+    for i, c in enumerate(text):
+        if c.isalnum():
+            return i
+    return -1
+
+
+def apply_protection(text: str, phrases: list[str], wrap: Callable[[str], str]) -> str:
+    """``text`` with each occurrence of a phrase passed through ``wrap``."""
+    return wrap_spans(text, find_spans(text, phrases), wrap, lambda s: s)
+
+
+def wrap_spans(
+    text: str,
+    spans: list[tuple[int, int]],
+    wrap: Callable[[str], str],
+    plain: Callable[[str], str],
+) -> str:
+    """``text`` with the spans passed through ``wrap`` and the rest through ``plain``."""
     out = []
     pos = 0
     for a, b in spans:
-        out.append(text[pos:a])
+        if a > pos:
+            out.append(plain(text[pos:a]))
         out.append(wrap(text[a:b]))
         pos = b
-    out.append(text[pos:])
+    if pos < len(text):
+        out.append(plain(text[pos:]))
     return "".join(out)
 
 

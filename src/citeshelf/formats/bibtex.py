@@ -1,0 +1,966 @@
+"""BibTeX and BibLaTeX: read entries into records, write records as entries.
+
+Public API::
+
+    parse_bibtex(text, *, source="<string>") -> BibParse
+        Every entry of a .bib text as a record (``BibParse.entries``: records
+        with their line numbers), the entries that could not be read
+        (``BibParse.invalid``, each with line and reason) and warnings
+        (``BibParse.warnings``: a repeated field, a re-defined @string, an
+        undefined macro, an identifier kept in ``extra`` ...).
+    load_bibtex(path) -> BibParse
+    write_bibtex(records, *, dialect="bibtex", ascii=False, expand=False, books=None) -> str
+        Entries in a fixed order and a fixed field order (same records, same
+        bytes). ``dialect`` is "bibtex" or "biblatex". ``books`` maps parent
+        keys to book records (needed for ``expand`` and for the crossref order).
+
+Reading uses bibtexparser v2 only to split the file into blocks (its
+middlewares are not used: ``@string`` macros, ``#`` concatenation and month
+macros are evaluated here in file order, so a re-defined ``@string`` applies
+from where it is re-defined, as in BibTeX). Entries bibtexparser puts among its
+failed blocks for a repeated field (:class:`DuplicateFieldKeyBlock`) or a
+re-defined ``@string`` (:class:`DuplicateBlockKeyBlock`) are recovered with a
+warning naming the line; the first value of a repeated field wins, as in BibTeX.
+
+Entry types (BibTeX/BibLaTeX -> citeshelf -> written back):
+
+==========================================================  =========  ============================
+read                                                        record     written (bibtex / biblatex)
+==========================================================  =========  ============================
+book, mvbook, collection, mvcollection, proceedings,        book       @book
+mvproceedings, reference, mvreference, bookinbook
+incollection, inbook, inreference, suppbook,                chapter    @incollection
+suppcollection
+article, suppperiodical                                     article    @article
+inproceedings, conference                                   paper      @inproceedings
+techreport, report                                          report     @techreport
+phdthesis, mastersthesis, thesis                            thesis     @phdthesis / @mastersthesis
+online, www, electronic, webpage                            webpage    @misc (entrysubtype) / @online
+anything else (misc, unpublished, manual, booklet, ...)     misc       @misc
+==========================================================  =========  ============================
+
+A source type that is not the one written back is kept in
+``extra["bibtex_type"]`` and written back as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import latex, protect
+from . import RESERVED_EXTRA
+
+__all__ = [
+    "BibParse",
+    "BibIssue",
+    "ParsedEntry",
+    "parse_bibtex",
+    "load_bibtex",
+    "write_bibtex",
+    "TYPES_IN",
+    "CASED_FIELDS",
+]
+
+# --------------------------------------------------------------------------
+# types
+
+TYPES_IN: dict[str, str] = {
+    **dict.fromkeys(
+        "book mvbook collection mvcollection proceedings mvproceedings reference mvreference "
+        "bookinbook".split(),
+        "book",
+    ),
+    **dict.fromkeys(
+        "incollection inbook inreference suppbook suppcollection".split(), "chapter"
+    ),
+    **dict.fromkeys("article suppperiodical".split(), "article"),
+    **dict.fromkeys("inproceedings conference".split(), "paper"),
+    **dict.fromkeys("techreport report".split(), "report"),
+    **dict.fromkeys("phdthesis mastersthesis thesis".split(), "thesis"),
+    **dict.fromkeys("online www electronic webpage".split(), "webpage"),
+}
+# Source types that are written back without being kept in extra.
+_DEFAULT_TYPES: dict[str, frozenset[str]] = {
+    "book": frozenset({"book"}),
+    "chapter": frozenset({"incollection"}),
+    "article": frozenset({"article"}),
+    "paper": frozenset({"inproceedings"}),
+    "report": frozenset({"techreport"}),
+    "thesis": frozenset({"phdthesis", "mastersthesis"}),
+    "webpage": frozenset({"online"}),
+    "misc": frozenset({"misc"}),
+}
+_DEGREE_DEFAULT = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+
+#: Record fields whose letter case styles may change, so capitals are protected.
+CASED_FIELDS = ("title", "subtitle", "short_title", "container_title", "series", "event")
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_MONTH_NAMES = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+]
+_PREDEFINED = dict(zip(_MONTHS, _MONTH_NAMES))
+
+# Fields whose text is not LaTeX (kept as written, only "\_" "\%" "\&" "\#" unescaped).
+_VERBATIM = frozenset(
+    "url urlraw file pdf eprint doi verba verbb verbc bdsk-url-1 bdsk-url-2 bdsk-file-1 "
+    "bdsk-file-2 local-url".split()
+)
+_NAME_FIELDS_IN = {"author": "authors", "editor": "editors", "translator": "translators"}
+
+# BibTeX/BibLaTeX field -> record field, for every type.
+_COMMON_IN = {
+    "title": "title",
+    "subtitle": "subtitle",
+    "shorttitle": "short_title",
+    "publisher": "publisher",
+    "address": "place",
+    "location": "place",
+    "edition": "edition",
+    "volume": "volume",
+    "series": "series",
+    "language": "language",
+    "doi": "doi",
+    "isbn": "isbn",
+    "url": "url",
+    "abstract": "abstract",
+    "keywords": "keywords",
+    "note": "note",
+}
+_BY_TYPE_IN: dict[str, dict[str, str]] = {
+    "book": {"pagetotal": "number_of_pages"},
+    "chapter": {"booktitle": "container_title", "chapter": "chapter", "pages": "pages"},
+    "article": {
+        "journal": "journal", "journaltitle": "journal", "number": "issue", "pages": "pages",
+        "issn": "issn",
+    },
+    "report": {"institution": "institution", "number": "number"},
+    "thesis": {"school": "institution", "institution": "institution", "type": "degree"},
+    "webpage": {"organization": "site"},
+    "paper": {
+        "booktitle": "container_title", "eventtitle": "event", "venue": "event_place",
+        "pages": "pages",
+    },
+    "misc": {"howpublished": "howpublished"},
+}
+
+
+# --------------------------------------------------------------------------
+# results
+
+
+@dataclass
+class BibIssue:
+    """A problem or warning about one place in a .bib file."""
+
+    source: str
+    line: int | None
+    key: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        who = f" entry '{self.key}':" if self.key else ""
+        return f"{where}:{who} {self.message}"
+
+
+@dataclass
+class ParsedEntry:
+    """One entry read from a file, as a record, with where it came from."""
+
+    record: Any
+    line: int | None
+    source: str
+    entry_type: str
+    crossref: str | None = None
+
+
+@dataclass
+class BibParse:
+    entries: list[ParsedEntry] = field(default_factory=list)
+    invalid: list[BibIssue] = field(default_factory=list)
+    warnings: list[BibIssue] = field(default_factory=list)
+    preambles: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Any]:
+        return [e.record for e in self.entries]
+
+
+class _EntryError(ValueError):
+    pass
+
+
+# --------------------------------------------------------------------------
+# values: @string macros, "#" concatenation
+
+
+def _evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
+    """A field's raw value with its parts joined and macros expanded."""
+    raw = raw.strip()
+    if raw.startswith("{") and raw.endswith("}") and "#" not in raw:
+        # the common case: one braced value
+        return raw[1:-1]
+    parts: list[str] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch.isspace() or ch == "#":
+            i += 1
+            continue
+        if ch == "{":
+            depth = 0
+            j = i
+            while j < n:
+                c = raw[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                if c == "{":
+                    depth += 1
+                elif c == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            parts.append(raw[i + 1 : j])
+            i = j + 1
+        elif ch == '"':
+            depth = 0
+            j = i + 1
+            while j < n:
+                c = raw[j]
+                if c == "\\":
+                    j += 2
+                    continue
+                if c == "{":
+                    depth += 1
+                elif c == "}":
+                    depth -= 1
+                elif c == '"' and depth == 0:
+                    break
+                j += 1
+            parts.append(raw[i + 1 : j])
+            i = j + 1
+        else:
+            j = i
+            while j < n and not raw[j].isspace() and raw[j] != "#":
+                j += 1
+            word = raw[i:j]
+            if word.isdigit():
+                parts.append(word)
+            else:
+                value = macros.get(word.lower())
+                if value is None:
+                    undefined.append(word)
+                    parts.append(word)
+                else:
+                    parts.append(value)
+            i = j
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------
+# reading
+
+
+def load_bibtex(path: str | Path) -> BibParse:
+    from ..errors import InvalidData
+
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InvalidData(f"{p}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Old .bib files are often Latin-1; every byte decodes.
+        text = data.decode("latin-1")
+        result = parse_bibtex(text, source=str(p))
+        result.warnings.insert(
+            0, BibIssue(str(p), None, None, "not UTF-8: read as Latin-1; check the accents")
+        )
+        return result
+    return parse_bibtex(text, source=str(p))
+
+
+def parse_bibtex(text: str, *, source: str = "<string>") -> BibParse:
+    """Read every entry of ``text`` (see the module docstring)."""
+    import bibtexparser
+    from bibtexparser import model as bm
+
+    result = BibParse()
+    macros: dict[str, str] = dict(_PREDEFINED)
+    log = logging.getLogger("bibtexparser")
+    level = log.level
+    log.setLevel(logging.CRITICAL)  # failed blocks are reported below, with lines
+    try:
+        library = bibtexparser.parse_string(text, parse_stack=[])
+    except Exception as exc:  # noqa: BLE001 - the splitter's own state errors
+        from ..errors import InvalidData
+
+        raise InvalidData(f"{source}: cannot be read as BibTeX ({exc})") from None
+    finally:
+        log.setLevel(level)
+    seen_keys: dict[str, int] = {}
+    xdata: dict[str, dict[str, str]] = {}
+    pending: list[tuple[str, str, dict[str, str], int, list[BibIssue]]] = []
+
+    def line_of(block: Any) -> int | None:
+        return block.start_line + 1 if block.start_line is not None else None
+
+    def define_string(block: Any, redefined: bool) -> None:
+        undefined: list[str] = []
+        value = _evaluate(block.value, macros, undefined)
+        name = block.key.lower()
+        if redefined:
+            result.warnings.append(
+                BibIssue(source, line_of(block), None,
+                         f"@string '{block.key}' is defined again; entries after line "
+                         f"{line_of(block)} use the new value")
+            )
+        macros[name] = value
+
+    def take_entry(entry: Any, warnings: list[BibIssue]) -> None:
+        key = entry.key
+        line = line_of(entry)
+        fields: dict[str, str] = {}
+        undefined: list[str] = []
+        for f in entry.fields:
+            name = f.key.lower()
+            value = _evaluate(f.value, macros, undefined) if isinstance(f.value, str) else str(f.value)
+            if name in fields:
+                warnings.append(
+                    BibIssue(source, f.start_line + 1 if f.start_line is not None else line, key,
+                             f"field '{name}' is repeated: kept the first value, dropped "
+                             f"{value!r}")
+                )
+                continue
+            fields[name] = value
+        for word in dict.fromkeys(undefined):
+            warnings.append(
+                BibIssue(source, line, key, f"undefined @string macro '{word}': kept as text")
+            )
+        etype = entry.entry_type.lower()
+        if etype == "xdata":
+            xdata[key.lower()] = fields
+            result.warnings.extend(warnings)
+            return
+        pending.append((etype, key, fields, line or 0, warnings))
+
+    for block in library.blocks:
+        if isinstance(block, bm.String):
+            define_string(block, False)
+        elif isinstance(block, bm.Preamble):
+            result.preambles.append(block.value)
+        elif isinstance(block, bm.Entry):
+            take_entry(block, [])
+        elif isinstance(block, bm.DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+            take_entry(entry, [])
+        elif isinstance(block, bm.DuplicateBlockKeyBlock):
+            dup = block.ignore_error_block
+            if isinstance(dup, bm.String):
+                define_string(dup, True)
+            elif isinstance(dup, bm.Entry):
+                take_entry(dup, [])
+            else:  # pragma: no cover - other keyed blocks do not exist
+                result.invalid.append(BibIssue(source, line_of(block), None, str(block.error)))
+        elif isinstance(block, bm.ParsingFailedBlock):
+            result.invalid.append(
+                BibIssue(source, line_of(block), _guess_key(block.raw), _parse_error(block))
+            )
+        # comments are tolerated and ignored
+
+    for etype, key, fields, line, warnings in pending:
+        lower = key.lower()
+        if lower in seen_keys:
+            result.invalid.append(
+                BibIssue(source, line, key,
+                         f"the key is already used by the entry on line {seen_keys[lower]}: "
+                         "rename one of them")
+            )
+            continue
+        seen_keys[lower] = line
+        if "xdata" in fields:
+            for ref in [r.strip().lower() for r in fields["xdata"].split(",") if r.strip()]:
+                for name, value in xdata.get(ref, {}).items():
+                    fields.setdefault(name, value)
+                if ref not in xdata:
+                    warnings.append(BibIssue(source, line, key, f"xdata '{ref}' is not in the file"))
+        try:
+            record, more = entry_to_record(etype, key, fields)
+        except _EntryError as exc:
+            result.invalid.append(BibIssue(source, line, key, str(exc)))
+            result.warnings.extend(warnings)
+            continue
+        for message in more:
+            warnings.append(BibIssue(source, line, key, message))
+        result.warnings.extend(warnings)
+        result.entries.append(
+            ParsedEntry(record, line, source, etype, fields.get("crossref", "").strip() or None)
+        )
+    result.warnings.sort(key=lambda w: (w.line or 0))
+    result.invalid.sort(key=lambda w: (w.line or 0))
+    return result
+
+
+def _guess_key(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    m = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)\s*,", raw)
+    return m.group(1) if m else None
+
+
+def _parse_error(block: Any) -> str:
+    reason = getattr(block.error, "abort_reason", None) or str(block.error)
+    reason = " ".join(str(reason).split()).rstrip(".")
+    return f"syntax error: {reason}" if reason else "syntax error: the entry could not be read"
+
+
+# --------------------------------------------------------------------------
+# one entry -> one record
+
+
+_KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
+
+
+def _unescape_verbatim(text: str) -> str:
+    return re.sub(r"\\([_%&#$~])", r"\1", text.strip())
+
+
+def _cased(
+    value: str, field: str, extra: dict[str, Any]
+) -> str:
+    """Decode a title-like field, recording braced phrases unless they are
+    exactly what sentence case implies."""
+    decoded = latex.decode(value, keep_braces=True)
+    plain, phrases = latex.strip_groups(decoded)
+    plain = " ".join(plain.split())
+    phrases = [" ".join(p.split()) for p in phrases]
+    auto = [plain[a:b] for a, b in protect.auto_spans(plain)]
+    if phrases != auto:
+        extra.setdefault("protect", {})[field] = list(dict.fromkeys(phrases))
+    return plain
+
+
+def _names(value: str, field: str) -> tuple[list[dict[str, Any]], bool]:
+    from ..model import has_others, parse_names
+
+    decoded = latex.decode(value, keep_braces=True)
+    try:
+        people = parse_names(decoded)
+    except ValueError as exc:
+        raise _EntryError(f"field '{field}': {exc}") from None
+    out = []
+    for p in people:
+        data = {}
+        for part in ("family", "given", "particle", "suffix", "literal"):
+            text = getattr(p, part)
+            if text:
+                data[part] = latex.decode(text) if ("\\" in text or "{" in text) else text
+        out.append(data)
+    return out, has_others(decoded)
+
+
+def _date_parts(text: str) -> tuple[str | None, bool]:
+    """A BibLaTeX date as YYYY[-MM[-DD]] and whether that says all of it."""
+    m = re.match(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*(.*)$", text)
+    if not m:
+        return None, False
+    y, mo, d, rest = m.groups()
+    out = y
+    if mo:
+        out += f"-{int(mo):02d}"
+        if d:
+            out += f"-{int(d):02d}"
+    exact = not rest and (mo is None or len(mo) == 2) and (d is None or len(d) == 2)
+    return out, exact
+
+
+def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[Any, list[str]]:
+    """One entry's evaluated fields (LaTeX text) as a record, and warnings."""
+    from pydantic import ValidationError
+
+    from ..model import Date, describe_validation_error, parse_record
+    from ..model import normalize_doi, normalize_isbn, normalize_issn, normalize_url
+
+    warnings: list[str] = []
+    rtype = TYPES_IN.get(etype, "misc")
+    extra: dict[str, Any] = {}
+    if etype not in _DEFAULT_TYPES[rtype]:
+        extra["bibtex_type"] = etype
+    if not _KEY_OK.match(key):
+        raise _EntryError(
+            "the key is not usable: use 1-128 letters, digits and _ : . + -, starting with a "
+            "letter or digit"
+        )
+    data: dict[str, Any] = {"type": rtype, "key": key}
+    mapping = {**_COMMON_IN, **_BY_TYPE_IN[rtype]}
+    crossref = fields.get("crossref", "").strip()
+    if rtype == "chapter" and crossref:
+        data["parent"] = crossref
+    elif crossref:
+        extra["crossref"] = crossref
+
+    year = fields.get("year")
+    month = fields.get("month")
+    day = fields.get("day")
+    date = fields.get("date")
+    handled = {"crossref", "year", "month", "day", "date", "xdata"}
+    issued: str | None = None
+    if date is not None:
+        issued, exact = _date_parts(latex.decode(date))
+        if not exact:
+            extra["date"] = latex.decode(date)
+    if year is not None:
+        y = latex.decode(year).strip()
+        if issued is None and re.fullmatch(r"\d{4}", y):
+            issued = y
+        elif issued is None or not issued.startswith(y):
+            extra["year"] = y
+    if month is not None:
+        mtext = latex.decode(month).strip()
+        number = Date.month_number(mtext)
+        if issued is not None and len(issued) == 4 and number:
+            issued += f"-{number:02d}"
+            if mtext.lower() not in (_MONTH_NAMES[number - 1].lower(), _MONTHS[number - 1], str(number), f"{number:02d}"):
+                extra["month"] = mtext
+        elif not (issued and number and len(issued) >= 7 and int(issued[5:7]) == number):
+            extra["month"] = mtext
+    if day is not None:
+        dtext = latex.decode(day).strip()
+        if issued is not None and len(issued) == 7 and dtext.isdigit():
+            issued += f"-{int(dtext):02d}"
+        elif not (issued and len(issued) == 10 and dtext.isdigit() and int(issued[8:]) == int(dtext)):
+            extra["day"] = dtext
+    if issued is not None:
+        try:
+            Date.parse(issued)
+            data["issued"] = issued
+        except ValueError as exc:
+            warnings.append(f"date kept in extra: {exc}")
+            extra.setdefault("date", issued)
+
+    if rtype == "webpage" and "urldate" in fields:
+        handled.add("urldate")
+        text, exact = _date_parts(latex.decode(fields["urldate"]))
+        if text and exact:
+            data["accessed"] = text
+        else:
+            extra["urldate"] = latex.decode(fields["urldate"])
+    if rtype == "chapter" and "bookauthor" in fields:
+        handled.add("bookauthor")
+        data["container_authors"], _ = _names(fields["bookauthor"], "bookauthor")
+    if rtype == "article" and "number" in fields and "issue" in fields:
+        extra["issue"] = latex.decode(fields["issue"])
+        handled.add("issue")
+    if rtype == "article" and "issue" in fields and "number" not in fields:
+        mapping["issue"] = "issue"
+    if rtype == "webpage" and "entrysubtype" in fields and latex.decode(fields["entrysubtype"]).strip() == "webpage":
+        handled.add("entrysubtype")
+    if rtype == "misc" and latex.decode(fields.get("entrysubtype", "")).strip() == "webpage":
+        # how citeshelf writes a web page for classic BibTeX
+        rtype = data["type"] = "webpage"
+        extra.pop("bibtex_type", None)
+        mapping = {**_COMMON_IN, **_BY_TYPE_IN["webpage"], "howpublished": "site"}
+        handled.add("entrysubtype")
+        if "urldate" in fields:
+            handled.add("urldate")
+            text, exact = _date_parts(latex.decode(fields["urldate"]))
+            if text and exact:
+                data["accessed"] = text
+            else:
+                extra["urldate"] = latex.decode(fields["urldate"])
+    if rtype == "book" and "booktitle" in fields and "title" in fields:
+        if latex.decode(fields["booktitle"]) == latex.decode(fields["title"]):
+            handled.add("booktitle")  # the copy citeshelf writes for crossref
+    for name, value in fields.items():
+        if name in handled:
+            continue
+        if name in _NAME_FIELDS_IN:
+            people, others = _names(value, name)
+            data[_NAME_FIELDS_IN[name]] = people
+            if others:
+                if name == "author":
+                    data["authors_et_al"] = True
+                elif name == "editor":
+                    data["editors_et_al"] = True
+                else:
+                    extra[f"{name}_et_al"] = True
+            continue
+        target = mapping.get(name)
+        if target is None:
+            if name in _VERBATIM:
+                extra[name] = _unescape_verbatim(value)
+            else:
+                extra[name] = " ".join(latex.decode(value).split()) if value.strip() else value
+            continue
+        if target in CASED_FIELDS:
+            text = _cased(value, target, extra)
+        elif name in _VERBATIM:
+            text = _unescape_verbatim(value)
+        else:
+            text = latex.decode(value)
+            if target != "abstract":
+                text = " ".join(text.split())
+        if not text.strip():
+            continue
+        if target == "keywords":
+            data["keywords"] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
+            continue
+        checks = {"doi": normalize_doi, "url": normalize_url, "isbn": None, "issn": normalize_issn}
+        if target in checks:
+            try:
+                if target == "isbn":
+                    for part in [v for v in re.split(r"[;,]|\s+(?=\d{9})|\s+and\s+", text) if v.strip()]:
+                        normalize_isbn(part)
+                else:
+                    checks[target](text)
+            except ValueError as exc:
+                warnings.append(f"field '{name}' kept in extra: {exc}")
+                extra[name] = text
+                continue
+        data[target] = text
+
+    # BibTeX has no subtitle field: "Title: Subtitle" with subtitle = {Subtitle}
+    # is how citeshelf writes one for classic BibTeX.
+    sub = data.get("subtitle")
+    title = data.get("title")
+    if sub and title and title.endswith(": " + sub):
+        data["title"] = title[: -len(sub) - 2]
+        prot = extra.get("protect", {})
+        if "title" in prot:
+            prot["title"] = [p for p in prot["title"] if p in data["title"]]
+    if rtype == "thesis" and "degree" not in data:
+        default = _DEGREE_DEFAULT.get(etype)
+        if default:
+            data["degree"] = default
+            extra.pop("bibtex_type", None)
+    elif rtype == "thesis" and etype == "thesis":
+        extra.pop("bibtex_type", None)
+    if rtype == "report" and etype == "report":
+        extra.pop("bibtex_type", None)
+    if extra:
+        data["extra"] = extra
+    try:
+        record = parse_record(data)
+    except ValidationError as exc:
+        raise _EntryError(describe_validation_error(exc, "").removeprefix(": ").replace(": field", "field")) from None
+    return record, warnings
+
+
+# --------------------------------------------------------------------------
+# writing
+
+_ORDER = (
+    "author", "editor", "translator", "bookauthor", "title", "subtitle", "shorttitle",
+    "booktitle", "eventtitle", "venue", "journal", "journaltitle", "edition", "volume", "number",
+    "issue", "series", "chapter", "pages", "type", "howpublished", "organization", "publisher",
+    "institution", "school", "address", "location", "year", "month", "day", "date", "urldate",
+    "pagetotal", "doi", "isbn", "issn", "url", "language", "keywords", "abstract", "note",
+    "entrysubtype", "crossref",
+)
+_ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class _Writer:
+    def __init__(self, dialect: str, ascii: bool) -> None:
+        if dialect not in ("bibtex", "biblatex"):
+            raise ValueError(f"unknown dialect {dialect!r}")
+        self.dialect = dialect
+        self.ascii = ascii
+
+    # text --------------------------------------------------------------
+
+    def text(self, value: str) -> str:
+        return latex.encode(value, ascii=self.ascii)
+
+    def cased(self, value: str, field: str, extra: Mapping[str, Any]) -> str:
+        table = extra.get("protect")
+        if isinstance(table, Mapping) and field in table:
+            spans = protect.find_spans(value, protect.protected_phrases(extra, field))
+        else:
+            spans = protect.auto_spans(value)
+        return protect.wrap_spans(value, spans, lambda s: "{" + self.text(s) + "}", self.text)
+
+    def names(self, people: list[Any], et_al: bool) -> str:
+        out = [self.name(p) for p in people]
+        if et_al:
+            out.append("others")
+        return " and ".join(out)
+
+    def name(self, person: Any) -> str:
+        from ..model import parse_name
+
+        if person.literal:
+            return "{" + self.text(person.literal) + "}"
+        fam = self.text(person.family)
+        giv = self.text(person.given) if person.given else ""
+        part = self.text(person.particle) if person.particle else ""
+        suf = self.text(person.suffix) if person.suffix else ""
+
+        def build(f: str, g: str, p: str, s: str) -> str:
+            last = f"{p} {f}" if p else f
+            if s:
+                return f"{last}, {s}, {g}"
+            return f"{last}, {g}" if g else last
+
+        candidates = [
+            build(fam, giv, part, suf),
+            build("{" + fam + "}", "{" + giv + "}" if giv else "", part, "{" + suf + "}" if suf else ""),
+        ]
+        for cand in candidates:
+            try:
+                back = parse_name(latex.decode(cand, keep_braces=True))
+            except ValueError:
+                continue
+            got = tuple(latex.decode(x) if x and ("\\" in x or "{" in x) else x for x in (back.family, back.given, back.particle, back.suffix))
+            if got == (person.family, person.given, person.particle, person.suffix):
+                return cand
+        return candidates[-1]
+
+    # entries -------------------------------------------------------------
+
+    def entry(self, record: Any, *, book: Any = None, crossref: bool = False) -> str:
+        from ..model import Chapter
+
+        fields: dict[str, tuple[str, bool]] = {}  # name -> (value, is_macro)
+        extra: dict[str, Any] = dict(record.extra or {})
+        rtype = record.type
+        biblatex = self.dialect == "biblatex"
+
+        def put(name: str, value: Any, *, macro: bool = False) -> None:
+            if value is None or value == "":
+                return
+            fields[name] = (str(value), macro)
+
+        source = record
+        if isinstance(record, Chapter) and book is not None and not crossref:
+            from ..library.resolve import merge_parent
+
+            source = merge_parent(record, book)
+            if not record.isbn:  # a chapter never takes the book's ISBN
+                source = source.model_copy(update={"isbn": []})
+        etype = self.entry_type(source, extra)
+
+        if source.authors or source.authors_et_al:
+            put("author", self.names(source.authors, source.authors_et_al))
+        if source.editors or source.editors_et_al:
+            put("editor", self.names(source.editors, source.editors_et_al))
+        if source.translators or extra.get("translator_et_al"):
+            put("translator", self.names(source.translators, bool(extra.get("translator_et_al"))))
+        if source.title is not None:
+            title = self.cased(source.title, "title", extra)
+            if source.subtitle and not biblatex:
+                title += ": " + self.cased(source.subtitle, "subtitle", extra)
+            put("title", title)
+        if source.subtitle:
+            put("subtitle", self.cased(source.subtitle, "subtitle", extra))
+        if source.short_title:
+            put("shorttitle", self.cased(source.short_title, "short_title", extra))
+        if source.edition:
+            put("edition", self.text(source.edition))
+        if source.volume:
+            put("volume", self.text(source.volume))
+        if source.series:
+            put("series", self.cased(source.series, "series", extra))
+        if source.publisher:
+            put("publisher", self.text(source.publisher))
+        if source.place:
+            put("location" if biblatex else "address", self.text(source.place))
+        if source.language:
+            put("language", self.text(source.language))
+        if source.doi:
+            put("doi", source.doi)
+        if source.isbn:
+            from ..model import format_isbn
+
+            put("isbn", ", ".join(format_isbn(i) for i in source.isbn))
+        if source.url:
+            put("url", source.url)
+        if source.abstract:
+            put("abstract", self.text(source.abstract))
+        if source.keywords:
+            put("keywords", self.text(", ".join(source.keywords)))
+        if source.note:
+            put("note", self.text(source.note))
+        if source.issued:
+            d = source.issued
+            if biblatex:
+                put("date", d.iso())
+            else:
+                put("year", str(d.year) if d.year >= 1000 else f"{d.year:04d}")
+                if d.month:
+                    put("month", _MONTHS[d.month - 1], macro=True)
+                    if d.day:
+                        put("day", str(d.day))
+
+        if rtype == "book":
+            if source.number_of_pages:
+                put("pagetotal", self.text(source.number_of_pages))
+            if not biblatex and source.title:
+                # Classic BibTeX's crossref copies only same-named fields.
+                put("booktitle", fields["title"][0])
+        elif rtype == "chapter":
+            if source.container_title:
+                put("booktitle", self.cased(source.container_title, "container_title", extra))
+            if source.container_authors:
+                put("bookauthor", self.names(source.container_authors, False))
+            if source.chapter:
+                put("chapter", self.text(source.chapter))
+            if source.pages:
+                put("pages", _pages(source.pages))
+            if crossref and record.parent:
+                put("crossref", record.parent)
+                if book is not None and not biblatex:
+                    # BibTeX copies every missing field from the crossref'd
+                    # entry; an empty field stops the book's identifiers.
+                    for name in ("doi", "isbn", "url"):
+                        if name not in fields and getattr(book, name, None):
+                            fields[name] = ("", False)
+            elif record.parent and book is None:
+                put("crossref", record.parent)
+        elif rtype == "article":
+            if source.journal:
+                put("journaltitle" if biblatex else "journal", self.text(source.journal))
+            if source.issue:
+                put("number", self.text(source.issue))
+            if source.pages:
+                put("pages", _pages(source.pages))
+            if source.issn:
+                put("issn", source.issn)
+        elif rtype == "report":
+            if source.institution:
+                put("institution", self.text(source.institution))
+            if source.number:
+                put("number", self.text(source.number))
+        elif rtype == "thesis":
+            if source.institution:
+                put("institution" if biblatex else "school", self.text(source.institution))
+            if source.degree and source.degree != _DEGREE_DEFAULT.get(etype):
+                put("type", self.text(source.degree))
+        elif rtype == "webpage":
+            if source.site:
+                put("organization" if biblatex or etype != "misc" else "howpublished", self.text(source.site))
+            if source.accessed:
+                put("urldate", source.accessed.iso())
+            if etype == "misc":
+                put("entrysubtype", "webpage")
+        elif rtype == "paper":
+            if source.container_title:
+                put("booktitle", self.cased(source.container_title, "container_title", extra))
+            if source.event:
+                put("eventtitle", self.cased(source.event, "event", extra))
+            if source.event_place:
+                put("venue", self.text(source.event_place))
+            if source.pages:
+                put("pages", _pages(source.pages))
+        elif rtype == "misc":
+            if source.howpublished:
+                put("howpublished", self.text(source.howpublished))
+
+        # Fields the model does not have, as they came in.
+        for name, value in extra.items():
+            if name in RESERVED_EXTRA or name in fields or not _FIELD_NAME.match(name):
+                continue
+            if name.endswith("_et_al") or name in ("csl_id", "custom"):
+                continue
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                continue
+            text = str(value)
+            if name in _VERBATIM:
+                put(name, _escape_verbatim(text))
+            else:
+                put(name, self.text(text))
+
+        ordered = sorted(fields.items(), key=lambda kv: (_ORDER_INDEX.get(kv[0], len(_ORDER)), kv[0]))
+        lines = [f"@{etype}{{{record.key},"]
+        for name, (value, macro) in ordered:
+            lines.append(f"  {name} = {value}," if macro else f"  {name} = {{{value}}},")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def entry_type(self, record: Any, extra: Mapping[str, Any]) -> str:
+        given = extra.get("bibtex_type")
+        if isinstance(given, str) and re.fullmatch(r"[a-z]+", given):
+            return given
+        rtype = record.type
+        if rtype == "thesis":
+            degree = (record.degree or "").lower()
+            return "mastersthesis" if "master" in degree else "phdthesis"
+        if rtype == "webpage":
+            return "online" if self.dialect == "biblatex" else "misc"
+        if rtype == "chapter":
+            return "incollection"
+        return {
+            "book": "book", "article": "article", "paper": "inproceedings",
+            "report": "techreport", "misc": "misc",
+        }[rtype]
+
+
+def _pages(pages: Any) -> str:
+    return f"{pages.start}--{pages.end}" if pages.end else pages.start
+
+
+def _escape_verbatim(text: str) -> str:
+    # Verbatim fields take any character but unbalanced braces.
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                break
+    if depth != 0:
+        return text.replace("{", "").replace("}", "")
+    return text
+
+
+def order_for_crossref(records: Iterable[Any], *, expand: bool = False) -> list[Any]:
+    """Records sorted by key, with every crossref'd book after all entries
+    that cite it (BibTeX needs that order)."""
+    from ..model import Chapter
+
+    records = sorted(records, key=lambda r: r.key)
+    if expand:
+        return records
+    keys = {r.key for r in records}
+    parents = {r.parent for r in records if isinstance(r, Chapter) and r.parent in keys}
+    return [r for r in records if r.key not in parents] + [r for r in records if r.key in parents]
+
+
+def write_bibtex(
+    records: Iterable[Any],
+    *,
+    dialect: str = "bibtex",
+    ascii: bool = False,
+    expand: bool = False,
+    books: Mapping[str, Any] | None = None,
+) -> str:
+    """Records as BibTeX or BibLaTeX text (see the module docstring)."""
+    from ..model import Chapter
+
+    writer = _Writer(dialect, ascii)
+    records = list(records)
+    by_key = {r.key: r for r in records}
+    books = dict(books or {})
+    out = []
+    for record in order_for_crossref(records, expand=expand):
+        book = None
+        crossref = False
+        if isinstance(record, Chapter) and record.parent:
+            book = by_key.get(record.parent) or books.get(record.parent)
+            crossref = not expand and record.parent in by_key
+        out.append(writer.entry(record, book=book, crossref=crossref))
+    return "\n".join(out)
