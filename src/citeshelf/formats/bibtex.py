@@ -408,9 +408,42 @@ def parse_bibtex(text: str, *, source: str = "<string>") -> BibParse:
         result.entries.append(
             ParsedEntry(record, line, source, etype, fields.get("crossref", "").strip() or None)
         )
+    _inherit_in_file(result.entries)
     result.warnings.sort(key=lambda w: (w.line or 0))
     result.invalid.sort(key=lambda w: (w.line or 0))
     return result
+
+
+_INHERITABLE = ("editors", "issued", "publisher", "place", "edition", "volume", "series", "language")
+
+
+def _inherit_in_file(entries: list[ParsedEntry]) -> None:
+    """A chapter whose book is in the same file drops the fields it repeats
+    from the book (it takes them from the book when resolved)."""
+    from ..model import Book, Chapter
+
+    books = {e.record.key: e.record for e in entries if isinstance(e.record, Book)}
+    for e in entries:
+        r = e.record
+        if not isinstance(r, Chapter) or r.parent not in books:
+            continue
+        book = books[r.parent]
+        update: dict[str, Any] = {}
+        for name in _INHERITABLE:
+            value = getattr(r, name)
+            if value and value == getattr(book, name):
+                update[name] = [] if name == "editors" else None
+        if r.container_title and r.container_title in (book.title, book.full_title):
+            update["container_title"] = None
+            prot = r.extra.get("protect") if isinstance(r.extra, dict) else None
+            if isinstance(prot, dict) and "container_title" in prot:
+                extra = dict(r.extra)
+                extra["protect"] = {k: v for k, v in prot.items() if k != "container_title"}
+                update["extra"] = extra
+        if r.container_authors and r.container_authors == book.authors:
+            update["container_authors"] = []
+        if update:
+            e.record = r.model_copy(update=update)
 
 
 def _guess_key(raw: str | None) -> str | None:
@@ -506,16 +539,24 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
     data: dict[str, Any] = {"type": rtype, "key": key}
     mapping = {**_COMMON_IN, **_BY_TYPE_IN[rtype]}
     crossref = fields.get("crossref", "").strip()
+    xref = fields.get("xref", "").strip()
     if rtype == "chapter" and crossref:
         data["parent"] = crossref
-    elif crossref:
-        extra["crossref"] = crossref
+        if xref:
+            extra["xref"] = xref
+    elif rtype == "chapter" and xref:
+        data["parent"] = xref
+    else:
+        if crossref:
+            extra["crossref"] = crossref
+        if xref:
+            extra["xref"] = xref
 
     year = fields.get("year")
     month = fields.get("month")
     day = fields.get("day")
     date = fields.get("date")
-    handled = {"crossref", "year", "month", "day", "date", "xdata"}
+    handled = {"crossref", "xref", "year", "month", "day", "date", "xdata", "isbn-others"}
     issued: str | None = None
     if date is not None:
         issued, exact = _date_parts(latex.decode(date))
@@ -631,6 +672,11 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
                 continue
         data[target] = text
 
+    if "isbn-others" in fields and "isbn" in data:
+        data["isbn"] = data["isbn"] + ", " + latex.decode(fields["isbn-others"])
+    elif "isbn-others" in fields:
+        extra["isbn-others"] = latex.decode(fields["isbn-others"])
+
     # BibTeX has no subtitle field: "Title: Subtitle" with subtitle = {Subtitle}
     # is how citeshelf writes one for classic BibTeX.
     sub = data.get("subtitle")
@@ -666,8 +712,8 @@ _ORDER = (
     "booktitle", "eventtitle", "venue", "journal", "journaltitle", "edition", "volume", "number",
     "issue", "series", "chapter", "pages", "type", "howpublished", "organization", "publisher",
     "institution", "school", "address", "location", "year", "month", "day", "date", "urldate",
-    "pagetotal", "doi", "isbn", "issn", "url", "language", "keywords", "abstract", "note",
-    "entrysubtype", "crossref",
+    "pagetotal", "doi", "isbn", "isbn-others", "issn", "url", "language", "keywords", "abstract", "note",
+    "entrysubtype", "crossref", "xref",
 )
 _ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -731,7 +777,7 @@ class _Writer:
 
     # entries -------------------------------------------------------------
 
-    def entry(self, record: Any, *, book: Any = None, crossref: bool = False) -> str:
+    def entry(self, record: Any, *, book: Any = None, crossref: bool = False, xref: bool = False) -> str:
         from ..model import Chapter
 
         fields: dict[str, tuple[str, bool]] = {}  # name -> (value, is_macro)
@@ -746,7 +792,7 @@ class _Writer:
 
         source = record
         if isinstance(record, Chapter) and book is not None and not crossref:
-            from ..library.resolve import merge_parent
+            from ..library.parents import merge_parent
 
             source = merge_parent(record, book)
             if not record.isbn:  # a chapter never takes the book's ISBN
@@ -785,7 +831,10 @@ class _Writer:
         if source.isbn:
             from ..model import format_isbn
 
-            put("isbn", ", ".join(format_isbn(i) for i in source.isbn))
+            put("isbn", format_isbn(source.isbn[0]))
+            if len(source.isbn) > 1:
+                # one ISBN per isbn field (biber checks it); the others beside it
+                put("isbn-others", ", ".join(format_isbn(i) for i in source.isbn[1:]))
         if source.url:
             put("url", source.url)
         if source.abstract:
@@ -820,7 +869,9 @@ class _Writer:
                 put("chapter", self.text(source.chapter))
             if source.pages:
                 put("pages", _pages(source.pages))
-            if crossref and record.parent:
+            if xref and record.parent:
+                put("xref", record.parent)
+            elif crossref and record.parent:
                 put("crossref", record.parent)
                 if book is not None and not biblatex:
                     # BibTeX copies every missing field from the crossref'd
@@ -962,5 +1013,11 @@ def write_bibtex(
         if isinstance(record, Chapter) and record.parent:
             book = by_key.get(record.parent) or books.get(record.parent)
             crossref = not expand and record.parent in by_key
-        out.append(writer.entry(record, book=book, crossref=crossref))
+        if crossref and dialect == "biblatex":
+            # biblatex's crossref would hand the chapter the book's ISBN and
+            # DOI (an empty field does not stop it): the chapter is written
+            # self-contained and linked to its book by xref instead.
+            out.append(writer.entry(record, book=book, xref=True))
+        else:
+            out.append(writer.entry(record, book=book, crossref=crossref))
     return "\n".join(out)

@@ -472,7 +472,7 @@ def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
     from ..model import Chapter
 
     if book is not None and isinstance(record, Chapter):
-        from ..library.resolve import merge_parent  # no import cycle: resolve imports model only
+        from ..library.parents import merge_parent  # no import cycle: parents imports model only
 
         record = merge_parent(record, book)
     item = _plain_item(record)

@@ -269,7 +269,10 @@ _ESCAPE_OUT_RE = re.compile(r"[\\{}&%$#_~^]")
 _REVERSE_NAMED = {v: k for k, v in _NAMED.items() if len(v) == 1 and k not in ("SS", "og", "fg", "dots", "texteuro", "textcopyright", "textsterling", "guillemetleft", "guillemetright", "textellipsis", "quad", "qquad", "textquotesingle", "textquotedbl")}
 _REVERSE_NAMED.update({"\u00a0": "nobreakspace"})
 _REVERSE_ACCENTS = {v: k for k, v in _ACCENTS.items()}
-_PUNCT_OUT = {"–": "--", "—": "---", "“": "``", "”": "''", "‘": "`", "’": "'", "\u00a0": "~"}
+_PUNCT_OUT = {
+    "–": "--", "—": "---", "“": "{\\textquotedblleft}", "”": "{\\textquotedblright}",
+    "‘": "{\\textquoteleft}", "’": "{\\textquoteright}", "\u00a0": "~",
+}
 
 
 def _ascii_char(ch: str) -> str:

@@ -1,0 +1,313 @@
+"""The keys a manuscript cites: LaTeX ``.aux`` and ``.tex`` files, pandoc Markdown.
+
+Public API::
+
+    cited_keys(paths) -> Citations
+        ``Citations.keys``: every cited key once, in the order first cited;
+        ``Citations.everything``: True if the manuscript asks for every
+        entry (``\\nocite{*}``, ``nocite: '@*'``); ``Citations.files``: the files
+        read (included ones too). Raises ``citeshelf.errors.NotFound`` for a
+        manuscript that does not exist and ``UsageError`` for an unknown kind.
+    scan_aux(text) / scan_tex(text) / scan_markdown(text) -> (keys, everything)
+        the scanners for one file's text.
+
+Forms understood:
+
+* ``.aux`` from BibTeX: ``\\citation{a,b}`` (and ``\\@input{chapter.aux}``
+  from ``\\include``); from biblatex/biber: ``\\abx@aux@cite{0}{key}`` (and the
+  older one-argument form).
+* ``.tex``: any command whose name holds ``cite`` (``\\cite``, ``\\citep``,
+  ``\\citet``, ``\\citeauthor``, ``\\parencite``, ``\\textcite``,
+  ``\\autocite``, ``\\footcite``, ``\\nocite``, ``\\cites`` ...), starred forms,
+  up to two ``[...]`` arguments, several keys per command and several key
+  groups for the multi-cite commands; comments are skipped; ``\\input``,
+  ``\\include`` and ``\\subfile`` are followed.
+* Markdown: ``[@key]``, ``[@a; @b, p. 3]``, ``@key`` in text, ``[-@key]``,
+  ``@{key}``; e-mail addresses, inline code and code blocks are ignored; the
+  ``nocite`` metadata field is read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Citations", "cited_keys", "scan_aux", "scan_tex", "scan_markdown"]
+
+
+@dataclass
+class Citations:
+    keys: list[str] = field(default_factory=list)
+    everything: bool = False
+    files: list[Path] = field(default_factory=list)
+
+    def add(self, keys: list[str], everything: bool) -> None:
+        seen = set(self.keys)
+        for k in keys:
+            if k not in seen:
+                seen.add(k)
+                self.keys.append(k)
+        self.everything = self.everything or everything
+
+
+def _split_keys(text: str) -> list[str]:
+    return [k.strip() for k in text.split(",") if k.strip()]
+
+
+# --------------------------------------------------------------------------
+# .aux
+
+_AUX_CITATION = re.compile(r"\\citation\{([^}]*)\}")
+_AUX_ABX = re.compile(r"\\abx@aux@cite(?:\{[^{}]*\})?\{([^{}]*)\}")
+_AUX_ABX_ONE = re.compile(r"\\abx@aux@cite\{([^{}]*)\}(?!\{)")
+_AUX_INPUT = re.compile(r"\\@input\{([^}]*)\}")
+
+
+def scan_aux(text: str) -> tuple[list[str], bool]:
+    keys: list[str] = []
+    for line in text.splitlines():
+        if "\\citation" in line:
+            for m in _AUX_CITATION.finditer(line):
+                keys.extend(_split_keys(m.group(1)))
+        if "\\abx@aux@cite" in line:
+            m2 = re.match(r"\s*\\abx@aux@cite\{([^{}]*)\}\{([^{}]*)\}", line)
+            if m2:
+                keys.extend(_split_keys(m2.group(2)))
+            else:
+                for m in _AUX_ABX_ONE.finditer(line):
+                    keys.extend(_split_keys(m.group(1)))
+    everything = "*" in keys
+    return [k for k in keys if k != "*"], everything
+
+
+# --------------------------------------------------------------------------
+# .tex
+
+_CITE_CMD = re.compile(r"\\([A-Za-z]*cite[A-Za-z]*)\*?")
+_NOT_CITATIONS = frozenset({"citestyle", "citesetup", "citetrackerfalse", "citetrackertrue"})
+_INPUT_CMD = re.compile(r"\\(input|include|subfile|subfileinclude)\s*\{([^}]*)\}")
+
+
+def _strip_tex_comments(text: str) -> str:
+    out = []
+    for line in text.splitlines():
+        i = 0
+        while True:
+            i = line.find("%", i)
+            if i < 0:
+                break
+            # a % preceded by an odd number of backslashes is escaped
+            j = i - 1
+            n = 0
+            while j >= 0 and line[j] == "\\":
+                n += 1
+                j -= 1
+            if n % 2 == 0:
+                line = line[:i]
+                break
+            i += 1
+        out.append(line)
+    return "\n".join(out)
+
+
+def _skip_ws(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\n":
+        i += 1
+    return i
+
+
+def _group(text: str, i: int, open_: str, close: str) -> tuple[str, int] | None:
+    """The balanced group starting at ``text[i] == open_``: (content, index after)."""
+    if i >= len(text) or text[i] != open_:
+        return None
+    depth = 0
+    j = i
+    while j < len(text):
+        c = text[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == open_:
+            depth += 1
+        elif c == close:
+            depth -= 1
+            if depth == 0:
+                return text[i + 1 : j], j + 1
+        j += 1
+    return None
+
+
+def scan_tex(text: str) -> tuple[list[str], bool]:
+    keys, everything, _ = _scan_tex(text)
+    return keys, everything
+
+
+def _scan_tex(text: str) -> tuple[list[str], bool, list[str]]:
+    text = _strip_tex_comments(text)
+    keys: list[str] = []
+    inputs = [m.group(2).strip() for m in _INPUT_CMD.finditer(text)]
+    everything = False
+    for m in _CITE_CMD.finditer(text):
+        name = m.group(1)
+        if name in _NOT_CITATIONS or name.startswith("citation"):
+            continue
+        multi = name.endswith("cites") or name.endswith("citess")
+        i = m.end()
+        # (pre)(post) of a multicite command, then [pre][post]{keys} groups.
+        i = _skip_ws(text, i)
+        while i < len(text) and text[i] == "(" and multi:
+            g = _group(text, i, "(", ")")
+            if g is None:
+                break
+            i = _skip_ws(text, g[1])
+        found = False
+        while True:
+            j = _skip_ws(text, i)
+            optional = 0
+            while j < len(text) and text[j] == "[" and optional < 2:
+                g = _group(text, j, "[", "]")
+                if g is None:
+                    break
+                j = _skip_ws(text, g[1])
+                optional += 1
+            g = _group(text, j, "{", "}")
+            if g is None:
+                break
+            for k in _split_keys(g[0]):
+                if k == "*":
+                    everything = True
+                else:
+                    keys.append(k)
+            found = True
+            i = g[1]
+            if not multi:
+                break
+        if not found:
+            continue
+    return keys, everything, inputs
+
+
+# --------------------------------------------------------------------------
+# Markdown (pandoc)
+
+_FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})")
+_INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+# pandoc: a key starts with a letter, digit or _, and may hold internal
+# punctuation :.#$%&-+?<>~/ followed by a letter or digit.
+_MD_KEY = re.compile(
+    r"(?<![\w@.])-?@(?:\{([^{}\s]+)\}|([A-Za-z0-9_](?:[A-Za-z0-9_]|[:.#$%&+?<>~/-](?=[A-Za-z0-9_]))*))"
+)
+
+
+def _yaml_front_matter(text: str) -> tuple[str, str]:
+    if text.startswith("---\n") or text.startswith("---\r\n"):
+        end = re.search(r"^(---|\.\.\.)\s*$", text[4:], re.MULTILINE)
+        if end:
+            return text[4 : 4 + end.start()], text[4 + end.end() :]
+    return "", text
+
+
+def scan_markdown(text: str) -> tuple[list[str], bool]:
+    meta, body = _yaml_front_matter(text)
+    keys: list[str] = []
+    everything = False
+    m = re.search(r"^nocite:\s*(.*(?:\n[ \t]+.*)*)", meta, re.MULTILINE)
+    if m:
+        for km in _MD_KEY.finditer(m.group(1)):
+            keys.append(km.group(1) or km.group(2))
+        if re.search(r"@\*", m.group(1)):
+            everything = True
+    # Drop code blocks (fenced and indented) and inline code.
+    lines = body.splitlines()
+    kept: list[str] = []
+    fence: str | None = None
+    prev_blank = True
+    for line in lines:
+        fm = _FENCE.match(line)
+        if fence is not None:
+            if fm and fm.group(2)[0] == fence[0] and len(fm.group(2)) >= len(fence):
+                fence = None
+            kept.append("")
+            continue
+        if fm:
+            fence = fm.group(2)
+            kept.append("")
+            continue
+        if prev_blank and (line.startswith("    ") or line.startswith("\t")) and line.strip():
+            kept.append("")  # an indented code block (after a blank line)
+            continue
+        prev_blank = not line.strip()
+        kept.append(line)
+    body = _INLINE_CODE.sub(" ", "\n".join(kept))
+    for km in _MD_KEY.finditer(body):
+        keys.append(km.group(1) or km.group(2))
+    return keys, everything
+
+
+# --------------------------------------------------------------------------
+# files
+
+
+def _kind(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix == ".aux":
+        return "aux"
+    if suffix in (".tex", ".ltx", ".latex"):
+        return "tex"
+    if suffix in (".md", ".markdown", ".mdown", ".pandoc", ".qmd", ".rmd", ".txt"):
+        return "md"
+    return None
+
+
+def cited_keys(paths: list[str | Path]) -> Citations:
+    from ..errors import NotFound, UsageError
+
+    result = Citations()
+    for raw in paths:
+        path = Path(raw)
+        kind = _kind(path)
+        if kind is None:
+            raise UsageError(
+                f"{path}: cannot tell what kind of manuscript this is: give a .aux, .tex or "
+                ".md file"
+            )
+        if not path.is_file():
+            raise NotFound(f"manuscript {path} does not exist")
+        _read(path, kind, result, set())
+    return result
+
+
+def _read(path: Path, kind: str, result: Citations, seen: set[Path]) -> None:
+    from ..errors import NotFound
+
+    real = path.resolve()
+    if real in seen:
+        return
+    seen.add(real)
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise NotFound(f"cannot read {path}: {exc.strerror}") from None
+    result.files.append(path)
+    if kind == "aux":
+        keys, everything = scan_aux(text)
+        result.add(keys, everything)
+        for m in _AUX_INPUT.finditer(text):
+            sub = path.parent / m.group(1)
+            if sub.is_file():
+                _read(sub, "aux", result, seen)
+    elif kind == "tex":
+        keys, everything, inputs = _scan_tex(text)
+        result.add(keys, everything)
+        for name in inputs:
+            sub = path.parent / name
+            if not sub.suffix:
+                sub = sub.with_suffix(".tex")
+            if sub.is_file():
+                _read(sub, "tex", result, seen)
+            else:
+                raise NotFound(f"{path}: \\input file {name} not found (looked for {sub})")
+    else:
+        keys, everything = scan_markdown(text)
+        result.add(keys, everything)
