@@ -37,7 +37,9 @@ import json
 import os
 import re
 import sys
+import time
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,9 @@ __all__ = [
 ]
 
 ENV_INDEX_DIR = "CITESHELF_INDEX_DIR"
+ENV_INDEX_CHECK = "CITESHELF_INDEX_CHECK"
+#: Files modified this close to a scan are read again by the next command.
+RACY_NS = 2_000_000_000
 SUFFIX = ".json"
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
 SCHEMA_VERSION = 3
@@ -385,6 +390,8 @@ class Index:
         self.fts5 = True
         self.stats = {"read": 0, "removed": 0, "resolved": 0}
         self._store_library: Any = None
+        self._racy_before = 0
+        self._racy = 0
 
     # -- opening ----------------------------------------------------------------
 
@@ -469,10 +476,13 @@ class Index:
 
     # -- keeping it fresh ---------------------------------------------------
 
-    def scan(self) -> dict[str, tuple[int, int]]:
-        """Record key -> (mtime_ns, size) of every record file, one stat each."""
+    def scan(self) -> tuple[dict[str, tuple[int, int]], str]:
+        """Record key -> (mtime_ns, size) of every record file (one stat each),
+        and a digest of it all that does not depend on the listing's order."""
         out: dict[str, tuple[int, int]] = {}
         n = len(SUFFIX)
+        total = 0
+        crc = zlib.crc32
         with os.scandir(self.library_path) as it:
             for entry in it:
                 name = entry.name
@@ -481,28 +491,48 @@ class Index:
                         st = entry.stat()
                     except OSError:
                         continue
-                    out[name[:-n]] = (st.st_mtime_ns, st.st_size)
-        return out
+                    value = (st.st_mtime_ns, st.st_size)
+                    out[name[:-n]] = value
+                    # hash() of a tuple of ints is the same in every process.
+                    total += hash((crc(name.encode("utf-8", "surrogateescape")), *value))
+        return out, f"{len(out)}:{total & 0xFFFFFFFFFFFFFFFF:x}"
 
     def refresh(self, *, full: bool = False, progress: Any = None) -> dict[str, int]:
         """Bring the index up to date with the record files; ``full`` re-reads all.
+
+        How changes are found depends on ``$CITESHELF_INDEX_CHECK``: ``files``
+        (the default) compares every record file's size and modification time
+        with what was indexed; ``folder`` looks at the folder's modification
+        time only, and scans the files when it changed (files added, removed
+        or replaced, as citeshelf, git and most editors do), which misses a
+        file edited in place -- much faster for very large libraries.
 
         ``progress``, if given, is called with the number of files to read and
         returns a context manager with ``advance(n)`` (``render.progress``).
         Returns counts: files read, rows removed, chapters re-resolved.
         """
-        scanned = self.scan()
         con = self.con
-        if not full:
-            # Fast check, no write lock: is anything different?
-            stored = dict(
-                ((k, (m, s)) for k, m, s in con.execute("SELECT key, mtime_ns, size FROM records"))
-            )
-            if stored == scanned:
-                return {"read": 0, "removed": 0, "resolved": 0}
+        none = {"read": 0, "removed": 0, "resolved": 0}
+        folder = str(os.stat(self.library_path).st_mtime_ns)
+        meta = dict(con.execute("SELECT name, value FROM meta"))
+        by_folder = os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder"
+        if not full and by_folder and meta.get("folder") == folder and meta.get("digest"):
+            return none
+        started = time.time_ns()
+        scanned, digest = self.scan()
+        if not full and meta.get("digest") == digest:
+            if by_folder and meta.get("folder") != folder:
+                con.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder,))
+            return none
         con.execute("BEGIN IMMEDIATE")
         try:
-            stats = self._apply(scanned, full, progress)
+            stats = self._apply(scanned, full, progress, started)
+            # A file modified moments before the scan may change again within
+            # the file system's timestamp granularity: such ("racy") files are
+            # stored without their time, so the next command reads them again.
+            clean = not stats.pop("racy")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if clean else "",))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder if clean else "",))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -510,8 +540,12 @@ class Index:
         self.stats = stats
         return stats
 
-    def _apply(self, scanned: dict[str, tuple[int, int]], full: bool, progress: Any) -> dict[str, int]:
+    def _apply(
+        self, scanned: dict[str, tuple[int, int]], full: bool, progress: Any, started: int
+    ) -> dict[str, int]:
         con = self.con
+        self._racy_before = started - RACY_NS
+        self._racy = 0
         stored = {k: (m, s) for k, m, s in con.execute("SELECT key, mtime_ns, size FROM records")}
         if full:
             changed = sorted(scanned)
@@ -561,7 +595,7 @@ class Index:
                 book = self._book(str(data["parent"]).strip(), known)
             self._store(key, stat, data, problem, book)
             resolved += 1
-        return {"read": len(changed), "removed": len(removed), "resolved": resolved}
+        return {"read": len(changed), "removed": len(removed), "resolved": resolved, "racy": self._racy}
 
     def _book(self, parent: str, known: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
         if parent in known:
@@ -624,6 +658,9 @@ class Index:
         book: dict[str, Any] | None,
     ) -> None:
         con = self.con
+        if stat[0] >= self._racy_before:
+            stat = (-1, stat[1])
+            self._racy += 1
         row = con.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()
         if row is not None:
             rid = row[0]

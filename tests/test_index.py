@@ -1,0 +1,241 @@
+"""The derived index: where it lives, incremental updates, rebuilds, damage,
+concurrency, and the fallbacks when it cannot be used."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from citeshelf.library import Library
+from citeshelf.library.index import Index, index_path, open_index
+from citeshelf.library.query import Query, select
+
+from .conftest import snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CITESHELF_INDEX_DIR", str(folder))
+    monkeypatch.delenv("CITESHELF_INDEX_CHECK", raising=False)
+    return folder
+
+
+def keys(lib: Path, text: str) -> list[str]:
+    index = open_index(lib)
+    assert index is not None
+    with index:
+        q = Query.parse(text)
+        where, params = q.sql(index.fts5)
+        return [r.key for r in index.search("" if q.is_everything else where, params)]
+
+
+def write(lib: Path, data: dict) -> None:
+    (lib / f"{data['key']}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def edit_in_place(path: Path, change) -> None:  # noqa: ANN001
+    """Rewrite a file in place (same inode), as editors that do not rename do."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    with open(path, "r+", encoding="utf-8") as fh:
+        fh.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        fh.truncate()
+
+
+def test_index_lives_outside_the_library(handbook_lib: Path, index_dir: Path) -> None:
+    before = snapshot(handbook_lib)
+    assert keys(handbook_lib, "author:cottey") == ["cottey2014europe", "cottey2014nato"]
+    assert snapshot(handbook_lib) == before
+    path = index_path(handbook_lib)
+    assert path.parent == index_dir and path.is_file()
+    assert path.name.startswith("tmp") or "records" in path.name
+    # two libraries, two index files
+    other = handbook_lib.parent / "other" / "records"
+    shutil.copytree(handbook_lib, other)
+    assert index_path(other) != path
+
+
+def test_index_follows_added_edited_and_removed_files(handbook_lib: Path) -> None:
+    assert keys(handbook_lib, "title:nato") == ["cottey2014nato"]
+    # added
+    write(handbook_lib, {"type": "article", "key": "smith2020nato", "title": "NATO at seventy",
+                         "authors": [{"family": "Smith", "given": "Ann"}], "issued": "2020"})
+    assert keys(handbook_lib, "title:nato") == ["cottey2014nato", "smith2020nato"]
+    # edited in place, same size: "seventy" -> "SEVENTY"
+    edit_in_place(handbook_lib / "smith2020nato.json", lambda d: d.update(title="NATO at sixty!"))
+    assert keys(handbook_lib, "title:sixty") == ["smith2020nato"]
+    assert keys(handbook_lib, "title:seventy") == []
+    # replaced by rename (git, citeshelf, most editors)
+    Library(handbook_lib).write_text(
+        "smith2020nato", (handbook_lib / "smith2020nato.json").read_text().replace("sixty", "fifty")
+    )
+    assert keys(handbook_lib, "title:fifty") == ["smith2020nato"]
+    # removed
+    (handbook_lib / "smith2020nato.json").unlink()
+    assert keys(handbook_lib, "title:nato") == ["cottey2014nato"]
+
+
+def test_a_changed_book_re_resolves_its_chapters(handbook_lib: Path) -> None:
+    assert len(keys(handbook_lib, "year:2014")) == 19
+    edit_in_place(handbook_lib / "sperling2014handbook.json", lambda d: d.update(issued="2015"))
+    assert keys(handbook_lib, "year:2014") == []
+    assert len(keys(handbook_lib, "year:2015")) == 19
+    # the book goes away: its chapters keep only their own data
+    (handbook_lib / "sperling2014handbook.json").unlink()
+    assert keys(handbook_lib, "year:2015") == []
+    assert keys(handbook_lib, "editor:sperling") == []
+    # and comes back
+    shutil.copy(ROOT / "records" / "sperling2014handbook.json", handbook_lib)
+    assert len(keys(handbook_lib, "editor:sperling")) == 19
+
+
+def test_a_chapter_read_before_its_book_is_resolved(tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    # "a..." sorts before "z...", so the chapter is read first
+    write(lib, {"type": "chapter", "key": "a2020chapter", "title": "Chapter", "parent": "zbook"})
+    write(lib, {"type": "book", "key": "zbook", "title": "Book", "issued": "1999",
+                "editors": [{"family": "Ödön", "given": "Eva"}]})
+    assert keys(lib, "year:1999 editor:odon") == ["a2020chapter", "zbook"]
+
+
+def test_problems_are_reported_with_the_stores_words(handbook_lib: Path) -> None:
+    (handbook_lib / "broken.json").write_text('{"type": "book", "key": "broken", "isbn": ["123"]}')
+    (handbook_lib / "notjson.json").write_text("{oops")
+    (handbook_lib / "wrongkey.json").write_text('{"type": "book", "key": "other"}')
+    index = open_index(handbook_lib)
+    assert index is not None
+    with index:
+        got = {p.key: p.reason for p in index.problems()}
+    lib = Library(handbook_lib)
+    expected = {item.key: item.reason for item in lib.iter_records() if not hasattr(item, "type")}
+    assert got == expected
+    assert set(got) == {"broken", "notjson", "wrongkey"}
+    # fixed files leave the problem list
+    (handbook_lib / "notjson.json").write_text('{"type": "book", "key": "notjson", "title": "Fixed"}')
+    assert keys(handbook_lib, "title:fixed") == ["notjson"]
+
+
+def test_deleted_or_damaged_index_is_rebuilt(handbook_lib: Path) -> None:
+    assert keys(handbook_lib, "merand") == ["bujun2014regional"]
+    path = index_path(handbook_lib)
+    path.unlink()
+    assert keys(handbook_lib, "merand") == ["bujun2014regional"]
+    path.write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    assert keys(handbook_lib, "merand") == ["bujun2014regional"]
+
+
+def test_an_outdated_schema_is_rebuilt(handbook_lib: Path) -> None:
+    import sqlite3
+
+    assert keys(handbook_lib, "merand") == ["bujun2014regional"]
+    con = sqlite3.connect(index_path(handbook_lib))
+    con.execute("PRAGMA user_version=1")
+    con.execute("DELETE FROM records")
+    con.commit()
+    con.close()
+    assert keys(handbook_lib, "merand") == ["bujun2014regional"]
+
+
+def test_no_usable_index_falls_back_to_reading_files(handbook_lib: Path, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CITESHELF_INDEX_DIR", str(blocker / "index"))
+    assert open_index(handbook_lib) is None
+    records, problems = select(Library(handbook_lib), "author:cottey")
+    assert [r.key for r in records] == ["cottey2014europe", "cottey2014nato"] and problems == []
+    monkeypatch.setenv("CITESHELF_INDEX_DIR", "off")
+    assert open_index(handbook_lib) is None
+
+
+def test_select_with_and_without_index_agree(handbook_lib: Path) -> None:
+    (handbook_lib / "broken.json").write_text('{"type": "book", "key": "broken", "isbn": ["123"]}')
+    lib = Library(handbook_lib)
+    for text in ("", "type:chapter", "security OR nato", "NOT year:2014", "type:book"):
+        fast = select(lib, text)
+        slow = select(lib, text, use_index=False)
+        assert [r.key for r in fast[0]] == [r.key for r in slow[0]]
+        assert [p.reason for p in fast[1]] == [p.reason for p in slow[1]]
+
+
+def test_folder_check_mode(handbook_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """$CITESHELF_INDEX_CHECK=folder trusts the folder's time: files replaced by
+    rename are seen, a file rewritten in place is not (until reindex)."""
+    monkeypatch.setenv("CITESHELF_INDEX_CHECK", "folder")
+    path = handbook_lib / "cottey2014nato.json"
+    old = os.stat(path).st_mtime_ns - 10_000_000_000
+    for p in handbook_lib.iterdir():  # old files: not racy
+        os.utime(p, ns=(old, old))
+    assert keys(handbook_lib, "title:nato") == ["cottey2014nato"]
+    dir_time = os.stat(handbook_lib).st_mtime_ns
+    edit_in_place(path, lambda d: d.update(title="Atlantic alliance"))
+    os.utime(handbook_lib, ns=(dir_time, dir_time))
+    assert keys(handbook_lib, "title:nato") == ["cottey2014nato"]  # not seen
+    Library(handbook_lib).write_text("cottey2014europe", (handbook_lib / "cottey2014europe.json").read_text())
+    assert keys(handbook_lib, "title:nato") == []  # the folder changed: everything checked
+    monkeypatch.setenv("CITESHELF_INDEX_CHECK", "files")
+    assert keys(handbook_lib, "title:atlantic") == ["cottey2014nato"]
+
+
+def test_full_refresh_and_counts(handbook_lib: Path) -> None:
+    with Index(handbook_lib).open() as index:
+        # 16 chapters sort before their book: read first, resolved once the book is read
+        assert index.refresh() == {"read": 19, "removed": 0, "resolved": 16}
+    with Index(handbook_lib).open() as index:
+        assert index.refresh() == {"read": 0, "removed": 0, "resolved": 0}
+        # a file written moments ago ("racy": its time may not change on the next
+        # write) is read again by each command until it is a few seconds old
+        path = handbook_lib / "cottey2014nato.json"
+        path.write_text(path.read_text())
+        assert index.refresh()["read"] == 1
+        assert index.refresh()["read"] == 1
+        old = os.stat(path).st_mtime_ns - 10_000_000_000
+        os.utime(path, ns=(old, old))
+        assert index.refresh()["read"] == 1
+        assert index.refresh()["read"] == 0
+        assert index.refresh(full=True)["read"] == 19
+        assert index.count() == 19
+        assert index.children("sperling2014handbook")[:2] == ["aris2014collective", "boin2014transboundary"]
+        assert len(index.children("SPERLING2014HANDBOOK")) == 18
+
+
+CONCURRENT = r"""
+import sys
+from citeshelf.library.index import open_index
+from citeshelf.library.query import Query
+for _ in range(5):
+    index = open_index(sys.argv[1])
+    assert index is not None
+    with index:
+        q = Query.parse("title:nato")
+        print(len(index.search(*q.sql(index.fts5))))
+"""
+
+
+def test_two_processes_at_once(handbook_lib: Path, index_dir: Path) -> None:
+    for i in range(200):
+        write(handbook_lib, {"type": "article", "key": f"n{i:03d}", "title": f"NATO number {i}",
+                             "authors": [{"family": "Smith"}], "issued": "2001"})
+    env = {**os.environ, "CITESHELF_INDEX_DIR": str(index_dir)}
+    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(handbook_lib)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+        assert out.split() == ["201"] * 5
+    assert len(keys(handbook_lib, "title:nato")) == 201
+    with Index(handbook_lib).open() as index:
+        assert index.con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert index.count() == 219
