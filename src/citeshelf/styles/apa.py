@@ -1,0 +1,468 @@
+"""APA Style, 7th edition (Publication Manual of the American Psychological
+Association, 7th ed., 2020, chapters 8–10).
+
+Reference-list entries (:func:`reference`) and in-text citations
+(:func:`citation`: parenthetical and narrative). Section numbers in comments
+are the manual's.
+"""
+
+from __future__ import annotations
+
+from ..model.names import fold
+from .common import (
+    MONTH_NAMES,
+    apa_title_case,
+    capitalize_first,
+    clean_locator,
+    csl_type,
+    edition_text,
+    given_initials,
+    locator_is_range,
+    page_text,
+    record_extra,
+    typo,
+)
+from .text import Styled, inner_quotes
+
+__all__ = ["reference", "citation", "sort_key", "author_year_key", "NAME", "EDITIONS"]
+
+NAME = "apa"
+EDITIONS = (7,)
+
+_FULL_DATE_TYPES = frozenset({"webpage", "misc"})
+_FULL_DATE_CSL = frozenset({"article-newspaper", "article-magazine", "post", "post-weblog"})
+_ITALIC_TYPES = frozenset({"book", "report", "thesis", "webpage", "misc"})
+
+
+# --------------------------------------------------------------------------
+# Names (9.8–9.11)
+
+
+def _inverted(p) -> str:  # noqa: ANN001
+    """"Galbreath, D. J."; "van der Berg, P."; "Walker, R. E., Jr."."""
+    if p.literal:
+        return p.literal
+    text = p.last
+    if p.given:
+        text += ", " + given_initials(p.given)
+    if p.suffix:
+        text += ", " + p.suffix
+    return text
+
+
+def _direct(p) -> str:  # noqa: ANN001
+    """Editors in a chapter reference: "J. Sperling"."""
+    if p.literal:
+        return p.literal
+    text = p.last
+    if p.given:
+        text = given_initials(p.given) + " " + text
+    if p.suffix:
+        text += ", " + p.suffix
+    return text
+
+
+def _name_list(names: list[str], et_al: bool = False) -> str:
+    """9.8: "&" before the last; up to 20 names, then the first 19, an
+    ellipsis and the last."""
+    n = len(names)
+    if n == 0:
+        return ""
+    if n > 20:
+        return ", ".join(names[:19]) + ", … " + names[-1]
+    if et_al:
+        return ", ".join(names) + ", et al."
+    if n == 1:
+        return names[0]
+    if n == 2 and "," not in names[0] and "," not in names[1]:
+        # "É. Mérand & S. Eilstrup-Sangiovanni" (direct order, no commas)
+        return f"{names[0]} & {names[1]}"
+    return ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def _authors(record) -> tuple[str, str]:  # noqa: ANN001
+    """The author element and a role label ("" / " (Ed.)" / " (Eds.)")."""
+    if record.authors:
+        return _name_list([_inverted(p) for p in record.authors], record.authors_et_al), ""
+    if record.editors and record.type != "chapter":
+        label = " (Eds.)" if len(record.editors) > 1 or record.editors_et_al else " (Ed.)"
+        return _name_list([_inverted(p) for p in record.editors], record.editors_et_al), label
+    return "", ""
+
+
+def _short_names(people, et_al: bool, narrative: bool) -> str:  # noqa: ANN001
+    """In-text names (8.17): one or two names, else the first and "et al."."""
+    fam = [p.last for p in people]
+    if len(fam) >= 3 or (et_al and fam):
+        return fam[0] + " et al."
+    if len(fam) == 2:
+        return f"{fam[0]} {'and' if narrative else '&'} {fam[1]}"
+    return fam[0] if fam else ""
+
+
+# --------------------------------------------------------------------------
+# Dates (9.13–9.17)
+
+
+def _full_date(record) -> bool:  # noqa: ANN001
+    ct = csl_type(record)
+    if ct in _FULL_DATE_CSL or record.type in _FULL_DATE_TYPES:
+        return True
+    if ct == "dataset":
+        return False
+    return record.type == "paper" and not getattr(record, "container_title", None)
+
+
+def _date(record, suffix: str) -> str:  # noqa: ANN001
+    d = record.issued
+    if d is None:
+        return "n.d." + ("-" + suffix if suffix else "")
+    text = f"{d.year}{suffix}"
+    if _full_date(record) and d.month:
+        text += ", " + MONTH_NAMES[d.month - 1]
+        if d.day:
+            text += f" {d.day}"
+    return text
+
+
+def _year(record, suffix: str) -> str:  # noqa: ANN001
+    if record.issued is None:
+        return "n.d." + ("-" + suffix if suffix else "")
+    return f"{record.issued.year}{suffix}"
+
+
+# --------------------------------------------------------------------------
+# Reference entries
+
+
+def _doi_or_url(out: Styled, record) -> None:  # noqa: ANN001
+    """9.34–9.35: the DOI as a URL, else the URL; no period after either."""
+    if record.doi:
+        url = "https://doi.org/" + record.doi
+        out.add(" ").link(url)
+    elif record.url:
+        out.add(" ").link(record.url)
+
+
+def _same_as_author(name: str | None, record) -> bool:  # noqa: ANN001
+    """9.24: when the author and the publisher are the same, omit the publisher."""
+    if not name:
+        return True
+    return any(p.literal and fold(p.literal) == fold(name) for p in record.authors)
+
+
+def _title(record) -> str:  # noqa: ANN001
+    return typo(record.full_title)
+
+
+def _paren_info(record, *, pages: str = "", chapter: str = "") -> str:
+    """Edition, volume, report number, pages: "(2nd ed., Vol. 2, pp. 115–129)"."""
+    parts = []
+    ed = edition_text(record.edition)
+    if ed:
+        parts.append(ed)
+    if record.volume and record.type in ("book", "chapter"):
+        parts.append(f"Vol. {record.volume}")
+    if record.type == "report":
+        number = record.number
+        genre = record_extra(record, "genre")
+        if number:
+            parts.append(f"{apa_title_case(genre)} {number}" if genre else number)
+    version = record_extra(record, "version")
+    if version:
+        parts.append(f"Version {version}")
+    if pages:
+        parts.append(pages)
+    elif chapter:
+        parts.append(f"Chapter {chapter}")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _translators(record) -> str:  # noqa: ANN001
+    if not record.translators:
+        return ""
+    names = _name_list([_direct(p) for p in record.translators])
+    return f" ({names}, Trans.)"
+
+
+def _bracket(record) -> str:  # noqa: ANN001
+    """A description in square brackets (9.21)."""
+    ct = csl_type(record)
+    if record.type == "thesis":
+        degree = typo(record.degree) or "Thesis"
+        if record.url and record.institution:
+            return f" [{capitalize_first(degree)}, {record.institution}]"
+        return f" [{capitalize_first(degree)}]"
+    if ct == "dataset":
+        return " [Data set]"  # 10.9: "[Data set]"
+    if record.type == "paper" and not record.container_title:
+        return " [Paper presentation]"  # 10.5, example 63
+    if record.type == "misc" and record.howpublished:
+        return f" [{capitalize_first(typo(record.howpublished))}]"
+    return ""
+
+
+def _head(out: Styled, record, suffix: str, *, italic_title: bool) -> bool:  # noqa: ANN001
+    """Author and date; a work with no author moves its title first (9.12).
+    Returns True if the title has already been written."""
+    authors, label = _authors(record)
+    if authors:
+        out.add(typo(authors) + label)
+        out.punct(". ")
+        out.add(f"({_date(record, suffix)})")
+        out.punct(". ")
+        return False
+    title = _title(record)
+    if italic_title:
+        out.italic(title)
+        out.add(_paren_info(record) + _translators(record) + _bracket(record))
+    else:
+        out.add(inner_quotes(title) if False else title)
+    out.punct(". ")
+    out.add(f"({_date(record, suffix)})")
+    out.punct(". ")
+    return True
+
+
+def reference(record, *, suffix: str = "", edition: int | None = None) -> Styled:  # noqa: ANN001
+    """The reference-list entry of a resolved record."""
+    out = Styled()
+    t = record.type
+    ct = csl_type(record)
+    if t == "chapter":
+        _chapter(out, record, suffix)
+    elif t == "article":
+        _article(out, record, suffix, ct)
+    elif t == "paper" and record.container_title:
+        _proceedings(out, record, suffix)
+    elif t == "webpage":
+        _webpage(out, record, suffix)
+    else:
+        _book_like(out, record, suffix)
+    return out
+
+
+def _book_like(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
+    if not _head(out, record, suffix, italic_title=True):
+        title = _title(record)
+        if title:
+            out.italic(title)
+        out.add(_paren_info(record) + _translators(record) + _bracket(record))
+        out.punct(". ")
+    t = record.type
+    if t == "paper":
+        # 10.5: presentation: event, place.
+        event = ", ".join(x for x in (typo(record.event) if record.event else "", record.event_place) if x)
+        if event:
+            out.add(event)
+            out.punct(". ")
+    else:
+        publisher = record.publisher
+        if t in ("report", "thesis"):
+            publisher = record.institution or record.publisher
+        if t == "thesis" and record.url:
+            publisher = None  # the institution is in the brackets
+        if publisher and not _same_as_author(publisher, record):
+            out.add(typo(publisher))
+            out.punct(". ")
+    _finish(out, record)
+
+
+def _finish(out: Styled, record) -> None:  # noqa: ANN001
+    # Drop the trailing space before the link or at the end.
+    if out.runs and isinstance(out.runs[-1], str):
+        out.runs[-1] = out.runs[-1].rstrip()
+    _doi_or_url(out, record)
+
+
+def _chapter(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
+    if not _head(out, record, suffix, italic_title=False):
+        out.add(_title(record))
+        out.punct(". ")
+    out.add("In ")
+    if record.editors:
+        names = _name_list([_direct(p) for p in record.editors], record.editors_et_al)
+        label = "Eds." if len(record.editors) > 1 or record.editors_et_al else "Ed."
+        out.add(f"{typo(names)} ({label}), ")
+    if record.container_title:
+        out.italic(typo(record.container_title))
+    pages = ""
+    if record.pages:
+        pages = ("pp. " if record.pages.is_range else "p. ") + page_text(record.pages)
+    out.add(_paren_info(record, pages=pages, chapter=record.chapter or ""))
+    out.punct(". ")
+    if record.publisher:
+        out.add(typo(record.publisher))
+        out.punct(". ")
+    _finish(out, record)
+
+
+def _article(out: Styled, record, suffix: str, ct: str | None) -> None:  # noqa: ANN001
+    if not _head(out, record, suffix, italic_title=False):
+        out.add(_title(record))
+        out.punct(". ")
+    if record.journal:
+        out.italic(typo(record.journal))
+    if record.volume:
+        out.add(", ").italic(record.volume)
+        if record.issue:
+            out.add(f"({record.issue})")
+    elif record.issue:
+        out.add(f", ({record.issue})")
+    number = record_extra(record, "number")
+    if record.pages:
+        out.add(", " + page_text(record.pages))
+    elif number:
+        out.add(f", Article {number}")
+    out.punct(". ")
+    _finish(out, record)
+
+
+def _proceedings(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
+    """10.5: published proceedings, in periodical form."""
+    if not _head(out, record, suffix, italic_title=False):
+        out.add(_title(record))
+        out.punct(". ")
+    out.italic(apa_title_case(typo(record.container_title)))
+    if record.pages:
+        out.add(", " + page_text(record.pages))
+    out.punct(". ")
+    _finish(out, record)
+
+
+def _webpage(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
+    """10.16: Author. (Date). *Title*. Site Name. URL — the site name left
+    out when it is the author; "Retrieved ... from" for undated pages."""
+    if not _head(out, record, suffix, italic_title=True):
+        out.italic(_title(record))
+        out.punct(". ")
+    if record.site and not _same_as_author(record.site, record):
+        out.add(typo(record.site))
+        out.punct(". ")
+    if record.issued is None and record.accessed and record.url:
+        a = record.accessed
+        when = str(a.year)
+        if a.month:
+            when = f"{MONTH_NAMES[a.month - 1]} {f'{a.day}, ' if a.day else ''}{a.year}"
+        out.add(f"Retrieved {when}, from ").link(record.url)
+        return
+    _finish(out, record)
+
+
+# --------------------------------------------------------------------------
+# In-text citations (8.10–8.36)
+
+
+def _cite_names(record) -> Styled | str:  # noqa: ANN001
+    if record.authors:
+        return _short_names(record.authors, record.authors_et_al, False)
+    if record.editors and record.type != "chapter":
+        return _short_names(record.editors, record.editors_et_al, False)
+    return ""
+
+
+def _title_cite(out: Styled, record) -> None:  # noqa: ANN001
+    """8.14: a work with no author is cited by its title in title case,
+    italic if it is italic in the reference list, else in quotation marks."""
+    title = apa_title_case(typo(record.title or record.full_title or "Untitled"))
+    if record.type in _ITALIC_TYPES:
+        out.italic(title)
+    else:
+        out.add("“" + inner_quotes(title) + "”")
+
+
+def author_key(record) -> str:  # noqa: ANN001
+    """What identifies "the same author(s)" for year suffixes."""
+    people = record.authors or (record.editors if record.type != "chapter" else [])
+    if people:
+        return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if record.authors_et_al else "")
+    return "title:" + fold(record.full_title or "")
+
+
+def author_year_key(record) -> tuple[str, str]:  # noqa: ANN001
+    return (author_key(record), str(record.year or "n.d."))
+
+
+def _locator(page: str | None) -> str:
+    if not page:
+        return ""
+    page = clean_locator(page)
+    return (", pp. " if locator_is_range(page) else ", p. ") + page
+
+
+def citation(cites, *, form: str = "in-text", edition: int | None = None) -> Styled:  # noqa: ANN001
+    """In-text citation of one or more works.
+
+    ``cites`` is a list of ``(record, page, suffix)``; ``form`` is
+    ``"in-text"`` (parenthetical) or ``"narrative"``. Works by the same
+    authors are grouped: "(Cottey, 2014a, 2014b)".
+    """
+    out = Styled()
+    if form == "narrative":
+        for i, (record, page, suffix) in enumerate(cites):
+            if i:
+                out.add(" and " if i == len(cites) - 1 and len(cites) == 2 else ", ")
+                if i == len(cites) - 1 and len(cites) > 2:
+                    out.add("and ")
+            names = _short_names(
+                record.authors or (record.editors if record.type != "chapter" else []),
+                record.authors_et_al,
+                True,
+            )
+            if names:
+                out.add(typo(names))
+            else:
+                _title_cite(out, record)
+            out.add(f" ({_year(record, suffix)}{_locator(page)})")
+        return out
+    out.add("(")
+    prev = None
+    for i, (record, page, suffix) in enumerate(cites):
+        names = _cite_names(record)
+        key = author_key(record)
+        if i and key == prev:
+            out.add(", " + _year(record, suffix) + _locator(page))
+        else:
+            if i:
+                out.add("; ")
+            if names:
+                out.add(typo(names))
+            else:
+                _title_cite(out, record)
+            out.punct(", ")
+            out.add(_year(record, suffix) + _locator(page))
+        prev = key
+    out.add(")")
+    return out
+
+
+# --------------------------------------------------------------------------
+# Order (9.44–9.47)
+
+_ARTICLES = ("the ", "a ", "an ")
+
+
+def _title_sort(title: str) -> str:
+    t = fold(title)
+    for a in _ARTICLES:
+        if t.startswith(a):
+            return t[len(a) :]
+    return t
+
+
+def sort_key(record) -> tuple:  # noqa: ANN001
+    """Authors' names letter by letter, then the year (undated first), then
+    the title; a work with no author files under its title's first
+    significant word (9.47)."""
+    people = record.authors or (record.editors if record.type != "chapter" else [])
+    if people:
+        names = tuple(
+            (fold(p.literal),) if p.literal else (fold(p.last), fold(given_initials(p.given or "")))
+            for p in people
+        )
+        first = names[0][0]
+    else:
+        first = _title_sort(record.full_title or "")
+        names = ((first,),)
+    year = record.year if record.year is not None else -1
+    return (first, names, year, _title_sort(record.full_title or ""), record.key)

@@ -1,0 +1,287 @@
+"""Pieces the styles share: letter case, page ranges, dates, names, sort keys.
+
+Everything here is a plain function on strings or records; the regular
+expressions are compiled once at import.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..model.names import fold
+from .text import smarten
+
+__all__ = [
+    "MONTH_NAMES",
+    "apa_title_case",
+    "chicago_title_case",
+    "abbreviate_range",
+    "page_text",
+    "ordinal",
+    "edition_text",
+    "capitalize_first",
+    "given_initials",
+    "record_extra",
+    "csl_type",
+]
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+
+# --------------------------------------------------------------------------
+# Headline-style capitalisation
+
+#: CMOS 8.159 (17th) / 8.160 (18th): lower-case articles, the coordinating
+#: conjunctions and, but, for, or, nor; prepositions regardless of length;
+#: "to" and "as".
+_CMOS_LOWER = frozenset(
+    """a an the and but for or nor to as
+    about above across after against along alongside amid amidst among amongst around at
+    atop before behind below beneath beside besides between beyond by circa concerning
+    despite down during except excepting following from in inside into like minus near
+    notwithstanding of off on onto opposite out outside over past per plus regarding
+    respecting round save since than through throughout till toward towards under underneath
+    unlike until unto up upon versus via vis-à-vis with within without""".split()
+)
+
+#: APA 7 6.17: lower-case only minor words of three letters or fewer
+#: (short conjunctions, articles, short prepositions).
+_APA_LOWER = frozenset(
+    """a an the and as but for if nor or so yet at by in of off on per to up via""".split()
+)
+
+#: CMOS 8.161: prefixes that cannot stand alone: the element after the hyphen
+#: stays lower case ("Anti-intellectual", "Pre-Columbian" keeps its capital).
+_PREFIXES = frozenset(
+    """anti bi co counter de extra hyper inter intra macro micro mid mini multi neo non
+    over post pre pro pseudo quasi re semi sub super supra trans tri ultra un under""".split()
+)
+
+_WORD = re.compile(r"[^\s]+")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def _cap(word: str) -> str:
+    """Capitalise the first letter of ``word`` (after any opening punctuation)."""
+    m = _LETTER.search(word)
+    if not m:
+        return word
+    i = m.start()
+    return word[:i] + word[i].upper() + word[i + 1 :]
+
+
+def _core(word: str) -> str:
+    """The word without surrounding punctuation, lower-cased."""
+    return word.strip("“”‘’\"'()[]{},.;:!?…").lower()
+
+
+def _keep(word: str) -> bool:
+    """A word with a capital after its first letter (NATO, iPhone, McDonald)
+    or with a digit keeps its case."""
+    letters = [c for c in word if c.isalpha()]
+    return any(c.isupper() for c in letters[1:]) or any(c.isdigit() for c in word)
+
+
+def _headline(title: str, lower: frozenset, *, hyphen_rule: bool) -> str:
+    words = _WORD.findall(title)
+    if not words:
+        return title
+    n = len(words)
+    out = []
+    force = True  # first word, and the first word after a colon
+    for i, word in enumerate(words):
+        last = i == n - 1
+        if _keep(word):
+            out.append(word)
+        else:
+            parts = word.split("-")
+            done = []
+            for j, part in enumerate(parts):
+                core = _core(part)
+                if j == 0:
+                    if force or last or core not in lower:
+                        part = _cap(part)
+                elif hyphen_rule:
+                    first = _core(parts[0])
+                    if first in _PREFIXES and not part[:1].isupper():
+                        pass  # "Anti-intellectual"
+                    elif core in lower and len(core) <= 3 and core not in ("to",):
+                        pass  # "Out-of-Date" keeps "of" lower case
+                    else:
+                        part = _cap(part)
+                else:
+                    part = _cap(part)
+                done.append(part)
+            out.append("-".join(done))
+        force = word.endswith((":", "?", "!", "—")) or word in ("—", "–")
+    return _join_like(title, out)
+
+
+def _join_like(title: str, words: list[str]) -> str:
+    """Put the changed words back with the original whitespace."""
+    pieces = []
+    pos = 0
+    for m, word in zip(_WORD.finditer(title), words):
+        pieces.append(title[pos : m.start()])
+        pieces.append(word)
+        pos = m.end()
+    pieces.append(title[pos:])
+    return "".join(pieces)
+
+
+_TC_CACHE: dict[tuple[str, str], str] = {}
+
+
+def chicago_title_case(title: str) -> str:
+    """Headline-style capitalisation per CMOS 8.159–8.161 from a sentence-case
+    title: "Alliances without enemies: NATO after the Cold War" ->
+    "Alliances without Enemies: NATO after the Cold War"."""
+    key = ("c", title)
+    hit = _TC_CACHE.get(key)
+    if hit is None:
+        hit = _headline(title, _CMOS_LOWER, hyphen_rule=True)
+        if len(_TC_CACHE) > 50000:
+            _TC_CACHE.clear()
+        _TC_CACHE[key] = hit
+    return hit
+
+
+def apa_title_case(title: str) -> str:
+    """APA 7 title case (6.17): major words and words of four letters or
+    more capitalised; both parts of a hyphenated major word capitalised."""
+    key = ("a", title)
+    hit = _TC_CACHE.get(key)
+    if hit is None:
+        hit = _headline(title, _APA_LOWER, hyphen_rule=False)
+        if len(_TC_CACHE) > 50000:
+            _TC_CACHE.clear()
+        _TC_CACHE[key] = hit
+    return hit
+
+
+def capitalize_first(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+# --------------------------------------------------------------------------
+# Pages
+
+
+def abbreviate_range(start: str, end: str) -> str:
+    """The second number of a range per CMOS 9.61 (17th) / 9.63 (18th):
+    101–8, 321–28, 1496–500, 1087–89; under 100 and multiples of 100 in full."""
+    if not (start.isdigit() and end.isdigit()):
+        return end
+    a, b = int(start), int(end)
+    if b <= a or a < 100 or a % 100 == 0 or len(start) != len(end):
+        return end
+    # 101–109, 1101–1109: only the changed part; 110–199: two or more digits.
+    if a % 100 < 10:
+        # 101–8, 808–33, 1103–4
+        tail = str(b % 100) if b // 100 == a // 100 else end
+        return tail
+    # 321–28, 1087–89, 1496–500, 11564–615, 12991–3001
+    for keep in range(2, len(end) + 1):
+        if end[:-keep] == start[:-keep]:
+            return end[-keep:]
+    return end
+
+
+def page_text(pages, *, abbreviate: bool = False) -> str:  # noqa: ANN001
+    """A PageRange as text with an en dash (abbreviated for Chicago)."""
+    if pages is None:
+        return ""
+    if pages.end is None:
+        return pages.start
+    end = abbreviate_range(pages.start, pages.end) if abbreviate else pages.end
+    return f"{pages.start}–{end}"
+
+
+def locator_is_range(locator: str) -> bool:
+    return any(c in locator for c in "-–,")
+
+
+def clean_locator(locator: str) -> str:
+    """"531-32" -> "531–32" (an en dash between page numbers)."""
+    return re.sub(r"(?<=\w)\s*-{1,2}\s*(?=\w)", "–", locator.strip()) if "-" in locator else locator.strip()
+
+
+# --------------------------------------------------------------------------
+# Numbers, editions
+
+
+def ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def edition_text(edition: str | None) -> str:
+    """"2" -> "2nd ed."; "Rev." -> "Rev. ed."; "2nd" -> "2nd ed."."""
+    if not edition:
+        return ""
+    e = edition.strip()
+    if e.isdigit():
+        n = int(e)
+        return "" if n == 1 else f"{ordinal(n)} ed."
+    low = e.lower()
+    if low.endswith(("ed.", "edition", "ed")):
+        e = re.sub(r"\s*(edition|ed\.?)$", "", e, flags=re.I)
+    return f"{e} ed."
+
+
+# --------------------------------------------------------------------------
+# Names
+
+
+def given_initials(given: str) -> str:
+    """APA initials, as citeproc-js makes them: "Jean-Paul" -> "J.-P.",
+    "David J." -> "D. J.", "Min-jun" -> "M." (a lower-case part after a
+    hyphen is not a separate name)."""
+    words = []
+    for word in given.split():
+        pieces = word.split("-")
+        out = []
+        for k, piece in enumerate(pieces):
+            if not piece:
+                continue
+            m = _LETTER.search(piece)
+            if not m:
+                continue
+            letter = piece[m.start()]
+            if k > 0 and letter.islower():
+                continue
+            out.append(letter.upper() + ".")
+        if out:
+            words.append("-".join(out))
+    return " ".join(words)
+
+
+def name_sort_key(person) -> str:  # noqa: ANN001
+    if person.literal:
+        return fold(person.literal)
+    return fold(" ".join(p for p in (person.particle, person.family, person.given or "") if p))
+
+
+# --------------------------------------------------------------------------
+# Extra data
+
+
+def record_extra(record, name: str):  # noqa: ANN001, ANN201
+    value = record.extra.get(name) if record.extra else None
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return str(value).strip() or None
+    return None
+
+
+def csl_type(record) -> str | None:  # noqa: ANN001
+    return record_extra(record, "csl_type")
+
+
+def typo(text: str | None) -> str:
+    """Stored text with typographic quotes and dashes."""
+    return smarten(text) if text else ""
