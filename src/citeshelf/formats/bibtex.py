@@ -95,7 +95,9 @@ _DEFAULT_TYPES: dict[str, frozenset[str]] = {
     "webpage": frozenset({"online"}),
     "misc": frozenset({"misc"}),
 }
-_DEGREE_DEFAULT = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+# The degree an entry type says without a type field (@phdthesis: none given).
+_DEGREE_DEFAULT = {"phdthesis": None, "mastersthesis": "Master's thesis"}
+_THESIS_TYPE_KEYS = {"phdthesis": "PhD thesis", "mathesis": "Master's thesis", "mastersthesis": "Master's thesis"}
 
 #: Record fields whose letter case styles may change, so capitals are protected.
 CASED_FIELDS = ("title", "subtitle", "short_title", "container_title", "series", "event")
@@ -132,6 +134,7 @@ _COMMON_IN = {
     "abstract": "abstract",
     "keywords": "keywords",
     "note": "note",
+    "tags": "tags",
 }
 _BY_TYPE_IN: dict[str, dict[str, str]] = {
     "book": {"pagetotal": "number_of_pages"},
@@ -466,6 +469,14 @@ def _parse_error(block: Any) -> str:
 _KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
 
 
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def _ws(text: str) -> str:
+    """Runs of ASCII white space as one space (a no-break space stays)."""
+    return _SPACES.sub(" ", text).strip()
+
+
 def _unescape_verbatim(text: str) -> str:
     return re.sub(r"\\([_%&#$~])", r"\1", text.strip())
 
@@ -475,10 +486,10 @@ def _cased(
 ) -> str:
     """Decode a title-like field, recording braced phrases unless they are
     exactly what sentence case implies."""
-    decoded = latex.decode(value, keep_braces=True)
+    decoded = latex.decode(value, keep_braces=True, held=True)
     plain, phrases = latex.strip_groups(decoded)
-    plain = " ".join(plain.split())
-    phrases = [" ".join(p.split()) for p in phrases]
+    plain = _ws(latex.release(plain))
+    phrases = [_ws(latex.release(p)) for p in phrases]
     auto = [plain[a:b] for a, b in protect.auto_spans(plain)]
     if phrases != auto:
         extra.setdefault("protect", {})[field] = list(dict.fromkeys(phrases))
@@ -488,18 +499,18 @@ def _cased(
 def _names(value: str, field: str) -> tuple[list[dict[str, Any]], bool]:
     from ..model import has_others, parse_names
 
-    decoded = latex.decode(value, keep_braces=True)
+    decoded = latex.decode(value, keep_braces=True, held=True)
     try:
         people = parse_names(decoded)
     except ValueError as exc:
-        raise _EntryError(f"field '{field}': {exc}") from None
+        raise _EntryError(f"field '{field}': {latex.release(str(exc))}") from None
     out = []
     for p in people:
         data = {}
         for part in ("family", "given", "particle", "suffix", "literal"):
             text = getattr(p, part)
             if text:
-                data[part] = latex.decode(text) if ("\\" in text or "{" in text) else text
+                data[part] = latex.release(text)
         out.append(data)
     return out, has_others(decoded)
 
@@ -643,7 +654,7 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
             if name in _VERBATIM:
                 extra[name] = _unescape_verbatim(value)
             else:
-                extra[name] = " ".join(latex.decode(value).split()) if value.strip() else value
+                extra[name] = _ws(latex.decode(value)) if value.strip() else value
             continue
         if target in CASED_FIELDS:
             text = _cased(value, target, extra)
@@ -652,11 +663,11 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
         else:
             text = latex.decode(value)
             if target != "abstract":
-                text = " ".join(text.split())
+                text = _ws(text)
         if not text.strip():
             continue
-        if target == "keywords":
-            data["keywords"] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
+        if target in ("keywords", "tags"):
+            data[target] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
             continue
         checks = {"doi": normalize_doi, "url": normalize_url, "isbn": None, "issn": normalize_issn}
         if target in checks:
@@ -682,14 +693,22 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
     sub = data.get("subtitle")
     title = data.get("title")
     if sub and title and title.endswith(": " + sub):
-        data["title"] = title[: -len(sub) - 2]
+        main = data["title"] = title[: -len(sub) - 2]
         prot = extra.get("protect", {})
         if "title" in prot:
-            prot["title"] = [p for p in prot["title"] if p in data["title"]]
+            phrases = [p for p in prot["title"] if p in main]
+            if phrases == [main[a:b] for a, b in protect.auto_spans(main)]:
+                del prot["title"]
+            else:
+                prot["title"] = phrases
+            if not prot:
+                del extra["protect"]
+    if rtype == "thesis" and data.get("degree", "").lower() in _THESIS_TYPE_KEYS:
+        data["degree"] = _THESIS_TYPE_KEYS[data["degree"].lower()]  # biblatex's type keys
     if rtype == "thesis" and "degree" not in data:
-        default = _DEGREE_DEFAULT.get(etype)
-        if default:
-            data["degree"] = default
+        if etype in _DEGREE_DEFAULT:
+            if _DEGREE_DEFAULT[etype]:
+                data["degree"] = _DEGREE_DEFAULT[etype]
             extra.pop("bibtex_type", None)
     elif rtype == "thesis" and etype == "thesis":
         extra.pop("bibtex_type", None)
@@ -713,7 +732,7 @@ _ORDER = (
     "issue", "series", "chapter", "pages", "type", "howpublished", "organization", "publisher",
     "institution", "school", "address", "location", "year", "month", "day", "date", "urldate",
     "pagetotal", "doi", "isbn", "isbn-others", "issn", "url", "language", "keywords", "abstract", "note",
-    "entrysubtype", "crossref", "xref",
+    "tags", "entrysubtype", "crossref", "xref",
 )
 _ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -765,12 +784,15 @@ class _Writer:
             build(fam, giv, part, suf),
             build("{" + fam + "}", "{" + giv + "}" if giv else "", part, "{" + suf + "}" if suf else ""),
         ]
+        if not giv and not suf:
+            # "{A B}" alone would be an organisation: "{A B}," is a family name
+            candidates.append(build("{" + fam + "}", "", part, "") + ",")
         for cand in candidates:
             try:
-                back = parse_name(latex.decode(cand, keep_braces=True))
+                back = parse_name(latex.decode(cand, keep_braces=True, held=True))
             except ValueError:
                 continue
-            got = tuple(latex.decode(x) if x and ("\\" in x or "{" in x) else x for x in (back.family, back.given, back.particle, back.suffix))
+            got = tuple(latex.release(x) if x else x for x in (back.family, back.given, back.particle, back.suffix))
             if got == (person.family, person.given, person.particle, person.suffix):
                 return cand
         return candidates[-1]
@@ -843,6 +865,8 @@ class _Writer:
             put("keywords", self.text(", ".join(source.keywords)))
         if source.note:
             put("note", self.text(source.note))
+        if source.tags:
+            put("tags", self.text(", ".join(source.tags)))
         if source.issued:
             d = source.issued
             if biblatex:

@@ -152,24 +152,29 @@ def _general(text: str) -> str:
 
 
 _CONVERTER = None
-# A group around one decoded non-ASCII letter ({ǘ} after nested accents).
-_LONE_LETTER = re.compile(r"\{([^\x00-\x7f])\}")
 
 
-def decode(text: str, *, keep_braces: bool = False) -> str:
+def release(text: str) -> str:
+    """Turn the literal-character placeholders of ``decode(..., held=True)`` into text."""
+    if _UNHOLD_RE.search(text):
+        return _UNHOLD_RE.sub(lambda m: _UNHOLD[m.group(0)], text)
+    return text
+
+
+def decode(text: str, *, keep_braces: bool = False, held: bool = False) -> str:
     """LaTeX field text as Unicode.
 
     With ``keep_braces`` the grouping braces stay (use :func:`strip_groups`
-    next); otherwise they are removed.
+    next); otherwise they are removed. With ``held`` the escaped characters
+    (``\\{`` ``\\}`` ``\\textbackslash`` ...) stay as placeholders, so that
+    name splitting cannot mistake them for braces; :func:`release` puts them back.
     """
     if not needs_decoding(text):
         return text
-    held = "\\" in text
-    if held:
+    has_held = "\\" in text
+    if has_held:
         text = _HOLD_RE.sub(lambda m: _HOLD[m.group(1)], text)
     out = _fast(text)
-    if "{" in out:
-        out = _LONE_LETTER.sub(r"\1", out)
     if "\\" in out or "$" in out:
         if keep_braces:
             # Decode command by command inside each top-level group so that
@@ -179,7 +184,7 @@ def decode(text: str, *, keep_braces: bool = False) -> str:
             out = _general(out)
     if not keep_braces and ("{" in out or "}" in out):
         out = _drop_braces(out)
-    if held:
+    if has_held and not held:
         table = _UNHOLD_KEEP if keep_braces else _UNHOLD
         out = _UNHOLD_RE.sub(lambda m: table[m.group(0)], out)
     return out
@@ -294,10 +299,26 @@ def _ascii_char(ch: str) -> str:
     return ch
 
 
+_LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')|[!?](?=`)")
+
+
 def encode(text: str, *, ascii: bool = False, escape: bool = True) -> str:
     """Unicode text as BibTeX field text (braces are the caller's business)."""
     if escape and _ESCAPE_OUT_RE.search(text):
         text = _ESCAPE_OUT_RE.sub(lambda m: _ESCAPE_OUT[m.group(0)], text)
+    if escape and ("-" in text or "`" in text or "'" in text):
+        # "--" is an en dash to TeX; "-{}-" stays two hyphens
+        text = _LIGATURES.sub(lambda m: m.group(0) + "{}", text)
     if ascii and not text.isascii():
-        text = "".join(ch if ch.isascii() else _ascii_char(ch) for ch in text)
+        out = []
+        for i, ch in enumerate(text):
+            if ch.isascii():
+                out.append(ch)
+            elif ch in "–—" and (
+                (i > 0 and text[i - 1] in "-–—") or (i + 1 < len(text) and text[i + 1] in "-–—")
+            ):
+                out.append("{\\textendash}" if ch == "–" else "{\\textemdash}")
+            else:
+                out.append(_ascii_char(ch))
+        text = "".join(out)
     return text

@@ -1,0 +1,307 @@
+"""Reading and writing BibTeX/BibLaTeX: the hard cases of tests/fixtures/bib."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citeshelf.formats.bibtex import load_bibtex, parse_bibtex, write_bibtex
+from citeshelf.formats.latex import decode, encode, strip_groups
+from citeshelf.library import Library
+
+HERE = Path(__file__).resolve().parent
+BIB = HERE / "fixtures" / "bib"
+ROOT = HERE.parent
+
+
+def by_key(name: str):
+    parsed = load_bibtex(BIB / name)
+    return {r.key: r for r in parsed.records}, parsed
+
+
+# -- LaTeX -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tex, text",
+    [
+        (r"M{\"u}ller", "Müller"),
+        (r"\"{u}ber", "über"),
+        (r"Stra{\ss}e", "Straße"),
+        (r"\ss{} x", "ß x"),
+        (r"{\'E}mile", "Émile"),
+        (r"Fran\c{c}ois", "François"),
+        (r"Fran\c cois", "François"),
+        (r"Anton\'\i n", "Antonín"),
+        (r"{\'{\"{u}}}", "ǘ"),
+        (r"{\v{S}}koda", "Škoda"),
+        (r"{\L}\'od\'z", "Łódź"),
+        (r"\AA{}ngstr\"om", "Ångström"),
+        ("1--10 and a---b", "1–10 and a—b"),
+        ("``quoted''", "“quoted”"),
+        (r"50\% \& \$5 \#1 a\_b", "50% & $5 #1 a_b"),
+        (r"\{not a group\}", "{not a group}"),
+        (r"\emph{Homo} sapiens", "Homo sapiens"),
+        (r"$\alpha$-decay", "α-decay"),
+        (r"\textasciitilde{} and \textbackslash{}", "~ and \\"),
+        ("plain text", "plain text"),
+    ],
+)
+def test_decode(tex, text):
+    assert decode(tex) == text
+
+
+def test_braces_that_protect_case_are_kept_apart_from_accent_braces():
+    kept = decode(r"The {NATO} and {\"U}ber {E}urope", keep_braces=True)
+    assert kept == "The {NATO} and Über {E}urope"
+    assert strip_groups(kept) == ("The NATO and Über Europe", ["NATO", "E"])
+
+
+@pytest.mark.parametrize(
+    "text", ["Müller", "Émile", "François", "í", "ǘ", "Łódź", "Straße", "Ångström", "Dvořák", "Þór",
+             "50% & $5 #1 a_b {x} ~ ^ \\", "a–b—c", "“q” ‘s’", "x\u00a0y"],
+)
+def test_encode_then_decode_gives_the_text_back(text):
+    assert decode(encode(text)) == text
+    assert decode(encode(text, ascii=True)) == text
+    assert encode(text, ascii=True).isascii()
+
+
+def test_encode_escapes_specials_and_writes_ascii_macros():
+    assert encode("R&D 50% $x #1 a_b {c}") == r"R\&D 50\% \$x \#1 a\_b \{c\}"
+    assert encode("Müller", ascii=True) == r'M{\"{u}}ller'
+    assert encode("Müller") == "Müller"
+
+
+# -- reading -----------------------------------------------------------------
+
+
+def test_accents_names_and_protected_capitals():
+    recs, parsed = by_key("accents.bib")
+    assert parsed.invalid == [] and parsed.warnings == []
+    m = recs["muller2019uber"]
+    assert [p.family for p in m.authors] == ["Müller", "Dvořák", "Ørsted", "Gödel"]
+    assert m.authors[1].given == "Antonín"
+    assert m.title == "Über die NATO und Europa: Straßen, Brücken – und mehr"
+    assert m.extra["protect"] == {"title": ["NATO", "E"]}
+    assert m.journal == "Zeitschrift für Sicherheitspolitik"
+    assert str(m.pages) == "101–125"
+    assert m.issued.iso() == "2019-03"
+    f = recs["francois2010cafe"]
+    assert f.title == "Cafés, crème brûlée & 50% off: a study of French Éclairs"
+    assert f.note == "See pp.\u00a03–5; “quoted” text, italic and a tilde\u00a0here"
+    assert f.place == "Montréal"
+    w = recs["ww2001organisation"]
+    assert w.authors[0].literal == "World Health Organization"
+    assert w.extra["protect"] == {"title": ["The World Health Report 2001"]}
+
+
+def test_strings_concatenation_month_macros_and_redefinition():
+    recs, parsed = by_key("strings.bib")
+    book = recs["sperling2014handbook"]
+    assert book.title == "Handbook of Governance and Security"
+    assert book.publisher == "Edward Elgar Publishing"
+    assert book.place == "Cheltenham, UK"
+    assert book.issued.iso() == "2014-08"
+    later = recs["later2015book"]
+    assert later.publisher == "Elgar"  # the re-defined @string applies after it
+    assert later.issued.iso() == "2015-09"
+    assert [str(w) for w in parsed.warnings] == [
+        f"{BIB / 'strings.bib'}:15: @string 'elgar' is defined again; entries after line 15 "
+        "use the new value"
+    ]
+
+
+def test_crossref_becomes_the_parent_and_other_crossrefs_are_kept():
+    recs, parsed = by_key("crossref.bib")
+    assert parsed.invalid == []
+    aris = recs["aris2014collective"]
+    assert aris.type == "chapter" and aris.parent == "sperling2014handbook"
+    assert aris.chapter == "30"
+    assert recs["galbreath2014organization"].parent == "sperling2014handbook"
+    # BibTeX's booktitle copy on the book is not kept twice
+    assert "booktitle" not in recs["sperling2014handbook"].extra
+    paper = recs["lee2020fast"]
+    assert paper.type == "paper" and paper.extra["crossref"] == "proc2020"
+    assert recs["proc2020"].extra["bibtex_type"] == "proceedings"
+    # xdata fields are merged into the entry that names them
+    other = recs["other2016book"]
+    assert (other.publisher, other.place) == ("Edward Elgar Publishing", "Cheltenham")
+
+
+def test_biblatex_types_and_fields():
+    recs, parsed = by_key("biblatex.bib")
+    assert parsed.invalid == [] and parsed.warnings == []
+    web = recs["osce2024home"]
+    assert web.type == "webpage" and web.site == "OSCE"
+    assert web.accessed.iso() == "2024-01-20" and web.issued.iso() == "2023-05-14"
+    th = recs["novak2017regional"]
+    assert (th.type, th.degree, th.institution, th.place) == ("thesis", "PhD thesis", "Charles University", "Prague")
+    assert recs["kim2018ms"].degree == "Master's thesis"
+    rep = recs["carter2019deterrence"]
+    assert (rep.type, rep.institution, rep.number) == ("report", "RAND Corporation", "RR-1234")
+    assert rep.extra == {"type": "Research report"}
+    part = recs["jones2012part"]
+    assert part.type == "chapter" and part.extra["bibtex_type"] == "inbook"
+    assert part.container_authors[0].family == "Jones"
+    mv = recs["hughes2005history"]
+    assert (mv.type, mv.subtitle, mv.number_of_pages) == ("book", "In three volumes", "1200")
+    assert mv.extra == {"bibtex_type": "mvbook", "volumes": "3"}
+    art = recs["lee2022measuring"]
+    assert art.authors_et_al is True and len(art.authors) == 2
+    assert art.journal == "Journal of Global Security Studies" and art.issue == "2"
+    assert art.extra == {"eid": "ksac012", "langid": "english", "eprint": "2206.01234", "eprinttype": "arxiv"}
+    assert recs["tool2021"].extra == {"bibtex_type": "software", "version": "5.1"}
+
+
+def test_messy_file_recovers_what_bibtex_would_and_reports_the_rest():
+    recs, parsed = by_key("messy.bib")
+    src = BIB / "messy.bib"
+    assert sorted(recs) == ["baddoi2003", "beeton1990later", "good2001after", "knuth1984literate", "orphan2004"]
+    knuth = recs["knuth1984literate"]
+    assert knuth.title == "Literate Programming"  # the first of a repeated field wins
+    assert knuth.authors_et_al is True
+    assert knuth.journal == "TUGboat"
+    assert recs["beeton1990later"].journal == "TUGboat, the journal"
+    assert recs["good2001after"].title == "After the broken one"
+    assert recs["baddoi2003"].doi is None
+    assert recs["baddoi2003"].extra == {"doi": "not a doi", "isbn": "123"}
+    assert [(i.line, i.key) for i in parsed.invalid] == [(24, "broken1"), (36, "good2001after")]
+    assert "syntax error" in parsed.invalid[0].message
+    assert "already used by the entry on line 30" in parsed.invalid[1].message
+    assert [str(w) for w in parsed.warnings] == [
+        f"{src}:11: entry 'knuth1984literate': field 'title' is repeated: kept the first value, "
+        "dropped 'A second title that BibTeX ignores'",
+        f"{src}:14: @string 'tug' is defined again; entries after line 14 use the new value",
+        f"{src}:16: entry 'beeton1990later': undefined @string macro 'undefinedmacro': kept as text",
+        f"{src}:42: entry 'baddoi2003': field 'doi' kept in extra: 'not a doi' is not a DOI: "
+        "expected 10.NNNN/suffix",
+        f"{src}:42: entry 'baddoi2003': field 'isbn' kept in extra: '123' is not a valid ISBN "
+        "(the number has an invalid length)",
+    ]
+
+
+def test_invalid_key_and_bad_name_are_reported_with_the_line():
+    parsed = parse_bibtex("@book{bad/key, title={x}}\n\n@book{ok, author={A, B, C, D}, title={y}}\n")
+    assert [(i.line, i.key) for i in parsed.invalid] == [(1, "bad/key"), (3, "ok")]
+    assert "key is not usable" in parsed.invalid[0].message
+    assert "too many commas" in parsed.invalid[1].message
+
+
+def test_latin1_file_is_read_with_a_warning(tmp_path):
+    f = tmp_path / "old.bib"
+    f.write_bytes("@book{x, author={M\xfcller, A}, title={T}}".encode("latin-1"))
+    parsed = load_bibtex(f)
+    assert parsed.records[0].authors[0].family == "Müller"
+    assert "not UTF-8" in str(parsed.warnings[0])
+
+
+# -- writing -----------------------------------------------------------------
+
+
+HANDBOOK_BIB = """\
+@incollection{aris2014collective,
+  author = {Aris, Stephen},
+  title = {Collective {Security} {Treaty} {Organization}},
+  chapter = {30},
+  isbn = {},
+  url = {https://www.elgaronline.com/view/9781781953167.00042.xml},
+  crossref = {sperling2014handbook},
+}
+
+@incollection{galbreath2014organization,
+  author = {Galbreath, David J. and Seidyusif, Aynur},
+  title = {Organization for {Security} and {Cooperation} in {Europe}},
+  chapter = {35},
+  pages = {656--670},
+  isbn = {},
+  url = {https://www.elgaronline.com/view/edcoll/9781781953167/9781781953167.00047.xml},
+  crossref = {sperling2014handbook},
+}
+
+@book{sperling2014handbook,
+  editor = {Sperling, James},
+  title = {Handbook of governance and security},
+  booktitle = {Handbook of governance and security},
+  publisher = {Edward Elgar Publishing},
+  address = {Cheltenham, UK},
+  year = {2014},
+  month = aug,
+  day = {29},
+  isbn = {978-1-78195-316-7},
+  isbn-others = {978-1-78195-317-4},
+  keywords = {politics and public policy, international politics, international relations, regulation and governance, terrorism and security},
+}
+"""
+
+
+def handbook_records():
+    lib = Library(ROOT / "records")
+    recs = [lib.get(k) for k in ("aris2014collective", "galbreath2014organization", "sperling2014handbook")]
+    return [r.model_copy(update={"abstract": None}) for r in recs]
+
+
+def test_bibtex_output_of_two_chapters_and_their_book():
+    assert write_bibtex(handbook_records()) == HANDBOOK_BIB
+
+
+def test_biblatex_chapters_are_self_contained_and_linked_by_xref():
+    text = write_bibtex(handbook_records(), dialect="biblatex")
+    aris = text.split("\n\n")[0]
+    assert aris == (
+        "@incollection{aris2014collective,\n"
+        "  author = {Aris, Stephen},\n"
+        "  editor = {Sperling, James},\n"
+        "  title = {Collective {Security} {Treaty} {Organization}},\n"
+        "  booktitle = {Handbook of governance and security},\n"
+        "  chapter = {30},\n"
+        "  publisher = {Edward Elgar Publishing},\n"
+        "  location = {Cheltenham, UK},\n"
+        "  date = {2014-08-29},\n"
+        "  url = {https://www.elgaronline.com/view/9781781953167.00042.xml},\n"
+        "  xref = {sperling2014handbook},\n"
+        "}"
+    )
+    assert text.index("@book{sperling2014handbook") > text.index("@incollection{galbreath")
+    # read back, the chapters take from the book what they repeat
+    back = {r.key: r for r in parse_bibtex(text).records}
+    orig = {r.key: r for r in handbook_records()}
+    assert back["aris2014collective"].model_copy(update={"added": orig["aris2014collective"].added}) == orig["aris2014collective"]
+
+
+def test_expand_writes_self_contained_chapters_without_the_books_identifiers():
+    recs = handbook_records()
+    book = recs[2].model_copy(update={"doi": "10.4337/9781781953174"})
+    text = write_bibtex(recs[:1], expand=True, books={"sperling2014handbook": book})
+    assert "booktitle = {Handbook of governance and security}" in text
+    assert "editor = {Sperling, James}" in text
+    assert "crossref" not in text and "doi" not in text and "isbn" not in text
+
+
+def test_ascii_output_and_escaping():
+    recs, _ = by_key("accents.bib")
+    text = write_bibtex([recs["francois2010cafe"]], ascii=True)
+    assert text.isascii()
+    assert r"title = {Caf{\'{e}}s, cr{\`{e}}me br{\^{u}}l{\'{e}}e \& 50\% off: a study of {French} {\'{E}}clairs}" in text
+    utf8 = write_bibtex([recs["francois2010cafe"]])
+    assert "title = {Cafés, crème brûlée \\& 50\\% off: a study of {French} Éclairs}" in utf8
+
+
+def test_import_then_export_keeps_every_field():
+    for name in ("accents.bib", "strings.bib", "crossref.bib", "biblatex.bib", "nocrossref.bib"):
+        first = load_bibtex(BIB / name).records
+        for dialect in ("bibtex", "biblatex"):
+            text = write_bibtex(first, dialect=dialect)
+            again = parse_bibtex(text).records
+            assert {r.key: r for r in again} == {r.key: r for r in first}, (name, dialect)
+            assert write_bibtex(again, dialect=dialect) == text
+
+
+def test_output_is_deterministic_and_sorted_with_books_last():
+    recs = handbook_records()
+    a = write_bibtex(recs)
+    b = write_bibtex(list(reversed(recs)))
+    assert a == b
+    keys = [line.split("{")[1].rstrip(",") for line in a.splitlines() if line.startswith("@")]
+    assert keys == ["aris2014collective", "galbreath2014organization", "sperling2014handbook"]
