@@ -179,3 +179,40 @@ def _escape(text: str) -> str:
     from rich.markup import escape
 
     return escape(text)
+
+
+def styled_text(styled: Any) -> Any:
+    """A Rich ``Text`` from a citation's styled runs (citeshelf.styles.text):
+    italics in italics, links as terminal hyperlinks."""
+    from rich.text import Text
+
+    from .styles.text import Italic
+
+    text = Text()
+    for run in styled.runs:
+        if isinstance(run, str):
+            text.append(run)
+        elif isinstance(run, Italic):
+            text.append(run.text, style="italic")
+        else:
+            text.append(run.text, style=f"link {run.href}")
+    return text
+
+
+def print_citations(plain: str, styled_items: Sequence[Any], *, caption: str | None = None) -> None:
+    """Formatted citations: Rich italics and links on a terminal (entries
+    separated by a blank line, ``caption`` dimmed below), else ``plain``."""
+    if not use_rich():
+        sys.stdout.write(plain + "\n")
+        return
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[Any] = []
+    for i, item in enumerate(styled_items):
+        if i:
+            parts.append(Text(""))
+        parts.append(styled_text(item))
+    if caption:
+        parts += [Text(""), Text(caption, style="dim")]
+    _console().print(Group(*parts))

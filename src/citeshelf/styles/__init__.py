@@ -54,7 +54,12 @@ __all__ = [
     "to_text",
     "to_markdown",
     "to_html",
+    "render",
+    "OUTPUT_FORMATS",
 ]
+
+#: output format -> renderer of a Styled (the terminal renderer is in citeshelf.render)
+OUTPUT_FORMATS = ("terminal", "text", "markdown", "html")
 
 #: style name -> (default edition, editions, forms; the first form is the default)
 STYLES: dict[str, tuple[int, tuple[int, ...], tuple[str, ...]]] = {
@@ -69,6 +74,15 @@ _TITLES = {
     "chicago-notes": "The Chicago Manual of Style, {ed}th edition: notes and bibliography",
     "chicago-author-date": "The Chicago Manual of Style, {ed}th edition: author-date",
 }
+
+
+def render(styled: Styled, fmt: str = "text") -> str:
+    """A Styled as "text", "markdown" or "html" ("terminal" gives text)."""
+    if fmt == "html":
+        return to_html(styled)
+    if fmt == "markdown":
+        return to_markdown(styled)
+    return to_text(styled)
 
 
 def check_style(style: str, edition: int | None = None, form: str | None = None) -> int:

@@ -112,15 +112,18 @@ def _creators(record):  # noqa: ANN001, ANN202
 # Pieces
 
 
-def _title(record) -> str:  # noqa: ANN001
-    return chicago_title_case(typo(record.full_title)) if record.full_title else ""
+def _title(record, edition: int) -> str:  # noqa: ANN001
+    return chicago_title_case(typo(record.full_title), edition) if record.full_title else ""
 
 
-def _short_title(record) -> str:  # noqa: ANN001
+def _short_title(record, edition: int) -> str:  # noqa: ANN001
     """13.32 (18th) / 14.30 (17th): the short title omits the subtitle."""
     if record.short_title:
-        return chicago_title_case(typo(record.short_title))
-    return chicago_title_case(typo(record.title)) if record.title else ""
+        return chicago_title_case(typo(record.short_title), edition)
+    if not record.title:
+        return ""
+    main = record.title if record.subtitle else record.title.split(": ", 1)[0]
+    return chicago_title_case(typo(main), edition)
 
 
 def _quoted(title: str) -> str:
@@ -134,8 +137,8 @@ def _italic_type(record) -> bool:  # noqa: ANN001
     return record.type in ("book", "report")
 
 
-def _add_title(out: Styled, record, *, short: bool = False) -> None:  # noqa: ANN001
-    title = _short_title(record) if short else _title(record)
+def _add_title(out: Styled, record, edition: int, *, short: bool = False) -> None:  # noqa: ANN001
+    title = _short_title(record, edition) if short else _title(record, edition)
     if not title:
         return
     if _italic_type(record):
@@ -210,11 +213,11 @@ def _translators_text(record, *, note: bool) -> str:
     return ("trans. " if note else "Translated by ") + names
 
 
-def _series(record) -> str:  # noqa: ANN001
+def _series(record, edition: int) -> str:  # noqa: ANN001
     if not record.series:
         return ""
     number = record_extra(record, "collection-number") or record_extra(record, "series_number")
-    text = chicago_title_case(typo(record.series))
+    text = chicago_title_case(typo(record.series), edition)
     return f"{text} {number}" if number else text
 
 
@@ -257,13 +260,13 @@ def reference(record, *, edition: int = 18, author_date: bool = False, suffix: s
         out.punct(". ")
     else:
         title_first = True
-        _add_title(out, record)
+        _add_title(out, record, edition)
         out.punct(". ")
     if author_date:
         out.add((str(record.year) if record.issued else "n.d.") + suffix)
         out.punct(". ")
     if not title_first:
-        _add_title(out, record)
+        _add_title(out, record, edition)
         out.punct(". ")
     _bib_body(out, record, edition, author_date)
     link = _link(record)
@@ -295,12 +298,13 @@ def _date_tail(record, edition: int, author_date: bool) -> str:  # noqa: ANN001
     return _date_text(d, year=with_year)
 
 
-def _article_date(record) -> str:  # noqa: ANN001
-    """"2019" or "September 2019" (14.171 17th: the month may be given)."""
+def _article_date(record, edition: int) -> str:  # noqa: ANN001
+    """"September 2019" (17th, 14.171: the month is given when known) or
+    "2019" (18th: the year)."""
     d = record.issued
     if d is None:
         return "n.d."
-    return f"{MONTH_NAMES[d.month - 1]} {d.year}" if d.month else str(d.year)
+    return f"{MONTH_NAMES[d.month - 1]} {d.year}" if d.month and edition < 18 else str(d.year)
 
 
 def _ahead_of_print(record) -> bool:  # noqa: ANN001
@@ -361,7 +365,7 @@ def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN
         else:
             out.add("In ")
         if record.container_title:
-            out.italic(chicago_title_case(typo(record.container_title)))
+            out.italic(chicago_title_case(typo(record.container_title), edition))
         bits = []
         ed = edition_text(record.edition)
         if ed:
@@ -397,13 +401,13 @@ def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN
         if record.volume:
             out.add(f"Vol. {record.volume}")
             out.punct(". ")
-        series = _series(record)
+        series = _series(record, edition)
         if series:
             out.add(series)
             out.punct(". ")
         if t == "report" and (record.number or record_extra(record, "genre")):
             genre = record_extra(record, "genre")
-            text = " ".join(x for x in (chicago_title_case(genre) if genre else "", record.number or "") if x)
+            text = " ".join(x for x in (chicago_title_case(genre, edition) if genre else "", record.number or "") if x)
             out.add(text)
             out.punct(". ")
         if t == "misc" and record.howpublished:
@@ -419,7 +423,7 @@ def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN
 
 def _bib_article(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN001
     ct = csl_type(record)
-    journal = chicago_title_case(typo(record.journal)) if record.journal else ""
+    journal = chicago_title_case(typo(record.journal), edition) if record.journal else ""
     if journal:
         out.italic(journal)
     if ct in _DATED_PERIODICALS:
@@ -436,18 +440,29 @@ def _bib_article(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: 
     number = record_extra(record, "number")
     pages = page_text(record.pages, abbreviate=True) if record.pages else (number or "")
     if ad:
-        if record.volume:
-            out.add(" " + record.volume)
-        if record.issue:
-            out.add(f" ({record.issue})" if record.volume else f", no. {record.issue}")
+        # 15.47 (17th): "11, no. 1 (Spring): 1–34", "119 (4): 1002–46",
+        # "185 (May): 653–64", "185:653–64".
+        d = record.issued
+        month = MONTH_NAMES[d.month - 1] if d is not None and d.month else ""
+        vol = record.volume or ""
+        if vol and record.issue and month:
+            out.add(f" {vol}, no. {record.issue} ({month})")
+        elif vol and record.issue:
+            out.add(f" {vol} ({record.issue})")
+        elif vol and month:
+            out.add(f" {vol} ({month})")
+        elif vol:
+            out.add(" " + vol)
+        elif record.issue:
+            out.add(f", no. {record.issue}" + (f" ({month})" if month else ""))
         if pages:
-            out.add(": " + pages)
+            out.add((":" if vol and not record.issue and not month else ": ") + pages)
     else:
         if record.volume:
             out.add(" " + record.volume)
         if record.issue:
             out.add((", no. " if record.volume else ", no. ") + record.issue)
-        out.add(f" ({_article_date(record)})")
+        out.add(f" ({_article_date(record, edition)})")
         if pages:
             out.add(": " + pages)
     out.punct(". ")
@@ -489,7 +504,7 @@ def _short_note(out: Styled, record, page: str | None, edition: int) -> None:  #
         out.punct(", ")
     if csl_type(record) in _ENTRY_TYPES:
         out.add("under " if edition >= 18 else "s.v. ")
-    _add_title(out, record, short=True)
+    _add_title(out, record, edition, short=True)
     loc = _locator(page, record)
     if loc:
         out.punct(", ")
@@ -511,7 +526,7 @@ def _full_note(out: Styled, record, page: str | None, edition: int) -> None:  # 
     loc = _locator(page, record)
     link = _link(record)
     if t == "thesis" or (t == "paper" and not record.container_title):
-        _add_title(out, record)
+        _add_title(out, record, edition)
         if t == "thesis":
             parts = [typo(record.degree) if record.degree else "thesis"]
             if record.institution:
@@ -525,10 +540,10 @@ def _full_note(out: Styled, record, page: str | None, edition: int) -> None:  # 
         out.add(" (" + ", ".join(parts) + ")")
         _tail(out, loc, link)
         return
-    _add_title(out, record)
+    _add_title(out, record, edition)
     if t == "article":
         out.punct(", ")
-        journal = chicago_title_case(typo(record.journal)) if record.journal else ""
+        journal = chicago_title_case(typo(record.journal), edition) if record.journal else ""
         if journal:
             out.italic(journal)
         if ct in _DATED_PERIODICALS:
@@ -543,7 +558,7 @@ def _full_note(out: Styled, record, page: str | None, edition: int) -> None:  # 
             out.add(" " + record.volume)
         if record.issue:
             out.add(", no. " + record.issue)
-        out.add(f" ({_article_date(record)})")
+        out.add(f" ({_article_date(record, edition)})")
         number = record_extra(record, "number")
         pages = loc or (page_text(record.pages, abbreviate=True) if record.pages else "")
         if pages:
@@ -575,7 +590,7 @@ def _full_note(out: Styled, record, page: str | None, edition: int) -> None:  # 
         else:
             out.add("in ")
         if record.container_title:
-            out.italic(chicago_title_case(typo(record.container_title)))
+            out.italic(chicago_title_case(typo(record.container_title), edition))
         bits = []
         ed = edition_text(record.edition)
         if ed:
@@ -608,7 +623,7 @@ def _full_note(out: Styled, record, page: str | None, edition: int) -> None:  # 
         bits.append(ed)
     if record.volume and not loc:
         bits.append(f"vol. {record.volume}")
-    series = _series(record)
+    series = _series(record, edition)
     if series:
         bits.append(series)
     if t == "report" and (record.number or record_extra(record, "genre")):
@@ -663,7 +678,7 @@ def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> 
         if people:
             out.add(typo(_short_names(people, flag, edition)))
         else:
-            _add_title(out, record)
+            _add_title(out, record, edition)
         if narrative:
             out.add(f" ({when})")
         else:

@@ -46,6 +46,14 @@ _CMOS_LOWER = frozenset(
     unlike until unto up upon versus via vis-à-vis with within without""".split()
 )
 
+#: CMOS 18 8.160: prepositions of five letters or more are capitalised
+#: ("Much Ado About Nothing"); shorter ones, articles, the five conjunctions,
+#: "to" and "as" stay lower case.
+_CMOS18_LOWER = frozenset(
+    w for w in _CMOS_LOWER
+    if len(w) < 5 or w in ("the", "and", "but", "for", "nor")
+)
+
 #: APA 7 6.17: lower-case only minor words of three letters or fewer
 #: (short conjunctions, articles, short prepositions).
 _APA_LOWER = frozenset(
@@ -55,8 +63,8 @@ _APA_LOWER = frozenset(
 #: CMOS 8.161: prefixes that cannot stand alone: the element after the hyphen
 #: stays lower case ("Anti-intellectual", "Pre-Columbian" keeps its capital).
 _PREFIXES = frozenset(
-    """anti bi co counter de extra hyper inter intra macro micro mid mini multi neo non
-    over post pre pro pseudo quasi re semi sub super supra trans tri ultra un under""".split()
+    """anti bi co de hyper inter intra mid multi neo non post pre pro pseudo quasi re
+    semi sub supra trans tri ultra un""".split()
 )
 
 _WORD = re.compile(r"[^\s]+")
@@ -134,14 +142,18 @@ def _join_like(title: str, words: list[str]) -> str:
 _TC_CACHE: dict[tuple[str, str], str] = {}
 
 
-def chicago_title_case(title: str) -> str:
-    """Headline-style capitalisation per CMOS 8.159–8.161 from a sentence-case
-    title: "Alliances without enemies: NATO after the Cold War" ->
-    "Alliances without Enemies: NATO after the Cold War"."""
-    key = ("c", title)
+def chicago_title_case(title: str, edition: int = 18) -> str:
+    """Title case (headline style) from a sentence-case title.
+
+    17th edition (8.159–8.161): prepositions lower case regardless of length:
+    "Alliances without enemies: NATO after the Cold War" -> "Alliances without
+    Enemies: NATO after the Cold War". 18th edition (8.160): prepositions of
+    five or more letters capitalised: "Alliances Without Enemies: NATO After
+    the Cold War"."""
+    key = ("c18" if edition >= 18 else "c17", title)
     hit = _TC_CACHE.get(key)
     if hit is None:
-        hit = _headline(title, _CMOS_LOWER, hyphen_rule=True)
+        hit = _headline(title, _CMOS18_LOWER if edition >= 18 else _CMOS_LOWER, hyphen_rule=True)
         if len(_TC_CACHE) > 50000:
             _TC_CACHE.clear()
         _TC_CACHE[key] = hit
