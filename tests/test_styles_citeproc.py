@@ -80,13 +80,15 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     **_expand(NOTES, ["monitor2023what"], ("citation", "citation_page", "subsequent_page"), "CMOS 6.133"),
     # CMOS 15.47 (17th) / 13.? (18th): with a month, "28, no. 3 (September): 321–28".
     **_expand(AUTHOR_DATE, ["dupont2019north"], ("bibliography",), "CMOS 15.47 (17th)"),
-    # CMOS 14.30 (17th) / 13.32 (18th): the short title of a note leaves out the subtitle.
+    # CMOS 14.30 (17th) / 13.32 (18th): the short title of a note leaves out the subtitle ...
     **_expand(
         NOTES,
         [
             "holloway2019alliances", "petersen2018between", "abbott2021mapping", "merand2015european",
             "brandt2022security", "vanderberg2015norms", "holloway2019nato", "fischer2023large",
             "lee2022measuring", "okonkwo2017regionalism", "harper2018introduction",
+            # ... and may leave out an initial article (quick guide: "Ward and Burns, *War*").
+            "dupont2019north", "ross2018magazine", "hughes2005history", "anon2001yearbook",
         ],
         _SHORT,
         "CMOS 14.30 (17th) / 13.32 (18th)",

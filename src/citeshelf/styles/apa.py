@@ -41,25 +41,25 @@ _ITALIC_TYPES = frozenset({"book", "report", "thesis", "webpage", "misc"})
 def _inverted(p) -> str:  # noqa: ANN001
     """"Galbreath, D. J."; "van der Berg, P."; "Walker, R. E., Jr."."""
     if p.literal:
-        return p.literal
+        return typo(p.literal)
     text = p.last
     if p.given:
         text += ", " + given_initials(p.given)
     if p.suffix:
         text += ", " + p.suffix
-    return text
+    return typo(text)
 
 
 def _direct(p) -> str:  # noqa: ANN001
     """Editors in a chapter reference: "J. Sperling"."""
     if p.literal:
-        return p.literal
+        return typo(p.literal)
     text = p.last
     if p.given:
         text = given_initials(p.given) + " " + text
     if p.suffix:
         text += ", " + p.suffix
-    return text
+    return typo(text)
 
 
 def _name_list(names: list[str], et_al: bool = False) -> str:
@@ -92,7 +92,7 @@ def _authors(record) -> tuple[str, str]:  # noqa: ANN001
 
 def _short_names(people, et_al: bool, narrative: bool) -> str:  # noqa: ANN001
     """In-text names (8.17): one or two names, else the first and "et al."."""
-    fam = [p.last for p in people]
+    fam = [typo(p.last) for p in people]
     if len(fam) >= 3 or (et_al and fam):
         return fam[0] + " et al."
     if len(fam) == 2:

@@ -47,25 +47,25 @@ _DATED_PERIODICALS = frozenset({"article-newspaper", "article-magazine"})
 def _given_first(p) -> str:  # noqa: ANN001
     """"David J. Galbreath", "Pieter van der Berg", "Robert E. Walker Jr."."""
     if p.literal:
-        return p.literal
+        return typo(p.literal)
     text = " ".join(x for x in (p.given, p.particle, p.family) if x)
-    return f"{text} {p.suffix}" if p.suffix else text
+    return typo(f"{text} {p.suffix}" if p.suffix else text)
 
 
 def _inverted(p) -> str:  # noqa: ANN001
     """"Galbreath, David J.", "Berg, Pieter van der", "Walker, Robert E., Jr."
     (the particle follows the given name, as citeproc-js's Chicago styles put it)."""
     if p.literal:
-        return p.literal
+        return typo(p.literal)
     if not p.given and not p.suffix:
-        return p.last
+        return typo(p.last)
     text = p.family
     given = " ".join(x for x in (p.given, p.particle) if x)
     if given:
         text += ", " + given
     if p.suffix:
         text += ", " + p.suffix
-    return text
+    return typo(text)
 
 
 def _and_list(names: list[str], *, comma_two: bool = False) -> str:
@@ -95,8 +95,8 @@ def _note_names(people, et_al_flag: bool, edition: int) -> str:  # noqa: ANN001
 def _short_names(people, et_al_flag: bool, edition: int) -> str:  # noqa: ANN001
     many = 3 if edition >= 18 else 4
     if len(people) >= many or (et_al_flag and people):
-        return people[0].last + " et al."
-    return _and_list([p.last for p in people])
+        return typo(people[0].last) + " et al."
+    return _and_list([typo(p.last) for p in people])
 
 
 def _creators(record):  # noqa: ANN001, ANN202
@@ -123,6 +123,12 @@ def _short_title(record, edition: int) -> str:  # noqa: ANN001
     if not record.title:
         return ""
     main = record.title if record.subtitle else record.title.split(": ", 1)[0]
+    # "Ward and Burns, *War*": an initial article may go (quick guide).
+    for article in ("The ", "A ", "An "):
+        if main.startswith(article) and len(main) > len(article):
+            main = main[len(article) :]
+            main = main[:1].upper() + main[1:]
+            break
     return chicago_title_case(typo(main), edition)
 
 
