@@ -35,12 +35,15 @@ article, suppperiodical                                     article    @article
 inproceedings, conference                                   paper      @inproceedings
 techreport, report                                          report     @techreport
 phdthesis, mastersthesis, thesis                            thesis     @phdthesis / @mastersthesis
-online, www, electronic, webpage                            webpage    @misc (entrysubtype) / @online
+online, www, electronic, webpage                            webpage    @misc / @online
 anything else (misc, unpublished, manual, booklet, ...)     misc       @misc
 ==========================================================  =========  ============================
 
 A source type that is not the one written back is kept in
-``extra["bibtex_type"]`` and written back as it was.
+``extra["bibtex_type"]`` and written back as it was. For classic BibTeX a
+BibLaTeX-only type is written as the nearest classic type with an
+``entrytype`` field naming the real one (``@misc`` + ``entrytype = {online}``),
+which BibTeX ignores and citeshelf reads back.
 """
 
 from __future__ import annotations
@@ -145,7 +148,7 @@ _BY_TYPE_IN: dict[str, dict[str, str]] = {
     },
     "report": {"institution": "institution", "number": "number"},
     "thesis": {"school": "institution", "institution": "institution", "type": "degree"},
-    "webpage": {"organization": "site"},
+    "webpage": {"organization": "site", "howpublished": "site"},
     "paper": {
         "booktitle": "container_title", "eventtitle": "event", "venue": "event_place",
         "pages": "pages",
@@ -474,7 +477,7 @@ _SPACES = re.compile(r"[ \t\r\n]+")
 
 def _ws(text: str) -> str:
     """Runs of ASCII white space as one space (a no-break space stays)."""
-    return _SPACES.sub(" ", text).strip()
+    return _SPACES.sub(" ", text).strip(" ")
 
 
 def _unescape_verbatim(text: str) -> str:
@@ -510,7 +513,7 @@ def _names(value: str, field: str) -> tuple[list[dict[str, Any]], bool]:
         for part in ("family", "given", "particle", "suffix", "literal"):
             text = getattr(p, part)
             if text:
-                data[part] = latex.release(text)
+                data[part] = latex.release(latex.strip_groups(text)[0])
         out.append(data)
     return out, has_others(decoded)
 
@@ -538,6 +541,10 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
     from ..model import normalize_doi, normalize_isbn, normalize_issn, normalize_url
 
     warnings: list[str] = []
+    native = fields.get("entrytype", "").strip().lower()
+    if native and re.fullmatch(r"[a-z]+", native):
+        # how citeshelf writes a BibLaTeX type for classic BibTeX: @book + entrytype = {mvbook}
+        etype = native
     rtype = TYPES_IN.get(etype, "misc")
     extra: dict[str, Any] = {}
     if etype not in _DEFAULT_TYPES[rtype]:
@@ -567,7 +574,7 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
     month = fields.get("month")
     day = fields.get("day")
     date = fields.get("date")
-    handled = {"crossref", "xref", "year", "month", "day", "date", "xdata", "isbn-others"}
+    handled = {"crossref", "xref", "year", "month", "day", "date", "xdata", "isbn-others", "entrytype"}
     issued: str | None = None
     if date is not None:
         issued, exact = _date_parts(latex.decode(date))
@@ -617,21 +624,6 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
         handled.add("issue")
     if rtype == "article" and "issue" in fields and "number" not in fields:
         mapping["issue"] = "issue"
-    if rtype == "webpage" and "entrysubtype" in fields and latex.decode(fields["entrysubtype"]).strip() == "webpage":
-        handled.add("entrysubtype")
-    if rtype == "misc" and latex.decode(fields.get("entrysubtype", "")).strip() == "webpage":
-        # how citeshelf writes a web page for classic BibTeX
-        rtype = data["type"] = "webpage"
-        extra.pop("bibtex_type", None)
-        mapping = {**_COMMON_IN, **_BY_TYPE_IN["webpage"], "howpublished": "site"}
-        handled.add("entrysubtype")
-        if "urldate" in fields:
-            handled.add("urldate")
-            text, exact = _date_parts(latex.decode(fields["urldate"]))
-            if text and exact:
-                data["accessed"] = text
-            else:
-                extra["urldate"] = latex.decode(fields["urldate"])
     if rtype == "book" and "booktitle" in fields and "title" in fields:
         if latex.decode(fields["booktitle"]) == latex.decode(fields["title"]):
             handled.add("booktitle")  # the copy citeshelf writes for crossref
@@ -732,7 +724,7 @@ _ORDER = (
     "issue", "series", "chapter", "pages", "type", "howpublished", "organization", "publisher",
     "institution", "school", "address", "location", "year", "month", "day", "date", "urldate",
     "pagetotal", "doi", "isbn", "isbn-others", "issn", "url", "language", "keywords", "abstract", "note",
-    "tags", "entrysubtype", "crossref", "xref",
+    "tags", "entrytype", "crossref", "xref",
 )
 _ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -792,7 +784,7 @@ class _Writer:
                 back = parse_name(latex.decode(cand, keep_braces=True, held=True))
             except ValueError:
                 continue
-            got = tuple(latex.release(x) if x else x for x in (back.family, back.given, back.particle, back.suffix))
+            got = tuple(latex.release(latex.strip_groups(x)[0]) if x else x for x in (back.family, back.given, back.particle, back.suffix))
             if got == (person.family, person.given, person.particle, person.suffix):
                 return cand
         return candidates[-1]
@@ -820,6 +812,10 @@ class _Writer:
             if not record.isbn:  # a chapter never takes the book's ISBN
                 source = source.model_copy(update={"isbn": []})
         etype = self.entry_type(source, extra)
+        if not biblatex and etype not in _CLASSIC:
+            # classic BibTeX warns about types its styles do not define
+            fields["entrytype"] = (etype, False)
+            etype = _CLASSIC_FALLBACK(source)
 
         if source.authors or source.authors_et_al:
             put("author", self.names(source.authors, source.authors_et_al))
@@ -926,11 +922,9 @@ class _Writer:
                 put("type", self.text(source.degree))
         elif rtype == "webpage":
             if source.site:
-                put("organization" if biblatex or etype != "misc" else "howpublished", self.text(source.site))
+                put("organization" if etype != "misc" else "howpublished", self.text(source.site))
             if source.accessed:
                 put("urldate", source.accessed.iso())
-            if etype == "misc":
-                put("entrysubtype", "webpage")
         elif rtype == "paper":
             if source.container_title:
                 put("booktitle", self.cased(source.container_title, "container_title", extra))
@@ -974,13 +968,29 @@ class _Writer:
             degree = (record.degree or "").lower()
             return "mastersthesis" if "master" in degree else "phdthesis"
         if rtype == "webpage":
-            return "online" if self.dialect == "biblatex" else "misc"
+            return "online"
         if rtype == "chapter":
             return "incollection"
         return {
             "book": "book", "article": "article", "paper": "inproceedings",
             "report": "techreport", "misc": "misc",
         }[rtype]
+
+
+_CLASSIC = frozenset(
+    "article book booklet conference inbook incollection inproceedings manual mastersthesis misc "
+    "phdthesis proceedings techreport unpublished".split()
+)
+
+
+def _CLASSIC_FALLBACK(record: Any) -> str:  # noqa: N802
+    rtype = record.type
+    if rtype == "thesis":
+        return "mastersthesis" if "master" in (record.degree or "").lower() else "phdthesis"
+    return {
+        "book": "book", "chapter": "incollection", "article": "article", "paper": "inproceedings",
+        "report": "techreport", "webpage": "misc", "misc": "misc",
+    }[rtype]
 
 
 def _pages(pages: Any) -> str:

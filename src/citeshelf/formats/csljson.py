@@ -474,7 +474,9 @@ def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
     if book is not None and isinstance(record, Chapter):
         from ..library.parents import merge_parent  # no import cycle: parents imports model only
 
-        record = merge_parent(record, book)
+        merged = merge_parent(record, book)
+        # a chapter never takes its book's DOI, ISBN or URL
+        record = merged.model_copy(update={"isbn": list(record.isbn)})
     item = _plain_item(record)
     # What a reader would rebuild from the standard variables; anything else
     # travels in custom.citeshelf.

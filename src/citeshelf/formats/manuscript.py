@@ -84,7 +84,7 @@ def scan_aux(text: str) -> tuple[list[str], bool]:
 # --------------------------------------------------------------------------
 # .tex
 
-_CITE_CMD = re.compile(r"\\([A-Za-z]*cite[A-Za-z]*)\*?")
+_CITE_CMD = re.compile(r"\\([A-Za-z]*[Cc]ite[A-Za-z]*)\*?")
 _NOT_CITATIONS = frozenset({"citestyle", "citesetup", "citetrackerfalse", "citetrackertrue"})
 _INPUT_CMD = re.compile(r"\\(input|include|subfile|subfileinclude)\s*\{([^}]*)\}")
 
@@ -139,18 +139,24 @@ def _group(text: str, i: int, open_: str, close: str) -> tuple[str, int] | None:
 
 
 def scan_tex(text: str) -> tuple[list[str], bool]:
-    keys, everything, _ = _scan_tex(text)
+    keys, everything = [], False
+    for kind, value in _scan_tex(text):
+        if kind == "key":
+            keys.append(value)
+        elif kind == "all":
+            everything = True
     return keys, everything
 
 
-def _scan_tex(text: str) -> tuple[list[str], bool, list[str]]:
+def _scan_tex(text: str) -> list[tuple[str, str]]:
+    """("key", k), ("all", "*") and ("input", file) events in the order they occur."""
     text = _strip_tex_comments(text)
-    keys: list[str] = []
-    inputs = [m.group(2).strip() for m in _INPUT_CMD.finditer(text)]
-    everything = False
+    events: list[tuple[int, str, str]] = [
+        (m.start(), "input", m.group(2).strip()) for m in _INPUT_CMD.finditer(text)
+    ]
     for m in _CITE_CMD.finditer(text):
         name = m.group(1)
-        if name in _NOT_CITATIONS or name.startswith("citation"):
+        if name.lower() in _NOT_CITATIONS or name.lower().startswith("citation"):
             continue
         multi = name.endswith("cites") or name.endswith("citess")
         i = m.end()
@@ -161,7 +167,6 @@ def _scan_tex(text: str) -> tuple[list[str], bool, list[str]]:
             if g is None:
                 break
             i = _skip_ws(text, g[1])
-        found = False
         while True:
             j = _skip_ws(text, i)
             optional = 0
@@ -175,17 +180,12 @@ def _scan_tex(text: str) -> tuple[list[str], bool, list[str]]:
             if g is None:
                 break
             for k in _split_keys(g[0]):
-                if k == "*":
-                    everything = True
-                else:
-                    keys.append(k)
-            found = True
+                events.append((j, "all", "*") if k == "*" else (j, "key", k))
             i = g[1]
             if not multi:
                 break
-        if not found:
-            continue
-    return keys, everything, inputs
+    events.sort(key=lambda e: e[0])
+    return [(kind, value) for _, kind, value in events]
 
 
 # --------------------------------------------------------------------------
@@ -278,7 +278,7 @@ def cited_keys(paths: list[str | Path]) -> Citations:
     return result
 
 
-def _read(path: Path, kind: str, result: Citations, seen: set[Path]) -> None:
+def _read(path: Path, kind: str, result: Citations, seen: set[Path], root: Path | None = None) -> None:
     from ..errors import NotFound
 
     real = path.resolve()
@@ -298,16 +298,20 @@ def _read(path: Path, kind: str, result: Citations, seen: set[Path]) -> None:
             if sub.is_file():
                 _read(sub, "aux", result, seen)
     elif kind == "tex":
-        keys, everything, inputs = _scan_tex(text)
-        result.add(keys, everything)
-        for name in inputs:
-            sub = path.parent / name
-            if not sub.suffix:
-                sub = sub.with_suffix(".tex")
-            if sub.is_file():
-                _read(sub, "tex", result, seen)
+        base = root or path.parent  # \input names are relative to the main file
+        for what, value in _scan_tex(text):
+            if what == "key":
+                result.add([value], False)
+            elif what == "all":
+                result.add([], True)
             else:
-                raise NotFound(f"{path}: \\input file {name} not found (looked for {sub})")
+                sub = base / value
+                if not sub.suffix:
+                    sub = sub.with_suffix(".tex")
+                if sub.is_file():
+                    _read(sub, "tex", result, seen, base)
+                else:
+                    raise NotFound(f"{path}: \\input file {value} not found (looked for {sub})")
     else:
         keys, everything = scan_markdown(text)
         result.add(keys, everything)

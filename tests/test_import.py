@@ -1,0 +1,193 @@
+"""citeshelf import: all or nothing, duplicates, parents, formats."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from citeshelf import exitcodes
+from citeshelf.library import Library
+
+from .conftest import snapshot
+
+HERE = Path(__file__).resolve().parent
+BIB = HERE / "fixtures" / "bib"
+
+
+def keys_of(lib: Path) -> list[str]:
+    return sorted(p.stem for p in lib.glob("*.json"))
+
+
+def test_import_a_bib_file(cs, empty_lib):
+    r = cs(empty_lib, "import", str(BIB / "accents.bib"))
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "imported 3, skipped as duplicate 0, skipped as invalid 0\n"
+    assert r.stderr == ""
+    assert keys_of(empty_lib) == ["francois2010cafe", "muller2019uber", "ww2001organisation"]
+    rec = Library(empty_lib).get("muller2019uber")
+    assert rec.title == "Über die NATO und Europa: Straßen, Brücken – und mehr"
+    assert rec.added is not None
+
+
+def test_an_invalid_entry_means_nothing_is_written(cs, empty_lib):
+    before = snapshot(empty_lib)
+    src = BIB / "messy.bib"
+    r = cs(empty_lib, "import", str(src))
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert snapshot(empty_lib) == before
+    err = r.stderr.splitlines()
+    assert f"  {src}:24: entry 'broken1': syntax error: Unexpected block start: `@book`. Was still looking for field-value closing `}}`" in err
+    assert f"  {src}:36: entry 'good2001after': the key is already used by the entry on line 30: rename one of them" in err
+    assert f"  {src}:50: entry 'orphan2004': crossref 'nowhere' is neither in the import nor in the library: import the book too, or add a booktitle" in err
+    assert err[-1] == (
+        "citeshelf: error: 3 invalid entries (listed above); nothing was imported: fix them, or "
+        "import the rest with --skip-invalid"
+    )
+    assert f"citeshelf: warning: {src}:11: entry 'knuth1984literate': field 'title' is repeated: kept the first value, dropped 'A second title that BibTeX ignores'" in err
+
+
+def test_skip_invalid_imports_the_rest(cs, empty_lib):
+    r = cs(empty_lib, "import", str(BIB / "messy.bib"), "--skip-invalid")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "imported 4, skipped as duplicate 0, skipped as invalid 3\n"
+    assert "citeshelf: warning: skipping 3 invalid entries:" in r.stderr
+    assert keys_of(empty_lib) == ["baddoi2003", "beeton1990later", "good2001after", "knuth1984literate"]
+
+
+def test_dry_run_writes_nothing(cs, empty_lib):
+    before = snapshot(empty_lib)
+    r = cs(empty_lib, "import", str(BIB / "crossref.bib"), "--dry-run")
+    assert r.exit_code == 0
+    assert r.stdout == "dry run, nothing written: would have imported 6, skipped as duplicate 0, skipped as invalid 0\n"
+    assert snapshot(empty_lib) == before
+
+
+def test_duplicates_are_skipped_and_reported_by_default(cs, handbook_lib):
+    before = snapshot(handbook_lib)
+    src = BIB / "crossref.bib"
+    r = cs(handbook_lib, "import", str(src))
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "imported 3, skipped as duplicate 3, skipped as invalid 0\n"
+    assert r.stderr.splitlines() == [
+        f"citeshelf: warning: {src}:3: 'aris2014collective' skipped: duplicates 'aris2014collective' (same key)",
+        f"citeshelf: warning: {src}:10: 'galbreath2014organization' skipped: duplicates 'galbreath2014organization' (same key)",
+        f"citeshelf: warning: {src}:25: 'sperling2014handbook' skipped: duplicates 'sperling2014handbook' (same key)",
+    ]
+    for key in before:
+        assert (handbook_lib / key).read_bytes() == before[key]
+
+
+def test_duplicate_by_doi_isbn_and_title(cs, handbook_lib, tmp_path):
+    f = tmp_path / "dups.bib"
+    f.write_text(
+        "@book{handbook, title={Handbook of Governance and Security}, editor={Sperling, James},"
+        " isbn={9781781953174}, year=2014}\n"
+        "@incollection{aris-again, author={Aris, Stephen}, title={Collective security treaty organization},"
+        " booktitle={Handbook}, year={2014}}\n",
+        encoding="utf-8",
+    )
+    r = cs(handbook_lib, "import", str(f), "--json")
+    data = json.loads(r.stdout)
+    assert data["imported"] == ["aris-again"]
+    assert [(d["key"], d["existing"], d["reason"]) for d in data["duplicates"]] == [
+        ("handbook", "sperling2014handbook", "same ISBN 9781781953174"),
+    ]
+
+
+def test_on_duplicate_rename_update_error(cs, handbook_lib):
+    src = BIB / "crossref.bib"
+    r = cs(handbook_lib, "import", str(src), "--on-duplicate", "error")
+    assert r.exit_code == exitcodes.CONFLICT
+    assert "3 entries duplicate existing records (listed above); nothing was imported" in r.stderr
+    assert not (handbook_lib / "proc2020.json").exists()
+
+    r = cs(handbook_lib, "import", str(src), "--on-duplicate", "update")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "imported 3, updated 3, skipped as duplicate 0, skipped as invalid 0\n"
+    lib = Library(handbook_lib)
+    book = lib.get("sperling2014handbook")
+    assert book.title == "Handbook of Governance and Security"  # as in the file
+    assert book.added.isoformat() == "2026-11-28T00:00:00+00:00"  # kept
+    assert book.modified is not None
+    assert lib.get("aris2014collective").parent == "sperling2014handbook"
+
+
+def test_on_duplicate_rename_keeps_links_inside_the_import(cs, handbook_lib):
+    r = cs(handbook_lib, "import", str(BIB / "crossref.bib"), "--on-duplicate", "rename")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "imported 6, skipped as duplicate 0, skipped as invalid 0\n"
+    assert "citeshelf: warning: 'sperling2014handbook' imported as 'sperling2014handbooka' (the key was taken)" in r.stderr
+    lib = Library(handbook_lib)
+    assert lib.get("aris2014collectivea").parent == "sperling2014handbooka"
+
+
+def test_link_parents_finds_or_creates_the_book(cs, handbook_lib):
+    r = cs(handbook_lib, "import", str(BIB / "nocrossref.bib"), "--link-parents")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == (
+        "imported 4, skipped as duplicate 0, skipped as invalid 0 "
+        "(books created for chapters: editor2010different)\n"
+    )
+    lib = Library(handbook_lib)
+    one = lib.get("one2014first")
+    assert one.parent == "sperling2014handbook"
+    assert one.container_title is None or one.container_title == "Handbook of Governance and Security"
+    three = lib.get("three2010elsewhere")
+    assert three.parent == "editor2010different"
+    book = lib.get("editor2010different")
+    assert (book.type, book.title, book.publisher, book.isbn) == ("book", "A different collection", "Polity", ["9780306406157"])
+    assert book.editors[0].family == "Editor"
+    # the chapter takes what it repeated from the book it is now linked to
+    assert (three.publisher, three.editors, three.isbn, three.container_title) == (None, [], [], None)
+
+
+def test_without_link_parents_chapters_keep_their_book_fields(cs, empty_lib):
+    r = cs(empty_lib, "import", str(BIB / "nocrossref.bib"))
+    assert r.exit_code == 0
+    one = Library(empty_lib).get("one2014first")
+    assert (one.parent, one.container_title) == (None, "Handbook of Governance and Security")
+
+
+def test_import_csl_json(cs, empty_lib):
+    r = cs(empty_lib, "import", str(HERE / "golden" / "items.json"))
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "imported 45, skipped as duplicate 0, skipped as invalid 0\n"
+
+
+def test_import_ris(cs, handbook_lib, tmp_path):
+    ris = tmp_path / "hb.ris"
+    r = cs(handbook_lib, "export", "--format", "ris", "-o", str(ris))
+    other = tmp_path / "other"
+    other.mkdir()
+    r = cs(other, "import", str(ris))
+    assert r.exit_code == 0, r.stderr
+    assert keys_of(other) == keys_of(handbook_lib)
+    ch = Library(other).get("galbreath2014organization")
+    assert str(ch.pages) == "656–670" and ch.container_title == "Handbook of governance and security"
+
+
+def test_import_then_export_gives_the_same_entries(cs, empty_lib, tmp_path):
+    src = BIB / "biblatex.bib"
+    assert cs(empty_lib, "import", str(src)).exit_code == 0
+    out = tmp_path / "out.bib"
+    assert cs(empty_lib, "export", "--format", "biblatex", "-o", str(out)).exit_code == 0
+    from citeshelf.formats.bibtex import load_bibtex
+
+    first = {r.key: r for r in load_bibtex(src).records}
+    again = {r.key: r.model_copy(update={"added": None}) for r in load_bibtex(out).records}
+    assert again == first
+
+
+def test_unknown_format_and_missing_file(cs, empty_lib, tmp_path):
+    odd = tmp_path / "refs.xyz"
+    odd.write_text("hello", encoding="utf-8")
+    r = cs(empty_lib, "import", str(odd))
+    assert r.exit_code == exitcodes.USAGE
+    assert "cannot tell the format: give --format bibtex|csl-json|ris" in r.stderr
+    r = cs(empty_lib, "import", str(tmp_path / "nope.bib"))
+    assert r.exit_code == exitcodes.NOT_FOUND
+
+
+def test_help_teaches(cs):
+    r = cs(None, "import", "--help")
+    assert "citeshelf import refs.bib --dry-run" in r.stdout
