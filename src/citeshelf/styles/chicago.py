@@ -320,6 +320,7 @@ def _ahead_of_print(record) -> bool:  # noqa: ANN001
         and not record.volume
         and not record.issue
         and not record.pages
+        and record.issued is not None
         and bool(record.doi)
     )
 
@@ -499,8 +500,19 @@ def note(cites, *, short: bool = False, edition: int = 18) -> Styled:  # noqa: A
             _short_note(out, record, page, edition)
         else:
             _full_note(out, record, page, edition)
-    out.punct(".")
+    _close(out)
     return out
+
+
+def _close(out: Styled) -> None:
+    """End a note with a period, dropping a separator left by a missing element."""
+    _strip_end(out)
+    if out.runs and isinstance(out.runs[-1], str):
+        run = out.runs[-1]
+        core = run.rstrip("”’")
+        if core[-1:] in (",", ";", ":"):
+            out.runs[-1] = core[:-1] + run[len(core):]
+    out.punct(".")
 
 
 def _short_note(out: Styled, record, page: str | None, edition: int) -> None:  # noqa: ANN001
@@ -688,7 +700,10 @@ def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> 
         if narrative:
             out.add(f" ({when})")
         else:
-            out.add(", " if record.issued is None else " ")
+            if record.issued is None:
+                out.punct(", ")
+            else:
+                out.add(" ")
             out.add(when)
         prev = key
     if not narrative:

@@ -101,14 +101,16 @@ def _headline(title: str, lower: frozenset, *, hyphen_rule: bool) -> str:
     force = True  # first word, and the first word after a colon
     for i, word in enumerate(words):
         last = i == n - 1
-        if _keep(word):
+        if _keep(word) and "-" not in word:
             out.append(word)
         else:
             parts = word.split("-")
             done = []
             for j, part in enumerate(parts):
                 core = _core(part)
-                if j == 0:
+                if _keep(part):
+                    pass  # "NATO", "iPhone", "1990s"
+                elif j == 0:
                     if force or last or core not in lower:
                         part = _cap(part)
                 elif hyphen_rule:

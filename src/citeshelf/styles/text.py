@@ -78,6 +78,17 @@ class Styled:
 
     def add(self, text: str) -> "Styled":
         if text:
+            if text[0] in ",;" and self.runs and isinstance(self.runs[-1], str):
+                tail = self.runs[-1].rstrip(" ”’")
+                closed = self.runs[-1].endswith(" ") and self.runs[-1].rstrip(" ")[-1:] in ".?!”’"
+                if tail[-1:] in (",", ";", ":") or closed or (not tail and not self.runs[:-1]):
+                    text = text[1:]  # a separator after a separator: an element is missing
+                    if not text:
+                        return self
+            if text[0] == " " and (not self.runs or self.last_char() == " "):
+                text = text.lstrip(" ")  # never two spaces (a missing element)
+                if not text:
+                    return self
             if self.runs and isinstance(self.runs[-1], str):
                 self.runs[-1] += text
             else:
@@ -108,6 +119,11 @@ class Styled:
         if not self.runs:
             return self.add(mark.lstrip())
         first = mark[:1]
+        run = self.runs[-1]
+        if isinstance(run, str) and run.endswith(" ") and first in ".,;:":
+            core = run.rstrip(" ")
+            if core.rstrip("”’")[-1:] in (".", "?", "!", ",", ";", ":"):
+                return self  # a separator is already there (an element was missing)
         last = self.last_char()
         if first in ".,":
             if last in "?!" or (first == "." and last == "."):
