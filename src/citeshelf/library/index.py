@@ -257,8 +257,16 @@ def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> d
     publisher or ISBN takes the book's. Text fields are folded words joined by
     single spaces.
     """
-    doc: dict[str, Any] = {
-        "key": str(data.get("key") or ""),
+    return resolve_doc(extract_own(data), book)
+
+
+def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The record's own part of :func:`extract` (before resolving a chapter)."""
+    key = str(data.get("key") or "")
+    return {
+        "key": key,
+        "fkey": fold(key),
+        "words_key": " ".join(tokens(key)),
         "type": fold(str(data.get("type") or "")),
         "parent": fold(_text(data.get("parent")) or "") or None,
         "doi": norm_doi(d) if (d := _text(data.get("doi"))) else None,
@@ -270,21 +278,21 @@ def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> d
         "translator": _names_words(data.get("translators")),
         "abstract": " ".join(tokens(_text(data.get("abstract")) or "")),
         "journal": " ".join(tokens(_text(data.get("journal")) or "")),
+        "institution": " ".join(tokens(_text(data.get("institution")) or "")),
+        "inh": inheritable(data),
     }
-    doc["fkey"] = fold(doc["key"])
-    doc["words_key"] = " ".join(tokens(doc["key"]))
-    own = inheritable(data)
-    publisher = own["publisher"]
-    institution = " ".join(tokens(_text(data.get("institution")) or ""))
-    if book is not None and doc["type"] == "chapter" and doc["parent"]:
+
+
+def resolve_doc(own: Mapping[str, Any], book: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:func:`extract_own`'s result completed with the book's data (for a chapter)."""
+    inh = dict(own["inh"])
+    if book is not None and own["type"] == "chapter" and own["parent"]:
         for name in ("editor", "year", "publisher", "isbn"):
-            if not own[name] and book.get(name):
-                own[name] = book[name]
-        publisher = own["publisher"]
-    doc["editor"] = own["editor"]
-    doc["year"] = own["year"]
-    doc["isbn"] = own["isbn"]
-    doc["publisher"] = " ".join(p for p in (publisher, institution) if p)
+            if not inh[name] and book.get(name):
+                inh[name] = book[name]
+    doc = dict(own)
+    doc["editor"], doc["year"], doc["isbn"] = inh["editor"], inh["year"], inh["isbn"]
+    doc["publisher"] = " ".join(p for p in (inh["publisher"], own["institution"]) if p)
     return doc
 
 
@@ -392,6 +400,7 @@ class Index:
         self._store_library: Any = None
         self._racy_before = 0
         self._racy = 0
+        self._fresh = False
 
     # -- opening ----------------------------------------------------------------
 
@@ -546,37 +555,42 @@ class Index:
         con = self.con
         self._racy_before = started - RACY_NS
         self._racy = 0
-        stored = {k: (m, s) for k, m, s in con.execute("SELECT key, mtime_ns, size FROM records")}
         if full:
             changed = sorted(scanned)
+            removed: list[str] = []
+            for table in ("records", "vals", "fts"):
+                con.execute(f"DELETE FROM {table}")
+            self._fresh = True
         else:
+            stored = {k: (m, s) for k, m, s in con.execute("SELECT key, mtime_ns, size FROM records")}
             changed = sorted(k for k, v in scanned.items() if stored.get(k) != v)
-        removed = sorted(k for k in stored if k not in scanned)
-        for key in removed:
-            self._delete(key)
-        pending_done = set(changed)
-        # Pass 1: every changed file, resolved when its book's data is at hand.
+            removed = sorted(k for k in stored if k not in scanned)
+            for key in removed:
+                self._delete(key)
+        # Pass 1: every changed file, a chapter resolved through its book when
+        # the book is not itself still to be read in this pass.
         known: dict[str, dict[str, Any] | None] = {}  # key -> inheritable data (None: unreadable)
         pending = set(changed)
-        deferred: list[str] = []
+        deferred: list[Prepared] = []
         bar = progress(len(changed)) if progress is not None else _NoBar()
-        with bar:
-            for key in changed:
-                data, problem, stat = self._read(key)
-                pending.discard(key)
-                known[key] = inheritable(data) if data is not None else None
-                book = None
-                if data is not None and data.get("type") == "chapter" and _text(data.get("parent")):
-                    parent = str(data["parent"]).strip()
-                    if parent in pending:
-                        deferred.append(key)  # its book is read later in this pass
-                    else:
-                        book = self._book(parent, known)
-                self._store(key, stat, data, problem, book)
-                bar.advance(1)
-        # Pass 2: chapters whose book came later in pass 1, and (on an update)
-        # the unchanged chapters of every book that changed or went away.
-        again = set(deferred)
+        try:
+            with bar:
+                for item in self._prepare_all(changed):
+                    key, _stat, _problem, own, _display, parent = item
+                    pending.discard(key)
+                    known[key] = own["inh"] if own is not None else None
+                    bar.advance(1)
+                    if parent is not None and parent in pending:
+                        deferred.append(item)
+                        continue
+                    self._store(item, self._book(parent, known) if parent else None)
+                for item in deferred:
+                    self._store(item, self._book(item[5], known) if item[5] else None)
+        finally:
+            self._fresh = False
+        # Pass 2 (an update): the unchanged chapters of every book that changed
+        # or went away.
+        again: set[str] = set()
         if not full:
             touched = sorted(set(changed) | set(removed))
             for batch in _batches(touched, 500):
@@ -585,50 +599,47 @@ class Index:
                     k for (k,) in con.execute(
                         f"SELECT key FROM records WHERE parent IN ({marks})", [fold(b) for b in batch]
                     )
-                    if k not in pending_done
                 )
-        resolved = 0
+            again -= set(changed)
         for key in sorted(again):
-            data, problem, stat = self._read(key)
-            book = None
-            if data is not None and data.get("type") == "chapter" and _text(data.get("parent")):
-                book = self._book(str(data["parent"]).strip(), known)
-            self._store(key, stat, data, problem, book)
-            resolved += 1
-        return {"read": len(changed), "removed": len(removed), "resolved": resolved, "racy": self._racy}
+            item = prepare(self._library(), key)
+            self._store(item, self._book(item[5], known) if item[5] else None)
+        return {
+            "read": len(changed), "removed": len(removed), "resolved": len(deferred) + len(again),
+            "racy": self._racy,
+        }
+
+    def _prepare_all(self, keys: list[str]) -> Iterator[Prepared]:
+        """:func:`prepare` for each key, in order; in worker processes for many keys."""
+        workers = min(os.cpu_count() or 1, 4)
+        if len(keys) < PARALLEL_MIN or workers < 2:
+            library = self._library()
+            for key in keys:
+                yield prepare(library, key)
+            return
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            library = self._library()
+            for key in keys:
+                yield prepare(library, key)
+            return
+        # Forked workers only read record files; they never touch the inherited
+        # SQLite connection and leave with os._exit (no finalisers run).
+        ctx = multiprocessing.get_context("fork")
+        batches = list(_batches(keys, 250))
+        with ctx.Pool(workers) as pool:
+            for batch in pool.imap(_prepare_batch, [(str(self.library_path), b) for b in batches]):
+                yield from batch
 
     def _book(self, parent: str, known: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+        """The inheritable data of the book ``parent``: read in this pass, or indexed."""
         if parent in known:
             return known[parent]
         row = self.con.execute("SELECT inh FROM records WHERE key = ?", (parent,)).fetchone()
         value = json.loads(row[0]) if row and row[0] else None
         known[parent] = value
         return value
-
-    def _read(self, key: str) -> tuple[dict[str, Any] | None, str | None, tuple[int, int]]:
-        """(data, problem, (mtime_ns, size)) of a record file.
-
-        The file is validated by the store, so ``list`` reports exactly the
-        problems the other commands report, and the data indexed is the
-        record's normalised JSON form (what ``Query.matches`` sees).
-        """
-        path = self.library_path / f"{key}{SUFFIX}"
-        try:
-            with open(path, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                raw = fh.read()
-        except OSError as exc:
-            return None, f"{path}: cannot read ({exc.strerror})", (0, -1)
-        stat = (st.st_mtime_ns, st.st_size)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            return None, f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", stat
-        try:
-            record = self._library().parse_text(key, text)
-        except ValueError as exc:  # InvalidData: the store's own words
-            return None, str(exc), stat
-        return record.to_json_dict(), None, stat
 
     def _library(self) -> Any:
         """The store, to validate changed files exactly as every other command
@@ -649,32 +660,27 @@ class Index:
         con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
         con.execute("DELETE FROM records WHERE id = ?", (rid,))
 
-    def _store(
-        self,
-        key: str,
-        stat: tuple[int, int],
-        data: dict[str, Any] | None,
-        problem: str | None,
-        book: dict[str, Any] | None,
-    ) -> None:
+    def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
+        key, stat, problem, own, display, _parent = item
         con = self.con
         if stat[0] >= self._racy_before:
             stat = (-1, stat[1])
             self._racy += 1
-        row = con.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()
+        row = None
+        if not self._fresh:
+            row = con.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()
         if row is not None:
             rid = row[0]
             con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
             con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
-        if data is None:
+        if own is None:
             values: tuple[Any, ...] = (key, stat[0], stat[1], problem, None, fold(key), None, None,
                                        None, None, None, None, None)
         else:
-            doc = extract(data, book)
+            doc = resolve_doc(own, book)
             values = (
                 key, stat[0], stat[1], None, doc["type"], doc["fkey"], doc["year"], doc["parent"],
-                doc["doi"], creators_cell(data), full_title(data),
-                _text(data.get("chapter")), json.dumps(inheritable(data), ensure_ascii=False),
+                doc["doi"], *display, json.dumps(own["inh"], ensure_ascii=False),
             )
         if row is None:
             cur = con.execute(
@@ -689,7 +695,7 @@ class Index:
                 "parent=?, doi=?, creators=?, title=?, chapter=?, inh=? WHERE id=?",
                 (*values, rid),
             )
-        if data is None:
+        if own is None:
             return
         con.execute(
             f"INSERT INTO fts(rowid, {', '.join(TEXT_FIELDS)}) VALUES (?{',?' * len(TEXT_FIELDS)})",
@@ -727,6 +733,57 @@ class Index:
 
     def count(self) -> int:
         return self.con.execute("SELECT count(*) FROM records").fetchone()[0]
+
+
+#: (key, (mtime_ns, size), problem, own document, (creators, title, chapter), parent key)
+Prepared = tuple[str, tuple[int, int], "str | None", "dict[str, Any] | None", "tuple[str, str, str | None] | None", "str | None"]
+#: From this many files to read on, worker processes validate them.
+PARALLEL_MIN = 3000
+
+
+def prepare(library: Any, key: str) -> Prepared:
+    """Read, validate and extract one record file.
+
+    The file is validated by the store (``library`` is a ``store.Library``),
+    so ``list`` reports exactly the problems the other commands report, and the
+    data indexed is the record's normalised JSON form (what ``Query.matches``
+    sees).
+    """
+    path = library.path / f"{key}{SUFFIX}"
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            raw = fh.read()
+    except OSError as exc:
+        return key, (0, -1), f"{path}: cannot read ({exc.strerror})", None, None, None
+    stat = (st.st_mtime_ns, st.st_size)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return key, stat, f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", None, None, None
+    try:
+        record = library.parse_text(key, text)
+    except ValueError as exc:  # InvalidData: the store's own words
+        return key, stat, str(exc), None, None, None
+    data = record.to_json_dict()
+    parent = None
+    if data.get("type") == "chapter" and _text(data.get("parent")):
+        parent = str(data["parent"]).strip()
+    display = (creators_cell(data), full_title(data), _text(data.get("chapter")))
+    return key, stat, None, extract_own(data), display, parent
+
+
+_WORKER_LIBRARY: list[Any] = []
+
+
+def _prepare_batch(job: tuple[str, list[str]]) -> list[Prepared]:
+    path, keys = job
+    if not _WORKER_LIBRARY:
+        from .store import Library
+
+        _WORKER_LIBRARY.append(Library(path))
+    return [prepare(_WORKER_LIBRARY[0], key) for key in keys]
+
 
 
 class _NoBar:
