@@ -1,0 +1,126 @@
+"""citeshelf bibliography: order, letters, dashes, formats, --query, --json, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from citeshelf import exitcodes
+
+from .conftest import snapshot
+
+U9 = "https://www.elgaronline.com/view/edcoll/9781781953167/9781781953167.00019.xml"
+U34 = "https://www.elgaronline.com/view/9781781953167.00046.xml"
+U32 = "https://www.elgaronline.com/view/edcoll/9781781953167/9781781953167.00044.xml"
+Q = "author:cottey OR author:sperling"
+
+
+def test_apa_sorted_with_letters(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "bibliography", "--query", Q)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        f"Cottey, A. (2014a). Europe. In J. Sperling (Ed.), Handbook of governance and security (Chapter 9). Edward Elgar Publishing. {U9}",
+        f"Cottey, A. (2014b). NATO. In J. Sperling (Ed.), Handbook of governance and security (Chapter 34). Edward Elgar Publishing. {U34}",
+        f"Sperling, J. (2014). European Union. In J. Sperling (Ed.), Handbook of governance and security (Chapter 32). Edward Elgar Publishing. {U32}",
+    ]
+
+
+def test_chicago_17_author_date_html_with_dash(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "bibliography", "-q", Q, "-s", "chicago-author-date", "--edition", "17", "--format", "html")
+    assert r.stdout.splitlines() == [
+        '<div class="csl-bib-body" data-style="chicago-author-date" data-edition="17">',
+        f'  <div class="csl-entry">Cottey, Andrew. 2014a. “Europe.” Chap. 9 in <i>Handbook of Governance and Security</i>, '
+        f'edited by James Sperling. Cheltenham, UK: Edward Elgar Publishing. <a href="{U9}">{U9}</a>.</div>',
+        f'  <div class="csl-entry">———. 2014b. “NATO.” Chap. 34 in <i>Handbook of Governance and Security</i>, '
+        f'edited by James Sperling. Cheltenham, UK: Edward Elgar Publishing. <a href="{U34}">{U34}</a>.</div>',
+        f'  <div class="csl-entry">Sperling, James. 2014. “European Union.” Chap. 32 in <i>Handbook of Governance and Security</i>, '
+        f'edited by James Sperling. Cheltenham, UK: Edward Elgar Publishing. <a href="{U32}">{U32}</a>.</div>',
+        "</div>",
+    ]
+
+
+def test_chicago_18_notes_repeats_the_name(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "bibliography", "cottey2014nato", "cottey2014europe", "-s", "chicago-notes")
+    lines = r.stdout.splitlines()
+    assert [ln.split("“")[0] for ln in lines] == ["Cottey, Andrew. ", "Cottey, Andrew. "]
+    assert "———" not in r.stdout
+
+
+def test_keys_markdown(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "bibliography", "sperling2014handbook", "aris2014collective", "-s", "chicago-notes", "--format", "markdown")
+    assert r.stdout == (
+        "Aris, Stephen. “Collective Security Treaty Organization.” Chap. 30 in *Handbook of Governance and Security*, "
+        "edited by James Sperling. Edward Elgar Publishing, 2014. <https://www.elgaronline.com/view/9781781953167.00042.xml>.\n"
+        "\n"
+        "Sperling, James, ed. *Handbook of Governance and Security*. Edward Elgar Publishing, 2014.\n"
+    )
+
+
+def test_whole_library_json_in_style_order(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "bibliography", "--json", "-s", "chicago-author-date")
+    data = json.loads(r.stdout)
+    keys = [d["key"] for d in data]
+    assert len(keys) == len(list(handbook_lib.glob("*.json")))
+    assert keys[:3] == ["aris2014collective", "boin2014transboundary", "bujun2014regional"]
+    assert all(set(d) == {"key", "text", "html", "style", "edition"} for d in data)
+    assert all(d["edition"] == 18 for d in data)
+    # Sperling's chapter and his edited book: the same authors and year -> a, b
+    sperling = [d["text"] for d in data if d["key"].startswith("sperling2014")]
+    assert any(t.startswith("Sperling, James. 2014a.") for t in sperling)
+    assert any(t.startswith("Sperling, James, ed. 2014b.") for t in sperling)
+
+
+def test_missing_keys_named(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "bibliography", "aris2014collective", "nope1", "nope2")
+    assert r.exit_code == exitcodes.NOT_FOUND
+    assert "no records 'nope1', 'nope2'" in r.stderr and r.stdout == ""
+
+
+def test_keys_and_query_together_is_a_usage_error(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "bibliography", "aris2014collective", "-q", "year:2014")
+    assert r.exit_code == exitcodes.USAGE and "not both" in r.stderr
+
+
+def test_query_without_matches(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "bibliography", "-q", "author:nobodyatall")
+    assert r.exit_code == exitcodes.USAGE and "no record matches" in r.stderr
+
+
+def test_unreadable_record_is_reported_not_dropped_silently(cs, handbook_lib: Path) -> None:
+    (handbook_lib / "broken2020.json").write_text("{not json", encoding="utf-8")
+    r = cs(handbook_lib, "bibliography", "-q", "type:book")
+    assert r.exit_code == 0
+    assert "broken2020" in r.stderr and "warning" in r.stderr
+    assert r.stdout.startswith("Sperling, J. (Ed.). (2014).")
+
+
+def test_bibliography_writes_nothing(cs, handbook_lib: Path) -> None:
+    before = snapshot(handbook_lib)
+    cs(handbook_lib, "bibliography", "-s", "chicago-notes")
+    assert snapshot(handbook_lib) == before
+
+
+def test_help_teaches(cs) -> None:
+    r = cs(None, "bibliography", "--help")
+    assert "citeshelf bibliography --query parent:sperling2014handbook -s chicago-notes" in r.stdout
+    assert "3-em dash" in r.stdout
+
+
+def test_csl_bibliography(cs, handbook_lib: Path) -> None:
+    from citeshelf.styles.csl import pandoc_available
+
+    if not pandoc_available():
+        pytest.skip("pypandoc-binary is not installed (pip install 'citeshelf[csl]'): --csl cannot be tested")
+    src = Path("/work/tools/csl/styles/chicago-author-date.csl")
+    if not src.is_file():
+        pytest.skip(f"no chicago-author-date.csl at {src} (see tests/golden/setup_tools.sh)")
+    style = handbook_lib.parent / "cad.csl"
+    shutil.copy(src, style)
+    r = cs(handbook_lib, "bibliography", "cottey2014nato", "cottey2014europe", "--csl", str(style), "--json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert [d["key"] for d in data] == ["cottey2014europe", "cottey2014nato"]
+    assert data[0]["text"].startswith("Cottey, Andrew. 2014a. “Europe.”")
