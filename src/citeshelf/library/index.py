@@ -61,8 +61,11 @@ __all__ = [
 
 ENV_INDEX_DIR = "CITESHELF_INDEX_DIR"
 ENV_INDEX_CHECK = "CITESHELF_INDEX_CHECK"
-#: Files modified this close to a scan are read again by the next command.
-RACY_NS = 2_000_000_000
+#: Files modified this close before a scan are read again by the next command
+#: (a file system's clock ticks every few milliseconds; whole-second time
+#: stamps mean a file system that keeps only seconds).
+RACY_NS = 50_000_000
+RACY_COARSE_NS = 2_000_000_000
 SUFFIX = ".json"
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
 SCHEMA_VERSION = 3
@@ -398,7 +401,7 @@ class Index:
         self.fts5 = True
         self.stats = {"read": 0, "removed": 0, "resolved": 0}
         self._store_library: Any = None
-        self._racy_before = 0
+        self._started = 0
         self._racy = 0
         self._fresh = False
 
@@ -553,7 +556,7 @@ class Index:
         self, scanned: dict[str, tuple[int, int]], full: bool, progress: Any, started: int
     ) -> dict[str, int]:
         con = self.con
-        self._racy_before = started - RACY_NS
+        self._started = started
         self._racy = 0
         if full:
             changed = sorted(scanned)
@@ -663,7 +666,7 @@ class Index:
     def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
         key, stat, problem, own, display, _parent = item
         con = self.con
-        if stat[0] >= self._racy_before:
+        if stat[0] >= self._started - (RACY_COARSE_NS if stat[0] % 1_000_000_000 == 0 else RACY_NS):
             stat = (-1, stat[1])
             self._racy += 1
         row = None
