@@ -8,8 +8,8 @@ are the manual's.
 
 from __future__ import annotations
 
-from ..model.names import fold
 from .common import (
+    fold,
     MONTH_NAMES,
     apa_title_case,
     capitalize_first,

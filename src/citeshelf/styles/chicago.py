@@ -20,8 +20,8 @@ Differences between the editions implemented here (section numbers are the
 
 from __future__ import annotations
 
-from ..model.names import fold
 from .common import (
+    fold,
     MONTH_NAMES,
     capitalize_first,
     chicago_title_case,

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import re
 
-from ..model.names import fold
+from functools import lru_cache
+
+from ..model.names import fold as _fold
+
+#: Case- and accent-insensitive sort form, cached (sorting calls it often).
+fold = lru_cache(maxsize=65536)(_fold)
 from .text import smarten
 
 __all__ = [
@@ -85,11 +90,17 @@ def _core(word: str) -> str:
     return word.strip("“”‘’\"'()[]{},.;:!?…").lower()
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _keep(word: str) -> bool:
     """A word with a capital after its first letter (NATO, iPhone, McDonald)
     or with a digit keeps its case."""
-    letters = [c for c in word if c.isalpha()]
-    return any(c.isupper() for c in letters[1:]) or any(c.isdigit() for c in word)
+    m = _LETTER.search(word)
+    if m is None:
+        return True
+    rest = word[m.end() :]
+    return rest != rest.lower() or _DIGIT.search(word) is not None
 
 
 def _headline(title: str, lower: frozenset, *, hyphen_rule: bool) -> str:
