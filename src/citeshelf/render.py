@@ -184,6 +184,7 @@ def _escape(text: str) -> str:
 def styled_text(styled: Any) -> Any:
     """A Rich ``Text`` from a citation's styled runs (citeshelf.styles.text):
     italics in italics, links as terminal hyperlinks."""
+    from rich.style import Style
     from rich.text import Text
 
     from .styles.text import Italic
@@ -195,7 +196,7 @@ def styled_text(styled: Any) -> Any:
         elif isinstance(run, Italic):
             text.append(run.text, style="italic")
         else:
-            text.append(run.text, style=f"link {run.href}")
+            text.append(run.text, style=Style(link=run.href))
     return text
 
 
