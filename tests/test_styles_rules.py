@@ -406,6 +406,16 @@ def test_title_case_changes_only_case_and_is_stable(words: list[str]) -> None:
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=60))
+def test_title_case_of_any_text_changes_at_most_letter_case(title: str) -> None:
+    for edition in (17, 18):
+        out = chicago_title_case(title, edition)
+        assert len(out) == len(title)
+        assert all(a == b or a.upper() == b for a, b in zip(title, out))
+    out = apa_title_case(title)
+    assert len(out) == len(title)
+
+
 @given(st.lists(st.tuples(st.sampled_from(["add", "italic", "link"]), TEXT), max_size=6))
 def test_html_never_lets_markup_through(runs) -> None:  # noqa: ANN001
     s = Styled()

@@ -82,7 +82,10 @@ def _cap(word: str) -> str:
     if not m:
         return word
     i = m.start()
-    return word[:i] + word[i].upper() + word[i + 1 :]
+    up = word[i].upper()
+    if len(up) != 1:  # "ß" -> "SS" would change the word
+        return word
+    return word[:i] + up + word[i + 1 :]
 
 
 def _core(word: str) -> str:
