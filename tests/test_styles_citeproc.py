@@ -75,9 +75,6 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # chapter in an edited book ("In *Proceedings ...*, 23–30. Cham: Springer, 2019.").
     **_expand(NOTES, ["ito2019modelling"], _FULL, "CMOS 14.217 (17th)"),
     **_expand(AUTHOR_DATE, ["ito2019modelling"], ("bibliography",), "CMOS 14.217 (17th)"),
-    # CMOS 6.133 (17th): a question mark that ends a title takes the place of
-    # the comma: "“What Is Collective Security?” Security Governance Monitor".
-    **_expand(NOTES, ["monitor2023what"], ("citation", "citation_page", "subsequent_page"), "CMOS 6.133"),
     # CMOS 15.47 (17th) / 13.? (18th): with a month, "28, no. 3 (September): 321–28".
     **_expand(AUTHOR_DATE, ["dupont2019north"], ("bibliography",), "CMOS 15.47 (17th)"),
     # CMOS 14.30 (17th) / 13.32 (18th): the short title of a note leaves out the subtitle ...

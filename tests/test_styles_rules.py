@@ -449,3 +449,13 @@ def test_every_type_formats_cleanly(kind: str, n: int, dated: bool, doi: bool, s
         out = to_text(styled)
         assert out and out == out.strip()
         assert ".." not in out.replace("…", "") and " ," not in out and ",," not in out and "  " not in out
+
+
+def test_title_ending_in_a_question_mark() -> None:
+    page = rec(type="webpage", title="What is collective security?", authors=[{"family": "Alvarez", "given": "Sofía"}],
+               site="Security Governance Monitor", issued="2023-05-14")
+    # CMOS 6.119 (17th): the comma that follows is kept; a period is not added.
+    assert cite(page, "chicago-notes", "note") == "Sofía Alvarez, “What Is Collective Security?,” Security Governance Monitor, May 14, 2023."
+    assert text(page, "chicago-notes") == "Alvarez, Sofía. “What Is Collective Security?” Security Governance Monitor, May 14, 2023."
+    # APA: the question mark takes the place of the period.
+    assert text(page) == "Alvarez, S. (2023, May 14). What is collective security? Security Governance Monitor."

@@ -256,7 +256,7 @@ def bib_names_key(record) -> str | None:  # noqa: ANN001
 def reference(record, *, edition: int = 18, author_date: bool = False, suffix: str = "", repeated: bool = False) -> Styled:  # noqa: ANN001
     """A bibliography entry (notes-bibliography) or a reference-list entry
     (author-date) of a resolved record."""
-    out = Styled()
+    out = Styled(comma_after_query=True)
     people, flag, role = _creators(record)
     title_first = False
     if people:
@@ -491,7 +491,7 @@ def _locator(page: str | None, record) -> str:  # noqa: ANN001
 def note(cites, *, short: bool = False, edition: int = 18) -> Styled:  # noqa: ANN001
     """A full or short note for one or more ``(record, page, suffix)``;
     several works in one note are separated by semicolons (14.57 17th)."""
-    out = Styled()
+    out = Styled(comma_after_query=True)
     for i, (record, page, _suffix) in enumerate(cites):
         if i:
             _strip_end(out)
@@ -677,7 +677,7 @@ def _tail(out: Styled, loc: str, link: str | None) -> None:
 def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> Styled:  # noqa: ANN001
     """"(Aris 2014, 531)"; narrative "Aris (2014, 531)"; several works
     "(Aris 2014; Cottey 2014a, 2014b)"."""
-    out = Styled()
+    out = Styled(comma_after_query=True)
     narrative = form == "narrative"
     if not narrative:
         out.add("(")

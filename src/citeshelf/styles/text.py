@@ -62,10 +62,13 @@ class Styled:
     - adjacent plain runs are merged.
     """
 
-    __slots__ = ("runs",)
+    __slots__ = ("runs", "comma_after_query")
 
-    def __init__(self, runs: list | None = None) -> None:
+    def __init__(self, runs: list | None = None, *, comma_after_query: bool = False) -> None:
         self.runs: list = runs if runs is not None else []
+        #: Keep a comma after a title that ends in "?" or "!" ("Are You
+        #: Sure?," -- CMOS 6.119, 16th edition on); a period is still dropped.
+        self.comma_after_query = comma_after_query
 
     # -- building ----------------------------------------------------------
 
@@ -125,8 +128,9 @@ class Styled:
             if core.rstrip("”’")[-1:] in (".", "?", "!", ",", ";", ":"):
                 return self  # a separator is already there (an element was missing)
         last = self.last_char()
+        keep = first == "," and self.comma_after_query
         if first in ".,":
-            if last in "?!" or (first == "." and last == "."):
+            if (last in "?!" and not keep) or (first == "." and last == "."):
                 # "Security?" + ". " -> "Security? "; "ed." + ". " -> "ed. "
                 return self.add(mark[1:])
             if last in "”’":
@@ -137,7 +141,7 @@ class Styled:
                     while i > 0 and run[i - 1] in "”’":
                         i -= 1
                     before = run[:i]
-                    if before[-1:] in "?!" or (first == "." and before[-1:] == "."):
+                    if (before[-1:] in "?!" and not keep) or (first == "." and before[-1:] == "."):
                         self.runs[-1] = run + mark[1:]
                     else:
                         self.runs[-1] = before + first + run[i:] + mark[1:]
