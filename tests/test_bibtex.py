@@ -84,7 +84,7 @@ def test_accents_names_and_protected_capitals():
     assert [p.family for p in m.authors] == ["Müller", "Dvořák", "Ørsted", "Gödel"]
     assert m.authors[1].given == "Antonín"
     assert m.title == "Über die NATO und Europa: Straßen, Brücken – und mehr"
-    assert m.extra["protect"] == {"title": ["NATO", "E"]}
+    assert m.extra["protect"] == {"title": ["E", "NATO"]}
     assert m.journal == "Zeitschrift für Sicherheitspolitik"
     assert str(m.pages) == "101–125"
     assert m.issued.iso() == "2019-03"
@@ -182,11 +182,48 @@ def test_messy_file_recovers_what_bibtex_would_and_reports_the_rest():
     ]
 
 
-def test_invalid_key_and_bad_name_are_reported_with_the_line():
-    parsed = parse_bibtex("@book{bad/key, title={x}}\n\n@book{ok, author={A, B, C, D}, title={y}}\n")
-    assert [(i.line, i.key) for i in parsed.invalid] == [(1, "bad/key"), (3, "ok")]
-    assert "key is not usable" in parsed.invalid[0].message
-    assert "too many commas" in parsed.invalid[1].message
+def test_a_bad_name_is_reported_with_the_line():
+    parsed = parse_bibtex("@book{x, title={x}}\n\n@book{ok, author={A, B, C, D}, title={y}}\n")
+    assert [(i.line, i.key) for i in parsed.invalid] == [(3, "ok")]
+    assert "too many commas" in parsed.invalid[0].message
+
+
+def test_a_key_that_cannot_name_a_file_is_imported_under_a_usable_one_and_written_back():
+    parsed = parse_bibtex(
+        "@book{baez/book, title={B}}\n@incollection{baez/ch, title={C}, crossref={baez/book}}\n"
+    )
+    recs = {r.key: r for r in parsed.records}
+    assert sorted(recs) == ["baez-book", "baez-ch"]
+    assert recs["baez-ch"].parent == "baez-book"
+    assert recs["baez-book"].extra["bibtex_key"] == "baez/book"
+    assert str(parsed.warnings[0]) == (
+        "<string>:1: entry 'baez/book': the key cannot name a record file: imported as "
+        "'baez-book' (the original key is kept and written back on export)"
+    )
+    text = write_bibtex(parsed.records)
+    assert "@incollection{baez/ch," in text and "crossref = {baez/book}" in text
+    assert "@book{baez/book," in text
+    again = {r.key: r for r in parse_bibtex(text).records}
+    assert again == recs
+
+
+def test_real_world_oddities_are_kept():
+    parsed = parse_bibtex(
+        "@article{a, title={T}, pages={431--456, 791--823}, month={April-May}, year=1990, key={}}\n"
+        "@inbook{b, author={Knuth, Donald}, title={Fundamental Algorithms}, chapter={1.2}, "
+        "pages={10--119}, publisher={Addison-Wesley}, year=1973}\n"
+    )
+    a, b = parsed.records
+    assert a.pages is None and a.extra["pages"] == "431–456, 791–823"
+    assert a.issued.iso() == "1990" and a.extra["month"] == "April-May"
+    assert a.extra["key"] == ""
+    assert "field 'pages' kept in extra" in str(parsed.warnings[0])
+    # classic @inbook: the title is the book's
+    assert (b.type, b.title, b.container_title, b.chapter) == ("chapter", None, "Fundamental Algorithms", "1.2")
+    text = write_bibtex([a, b])
+    assert "  title = {Fundamental {Algorithms}},\n" in text or "  title = {Fundamental Algorithms},\n" in text
+    assert "booktitle" not in text
+    assert {r.key: r for r in parse_bibtex(text).records} == {"a": a, "b": b}
 
 
 def test_latin1_file_is_read_with_a_warning(tmp_path):

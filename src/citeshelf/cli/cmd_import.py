@@ -7,6 +7,11 @@ import click
 from .common import get_library, json_option
 
 
+#: How many duplicate/renamed lines are printed before a count of the rest.
+_SHOWN = 20
+_SHOWN_WARNINGS = 100
+
+
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, metavar="FILE...",
                 type=click.Path(dir_okay=False))
@@ -93,7 +98,10 @@ def command(
             text += f" (books created for chapters: {', '.join(plan.books_created)})"
         return text
 
-    for w in warnings:
+    for n, w in enumerate(warnings):
+        if n == _SHOWN_WARNINGS and len(warnings) > n + 1:
+            render.warn(f"... and {len(warnings) - n} more warnings (--json lists them all)")
+            break
         render.warn(str(w))
     if on_duplicate == "error" and plan.duplicates:
         for entry, other, why in plan.duplicates:
@@ -104,13 +112,19 @@ def command(
             "nothing was imported: choose --on-duplicate skip, rename or update"
         )
     updated = {r.key for r in plan.update}
-    for entry, other, why in plan.duplicates:
+    for n, (entry, other, why) in enumerate(plan.duplicates):
+        if n == _SHOWN and len(plan.duplicates) > _SHOWN + 1:
+            render.warn(f"... and {len(plan.duplicates) - n} more duplicates (--json lists them all)")
+            break
         where = f"{entry.source}:{entry.line}" if entry.line else entry.source
         if other in updated:
             render.warn(f"{where}: '{entry.record.key}' updates '{other}' ({why})")
         else:
             render.warn(f"{where}: '{entry.record.key}' skipped: duplicates '{other}' ({why})")
-    for old, new in plan.renamed:
+    for n, (old, new) in enumerate(plan.renamed):
+        if n == _SHOWN and len(plan.renamed) > _SHOWN + 1:
+            render.warn(f"... and {len(plan.renamed) - n} more renamed (--json lists them all)")
+            break
         render.warn(f"'{old}' imported as '{new}' (the key was taken)")
     if invalid:
         if skip_invalid:
@@ -128,7 +142,7 @@ def command(
     if dry_run:
         text = "dry run, nothing written: would have " + summary(len(plan.create))
         if as_json:
-            render.print_json(_json(plan, invalid, dry_run=True))
+            render.print_json(_json(plan, invalid, warnings, dry_run=True))
         else:
             render.print_line(text)
         return
@@ -153,12 +167,12 @@ def command(
             raise type(exc)(message) from None
         raise CiteshelfError(message) from exc
     if as_json:
-        render.print_json(_json(plan, invalid, dry_run=False))
+        render.print_json(_json(plan, invalid, warnings, dry_run=False))
     else:
         render.print_line(summary(len(plan.create)))
 
 
-def _json(plan, invalid, *, dry_run: bool) -> dict:  # noqa: ANN001
+def _json(plan, invalid, warnings, *, dry_run: bool) -> dict:  # noqa: ANN001
     return {
         "dry_run": dry_run,
         "imported": [r.key for r in plan.create],
@@ -173,4 +187,7 @@ def _json(plan, invalid, *, dry_run: bool) -> dict:  # noqa: ANN001
             {"file": i.source, "line": i.line, "key": i.key, "reason": i.message} for i in invalid
         ],
         "books_created": plan.books_created,
+        "warnings": [
+            {"file": w.source, "line": w.line, "key": w.key, "message": w.message} for w in warnings
+        ],
     }

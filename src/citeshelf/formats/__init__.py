@@ -21,6 +21,9 @@ import-export round trip loses nothing:
   entry type in the source format, kept only when it is not the default for the
   record's type (``@mastersthesis`` for a thesis, ``article-magazine`` for an
   article, ``@inbook`` for a chapter ...).
+* ``extra["bibtex_key"]``: the entry's key in the .bib file when it could not
+  be a record key (``baez/article`` is imported as ``baez-article``); BibTeX
+  exports write the original again and ``--cited-in`` finds it.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -34,7 +37,7 @@ EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
 IMPORT_FORMATS = ("bibtex", "csl-json", "ris")
 
 #: extra keys with a meaning of their own (not copied as fields).
-RESERVED_EXTRA = frozenset({"bibtex_type", "csl_type", "ris_type", "protect"})
+RESERVED_EXTRA = frozenset({"bibtex_type", "bibtex_key", "csl_type", "ris_type", "protect"})
 
 
 def guess_format(path: str) -> str | None:

@@ -111,6 +111,11 @@ _MONTH_NAMES = [
     "October", "November", "December",
 ]
 _PREDEFINED = dict(zip(_MONTHS, _MONTH_NAMES))
+_MONTH_WORD = re.compile(
+    r"^(?:\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\.?|january|february|"
+    r"march|april|june|july|august|september|october|november|december)$",
+    re.IGNORECASE,
+)
 
 # Fields whose text is not LaTeX (kept as written, only "\_" "\%" "\&" "\#" unescaped).
 _VERBATIM = frozenset(
@@ -118,6 +123,7 @@ _VERBATIM = frozenset(
     "bdsk-file-2 local-url".split()
 )
 _NAME_FIELDS_IN = {"author": "authors", "editor": "editors", "translator": "translators"}
+_IDENTIFIERS = frozenset({"doi", "url", "isbn", "issn"})
 
 # BibTeX/BibLaTeX field -> record field, for every type.
 _COMMON_IN = {
@@ -386,6 +392,22 @@ def parse_bibtex(text: str, *, source: str = "<string>") -> BibParse:
             )
         # comments are tolerated and ignored
 
+    # Keys that cannot name a record file ("baez/article") get a usable one;
+    # the original is kept (extra.bibtex_key) and written back on export.
+    renamed: dict[str, str] = {}
+    taken = {k.lower() for _, k, _, _, _ in pending}
+    for _, key, _, _, _ in pending:
+        if not _KEY_OK.match(key) and key not in renamed:
+            base = re.sub(r"[^A-Za-z0-9_:.+-]+", "-", key).strip("-_:.+")[:120] or "entry"
+            if not base[0].isalnum():
+                base = "k" + base
+            new, n = base, 0
+            while new.lower() in taken:
+                n += 1
+                new = f"{base}-{n}"
+            taken.add(new.lower())
+            renamed[key] = new
+
     for etype, key, fields, line, warnings in pending:
         lower = key.lower()
         if lower in seen_keys:
@@ -402,8 +424,19 @@ def parse_bibtex(text: str, *, source: str = "<string>") -> BibParse:
                     fields.setdefault(name, value)
                 if ref not in xdata:
                     warnings.append(BibIssue(source, line, key, f"xdata '{ref}' is not in the file"))
+        original = None
+        if key in renamed:
+            original, key = key, renamed[key]
+            warnings.append(
+                BibIssue(source, line, original,
+                         f"the key cannot name a record file: imported as '{key}' (the original "
+                         "key is kept and written back on export)")
+            )
+        for ref in ("crossref", "xref"):
+            if fields.get(ref, "").strip() in renamed:
+                fields[ref] = renamed[fields[ref].strip()]
         try:
-            record, more = entry_to_record(etype, key, fields)
+            record, more = entry_to_record(etype, key, fields, original_key=original)
         except _EntryError as exc:
             result.invalid.append(BibIssue(source, line, key, str(exc)))
             result.warnings.extend(warnings)
@@ -485,28 +518,103 @@ def _unescape_verbatim(text: str) -> str:
 
 
 def _cased(
-    value: str, field: str, extra: dict[str, Any]
+    value: str, field: str, extra: dict[str, Any], spans_out: dict[str, Any] | None = None
 ) -> str:
     """Decode a title-like field, recording braced phrases unless they are
     exactly what sentence case implies."""
     decoded = latex.decode(value, keep_braces=True, held=True)
-    plain, phrases = latex.strip_groups(decoded)
-    plain = _ws(latex.release(plain))
-    phrases = [_ws(latex.release(p)) for p in phrases]
-    auto = [plain[a:b] for a, b in protect.auto_spans(plain)]
-    if phrases != auto:
-        extra.setdefault("protect", {})[field] = list(dict.fromkeys(phrases))
+    held_plain, spans = latex.strip_group_spans(decoded)
+    phrases = [_ws(latex.release(held_plain[a:b])) for a, b in spans]
+    plain = _ws(latex.release(held_plain))
+    if spans_out is not None:
+        spans_out[field] = phrases, plain
+    _decide_protect(plain, phrases, field, extra)
     return plain
 
 
+def _decide_protect(plain: str, phrases: list[str], field: str, extra: dict[str, Any]) -> None:
+    auto = [plain[a:b] for a, b in protect.auto_spans(plain)]
+    table = extra.get("protect")
+    if phrases != auto:
+        extra.setdefault("protect", {})[field] = sorted(dict.fromkeys(phrases))
+    elif isinstance(table, dict):
+        table.pop(field, None)
+        if not table:
+            extra.pop("protect", None)
+
+
+_AND_SPLIT = re.compile(r"\s+and\s+", re.IGNORECASE)
+_SIMPLE_NAME = re.compile(r"^[^{}\\,]*(?:,[^{}\\,]*)?$")
+
+
+def _upper_word(word: str) -> bool:
+    for ch in word:
+        if ch.isalpha():
+            return ch.isupper()
+    return True  # BibTeX: a word without letters is not "von"
+
+
+def _simple_names(text: str) -> tuple[list[dict[str, Any]], bool] | None:
+    """The common names ("Family, Given", "Given Family", no braces or
+    particles) without the general parser; None if any name is not simple."""
+    parts = _AND_SPLIT.split(" ".join(text.split()))
+    others = bool(parts) and parts[-1].lower() == "others"
+    if others:
+        parts = parts[:-1]
+    out = []
+    for part in parts:
+        if not part or not _SIMPLE_NAME.match(part):
+            return None
+        if "," in part:
+            last, first = part.split(",", 1)
+            words = last.split()
+            if not words or not all(_upper_word(w) for w in words):
+                return None
+            name = {"family": " ".join(words)}
+            first = first.strip()
+            if first:
+                name["given"] = first
+        else:
+            words = part.split()
+            if not all(_upper_word(w) for w in words[:-1]):
+                return None
+            name = {"family": words[-1]}
+            if len(words) > 1:
+                name["given"] = " ".join(words[:-1])
+        out.append(name)
+    return out, others
+
+
 def _names(value: str, field: str) -> tuple[list[dict[str, Any]], bool]:
+    try:
+        return _names_of(value)
+    except ValueError as exc:
+        # a name made of a macro the file's @preamble defines ("\Thanh{}"):
+        # keep the macro's name rather than nothing
+        fallback = re.sub(r"\\([A-Za-z]+)(?:\{\})?", r"\1", value)
+        if fallback != value:
+            try:
+                return _names_of(fallback)
+            except ValueError:
+                pass
+        reason = latex.release(str(exc)).splitlines()
+        reason = [line for line in reason if "Value error, " in line] or reason[:1]
+        text = reason[0].split("Value error, ", 1)[-1].split(" [type=")[0].strip()
+        raise _EntryError(f"field '{field}': {text}") from None
+
+
+def _names_of(value: str) -> tuple[list[dict[str, Any]], bool]:
     from ..model import has_others, parse_names
 
     decoded = latex.decode(value, keep_braces=True, held=True)
-    try:
-        people = parse_names(decoded)
-    except ValueError as exc:
-        raise _EntryError(f"field '{field}': {latex.release(str(exc))}") from None
+    if "{" not in decoded and "}" not in decoded:
+        simple = _simple_names(decoded)
+        if simple is not None:
+            people, others = simple
+            if any(latex.release(v) != v for p in people for v in p.values()):
+                people = [{k: latex.release(v) for k, v in p.items()} for p in people]
+            return people, others
+    people = parse_names(decoded)
     out = []
     for p in people:
         data = {}
@@ -533,12 +641,13 @@ def _date_parts(text: str) -> tuple[str | None, bool]:
     return out, exact
 
 
-def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[Any, list[str]]:
+def entry_to_record(
+    etype: str, key: str, fields: Mapping[str, str], *, original_key: str | None = None
+) -> tuple[Any, list[str]]:
     """One entry's evaluated fields (LaTeX text) as a record, and warnings."""
     from pydantic import ValidationError
 
     from ..model import Date, describe_validation_error, parse_record
-    from ..model import normalize_doi, normalize_isbn, normalize_issn, normalize_url
 
     warnings: list[str] = []
     native = fields.get("entrytype", "").strip().lower()
@@ -549,6 +658,8 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
     extra: dict[str, Any] = {}
     if etype not in _DEFAULT_TYPES[rtype]:
         extra["bibtex_type"] = etype
+    if original_key:
+        extra["bibtex_key"] = original_key
     if not _KEY_OK.match(key):
         raise _EntryError(
             "the key is not usable: use 1-128 letters, digits and _ : . + -, starting with a "
@@ -588,7 +699,7 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
             extra["year"] = y
     if month is not None:
         mtext = latex.decode(month).strip()
-        number = Date.month_number(mtext)
+        number = Date.month_number(mtext) if _MONTH_WORD.match(mtext) else None
         if issued is not None and len(issued) == 4 and number:
             issued += f"-{number:02d}"
             if mtext.lower() not in (_MONTH_NAMES[number - 1].lower(), _MONTHS[number - 1], str(number), f"{number:02d}"):
@@ -625,8 +736,10 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
     if rtype == "article" and "issue" in fields and "number" not in fields:
         mapping["issue"] = "issue"
     if rtype == "book" and "booktitle" in fields and "title" in fields:
-        if latex.decode(fields["booktitle"]) == latex.decode(fields["title"]):
+        if _ws(latex.decode(fields["booktitle"])) == _ws(latex.decode(fields["title"])):
             handled.add("booktitle")  # the copy citeshelf writes for crossref
+    identifiers: dict[str, str] = {}  # record field -> source field, checked by the model
+    cased: dict[str, Any] = {}  # field -> (braced phrases in order, plain text)
     for name, value in fields.items():
         if name in handled:
             continue
@@ -649,7 +762,7 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
                 extra[name] = _ws(latex.decode(value)) if value.strip() else value
             continue
         if target in CASED_FIELDS:
-            text = _cased(value, target, extra)
+            text = _cased(value, target, extra, cased)
         elif name in _VERBATIM:
             text = _unescape_verbatim(value)
         else:
@@ -661,18 +774,8 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
         if target in ("keywords", "tags"):
             data[target] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
             continue
-        checks = {"doi": normalize_doi, "url": normalize_url, "isbn": None, "issn": normalize_issn}
-        if target in checks:
-            try:
-                if target == "isbn":
-                    for part in [v for v in re.split(r"[;,]|\s+(?=\d{9})|\s+and\s+", text) if v.strip()]:
-                        normalize_isbn(part)
-                else:
-                    checks[target](text)
-            except ValueError as exc:
-                warnings.append(f"field '{name}' kept in extra: {exc}")
-                extra[name] = text
-                continue
+        if target in _IDENTIFIERS:
+            identifiers[target] = name
         data[target] = text
 
     if "isbn-others" in fields and "isbn" in data:
@@ -680,21 +783,24 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
     elif "isbn-others" in fields:
         extra["isbn-others"] = latex.decode(fields["isbn-others"])
 
+    if etype == "inbook" and "booktitle" not in fields and not data.get("parent") and data.get("title"):
+        # classic BibTeX's @inbook: the title is the book's, chapter/pages the part
+        data["container_title"] = data.pop("title")
+        prot = extra.get("protect")
+        if isinstance(prot, dict) and "title" in prot:
+            prot["container_title"] = prot.pop("title")
+
     # BibTeX has no subtitle field: "Title: Subtitle" with subtitle = {Subtitle}
     # is how citeshelf writes one for classic BibTeX.
     sub = data.get("subtitle")
     title = data.get("title")
     if sub and title and title.endswith(": " + sub):
         main = data["title"] = title[: -len(sub) - 2]
-        prot = extra.get("protect", {})
-        if "title" in prot:
-            phrases = [p for p in prot["title"] if p in main]
-            if phrases == [main[a:b] for a, b in protect.auto_spans(main)]:
-                del prot["title"]
-            else:
-                prot["title"] = phrases
-            if not prot:
-                del extra["protect"]
+        phrases, _plain = cased.get("title", ([], title))
+        # the braced phrases of the main title: those before ": subtitle"
+        n_sub = len(cased.get("subtitle", ([], ""))[0])
+        own = phrases[: len(phrases) - n_sub] if n_sub else phrases
+        _decide_protect(main, own, "title", extra)
     if rtype == "thesis" and data.get("degree", "").lower() in _THESIS_TYPE_KEYS:
         data["degree"] = _THESIS_TYPE_KEYS[data["degree"].lower()]  # biblatex's type keys
     if rtype == "thesis" and "degree" not in data:
@@ -711,7 +817,30 @@ def entry_to_record(etype: str, key: str, fields: Mapping[str, str]) -> tuple[An
     try:
         record = parse_record(data)
     except ValidationError as exc:
-        raise _EntryError(describe_validation_error(exc, "").removeprefix(": ").replace(": field", "field")) from None
+        # An identifier that is not one (a DOI "n/a", an ISBN with a typo) is
+        # kept in extra with a warning rather than losing the entry.
+        moved = False
+        for err in exc.errors(include_url=False):
+            loc = [p for p in err.get("loc", ()) if isinstance(p, str)]
+            target = loc[1] if len(loc) > 1 else None
+            if target == "pages" and "pages" in data:
+                identifiers.setdefault("pages", "pages")
+            if target in identifiers and target in data:
+                name = identifiers[target]
+                msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+                if name == "isbn" and "isbn-others" in fields:
+                    extra["isbn-others"] = latex.decode(fields["isbn-others"])
+                    data[target] = data[target].split(", ")[0]
+                warnings.append(f"field '{name}' kept in extra: {msg}")
+                extra[name] = data.pop(target)
+                data["extra"] = extra
+                moved = True
+        if not moved:
+            raise _EntryError(describe_validation_error(exc, "").removeprefix(": ").replace(": field", "field")) from None
+        try:
+            record = parse_record(data)
+        except ValidationError as exc2:
+            raise _EntryError(describe_validation_error(exc2, "").removeprefix(": ").replace(": field", "field")) from None
     return record, warnings
 
 
@@ -866,7 +995,9 @@ class _Writer:
         if source.issued:
             d = source.issued
             if biblatex:
-                put("date", d.iso())
+                raw = extra.get("date")
+                # a range or uncertain date ("1885/1888") as it came in
+                put("date", raw if isinstance(raw, str) and raw.startswith(d.iso()) else d.iso())
             else:
                 put("year", str(d.year) if d.year >= 1000 else f"{d.year:04d}")
                 if d.month:
@@ -877,11 +1008,13 @@ class _Writer:
         if rtype == "book":
             if source.number_of_pages:
                 put("pagetotal", self.text(source.number_of_pages))
-            if not biblatex and source.title:
+            if not biblatex and source.title and "booktitle" not in extra:
                 # Classic BibTeX's crossref copies only same-named fields.
                 put("booktitle", fields["title"][0])
         elif rtype == "chapter":
-            if source.container_title:
+            if etype == "inbook" and not source.title and source.container_title and not record.parent:
+                put("title", self.cased(source.container_title, "container_title", extra))
+            elif source.container_title:
                 put("booktitle", self.cased(source.container_title, "container_title", extra))
             if source.container_authors:
                 put("bookauthor", self.names(source.container_authors, False))
@@ -889,10 +1022,11 @@ class _Writer:
                 put("chapter", self.text(source.chapter))
             if source.pages:
                 put("pages", _pages(source.pages))
+            parent_key = written_key(book) if book is not None else record.parent
             if xref and record.parent:
-                put("xref", record.parent)
+                put("xref", parent_key)
             elif crossref and record.parent:
-                put("crossref", record.parent)
+                put("crossref", parent_key)
                 if book is not None and not biblatex:
                     # BibTeX copies every missing field from the crossref'd
                     # entry; an empty field stops the book's identifiers.
@@ -942,18 +1076,18 @@ class _Writer:
         for name, value in extra.items():
             if name in RESERVED_EXTRA or name in fields or not _FIELD_NAME.match(name):
                 continue
-            if name.endswith("_et_al") or name in ("csl_id", "custom"):
+            if name.endswith("_et_al") or name in ("csl_id", "custom", "bibtex_key"):
                 continue
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                 continue
             text = str(value)
             if name in _VERBATIM:
-                put(name, _escape_verbatim(text))
+                fields[name] = (_escape_verbatim(text), False)
             else:
-                put(name, self.text(text))
+                fields[name] = (self.text(text), False)
 
         ordered = sorted(fields.items(), key=lambda kv: (_ORDER_INDEX.get(kv[0], len(_ORDER)), kv[0]))
-        lines = [f"@{etype}{{{record.key},"]
+        lines = [f"@{etype}{{{written_key(record)},"]
         for name, (value, macro) in ordered:
             lines.append(f"  {name} = {value}," if macro else f"  {name} = {{{value}}},")
         lines.append("}")
@@ -991,6 +1125,17 @@ def _CLASSIC_FALLBACK(record: Any) -> str:  # noqa: N802
         "book": "book", "chapter": "incollection", "article": "article", "paper": "inproceedings",
         "report": "techreport", "webpage": "misc", "misc": "misc",
     }[rtype]
+
+
+_BIBTEX_KEY = re.compile(r"^[^\s,{}\"#%'()=\\]+$")
+
+
+def written_key(record: Any) -> str:
+    """The entry key: the original BibTeX key an import had to change, else the key."""
+    original = (record.extra or {}).get("bibtex_key")
+    if isinstance(original, str) and _BIBTEX_KEY.match(original):
+        return original
+    return record.key
 
 
 def _pages(pages: Any) -> str:

@@ -109,6 +109,12 @@ def build_export(
         wanted.extend(all_keys)
     missing = [k for k in dict.fromkeys(wanted) if k not in present]
     if missing:
+        # keys an import had to change are cited under their original form
+        originals = _original_keys(library, all_keys)
+        found = {k: originals[k] for k in missing if k in originals}
+        wanted = [found.get(k, k) for k in wanted]
+        missing = [k for k in missing if k not in found]
+    if missing:
         folded = {k.casefold(): k for k in all_keys}
         shown = ", ".join(
             f"{k} (did you mean {folded[k.casefold()]}?)" if k.casefold() in folded else k
@@ -138,6 +144,27 @@ def build_export(
         records = [r for r in records if r.key in chosen]
     text = render(records, books, fmt, ascii=ascii, expand=expand)
     return ExportResult(text, records, added if not expand else [], missing, warnings)
+
+
+def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:
+    """extra.bibtex_key -> record key, for the records that have one."""
+    import json
+
+    out: dict[str, str] = {}
+    for key in keys:
+        try:
+            text = library.path_for(key).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if '"bibtex_key"' not in text:
+            continue
+        try:
+            original = json.loads(text).get("extra", {}).get("bibtex_key")
+        except (ValueError, AttributeError):
+            continue
+        if isinstance(original, str):
+            out[original] = key
+    return out
 
 
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:

@@ -230,6 +230,8 @@ def _split_groups(text: str) -> list[tuple[str, bool]]:
 
 
 def _drop_braces(text: str) -> str:
+    if "\\" not in text:
+        return text.replace("{", "").replace("}", "")
     out = []
     i = 0
     n = len(text)
@@ -248,6 +250,22 @@ def _drop_braces(text: str) -> str:
 def top_level_groups(text: str) -> list[str]:
     """The contents of the top-level brace groups of ``text`` (braces inside removed)."""
     return [_drop_braces(c) for c, braced in _split_groups(text) if braced]
+
+
+def strip_group_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Like :func:`strip_groups`, with the braced phrases as (start, end) in the plain text."""
+    if "{" not in text and "}" not in text:
+        return text, []
+    plain_parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for chunk, braced in _split_groups(text):
+        piece = _drop_braces(chunk)
+        if braced and piece.strip():
+            spans.append((pos, pos + len(piece)))
+        plain_parts.append(piece)
+        pos += len(piece)
+    return "".join(plain_parts), spans
 
 
 def strip_groups(text: str) -> tuple[str, list[str]]:
