@@ -77,7 +77,7 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     **_expand(AUTHOR_DATE, ["ito2019modelling"], ("bibliography",), "CMOS 14.217 (17th)"),
     # CMOS 15.47 (17th) / 13.? (18th): with a month, "28, no. 3 (September): 321–28".
     **_expand(AUTHOR_DATE, ["dupont2019north"], ("bibliography",), "CMOS 15.47 (17th)"),
-    # CMOS 14.30 (17th) / 13.32 (18th): the short title of a note leaves out the subtitle ...
+    # CMOS 14.33 (17th; same rule in the 18th): the short title of a note leaves out the subtitle ...
     **_expand(
         NOTES,
         [
@@ -88,7 +88,7 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "dupont2019north", "ross2018magazine", "hughes2005history", "anon2001yearbook",
         ],
         _SHORT,
-        "CMOS 14.30 (17th) / 13.32 (18th)",
+        "CMOS 14.33 (17th)",
     ),
 }
 

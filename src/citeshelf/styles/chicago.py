@@ -10,8 +10,8 @@ Differences between the editions implemented here (section numbers are the
   list, more than six -> the first three and "et al."; notes, short notes and
   author-date citations: three or more -> the first and "et al." (13.23).
   17th: more than ten -> the first seven and "et al." (14.76); notes and
-  citations: four or more -> the first and "et al." (14.23, 15.29);
-- a chapter's page range: given in the 17th (14.106, 15.36); not required in
+  citations: four or more -> the first and "et al." (14.76, 15.29);
+- a chapter's page range: given in the 17th (14.106); not required in
   the 18th (14.8), so a chapter is identified by its number when it has one;
 - a repeated author in a bibliography: a 3-em dash in the 17th (14.67,
   15.17); the name repeated in the 18th (13.73);
@@ -117,7 +117,9 @@ def _title(record, edition: int) -> str:  # noqa: ANN001
 
 
 def _short_title(record, edition: int) -> str:  # noqa: ANN001
-    """13.32 (18th) / 14.30 (17th): the short title omits the subtitle."""
+    """14.33 (17th, "Short form for titles of works"; the same rule in the 18th):
+    the short title keeps the key words of the main title, without the subtitle
+    and usually without an initial article."""
     if record.short_title:
         return chicago_title_case(typo(record.short_title), edition)
     if not record.title:
