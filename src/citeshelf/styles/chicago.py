@@ -15,6 +15,9 @@ Differences between the editions implemented here (section numbers are the
   the 18th (14.8), so a chapter is identified by its number when it has one;
 - a repeated author in a bibliography: a 3-em dash in the 17th (14.67,
   15.17); the name repeated in the 18th (13.73);
+- title case: prepositions lower case regardless of length in the 17th
+  (8.159); prepositions of five or more letters capitalised in the 18th (8.160);
+- a journal issue's month in notes and bibliography: given in the 17th;
 - an encyclopedia entry in a short note: "s.v." (17th) / "under" (18th).
 """
 
