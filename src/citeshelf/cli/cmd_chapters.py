@@ -37,7 +37,8 @@ def _chapter_keys(library, book_key: str) -> list[str]:  # noqa: ANN001
 @click.command("chapters")
 @click.argument("book_key", metavar="BOOKKEY")
 @json_option
-def command(book_key: str, as_json: bool) -> None:
+@click.pass_context
+def command(ctx: click.Context, book_key: str, as_json: bool) -> None:
     """List the chapters of the book BOOKKEY, by chapter number, then first page.
 
     \b
@@ -45,6 +46,16 @@ def command(book_key: str, as_json: bool) -> None:
       citeshelf chapters sperling2014handbook
     """
     from .. import render
+
+    if not as_json:
+        fast = _from_index(ctx, book_key)
+        if fast is not None:
+            line, rows, problems = fast
+            for reason in problems:
+                render.warn(f"skipped an unreadable record file: {reason}")
+            _print(line, [list(r) for r in rows])
+            return
+
     from ..errors import UsageError
     from ..model import Chapter
     from .views import book_line, short_names
@@ -70,8 +81,39 @@ def command(book_key: str, as_json: bool) -> None:
          str(c.pages or ""), c.key]
         for c in chapters
     ]
+    _print(book_line(book), rows)
+
+
+def _print(line: str, rows: list[list[str]]) -> None:
+    from .. import render
+
+    n = len(rows)
     render.print_table(
         ["No.", "Authors", "Title", "Pages", "Key"],
         rows,
-        title=f"{book_line(book)}\n{n} chapter{'s' if n != 1 else ''} in the library",
+        title=f"{line}\n{n} chapter{'s' if n != 1 else ''} in the library",
     )
+
+
+def _from_index(ctx: click.Context, book_key: str):  # noqa: ANN202
+    """(book line, rows, problems) from the index, without loading the data
+    model; None when the index cannot answer (no index, or the book is missing,
+    unreadable or a chapter: the full path then says what is wrong)."""
+    from ..library.index import open_index
+    from ..library.locate import find_library
+
+    obj = ctx.find_root().obj or {}
+    path, _how = find_library(obj.get("library_option"))
+    if not path.is_dir():
+        return None
+    index = open_index(path)
+    if index is None:
+        return None
+    try:
+        book = index.book(book_key)
+        if book is None or book[0] == "chapter":
+            return None
+        rows, problems = index.chapter_rows(book_key)
+    finally:
+        index.close()
+    return book[1], rows, problems

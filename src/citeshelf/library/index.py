@@ -68,7 +68,7 @@ RACY_NS = 50_000_000
 RACY_COARSE_NS = 2_000_000_000
 SUFFIX = ".json"
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
@@ -299,6 +299,75 @@ def resolve_doc(own: Mapping[str, Any], book: Mapping[str, Any] | None) -> dict[
     return doc
 
 
+_ROMAN = re.compile(r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
+_PAGE_SEP = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
+
+
+def _roman(text: str) -> int | None:
+    if not text or not _ROMAN.match(text):
+        return None
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    total = prev = 0
+    for ch in reversed(text.lower()):
+        v = values[ch]
+        total = total - v if v < prev else total + v
+        prev = max(prev, v)
+    return total
+
+
+def chapter_sort_key(chapter: str, pages: str, key: str) -> tuple[Any, ...]:
+    """Numbered chapters by number, then unnumbered ones by first page (roman
+    front matter, then arabic, then other), then key: as ``chapters`` orders them."""
+    if chapter:
+        m = re.match(r"\d+", chapter)
+        num_key: tuple[Any, ...] = (0, int(m.group()) if m else 0, chapter)
+    else:
+        num_key = (1, 0, "")
+    if pages:
+        start = _PAGE_SEP.split(pages)[0]
+        roman = _roman(start)
+        if roman is not None:
+            page_key: tuple[Any, ...] = (0, roman, start)
+        elif start.isdigit():
+            page_key = (1, int(start), start)
+        else:
+            page_key = (2, 0, start)
+    else:
+        page_key = (9, 0, "")
+    return (num_key, page_key, key)
+
+
+def display_name(person: object) -> str:
+    """Given-first form of a name, as ``Person.display``."""
+    if isinstance(person, dict):
+        if person.get("literal"):
+            return " ".join(str(person["literal"]).split())
+        text = " ".join(" ".join(str(person[k]).split()) for k in ("given", "particle", "family") if person.get(k))
+        return f"{text}, {person['suffix']}" if person.get("suffix") else text
+    return _name_text(person)
+
+
+def book_line(data: Mapping[str, Any]) -> str:
+    """Same text as ``cli.views.book_line`` for a record's JSON data."""
+    def _and(items: list[str]) -> str:
+        if len(items) <= 2:
+            return " and ".join(items)
+        return ", ".join(items[:-1]) + ", and " + items[-1]
+
+    text = full_title(data) or "(untitled)"
+    editors, authors = _people(data.get("editors")), _people(data.get("authors"))
+    if editors:
+        label = "ed." if len(editors) == 1 else "eds."
+        text += f", {label} " + _and([display_name(p) for p in editors])
+    elif authors:
+        text += ", by " + _and([display_name(p) for p in authors])
+    year = _year(data.get("issued"))
+    where = ", ".join(str(x) for x in (_text(data.get("publisher")), year) if x)
+    if where:
+        text += f" ({where})"
+    return text
+
+
 def doc_text(doc: Mapping[str, Any], field: str) -> str:
     return doc["words_key"] if field == "key" else doc[field]
 
@@ -341,7 +410,7 @@ _SCHEMA = [
         size INTEGER NOT NULL,
         problem TEXT,
         type TEXT, fkey TEXT, year INTEGER, parent TEXT, doi TEXT,
-        creators TEXT, title TEXT, chapter TEXT,
+        creators TEXT, title TEXT, chapter TEXT, authors_short TEXT, pages TEXT, line TEXT,
         inh TEXT
     )""",
     "CREATE INDEX records_parent ON records(parent)",
@@ -677,8 +746,11 @@ class Index:
             con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
             con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
         if own is None:
-            values: tuple[Any, ...] = (key, stat[0], stat[1], problem, None, fold(key), None, None,
-                                       None, None, None, None, None)
+            # the parent named by a file that fails validation, if it has one,
+            # so that ``chapters`` can report it
+            values: tuple[Any, ...] = (key, stat[0], stat[1], problem, None, fold(key), None,
+                                       fold(_parent) if _parent else None,
+                                       None, None, None, None, None, None, None, None)
         else:
             doc = resolve_doc(own, book)
             values = (
@@ -688,14 +760,16 @@ class Index:
         if row is None:
             cur = con.execute(
                 "INSERT INTO records(key, mtime_ns, size, problem, type, fkey, year, parent, doi, "
-                "creators, title, chapter, inh) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "creators, title, chapter, authors_short, pages, line, inh) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 values,
             )
             rid = cur.lastrowid
         else:
             con.execute(
                 "UPDATE records SET key=?, mtime_ns=?, size=?, problem=?, type=?, fkey=?, year=?, "
-                "parent=?, doi=?, creators=?, title=?, chapter=?, inh=? WHERE id=?",
+                "parent=?, doi=?, creators=?, title=?, chapter=?, authors_short=?, pages=?, line=?, inh=? "
+                "WHERE id=?",
                 (*values, rid),
             )
         if own is None:
@@ -734,11 +808,37 @@ class Index:
             )
         ]
 
+    def chapter_rows(self, book_key: str) -> tuple[list[tuple[str, ...]], list[str]]:
+        """The chapters of ``book_key`` as ``chapters`` prints them, in order
+        (number, then first page, then key), and the problems of unreadable
+        files that name it as their parent."""
+        rows = []
+        problems = []
+        for key, type_, chapter, authors, title, pages, problem in self.con.execute(
+            "SELECT key, type, chapter, authors_short, title, pages, problem FROM records "
+            "WHERE parent = ? ORDER BY key",
+            (fold(book_key),),
+        ):
+            if problem is not None:
+                problems.append(problem)
+            elif type_ == "chapter":
+                rows.append((chapter or "", authors or "", title or "", pages or "", key))
+        rows.sort(key=lambda r: chapter_sort_key(r[0], r[3], r[4]))
+        return rows, problems
+
+    def book(self, key: str) -> tuple[str, str] | None:
+        """(type, book line) of a readable record, or None."""
+        row = self.con.execute(
+            "SELECT type, line FROM records WHERE key = ? AND problem IS NULL", (key,)
+        ).fetchone()
+        return (row[0], row[1] or "") if row else None
+
     def count(self) -> int:
         return self.con.execute("SELECT count(*) FROM records").fetchone()[0]
 
 
-#: (key, (mtime_ns, size), problem, own document, (creators, title, chapter), parent key)
+#: (key, (mtime_ns, size), problem, own document,
+#:  (creators, title, chapter, authors, pages, book line) as printed, parent key)
 Prepared = tuple[str, tuple[int, int], "str | None", "dict[str, Any] | None", "tuple[str, str, str | None] | None", "str | None"]
 #: From this many files to read on, worker processes validate them.
 PARALLEL_MIN = 3000
@@ -767,13 +867,27 @@ def prepare(library: Any, key: str) -> Prepared:
     try:
         record = library.parse_text(key, text)
     except ValueError as exc:  # InvalidData: the store's own words
-        return key, stat, str(exc), None, None, None
+        return key, stat, str(exc), None, None, _parent_hint(text)
     data = record.to_json_dict()
     parent = None
     if data.get("type") == "chapter" and _text(data.get("parent")):
         parent = str(data["parent"]).strip()
-    display = (creators_cell(data), full_title(data), _text(data.get("chapter")))
+    authors = _people(data.get("authors"))
+    display = (
+        creators_cell(data), full_title(data), _text(data.get("chapter")),
+        _short_names(authors, bool(data.get("authors_et_al"))), _text(data.get("pages")),
+        book_line(data) if parent is None else None,
+    )
     return key, stat, None, extract_own(data), display, parent
+
+
+def _parent_hint(text: str) -> str | None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    parent = data.get("parent") if isinstance(data, dict) else None
+    return parent.strip() or None if isinstance(parent, str) else None
 
 
 _WORKER_LIBRARY: list[Any] = []
