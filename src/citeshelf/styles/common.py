@@ -51,6 +51,10 @@ _CMOS_LOWER = frozenset(
     unlike until unto up upon versus via vis-à-vis with within without""".split()
 )
 
+#: Follow CMOS 18 8.160 in the 18th edition (True), or keep the 17th
+#: edition's rule there too, as the 18th-edition CSL styles do (False).
+CMOS18_LONG_PREPOSITIONS_CAPITALISED = True
+
 #: CMOS 18 8.160: prepositions of five letters or more are capitalised
 #: ("Much Ado About Nothing"); shorter ones, articles, the five conjunctions,
 #: "to" and "as" stay lower case.
@@ -166,10 +170,11 @@ def chicago_title_case(title: str, edition: int = 18) -> str:
     Enemies: NATO after the Cold War". 18th edition (8.160): prepositions of
     five or more letters capitalised: "Alliances Without Enemies: NATO After
     the Cold War"."""
-    key = ("c18" if edition >= 18 else "c17", title)
+    new_rule = edition >= 18 and CMOS18_LONG_PREPOSITIONS_CAPITALISED
+    key = ("c18" if new_rule else "c17", title)
     hit = _TC_CACHE.get(key)
     if hit is None:
-        hit = _headline(title, _CMOS18_LOWER if edition >= 18 else _CMOS_LOWER, hyphen_rule=True)
+        hit = _headline(title, _CMOS18_LOWER if new_rule else _CMOS_LOWER, hyphen_rule=True)
         if len(_TC_CACHE) > 50000:
             _TC_CACHE.clear()
         _TC_CACHE[key] = hit
