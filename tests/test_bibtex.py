@@ -342,3 +342,33 @@ def test_output_is_deterministic_and_sorted_with_books_last():
     assert a == b
     keys = [line.split("{")[1].rstrip(",") for line in a.splitlines() if line.startswith("@")]
     assert keys == ["aris2014collective", "galbreath2014organization", "sperling2014handbook"]
+
+
+# -- real files written elsewhere (TeX Live ships them) -------------------------------
+
+REAL_FILES = {
+    "xampl.bib": ("texlive-base", 0),  # BibTeX's own example
+    "biblatex-examples.bib": ("texlive-bibtex-extra", 0),
+    "tugboat.bib": ("texlive-bibtex-extra", 0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_FILES))
+def test_real_bib_files_import_and_export_without_loss(name):
+    import shutil
+    import subprocess
+
+    package, _ = REAL_FILES[name]
+    if shutil.which("kpsewhich") is None:
+        pytest.skip("kpsewhich not installed: cannot find TeX Live's .bib files")
+    path = subprocess.run(["kpsewhich", name], capture_output=True, text=True).stdout.strip()
+    if not path:
+        pytest.skip(f"{name} not installed (Debian package {package})")
+    parsed = load_bibtex(path)
+    assert len(parsed.invalid) == 0, [str(i) for i in parsed.invalid]
+    assert len(parsed.records) > 20
+    records = {r.key: r for r in parsed.records}
+    for dialect in ("bibtex", "biblatex"):
+        text = write_bibtex(parsed.records, dialect=dialect)
+        again = {r.key: r for r in parse_bibtex(text).records}
+        assert again == records, dialect
