@@ -64,13 +64,13 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     ("apa", "garcia2021alliance", "bibliography"): "APA 10.5",
     # APA 10.9 (data sets): the bracketed description is "[Data set]".
     ("apa", "lindgren2022alliance", "bibliography"): "APA 10.9",
-    # CMOS 17th 14.217 / 18th 14.115: a paper presented at a meeting:
+    # CMOS 17th 14.217: a paper presented at a meeting:
     # "Paper presented at ..., City, Month Day, Year." and in a note
     # "“Title” (paper presented at ..., City, Month Day, Year)".
     # (citeproc-js gives no 18th-edition bibliography entry for this item.)
-    **_expand(("chicago-notes-bibliography",), ["garcia2021alliance"], ("citation", "citation_page"), "CMOS 14.115 (18th)"),
+    **_expand(("chicago-notes-bibliography",), ["garcia2021alliance"], ("citation", "citation_page"), "CMOS 14.217 (17th), same form in the 18th"),
     **_expand(("chicago-notes-bibliography-17th-edition",), ["garcia2021alliance"], _FULL, "CMOS 14.217 (17th)"),
-    **_expand(AUTHOR_DATE, ["garcia2021alliance"], ("bibliography",), "CMOS 14.217 (17th) / 14.115 (18th)"),
+    **_expand(AUTHOR_DATE, ["garcia2021alliance"], ("bibliography",), "CMOS 14.217 (17th)"),
     # CMOS 14.217 (17th): a paper in published proceedings is treated like a
     # chapter in an edited book ("In *Proceedings ...*, 23–30. Cham: Springer, 2019.").
     **_expand(NOTES, ["ito2019modelling"], _FULL, "CMOS 14.217 (17th)"),
