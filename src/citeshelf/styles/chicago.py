@@ -357,7 +357,7 @@ def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN
             out.punct(". ")
         return
     if t == "paper" and not record.container_title:
-        # CMOS 14.217 (17th) / 14.115 (18th): a paper presented at a meeting.
+        # CMOS 14.217 (17th): a paper presented at a meeting.
         where = ", ".join(
             x for x in (typo(record.event) if record.event else "", typo(record.event_place)) if x
         )
