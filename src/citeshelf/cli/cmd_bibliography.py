@@ -45,15 +45,7 @@ def command(
     from ..errors import UsageError
     from ..library.query import select
     from ..styles import format_bibliography, render as render_styled
-    from .cmd_cite import (
-        caption,
-        check_edition,
-        csl_error,
-        csl_items,
-        load_resolved,
-        output_format,
-        resolve_all,
-    )
+    from .cmd_cite import caption, check_edition, load_resolved, output_format, resolve_all
 
     library = get_library()
     if keys and query:

@@ -217,7 +217,7 @@ def _head(out: Styled, record, suffix: str, *, italic_title: bool) -> bool:  # n
         out.italic(title)
         out.add(_paren_info(record) + _translators(record) + _bracket(record))
     else:
-        out.add(inner_quotes(title) if False else title)
+        out.add(title)
     out.punct(". ")
     out.add(f"({_date(record, suffix)})")
     out.punct(". ")
