@@ -191,3 +191,47 @@ def test_unknown_format_and_missing_file(cs, empty_lib, tmp_path):
 def test_help_teaches(cs):
     r = cs(None, "import", "--help")
     assert "citeshelf import refs.bib --dry-run" in r.stdout
+
+
+def test_csl_items_without_ids_get_keys_and_are_not_duplicates_of_each_other(cs, empty_lib, tmp_path):
+    f = tmp_path / "noid.json"
+    f.write_text(json.dumps([
+        {"type": "book", "title": "Alpha", "author": [{"family": "Smith"}], "issued": {"date-parts": [[2020]]}},
+        {"type": "book", "title": "Alpha again", "author": [{"family": "Smith"}], "issued": {"date-parts": [[2020]]}},
+        {"id": "http://zotero.org/x/1", "type": "article-journal", "title": "Beta", "author": [{"family": "Jones"}]},
+    ]), encoding="utf-8")
+    r = cs(empty_lib, "import", str(f))
+    assert r.stdout == "imported 3, skipped as duplicate 0, skipped as invalid 0\n"
+    assert keys_of(empty_lib) == ["jonesndbeta", "smith2020alpha", "smith2020alpha-1"]
+    assert Library(empty_lib).get("jonesndbeta").extra["csl_id"] == "http://zotero.org/x/1"
+    # a made-up key that is taken is not a duplicate: the next free key is used
+    (tmp_path / "one.json").write_text(json.dumps([
+        {"type": "book", "title": "Alpha", "author": [{"family": "Smith"}], "issued": {"date-parts": [[2021]]}},
+    ]), encoding="utf-8")
+    (empty_lib / "smith2021alpha.json").write_text(
+        '{"type": "book", "key": "smith2021alpha", "title": "Something else"}\n', encoding="utf-8")
+    r = cs(empty_lib, "import", str(tmp_path / "one.json"))
+    assert r.stdout == "imported 1, skipped as duplicate 0, skipped as invalid 0\n"
+    assert "smith2021alphaa" in keys_of(empty_lib)
+
+
+def test_a_write_failure_says_what_was_written(cs, handbook_lib, monkeypatch):
+    calls = []
+
+    def failing_update(self, record, touch=True):  # noqa: ANN001, ANN202
+        calls.append(record.key)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return original(self, record, touch=touch)
+
+    original = Library.update
+    monkeypatch.setattr(Library, "update", failing_update)
+    from click.testing import CliRunner
+
+    from citeshelf.cli.main import cli
+
+    r = CliRunner().invoke(cli, ["--library", str(handbook_lib), "import", str(BIB / "crossref.bib"),
+                                 "--on-duplicate", "update"])
+    assert r.exit_code == exitcodes.ERROR
+    assert "import stopped: [Errno 28] No space left on device; records written before the failure: " \
+           "proc2020, other2016book, lee2020fast, aris2014collective\n" in r.output

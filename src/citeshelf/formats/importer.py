@@ -54,6 +54,8 @@ class Entry:
     record: Any
     source: str
     line: int | None = None
+    #: the key was made by citeshelf (the source had none): a clash is not a duplicate
+    generated_key: bool = False
 
 
 @dataclass
@@ -109,10 +111,24 @@ def read_file(path: str | Path, fmt: str | None = None) -> FileRead:
             data = [data]
         if not isinstance(data, list):
             raise InvalidData(f"{p}: expected a JSON array of CSL items")
+        from ..library.keys import base_key
+
+        used: set[str] = set()
         for i, item in enumerate(data):
             label = f"item {i + 1}"
             try:
-                out.entries.append(Entry(record_from_csl(item, where=f"{p}: {label}"), str(p), None))
+                record = record_from_csl(item, where=f"{p}: {label}")
+                generated = "csl_id" in record.extra or not (isinstance(item, dict) and item.get("id") not in (None, ""))
+                if generated:
+                    # no usable id: a key from author, year and title
+                    base = base_key(record)
+                    key, n = base, 0
+                    while key.casefold() in used:
+                        n += 1
+                        key = f"{base}-{n}"
+                    record = record.model_copy(update={"key": key})
+                used.add(record.key.casefold())
+                out.entries.append(Entry(record, str(p), None, generated))
             except InvalidData as exc:
                 msg = str(exc).removeprefix(f"{p}: {label}: ").removeprefix(f"{p}: {label}")
                 key = item.get("id") if isinstance(item, dict) else None
@@ -121,7 +137,7 @@ def read_file(path: str | Path, fmt: str | None = None) -> FileRead:
         from .ris import load_ris
 
         parsed = load_ris(p)
-        out.entries = [Entry(r, str(p), line) for r, line in parsed.entries]
+        out.entries = [Entry(r, str(p), line, r.key in parsed.generated) for r, line in parsed.entries]
         out.invalid = [Issue(str(p), line, key, msg) for line, key, msg in parsed.invalid]
         out.warnings = [Issue(str(p), line, key, msg) for line, key, msg in parsed.warnings]
     else:
@@ -295,6 +311,16 @@ def plan_import(
             alias[record.key] = record.key
             continue
         other, why = hit
+        if why == "same key" and entry.generated_key:
+            # a key citeshelf made up is taken: take the next free one
+            moved = record.model_copy(update={"key": _free_key(record.key, taken)})
+            hit = existing.match(moved) or batch.match(moved)
+            if hit is None:
+                accepted.append(Entry(moved, entry.source, entry.line, True))
+                batch.add_record(moved)
+                alias[moved.key] = moved.key
+                continue
+            other, why = hit
         if on_duplicate == "error" or (where == "import" and on_duplicate == "update"):
             plan.duplicates.append((entry, other, why))
             if on_duplicate == "error":
