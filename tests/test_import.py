@@ -235,3 +235,12 @@ def test_a_write_failure_says_what_was_written(cs, handbook_lib, monkeypatch):
     assert r.exit_code == exitcodes.ERROR
     assert "import stopped: [Errno 28] No space left on device; records written before the failure: " \
            "proc2020, other2016book, lee2020fast, aris2014collective\n" in r.output
+
+
+def test_json_lists_invalid_entries_even_when_nothing_is_imported(cs, empty_lib):
+    r = cs(empty_lib, "import", str(BIB / "messy.bib"), "--json")
+    assert r.exit_code == exitcodes.INVALID_DATA
+    data = json.loads(r.stdout)
+    assert data["imported"] == []
+    assert [(i["line"], i["key"]) for i in data["invalid"]] == [(24, "broken1"), (36, "good2001after"), (50, "orphan2004")]
+    assert len(data["warnings"]) == 5

@@ -133,6 +133,10 @@ def command(
         for issue in invalid:
             render.print_line(f"  {issue}", err=True)
         if not skip_invalid:
+            if as_json:
+                data = _json(plan, invalid, warnings, dry_run=dry_run)
+                data.update(imported=[], updated=[], renamed=[], books_created=[])
+                render.print_json(data)
             n = len(invalid)
             raise InvalidData(
                 f"{n} invalid entr{'ies' if n != 1 else 'y'} (listed above); nothing was "
