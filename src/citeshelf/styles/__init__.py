@@ -18,12 +18,18 @@ Public API (no Click, no Rich; nothing here validates a model, so it is fast)::
     format_bibliography(records, style="apa", edition=None) -> list[Entry]
         Sorted per the style, with 2014a/2014b suffixes and (Chicago 17th
         edition) the 3-em dash for a repeated author. ``Entry`` has ``key``,
-        ``styled``, ``text`` and ``html``.
+        ``styled``, ``text``, ``html`` and ``markdown``.
     year_suffixes(records, style="apa", edition=None) -> dict[key, str]
         The "a", "b" ... suffixes the style gives works by the same authors
         in the same year (for citations that must agree with a bibliography).
     reference_text(record, style="apa") -> str     plain text of the entry
     to_text / to_markdown / to_html (from .text)   render a Styled
+    render(styled, fmt) -> str                     fmt: "text", "markdown", "html"
+    check_style(style, edition=None, form=None) -> edition   (ValueError if bad)
+
+``citeshelf.styles.csl`` renders other CSL styles through pandoc (the extra
+``citeshelf[csl]``): ``render_csl_entries(items, style, fmt)`` and
+``render_csl(items, style, mode="cite", ...)`` take CSL-JSON items.
 
 Styles: ``apa`` (7th edition), ``chicago-notes`` and ``chicago-author-date``
 (``edition`` 18, the default, or 17). :data:`STYLES` lists them with their
