@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import re
 import sys
 import time
 import unicodedata
-import zlib
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ RACY_NS = 50_000_000
 RACY_COARSE_NS = 2_000_000_000
 SUFFIX = ".json"
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
@@ -429,6 +430,56 @@ _FTS = (
 _NOFTS = "CREATE TABLE fts(rowid INTEGER PRIMARY KEY, " + ", ".join(f"{f} TEXT" for f in TEXT_FIELDS) + ")"
 
 
+class Scan:
+    """What a scan of the records folder saw: file names, times and sizes, in
+    the folder's listing order."""
+
+    __slots__ = ("names", "mtimes", "sizes", "_map")
+
+    def __init__(self, names: list[str], mtimes: array, sizes: array) -> None:  # type: ignore[type-arg]
+        self.names, self.mtimes, self.sizes = names, mtimes, sizes
+        self._map: dict[str, tuple[int, int]] | None = None
+
+    def digest(self) -> str:
+        h = hashlib.sha1("/".join(self.names).encode("utf-8", "surrogateescape"))
+        h.update(self.mtimes.tobytes())
+        h.update(self.sizes.tobytes())
+        return f"{len(self.names)}:{h.hexdigest()}"
+
+    def as_dict(self) -> dict[str, tuple[int, int]]:
+        if self._map is None:
+            n = len(SUFFIX)
+            self._map = {name[:-n]: (m, s) for name, m, s in zip(self.names, self.mtimes, self.sizes)}
+        return self._map
+
+    def get(self, key: str) -> tuple[int, int] | None:
+        return self.as_dict().get(key)
+
+    def dump(self, unsure: set[str]) -> bytes:
+        """The state to store: files in ``unsure`` get no time (read next time)."""
+        mtimes = self.mtimes
+        if unsure:
+            mtimes = array("q", mtimes)
+            n = len(SUFFIX)
+            for i, name in enumerate(self.names):
+                if name[:-n] in unsure:
+                    mtimes[i] = -1
+        return marshal.dumps((1, self.names, mtimes.tobytes(), self.sizes.tobytes()))
+
+    @classmethod
+    def load(cls, blob: object) -> "Scan | None":
+        try:
+            version, names, mtimes, sizes = marshal.loads(blob)  # type: ignore[arg-type]
+            if version != 1:
+                return None
+            m, s = array("q"), array("q")
+            m.frombytes(mtimes)
+            s.frombytes(sizes)
+            return cls(names, m, s) if len(m) == len(s) == len(names) else None
+        except (ValueError, TypeError, EOFError):
+            return None
+
+
 class IndexRow:
     """What ``list`` prints for one record."""
 
@@ -471,6 +522,8 @@ class Index:
         self.stats = {"read": 0, "removed": 0, "resolved": 0}
         self._store_library: Any = None
         self._started = 0
+        self._racy_keys: set[str] = set()
+        self._seen: dict[str, tuple[int, int]] = {}
         self._racy = 0
         self._fresh = False
 
@@ -557,26 +610,24 @@ class Index:
 
     # -- keeping it fresh ---------------------------------------------------
 
-    def scan(self) -> tuple[dict[str, tuple[int, int]], str]:
-        """Record key -> (mtime_ns, size) of every record file (one stat each),
-        and a digest of it all that does not depend on the listing's order."""
-        out: dict[str, tuple[int, int]] = {}
-        n = len(SUFFIX)
-        total = 0
-        crc = zlib.crc32
+    def scan(self) -> "Scan":
+        """Name, modification time and size of every record file (one stat each)."""
+        names: list[str] = []
+        mtimes = array("q")
+        sizes = array("q")
+        add_name, add_mtime, add_size = names.append, mtimes.append, sizes.append
         with os.scandir(self.library_path) as it:
             for entry in it:
                 name = entry.name
-                if name.endswith(SUFFIX) and not name.startswith("."):
+                if name.endswith(SUFFIX) and name[0] != ".":
                     try:
                         st = entry.stat()
-                    except OSError:
+                    except OSError:  # gone meanwhile
                         continue
-                    value = (st.st_mtime_ns, st.st_size)
-                    out[name[:-n]] = value
-                    # hash() of a tuple of ints is the same in every process.
-                    total += hash((crc(name.encode("utf-8", "surrogateescape")), *value))
-        return out, f"{len(out)}:{total & 0xFFFFFFFFFFFFFFFF:x}"
+                    add_name(name)
+                    add_mtime(st.st_mtime_ns)
+                    add_size(st.st_size)
+        return Scan(names, mtimes, sizes)
 
     def refresh(self, *, full: bool = False, progress: Any = None) -> dict[str, int]:
         """Bring the index up to date with the record files; ``full`` re-reads all.
@@ -600,7 +651,8 @@ class Index:
         if not full and by_folder and meta.get("folder") == folder and meta.get("digest"):
             return none
         started = time.time_ns()
-        scanned, digest = self.scan()
+        scanned = self.scan()
+        digest = scanned.digest()
         if not full and meta.get("digest") == digest:
             if by_folder and meta.get("folder") != folder:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder,))
@@ -611,7 +663,10 @@ class Index:
             # A file modified moments before the scan may change again within
             # the file system's timestamp granularity: such ("racy") files are
             # stored without their time, so the next command reads them again.
-            clean = not stats.pop("racy")
+            racy = self._racy_keys
+            clean = not racy
+            stats.pop("racy")
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (scanned.dump(racy),))
             con.execute("INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if clean else "",))
             con.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder if clean else "",))
             con.execute("COMMIT")
@@ -621,22 +676,29 @@ class Index:
         self.stats = stats
         return stats
 
-    def _apply(
-        self, scanned: dict[str, tuple[int, int]], full: bool, progress: Any, started: int
-    ) -> dict[str, int]:
+    def _apply(self, scan: "Scan", full: bool, progress: Any, started: int) -> dict[str, int]:
         con = self.con
         self._started = started
         self._racy = 0
+        self._racy_keys = set()
         if full:
-            changed = sorted(scanned)
+            changed = sorted(n[: -len(SUFFIX)] for n in scan.names)
+            self._seen = scan.as_dict()
             removed: list[str] = []
             for table in ("records", "vals", "fts"):
                 con.execute(f"DELETE FROM {table}")
             self._fresh = True
         else:
-            stored = {k: (m, s) for k, m, s in con.execute("SELECT key, mtime_ns, size FROM records")}
-            changed = sorted(k for k, v in scanned.items() if stored.get(k) != v)
-            removed = sorted(k for k in stored if k not in scanned)
+            changed, removed = self._diff(scan)
+            if len(changed) > 1000:
+                self._seen = scan.as_dict()
+            else:
+                wanted = set(changed)
+                n = len(SUFFIX)
+                self._seen = {
+                    name[:-n]: (m, s_) for name, m, s_ in zip(scan.names, scan.mtimes, scan.sizes)
+                    if name[:-n] in wanted
+                } if changed else {}
             for key in removed:
                 self._delete(key)
         # Pass 1: every changed file, a chapter resolved through its book when
@@ -680,6 +742,27 @@ class Index:
             "read": len(changed), "removed": len(removed), "resolved": len(deferred) + len(again),
             "racy": self._racy,
         }
+
+    def _diff(self, scan: "Scan") -> tuple[list[str], list[str]]:
+        """Keys of the files added or changed, and of those removed, since the
+        state stored by the last update (read under the write lock)."""
+        n = len(SUFFIX)
+        row = self.con.execute("SELECT value FROM meta WHERE name = 'state'").fetchone()
+        old = Scan.load(row[0]) if row else None
+        if old is not None and old.names == scan.names:
+            om, os_, nm, ns = old.mtimes, old.sizes, scan.mtimes, scan.sizes
+            changed = [
+                name[:-n] for i, name in enumerate(scan.names) if nm[i] != om[i] or ns[i] != os_[i]
+            ]
+            return sorted(changed), []
+        if old is not None:
+            stored = old.as_dict()
+        else:
+            stored = {k: (m, s) for k, m, s in self.con.execute("SELECT key, mtime_ns, size FROM records")}
+        scanned = scan.as_dict()
+        changed = sorted(k for k, v in scanned.items() if stored.get(k) != v)
+        removed = sorted(k for k in stored if k not in scanned)
+        return changed, removed
 
     def _prepare_all(self, keys: list[str]) -> Iterator[Prepared]:
         """:func:`prepare` for each key, in order; in worker processes for many keys."""
@@ -735,9 +818,13 @@ class Index:
     def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
         key, stat, problem, own, display, _parent = item
         con = self.con
-        if stat[0] >= self._started - (RACY_COARSE_NS if stat[0] % 1_000_000_000 == 0 else RACY_NS):
+        racy = stat[0] >= self._started - (RACY_COARSE_NS if stat[0] % 1_000_000_000 == 0 else RACY_NS)
+        seen = self._seen.get(key, stat)
+        if racy or stat != seen:
+            # racy, or changed again between the scan and the read: read it next time
             stat = (-1, stat[1])
             self._racy += 1
+            self._racy_keys.add(key)
         row = None
         if not self._fresh:
             row = con.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import UsageError
@@ -58,7 +57,39 @@ class QueryError(UsageError):
 # The tree
 
 
-class Node:
+class _Value:
+    """A small immutable value with named fields (cheaper to define than a
+    dataclass, which matters for start-up)."""
+
+    __slots__: tuple[str, ...] = ()
+    _defaults: dict[str, Any] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        values = dict(self._defaults)
+        values.update(zip(self.__slots__, args))
+        values.update(kwargs)
+        for name in self.__slots__:
+            object.__setattr__(self, name, values[name])
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other) and all(
+            getattr(self, n) == getattr(other, n) for n in self.__slots__
+        )
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *(getattr(self, n) for n in self.__slots__)))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({args})"
+
+
+class Node(_Value):
+    __slots__ = ()
+
     def test(self, doc: dict[str, Any]) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -66,8 +97,9 @@ class Node:
         raise NotImplementedError
 
 
-@dataclass(frozen=True)
 class Everything(Node):
+    __slots__ = ()
+
     def test(self, doc: dict[str, Any]) -> bool:
         return True
 
@@ -78,13 +110,11 @@ class Everything(Node):
         return "*"
 
 
-@dataclass(frozen=True)
 class Words(Node):
     """Consecutive words in one of ``fields``; the last one a prefix if ``prefix``."""
 
-    fields: tuple[str, ...]
-    words: tuple[str, ...]
-    prefix: bool = False
+    __slots__ = ("fields", "words", "prefix")
+    _defaults = {"prefix": False}
 
     def test(self, doc: dict[str, Any]) -> bool:
         n = len(self.words)
@@ -120,13 +150,11 @@ def _like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-@dataclass(frozen=True)
 class Exact(Node):
     """A whole value (type, key, parent, DOI, ISBN, tag), or its start if ``prefix``."""
 
-    field: str
-    value: str
-    prefix: bool = False
+    __slots__ = ("field", "value", "prefix")
+    _defaults = {"prefix": False}
 
     def _hit(self, have: str | None) -> bool:
         if have is None:
@@ -151,10 +179,8 @@ class Exact(Node):
         return f'{self.field}:"{self.value}"' + ("*" if self.prefix else "")
 
 
-@dataclass(frozen=True)
 class Years(Node):
-    low: int | None
-    high: int | None
+    __slots__ = ("low", "high")
 
     def test(self, doc: dict[str, Any]) -> bool:
         year = doc["year"]
@@ -174,9 +200,8 @@ class Years(Node):
         return f"year:{'' if self.low is None else self.low}..{'' if self.high is None else self.high}"
 
 
-@dataclass(frozen=True)
 class Not(Node):
-    item: Node
+    __slots__ = ("item",)
 
     def test(self, doc: dict[str, Any]) -> bool:
         return not self.item.test(doc)
@@ -189,9 +214,8 @@ class Not(Node):
         return f"NOT {_wrap(self.item)}"
 
 
-@dataclass(frozen=True)
 class And(Node):
-    items: tuple[Node, ...]
+    __slots__ = ("items",)
 
     def test(self, doc: dict[str, Any]) -> bool:
         return all(i.test(doc) for i in self.items)
@@ -203,9 +227,8 @@ class And(Node):
         return " ".join(_wrap(i) for i in self.items)
 
 
-@dataclass(frozen=True)
 class Or(Node):
-    items: tuple[Node, ...]
+    __slots__ = ("items",)
 
     def test(self, doc: dict[str, Any]) -> bool:
         return any(i.test(doc) for i in self.items)
@@ -234,15 +257,11 @@ def _join(items: tuple[Node, ...], op: str, fts5: bool) -> tuple[str, list[Any]]
 # Reading a query
 
 
-@dataclass(frozen=True)
-class _Tok:
-    kind: str  # "(" ")" "AND" "OR" "NOT" "term" "field(" "end"
-    col: int  # 1-based
-    field: str | None = None
-    value: str = ""
-    quoted: bool = False
-    prefix: bool = False
-    text: str = ""
+class _Tok(_Value):
+    """A token: ``kind`` is one of ( ) AND OR NOT term field( end; ``col`` is 1-based."""
+
+    __slots__ = ("kind", "col", "field", "value", "quoted", "prefix", "text")
+    _defaults = {"field": None, "value": "", "quoted": False, "prefix": False, "text": ""}
 
 
 _FIELD = re.compile(r"([A-Za-z_]+):")
@@ -460,12 +479,11 @@ def _exact(tok: _Tok, field: str) -> Node:
     return Exact(field, value, tok.prefix)
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(_Value):
     """A parsed query: ``Query.parse(text)``, then ``matches(record)`` or ``sql()``."""
 
-    root: Node
-    text: str = ""
+    __slots__ = ("root", "text")
+    _defaults = {"text": ""}
 
     @classmethod
     def parse(cls, text: str | None) -> "Query":
