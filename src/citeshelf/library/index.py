@@ -13,11 +13,16 @@ folder and a hash of its absolute path. Nothing is ever written inside the
 records folder.
 
 Freshness: before answering, the index compares each record file's size and
-modification time (nanoseconds) with what it indexed, and re-reads only the
-files that were added, changed or removed (by citeshelf, an editor, or
-``git pull``). A chapter is indexed as resolved through its book (so
-``year:2014`` finds a chapter whose date is its book's); when a book changes,
-its chapters are re-resolved.
+modification time (nanoseconds) with what it indexed (one ``stat`` per file;
+a digest of the whole listing says at once whether anything changed), and
+re-reads only the files that were added, changed or removed (by citeshelf, an
+editor, or ``git pull``). Changed files are validated by the store exactly as
+other commands read them. A file modified within a clock tick of the scan is
+read again by the next command ("racy" times, as git does). With
+``$CITESHELF_INDEX_CHECK=folder`` only the folder's modification time is
+checked (see :meth:`Index.refresh`). A chapter is indexed as resolved through
+its book (so ``year:2014`` finds a chapter whose date is its book's); when a
+book changes, its chapters are re-resolved.
 
 Concurrency: SQLite in WAL mode with a busy timeout; every update happens in
 one ``BEGIN IMMEDIATE`` transaction that re-reads the indexed state after taking
@@ -26,8 +31,10 @@ index a change twice. An unreadable or outdated index file is deleted and
 rebuilt; if no index can be used at all, callers fall back to reading the
 record files.
 
-This module imports neither Pydantic nor anything else heavy: ``list`` answers
-from the index without loading the data model.
+This module imports neither Pydantic nor anything else heavy: ``list`` and
+``chapters`` answer from an up-to-date index without loading the data model,
+which is imported only to validate files that changed. Large builds validate
+files in forked worker processes.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "ENV_INDEX_CHECK",
     "ENV_INDEX_DIR",
     "Index",
     "IndexRow",
