@@ -242,3 +242,13 @@ def test_two_processes_at_once(handbook_lib: Path, index_dir: Path) -> None:
     with Index(handbook_lib).open() as index:
         assert index.con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert index.count() == 219
+
+
+def test_library_chapter_keys_from_the_index(handbook_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lib = Library(handbook_lib)
+    (handbook_lib / "bad.json").write_text('{"type": "chapter", "key": "bad", "parent": "sperling2014handbook", "pages": "1,2"}')
+    fast = lib.chapter_keys("sperling2014handbook")
+    assert len(fast) == 19 and "bad" in fast and fast == sorted(fast)
+    assert lib.chapter_keys("aris2014collective") == []
+    monkeypatch.setenv("CITESHELF_INDEX_DIR", "off")
+    assert lib.chapter_keys("sperling2014handbook") == fast

@@ -21,19 +21,6 @@ def chapter_order(chapter):  # noqa: ANN001, ANN201
     return (num_key, page_key, chapter.key)
 
 
-def _chapter_keys(library, book_key: str) -> list[str]:  # noqa: ANN001
-    """The keys of the book's chapters: from the index, else by reading the files."""
-    from ..library.index import open_index
-
-    index = open_index(library.path)
-    if index is None:
-        return library.chapter_keys(book_key)
-    try:
-        return index.children(book_key)
-    finally:
-        index.close()
-
-
 @click.command("chapters")
 @click.argument("book_key", metavar="BOOKKEY")
 @json_option
@@ -66,7 +53,7 @@ def command(ctx: click.Context, book_key: str, as_json: bool) -> None:
         hint = f"; its book is '{book.parent}'" if book.parent else ""
         raise UsageError(f"'{book_key}' is a chapter, not a book{hint}")
     chapters = []
-    for item in library.iter_records(_chapter_keys(library, book_key)):
+    for item in library.iter_records(library.chapter_keys(book_key)):
         if isinstance(item, Chapter):
             chapters.append(item)
         elif not hasattr(item, "type"):

@@ -178,11 +178,20 @@ class Library:
         return records, problems
 
     def chapter_keys(self, book_key: str) -> list[str]:
-        """Keys of records whose parent is ``book_key``.
+        """Keys of records whose parent is ``book_key``, in key order.
 
-        Without an index this reads every file, but only files that mention the
+        Answered by the library's index (``library.index``) when one can be
+        used; otherwise this reads every file, but only files that mention the
         key are parsed.
         """
+        from .index import open_index
+
+        index = open_index(self.path)
+        if index is not None:
+            try:
+                return index.children(book_key)
+            finally:
+                index.close()
         needle = json.dumps(book_key)
         out = []
         for key in self.keys():
