@@ -620,19 +620,37 @@ class Index:
 
     def scan(self) -> "Scan":
         """Name, modification time and size of every record file (one stat each)."""
-        names: list[str] = []
         mtimes = array("q")
         sizes = array("q")
-        add_name, add_mtime, add_size = names.append, mtimes.append, sizes.append
-        with os.scandir(self.library_path) as it:
+        add_mtime, add_size = mtimes.append, sizes.append
+        if os.stat in os.supports_dir_fd and os.listdir in os.supports_fd:
+            # listdir + stat relative to the folder: the cheapest way from Python
+            fd = os.open(self.library_path, os.O_RDONLY)
+            try:
+                listed = [n for n in os.listdir(fd) if n.endswith(SUFFIX) and n[0] != "."]
+                names: list[str] = []
+                stat = os.stat
+                for name in listed:
+                    try:
+                        st = stat(name, dir_fd=fd)
+                    except OSError:  # gone meanwhile
+                        continue
+                    names.append(name)
+                    add_mtime(st.st_mtime_ns)
+                    add_size(st.st_size)
+            finally:
+                os.close(fd)
+            return Scan(names, mtimes, sizes)
+        names = []
+        with os.scandir(self.library_path) as it:  # pragma: no cover - e.g. Windows
             for entry in it:
                 name = entry.name
                 if name.endswith(SUFFIX) and name[0] != ".":
                     try:
                         st = entry.stat()
-                    except OSError:  # gone meanwhile
+                    except OSError:
                         continue
-                    add_name(name)
+                    names.append(name)
                     add_mtime(st.st_mtime_ns)
                     add_size(st.st_size)
         return Scan(names, mtimes, sizes)
