@@ -252,3 +252,17 @@ def test_library_chapter_keys_from_the_index(handbook_lib: Path, monkeypatch: py
     assert lib.chapter_keys("aris2014collective") == []
     monkeypatch.setenv("CITESHELF_INDEX_DIR", "off")
     assert lib.chapter_keys("sperling2014handbook") == fast
+
+
+def test_differences_between_scans() -> None:
+    from array import array
+
+    from citeshelf.library.index import _differences
+
+    old = array("q", range(2000))
+    new = array("q", old)
+    assert _differences(old, new) == set()
+    for i in (0, 511, 512, 1023, 1999):
+        new[i] = -1
+    assert _differences(old, new) == {0, 511, 512, 1023, 1999}
+    assert _differences(array("q"), array("q")) == set()
