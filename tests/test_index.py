@@ -266,3 +266,23 @@ def test_differences_between_scans() -> None:
         new[i] = -1
     assert _differences(old, new) == {0, 511, 512, 1023, 1999}
     assert _differences(array("q"), array("q")) == set()
+
+
+def test_a_parallel_build_gives_the_same_index(handbook_lib: Path, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import citeshelf.library.index as index_module
+
+    (handbook_lib / "broken.json").write_text("{oops")
+
+    def dump(path: Path) -> list:
+        with Index(handbook_lib, path=path).open() as index:
+            index.refresh()
+            rows = index.con.execute(
+                "SELECT key, problem, type, year, parent, creators, title, chapter, authors_short, pages, line "
+                "FROM records ORDER BY key").fetchall()
+            words = index.con.execute("SELECT * FROM fts ORDER BY rowid").fetchall()
+            return [rows, len(words), index.problems()[0].reason]
+
+    serial = dump(tmp_path / "serial.sqlite3")
+    monkeypatch.setattr(index_module, "PARALLEL_MIN", 5)
+    assert dump(tmp_path / "parallel.sqlite3") == serial

@@ -723,10 +723,11 @@ class Index:
         known: dict[str, dict[str, Any] | None] = {}  # key -> inheritable data (None: unreadable)
         pending = set(changed)
         deferred: list[Prepared] = []
+        items = self._prepare_all(changed)
         bar = progress(len(changed)) if progress is not None else _NoBar()
         try:
             with bar:
-                for item in self._prepare_all(changed):
+                for item in items:
                     key, _stat, _problem, own, _display, parent = item
                     pending.discard(key)
                     known[key] = own["inh"] if own is not None else None
@@ -785,27 +786,34 @@ class Index:
         return changed, removed, scanned
 
     def _prepare_all(self, keys: list[str]) -> Iterator[Prepared]:
-        """:func:`prepare` for each key, in order; in worker processes for many keys."""
-        workers = min(os.cpu_count() or 1, 4)
-        if len(keys) < PARALLEL_MIN or workers < 2:
-            library = self._library()
-            for key in keys:
-                yield prepare(library, key)
-            return
-        import multiprocessing
+        """:func:`prepare` for each key, in order; in worker processes for many keys.
 
-        if "fork" not in multiprocessing.get_all_start_methods():
+        The workers are forked here, at once, before any progress bar thread
+        starts; they only read record files, never touch the inherited SQLite
+        connection, and leave with ``os._exit`` (no finalisers run).
+        """
+        workers = min(os.cpu_count() or 1, 4)
+        pool = None
+        if len(keys) >= PARALLEL_MIN and workers >= 2:
+            import multiprocessing
+
+            if "fork" in multiprocessing.get_all_start_methods():
+                pool = multiprocessing.get_context("fork").Pool(workers)
+        if pool is None:
             library = self._library()
-            for key in keys:
-                yield prepare(library, key)
-            return
-        # Forked workers only read record files; they never touch the inherited
-        # SQLite connection and leave with os._exit (no finalisers run).
-        ctx = multiprocessing.get_context("fork")
-        batches = list(_batches(keys, 250))
-        with ctx.Pool(workers) as pool:
-            for batch in pool.imap(_prepare_batch, [(str(self.library_path), b) for b in batches]):
-                yield from batch
+            return (prepare(library, key) for key in keys)
+        jobs = [(str(self.library_path), b) for b in _batches(keys, 250)]
+
+        def results() -> Iterator[Prepared]:
+            try:
+                for batch in pool.imap(_prepare_batch, jobs):
+                    yield from batch
+                pool.close()
+            finally:
+                pool.terminate()
+                pool.join()
+
+        return results()
 
     def _book(self, parent: str, known: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
         """The inheritable data of the book ``parent``: read in this pass, or indexed."""
