@@ -12,6 +12,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LIBRARY = ROOT / "records"
 
 
+@pytest.fixture(autouse=True)
+def _index_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's derived index out of the user's cache folder."""
+    monkeypatch.setenv("CITESHELF_INDEX_DIR", str(tmp_path_factory.mktemp("index")))
+    monkeypatch.delenv("CITESHELF_INDEX_CHECK", raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
