@@ -124,3 +124,13 @@ def test_csl_bibliography(cs, handbook_lib: Path) -> None:
     data = json.loads(r.stdout)
     assert [d["key"] for d in data] == ["cottey2014europe", "cottey2014nato"]
     assert data[0]["text"].startswith("Cottey, Andrew. 2014a. “Europe.”")
+
+
+def test_unreadable_file_is_reported_once_with_its_path(cs, handbook_lib) -> None:  # noqa: ANN001
+    broken = handbook_lib / "broken.json"
+    broken.write_text('{"type": "book", "key": "broken", "isbn": ["123"]}', encoding="utf-8")
+    r = cs(handbook_lib, "bibliography", "--style", "apa", "--query", "type:book")
+    assert r.exit_code == 0
+    assert r.stdout == "Sperling, J. (Ed.). (2014). Handbook of governance and security. Edward Elgar Publishing.\n"
+    assert r.stderr.count(str(broken)) == 1
+    assert r.stderr.startswith(f"citeshelf: warning: skipped an unreadable record file: {broken}: field 'isbn'")

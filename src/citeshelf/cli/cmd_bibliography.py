@@ -57,7 +57,7 @@ def command(
     else:
         stored, problems = select(library, query)
         for p in problems:
-            render.warn(f"skipped {p.path}: {p.reason}")
+            render.warn(f"skipped an unreadable record file: {p.reason}")
         if not stored:
             if query:
                 raise UsageError(f"no record matches {query!r}: see 'citeshelf list {query}'")

@@ -125,7 +125,7 @@ def library_suffixes(library, records, style: str, edition: int) -> dict[str, st
     for q in queries:
         found, problems = select(library, q or None)
         for p in problems:
-            render.warn(f"skipped {p.path}: {p.reason}")
+            render.warn(f"skipped an unreadable record file: {p.reason}")
         for r in resolve_all([f for f in found if f.key not in pool], library):
             pool[r.key] = r
     return year_suffixes(pool.values(), style, edition)
