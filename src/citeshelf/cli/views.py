@@ -1,8 +1,15 @@
-"""Short textual views of records for tables and panels (no Rich here)."""
+"""Short textual views of records for tables and panels (no Rich here).
+
+The texts are made by :mod:`citeshelf.library.index` from a record's JSON data,
+so that a listing printed from the index and one printed from record objects
+are the same.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from ..library import index as _index
 
 if TYPE_CHECKING:
     from ..model import BaseRecord, Person
@@ -10,23 +17,12 @@ if TYPE_CHECKING:
 
 def short_names(people: "list[Person]", *, et_al: bool = False) -> str:
     """"Aris", "Galbreath & Seidyusif", "Boin, Ekengren & Rhinard", "Boin et al."."""
-    names = [p.last for p in people]
-    if not names:
-        return ""
-    if len(names) > 3 or et_al:
-        return f"{names[0]} et al."
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " & " + names[-1]
+    return _index.short_names([p.model_dump(exclude_none=True) for p in people], et_al)
 
 
 def creators_cell(record: "BaseRecord") -> str:
-    if record.authors:
-        return short_names(record.authors, et_al=record.authors_et_al)
-    if record.editors:
-        label = "ed." if len(record.editors) == 1 else "eds."
-        return f"{short_names(record.editors, et_al=record.editors_et_al)} ({label})"
-    return ""
+    """Authors, else editors with "(ed.)"/"(eds.)", for a table cell."""
+    return _index.creators_cell(record.to_json_dict())
 
 
 def full_names(people: "list[Person]") -> str:
@@ -35,19 +31,4 @@ def full_names(people: "list[Person]") -> str:
 
 def book_line(book: "BaseRecord") -> str:
     """"Handbook of governance and security, ed. James Sperling (Edward Elgar Publishing, 2014)"."""
-    text = book.full_title or "(untitled)"
-    if book.editors:
-        label = "ed." if len(book.editors) == 1 else "eds."
-        text += f", {label} " + _and([p.display() for p in book.editors])
-    elif book.authors:
-        text += ", by " + _and([p.display() for p in book.authors])
-    where = ", ".join(str(x) for x in (book.publisher, book.year) if x)
-    if where:
-        text += f" ({where})"
-    return text
-
-
-def _and(items: list[str]) -> str:
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + ", and " + items[-1]
+    return _index.book_line(book.to_json_dict())

@@ -184,7 +184,8 @@ def _last(person: object) -> str:
     return ""
 
 
-def _short_names(people: list[object], et_al: bool) -> str:
+def short_names(people: list[object], et_al: bool) -> str:
+    """"Aris", "Galbreath & Seidyusif", "Boin, Ekengren & Rhinard", "Boin et al."."""
     names = [_last(p) for p in people]
     if not names:
         return ""
@@ -196,14 +197,14 @@ def _short_names(people: list[object], et_al: bool) -> str:
 
 
 def creators_cell(data: Mapping[str, Any]) -> str:
-    """Same text as ``cli.views.creators_cell`` for a record's JSON data."""
+    """Authors, else editors with "(ed.)"/"(eds.)", from a record's JSON data."""
     authors = _people(data.get("authors"))
     if authors:
-        return _short_names(authors, bool(data.get("authors_et_al")))
+        return short_names(authors, bool(data.get("authors_et_al")))
     editors = _people(data.get("editors"))
     if editors:
         label = "ed." if len(editors) == 1 else "eds."
-        return f"{_short_names(editors, bool(data.get('editors_et_al')))} ({label})"
+        return f"{short_names(editors, bool(data.get('editors_et_al')))} ({label})"
     return ""
 
 
@@ -357,7 +358,7 @@ def display_name(person: object) -> str:
 
 
 def book_line(data: Mapping[str, Any]) -> str:
-    """Same text as ``cli.views.book_line`` for a record's JSON data."""
+    """"Title, ed. Name (Publisher, year)" from a book record's JSON data."""
     def _and(items: list[str]) -> str:
         if len(items) <= 2:
             return " and ".join(items)
@@ -990,7 +991,7 @@ def prepare(library: Any, key: str) -> Prepared:
     authors = _people(data.get("authors"))
     display = (
         creators_cell(data), full_title(data), _text(data.get("chapter")),
-        _short_names(authors, bool(data.get("authors_et_al"))), _text(data.get("pages")),
+        short_names(authors, bool(data.get("authors_et_al"))), _text(data.get("pages")),
         book_line(data) if parent is None else None,
     )
     return key, stat, None, extract_own(data), display, parent
