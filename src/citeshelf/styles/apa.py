@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .common import (
     fold,
+    title_sort,
     MONTH_NAMES,
     apa_title_case,
     capitalize_first,
@@ -439,16 +440,6 @@ def citation(cites, *, form: str = "in-text", edition: int | None = None) -> Sty
 # --------------------------------------------------------------------------
 # Order (9.44–9.47)
 
-_ARTICLES = ("the ", "a ", "an ")
-
-
-def _title_sort(title: str) -> str:
-    t = fold(title)
-    for a in _ARTICLES:
-        if t.startswith(a):
-            return t[len(a) :]
-    return t
-
 
 def sort_key(record) -> tuple:  # noqa: ANN001
     """Authors' names letter by letter, then the year (undated first), then
@@ -462,7 +453,7 @@ def sort_key(record) -> tuple:  # noqa: ANN001
         )
         first = names[0][0]
     else:
-        first = _title_sort(record.full_title or "")
+        first = title_sort(record.full_title or "")
         names = ((first,),)
     year = record.year if record.year is not None else -1
-    return (first, names, year, _title_sort(record.full_title or ""), record.key)
+    return (first, names, year, title_sort(record.full_title or ""), record.key)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from .common import (
     fold,
+    title_sort,
     MONTH_NAMES,
     capitalize_first,
     chicago_title_case,
@@ -376,19 +377,7 @@ def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN
             out.add(f"Chap. {record.chapter} in ")
         else:
             out.add("In ")
-        if record.container_title:
-            out.italic(chicago_title_case(typo(record.container_title), edition))
-        bits = []
-        ed = edition_text(record.edition)
-        if ed:
-            bits.append(ed)
-        if getattr(record, "container_authors", None) and record.container_authors != record.authors:
-            bits.append("by " + _and_list([_given_first(p) for p in record.container_authors]))
-        eds = _editors_text(record, note=False)
-        if eds:
-            bits.append(eds)
-        if record.volume:
-            bits.append(f"vol. {record.volume}")
+        bits = _container(out, record, edition, note=False)
         pages = _chapter_pages(record, edition)
         if pages:
             bits.append(pages)
@@ -612,19 +601,7 @@ def _full_note(out: Styled, record, page: str | None, edition: int) -> None:  # 
             out.add(f"chap. {record.chapter} in ")
         else:
             out.add("in ")
-        if record.container_title:
-            out.italic(chicago_title_case(typo(record.container_title), edition))
-        bits = []
-        ed = edition_text(record.edition)
-        if ed:
-            bits.append(ed)
-        if getattr(record, "container_authors", None) and record.container_authors != record.authors:
-            bits.append("by " + _and_list([_given_first(p) for p in record.container_authors]))
-        eds = _editors_text(record, note=True)
-        if eds:
-            bits.append(eds)
-        if record.volume:
-            bits.append(f"vol. {record.volume}")
+        bits = _container(out, record, edition, note=True)
         if bits:
             out.add(", " + ", ".join(bits))
         pub = _publisher(record, edition)
@@ -731,15 +708,23 @@ def author_year_key(record) -> tuple[str, str]:  # noqa: ANN001
     return (author_key(record), str(record.year or "n.d."))
 
 
-_ARTICLES = ("the ", "a ", "an ")
-
-
-def _title_sort(title: str) -> str:
-    t = fold(title)
-    for a in _ARTICLES:
-        if t.startswith(a):
-            return t[len(a) :]
-    return t
+def _container(out: Styled, record, edition: int, *, note: bool) -> list[str]:  # noqa: ANN001
+    """The book a chapter or paper is in: its italic title added to ``out``;
+    returns the parts that follow it (edition, its authors, editors, volume)."""
+    if record.container_title:
+        out.italic(chicago_title_case(typo(record.container_title), edition))
+    bits = []
+    ed = edition_text(record.edition)
+    if ed:
+        bits.append(ed)
+    if getattr(record, "container_authors", None) and record.container_authors != record.authors:
+        bits.append("by " + _and_list([_given_first(p) for p in record.container_authors]))
+    eds = _editors_text(record, note=note)
+    if eds:
+        bits.append(eds)
+    if record.volume:
+        bits.append(f"vol. {record.volume}")
+    return bits
 
 
 def sort_key(record) -> tuple:  # noqa: ANN001
@@ -752,10 +737,10 @@ def sort_key(record) -> tuple:  # noqa: ANN001
         names = tuple(fold(_inverted(p)) for p in people)
         first = names[0]
     else:
-        first = _title_sort(record.full_title or "")
+        first = title_sort(record.full_title or "")
         names = (first,)
     year = record.year if record.year is not None else -1
-    return (first, names, year, _title_sort(record.full_title or ""), record.key)
+    return (first, names, year, title_sort(record.full_title or ""), record.key)
 
 
 def notes_sort_key(record) -> tuple:  # noqa: ANN001

@@ -318,3 +318,15 @@ def csl_type(record) -> str | None:  # noqa: ANN001
 def typo(text: str | None) -> str:
     """Stored text with typographic quotes and dashes."""
     return smarten(text) if text else ""
+
+
+_ARTICLES = ("the ", "a ", "an ")
+
+
+def title_sort(title: str) -> str:
+    """A title as it files: folded, without an initial article (APA 9.47, CMOS 14.68)."""
+    t = fold(title)
+    for a in _ARTICLES:
+        if t.startswith(a):
+            return t[len(a) :]
+    return t
