@@ -61,71 +61,105 @@ def command(
     written), 5 duplicates with --on-duplicate error.
     """
     from .. import render
-    from ..errors import Conflict, InvalidData
-    from ..formats.importer import Existing, plan_import, read_file
+    from ..errors import CiteshelfError, Conflict, InvalidData
+    from ..formats.importer import Existing, Importer, read_entries
     from ..library.keys import unique_key
 
     library = get_library()
-    reads = []
-    for path in files:
-        reads.append(read_file(path, fmt))
-    entries = [e for r in reads for e in r.entries]
-    invalid = [i for r in reads for i in r.invalid]
-    warnings = [w for r in reads for w in r.warnings]
-
+    streams = [read_entries(path, fmt) for path in files]
     existing = Existing.from_library(library)
-    plan = plan_import(
-        entries,
+    importer = Importer(
+        library,
         existing,
         on_duplicate=on_duplicate,
         link_parents=link_parents,
+        dry_run=dry_run,
         make_key=unique_key,
         get_existing=library.get,
     )
-    invalid += plan.invalid
-    warnings += plan.warnings
+    try:
+        with render.progress(sum(s.total for s in streams), "Reading") as bar:
+            for stream in streams:
+                for read in stream.batches():
+                    importer.add_read(read)
+                    bar.advance(len(read.entries) + len(read.invalid))
+        result = importer.finish()
+    except BaseException:
+        importer.abort()
+        raise
+    try:
+        _report(result, on_duplicate=on_duplicate, skip_invalid=skip_invalid, dry_run=dry_run,
+                as_json=as_json)
+        if dry_run:
+            return
+        try:
+            with render.progress(len(result.created) + len(result.updated), "Importing") as bar:
+                result.commit(bar)
+        except Exception as exc:  # noqa: BLE001 - report exactly what was written, then fail
+            written = getattr(exc, "written", [])
+            done = ", ".join(written) if written else "none"
+            message = f"import stopped: {exc}; records written before the failure: {done}"
+            if isinstance(exc, CiteshelfError):
+                raise type(exc)(message) from None
+            raise CiteshelfError(message) from exc
+    finally:
+        result.discard()
+    if as_json:
+        render.print_json(_json(result, dry_run=False))
+    else:
+        render.print_line(_summary(result, skip_invalid))
 
-    def summary(imported: int) -> str:
-        dup = sum(1 for _, other, _ in plan.duplicates if other not in {r.key for r in plan.update})
-        parts = [
-            f"imported {imported}",
-            f"updated {len(plan.update)}" if plan.update else None,
-            f"skipped as duplicate {dup}",
-            f"skipped as invalid {len(invalid) if skip_invalid or not invalid else 0}",
-        ]
-        text = ", ".join(p for p in parts if p)
-        if plan.books_created:
-            text += f" (books created for chapters: {', '.join(plan.books_created)})"
-        return text
 
+def _summary(result, skip_invalid: bool) -> str:  # noqa: ANN001
+    invalid = len(result.invalid)
+    parts = [
+        f"imported {len(result.created) - len(result.books_created)}",
+        f"updated {len(result.updated)}" if result.updated else None,
+        f"skipped as duplicate {len(result.skipped_duplicates)}",
+        f"skipped as invalid {invalid if skip_invalid or not invalid else 0}",
+    ]
+    text = ", ".join(p for p in parts if p)
+    if result.books_created:
+        text += f" (books created for chapters: {', '.join(result.books_created)})"
+    return text
+
+
+def _report(result, *, on_duplicate: str, skip_invalid: bool, dry_run: bool, as_json: bool) -> None:  # noqa: ANN001
+    """Warnings, duplicates, renamed keys and invalid entries; raises if the
+    import cannot go on (nothing has been written then)."""
+    from .. import render
+    from ..errors import Conflict, InvalidData
+
+    warnings = result.warnings
     for n, w in enumerate(warnings):
         if n == _SHOWN_WARNINGS and len(warnings) > n + 1:
             render.warn(f"... and {len(warnings) - n} more warnings (--json lists them all)")
             break
         render.warn(str(w))
-    if on_duplicate == "error" and plan.duplicates:
-        for entry, other, why in plan.duplicates:
-            render.print_line(f"  {entry.source}:{entry.line or '-'}: '{entry.record.key}' duplicates '{other}' ({why})", err=True)
-        n = len(plan.duplicates)
+    dups = result.duplicates
+    if on_duplicate == "error" and dups:
+        for d in dups:
+            render.print_line(f"  {d.source}:{d.line or '-'}: '{d.key}' duplicates '{d.existing}' ({d.why})", err=True)
+        n = len(dups)
         raise Conflict(
             f"{n} entr{'ies' if n != 1 else 'y'} duplicate existing records (listed above); "
             "nothing was imported: choose --on-duplicate skip, rename or update"
         )
-    updated = {r.key for r in plan.update}
-    for n, (entry, other, why) in enumerate(plan.duplicates):
-        if n == _SHOWN and len(plan.duplicates) > _SHOWN + 1:
-            render.warn(f"... and {len(plan.duplicates) - n} more duplicates (--json lists them all)")
+    for n, d in enumerate(dups):
+        if n == _SHOWN and len(dups) > _SHOWN + 1:
+            render.warn(f"... and {len(dups) - n} more duplicates (--json lists them all)")
             break
-        where = f"{entry.source}:{entry.line}" if entry.line else entry.source
-        if other in updated:
-            render.warn(f"{where}: '{entry.record.key}' updates '{other}' ({why})")
+        where = f"{d.source}:{d.line}" if d.line else d.source
+        if d.updated:
+            render.warn(f"{where}: '{d.key}' updates '{d.existing}' ({d.why})")
         else:
-            render.warn(f"{where}: '{entry.record.key}' skipped: duplicates '{other}' ({why})")
-    for n, (old, new) in enumerate(plan.renamed):
-        if n == _SHOWN and len(plan.renamed) > _SHOWN + 1:
-            render.warn(f"... and {len(plan.renamed) - n} more renamed (--json lists them all)")
+            render.warn(f"{where}: '{d.key}' skipped: duplicates '{d.existing}' ({d.why})")
+    for n, (old, new) in enumerate(result.renamed):
+        if n == _SHOWN and len(result.renamed) > _SHOWN + 1:
+            render.warn(f"... and {len(result.renamed) - n} more renamed (--json lists them all)")
             break
         render.warn(f"'{old}' imported as '{new}' (the key was taken)")
+    invalid = result.invalid
     if invalid:
         if skip_invalid:
             n = len(invalid)
@@ -134,7 +168,7 @@ def command(
             render.print_line(f"  {issue}", err=True)
         if not skip_invalid:
             if as_json:
-                data = _json(plan, invalid, warnings, dry_run=dry_run)
+                data = _json(result, dry_run=dry_run)
                 data.update(imported=[], updated=[], renamed=[], books_created=[])
                 render.print_json(data)
             n = len(invalid)
@@ -142,56 +176,28 @@ def command(
                 f"{n} invalid entr{'ies' if n != 1 else 'y'} (listed above); nothing was "
                 "imported: fix them, or import the rest with --skip-invalid"
             )
-
     if dry_run:
-        text = "dry run, nothing written: would have " + summary(len(plan.create))
         if as_json:
-            render.print_json(_json(plan, invalid, warnings, dry_run=True))
+            render.print_json(_json(result, dry_run=True))
         else:
-            render.print_line(text)
-        return
-
-    written: list[str] = []
-    try:
-        with render.progress(len(plan.create) + len(plan.update), "Importing") as bar:
-            if plan.create:
-                library.create_many(plan.create)
-                written.extend(r.key for r in plan.create)
-                bar.advance(len(plan.create))
-            for record in plan.update:
-                library.update(record)
-                written.append(record.key)
-                bar.advance()
-    except Exception as exc:  # noqa: BLE001 - report exactly what was written, then fail
-        from ..errors import CiteshelfError
-
-        done = ", ".join(written) if written else "none"
-        message = f"import stopped: {exc}; records written before the failure: {done}"
-        if isinstance(exc, CiteshelfError):
-            raise type(exc)(message) from None
-        raise CiteshelfError(message) from exc
-    if as_json:
-        render.print_json(_json(plan, invalid, warnings, dry_run=False))
-    else:
-        render.print_line(summary(len(plan.create)))
+            render.print_line("dry run, nothing written: would have " + _summary(result, skip_invalid))
 
 
-def _json(plan, invalid, warnings, *, dry_run: bool) -> dict:  # noqa: ANN001
+def _json(result, *, dry_run: bool) -> dict:  # noqa: ANN001
     return {
         "dry_run": dry_run,
-        "imported": [r.key for r in plan.create],
-        "updated": [r.key for r in plan.update],
+        "imported": list(result.created),
+        "updated": list(result.updated),
         "duplicates": [
-            {"key": e.record.key, "existing": other, "reason": why, "file": e.source, "line": e.line}
-            for e, other, why in plan.duplicates
-            if not any(r.key == other for r in plan.update)
+            {"key": d.key, "existing": d.existing, "reason": d.why, "file": d.source, "line": d.line}
+            for d in result.skipped_duplicates
         ],
-        "renamed": [{"from": a, "to": b} for a, b in plan.renamed],
+        "renamed": [{"from": a, "to": b} for a, b in result.renamed],
         "invalid": [
-            {"file": i.source, "line": i.line, "key": i.key, "reason": i.message} for i in invalid
+            {"file": i.source, "line": i.line, "key": i.key, "reason": i.message} for i in result.invalid
         ],
-        "books_created": plan.books_created,
+        "books_created": result.books_created,
         "warnings": [
-            {"file": w.source, "line": w.line, "key": w.key, "message": w.message} for w in warnings
+            {"file": w.source, "line": w.line, "key": w.key, "message": w.message} for w in result.warnings
         ],
     }

@@ -1,52 +1,63 @@
-"""Planning an import: duplicates, parents, invalid entries -- before anything is written.
+"""Running an import: duplicates, parents, invalid entries, all or nothing.
 
 Public API::
 
-    read_file(path, fmt=None) -> FileRead
+    read_entries(path, fmt=None) -> EntryStream
         One input file (BibTeX, CSL-JSON or RIS; the format from ``fmt`` or the
-        file name) as entries, invalid entries and warnings.
+        file name) as batches of entries with their invalid entries and
+        warnings (``EntryStream.batches()``; ``EntryStream.total`` entries).
+        A .bib file is read a batch at a time, never whole.
+    read_file(path, fmt=None) -> FileRead
+        The same, all at once.
     Existing.from_library(library) -> Existing
-        What is already in the library, for duplicate checks (read from the
-        record files as plain JSON, without validating them).
-    plan_import(entries, existing, *, on_duplicate="skip", link_parents=False,
-                make_key=None) -> ImportPlan
-        What to create, what to update, what is a duplicate (and of what),
-        which entries are invalid (a crossref to nowhere ...), and warnings.
+        What duplicate checks need of the records already present (keys, DOIs,
+        book ISBNs, title signatures), read from the record files as plain JSON.
+    Importer(library, existing, *, on_duplicate="skip", link_parents=False,
+             dry_run=False).add(entries) ... .finish() -> ImportResult
+        Decides entry by entry and writes each new record under a temporary
+        name as it goes (``Library.stage``), keeping only keys and the few
+        links that still need checking in memory; ``ImportResult.commit()``
+        makes them all appear at once (``Library.commit_staged``) and
+        ``ImportResult.discard()`` removes them.
 
-An incoming entry is a duplicate of an existing record (or of an earlier entry
-of the same import) if its key matches (in any letter case), its DOI matches,
-for a book its ISBN matches, or its normalised title, year and first author's
-family name match. ``on_duplicate``: ``skip`` (report it; chapters that name it
-as parent are linked to the existing record), ``rename`` (import it under a
-free key), ``update`` (replace the existing record, keeping its key and its
-``added`` date), ``error`` (the import fails).
+Duplicates. An incoming entry duplicates an existing record of the library if
+its key matches (in any letter case), its DOI matches, for a book its ISBN
+matches, or its signature matches: normalised title and subtitle, year, first
+author's (else editor's) family name, and for a chapter or paper the normalised
+title of its book (a chapter's missing year and editors are its book's). Within
+one import only keys, DOIs and book ISBNs count: entries with distinct keys are
+distinct records even if their titles, years and authors are the same (two
+chapters "Introduction" by their editor). ``on_duplicate``: ``skip`` (report it;
+chapters that name it as parent are linked to the existing record), ``rename``
+(import it under a free key), ``update`` (replace the existing record, keeping
+its key and its ``added`` date), ``error`` (the import fails).
+
+Every entry of the input is accounted for: imported, updated, skipped as
+duplicate (with the record it duplicates and why) or invalid (with file, line
+and reason).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Entry", "Issue", "FileRead", "Existing", "ImportPlan", "read_file", "plan_import"]
+from .bibtex import BibIssue
+
+__all__ = [
+    "Entry", "Issue", "FileRead", "EntryStream", "Existing", "Importer", "ImportResult",
+    "read_file", "read_entries",
+]
 
 ON_DUPLICATE = ("skip", "rename", "update", "error")
 
-
-@dataclass
-class Issue:
-    source: str
-    line: int | None
-    key: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line else self.source
-        who = f" entry '{self.key}':" if self.key else ""
-        return f"{where}:{who} {self.message}"
+#: A problem or warning about one place in an input file.
+Issue = BibIssue
 
 
 @dataclass
@@ -56,6 +67,11 @@ class Entry:
     line: int | None = None
     #: the key was made by citeshelf (the source had none): a clash is not a duplicate
     generated_key: bool = False
+    #: the record as the file gives it, before it left out what its book in the
+    #: same file says (None: the same as ``record``)
+    full: Any = None
+    #: its book, when the book is in the same file
+    book: Any = None
 
 
 @dataclass
@@ -63,6 +79,17 @@ class FileRead:
     entries: list[Entry] = field(default_factory=list)
     invalid: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+
+
+class EntryStream:
+    """The entries of one file, in batches (see :func:`read_entries`)."""
+
+    def __init__(self, total: int, batches: Callable[[], Iterator[FileRead]]) -> None:
+        self.total = total
+        self._batches = batches
+
+    def batches(self) -> Iterator[FileRead]:
+        return self._batches()
 
 
 def detect_format(path: Path, text: str | None = None) -> str | None:
@@ -81,7 +108,16 @@ def detect_format(path: Path, text: str | None = None) -> str | None:
 
 
 def read_file(path: str | Path, fmt: str | None = None) -> FileRead:
-    from ..errors import InvalidData, NotFound, UsageError
+    out = FileRead()
+    for part in read_entries(path, fmt).batches():
+        out.entries.extend(part.entries)
+        out.invalid.extend(part.invalid)
+        out.warnings.extend(part.warnings)
+    return out
+
+
+def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
+    from ..errors import NotFound, UsageError
 
     p = Path(path)
     if not p.is_file():
@@ -90,58 +126,72 @@ def read_file(path: str | Path, fmt: str | None = None) -> FileRead:
         fmt = detect_format(p, _peek(p))
         if fmt is None:
             raise UsageError(f"{p}: cannot tell the format: give --format bibtex|csl-json|ris")
-    out = FileRead()
     if fmt == "bibtex":
-        from .bibtex import load_bibtex
+        from .bibtex import BibReader
 
-        parsed = load_bibtex(p)
-        out.entries = [Entry(e.record, e.source, e.line) for e in parsed.entries]
-        out.invalid = [Issue(i.source, i.line, i.key, i.message) for i in parsed.invalid]
-        out.warnings = [Issue(i.source, i.line, i.key, i.message) for i in parsed.warnings]
-    elif fmt == "csl-json":
-        from .csljson import record_from_csl
+        reader = BibReader(p)
 
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise InvalidData(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-        except UnicodeDecodeError as exc:
-            raise InvalidData(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-        if isinstance(data, dict) and ("type" in data or "id" in data):
-            data = [data]
-        if not isinstance(data, list):
-            raise InvalidData(f"{p}: expected a JSON array of CSL items")
-        from ..library.keys import base_key
+        def bib_batches() -> Iterator[FileRead]:
+            for part in reader.batches():
+                yield FileRead(
+                    [Entry(e.record, e.source, e.line, False, e.full, e.book) for e in part.entries],
+                    part.invalid,
+                    part.warnings,
+                )
 
-        used: set[str] = set()
-        for i, item in enumerate(data):
-            label = f"item {i + 1}"
-            try:
-                record = record_from_csl(item, where=f"{p}: {label}")
-                generated = "csl_id" in record.extra or not (isinstance(item, dict) and item.get("id") not in (None, ""))
-                if generated:
-                    # no usable id: a key from author, year and title
-                    base = base_key(record)
-                    key, n = base, 0
-                    while key.casefold() in used:
-                        n += 1
-                        key = f"{base}-{n}"
-                    record = record.model_copy(update={"key": key})
-                used.add(record.key.casefold())
-                out.entries.append(Entry(record, str(p), None, generated))
-            except InvalidData as exc:
-                msg = str(exc).removeprefix(f"{p}: {label}: ").removeprefix(f"{p}: {label}")
-                key = item.get("id") if isinstance(item, dict) else None
-                out.invalid.append(Issue(str(p), None, str(key) if key is not None else None, f"{label}: {msg}"))
+        return EntryStream(reader.total, bib_batches)
+    if fmt == "csl-json":
+        whole = _read_csl(p)
     elif fmt == "ris":
         from .ris import load_ris
 
         parsed = load_ris(p)
-        out.entries = [Entry(r, str(p), line, r.key in parsed.generated) for r, line in parsed.entries]
-        out.invalid = [Issue(str(p), line, key, msg) for line, key, msg in parsed.invalid]
-        out.warnings = [Issue(str(p), line, key, msg) for line, key, msg in parsed.warnings]
+        whole = FileRead(
+            [Entry(r, str(p), line, r.key in parsed.generated) for r, line in parsed.entries],
+            [Issue(str(p), line, key, msg) for line, key, msg in parsed.invalid],
+            [Issue(str(p), line, key, msg) for line, key, msg in parsed.warnings],
+        )
     else:
         raise UsageError(f"unknown format {fmt!r}: use bibtex, csl-json or ris")
+    return EntryStream(len(whole.entries) + len(whole.invalid), lambda: iter([whole]))
+
+
+def _read_csl(p: Path) -> FileRead:
+    from ..errors import InvalidData
+    from ..library.keys import base_key
+    from .csljson import record_from_csl
+
+    out = FileRead()
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InvalidData(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except UnicodeDecodeError as exc:
+        raise InvalidData(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    if isinstance(data, dict) and ("type" in data or "id" in data):
+        data = [data]
+    if not isinstance(data, list):
+        raise InvalidData(f"{p}: expected a JSON array of CSL items")
+    used: set[str] = set()
+    for i, item in enumerate(data):
+        label = f"item {i + 1}"
+        try:
+            record = record_from_csl(item, where=f"{p}: {label}")
+            generated = "csl_id" in record.extra or not (isinstance(item, dict) and item.get("id") not in (None, ""))
+            if generated:
+                # no usable id: a key from author, year and title
+                base = base_key(record)
+                key, n = base, 0
+                while key.casefold() in used:
+                    n += 1
+                    key = f"{base}-{n}"
+                record = record.model_copy(update={"key": key})
+            used.add(record.key.casefold())
+            out.entries.append(Entry(record, str(p), None, generated))
+        except InvalidData as exc:
+            msg = str(exc).removeprefix(f"{p}: {label}: ").removeprefix(f"{p}: {label}")
+            key = item.get("id") if isinstance(item, dict) else None
+            out.invalid.append(Issue(str(p), None, str(key) if key is not None else None, f"{label}: {msg}"))
     return out
 
 
@@ -163,13 +213,6 @@ def _norm_title(text: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", "", fold(text or ""))
 
 
-def _signature(title: str | None, subtitle: str | None, year: Any, first: str | None) -> tuple | None:
-    t = _norm_title(" ".join(p for p in (title, subtitle) if p))
-    if not t:
-        return None
-    return (t, str(year or ""), _norm_title(first))
-
-
 def _first_family(people: list[Any]) -> str | None:
     if not people:
         return None
@@ -177,6 +220,29 @@ def _first_family(people: list[Any]) -> str | None:
     if isinstance(p, dict):
         return p.get("family") or p.get("literal")
     return p.family or p.literal
+
+
+def _sig(title: str | None, subtitle: str | None, year: str, first: str | None, container: str) -> tuple | None:
+    t = _norm_title(" ".join(p for p in (title, subtitle) if p))
+    if not t:
+        return None
+    return (t, year, _norm_title(first), container)
+
+
+def _book_info(book: Any) -> tuple[str, str, str | None]:
+    """What a chapter's signature takes from its book: full title, year, first editor."""
+    return (book.full_title or "", str(book.year or ""), _first_family(book.editors))
+
+
+def record_signature(record: Any, book: tuple[str, str, str | None] | None = None) -> tuple | None:
+    """(title, year, first author, book title), normalised; a chapter's
+    missing year and creators are its book's (``book``: :func:`_book_info`)."""
+    year = str(record.year or "") or (book[1] if book else "")
+    first = _first_family(record.creators) or (book[2] if book else None)
+    container = ""
+    if record.type in ("chapter", "paper"):
+        container = _norm_title(book[0] if book else record.container_title)
+    return _sig(record.title, record.subtitle, year, first, container)
 
 
 class Existing:
@@ -187,40 +253,55 @@ class Existing:
         self.doi: dict[str, str] = {}
         self.isbn: dict[str, str] = {}
         self.sig: dict[tuple, str] = {}
-        self.types: dict[str, str] = {}
+        #: books: key -> (full title, year, first editor), for chapters' signatures
+        self.book_info: dict[str, tuple[str, str, str | None]] = {}
+        #: books: (normalised full title, year) -> key, for --link-parents
+        self.books: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_library(cls, library: Any) -> "Existing":
         out = cls()
+        later: list[tuple[str, dict[str, Any]]] = []
         for key in library.keys():
             out.keys[key.casefold()] = key
             try:
                 data = json.loads(library.path_for(key).read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 continue
-            if isinstance(data, dict):
-                out.add_data(key, data)
+            if not isinstance(data, dict):
+                continue
+            rtype = data.get("type")
+            if data.get("doi"):
+                out.doi.setdefault(str(data["doi"]).lower(), key)
+            if rtype == "book":
+                for i in data.get("isbn") or []:
+                    out.isbn.setdefault(str(i), key)
+                title = ": ".join(p for p in (data.get("title"), data.get("subtitle")) if p)
+                year = str(data.get("issued") or "")[:4]
+                out.book_info[key] = (title, year, _first_family(data.get("editors") or []))
+                out.books.setdefault((_norm_title(title), year), key)
+            if data.get("parent"):
+                # its book's year, editors and title: after every file is read
+                later.append((key, {k: data.get(k) for k in ("type", "title", "subtitle", "issued", "authors", "editors", "parent")}))
+                continue
+            out._add_sig(key, data, None)
+        for key, data in later:
+            out._add_sig(key, data, out.book_info.get(data["parent"]))
         return out
 
-    def add_data(self, key: str, data: dict[str, Any]) -> None:
-        self.keys[key.casefold()] = key
-        self.types[key] = str(data.get("type"))
-        if data.get("doi"):
-            self.doi.setdefault(str(data["doi"]).lower(), key)
-        if data.get("type") == "book":
-            for i in data.get("isbn") or []:
-                self.isbn.setdefault(str(i), key)
-        people = data.get("authors") or data.get("editors") or []
-        issued = str(data.get("issued") or "")[:4]
-        sig = _signature(data.get("title"), data.get("subtitle"), issued, _first_family(people))
+    def _add_sig(self, key: str, data: dict[str, Any], book: tuple | None) -> None:
+        year = str(data.get("issued") or "")[:4] or (book[1] if book else "")
+        first = _first_family(data.get("authors") or data.get("editors") or []) or (book[2] if book else None)
+        container = ""
+        if data.get("type") in ("chapter", "paper"):
+            container = _norm_title(book[0] if book else data.get("container_title"))
+        sig = _sig(data.get("title"), data.get("subtitle"), year, first, container)
         if sig:
             self.sig.setdefault(sig, key)
 
-    def add_record(self, record: Any) -> None:
-        self.add_data(record.key, record.to_json_dict())
-
-    def match(self, record: Any) -> tuple[str, str] | None:
-        """(existing key, why) if ``record`` duplicates something here."""
+    def match(self, record: Any, book: Any = None, *, signature: bool = True) -> tuple[str, str] | None:
+        """(existing key, why) if ``record`` duplicates something here;
+        ``book`` is a chapter's book record, when it is not in the library."""
         k = self.keys.get(record.key.casefold())
         if k is not None:
             return k, "same key"
@@ -230,241 +311,383 @@ class Existing:
             for i in record.isbn:
                 if i in self.isbn:
                     return self.isbn[i], f"same ISBN {i}"
-        sig = _signature(record.title, record.subtitle, record.year or "", _first_family(record.creators))
-        if sig and sig in self.sig:
-            return self.sig[sig], "same title, year and first author"
+        if signature:
+            parent = getattr(record, "parent", None)
+            info = _book_info(book) if book is not None else self.book_info.get(parent) if parent else None
+            sig = record_signature(record, info)
+            if sig and sig in self.sig:
+                return self.sig[sig], "same title, year and first author"
         return None
+
+    def add(self, record: Any) -> None:
+        """A record this import creates (keys, DOI, ISBNs; no signature)."""
+        self.keys[record.key.casefold()] = record.key
+        if record.doi:
+            self.doi.setdefault(record.doi.lower(), record.key)
+        if record.type == "book":
+            for i in record.isbn:
+                self.isbn.setdefault(i, record.key)
+            self.books.setdefault((_norm_title(record.full_title), str(record.year or "")), record.key)
 
 
 # --------------------------------------------------------------------------
-# the plan
+# the import
 
 
 @dataclass
-class ImportPlan:
-    create: list[Any] = field(default_factory=list)
-    update: list[Any] = field(default_factory=list)
-    duplicates: list[tuple[Entry, str, str]] = field(default_factory=list)  # entry, existing key, why
+class Duplicate:
+    key: str
+    existing: str
+    why: str
+    source: str
+    line: int | None
+    updated: bool = False
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or, dry run / not committed yet, would do)."""
+
+    created: list[str] = field(default_factory=list)  # in commit order: books first
+    updated: list[str] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
     renamed: list[tuple[str, str]] = field(default_factory=list)
     invalid: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     books_created: list[str] = field(default_factory=list)
+    entries: int = 0  # entries read (valid or not)
+    _staged: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    _updates: list[Any] = field(default_factory=list, repr=False)
+    _stage: Any = field(default=None, repr=False)
 
     @property
-    def written(self) -> int:
-        return len(self.create) + len(self.update)
+    def skipped_duplicates(self) -> list[Duplicate]:
+        return [d for d in self.duplicates if not d.updated]
+
+    def commit(self, bar: Any = None) -> list[str]:
+        """Make the new records appear (all at once), then apply the updates;
+        the keys written, in order. On failure the exception carries what was
+        written in ``exc.written`` (a list of keys)."""
+        written: list[str] = []
+        try:
+            if self._staged:
+                self._stage.commit(self._staged)
+                self._staged = []
+                written.extend(self.created)
+                if bar is not None:
+                    bar.advance(len(self.created))
+            for record in self._updates:
+                self._stage.library.update(record)
+                written.append(record.key)
+                if bar is not None:
+                    bar.advance()
+        except BaseException as exc:
+            self.discard()
+            exc.written = written  # type: ignore[attr-defined]
+            raise
+        self._updates = []
+        return written
+
+    def discard(self) -> None:
+        """Remove whatever was staged (nothing becomes visible)."""
+        if self._stage is not None:
+            self._stage.drop([t for t, _ in self._staged])
+            self._stage.close()
+        self._staged = []
+
+
+class _LibraryStage:
+    """New records staged in the library folder (``Library.stage``)."""
+
+    def __init__(self, library: Any) -> None:
+        self.library = library
+        library.check_exists()
+
+    def put(self, record: Any) -> str:
+        return self.library.stage(record)
+
+    def get(self, handle: str) -> Any:
+        from ..model import parse_record
+
+        with open(handle, encoding="utf-8") as fh:
+            return parse_record(json.load(fh))
+
+    def drop(self, handles: Iterable[str]) -> None:
+        self.library.discard_staged(handles)
+
+    def commit(self, staged: list[tuple[str, str]]) -> None:
+        self.library.commit_staged(staged)
+
+    def close(self) -> None:
+        pass
+
+
+class _DryStage(_LibraryStage):
+    """A dry run stages in a private temporary folder: the library is untouched."""
+
+    def __init__(self, library: Any) -> None:
+        from ..library import Library
+
+        self.library = library
+        self._tmp = tempfile.TemporaryDirectory(prefix="citeshelf-dry-")
+        self._lib = Library(self._tmp.name)
+
+    def put(self, record: Any) -> str:
+        return self._lib.stage(record)
+
+    def drop(self, handles: Iterable[str]) -> None:
+        self._lib.discard_staged(handles)
+
+    def commit(self, staged: list[tuple[str, str]]) -> None:  # pragma: no cover - never called
+        raise RuntimeError("a dry run writes nothing")
+
+    def close(self) -> None:
+        self._tmp.cleanup()
 
 
 _BOOK_FIELDS = ("editors", "publisher", "place", "issued", "edition", "volume", "series", "isbn", "language")
 
 
-def _free_key(key: str, taken: Callable[[str], bool]) -> str:
-    n = 0
-    while True:
-        suffix = ""
-        m = n
-        while True:
-            suffix = chr(ord("a") + m % 26) + suffix
-            m = m // 26 - 1
-            if m < 0:
-                break
-        if not taken(key + suffix):
-            return key + suffix
-        n += 1
+class Importer:
+    """Decides entry by entry (see the module docstring); new records are
+    staged as they are accepted, so memory holds keys, not records."""
 
+    def __init__(
+        self,
+        library: Any,
+        existing: Existing,
+        *,
+        on_duplicate: str = "skip",
+        link_parents: bool = False,
+        dry_run: bool = False,
+        make_key: Callable[[Any, Callable[[str], bool]], str] | None = None,
+        get_existing: Callable[[str], Any] | None = None,
+    ) -> None:
+        if on_duplicate not in ON_DUPLICATE:
+            raise ValueError(on_duplicate)
+        self.library = library
+        self.existing = existing
+        self.on_duplicate = on_duplicate
+        self.link_parents = link_parents
+        self.make_key = make_key
+        self.get_existing = get_existing
+        self.result = ImportResult()
+        self.result._stage = self._stage = (_DryStage if dry_run else _LibraryStage)(library)
+        self.batch = Existing()  # what this import creates, for in-import duplicates
+        #: incoming key -> key the record ends up under, where they differ
+        self.alias: dict[str, str] = {}
+        self.handles: dict[str, str] = {}  # new key -> staged file
+        self.book_keys: set[str] = set()  # new books (committed first)
+        self.order: list[str] = []  # new keys in input order
+        #: accepted chapters whose parent link is checked at the end:
+        #: (key, parent, has a container title, source, line)
+        self.links: list[tuple[str, str, bool, str, int | None]] = []
+        #: accepted chapters without parent but with a book title (--link-parents)
+        self.unlinked: list[str] = []
 
-def plan_import(
-    entries: Iterable[Entry],
-    existing: Existing,
-    *,
-    on_duplicate: str = "skip",
-    link_parents: bool = False,
-    make_key: Callable[[Any, Callable[[str], bool]], str] | None = None,
-    get_existing: Callable[[str], Any] | None = None,
-) -> ImportPlan:
-    """Decide what an import does (see the module docstring); writes nothing."""
-    from ..model import Book, Chapter
+    def abort(self) -> None:
+        """Remove everything staged so far (after an error while reading)."""
+        self._stage.drop(list(self.handles.values()))
+        self.handles = {}
+        self._stage.close()
 
-    if on_duplicate not in ON_DUPLICATE:
-        raise ValueError(on_duplicate)
-    plan = ImportPlan()
-    batch = Existing()  # what this import will have created, for in-batch duplicates
-    alias: dict[str, str] = {}  # incoming key -> key the record ends up under
-    accepted: list[Entry] = []
-    taken_now: set[str] = set()
-
-    def taken(key: str) -> bool:
+    def taken(self, key: str) -> bool:
         folded = key.casefold()
-        return folded in existing.keys or folded in batch.keys or folded in taken_now
+        return folded in self.existing.keys or folded in self.batch.keys
 
-    entries = list(entries)
-    for entry in entries:
+    def add_read(self, read: FileRead) -> None:
+        self.result.entries += len(read.entries) + len(read.invalid)
+        self.result.invalid.extend(read.invalid)
+        self.result.warnings.extend(read.warnings)
+        for entry in read.entries:
+            self.add(entry)
+
+    def _accept(self, record: Any, entry: Entry) -> None:
+        from ..model import Chapter
+
+        self.batch.add(record)
+        if record.key != entry.record.key:
+            self.alias[entry.record.key] = record.key
+        self.handles[record.key] = self._stage.put(record)
+        if record.type == "book":
+            self.book_keys.add(record.key)
+        self.order.append(record.key)
+        if isinstance(record, Chapter):
+            if record.parent:
+                self.links.append((record.key, record.parent, bool(record.container_title), entry.source, entry.line))
+            elif self.link_parents and record.container_title:
+                self.unlinked.append(record.key)
+
+    def add(self, entry: Entry) -> None:
+        from ..library.keys import free_key
+
+        res = self.result
         record = entry.record
-        hit = existing.match(record)
+        full = entry.full or record
+        hit = self.existing.match(full, entry.book)
         where = "library"
         if hit is None:
-            hit = batch.match(record)
+            hit = self.batch.match(full, signature=False)
             where = "import"
         if hit is None:
-            accepted.append(entry)
-            batch.add_record(record)
-            alias[record.key] = record.key
-            continue
+            self._accept(record, entry)
+            return
         other, why = hit
         if why == "same key" and entry.generated_key:
             # a key citeshelf made up is taken: take the next free one
-            moved = record.model_copy(update={"key": _free_key(record.key, taken)})
-            hit = existing.match(moved) or batch.match(moved)
+            moved = record.model_copy(update={"key": free_key(record.key, self.taken)})
+            hit = self.existing.match(moved) or self.batch.match(moved, signature=False)
             if hit is None:
-                accepted.append(Entry(moved, entry.source, entry.line, True))
-                batch.add_record(moved)
-                alias[moved.key] = moved.key
-                continue
+                self._accept(moved, entry)
+                return
             other, why = hit
-        if on_duplicate == "error" or (where == "import" and on_duplicate == "update"):
-            plan.duplicates.append((entry, other, why))
-            if on_duplicate == "error":
-                continue
-        if on_duplicate == "skip" or (where == "import" and on_duplicate == "update"):
-            if on_duplicate == "skip":
-                plan.duplicates.append((entry, other, why))
-            alias.setdefault(record.key, other)
-            continue
-        if on_duplicate == "rename":
-            new_key = _free_key(record.key, taken) if taken(record.key) else record.key
+        dup = Duplicate(record.key, other, why, entry.source, entry.line)
+        if self.on_duplicate in ("skip", "error") or (where == "import" and self.on_duplicate == "update"):
+            res.duplicates.append(dup)
+            if self.on_duplicate != "error":
+                self.alias.setdefault(record.key, other)
+            return
+        if self.on_duplicate == "rename":
+            new_key = free_key(record.key, self.taken) if self.taken(record.key) else record.key
             if new_key != record.key:
-                plan.renamed.append((record.key, new_key))
+                res.renamed.append((record.key, new_key))
                 record = record.model_copy(update={"key": new_key})
-            alias[entry.record.key] = new_key
-            entry = Entry(record, entry.source, entry.line)
-            accepted.append(entry)
-            batch.add_record(record)
-            continue
+            self._accept(record, entry)
+            return
         # update: replace the existing record, keeping its key and added date
-        old = get_existing(other) if get_existing else None
-        update = {"key": other}
+        old = self.get_existing(other) if self.get_existing else None
+        update: dict[str, Any] = {"key": other}
         if old is not None and getattr(old, "added", None):
             update["added"] = old.added
         if old is not None and old.type != record.type:
-            plan.invalid.append(
+            res.invalid.append(
                 Issue(entry.source, entry.line, record.key,
                       f"would update '{other}' ({why}) but it is a {old.type}, this entry a "
                       f"{record.type}: import with --on-duplicate rename or skip")
             )
-            continue
-        record = record.model_copy(update=update)
-        alias[entry.record.key] = other
-        plan.update.append(record)
-        plan.duplicates.append((entry, other, why))
+            return
+        self.alias[record.key] = other
+        res._updates.append(record.model_copy(update=update))
+        res.updated.append(other)
+        dup.updated = True
+        res.duplicates.append(dup)
 
-    # Parents: follow aliases; a crossref to nowhere is an error unless the
-    # chapter names its book by title.
-    created_books: dict[tuple, str] = {}
-    book_isbn: dict[str, str] = dict(existing.isbn)
-    for entry in accepted:
-        if isinstance(entry.record, Book):
-            for i in entry.record.isbn:
-                book_isbn.setdefault(i, alias.get(entry.record.key, entry.record.key))
-    for entry in accepted:
-        record = entry.record
-        if isinstance(record, Chapter) and record.parent:
-            target = alias.get(record.parent)
+    # -- the end ------------------------------------------------------------
+
+    def finish(self) -> ImportResult:
+        """Check the parent links (now that every entry is known), make the
+        books --link-parents needs, and put the new records in commit order."""
+        res = self.result
+        dropped: set[str] = set()
+        for key, parent, has_container, source, line in self.links:
+            target = self.alias.get(parent)
             if target is None:
-                folded = record.parent.casefold()
-                target = existing.keys.get(folded)
+                target = self.batch.keys.get(parent.casefold()) or self.existing.keys.get(parent.casefold())
+            if target == parent:
+                continue
+            if target is None and not has_container:
+                res.invalid.append(
+                    Issue(source, line, key,
+                          f"crossref '{parent}' is neither in the import nor in the "
+                          "library: import the book too, or add a booktitle")
+                )
+                dropped.add(key)
+                continue
+            record = self._stage.get(self.handles[key])
             if target is None:
-                if record.container_title:
-                    extra = dict(record.extra)
-                    extra["crossref"] = record.parent
-                    plan.warnings.append(
-                        Issue(entry.source, entry.line, record.key,
-                              f"crossref '{record.parent}' is neither in the import nor in the "
-                              "library: imported without a parent link (kept in extra.crossref)")
-                    )
-                    record = record.model_copy(update={"parent": None, "extra": extra})
-                else:
-                    plan.invalid.append(
-                        Issue(entry.source, entry.line, record.key,
-                              f"crossref '{record.parent}' is neither in the import nor in the "
-                              "library: import the book too, or add a booktitle")
-                    )
-                    continue
-            elif target != record.parent:
+                extra = dict(record.extra)
+                extra["crossref"] = record.parent
+                res.warnings.append(
+                    Issue(source, line, key,
+                          f"crossref '{record.parent}' is neither in the import nor in the "
+                          "library: imported without a parent link (kept in extra.crossref)")
+                )
+                record = record.model_copy(update={"parent": None, "extra": extra})
+                if self.link_parents:
+                    self.unlinked.append(key)
+            else:
                 record = record.model_copy(update={"parent": target})
-        if (
-            link_parents
-            and isinstance(record, Chapter)
-            and not record.parent
-            and record.container_title
-        ):
-            record, book = _link_parent(record, existing, batch, book_isbn, created_books, make_key, taken)
+            self._restage(record)
+        self.links = []
+        for key in dropped:
+            self._stage.drop([self.handles.pop(key)])
+        if self.unlinked:
+            order = {k: i for i, k in enumerate(self.order)}
+            self.unlinked.sort(key=order.__getitem__)
+            self._link_all()
+        new = [k for k in self.order if k in self.handles]
+        books = [k for k in new if k in self.book_keys]
+        rest = [k for k in new if k not in self.book_keys]
+        res.created = books + rest
+        res._staged = [(self.handles[k], k) for k in res.created]
+        res.invalid.sort(key=lambda i: (i.source, i.line or 0))
+        return res
+
+    def _restage(self, record: Any) -> None:
+        old = self.handles[record.key]
+        self.handles[record.key] = self._stage.put(record)
+        self._stage.drop([old])
+
+    def _link_all(self) -> None:
+        """--link-parents: each chapter without parent is linked to the book its
+        fields describe (by ISBN, else title and year), made if there is none."""
+        from ..model import Book
+
+        made: dict[tuple[str, str], Any] = {}
+        for key in self.unlinked:
+            record = self._stage.get(self.handles[key])
+            target = None
+            for i in record.isbn:
+                target = self.batch.isbn.get(i) or self.existing.isbn.get(i)
+                if target:
+                    break
+            sig = (_norm_title(record.container_title), str(record.year or ""))
+            book = None
+            if target is None and sig in made:
+                book = made[sig]
+                target = book.key
+            if target is None:
+                target = self.existing.books.get(sig) or self.batch.books.get(sig)
+            for b in made.values():
+                if b.key == target:
+                    book = b
+            if target is None:
+                data: dict[str, Any] = {"type": "book", "key": "tmp-book", "title": record.container_title}
+                for name in _BOOK_FIELDS:
+                    value = getattr(record, name)
+                    if value:
+                        data[name] = value
+                if record.container_authors:
+                    data["authors"] = record.container_authors
+                protect = (record.extra or {}).get("protect", {})
+                if isinstance(protect, dict) and "container_title" in protect:
+                    data["extra"] = {"protect": {"title": list(protect["container_title"])}}
+                book = Book.model_validate(data)
+                make_key = self.make_key
+                if make_key is None:
+                    from ..library.keys import unique_key as make_key  # noqa: PLC0415
+                book = book.model_copy(update={"key": make_key(book, self.taken)})
+                made[sig] = book
+                target = book.key
+                self.batch.add(book)
+                self.handles[book.key] = self._stage.put(book)
+                self.book_keys.add(book.key)
+                self.order.append(book.key)
+                self.result.books_created.append(book.key)
+            update: dict[str, Any] = {"parent": target}
             if book is not None:
-                plan.create.append(book)
-                plan.books_created.append(book.key)
-                taken_now.add(book.key.casefold())
-                batch.add_record(book)
-        plan.create.append(record)
-    # Books before the chapters that name them.
-    plan.create.sort(key=lambda r: 0 if r.type == "book" else 1)
-    return plan
-
-
-def _link_parent(record, existing, batch, book_isbn, created_books, make_key, taken):  # noqa: ANN001, ANN202
-    """The chapter linked to the book it describes (found, or made from its fields)."""
-    from ..model import Book
-
-    target = None
-    for i in record.isbn:
-        if i in book_isbn:
-            target = book_isbn[i]
-            break
-    sig = (_norm_title(record.container_title), str(record.year or ""))
-    made = None
-    if target is None and sig in created_books:
-        made = created_books[sig]
-        target = made.key
-    if target is None:
-        for s, key in list(existing.sig.items()) + list(batch.sig.items()):
-            if s[0] == sig[0] and s[1] == sig[1] and (existing.types.get(key) or batch.types.get(key)) == "book":
-                target = key
-                break
-    for book_ in created_books.values():
-        if book_.key == target:
-            made = book_
-    book = None
-    if target is None:
-        data: dict[str, Any] = {"type": "book", "key": "tmp-book", "title": record.container_title}
-        for name in _BOOK_FIELDS:
-            value = getattr(record, name)
-            if value:
-                data[name] = value
-        if record.container_authors:
-            data["authors"] = record.container_authors
-        protect = (record.extra or {}).get("protect", {})
-        if isinstance(protect, dict) and "container_title" in protect:
-            data["extra"] = {"protect": {"title": list(protect["container_title"])}}
-        book = Book.model_validate(data)
-        if make_key is None:
-            from ..library.keys import unique_key as make_key  # noqa: PLC0415
-        book = book.model_copy(update={"key": make_key(book, taken)})
-        created_books[sig] = book
-        made = book
-        target = book.key
-        for i in book.isbn:
-            book_isbn.setdefault(i, book.key)
-    update: dict[str, Any] = {"parent": target}
-    if made is not None:
-        # What the chapter says the same as the book it is now linked to,
-        # it takes from the book.
-        if made.title == record.container_title:
-            update["container_title"] = None
-            extra = dict(record.extra or {})
-            if isinstance(extra.get("protect"), dict) and "container_title" in extra["protect"]:
-                extra["protect"] = {k: v for k, v in extra["protect"].items() if k != "container_title"}
-                update["extra"] = extra
-        if made.authors == record.container_authors:
-            update["container_authors"] = []
-        for name in _BOOK_FIELDS:
-            if getattr(made, name) == getattr(record, name):
-                update[name] = [] if name in ("editors", "isbn") else None
-    return record.model_copy(update=update), book
+                # What the chapter says the same as the book it is now linked
+                # to, it takes from the book.
+                if book.title == record.container_title:
+                    update["container_title"] = None
+                    extra = dict(record.extra or {})
+                    if isinstance(extra.get("protect"), dict) and "container_title" in extra["protect"]:
+                        extra["protect"] = {k: v for k, v in extra["protect"].items() if k != "container_title"}
+                        update["extra"] = extra
+                if book.authors == record.container_authors:
+                    update["container_authors"] = []
+                for name in _BOOK_FIELDS:
+                    if getattr(book, name) == getattr(record, name):
+                        update[name] = [] if name in ("editors", "isbn") else None
+            self._restage(record.model_copy(update=update))
+        self.unlinked = []

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..model import BaseRecord, fold
 
-__all__ = ["base_key", "unique_key", "STOPWORDS"]
+__all__ = ["base_key", "unique_key", "free_key", "STOPWORDS"]
 
 STOPWORDS = frozenset(
     """a an the and or but nor for of on in at to by with from into onto upon as
@@ -45,11 +45,8 @@ def base_key(record: BaseRecord) -> str:
     return f"{who}{year}{word}"[:120]
 
 
-def unique_key(record: BaseRecord, taken: Callable[[str], bool]) -> str:
-    """``base_key`` with the first free suffix: "", "a", "b", ..., "z", "aa", ..."""
-    base = base_key(record)
-    if not taken(base):
-        return base
+def free_key(base: str, taken: Callable[[str], bool]) -> str:
+    """``base`` with the first suffix that is not taken: "a", "b", ..., "z", "aa", ..."""
     n = 0
     while True:
         suffix = ""
@@ -62,3 +59,11 @@ def unique_key(record: BaseRecord, taken: Callable[[str], bool]) -> str:
         if not taken(base + suffix):
             return base + suffix
         n += 1
+
+
+def unique_key(record: BaseRecord, taken: Callable[[str], bool]) -> str:
+    """``base_key`` if it is free, else with the first free suffix (:func:`free_key`)."""
+    base = base_key(record)
+    if not taken(base):
+        return base
+    return free_key(base, taken)

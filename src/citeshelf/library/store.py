@@ -317,6 +317,80 @@ class Library:
         self._fsync_dir()
         return linked
 
+    # -- staged writing: many new records, all or nothing, without holding them --
+
+    def stage(self, record: BaseRecord) -> str:
+        """Write a new record's file under a temporary name and return that name.
+
+        The file is not a record yet (temporary names are not listed): call
+        :meth:`commit_staged` with (name, key) pairs to make them all appear at
+        once, or :meth:`discard_staged` to remove them. Records without an
+        ``added`` date get the time of the first ``stage`` call. Nothing is
+        checked here but the key's form; ``commit_staged`` checks clashes.
+        """
+        self.path_for(record.key)
+        if record.added is None:
+            stamp = getattr(self, "_stage_stamp", None)
+            if stamp is None:
+                stamp = self._stage_stamp = now_utc()
+            record = record.model_copy(update={"added": stamp})
+        return self._write_temp(dumps_record(record), sync=False)
+
+    def discard_staged(self, temps: Iterable[str]) -> None:
+        """Remove staged files (never a record)."""
+        for tmp in temps:
+            _unlink_quietly(tmp)
+
+    def commit_staged(self, staged: list[tuple[str, str]]) -> list[Path]:
+        """Make staged files records, all or nothing (as :meth:`create_many`).
+
+        ``staged`` holds (temporary name, key) pairs from :meth:`stage`, linked
+        in that order. Every file is flushed to disk (one ``sync``) before any
+        appears under its name; each then appears by exclusive hard link. If a
+        key is taken (in any letter case) or given twice, nothing is saved:
+        links made by this call are undone. The staged files are removed in
+        every case.
+        """
+        linked: list[Path] = []
+        try:
+            self.check_exists()
+            seen: set[str] = set()
+            for _, key in staged:
+                self.path_for(key)
+                folded = key.casefold()
+                if folded in seen:
+                    raise AlreadyExists(f"two new records share the key '{key}'")
+                seen.add(folded)
+                clash = self.find_case_clash(key)
+                if clash:
+                    raise AlreadyExists(
+                        f"key '{key}' differs only in letter case from existing record "
+                        f"'{clash}': choose another key"
+                    )
+            del seen
+            _sync_all([t for t, _ in staged])
+            for tmp, key in staged:
+                path = self.path_for(key)
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    raise AlreadyExists(
+                        f"a record with key '{key}' already exists; nothing was saved"
+                    ) from None
+                linked.append(path)
+        except BaseException:
+            for path in linked:
+                _unlink_quietly(str(path))
+            raise
+        finally:
+            for tmp, _ in staged:
+                _unlink_quietly(tmp)
+        if self._folded is not None:
+            for _, key in staged:
+                self._folded[key.casefold()] = key
+        self._fsync_dir()
+        return linked
+
     def update(self, record: BaseRecord, *, touch: bool = True) -> Path:
         """Replace an existing record's file atomically."""
         path = self.path_for(record.key)

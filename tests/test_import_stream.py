@@ -1,0 +1,225 @@
+"""citeshelf import at scale: every entry accounted for, duplicates only where
+they are, files staged batch by batch and made visible all at once."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from citeshelf import exitcodes
+from citeshelf.library import Library
+
+from .conftest import snapshot
+
+HERE = Path(__file__).resolve().parent
+BIB = HERE / "fixtures" / "bib"
+
+# Two books, each with a chapter "Gulf union" by the same author: the chapters
+# repeat their book's year (as exported .bib files do), which a chapter leaves
+# out when its book is in the same file. Such chapters were once taken for
+# duplicates of each other (same title, same first author, no year of their
+# own) and left out of the import. Likewise two introductions by the editor of
+# two different books of the same year.
+TWO_GULFS = """\
+@incollection{berg1981gulf,
+  author = {van der Berg, Elif},
+  title = {{Gulf union}},
+  booktitle = {Collective conflict},
+  editor = {de Gaulle, S{\\o}ren},
+  publisher = {MIT Press},
+  year = {1981},
+  crossref = {gaulle1981collective},
+}
+
+@incollection{berg1993gulf,
+  author = {van der Berg, Mei},
+  title = {{Gulf union}},
+  booktitle = {Security rights},
+  editor = {Bj{\\"o}rk, Liam},
+  publisher = {Polity},
+  year = {1993},
+  crossref = {bjork1993security},
+}
+
+@incollection{editor2014intro,
+  title = {Introduction},
+  editor = {Sperling, James},
+  booktitle = {Handbook one},
+  year = {2014},
+  crossref = {sperling2014one},
+}
+
+@incollection{editor2014introb,
+  title = {Introduction},
+  editor = {Sperling, James},
+  booktitle = {Handbook two},
+  year = {2014},
+  crossref = {sperling2014two},
+}
+
+@book{gaulle1981collective,
+  editor = {de Gaulle, S{\\o}ren},
+  title = {Collective conflict},
+  publisher = {MIT Press},
+  year = {1981},
+}
+
+@book{bjork1993security,
+  editor = {Bj{\\"o}rk, Liam},
+  title = {Security rights},
+  publisher = {Polity},
+  year = {1993},
+}
+
+@book{sperling2014one,
+  editor = {Sperling, James},
+  title = {Handbook one},
+  year = {2014},
+}
+
+@book{sperling2014two,
+  editor = {Sperling, James},
+  title = {Handbook two},
+  year = {2014},
+}
+"""
+
+ALL_KEYS = sorted([
+    "berg1981gulf", "berg1993gulf", "editor2014intro", "editor2014introb",
+    "gaulle1981collective", "bjork1993security", "sperling2014one", "sperling2014two",
+])
+
+
+def keys_of(lib: Path) -> list[str]:
+    return sorted(p.stem for p in lib.glob("*.json"))
+
+
+def entries_in(path: Path) -> int:
+    """Entry blocks of a .bib file (not @string, @preamble, @comment, or @xdata: fields for others)."""
+    types = re.findall(r"^\s*@\s*(\w+)\s*[{(]", path.read_text(encoding="utf-8"), re.MULTILINE)
+    return sum(1 for t in types if t.lower() not in ("string", "preamble", "comment", "xdata"))
+
+
+def counts(stdout: str) -> dict[str, int]:
+    """{"imported": n, "updated": n, "duplicate": n, "invalid": n} from the summary line."""
+    found = dict.fromkeys(("imported", "updated", "duplicate", "invalid"), 0)
+    for word, n in re.findall(r"(imported|updated|duplicate|invalid) (\d+)", stdout):
+        found[word] = int(n)
+    return found
+
+
+def test_entries_with_their_own_keys_are_never_duplicates_of_each_other(cs, empty_lib, tmp_path):
+    src = tmp_path / "gulfs.bib"
+    src.write_text(TWO_GULFS, encoding="utf-8")
+    r = cs(empty_lib, "import", str(src))
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == "imported 8, skipped as duplicate 0, skipped as invalid 0\n"
+    assert r.stderr == ""
+    assert keys_of(empty_lib) == ALL_KEYS
+    lib = Library(empty_lib)
+    late = lib.get("berg1993gulf")
+    # what the chapter repeats of its book it takes from the book
+    assert (late.parent, late.issued, late.publisher) == ("bjork1993security", None, None)
+
+
+def test_a_second_import_of_the_same_file_skips_every_entry_and_says_why(cs, empty_lib, tmp_path):
+    src = tmp_path / "gulfs.bib"
+    src.write_text(TWO_GULFS, encoding="utf-8")
+    assert cs(empty_lib, "import", str(src)).exit_code == 0
+    before = snapshot(empty_lib)
+    r = cs(empty_lib, "import", str(src), "--json")
+    data = json.loads(r.stdout)
+    assert data["imported"] == []
+    assert sorted((d["key"], d["existing"], d["reason"]) for d in data["duplicates"]) == [
+        (k, k, "same key") for k in ALL_KEYS
+    ]
+    assert snapshot(empty_lib) == before
+
+
+def test_a_chapter_under_another_key_is_a_duplicate_of_the_library_record(cs, empty_lib, tmp_path):
+    src = tmp_path / "gulfs.bib"
+    src.write_text(TWO_GULFS, encoding="utf-8")
+    assert cs(empty_lib, "import", str(src)).exit_code == 0
+    again = tmp_path / "again.bib"
+    again.write_text(
+        # the same chapter (its year and book from the library's book) ...
+        "@incollection{vanderberg93,\n  author = {van der Berg, Mei},\n  title = {Gulf union},\n"
+        "  crossref = {bjork1993security},\n}\n\n"
+        # ... and an introduction by the same editor, same year, another book
+        "@incollection{intro3,\n  title = {Introduction},\n  editor = {Sperling, James},\n"
+        "  booktitle = {Handbook three},\n  year = {2014},\n}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(again), "--json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["imported"] == ["intro3"]
+    assert [(d["key"], d["existing"], d["reason"], d["line"]) for d in data["duplicates"]] == [
+        ("vanderberg93", "berg1993gulf", "same title, year and first author", 1),
+    ]
+
+
+@pytest.mark.parametrize("name", ["accents.bib", "biblatex.bib", "crossref.bib", "messy.bib",
+                                  "nocrossref.bib", "strings.bib"])
+def test_the_summary_accounts_for_every_entry_of_the_file(cs, handbook_lib, name):
+    src = BIB / name
+    r = cs(handbook_lib, "import", str(src), "--skip-invalid")
+    assert r.exit_code == 0, r.stderr
+    n = counts(r.stdout)
+    assert n["imported"] + n["updated"] + n["duplicate"] + n["invalid"] == entries_in(src)
+
+
+def test_an_invalid_entry_late_in_a_large_file_leaves_nothing_behind(cs, empty_lib, tmp_path):
+    # more entries than one batch, the bad one last: the staged files go
+    src = tmp_path / "many.bib"
+    good = "".join(
+        f"@article{{a{i:04d},\n  author = {{Writer, Ann}},\n  title = {{Paper number {i}}},\n"
+        f"  journal = {{J}},\n  year = {{2000}},\n}}\n\n"
+        for i in range(1200)
+    )
+    src.write_text(good + "@incollection{lost,\n  title = {Lost},\n  crossref = {nowhere},\n}\n",
+                   encoding="utf-8")
+    r = cs(empty_lib, "import", str(src))
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert f"  {src}:8401: entry 'lost': crossref 'nowhere' is neither in the import nor in the library" in r.stderr
+    assert sorted(p.name for p in empty_lib.iterdir()) == []
+    r = cs(empty_lib, "import", str(src), "--skip-invalid")
+    assert r.stdout == "imported 1200, skipped as duplicate 0, skipped as invalid 1\n"
+    assert len(keys_of(empty_lib)) == 1200
+    assert sorted(p.name for p in empty_lib.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_dry_run_of_a_large_file_writes_nothing(cs, empty_lib, tmp_path):
+    src = tmp_path / "many.bib"
+    src.write_text("".join(
+        f"@book{{b{i:04d},\n  author = {{Writer, Ann}},\n  title = {{Book {i}}},\n  year = {{2000}},\n}}\n"
+        for i in range(700)
+    ), encoding="utf-8")
+    r = cs(empty_lib, "import", str(src), "--dry-run")
+    assert r.stdout == "dry run, nothing written: would have imported 700, skipped as duplicate 0, skipped as invalid 0\n"
+    assert list(empty_lib.iterdir()) == []
+
+
+def test_crossref_to_a_book_later_in_the_file_across_batches(empty_lib, tmp_path):
+    src = tmp_path / "gulfs.bib"
+    src.write_text(TWO_GULFS, encoding="utf-8")
+    from citeshelf.formats.bibtex import BibReader
+    from citeshelf.formats.importer import Entry, Existing, FileRead, Importer
+
+    lib = Library(empty_lib)
+    importer = Importer(lib, Existing.from_library(lib))
+    reader = BibReader(src, batch_size=1)
+    assert reader.total == 8
+    for part in reader.batches():
+        assert len(part.entries) == 1
+        importer.add_read(FileRead([Entry(e.record, e.source, e.line, False, e.full, e.book) for e in part.entries]))
+    # nothing visible before the commit
+    assert keys_of(empty_lib) == []
+    result = importer.finish()
+    assert result.created[:4] == ["gaulle1981collective", "bjork1993security", "sperling2014one", "sperling2014two"]
+    result.commit()
+    assert keys_of(empty_lib) == ALL_KEYS
+    assert Library(empty_lib).get("berg1981gulf").publisher is None  # the book's, as when read whole
