@@ -307,7 +307,10 @@ def load_bibtex(path: str | Path) -> BibParse:
 def parse_bibtex(text: str, *, source: str = "<string>", batch_size: int = BATCH_SIZE) -> BibParse:
     """Read every entry of ``text`` (see the module docstring)."""
     reader = _Reader(source)
-    lines = text.splitlines(keepends=True)
+    parts = text.split("\n")  # lines as bibtexparser counts them
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
     reader.prescan(lines)
     result = BibParse()
     for part in reader.batches(lines, batch_size):
@@ -473,6 +476,7 @@ class _Reader:
     def _prescan_blocks(self, text: str, line0: int, raw_books: list) -> None:  # noqa: ANN001
         from bibtexparser import model as bm
 
+        self._escapes = []  # (line numbers are not used here)
         for block in self._split(text):
             if isinstance(block, bm.DuplicateBlockKeyBlock | bm.DuplicateFieldKeyBlock):
                 block = block.ignore_error_block
@@ -495,7 +499,7 @@ class _Reader:
             if count >= batch_size:
                 # the next block's first line too, so that an unclosed block
                 # is ended by it (as in the whole text), not by the end of text
-                yield self.feed("".join(buf), start, tail=seg[0])
+                yield self.feed(buf, start, tail=seg[0])
                 buf, count = [], 0
             if not buf:
                 start = first
@@ -503,7 +507,7 @@ class _Reader:
             if etype not in (None, "string", "preamble", "comment"):
                 count += 1
         if buf:
-            yield self.feed("".join(buf), start)
+            yield self.feed(buf, start)
 
     def _split(self, text: str) -> list[Any]:
         import bibtexparser
@@ -520,11 +524,34 @@ class _Reader:
         finally:
             log.setLevel(level)
 
+    #: lines of the current text (0-based) that end with a backslash: bibtexparser
+    #: does not count the line break after one, so its line numbers drift there
+    _escapes: list[int] = []
+
+    def _line(self, start_line: int | None, line0: int) -> int | None:
+        """The file's line number for bibtexparser's ``start_line``."""
+        if start_line is None:
+            return None
+        n = start_line
+        for e in self._escapes:
+            if e < n:
+                n += 1
+            else:
+                break
+        return n + line0
+
+    def _line_of(self, block: Any, line0: int) -> int | None:
+        return self._line(block.start_line, line0)
+
+    def _split_lines(self, lines: list[str]) -> list[Any]:
+        self._escapes = [i for i, line in enumerate(lines) if line.endswith("\\\n")]
+        return self._split("".join(lines))
+
     def _define(self, block: Any, line0: int, result: BibParse | None) -> None:
         undefined: list[str] = []
         value = _evaluate(block.value, self.macros, undefined)
         name = block.key.lower()
-        line = _line_of(block, line0)
+        line = self._line_of(block, line0)
         if name in self.strings and result is not None:
             result.warnings.append(
                 BibIssue(self.source, line, None,
@@ -536,7 +563,7 @@ class _Reader:
 
     def _evaluate_entry(self, entry: Any, line0: int) -> tuple[str, str, dict[str, str], int, list[BibIssue]]:
         key = entry.key
-        line = _line_of(entry, line0)
+        line = self._line_of(entry, line0)
         fields: dict[str, str] = {}
         undefined: list[str] = []
         warnings: list[BibIssue] = []
@@ -545,7 +572,7 @@ class _Reader:
             value = _evaluate(f.value, self.macros, undefined) if isinstance(f.value, str) else str(f.value)
             if name in fields:
                 warnings.append(
-                    BibIssue(self.source, f.start_line + line0 if f.start_line is not None else line, key,
+                    BibIssue(self.source, self._line(f.start_line, line0) or line, key,
                              f"field '{name}' is repeated: kept the first value, dropped "
                              f"{value!r}")
                 )
@@ -584,7 +611,7 @@ class _Reader:
                     warnings.append(BibIssue(self.source, line, key, f"xdata '{ref}' is not in the file"))
         return fields
 
-    def feed(self, text: str, line0: int, tail: str | None = None) -> BibParse:
+    def feed(self, lines: list[str], line0: int, tail: str | None = None) -> BibParse:
         """One batch of the text, starting on line ``line0`` of the file.
         ``tail``, the first line of the next batch, ends an unclosed block as
         it does in the whole text; the block it starts is left for the next."""
@@ -593,14 +620,14 @@ class _Reader:
         result = BibParse()
         offset = line0  # bibtexparser counts lines from 0
         pending: list[tuple[str, str, dict[str, str], int, list[BibIssue]]] = []
-        blocks = self._split(text + tail if tail else text)
+        blocks = self._split_lines([*lines, tail] if tail else lines)
         if tail and blocks and (blocks[-1].raw or "").strip() == tail.strip():
             blocks.pop()
         for block in blocks:
             if isinstance(block, bm.DuplicateFieldKeyBlock | bm.DuplicateBlockKeyBlock):
                 inner = block.ignore_error_block
                 if not isinstance(inner, bm.String | bm.Entry):  # pragma: no cover
-                    result.invalid.append(BibIssue(self.source, _line_of(block, offset), None, str(block.error)))
+                    result.invalid.append(BibIssue(self.source, self._line_of(block, offset), None, str(block.error)))
                     continue
                 block = inner
             if isinstance(block, bm.String):
@@ -615,7 +642,7 @@ class _Reader:
                 pending.append((etype, key, fields, line, warnings))
             elif isinstance(block, bm.ParsingFailedBlock):
                 result.invalid.append(
-                    BibIssue(self.source, _line_of(block, offset), _guess_key(block.raw), _parse_error(block))
+                    BibIssue(self.source, self._line_of(block, offset), _guess_key(block.raw), _parse_error(block))
                 )
             # comments are tolerated and ignored
         for _, key, _, _, _ in pending:
@@ -660,8 +687,6 @@ class _Reader:
         return result
 
 
-def _line_of(block: Any, line0: int) -> int | None:
-    return block.start_line + line0 if block.start_line is not None else None
 
 
 _INHERITABLE = ("editors", "issued", "publisher", "place", "edition", "volume", "series", "language")
