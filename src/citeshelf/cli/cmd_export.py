@@ -64,12 +64,12 @@ def command(
     import sys
 
     from .. import render
-    from ..formats.export import build_export, format_for_path, write_atomically
+    from ..formats.export import format_for_path, open_atomically, plan_export, write_export
 
     library = get_library()
     if fmt is None:
         fmt = (format_for_path(output) if output else None) or "bibtex"
-    result = build_export(
+    plan = plan_export(
         library,
         keys=keys,
         query=query,
@@ -79,21 +79,41 @@ def command(
         expand=expand,
         allow_missing=allow_missing,
     )
-    for message in result.warnings:
+    for message in plan.warnings:
         render.warn(message)
     if output:
-        write_atomically(output, result.text)
-        n = len(result.records)
+        with open_atomically(output) as fh:
+            write_export(plan, library, fh)
+        n = plan.count
         extra = ""
-        if result.added_parents:
-            m = len(result.added_parents)
-            extra = f", with {m} parent book{'s' if m != 1 else ''} ({', '.join(result.added_parents)})"
+        if plan.added_parents:
+            m = len(plan.added_parents)
+            extra = f", with {m} parent book{'s' if m != 1 else ''} ({', '.join(plan.added_parents)})"
         render.print_line(f"exported {n} record{'s' if n != 1 else ''}{extra} to {output}", err=True)
-    else:
+        return
+    import shutil
+    import tempfile
+
+    # Written in full first (in memory, on disk when large), so that a record
+    # that cannot be read stops the command before anything is printed.
+    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
+        write_export(plan, library, _Utf8(spool))
+        spool.seek(0)
         out = getattr(sys.stdout, "buffer", None)
+        sys.stdout.flush()
         if out is not None:
-            sys.stdout.flush()
-            out.write(result.text.encode("utf-8"))
+            shutil.copyfileobj(spool, out)
             out.flush()
         else:  # pragma: no cover - a text-only stream
-            sys.stdout.write(result.text)
+            sys.stdout.write(spool.read().decode("utf-8"))
+
+
+class _Utf8:
+    """Text written to a binary file as UTF-8."""
+
+    def __init__(self, raw) -> None:  # noqa: ANN001
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        self.raw.write(text.encode("utf-8"))
+        return len(text)

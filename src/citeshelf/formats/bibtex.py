@@ -67,6 +67,7 @@ __all__ = [
     "iter_bibtex",
     "BibReader",
     "write_bibtex",
+    "BibTeXWriter",
     "TYPES_IN",
     "CASED_FIELDS",
 ]
@@ -1419,6 +1420,26 @@ def order_for_crossref(records: Iterable[Any], *, expand: bool = False) -> list[
     return [r for r in records if r.key not in parents] + [r for r in records if r.key in parents]
 
 
+class BibTeXWriter:
+    """One entry at a time, exactly as :func:`write_bibtex` writes it (for
+    streaming exports: the caller keeps the order and the entries' separation
+    by a blank line)."""
+
+    def __init__(self, dialect: str = "bibtex", ascii: bool = False) -> None:
+        self.dialect = dialect
+        self._writer = _Writer(dialect, ascii)
+
+    def entry(self, record: Any, *, book: Any = None, crossref: bool = False) -> str:
+        """``record``'s entry; ``book`` is a chapter's book, ``crossref``
+        whether the book is written too (then the chapter refers to it)."""
+        if crossref and self.dialect == "biblatex":
+            # biblatex's crossref would hand the chapter the book's ISBN and
+            # DOI (an empty field does not stop it): the chapter is written
+            # self-contained and linked to its book by xref instead.
+            return self._writer.entry(record, book=book, xref=True)
+        return self._writer.entry(record, book=book, crossref=crossref)
+
+
 def write_bibtex(
     records: Iterable[Any],
     *,
@@ -1430,7 +1451,7 @@ def write_bibtex(
     """Records as BibTeX or BibLaTeX text (see the module docstring)."""
     from ..model import Chapter
 
-    writer = _Writer(dialect, ascii)
+    writer = BibTeXWriter(dialect, ascii)
     records = list(records)
     by_key = {r.key: r for r in records}
     books = dict(books or {})
@@ -1441,11 +1462,5 @@ def write_bibtex(
         if isinstance(record, Chapter) and record.parent:
             book = by_key.get(record.parent) or books.get(record.parent)
             crossref = not expand and record.parent in by_key
-        if crossref and dialect == "biblatex":
-            # biblatex's crossref would hand the chapter the book's ISBN and
-            # DOI (an empty field does not stop it): the chapter is written
-            # self-contained and linked to its book by xref instead.
-            out.append(writer.entry(record, book=book, xref=True))
-        else:
-            out.append(writer.entry(record, book=book, crossref=crossref))
+        out.append(writer.entry(record, book=book, crossref=crossref))
     return "\n".join(out)

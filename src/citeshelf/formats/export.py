@@ -17,15 +17,20 @@ With no KEYS, no query and no manuscript, everything is exported.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import EXPORT_FORMATS
 
-__all__ = ["ExportResult", "build_export", "render", "write_atomically", "format_for_path"]
+__all__ = [
+    "ExportPlan", "ExportResult", "plan_export", "write_export", "build_export", "render",
+    "write_atomically", "open_atomically", "format_for_path",
+]
 
 
 @dataclass
@@ -66,7 +71,25 @@ def render(records: list[Any], books: dict[str, Any], fmt: str, *, ascii: bool =
     raise UsageError(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
 
 
-def build_export(
+@dataclass
+class ExportPlan:
+    """What an export writes, in order, without the records themselves."""
+
+    fmt: str
+    order: list[str]  # keys in output order
+    books: dict[str, Any]  # a chapter's parent key -> the book record
+    crossref: bool  # chapters refer to their books (which are written too)
+    ascii: bool = False
+    added_parents: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.order)
+
+
+def plan_export(
     library: Any,
     *,
     keys: tuple[str, ...] | list[str] = (),
@@ -76,9 +99,10 @@ def build_export(
     ascii: bool = False,
     expand: bool = False,
     allow_missing: bool = False,
-) -> ExportResult:
+) -> ExportPlan:
+    """The selection closed over parents and put in output order; only the
+    parent books are read here (see :func:`write_export`)."""
     from ..errors import NotFound
-    from .select import close_over_parents
 
     if fmt not in EXPORT_FORMATS:
         from ..errors import UsageError
@@ -96,13 +120,14 @@ def build_export(
         cites = cited_keys(list(cited_in))
         wanted.extend(cites.keys)
         everything = everything or cites.everything
-    chosen: dict[str, Any] = {}
+    chosen: dict[str, None] = {}
     if query:
         from ..library.query import select
 
         found, problems = select(library, query)
         for r in found:
-            chosen[r.key] = r
+            chosen[r.key] = None
+        del found
         for p in problems:
             warnings.append(f"skipped unreadable record file: {p.reason}")
     if everything:
@@ -111,9 +136,9 @@ def build_export(
     if missing:
         # keys an import had to change are cited under their original form
         originals = _original_keys(library, all_keys)
-        found = {k: originals[k] for k in missing if k in originals}
-        wanted = [found.get(k, k) for k in wanted]
-        missing = [k for k in missing if k not in found]
+        found_keys = {k: originals[k] for k in missing if k in originals}
+        wanted = [found_keys.get(k, k) for k in wanted]
+        missing = [k for k in missing if k not in found_keys]
     if missing:
         folded = {k.casefold(): k for k in all_keys}
         shown = ", ".join(
@@ -128,22 +153,139 @@ def build_export(
                 "--allow-missing"
             )
         warnings.append(f"not in the library, left out: {shown}")
-    for k in dict.fromkeys(wanted):
-        if k in present and k not in chosen:
-            chosen[k] = library.get(k)
-    records, books, broken = close_over_parents(chosen.values(), library.get)
+    for k in wanted:
+        if k in present:
+            chosen[k] = None
+    del all_keys, wanted
+
+    # Close over parents: each record's parent, read from its file's text.
+    closure: set[str] = set(chosen)
+    books: dict[str, Any] = {}
+    broken: list[tuple[str, str]] = []
+    queue = list(chosen)
+    while queue:
+        key = queue.pop()
+        parent = _parent_of(library, key)
+        if not parent:
+            continue
+        if parent in books:
+            continue
+        try:
+            book = library.get(parent)
+        except NotFound:
+            broken.append((key, parent))
+            continue
+        books[parent] = book
+        if parent not in closure:
+            closure.add(parent)
+            queue.append(parent)
     if broken:
-        shown = ", ".join(f"'{c}' names parent '{p}'" for c, p in broken)
+        shown = ", ".join(f"'{c}' names parent '{p}'" for c, p in sorted(broken))
         raise NotFound(
             f"chapter parents are not in the library: {shown}: add the book or fix the "
             "chapter's parent with 'citeshelf edit KEY --set parent=BOOKKEY'"
         )
     added = sorted(k for k in books if k not in chosen)
-    if expand and fmt in ("bibtex", "biblatex"):
+    bibtex = fmt in ("bibtex", "biblatex")
+    if expand and bibtex:
         # self-contained chapters: a book is written only if it was asked for
-        records = [r for r in records if r.key in chosen]
-    text = render(records, books, fmt, ascii=ascii, expand=expand)
-    return ExportResult(text, records, added if not expand else [], missing, warnings)
+        order = sorted(chosen)
+        return ExportPlan(fmt, order, books, False, ascii, [], missing, warnings)
+    order = sorted(closure)
+    if bibtex:
+        # every crossref'd book after all entries that cite it (BibTeX needs that order)
+        # (books holds exactly the records a selected chapter names as parent)
+        parents = set(books)
+        order = [k for k in order if k not in parents] + [k for k in order if k in parents]
+    return ExportPlan(fmt, order, books, True, ascii, added, missing, warnings)
+
+
+def _parent_of(library: Any, key: str) -> str | None:
+    """A record's parent key, from its file's text (no validation: the
+    record is read in full when it is written)."""
+    import json
+
+    try:
+        text = library.path_for(key).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if '"parent"' not in text:
+        return None
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    parent = data.get("parent") if isinstance(data, dict) else None
+    return parent if isinstance(parent, str) and parent else None
+
+
+def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
+    """Write the plan's records to the text stream ``out``, one at a time,
+    in order: the same bytes as rendering them all at once."""
+    from ..model import Chapter
+
+    books = plan.books
+
+    def records() -> Any:
+        for key in plan.order:
+            record = books.get(key)
+            yield record if record is not None else library.get(key)
+
+    def book_of(record: Any) -> Any:
+        parent = getattr(record, "parent", None)
+        return books.get(parent) if parent else None
+
+    if plan.fmt in ("bibtex", "biblatex"):
+        from .bibtex import BibTeXWriter
+
+        writer = BibTeXWriter(plan.fmt, plan.ascii)
+        first = True
+        for record in records():
+            if not first:
+                out.write("\n")
+            first = False
+            if isinstance(record, Chapter) and record.parent:
+                out.write(writer.entry(record, book=books.get(record.parent), crossref=plan.crossref))
+            else:
+                out.write(writer.entry(record))
+    elif plan.fmt == "csl-json":
+        import json
+
+        from .csljson import record_to_csl
+
+        first = True
+        for record in records():
+            item = json.dumps(record_to_csl(record, book=book_of(record)), ensure_ascii=False, indent=2)
+            out.write(("[\n  " if first else ",\n  ") + item.replace("\n", "\n  "))
+            first = False
+        out.write("[]\n" if first else "\n]\n")
+    elif plan.fmt == "ris":
+        import rispy
+
+        from .ris import record_to_ris
+
+        class _Refs:
+            # rispy numbers references from len() and writes them as iterated
+            def __len__(self) -> int:
+                return len(plan.order)
+
+            def __iter__(self) -> Any:
+                for record in records():
+                    yield record_to_ris(record, book=book_of(record))
+
+        rispy.RisWriter().format_lines(out, _Refs())
+    else:  # pragma: no cover - plan_export checked it
+        raise ValueError(plan.fmt)
+
+
+def build_export(library: Any, **options: Any) -> ExportResult:
+    """The whole export as text (see :func:`plan_export` and :func:`write_export`)."""
+    import io
+
+    plan = plan_export(library, **options)
+    buf = io.StringIO()
+    write_export(plan, library, buf)
+    return ExportResult(buf.getvalue(), list(plan.order), plan.added_parents, plan.missing, plan.warnings)
 
 
 def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:
@@ -167,14 +309,17 @@ def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:
     return out
 
 
-def write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temp file and a rename."""
+@contextlib.contextmanager
+def open_atomically(path: str | os.PathLike[str]) -> Iterator[Any]:
+    """A text stream (UTF-8) to a temp file in ``path``'s folder that is
+    flushed and renamed over ``path`` when the block ends, or removed if it
+    raises: ``path`` is never half-written."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            yield fh
             fh.flush()
             os.fsync(fh.fileno())
         if target.exists():
@@ -193,3 +338,9 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def write_atomically(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` via a temp file and a rename."""
+    with open_atomically(path) as fh:
+        fh.write(text)
