@@ -1,0 +1,84 @@
+"""citeshelf export writes one record at a time: the same bytes as rendering
+the whole selection at once, and nothing at all if a record cannot be read."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from citeshelf import exitcodes
+from citeshelf.formats.export import render
+from citeshelf.formats.select import close_over_parents
+from citeshelf.library import Library
+
+from .conftest import snapshot
+
+HERE = Path(__file__).resolve().parent
+BIB = HERE / "fixtures" / "bib"
+
+
+@pytest.fixture
+def mixed_lib(cs, handbook_lib):
+    """The handbook and its chapters plus books, chapters and other types
+    whose keys sort before and after their books'."""
+    for name in ("crossref.bib", "biblatex.bib", "accents.bib"):
+        r = cs(handbook_lib, "import", str(BIB / name), "--on-duplicate", "rename")
+        assert r.exit_code == 0, r.stderr
+    return handbook_lib
+
+
+def whole(lib: Path, keys: list[str] | None, fmt: str, *, expand: bool = False, ascii: bool = False) -> str:
+    """The export rendered from all records at once (the formats' own writers)."""
+    library = Library(lib)
+    chosen = [library.get(k) for k in (keys if keys is not None else library.keys())]
+    records, books, broken = close_over_parents(chosen, library.get)
+    assert not broken
+    if expand and fmt in ("bibtex", "biblatex"):
+        records = [r for r in records if r.key in {c.key for c in chosen}]
+    return render(records, books, fmt, ascii=ascii, expand=expand)
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csl-json", "ris"])
+@pytest.mark.parametrize("keys", [None, ["galbreath2014organization"], ["aris2014collectivea", "lee2020fast"]])
+def test_streamed_export_is_byte_identical_to_the_whole(cs, mixed_lib, fmt, keys):
+    for expand in (False, True):
+        for ascii in (False, True) if fmt == "bibtex" else (False,):
+            args = ["export", "--format", fmt, *(keys or [])]
+            args += ["--expand"] if expand else []
+            args += ["--ascii"] if ascii else []
+            r = cs(mixed_lib, *args)
+            assert r.exit_code == 0, r.stderr
+            assert r.stdout == whole(mixed_lib, keys, fmt, expand=expand, ascii=ascii), (expand, ascii)
+
+
+def test_an_empty_selection(cs, empty_lib):
+    assert cs(empty_lib, "export", "--format", "csl-json").stdout == "[]\n"
+    assert cs(empty_lib, "export", "--format", "ris").stdout == ""
+    assert cs(empty_lib, "export").stdout == ""
+
+
+def test_an_unreadable_record_stops_the_export_before_anything_is_written(cs, handbook_lib, tmp_path):
+    # "zz" sorts last: every other record would be written before it is read
+    shutil.copy(handbook_lib / "aris2014collective.json", handbook_lib / "zz2020broken.json")
+    out = tmp_path / "refs.bib"
+    out.write_text("old\n", encoding="utf-8")
+    before = snapshot(tmp_path / "records")
+    r = cs(handbook_lib, "export")
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert r.stdout == ""
+    assert "the file's key is 'aris2014collective' but its name says 'zz2020broken'" in r.stderr
+    r = cs(handbook_lib, "export", "-o", str(out))
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["records", "refs.bib"]
+    assert snapshot(tmp_path / "records") == before
+
+
+def test_csl_json_stream_is_one_json_array(cs, mixed_lib):
+    r = cs(mixed_lib, "export", "--format", "csl-json")
+    items = json.loads(r.stdout)
+    assert [i["id"] for i in items] == sorted(i["id"] for i in items)
+    assert len(items) == len(Library(mixed_lib).keys())
