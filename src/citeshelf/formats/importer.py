@@ -357,7 +357,9 @@ class ImportResult:
     books_created: list[str] = field(default_factory=list)
     entries: int = 0  # entries read (valid or not)
     _staged: list[tuple[str, str]] = field(default_factory=list, repr=False)
-    _updates: list[Any] = field(default_factory=list, repr=False)
+    #: the replacing records of --on-duplicate update, one JSON line each
+    #: (kept on disk until the commit, not in memory)
+    _updates: Any = field(default=None, repr=False)
     _stage: Any = field(default=None, repr=False)
 
     @property
@@ -376,24 +378,38 @@ class ImportResult:
                 written.extend(self.created)
                 if bar is not None:
                     bar.advance(len(self.created))
-            for record in self._updates:
-                self._stage.library.update(record)
-                written.append(record.key)
-                if bar is not None:
-                    bar.advance()
+            if self._updates is not None:
+                from ..model import parse_record
+
+                self._updates.seek(0)
+                for line in self._updates:
+                    record = parse_record(json.loads(line))
+                    self._stage.library.update(record)
+                    written.append(record.key)
+                    if bar is not None:
+                        bar.advance()
         except BaseException as exc:
             self.discard()
             exc.written = written  # type: ignore[attr-defined]
             raise
-        self._updates = []
+        self.discard()
         return written
 
+    def add_update(self, record: Any) -> None:
+        if self._updates is None:
+            self._updates = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._updates.write(json.dumps(record.to_json_dict(), ensure_ascii=False) + "\n")
+        self.updated.append(record.key)
+
     def discard(self) -> None:
-        """Remove whatever was staged (nothing becomes visible)."""
+        """Remove whatever is still staged (it does not become visible)."""
         if self._stage is not None:
             self._stage.drop([t for t, _ in self._staged])
             self._stage.close()
         self._staged = []
+        if self._updates is not None:
+            self._updates.close()
+            self._updates = None
 
 
 class _LibraryStage:
@@ -567,8 +583,7 @@ class Importer:
             )
             return
         self.alias[record.key] = other
-        res._updates.append(record.model_copy(update=update))
-        res.updated.append(other)
+        res.add_update(record.model_copy(update=update))
         dup.updated = True
         res.duplicates.append(dup)
 
