@@ -4,15 +4,20 @@ Modules (each imported on demand; none imports Click or Rich):
 
 * :mod:`.csljson` -- CSL-JSON items <-> records (``record_from_csl``,
   ``record_to_csl``, ``load_csl``, ``dumps_csl``).
-* :mod:`.bibtex` -- parse BibTeX/BibLaTeX text into records (``parse_bibtex``)
-  and write records as BibTeX or BibLaTeX (``write_bibtex``).
+* :mod:`.bibtex` -- parse BibTeX/BibLaTeX text into records (``parse_bibtex``;
+  a file a batch at a time: ``BibReader``) and write records as BibTeX or
+  BibLaTeX (``write_bibtex``; one entry at a time: ``BibTeXWriter``).
 * :mod:`.latex` -- LaTeX <-> Unicode for field text (``latex_to_unicode``,
   ``unicode_to_latex``).
 * :mod:`.ris` -- RIS <-> records (``parse_ris``, ``write_ris``).
 * :mod:`.manuscript` -- the keys a manuscript cites (``cited_keys``) from
   ``.aux``, ``.tex`` and Markdown files.
-* :mod:`.select` -- close a selection over parents and order it for export
+* :mod:`.select` -- close a selection of records over their parents
   (``close_over_parents``).
+* :mod:`.importer` -- an import entry by entry: duplicates, parents, invalid
+  entries; new records staged as they come, all visible at once (``Importer``).
+* :mod:`.export` -- an export planned from keys (``plan_export``) and written
+  one record at a time (``write_export``).
 
 Conventions for ``record.extra`` shared by all formats, so that an
 import-export round trip loses nothing:
