@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -200,22 +201,30 @@ def plan_export(
     return ExportPlan(fmt, order, books, True, ascii, added, missing, warnings)
 
 
+#: A record file's top-level "parent" line as citeshelf writes it.
+_PARENT_LINE = re.compile(rb'^  "parent": "([A-Za-z0-9][A-Za-z0-9_:.+-]*)",?\r?$', re.MULTILINE)
+
+
 def _parent_of(library: Any, key: str) -> str | None:
     """A record's parent key, from its file's text (no validation: the
     record is read in full when it is written)."""
     import json
 
     try:
-        text = library.path_for(key).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        with open(library.path_for(key), "rb") as fh:
+            data = fh.read()
+    except OSError:
         return None
-    if '"parent"' not in text:
+    if b'"parent"' not in data:
         return None
-    try:
-        data = json.loads(text)
+    m = _PARENT_LINE.search(data)
+    if m:
+        return m.group(1).decode("ascii")
+    try:  # written some other way
+        obj = json.loads(data)
     except ValueError:
         return None
-    parent = data.get("parent") if isinstance(data, dict) else None
+    parent = obj.get("parent") if isinstance(obj, dict) else None
     return parent if isinstance(parent, str) and parent else None
 
 
