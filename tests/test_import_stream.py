@@ -223,3 +223,29 @@ def test_crossref_to_a_book_later_in_the_file_across_batches(empty_lib, tmp_path
     result.commit()
     assert keys_of(empty_lib) == ALL_KEYS
     assert Library(empty_lib).get("berg1981gulf").publisher is None  # the book's, as when read whole
+
+
+def test_several_files_are_one_import_and_problems_are_listed_in_file_order(cs, empty_lib, tmp_path):
+    second = tmp_path / "b.bib"
+    second.write_text(
+        "@book{same, author = {A, B}, title = {Again}, year = {2001}}\n"
+        "@incollection{lost, title = {Lost}, crossref = {nowhere}}\n",
+        encoding="utf-8",
+    )
+    first = tmp_path / "z.bib"
+    first.write_text(
+        "@book{same, author = {A, B}, title = {First}, year = {2000}}\n"
+        "@book{broken, title = {Unbalanced {braces}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(first), str(second), "--skip-invalid", "--json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["imported"] == ["same"]
+    assert [(d["key"], d["existing"], d["reason"], d["file"]) for d in data["duplicates"]] == [
+        ("same", "same", "same key", str(second)),
+    ]
+    assert [(i["file"], i["line"], i["key"]) for i in data["invalid"]] == [
+        (str(first), 2, "broken"), (str(second), 2, "lost"),
+    ]
+    assert Library(empty_lib).get("same").title == "First"

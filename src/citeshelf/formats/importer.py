@@ -498,6 +498,7 @@ class Importer:
         #: accepted chapters whose parent link is checked at the end:
         #: (key, parent, has a container title, source, line)
         self.links: list[tuple[str, str, bool, str, int | None]] = []
+        self.files: dict[str, int] = {}  # input files in the order read
         #: accepted chapters without parent but with a book title (--link-parents)
         self.unlinked: list[str] = []
 
@@ -512,6 +513,9 @@ class Importer:
         return folded in self.existing.keys or folded in self.batch.keys
 
     def add_read(self, read: FileRead) -> None:
+        """One batch of entries (from one file, in file order)."""
+        for item in read.entries[:1] + read.invalid[:1]:
+            self.files.setdefault(item.source, len(self.files))
         self.result.entries += len(read.entries) + len(read.invalid)
         self.result.invalid.extend(read.invalid)
         self.result.warnings.extend(read.warnings)
@@ -635,7 +639,8 @@ class Importer:
         rest = [k for k in new if k not in self.book_keys]
         res.created = books + rest
         res._staged = [(self.handles[k], k) for k in res.created]
-        res.invalid.sort(key=lambda i: (i.source, i.line or 0))
+        files = self.files
+        res.invalid.sort(key=lambda i: (files.get(i.source, len(files)), i.line or 0))
         return res
 
     def _restage(self, record: Any) -> None:
