@@ -249,3 +249,25 @@ def test_several_files_are_one_import_and_problems_are_listed_in_file_order(cs, 
         (str(first), 2, "broken"), (str(second), 2, "lost"),
     ]
     assert Library(empty_lib).get("same").title == "First"
+
+
+def test_a_chapter_without_book_record_matches_by_its_book_title(cs, empty_lib, tmp_path):
+    one = tmp_path / "one.bib"
+    one.write_text(
+        "@incollection{first, author = {Aris, Stephen}, title = {Collective security},"
+        " booktitle = {Handbook of governance}, year = {2014}}\n",
+        encoding="utf-8",
+    )
+    assert cs(empty_lib, "import", str(one)).exit_code == 0
+    two = tmp_path / "two.bib"
+    two.write_text(
+        "@incollection{again, author = {Aris, S.}, title = {Collective Security},"
+        " booktitle = {Handbook of Governance}, year = {2014}}\n"
+        "@incollection{other, author = {Aris, Stephen}, title = {Collective security},"
+        " booktitle = {Another handbook}, year = {2014}}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(two), "--json")
+    data = json.loads(r.stdout)
+    assert data["imported"] == ["other"]
+    assert [(d["key"], d["existing"]) for d in data["duplicates"]] == [("again", "first")]

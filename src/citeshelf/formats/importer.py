@@ -245,6 +245,9 @@ def record_signature(record: Any, book: tuple[str, str, str | None] | None = Non
     return _sig(record.title, record.subtitle, year, first, container)
 
 
+_SIG_FIELDS = ("type", "title", "subtitle", "issued", "authors", "editors", "parent", "container_title")
+
+
 class Existing:
     """Keys, DOIs, book ISBNs and title signatures of records already present."""
 
@@ -282,7 +285,7 @@ class Existing:
                 out.books.setdefault((_norm_title(title), year), key)
             if data.get("parent"):
                 # its book's year, editors and title: after every file is read
-                later.append((key, {k: data.get(k) for k in ("type", "title", "subtitle", "issued", "authors", "editors", "parent")}))
+                later.append((key, {k: data.get(k) for k in _SIG_FIELDS}))
                 continue
             out._add_sig(key, data, None)
         for key, data in later:
