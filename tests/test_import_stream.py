@@ -271,3 +271,27 @@ def test_a_chapter_without_book_record_matches_by_its_book_title(cs, empty_lib, 
     data = json.loads(r.stdout)
     assert data["imported"] == ["other"]
     assert [(d["key"], d["existing"]) for d in data["duplicates"]] == [("again", "first")]
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
+def test_csl_json_is_read_item_by_item_with_the_whole_files_errors(tmp_path, monkeypatch, chunk):
+    from citeshelf.errors import InvalidData
+    from citeshelf.formats import importer
+
+    monkeypatch.setattr(importer, "_CHUNK", chunk)
+    items = json.loads((HERE / "golden" / "items.json").read_text(encoding="utf-8"))
+    f = tmp_path / "items.json"
+    for text in (json.dumps(items, indent=2), json.dumps(items), json.dumps(items, indent=1) + "\n \n",
+                 "[]", " [ ] ", json.dumps(items[0]), json.dumps([1.5, 12345678901234567890, None])):
+        f.write_text(text, encoding="utf-8")
+        assert list(importer._csl_items(f)) == list(importer._csl_whole(f)), text[:40]
+    for text in (json.dumps(items)[:-300], json.dumps(items) + " x", "[1 2]", "[1,]", "\ufeff[]", "[", "", "{}"):
+        f.write_text(text, encoding="utf-8")
+        with pytest.raises(InvalidData) as whole:
+            list(importer._csl_whole(f))
+        with pytest.raises(InvalidData) as streamed:
+            list(importer._csl_items(f))
+        assert str(streamed.value) == str(whole.value), text[:40]
+    f.write_bytes(b'[{"id": "a", "type": "book", "title": "\xff"}]')
+    with pytest.raises(InvalidData, match="not UTF-8 text"):
+        list(importer._csl_items(f))

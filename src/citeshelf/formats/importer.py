@@ -141,8 +141,8 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
 
         return EntryStream(reader.total, bib_batches)
     if fmt == "csl-json":
-        whole = _read_csl(p)
-    elif fmt == "ris":
+        return EntryStream(0, lambda: _csl_batches(p))
+    if fmt == "ris":
         from .ris import load_ris
 
         parsed = load_ris(p)
@@ -156,12 +156,86 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
     return EntryStream(len(whole.entries) + len(whole.invalid), lambda: iter([whole]))
 
 
-def _read_csl(p: Path) -> FileRead:
-    from ..errors import InvalidData
-    from ..library.keys import base_key
-    from .csljson import record_from_csl
+#: CSL-JSON items turned into records at a time.
+CSL_BATCH = 500
+_CHUNK = 1 << 20
 
-    out = FileRead()
+
+def _csl_items(p: Path) -> Iterator[Any]:
+    """The items of a CSL-JSON file: an array is read a chunk at a time and
+    decoded item by item (the file is never held whole); anything else is
+    read whole. An error is reported as reading the whole file reports it."""
+    from ..errors import InvalidData
+
+    decoder = json.JSONDecoder()
+    ws = re.compile(r"[ \t\n\r]*")
+    try:
+        with p.open("r", encoding="utf-8") as fh:
+            buf = ""
+            pos = 0
+            eof = False
+
+            def more() -> bool:
+                nonlocal buf, pos, eof
+                if eof:
+                    return False
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    eof = True
+                    return False
+                buf, pos = buf[pos:] + chunk, 0
+                return True
+
+            def skip_ws() -> None:
+                nonlocal pos
+                while True:
+                    pos = ws.match(buf, pos).end()
+                    if pos < len(buf) or not more():
+                        return
+
+            skip_ws()
+            if buf[pos:pos + 1] != "[":
+                yield from _csl_whole(p)
+                return
+            pos += 1
+            skip_ws()
+            if buf[pos:pos + 1] == "]":
+                pos += 1
+            else:
+                while True:
+                    while True:
+                        try:
+                            item, end = decoder.raw_decode(buf, pos)
+                        except json.JSONDecodeError:
+                            if more():  # the item goes on in the next chunk
+                                continue
+                            raise
+                        if end == len(buf) and more():  # a number may go on
+                            continue
+                        break
+                    pos = end
+                    yield item
+                    skip_ws()
+                    c = buf[pos:pos + 1]
+                    if c == "]":
+                        pos += 1
+                        break
+                    if c != ",":
+                        raise ValueError("expected , or ]")
+                    pos += 1
+                    skip_ws()
+            skip_ws()
+            if pos < len(buf):
+                raise ValueError("extra data")
+    except ValueError:  # JSONDecodeError, UnicodeDecodeError too
+        for _ in _csl_whole(p):  # raises with the whole file's line and column
+            pass
+        raise InvalidData(f"{p}: not valid JSON") from None
+
+
+def _csl_whole(p: Path) -> Iterator[Any]:
+    from ..errors import InvalidData
+
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -172,8 +246,17 @@ def _read_csl(p: Path) -> FileRead:
         data = [data]
     if not isinstance(data, list):
         raise InvalidData(f"{p}: expected a JSON array of CSL items")
+    yield from data
+
+
+def _csl_batches(p: Path) -> Iterator[FileRead]:
+    from ..errors import InvalidData
+    from ..library.keys import base_key
+    from .csljson import record_from_csl
+
+    out = FileRead()
     used: set[str] = set()
-    for i, item in enumerate(data):
+    for i, item in enumerate(_csl_items(p)):
         label = f"item {i + 1}"
         try:
             record = record_from_csl(item, where=f"{p}: {label}")
@@ -192,7 +275,10 @@ def _read_csl(p: Path) -> FileRead:
             msg = str(exc).removeprefix(f"{p}: {label}: ").removeprefix(f"{p}: {label}")
             key = item.get("id") if isinstance(item, dict) else None
             out.invalid.append(Issue(str(p), None, str(key) if key is not None else None, f"{label}: {msg}"))
-    return out
+        if len(out.entries) + len(out.invalid) >= CSL_BATCH:
+            yield out
+            out = FileRead()
+    yield out
 
 
 def _peek(p: Path) -> str:
