@@ -40,10 +40,9 @@ def command(
 ) -> None:
     """Import the entries of FILE... into the library, all or nothing.
 
-    Every entry is checked before any record appears: an invalid entry is
+    Every entry is checked before anything is written: an invalid entry is
     reported with its file, line and reason, and then nothing is imported
-    (unless --skip-invalid). Large files are read and written in batches; the
-    new records appear all at once at the end. BibTeX's @string macros, # concatenation, month
+    (unless --skip-invalid). BibTeX's @string macros, # concatenation, month
     macros, crossref (a chapter's book), LaTeX accents and braces that protect
     capitals are understood; fields citeshelf does not model are kept under
     "extra" so that exporting again loses nothing. Entries with a repeated field
@@ -57,10 +56,8 @@ def command(
       citeshelf import export.ris --on-duplicate rename
       citeshelf import thesis.bib --skip-invalid --link-parents
 
-    A duplicate is an entry that matches a record already in the library;
-    entries of the import with their own keys are never duplicates of each
-    other by title. The summary at the end counts every entry: imported,
-    skipped as duplicate and skipped as invalid. Exit codes: 0 done, 4 invalid entries (nothing
+    The summary at the end counts what was imported, skipped as duplicate and
+    skipped as invalid. Exit codes: 0 done, 4 invalid entries (nothing
     written), 5 duplicates with --on-duplicate error.
     """
     from .. import render
