@@ -295,3 +295,26 @@ def test_csl_json_is_read_item_by_item_with_the_whole_files_errors(tmp_path, mon
     f.write_bytes(b'[{"id": "a", "type": "book", "title": "\xff"}]')
     with pytest.raises(InvalidData, match="not UTF-8 text"):
         list(importer._csl_items(f))
+
+
+def test_ris_is_read_in_batches_with_made_up_keys_unique_across_them(tmp_path):
+    from citeshelf.formats.ris import iter_ris, load_ris
+
+    f = tmp_path / "refs.ris"
+    refs = "".join(
+        f"TY  - BOOK\nAU  - Smith, Ann\nTI  - Alpha{'' if i % 2 else ' again'}\nPY  - 2020\nER  - \n\n"
+        for i in range(9)
+    ) + "TY  - JOUR\nAU  - Bad, Name\nTI  - Broken\nDO  - nodoi\nPY  - 2020\nID  - bad/key\nER  - \n"
+    f.write_text(refs, encoding="utf-8")
+    whole = load_ris(f)
+    for size in (1, 2, 4):
+        entries, invalid, generated = [], [], set()
+        for part in iter_ris(f, batch_size=size):
+            entries += part.entries
+            invalid += part.invalid
+            generated |= part.generated
+        assert entries == whole.entries and invalid == whole.invalid and generated == whole.generated
+    keys = [r.key for r, _ in whole.entries]
+    assert len(set(keys)) == len(keys)
+    assert len(whole.entries) + len(whole.invalid) == 10
+    assert [line for _, line in whole.entries][:3] == [1, 7, 13]

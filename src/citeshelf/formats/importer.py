@@ -143,17 +143,18 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
     if fmt == "csl-json":
         return EntryStream(0, lambda: _csl_batches(p))
     if fmt == "ris":
-        from .ris import load_ris
+        from .ris import iter_ris
 
-        parsed = load_ris(p)
-        whole = FileRead(
-            [Entry(r, str(p), line, r.key in parsed.generated) for r, line in parsed.entries],
-            [Issue(str(p), line, key, msg) for line, key, msg in parsed.invalid],
-            [Issue(str(p), line, key, msg) for line, key, msg in parsed.warnings],
-        )
-    else:
-        raise UsageError(f"unknown format {fmt!r}: use bibtex, csl-json or ris")
-    return EntryStream(len(whole.entries) + len(whole.invalid), lambda: iter([whole]))
+        def ris_batches() -> Iterator[FileRead]:
+            for parsed in iter_ris(p):
+                yield FileRead(
+                    [Entry(r, str(p), line, r.key in parsed.generated) for r, line in parsed.entries],
+                    [Issue(str(p), line, key, msg) for line, key, msg in parsed.invalid],
+                    [Issue(str(p), line, key, msg) for line, key, msg in parsed.warnings],
+                )
+
+        return EntryStream(0, ris_batches)
+    raise UsageError(f"unknown format {fmt!r}: use bibtex, csl-json or ris")
 
 
 #: CSL-JSON items turned into records at a time.

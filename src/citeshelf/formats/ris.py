@@ -23,12 +23,12 @@ format for other programs, not a lossless one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RisParse", "parse_ris", "load_ris", "write_ris", "RIS_TYPES_IN"]
+__all__ = ["RisParse", "parse_ris", "iter_ris", "load_ris", "write_ris", "RIS_TYPES_IN"]
 
 RIS_TYPES_IN = {
     "BOOK": "book", "EDBOOK": "book", "CHAP": "chapter", "JOUR": "article", "JFULL": "article",
@@ -74,7 +74,11 @@ def _ref_lines(text: str) -> list[int]:
     return [i + 1 for i, line in enumerate(text.splitlines()) if line.startswith("TY  -")]
 
 
-def parse_ris(text: str, *, source: str = "<string>") -> RisParse:
+def parse_ris(
+    text: str, *, source: str = "<string>", used: set[str] | None = None, line0: int = 1
+) -> RisParse:
+    """``used``: casefolded keys already taken (made-up keys avoid them; the
+    keys of this text are added); ``line0``: the file line ``text`` starts on."""
     import rispy
     from pydantic import ValidationError
 
@@ -82,14 +86,15 @@ def parse_ris(text: str, *, source: str = "<string>") -> RisParse:
     from ..model import describe_validation_error, parse_record
 
     out = RisParse()
-    lines = _ref_lines(text)
+    lines = [n + line0 - 1 for n in _ref_lines(text)]
     try:
         refs = rispy.loads(text, skip_unknown_tags=False)
     except Exception as exc:  # noqa: BLE001 - rispy raises plain IOError/KeyError on bad input
         from ..errors import InvalidData
 
         raise InvalidData(f"{source}: cannot be read as RIS ({exc})") from None
-    used: set[str] = set()
+    if used is None:
+        used = set()
     for n, ref in enumerate(refs):
         line = lines[n] if n < len(lines) else None
         ris_type = str(ref.get("type_of_reference") or "GEN").upper()
@@ -200,6 +205,47 @@ def parse_ris(text: str, *, source: str = "<string>") -> RisParse:
         used.add(record.key.casefold())
         out.entries.append((record, line))
     return out
+
+
+#: References parsed at a time when reading a file.
+RIS_BATCH = 500
+
+
+def iter_ris(path: str | Path, *, batch_size: int = RIS_BATCH) -> Iterator[RisParse]:
+    """The references of a RIS file, ``batch_size`` at a time (the file is
+    never held whole; cut after "ER  -" lines). UTF-8, else Latin-1."""
+    import codecs
+
+    from ..errors import InvalidData
+
+    p = Path(path)
+    encoding = "utf-8-sig"
+    try:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with p.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+    except OSError as exc:
+        raise InvalidData(f"{p}: cannot read: {exc.strerror}") from None
+    used: set[str] = set()
+    buf: list[str] = []
+    start = 1
+    count = 0
+    with p.open("r", encoding=encoding) as fh:
+        for n, line in enumerate(fh, 1):
+            if not buf:
+                start = n
+            buf.append(line)
+            if line.startswith("ER  -"):
+                count += 1
+                if count >= batch_size:
+                    yield parse_ris("".join(buf), source=str(p), used=used, line0=start)
+                    buf, count = [], 0
+    if buf:
+        yield parse_ris("".join(buf), source=str(p), used=used, line0=start)
 
 
 def load_ris(path: str | Path) -> RisParse:
