@@ -431,7 +431,8 @@ class _Reader:
         wanted: list[str] = []
         wanted_start = 0
         book_types = {t for t, r in TYPES_IN.items() if r == "book"} | {"xdata", "string"}
-        raw_books: list[tuple[str, str, dict[str, str], int]] = []
+        later: list[tuple[str, str, dict[str, str]]] = []  # books that need all keys or xdata
+        seen: set[str] = set()
         for start, buf, etype, key in _segments(lines):
             if etype is None:
                 continue
@@ -442,39 +443,22 @@ class _Reader:
                 if not wanted:
                     wanted_start = start
                 wanted.append("".join(buf))
-            elif wanted:
-                # keep line numbers: blank lines stand for the segments left out
-                wanted.append("\n" * len(buf))
-            if len(wanted) > 4 * BATCH_SIZE:
-                self._prescan_blocks("".join(wanted), wanted_start, raw_books)
-                wanted = []
+                if len(wanted) >= BATCH_SIZE:
+                    self._prescan_blocks("".join(wanted), wanted_start, seen, later)
+                    wanted = []
         if wanted:
-            self._prescan_blocks("".join(wanted), wanted_start, raw_books)
+            self._prescan_blocks("".join(wanted), wanted_start, seen, later)
         self.taken = {k.lower() for k in keys}
         for key in keys:
             self._rename(key)
-        seen: set[str] = set()
-        for etype, key, fields, line in raw_books:
-            if key.lower() in seen:
-                continue
-            seen.add(key.lower())
-            fields = self._with_xdata(fields, [])
-            final = self.renamed.get(key, key)
-            for ref in ("crossref", "xref"):
-                if fields.get(ref, "").strip() in self.renamed:
-                    fields[ref] = self.renamed[fields[ref].strip()]
-            try:
-                record, _ = entry_to_record(etype, final, fields, original_key=key if final != key else None)
-            except _EntryError:
-                continue
-            if record.type == "book":
-                self.books[record.key] = _BookView(record)
+        for etype, key, fields in later:
+            self._prescan_book(etype, key, self._with_xdata(fields, []))
         # the second pass starts from scratch
         self.macros = dict(_PREDEFINED)
         self.strings = set()
         return len(keys) - n_xdata
 
-    def _prescan_blocks(self, text: str, line0: int, raw_books: list) -> None:  # noqa: ANN001
+    def _prescan_blocks(self, text: str, line0: int, seen: set[str], later: list) -> None:  # noqa: ANN001
         from bibtexparser import model as bm
 
         self._escapes = []  # (line numbers are not used here)
@@ -484,11 +468,28 @@ class _Reader:
             if isinstance(block, bm.String):
                 self._define(block, line0, None)
             elif isinstance(block, bm.Entry):
-                etype, key, fields, line, _ = self._evaluate_entry(block, line0)
+                etype, key, fields, _, _ = self._evaluate_entry(block, line0)
                 if etype == "xdata":
                     self.xdata[key.lower()] = fields
-                elif TYPES_IN.get(etype) == "book":
-                    raw_books.append((etype, key, fields, line))
+                elif TYPES_IN.get(etype) == "book" and key.lower() not in seen:
+                    seen.add(key.lower())  # the first entry of a key is the one read
+                    refs = [fields.get(r, "").strip() for r in ("crossref", "xref")]
+                    if "xdata" in fields or not all(_KEY_OK.match(k) for k in [key, *refs] if k):
+                        later.append((etype, key, fields))
+                    else:
+                        self._prescan_book(etype, key, fields)
+
+    def _prescan_book(self, etype: str, key: str, fields: dict[str, str]) -> None:
+        final = self.renamed.get(key, key)
+        for ref in ("crossref", "xref"):
+            if fields.get(ref, "").strip() in self.renamed:
+                fields[ref] = self.renamed[fields[ref].strip()]
+        try:
+            record, _ = entry_to_record(etype, final, fields, original_key=key if final != key else None)
+        except _EntryError:
+            return
+        if record.type == "book":
+            self.books[record.key] = _BookView(record)
 
     # -- the second pass --------------------------------------------------
 
