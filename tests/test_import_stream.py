@@ -318,3 +318,13 @@ def test_ris_is_read_in_batches_with_made_up_keys_unique_across_them(tmp_path):
     assert len(set(keys)) == len(keys)
     assert len(whole.entries) + len(whole.invalid) == 10
     assert [line for _, line in whole.entries][:3] == [1, 7, 13]
+
+
+def test_books_made_for_chapters_are_listed_apart_from_the_entries(cs, handbook_lib):
+    src = BIB / "nocrossref.bib"
+    r = cs(handbook_lib, "import", str(src), "--link-parents", "--json")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["books_created"] == ["editor2010different"]
+    assert "editor2010different" not in data["imported"]
+    assert len(data["imported"]) + len(data["duplicates"]) + len(data["invalid"]) == entries_in(src)

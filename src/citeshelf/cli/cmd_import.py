@@ -184,9 +184,10 @@ def _report(result, *, on_duplicate: str, skip_invalid: bool, dry_run: bool, as_
 
 
 def _json(result, *, dry_run: bool) -> dict:  # noqa: ANN001
+    made = set(result.books_created)  # listed apart: they are not entries of the input
     return {
         "dry_run": dry_run,
-        "imported": list(result.created),
+        "imported": [k for k in result.created if k not in made],
         "updated": list(result.updated),
         "duplicates": [
             {"key": d.key, "existing": d.existing, "reason": d.why, "file": d.source, "line": d.line}
