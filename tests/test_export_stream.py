@@ -82,3 +82,20 @@ def test_csl_json_stream_is_one_json_array(cs, mixed_lib):
     items = json.loads(r.stdout)
     assert [i["id"] for i in items] == sorted(i["id"] for i in items)
     assert len(items) == len(Library(mixed_lib).keys())
+
+
+def test_the_closing_line_names_at_most_ten_added_books(cs, empty_lib, tmp_path):
+    lib = Library(empty_lib)
+    from citeshelf.model import parse_record
+
+    for i in range(12):
+        lib.create(parse_record({"type": "book", "key": f"book{i:02d}", "title": f"Book {i}"}))
+        lib.create(parse_record({"type": "chapter", "key": f"ch{i:02d}", "title": f"Chapter {i}",
+                                 "parent": f"book{i:02d}"}))
+    out = tmp_path / "ch.bib"
+    r = cs(empty_lib, "export", "--query", "type:chapter", "-o", str(out))
+    assert r.exit_code == 0, r.stderr
+    assert r.stderr == (
+        "exported 24 records, with 12 parent books (book00, book01, book02, book03, book04, "
+        f"book05, book06, book07, book08, book09 and 2 more) to {out}\n"
+    )

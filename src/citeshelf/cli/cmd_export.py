@@ -7,6 +7,8 @@ import click
 from .common import get_library
 
 FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
+#: How many added parent books the closing line names.
+_SHOWN = 10
 
 
 @click.command("export")
@@ -88,7 +90,10 @@ def command(
         extra = ""
         if plan.added_parents:
             m = len(plan.added_parents)
-            extra = f", with {m} parent book{'s' if m != 1 else ''} ({', '.join(plan.added_parents)})"
+            shown = ", ".join(plan.added_parents[:_SHOWN])
+            if m > _SHOWN:
+                shown += f" and {m - _SHOWN} more"
+            extra = f", with {m} parent book{'s' if m != 1 else ''} ({shown})"
         render.print_line(f"exported {n} record{'s' if n != 1 else ''}{extra} to {output}", err=True)
         return
     import shutil
