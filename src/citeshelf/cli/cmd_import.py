@@ -40,9 +40,10 @@ def command(
 ) -> None:
     """Import the entries of FILE... into the library, all or nothing.
 
-    Every entry is checked before anything is written: an invalid entry is
+    Every entry is checked before any record appears: an invalid entry is
     reported with its file, line and reason, and then nothing is imported
-    (unless --skip-invalid). BibTeX's @string macros, # concatenation, month
+    (unless --skip-invalid). Large files are read and written in batches; the
+    new records appear all at once at the end. BibTeX's @string macros, # concatenation, month
     macros, crossref (a chapter's book), LaTeX accents and braces that protect
     capitals are understood; fields citeshelf does not model are kept under
     "extra" so that exporting again loses nothing. Entries with a repeated field
@@ -56,7 +57,10 @@ def command(
       citeshelf import export.ris --on-duplicate rename
       citeshelf import thesis.bib --skip-invalid --link-parents
 
-    The summary at the end counts what was imported, skipped as duplicate and
+    A duplicate is an entry that matches a record already in the library (by
+    key, DOI, book ISBN, or title, year and first author); entries of one import
+    with their own keys are never duplicates of each other by title. The
+    summary at the end counts every entry: imported, skipped as duplicate and
     skipped as invalid. Exit codes: 0 done, 4 invalid entries (nothing
     written), 5 duplicates with --on-duplicate error.
     """
