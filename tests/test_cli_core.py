@@ -315,3 +315,23 @@ def test_check_reports_every_problem(cs, handbook_lib: Path) -> None:
         "22 records checked, 4 problems\n"
     )
     assert snapshot(handbook_lib) == before
+
+
+def test_file_system_errors_are_one_line(cs, handbook_lib: Path, tmp_path: Path) -> None:
+    (handbook_lib / "folder.json").mkdir()
+    r = cs(handbook_lib, "show", "folder")
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert r.stderr == f"citeshelf: error: {handbook_lib / 'folder.json'}: cannot read it (Is a directory)\n"
+    r = cs(handbook_lib, "export", "aris2014collective", "-o", str(tmp_path / "no" / "such" / "out.bib"))
+    assert r.exit_code == exitcodes.USAGE
+    assert r.stderr == f"citeshelf: error: cannot write {tmp_path / 'no' / 'such' / 'out.bib'}: the folder {tmp_path / 'no' / 'such'} does not exist\n"
+    r = cs(handbook_lib, "edit", "aris2014collective", env={"EDITOR": "false", "VISUAL": ""})
+    assert r.exit_code == exitcodes.USAGE
+    assert r.stderr.startswith("citeshelf: error: the editor failed (") and r.stderr.count("\n") == 1
+
+
+def test_generated_key_avoids_keys_differing_in_case(cs, empty_lib: Path) -> None:
+    args = ["add", "book", "--title", "Handbook", "--author", "Doe, J", "--year", "2014", "--publisher", "P"]
+    assert cs(empty_lib, *args, "--key", "Doe2014handbook").stdout == "Doe2014handbook\n"
+    r = cs(empty_lib, *args)
+    assert (r.exit_code, r.stdout) == (0, "doe2014handbooka\n")

@@ -218,11 +218,3 @@ def test_create_many_is_all_or_nothing(empty_lib: Path) -> None:
     assert lib.keys() == ["new1", "new2", "taken"]
     assert lib.get("new1").added is not None
     assert not [p for p in os.listdir(empty_lib) if p.startswith(".")]
-
-
-def test_bulk_defers_only_the_folder_sync(empty_lib: Path) -> None:
-    lib = Library(empty_lib)
-    with lib.bulk():
-        lib.create(book("a1"))
-        lib.create(book("a2"))
-    assert lib.keys() == ["a1", "a2"]

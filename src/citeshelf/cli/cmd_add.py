@@ -173,7 +173,7 @@ def command(work_type: str, authors: tuple[str, ...], editors: tuple[str, ...],
 
     if key is None:
         while True:
-            new_key = unique_key(view(record), lambda k: k in library)
+            new_key = unique_key(view(record), lambda k: k in library or library.find_case_clash(k) is not None)
             record = record.model_copy(update={"key": new_key})
             try:
                 library.create(record)

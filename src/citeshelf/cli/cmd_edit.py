@@ -75,7 +75,13 @@ def _edit_interactively(library, record) -> None:  # noqa: ANN001
     original = dumps_record(record)
     text = original
     while True:
-        edited = click.edit(text, extension=".json", require_save=False)
+        try:
+            edited = click.edit(text, extension=".json", require_save=False)
+        except click.ClickException as exc:
+            raise UsageError(
+                f"the editor failed ({exc.format_message()}): set $EDITOR to a working editor, "
+                f"or change fields with --set FIELD=VALUE"
+            ) from None
         if edited is None or edited == original:
             click.echo(f"{record.key}: unchanged")
             return

@@ -17,7 +17,7 @@ def command(ctx: click.Context, directory: str | None) -> None:
     git beside your paper: citeshelf finds the nearest records/ folder from the
     working directory upward.
     """
-    from ..errors import Conflict, UsageError
+    from ..errors import CiteshelfError, Conflict, UsageError
 
     target = Path(directory or ctx.find_root().obj.get("library_option") or "records")
     if target.exists() and not target.is_dir():
@@ -27,5 +27,5 @@ def command(ctx: click.Context, directory: str | None) -> None:
     try:
         target.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"cannot create {target}: {exc.strerror}") from None
+        raise CiteshelfError(f"cannot create {target}: {exc.strerror}") from None
     click.echo(f"Created an empty library in {target}")

@@ -323,9 +323,18 @@ def open_atomically(path: str | os.PathLike[str]) -> Iterator[Any]:
     """A text stream (UTF-8) to a temp file in ``path``'s folder that is
     flushed and renamed over ``path`` when the block ends, or removed if it
     raises: ``path`` is never half-written."""
+    from ..errors import CiteshelfError, UsageError
+
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    if target.is_dir():
+        raise UsageError(f"cannot write {target}: it is a folder; give a file name")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except FileNotFoundError:
+        raise UsageError(f"cannot write {target}: the folder {folder} does not exist") from None
+    except OSError as exc:
+        raise CiteshelfError(f"cannot write {target}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             yield fh

@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import tempfile
@@ -55,8 +54,6 @@ class Library:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._folded: dict[str, str] | None = None  # casefolded key -> key, for create()
-        self._defer_dir_sync = 0
-        self._dir_dirty = False
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"Library({str(self.path)!r})"
@@ -110,17 +107,13 @@ class Library:
             del self._folded[key.casefold()]
         return None
 
-    @contextlib.contextmanager
-    def bulk(self) -> Iterator["Library"]:
-        """Write many records: each file is still fsynced before it appears,
-        but the folder is synced once at the end instead of after every file."""
-        self._defer_dir_sync += 1
-        try:
-            yield self
-        finally:
-            self._defer_dir_sync -= 1
-            if not self._defer_dir_sync and self._dir_dirty:
-                self._fsync_dir()
+    def _refuse_case_clash(self, key: str) -> None:
+        clash = self.find_case_clash(key)
+        if clash:
+            raise AlreadyExists(
+                f"key '{key}' differs only in letter case from existing record "
+                f"'{clash}': choose another key"
+            )
 
     # -- reading ------------------------------------------------------------------
 
@@ -133,6 +126,8 @@ class Library:
             raise NotFound(f"no record '{key}' in {self.path}") from None
         except UnicodeDecodeError as exc:
             raise InvalidData(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        except OSError as exc:
+            raise InvalidData(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
     def parse_text(self, key: str, text: str, path: Path | None = None) -> BaseRecord:
         """Parse a record file's text; errors name the file and the field."""
@@ -226,10 +221,6 @@ class Library:
         return tmp
 
     def _fsync_dir(self) -> None:
-        if self._defer_dir_sync:
-            self._dir_dirty = True
-            return
-        self._dir_dirty = False
         try:
             fd = os.open(self.path, os.O_RDONLY)
         except OSError:  # pragma: no cover - platforms without directory fds
@@ -245,12 +236,7 @@ class Library:
         """Save a new record; fail if its key (in any letter case) is taken."""
         self.check_exists()
         path = self.path_for(record.key)
-        clash = self.find_case_clash(record.key)
-        if clash:
-            raise AlreadyExists(
-                f"key '{record.key}' differs only in letter case from existing record "
-                f"'{clash}': choose another key"
-            )
+        self._refuse_case_clash(record.key)
         if record.added is None:
             record = record.model_copy(update={"added": now_utc()})
         tmp = self._write_temp(dumps_record(record))
@@ -266,56 +252,16 @@ class Library:
         return path
 
     def create_many(self, records: list[BaseRecord]) -> list[Path]:
-        """Save many new records at once, all or nothing.
-
-        Every file is written in full and flushed to disk (one ``sync`` for the
-        lot, instead of an fsync per file) before any of them appears under its
-        name; each then appears by exclusive hard link. If any key is taken (in
-        any letter case), nothing is saved: links made by this call are undone.
-        """
+        """Save many new records at once, all or nothing (see :meth:`commit_staged`)."""
         self.check_exists()
-        stamp = now_utc()
-        seen: dict[str, str] = {}
-        for record in records:
-            self.path_for(record.key)
-            folded = record.key.casefold()
-            if folded in seen:
-                raise AlreadyExists(f"two new records share the key '{record.key}'")
-            seen[folded] = record.key
-            clash = self.find_case_clash(record.key)
-            if clash:
-                raise AlreadyExists(
-                    f"key '{record.key}' differs only in letter case from existing record "
-                    f"'{clash}': choose another key"
-                )
-        temps: list[tuple[str, Path]] = []
-        linked: list[Path] = []
+        staged: list[tuple[str, str]] = []
         try:
             for record in records:
-                if record.added is None:
-                    record = record.model_copy(update={"added": stamp})
-                temps.append((self._write_temp(dumps_record(record), sync=False), self.path_for(record.key)))
-            _sync_all([t for t, _ in temps])
-            for tmp, path in temps:
-                try:
-                    os.link(tmp, path)
-                except FileExistsError:
-                    raise AlreadyExists(
-                        f"a record with key '{path.stem}' already exists; nothing was saved"
-                    ) from None
-                linked.append(path)
+                staged.append((self.stage(record), record.key))
         except BaseException:
-            for path in linked:
-                _unlink_quietly(str(path))
+            self.discard_staged(t for t, _ in staged)
             raise
-        finally:
-            for tmp, _ in temps:
-                _unlink_quietly(tmp)
-        if self._folded is not None:
-            for record in records:
-                self._folded[record.key.casefold()] = record.key
-        self._fsync_dir()
-        return linked
+        return self.commit_staged(staged)
 
     # -- staged writing: many new records, all or nothing, without holding them --
 
@@ -361,12 +307,7 @@ class Library:
                 if folded in seen:
                     raise AlreadyExists(f"two new records share the key '{key}'")
                 seen.add(folded)
-                clash = self.find_case_clash(key)
-                if clash:
-                    raise AlreadyExists(
-                        f"key '{key}' differs only in letter case from existing record "
-                        f"'{clash}': choose another key"
-                    )
+                self._refuse_case_clash(key)
             del seen
             _sync_all([t for t, _ in staged])
             for tmp, key in staged:
