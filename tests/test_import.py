@@ -244,3 +244,19 @@ def test_json_lists_invalid_entries_even_when_nothing_is_imported(cs, empty_lib)
     assert data["imported"] == []
     assert [(i["line"], i["key"]) for i in data["invalid"]] == [(24, "broken1"), (36, "good2001after"), (50, "orphan2004")]
     assert len(data["warnings"]) == 5
+
+
+def test_update_keeps_the_fields_only_the_record_has(cs, empty_lib, tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    cs(empty_lib, "add", "book", "--title", "Handbook of x", "--editor", "Doe, Jane", "--year", "2014",
+       "--publisher", "P", "--place", "Q", "--doi", "10.1000/abc", "--tag", "to read", "--field", "note=my note")
+    bib = tmp_path / "u.bib"
+    bib.write_text("@book{other, title={Handbook of x, second thoughts}, editor={Doe, Jane}, year={2014},"
+                   " doi={10.1000/ABC}, keywords={k1}}\n", encoding="utf-8")
+    r = cs(empty_lib, "import", str(bib), "--on-duplicate", "update")
+    assert r.exit_code == 0, r.stderr
+    data = json.loads((empty_lib / "doe2014handbook.json").read_text(encoding="utf-8"))
+    assert data["title"] == "Handbook of x, second thoughts"          # the entry's value wins
+    assert (data["publisher"], data["place"], data["note"], data["tags"]) == ("P", "Q", "my note", ["to read"])
+    assert data["keywords"] == ["k1"] and data["key"] == "doe2014handbook"

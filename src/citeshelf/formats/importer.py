@@ -29,8 +29,9 @@ one import only keys, DOIs and book ISBNs count: entries with distinct keys are
 distinct records even if their titles, years and authors are the same (two
 chapters "Introduction" by their editor). ``on_duplicate``: ``skip`` (report it;
 chapters that name it as parent are linked to the existing record), ``rename``
-(import it under a free key), ``update`` (replace the existing record, keeping
-its key and its ``added`` date), ``error`` (the import fails).
+(import it under a free key), ``update`` (the entry's fields replace the
+record's; fields only the record has, such as its tags and note, are kept, and
+so are its key and ``added`` date), ``error`` (the import fails).
 
 Every entry of the input is accounted for: imported, updated, skipped as
 duplicate (with the record it duplicates and why) or invalid (with file, line
@@ -664,11 +665,14 @@ class Importer:
                 record = record.model_copy(update={"key": new_key})
             self._accept(record, entry)
             return
-        # update: replace the existing record, keeping its key and added date
+        # update: the entry's fields replace the record's; fields only the
+        # record has (a note, tags, a parent ...) are kept; key and added stay.
         old = self.get_existing(other) if self.get_existing else None
         update: dict[str, Any] = {"key": other}
         if old is not None and getattr(old, "added", None):
             update["added"] = old.added
+        if old is not None and old.type == record.type:
+            record = merge_update(old, record)
         if old is not None and old.type != record.type:
             res.invalid.append(
                 Issue(entry.source, entry.line, record.key,
@@ -801,3 +805,22 @@ class Importer:
                         update[name] = [] if name in ("editors", "isbn") else None
             self._restage(record.model_copy(update=update))
         self.unlinked = []
+
+
+def merge_update(old: Any, new: Any) -> Any:
+    """``new``'s fields over ``old``'s (same type): what the entry has wins,
+    what only the record has is kept; tags and keywords are joined, ``extra``
+    merged (the entry's values win)."""
+    data = old.to_json_dict()
+    incoming = new.to_json_dict()
+    for name, value in incoming.items():
+        if name in ("key", "added", "modified"):
+            continue
+        if name in ("tags", "keywords"):
+            data[name] = list(dict.fromkeys([*data.get(name, []), *value]))
+        elif name == "extra":
+            data[name] = {**data.get(name, {}), **value}
+        else:
+            data[name] = value
+    data["key"] = new.key
+    return type(new).model_validate(data)
