@@ -260,3 +260,27 @@ def test_update_keeps_the_fields_only_the_record_has(cs, empty_lib, tmp_path) ->
     assert data["title"] == "Handbook of x, second thoughts"          # the entry's value wins
     assert (data["publisher"], data["place"], data["note"], data["tags"]) == ("P", "Q", "my note", ["to read"])
     assert data["keywords"] == ["k1"] and data["key"] == "doe2014handbook"
+
+
+def test_ris_reference_without_end_line_is_reported_not_lost(cs, empty_lib, tmp_path) -> None:  # noqa: ANN001
+    ris = tmp_path / "two.ris"
+    ris.write_text("TY  - JOUR\nTI  - First\nPY  - 2000\nER  - \nTY  - JOUR\nTI  - Second\nPY  - 2001\n", encoding="utf-8")
+    r = cs(empty_lib, "import", str(ris))
+    assert r.exit_code == 4
+    assert f"  {ris}:5: this reference has no end line ('ER  -'): add one\n" in r.stderr
+    assert list(empty_lib.iterdir()) == []
+    junk = tmp_path / "junk.ris"
+    junk.write_text("garbage\n", encoding="utf-8")
+    r = cs(empty_lib, "import", str(junk))
+    assert r.exit_code == 4 and "no RIS reference here" in r.stderr
+
+
+def test_bibtex_year_that_is_not_a_year_is_kept_with_a_warning(cs, empty_lib, tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    bib = tmp_path / "y.bib"
+    bib.write_text("@book{a, title={T}, year={[2014]}, publisher={P}}\n", encoding="utf-8")
+    r = cs(empty_lib, "import", str(bib))
+    assert r.exit_code == 0
+    assert f"{bib}:1: entry 'a': field 'year' kept in extra: '[2014]' is not a year (YYYY); the entry has no date" in r.stderr
+    assert json.loads((empty_lib / "a.json").read_text(encoding="utf-8"))["extra"]["year"] == "[2014]"

@@ -948,6 +948,8 @@ def entry_to_record(
             issued = y
         elif issued is None or not issued.startswith(y):
             extra["year"] = y
+            if issued is None:
+                warnings.append(f"field 'year' kept in extra: {y!r} is not a year (YYYY); the entry has no date")
     if month is not None:
         mtext = latex.decode(month).strip()
         number = Date.month_number(mtext) if _MONTH_WORD.match(mtext) else None

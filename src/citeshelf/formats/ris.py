@@ -95,6 +95,12 @@ def parse_ris(
         raise InvalidData(f"{source}: cannot be read as RIS ({exc})") from None
     if used is None:
         used = set()
+    if len(lines) > len(refs):
+        # rispy drops a reference that has no "ER  -" line; say so, never lose it quietly
+        for line in lines[len(refs):]:
+            out.invalid.append((line, None, "this reference has no end line ('ER  -'): add one"))
+    elif not refs and text.strip():
+        out.invalid.append((line0, None, "no RIS reference here (each starts with 'TY  -' and ends with 'ER  -')"))
     for n, ref in enumerate(refs):
         line = lines[n] if n < len(lines) else None
         ris_type = str(ref.get("type_of_reference") or "GEN").upper()
