@@ -134,3 +134,15 @@ def test_unreadable_file_is_reported_once_with_its_path(cs, handbook_lib) -> Non
     assert r.stdout == "Sperling, J. (Ed.). (2014). Handbook of governance and security. Edward Elgar Publishing.\n"
     assert r.stderr.count(str(broken)) == 1
     assert r.stderr.startswith(f"citeshelf: warning: skipped an unreadable record file: {broken}: field 'isbn'")
+
+
+def test_chapter_without_its_book_is_named_in_a_warning(cs, handbook_lib) -> None:  # noqa: ANN001
+    (handbook_lib / "orph.json").write_text(
+        '{"type": "chapter", "key": "orph", "title": "Lost chapter", "parent": "nothere"}', encoding="utf-8"
+    )
+    r = cs(handbook_lib, "bibliography", "--style", "apa", "--query", "key:orph")
+    assert r.exit_code == 0
+    assert r.stderr == (
+        "citeshelf: warning: chapter 'orph' names parent 'nothere', which is not in the library: "
+        "it is given without its book\n"
+    )

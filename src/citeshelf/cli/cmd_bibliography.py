@@ -45,7 +45,7 @@ def command(
     from ..errors import UsageError
     from ..library.query import select
     from ..styles import format_bibliography, render as render_styled
-    from .cmd_cite import caption, check_edition, load_resolved, output_format, resolve_all
+    from .cmd_cite import caption, check_edition, load_resolved, output_format
 
     library = get_library()
     if keys and query:
@@ -71,7 +71,12 @@ def command(
         return
 
     edition = check_edition(style, edition)
-    records = resolve_all(stored, library)
+    from ..library import resolve_many
+
+    orphans: list[str] = []
+    records = resolve_many(stored, library, orphans)
+    for message in orphans:
+        render.warn(message)
     entries = format_bibliography(records, style, edition)
     if as_json:
         render.print_json([

@@ -85,33 +85,11 @@ def load_resolved(library, keys):  # noqa: ANN001, ANN201
     return out
 
 
-def resolve_all(records, library):  # noqa: ANN001, ANN201
-    """Resolve stored records whose parents may be among them or in the library."""
-    from ..library import merge_parent
-    from ..model import Chapter
-
-    by_key = {r.key: r for r in records}
-    out = []
-    for r in records:
-        if isinstance(r, Chapter) and r.parent:
-            book = by_key.get(r.parent)
-            if book is None and r.parent in library:
-                try:
-                    book = library.get(r.parent)
-                except Exception:  # noqa: BLE001 - an unreadable parent: cite the chapter as it is
-                    book = None
-                if book is not None:
-                    by_key[book.key] = book
-            if book is not None:
-                r = merge_parent(r, book)
-        out.append(r)
-    return out
-
-
 def library_suffixes(library, records, style: str, edition: int) -> dict[str, str]:  # noqa: ANN001
     """2014a/2014b as the library's reference list would give them: works of
     the cited records' years are compared with the cited ones."""
     from .. import render
+    from ..library import resolve_many
     from ..library.query import select
     from ..styles import year_suffixes
 
@@ -126,7 +104,7 @@ def library_suffixes(library, records, style: str, edition: int) -> dict[str, st
         found, problems = select(library, q or None)
         for p in problems:
             render.warn(f"skipped an unreadable record file: {p.reason}")
-        for r in resolve_all([f for f in found if f.key not in pool], library):
+        for r in resolve_many([f for f in found if f.key not in pool], library):
             pool[r.key] = r
     return year_suffixes(pool.values(), style, edition)
 

@@ -20,6 +20,7 @@ _EXPORTS = {
     "merge_parent": "parents",
     "parent_of": "parents",
     "resolve": "parents",
+    "resolve_many": "parents",
     "Library": "store",
     "RecordProblem": "store",
     "dumps_record": "store",
@@ -30,7 +31,7 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover
     from .keys import base_key, unique_key
     from .locate import ENV_VAR, find_library, user_library_dir
-    from .parents import INHERITED, merge_parent, parent_of, resolve
+    from .parents import INHERITED, merge_parent, parent_of, resolve, resolve_many
     from .store import Library, RecordProblem, dumps_record
 
 

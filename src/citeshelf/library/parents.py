@@ -9,9 +9,9 @@ are never replaced by the book's; its own fields win where it has them.
 from __future__ import annotations
 
 from ..errors import InvalidData, NotFound
-from ..model import BaseRecord, Book, Chapter
+from ..model import BaseRecord, Chapter
 
-__all__ = ["INHERITED", "merge_parent", "resolve", "parent_of"]
+__all__ = ["INHERITED", "merge_parent", "resolve", "resolve_many", "parent_of"]
 
 #: Fields a chapter takes from its book when it has none of its own.
 INHERITED = ("editors", "issued", "publisher", "place", "edition", "volume", "series", "isbn", "language")
@@ -55,5 +55,32 @@ def resolve(record: BaseRecord, library) -> BaseRecord:  # noqa: ANN001
     return merge_parent(record, book)
 
 
-def is_book(record: BaseRecord) -> bool:
-    return isinstance(record, Book)
+def resolve_many(records, library, problems: list[str] | None = None) -> list[BaseRecord]:  # noqa: ANN001
+    """Resolve records whose books may be among them or in the library, in
+    the order given, reading each book once. A chapter whose book is missing
+    or unreadable is returned as stored; if ``problems`` is given, a sentence
+    saying so is added to it for each such chapter."""
+    by_key = {r.key: r for r in records}
+    unreadable: dict[str, str] = {}
+    out = []
+    for r in records:
+        if isinstance(r, Chapter) and r.parent:
+            book = by_key.get(r.parent)
+            if book is None and r.parent not in unreadable:
+                try:
+                    book = parent_of(r, library)
+                except (NotFound, InvalidData) as exc:
+                    unreadable[r.parent] = str(exc)
+                if book is not None:
+                    by_key[book.key] = book
+            if book is not None:
+                r = merge_parent(r, book)
+            elif problems is not None:
+                problems.append(
+                    f"chapter '{r.key}' is given without its book: {unreadable[r.parent]}"
+                    if r.parent in unreadable and "names parent" not in unreadable[r.parent]
+                    else f"chapter '{r.key}' names parent '{r.parent}', which is not in the library: "
+                    f"it is given without its book"
+                )
+        out.append(r)
+    return out
