@@ -335,3 +335,17 @@ def test_generated_key_avoids_keys_differing_in_case(cs, empty_lib: Path) -> Non
     assert cs(empty_lib, *args, "--key", "Doe2014handbook").stdout == "Doe2014handbook\n"
     r = cs(empty_lib, *args)
     assert (r.exit_code, r.stdout) == (0, "doe2014handbooka\n")
+
+
+def test_export_stopped_by_a_bad_file_says_what_to_do(cs, handbook_lib: Path, tmp_path: Path) -> None:
+    (handbook_lib / "zzz.json").write_text('{"type": "book", "key": "zzz"', encoding="utf-8")
+    out = tmp_path / "refs.bib"
+    out.write_text("old\n", encoding="utf-8")
+    r = cs(handbook_lib, "export", "-o", str(out))
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert r.stderr.endswith(
+        "; nothing was exported: fix the file ('citeshelf check' lists every problem) "
+        "or leave the record out with KEYS or --query\n"
+    )
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert cs(handbook_lib, "export", "aris2014collective", "-o", str(out)).exit_code == 0

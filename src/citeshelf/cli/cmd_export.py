@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from .common import get_library
@@ -63,14 +65,35 @@ def command(
     the list of missing keys; --allow-missing exports the rest and still lists
     them.
     """
-    import sys
-
-    from .. import render
-    from ..formats.export import format_for_path, open_atomically, plan_export, write_export
+    from ..formats.export import format_for_path
 
     library = get_library()
     if fmt is None:
         fmt = (format_for_path(output) if output else None) or "bibtex"
+    with _nothing_exported_on_bad_data():
+        _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, output)
+
+
+@contextlib.contextmanager
+def _nothing_exported_on_bad_data():  # noqa: ANN202
+    """An unreadable record stops the export: say that nothing was written and what to do."""
+    from ..errors import InvalidData
+
+    try:
+        yield
+    except InvalidData as exc:
+        raise InvalidData(
+            f"{exc}; nothing was exported: fix the file ('citeshelf check' lists every problem) "
+            f"or leave the record out with KEYS or --query"
+        ) from None
+
+
+def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, output) -> None:  # noqa: ANN001
+    import sys
+
+    from .. import render
+    from ..formats.export import open_atomically, plan_export, write_export
+
     plan = plan_export(
         library,
         keys=keys,
