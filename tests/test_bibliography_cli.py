@@ -86,7 +86,7 @@ def test_keys_and_query_together_is_a_usage_error(cs, handbook_lib: Path) -> Non
 
 def test_query_without_matches(cs, handbook_lib: Path) -> None:
     r = cs(handbook_lib, "bibliography", "-q", "author:nobodyatall")
-    assert r.exit_code == exitcodes.USAGE and "no record matches" in r.stderr
+    assert r.exit_code == exitcodes.NOT_FOUND and "no record matches" in r.stderr
 
 
 def test_unreadable_record_is_reported_not_dropped_silently(cs, handbook_lib: Path) -> None:

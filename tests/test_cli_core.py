@@ -349,3 +349,14 @@ def test_export_stopped_by_a_bad_file_says_what_to_do(cs, handbook_lib: Path, tm
     )
     assert out.read_text(encoding="utf-8") == "old\n"
     assert cs(handbook_lib, "export", "aris2014collective", "-o", str(out)).exit_code == 0
+
+
+def test_a_query_matching_nothing_is_not_found_for_export_and_bibliography(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "export", "--query", "author:nobody")
+    assert (r.exit_code, r.stdout) == (exitcodes.NOT_FOUND, "")
+    assert r.stderr == (
+        "citeshelf: error: no record matches 'author:nobody': see 'citeshelf list author:nobody'; "
+        "nothing was exported\n"
+    )
+    r = cs(handbook_lib, "bibliography", "--query", "author:nobody")
+    assert (r.exit_code, r.stdout) == (exitcodes.NOT_FOUND, "")

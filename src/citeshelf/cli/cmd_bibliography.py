@@ -60,7 +60,9 @@ def command(
             render.warn(f"skipped an unreadable record file: {p.reason}")
         if not stored:
             if query:
-                raise UsageError(f"no record matches {query!r}: see 'citeshelf list {query}'")
+                from ..errors import NotFound
+
+                raise NotFound(f"no record matches {query!r}: see 'citeshelf list {query}'")
             render.warn(f"the library at {library.path} has no records")
             if as_json:
                 render.print_json([])

@@ -106,6 +106,10 @@ def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, 
     )
     for message in plan.warnings:
         render.warn(message)
+    if plan.count == 0 and query and not keys and not cited_in:
+        from ..errors import NotFound
+
+        raise NotFound(f"no record matches {query!r}: see 'citeshelf list {query}'; nothing was exported")
     if output:
         with open_atomically(output) as fh:
             write_export(plan, library, fh)
