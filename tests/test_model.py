@@ -134,6 +134,9 @@ def test_bad_dates_are_refused(bad: str) -> None:
         ("e1234", "e1234", None, "e1234"),
         (" 82 -- 97 ", "82", "97", "82–97"),
         ("12-12", "12", None, "12"),
+        ("321-28", "321", "328", "321–328"),
+        ("1496-500", "1496", "1500", "1496–1500"),
+        ("101--8", "101", "108", "101–108"),
     ],
 )
 def test_page_ranges_normalise_to_en_dash(text: str, start: str, end: str | None, shown: str) -> None:
@@ -141,7 +144,7 @@ def test_page_ranges_normalise_to_en_dash(text: str, start: str, end: str | None
     assert (pages.start, pages.end, str(pages)) == (start, end, shown)
 
 
-@pytest.mark.parametrize("bad", ["", "1-2-3", "5,7", "-"])
+@pytest.mark.parametrize("bad", ["", "1-2-3", "5,7", "-", "15-12", "300-299"])
 def test_bad_page_ranges_are_refused(bad: str) -> None:
     with pytest.raises(ValidationError):
         PageRange.parse(bad)

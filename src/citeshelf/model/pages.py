@@ -62,6 +62,16 @@ class PageRange(BaseModel):
         for part in (self.start, self.end):
             if part is not None and (not part or any(c in part for c in ",;")):
                 raise ValueError(f"{part!r} is not a page: give one range such as 656-670")
+        if self.end is not None and self.start.isdigit() and self.end.isdigit():
+            start, end = int(self.start), int(self.end)
+            if end < start and len(self.end) < len(self.start):
+                # an abbreviated range, as printed: 321-28 is 321-328, 1496-500 is 1496-1500
+                full = self.start[: len(self.start) - len(self.end)] + self.end
+                if int(full) >= start:
+                    object.__setattr__(self, "end", full)
+                    end = int(full)
+            if end < start:
+                raise ValueError(f"{self.start}-{self.end} ends before it starts: give the first page first")
         if self.end == self.start:
             object.__setattr__(self, "end", None)
         return self
