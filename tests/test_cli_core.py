@@ -194,6 +194,11 @@ BAD_INPUTS = [
      "citeshelf: error: --set takes FIELD=VALUE, not 'novalue'\n"),
     (["show", "a/b"], exitcodes.USAGE, None),
     (["add", "novel", "--title", "x"], exitcodes.USAGE, None),
+    (["add", "book", "--title", "x", "--author", " "], exitcodes.USAGE,
+     'citeshelf: error: an empty name among the authors: give each as "Family, Given"\n'),
+    (["add", "chapter", "--parent", "sperling2014handbook", "--title", "x", "--pages", "300-299"],
+     exitcodes.INVALID_DATA,
+     "citeshelf: error: new chapter: field 'pages': 300-299 ends before it starts: give the first page first\n"),
 ]
 
 

@@ -79,6 +79,8 @@ def append_names(data: dict[str, Any], name: str, values: list[str]) -> None:
     """Add each "Family, Given" of ``values`` to the name list ``name``."""
     people = list(data.get(name) or [])
     for value in values:
+        if not value.strip():
+            raise UsageError(f"an empty name among the {name}: give each as \"Family, Given\"")
         if re.fullmatch(r"\s*others\s*", value, flags=re.I):
             data[f"{name}_et_al"] = True
             continue
