@@ -35,11 +35,3 @@ def get_library(ctx: click.Context | None = None, *, must_exist: bool = True) ->
     if must_exist:
         library.check_exists()
     return library
-
-
-def library_source(ctx: click.Context | None = None) -> str:
-    from ..library import find_library
-
-    ctx = ctx or click.get_current_context()
-    obj = ctx.find_root().obj or {}
-    return find_library(obj.get("library_option"))[1]

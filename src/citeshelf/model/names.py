@@ -46,10 +46,6 @@ class Person(BaseModel):
         return self
 
     @property
-    def is_literal(self) -> bool:
-        return self.literal is not None
-
-    @property
     def last(self) -> str:
         """The family name with its particle ("van der Berg"), or the literal."""
         if self.literal:

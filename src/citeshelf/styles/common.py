@@ -294,12 +294,6 @@ def given_initials(given: str) -> str:
     return " ".join(words)
 
 
-def name_sort_key(person) -> str:  # noqa: ANN001
-    if person.literal:
-        return fold(person.literal)
-    return fold(" ".join(p for p in (person.particle, person.family, person.given or "") if p))
-
-
 # --------------------------------------------------------------------------
 # Extra data
 

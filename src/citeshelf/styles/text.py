@@ -153,9 +153,6 @@ class Styled:
         that serves (a final "?" or a URL takes care of itself elsewhere)."""
         return self.punct(mark)
 
-    def is_empty(self) -> bool:
-        return not any((r if isinstance(r, str) else r.text) for r in self.runs)
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Styled) and other.runs == self.runs
 
