@@ -373,16 +373,20 @@ def records_from_csl(data: Any, *, where: str = "CSL-JSON") -> list:
     ]
 
 
-def load_csl(path: str | Path) -> list:
-    """Read a CSL-JSON file (an array of items) into records."""
-    p = Path(path)
+def read_json_file(p: Path) -> Any:
+    """A JSON file's data; a file that is not JSON is InvalidData naming the place."""
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        return json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InvalidData(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     except UnicodeDecodeError as exc:
         raise InvalidData(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    return records_from_csl(data, where=str(p))
+
+
+def load_csl(path: str | Path) -> list:
+    """Read a CSL-JSON file (an array of items) into records."""
+    p = Path(path)
+    return records_from_csl(read_json_file(p), where=str(p))
 
 
 # --------------------------------------------------------------------------

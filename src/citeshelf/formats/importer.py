@@ -237,13 +237,9 @@ def _csl_items(p: Path) -> Iterator[Any]:
 
 def _csl_whole(p: Path) -> Iterator[Any]:
     from ..errors import InvalidData
+    from .csljson import read_json_file
 
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InvalidData(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
-    except UnicodeDecodeError as exc:
-        raise InvalidData(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    data = read_json_file(p)
     if isinstance(data, dict) and ("type" in data or "id" in data):
         data = [data]
     if not isinstance(data, list):
