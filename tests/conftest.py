@@ -13,10 +13,12 @@ DEFAULT_LIBRARY = ROOT / "records"
 
 
 @pytest.fixture(autouse=True)
-def _index_in_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Keep every test's derived index out of the user's cache folder."""
-    monkeypatch.setenv("CITESHELF_INDEX_DIR", str(tmp_path_factory.mktemp("index")))
+def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test's derived index goes to its own folder, not the user's cache."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("CITESHELF_INDEX_DIR", str(folder))
     monkeypatch.delenv("CITESHELF_INDEX_CHECK", raising=False)
+    return folder
 
 
 @pytest.fixture

@@ -9,14 +9,6 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("CITESHELF_INDEX_DIR", str(folder))
-    monkeypatch.delenv("CITESHELF_INDEX_CHECK", raising=False)
-    return folder
-
-
 def test_chapters_with_and_without_index(cs, handbook_lib: Path, monkeypatch: pytest.MonkeyPatch,
                                          index_dir: Path) -> None:
     with_index = cs(handbook_lib, "chapters", "sperling2014handbook")

@@ -22,14 +22,6 @@ from .conftest import snapshot
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(autouse=True)
-def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("CITESHELF_INDEX_DIR", str(folder))
-    monkeypatch.delenv("CITESHELF_INDEX_CHECK", raising=False)
-    return folder
-
-
 def keys(lib: Path, text: str) -> list[str]:
     index = open_index(lib)
     assert index is not None

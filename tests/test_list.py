@@ -12,14 +12,6 @@ from citeshelf import exitcodes
 from citeshelf.cli.cmd_list import join_query
 
 
-@pytest.fixture(autouse=True)
-def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("CITESHELF_INDEX_DIR", str(folder))
-    monkeypatch.delenv("CITESHELF_INDEX_CHECK", raising=False)
-    return folder
-
-
 COTTEY_OR_ARIS = (
     "Key                 Type     Authors/editors  Year  Title\n"
     "aris2014collective  chapter  Aris             2014  Collective Security Treaty Organization\n"
