@@ -221,7 +221,7 @@ def test_real_world_oddities_are_kept():
     # classic @inbook: the title is the book's
     assert (b.type, b.title, b.container_title, b.chapter) == ("chapter", None, "Fundamental Algorithms", "1.2")
     text = write_bibtex([a, b])
-    assert "  title = {Fundamental {Algorithms}},\n" in text or "  title = {Fundamental Algorithms},\n" in text
+    assert "  title = {Fundamental Algorithms},\n" in text  # as imported, braces and all
     assert "booktitle" not in text
     assert {r.key: r for r in parse_bibtex(text).records} == {"a": a, "b": b}
 

@@ -355,10 +355,10 @@ SCRIPT = rec(type="book", key="xss", title='The "<script>alert(1)</script>" prob
 
 @pytest.mark.parametrize("style", ["apa", "chicago-notes", "chicago-author-date"])
 def test_typographic_quotes_and_dashes_everywhere(style: str) -> None:
-    for styled in (format_reference(SCRIPT, style), format_reference(chapter(), style)):
+    for styled, name in ((format_reference(SCRIPT, style), "O’Brien"), (format_reference(chapter(), style), "Nguyen")):
         for out in (to_text(styled), to_markdown(styled), to_html(styled)):
             assert "'" not in out.replace("href='", "") and '"' not in re.sub(r'href="[^"]*"', "", out)
-            assert "O’Brien" in out or "Nguyen" in out
+            assert name in out
     assert "115–129" in to_text(format_reference(chapter(), "apa"))
 
 
