@@ -19,6 +19,7 @@ _SIMPLE = {
     "volume": "volume",
     "journal": "journal",
     "issue": "issue",
+    "issn": "issn",
     "pages": "pages",
     "chapter": "chapter",
     "doi": "doi",
@@ -62,6 +63,7 @@ def _interactive() -> bool:
 @click.option("--volume")
 @click.option("--journal", help="Journal of an article.")
 @click.option("--issue", help="Issue of an article.")
+@click.option("--issn", help="ISSN of an article's journal (checked).")
 @click.option("--pages", help="Page range, e.g. 656-670.")
 @click.option("--chapter", help="Chapter number.")
 @click.option("--doi")
