@@ -365,3 +365,11 @@ def test_a_query_matching_nothing_is_not_found_for_export_and_bibliography(cs, h
     )
     r = cs(handbook_lib, "bibliography", "--query", "author:nobody")
     assert (r.exit_code, r.stdout) == (exitcodes.NOT_FOUND, "")
+
+
+def test_export_of_a_manuscript_that_cites_nothing_warns(cs, handbook_lib: Path, tmp_path: Path) -> None:
+    tex = tmp_path / "paper.tex"
+    tex.write_text("No citations here.\n", encoding="utf-8")
+    r = cs(handbook_lib, "export", "--cited-in", str(tex))
+    assert (r.exit_code, r.stdout) == (0, "")
+    assert r.stderr == f"citeshelf: warning: {tex}: no citation found; nothing to export\n"

@@ -106,6 +106,8 @@ def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, 
     )
     for message in plan.warnings:
         render.warn(message)
+    if plan.count == 0 and cited_in and not keys and not query:
+        render.warn(f"{', '.join(cited_in)}: no citation found; nothing to export")
     if plan.count == 0 and query and not keys and not cited_in:
         from ..errors import NotFound
 
