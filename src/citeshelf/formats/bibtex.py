@@ -220,6 +220,30 @@ class _EntryError(ValueError):
 # values: @string macros, "#" concatenation
 
 
+def _group_end(raw: str, start: int) -> int:
+    """Where the braced ({...}) or quoted ("...") value opening at ``start``
+    closes (its closing character's index, or the end of ``raw``); braces
+    nest, and a backslash escapes the next character."""
+    quoted = raw[start] == '"'
+    depth = 0 if quoted else 1
+    j = start + 1
+    while j < len(raw):
+        c = raw[j]
+        if c == "\\":
+            j += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0 and not quoted:
+                return j
+        elif c == '"' and quoted and depth == 0:
+            return j
+        j += 1
+    return len(raw)
+
+
 def _evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
     """A field's raw value with its parts joined and macros expanded."""
     raw = raw.strip()
@@ -234,38 +258,8 @@ def _evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
         if ch.isspace() or ch == "#":
             i += 1
             continue
-        if ch == "{":
-            depth = 0
-            j = i
-            while j < n:
-                c = raw[j]
-                if c == "\\":
-                    j += 2
-                    continue
-                if c == "{":
-                    depth += 1
-                elif c == "}":
-                    depth -= 1
-                    if depth == 0:
-                        break
-                j += 1
-            parts.append(raw[i + 1 : j])
-            i = j + 1
-        elif ch == '"':
-            depth = 0
-            j = i + 1
-            while j < n:
-                c = raw[j]
-                if c == "\\":
-                    j += 2
-                    continue
-                if c == "{":
-                    depth += 1
-                elif c == "}":
-                    depth -= 1
-                elif c == '"' and depth == 0:
-                    break
-                j += 1
+        if ch in "{\"":
+            j = _group_end(raw, i)
             parts.append(raw[i + 1 : j])
             i = j + 1
         else:
