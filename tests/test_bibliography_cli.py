@@ -29,7 +29,18 @@ def test_apa_sorted_with_letters(cs, handbook_lib: Path) -> None:
 
 
 def test_chicago_17_author_date_html_with_dash(cs, handbook_lib: Path) -> None:
-    r = cs(handbook_lib, "bibliography", "-q", Q, "-s", "chicago-author-date", "--edition", "17", "--format", "html")
+    r = cs(
+        handbook_lib,
+        "bibliography",
+        "-q",
+        Q,
+        "-s",
+        "chicago-author-date",
+        "--edition",
+        "17",
+        "--format",
+        "html",
+    )
     assert r.stdout.splitlines() == [
         '<div class="csl-bib-body" data-style="chicago-author-date" data-edition="17">',
         f'  <div class="csl-entry">Cottey, Andrew. 2014a. “Europe.” Chap. 9 in <i>Handbook of Governance and Security</i>, '
@@ -43,14 +54,25 @@ def test_chicago_17_author_date_html_with_dash(cs, handbook_lib: Path) -> None:
 
 
 def test_chicago_18_notes_repeats_the_name(cs, handbook_lib: Path) -> None:
-    r = cs(handbook_lib, "bibliography", "cottey2014nato", "cottey2014europe", "-s", "chicago-notes")
+    r = cs(
+        handbook_lib, "bibliography", "cottey2014nato", "cottey2014europe", "-s", "chicago-notes"
+    )
     lines = r.stdout.splitlines()
     assert [ln.split("“")[0] for ln in lines] == ["Cottey, Andrew. ", "Cottey, Andrew. "]
     assert "———" not in r.stdout
 
 
 def test_keys_markdown(cs, handbook_lib: Path) -> None:
-    r = cs(handbook_lib, "bibliography", "sperling2014handbook", "aris2014collective", "-s", "chicago-notes", "--format", "markdown")
+    r = cs(
+        handbook_lib,
+        "bibliography",
+        "sperling2014handbook",
+        "aris2014collective",
+        "-s",
+        "chicago-notes",
+        "--format",
+        "markdown",
+    )
     assert r.stdout == (
         "Aris, Stephen. “Collective Security Treaty Organization.” Chap. 30 in *Handbook of Governance and Security*, "
         "edited by James Sperling. Edward Elgar Publishing, 2014. <https://www.elgaronline.com/view/9781781953167.00042.xml>.\n"
@@ -113,32 +135,48 @@ def test_csl_bibliography(cs, handbook_lib: Path) -> None:
     from citeshelf.styles.csl import pandoc_available
 
     if not pandoc_available():
-        pytest.skip("pypandoc-binary is not installed (pip install 'citeshelf[csl]'): --csl cannot be tested")
+        pytest.skip(
+            "pypandoc-binary is not installed (pip install 'citeshelf[csl]'): --csl cannot be tested"
+        )
     src = Path("/work/tools/csl/styles/chicago-author-date.csl")
     if not src.is_file():
         pytest.skip(f"no chicago-author-date.csl at {src} (see tests/golden/setup_tools.sh)")
     style = handbook_lib.parent / "cad.csl"
     shutil.copy(src, style)
-    r = cs(handbook_lib, "bibliography", "cottey2014nato", "cottey2014europe", "--csl", str(style), "--json")
+    r = cs(
+        handbook_lib,
+        "bibliography",
+        "cottey2014nato",
+        "cottey2014europe",
+        "--csl",
+        str(style),
+        "--json",
+    )
     assert r.exit_code == 0, r.stderr
     data = json.loads(r.stdout)
     assert [d["key"] for d in data] == ["cottey2014europe", "cottey2014nato"]
     assert data[0]["text"].startswith("Cottey, Andrew. 2014a. “Europe.”")
 
 
-def test_unreadable_file_is_reported_once_with_its_path(cs, handbook_lib) -> None:  # noqa: ANN001
+def test_unreadable_file_is_reported_once_with_its_path(cs, handbook_lib) -> None:
     broken = handbook_lib / "broken.json"
     broken.write_text('{"type": "book", "key": "broken", "isbn": ["123"]}', encoding="utf-8")
     r = cs(handbook_lib, "bibliography", "--style", "apa", "--query", "type:book")
     assert r.exit_code == 0
-    assert r.stdout == "Sperling, J. (Ed.). (2014). Handbook of governance and security. Edward Elgar Publishing.\n"
+    assert (
+        r.stdout
+        == "Sperling, J. (Ed.). (2014). Handbook of governance and security. Edward Elgar Publishing.\n"
+    )
     assert r.stderr.count(str(broken)) == 1
-    assert r.stderr.startswith(f"citeshelf: warning: skipped an unreadable record file: {broken}: field 'isbn'")
+    assert r.stderr.startswith(
+        f"citeshelf: warning: skipped an unreadable record file: {broken}: field 'isbn'"
+    )
 
 
-def test_chapter_without_its_book_is_named_in_a_warning(cs, handbook_lib) -> None:  # noqa: ANN001
+def test_chapter_without_its_book_is_named_in_a_warning(cs, handbook_lib) -> None:
     (handbook_lib / "orph.json").write_text(
-        '{"type": "chapter", "key": "orph", "title": "Lost chapter", "parent": "nothere"}', encoding="utf-8"
+        '{"type": "chapter", "key": "orph", "title": "Lost chapter", "parent": "nothere"}',
+        encoding="utf-8",
     )
     r = cs(handbook_lib, "bibliography", "--style", "apa", "--query", "key:orph")
     assert r.exit_code == 0

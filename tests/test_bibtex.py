@@ -59,8 +59,23 @@ def test_braces_that_protect_case_are_kept_apart_from_accent_braces():
 
 
 @pytest.mark.parametrize(
-    "text", ["Müller", "Émile", "François", "í", "ǘ", "Łódź", "Straße", "Ångström", "Dvořák", "Þór",
-             "50% & $5 #1 a_b {x} ~ ^ \\", "a–b—c", "“q” ‘s’", "x\u00a0y"],
+    "text",
+    [
+        "Müller",
+        "Émile",
+        "François",
+        "í",
+        "ǘ",
+        "Łódź",
+        "Straße",
+        "Ångström",
+        "Dvořák",
+        "Þór",
+        "50% & $5 #1 a_b {x} ~ ^ \\",
+        "a–b—c",
+        "“q” ‘s’",
+        "x\u00a0y",
+    ],
 )
 def test_encode_then_decode_gives_the_text_back(text):
     assert decode(encode(text)) == text
@@ -70,7 +85,7 @@ def test_encode_then_decode_gives_the_text_back(text):
 
 def test_encode_escapes_specials_and_writes_ascii_macros():
     assert encode("R&D 50% $x #1 a_b {c}") == r"R\&D 50\% \$x \#1 a\_b \{c\}"
-    assert encode("Müller", ascii=True) == r'M{\"{u}}ller'
+    assert encode("Müller", ascii=True) == r"M{\"{u}}ller"
     assert encode("Müller") == "Müller"
 
 
@@ -137,7 +152,12 @@ def test_biblatex_types_and_fields():
     assert web.type == "webpage" and web.site == "OSCE"
     assert web.accessed.iso() == "2024-01-20" and web.issued.iso() == "2023-05-14"
     th = recs["novak2017regional"]
-    assert (th.type, th.degree, th.institution, th.place) == ("thesis", "PhD thesis", "Charles University", "Prague")
+    assert (th.type, th.degree, th.institution, th.place) == (
+        "thesis",
+        "PhD thesis",
+        "Charles University",
+        "Prague",
+    )
     assert recs["kim2018ms"].degree == "Master's thesis"
     rep = recs["carter2019deterrence"]
     assert (rep.type, rep.institution, rep.number) == ("report", "RAND Corporation", "RR-1234")
@@ -151,14 +171,25 @@ def test_biblatex_types_and_fields():
     art = recs["lee2022measuring"]
     assert art.authors_et_al is True and len(art.authors) == 2
     assert art.journal == "Journal of Global Security Studies" and art.issue == "2"
-    assert art.extra == {"eid": "ksac012", "langid": "english", "eprint": "2206.01234", "eprinttype": "arxiv"}
+    assert art.extra == {
+        "eid": "ksac012",
+        "langid": "english",
+        "eprint": "2206.01234",
+        "eprinttype": "arxiv",
+    }
     assert recs["tool2021"].extra == {"bibtex_type": "software", "version": "5.1"}
 
 
 def test_messy_file_recovers_what_bibtex_would_and_reports_the_rest():
     recs, parsed = by_key("messy.bib")
     src = BIB / "messy.bib"
-    assert sorted(recs) == ["baddoi2003", "beeton1990later", "good2001after", "knuth1984literate", "orphan2004"]
+    assert sorted(recs) == [
+        "baddoi2003",
+        "beeton1990later",
+        "good2001after",
+        "knuth1984literate",
+        "orphan2004",
+    ]
     knuth = recs["knuth1984literate"]
     assert knuth.title == "Literate Programming"  # the first of a repeated field wins
     assert knuth.authors_et_al is True
@@ -219,7 +250,12 @@ def test_real_world_oddities_are_kept():
     assert a.extra["key"] == ""
     assert "field 'pages' kept in extra" in str(parsed.warnings[0])
     # classic @inbook: the title is the book's
-    assert (b.type, b.title, b.container_title, b.chapter) == ("chapter", None, "Fundamental Algorithms", "1.2")
+    assert (b.type, b.title, b.container_title, b.chapter) == (
+        "chapter",
+        None,
+        "Fundamental Algorithms",
+        "1.2",
+    )
     text = write_bibtex([a, b])
     assert "  title = {Fundamental Algorithms},\n" in text  # as imported, braces and all
     assert "booktitle" not in text
@@ -275,7 +311,10 @@ HANDBOOK_BIB = """\
 
 def handbook_records():
     lib = Library(ROOT / "records")
-    recs = [lib.get(k) for k in ("aris2014collective", "galbreath2014organization", "sperling2014handbook")]
+    recs = [
+        lib.get(k)
+        for k in ("aris2014collective", "galbreath2014organization", "sperling2014handbook")
+    ]
     return [r.model_copy(update={"abstract": None}) for r in recs]
 
 
@@ -304,7 +343,10 @@ def test_biblatex_chapters_are_self_contained_and_linked_by_xref():
     # read back, the chapters take from the book what they repeat
     back = {r.key: r for r in parse_bibtex(text).records}
     orig = {r.key: r for r in handbook_records()}
-    assert back["aris2014collective"].model_copy(update={"added": orig["aris2014collective"].added}) == orig["aris2014collective"]
+    assert (
+        back["aris2014collective"].model_copy(update={"added": orig["aris2014collective"].added})
+        == orig["aris2014collective"]
+    )
 
 
 def test_expand_writes_self_contained_chapters_without_the_books_identifiers():
@@ -320,7 +362,10 @@ def test_ascii_output_and_escaping():
     recs, _ = by_key("accents.bib")
     text = write_bibtex([recs["francois2010cafe"]], ascii=True)
     assert text.isascii()
-    assert r"title = {Caf{\'{e}}s, cr{\`{e}}me br{\^{u}}l{\'{e}}e \& 50\% off: a study of {French} {\'{E}}clairs}" in text
+    assert (
+        r"title = {Caf{\'{e}}s, cr{\`{e}}me br{\^{u}}l{\'{e}}e \& 50\% off: a study of {French} {\'{E}}clairs}"
+        in text
+    )
     utf8 = write_bibtex([recs["francois2010cafe"]])
     assert "title = {Cafés, crème brûlée \\& 50\\% off: a study of {French} Éclairs}" in utf8
 

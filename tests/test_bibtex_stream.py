@@ -44,7 +44,9 @@ def real_files() -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("path", sorted(BIB.glob("*.bib")) + real_files(), ids=lambda p: Path(p).name)
+@pytest.mark.parametrize(
+    "path", sorted(BIB.glob("*.bib")) + real_files(), ids=lambda p: Path(p).name
+)
 def test_any_batch_size_reads_the_same(path):
     whole = summary(read(Path(path), 10**6))
     assert whole[0], "no entries read"
@@ -84,7 +86,9 @@ def test_macros_and_renamed_keys_carry_across_batches(tmp_path):
     assert by_key["x"].publisher == "Polity"
     assert by_key["baez-book"].publisher == "Elgar"
     assert by_key["ch1"].parent == "baez-book"
-    assert [w.message for w in parsed.warnings][0] == "@string 'pub' is defined again; entries after line 4 use the new value"
+    assert [w.message for w in parsed.warnings][
+        0
+    ] == "@string 'pub' is defined again; entries after line 4 use the new value"
 
 
 def test_line_numbers_are_the_files_after_an_escaped_line_break():

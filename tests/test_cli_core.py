@@ -69,7 +69,9 @@ def test_show_json_gives_chapter_with_resolved_book(cs, handbook_lib: Path) -> N
     resolved = data["resolved"]
     assert resolved["container_title"] == "Handbook of governance and security"
     assert (resolved["publisher"], resolved["place"], resolved["issued"]) == (
-        "Edward Elgar Publishing", "Cheltenham, UK", "2014-08-29",
+        "Edward Elgar Publishing",
+        "Cheltenham, UK",
+        "2014-08-29",
     )
     assert "doi" not in resolved and resolved["url"].endswith("00042.xml")
 
@@ -101,13 +103,20 @@ def test_list_query_is_accent_and_case_insensitive(cs, handbook_lib: Path) -> No
         "bujun2014regional  chapter  Bujun, Foucault & Mérand  2014  Regional security governance and collective action\n"
         "1 record\n"
     )
-    keys = [r["key"] for r in json.loads(cs(handbook_lib, "list", "author:cottey", "--json").stdout)]
+    keys = [
+        r["key"] for r in json.loads(cs(handbook_lib, "list", "author:cottey", "--json").stdout)
+    ]
     assert keys == ["cottey2014europe", "cottey2014nato"]
-    assert len(json.loads(cs(handbook_lib, "list", "type:chapter", "year:2014", "--json").stdout)) == 18
+    assert (
+        len(json.loads(cs(handbook_lib, "list", "type:chapter", "year:2014", "--json").stdout))
+        == 18
+    )
 
 
 def test_list_reports_skipped_files_but_still_lists(cs, handbook_lib: Path) -> None:
-    (handbook_lib / "broken.json").write_text('{"type": "book", "key": "broken", "isbn": ["123"]}', encoding="utf-8")
+    (handbook_lib / "broken.json").write_text(
+        '{"type": "book", "key": "broken", "isbn": ["123"]}', encoding="utf-8"
+    )
     result = cs(handbook_lib, "list", "type:book")
     assert result.exit_code == 0
     assert "sperling2014handbook" in result.stdout
@@ -118,39 +127,105 @@ def test_list_reports_skipped_files_but_still_lists(cs, handbook_lib: Path) -> N
 def test_new_library_book_and_two_chapters(cs, tmp_path: Path) -> None:
     lib = tmp_path / "mylib"
     assert cs(None, "init", str(lib)).exit_code == 0
-    r = cs(lib, "add", "book", "--title", "Handbook of governance and security", "--editor", "Sperling, James",
-           "--year", "2014", "--publisher", "Edward Elgar Publishing", "--isbn", "978-1-78195-316-7")
+    r = cs(
+        lib,
+        "add",
+        "book",
+        "--title",
+        "Handbook of governance and security",
+        "--editor",
+        "Sperling, James",
+        "--year",
+        "2014",
+        "--publisher",
+        "Edward Elgar Publishing",
+        "--isbn",
+        "978-1-78195-316-7",
+    )
     assert (r.exit_code, r.stdout, r.stderr) == (0, "sperling2014handbook\n", "")
-    r = cs(lib, "add", "chapter", "--parent", "sperling2014handbook", "--chapter", "30",
-           "--title", "Collective Security Treaty Organization", "--author", "Aris, Stephen")
+    r = cs(
+        lib,
+        "add",
+        "chapter",
+        "--parent",
+        "sperling2014handbook",
+        "--chapter",
+        "30",
+        "--title",
+        "Collective Security Treaty Organization",
+        "--author",
+        "Aris, Stephen",
+    )
     assert r.stdout == "aris2014collective\n"
     assert r.stderr == (
         "citeshelf: warning: saved 'aris2014collective' without recommended fields: pages "
         "(add them with: citeshelf edit aris2014collective --set FIELD=VALUE)\n"
     )
-    r = cs(lib, "add", "chapter", "--parent", "sperling2014handbook", "--chapter", "35", "--pages", "656--670",
-           "--title", "Organization for Security and Cooperation in Europe",
-           "--author", "Galbreath, David J.", "--author", "Seidyusif, Aynur")
+    r = cs(
+        lib,
+        "add",
+        "chapter",
+        "--parent",
+        "sperling2014handbook",
+        "--chapter",
+        "35",
+        "--pages",
+        "656--670",
+        "--title",
+        "Organization for Security and Cooperation in Europe",
+        "--author",
+        "Galbreath, David J.",
+        "--author",
+        "Seidyusif, Aynur",
+    )
     assert (r.stdout, r.stderr) == ("galbreath2014organization\n", "")
     listing = cs(lib, "chapters", "sperling2014handbook").stdout
     assert listing.splitlines()[1] == "2 chapters in the library"
-    assert "35   Galbreath & Seidyusif  Organization for Security and Cooperation in Europe  656–670" in listing
+    assert (
+        "35   Galbreath & Seidyusif  Organization for Security and Cooperation in Europe  656–670"
+        in listing
+    )
     saved = json.loads((lib / "galbreath2014organization.json").read_text(encoding="utf-8"))
     assert saved["pages"] == "656–670" and saved["parent"] == "sperling2014handbook"
 
 
 def test_generated_key_clash_gets_suffix_and_never_overwrites(cs, handbook_lib: Path) -> None:
     before = (handbook_lib / "aris2014collective.json").read_bytes()
-    r = cs(handbook_lib, "add", "chapter", "--parent", "sperling2014handbook", "--title", "Collective action",
-           "--author", "Aris, Stephen", "--pages", "1-2")
+    r = cs(
+        handbook_lib,
+        "add",
+        "chapter",
+        "--parent",
+        "sperling2014handbook",
+        "--title",
+        "Collective action",
+        "--author",
+        "Aris, Stephen",
+        "--pages",
+        "1-2",
+    )
     assert r.stdout == "aris2014collectivea\n"
     assert (handbook_lib / "aris2014collective.json").read_bytes() == before
 
 
 def test_organisation_author_and_field_option(cs, empty_lib: Path) -> None:
-    r = cs(empty_lib, "add", "report", "--title", "World health statistics", "--author", "{World Health Organization}",
-           "--year", "2020", "--field", "institution=World Health Organization", "--field", "number=WHO-12",
-           "--field", "extra.funding=none")
+    r = cs(
+        empty_lib,
+        "add",
+        "report",
+        "--title",
+        "World health statistics",
+        "--author",
+        "{World Health Organization}",
+        "--year",
+        "2020",
+        "--field",
+        "institution=World Health Organization",
+        "--field",
+        "number=WHO-12",
+        "--field",
+        "extra.funding=none",
+    )
     assert r.exit_code == 0, r.stderr
     data = json.loads((empty_lib / "world2020world.json").read_text(encoding="utf-8"))
     assert data["authors"] == [{"literal": "World Health Organization"}]
@@ -158,52 +233,103 @@ def test_organisation_author_and_field_option(cs, empty_lib: Path) -> None:
 
 
 BAD_INPUTS = [
-    (["add", "book", "--key", "../x", "--title", "x"], exitcodes.USAGE,
-     "citeshelf: error: --key: '../x' is not a valid key: use 1-128 letters, digits and _ : . + -, "
-     "starting with a letter or digit\n"),
-    (["add", "chapter", "--parent", "nobook", "--title", "x", "--author", "A, B"], exitcodes.NOT_FOUND,
-     "citeshelf: error: --parent 'nobook' is not in the library: add the book first (citeshelf add book ...) "
-     "or use --parent KEY\n"),
-    (["add", "chapter", "--title", "x"], exitcodes.USAGE,
-     "citeshelf: error: a chapter needs its book: give --parent BOOKKEY (add the book first)\n"),
-    (["add", "book", "--title", "x", "--isbn", "9781781953168"], exitcodes.INVALID_DATA,
-     "citeshelf: error: new book: field 'isbn': '9781781953168' is not a valid ISBN "
-     "(the number's checksum or check digit is invalid)\n"),
-    (["add", "book", "--title", "x", "--year", "2014-13"], exitcodes.INVALID_DATA,
-     "citeshelf: error: new book: field 'issued': month 13 is out of range (1 to 12)\n"),
-    (["add", "book", "--title", "x", "--key", "sperling2014handbook"], exitcodes.CONFLICT,
-     "citeshelf: error: a record with key 'sperling2014handbook' already exists\n"),
-    (["add", "book", "--title", "x", "--key", "SPERLING2014handbook"], exitcodes.CONFLICT,
-     "citeshelf: error: key 'SPERLING2014handbook' differs only in letter case from existing record "
-     "'sperling2014handbook': choose another key\n"),
+    (
+        ["add", "book", "--key", "../x", "--title", "x"],
+        exitcodes.USAGE,
+        "citeshelf: error: --key: '../x' is not a valid key: use 1-128 letters, digits and _ : . + -, "
+        "starting with a letter or digit\n",
+    ),
+    (
+        ["add", "chapter", "--parent", "nobook", "--title", "x", "--author", "A, B"],
+        exitcodes.NOT_FOUND,
+        "citeshelf: error: --parent 'nobook' is not in the library: add the book first (citeshelf add book ...) "
+        "or use --parent KEY\n",
+    ),
+    (
+        ["add", "chapter", "--title", "x"],
+        exitcodes.USAGE,
+        "citeshelf: error: a chapter needs its book: give --parent BOOKKEY (add the book first)\n",
+    ),
+    (
+        ["add", "book", "--title", "x", "--isbn", "9781781953168"],
+        exitcodes.INVALID_DATA,
+        "citeshelf: error: new book: field 'isbn': '9781781953168' is not a valid ISBN "
+        "(the number's checksum or check digit is invalid)\n",
+    ),
+    (
+        ["add", "book", "--title", "x", "--year", "2014-13"],
+        exitcodes.INVALID_DATA,
+        "citeshelf: error: new book: field 'issued': month 13 is out of range (1 to 12)\n",
+    ),
+    (
+        ["add", "book", "--title", "x", "--key", "sperling2014handbook"],
+        exitcodes.CONFLICT,
+        "citeshelf: error: a record with key 'sperling2014handbook' already exists\n",
+    ),
+    (
+        ["add", "book", "--title", "x", "--key", "SPERLING2014handbook"],
+        exitcodes.CONFLICT,
+        "citeshelf: error: key 'SPERLING2014handbook' differs only in letter case from existing record "
+        "'sperling2014handbook': choose another key\n",
+    ),
     (["add", "book", "--title", "x", "--field", "pages=1-2"], exitcodes.USAGE, None),
-    (["rm", "sperling2014handbook", "--yes"], exitcodes.CONFLICT,
-     "citeshelf: error: 'sperling2014handbook' is the book of 18 chapters (aris2014collective, "
-     "boin2014transboundary, bujun2014regional, cooley2014central, cottey2014europe and 13 more): "
-     "remove them too with --with-chapters, or point them elsewhere first\n"),
+    (
+        ["rm", "sperling2014handbook", "--yes"],
+        exitcodes.CONFLICT,
+        "citeshelf: error: 'sperling2014handbook' is the book of 18 chapters (aris2014collective, "
+        "boin2014transboundary, bujun2014regional, cooley2014central, cottey2014europe and 13 more): "
+        "remove them too with --with-chapters, or point them elsewhere first\n",
+    ),
     (["rm", "aris2014collective", "nosuch", "--yes"], exitcodes.NOT_FOUND, None),
     (["rm", "../etc/passwd", "--yes"], exitcodes.USAGE, None),
-    (["edit", "aris2014collective", "--set", "isbn=123"], exitcodes.INVALID_DATA,
-     "citeshelf: error: record 'aris2014collective': field 'isbn': '123' is not a valid ISBN "
-     "(the number has an invalid length)\n"),
+    (
+        ["edit", "aris2014collective", "--set", "isbn=123"],
+        exitcodes.INVALID_DATA,
+        "citeshelf: error: record 'aris2014collective': field 'isbn': '123' is not a valid ISBN "
+        "(the number has an invalid length)\n",
+    ),
     (["edit", "aris2014collective", "--set", "parent=nobook"], exitcodes.NOT_FOUND, None),
-    (["edit", "aris2014collective", "--set", "parent=cottey2014nato"], exitcodes.INVALID_DATA,
-     "citeshelf: error: record 'aris2014collective': parent 'cottey2014nato' is a chapter, not a book\n"),
+    (
+        ["edit", "aris2014collective", "--set", "parent=cottey2014nato"],
+        exitcodes.INVALID_DATA,
+        "citeshelf: error: record 'aris2014collective': parent 'cottey2014nato' is a chapter, not a book\n",
+    ),
     (["edit", "aris2014collective", "--set", "colour=red"], exitcodes.USAGE, None),
-    (["edit", "aris2014collective", "--set", "novalue"], exitcodes.USAGE,
-     "citeshelf: error: --set takes FIELD=VALUE, not 'novalue'\n"),
+    (
+        ["edit", "aris2014collective", "--set", "novalue"],
+        exitcodes.USAGE,
+        "citeshelf: error: --set takes FIELD=VALUE, not 'novalue'\n",
+    ),
     (["show", "a/b"], exitcodes.USAGE, None),
     (["add", "novel", "--title", "x"], exitcodes.USAGE, None),
-    (["add", "book", "--title", "x", "--author", " "], exitcodes.USAGE,
-     'citeshelf: error: an empty name among the authors: give each as "Family, Given"\n'),
-    (["add", "chapter", "--parent", "sperling2014handbook", "--title", "x", "--pages", "300-299"],
-     exitcodes.INVALID_DATA,
-     "citeshelf: error: new chapter: field 'pages': 300-299 ends before it starts: give the first page first\n"),
+    (
+        ["add", "book", "--title", "x", "--author", " "],
+        exitcodes.USAGE,
+        'citeshelf: error: an empty name among the authors: give each as "Family, Given"\n',
+    ),
+    (
+        [
+            "add",
+            "chapter",
+            "--parent",
+            "sperling2014handbook",
+            "--title",
+            "x",
+            "--pages",
+            "300-299",
+        ],
+        exitcodes.INVALID_DATA,
+        "citeshelf: error: new chapter: field 'pages': 300-299 ends before it starts: give the first page first\n",
+    ),
 ]
 
 
-@pytest.mark.parametrize("args, code, message", BAD_INPUTS, ids=[" ".join(a[:3]) for a, _, _ in BAD_INPUTS])
-def test_bad_input_gets_one_line_error_and_changes_nothing(cs, handbook_lib: Path, args, code, message) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    "args, code, message", BAD_INPUTS, ids=[" ".join(a[:3]) for a, _, _ in BAD_INPUTS]
+)
+def test_bad_input_gets_one_line_error_and_changes_nothing(
+    cs, handbook_lib: Path, args, code, message
+) -> None:
     before = snapshot(handbook_lib)
     result = cs(handbook_lib, *args)
     assert result.exit_code == code, result.stderr
@@ -216,11 +342,16 @@ def test_bad_input_gets_one_line_error_and_changes_nothing(cs, handbook_lib: Pat
 
 
 def test_malformed_record_file_is_named(cs, handbook_lib: Path) -> None:
-    (handbook_lib / "cottey2014nato.json").write_text('{"type": "chapter", "key": "cottey2014nato"', encoding="utf-8")
+    (handbook_lib / "cottey2014nato.json").write_text(
+        '{"type": "chapter", "key": "cottey2014nato"', encoding="utf-8"
+    )
     before = snapshot(handbook_lib)
     result = cs(handbook_lib, "show", "cottey2014nato")
     assert result.exit_code == exitcodes.INVALID_DATA
-    assert result.stderr.startswith("citeshelf: error: ") and "cottey2014nato.json: not valid JSON" in result.stderr
+    assert (
+        result.stderr.startswith("citeshelf: error: ")
+        and "cottey2014nato.json: not valid JSON" in result.stderr
+    )
     # commands that do not need that record still work
     assert cs(handbook_lib, "show", "aris2014collective").exit_code == 0
     assert "cottey2014europe" in cs(handbook_lib, "chapters", "sperling2014handbook").stdout
@@ -228,29 +359,51 @@ def test_malformed_record_file_is_named(cs, handbook_lib: Path) -> None:
 
 
 def test_edit_set_changes_one_field(cs, handbook_lib: Path) -> None:
-    r = cs(handbook_lib, "edit", "aris2014collective", "--set", "pages=531-546", "--set", "extra.note=checked")
+    r = cs(
+        handbook_lib,
+        "edit",
+        "aris2014collective",
+        "--set",
+        "pages=531-546",
+        "--set",
+        "extra.note=checked",
+    )
     assert (r.exit_code, r.stdout) == (0, "updated aris2014collective\n")
     data = json.loads((handbook_lib / "aris2014collective.json").read_text(encoding="utf-8"))
-    assert data["pages"] == "531–546" and data["extra"] == {"note": "checked"} and "modified" in data
+    assert (
+        data["pages"] == "531–546" and data["extra"] == {"note": "checked"} and "modified" in data
+    )
     r = cs(handbook_lib, "edit", "aris2014collective", "--set", "pages=")
-    assert "pages" not in json.loads((handbook_lib / "aris2014collective.json").read_text(encoding="utf-8"))
+    assert "pages" not in json.loads(
+        (handbook_lib / "aris2014collective.json").read_text(encoding="utf-8")
+    )
 
 
 def _editor(tmp_path: Path, code: str) -> str:
     script = tmp_path / "editor.py"
-    script.write_text("import sys, pathlib\np = pathlib.Path(sys.argv[1])\n" + code, encoding="utf-8")
+    script.write_text(
+        "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n" + code, encoding="utf-8"
+    )
     return f"{sys.executable} {script}"
 
 
 def test_edit_in_editor_saves_valid_text(cs, handbook_lib: Path, tmp_path: Path) -> None:
-    editor = _editor(tmp_path, "p.write_text(p.read_text().replace('\"chapter\": \"30\"', '\"chapter\": \"30\", \"pages\": \"1-20\"'))\n")
+    editor = _editor(
+        tmp_path,
+        'p.write_text(p.read_text().replace(\'"chapter": "30"\', \'"chapter": "30", "pages": "1-20"\'))\n',
+    )
     r = cs(handbook_lib, "edit", "aris2014collective", env={"EDITOR": editor, "VISUAL": ""})
     assert (r.exit_code, r.stdout) == (0, "updated aris2014collective\n"), r.stderr
-    assert json.loads((handbook_lib / "aris2014collective.json").read_text(encoding="utf-8"))["pages"] == "1–20"
+    assert (
+        json.loads((handbook_lib / "aris2014collective.json").read_text(encoding="utf-8"))["pages"]
+        == "1–20"
+    )
 
 
 def test_edit_in_editor_keeps_invalid_text(cs, handbook_lib: Path, tmp_path: Path) -> None:
-    editor = _editor(tmp_path, "p.write_text(p.read_text().replace('\"30\"', '\"30\", \"isbn\": [\"123\"]'))\n")
+    editor = _editor(
+        tmp_path, 'p.write_text(p.read_text().replace(\'"30"\', \'"30", "isbn": ["123"]\'))\n'
+    )
     before = snapshot(handbook_lib)
     r = cs(handbook_lib, "edit", "aris2014collective", env={"EDITOR": editor, "VISUAL": ""})
     assert r.exit_code == exitcodes.INVALID_DATA
@@ -269,8 +422,12 @@ def test_rm_with_chapters_and_plain_rm(cs, handbook_lib: Path) -> None:
     assert list(handbook_lib.iterdir()) == []
 
 
-def test_library_from_environment_and_missing_library(cs, handbook_lib: Path, tmp_path: Path) -> None:
-    r = cs(None, "show", "aris2014collective", "--json", env={"CITESHELF_LIBRARY": str(handbook_lib)})
+def test_library_from_environment_and_missing_library(
+    cs, handbook_lib: Path, tmp_path: Path
+) -> None:
+    r = cs(
+        None, "show", "aris2014collective", "--json", env={"CITESHELF_LIBRARY": str(handbook_lib)}
+    )
     assert json.loads(r.stdout)["key"] == "aris2014collective"
     r = cs(tmp_path / "none", "list")
     assert r.exit_code == exitcodes.NOT_FOUND
@@ -307,7 +464,8 @@ def test_check_reports_every_problem(cs, handbook_lib: Path) -> None:
         json.dumps({"type": "chapter", "key": "orphan", "parent": "gone"}), encoding="utf-8"
     )
     (handbook_lib / "Orphan.json").write_text(
-        json.dumps({"type": "chapter", "key": "Orphan", "parent": "aris2014collective"}), encoding="utf-8"
+        json.dumps({"type": "chapter", "key": "Orphan", "parent": "aris2014collective"}),
+        encoding="utf-8",
     )
     before = snapshot(handbook_lib)
     result = cs(handbook_lib, "check")
@@ -326,23 +484,50 @@ def test_file_system_errors_are_one_line(cs, handbook_lib: Path, tmp_path: Path)
     (handbook_lib / "folder.json").mkdir()
     r = cs(handbook_lib, "show", "folder")
     assert r.exit_code == exitcodes.INVALID_DATA
-    assert r.stderr == f"citeshelf: error: {handbook_lib / 'folder.json'}: cannot read it (Is a directory)\n"
-    r = cs(handbook_lib, "export", "aris2014collective", "-o", str(tmp_path / "no" / "such" / "out.bib"))
+    assert (
+        r.stderr
+        == f"citeshelf: error: {handbook_lib / 'folder.json'}: cannot read it (Is a directory)\n"
+    )
+    r = cs(
+        handbook_lib,
+        "export",
+        "aris2014collective",
+        "-o",
+        str(tmp_path / "no" / "such" / "out.bib"),
+    )
     assert r.exit_code == exitcodes.USAGE
-    assert r.stderr == f"citeshelf: error: cannot write {tmp_path / 'no' / 'such' / 'out.bib'}: the folder {tmp_path / 'no' / 'such'} does not exist\n"
+    assert (
+        r.stderr
+        == f"citeshelf: error: cannot write {tmp_path / 'no' / 'such' / 'out.bib'}: the folder {tmp_path / 'no' / 'such'} does not exist\n"
+    )
     r = cs(handbook_lib, "edit", "aris2014collective", env={"EDITOR": "false", "VISUAL": ""})
     assert r.exit_code == exitcodes.USAGE
-    assert r.stderr.startswith("citeshelf: error: the editor failed (") and r.stderr.count("\n") == 1
+    assert (
+        r.stderr.startswith("citeshelf: error: the editor failed (") and r.stderr.count("\n") == 1
+    )
 
 
 def test_generated_key_avoids_keys_differing_in_case(cs, empty_lib: Path) -> None:
-    args = ["add", "book", "--title", "Handbook", "--author", "Doe, J", "--year", "2014", "--publisher", "P"]
+    args = [
+        "add",
+        "book",
+        "--title",
+        "Handbook",
+        "--author",
+        "Doe, J",
+        "--year",
+        "2014",
+        "--publisher",
+        "P",
+    ]
     assert cs(empty_lib, *args, "--key", "Doe2014handbook").stdout == "Doe2014handbook\n"
     r = cs(empty_lib, *args)
     assert (r.exit_code, r.stdout) == (0, "doe2014handbooka\n")
 
 
-def test_export_stopped_by_a_bad_file_says_what_to_do(cs, handbook_lib: Path, tmp_path: Path) -> None:
+def test_export_stopped_by_a_bad_file_says_what_to_do(
+    cs, handbook_lib: Path, tmp_path: Path
+) -> None:
     (handbook_lib / "zzz.json").write_text('{"type": "book", "key": "zzz"', encoding="utf-8")
     out = tmp_path / "refs.bib"
     out.write_text("old\n", encoding="utf-8")
@@ -356,7 +541,9 @@ def test_export_stopped_by_a_bad_file_says_what_to_do(cs, handbook_lib: Path, tm
     assert cs(handbook_lib, "export", "aris2014collective", "-o", str(out)).exit_code == 0
 
 
-def test_a_query_matching_nothing_is_not_found_for_export_and_bibliography(cs, handbook_lib: Path) -> None:
+def test_a_query_matching_nothing_is_not_found_for_export_and_bibliography(
+    cs, handbook_lib: Path
+) -> None:
     r = cs(handbook_lib, "export", "--query", "author:nobody")
     assert (r.exit_code, r.stdout) == (exitcodes.NOT_FOUND, "")
     assert r.stderr == (
@@ -367,7 +554,9 @@ def test_a_query_matching_nothing_is_not_found_for_export_and_bibliography(cs, h
     assert (r.exit_code, r.stdout) == (exitcodes.NOT_FOUND, "")
 
 
-def test_export_of_a_manuscript_that_cites_nothing_warns(cs, handbook_lib: Path, tmp_path: Path) -> None:
+def test_export_of_a_manuscript_that_cites_nothing_warns(
+    cs, handbook_lib: Path, tmp_path: Path
+) -> None:
     tex = tmp_path / "paper.tex"
     tex.write_text("No citations here.\n", encoding="utf-8")
     r = cs(handbook_lib, "export", "--cited-in", str(tex))

@@ -18,8 +18,10 @@ BIB = HERE / "fixtures" / "bib"
 def need(*tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     if missing:
-        pytest.skip(f"{', '.join(missing)} not installed (Debian: texlive-binaries, texlive-base, "
-                    "texlive-latex-base, biber)")
+        pytest.skip(
+            f"{', '.join(missing)} not installed (Debian: texlive-binaries, texlive-base, "
+            "texlive-latex-base, biber)"
+        )
 
 
 def need_sty(name: str, package: str) -> None:
@@ -30,8 +32,15 @@ def need_sty(name: str, package: str) -> None:
 
 
 def run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120,
-                          encoding="utf-8", errors="replace")
+    return subprocess.run(
+        cmd,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        encoding="utf-8",
+        errors="replace",
+    )
 
 
 def natbib_document(keys: str) -> str:
@@ -76,8 +85,13 @@ def compile_biber(folder: Path) -> tuple[str, str]:
 
 
 def latex_citation_warnings(log: str) -> list[str]:
-    return [line for line in log.splitlines()
-            if re.search(r"(Citation|Reference) .* undefined|entry could not be found|There were undefined", line)]
+    return [
+        line
+        for line in log.splitlines()
+        if re.search(
+            r"(Citation|Reference) .* undefined|entry could not be found|There were undefined", line
+        )
+    ]
 
 
 # -- the handbook: a paper citing chapters 30 and 35 --------------------------------
@@ -87,8 +101,19 @@ def export_handbook_paper(cs, handbook_lib, folder: Path, fmt: str) -> str:
     folder.mkdir()
     tex = folder / "paper.tex"
     keys = "aris2014collective,galbreath2014organization"
-    tex.write_text(natbib_document(keys) if fmt == "bibtex" else biblatex_document(keys), encoding="utf-8")
-    r = cs(handbook_lib, "export", "--cited-in", str(tex), "--format", fmt, "-o", str(folder / "refs.bib"))
+    tex.write_text(
+        natbib_document(keys) if fmt == "bibtex" else biblatex_document(keys), encoding="utf-8"
+    )
+    r = cs(
+        handbook_lib,
+        "export",
+        "--cited-in",
+        str(tex),
+        "--format",
+        fmt,
+        "-o",
+        str(folder / "refs.bib"),
+    )
     assert r.exit_code == 0, r.stderr
     return (folder / "refs.bib").read_text(encoding="utf-8")
 
@@ -97,7 +122,9 @@ def test_handbook_chapters_compile_with_bibtex(cs, handbook_lib, tmp_path):
     need("pdflatex", "bibtex")
     bib = export_handbook_paper(cs, handbook_lib, tmp_path / "paper", "bibtex")
     assert bib.count("@book{sperling2014handbook,") == 1
-    assert bib.index("@book{sperling2014handbook") > bib.index("@incollection{galbreath2014organization")
+    assert bib.index("@book{sperling2014handbook") > bib.index(
+        "@incollection{galbreath2014organization"
+    )
     blg, log = compile_bibtex(tmp_path / "paper")
     assert "Warning--" not in blg and "error message" not in blg, blg
     assert latex_citation_warnings(log) == []
@@ -120,7 +147,7 @@ def test_handbook_chapters_compile_with_biblatex_and_biber(cs, handbook_lib, tmp
     assert not re.search(r"^(WARN|ERROR)", out, re.MULTILINE), out
     assert latex_citation_warnings(log) == []
     bbl = (tmp_path / "paper" / "paper.bbl").read_text(encoding="utf-8")
-    aris = bbl[bbl.index("\\entry{aris2014collective}"):]
+    aris = bbl[bbl.index("\\entry{aris2014collective}") :]
     aris = aris[: aris.index("\\endentry")]
     assert "isbn" not in aris and "doi" not in aris  # never the book's identifiers
     assert "\\field{booktitle}{Handbook of governance and security}" in aris
@@ -143,13 +170,21 @@ def test_imported_corpus_compiles_with_bibtex_in_ascii(cs, tmp_path):
     lib = corpus_library(cs, tmp_path)
     folder = tmp_path / "paper"
     folder.mkdir()
-    (folder / "paper.tex").write_text(natbib_document("*").replace("\\citep{*}", "\\nocite{*}"), encoding="utf-8")
+    (folder / "paper.tex").write_text(
+        natbib_document("*").replace("\\citep{*}", "\\nocite{*}"), encoding="utf-8"
+    )
     r = cs(lib, "export", "--ascii", "-o", str(folder / "refs.bib"))
     assert r.exit_code == 0, r.stderr
     blg, log = compile_bibtex(folder)
-    malformed = [line for line in blg.splitlines()
-                 if re.search(r"I was expecting|isn't style-file defined|Repeated entry|didn't find|"
-                              r"I'm ignoring|---line \d+|Illegal", line)]
+    malformed = [
+        line
+        for line in blg.splitlines()
+        if re.search(
+            r"I was expecting|isn't style-file defined|Repeated entry|didn't find|"
+            r"I'm ignoring|---line \d+|Illegal",
+            line,
+        )
+    ]
     assert malformed == [], blg
 
 
@@ -160,7 +195,9 @@ def test_imported_corpus_compiles_with_biber_in_utf8(cs, tmp_path):
     lib = corpus_library(cs, tmp_path)
     folder = tmp_path / "paper"
     folder.mkdir()
-    (folder / "paper.tex").write_text(biblatex_document("*").replace("\\parencite{*}", "\\nocite{*}"), encoding="utf-8")
+    (folder / "paper.tex").write_text(
+        biblatex_document("*").replace("\\parencite{*}", "\\nocite{*}"), encoding="utf-8"
+    )
     r = cs(lib, "export", "--format", "biblatex", "-o", str(folder / "refs.bib"))
     assert r.exit_code == 0, r.stderr
     out, log = compile_biber(folder)

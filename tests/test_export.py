@@ -23,8 +23,12 @@ def test_cited_in_aux_exports_exactly_the_cited_keys_and_the_book_once(cs, handb
     assert r.exit_code == 0, r.stderr
     assert r.stdout == (GOLDEN / "paper-aux.bib").read_text(encoding="utf-8")
     assert entry_keys(r.stdout) == [
-        "aris2014collective", "cooley2014central", "cottey2014nato", "galbreath2014organization",
-        "kay2014persian", "sperling2014handbook",
+        "aris2014collective",
+        "cooley2014central",
+        "cottey2014nato",
+        "galbreath2014organization",
+        "kay2014persian",
+        "sperling2014handbook",
     ]
     assert r.stderr == ""
 
@@ -35,9 +39,7 @@ def test_the_same_export_twice_is_byte_identical(cs, handbook_lib, tmp_path):
         r = cs(handbook_lib, "export", "--cited-in", str(MS / "paper.tex"), "-o", str(out))
         assert r.exit_code == 0, r.stderr
     assert a.read_bytes() == b.read_bytes()
-    assert r.stderr == (
-        f"exported 11 records, with 1 parent book (sperling2014handbook) to {b}\n"
-    )
+    assert r.stderr == (f"exported 11 records, with 1 parent book (sperling2014handbook) to {b}\n")
 
 
 def test_cited_in_tex_and_markdown(cs, handbook_lib):
@@ -48,15 +50,23 @@ def test_cited_in_tex_and_markdown(cs, handbook_lib):
     assert md.exit_code == 0, md.stderr
     ids = [item["id"] for item in json.loads(md.stdout)]
     assert ids == [
-        "aris2014collective", "cottey2014nato", "galbreath2014organization", "jackson2014african",
-        "kay2014persian", "rees2014counter", "shaw2014organization", "sperling2014handbook",
+        "aris2014collective",
+        "cottey2014nato",
+        "galbreath2014organization",
+        "jackson2014african",
+        "kay2014persian",
+        "rees2014counter",
+        "shaw2014organization",
+        "sperling2014handbook",
         "sperling2014regime",
     ]
 
 
 def test_missing_cited_keys_fail_with_the_list(cs, handbook_lib, tmp_path):
     ms = tmp_path / "p.aux"
-    ms.write_text("\\citation{aris2014collective,nobody2020,ARIS2014COLLECTIVE}\n", encoding="utf-8")
+    ms.write_text(
+        "\\citation{aris2014collective,nobody2020,ARIS2014COLLECTIVE}\n", encoding="utf-8"
+    )
     out = tmp_path / "refs.bib"
     r = cs(handbook_lib, "export", "--cited-in", str(ms), "-o", str(out))
     assert r.exit_code == exitcodes.NOT_FOUND
@@ -68,8 +78,14 @@ def test_missing_cited_keys_fail_with_the_list(cs, handbook_lib, tmp_path):
     assert not out.exists()
     r = cs(handbook_lib, "export", "--cited-in", str(ms), "-o", str(out), "--allow-missing")
     assert r.exit_code == 0
-    assert "citeshelf: warning: not in the library, left out: nobody2020, ARIS2014COLLECTIVE" in r.stderr
-    assert entry_keys(out.read_text(encoding="utf-8")) == ["aris2014collective", "sperling2014handbook"]
+    assert (
+        "citeshelf: warning: not in the library, left out: nobody2020, ARIS2014COLLECTIVE"
+        in r.stderr
+    )
+    assert entry_keys(out.read_text(encoding="utf-8")) == [
+        "aris2014collective",
+        "sperling2014handbook",
+    ]
 
 
 def test_nocite_star_exports_everything(cs, handbook_lib, tmp_path):
@@ -106,20 +122,31 @@ def test_missing_parent_is_an_error(cs, handbook_lib):
 
 
 def test_query_expand_and_formats(cs, handbook_lib, tmp_path):
-    r = cs(handbook_lib, "export", "--query", "key:galbreath2014organization", "--expand", "--format", "biblatex")
+    r = cs(
+        handbook_lib,
+        "export",
+        "--query",
+        "key:galbreath2014organization",
+        "--expand",
+        "--format",
+        "biblatex",
+    )
     assert r.exit_code == 0, r.stderr
     assert entry_keys(r.stdout) == ["galbreath2014organization"]
     assert "booktitle = {Handbook of governance and security}" in r.stdout
     assert "isbn" not in r.stdout
     out = tmp_path / "refs.json"
     r = cs(handbook_lib, "export", "galbreath2014organization", "-o", str(out))
-    assert out.read_text(encoding="utf-8") == (GOLDEN / "galbreath.json").read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == (GOLDEN / "galbreath.json").read_text(
+        encoding="utf-8"
+    )
     ris = cs(handbook_lib, "export", "galbreath2014organization", "--format", "ris")
     import rispy
 
     refs = rispy.loads(ris.stdout)
     assert [(x["type_of_reference"], x["id"]) for x in refs] == [
-        ("CHAP", "galbreath2014organization"), ("BOOK", "sperling2014handbook"),
+        ("CHAP", "galbreath2014organization"),
+        ("BOOK", "sperling2014handbook"),
     ]
     assert refs[0]["secondary_title"] == "Handbook of governance and security"
     assert (refs[0]["start_page"], refs[0]["end_page"]) == ("656", "670")

@@ -45,12 +45,18 @@ def test_citeproc_js_formats_the_exported_chapters(cs, handbook_lib, tmp_path):
     if not style.is_file() or not locale.is_file():
         pytest.skip(f"apa.csl or locales-en-US.xml missing in {STYLES} / {LOCALES}")
     items = tmp_path / "refs.json"
-    r = cs(handbook_lib, "export", "aris2014collective", "galbreath2014organization", "-o", str(items))
+    r = cs(
+        handbook_lib, "export", "aris2014collective", "galbreath2014organization", "-o", str(items)
+    )
     assert r.exit_code == 0, r.stderr
     script = tmp_path / "render.mjs"
     script.write_text(SCRIPT, encoding="utf-8")
-    out = subprocess.run([node, str(script), str(NODE_MODULES), str(style), str(locale), str(items)],
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [node, str(script), str(NODE_MODULES), str(style), str(locale), str(items)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     entries = json.loads(out.stdout)
     assert entries[1] == (

@@ -31,15 +31,31 @@ def pandoc() -> str:
 def test_pandoc_citeproc_finds_every_citation(cs, handbook_lib, tmp_path, fmt, name):
     exe = pandoc()
     refs = tmp_path / name
-    r = cs(handbook_lib, "export", "--cited-in", str(MS / "draft.md"), "--format", fmt, "-o", str(refs))
+    r = cs(
+        handbook_lib, "export", "--cited-in", str(MS / "draft.md"), "--format", fmt, "-o", str(refs)
+    )
     assert r.exit_code == 0, r.stderr
     out = subprocess.run(
-        [exe, str(MS / "draft.md"), "--citeproc", "--bibliography", str(refs), "-t", "plain", "--wrap=none"],
-        capture_output=True, text=True, timeout=120,
+        [
+            exe,
+            str(MS / "draft.md"),
+            "--citeproc",
+            "--bibliography",
+            str(refs),
+            "-t",
+            "plain",
+            "--wrap=none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr
     assert "WARNING" not in out.stderr, out.stderr
     text = out.stdout
     assert "Galbreath, David J., and Aynur Seidyusif. 2014." in text
-    assert "Handbook of Governance and Security" in text or "Handbook of governance and security" in text
+    assert (
+        "Handbook of Governance and Security" in text
+        or "Handbook of governance and security" in text
+    )
     assert "656–70" in text or "656–670" in text

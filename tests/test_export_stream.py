@@ -30,7 +30,9 @@ def mixed_lib(cs, handbook_lib):
     return handbook_lib
 
 
-def whole(lib: Path, keys: list[str] | None, fmt: str, *, expand: bool = False, ascii: bool = False) -> str:
+def whole(
+    lib: Path, keys: list[str] | None, fmt: str, *, expand: bool = False, ascii: bool = False
+) -> str:
     """The export rendered from all records at once (the formats' own writers)."""
     library = Library(lib)
     chosen = [library.get(k) for k in (keys if keys is not None else library.keys())]
@@ -42,7 +44,9 @@ def whole(lib: Path, keys: list[str] | None, fmt: str, *, expand: bool = False, 
 
 
 @pytest.mark.parametrize("fmt", ["bibtex", "biblatex", "csl-json", "ris"])
-@pytest.mark.parametrize("keys", [None, ["galbreath2014organization"], ["aris2014collectivea", "lee2020fast"]])
+@pytest.mark.parametrize(
+    "keys", [None, ["galbreath2014organization"], ["aris2014collectivea", "lee2020fast"]]
+)
 def test_streamed_export_is_byte_identical_to_the_whole(cs, mixed_lib, fmt, keys):
     for expand in (False, True):
         for ascii in (False, True) if fmt == "bibtex" else (False,):
@@ -51,7 +55,10 @@ def test_streamed_export_is_byte_identical_to_the_whole(cs, mixed_lib, fmt, keys
             args += ["--ascii"] if ascii else []
             r = cs(mixed_lib, *args)
             assert r.exit_code == 0, r.stderr
-            assert r.stdout == whole(mixed_lib, keys, fmt, expand=expand, ascii=ascii), (expand, ascii)
+            assert r.stdout == whole(mixed_lib, keys, fmt, expand=expand, ascii=ascii), (
+                expand,
+                ascii,
+            )
 
 
 def test_an_empty_selection(cs, empty_lib):
@@ -60,7 +67,9 @@ def test_an_empty_selection(cs, empty_lib):
     assert cs(empty_lib, "export").stdout == ""
 
 
-def test_an_unreadable_record_stops_the_export_before_anything_is_written(cs, handbook_lib, tmp_path):
+def test_an_unreadable_record_stops_the_export_before_anything_is_written(
+    cs, handbook_lib, tmp_path
+):
     # "zz" sorts last: every other record would be written before it is read
     shutil.copy(handbook_lib / "aris2014collective.json", handbook_lib / "zz2020broken.json")
     out = tmp_path / "refs.bib"
@@ -90,8 +99,16 @@ def test_the_closing_line_names_at_most_ten_added_books(cs, empty_lib, tmp_path)
 
     for i in range(12):
         lib.create(parse_record({"type": "book", "key": f"book{i:02d}", "title": f"Book {i}"}))
-        lib.create(parse_record({"type": "chapter", "key": f"ch{i:02d}", "title": f"Chapter {i}",
-                                 "parent": f"book{i:02d}"}))
+        lib.create(
+            parse_record(
+                {
+                    "type": "chapter",
+                    "key": f"ch{i:02d}",
+                    "title": f"Chapter {i}",
+                    "parent": f"book{i:02d}",
+                }
+            )
+        )
     out = tmp_path / "ch.bib"
     r = cs(empty_lib, "export", "--query", "type:chapter", "-o", str(out))
     assert r.exit_code == 0, r.stderr

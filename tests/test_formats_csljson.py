@@ -21,7 +21,10 @@ def test_reads_a_chapter_item():
         "id": "galbreath2014organization",
         "type": "chapter",
         "title": "Organization for Security and Cooperation in Europe",
-        "author": [{"family": "Galbreath", "given": "David J."}, {"family": "Seidyusif", "given": "Aynur"}],
+        "author": [
+            {"family": "Galbreath", "given": "David J."},
+            {"family": "Seidyusif", "given": "Aynur"},
+        ],
         "container-title": "Handbook of governance and security",
         "editor": [{"family": "Sperling", "given": "James"}],
         "publisher": "Edward Elgar Publishing",
@@ -66,8 +69,14 @@ def test_particles_suffixes_literals_and_mononyms():
 
 def test_type_mapping_and_unmodelled_variables_go_to_extra():
     r = record_from_csl(
-        {"id": "m", "type": "article-magazine", "title": "T", "container-title": "Wired",
-         "version": "2", "number": "ksac012"}
+        {
+            "id": "m",
+            "type": "article-magazine",
+            "title": "T",
+            "container-title": "Wired",
+            "version": "2",
+            "number": "ksac012",
+        }
     )
     assert isinstance(r, Article)
     assert r.journal == "Wired"
@@ -93,7 +102,11 @@ def test_report_institution_is_csl_publisher():
 
 def test_nocase_spans_are_protected_phrases():
     r = record_from_csl(
-        {"id": "n", "type": "book", "title": 'The <span class="nocase">NATO</span> alliance in Europe'}
+        {
+            "id": "n",
+            "type": "book",
+            "title": 'The <span class="nocase">NATO</span> alliance in Europe',
+        }
     )
     assert r.title == "The NATO alliance in Europe"
     assert r.extra == {"protect": {"title": ["NATO"]}}
@@ -102,13 +115,25 @@ def test_nocase_spans_are_protected_phrases():
 
 def test_fields_csl_cannot_express_travel_in_custom():
     r = parse_record(
-        {"type": "chapter", "key": "c1", "title": "Main", "subtitle": "Sub", "parent": "b1",
-         "authors": ["Doe, Jane", "Roe, Richard"], "authors_et_al": True, "tags": ["todo"]}
+        {
+            "type": "chapter",
+            "key": "c1",
+            "title": "Main",
+            "subtitle": "Sub",
+            "parent": "b1",
+            "authors": ["Doe, Jane", "Roe, Richard"],
+            "authors_et_al": True,
+            "tags": ["todo"],
+        }
     )
     item = record_to_csl(r)
     assert item["title"] == "Main: Sub"
     assert item["custom"]["citeshelf"] == {
-        "authors_et_al": True, "parent": "b1", "subtitle": "Sub", "tags": ["todo"], "title": "Main",
+        "authors_et_al": True,
+        "parent": "b1",
+        "subtitle": "Sub",
+        "tags": ["todo"],
+        "title": "Main",
     }
     assert record_from_csl(item) == r
 

@@ -22,16 +22,24 @@ word = st.builds(
 )
 text = st.lists(word, min_size=1, max_size=6).map(" ".join)
 plain_word = st.text(alphabet=LETTERS, min_size=1, max_size=8)
-cap_word = st.builds(lambda c, w: c + w, st.sampled_from(CAPS), st.text(alphabet=LETTERS + "-'", max_size=8)).filter(
-    lambda w: not w.endswith("-") and "--" not in w and "''" not in w
-)
+cap_word = st.builds(
+    lambda c, w: c + w, st.sampled_from(CAPS), st.text(alphabet=LETTERS + "-'", max_size=8)
+).filter(lambda w: not w.endswith("-") and "--" not in w and "''" not in w)
 
 person = st.one_of(
     st.builds(
-        lambda fam, giv, part, suf: {k: v for k, v in
-                                     {"family": fam, "given": giv, "particle": part, "suffix": suf}.items() if v},
+        lambda fam, giv, part, suf: {
+            k: v
+            for k, v in {"family": fam, "given": giv, "particle": part, "suffix": suf}.items()
+            if v
+        },
         st.lists(cap_word, min_size=1, max_size=2).map(" ".join),
-        st.one_of(st.none(), st.lists(st.one_of(cap_word, st.sampled_from(["J.", "A.-M.", "Ø."])), min_size=1, max_size=3).map(" ".join)),
+        st.one_of(
+            st.none(),
+            st.lists(
+                st.one_of(cap_word, st.sampled_from(["J.", "A.-M.", "Ø."])), min_size=1, max_size=3
+            ).map(" ".join),
+        ),
         st.one_of(st.none(), st.sampled_from(["van", "van der", "de la", "von", "di", "du"])),
         st.one_of(st.none(), st.sampled_from(["Jr.", "III", "Sr."])),
     ),
@@ -48,8 +56,18 @@ pages = st.one_of(
     st.tuples(st.integers(1, 500), st.integers(501, 999)).map(lambda t: f"{t[0]}–{t[1]}"),
     st.sampled_from(["xii–xv", "e123", "A1–A9"]),
 )
-isbns = st.lists(st.sampled_from(["9781781953167", "9781781953174", "9780306406157", "9780262033848"]), max_size=2, unique=True)
-keywordish = st.lists(text.map(lambda t: t.replace(",", " ").replace(";", " ")).map(lambda t: " ".join(t.split())).filter(bool), max_size=3, unique=True)
+isbns = st.lists(
+    st.sampled_from(["9781781953167", "9781781953174", "9780306406157", "9780262033848"]),
+    max_size=2,
+    unique=True,
+)
+keywordish = st.lists(
+    text.map(lambda t: t.replace(",", " ").replace(";", " "))
+    .map(lambda t: " ".join(t.split()))
+    .filter(bool),
+    max_size=3,
+    unique=True,
+)
 opt = lambda s: st.one_of(st.none(), s)  # noqa: E731
 
 COMMON = {
@@ -78,20 +96,36 @@ COMMON = {
 }
 BY_TYPE = {
     "book": {"number_of_pages": opt(st.sampled_from(["300", "xii, 250"]))},
-    "chapter": {"parent": st.sampled_from(["sperling2014handbook", "b-1"]), "container_title": opt(text),
-                "container_authors": people, "chapter": opt(st.sampled_from(["3", "30", "IV"])), "pages": opt(pages)},
-    "article": {"journal": opt(text), "issue": opt(st.sampled_from(["1", "3-4", "Spring"])), "pages": opt(pages),
-                "issn": opt(st.sampled_from(["0378-5955", "2049-3630"]))},
+    "chapter": {
+        "parent": st.sampled_from(["sperling2014handbook", "b-1"]),
+        "container_title": opt(text),
+        "container_authors": people,
+        "chapter": opt(st.sampled_from(["3", "30", "IV"])),
+        "pages": opt(pages),
+    },
+    "article": {
+        "journal": opt(text),
+        "issue": opt(st.sampled_from(["1", "3-4", "Spring"])),
+        "pages": opt(pages),
+        "issn": opt(st.sampled_from(["0378-5955", "2049-3630"])),
+    },
     "report": {"institution": opt(text), "number": opt(st.sampled_from(["RR-1", "12"]))},
-    "thesis": {"degree": opt(st.sampled_from(["PhD thesis", "Master's thesis", "Doctoral dissertation", "MA thesis"])),
-               "institution": opt(text)},
+    "thesis": {
+        "degree": opt(
+            st.sampled_from(["PhD thesis", "Master's thesis", "Doctoral dissertation", "MA thesis"])
+        ),
+        "institution": opt(text),
+    },
     "webpage": {"site": opt(text), "accessed": opt(st.dates().map(lambda d: d.isoformat()))},
-    "paper": {"container_title": opt(text), "event": opt(text), "event_place": opt(text), "pages": opt(pages)},
+    "paper": {
+        "container_title": opt(text),
+        "event": opt(text),
+        "event_place": opt(text),
+        "pages": opt(pages),
+    },
     "misc": {"howpublished": opt(text)},
 }
-extra_fields = st.dictionaries(
-    st.from_regex(r"x[a-z]{2,6}", fullmatch=True), text, max_size=2
-)
+extra_fields = st.dictionaries(st.from_regex(r"x[a-z]{2,6}", fullmatch=True), text, max_size=2)
 
 
 @st.composite

@@ -36,14 +36,26 @@ def test_an_invalid_entry_means_nothing_is_written(cs, empty_lib):
     assert r.exit_code == exitcodes.INVALID_DATA
     assert snapshot(empty_lib) == before
     err = r.stderr.splitlines()
-    assert f"  {src}:24: entry 'broken1': syntax error: Unexpected block start: `@book`. Was still looking for field-value closing `}}`" in err
-    assert f"  {src}:36: entry 'good2001after': the key is already used by the entry on line 30: rename one of them" in err
-    assert f"  {src}:50: entry 'orphan2004': crossref 'nowhere' is neither in the import nor in the library: import the book too, or add a booktitle" in err
+    assert (
+        f"  {src}:24: entry 'broken1': syntax error: Unexpected block start: `@book`. Was still looking for field-value closing `}}`"
+        in err
+    )
+    assert (
+        f"  {src}:36: entry 'good2001after': the key is already used by the entry on line 30: rename one of them"
+        in err
+    )
+    assert (
+        f"  {src}:50: entry 'orphan2004': crossref 'nowhere' is neither in the import nor in the library: import the book too, or add a booktitle"
+        in err
+    )
     assert err[-1] == (
         "citeshelf: error: 3 invalid entries (listed above); nothing was imported: fix them, or "
         "import the rest with --skip-invalid"
     )
-    assert f"citeshelf: warning: {src}:11: entry 'knuth1984literate': field 'title' is repeated: kept the first value, dropped 'A second title that BibTeX ignores'" in err
+    assert (
+        f"citeshelf: warning: {src}:11: entry 'knuth1984literate': field 'title' is repeated: kept the first value, dropped 'A second title that BibTeX ignores'"
+        in err
+    )
 
 
 def test_skip_invalid_imports_the_rest(cs, empty_lib):
@@ -51,14 +63,22 @@ def test_skip_invalid_imports_the_rest(cs, empty_lib):
     assert r.exit_code == 0, r.stderr
     assert r.stdout == "imported 4, skipped as duplicate 0, skipped as invalid 3\n"
     assert "citeshelf: warning: skipping 3 invalid entries:" in r.stderr
-    assert keys_of(empty_lib) == ["baddoi2003", "beeton1990later", "good2001after", "knuth1984literate"]
+    assert keys_of(empty_lib) == [
+        "baddoi2003",
+        "beeton1990later",
+        "good2001after",
+        "knuth1984literate",
+    ]
 
 
 def test_dry_run_writes_nothing(cs, empty_lib):
     before = snapshot(empty_lib)
     r = cs(empty_lib, "import", str(BIB / "crossref.bib"), "--dry-run")
     assert r.exit_code == 0
-    assert r.stdout == "dry run, nothing written: would have imported 6, skipped as duplicate 0, skipped as invalid 0\n"
+    assert (
+        r.stdout
+        == "dry run, nothing written: would have imported 6, skipped as duplicate 0, skipped as invalid 0\n"
+    )
     assert snapshot(empty_lib) == before
 
 
@@ -116,7 +136,10 @@ def test_on_duplicate_rename_keeps_links_inside_the_import(cs, handbook_lib):
     r = cs(handbook_lib, "import", str(BIB / "crossref.bib"), "--on-duplicate", "rename")
     assert r.exit_code == 0, r.stderr
     assert r.stdout == "imported 6, skipped as duplicate 0, skipped as invalid 0\n"
-    assert "citeshelf: warning: 'sperling2014handbook' imported as 'sperling2014handbooka' (the key was taken)" in r.stderr
+    assert (
+        "citeshelf: warning: 'sperling2014handbook' imported as 'sperling2014handbooka' (the key was taken)"
+        in r.stderr
+    )
     lib = Library(handbook_lib)
     assert lib.get("aris2014collectivea").parent == "sperling2014handbooka"
 
@@ -135,10 +158,20 @@ def test_link_parents_finds_or_creates_the_book(cs, handbook_lib):
     three = lib.get("three2010elsewhere")
     assert three.parent == "editor2010different"
     book = lib.get("editor2010different")
-    assert (book.type, book.title, book.publisher, book.isbn) == ("book", "A different collection", "Polity", ["9780306406157"])
+    assert (book.type, book.title, book.publisher, book.isbn) == (
+        "book",
+        "A different collection",
+        "Polity",
+        ["9780306406157"],
+    )
     assert book.editors[0].family == "Editor"
     # the chapter takes what it repeated from the book it is now linked to
-    assert (three.publisher, three.editors, three.isbn, three.container_title) == (None, [], [], None)
+    assert (three.publisher, three.editors, three.isbn, three.container_title) == (
+        None,
+        [],
+        [],
+        None,
+    )
 
 
 def test_without_link_parents_chapters_keep_their_book_fields(cs, empty_lib):
@@ -163,7 +196,9 @@ def test_import_ris(cs, handbook_lib, tmp_path):
     assert r.exit_code == 0, r.stderr
     assert keys_of(other) == keys_of(handbook_lib)
     ch = Library(other).get("galbreath2014organization")
-    assert str(ch.pages) == "656–670" and ch.container_title == "Handbook of governance and security"
+    assert (
+        str(ch.pages) == "656–670" and ch.container_title == "Handbook of governance and security"
+    )
 
 
 def test_import_then_export_gives_the_same_entries(cs, empty_lib, tmp_path):
@@ -193,23 +228,56 @@ def test_help_teaches(cs):
     assert "citeshelf import refs.bib --dry-run" in r.stdout
 
 
-def test_csl_items_without_ids_get_keys_and_are_not_duplicates_of_each_other(cs, empty_lib, tmp_path):
+def test_csl_items_without_ids_get_keys_and_are_not_duplicates_of_each_other(
+    cs, empty_lib, tmp_path
+):
     f = tmp_path / "noid.json"
-    f.write_text(json.dumps([
-        {"type": "book", "title": "Alpha", "author": [{"family": "Smith"}], "issued": {"date-parts": [[2020]]}},
-        {"type": "book", "title": "Alpha again", "author": [{"family": "Smith"}], "issued": {"date-parts": [[2020]]}},
-        {"id": "http://zotero.org/x/1", "type": "article-journal", "title": "Beta", "author": [{"family": "Jones"}]},
-    ]), encoding="utf-8")
+    f.write_text(
+        json.dumps(
+            [
+                {
+                    "type": "book",
+                    "title": "Alpha",
+                    "author": [{"family": "Smith"}],
+                    "issued": {"date-parts": [[2020]]},
+                },
+                {
+                    "type": "book",
+                    "title": "Alpha again",
+                    "author": [{"family": "Smith"}],
+                    "issued": {"date-parts": [[2020]]},
+                },
+                {
+                    "id": "http://zotero.org/x/1",
+                    "type": "article-journal",
+                    "title": "Beta",
+                    "author": [{"family": "Jones"}],
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     r = cs(empty_lib, "import", str(f))
     assert r.stdout == "imported 3, skipped as duplicate 0, skipped as invalid 0\n"
     assert keys_of(empty_lib) == ["jonesndbeta", "smith2020alpha", "smith2020alpha-1"]
     assert Library(empty_lib).get("jonesndbeta").extra["csl_id"] == "http://zotero.org/x/1"
     # a made-up key that is taken is not a duplicate: the next free key is used
-    (tmp_path / "one.json").write_text(json.dumps([
-        {"type": "book", "title": "Alpha", "author": [{"family": "Smith"}], "issued": {"date-parts": [[2021]]}},
-    ]), encoding="utf-8")
+    (tmp_path / "one.json").write_text(
+        json.dumps(
+            [
+                {
+                    "type": "book",
+                    "title": "Alpha",
+                    "author": [{"family": "Smith"}],
+                    "issued": {"date-parts": [[2021]]},
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     (empty_lib / "smith2021alpha.json").write_text(
-        '{"type": "book", "key": "smith2021alpha", "title": "Something else"}\n', encoding="utf-8")
+        '{"type": "book", "key": "smith2021alpha", "title": "Something else"}\n', encoding="utf-8"
+    )
     r = cs(empty_lib, "import", str(tmp_path / "one.json"))
     assert r.stdout == "imported 1, skipped as duplicate 0, skipped as invalid 0\n"
     assert "smith2021alphaa" in keys_of(empty_lib)
@@ -218,7 +286,7 @@ def test_csl_items_without_ids_get_keys_and_are_not_duplicates_of_each_other(cs,
 def test_a_write_failure_says_what_was_written(cs, handbook_lib, monkeypatch):
     calls = []
 
-    def failing_update(self, record, touch=True):  # noqa: ANN001, ANN202
+    def failing_update(self, record, touch=True):
         calls.append(record.key)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
@@ -230,11 +298,22 @@ def test_a_write_failure_says_what_was_written(cs, handbook_lib, monkeypatch):
 
     from citeshelf.cli.main import cli
 
-    r = CliRunner().invoke(cli, ["--library", str(handbook_lib), "import", str(BIB / "crossref.bib"),
-                                 "--on-duplicate", "update"])
+    r = CliRunner().invoke(
+        cli,
+        [
+            "--library",
+            str(handbook_lib),
+            "import",
+            str(BIB / "crossref.bib"),
+            "--on-duplicate",
+            "update",
+        ],
+    )
     assert r.exit_code == exitcodes.ERROR
-    assert "import stopped: [Errno 28] No space left on device; records written before the failure: " \
-           "proc2020, other2016book, lee2020fast, aris2014collective\n" in r.output
+    assert (
+        "import stopped: [Errno 28] No space left on device; records written before the failure: "
+        "proc2020, other2016book, lee2020fast, aris2014collective\n" in r.output
+    )
 
 
 def test_json_lists_invalid_entries_even_when_nothing_is_imported(cs, empty_lib):
@@ -242,29 +321,63 @@ def test_json_lists_invalid_entries_even_when_nothing_is_imported(cs, empty_lib)
     assert r.exit_code == exitcodes.INVALID_DATA
     data = json.loads(r.stdout)
     assert data["imported"] == []
-    assert [(i["line"], i["key"]) for i in data["invalid"]] == [(24, "broken1"), (36, "good2001after"), (50, "orphan2004")]
+    assert [(i["line"], i["key"]) for i in data["invalid"]] == [
+        (24, "broken1"),
+        (36, "good2001after"),
+        (50, "orphan2004"),
+    ]
     assert len(data["warnings"]) == 5
 
 
-def test_update_keeps_the_fields_only_the_record_has(cs, empty_lib, tmp_path) -> None:  # noqa: ANN001
+def test_update_keeps_the_fields_only_the_record_has(cs, empty_lib, tmp_path) -> None:
     import json
 
-    cs(empty_lib, "add", "book", "--title", "Handbook of x", "--editor", "Doe, Jane", "--year", "2014",
-       "--publisher", "P", "--place", "Q", "--doi", "10.1000/abc", "--tag", "to read", "--field", "note=my note")
+    cs(
+        empty_lib,
+        "add",
+        "book",
+        "--title",
+        "Handbook of x",
+        "--editor",
+        "Doe, Jane",
+        "--year",
+        "2014",
+        "--publisher",
+        "P",
+        "--place",
+        "Q",
+        "--doi",
+        "10.1000/abc",
+        "--tag",
+        "to read",
+        "--field",
+        "note=my note",
+    )
     bib = tmp_path / "u.bib"
-    bib.write_text("@book{other, title={Handbook of x, second thoughts}, editor={Doe, Jane}, year={2014},"
-                   " doi={10.1000/ABC}, keywords={k1}}\n", encoding="utf-8")
+    bib.write_text(
+        "@book{other, title={Handbook of x, second thoughts}, editor={Doe, Jane}, year={2014},"
+        " doi={10.1000/ABC}, keywords={k1}}\n",
+        encoding="utf-8",
+    )
     r = cs(empty_lib, "import", str(bib), "--on-duplicate", "update")
     assert r.exit_code == 0, r.stderr
     data = json.loads((empty_lib / "doe2014handbook.json").read_text(encoding="utf-8"))
-    assert data["title"] == "Handbook of x, second thoughts"          # the entry's value wins
-    assert (data["publisher"], data["place"], data["note"], data["tags"]) == ("P", "Q", "my note", ["to read"])
+    assert data["title"] == "Handbook of x, second thoughts"  # the entry's value wins
+    assert (data["publisher"], data["place"], data["note"], data["tags"]) == (
+        "P",
+        "Q",
+        "my note",
+        ["to read"],
+    )
     assert data["keywords"] == ["k1"] and data["key"] == "doe2014handbook"
 
 
-def test_ris_reference_without_end_line_is_reported_not_lost(cs, empty_lib, tmp_path) -> None:  # noqa: ANN001
+def test_ris_reference_without_end_line_is_reported_not_lost(cs, empty_lib, tmp_path) -> None:
     ris = tmp_path / "two.ris"
-    ris.write_text("TY  - JOUR\nTI  - First\nPY  - 2000\nER  - \nTY  - JOUR\nTI  - Second\nPY  - 2001\n", encoding="utf-8")
+    ris.write_text(
+        "TY  - JOUR\nTI  - First\nPY  - 2000\nER  - \nTY  - JOUR\nTI  - Second\nPY  - 2001\n",
+        encoding="utf-8",
+    )
     r = cs(empty_lib, "import", str(ris))
     assert r.exit_code == 4
     assert f"  {ris}:5: this reference has no end line ('ER  -'): add one\n" in r.stderr
@@ -275,12 +388,17 @@ def test_ris_reference_without_end_line_is_reported_not_lost(cs, empty_lib, tmp_
     assert r.exit_code == 4 and "no RIS reference here" in r.stderr
 
 
-def test_bibtex_year_that_is_not_a_year_is_kept_with_a_warning(cs, empty_lib, tmp_path) -> None:  # noqa: ANN001
+def test_bibtex_year_that_is_not_a_year_is_kept_with_a_warning(cs, empty_lib, tmp_path) -> None:
     import json
 
     bib = tmp_path / "y.bib"
     bib.write_text("@book{a, title={T}, year={[2014]}, publisher={P}}\n", encoding="utf-8")
     r = cs(empty_lib, "import", str(bib))
     assert r.exit_code == 0
-    assert f"{bib}:1: entry 'a': field 'year' kept in extra: '[2014]' is not a year (YYYY); the entry has no date" in r.stderr
-    assert json.loads((empty_lib / "a.json").read_text(encoding="utf-8"))["extra"]["year"] == "[2014]"
+    assert (
+        f"{bib}:1: entry 'a': field 'year' kept in extra: '[2014]' is not a year (YYYY); the entry has no date"
+        in r.stderr
+    )
+    assert (
+        json.loads((empty_lib / "a.json").read_text(encoding="utf-8"))["extra"]["year"] == "[2014]"
+    )

@@ -87,10 +87,18 @@ TWO_GULFS = """\
 }
 """
 
-ALL_KEYS = sorted([
-    "berg1981gulf", "berg1993gulf", "editor2014intro", "editor2014introb",
-    "gaulle1981collective", "bjork1993security", "sperling2014one", "sperling2014two",
-])
+ALL_KEYS = sorted(
+    [
+        "berg1981gulf",
+        "berg1993gulf",
+        "editor2014intro",
+        "editor2014introb",
+        "gaulle1981collective",
+        "bjork1993security",
+        "sperling2014one",
+        "sperling2014two",
+    ]
+)
 
 
 def keys_of(lib: Path) -> list[str]:
@@ -162,8 +170,10 @@ def test_a_chapter_under_another_key_is_a_duplicate_of_the_library_record(cs, em
     ]
 
 
-@pytest.mark.parametrize("name", ["accents.bib", "biblatex.bib", "crossref.bib", "messy.bib",
-                                  "nocrossref.bib", "strings.bib"])
+@pytest.mark.parametrize(
+    "name",
+    ["accents.bib", "biblatex.bib", "crossref.bib", "messy.bib", "nocrossref.bib", "strings.bib"],
+)
 def test_the_summary_accounts_for_every_entry_of_the_file(cs, handbook_lib, name):
     src = BIB / name
     r = cs(handbook_lib, "import", str(src), "--skip-invalid")
@@ -180,11 +190,16 @@ def test_an_invalid_entry_late_in_a_large_file_leaves_nothing_behind(cs, empty_l
         f"  journal = {{J}},\n  year = {{2000}},\n}}\n\n"
         for i in range(1200)
     )
-    src.write_text(good + "@incollection{lost,\n  title = {Lost},\n  crossref = {nowhere},\n}\n",
-                   encoding="utf-8")
+    src.write_text(
+        good + "@incollection{lost,\n  title = {Lost},\n  crossref = {nowhere},\n}\n",
+        encoding="utf-8",
+    )
     r = cs(empty_lib, "import", str(src))
     assert r.exit_code == exitcodes.INVALID_DATA
-    assert f"  {src}:8401: entry 'lost': crossref 'nowhere' is neither in the import nor in the library" in r.stderr
+    assert (
+        f"  {src}:8401: entry 'lost': crossref 'nowhere' is neither in the import nor in the library"
+        in r.stderr
+    )
     assert sorted(p.name for p in empty_lib.iterdir()) == []
     r = cs(empty_lib, "import", str(src), "--skip-invalid")
     assert r.stdout == "imported 1200, skipped as duplicate 0, skipped as invalid 1\n"
@@ -194,12 +209,18 @@ def test_an_invalid_entry_late_in_a_large_file_leaves_nothing_behind(cs, empty_l
 
 def test_a_dry_run_of_a_large_file_writes_nothing(cs, empty_lib, tmp_path):
     src = tmp_path / "many.bib"
-    src.write_text("".join(
-        f"@book{{b{i:04d},\n  author = {{Writer, Ann}},\n  title = {{Book {i}}},\n  year = {{2000}},\n}}\n"
-        for i in range(700)
-    ), encoding="utf-8")
+    src.write_text(
+        "".join(
+            f"@book{{b{i:04d},\n  author = {{Writer, Ann}},\n  title = {{Book {i}}},\n  year = {{2000}},\n}}\n"
+            for i in range(700)
+        ),
+        encoding="utf-8",
+    )
     r = cs(empty_lib, "import", str(src), "--dry-run")
-    assert r.stdout == "dry run, nothing written: would have imported 700, skipped as duplicate 0, skipped as invalid 0\n"
+    assert (
+        r.stdout
+        == "dry run, nothing written: would have imported 700, skipped as duplicate 0, skipped as invalid 0\n"
+    )
     assert list(empty_lib.iterdir()) == []
 
 
@@ -215,17 +236,30 @@ def test_crossref_to_a_book_later_in_the_file_across_batches(empty_lib, tmp_path
     assert reader.total == 8
     for part in reader.batches():
         assert len(part.entries) == 1
-        importer.add_read(FileRead([Entry(e.record, e.source, e.line, False, e.full, e.book) for e in part.entries]))
+        importer.add_read(
+            FileRead(
+                [Entry(e.record, e.source, e.line, False, e.full, e.book) for e in part.entries]
+            )
+        )
     # nothing visible before the commit
     assert keys_of(empty_lib) == []
     result = importer.finish()
-    assert result.created[:4] == ["gaulle1981collective", "bjork1993security", "sperling2014one", "sperling2014two"]
+    assert result.created[:4] == [
+        "gaulle1981collective",
+        "bjork1993security",
+        "sperling2014one",
+        "sperling2014two",
+    ]
     result.commit()
     assert keys_of(empty_lib) == ALL_KEYS
-    assert Library(empty_lib).get("berg1981gulf").publisher is None  # the book's, as when read whole
+    assert (
+        Library(empty_lib).get("berg1981gulf").publisher is None
+    )  # the book's, as when read whole
 
 
-def test_several_files_are_one_import_and_problems_are_listed_in_file_order(cs, empty_lib, tmp_path):
+def test_several_files_are_one_import_and_problems_are_listed_in_file_order(
+    cs, empty_lib, tmp_path
+):
     second = tmp_path / "b.bib"
     second.write_text(
         "@book{same, author = {A, B}, title = {Again}, year = {2001}}\n"
@@ -246,7 +280,8 @@ def test_several_files_are_one_import_and_problems_are_listed_in_file_order(cs, 
         ("same", "same", "same key", str(second)),
     ]
     assert [(i["file"], i["line"], i["key"]) for i in data["invalid"]] == [
-        (str(first), 2, "broken"), (str(second), 2, "lost"),
+        (str(first), 2, "broken"),
+        (str(second), 2, "lost"),
     ]
     assert Library(empty_lib).get("same").title == "First"
 
@@ -281,11 +316,27 @@ def test_csl_json_is_read_item_by_item_with_the_whole_files_errors(tmp_path, mon
     monkeypatch.setattr(importer, "_CHUNK", chunk)
     items = json.loads((HERE / "golden" / "items.json").read_text(encoding="utf-8"))
     f = tmp_path / "items.json"
-    for text in (json.dumps(items, indent=2), json.dumps(items), json.dumps(items, indent=1) + "\n \n",
-                 "[]", " [ ] ", json.dumps(items[0]), json.dumps([1.5, 12345678901234567890, None])):
+    for text in (
+        json.dumps(items, indent=2),
+        json.dumps(items),
+        json.dumps(items, indent=1) + "\n \n",
+        "[]",
+        " [ ] ",
+        json.dumps(items[0]),
+        json.dumps([1.5, 12345678901234567890, None]),
+    ):
         f.write_text(text, encoding="utf-8")
         assert list(importer._csl_items(f)) == list(importer._csl_whole(f)), text[:40]
-    for text in (json.dumps(items)[:-300], json.dumps(items) + " x", "[1 2]", "[1,]", "\ufeff[]", "[", "", "{}"):
+    for text in (
+        json.dumps(items)[:-300],
+        json.dumps(items) + " x",
+        "[1 2]",
+        "[1,]",
+        "\ufeff[]",
+        "[",
+        "",
+        "{}",
+    ):
         f.write_text(text, encoding="utf-8")
         with pytest.raises(InvalidData) as whole:
             list(importer._csl_whole(f))
@@ -301,10 +352,13 @@ def test_ris_is_read_in_batches_with_made_up_keys_unique_across_them(tmp_path):
     from citeshelf.formats.ris import iter_ris, load_ris
 
     f = tmp_path / "refs.ris"
-    refs = "".join(
-        f"TY  - BOOK\nAU  - Smith, Ann\nTI  - Alpha{'' if i % 2 else ' again'}\nPY  - 2020\nER  - \n\n"
-        for i in range(9)
-    ) + "TY  - JOUR\nAU  - Bad, Name\nTI  - Broken\nDO  - nodoi\nPY  - 2020\nID  - bad/key\nER  - \n"
+    refs = (
+        "".join(
+            f"TY  - BOOK\nAU  - Smith, Ann\nTI  - Alpha{'' if i % 2 else ' again'}\nPY  - 2020\nER  - \n\n"
+            for i in range(9)
+        )
+        + "TY  - JOUR\nAU  - Bad, Name\nTI  - Broken\nDO  - nodoi\nPY  - 2020\nID  - bad/key\nER  - \n"
+    )
     f.write_text(refs, encoding="utf-8")
     whole = load_ris(f)
     for size in (1, 2, 4):
@@ -313,7 +367,9 @@ def test_ris_is_read_in_batches_with_made_up_keys_unique_across_them(tmp_path):
             entries += part.entries
             invalid += part.invalid
             generated |= part.generated
-        assert entries == whole.entries and invalid == whole.invalid and generated == whole.generated
+        assert (
+            entries == whole.entries and invalid == whole.invalid and generated == whole.generated
+        )
     keys = [r.key for r, _ in whole.entries]
     assert len(set(keys)) == len(keys)
     assert len(whole.entries) + len(whole.invalid) == 10

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
-import re
 import sys
 import time
 from pathlib import Path
@@ -33,10 +33,12 @@ def keys(lib: Path, text: str) -> list[str]:
 
 
 def write(lib: Path, data: dict) -> None:
-    (lib / f"{data['key']}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (lib / f"{data['key']}.json").write_text(
+        json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
 
 
-def edit_in_place(path: Path, change) -> None:  # noqa: ANN001
+def edit_in_place(path: Path, change) -> None:
     """Rewrite a file in place (same inode), as editors that do not rename do."""
     data = json.loads(path.read_text(encoding="utf-8"))
     change(data)
@@ -51,7 +53,9 @@ def test_index_lives_outside_the_library(handbook_lib: Path, index_dir: Path) ->
     assert snapshot(handbook_lib) == before
     path = index_path(handbook_lib)
     assert path.parent == index_dir and path.is_file()
-    assert re.fullmatch(r".*-records-[0-9a-f]{16}\.sqlite3", path.name)  # named after the library folder
+    assert re.fullmatch(
+        r".*-records-[0-9a-f]{16}\.sqlite3", path.name
+    )  # named after the library folder
     # two libraries, two index files
     other = handbook_lib.parent / "other" / "records"
     shutil.copytree(handbook_lib, other)
@@ -61,8 +65,16 @@ def test_index_lives_outside_the_library(handbook_lib: Path, index_dir: Path) ->
 def test_index_follows_added_edited_and_removed_files(handbook_lib: Path) -> None:
     assert keys(handbook_lib, "title:nato") == ["cottey2014nato"]
     # added
-    write(handbook_lib, {"type": "article", "key": "smith2020nato", "title": "NATO at seventy",
-                         "authors": [{"family": "Smith", "given": "Ann"}], "issued": "2020"})
+    write(
+        handbook_lib,
+        {
+            "type": "article",
+            "key": "smith2020nato",
+            "title": "NATO at seventy",
+            "authors": [{"family": "Smith", "given": "Ann"}],
+            "issued": "2020",
+        },
+    )
     assert keys(handbook_lib, "title:nato") == ["cottey2014nato", "smith2020nato"]
     # edited in place, same size: "seventy" -> "SEVENTY"
     edit_in_place(handbook_lib / "smith2020nato.json", lambda d: d.update(title="NATO at sixty!"))
@@ -97,8 +109,16 @@ def test_a_chapter_read_before_its_book_is_resolved(tmp_path: Path) -> None:
     lib.mkdir()
     # "a..." sorts before "z...", so the chapter is read first
     write(lib, {"type": "chapter", "key": "a2020chapter", "title": "Chapter", "parent": "zbook"})
-    write(lib, {"type": "book", "key": "zbook", "title": "Book", "issued": "1999",
-                "editors": [{"family": "Ödön", "given": "Eva"}]})
+    write(
+        lib,
+        {
+            "type": "book",
+            "key": "zbook",
+            "title": "Book",
+            "issued": "1999",
+            "editors": [{"family": "Ödön", "given": "Eva"}],
+        },
+    )
     assert keys(lib, "year:1999 editor:odon") == ["a2020chapter", "zbook"]
 
 
@@ -115,7 +135,9 @@ def test_problems_are_reported_with_the_stores_words(handbook_lib: Path) -> None
     assert got == expected
     assert set(got) == {"broken", "notjson", "wrongkey"}
     # fixed files leave the problem list
-    (handbook_lib / "notjson.json").write_text('{"type": "book", "key": "notjson", "title": "Fixed"}')
+    (handbook_lib / "notjson.json").write_text(
+        '{"type": "book", "key": "notjson", "title": "Fixed"}'
+    )
     assert keys(handbook_lib, "title:fixed") == ["notjson"]
 
 
@@ -142,8 +164,9 @@ def test_an_outdated_schema_is_rebuilt(handbook_lib: Path) -> None:
     assert keys(handbook_lib, "merand") == ["bujun2014regional"]
 
 
-def test_no_usable_index_falls_back_to_reading_files(handbook_lib: Path, tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_usable_index_falls_back_to_reading_files(
+    handbook_lib: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("CITESHELF_INDEX_DIR", str(blocker / "index"))
@@ -177,7 +200,9 @@ def test_folder_check_mode(handbook_lib: Path, monkeypatch: pytest.MonkeyPatch) 
     edit_in_place(path, lambda d: d.update(title="Atlantic alliance"))
     os.utime(handbook_lib, ns=(dir_time, dir_time))
     assert keys(handbook_lib, "title:nato") == ["cottey2014nato"]  # not seen
-    Library(handbook_lib).write_text("cottey2014europe", (handbook_lib / "cottey2014europe.json").read_text())
+    Library(handbook_lib).write_text(
+        "cottey2014europe", (handbook_lib / "cottey2014europe.json").read_text()
+    )
     assert keys(handbook_lib, "title:nato") == []  # the folder changed: everything checked
     monkeypatch.setenv("CITESHELF_INDEX_CHECK", "files")
     assert keys(handbook_lib, "title:atlantic") == ["cottey2014nato"]
@@ -203,7 +228,10 @@ def test_full_refresh_and_counts(handbook_lib: Path) -> None:
         assert index.refresh()["read"] == 0
         assert index.refresh(full=True)["read"] == 19
         assert index.count() == 19
-        assert index.children("sperling2014handbook")[:2] == ["aris2014collective", "boin2014transboundary"]
+        assert index.children("sperling2014handbook")[:2] == [
+            "aris2014collective",
+            "boin2014transboundary",
+        ]
         assert len(index.children("SPERLING2014HANDBOOK")) == 18
 
 
@@ -223,11 +251,27 @@ for _ in range(5):
 
 def test_two_processes_at_once(handbook_lib: Path, index_dir: Path) -> None:
     for i in range(200):
-        write(handbook_lib, {"type": "article", "key": f"n{i:03d}", "title": f"NATO number {i}",
-                             "authors": [{"family": "Smith"}], "issued": "2001"})
+        write(
+            handbook_lib,
+            {
+                "type": "article",
+                "key": f"n{i:03d}",
+                "title": f"NATO number {i}",
+                "authors": [{"family": "Smith"}],
+                "issued": "2001",
+            },
+        )
     env = {**os.environ, "CITESHELF_INDEX_DIR": str(index_dir)}
-    procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(handbook_lib)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", CONCURRENT, str(handbook_lib)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     for p, (out, err) in zip(procs, outs):
         assert p.returncode == 0, err
@@ -238,9 +282,13 @@ def test_two_processes_at_once(handbook_lib: Path, index_dir: Path) -> None:
         assert index.count() == 219
 
 
-def test_library_chapter_keys_from_the_index(handbook_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_library_chapter_keys_from_the_index(
+    handbook_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lib = Library(handbook_lib)
-    (handbook_lib / "bad.json").write_text('{"type": "chapter", "key": "bad", "parent": "sperling2014handbook", "pages": "1,2"}')
+    (handbook_lib / "bad.json").write_text(
+        '{"type": "chapter", "key": "bad", "parent": "sperling2014handbook", "pages": "1,2"}'
+    )
     fast = lib.chapter_keys("sperling2014handbook")
     assert len(fast) == 19 and "bad" in fast and fast == sorted(fast)
     assert lib.chapter_keys("aris2014collective") == []
@@ -262,8 +310,9 @@ def test_differences_between_scans() -> None:
     assert _differences(array("q"), array("q")) == set()
 
 
-def test_a_parallel_build_gives_the_same_index(handbook_lib: Path, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_parallel_build_gives_the_same_index(
+    handbook_lib: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import citeshelf.library.index as index_module
 
     (handbook_lib / "broken.json").write_text("{oops")
@@ -273,7 +322,8 @@ def test_a_parallel_build_gives_the_same_index(handbook_lib: Path, tmp_path: Pat
             index.refresh()
             rows = index.con.execute(
                 "SELECT key, problem, type, year, parent, creators, title, chapter, authors_short, pages, line "
-                "FROM records ORDER BY key").fetchall()
+                "FROM records ORDER BY key"
+            ).fetchall()
             words = index.con.execute("SELECT * FROM fts ORDER BY rowid").fetchall()
             return [rows, len(words), index.problems()[0].reason]
 

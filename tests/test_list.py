@@ -11,7 +11,6 @@ import pytest
 from citeshelf import exitcodes
 from citeshelf.cli.cmd_list import join_query
 
-
 COTTEY_OR_ARIS = (
     "Key                 Type     Authors/editors  Year  Title\n"
     "aris2014collective  chapter  Aris             2014  Collective Security Treaty Organization\n"
@@ -27,7 +26,9 @@ def test_list_query_language_plain_output(cs, handbook_lib: Path) -> None:
     assert r.stderr == ""
 
 
-def test_list_same_output_without_index(cs, handbook_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_same_output_without_index(
+    cs, handbook_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CITESHELF_INDEX_DIR", "off")
     r = cs(handbook_lib, "list", "(author:cottey OR author:aris) NOT title:europe")
     assert r.stdout == COTTEY_OR_ARIS
@@ -45,8 +46,12 @@ def test_list_everything_and_json(cs, handbook_lib: Path) -> None:
     assert "sperling2014handbook            book     Sperling (ed.)" in r.stdout
     data = json.loads(cs(handbook_lib, "list", "title:secur*", "year:2014", "--json").stdout)
     assert [d["key"] for d in data] == [
-        "aris2014collective", "bujun2014regional", "eilstrupsangiovanni2014network",
-        "galbreath2014organization", "sperling2014handbook", "sperling2014regime",
+        "aris2014collective",
+        "bujun2014regional",
+        "eilstrupsangiovanni2014network",
+        "galbreath2014organization",
+        "sperling2014handbook",
+        "sperling2014regime",
     ]
     assert data[0]["parent"] == "sperling2014handbook" and "issued" not in data[0]  # as stored
 
@@ -57,7 +62,11 @@ def test_list_follows_edits_between_commands(cs, handbook_lib: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     data["title"] = "NATO: the Atlantic alliance"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    assert cs(handbook_lib, "list", "title:alliance").stdout.splitlines()[1].startswith("cottey2014nato  ")
+    assert (
+        cs(handbook_lib, "list", "title:alliance")
+        .stdout.splitlines()[1]
+        .startswith("cottey2014nato  ")
+    )
     path.unlink()
     assert cs(handbook_lib, "list", "author:cottey").stdout.endswith("1 record\n")
 
@@ -94,7 +103,10 @@ def test_list_query_error_names_the_column(cs, handbook_lib: Path) -> None:
     assert len(r.stderr.splitlines()) == 1
     r = cs(handbook_lib, "list", "(security")
     assert r.exit_code == exitcodes.USAGE
-    assert r.stderr == "citeshelf: error: in the query at column 1: this '(' is never closed: add ')'\n"
+    assert (
+        r.stderr
+        == "citeshelf: error: in the query at column 1: this '(' is never closed: add ')'\n"
+    )
 
 
 def test_list_reports_unreadable_files_from_the_index(cs, handbook_lib: Path) -> None:

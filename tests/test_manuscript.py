@@ -15,9 +15,16 @@ MS = Path(__file__).resolve().parent / "fixtures" / "manuscripts"
 def test_tex_follows_input_and_include_and_skips_comments():
     c = cited_keys([MS / "paper.tex"])
     assert c.keys == [
-        "cooley2014central", "cottey2014europe", "jackson2014african", "kay2014persian",
-        "rees2014counter", "shaw2014organization", "sperling2014regime",
-        "galbreath2014organization", "aris2014collective", "cottey2014nato",
+        "cooley2014central",
+        "cottey2014europe",
+        "jackson2014african",
+        "kay2014persian",
+        "rees2014counter",
+        "shaw2014organization",
+        "sperling2014regime",
+        "galbreath2014organization",
+        "aris2014collective",
+        "cottey2014nato",
     ]
     assert c.everything is False
     assert [p.name for p in c.files] == ["paper.tex", "intro.tex", "method.tex"]
@@ -35,23 +42,40 @@ def test_tex_commands_options_stars_and_nocite_star():
 
 def test_bibtex_aux_and_its_included_aux():
     c = cited_keys([MS / "paper.aux"])
-    assert c.keys == ["galbreath2014organization", "aris2014collective", "cottey2014nato",
-                      "kay2014persian", "cooley2014central"]
+    assert c.keys == [
+        "galbreath2014organization",
+        "aris2014collective",
+        "cottey2014nato",
+        "kay2014persian",
+        "cooley2014central",
+    ]
 
 
 def test_biber_aux():
-    assert cited_keys([MS / "biber.aux"]).keys == ["galbreath2014organization", "aris2014collective"]
+    assert cited_keys([MS / "biber.aux"]).keys == [
+        "galbreath2014organization",
+        "aris2014collective",
+    ]
     assert scan_aux("\\abx@aux@cite{old}\n\\citation{*}\n") == (["old"], True)
 
 
 def test_markdown_citations_ignore_email_and_code():
     c = cited_keys([MS / "draft.md"])
     assert c.keys == [
-        "sperling2014regime", "galbreath2014organization", "aris2014collective", "cottey2014nato",
-        "kay2014persian", "rees2014counter", "shaw2014organization", "jackson2014african",
+        "sperling2014regime",
+        "galbreath2014organization",
+        "aris2014collective",
+        "cottey2014nato",
+        "kay2014persian",
+        "rees2014counter",
+        "shaw2014organization",
+        "jackson2014african",
     ]
     assert scan_markdown("---\nnocite: '@*'\n---\ntext") == ([], True)
-    assert scan_markdown("Key at sentence end @smith2020. And @a:b-c.") == (["smith2020", "a:b-c"], False)
+    assert scan_markdown("Key at sentence end @smith2020. And @a:b-c.") == (
+        ["smith2020", "a:b-c"],
+        False,
+    )
 
 
 def test_exact_keys_never_substrings():

@@ -36,7 +36,10 @@ from citeshelf.model import (
         ("van Beethoven, Ludwig", Person(family="Beethoven", given="Ludwig", particle="van")),
         ("van der Berg, Anna", Person(family="Berg", given="Anna", particle="van der")),
         ("Anna van der Berg", Person(family="Berg", given="Anna", particle="van der")),
-        ("von Last, Jr., First", Person(family="Last", given="First", particle="von", suffix="Jr.")),
+        (
+            "von Last, Jr., First",
+            Person(family="Last", given="First", particle="von", suffix="Jr."),
+        ),
         ("King, Jr., Martin Luther", Person(family="King", given="Martin Luther", suffix="Jr.")),
         ("Eilstrup-Sangiovanni, Mette", Person(family="Eilstrup-Sangiovanni", given="Mette")),
         ("Frédéric Mérand", Person(family="Mérand", given="Frédéric")),
@@ -82,7 +85,9 @@ def test_initials_handle_hyphens_and_existing_initials() -> None:
     assert initials("Poorneema Devi") == "P. D."
 
 
-_word = st.text(alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZÉÖ"), min_size=1, max_size=1).flatmap(
+_word = st.text(
+    alphabet=st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZÉÖ"), min_size=1, max_size=1
+).flatmap(
     lambda first: st.text(alphabet="abcdefghijklmnopqrstuvwxyzéüñ", min_size=1, max_size=8).map(
         lambda rest: first + rest
     )
@@ -96,7 +101,11 @@ def test_family_comma_given_round_trips(family: str, given_: list[str]) -> None:
     assert parse_name(person.display()) == person
 
 
-@given(particle=st.sampled_from(["van", "von", "de", "van der", "de la", "di"]), family=_word, given_=_word)
+@given(
+    particle=st.sampled_from(["van", "von", "de", "van der", "de la", "di"]),
+    family=_word,
+    given_=_word,
+)
 def test_particles_survive_both_name_orders(particle: str, family: str, given_: str) -> None:
     person = Person(family=family, given=given_, particle=particle)
     assert parse_name(f"{particle} {family}, {given_}") == person
@@ -139,7 +148,9 @@ def test_bad_dates_are_refused(bad: str) -> None:
         ("101--8", "101", "108", "101–108"),
     ],
 )
-def test_page_ranges_normalise_to_en_dash(text: str, start: str, end: str | None, shown: str) -> None:
+def test_page_ranges_normalise_to_en_dash(
+    text: str, start: str, end: str | None, shown: str
+) -> None:
     pages = PageRange.parse(text)
     assert (pages.start, pages.end, str(pages)) == (start, end, shown)
 
@@ -161,7 +172,12 @@ def test_page_range_round_trip(start: int, length: int, sep: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["10.4337/ABC.123", "https://doi.org/10.4337/ABC.123", "doi:10.4337/ABC.123", "http://dx.doi.org/10.4337/ABC.123"],
+    [
+        "10.4337/ABC.123",
+        "https://doi.org/10.4337/ABC.123",
+        "doi:10.4337/ABC.123",
+        "http://dx.doi.org/10.4337/ABC.123",
+    ],
 )
 def test_doi_forms_normalise(text: str) -> None:
     assert normalize_doi(text) == "10.4337/ABC.123"
@@ -215,7 +231,9 @@ def test_chapter_needs_parent_or_container() -> None:
     with pytest.raises(ValidationError) as info:
         parse_record({"type": "chapter", "key": "x"})
     assert "needs a parent book" in describe_validation_error(info.value)
-    assert parse_record({"type": "chapter", "key": "x", "container_title": "A book"}).container_title
+    assert parse_record(
+        {"type": "chapter", "key": "x", "container_title": "A book"}
+    ).container_title
 
 
 @pytest.mark.parametrize("key", ["../x", "/etc/passwd", "a/b", "", "-x", "x" * 129, "a b"])
@@ -229,24 +247,34 @@ def test_validation_messages_name_field_and_fix() -> None:
         parse_record({"type": "book", "key": "x", "isbn": "9781781953168", "colour": "red"})
     text = describe_validation_error(info.value, "record 'x'")
     assert "record 'x': field 'isbn': '9781781953168' is not a valid ISBN" in text
-    assert "field 'colour': is not a field of this record type (put it under 'extra' to keep it)" in text
+    assert (
+        "field 'colour': is not a field of this record type (put it under 'extra' to keep it)"
+        in text
+    )
 
 
 def test_isbn_list_accepts_text_and_drops_duplicates() -> None:
-    book = parse_record({"type": "book", "key": "b", "isbn": "978-1-78195-316-7; 9781781953167, 9781781953174"})
+    book = parse_record(
+        {"type": "book", "key": "b", "isbn": "978-1-78195-316-7; 9781781953167, 9781781953174"}
+    )
     assert book.isbn == ["9781781953167", "9781781953174"]
 
 
-_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30).map(
-    lambda s: " ".join(s.split())
-).filter(bool)
+_text = (
+    st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
+    .map(lambda s: " ".join(s.split()))
+    .filter(bool)
+)
 _people = st.lists(st.builds(Person, family=_word, given=st.one_of(st.none(), _word)), max_size=4)
 
 
 @st.composite
-def records(draw):  # noqa: ANN201
+def records(draw):
     kind = draw(st.sampled_from(["book", "chapter", "article", "report", "webpage"]))
-    data: dict = {"type": kind, "key": draw(st.from_regex(r"[a-z][a-z0-9_:.+-]{0,20}", fullmatch=True))}
+    data: dict = {
+        "type": kind,
+        "key": draw(st.from_regex(r"[a-z][a-z0-9_:.+-]{0,20}", fullmatch=True)),
+    }
     data["title"] = draw(_text)
     data["authors"] = [p.model_dump(exclude_none=True) for p in draw(_people)]
     if draw(st.booleans()):
@@ -257,14 +285,16 @@ def records(draw):  # noqa: ANN201
             data["pages"] = f"{draw(st.integers(1, 900))}-{draw(st.integers(901, 999))}"
     if kind == "article":
         data["journal"] = draw(_text)
-    data["extra"] = draw(st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), _text, max_size=3))
+    data["extra"] = draw(
+        st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), _text, max_size=3)
+    )
     data["tags"] = draw(st.lists(_text, max_size=3, unique=True))
     return parse_record(data)
 
 
 @settings(max_examples=150)
 @given(records())
-def test_json_round_trip_is_lossless_and_byte_stable(record) -> None:  # noqa: ANN001
+def test_json_round_trip_is_lossless_and_byte_stable(record) -> None:
     import json
 
     text = dumps_record(record)

@@ -100,7 +100,15 @@ def test_syntax_errors_name_the_column(text: str, column: int, message: str) -> 
 def test_fold_and_tokens() -> None:
     assert fold("Mérand") == "merand"
     assert fold("Ødegaard Łukasiewicz Straße Æsir") == "odegaard lukasiewicz strasse aesir"
-    assert tokens("Counter-terrorism: the EU's “war”, 2014") == ["counter", "terrorism", "the", "eu", "s", "war", "2014"]
+    assert tokens("Counter-terrorism: the EU's “war”, 2014") == [
+        "counter",
+        "terrorism",
+        "the",
+        "eu",
+        "s",
+        "war",
+        "2014",
+    ]
 
 
 # -- matching in Python ---------------------------------------------------------
@@ -125,16 +133,31 @@ def _keys(q: str, lib: Path) -> list[str]:
         ("author:cottey NOT title:nato", ["cottey2014europe"]),
         ("author:aris OR author:shaw", ["aris2014collective", "shaw2014organization"]),
         ("author:(aris OR shaw)", ["aris2014collective", "shaw2014organization"]),
-        ('title:"security governance"', ["bujun2014regional", "eilstrupsangiovanni2014network", "sperling2014regime"]),
-        ("title:securit*", ["aris2014collective", "bujun2014regional", "eilstrupsangiovanni2014network",
-                            "galbreath2014organization", "sperling2014handbook", "sperling2014regime"]),
+        (
+            'title:"security governance"',
+            ["bujun2014regional", "eilstrupsangiovanni2014network", "sperling2014regime"],
+        ),
+        (
+            "title:securit*",
+            [
+                "aris2014collective",
+                "bujun2014regional",
+                "eilstrupsangiovanni2014network",
+                "galbreath2014organization",
+                "sperling2014handbook",
+                "sperling2014regime",
+            ],
+        ),
         ("title:secur", []),
         ("title:counter-terrorism", ["rees2014counter"]),
         ("type:book", ["sperling2014handbook"]),
         ("type:book OR title:nato", ["cottey2014nato", "sperling2014handbook"]),
         ("key:cottey*", ["cottey2014europe", "cottey2014nato"]),
         ("key:cottey2014nato", ["cottey2014nato"]),
-        ("parent:sperling2014handbook title:europe", ["cottey2014europe", "galbreath2014organization"]),
+        (
+            "parent:sperling2014handbook title:europe",
+            ["cottey2014europe", "galbreath2014organization"],
+        ),
         ("year:2015..", []),
         ("year:..2013", []),
         ("editor:sperling type:book", ["sperling2014handbook"]),
@@ -192,9 +215,15 @@ def libraries(draw: st.DrawFn) -> list[dict]:
         kind = draw(st.sampled_from(["book", "chapter", "article"]))
         if kind == "chapter" and not any(r["type"] == "book" for r in out):
             kind = "book"
-        rec: dict = {"type": kind, "key": f"r{i}",
-                     "title": " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4)))}
-        people = [{"family": f, "given": "Ann"} for f in draw(st.lists(st.sampled_from(NAMES), max_size=2))]
+        rec: dict = {
+            "type": kind,
+            "key": f"r{i}",
+            "title": " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4))),
+        }
+        people = [
+            {"family": f, "given": "Ann"}
+            for f in draw(st.lists(st.sampled_from(NAMES), max_size=2))
+        ]
         if people:
             rec["authors" if draw(st.booleans()) else "editors"] = people
         if draw(st.booleans()):
@@ -202,7 +231,9 @@ def libraries(draw: st.DrawFn) -> list[dict]:
         if draw(st.booleans()):
             rec["publisher"] = draw(st.sampled_from(["Edward Elgar", "Presses de Sciences Po"]))
         if draw(st.booleans()):
-            rec["tags"] = draw(st.lists(st.sampled_from(["To read", "core", "EU"]), max_size=2, unique=True))
+            rec["tags"] = draw(
+                st.lists(st.sampled_from(["To read", "core", "EU"]), max_size=2, unique=True)
+            )
         if draw(st.booleans()):
             rec["abstract"] = " ".join(draw(st.lists(st.sampled_from(WORDS), max_size=5)))
         if kind == "chapter":
@@ -214,12 +245,36 @@ def libraries(draw: st.DrawFn) -> list[dict]:
     return out
 
 
-TERMS = st.sampled_from([
-    "merand", "müller", "author:merand", "editor:merand", 'author:"van der berg"', "security",
-    "secur*", "title:sécurité", "title:counter*", "abstract:eu", "year:2014", "year:2010..2012",
-    "year:>=2015", "type:chapter", "type:book", "tag:eu", 'tag:"to read"', "tag:to*", "publisher:elgar",
-    "journal:dialogue", "doi:10.1000/x1", "key:r1", "key:r*", "parent:r0", "r2", "strasse",
-])
+TERMS = st.sampled_from(
+    [
+        "merand",
+        "müller",
+        "author:merand",
+        "editor:merand",
+        'author:"van der berg"',
+        "security",
+        "secur*",
+        "title:sécurité",
+        "title:counter*",
+        "abstract:eu",
+        "year:2014",
+        "year:2010..2012",
+        "year:>=2015",
+        "type:chapter",
+        "type:book",
+        "tag:eu",
+        'tag:"to read"',
+        "tag:to*",
+        "publisher:elgar",
+        "journal:dialogue",
+        "doi:10.1000/x1",
+        "key:r1",
+        "key:r*",
+        "parent:r0",
+        "r2",
+        "strasse",
+    ]
+)
 
 
 @st.composite
@@ -227,20 +282,28 @@ def queries(draw: st.DrawFn, depth: int = 2) -> str:
     if depth == 0 or draw(st.booleans()):
         return draw(TERMS)
     a, b = draw(queries(depth - 1)), draw(queries(depth - 1))
-    form = draw(st.sampled_from(["{} {}", "{} OR {}", "NOT {} {}", "({} OR {})", "{} AND NOT ({})"]))
+    form = draw(
+        st.sampled_from(["{} {}", "{} OR {}", "NOT {} {}", "({} OR {})", "{} AND NOT ({})"])
+    )
     return form.format(a, b)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(records=libraries(), texts=st.lists(queries(), min_size=1, max_size=4))
-def test_index_and_python_agree(tmp_path_factory: pytest.TempPathFactory, records: list[dict], texts: list[str]) -> None:
+def test_index_and_python_agree(
+    tmp_path_factory: pytest.TempPathFactory, records: list[dict], texts: list[str]
+) -> None:
     lib = tmp_path_factory.mktemp("lib")
     for rec in records:
-        (lib / f"{rec['key']}.json").write_text(json.dumps(rec, ensure_ascii=False), encoding="utf-8")
+        (lib / f"{rec['key']}.json").write_text(
+            json.dumps(rec, ensure_ascii=False), encoding="utf-8"
+        )
     library = Library(lib)
     stored = {r.key: r for r in (library.get(k) for k in library.keys())}
 
-    def resolved(r):  # noqa: ANN001, ANN202
+    def resolved(r):
         if isinstance(r, Chapter) and r.parent in stored:
             return merge_parent(r, stored[r.parent])
         return r

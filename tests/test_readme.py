@@ -25,7 +25,13 @@ def cli_reference() -> str:
 
     runner = CliRunner()
     ctx = cli.make_context("citeshelf", ["--help"], resilient_parsing=True)
-    parts = [START, "", "```", runner.invoke(cli, ["--help"], terminal_width=100).stdout.rstrip(), "```"]
+    parts = [
+        START,
+        "",
+        "```",
+        runner.invoke(cli, ["--help"], terminal_width=100).stdout.rstrip(),
+        "```",
+    ]
     for name in cli.list_commands(ctx):
         text = runner.invoke(cli, [name, "--help"], terminal_width=100).stdout.rstrip()
         parts += ["", f"### citeshelf {name}", "", "```", text, "```"]
@@ -60,7 +66,11 @@ if __name__ == "__main__":
         text = README.read_text(encoding="utf-8")
         old = current_section(text)
         new = cli_reference()
-        text = text.replace(old, new) if old else text.rstrip() + "\n\n## CLI reference\n\n" + new + "\n"
+        text = (
+            text.replace(old, new)
+            if old
+            else text.rstrip() + "\n\n## CLI reference\n\n" + new + "\n"
+        )
         README.write_text(text, encoding="utf-8")
         print("README.md: CLI reference updated")
     else:

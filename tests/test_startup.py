@@ -28,13 +28,18 @@ print(json.dumps(heavy), file=sys.stderr)
 
 
 def loaded(args: list[str], env: dict[str, str]) -> tuple[list[str], str]:
-    p = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
-                       timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, timeout=120
+    )
     return json.loads(p.stderr.strip().splitlines()[-1]), p.stdout
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("CITESHELF_LIBRARY", "CITESHELF_INDEX_CHECK")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("CITESHELF_LIBRARY", "CITESHELF_INDEX_CHECK")
+    }
     env.update({"CITESHELF_INDEX_DIR": str(tmp_path / "cache"), "NO_COLOR": "1"})
     return env
 

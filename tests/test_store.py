@@ -9,13 +9,21 @@ from pathlib import Path
 import pytest
 
 from citeshelf.errors import AlreadyExists, InvalidData, NotFound, UsageError
-from citeshelf.library import Library, base_key, dumps_record, find_library, merge_parent, resolve, unique_key
+from citeshelf.library import (
+    Library,
+    base_key,
+    dumps_record,
+    find_library,
+    merge_parent,
+    resolve,
+    unique_key,
+)
 from citeshelf.model import parse_record
 
 from .conftest import DEFAULT_LIBRARY, snapshot
 
 
-def book(key: str = "sperling2014handbook", **extra):  # noqa: ANN003, ANN201
+def book(key: str = "sperling2014handbook", **extra):
     data = {
         "type": "book",
         "key": key,
@@ -32,7 +40,7 @@ def book(key: str = "sperling2014handbook", **extra):  # noqa: ANN003, ANN201
     return parse_record(data)
 
 
-def chapter(key: str = "aris2014collective", **extra):  # noqa: ANN003, ANN201
+def chapter(key: str = "aris2014collective", **extra):
     data = {
         "type": "chapter",
         "key": key,
@@ -102,12 +110,14 @@ def test_update_replaces_atomically_and_leaves_no_temp_files(empty_lib: Path) ->
     assert sorted(os.listdir(empty_lib)) == ["sperling2014handbook.json"]
 
 
-def test_failed_write_leaves_old_file_whole(empty_lib: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_write_leaves_old_file_whole(
+    empty_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lib = Library(empty_lib)
     lib.create(book())
     before = snapshot(empty_lib)
 
-    def boom(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def boom(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
@@ -141,10 +151,14 @@ def test_malformed_files_name_file_and_field(empty_lib: Path) -> None:
     (empty_lib / "badisbn.json").write_text(
         json.dumps({"type": "book", "key": "badisbn", "isbn": ["9781781953168"]}), encoding="utf-8"
     )
-    (empty_lib / "renamed.json").write_text(json.dumps({"type": "book", "key": "other"}), encoding="utf-8")
+    (empty_lib / "renamed.json").write_text(
+        json.dumps({"type": "book", "key": "other"}), encoding="utf-8"
+    )
     with pytest.raises(InvalidData, match=r"broken\.json: not valid JSON \(line 1, column 2"):
         lib.get("broken")
-    with pytest.raises(InvalidData, match=r"badisbn\.json: field 'isbn': '9781781953168' is not a valid ISBN"):
+    with pytest.raises(
+        InvalidData, match=r"badisbn\.json: field 'isbn': '9781781953168' is not a valid ISBN"
+    ):
         lib.get("badisbn")
     with pytest.raises(InvalidData, match="the file's key is 'other' but its name says 'renamed'"):
         lib.get("renamed")
@@ -167,7 +181,10 @@ def test_resolution_inherits_book_data_but_not_identifiers() -> None:
     assert rec.container_title == "Handbook of governance and security"
     assert [p.family for p in rec.editors] == ["Sperling"]
     assert (rec.publisher, rec.place, rec.year, rec.isbn) == (
-        "Edward Elgar Publishing", "Cheltenham, UK", 2014, ["9781781953167"],
+        "Edward Elgar Publishing",
+        "Cheltenham, UK",
+        2014,
+        ["9781781953167"],
     )
     assert rec.doi == "10.9999/ch30"
     assert merge_parent(chapter(), book()).doi is None
@@ -177,16 +194,34 @@ def test_resolution_inherits_book_data_but_not_identifiers() -> None:
 def test_missing_parent_names_both_keys(empty_lib: Path) -> None:
     lib = Library(empty_lib)
     lib.create(chapter(parent="nobook"))
-    with pytest.raises(NotFound, match="chapter 'aris2014collective' names parent 'nobook', which is not in the library"):
+    with pytest.raises(
+        NotFound,
+        match="chapter 'aris2014collective' names parent 'nobook', which is not in the library",
+    ):
         resolve(lib.get("aris2014collective"), lib)
 
 
 def test_generated_keys() -> None:
     assert base_key(merge_parent(chapter(), book())) == "aris2014collective"
     assert base_key(book()) == "sperling2014handbook"
-    org = parse_record({"type": "report", "key": "x", "title": "The state of the world", "authors": ["{World Health Organization}"]})
+    org = parse_record(
+        {
+            "type": "report",
+            "key": "x",
+            "title": "The state of the world",
+            "authors": ["{World Health Organization}"],
+        }
+    )
     assert base_key(org) == "worldndstate"
-    accented = parse_record({"type": "book", "key": "x", "title": "Über die Sicherheit", "authors": ["Mérand, Frédéric"], "issued": 2014})
+    accented = parse_record(
+        {
+            "type": "book",
+            "key": "x",
+            "title": "Über die Sicherheit",
+            "authors": ["Mérand, Frédéric"],
+            "issued": 2014,
+        }
+    )
     assert base_key(accented) == "merand2014uber"
     taken = {"aris2014collective", "aris2014collectivea"}
     assert unique_key(merge_parent(chapter(), book()), taken.__contains__) == "aris2014collectiveb"
@@ -197,9 +232,16 @@ def test_find_library_order(tmp_path: Path) -> None:
     (tmp_path / "paper" / "sections").mkdir()
     env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
     assert find_library("x", env=env, cwd=tmp_path) == (Path("x"), "--library")
-    assert find_library(None, env={**env, "CITESHELF_LIBRARY": "/lib"}, cwd=tmp_path)[0] == Path("/lib")
-    assert find_library(None, env=env, cwd=tmp_path / "paper" / "sections")[0] == tmp_path / "paper" / "records"
-    assert find_library(None, env=env, cwd=tmp_path)[0] == tmp_path / "data" / "citeshelf" / "records"
+    assert find_library(None, env={**env, "CITESHELF_LIBRARY": "/lib"}, cwd=tmp_path)[0] == Path(
+        "/lib"
+    )
+    assert (
+        find_library(None, env=env, cwd=tmp_path / "paper" / "sections")[0]
+        == tmp_path / "paper" / "records"
+    )
+    assert (
+        find_library(None, env=env, cwd=tmp_path)[0] == tmp_path / "data" / "citeshelf" / "records"
+    )
 
 
 def test_create_many_is_all_or_nothing(empty_lib: Path) -> None:

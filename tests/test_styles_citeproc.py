@@ -15,23 +15,46 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
 
 from citeshelf.formats.csljson import records_from_csl
-from citeshelf.styles import format_bibliography, format_citation, format_reference, to_html, to_text, year_suffixes
+from citeshelf.styles import (
+    format_bibliography,
+    format_citation,
+    format_reference,
+    to_html,
+    to_text,
+    year_suffixes,
+)
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 #: golden file -> (our style, edition, fields compared)
 FILES = {
     "apa": ("apa", 7, ("bibliography", "citation", "citation_page")),
-    "chicago-notes-bibliography": ("chicago-notes", 18, ("bibliography", "citation", "citation_page", "subsequent", "subsequent_page")),
-    "chicago-notes-bibliography-17th-edition": ("chicago-notes", 17, ("bibliography", "citation", "citation_page", "subsequent", "subsequent_page")),
-    "chicago-author-date": ("chicago-author-date", 18, ("bibliography", "citation", "citation_page")),
-    "chicago-author-date-17th-edition": ("chicago-author-date", 17, ("bibliography", "citation", "citation_page")),
+    "chicago-notes-bibliography": (
+        "chicago-notes",
+        18,
+        ("bibliography", "citation", "citation_page", "subsequent", "subsequent_page"),
+    ),
+    "chicago-notes-bibliography-17th-edition": (
+        "chicago-notes",
+        17,
+        ("bibliography", "citation", "citation_page", "subsequent", "subsequent_page"),
+    ),
+    "chicago-author-date": (
+        "chicago-author-date",
+        18,
+        ("bibliography", "citation", "citation_page"),
+    ),
+    "chicago-author-date-17th-edition": (
+        "chicago-author-date",
+        17,
+        ("bibliography", "citation", "citation_page"),
+    ),
 }
 NOTES = ("chicago-notes-bibliography", "chicago-notes-bibliography-17th-edition")
 AUTHOR_DATE = ("chicago-author-date", "chicago-author-date-17th-edition")
@@ -39,8 +62,10 @@ CHICAGO = NOTES + AUTHOR_DATE
 ALL = tuple(FILES)
 
 
-def _expand(files, items, fields, reason):  # noqa: ANN001, ANN202
-    return {(f, i, fld): reason for f in files for i in items for fld in fields if fld in FILES[f][2]}
+def _expand(files, items, fields, reason):
+    return {
+        (f, i, fld): reason for f in files for i in items for fld in fields if fld in FILES[f][2]
+    }
 
 
 _SHORT = ("subsequent", "subsequent_page")
@@ -53,7 +78,12 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # read as a non-dropping one, so we print "von Hohenberg".
     **_expand(("apa",), ["hohenberg2011realism"], _FULL, "model: no dropping particle"),
     **_expand(NOTES, ["hohenberg2011realism"], _SHORT, "model: no dropping particle"),
-    **_expand(AUTHOR_DATE, ["hohenberg2011realism"], ("citation", "citation_page"), "model: no dropping particle"),
+    **_expand(
+        AUTHOR_DATE,
+        ["hohenberg2011realism"],
+        ("citation", "citation_page"),
+        "model: no dropping particle",
+    ),
     # APA 9.24: when the author and the publisher are the same, omit the publisher.
     ("apa", "iisa2021annual", "bibliography"): "APA 9.24",
     # APA 10.16 (webpage examples): when the author and the site name are the
@@ -68,8 +98,18 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # "Paper presented at ..., City, Month Day, Year." and in a note
     # "“Title” (paper presented at ..., City, Month Day, Year)".
     # (citeproc-js gives no 18th-edition bibliography entry for this item.)
-    **_expand(("chicago-notes-bibliography",), ["garcia2021alliance"], ("citation", "citation_page"), "CMOS 14.217 (17th), same form in the 18th"),
-    **_expand(("chicago-notes-bibliography-17th-edition",), ["garcia2021alliance"], _FULL, "CMOS 14.217 (17th)"),
+    **_expand(
+        ("chicago-notes-bibliography",),
+        ["garcia2021alliance"],
+        ("citation", "citation_page"),
+        "CMOS 14.217 (17th), same form in the 18th",
+    ),
+    **_expand(
+        ("chicago-notes-bibliography-17th-edition",),
+        ["garcia2021alliance"],
+        _FULL,
+        "CMOS 14.217 (17th)",
+    ),
     **_expand(AUTHOR_DATE, ["garcia2021alliance"], ("bibliography",), "CMOS 14.217 (17th)"),
     # CMOS 14.217 (17th): a paper in published proceedings is treated like a
     # chapter in an edited book ("In *Proceedings ...*, 23–30. Cham: Springer, 2019.").
@@ -81,11 +121,22 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     **_expand(
         NOTES,
         [
-            "holloway2019alliances", "petersen2018between", "abbott2021mapping", "merand2015european",
-            "brandt2022security", "vanderberg2015norms", "holloway2019nato", "fischer2023large",
-            "lee2022measuring", "okonkwo2017regionalism", "harper2018introduction",
+            "holloway2019alliances",
+            "petersen2018between",
+            "abbott2021mapping",
+            "merand2015european",
+            "brandt2022security",
+            "vanderberg2015norms",
+            "holloway2019nato",
+            "fischer2023large",
+            "lee2022measuring",
+            "okonkwo2017regionalism",
+            "harper2018introduction",
             # ... and may leave out an initial article (quick guide: "Ward and Burns, *War*").
-            "dupont2019north", "ross2018magazine", "hughes2005history", "anon2001yearbook",
+            "dupont2019north",
+            "ross2018magazine",
+            "hughes2005history",
+            "anon2001yearbook",
         ],
         _SHORT,
         "CMOS 14.33 (17th)",
@@ -97,10 +148,54 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
 #: 17th edition's "regardless of length". A difference made only of such
 #: words is explained by this rule.
 CMOS18_PREPOSITIONS = frozenset(
-    """about above across after against along alongside amidst among amongst around before
-    behind below beneath beside besides between beyond circa concerning despite during except
-    excepting following inside minus notwithstanding opposite outside regarding respecting round
-    since through throughout toward towards under underneath unlike until versus within without""".split()
+    [
+        "about",
+        "above",
+        "across",
+        "after",
+        "against",
+        "along",
+        "alongside",
+        "amidst",
+        "among",
+        "amongst",
+        "around",
+        "before",
+        "behind",
+        "below",
+        "beneath",
+        "beside",
+        "besides",
+        "between",
+        "beyond",
+        "circa",
+        "concerning",
+        "despite",
+        "during",
+        "except",
+        "excepting",
+        "following",
+        "inside",
+        "minus",
+        "notwithstanding",
+        "opposite",
+        "outside",
+        "regarding",
+        "respecting",
+        "round",
+        "since",
+        "through",
+        "throughout",
+        "toward",
+        "towards",
+        "under",
+        "underneath",
+        "unlike",
+        "until",
+        "versus",
+        "within",
+        "without",
+    ]
 )
 _WORDS = re.compile(r"\w+|\W+")
 
@@ -113,18 +208,18 @@ def _only_cmos18_prepositions(want: str, got: str) -> bool:
     return bool(diffs) and all(x in CMOS18_PREPOSITIONS and y == x.capitalize() for x, y in diffs)
 
 
-@lru_cache(maxsize=None)
+@cache
 def golden(name: str) -> dict:
     return json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def records() -> dict:
     items = json.loads((GOLDEN / "items.json").read_text(encoding="utf-8"))
     return {r.key: r for r in records_from_csl(items)}
 
 
-def ours(name: str, key: str, field: str):  # noqa: ANN201
+def ours(name: str, key: str, field: str):
     style, edition, _fields = FILES[name]
     record = records()[key]
     page = "531" if field.endswith("_page") else None
@@ -142,7 +237,7 @@ def _norm_html(html: str) -> str:
     return html.replace("&#38;", "&amp;")
 
 
-def cases():  # noqa: ANN201
+def cases():
     out = []
     for name, (_style, _edition, fields) in FILES.items():
         if not (GOLDEN / f"{name}.json").exists():
@@ -165,7 +260,9 @@ def explained(name: str, key: str, field: str, want: str, got: str) -> str | Non
 
 def test_golden_files_are_present() -> None:
     missing = [n for n in FILES if not (GOLDEN / f"{n}.json").exists()]
-    assert not missing, f"golden files missing: {missing} (regenerate with node tests/golden/generate.mjs)"
+    assert not missing, (
+        f"golden files missing: {missing} (regenerate with node tests/golden/generate.mjs)"
+    )
 
 
 @pytest.mark.parametrize("name,key,field", cases())
@@ -180,7 +277,9 @@ def test_against_citeproc_js(name: str, key: str, field: str) -> None:
         assert _norm_html(to_html(styled)) == _norm_html(item["html"])
     else:
         # A deliberate difference must still be a difference.
-        assert got != want, f"{name}/{key}/{field} now matches citeproc-js: drop it from DELIBERATE ({reason})"
+        assert got != want, (
+            f"{name}/{key}/{field} now matches citeproc-js: drop it from DELIBERATE ({reason})"
+        )
 
 
 def test_deliberate_list_names_real_cases() -> None:
@@ -215,9 +314,17 @@ def test_match_figures() -> None:
     figures = match_figures()
     for name, (same, same_html, total) in figures.items():
         deliberate = sum(
-            1 for n, key, field in cases() if n == name
-            and explained(n, key, field, golden(n)["items"][key][field]["text"].strip(),
-                          to_text(ours(n, key, field))) is not None
+            1
+            for n, key, field in cases()
+            if n == name
+            and explained(
+                n,
+                key,
+                field,
+                golden(n)["items"][key][field]["text"].strip(),
+                to_text(ours(n, key, field)),
+            )
+            is not None
         )
         assert same == same_html == total - deliberate, (name, same, same_html, total, deliberate)
         assert total >= 100

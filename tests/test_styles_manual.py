@@ -12,10 +12,12 @@ from citeshelf.library import merge_parent
 from citeshelf.model import RECORD_ADAPTER
 from citeshelf.styles import format_citation, format_reference, to_html, to_text
 
-CASES = json.loads((Path(__file__).resolve().parent / "golden" / "manual" / "cases.json").read_text("utf-8"))
+CASES = json.loads(
+    (Path(__file__).resolve().parent / "golden" / "manual" / "cases.json").read_text("utf-8")
+)
 
 
-def _record(case: dict):  # noqa: ANN202
+def _record(case: dict):
     record = RECORD_ADAPTER.validate_python(case["record"])
     if "book" in case:
         record = merge_parent(record, RECORD_ADAPTER.validate_python(case["book"]))
@@ -29,7 +31,9 @@ def test_manual_example(case: dict) -> None:
     if case["form"] == "reference":
         styled = format_reference(record, case["style"], case["edition"])
     else:
-        styled = format_citation([record], case["style"], case["form"], case["edition"], pages=case.get("page"))
+        styled = format_citation(
+            [record], case["style"], case["form"], case["edition"], pages=case.get("page")
+        )
     assert to_text(styled) == case["expected"]
     if "expected_html" in case:
         assert to_html(styled) == case["expected_html"]

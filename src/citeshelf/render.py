@@ -34,7 +34,7 @@ def use_rich(stream: TextIO | None = None) -> bool:
     return bool(isatty and isatty())
 
 
-def _console(stderr: bool = False):  # noqa: ANN202
+def _console(stderr: bool = False):
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
@@ -98,7 +98,9 @@ def print_table(
     _console().print(table)
 
 
-def print_fields(title: str, fields: Sequence[tuple[str, str]], *, footer: str | None = None) -> None:
+def print_fields(
+    title: str, fields: Sequence[tuple[str, str]], *, footer: str | None = None
+) -> None:
     """A record view: "label: value" lines, in a Rich panel on a terminal."""
     width = max((len(k) for k, _ in fields), default=0)
     if not use_rich():
@@ -138,7 +140,7 @@ def print_styled(markup_text: str, terminal: Any = None) -> None:
 
 
 class _NoProgress:
-    def __enter__(self) -> "_NoProgress":
+    def __enter__(self) -> _NoProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -156,7 +158,7 @@ class _RichProgress:
         self._total = total
         self._description = description
 
-    def __enter__(self) -> "_RichProgress":
+    def __enter__(self) -> _RichProgress:
         self._progress.__enter__()
         self._task = self._progress.add_task(self._description, total=self._total)
         return self

@@ -65,48 +65,234 @@ AUTHOR_QUERY = "merand"  # exactly 20 records at every size have Frédéric Mér
 # Synthetic library
 
 FAMILIES = [
-    ("Smith", None), ("Müller", None), ("García", None), ("Nguyễn", None), ("Kowalski", None),
-    ("Sørensen", None), ("Dvořák", None), ("Šimić", None), ("Ødegaard", None), ("Łukasiewicz", None),
-    ("Berg", "van der"), ("Cruz", "de la"), ("Gaulle", "de"), ("Beethoven", "van"), ("Núñez", None),
-    ("O'Brien", None), ("Johnson", None), ("Chen", None), ("Wang", None), ("Kim", None),
-    ("Rossi", None), ("Dubois", None), ("Jensen", None), ("Ivanova", None), ("Yılmaz", None),
-    ("Andersson", None), ("Fernández", None), ("Schäfer", None), ("Björk", None), ("Żukowski", None),
-    ("Eilstrup-Sangiovanni", None), ("Galbreath", None), ("Cottey", None), ("Sperling", None),
-    ("Boin", None), ("Rhinard", None), ("Tavares", None), ("Occhipinti", None), ("Harnisch", None),
-    ("Jasper", None), ("Okafor", None), ("Mensah", None), ("Haddad", None), ("Takahashi", None),
-    ("Novák", None), ("Horváth", None), ("Popescu", None), ("Papadopoulos", None), ("Costa", None),
+    ("Smith", None),
+    ("Müller", None),
+    ("García", None),
+    ("Nguyễn", None),
+    ("Kowalski", None),
+    ("Sørensen", None),
+    ("Dvořák", None),
+    ("Šimić", None),
+    ("Ødegaard", None),
+    ("Łukasiewicz", None),
+    ("Berg", "van der"),
+    ("Cruz", "de la"),
+    ("Gaulle", "de"),
+    ("Beethoven", "van"),
+    ("Núñez", None),
+    ("O'Brien", None),
+    ("Johnson", None),
+    ("Chen", None),
+    ("Wang", None),
+    ("Kim", None),
+    ("Rossi", None),
+    ("Dubois", None),
+    ("Jensen", None),
+    ("Ivanova", None),
+    ("Yılmaz", None),
+    ("Andersson", None),
+    ("Fernández", None),
+    ("Schäfer", None),
+    ("Björk", None),
+    ("Żukowski", None),
+    ("Eilstrup-Sangiovanni", None),
+    ("Galbreath", None),
+    ("Cottey", None),
+    ("Sperling", None),
+    ("Boin", None),
+    ("Rhinard", None),
+    ("Tavares", None),
+    ("Occhipinti", None),
+    ("Harnisch", None),
+    ("Jasper", None),
+    ("Okafor", None),
+    ("Mensah", None),
+    ("Haddad", None),
+    ("Takahashi", None),
+    ("Novák", None),
+    ("Horváth", None),
+    ("Popescu", None),
+    ("Papadopoulos", None),
+    ("Costa", None),
 ]
 GIVENS = [
-    "James", "Anna", "José", "Zoë", "Björn", "Chloé", "Łucja", "Søren", "Jürgen", "Renée",
-    "Mohammed", "Mei", "Hiroshi", "Amara", "Olga", "Pierre", "Ingrid", "Tomáš", "Ana María",
-    "Jean-Paul", "Stephen", "Emil", "Fatma", "Kwame", "Nadia", "Liam", "Elif", "Marek",
+    "James",
+    "Anna",
+    "José",
+    "Zoë",
+    "Björn",
+    "Chloé",
+    "Łucja",
+    "Søren",
+    "Jürgen",
+    "Renée",
+    "Mohammed",
+    "Mei",
+    "Hiroshi",
+    "Amara",
+    "Olga",
+    "Pierre",
+    "Ingrid",
+    "Tomáš",
+    "Ana María",
+    "Jean-Paul",
+    "Stephen",
+    "Emil",
+    "Fatma",
+    "Kwame",
+    "Nadia",
+    "Liam",
+    "Elif",
+    "Marek",
 ]
-WORDS = """security governance regional cooperation europe union alliance crisis transboundary
-network theory regime complexity collective action organization treaty sovereignty state
-terrorism counter nonproliferation cyberspace criminality transnational integration policy
-institutions power norms identity conflict peace war diplomacy economy trade energy migration
-environment climate health pandemic borders defence military strategy deterrence nuclear
-maritime arctic africa asia america gulf pacific atlantic frontier legitimacy democracy
-authoritarian reform law courts rights justice development aid finance markets data digital
-privacy surveillance intelligence police cities resilience infrastructure risk uncertainty
-""".split()
+WORDS = [
+    "security",
+    "governance",
+    "regional",
+    "cooperation",
+    "europe",
+    "union",
+    "alliance",
+    "crisis",
+    "transboundary",
+    "network",
+    "theory",
+    "regime",
+    "complexity",
+    "collective",
+    "action",
+    "organization",
+    "treaty",
+    "sovereignty",
+    "state",
+    "terrorism",
+    "counter",
+    "nonproliferation",
+    "cyberspace",
+    "criminality",
+    "transnational",
+    "integration",
+    "policy",
+    "institutions",
+    "power",
+    "norms",
+    "identity",
+    "conflict",
+    "peace",
+    "war",
+    "diplomacy",
+    "economy",
+    "trade",
+    "energy",
+    "migration",
+    "environment",
+    "climate",
+    "health",
+    "pandemic",
+    "borders",
+    "defence",
+    "military",
+    "strategy",
+    "deterrence",
+    "nuclear",
+    "maritime",
+    "arctic",
+    "africa",
+    "asia",
+    "america",
+    "gulf",
+    "pacific",
+    "atlantic",
+    "frontier",
+    "legitimacy",
+    "democracy",
+    "authoritarian",
+    "reform",
+    "law",
+    "courts",
+    "rights",
+    "justice",
+    "development",
+    "aid",
+    "finance",
+    "markets",
+    "data",
+    "digital",
+    "privacy",
+    "surveillance",
+    "intelligence",
+    "police",
+    "cities",
+    "resilience",
+    "infrastructure",
+    "risk",
+    "uncertainty",
+]
 ACCENTED_WORDS = ["Sécurité", "Gouvernance", "Politik", "Zusammenarbeit", "Región", "Españа"]
-PUBLISHERS = ["Edward Elgar Publishing", "Oxford University Press", "Routledge",
-              "Cambridge University Press", "Palgrave Macmillan", "Presses de Sciences Po",
-              "Springer", "Éditions du Seuil", "Suhrkamp", "MIT Press"]
-PLACES = ["Cheltenham, UK", "Oxford", "London", "Cambridge", "Basingstoke", "Paris", "Berlin",
-          "Cambridge, MA"]
-JOURNALS = ["Journal of Common Market Studies", "International Security", "Security Dialogue",
-            "European Journal of International Relations", "Revue française de science politique",
-            "Politische Vierteljahresschrift", "Review of International Studies", "Cooperation and Conflict"]
+PUBLISHERS = [
+    "Edward Elgar Publishing",
+    "Oxford University Press",
+    "Routledge",
+    "Cambridge University Press",
+    "Palgrave Macmillan",
+    "Presses de Sciences Po",
+    "Springer",
+    "Éditions du Seuil",
+    "Suhrkamp",
+    "MIT Press",
+]
+PLACES = [
+    "Cheltenham, UK",
+    "Oxford",
+    "London",
+    "Cambridge",
+    "Basingstoke",
+    "Paris",
+    "Berlin",
+    "Cambridge, MA",
+]
+JOURNALS = [
+    "Journal of Common Market Studies",
+    "International Security",
+    "Security Dialogue",
+    "European Journal of International Relations",
+    "Revue française de science politique",
+    "Politische Vierteljahresschrift",
+    "Review of International Studies",
+    "Cooperation and Conflict",
+]
 TAGS = ["to-read", "core", "methods", "security", "eu", "theory", "teaching"]
 
 LATEX = {
-    "é": "{\\'e}", "É": "{\\'E}", "á": "{\\'a}", "í": "{\\'i}", "ó": "{\\'o}", "ú": "{\\'u}",
-    "ü": '{\\"u}', "ö": '{\\"o}', "ä": '{\\"a}', "ø": "{\\o}", "Ø": "{\\O}", "ł": "{\\l}",
-    "Ł": "{\\L}", "ř": "{\\v{r}}", "Š": "{\\v{S}}", "š": "{\\v{s}}", "ć": "{\\'c}", "ñ": "{\\~n}",
-    "Ñ": "{\\~N}", "ễ": "{\\~{\\^e}}", "ı": "{\\i}", "Ż": "{\\.Z}", "ë": '{\\"e}', "è": "{\\`e}",
-    "ç": "{\\c{c}}", "õ": "{\\~o}", "ã": "{\\~a}", "ą": "{\\k{a}}", "ß": "{\\ss}",
+    "é": "{\\'e}",
+    "É": "{\\'E}",
+    "á": "{\\'a}",
+    "í": "{\\'i}",
+    "ó": "{\\'o}",
+    "ú": "{\\'u}",
+    "ü": '{\\"u}',
+    "ö": '{\\"o}',
+    "ä": '{\\"a}',
+    "ø": "{\\o}",
+    "Ø": "{\\O}",
+    "ł": "{\\l}",
+    "Ł": "{\\L}",
+    "ř": "{\\v{r}}",
+    "Š": "{\\v{S}}",
+    "š": "{\\v{s}}",
+    "ć": "{\\'c}",
+    "ñ": "{\\~n}",
+    "Ñ": "{\\~N}",
+    "ễ": "{\\~{\\^e}}",
+    "ı": "{\\i}",
+    "Ż": "{\\.Z}",
+    "ë": '{\\"e}',
+    "è": "{\\`e}",
+    "ç": "{\\c{c}}",
+    "õ": "{\\~o}",
+    "ã": "{\\~a}",
+    "ą": "{\\k{a}}",
+    "ß": "{\\ss}",
     "а": "a",  # a Cyrillic a, as pasted from the web
 }
 
@@ -158,7 +344,9 @@ def generate(n: int, seed: int = SEED) -> list[dict]:
         return " ".join(sentences)
 
     def key_for(people: list[dict], year: int, t: str) -> str:
-        first = people[0].get("family") or people[0].get("literal", "").split()[0] if people else "anon"
+        first = (
+            people[0].get("family") or people[0].get("literal", "").split()[0] if people else "anon"
+        )
         base = f"{_ascii(first)}{year}{_ascii(t.split()[0])}"
         key, i = base, 0
         while key in used:
@@ -194,34 +382,76 @@ def generate(n: int, seed: int = SEED) -> list[dict]:
             people = [person() for _ in range(rnd.randint(1, 3))]
             start = rnd.randint(1, 600)
             byear = int(book["issued"][:4])
-            rec = {"type": "chapter", "key": key_for(people, byear, t), "title": t, "authors": people,
-                   "parent": book["key"], "chapter": str(book["_chapters"]),
-                   "pages": f"{start}–{start + rnd.randint(8, 30)}"}
+            rec = {
+                "type": "chapter",
+                "key": key_for(people, byear, t),
+                "title": t,
+                "authors": people,
+                "parent": book["key"],
+                "chapter": str(book["_chapters"]),
+                "pages": f"{start}–{start + rnd.randint(8, 30)}",
+            }
         elif r < 0.8:
             people = [person() for _ in range(rnd.randint(1, 5))]
             start = rnd.randint(1, 900)
-            rec = {"type": "article", "key": key_for(people, year, t), "title": t, "authors": people,
-                   "issued": str(year), "volume": str(rnd.randint(1, 60)), "doi": f"10.{5000 + i % 900}/gen.{i}",
-                   "journal": rnd.choice(JOURNALS), "issue": str(rnd.randint(1, 6)),
-                   "pages": f"{start}–{start + rnd.randint(10, 30)}"}
+            rec = {
+                "type": "article",
+                "key": key_for(people, year, t),
+                "title": t,
+                "authors": people,
+                "issued": str(year),
+                "volume": str(rnd.randint(1, 60)),
+                "doi": f"10.{5000 + i % 900}/gen.{i}",
+                "journal": rnd.choice(JOURNALS),
+                "issue": str(rnd.randint(1, 6)),
+                "pages": f"{start}–{start + rnd.randint(10, 30)}",
+            }
         elif r < 0.86:
-            people = [person()] if rnd.random() < 0.6 else [{"literal": "World Health Organization"}]
-            rec = {"type": "report", "key": key_for(people, year, t), "title": t, "authors": people,
-                   "issued": str(year), "institution": rnd.choice(["RAND Corporation", "SIPRI", "Chatham House"]),
-                   "number": f"RR-{i}"}
+            people = (
+                [person()] if rnd.random() < 0.6 else [{"literal": "World Health Organization"}]
+            )
+            rec = {
+                "type": "report",
+                "key": key_for(people, year, t),
+                "title": t,
+                "authors": people,
+                "issued": str(year),
+                "institution": rnd.choice(["RAND Corporation", "SIPRI", "Chatham House"]),
+                "number": f"RR-{i}",
+            }
         elif r < 0.9:
             people = [person()]
-            rec = {"type": "thesis", "key": key_for(people, year, t), "title": t, "authors": people,
-                   "issued": str(year), "degree": "PhD", "institution": "Université de Montréal"}
+            rec = {
+                "type": "thesis",
+                "key": key_for(people, year, t),
+                "title": t,
+                "authors": people,
+                "issued": str(year),
+                "degree": "PhD",
+                "institution": "Université de Montréal",
+            }
         elif r < 0.96:
             people = [person() for _ in range(rnd.randint(1, 3))]
-            rec = {"type": "paper", "key": key_for(people, year, t), "title": t, "authors": people,
-                   "issued": str(year), "container_title": f"Proceedings of the {rnd.choice(WORDS)} conference",
-                   "event": "Annual Convention"}
+            rec = {
+                "type": "paper",
+                "key": key_for(people, year, t),
+                "title": t,
+                "authors": people,
+                "issued": str(year),
+                "container_title": f"Proceedings of the {rnd.choice(WORDS)} conference",
+                "event": "Annual Convention",
+            }
         else:
             people = [person()]
-            rec = {"type": "webpage", "key": key_for(people, year, t), "title": t, "authors": people,
-                   "issued": str(year), "url": f"https://example.org/{i}", "site": "Example"}
+            rec = {
+                "type": "webpage",
+                "key": key_for(people, year, t),
+                "title": t,
+                "authors": people,
+                "issued": str(year),
+                "url": f"https://example.org/{i}",
+                "site": "Example",
+            }
         if rec["type"] != "book" and "authors" in rec and merand_left and i % merand_every == 0:
             rec["authors"].insert(0, {"family": "Mérand", "given": "Frédéric"})
             merand_left -= 1
@@ -235,7 +465,11 @@ def generate(n: int, seed: int = SEED) -> list[dict]:
     for rec in records:
         if not merand_left:
             break
-        if rec["type"] != "book" and "authors" in rec and rec["authors"][0].get("family") != "Mérand":
+        if (
+            rec["type"] != "book"
+            and "authors" in rec
+            and rec["authors"][0].get("family") != "Mérand"
+        ):
             rec["authors"].insert(0, {"family": "Mérand", "given": "Frédéric"})
             merand_left -= 1
     for rec in records:
@@ -253,11 +487,45 @@ def _suffix(i: int) -> str:
             return s
 
 
-_ORDER = ["type", "key", "title", "subtitle", "short_title", "authors", "editors", "translators",
-          "issued", "publisher", "place", "edition", "volume", "series", "language", "doi", "isbn",
-          "url", "journal", "issue", "pages", "issn", "institution", "number", "degree", "site",
-          "parent", "container_title", "chapter", "event", "abstract", "keywords", "note", "tags",
-          "extra", "added", "modified"]
+_ORDER = [
+    "type",
+    "key",
+    "title",
+    "subtitle",
+    "short_title",
+    "authors",
+    "editors",
+    "translators",
+    "issued",
+    "publisher",
+    "place",
+    "edition",
+    "volume",
+    "series",
+    "language",
+    "doi",
+    "isbn",
+    "url",
+    "journal",
+    "issue",
+    "pages",
+    "issn",
+    "institution",
+    "number",
+    "degree",
+    "site",
+    "parent",
+    "container_title",
+    "chapter",
+    "event",
+    "abstract",
+    "keywords",
+    "note",
+    "tags",
+    "extra",
+    "added",
+    "modified",
+]
 
 
 def write_records(records: list[dict], folder: Path) -> None:
@@ -292,8 +560,15 @@ def _bib_names(people: list[dict], rnd: random.Random) -> str:
 def write_bib(records: list[dict], path: Path, seed: int = SEED) -> None:
     rnd = random.Random(seed)
     by_key = {r["key"]: r for r in records}
-    bibtype = {"book": "book", "chapter": "incollection", "article": "article", "report": "techreport",
-               "thesis": "phdthesis", "paper": "inproceedings", "webpage": "misc"}
+    bibtype = {
+        "book": "book",
+        "chapter": "incollection",
+        "article": "article",
+        "report": "techreport",
+        "thesis": "phdthesis",
+        "paper": "inproceedings",
+        "webpage": "misc",
+    }
     lines: list[str] = []
     for r in records:
         f: list[tuple[str, str]] = []
@@ -304,20 +579,35 @@ def write_bib(records: list[dict], path: Path, seed: int = SEED) -> None:
         f.append(("title", "{" + _latex(r["title"], rnd) + "}"))
         if r["type"] == "chapter":
             book = by_key[r["parent"]]
-            f += [("booktitle", book["title"]), ("editor", _bib_names(book.get("editors", []), rnd)),
-                  ("publisher", book["publisher"]), ("address", book["place"]),
-                  ("year", book["issued"][:4]), ("chapter", r["chapter"]),
-                  ("pages", r["pages"].replace("–", "--")), ("crossref", r["parent"])]
+            f += [
+                ("booktitle", book["title"]),
+                ("editor", _bib_names(book.get("editors", []), rnd)),
+                ("publisher", book["publisher"]),
+                ("address", book["place"]),
+                ("year", book["issued"][:4]),
+                ("chapter", r["chapter"]),
+                ("pages", r["pages"].replace("–", "--")),
+                ("crossref", r["parent"]),
+            ]
         if "issued" in r:
             f.append(("year", r["issued"][:4]))
             if len(r["issued"]) > 4:
                 f.append(("month", str(int(r["issued"][5:7]))))
-        for name, bib in (("publisher", "publisher"), ("place", "address"), ("journal", "journal"),
-                          ("volume", "volume"), ("issue", "number"), ("doi", "doi"), ("url", "url"),
-                          ("institution", "institution" if r["type"] != "thesis" else "school"),
-                          ("container_title", "booktitle")):
+        for name, bib in (
+            ("publisher", "publisher"),
+            ("place", "address"),
+            ("journal", "journal"),
+            ("volume", "volume"),
+            ("issue", "number"),
+            ("doi", "doi"),
+            ("url", "url"),
+            ("institution", "institution" if r["type"] != "thesis" else "school"),
+            ("container_title", "booktitle"),
+        ):
             if name in r:
-                f.append((bib, _latex(r[name], rnd) if name in ("publisher", "institution") else r[name]))
+                f.append(
+                    (bib, _latex(r[name], rnd) if name in ("publisher", "institution") else r[name])
+                )
         if r["type"] in ("article", "paper") and "pages" in r:
             f.append(("pages", r["pages"].replace("–", "--")))
         if "isbn" in r:
@@ -336,21 +626,36 @@ def write_bib(records: list[dict], path: Path, seed: int = SEED) -> None:
 # Timing whole processes
 
 
-def run(argv: list[str], *, env: dict | None = None, cwd: Path | None = None, stdin: str | None = None,
-        timeout: float = 3600) -> tuple[float, int, int]:
+def run(
+    argv: list[str],
+    *,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    timeout: float = 3600,
+) -> tuple[float, int, int]:
     """(seconds, peak RSS of children so far in MB, exit code) of one process."""
     t0 = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=cwd,
-                          input=stdin.encode() if stdin is not None else None, timeout=timeout)
+    proc = subprocess.run(
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=cwd,
+        input=stdin.encode() if stdin is not None else None,
+        timeout=timeout,
+    )
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
-        sys.stderr.write(f"  ! {' '.join(argv[:6])} ... exited {proc.returncode}: "
-                         f"{proc.stderr.decode(errors='replace')[-300:]}\n")
+        sys.stderr.write(
+            f"  ! {' '.join(argv[:6])} ... exited {proc.returncode}: "
+            f"{proc.stderr.decode(errors='replace')[-300:]}\n"
+        )
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return seconds, rss // 1024, proc.returncode
 
 
-def timed(argv_fn, runs: int, *, prepare=None, **kw) -> dict:  # noqa: ANN001
+def timed(argv_fn, runs: int, *, prepare=None, **kw) -> dict:
     """Median of ``runs`` runs; ``prepare()`` before each run (not timed)."""
     times, mems, codes = [], [], []
     for _ in range(runs):
@@ -360,10 +665,15 @@ def timed(argv_fn, runs: int, *, prepare=None, **kw) -> dict:  # noqa: ANN001
         times.append(t)
         mems.append(m)
         codes.append(c)
-    return {"median": statistics.median(times), "runs": times, "rss_mb": max(mems), "ok": all(c == 0 for c in codes)}
+    return {
+        "median": statistics.median(times),
+        "runs": times,
+        "rss_mb": max(mems),
+        "ok": all(c == 0 for c in codes),
+    }
 
 
-def run_with_rss(argv: list[str], **kw) -> tuple[float, int, int]:  # noqa: ANN003
+def run_with_rss(argv: list[str], **kw) -> tuple[float, int, int]:
     """Like :func:`run`, peak memory measured by GNU time when present."""
     gnu_time = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
     if gnu_time is None:
@@ -398,8 +708,16 @@ def touch_files(folder: Path, keys: list[str], rnd: random.Random) -> None:
 # The benchmark
 
 
-def bench_citeshelf(n: int, work: Path, runs: int, exe: list[str], env: dict, records: list[dict],
-                    bib: Path, import_max: int) -> dict:
+def bench_citeshelf(
+    n: int,
+    work: Path,
+    runs: int,
+    exe: list[str],
+    env: dict,
+    records: list[dict],
+    bib: Path,
+    import_max: int,
+) -> dict:
     lib = work / f"lib-{n}"
     out: dict = {}
     chapter = next(r for r in records if r["type"] == "chapter")
@@ -411,13 +729,17 @@ def bench_citeshelf(n: int, work: Path, runs: int, exe: list[str], env: dict, re
     out["list_author"] = timed(lambda: [*cs, "list", f"author:{AUTHOR_QUERY}"], runs, env=env)
     out["list_all"] = timed(lambda: [*cs, "list"], runs, env=env)
     folder_env = {**env, "CITESHELF_INDEX_CHECK": "folder"}
-    out["list_author_folder"] = timed(lambda: [*cs, "list", f"author:{AUTHOR_QUERY}"], runs, env=folder_env)
+    out["list_author_folder"] = timed(
+        lambda: [*cs, "list", f"author:{AUTHOR_QUERY}"], runs, env=folder_env
+    )
     out["show"] = timed(lambda: [*cs, "show", chapter["key"]], runs, env=env)
     out["chapters"] = timed(lambda: [*cs, "chapters", book_key], runs, env=env)
     rnd = random.Random(SEED)
     keys = [r["key"] for r in records]
     out["after_100_changed"] = timed(
-        lambda: [*cs, "list", f"author:{AUTHOR_QUERY}"], runs, env=env,
+        lambda: [*cs, "list", f"author:{AUTHOR_QUERY}"],
+        runs,
+        env=env,
         prepare=lambda: touch_files(lib, rnd.sample(keys, min(100, len(keys))), rnd),
     )
     # import / export / bibliography, if citeshelf has them
@@ -433,8 +755,12 @@ def bench_citeshelf(n: int, work: Path, runs: int, exe: list[str], env: dict, re
             shutil.rmtree(target, ignore_errors=True)
             target.mkdir(parents=True)
 
-        out["import"] = timed(lambda: [*exe, "--library", str(target), "import", str(bib)],
-                              1 if n >= 100000 else max(1, min(runs, 3)), env=env, prepare=fresh)
+        out["import"] = timed(
+            lambda: [*exe, "--library", str(target), "import", str(bib)],
+            1 if n >= 100000 else max(1, min(runs, 3)),
+            env=env,
+            prepare=fresh,
+        )
     exp = help_text(exe, "export", env)
     if exp is None:
         out["export"] = "n/a"
@@ -442,7 +768,9 @@ def bench_citeshelf(n: int, work: Path, runs: int, exe: list[str], env: dict, re
         args = ["export", "--all"] if re.search(r"\s--all\b", exp) else ["export"]
         if "--format" in exp:
             args += ["--format", "bibtex"]
-        out["export"] = timed(lambda: [*cs, *args], 1 if n >= 100000 else max(1, min(runs, 3)), env=env)
+        out["export"] = timed(
+            lambda: [*cs, *args], 1 if n >= 100000 else max(1, min(runs, 3)), env=env
+        )
     bibl = help_text(exe, "bibliography", env)
     if bibl is None:
         out["bibliography_1000"] = "n/a"
@@ -454,8 +782,11 @@ def bench_citeshelf(n: int, work: Path, runs: int, exe: list[str], env: dict, re
             out["bibliography_1000"] = timed(lambda: [*cs, *args], max(1, min(runs, 3)), env=env)
         else:
             fmt_args = ["--format", "text"] if "--format" in bibl else []
-            out["bibliography_1000"] = timed(lambda: [*cs, "bibliography", *fmt_args, *keys[:1000]],
-                                             max(1, min(runs, 3)), env=env)
+            out["bibliography_1000"] = timed(
+                lambda: [*cs, "bibliography", *fmt_args, *keys[:1000]],
+                max(1, min(runs, 3)),
+                env=env,
+            )
     return out
 
 
@@ -485,14 +816,20 @@ print(json.dumps(out))
 
 
 def bench_styles(n: int, work: Path, env: dict, python: str) -> object:
-    p = subprocess.run([python, "-c", STYLE_SCRIPT, str(work / f"lib-{n}")], capture_output=True,
-                       text=True, env=env)
+    p = subprocess.run(
+        [python, "-c", STYLE_SCRIPT, str(work / f"lib-{n}")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if p.returncode != 0:
         return {"error": p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "failed"}
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
-def bench_pubs(n: int, work: Path, runs: int, pubs: str, bib: Path, records: list[dict], import_max: int) -> dict:
+def bench_pubs(
+    n: int, work: Path, runs: int, pubs: str, bib: Path, records: list[dict], import_max: int
+) -> dict:
     home = work / f"pubs-{n}"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
@@ -520,17 +857,29 @@ def bench_papis(n: int, work: Path, runs: int, papis: str, bib: Path, import_max
     (home / "config" / "papis" / "config").write_text(
         f"[settings]\ndefault-library = bench\n\n[bench]\ndir = {home / 'lib'}\n", encoding="utf-8"
     )
-    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
-           "XDG_CACHE_HOME": str(home / "cache")}
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+    }
     base = [papis, "--color", "no"]
     out: dict = {"help": timed(lambda: [papis, "--help"], runs, env=env)}
     if n > import_max:
         out["import"] = "skipped"
         return out
-    out["import"] = timed(lambda: [*base, "bibtex", "read", str(bib), "import", "--all"], 1, env=env, timeout=7200)
-    out["list_author"] = timed(lambda: [*base, "list", "--all", "--format", "{doc[ref]}", "author:Mérand"], runs, env=env)
-    out["list_all"] = timed(lambda: [*base, "list", "--all", "--format", "{doc[ref]}"], runs, env=env)
-    out["export"] = timed(lambda: [*base, "export", "--all", "--format", "bibtex"], max(1, min(runs, 3)), env=env)
+    out["import"] = timed(
+        lambda: [*base, "bibtex", "read", str(bib), "import", "--all"], 1, env=env, timeout=7200
+    )
+    out["list_author"] = timed(
+        lambda: [*base, "list", "--all", "--format", "{doc[ref]}", "author:Mérand"], runs, env=env
+    )
+    out["list_all"] = timed(
+        lambda: [*base, "list", "--all", "--format", "{doc[ref]}"], runs, env=env
+    )
+    out["export"] = timed(
+        lambda: [*base, "export", "--all", "--format", "bibtex"], max(1, min(runs, 3)), env=env
+    )
     return out
 
 
@@ -542,9 +891,14 @@ def machine() -> dict:
                 model = line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return {"cpu": model or platform.processor(), "cores": os.cpu_count(), "python": platform.python_version(),
-            "system": f"{platform.system()} {platform.release()}",
-            "sqlite": __import__("sqlite3").sqlite_version, "load_at_start": os.getloadavg()}
+    return {
+        "cpu": model or platform.processor(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": f"{platform.system()} {platform.release()}",
+        "sqlite": __import__("sqlite3").sqlite_version,
+        "load_at_start": os.getloadavg(),
+    }
 
 
 def fmt(entry: object) -> str:
@@ -560,7 +914,12 @@ def mem(entry: object) -> str:
 
 
 def ratio(other: object, ours: object) -> str:
-    if isinstance(other, dict) and isinstance(ours, dict) and "median" in other and "median" in ours:
+    if (
+        isinstance(other, dict)
+        and isinstance(ours, dict)
+        and "median" in other
+        and "median" in ours
+    ):
         return f"{other['median'] / ours['median']:.1f}×"
     return ""
 
@@ -570,18 +929,31 @@ def markdown(results: dict) -> str:
     load = f"; load average {m['load_at_start'][0]:.1f} at start" if m.get("load_at_start") else ""
     if m.get("load_at_end"):
         load += f", {m['load_at_end'][0]:.1f} at end"
-    lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['system']}; Python {m['python']}, SQLite {m['sqlite']}{load}.",
-             f"Median of {results['runs']} runs (import/export: up to 3; index build: 1), whole processes; memory = peak RSS.", ""]
-    ops = [("help", "--help"), ("index_build", "first list (builds the index)"),
-           ("list_author", "list author:merand (20 records)"),
-           ("list_author_folder", "same, CITESHELF_INDEX_CHECK=folder"), ("show", "show a chapter"),
-           ("chapters", "chapters of a book"), ("list_all", "list everything"), ("after_100_changed", "list after 100 files changed"),
-           ("import", "import the .bib"), ("export", "export all to BibTeX"),
-           ("bibliography_1000", "bibliography of 1,000")]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['system']}; Python {m['python']}, SQLite {m['sqlite']}{load}.",
+        f"Median of {results['runs']} runs (import/export: up to 3; index build: 1), whole processes; memory = peak RSS.",
+        "",
+    ]
+    ops = [
+        ("help", "--help"),
+        ("index_build", "first list (builds the index)"),
+        ("list_author", "list author:merand (20 records)"),
+        ("list_author_folder", "same, CITESHELF_INDEX_CHECK=folder"),
+        ("show", "show a chapter"),
+        ("chapters", "chapters of a book"),
+        ("list_all", "list everything"),
+        ("after_100_changed", "list after 100 files changed"),
+        ("import", "import the .bib"),
+        ("export", "export all to BibTeX"),
+        ("bibliography_1000", "bibliography of 1,000"),
+    ]
     for n, res in results["sizes"].items():
-        lines += [f"### {int(n):,} records", "",
-                  "| operation | citeshelf | memory | pubs | ratio | papis | ratio |",
-                  "|---|---|---|---|---|---|---|"]
+        lines += [
+            f"### {int(n):,} records",
+            "",
+            "| operation | citeshelf | memory | pubs | ratio | papis | ratio |",
+            "|---|---|---|---|---|---|---|",
+        ]
         cs, pubs, papis = res.get("citeshelf", {}), res.get("pubs") or {}, res.get("papis") or {}
         for key, label in ops:
             ours = cs.get(key)
@@ -593,7 +965,10 @@ def markdown(results: dict) -> str:
         if st is not None:
             lines += ["", f"Formatting references through the styles API: {json.dumps(st)}"]
         if res.get("index_size_mb") is not None:
-            lines += ["", f"Index file: {res['index_size_mb']:.1f} MB; record files: {res['records_mb']:.1f} MB."]
+            lines += [
+                "",
+                f"Index file: {res['index_size_mb']:.1f} MB; record files: {res['records_mb']:.1f} MB.",
+            ]
         lines.append("")
     return "\n".join(lines)
 
@@ -602,12 +977,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--work", type=Path, default=HERE / "out" / "work", help="where libraries are generated")
+    ap.add_argument(
+        "--work", type=Path, default=HERE / "out" / "work", help="where libraries are generated"
+    )
     ap.add_argument("--out", type=Path, default=HERE / "out")
-    ap.add_argument("--citeshelf", default=None, help="the citeshelf executable (default: beside this Python)")
+    ap.add_argument(
+        "--citeshelf", default=None, help="the citeshelf executable (default: beside this Python)"
+    )
     ap.add_argument("--pubs", default=os.environ.get("CITESHELF_BENCH_PUBS"))
     ap.add_argument("--papis", default=os.environ.get("CITESHELF_BENCH_PAPIS"))
-    ap.add_argument("--import-max", type=int, default=100000, help="largest size to time citeshelf import at")
+    ap.add_argument(
+        "--import-max", type=int, default=100000, help="largest size to time citeshelf import at"
+    )
     ap.add_argument("--pubs-import-max", type=int, default=10000)
     ap.add_argument("--papis-import-max", type=int, default=1000)
     ap.add_argument("--no-styles", action="store_true")
@@ -628,19 +1009,32 @@ def main(argv: list[str] | None = None) -> int:
         write_bib(records, bib)
         print(f"[{n}] generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         res: dict = {}
-        res["citeshelf"] = bench_citeshelf(n, work, args.runs, exe, env, records, bib, args.import_max)
-        print(f"[{n}] citeshelf: {json.dumps({k: fmt(v) for k, v in res['citeshelf'].items()})}", file=sys.stderr)
+        res["citeshelf"] = bench_citeshelf(
+            n, work, args.runs, exe, env, records, bib, args.import_max
+        )
+        print(
+            f"[{n}] citeshelf: {json.dumps({k: fmt(v) for k, v in res['citeshelf'].items()})}",
+            file=sys.stderr,
+        )
         idx = list((work / "index").glob(f"*lib-{n}-*.sqlite3"))
         res["index_size_mb"] = idx[0].stat().st_size / 2**20 if idx else None
         res["records_mb"] = sum(p.stat().st_size for p in (work / f"lib-{n}").iterdir()) / 2**20
         if not args.no_styles:
             res["styles"] = bench_styles(n, work, env, sys.executable)
         if args.pubs and Path(args.pubs).exists():
-            res["pubs"] = bench_pubs(n, work, args.runs, args.pubs, bib, records, args.pubs_import_max)
-            print(f"[{n}] pubs: {json.dumps({k: fmt(v) for k, v in res['pubs'].items()})}", file=sys.stderr)
+            res["pubs"] = bench_pubs(
+                n, work, args.runs, args.pubs, bib, records, args.pubs_import_max
+            )
+            print(
+                f"[{n}] pubs: {json.dumps({k: fmt(v) for k, v in res['pubs'].items()})}",
+                file=sys.stderr,
+            )
         if args.papis and Path(args.papis).exists():
             res["papis"] = bench_papis(n, work, args.runs, args.papis, bib, args.papis_import_max)
-            print(f"[{n}] papis: {json.dumps({k: fmt(v) for k, v in res['papis'].items()})}", file=sys.stderr)
+            print(
+                f"[{n}] papis: {json.dumps({k: fmt(v) for k, v in res['papis'].items()})}",
+                file=sys.stderr,
+            )
         results["sizes"][str(n)] = res
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -51,11 +51,20 @@ def _interactive() -> bool:
 @click.argument("work_type", metavar="TYPE", type=click.Choice(TYPES))
 @click.option("--title", help="Title in sentence case, proper nouns capitalised.")
 @click.option("--subtitle")
-@click.option("--author", "authors", multiple=True, metavar="NAME",
-              help='"Family, Given" (repeat for each author; "{Org Name}" for an organisation).')
-@click.option("--editor", "editors", multiple=True, metavar="NAME", help="An editor, like --author.")
+@click.option(
+    "--author",
+    "authors",
+    multiple=True,
+    metavar="NAME",
+    help='"Family, Given" (repeat for each author; "{Org Name}" for an organisation).',
+)
+@click.option(
+    "--editor", "editors", multiple=True, metavar="NAME", help="An editor, like --author."
+)
 @click.option("--translator", "translators", multiple=True, metavar="NAME")
-@click.option("--parent", metavar="BOOKKEY", help="The book a chapter belongs to (required for chapters).")
+@click.option(
+    "--parent", metavar="BOOKKEY", help="The book a chapter belongs to (required for chapters)."
+)
 @click.option("--year", metavar="DATE", help="Year of publication (or YYYY-MM-DD).")
 @click.option("--publisher")
 @click.option("--place", help="Place of publication.")
@@ -67,16 +76,32 @@ def _interactive() -> bool:
 @click.option("--pages", help="Page range, e.g. 656-670.")
 @click.option("--chapter", help="Chapter number.")
 @click.option("--doi")
-@click.option("--isbn", "isbns", multiple=True, help="ISBN-10 or -13, checked and stored as ISBN-13.")
+@click.option(
+    "--isbn", "isbns", multiple=True, help="ISBN-10 or -13, checked and stored as ISBN-13."
+)
 @click.option("--url")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
-@click.option("--field", "fields", multiple=True, metavar="NAME=VALUE",
-              help="Any other field (repeatable); extra.NAME=VALUE keeps data citeshelf does not model.")
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Any other field (repeatable); extra.NAME=VALUE keeps data citeshelf does not model.",
+)
 @click.option("--key", help="The record's key (default: generated, e.g. aris2014collective).")
 @click.option("--no-input", is_flag=True, help="Never prompt for missing recommended fields.")
-def command(work_type: str, authors: tuple[str, ...], editors: tuple[str, ...],
-            translators: tuple[str, ...], isbns: tuple[str, ...], tags: tuple[str, ...],
-            fields: tuple[str, ...], key: str | None, no_input: bool, **simple: str | None) -> None:
+def command(
+    work_type: str,
+    authors: tuple[str, ...],
+    editors: tuple[str, ...],
+    translators: tuple[str, ...],
+    isbns: tuple[str, ...],
+    tags: tuple[str, ...],
+    fields: tuple[str, ...],
+    key: str | None,
+    no_input: bool,
+    **simple: str | None,
+) -> None:
     """Add a record of TYPE and print its key.
 
     TYPE is one of book, chapter, article, report, thesis, webpage, paper, misc.
@@ -142,7 +167,7 @@ def command(work_type: str, authors: tuple[str, ...], editors: tuple[str, ...],
     if parent is not None and parent.type == "chapter":
         raise UsageError(f"--parent '{parent.key}' is a chapter, not a book")
 
-    def view(rec):  # noqa: ANN001, ANN202
+    def view(rec):
         return merge_parent(rec, parent) if parent is not None else rec
 
     missing = missing_recommended(view(record))
@@ -153,8 +178,11 @@ def command(work_type: str, authors: tuple[str, ...], editors: tuple[str, ...],
                 answer = click.prompt(_PROMPTS.get(name, name), default="", show_default=False)
                 if not answer.strip():
                     if name == "authors or editors":
-                        answer = click.prompt(_PROMPTS["authors"].replace("Authors", "Editors"),
-                                              default="", show_default=False)
+                        answer = click.prompt(
+                            _PROMPTS["authors"].replace("Authors", "Editors"),
+                            default="",
+                            show_default=False,
+                        )
                         field = "editors"
                         if not answer.strip():
                             break
@@ -164,7 +192,7 @@ def command(work_type: str, authors: tuple[str, ...], editors: tuple[str, ...],
                 try:
                     set_field(trial, field, answer, work_type)
                     build_record(trial, what)
-                except Exception as exc:  # noqa: BLE001 - re-ask on any invalid answer
+                except Exception as exc:
                     click.echo(f"  {exc}", err=True)
                     field = "authors" if name == "authors or editors" else name
                     continue
@@ -175,7 +203,9 @@ def command(work_type: str, authors: tuple[str, ...], editors: tuple[str, ...],
 
     if key is None:
         while True:
-            new_key = unique_key(view(record), lambda k: k in library or library.find_case_clash(k) is not None)
+            new_key = unique_key(
+                view(record), lambda k: k in library or library.find_case_clash(k) is not None
+            )
             record = record.model_copy(update={"key": new_key})
             try:
                 library.create(record)

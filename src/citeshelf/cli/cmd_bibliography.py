@@ -10,7 +10,9 @@ from .common import get_library, json_option
 
 @click.command("bibliography")
 @click.argument("keys", nargs=-1)
-@click.option("--query", "-q", metavar="Q", help="The records matching a query (see 'citeshelf list --help').")
+@click.option(
+    "--query", "-q", metavar="Q", help="The records matching a query (see 'citeshelf list --help')."
+)
 @style_options
 @json_option
 def command(
@@ -44,7 +46,8 @@ def command(
     from .. import render
     from ..errors import UsageError
     from ..library.query import select
-    from ..styles import format_bibliography, render as render_styled
+    from ..styles import format_bibliography
+    from ..styles import render as render_styled
     from .cmd_cite import caption, check_edition, load_resolved, output_format
 
     library = get_library()
@@ -81,14 +84,18 @@ def command(
         render.warn(message)
     entries = format_bibliography(records, style, edition)
     if as_json:
-        render.print_json([
-            {"key": e.key, "text": e.text, "html": e.html, "style": style, "edition": edition}
-            for e in entries
-        ])
+        render.print_json(
+            [
+                {"key": e.key, "text": e.text, "html": e.html, "style": style, "edition": edition}
+                for e in entries
+            ]
+        )
         return
     if fmt == "terminal":
         render.print_citations(
-            "\n".join(e.text for e in entries), [e.styled for e in entries], caption=caption(style, edition)
+            "\n".join(e.text for e in entries),
+            [e.styled for e in entries],
+            caption=caption(style, edition),
         )
         return
     if fmt == "html":
@@ -101,7 +108,7 @@ def command(
     render.print_line(sep.join(render_styled(e.styled, fmt) for e in entries))
 
 
-def _bibliography_csl(library, stored, csl: str, fmt: str, as_json: bool) -> None:  # noqa: ANN001
+def _bibliography_csl(library, stored, csl: str, fmt: str, as_json: bool) -> None:
     from .. import render
     from ..errors import UsageError
     from ..styles.csl import CslError, CslUnavailable, render_csl_entries
@@ -118,7 +125,9 @@ def _bibliography_csl(library, stored, csl: str, fmt: str, as_json: bool) -> Non
         render.print_json([{"key": k, "text": t, "html": h, "csl": csl} for k, t, h in rows])
         return
     if fmt == "html":
-        lines = ['<div class="csl-bib-body">'] + [f'  <div class="csl-entry">{h}</div>' for _k, _t, h in rows]
+        lines = ['<div class="csl-bib-body">'] + [
+            f'  <div class="csl-entry">{h}</div>' for _k, _t, h in rows
+        ]
         render.print_line("\n".join(lines + ["</div>"]))
         return
     render.print_line(("\n\n" if fmt == "markdown" else "\n").join(t for _k, t, _h in rows))

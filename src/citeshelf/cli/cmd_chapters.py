@@ -7,7 +7,7 @@ import click
 from .common import get_library, json_option
 
 
-def chapter_order(chapter):  # noqa: ANN001, ANN201
+def chapter_order(chapter):
     """Numbered chapters by number, then unnumbered ones by first page."""
     import re
 
@@ -60,12 +60,18 @@ def command(ctx: click.Context, book_key: str, as_json: bool) -> None:
             render.warn(f"skipped an unreadable record file: {item.reason}")
     chapters.sort(key=chapter_order)
     if as_json:
-        render.print_json({"book": book.to_json_dict(), "chapters": [c.to_json_dict() for c in chapters]})
+        render.print_json(
+            {"book": book.to_json_dict(), "chapters": [c.to_json_dict() for c in chapters]}
+        )
         return
-    n = len(chapters)
     rows = [
-        [c.chapter or "", short_names(c.authors, et_al=c.authors_et_al), c.full_title or "",
-         str(c.pages or ""), c.key]
+        [
+            c.chapter or "",
+            short_names(c.authors, et_al=c.authors_et_al),
+            c.full_title or "",
+            str(c.pages or ""),
+            c.key,
+        ]
         for c in chapters
     ]
     _print(book_line(book), rows)
@@ -82,7 +88,7 @@ def _print(line: str, rows: list[list[str]]) -> None:
     )
 
 
-def _from_index(ctx: click.Context, book_key: str):  # noqa: ANN202
+def _from_index(ctx: click.Context, book_key: str):
     """(book line, rows, problems) from the index, without loading the data
     model; None when the index cannot answer (no index, or the book is missing,
     unreadable or a chapter: the full path then says what is wrong)."""

@@ -37,14 +37,29 @@ def command(as_json: bool) -> None:
         if isinstance(r, Chapter) and r.parent:
             parent = by_key.get(r.parent)
             if parent is None and r.parent not in unreadable:
-                problems.append({"key": r.key, "problem": f"chapter '{r.key}' names parent '{r.parent}', which is not in the library"})
+                problems.append(
+                    {
+                        "key": r.key,
+                        "problem": f"chapter '{r.key}' names parent '{r.parent}', which is not in the library",
+                    }
+                )
             elif parent is not None and isinstance(parent, Chapter):
-                problems.append({"key": r.key, "problem": f"chapter '{r.key}' names parent '{r.parent}', which is a chapter, not a book"})
+                problems.append(
+                    {
+                        "key": r.key,
+                        "problem": f"chapter '{r.key}' names parent '{r.parent}', which is a chapter, not a book",
+                    }
+                )
     folded: dict[str, str] = {}
     for key in library.keys():
         other = folded.setdefault(key.casefold(), key)
         if other != key:
-            problems.append({"key": key, "problem": f"keys '{other}' and '{key}' differ only in letter case (they clash on macOS and Windows)"})
+            problems.append(
+                {
+                    "key": key,
+                    "problem": f"keys '{other}' and '{key}' differ only in letter case (they clash on macOS and Windows)",
+                }
+            )
     problems.sort(key=lambda p: (p["key"], p["problem"]))
     if as_json:
         render.print_json({"records": len(records) + len(unreadable), "problems": problems})
@@ -52,6 +67,8 @@ def command(as_json: bool) -> None:
         for p in problems:
             render.print_line(p["problem"])
         n = len(records) + len(unreadable)
-        render.print_line(f"{n} record{'s' if n != 1 else ''} checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+        render.print_line(
+            f"{n} record{'s' if n != 1 else ''} checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+        )
     if problems:
         click.get_current_context().exit(exitcodes.INVALID_DATA)

@@ -11,7 +11,7 @@ FORM_NAMES = ("reference", "in-text", "narrative", "note", "short-note")
 FORMAT_NAMES = ("terminal", "text", "markdown", "html")
 
 
-def style_options(func):  # noqa: ANN001, ANN201
+def style_options(func):
     """--style, --edition, --format and --csl, shared with 'bibliography'."""
     func = click.option(
         "--csl",
@@ -61,7 +61,7 @@ def check_edition(style: str, edition: int | None, form: str | None = None) -> i
         raise UsageError(f"{exc} (see --help)") from None
 
 
-def load_resolved(library, keys):  # noqa: ANN001, ANN201
+def load_resolved(library, keys):
     """The records of ``keys`` resolved through their books, in the order
     given; every missing key is named in one NotFound error."""
     from ..errors import NotFound
@@ -85,7 +85,7 @@ def load_resolved(library, keys):  # noqa: ANN001, ANN201
     return out
 
 
-def library_suffixes(library, records, style: str, edition: int) -> dict[str, str]:  # noqa: ANN001
+def library_suffixes(library, records, style: str, edition: int) -> dict[str, str]:
     """2014a/2014b as the library's reference list would give them: works of
     the cited records' years are compared with the cited ones."""
     from .. import render
@@ -109,7 +109,7 @@ def library_suffixes(library, records, style: str, edition: int) -> dict[str, st
     return year_suffixes(pool.values(), style, edition)
 
 
-def csl_items(records, library):  # noqa: ANN001, ANN201
+def csl_items(records, library):
     """CSL-JSON items of (stored) records, chapters with their books."""
     from ..formats.csljson import record_to_csl
     from ..library import parent_of
@@ -120,7 +120,7 @@ def csl_items(records, library):  # noqa: ANN001, ANN201
     return items
 
 
-def csl_error(exc: Exception):  # noqa: ANN201
+def csl_error(exc: Exception):
     from ..errors import UsageError
 
     return UsageError(str(exc))
@@ -186,11 +186,14 @@ def command(
     """
     from .. import render
     from ..errors import UsageError
-    from ..styles import format_citation, render as render_styled, to_html, to_text
+    from ..styles import format_citation, to_html, to_text
+    from ..styles import render as render_styled
 
     library = get_library()
     if pages and len(pages) not in (1, len(keys)):
-        raise UsageError(f"give --page once, or once per key ({len(keys)} keys, {len(pages)} pages)")
+        raise UsageError(
+            f"give --page once, or once per key ({len(keys)} keys, {len(pages)} pages)"
+        )
     if len(pages) == 1 and len(keys) > 1:
         raise UsageError("with several keys, give --page once per key, in the order of the keys")
     page_list = list(pages) if pages else [None] * len(keys)
@@ -202,7 +205,9 @@ def command(
 
     edition = check_edition(style, edition, form)
     records = load_resolved(library, keys)
-    form = form or {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}[style]
+    form = (
+        form or {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}[style]
+    )
     suffixes = library_suffixes(library, records, style, edition)
     if form == "reference":
         styled = [
@@ -210,16 +215,24 @@ def command(
         ]
         item_keys = [r.key for r in records]
     else:
-        styled = [format_citation(records, style, form, edition, pages=page_list, suffixes=suffixes)]
+        styled = [
+            format_citation(records, style, form, edition, pages=page_list, suffixes=suffixes)
+        ]
         item_keys = [";".join(r.key for r in records)]
     if as_json:
-        render.print_json([
-            {
-                "key": k, "text": to_text(s), "html": to_html(s),
-                "style": style, "edition": edition, "form": form,
-            }
-            for k, s in zip(item_keys, styled)
-        ])
+        render.print_json(
+            [
+                {
+                    "key": k,
+                    "text": to_text(s),
+                    "html": to_html(s),
+                    "style": style,
+                    "edition": edition,
+                    "form": form,
+                }
+                for k, s in zip(item_keys, styled)
+            ]
+        )
         return
     if fmt == "terminal":
         plain = "\n".join(to_text(s) for s in styled)
@@ -229,7 +242,7 @@ def command(
     render.print_line(sep.join(render_styled(s, fmt) for s in styled))
 
 
-def _cite_csl(library, keys, csl, form, page_list, fmt, as_json) -> None:  # noqa: ANN001
+def _cite_csl(library, keys, csl, form, page_list, fmt, as_json) -> None:
     from .. import render
     from ..errors import UsageError
     from ..styles.csl import CslError, CslUnavailable, render_csl, render_csl_entries
@@ -241,25 +254,52 @@ def _cite_csl(library, keys, csl, form, page_list, fmt, as_json) -> None:  # noq
     items = csl_items(stored, library)
     try:
         if form == "reference":
-            rows = render_csl_entries(items, csl, "html" if as_json else ("text" if fmt == "terminal" else fmt))
+            rows = render_csl_entries(
+                items, csl, "html" if as_json else ("text" if fmt == "terminal" else fmt)
+            )
             if as_json:
                 text_rows = render_csl_entries(items, csl, "text")
-                render.print_json([
-                    {"key": k, "text": t, "html": h, "csl": csl, "form": "reference"}
-                    for (k, t, _h2), (_k, _x, h) in zip(text_rows, rows)
-                ])
+                render.print_json(
+                    [
+                        {"key": k, "text": t, "html": h, "csl": csl, "form": "reference"}
+                        for (k, t, _h2), (_k, _x, h) in zip(text_rows, rows)
+                    ]
+                )
                 return
             render.print_line(("\n\n" if fmt == "markdown" else "\n").join(t for _k, t, _h in rows))
             return
         narrative = form == "narrative"
         text_fmt = "text" if fmt == "terminal" or as_json else fmt
-        out = render_csl(items, csl, mode="cite", fmt=text_fmt, cite_ids=[i["id"] for i in items],
-                         pages=page_list, narrative=narrative)[0]
+        out = render_csl(
+            items,
+            csl,
+            mode="cite",
+            fmt=text_fmt,
+            cite_ids=[i["id"] for i in items],
+            pages=page_list,
+            narrative=narrative,
+        )[0]
         if as_json:
-            html = render_csl(items, csl, mode="cite", fmt="html", cite_ids=[i["id"] for i in items],
-                              pages=page_list, narrative=narrative)[0]
-            render.print_json([{"key": ";".join(keys), "text": out, "html": html, "csl": csl,
-                                "form": form or "in-text"}])
+            html = render_csl(
+                items,
+                csl,
+                mode="cite",
+                fmt="html",
+                cite_ids=[i["id"] for i in items],
+                pages=page_list,
+                narrative=narrative,
+            )[0]
+            render.print_json(
+                [
+                    {
+                        "key": ";".join(keys),
+                        "text": out,
+                        "html": html,
+                        "csl": csl,
+                        "form": form or "in-text",
+                    }
+                ]
+            )
             return
         render.print_line(out)
     except CslUnavailable as exc:

@@ -9,9 +9,14 @@ import click
 
 @click.command("edit")
 @click.argument("key")
-@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
-              help="Set a field without an editor (repeatable). An empty VALUE removes the "
-                   "field; extra.NAME=VALUE keeps data citeshelf does not model.")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Set a field without an editor (repeatable). An empty VALUE removes the "
+    "field; extra.NAME=VALUE keeps data citeshelf does not model.",
+)
 def command(key: str, assignments: tuple[str, ...]) -> None:
     """Edit the record KEY.
 
@@ -50,7 +55,7 @@ def command(key: str, assignments: tuple[str, ...]) -> None:
     _edit_interactively(library, record)
 
 
-def _check_parent(library, record) -> None:  # noqa: ANN001
+def _check_parent(library, record) -> None:
     from ..library import parent_of
 
     parent = parent_of(record, library)
@@ -60,7 +65,7 @@ def _check_parent(library, record) -> None:  # noqa: ANN001
         raise InvalidData(f"record '{record.key}': parent '{parent.key}' is a chapter, not a book")
 
 
-def _edit_interactively(library, record) -> None:  # noqa: ANN001
+def _edit_interactively(library, record) -> None:
     import json
     import os
     import tempfile
@@ -89,7 +94,9 @@ def _edit_interactively(library, record) -> None:  # noqa: ANN001
             try:
                 data = json.loads(edited)
             except json.JSONDecodeError as exc:
-                raise InvalidData(f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+                raise InvalidData(
+                    f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+                ) from None
             if not isinstance(data, dict):
                 raise InvalidData("the file must hold one JSON object")
             if data.get("key") != record.key:
@@ -104,7 +111,9 @@ def _edit_interactively(library, record) -> None:  # noqa: ANN001
             fd, kept = tempfile.mkstemp(prefix=f"citeshelf-edit-{record.key}-", suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(edited)
-            raise InvalidData(f"record '{record.key}' left unchanged; your text is kept in {kept}") from None
+            raise InvalidData(
+                f"record '{record.key}' left unchanged; your text is kept in {kept}"
+            ) from None
         library.update(new)
         click.echo(f"updated {record.key}")
         return

@@ -17,22 +17,46 @@ _SHOWN = 10
 @click.argument("keys", nargs=-1, metavar="[KEYS]...")
 @click.option("--query", "-q", metavar="QUERY", help="Export the records matching QUERY too.")
 @click.option(
-    "--cited-in", "cited_in", multiple=True, metavar="FILE",
+    "--cited-in",
+    "cited_in",
+    multiple=True,
+    metavar="FILE",
     type=click.Path(dir_okay=False),
     help="Export the keys a manuscript cites: .aux (BibTeX or biber), .tex (follows "
     "\\input/\\include) or .md (pandoc). Repeatable.",
 )
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format. Default: from the -o file name (.bib, .json, .ris), else bibtex.")
-@click.option("-o", "--output", metavar="FILE", type=click.Path(dir_okay=False),
-              help="Write to FILE (atomically: never half-written) instead of standard output.")
-@click.option("--expand", is_flag=True,
-              help="Self-contained entries: a chapter carries its book's title (as booktitle), "
-              "editors, publisher and date instead of a crossref.")
-@click.option("--ascii", "ascii_", is_flag=True,
-              help="Write non-ASCII letters as LaTeX macros ({\\\"u}) for classic BibTeX; default UTF-8.")
-@click.option("--allow-missing", is_flag=True,
-              help="Export the cited keys that exist and list the missing ones, instead of failing.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Output format. Default: from the -o file name (.bib, .json, .ris), else bibtex.",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (atomically: never half-written) instead of standard output.",
+)
+@click.option(
+    "--expand",
+    is_flag=True,
+    help="Self-contained entries: a chapter carries its book's title (as booktitle), "
+    "editors, publisher and date instead of a crossref.",
+)
+@click.option(
+    "--ascii",
+    "ascii_",
+    is_flag=True,
+    help='Write non-ASCII letters as LaTeX macros ({\\"u}) for classic BibTeX; default UTF-8.',
+)
+@click.option(
+    "--allow-missing",
+    is_flag=True,
+    help="Export the cited keys that exist and list the missing ones, instead of failing.",
+)
 def command(
     keys: tuple[str, ...],
     query: str | None,
@@ -75,7 +99,7 @@ def command(
 
 
 @contextlib.contextmanager
-def _nothing_exported_on_bad_data():  # noqa: ANN202
+def _nothing_exported_on_bad_data():
     """An unreadable record stops the export: say that nothing was written and what to do."""
     from ..errors import InvalidData
 
@@ -88,7 +112,7 @@ def _nothing_exported_on_bad_data():  # noqa: ANN202
         ) from None
 
 
-def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, output) -> None:  # noqa: ANN001
+def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, output) -> None:
     import sys
 
     from .. import render
@@ -111,7 +135,9 @@ def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, 
     if plan.count == 0 and query and not keys and not cited_in:
         from ..errors import NotFound
 
-        raise NotFound(f"no record matches {query!r}: see 'citeshelf list {query}'; nothing was exported")
+        raise NotFound(
+            f"no record matches {query!r}: see 'citeshelf list {query}'; nothing was exported"
+        )
     if output:
         with open_atomically(output) as fh:
             write_export(plan, library, fh)
@@ -123,7 +149,9 @@ def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, 
             if m > _SHOWN:
                 shown += f" and {m - _SHOWN} more"
             extra = f", with {m} parent book{'s' if m != 1 else ''} ({shown})"
-        render.print_line(f"exported {n} record{'s' if n != 1 else ''}{extra} to {output}", err=True)
+        render.print_line(
+            f"exported {n} record{'s' if n != 1 else ''}{extra} to {output}", err=True
+        )
         return
     import shutil
     import tempfile
@@ -145,7 +173,7 @@ def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, 
 class _Utf8:
     """Text written to a binary file as UTF-8."""
 
-    def __init__(self, raw) -> None:  # noqa: ANN001
+    def __init__(self, raw) -> None:
         self.raw = raw
 
     def write(self, text: str) -> int:

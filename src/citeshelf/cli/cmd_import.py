@@ -6,28 +6,44 @@ import click
 
 from .common import get_library, json_option
 
-
 #: How many duplicate/renamed lines are printed before a count of the rest.
 _SHOWN = 20
 _SHOWN_WARNINGS = 100
 
 
 @click.command("import")
-@click.argument("files", nargs=-1, required=True, metavar="FILE...",
-                type=click.Path(dir_okay=False))
-@click.option("--format", "-f", "fmt", type=click.Choice(("bibtex", "csl-json", "ris")),
-              default=None, help="Input format. Default: from each file's name (.bib, .json, .ris) or content.")
+@click.argument(
+    "files", nargs=-1, required=True, metavar="FILE...", type=click.Path(dir_okay=False)
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(("bibtex", "csl-json", "ris")),
+    default=None,
+    help="Input format. Default: from each file's name (.bib, .json, .ris) or content.",
+)
 @click.option("--dry-run", "-n", is_flag=True, help="Check and report; write nothing.")
-@click.option("--on-duplicate", type=click.Choice(("skip", "rename", "update", "error")),
-              default="skip", show_default=True,
-              help="What to do with an entry whose key, DOI, book ISBN, or title+year+first "
-              "author matches an existing record.")
-@click.option("--skip-invalid", is_flag=True,
-              help="Import the valid entries and list the invalid ones (default: import nothing "
-              "if any entry is invalid).")
-@click.option("--link-parents", is_flag=True,
-              help="Link each @incollection without crossref to its book (matched by ISBN or "
-              "title+year), creating the book record if there is none.")
+@click.option(
+    "--on-duplicate",
+    type=click.Choice(("skip", "rename", "update", "error")),
+    default="skip",
+    show_default=True,
+    help="What to do with an entry whose key, DOI, book ISBN, or title+year+first "
+    "author matches an existing record.",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid entries and list the invalid ones (default: import nothing "
+    "if any entry is invalid).",
+)
+@click.option(
+    "--link-parents",
+    is_flag=True,
+    help="Link each @incollection without crossref to its book (matched by ISBN or "
+    "title+year), creating the book record if there is none.",
+)
 @json_option
 def command(
     files: tuple[str, ...],
@@ -92,14 +108,19 @@ def command(
         importer.abort()
         raise
     try:
-        _report(result, on_duplicate=on_duplicate, skip_invalid=skip_invalid, dry_run=dry_run,
-                as_json=as_json)
+        _report(
+            result,
+            on_duplicate=on_duplicate,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            as_json=as_json,
+        )
         if dry_run:
             return
         try:
             with render.progress(len(result.created) + len(result.updated), "Importing") as bar:
                 result.commit(bar)
-        except Exception as exc:  # noqa: BLE001 - report exactly what was written, then fail
+        except Exception as exc:
             written = getattr(exc, "written", [])
             done = ", ".join(written) if written else "none"
             message = f"import stopped: {exc}; records written before the failure: {done}"
@@ -114,7 +135,7 @@ def command(
         render.print_line(_summary(result, skip_invalid))
 
 
-def _summary(result, skip_invalid: bool) -> str:  # noqa: ANN001
+def _summary(result, skip_invalid: bool) -> str:
     invalid = len(result.invalid)
     parts = [
         f"imported {len(result.created) - len(result.books_created)}",
@@ -128,7 +149,7 @@ def _summary(result, skip_invalid: bool) -> str:  # noqa: ANN001
     return text
 
 
-def _report(result, *, on_duplicate: str, skip_invalid: bool, dry_run: bool, as_json: bool) -> None:  # noqa: ANN001
+def _report(result, *, on_duplicate: str, skip_invalid: bool, dry_run: bool, as_json: bool) -> None:
     """Warnings, duplicates, renamed keys and invalid entries; raises if the
     import cannot go on (nothing has been written then)."""
     from .. import render
@@ -143,7 +164,10 @@ def _report(result, *, on_duplicate: str, skip_invalid: bool, dry_run: bool, as_
     dups = result.duplicates
     if on_duplicate == "error" and dups:
         for d in dups:
-            render.print_line(f"  {d.source}:{d.line or '-'}: '{d.key}' duplicates '{d.existing}' ({d.why})", err=True)
+            render.print_line(
+                f"  {d.source}:{d.line or '-'}: '{d.key}' duplicates '{d.existing}' ({d.why})",
+                err=True,
+            )
         n = len(dups)
         raise Conflict(
             f"{n} entr{'ies' if n != 1 else 'y'} duplicate existing records (listed above); "
@@ -184,25 +208,35 @@ def _report(result, *, on_duplicate: str, skip_invalid: bool, dry_run: bool, as_
         if as_json:
             render.print_json(_json(result, dry_run=True))
         else:
-            render.print_line("dry run, nothing written: would have " + _summary(result, skip_invalid))
+            render.print_line(
+                "dry run, nothing written: would have " + _summary(result, skip_invalid)
+            )
 
 
-def _json(result, *, dry_run: bool) -> dict:  # noqa: ANN001
+def _json(result, *, dry_run: bool) -> dict:
     made = set(result.books_created)  # listed apart: they are not entries of the input
     return {
         "dry_run": dry_run,
         "imported": [k for k in result.created if k not in made],
         "updated": list(result.updated),
         "duplicates": [
-            {"key": d.key, "existing": d.existing, "reason": d.why, "file": d.source, "line": d.line}
+            {
+                "key": d.key,
+                "existing": d.existing,
+                "reason": d.why,
+                "file": d.source,
+                "line": d.line,
+            }
             for d in result.skipped_duplicates
         ],
         "renamed": [{"from": a, "to": b} for a, b in result.renamed],
         "invalid": [
-            {"file": i.source, "line": i.line, "key": i.key, "reason": i.message} for i in result.invalid
+            {"file": i.source, "line": i.line, "key": i.key, "reason": i.message}
+            for i in result.invalid
         ],
         "books_created": result.books_created,
         "warnings": [
-            {"file": w.source, "line": w.line, "key": w.key, "message": w.message} for w in result.warnings
+            {"file": w.source, "line": w.line, "key": w.key, "message": w.message}
+            for w in result.warnings
         ],
     }

@@ -27,7 +27,7 @@ def join_query(args: tuple[str, ...] | list[str]) -> str:
     return " ".join(parts)
 
 
-def _progress(total: int):  # noqa: ANN202
+def _progress(total: int):
     from .. import render
 
     return render.progress(total, "Indexing records")
@@ -84,7 +84,9 @@ def command(ctx: click.Context, query: tuple[str, ...], as_json: bool) -> None:
         try:
             where, params = q.sql(index.fts5)
             found = index.search("" if q.is_everything else where, params)
-            rows = [[r.key, r.type, r.creators or "", str(r.year or ""), r.title or ""] for r in found]
+            rows = [
+                [r.key, r.type, r.creators or "", str(r.year or ""), r.title or ""] for r in found
+            ]
             problems = [p.reason for p in index.problems()]
         finally:
             index.close()
@@ -108,7 +110,7 @@ def _warn(problems: list[str]) -> None:
             render.print_line(f"  {reason}", err=True)
 
 
-def _list_json(q, text: str) -> None:  # noqa: ANN001
+def _list_json(q, text: str) -> None:
     from .. import render
     from ..library.query import select
     from .common import get_library
@@ -119,7 +121,7 @@ def _list_json(q, text: str) -> None:  # noqa: ANN001
     _warn([p.reason for p in problems])
 
 
-def _rows_without_index(q) -> tuple[list[list[str]], list[str]]:  # noqa: ANN001
+def _rows_without_index(q) -> tuple[list[list[str]], list[str]]:
     """Read every record file (no index could be opened here)."""
     from ..library import merge_parent
     from ..library.query import select
@@ -131,16 +133,18 @@ def _rows_without_index(q) -> tuple[list[list[str]], list[str]]:  # noqa: ANN001
     records, problems = select(library, q.text, use_index=False)
     books: dict = {}
 
-    def year(r):  # noqa: ANN001, ANN202
+    def year(r):
         if isinstance(r, Chapter) and r.parent:
             if r.parent not in books:
                 try:
                     books[r.parent] = library.get(r.parent)
-                except Exception:  # noqa: BLE001 - a missing parent only loses the year here
+                except Exception:
                     books[r.parent] = None
             if books[r.parent] is not None:
                 return merge_parent(r, books[r.parent]).year
         return r.year
 
-    rows = [[r.key, r.type, creators_cell(r), str(year(r) or ""), r.full_title or ""] for r in records]
+    rows = [
+        [r.key, r.type, creators_cell(r), str(year(r) or ""), r.full_title or ""] for r in records
+    ]
     return rows, [p.reason for p in problems]

@@ -51,10 +51,15 @@ def command(show_path: bool, as_json: bool) -> None:
         index.close()
     seconds = time.perf_counter() - start
     if as_json:
-        render.print_json({
-            "index": str(index.path), "records": count - len(problems), "problems": len(problems),
-            "read": stats["read"], "seconds": round(seconds, 3),
-        })
+        render.print_json(
+            {
+                "index": str(index.path),
+                "records": count - len(problems),
+                "problems": len(problems),
+                "read": stats["read"],
+                "seconds": round(seconds, 3),
+            }
+        )
         return
     n = count - len(problems)
     render.print_line(
@@ -62,6 +67,8 @@ def command(show_path: bool, as_json: bool) -> None:
     )
     render.print_line(f"Index: {index.path}")
     if problems:
-        render.warn(f"skipped {len(problems)} unreadable record file{'s' if len(problems) != 1 else ''}:")
+        render.warn(
+            f"skipped {len(problems)} unreadable record file{'s' if len(problems) != 1 else ''}:"
+        )
         for p in problems:
             render.print_line(f"  {p.reason}", err=True)

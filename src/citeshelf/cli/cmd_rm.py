@@ -11,7 +11,9 @@ from .common import get_library, yes_option
 
 @click.command("rm")
 @click.argument("keys", nargs=-1, required=True, metavar="KEY...")
-@click.option("--with-chapters", is_flag=True, help="Also remove the chapters of a book being removed.")
+@click.option(
+    "--with-chapters", is_flag=True, help="Also remove the chapters of a book being removed."
+)
 @yes_option
 def command(keys: tuple[str, ...], with_chapters: bool, yes: bool) -> None:
     """Remove the records KEY... from the library.
@@ -33,7 +35,9 @@ def command(keys: tuple[str, ...], with_chapters: bool, yes: bool) -> None:
         library.path_for(k)  # refuses invalid keys before anything else
     missing = [k for k in wanted if k not in library]
     if missing:
-        raise NotFound(f"no record {', '.join(repr(k) for k in missing)} in {library.path}; nothing removed")
+        raise NotFound(
+            f"no record {', '.join(repr(k) for k in missing)} in {library.path}; nothing removed"
+        )
     orphans: dict[str, list[str]] = {}
     for k in wanted:
         chapters = [c for c in library.chapter_keys(k) if c not in wanted]
@@ -41,7 +45,9 @@ def command(keys: tuple[str, ...], with_chapters: bool, yes: bool) -> None:
             orphans[k] = chapters
     if orphans and not with_chapters:
         book, chapters = next(iter(orphans.items()))
-        shown = ", ".join(chapters[:5]) + (f" and {len(chapters) - 5} more" if len(chapters) > 5 else "")
+        shown = ", ".join(chapters[:5]) + (
+            f" and {len(chapters) - 5} more" if len(chapters) > 5 else ""
+        )
         raise Conflict(
             f"'{book}' is the book of {len(chapters)} chapter{'s' if len(chapters) != 1 else ''} "
             f"({shown}): remove them too with --with-chapters, or point them elsewhere first"
@@ -53,7 +59,9 @@ def command(keys: tuple[str, ...], with_chapters: bool, yes: bool) -> None:
     to_remove = dependants + [k for k in wanted if k not in dependants]
     if not yes and sys.stdin.isatty() and sys.stdout.isatty():
         listing = ", ".join(to_remove)
-        if not click.confirm(f"Remove {len(to_remove)} record{'s' if len(to_remove) != 1 else ''} ({listing})?"):
+        if not click.confirm(
+            f"Remove {len(to_remove)} record{'s' if len(to_remove) != 1 else ''} ({listing})?"
+        ):
             raise Aborted("nothing removed")
     for k in to_remove:
         library.delete(k)

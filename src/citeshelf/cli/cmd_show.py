@@ -7,7 +7,7 @@ import click
 from .common import get_library, json_option
 
 
-def record_fields(record, parent=None) -> list[tuple[str, str]]:  # noqa: ANN001
+def record_fields(record, parent=None) -> list[tuple[str, str]]:
     """Label/value pairs for every field the record has, in file order."""
     from ..model import format_isbn
     from .views import book_line, full_names

@@ -24,7 +24,7 @@ def yes_option(func: F) -> F:
     return click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")(func)
 
 
-def get_library(ctx: click.Context | None = None, *, must_exist: bool = True) -> "Library":
+def get_library(ctx: click.Context | None = None, *, must_exist: bool = True) -> Library:
     """The library chosen by --library, $CITESHELF_LIBRARY or the working directory."""
     from ..library import Library, find_library
 

@@ -36,7 +36,7 @@ class LazyGroup(click.Group):
         mod = importlib.import_module(f"{__package__}.{module}")
         return mod.command
 
-    def resolve_command(self, ctx, args):  # noqa: ANN001, ANN201
+    def resolve_command(self, ctx, args):
         try:
             return super().resolve_command(ctx, args)
         except click.UsageError as exc:
@@ -49,7 +49,7 @@ class LazyGroup(click.Group):
                 raise click.UsageError(f"{exc.message} Did you mean '{close[0]}'?", ctx) from None
             raise
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # noqa: ANN001, ANN201
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         """Like Click's, but a usage mistake is one line on stderr, not three."""
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
@@ -75,7 +75,7 @@ class LazyGroup(click.Group):
             sys.exit(rv if isinstance(rv, int) else exitcodes.OK)
         return rv
 
-    def invoke(self, ctx: click.Context):  # noqa: ANN201
+    def invoke(self, ctx: click.Context):
         from ..errors import CiteshelfError
 
         try:
@@ -103,7 +103,7 @@ class CommandError(click.ClickException):
         super().__init__(message)
         self.exit_code = exit_code
 
-    def show(self, file=None) -> None:  # noqa: ANN001
+    def show(self, file=None) -> None:
         click.echo(f"citeshelf: error: {self.format_message()}", err=True, file=file)
 
 

@@ -15,20 +15,20 @@ if TYPE_CHECKING:
     from ..model import BaseRecord, Person
 
 
-def short_names(people: "list[Person]", *, et_al: bool = False) -> str:
-    """"Aris", "Galbreath & Seidyusif", "Boin, Ekengren & Rhinard", "Boin et al."."""
+def short_names(people: list[Person], *, et_al: bool = False) -> str:
+    """ "Aris", "Galbreath & Seidyusif", "Boin, Ekengren & Rhinard", "Boin et al."."""
     return _index.short_names([p.model_dump(exclude_none=True) for p in people], et_al)
 
 
-def creators_cell(record: "BaseRecord") -> str:
+def creators_cell(record: BaseRecord) -> str:
     """Authors, else editors with "(ed.)"/"(eds.)", for a table cell."""
     return _index.creators_cell(record.to_json_dict())
 
 
-def full_names(people: "list[Person]") -> str:
+def full_names(people: list[Person]) -> str:
     return "; ".join(p.inverted() for p in people)
 
 
-def book_line(book: "BaseRecord") -> str:
-    """"Handbook of governance and security, ed. James Sperling (Edward Elgar Publishing, 2014)"."""
+def book_line(book: BaseRecord) -> str:
+    """ "Handbook of governance and security, ed. James Sperling (Edward Elgar Publishing, 2014)"."""
     return _index.book_line(book.to_json_dict())

@@ -55,8 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import latex, protect
-from . import RESERVED_EXTRA
+from . import RESERVED_EXTRA, latex, protect
 
 __all__ = [
     "BibParse",
@@ -77,18 +76,27 @@ __all__ = [
 
 TYPES_IN: dict[str, str] = {
     **dict.fromkeys(
-        "book mvbook collection mvcollection proceedings mvproceedings reference mvreference "
-        "bookinbook".split(),
+        [
+            "book",
+            "mvbook",
+            "collection",
+            "mvcollection",
+            "proceedings",
+            "mvproceedings",
+            "reference",
+            "mvreference",
+            "bookinbook",
+        ],
         "book",
     ),
     **dict.fromkeys(
-        "incollection inbook inreference suppbook suppcollection".split(), "chapter"
+        ["incollection", "inbook", "inreference", "suppbook", "suppcollection"], "chapter"
     ),
-    **dict.fromkeys("article suppperiodical".split(), "article"),
-    **dict.fromkeys("inproceedings conference".split(), "paper"),
-    **dict.fromkeys("techreport report".split(), "report"),
-    **dict.fromkeys("phdthesis mastersthesis thesis".split(), "thesis"),
-    **dict.fromkeys("online www electronic webpage".split(), "webpage"),
+    **dict.fromkeys(["article", "suppperiodical"], "article"),
+    **dict.fromkeys(["inproceedings", "conference"], "paper"),
+    **dict.fromkeys(["techreport", "report"], "report"),
+    **dict.fromkeys(["phdthesis", "mastersthesis", "thesis"], "thesis"),
+    **dict.fromkeys(["online", "www", "electronic", "webpage"], "webpage"),
 }
 # Source types that are written back without being kept in extra.
 _DEFAULT_TYPES: dict[str, frozenset[str]] = {
@@ -103,15 +111,29 @@ _DEFAULT_TYPES: dict[str, frozenset[str]] = {
 }
 # The degree an entry type says without a type field (@phdthesis: none given).
 _DEGREE_DEFAULT = {"phdthesis": None, "mastersthesis": "Master's thesis"}
-_THESIS_TYPE_KEYS = {"phdthesis": "PhD thesis", "mathesis": "Master's thesis", "mastersthesis": "Master's thesis"}
+_THESIS_TYPE_KEYS = {
+    "phdthesis": "PhD thesis",
+    "mathesis": "Master's thesis",
+    "mastersthesis": "Master's thesis",
+}
 
 #: Record fields whose letter case styles may change, so capitals are protected.
 CASED_FIELDS = ("title", "subtitle", "short_title", "container_title", "series", "event")
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH_NAMES = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 _PREDEFINED = dict(zip(_MONTHS, _MONTH_NAMES))
 _MONTH_WORD = re.compile(
@@ -122,8 +144,22 @@ _MONTH_WORD = re.compile(
 
 # Fields whose text is not LaTeX (kept as written, only "\_" "\%" "\&" "\#" unescaped).
 _VERBATIM = frozenset(
-    "url urlraw file pdf eprint doi verba verbb verbc bdsk-url-1 bdsk-url-2 bdsk-file-1 "
-    "bdsk-file-2 local-url".split()
+    [
+        "url",
+        "urlraw",
+        "file",
+        "pdf",
+        "eprint",
+        "doi",
+        "verba",
+        "verbb",
+        "verbc",
+        "bdsk-url-1",
+        "bdsk-url-2",
+        "bdsk-file-1",
+        "bdsk-file-2",
+        "local-url",
+    ]
 )
 _NAME_FIELDS_IN = {"author": "authors", "editor": "editors", "translator": "translators"}
 _IDENTIFIERS = frozenset({"doi", "url", "isbn", "issn"})
@@ -152,14 +188,19 @@ _BY_TYPE_IN: dict[str, dict[str, str]] = {
     "book": {"pagetotal": "number_of_pages"},
     "chapter": {"booktitle": "container_title", "chapter": "chapter", "pages": "pages"},
     "article": {
-        "journal": "journal", "journaltitle": "journal", "number": "issue", "pages": "pages",
+        "journal": "journal",
+        "journaltitle": "journal",
+        "number": "issue",
+        "pages": "pages",
         "issn": "issn",
     },
     "report": {"institution": "institution", "number": "number"},
     "thesis": {"school": "institution", "institution": "institution", "type": "degree"},
     "webpage": {"organization": "site", "howpublished": "site"},
     "paper": {
-        "booktitle": "container_title", "eventtitle": "event", "venue": "event_place",
+        "booktitle": "container_title",
+        "eventtitle": "event",
+        "venue": "event_place",
         "pages": "pages",
     },
     "misc": {"howpublished": "howpublished"},
@@ -258,7 +299,7 @@ def _evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
         if ch.isspace() or ch == "#":
             i += 1
             continue
-        if ch in "{\"":
+        if ch in '{"':
             j = _group_end(raw, i)
             parts.append(raw[i + 1 : j])
             i = j + 1
@@ -452,7 +493,7 @@ class _Reader:
         self.strings = set()
         return len(keys) - n_xdata
 
-    def _prescan_blocks(self, text: str, line0: int, seen: set[str], later: list) -> None:  # noqa: ANN001
+    def _prescan_blocks(self, text: str, line0: int, seen: set[str], later: list) -> None:
         from bibtexparser import model as bm
 
         self._escapes = []  # (line numbers are not used here)
@@ -479,7 +520,9 @@ class _Reader:
             if fields.get(ref, "").strip() in self.renamed:
                 fields[ref] = self.renamed[fields[ref].strip()]
         try:
-            record, _ = entry_to_record(etype, final, fields, original_key=key if final != key else None)
+            record, _ = entry_to_record(
+                etype, final, fields, original_key=key if final != key else None
+            )
         except _EntryError:
             return
         if record.type == "book":
@@ -513,7 +556,7 @@ class _Reader:
         log.setLevel(logging.CRITICAL)  # failed blocks are reported with lines
         try:
             return bibtexparser.parse_string(text, parse_stack=[]).blocks
-        except Exception as exc:  # noqa: BLE001 - the splitter's own state errors
+        except Exception as exc:
             from ..errors import InvalidData
 
             raise InvalidData(f"{self.source}: cannot be read as BibTeX ({exc})") from None
@@ -550,14 +593,20 @@ class _Reader:
         line = self._line_of(block, line0)
         if name in self.strings and result is not None:
             result.warnings.append(
-                BibIssue(self.source, line, None,
-                         f"@string '{block.key}' is defined again; entries after line "
-                         f"{line} use the new value")
+                BibIssue(
+                    self.source,
+                    line,
+                    None,
+                    f"@string '{block.key}' is defined again; entries after line "
+                    f"{line} use the new value",
+                )
             )
         self.strings.add(name)
         self.macros[name] = value
 
-    def _evaluate_entry(self, entry: Any, line0: int) -> tuple[str, str, dict[str, str], int, list[BibIssue]]:
+    def _evaluate_entry(
+        self, entry: Any, line0: int
+    ) -> tuple[str, str, dict[str, str], int, list[BibIssue]]:
         key = entry.key
         line = self._line_of(entry, line0)
         fields: dict[str, str] = {}
@@ -565,12 +614,19 @@ class _Reader:
         warnings: list[BibIssue] = []
         for f in entry.fields:
             name = f.key.lower()
-            value = _evaluate(f.value, self.macros, undefined) if isinstance(f.value, str) else str(f.value)
+            value = (
+                _evaluate(f.value, self.macros, undefined)
+                if isinstance(f.value, str)
+                else str(f.value)
+            )
             if name in fields:
                 warnings.append(
-                    BibIssue(self.source, self._line(f.start_line, line0) or line, key,
-                             f"field '{name}' is repeated: kept the first value, dropped "
-                             f"{value!r}")
+                    BibIssue(
+                        self.source,
+                        self._line(f.start_line, line0) or line,
+                        key,
+                        f"field '{name}' is repeated: kept the first value, dropped {value!r}",
+                    )
                 )
                 continue
             fields[name] = value
@@ -598,13 +654,17 @@ class _Reader:
         self.renamed[key] = new
         return new
 
-    def _with_xdata(self, fields: dict[str, str], warnings: list[BibIssue], line: int = 0, key: str = "") -> dict[str, str]:
+    def _with_xdata(
+        self, fields: dict[str, str], warnings: list[BibIssue], line: int = 0, key: str = ""
+    ) -> dict[str, str]:
         if "xdata" in fields:
             for ref in [r.strip().lower() for r in fields["xdata"].split(",") if r.strip()]:
                 for name, value in self.xdata.get(ref, {}).items():
                     fields.setdefault(name, value)
                 if ref not in self.xdata:
-                    warnings.append(BibIssue(self.source, line, key, f"xdata '{ref}' is not in the file"))
+                    warnings.append(
+                        BibIssue(self.source, line, key, f"xdata '{ref}' is not in the file")
+                    )
         return fields
 
     def feed(self, lines: list[str], line0: int, tail: str | None = None) -> BibParse:
@@ -623,7 +683,9 @@ class _Reader:
             if isinstance(block, bm.DuplicateFieldKeyBlock | bm.DuplicateBlockKeyBlock):
                 inner = block.ignore_error_block
                 if not isinstance(inner, bm.String | bm.Entry):  # pragma: no cover
-                    result.invalid.append(BibIssue(self.source, self._line_of(block, offset), None, str(block.error)))
+                    result.invalid.append(
+                        BibIssue(self.source, self._line_of(block, offset), None, str(block.error))
+                    )
                     continue
                 block = inner
             if isinstance(block, bm.String):
@@ -638,7 +700,12 @@ class _Reader:
                 pending.append((etype, key, fields, line, warnings))
             elif isinstance(block, bm.ParsingFailedBlock):
                 result.invalid.append(
-                    BibIssue(self.source, self._line_of(block, offset), _guess_key(block.raw), _parse_error(block))
+                    BibIssue(
+                        self.source,
+                        self._line_of(block, offset),
+                        _guess_key(block.raw),
+                        _parse_error(block),
+                    )
                 )
             # comments are tolerated and ignored
         for _, key, _, _, _ in pending:
@@ -647,9 +714,13 @@ class _Reader:
             lower = key.lower()
             if lower in self.seen_keys:
                 result.invalid.append(
-                    BibIssue(self.source, line, key,
-                             f"the key is already used by the entry on line {self.seen_keys[lower]}: "
-                             "rename one of them")
+                    BibIssue(
+                        self.source,
+                        line,
+                        key,
+                        f"the key is already used by the entry on line {self.seen_keys[lower]}: "
+                        "rename one of them",
+                    )
                 )
                 continue
             self.seen_keys[lower] = line
@@ -659,9 +730,13 @@ class _Reader:
             if new != key:
                 original, key = key, new
                 warnings.append(
-                    BibIssue(self.source, line, original,
-                             f"the key cannot name a record file: imported as '{key}' (the original "
-                             "key is kept and written back on export)")
+                    BibIssue(
+                        self.source,
+                        line,
+                        original,
+                        f"the key cannot name a record file: imported as '{key}' (the original "
+                        "key is kept and written back on export)",
+                    )
                 )
             for ref in ("crossref", "xref"):
                 if fields.get(ref, "").strip() in self.renamed:
@@ -675,17 +750,26 @@ class _Reader:
             for message in more:
                 warnings.append(BibIssue(self.source, line, key, message))
             result.warnings.extend(warnings)
-            parsed = ParsedEntry(record, line, self.source, etype, fields.get("crossref", "").strip() or None)
+            parsed = ParsedEntry(
+                record, line, self.source, etype, fields.get("crossref", "").strip() or None
+            )
             result.entries.append(parsed)
         _inherit_in_file(result.entries, self.books)
-        result.warnings.sort(key=lambda w: (w.line or 0))
-        result.invalid.sort(key=lambda w: (w.line or 0))
+        result.warnings.sort(key=lambda w: w.line or 0)
+        result.invalid.sort(key=lambda w: w.line or 0)
         return result
 
 
-
-
-_INHERITABLE = ("editors", "issued", "publisher", "place", "edition", "volume", "series", "language")
+_INHERITABLE = (
+    "editors",
+    "issued",
+    "publisher",
+    "place",
+    "edition",
+    "volume",
+    "series",
+    "language",
+)
 
 
 class _BookView:
@@ -930,7 +1014,17 @@ def entry_to_record(
     month = fields.get("month")
     day = fields.get("day")
     date = fields.get("date")
-    handled = {"crossref", "xref", "year", "month", "day", "date", "xdata", "isbn-others", "entrytype"}
+    handled = {
+        "crossref",
+        "xref",
+        "year",
+        "month",
+        "day",
+        "date",
+        "xdata",
+        "isbn-others",
+        "entrytype",
+    }
     issued: str | None = None
     if date is not None:
         issued, exact = _date_parts(latex.decode(date))
@@ -943,13 +1037,20 @@ def entry_to_record(
         elif issued is None or not issued.startswith(y):
             extra["year"] = y
             if issued is None:
-                warnings.append(f"field 'year' kept in extra: {y!r} is not a year (YYYY); the entry has no date")
+                warnings.append(
+                    f"field 'year' kept in extra: {y!r} is not a year (YYYY); the entry has no date"
+                )
     if month is not None:
         mtext = latex.decode(month).strip()
         number = Date.month_number(mtext) if _MONTH_WORD.match(mtext) else None
         if issued is not None and len(issued) == 4 and number:
             issued += f"-{number:02d}"
-            if mtext.lower() not in (_MONTH_NAMES[number - 1].lower(), _MONTHS[number - 1], str(number), f"{number:02d}"):
+            if mtext.lower() not in (
+                _MONTH_NAMES[number - 1].lower(),
+                _MONTHS[number - 1],
+                str(number),
+                f"{number:02d}",
+            ):
                 extra["month"] = mtext
         elif not (issued and number and len(issued) >= 7 and int(issued[5:7]) == number):
             extra["month"] = mtext
@@ -957,7 +1058,9 @@ def entry_to_record(
         dtext = latex.decode(day).strip()
         if issued is not None and len(issued) == 7 and dtext.isdigit():
             issued += f"-{int(dtext):02d}"
-        elif not (issued and len(issued) == 10 and dtext.isdigit() and int(issued[8:]) == int(dtext)):
+        elif not (
+            issued and len(issued) == 10 and dtext.isdigit() and int(issued[8:]) == int(dtext)
+        ):
             extra["day"] = dtext
     if issued is not None:
         try:
@@ -1030,7 +1133,12 @@ def entry_to_record(
     elif "isbn-others" in fields:
         extra["isbn-others"] = latex.decode(fields["isbn-others"])
 
-    if etype == "inbook" and "booktitle" not in fields and not data.get("parent") and data.get("title"):
+    if (
+        etype == "inbook"
+        and "booktitle" not in fields
+        and not data.get("parent")
+        and data.get("title")
+    ):
         # classic BibTeX's @inbook: the title is the book's, chapter/pages the part
         data["container_title"] = data.pop("title")
         prot = extra.get("protect")
@@ -1083,11 +1191,15 @@ def entry_to_record(
                 data["extra"] = extra
                 moved = True
         if not moved:
-            raise _EntryError(describe_validation_error(exc, "").removeprefix(": ").replace(": field", "field")) from None
+            raise _EntryError(
+                describe_validation_error(exc, "").removeprefix(": ").replace(": field", "field")
+            ) from None
         try:
             record = parse_record(data)
         except ValidationError as exc2:
-            raise _EntryError(describe_validation_error(exc2, "").removeprefix(": ").replace(": field", "field")) from None
+            raise _EntryError(
+                describe_validation_error(exc2, "").removeprefix(": ").replace(": field", "field")
+            ) from None
     return record, warnings
 
 
@@ -1095,12 +1207,52 @@ def entry_to_record(
 # writing
 
 _ORDER = (
-    "author", "editor", "translator", "bookauthor", "title", "subtitle", "shorttitle",
-    "booktitle", "eventtitle", "venue", "journal", "journaltitle", "edition", "volume", "number",
-    "issue", "series", "chapter", "pages", "type", "howpublished", "organization", "publisher",
-    "institution", "school", "address", "location", "year", "month", "day", "date", "urldate",
-    "pagetotal", "doi", "isbn", "isbn-others", "issn", "url", "language", "keywords", "abstract", "note",
-    "tags", "entrytype", "crossref", "xref",
+    "author",
+    "editor",
+    "translator",
+    "bookauthor",
+    "title",
+    "subtitle",
+    "shorttitle",
+    "booktitle",
+    "eventtitle",
+    "venue",
+    "journal",
+    "journaltitle",
+    "edition",
+    "volume",
+    "number",
+    "issue",
+    "series",
+    "chapter",
+    "pages",
+    "type",
+    "howpublished",
+    "organization",
+    "publisher",
+    "institution",
+    "school",
+    "address",
+    "location",
+    "year",
+    "month",
+    "day",
+    "date",
+    "urldate",
+    "pagetotal",
+    "doi",
+    "isbn",
+    "isbn-others",
+    "issn",
+    "url",
+    "language",
+    "keywords",
+    "abstract",
+    "note",
+    "tags",
+    "entrytype",
+    "crossref",
+    "xref",
 )
 _ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -1150,7 +1302,12 @@ class _Writer:
 
         candidates = [
             build(fam, giv, part, suf),
-            build("{" + fam + "}", "{" + giv + "}" if giv else "", part, "{" + suf + "}" if suf else ""),
+            build(
+                "{" + fam + "}",
+                "{" + giv + "}" if giv else "",
+                part,
+                "{" + suf + "}" if suf else "",
+            ),
         ]
         if not giv and not suf:
             # "{A B}" alone would be an organisation: "{A B}," is a family name
@@ -1160,14 +1317,19 @@ class _Writer:
                 back = parse_name(latex.decode(cand, keep_braces=True, held=True))
             except ValueError:
                 continue
-            got = tuple(latex.release(latex.strip_groups(x)[0]) if x else x for x in (back.family, back.given, back.particle, back.suffix))
+            got = tuple(
+                latex.release(latex.strip_groups(x)[0]) if x else x
+                for x in (back.family, back.given, back.particle, back.suffix)
+            )
             if got == (person.family, person.given, person.particle, person.suffix):
                 return cand
         return candidates[-1]
 
     # entries -------------------------------------------------------------
 
-    def entry(self, record: Any, *, book: Any = None, crossref: bool = False, xref: bool = False) -> str:
+    def entry(
+        self, record: Any, *, book: Any = None, crossref: bool = False, xref: bool = False
+    ) -> str:
         from ..model import Chapter
 
         fields: dict[str, tuple[str, bool]] = {}  # name -> (value, is_macro)
@@ -1259,7 +1421,12 @@ class _Writer:
                 # Classic BibTeX's crossref copies only same-named fields.
                 put("booktitle", fields["title"][0])
         elif rtype == "chapter":
-            if etype == "inbook" and not source.title and source.container_title and not record.parent:
+            if (
+                etype == "inbook"
+                and not source.title
+                and source.container_title
+                and not record.parent
+            ):
                 put("title", self.cased(source.container_title, "container_title", extra))
             elif source.container_title:
                 put("booktitle", self.cased(source.container_title, "container_title", extra))
@@ -1315,9 +1482,8 @@ class _Writer:
                 put("venue", self.text(source.event_place))
             if source.pages:
                 put("pages", _pages(source.pages))
-        elif rtype == "misc":
-            if source.howpublished:
-                put("howpublished", self.text(source.howpublished))
+        elif rtype == "misc" and source.howpublished:
+            put("howpublished", self.text(source.howpublished))
 
         # Fields the model does not have, as they came in.
         for name, value in extra.items():
@@ -1333,7 +1499,9 @@ class _Writer:
             else:
                 fields[name] = (self.text(text), False)
 
-        ordered = sorted(fields.items(), key=lambda kv: (_ORDER_INDEX.get(kv[0], len(_ORDER)), kv[0]))
+        ordered = sorted(
+            fields.items(), key=lambda kv: (_ORDER_INDEX.get(kv[0], len(_ORDER)), kv[0])
+        )
         lines = [f"@{etype}{{{written_key(record)},"]
         for name, (value, macro) in ordered:
             lines.append(f"  {name} = {value}," if macro else f"  {name} = {{{value}}},")
@@ -1353,24 +1521,46 @@ class _Writer:
         if rtype == "chapter":
             return "incollection"
         return {
-            "book": "book", "article": "article", "paper": "inproceedings",
-            "report": "techreport", "misc": "misc",
+            "book": "book",
+            "article": "article",
+            "paper": "inproceedings",
+            "report": "techreport",
+            "misc": "misc",
         }[rtype]
 
 
 _CLASSIC = frozenset(
-    "article book booklet conference inbook incollection inproceedings manual mastersthesis misc "
-    "phdthesis proceedings techreport unpublished".split()
+    [
+        "article",
+        "book",
+        "booklet",
+        "conference",
+        "inbook",
+        "incollection",
+        "inproceedings",
+        "manual",
+        "mastersthesis",
+        "misc",
+        "phdthesis",
+        "proceedings",
+        "techreport",
+        "unpublished",
+    ]
 )
 
 
-def _CLASSIC_FALLBACK(record: Any) -> str:  # noqa: N802
+def _CLASSIC_FALLBACK(record: Any) -> str:
     rtype = record.type
     if rtype == "thesis":
         return "mastersthesis" if "master" in (record.degree or "").lower() else "phdthesis"
     return {
-        "book": "book", "chapter": "incollection", "article": "article", "paper": "inproceedings",
-        "report": "techreport", "webpage": "misc", "misc": "misc",
+        "book": "book",
+        "chapter": "incollection",
+        "article": "article",
+        "paper": "inproceedings",
+        "report": "techreport",
+        "webpage": "misc",
+        "misc": "misc",
     }[rtype]
 
 

@@ -80,28 +80,141 @@ CSL_TYPE_OUT: dict[str, str] = {
 
 #: CSL 1.0.2 variables (standard names); unmodelled ones are kept in extra.
 CSL_VARIABLES = frozenset(
-    """abstract annote archive archive_collection archive_location archive-place authority
-    call-number chapter-number citation-key citation-label citation-number collection-number
-    collection-title container-title container-title-short dimensions division DOI edition event
-    event-place event-title first-reference-note-number genre ISBN ISSN jurisdiction keyword
-    language license locator medium note number number-of-pages number-of-volumes
-    original-publisher original-publisher-place original-title page page-first part-number
-    part-title PMCID PMID printing publisher publisher-place references reviewed-genre
-    reviewed-title scale section source status supplement-number title title-short URL version
-    volume volume-title year-suffix accessed available-date event-date issued original-date
-    submitted author chair collection-editor compiler composer container-author contributor
-    curator director editor editorial-director executive-producer guest host interviewer
-    illustrator narrator organizer original-author performer producer recipient
-    reviewed-author script-writer series-creator translator categories shortTitle
-    journalAbbreviation""".split()
+    [
+        "abstract",
+        "annote",
+        "archive",
+        "archive_collection",
+        "archive_location",
+        "archive-place",
+        "authority",
+        "call-number",
+        "chapter-number",
+        "citation-key",
+        "citation-label",
+        "citation-number",
+        "collection-number",
+        "collection-title",
+        "container-title",
+        "container-title-short",
+        "dimensions",
+        "division",
+        "DOI",
+        "edition",
+        "event",
+        "event-place",
+        "event-title",
+        "first-reference-note-number",
+        "genre",
+        "ISBN",
+        "ISSN",
+        "jurisdiction",
+        "keyword",
+        "language",
+        "license",
+        "locator",
+        "medium",
+        "note",
+        "number",
+        "number-of-pages",
+        "number-of-volumes",
+        "original-publisher",
+        "original-publisher-place",
+        "original-title",
+        "page",
+        "page-first",
+        "part-number",
+        "part-title",
+        "PMCID",
+        "PMID",
+        "printing",
+        "publisher",
+        "publisher-place",
+        "references",
+        "reviewed-genre",
+        "reviewed-title",
+        "scale",
+        "section",
+        "source",
+        "status",
+        "supplement-number",
+        "title",
+        "title-short",
+        "URL",
+        "version",
+        "volume",
+        "volume-title",
+        "year-suffix",
+        "accessed",
+        "available-date",
+        "event-date",
+        "issued",
+        "original-date",
+        "submitted",
+        "author",
+        "chair",
+        "collection-editor",
+        "compiler",
+        "composer",
+        "container-author",
+        "contributor",
+        "curator",
+        "director",
+        "editor",
+        "editorial-director",
+        "executive-producer",
+        "guest",
+        "host",
+        "interviewer",
+        "illustrator",
+        "narrator",
+        "organizer",
+        "original-author",
+        "performer",
+        "producer",
+        "recipient",
+        "reviewed-author",
+        "script-writer",
+        "series-creator",
+        "translator",
+        "categories",
+        "shortTitle",
+        "journalAbbreviation",
+    ]
 )
 _NAME_VARS = frozenset(
-    """author chair collection-editor compiler composer container-author contributor curator
-    director editor editorial-director executive-producer guest host interviewer illustrator
-    narrator organizer original-author performer producer recipient reviewed-author
-    script-writer series-creator translator""".split()
+    [
+        "author",
+        "chair",
+        "collection-editor",
+        "compiler",
+        "composer",
+        "container-author",
+        "contributor",
+        "curator",
+        "director",
+        "editor",
+        "editorial-director",
+        "executive-producer",
+        "guest",
+        "host",
+        "interviewer",
+        "illustrator",
+        "narrator",
+        "organizer",
+        "original-author",
+        "performer",
+        "producer",
+        "recipient",
+        "reviewed-author",
+        "script-writer",
+        "series-creator",
+        "translator",
+    ]
 )
-_DATE_VARS = frozenset("accessed available-date event-date issued original-date submitted".split())
+_DATE_VARS = frozenset(
+    ["accessed", "available-date", "event-date", "issued", "original-date", "submitted"]
+)
 
 # CSL variable -> record field, common to all types.
 _COMMON = {
@@ -174,9 +287,7 @@ def _person(name: Any) -> dict[str, Any] | None:
         return {"literal": str(name["literal"])}
     family = _text(name.get("family"))
     given = _text(name.get("given"))
-    particles = [
-        _text(name.get(k)) for k in ("dropping-particle", "non-dropping-particle")
-    ]
+    particles = [_text(name.get(k)) for k in ("dropping-particle", "non-dropping-particle")]
     particle = " ".join(p for p in particles if p) or None
     suffix = _text(name.get("suffix"))
     if not family:
@@ -340,7 +451,7 @@ def _validate(data: dict[str, Any], where: str) -> Any:
         raise InvalidData(describe_validation_error(exc, where)) from None
 
 
-def record_from_csl(item: Mapping[str, Any], *, key: str | None = None, where: str | None = None):  # noqa: ANN201
+def record_from_csl(item: Mapping[str, Any], *, key: str | None = None, where: str | None = None):
     """One CSL-JSON item as a record (see the module docstring)."""
     if not isinstance(item, Mapping):
         raise InvalidData(f"{where or 'CSL-JSON'}: an item must be a JSON object")
@@ -368,9 +479,7 @@ def records_from_csl(data: Any, *, where: str = "CSL-JSON") -> list:
         data = [data]
     if not isinstance(data, list):
         raise InvalidData(f"{where}: expected a JSON array of CSL items (objects with id and type)")
-    return [
-        record_from_csl(item, where=f"{where}: item {i + 1}") for i, item in enumerate(data)
-    ]
+    return [record_from_csl(item, where=f"{where}: item {i + 1}") for i, item in enumerate(data)]
 
 
 def read_json_file(p: Path) -> Any:
@@ -378,7 +487,9 @@ def read_json_file(p: Path) -> Any:
     try:
         return json.loads(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise InvalidData(f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+        raise InvalidData(
+            f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
     except UnicodeDecodeError as exc:
         raise InvalidData(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 

@@ -29,8 +29,15 @@ from typing import Any
 from . import EXPORT_FORMATS
 
 __all__ = [
-    "ExportPlan", "ExportResult", "plan_export", "write_export", "build_export", "render",
-    "write_atomically", "open_atomically", "format_for_path",
+    "ExportPlan",
+    "ExportResult",
+    "plan_export",
+    "write_export",
+    "build_export",
+    "render",
+    "write_atomically",
+    "open_atomically",
+    "format_for_path",
 ]
 
 
@@ -54,7 +61,14 @@ def format_for_path(path: str) -> str | None:
     return None
 
 
-def render(records: list[Any], books: dict[str, Any], fmt: str, *, ascii: bool = False, expand: bool = False) -> str:
+def render(
+    records: list[Any],
+    books: dict[str, Any],
+    fmt: str,
+    *,
+    ascii: bool = False,
+    expand: bool = False,
+) -> str:
     if fmt in ("bibtex", "biblatex"):
         from .bibtex import write_bibtex
 
@@ -254,7 +268,9 @@ def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
                 out.write("\n")
             first = False
             if isinstance(record, Chapter) and record.parent:
-                out.write(writer.entry(record, book=books.get(record.parent), crossref=plan.crossref))
+                out.write(
+                    writer.entry(record, book=books.get(record.parent), crossref=plan.crossref)
+                )
             else:
                 out.write(writer.entry(record))
     elif plan.fmt == "csl-json":
@@ -264,7 +280,9 @@ def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
 
         first = True
         for record in records():
-            item = json.dumps(record_to_csl(record, book=book_of(record)), ensure_ascii=False, indent=2)
+            item = json.dumps(
+                record_to_csl(record, book=book_of(record)), ensure_ascii=False, indent=2
+            )
             out.write(("[\n  " if first else ",\n  ") + item.replace("\n", "\n  "))
             first = False
         out.write("[]\n" if first else "\n]\n")
@@ -294,7 +312,9 @@ def build_export(library: Any, **options: Any) -> ExportResult:
     plan = plan_export(library, **options)
     buf = io.StringIO()
     write_export(plan, library, buf)
-    return ExportResult(buf.getvalue(), list(plan.order), plan.added_parents, plan.missing, plan.warnings)
+    return ExportResult(
+        buf.getvalue(), list(plan.order), plan.added_parents, plan.missing, plan.warnings
+    )
 
 
 def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:

@@ -51,8 +51,15 @@ from typing import Any
 from .bibtex import BibIssue
 
 __all__ = [
-    "Entry", "Issue", "FileRead", "EntryStream", "Existing", "Importer", "ImportResult",
-    "read_file", "read_entries",
+    "Entry",
+    "Issue",
+    "FileRead",
+    "EntryStream",
+    "Existing",
+    "Importer",
+    "ImportResult",
+    "read_file",
+    "read_entries",
 ]
 
 ON_DUPLICATE = ("skip", "rename", "update", "error")
@@ -135,7 +142,10 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
         def bib_batches() -> Iterator[FileRead]:
             for part in reader.batches():
                 yield FileRead(
-                    [Entry(e.record, e.source, e.line, False, e.full, e.book) for e in part.entries],
+                    [
+                        Entry(e.record, e.source, e.line, False, e.full, e.book)
+                        for e in part.entries
+                    ],
                     part.invalid,
                     part.warnings,
                 )
@@ -149,7 +159,10 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
         def ris_batches() -> Iterator[FileRead]:
             for parsed in iter_ris(p):
                 yield FileRead(
-                    [Entry(r, str(p), line, r.key in parsed.generated) for r, line in parsed.entries],
+                    [
+                        Entry(r, str(p), line, r.key in parsed.generated)
+                        for r, line in parsed.entries
+                    ],
                     [Issue(str(p), line, key, msg) for line, key, msg in parsed.invalid],
                     [Issue(str(p), line, key, msg) for line, key, msg in parsed.warnings],
                 )
@@ -196,12 +209,12 @@ def _csl_items(p: Path) -> Iterator[Any]:
                         return
 
             skip_ws()
-            if buf[pos:pos + 1] != "[":
+            if buf[pos : pos + 1] != "[":
                 yield from _csl_whole(p)
                 return
             pos += 1
             skip_ws()
-            if buf[pos:pos + 1] == "]":
+            if buf[pos : pos + 1] == "]":
                 pos += 1
             else:
                 while True:
@@ -218,7 +231,7 @@ def _csl_items(p: Path) -> Iterator[Any]:
                     pos = end
                     yield item
                     skip_ws()
-                    c = buf[pos:pos + 1]
+                    c = buf[pos : pos + 1]
                     if c == "]":
                         pos += 1
                         break
@@ -258,7 +271,9 @@ def _csl_batches(p: Path) -> Iterator[FileRead]:
         label = f"item {i + 1}"
         try:
             record = record_from_csl(item, where=f"{p}: {label}")
-            generated = "csl_id" in record.extra or not (isinstance(item, dict) and item.get("id") not in (None, ""))
+            generated = "csl_id" in record.extra or not (
+                isinstance(item, dict) and item.get("id") not in (None, "")
+            )
             if generated:
                 # no usable id: a key from author, year and title
                 base = base_key(record)
@@ -272,7 +287,9 @@ def _csl_batches(p: Path) -> Iterator[FileRead]:
         except InvalidData as exc:
             msg = str(exc).removeprefix(f"{p}: {label}: ").removeprefix(f"{p}: {label}")
             key = item.get("id") if isinstance(item, dict) else None
-            out.invalid.append(Issue(str(p), None, str(key) if key is not None else None, f"{label}: {msg}"))
+            out.invalid.append(
+                Issue(str(p), None, str(key) if key is not None else None, f"{label}: {msg}")
+            )
         if len(out.entries) + len(out.invalid) >= CSL_BATCH:
             yield out
             out = FileRead()
@@ -306,7 +323,9 @@ def _first_family(people: list[Any]) -> str | None:
     return p.family or p.literal
 
 
-def _sig(title: str | None, subtitle: str | None, year: str, first: str | None, container: str) -> tuple | None:
+def _sig(
+    title: str | None, subtitle: str | None, year: str, first: str | None, container: str
+) -> tuple | None:
     t = _norm_title(" ".join(p for p in (title, subtitle) if p))
     if not t:
         return None
@@ -329,7 +348,16 @@ def record_signature(record: Any, book: tuple[str, str, str | None] | None = Non
     return _sig(record.title, record.subtitle, year, first, container)
 
 
-_SIG_FIELDS = ("type", "title", "subtitle", "issued", "authors", "editors", "parent", "container_title")
+_SIG_FIELDS = (
+    "type",
+    "title",
+    "subtitle",
+    "issued",
+    "authors",
+    "editors",
+    "parent",
+    "container_title",
+)
 
 
 class Existing:
@@ -346,7 +374,7 @@ class Existing:
         self.books: dict[tuple[str, str], str] = {}
 
     @classmethod
-    def from_library(cls, library: Any) -> "Existing":
+    def from_library(cls, library: Any) -> Existing:
         out = cls()
         later: list[tuple[str, dict[str, Any]]] = []
         for key in library.keys():
@@ -378,7 +406,9 @@ class Existing:
 
     def _add_sig(self, key: str, data: dict[str, Any], book: tuple | None) -> None:
         year = str(data.get("issued") or "")[:4] or (book[1] if book else "")
-        first = _first_family(data.get("authors") or data.get("editors") or []) or (book[2] if book else None)
+        first = _first_family(data.get("authors") or data.get("editors") or []) or (
+            book[2] if book else None
+        )
         container = ""
         if data.get("type") in ("chapter", "paper"):
             container = _norm_title(book[0] if book else data.get("container_title"))
@@ -386,7 +416,9 @@ class Existing:
         if sig:
             self.sig.setdefault(sig, key)
 
-    def match(self, record: Any, book: Any = None, *, signature: bool = True) -> tuple[str, str] | None:
+    def match(
+        self, record: Any, book: Any = None, *, signature: bool = True
+    ) -> tuple[str, str] | None:
         """(existing key, why) if ``record`` duplicates something here;
         ``book`` is a chapter's book record, when it is not in the library."""
         k = self.keys.get(record.key.casefold())
@@ -400,7 +432,13 @@ class Existing:
                     return self.isbn[i], f"same ISBN {i}"
         if signature:
             parent = getattr(record, "parent", None)
-            info = _book_info(book) if book is not None else self.book_info.get(parent) if parent else None
+            info = (
+                _book_info(book)
+                if book is not None
+                else self.book_info.get(parent)
+                if parent
+                else None
+            )
             sig = record_signature(record, info)
             if sig and sig in self.sig:
                 return self.sig[sig], "same title, year and first author"
@@ -414,7 +452,9 @@ class Existing:
         if record.type == "book":
             for i in record.isbn:
                 self.isbn.setdefault(i, record.key)
-            self.books.setdefault((_norm_title(record.full_title), str(record.year or "")), record.key)
+            self.books.setdefault(
+                (_norm_title(record.full_title), str(record.year or "")), record.key
+            )
 
 
 # --------------------------------------------------------------------------
@@ -548,7 +588,17 @@ class _DryStage(_LibraryStage):
         self._tmp.cleanup()
 
 
-_BOOK_FIELDS = ("editors", "publisher", "place", "issued", "edition", "volume", "series", "isbn", "language")
+_BOOK_FIELDS = (
+    "editors",
+    "publisher",
+    "place",
+    "issued",
+    "edition",
+    "volume",
+    "series",
+    "isbn",
+    "language",
+)
 
 
 class Importer:
@@ -621,7 +671,15 @@ class Importer:
         self.order.append(record.key)
         if isinstance(record, Chapter):
             if record.parent:
-                self.links.append((record.key, record.parent, bool(record.container_title), entry.source, entry.line))
+                self.links.append(
+                    (
+                        record.key,
+                        record.parent,
+                        bool(record.container_title),
+                        entry.source,
+                        entry.line,
+                    )
+                )
             elif self.link_parents and record.container_title:
                 self.unlinked.append(record.key)
 
@@ -649,7 +707,9 @@ class Importer:
                 return
             other, why = hit
         dup = Duplicate(record.key, other, why, entry.source, entry.line)
-        if self.on_duplicate in ("skip", "error") or (where == "import" and self.on_duplicate == "update"):
+        if self.on_duplicate in ("skip", "error") or (
+            where == "import" and self.on_duplicate == "update"
+        ):
             res.duplicates.append(dup)
             if self.on_duplicate != "error":
                 self.alias.setdefault(record.key, other)
@@ -671,9 +731,13 @@ class Importer:
             record = merge_update(old, record)
         if old is not None and old.type != record.type:
             res.invalid.append(
-                Issue(entry.source, entry.line, record.key,
-                      f"would update '{other}' ({why}) but it is a {old.type}, this entry a "
-                      f"{record.type}: import with --on-duplicate rename or skip")
+                Issue(
+                    entry.source,
+                    entry.line,
+                    record.key,
+                    f"would update '{other}' ({why}) but it is a {old.type}, this entry a "
+                    f"{record.type}: import with --on-duplicate rename or skip",
+                )
             )
             return
         self.alias[record.key] = other
@@ -691,14 +755,20 @@ class Importer:
         for key, parent, has_container, source, line in self.links:
             target = self.alias.get(parent)
             if target is None:
-                target = self.batch.keys.get(parent.casefold()) or self.existing.keys.get(parent.casefold())
+                target = self.batch.keys.get(parent.casefold()) or self.existing.keys.get(
+                    parent.casefold()
+                )
             if target == parent:
                 continue
             if target is None and not has_container:
                 res.invalid.append(
-                    Issue(source, line, key,
-                          f"crossref '{parent}' is neither in the import nor in the "
-                          "library: import the book too, or add a booktitle")
+                    Issue(
+                        source,
+                        line,
+                        key,
+                        f"crossref '{parent}' is neither in the import nor in the "
+                        "library: import the book too, or add a booktitle",
+                    )
                 )
                 dropped.add(key)
                 continue
@@ -707,9 +777,13 @@ class Importer:
                 extra = dict(record.extra)
                 extra["crossref"] = record.parent
                 res.warnings.append(
-                    Issue(source, line, key,
-                          f"crossref '{record.parent}' is neither in the import nor in the "
-                          "library: imported without a parent link (kept in extra.crossref)")
+                    Issue(
+                        source,
+                        line,
+                        key,
+                        f"crossref '{record.parent}' is neither in the import nor in the "
+                        "library: imported without a parent link (kept in extra.crossref)",
+                    )
                 )
                 record = record.model_copy(update={"parent": None, "extra": extra})
                 if self.link_parents:
@@ -762,7 +836,11 @@ class Importer:
                 if b.key == target:
                     book = b
             if target is None:
-                data: dict[str, Any] = {"type": "book", "key": "tmp-book", "title": record.container_title}
+                data: dict[str, Any] = {
+                    "type": "book",
+                    "key": "tmp-book",
+                    "title": record.container_title,
+                }
                 for name in _BOOK_FIELDS:
                     value = getattr(record, name)
                     if value:
@@ -775,7 +853,7 @@ class Importer:
                 book = Book.model_validate(data)
                 make_key = self.make_key
                 if make_key is None:
-                    from ..library.keys import unique_key as make_key  # noqa: PLC0415
+                    from ..library.keys import unique_key as make_key
                 book = book.model_copy(update={"key": make_key(book, self.taken)})
                 made[sig] = book
                 target = book.key
@@ -791,8 +869,13 @@ class Importer:
                 if book.title == record.container_title:
                     update["container_title"] = None
                     extra = dict(record.extra or {})
-                    if isinstance(extra.get("protect"), dict) and "container_title" in extra["protect"]:
-                        extra["protect"] = {k: v for k, v in extra["protect"].items() if k != "container_title"}
+                    if (
+                        isinstance(extra.get("protect"), dict)
+                        and "container_title" in extra["protect"]
+                    ):
+                        extra["protect"] = {
+                            k: v for k, v in extra["protect"].items() if k != "container_title"
+                        }
                         update["extra"] = extra
                 if book.authors == record.container_authors:
                     update["container_authors"] = []

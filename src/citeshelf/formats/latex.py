@@ -25,27 +25,94 @@ __all__ = ["decode", "encode", "strip_groups", "needs_decoding", "top_level_grou
 
 # Accent commands -> combining marks.
 _ACCENTS = {
-    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-    "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-    "c": "\u0327", "k": "\u0328", "d": "\u0323", "b": "\u0331", "r": "\u030a",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "d": "\u0323",
+    "b": "\u0331",
+    "r": "\u030a",
     "t": "\u0361",
 }
 # Letter-like macros.
 _NAMED = {
-    "ss": "ß", "SS": "SS", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
-    "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð",
-    "th": "þ", "TH": "Þ", "dj": "đ", "DJ": "Đ", "ng": "ŋ", "NG": "Ŋ",
-    "textendash": "–", "textemdash": "—", "textquoteleft": "‘", "textquoteright": "’",
-    "textquotedblleft": "“", "textquotedblright": "”", "ldots": "…", "dots": "…",
-    "textellipsis": "…", "S": "§", "P": "¶", "copyright": "©", "textcopyright": "©",
-    "pounds": "£", "textsterling": "£", "euro": "€", "texteuro": "€", "textregistered": "®",
-    "texttrademark": "™", "textdegree": "°", "guillemotleft": "«", "guillemotright": "»",
-    "guillemetleft": "«", "guillemetright": "»", "og": "«", "fg": "»", "textasciitilde": "~",
-    "textasciicircum": "^", "textbackslash": "\\", "textunderscore": "_", "textbar": "|",
-    "textless": "<", "textgreater": ">", "textbullet": "•", "textperiodcentered": "·",
-    "textexclamdown": "¡", "textquestiondown": "¿", "quad": " ", "qquad": " ",
-    "LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX", "LaTeXe": "LaTeX2e",
-    "textquotesingle": "'", "textquotedbl": '"', "nobreakspace": "\u00a0", "slash": "/",
+    "ss": "ß",
+    "SS": "SS",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+    "dh": "ð",
+    "DH": "Ð",
+    "th": "þ",
+    "TH": "Þ",
+    "dj": "đ",
+    "DJ": "Đ",
+    "ng": "ŋ",
+    "NG": "Ŋ",
+    "textendash": "–",
+    "textemdash": "—",
+    "textquoteleft": "‘",
+    "textquoteright": "’",
+    "textquotedblleft": "“",
+    "textquotedblright": "”",
+    "ldots": "…",
+    "dots": "…",
+    "textellipsis": "…",
+    "S": "§",
+    "P": "¶",
+    "copyright": "©",
+    "textcopyright": "©",
+    "pounds": "£",
+    "textsterling": "£",
+    "euro": "€",
+    "texteuro": "€",
+    "textregistered": "®",
+    "texttrademark": "™",
+    "textdegree": "°",
+    "guillemotleft": "«",
+    "guillemotright": "»",
+    "guillemetleft": "«",
+    "guillemetright": "»",
+    "og": "«",
+    "fg": "»",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textbackslash": "\\",
+    "textunderscore": "_",
+    "textbar": "|",
+    "textless": "<",
+    "textgreater": ">",
+    "textbullet": "•",
+    "textperiodcentered": "·",
+    "textexclamdown": "¡",
+    "textquestiondown": "¿",
+    "quad": " ",
+    "qquad": " ",
+    "LaTeX": "LaTeX",
+    "TeX": "TeX",
+    "BibTeX": "BibTeX",
+    "LaTeXe": "LaTeX2e",
+    "textquotesingle": "'",
+    "textquotedbl": '"',
+    "nobreakspace": "\u00a0",
+    "slash": "/",
 }
 # Escaped specials.
 _ESCAPES = {" ": " ", ",": "\u2009", "/": "", "-": "", "@": ""}
@@ -62,9 +129,35 @@ _NAMED["textbackslash"] = _HOLD["\\"]
 _UNHOLD_KEEP = {**_UNHOLD, _HOLD["{"]: "\\{", _HOLD["}"]: "\\}"}
 # Font and box commands whose argument is just text.
 _TEXT_COMMANDS = frozenset(
-    "emph textit textbf textsc texttt textrm textsf textsl textup textmd textnormal mbox text "
-    "textsuperscript textsubscript uppercase lowercase MakeUppercase MakeLowercase hbox "
-    "ensuremath mathrm mathit mathbf url path nolinkurl".split()
+    [
+        "emph",
+        "textit",
+        "textbf",
+        "textsc",
+        "texttt",
+        "textrm",
+        "textsf",
+        "textsl",
+        "textup",
+        "textmd",
+        "textnormal",
+        "mbox",
+        "text",
+        "textsuperscript",
+        "textsubscript",
+        "uppercase",
+        "lowercase",
+        "MakeUppercase",
+        "MakeLowercase",
+        "hbox",
+        "ensuremath",
+        "mathrm",
+        "mathit",
+        "mathbf",
+        "url",
+        "path",
+        "nolinkurl",
+    ]
 )
 
 _SPECIAL = re.compile(r"[\\{}~$]|--|``|''|!`|\?`")
@@ -144,10 +237,12 @@ def _general(text: str) -> str:
 
     global _CONVERTER
     if _CONVERTER is None:
-        _CONVERTER = LatexNodes2Text(math_mode="text", keep_comments=False, strict_latex_spaces=True)
+        _CONVERTER = LatexNodes2Text(
+            math_mode="text", keep_comments=False, strict_latex_spaces=True
+        )
     try:
         return _CONVERTER.latex_to_text(text)
-    except Exception:  # noqa: BLE001 - malformed LaTeX: keep the text as written
+    except Exception:
         return text
 
 
@@ -285,16 +380,50 @@ def strip_groups(text: str) -> tuple[str, list[str]]:
 # writing
 
 _ESCAPE_OUT = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
-    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
 }
 _ESCAPE_OUT_RE = re.compile(r"[\\{}&%$#_~^]")
-_REVERSE_NAMED = {v: k for k, v in _NAMED.items() if len(v) == 1 and k not in ("SS", "og", "fg", "dots", "texteuro", "textcopyright", "textsterling", "guillemetleft", "guillemetright", "textellipsis", "quad", "qquad", "textquotesingle", "textquotedbl")}
+_REVERSE_NAMED = {
+    v: k
+    for k, v in _NAMED.items()
+    if len(v) == 1
+    and k
+    not in (
+        "SS",
+        "og",
+        "fg",
+        "dots",
+        "texteuro",
+        "textcopyright",
+        "textsterling",
+        "guillemetleft",
+        "guillemetright",
+        "textellipsis",
+        "quad",
+        "qquad",
+        "textquotesingle",
+        "textquotedbl",
+    )
+}
 _REVERSE_NAMED.update({"\u00a0": "nobreakspace"})
 _REVERSE_ACCENTS = {v: k for k, v in _ACCENTS.items()}
 _PUNCT_OUT = {
-    "–": "--", "—": "---", "“": "{\\textquotedblleft}", "”": "{\\textquotedblright}",
-    "‘": "{\\textquoteleft}", "’": "{\\textquoteright}", "\u00a0": "~",
+    "–": "--",
+    "—": "---",
+    "“": "{\\textquotedblleft}",
+    "”": "{\\textquotedblright}",
+    "‘": "{\\textquoteleft}",
+    "’": "{\\textquoteright}",
+    "\u00a0": "~",
 }
 
 

@@ -278,7 +278,9 @@ def cited_keys(paths: list[str | Path]) -> Citations:
     return result
 
 
-def _read(path: Path, kind: str, result: Citations, seen: set[Path], root: Path | None = None) -> None:
+def _read(
+    path: Path, kind: str, result: Citations, seen: set[Path], root: Path | None = None
+) -> None:
     from ..errors import NotFound
 
     real = path.resolve()

@@ -12,8 +12,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = [
-    "protected_phrases", "apply_protection", "add_protected", "auto_spans", "find_spans",
-    "wrap_spans", "NOCASE_RE",
+    "protected_phrases",
+    "apply_protection",
+    "add_protected",
+    "auto_spans",
+    "find_spans",
+    "wrap_spans",
+    "NOCASE_RE",
 ]
 
 NOCASE_RE = re.compile(r'<span class="nocase">(.*?)</span>', re.DOTALL)
@@ -64,9 +69,10 @@ def auto_spans(text: str) -> list[tuple[int, int]]:
     first = True
     for m in _WORD.finditer(text):
         word = m.group(0)
-        if any(c.isupper() for c in word):
-            if not (first and m.start() == _first_letter(text) and not any(c.isupper() for c in word[1:])):
-                out.append((m.start(), m.end()))
+        if any(c.isupper() for c in word) and not (
+            first and m.start() == _first_letter(text) and not any(c.isupper() for c in word[1:])
+        ):
+            out.append((m.start(), m.end()))
         first = False
     return out
 

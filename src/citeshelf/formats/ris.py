@@ -31,13 +31,30 @@ from typing import Any
 __all__ = ["RisParse", "parse_ris", "iter_ris", "load_ris", "write_ris", "RIS_TYPES_IN"]
 
 RIS_TYPES_IN = {
-    "BOOK": "book", "EDBOOK": "book", "CHAP": "chapter", "JOUR": "article", "JFULL": "article",
-    "MGZN": "article", "NEWS": "article", "RPRT": "report", "THES": "thesis", "ELEC": "webpage",
-    "WEB": "webpage", "BLOG": "webpage", "CONF": "paper", "CPAPER": "paper",
+    "BOOK": "book",
+    "EDBOOK": "book",
+    "CHAP": "chapter",
+    "JOUR": "article",
+    "JFULL": "article",
+    "MGZN": "article",
+    "NEWS": "article",
+    "RPRT": "report",
+    "THES": "thesis",
+    "ELEC": "webpage",
+    "WEB": "webpage",
+    "BLOG": "webpage",
+    "CONF": "paper",
+    "CPAPER": "paper",
 }
 RIS_TYPE_OUT = {
-    "book": "BOOK", "chapter": "CHAP", "article": "JOUR", "report": "RPRT", "thesis": "THES",
-    "webpage": "ELEC", "paper": "CPAPER", "misc": "GEN",
+    "book": "BOOK",
+    "chapter": "CHAP",
+    "article": "JOUR",
+    "report": "RPRT",
+    "thesis": "THES",
+    "webpage": "ELEC",
+    "paper": "CPAPER",
+    "misc": "GEN",
 }
 _KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
 
@@ -51,7 +68,7 @@ class RisParse:
 
 
 def _ris_date(text: str) -> str | None:
-    """"2014/08/29/", "2014/08//", "2014-08-29", "2014" -> ISO."""
+    """ "2014/08/29/", "2014/08//", "2014-08-29", "2014" -> ISO."""
     parts = [p for p in re.split(r"[/-]", text.strip())]
     if not parts or not re.fullmatch(r"\d{4}", parts[0] or ""):
         return None
@@ -89,7 +106,7 @@ def parse_ris(
     lines = [n + line0 - 1 for n in _ref_lines(text)]
     try:
         refs = rispy.loads(text, skip_unknown_tags=False)
-    except Exception as exc:  # noqa: BLE001 - rispy raises plain IOError/KeyError on bad input
+    except Exception as exc:
         from ..errors import InvalidData
 
         raise InvalidData(f"{source}: cannot be read as RIS ({exc})") from None
@@ -97,10 +114,12 @@ def parse_ris(
         used = set()
     if len(lines) > len(refs):
         # rispy drops a reference that has no "ER  -" line; say so, never lose it quietly
-        for line in lines[len(refs):]:
+        for line in lines[len(refs) :]:
             out.invalid.append((line, None, "this reference has no end line ('ER  -'): add one"))
     elif not refs and text.strip():
-        out.invalid.append((line0, None, "no RIS reference here (each starts with 'TY  -' and ends with 'ER  -')"))
+        out.invalid.append(
+            (line0, None, "no RIS reference here (each starts with 'TY  -' and ends with 'ER  -')")
+        )
     for n, ref in enumerate(refs):
         line = lines[n] if n < len(lines) else None
         ris_type = str(ref.get("type_of_reference") or "GEN").upper()
@@ -125,9 +144,16 @@ def parse_ris(
         title = ref.get("title") or ref.get("primary_title")
         if title:
             data["title"] = title
-        container = ref.get("secondary_title") or ref.get("journal_name") or ref.get("alternate_title3")
+        container = (
+            ref.get("secondary_title") or ref.get("journal_name") or ref.get("alternate_title3")
+        )
         if container:
-            target = {"chapter": "container_title", "article": "journal", "paper": "container_title", "webpage": "site"}.get(rtype)
+            target = {
+                "chapter": "container_title",
+                "article": "journal",
+                "paper": "container_title",
+                "webpage": "site",
+            }.get(rtype)
             if target:
                 data[target] = container
             else:
@@ -145,8 +171,13 @@ def parse_ris(
         if date:
             data["issued"] = date
         simple = {
-            "publisher": "publisher", "place_published": "place", "edition": "edition",
-            "volume": "volume", "doi": "doi", "abstract": "abstract", "language": "language",
+            "publisher": "publisher",
+            "place_published": "place",
+            "edition": "edition",
+            "volume": "volume",
+            "doi": "doi",
+            "abstract": "abstract",
+            "language": "language",
         }
         for src, dst in simple.items():
             if ref.get(src):
@@ -165,7 +196,11 @@ def parse_ris(
             data["pages"] = f"{sp}-{ep}" if ep else str(sp)
         if ref.get("number"):
             target = {"article": "issue", "report": "number"}.get(rtype)
-            (data.__setitem__(target, str(ref["number"])) if target else extra.__setitem__("IS", str(ref["number"])))
+            (
+                data.__setitem__(target, str(ref["number"]))
+                if target
+                else extra.__setitem__("IS", str(ref["number"]))
+            )
         if ref.get("issn"):
             sn = str(ref["issn"])
             if rtype == "article":
@@ -197,7 +232,13 @@ def parse_ris(
         try:
             record = parse_record(data)
         except ValidationError as exc:
-            out.invalid.append((line, key if isinstance(key, str) else None, describe_validation_error(exc, "reference")))
+            out.invalid.append(
+                (
+                    line,
+                    key if isinstance(key, str) else None,
+                    describe_validation_error(exc, "reference"),
+                )
+            )
             continue
         if generated:
             base = base_key(record)
@@ -290,7 +331,9 @@ def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
         if not record.isbn:
             source = source.model_copy(update={"isbn": []})
     extra: Mapping[str, Any] = source.extra or {}
-    ref: dict[str, Any] = {"type_of_reference": str(extra.get("ris_type") or RIS_TYPE_OUT[source.type])}
+    ref: dict[str, Any] = {
+        "type_of_reference": str(extra.get("ris_type") or RIS_TYPE_OUT[source.type])
+    }
     ref["id"] = source.key
     if source.authors:
         ref["authors"] = [_ris_name(p) for p in source.authors]
@@ -301,7 +344,10 @@ def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
     if source.full_title:
         ref["title"] = source.full_title
     container = {
-        "chapter": "container_title", "article": "journal", "paper": "container_title", "webpage": "site",
+        "chapter": "container_title",
+        "article": "journal",
+        "paper": "container_title",
+        "webpage": "site",
     }.get(source.type)
     if container and getattr(source, container, None):
         ref["secondary_title"] = getattr(source, container)
@@ -312,7 +358,13 @@ def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
     if source.issued:
         d = source.issued
         ref["year"] = f"{d.year:04d}"
-        ref["date"] = f"{d.year:04d}/" + (f"{d.month:02d}" if d.month else "") + "/" + (f"{d.day:02d}" if d.day else "") + "/"
+        ref["date"] = (
+            f"{d.year:04d}/"
+            + (f"{d.month:02d}" if d.month else "")
+            + "/"
+            + (f"{d.day:02d}" if d.day else "")
+            + "/"
+        )
     for dst, value in (
         ("publisher", source.publisher or getattr(source, "institution", None)),
         ("place_published", source.place),
@@ -346,7 +398,13 @@ def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
         ref["type_of_work"] = source.degree
     if getattr(source, "accessed", None):
         a = source.accessed
-        ref["access_date"] = f"{a.year:04d}/" + (f"{a.month:02d}" if a.month else "") + "/" + (f"{a.day:02d}" if a.day else "") + "/"
+        ref["access_date"] = (
+            f"{a.year:04d}/"
+            + (f"{a.month:02d}" if a.month else "")
+            + "/"
+            + (f"{a.day:02d}" if a.day else "")
+            + "/"
+        )
     return ref
 
 

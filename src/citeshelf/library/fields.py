@@ -35,7 +35,7 @@ def set_field(data: dict[str, Any], name: str, value: str, type_: str) -> None:
     name = name.strip().replace("-", "_")
     value = value.strip()
     if name.startswith("extra."):
-        sub = name[len("extra."):]
+        sub = name[len("extra.") :]
         if not sub:
             raise UsageError("extra needs a name: use extra.NAME=VALUE")
         extra = dict(data.get("extra") or {})
@@ -80,7 +80,7 @@ def append_names(data: dict[str, Any], name: str, values: list[str]) -> None:
     people = list(data.get(name) or [])
     for value in values:
         if not value.strip():
-            raise UsageError(f"an empty name among the {name}: give each as \"Family, Given\"")
+            raise UsageError(f'an empty name among the {name}: give each as "Family, Given"')
         if re.fullmatch(r"\s*others\s*", value, flags=re.I):
             data[f"{name}_et_al"] = True
             continue

@@ -86,8 +86,22 @@ FREE_FIELDS = ("title", "author", "editor", "translator", "abstract", "key")
 # ---------------------------------------------------------------------------
 # Folding and words (the same rules for the index and for matching in Python)
 
-_FOLD_EXTRA = {"ß": "ss", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l",
-               "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i", "þ": "th", "Þ": "th"}
+_FOLD_EXTRA = {
+    "ß": "ss",
+    "ø": "o",
+    "Ø": "o",
+    "đ": "d",
+    "Đ": "d",
+    "ł": "l",
+    "Ł": "l",
+    "æ": "ae",
+    "Æ": "ae",
+    "œ": "oe",
+    "Œ": "oe",
+    "ı": "i",
+    "þ": "th",
+    "Þ": "th",
+}
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[^\W_]+")
 _SPACES = re.compile(r"\s+")
@@ -185,7 +199,7 @@ def _last(person: object) -> str:
 
 
 def short_names(people: list[object], et_al: bool) -> str:
-    """"Aris", "Galbreath & Seidyusif", "Boin, Ekengren & Rhinard", "Boin et al."."""
+    """ "Aris", "Galbreath & Seidyusif", "Boin, Ekengren & Rhinard", "Boin et al."."""
     names = [_last(p) for p in people]
     if not names:
         return ""
@@ -285,7 +299,9 @@ def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
         "doi": norm_doi(d) if (d := _text(data.get("doi"))) else None,
         "tag": sorted({norm_tag(t) for t in _str_list(data.get("tags"))}),
         "title": " ".join(
-            w for f in ("title", "subtitle", "short_title") for w in tokens(_text(data.get(f)) or "")
+            w
+            for f in ("title", "subtitle", "short_title")
+            for w in tokens(_text(data.get(f)) or "")
         ),
         "author": _names_words(data.get("authors")),
         "translator": _names_words(data.get("translators")),
@@ -309,7 +325,9 @@ def resolve_doc(own: Mapping[str, Any], book: Mapping[str, Any] | None) -> dict[
     return doc
 
 
-_ROMAN = re.compile(r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
+_ROMAN = re.compile(
+    r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I
+)
 _PAGE_SEP = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
 
 
@@ -352,13 +370,18 @@ def display_name(person: object) -> str:
     if isinstance(person, dict):
         if person.get("literal"):
             return " ".join(str(person["literal"]).split())
-        text = " ".join(" ".join(str(person[k]).split()) for k in ("given", "particle", "family") if person.get(k))
+        text = " ".join(
+            " ".join(str(person[k]).split())
+            for k in ("given", "particle", "family")
+            if person.get(k)
+        )
         return f"{text}, {person['suffix']}" if person.get("suffix") else text
     return _name_text(person)
 
 
 def book_line(data: Mapping[str, Any]) -> str:
-    """"Title, ed. Name (Publisher, year)" from a book record's JSON data."""
+    """ "Title, ed. Name (Publisher, year)" from a book record's JSON data."""
+
     def _and(items: list[str]) -> str:
         if len(items) <= 2:
             return " and ".join(items)
@@ -436,7 +459,11 @@ _FTS = (
     + ", tokenize='unicode61 remove_diacritics 0', detail=full)"
 )
 # Without FTS5 the same words go into a plain table, searched with instr().
-_NOFTS = "CREATE TABLE fts(rowid INTEGER PRIMARY KEY, " + ", ".join(f"{f} TEXT" for f in TEXT_FIELDS) + ")"
+_NOFTS = (
+    "CREATE TABLE fts(rowid INTEGER PRIMARY KEY, "
+    + ", ".join(f"{f} TEXT" for f in TEXT_FIELDS)
+    + ")"
+)
 
 
 class Scan:
@@ -458,7 +485,9 @@ class Scan:
     def as_dict(self) -> dict[str, tuple[int, int]]:
         if self._map is None:
             n = len(SUFFIX)
-            self._map = {name[:-n]: (m, s) for name, m, s in zip(self.names, self.mtimes, self.sizes)}
+            self._map = {
+                name[:-n]: (m, s) for name, m, s in zip(self.names, self.mtimes, self.sizes)
+            }
         return self._map
 
     def get(self, key: str) -> tuple[int, int] | None:
@@ -476,7 +505,7 @@ class Scan:
         return marshal.dumps((1, self.names, mtimes.tobytes(), self.sizes.tobytes()))
 
     @classmethod
-    def load(cls, blob: object) -> "Scan | None":
+    def load(cls, blob: object) -> Scan | None:
         try:
             version, names, mtimes, sizes = marshal.loads(blob)  # type: ignore[arg-type]
             if version != 1:
@@ -495,7 +524,13 @@ class IndexRow:
     __slots__ = ("key", "type", "creators", "year", "title")
 
     def __init__(self, key: str, type_: str, creators: str, year: int | None, title: str) -> None:
-        self.key, self.type, self.creators, self.year, self.title = key, type_, creators, year, title
+        self.key, self.type, self.creators, self.year, self.title = (
+            key,
+            type_,
+            creators,
+            year,
+            title,
+        )
 
 
 class IndexProblem:
@@ -538,7 +573,7 @@ class Index:
 
     # -- opening ----------------------------------------------------------------
 
-    def open(self) -> "Index":
+    def open(self) -> Index:
         import sqlite3
 
         try:
@@ -600,7 +635,7 @@ class Index:
         if self.con is not None:
             try:
                 self.con.close()
-            except Exception:  # noqa: BLE001  # pragma: no cover
+            except Exception:  # pragma: no cover
                 pass
             self.con = None
 
@@ -611,7 +646,7 @@ class Index:
             except OSError:
                 pass
 
-    def __enter__(self) -> "Index":
+    def __enter__(self) -> Index:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -619,7 +654,7 @@ class Index:
 
     # -- keeping it fresh ---------------------------------------------------
 
-    def scan(self) -> "Scan":
+    def scan(self) -> Scan:
         """Name, modification time and size of every record file (one stat each)."""
         mtimes = array("q")
         sizes = array("q")
@@ -694,8 +729,12 @@ class Index:
             clean = not racy
             stats.pop("racy")
             con.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (scanned.dump(racy),))
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if clean else "",))
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder if clean else "",))
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if clean else "",)
+            )
+            con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder if clean else "",)
+            )
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -703,7 +742,7 @@ class Index:
         self.stats = stats
         return stats
 
-    def _apply(self, scan: "Scan", full: bool, progress: Any, started: int) -> dict[str, int]:
+    def _apply(self, scan: Scan, full: bool, progress: Any, started: int) -> dict[str, int]:
         con = self.con
         self._started = started
         self._racy = 0
@@ -749,8 +788,10 @@ class Index:
             for batch in _batches(touched, 500):
                 marks = ",".join("?" * len(batch))
                 again.update(
-                    k for (k,) in con.execute(
-                        f"SELECT key FROM records WHERE parent IN ({marks})", [fold(b) for b in batch]
+                    k
+                    for (k,) in con.execute(
+                        f"SELECT key FROM records WHERE parent IN ({marks})",
+                        [fold(b) for b in batch],
                     )
                 )
             again -= set(changed)
@@ -758,11 +799,13 @@ class Index:
             item = prepare(self._library(), key)
             self._store(item, self._book(item[5], known) if item[5] else None)
         return {
-            "read": len(changed), "removed": len(removed), "resolved": len(deferred) + len(again),
+            "read": len(changed),
+            "removed": len(removed),
+            "resolved": len(deferred) + len(again),
             "racy": self._racy,
         }
 
-    def _diff(self, scan: "Scan") -> tuple[list[str], list[str], dict[str, tuple[int, int]]]:
+    def _diff(self, scan: Scan) -> tuple[list[str], list[str], dict[str, tuple[int, int]]]:
         """Keys of the files added or changed, of those removed, and what the
         scan saw of the changed ones, against the state stored by the last
         update (read under the write lock)."""
@@ -773,14 +816,14 @@ class Index:
             # Same files in the same order: compare times and sizes block by
             # block (in C), looking closer only where a block differs.
             positions = _differences(old.mtimes, scan.mtimes) | _differences(old.sizes, scan.sizes)
-            seen = {
-                scan.names[i][:-n]: (scan.mtimes[i], scan.sizes[i]) for i in sorted(positions)
-            }
+            seen = {scan.names[i][:-n]: (scan.mtimes[i], scan.sizes[i]) for i in sorted(positions)}
             return sorted(seen), [], seen
         if old is not None:
             stored = old.as_dict()
         else:
-            stored = {k: (m, s) for k, m, s in self.con.execute("SELECT key, mtime_ns, size FROM records")}
+            stored = {
+                k: (m, s) for k, m, s in self.con.execute("SELECT key, mtime_ns, size FROM records")
+            }
         scanned = scan.as_dict()
         changed = sorted(k for k, v in scanned.items() if stored.get(k) != v)
         removed = sorted(k for k in stored if k not in scanned)
@@ -847,7 +890,9 @@ class Index:
     def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
         key, stat, problem, own, display, _parent = item
         con = self.con
-        racy = stat[0] >= self._started - (RACY_COARSE_NS if stat[0] % 1_000_000_000 == 0 else RACY_NS)
+        racy = stat[0] >= self._started - (
+            RACY_COARSE_NS if stat[0] % 1_000_000_000 == 0 else RACY_NS
+        )
         seen = self._seen.get(key, stat)
         if racy or stat != seen:
             # racy, or changed again between the scan and the read: read it next time
@@ -864,14 +909,38 @@ class Index:
         if own is None:
             # the parent named by a file that fails validation, if it has one,
             # so that ``chapters`` can report it
-            values: tuple[Any, ...] = (key, stat[0], stat[1], problem, None, fold(key), None,
-                                       fold(_parent) if _parent else None,
-                                       None, None, None, None, None, None, None, None)
+            values: tuple[Any, ...] = (
+                key,
+                stat[0],
+                stat[1],
+                problem,
+                None,
+                fold(key),
+                None,
+                fold(_parent) if _parent else None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+            )
         else:
             doc = resolve_doc(own, book)
             values = (
-                key, stat[0], stat[1], None, doc["type"], doc["fkey"], doc["year"], doc["parent"],
-                doc["doi"], *display, json.dumps(own["inh"], ensure_ascii=False),
+                key,
+                stat[0],
+                stat[1],
+                None,
+                doc["type"],
+                doc["fkey"],
+                doc["year"],
+                doc["parent"],
+                doc["doi"],
+                *display,
+                json.dumps(own["inh"], ensure_ascii=False),
             )
         if row is None:
             cur = con.execute(
@@ -919,7 +988,8 @@ class Index:
     def children(self, book_key: str) -> list[str]:
         """Keys of the records whose parent is ``book_key`` (in key order)."""
         return [
-            k for (k,) in self.con.execute(
+            k
+            for (k,) in self.con.execute(
                 "SELECT key FROM records WHERE parent = ? ORDER BY key", (fold(book_key),)
             )
         ]
@@ -955,7 +1025,14 @@ class Index:
 
 #: (key, (mtime_ns, size), problem, own document,
 #:  (creators, title, chapter, authors, pages, book line) as printed, parent key)
-Prepared = tuple[str, tuple[int, int], "str | None", "dict[str, Any] | None", "tuple[str, str, str | None] | None", "str | None"]
+Prepared = tuple[
+    str,
+    tuple[int, int],
+    "str | None",
+    "dict[str, Any] | None",
+    "tuple[str, str, str | None] | None",
+    "str | None",
+]
 #: From this many files to read on, worker processes validate them.
 PARALLEL_MIN = 3000
 
@@ -979,7 +1056,14 @@ def prepare(library: Any, key: str) -> Prepared:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return key, stat, f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", None, None, None
+        return (
+            key,
+            stat,
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})",
+            None,
+            None,
+            None,
+        )
     try:
         record = library.parse_text(key, text)
     except ValueError as exc:  # InvalidData: the store's own words
@@ -990,8 +1074,11 @@ def prepare(library: Any, key: str) -> Prepared:
         parent = str(data["parent"]).strip()
     authors = _people(data.get("authors"))
     display = (
-        creators_cell(data), full_title(data), _text(data.get("chapter")),
-        short_names(authors, bool(data.get("authors_et_al"))), _text(data.get("pages")),
+        creators_cell(data),
+        full_title(data),
+        _text(data.get("chapter")),
+        short_names(authors, bool(data.get("authors_et_al"))),
+        _text(data.get("pages")),
         book_line(data) if parent is None else None,
     )
     return key, stat, None, extract_own(data), display, parent
@@ -1018,9 +1105,8 @@ def _prepare_batch(job: tuple[str, list[str]]) -> list[Prepared]:
     return [prepare(_WORKER_LIBRARY[0], key) for key in keys]
 
 
-
 class _NoBar:
-    def __enter__(self) -> "_NoBar":
+    def __enter__(self) -> _NoBar:
         return self
 
     def __exit__(self, *exc: object) -> None:

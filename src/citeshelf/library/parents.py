@@ -14,7 +14,17 @@ from ..model import BaseRecord, Chapter
 __all__ = ["INHERITED", "merge_parent", "resolve", "resolve_many", "parent_of"]
 
 #: Fields a chapter takes from its book when it has none of its own.
-INHERITED = ("editors", "issued", "publisher", "place", "edition", "volume", "series", "isbn", "language")
+INHERITED = (
+    "editors",
+    "issued",
+    "publisher",
+    "place",
+    "edition",
+    "volume",
+    "series",
+    "isbn",
+    "language",
+)
 
 
 def merge_parent(chapter: Chapter, book: BaseRecord) -> Chapter:
@@ -30,7 +40,7 @@ def merge_parent(chapter: Chapter, book: BaseRecord) -> Chapter:
     return chapter.model_copy(update=update)
 
 
-def parent_of(record: BaseRecord, library) -> BaseRecord | None:  # noqa: ANN001
+def parent_of(record: BaseRecord, library) -> BaseRecord | None:
     """The parent record of a chapter, or None; a missing parent is an error."""
     if not isinstance(record, Chapter) or not record.parent:
         return None
@@ -46,7 +56,7 @@ def parent_of(record: BaseRecord, library) -> BaseRecord | None:  # noqa: ANN001
         raise InvalidData(f"chapter '{record.key}': its parent is unreadable: {exc}") from None
 
 
-def resolve(record: BaseRecord, library) -> BaseRecord:  # noqa: ANN001
+def resolve(record: BaseRecord, library) -> BaseRecord:
     """The record as styles and exports see it (a chapter with its book's data)."""
     book = parent_of(record, library)
     if book is None:
@@ -55,7 +65,7 @@ def resolve(record: BaseRecord, library) -> BaseRecord:  # noqa: ANN001
     return merge_parent(record, book)
 
 
-def resolve_many(records, library, problems: list[str] | None = None) -> list[BaseRecord]:  # noqa: ANN001
+def resolve_many(records, library, problems: list[str] | None = None) -> list[BaseRecord]:
     """Resolve records whose books may be among them or in the library, in
     the order given, reading each book once. A chapter whose book is missing
     or unreadable is returned as stored; if ``problems`` is given, a sentence

@@ -39,8 +39,22 @@ __all__ = ["FIELDS", "Query", "QueryError", "select"]
 
 TEXT = ("author", "editor", "translator", "title", "abstract", "publisher", "journal")
 EXACT = ("type", "key", "parent", "doi", "isbn", "tag")
-FIELDS = ("author", "editor", "title", "year", "type", "tag", "key", "doi", "isbn", "publisher",
-          "journal", "parent", "abstract", "translator")
+FIELDS = (
+    "author",
+    "editor",
+    "title",
+    "year",
+    "type",
+    "tag",
+    "key",
+    "doi",
+    "isbn",
+    "publisher",
+    "journal",
+    "parent",
+    "abstract",
+    "translator",
+)
 TYPES = ("book", "chapter", "article", "report", "thesis", "webpage", "paper", "misc")
 OPERATORS = ("AND", "OR", "NOT")
 
@@ -171,7 +185,10 @@ class Exact(Node):
         op = "LIKE ? ESCAPE '\\'" if self.prefix else "= ?"
         arg = _like(self.value) if self.prefix else self.value
         if self.field in ("tag", "isbn"):
-            return f"r.id IN (SELECT rid FROM vals WHERE field = ? AND value {op})", [self.field, arg]
+            return f"r.id IN (SELECT rid FROM vals WHERE field = ? AND value {op})", [
+                self.field,
+                arg,
+            ]
         column = "fkey" if self.field == "key" else self.field
         return f"coalesce(r.{column} {op}, 0)", [arg]
 
@@ -191,13 +208,15 @@ class Years(Node):
     def sql(self, fts5: bool) -> tuple[str, list[Any]]:
         return (
             "coalesce(r.year BETWEEN ? AND ?, 0)",
-            [-10**9 if self.low is None else self.low, 10**9 if self.high is None else self.high],
+            [-(10**9) if self.low is None else self.low, 10**9 if self.high is None else self.high],
         )
 
     def __str__(self) -> str:
         if self.low == self.high:
             return f"year:{self.low}"
-        return f"year:{'' if self.low is None else self.low}..{'' if self.high is None else self.high}"
+        return (
+            f"year:{'' if self.low is None else self.low}..{'' if self.high is None else self.high}"
+        )
 
 
 class Not(Node):
@@ -330,7 +349,9 @@ def _lex(text: str) -> list[_Tok]:
         if prefix:
             word = word[:-1]
         if "*" in word:
-            raise QueryError("'*' can only end a word (secur* finds security)", i + word.index("*") + 1)
+            raise QueryError(
+                "'*' can only end a word (secur* finds security)", i + word.index("*") + 1
+            )
         out.append(_Tok("term", col, field, word, False, prefix, text[col - 1 : j]))
         i = j
     out.append(_Tok("end", n + 1))
@@ -486,7 +507,7 @@ class Query(_Value):
     _defaults = {"text": ""}
 
     @classmethod
-    def parse(cls, text: str | None) -> "Query":
+    def parse(cls, text: str | None) -> Query:
         """Parse ``text``; a syntax error raises :class:`QueryError` (a ``UsageError``)
         naming the column."""
         text = text or ""
@@ -514,7 +535,7 @@ class Query(_Value):
         return str(self.root)
 
 
-def select(library, text: str | None, *, use_index: bool = True):  # noqa: ANN001, ANN201
+def select(library, text: str | None, *, use_index: bool = True):
     """Records of ``library`` matching ``text``, in key order, and the problems
     (unreadable files) met on the way: ``(records, problems)``.
 
@@ -547,7 +568,7 @@ def select(library, text: str | None, *, use_index: bool = True):  # noqa: ANN00
     return _select_slow(library, q)
 
 
-def _select_slow(library, q: Query):  # noqa: ANN001, ANN202
+def _select_slow(library, q: Query):
     from ..model import Chapter
     from .parents import merge_parent
     from .store import RecordProblem

@@ -125,7 +125,9 @@ class Library:
             self.check_exists()
             raise NotFound(f"no record '{key}' in {self.path}") from None
         except UnicodeDecodeError as exc:
-            raise InvalidData(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+            raise InvalidData(
+                f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from None
         except OSError as exc:
             raise InvalidData(f"{path}: cannot read it ({exc.strerror or exc})") from None
 

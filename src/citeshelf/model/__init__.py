@@ -4,8 +4,8 @@ This package imports nothing else from citeshelf, nor Click or Rich.
 """
 
 from .dates import Date
-from .identifiers import format_isbn, normalize_doi, normalize_isbn, normalize_issn, normalize_url
 from .errors import describe_validation_error
+from .identifiers import format_isbn, normalize_doi, normalize_isbn, normalize_issn, normalize_url
 from .names import Person, fold, has_others, initials, parse_name, parse_names, split_names
 from .pages import PageRange
 from .record import (
@@ -34,9 +34,36 @@ def parse_record(data: object) -> BaseRecord:
 
 
 __all__ = [
-    "Article", "BaseRecord", "Book", "Chapter", "Date", "KEY_PATTERN", "Misc", "PageRange",
-    "Paper", "Person", "RECORD_ADAPTER", "Record", "Report", "Thesis", "WORK_TYPES", "Webpage",
-    "check_key", "describe_validation_error", "fold", "has_others", "format_isbn", "initials", "missing_recommended", "normalize_doi",
-    "normalize_isbn", "normalize_issn", "normalize_url", "now_utc", "parse_name", "parse_names",
-    "parse_record", "split_names",
+    "Article",
+    "BaseRecord",
+    "Book",
+    "Chapter",
+    "Date",
+    "KEY_PATTERN",
+    "Misc",
+    "PageRange",
+    "Paper",
+    "Person",
+    "RECORD_ADAPTER",
+    "Record",
+    "Report",
+    "Thesis",
+    "WORK_TYPES",
+    "Webpage",
+    "check_key",
+    "describe_validation_error",
+    "fold",
+    "has_others",
+    "format_isbn",
+    "initials",
+    "missing_recommended",
+    "normalize_doi",
+    "normalize_isbn",
+    "normalize_issn",
+    "normalize_url",
+    "now_utc",
+    "parse_name",
+    "parse_names",
+    "parse_record",
+    "split_names",
 ]

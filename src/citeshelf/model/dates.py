@@ -14,8 +14,18 @@ from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 __all__ = ["Date", "MONTHS"]
 
 MONTHS = [
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ]
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 _ISO = re.compile(r"^(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -53,7 +63,7 @@ class Date(BaseModel):
         raise ValueError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
 
     @model_validator(mode="after")
-    def _check(self) -> "Date":
+    def _check(self) -> Date:
         if not 0 < self.year <= 9999:
             raise ValueError(f"year {self.year} is out of range (1 to 9999)")
         if self.month is not None and not 1 <= self.month <= 12:
@@ -82,7 +92,7 @@ class Date(BaseModel):
         return self.iso()
 
     @classmethod
-    def parse(cls, text: str | int) -> "Date":
+    def parse(cls, text: str | int) -> Date:
         return cls.model_validate(text)
 
     @staticmethod

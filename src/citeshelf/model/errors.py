@@ -19,7 +19,7 @@ def describe_validation_error(exc: ValidationError, what: str = "record") -> str
         loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
         msg = str(err.get("msg", "invalid"))
         if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+            msg = msg[len("Value error, ") :]
         elif err.get("type") == "extra_forbidden":
             msg = "is not a field of this record type (put it under 'extra' to keep it)"
         elif err.get("type") == "union_tag_invalid":

@@ -18,7 +18,7 @@ _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 
 
 def normalize_doi(value: str) -> str:
-    """"https://doi.org/10.1000/XYZ" -> "10.1000/XYZ" (prefix lower-cased)."""
+    """ "https://doi.org/10.1000/XYZ" -> "10.1000/XYZ" (prefix lower-cased)."""
     text = _DOI_PREFIXES.sub("", value.strip())
     if not _DOI.match(text):
         raise ValueError(f"{value!r} is not a DOI: expected 10.NNNN/suffix")

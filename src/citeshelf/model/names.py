@@ -37,10 +37,12 @@ class Person(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _check(self) -> "Person":
+    def _check(self) -> Person:
         if self.literal:
             if self.family or self.given or self.particle or self.suffix:
-                raise ValueError("a literal name (organisation) cannot also have family/given parts")
+                raise ValueError(
+                    "a literal name (organisation) cannot also have family/given parts"
+                )
         elif not self.family:
             raise ValueError("a name needs a family name or a literal (organisation) name")
         return self
@@ -239,7 +241,17 @@ def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Mérand" -> "merand"."""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    extra = {"ß": "ss", "ø": "o", "Ø": "o", "đ": "d", "ł": "l", "Ł": "l", "æ": "ae", "œ": "oe", "ı": "i"}
+    extra = {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "ł": "l",
+        "Ł": "l",
+        "æ": "ae",
+        "œ": "oe",
+        "ı": "i",
+    }
     stripped = "".join(extra.get(c, c) for c in stripped)
     return stripped.casefold()
 

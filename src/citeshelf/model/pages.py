@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 __all__ = ["PageRange", "roman_to_int"]
 
 _SEP = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
-_ROMAN = re.compile(r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I)
+_ROMAN = re.compile(
+    r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I
+)
 
 
 def roman_to_int(text: str) -> int | None:
@@ -54,11 +56,13 @@ class PageRange(BaseModel):
         if len(parts) == 1:
             return {"start": raw, "end": None}
         if len(parts) != 2 or not parts[0] or not parts[1]:
-            raise ValueError(f"{text!r} is not a page range: use 656-670, a single page or an article number")
+            raise ValueError(
+                f"{text!r} is not a page range: use 656-670, a single page or an article number"
+            )
         return {"start": parts[0], "end": parts[1]}
 
     @model_validator(mode="after")
-    def _check(self) -> "PageRange":
+    def _check(self) -> PageRange:
         for part in (self.start, self.end):
             if part is not None and (not part or any(c in part for c in ",;")):
                 raise ValueError(f"{part!r} is not a page: give one range such as 656-670")
@@ -71,7 +75,9 @@ class PageRange(BaseModel):
                     object.__setattr__(self, "end", full)
                     end = int(full)
             if end < start:
-                raise ValueError(f"{self.start}-{self.end} ends before it starts: give the first page first")
+                raise ValueError(
+                    f"{self.start}-{self.end} ends before it starts: give the first page first"
+                )
         if self.end == self.start:
             object.__setattr__(self, "end", None)
         return self
@@ -97,5 +103,5 @@ class PageRange(BaseModel):
         return (2, 0, self.start)
 
     @classmethod
-    def parse(cls, text: str | int) -> "PageRange":
+    def parse(cls, text: str | int) -> PageRange:
         return cls.model_validate(text)

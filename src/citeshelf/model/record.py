@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -243,7 +243,7 @@ class Chapter(BaseRecord):
         return value
 
     @model_validator(mode="after")
-    def _needs_container(self) -> "Chapter":
+    def _needs_container(self) -> Chapter:
         if not self.parent and not self.container_title:
             raise ValueError(
                 "a chapter needs a parent book (parent: the book's key) "
@@ -310,7 +310,7 @@ class Misc(BaseRecord):
 
 
 Record = Annotated[
-    Union[Book, Chapter, Article, Report, Thesis, Webpage, Paper, Misc],
+    Book | Chapter | Article | Report | Thesis | Webpage | Paper | Misc,
     Field(discriminator="type"),
 ]
 RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)

@@ -38,8 +38,9 @@ forms; :func:`style_info` gives the metadata printed with ``--json``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from .text import Italic, Link, Styled, to_html, to_markdown, to_text
 
@@ -112,7 +113,7 @@ def style_info(style: str, edition: int | None = None) -> dict[str, Any]:
     return {"style": style, "edition": edition, "title": _TITLES[style].format(ed=edition)}
 
 
-def _module(style: str):  # noqa: ANN202
+def _module(style: str):
     if style == "apa":
         from . import apa
 
@@ -122,7 +123,9 @@ def _module(style: str):  # noqa: ANN202
     return chicago
 
 
-def format_reference(record, style: str = "apa", edition: int | None = None, suffix: str = "") -> Styled:  # noqa: ANN001
+def format_reference(
+    record, style: str = "apa", edition: int | None = None, suffix: str = ""
+) -> Styled:
     """The reference-list (APA, author-date) or bibliography (notes) entry."""
     edition = check_style(style, edition)
     if style == "apa":
@@ -131,15 +134,17 @@ def format_reference(record, style: str = "apa", edition: int | None = None, suf
         return reference(record, suffix=suffix)
     from .chicago import reference
 
-    return reference(record, edition=edition, author_date=style == "chicago-author-date", suffix=suffix)
+    return reference(
+        record, edition=edition, author_date=style == "chicago-author-date", suffix=suffix
+    )
 
 
-def reference_text(record, style: str = "apa", edition: int | None = None) -> str:  # noqa: ANN001
+def reference_text(record, style: str = "apa", edition: int | None = None) -> str:
     """Plain text of :func:`format_reference` (used by ``citeshelf show``)."""
     return to_text(format_reference(record, style=style, edition=edition))
 
 
-def _pages_list(pages, n: int) -> list:  # noqa: ANN001
+def _pages_list(pages, n: int) -> list:
     if pages is None or isinstance(pages, (str, int)):
         return [None if pages is None else str(pages)] * n
     pages = [None if p is None else str(p) for p in pages]
@@ -162,7 +167,11 @@ def format_citation(
     semicolons (CMOS 14.57 / 13.66)."""
     if not isinstance(records, (list, tuple)):
         records = [records]
-    default_form = {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}[style] if style in STYLES else None
+    default_form = (
+        {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}[style]
+        if style in STYLES
+        else None
+    )
     form = form or default_form
     edition = check_style(style, edition, form)
     if form == "reference":
@@ -173,7 +182,9 @@ def format_citation(
             out.extend(format_reference(r, style, edition, (suffixes or {}).get(r.key, "")))
         return out
     suffixes = suffixes if suffixes is not None else year_suffixes(records, style, edition)
-    cites = [(r, p, suffixes.get(r.key, "")) for r, p in zip(records, _pages_list(pages, len(records)))]
+    cites = [
+        (r, p, suffixes.get(r.key, "")) for r, p in zip(records, _pages_list(pages, len(records)))
+    ]
     if style == "apa":
         from .apa import citation, sort_key
 
@@ -215,7 +226,9 @@ def _letters(i: int) -> str:
     return out
 
 
-def year_suffixes(records: Iterable[Any], style: str = "apa", edition: int | None = None) -> dict[str, str]:
+def year_suffixes(
+    records: Iterable[Any], style: str = "apa", edition: int | None = None
+) -> dict[str, str]:
     """Letters for works by the same authors in the same year, in the order
     of the reference list (APA 9.47: by title; CMOS 13.114 / 15.19: by title).
     Notes-bibliography uses none."""
@@ -235,7 +248,9 @@ def year_suffixes(records: Iterable[Any], style: str = "apa", edition: int | Non
     return out
 
 
-def format_bibliography(records: Iterable[Any], style: str = "apa", edition: int | None = None) -> list[Entry]:
+def format_bibliography(
+    records: Iterable[Any], style: str = "apa", edition: int | None = None
+) -> list[Entry]:
     """Entries sorted per the style, disambiguated; Chicago 17th edition
     replaces a repeated author list by a 3-em dash (CMOS 17, 14.67 / 15.17)."""
     edition = check_style(style, edition)
@@ -246,7 +261,9 @@ def format_bibliography(records: Iterable[Any], style: str = "apa", edition: int
     entries = []
     if style == "apa":
         for r in records:
-            entries.append(Entry(r.key, format_reference(r, style, edition, suffixes.get(r.key, ""))))
+            entries.append(
+                Entry(r.key, format_reference(r, style, edition, suffixes.get(r.key, "")))
+            )
         return entries
     from .chicago import reference
 
@@ -258,8 +275,11 @@ def format_bibliography(records: Iterable[Any], style: str = "apa", edition: int
             dash = names is not None and names == prev
             prev = names
         styled = reference(
-            r, edition=edition, author_date=style == "chicago-author-date",
-            suffix=suffixes.get(r.key, ""), repeated=dash,
+            r,
+            edition=edition,
+            author_date=style == "chicago-author-date",
+            suffix=suffixes.get(r.key, ""),
+            repeated=dash,
         )
         entries.append(Entry(r.key, styled))
     return entries

@@ -9,18 +9,18 @@ are the manual's.
 from __future__ import annotations
 
 from .common import (
-    fold,
-    title_sort,
     MONTH_NAMES,
     apa_title_case,
     capitalize_first,
     clean_locator,
     csl_type,
     edition_text,
+    fold,
     given_initials,
     locator_is_range,
     page_text,
     record_extra,
+    title_sort,
     typo,
 )
 from .text import Styled, inner_quotes
@@ -39,8 +39,8 @@ _ITALIC_TYPES = frozenset({"book", "report", "thesis", "webpage", "misc"})
 # Names (9.8–9.11)
 
 
-def _inverted(p) -> str:  # noqa: ANN001
-    """"Galbreath, D. J."; "van der Berg, P."; "Walker, R. E., Jr."."""
+def _inverted(p) -> str:
+    """ "Galbreath, D. J."; "van der Berg, P."; "Walker, R. E., Jr."."""
     if p.literal:
         return typo(p.literal)
     text = p.last
@@ -51,7 +51,7 @@ def _inverted(p) -> str:  # noqa: ANN001
     return typo(text)
 
 
-def _direct(p) -> str:  # noqa: ANN001
+def _direct(p) -> str:
     """Editors in a chapter reference: "J. Sperling"."""
     if p.literal:
         return typo(p.literal)
@@ -81,7 +81,7 @@ def _name_list(names: list[str], et_al: bool = False) -> str:
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
-def _authors(record) -> tuple[str, str]:  # noqa: ANN001
+def _authors(record) -> tuple[str, str]:
     """The author element and a role label ("" / " (Ed.)" / " (Eds.)")."""
     if record.authors:
         return _name_list([_inverted(p) for p in record.authors], record.authors_et_al), ""
@@ -91,7 +91,7 @@ def _authors(record) -> tuple[str, str]:  # noqa: ANN001
     return "", ""
 
 
-def _short_names(people, et_al: bool, narrative: bool) -> str:  # noqa: ANN001
+def _short_names(people, et_al: bool, narrative: bool) -> str:
     """In-text names (8.17): one or two names, else the first and "et al."."""
     fam = [typo(p.last) for p in people]
     if len(fam) >= 3 or (et_al and fam):
@@ -105,7 +105,7 @@ def _short_names(people, et_al: bool, narrative: bool) -> str:  # noqa: ANN001
 # Dates (9.13–9.17)
 
 
-def _full_date(record) -> bool:  # noqa: ANN001
+def _full_date(record) -> bool:
     ct = csl_type(record)
     if ct in _FULL_DATE_CSL or record.type in _FULL_DATE_TYPES:
         return True
@@ -114,7 +114,7 @@ def _full_date(record) -> bool:  # noqa: ANN001
     return record.type == "paper" and not getattr(record, "container_title", None)
 
 
-def _date(record, suffix: str) -> str:  # noqa: ANN001
+def _date(record, suffix: str) -> str:
     d = record.issued
     if d is None:
         return "n.d." + ("-" + suffix if suffix else "")
@@ -126,7 +126,7 @@ def _date(record, suffix: str) -> str:  # noqa: ANN001
     return text
 
 
-def _year(record, suffix: str) -> str:  # noqa: ANN001
+def _year(record, suffix: str) -> str:
     if record.issued is None:
         return "n.d." + ("-" + suffix if suffix else "")
     return f"{record.issued.year}{suffix}"
@@ -136,7 +136,7 @@ def _year(record, suffix: str) -> str:  # noqa: ANN001
 # Reference entries
 
 
-def _doi_or_url(out: Styled, record) -> None:  # noqa: ANN001
+def _doi_or_url(out: Styled, record) -> None:
     """9.34–9.35: the DOI as a URL, else the URL; no period after either."""
     if record.doi:
         url = "https://doi.org/" + record.doi
@@ -145,14 +145,14 @@ def _doi_or_url(out: Styled, record) -> None:  # noqa: ANN001
         out.add(" ").link(record.url)
 
 
-def _same_as_author(name: str | None, record) -> bool:  # noqa: ANN001
+def _same_as_author(name: str | None, record) -> bool:
     """9.24: when the author and the publisher are the same, omit the publisher."""
     if not name:
         return True
     return any(p.literal and fold(p.literal) == fold(name) for p in record.authors)
 
 
-def _title(record) -> str:  # noqa: ANN001
+def _title(record) -> str:
     return typo(record.full_title)
 
 
@@ -179,14 +179,14 @@ def _paren_info(record, *, pages: str = "", chapter: str = "") -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def _translators(record) -> str:  # noqa: ANN001
+def _translators(record) -> str:
     if not record.translators:
         return ""
     names = _name_list([_direct(p) for p in record.translators])
     return f" ({names}, Trans.)"
 
 
-def _bracket(record) -> str:  # noqa: ANN001
+def _bracket(record) -> str:
     """A description in square brackets (9.21)."""
     ct = csl_type(record)
     if record.type == "thesis":
@@ -203,7 +203,7 @@ def _bracket(record) -> str:  # noqa: ANN001
     return ""
 
 
-def _head(out: Styled, record, suffix: str, *, italic_title: bool) -> bool:  # noqa: ANN001
+def _head(out: Styled, record, suffix: str, *, italic_title: bool) -> bool:
     """Author and date; a work with no author moves its title first (9.12).
     Returns True if the title has already been written."""
     authors, label = _authors(record)
@@ -225,7 +225,7 @@ def _head(out: Styled, record, suffix: str, *, italic_title: bool) -> bool:  # n
     return True
 
 
-def reference(record, *, suffix: str = "", edition: int | None = None) -> Styled:  # noqa: ANN001
+def reference(record, *, suffix: str = "", edition: int | None = None) -> Styled:
     """The reference-list entry of a resolved record."""
     out = Styled()
     t = record.type
@@ -243,7 +243,7 @@ def reference(record, *, suffix: str = "", edition: int | None = None) -> Styled
     return out
 
 
-def _book_like(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
+def _book_like(out: Styled, record, suffix: str) -> None:
     if not _head(out, record, suffix, italic_title=True):
         title = _title(record)
         if title:
@@ -253,7 +253,9 @@ def _book_like(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
     t = record.type
     if t == "paper":
         # 10.5: presentation: event, place.
-        event = ", ".join(x for x in (typo(record.event) if record.event else "", record.event_place) if x)
+        event = ", ".join(
+            x for x in (typo(record.event) if record.event else "", record.event_place) if x
+        )
         if event:
             out.add(event)
             out.punct(". ")
@@ -269,14 +271,14 @@ def _book_like(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
     _finish(out, record)
 
 
-def _finish(out: Styled, record) -> None:  # noqa: ANN001
+def _finish(out: Styled, record) -> None:
     # Drop the trailing space before the link or at the end.
     if out.runs and isinstance(out.runs[-1], str):
         out.runs[-1] = out.runs[-1].rstrip()
     _doi_or_url(out, record)
 
 
-def _chapter(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
+def _chapter(out: Styled, record, suffix: str) -> None:
     if not _head(out, record, suffix, italic_title=False):
         out.add(_title(record))
         out.punct(". ")
@@ -298,7 +300,7 @@ def _chapter(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
     _finish(out, record)
 
 
-def _article(out: Styled, record, suffix: str, ct: str | None) -> None:  # noqa: ANN001
+def _article(out: Styled, record, suffix: str, ct: str | None) -> None:
     if not _head(out, record, suffix, italic_title=False):
         out.add(_title(record))
         out.punct(". ")
@@ -319,7 +321,7 @@ def _article(out: Styled, record, suffix: str, ct: str | None) -> None:  # noqa:
     _finish(out, record)
 
 
-def _proceedings(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
+def _proceedings(out: Styled, record, suffix: str) -> None:
     """10.5: published proceedings, in periodical form."""
     if not _head(out, record, suffix, italic_title=False):
         out.add(_title(record))
@@ -331,7 +333,7 @@ def _proceedings(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
     _finish(out, record)
 
 
-def _webpage(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
+def _webpage(out: Styled, record, suffix: str) -> None:
     """10.16: Author. (Date). *Title*. Site Name. URL — the site name left
     out when it is the author; "Retrieved ... from" for undated pages."""
     if not _head(out, record, suffix, italic_title=True):
@@ -354,7 +356,7 @@ def _webpage(out: Styled, record, suffix: str) -> None:  # noqa: ANN001
 # In-text citations (8.10–8.36)
 
 
-def _cite_names(record) -> Styled | str:  # noqa: ANN001
+def _cite_names(record) -> Styled | str:
     if record.authors:
         return _short_names(record.authors, record.authors_et_al, False)
     if record.editors and record.type != "chapter":
@@ -362,7 +364,7 @@ def _cite_names(record) -> Styled | str:  # noqa: ANN001
     return ""
 
 
-def _title_cite(out: Styled, record) -> None:  # noqa: ANN001
+def _title_cite(out: Styled, record) -> None:
     """8.14: a work with no author is cited by its title in title case,
     italic if it is italic in the reference list, else in quotation marks."""
     title = apa_title_case(typo(record.title or record.full_title or "Untitled"))
@@ -372,15 +374,17 @@ def _title_cite(out: Styled, record) -> None:  # noqa: ANN001
         out.add("“" + inner_quotes(title) + "”")
 
 
-def author_key(record) -> str:  # noqa: ANN001
+def author_key(record) -> str:
     """What identifies "the same author(s)" for year suffixes."""
     people = record.authors or (record.editors if record.type != "chapter" else [])
     if people:
-        return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if record.authors_et_al else "")
+        return "|".join(fold(_inverted(p)) for p in people) + (
+            "|etal" if record.authors_et_al else ""
+        )
     return "title:" + fold(record.full_title or "")
 
 
-def author_year_key(record) -> tuple[str, str]:  # noqa: ANN001
+def author_year_key(record) -> tuple[str, str]:
     return (author_key(record), str(record.year or "n.d."))
 
 
@@ -391,7 +395,7 @@ def _locator(page: str | None) -> str:
     return (", pp. " if locator_is_range(page) else ", p. ") + page
 
 
-def citation(cites, *, form: str = "in-text", edition: int | None = None) -> Styled:  # noqa: ANN001
+def citation(cites, *, form: str = "in-text", edition: int | None = None) -> Styled:
     """In-text citation of one or more works.
 
     ``cites`` is a list of ``(record, page, suffix)``; ``form`` is
@@ -441,7 +445,7 @@ def citation(cites, *, form: str = "in-text", edition: int | None = None) -> Sty
 # Order (9.44–9.47)
 
 
-def sort_key(record) -> tuple:  # noqa: ANN001
+def sort_key(record) -> tuple:
     """Authors' names letter by letter, then the year (undated first), then
     the title; a work with no author files under its title's first
     significant word (9.47)."""

@@ -24,21 +24,28 @@ Differences between the editions implemented here (section numbers are the
 from __future__ import annotations
 
 from .common import (
-    fold,
-    title_sort,
     MONTH_NAMES,
     capitalize_first,
     chicago_title_case,
     clean_locator,
     csl_type,
     edition_text,
+    fold,
     page_text,
     record_extra,
+    title_sort,
     typo,
 )
 from .text import Styled, inner_quotes
 
-__all__ = ["reference", "note", "author_date_citation", "sort_key", "author_year_key", "bib_names_key"]
+__all__ = [
+    "reference",
+    "note",
+    "author_date_citation",
+    "sort_key",
+    "author_year_key",
+    "bib_names_key",
+]
 
 _ENTRY_TYPES = frozenset({"entry-encyclopedia", "entry-dictionary", "entry"})
 _DATED_PERIODICALS = frozenset({"article-newspaper", "article-magazine"})
@@ -48,16 +55,16 @@ _DATED_PERIODICALS = frozenset({"article-newspaper", "article-magazine"})
 # Names
 
 
-def _given_first(p) -> str:  # noqa: ANN001
-    """"David J. Galbreath", "Pieter van der Berg", "Robert E. Walker Jr."."""
+def _given_first(p) -> str:
+    """ "David J. Galbreath", "Pieter van der Berg", "Robert E. Walker Jr."."""
     if p.literal:
         return typo(p.literal)
     text = " ".join(x for x in (p.given, p.particle, p.family) if x)
     return typo(f"{text} {p.suffix}" if p.suffix else text)
 
 
-def _inverted(p) -> str:  # noqa: ANN001
-    """"Galbreath, David J.", "Berg, Pieter van der", "Walker, Robert E., Jr."
+def _inverted(p) -> str:
+    """ "Galbreath, David J.", "Berg, Pieter van der", "Walker, Robert E., Jr."
     (the particle follows the given name, as citeproc-js's Chicago styles put it)."""
     if p.literal:
         return typo(p.literal)
@@ -80,7 +87,7 @@ def _and_list(names: list[str], *, comma_two: bool = False) -> str:
     return ", ".join(names[:-1]) + ", and " + names[-1]
 
 
-def _bib_names(people, et_al_flag: bool, edition: int) -> str:  # noqa: ANN001
+def _bib_names(people, et_al_flag: bool, edition: int) -> str:
     limit, keep = (6, 3) if edition >= 18 else (10, 7)
     shown = people if len(people) <= limit else people[:keep]
     names = [_inverted(shown[0])] + [_given_first(p) for p in shown[1:]]
@@ -89,21 +96,21 @@ def _bib_names(people, et_al_flag: bool, edition: int) -> str:  # noqa: ANN001
     return _and_list(names, comma_two=True)
 
 
-def _note_names(people, et_al_flag: bool, edition: int) -> str:  # noqa: ANN001
+def _note_names(people, et_al_flag: bool, edition: int) -> str:
     many = 3 if edition >= 18 else 4
     if len(people) >= many or (et_al_flag and people):
         return _given_first(people[0]) + " et al."
     return _and_list([_given_first(p) for p in people])
 
 
-def _short_names(people, et_al_flag: bool, edition: int) -> str:  # noqa: ANN001
+def _short_names(people, et_al_flag: bool, edition: int) -> str:
     many = 3 if edition >= 18 else 4
     if len(people) >= many or (et_al_flag and people):
         return typo(people[0].last) + " et al."
     return _and_list([typo(p.last) for p in people])
 
 
-def _creators(record):  # noqa: ANN001, ANN202
+def _creators(record):
     """(people, et-al flag, role) of whom the work is listed under."""
     if record.authors:
         return record.authors, record.authors_et_al, ""
@@ -116,11 +123,11 @@ def _creators(record):  # noqa: ANN001, ANN202
 # Pieces
 
 
-def _title(record, edition: int) -> str:  # noqa: ANN001
+def _title(record, edition: int) -> str:
     return chicago_title_case(typo(record.full_title), edition) if record.full_title else ""
 
 
-def _short_title(record, edition: int) -> str:  # noqa: ANN001
+def _short_title(record, edition: int) -> str:
     """14.33 (17th, "Short form for titles of works"; the same rule in the 18th):
     the short title keeps the key words of the main title, without the subtitle
     and usually without an initial article."""
@@ -142,14 +149,14 @@ def _quoted(title: str) -> str:
     return "“" + inner_quotes(title) + "”"
 
 
-def _italic_type(record) -> bool:  # noqa: ANN001
+def _italic_type(record) -> bool:
     ct = csl_type(record)
     if ct == "dataset" or ct in _ENTRY_TYPES:
         return False
     return record.type in ("book", "report")
 
 
-def _add_title(out: Styled, record, edition: int, *, short: bool = False) -> None:  # noqa: ANN001
+def _add_title(out: Styled, record, edition: int, *, short: bool = False) -> None:
     title = _short_title(record, edition) if short else _title(record, edition)
     if not title:
         return
@@ -159,7 +166,7 @@ def _add_title(out: Styled, record, edition: int, *, short: bool = False) -> Non
         out.add(_quoted(title))
 
 
-def _date_text(d, *, year: bool = True) -> str:  # noqa: ANN001
+def _date_text(d, *, year: bool = True) -> str:
     if d is None:
         return "n.d."
     if not d.month:
@@ -174,7 +181,7 @@ def _date_text(d, *, year: bool = True) -> str:  # noqa: ANN001
     return text
 
 
-def _nb_date(record) -> str:  # noqa: ANN001
+def _nb_date(record) -> str:
     """The date of a notes-bibliography entry: the full date for web pages,
     newspapers, magazines, presentations and documents, else the year."""
     d = record.issued
@@ -183,7 +190,7 @@ def _nb_date(record) -> str:  # noqa: ANN001
     return _date_text(d) if _full_dated(record) else str(d.year)
 
 
-def _full_dated(record) -> bool:  # noqa: ANN001
+def _full_dated(record) -> bool:
     ct = csl_type(record)
     if ct in _DATED_PERIODICALS:
         return True
@@ -192,8 +199,8 @@ def _full_dated(record) -> bool:  # noqa: ANN001
     return record.type == "paper" and not record.container_title
 
 
-def _publisher(record, edition: int) -> str:  # noqa: ANN001
-    """"Place: Publisher" (17th) or "Publisher" (18th, 14.30)."""
+def _publisher(record, edition: int) -> str:
+    """ "Place: Publisher" (17th) or "Publisher" (18th, 14.30)."""
     pub = record.publisher
     if record.type in ("report", "thesis"):
         pub = record.institution or record.publisher
@@ -203,7 +210,7 @@ def _publisher(record, edition: int) -> str:  # noqa: ANN001
     return pub
 
 
-def _link(record):  # noqa: ANN001, ANN202
+def _link(record):
     if record.doi:
         return "https://doi.org/" + record.doi
     return record.url
@@ -225,7 +232,7 @@ def _translators_text(record, *, note: bool) -> str:
     return ("trans. " if note else "Translated by ") + names
 
 
-def _series(record, edition: int) -> str:  # noqa: ANN001
+def _series(record, edition: int) -> str:
     if not record.series:
         return ""
     number = record_extra(record, "collection-number") or record_extra(record, "series_number")
@@ -233,15 +240,15 @@ def _series(record, edition: int) -> str:  # noqa: ANN001
     return f"{text} {number}" if number else text
 
 
-def _chapter_pages(record, edition: int) -> str:  # noqa: ANN001
+def _chapter_pages(record, edition: int) -> str:
     """The page range of a part of a book, where the edition gives it."""
     if edition >= 18 or not getattr(record, "pages", None):
         return ""
     return page_text(record.pages, abbreviate=True)
 
 
-def _uses_chapter_number(record, edition: int) -> bool:  # noqa: ANN001
-    """"Chap. 30 in": a chapter without (needed) pages but with a number."""
+def _uses_chapter_number(record, edition: int) -> bool:
+    """ "Chap. 30 in": a chapter without (needed) pages but with a number."""
     if record.type != "chapter" or not record.chapter or csl_type(record) in _ENTRY_TYPES:
         return False
     return edition >= 18 or not record.pages
@@ -251,7 +258,7 @@ def _uses_chapter_number(record, edition: int) -> bool:  # noqa: ANN001
 # Bibliography and reference-list entries
 
 
-def bib_names_key(record) -> str | None:  # noqa: ANN001
+def bib_names_key(record) -> str | None:
     """The author part of an entry (for the 17th edition's 3-em dash)."""
     people, flag, role = _creators(record)
     if not people:
@@ -259,7 +266,14 @@ def bib_names_key(record) -> str | None:  # noqa: ANN001
     return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if flag else "") + "|" + role
 
 
-def reference(record, *, edition: int = 18, author_date: bool = False, suffix: str = "", repeated: bool = False) -> Styled:  # noqa: ANN001
+def reference(
+    record,
+    *,
+    edition: int = 18,
+    author_date: bool = False,
+    suffix: str = "",
+    repeated: bool = False,
+) -> Styled:
     """A bibliography entry (notes-bibliography) or a reference-list entry
     (author-date) of a resolved record."""
     out = Styled(comma_after_query=True)
@@ -297,7 +311,7 @@ def _strip_end(out: Styled) -> None:
             out.runs.pop()
 
 
-def _date_tail(record, edition: int, author_date: bool) -> str:  # noqa: ANN001
+def _date_tail(record, edition: int, author_date: bool) -> str:
     """The date at the end of a bibliography element: ", 2014" (notes-
     bibliography) or nothing / ", May 14" (author-date, year given up front)."""
     d = record.issued
@@ -310,8 +324,8 @@ def _date_tail(record, edition: int, author_date: bool) -> str:  # noqa: ANN001
     return _date_text(d, year=with_year)
 
 
-def _article_date(record, edition: int) -> str:  # noqa: ANN001
-    """"September 2019" (17th, 14.171: the month is given when known) or
+def _article_date(record, edition: int) -> str:
+    """ "September 2019" (17th, 14.171: the month is given when known) or
     "2019" (18th: the year)."""
     d = record.issued
     if d is None:
@@ -319,7 +333,7 @@ def _article_date(record, edition: int) -> str:  # noqa: ANN001
     return f"{MONTH_NAMES[d.month - 1]} {d.year}" if d.month and edition < 18 else str(d.year)
 
 
-def _ahead_of_print(record) -> bool:  # noqa: ANN001
+def _ahead_of_print(record) -> bool:
     return (
         record.type == "article"
         and csl_type(record) not in _DATED_PERIODICALS
@@ -331,7 +345,7 @@ def _ahead_of_print(record) -> bool:  # noqa: ANN001
     )
 
 
-def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN001
+def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:
     t = record.type
     ct = csl_type(record)
     if t == "article":
@@ -408,7 +422,11 @@ def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN
             out.punct(". ")
         if t == "report" and (record.number or record_extra(record, "genre")):
             genre = record_extra(record, "genre")
-            text = " ".join(x for x in (chicago_title_case(genre, edition) if genre else "", record.number or "") if x)
+            text = " ".join(
+                x
+                for x in (chicago_title_case(genre, edition) if genre else "", record.number or "")
+                if x
+            )
             out.add(text)
             out.punct(". ")
         if t == "misc" and record.howpublished:
@@ -422,7 +440,7 @@ def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN
         out.punct(". ")
 
 
-def _bib_article(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: ANN001
+def _bib_article(out: Styled, record, edition: int, ad: bool) -> None:
     ct = csl_type(record)
     journal = chicago_title_case(typo(record.journal), edition) if record.journal else ""
     if journal:
@@ -473,7 +491,7 @@ def _bib_article(out: Styled, record, edition: int, ad: bool) -> None:  # noqa: 
 # Notes
 
 
-def _locator(page: str | None, record) -> str:  # noqa: ANN001
+def _locator(page: str | None, record) -> str:
     if not page:
         return ""
     page = clean_locator(page)
@@ -482,7 +500,7 @@ def _locator(page: str | None, record) -> str:  # noqa: ANN001
     return page
 
 
-def note(cites, *, short: bool = False, edition: int = 18) -> Styled:  # noqa: ANN001
+def note(cites, *, short: bool = False, edition: int = 18) -> Styled:
     """A full or short note for one or more ``(record, page, suffix)``;
     several works in one note are separated by semicolons (14.57 17th)."""
     out = Styled(comma_after_query=True)
@@ -505,11 +523,11 @@ def _close(out: Styled) -> None:
         run = out.runs[-1]
         core = run.rstrip("”’")
         if core[-1:] in (",", ";", ":"):
-            out.runs[-1] = core[:-1] + run[len(core):]
+            out.runs[-1] = core[:-1] + run[len(core) :]
     out.punct(".")
 
 
-def _short_note(out: Styled, record, page: str | None, edition: int) -> None:  # noqa: ANN001
+def _short_note(out: Styled, record, page: str | None, edition: int) -> None:
     people, flag, _role = _creators(record)
     if people:
         out.add(typo(_short_names(people, flag, edition)))
@@ -526,7 +544,7 @@ def _short_note(out: Styled, record, page: str | None, edition: int) -> None:  #
         out.add(f"vol. {record.volume}")
 
 
-def _full_note(out: Styled, record, page: str | None, edition: int) -> None:  # noqa: ANN001
+def _full_note(out: Styled, record, page: str | None, edition: int) -> None:
     people, flag, role = _creators(record)
     if people:
         out.add(typo(_note_names(people, flag, edition)))
@@ -545,7 +563,9 @@ def _full_note(out: Styled, record, page: str | None, edition: int) -> None:  # 
                 parts.append(typo(record.institution))
         else:
             where = ", ".join(
-                x for x in (typo(record.event) if record.event else "", typo(record.event_place)) if x
+                x
+                for x in (typo(record.event) if record.event else "", typo(record.event_place))
+                if x
             )
             parts = ["paper presented at " + (where or "a meeting")]
         parts.append(_nb_date(record))
@@ -656,8 +676,8 @@ def _tail(out: Styled, loc: str, link: str | None) -> None:
 # Author-date citations (15.21–15.29 17th; 13.103–13.115 18th)
 
 
-def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> Styled:  # noqa: ANN001
-    """"(Aris 2014, 531)"; narrative "Aris (2014, 531)"; several works
+def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> Styled:
+    """ "(Aris 2014, 531)"; narrative "Aris (2014, 531)"; several works
     "(Aris 2014; Cottey 2014a, 2014b)"."""
     out = Styled(comma_after_query=True)
     narrative = form == "narrative"
@@ -697,18 +717,18 @@ def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> 
 # Order
 
 
-def author_key(record) -> str:  # noqa: ANN001
+def author_key(record) -> str:
     people, flag, _role = _creators(record)
     if people:
         return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if flag else "")
     return "title:" + fold(record.full_title or "")
 
 
-def author_year_key(record) -> tuple[str, str]:  # noqa: ANN001
+def author_year_key(record) -> tuple[str, str]:
     return (author_key(record), str(record.year or "n.d."))
 
 
-def _container(out: Styled, record, edition: int, *, note: bool) -> list[str]:  # noqa: ANN001
+def _container(out: Styled, record, edition: int, *, note: bool) -> list[str]:
     """The book a chapter or paper is in: its italic title added to ``out``;
     returns the parts that follow it (edition, its authors, editors, volume)."""
     if record.container_title:
@@ -727,7 +747,7 @@ def _container(out: Styled, record, edition: int, *, note: bool) -> list[str]:  
     return bits
 
 
-def sort_key(record) -> tuple:  # noqa: ANN001
+def sort_key(record) -> tuple:
     """Letter by letter on the first author's inverted name, single-author
     entries before multi-author ones (14.70 17th), then (author-date) the year
     or (notes) the title, ignoring an initial article. Works with no author file
@@ -743,7 +763,7 @@ def sort_key(record) -> tuple:  # noqa: ANN001
     return (first, names, year, title_sort(record.full_title or ""), record.key)
 
 
-def notes_sort_key(record) -> tuple:  # noqa: ANN001
+def notes_sort_key(record) -> tuple:
     """Bibliography order for notes-bibliography: works by the same author
     by title (14.71 17th)."""
     k = sort_key(record)

@@ -7,14 +7,13 @@ expressions are compiled once at import.
 from __future__ import annotations
 
 import re
-
 from functools import lru_cache
 
 from ..model.names import fold as _fold
+from .text import smarten
 
 #: Case- and accent-insensitive sort form, cached (sorting calls it often).
 fold = lru_cache(maxsize=65536)(_fold)
-from .text import smarten
 
 __all__ = [
     "MONTH_NAMES",
@@ -31,8 +30,18 @@ __all__ = [
 ]
 
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 # --------------------------------------------------------------------------
@@ -42,13 +51,92 @@ MONTH_NAMES = (
 #: conjunctions and, but, for, or, nor; prepositions regardless of length;
 #: "to" and "as".
 _CMOS_LOWER = frozenset(
-    """a an the and but for or nor to as
-    about above across after against along alongside amid amidst among amongst around at
-    atop before behind below beneath beside besides between beyond by circa concerning
-    despite down during except excepting following from in inside into like minus near
-    notwithstanding of off on onto opposite out outside over past per plus regarding
-    respecting round save since than through throughout till toward towards under underneath
-    unlike until unto up upon versus via vis-à-vis with within without""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "but",
+        "for",
+        "or",
+        "nor",
+        "to",
+        "as",
+        "about",
+        "above",
+        "across",
+        "after",
+        "against",
+        "along",
+        "alongside",
+        "amid",
+        "amidst",
+        "among",
+        "amongst",
+        "around",
+        "at",
+        "atop",
+        "before",
+        "behind",
+        "below",
+        "beneath",
+        "beside",
+        "besides",
+        "between",
+        "beyond",
+        "by",
+        "circa",
+        "concerning",
+        "despite",
+        "down",
+        "during",
+        "except",
+        "excepting",
+        "following",
+        "from",
+        "in",
+        "inside",
+        "into",
+        "like",
+        "minus",
+        "near",
+        "notwithstanding",
+        "of",
+        "off",
+        "on",
+        "onto",
+        "opposite",
+        "out",
+        "outside",
+        "over",
+        "past",
+        "per",
+        "plus",
+        "regarding",
+        "respecting",
+        "round",
+        "save",
+        "since",
+        "than",
+        "through",
+        "throughout",
+        "till",
+        "toward",
+        "towards",
+        "under",
+        "underneath",
+        "unlike",
+        "until",
+        "unto",
+        "up",
+        "upon",
+        "versus",
+        "via",
+        "vis-à-vis",
+        "with",
+        "within",
+        "without",
+    ]
 )
 
 #: Follow CMOS 18 8.160 in the 18th edition (True), or keep the 17th
@@ -59,21 +147,67 @@ CMOS18_LONG_PREPOSITIONS_CAPITALISED = True
 #: ("Much Ado About Nothing"); shorter ones, articles, the five conjunctions,
 #: "to" and "as" stay lower case.
 _CMOS18_LOWER = frozenset(
-    w for w in _CMOS_LOWER
-    if len(w) < 5 or w in ("the", "and", "but", "for", "nor")
+    w for w in _CMOS_LOWER if len(w) < 5 or w in ("the", "and", "but", "for", "nor")
 )
 
 #: APA 7 6.17: lower-case only minor words of three letters or fewer
 #: (short conjunctions, articles, short prepositions).
 _APA_LOWER = frozenset(
-    """a an the and as but for if nor or so yet at by in of off on per to up via""".split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "as",
+        "but",
+        "for",
+        "if",
+        "nor",
+        "or",
+        "so",
+        "yet",
+        "at",
+        "by",
+        "in",
+        "of",
+        "off",
+        "on",
+        "per",
+        "to",
+        "up",
+        "via",
+    ]
 )
 
 #: CMOS 8.161: prefixes that cannot stand alone: the element after the hyphen
 #: stays lower case ("Anti-intellectual", "Pre-Columbian" keeps its capital).
 _PREFIXES = frozenset(
-    """anti bi co de hyper inter intra mid multi neo non post pre pro pseudo quasi re
-    semi sub supra trans tri ultra un""".split()
+    [
+        "anti",
+        "bi",
+        "co",
+        "de",
+        "hyper",
+        "inter",
+        "intra",
+        "mid",
+        "multi",
+        "neo",
+        "non",
+        "post",
+        "pre",
+        "pro",
+        "pseudo",
+        "quasi",
+        "re",
+        "semi",
+        "sub",
+        "supra",
+        "trans",
+        "tri",
+        "ultra",
+        "un",
+    ]
 )
 
 _WORD = re.compile(r"[^\s]+")
@@ -222,7 +356,7 @@ def abbreviate_range(start: str, end: str) -> str:
     return end
 
 
-def page_text(pages, *, abbreviate: bool = False) -> str:  # noqa: ANN001
+def page_text(pages, *, abbreviate: bool = False) -> str:
     """A PageRange as text with an en dash (abbreviated for Chicago)."""
     if pages is None:
         return ""
@@ -237,8 +371,12 @@ def locator_is_range(locator: str) -> bool:
 
 
 def clean_locator(locator: str) -> str:
-    """"531-32" -> "531–32" (an en dash between page numbers)."""
-    return re.sub(r"(?<=\w)\s*-{1,2}\s*(?=\w)", "–", locator.strip()) if "-" in locator else locator.strip()
+    """ "531-32" -> "531–32" (an en dash between page numbers)."""
+    return (
+        re.sub(r"(?<=\w)\s*-{1,2}\s*(?=\w)", "–", locator.strip())
+        if "-" in locator
+        else locator.strip()
+    )
 
 
 # --------------------------------------------------------------------------
@@ -254,7 +392,7 @@ def ordinal(n: int) -> str:
 
 
 def edition_text(edition: str | None) -> str:
-    """"2" -> "2nd ed."; "Rev." -> "Rev. ed."; "2nd" -> "2nd ed."."""
+    """ "2" -> "2nd ed."; "Rev." -> "Rev. ed."; "2nd" -> "2nd ed."."""
     if not edition:
         return ""
     e = edition.strip()
@@ -298,14 +436,14 @@ def given_initials(given: str) -> str:
 # Extra data
 
 
-def record_extra(record, name: str):  # noqa: ANN001, ANN201
+def record_extra(record, name: str):
     value = record.extra.get(name) if record.extra else None
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         return str(value).strip() or None
     return None
 
 
-def csl_type(record) -> str | None:  # noqa: ANN001
+def csl_type(record) -> str | None:
     return record_extra(record, "csl_type")
 
 

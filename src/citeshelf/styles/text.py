@@ -79,7 +79,7 @@ class Styled:
                 return text[-1]
         return ""
 
-    def add(self, text: str) -> "Styled":
+    def add(self, text: str) -> Styled:
         if text:
             if text[0] in ",;" and self.runs and isinstance(self.runs[-1], str):
                 tail = self.runs[-1].rstrip(" ”’")
@@ -98,17 +98,17 @@ class Styled:
                 self.runs.append(text)
         return self
 
-    def italic(self, text: str) -> "Styled":
+    def italic(self, text: str) -> Styled:
         if text:
             self.runs.append(Italic(text))
         return self
 
-    def link(self, text: str, href: str | None = None) -> "Styled":
+    def link(self, text: str, href: str | None = None) -> Styled:
         if text:
             self.runs.append(Link(text, href))
         return self
 
-    def extend(self, other: "Styled") -> "Styled":
+    def extend(self, other: Styled) -> Styled:
         for run in other.runs:
             if isinstance(run, str):
                 self.add(run)
@@ -116,7 +116,7 @@ class Styled:
                 self.runs.append(run)
         return self
 
-    def punct(self, mark: str) -> "Styled":
+    def punct(self, mark: str) -> Styled:
         """Add ``mark`` (". ", ", ", ": " ...) after what is there, following
         the rules for periods and commas after other punctuation."""
         if not self.runs:
@@ -148,7 +148,7 @@ class Styled:
                     return self
         return self.add(mark)
 
-    def end(self, mark: str = ".") -> "Styled":
+    def end(self, mark: str = ".") -> Styled:
         """Close the entry with ``mark`` unless it already ends in punctuation
         that serves (a final "?" or a URL takes care of itself elsewhere)."""
         return self.punct(mark)
