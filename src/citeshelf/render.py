@@ -139,17 +139,6 @@ def print_styled(markup_text: str, terminal: Any = None) -> None:
         sys.stdout.write(markup_text + "\n")
 
 
-class _NoProgress:
-    def __enter__(self) -> _NoProgress:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def advance(self, n: int = 1) -> None:
-        return None
-
-
 class _RichProgress:
     def __init__(self, total: int, description: str) -> None:
         from rich.progress import Progress
@@ -174,7 +163,9 @@ def progress(total: int, description: str, *, threshold: int = 200) -> Any:
     """A progress bar on stderr for long jobs on a terminal; a no-op otherwise."""
     if total >= threshold and use_rich(sys.stderr):
         return _RichProgress(total, description)
-    return _NoProgress()
+    from .progress import NullProgress
+
+    return NullProgress()
 
 
 def _escape(text: str) -> str:

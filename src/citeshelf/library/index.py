@@ -52,6 +52,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..progress import NullProgress
+
 __all__ = [
     "ENV_INDEX_CHECK",
     "ENV_INDEX_DIR",
@@ -764,7 +766,7 @@ class Index:
         pending = set(changed)
         deferred: list[Prepared] = []
         items = self._prepare_all(changed)
-        bar = progress(len(changed)) if progress is not None else _NoBar()
+        bar = progress(len(changed)) if progress is not None else NullProgress()
         try:
             with bar:
                 for item in items:
@@ -1103,17 +1105,6 @@ def _prepare_batch(job: tuple[str, list[str]]) -> list[Prepared]:
 
         _WORKER_LIBRARY.append(Library(path))
     return [prepare(_WORKER_LIBRARY[0], key) for key in keys]
-
-
-class _NoBar:
-    def __enter__(self) -> _NoBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def advance(self, n: int = 1) -> None:
-        return None
 
 
 def _differences(old: array, new: array, block: int = 512) -> set[int]:  # type: ignore[type-arg]
