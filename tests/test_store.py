@@ -11,14 +11,13 @@ import pytest
 from citeshelf.errors import AlreadyExists, InvalidData, NotFound, UsageError
 from citeshelf.library import (
     Library,
-    base_key,
     dumps_record,
     find_library,
     merge_parent,
     resolve,
-    unique_key,
 )
 from citeshelf.model import parse_record
+from citeshelf.model.keys import base_key, unique_key
 
 from .conftest import DEFAULT_LIBRARY, snapshot
 

@@ -121,9 +121,10 @@ def command(
     """
     from .. import render
     from ..errors import AlreadyExists, NotFound, UsageError
-    from ..library import merge_parent, parent_of, unique_key
+    from ..library import merge_parent, parent_of
     from ..library.fields import append_names, build_record, set_field
     from ..model import Chapter, check_key, missing_recommended
+    from ..model.keys import unique_key
     from .common import get_library
 
     library = get_library()

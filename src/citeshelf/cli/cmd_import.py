@@ -83,7 +83,7 @@ def command(
     from .. import render
     from ..errors import CiteshelfError
     from ..formats.importer import Existing, Importer, read_entries
-    from ..library.keys import unique_key
+    from ..model.keys import unique_key
 
     library = get_library()
     streams = [read_entries(path, fmt) for path in files]

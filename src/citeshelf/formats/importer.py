@@ -262,7 +262,7 @@ def _csl_whole(p: Path) -> Iterator[Any]:
 
 def _csl_batches(p: Path) -> Iterator[FileRead]:
     from ..errors import InvalidData
-    from ..library.keys import base_key
+    from ..model.keys import base_key
     from .csljson import record_from_csl
 
     out = FileRead()
@@ -309,7 +309,7 @@ def _peek(p: Path) -> str:
 
 
 def _norm_title(text: str | None) -> str:
-    from ..model import fold
+    from ..model.fold import fold
 
     return re.sub(r"[^a-z0-9]+", "", fold(text or ""))
 
@@ -684,7 +684,7 @@ class Importer:
                 self.unlinked.append(record.key)
 
     def add(self, entry: Entry) -> None:
-        from ..library.keys import free_key
+        from ..model.keys import free_key
 
         res = self.result
         record = entry.record
@@ -853,7 +853,7 @@ class Importer:
                 book = Book.model_validate(data)
                 make_key = self.make_key
                 if make_key is None:
-                    from ..library.keys import unique_key as make_key
+                    from ..model.keys import unique_key as make_key
                 book = book.model_copy(update={"key": make_key(book, self.taken)})
                 made[sig] = book
                 target = book.key

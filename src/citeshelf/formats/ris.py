@@ -99,8 +99,8 @@ def parse_ris(
     import rispy
     from pydantic import ValidationError
 
-    from ..library.keys import base_key
     from ..model import describe_validation_error, parse_record
+    from ..model.keys import base_key
 
     out = RisParse()
     lines = [n + line0 - 1 for n in _ref_lines(text)]

@@ -11,8 +11,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
-    "base_key": "keys",
-    "unique_key": "keys",
     "ENV_VAR": "locate",
     "find_library": "locate",
     "user_library_dir": "locate",
@@ -29,7 +27,6 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .keys import base_key, unique_key
     from .locate import ENV_VAR, find_library, user_library_dir
     from .parents import INHERITED, merge_parent, parent_of, resolve, resolve_many
     from .store import Library, RecordProblem, dumps_record

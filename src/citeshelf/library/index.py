@@ -46,12 +46,12 @@ import os
 import re
 import sys
 import time
-import unicodedata
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ..model.fold import fold
 from ..progress import NullProgress
 
 __all__ = [
@@ -79,7 +79,7 @@ RACY_NS = 50_000_000
 RACY_COARSE_NS = 2_000_000_000
 SUFFIX = ".json"
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
@@ -88,40 +88,8 @@ FREE_FIELDS = ("title", "author", "editor", "translator", "abstract", "key")
 # ---------------------------------------------------------------------------
 # Folding and words (the same rules for the index and for matching in Python)
 
-_FOLD_EXTRA = {
-    "ß": "ss",
-    "ø": "o",
-    "Ø": "o",
-    "đ": "d",
-    "Đ": "d",
-    "ł": "l",
-    "Ł": "l",
-    "æ": "ae",
-    "Æ": "ae",
-    "œ": "oe",
-    "Œ": "oe",
-    "ı": "i",
-    "þ": "th",
-    "Þ": "th",
-}
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _WORD = re.compile(r"[^\W_]+")
 _SPACES = re.compile(r"\s+")
-
-
-def _fold_char(m: re.Match[str]) -> str:
-    c = m.group()
-    if unicodedata.combining(c):
-        return ""
-    return _FOLD_EXTRA.get(c, c)
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: "Mérand" -> "merand", "Straße" -> "strasse"."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return _NON_ASCII.sub(_fold_char, decomposed).casefold()
 
 
 def tokens(text: str) -> list[str]:

@@ -1,69 +1,97 @@
-"""citeshelf's data model: names, dates, pages, identifiers and work types.
+"""citeshelf's data model: names, dates, pages, identifiers and work types,
+and the rules that belong to the data: folding (:mod:`.fold`), generated keys
+(:mod:`.keys`) and what a chapter takes from its book (:mod:`.inherit`).
 
-This package imports nothing else from citeshelf, nor Click or Rich.
+This package imports nothing else from citeshelf, nor Click or Rich. Names are
+imported on first use (PEP 562): ``citeshelf.model.fold`` or
+``citeshelf.model.keys`` can be imported without loading Pydantic.
 """
 
-from .dates import Date
-from .errors import describe_validation_error
-from .identifiers import format_isbn, normalize_doi, normalize_isbn, normalize_issn, normalize_url
-from .names import Person, fold, has_others, initials, parse_name, parse_names, split_names
-from .pages import PageRange
-from .record import (
-    KEY_PATTERN,
-    RECORD_ADAPTER,
-    WORK_TYPES,
-    Article,
-    BaseRecord,
-    Book,
-    Chapter,
-    Misc,
-    Paper,
-    Record,
-    Report,
-    Thesis,
-    Webpage,
-    check_key,
-    missing_recommended,
-    now_utc,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Date": "dates",
+    "describe_validation_error": "errors",
+    "fold": "fold",
+    "to_ascii": "fold",
+    "format_isbn": "identifiers",
+    "normalize_doi": "identifiers",
+    "normalize_isbn": "identifiers",
+    "normalize_issn": "identifiers",
+    "normalize_url": "identifiers",
+    "base_key": "keys",
+    "free_key": "keys",
+    "unique_key": "keys",
+    "Person": "names",
+    "has_others": "names",
+    "initials": "names",
+    "parse_name": "names",
+    "parse_names": "names",
+    "split_names": "names",
+    "PageRange": "pages",
+    "KEY_PATTERN": "record",
+    "RECORD_ADAPTER": "record",
+    "WORK_TYPES": "record",
+    "Article": "record",
+    "BaseRecord": "record",
+    "Book": "record",
+    "Chapter": "record",
+    "Misc": "record",
+    "Paper": "record",
+    "Record": "record",
+    "Report": "record",
+    "Thesis": "record",
+    "Webpage": "record",
+    "check_key": "record",
+    "missing_recommended": "record",
+    "now_utc": "record",
+    "parse_record": "record",
+}
+
+__all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .dates import Date
+    from .errors import describe_validation_error
+    from .fold import fold, to_ascii
+    from .identifiers import (
+        format_isbn,
+        normalize_doi,
+        normalize_isbn,
+        normalize_issn,
+        normalize_url,
+    )
+    from .keys import base_key, free_key, unique_key
+    from .names import Person, has_others, initials, parse_name, parse_names, split_names
+    from .pages import PageRange
+    from .record import (
+        KEY_PATTERN,
+        RECORD_ADAPTER,
+        WORK_TYPES,
+        Article,
+        BaseRecord,
+        Book,
+        Chapter,
+        Misc,
+        Paper,
+        Record,
+        Report,
+        Thesis,
+        Webpage,
+        check_key,
+        missing_recommended,
+        now_utc,
+        parse_record,
+    )
 
 
-def parse_record(data: object) -> BaseRecord:
-    """Validate a JSON-like mapping into the right work-type model."""
-    return RECORD_ADAPTER.validate_python(data)
-
-
-__all__ = [
-    "Article",
-    "BaseRecord",
-    "Book",
-    "Chapter",
-    "Date",
-    "KEY_PATTERN",
-    "Misc",
-    "PageRange",
-    "Paper",
-    "Person",
-    "RECORD_ADAPTER",
-    "Record",
-    "Report",
-    "Thesis",
-    "WORK_TYPES",
-    "Webpage",
-    "check_key",
-    "describe_validation_error",
-    "fold",
-    "has_others",
-    "format_isbn",
-    "initials",
-    "missing_recommended",
-    "normalize_doi",
-    "normalize_isbn",
-    "normalize_issn",
-    "normalize_url",
-    "now_utc",
-    "parse_name",
-    "parse_names",
-    "parse_record",
-    "split_names",
-]
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -10,11 +10,10 @@ and ``{Braced Literal}`` for organisations).
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-__all__ = ["Person", "has_others", "parse_name", "parse_names", "split_names", "initials", "fold"]
+__all__ = ["Person", "has_others", "parse_name", "parse_names", "split_names", "initials"]
 
 
 class Person(BaseModel):
@@ -235,25 +234,6 @@ def has_others(text: str) -> bool:
 
 # --------------------------------------------------------------------------
 # Helpers used by keys and styles
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form: "Mérand" -> "merand"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    extra = {
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "o",
-        "đ": "d",
-        "ł": "l",
-        "Ł": "l",
-        "æ": "ae",
-        "œ": "oe",
-        "ı": "i",
-    }
-    stripped = "".join(extra.get(c, c) for c in stripped)
-    return stripped.casefold()
 
 
 def initials(given: str, *, period: bool = True, space: bool = True) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "Misc",
     "Record",
     "RECORD_ADAPTER",
+    "parse_record",
     "check_key",
     "missing_recommended",
     "now_utc",
@@ -356,3 +357,8 @@ def missing_recommended(record: BaseRecord) -> list[str]:
             if not getattr(record, name):
                 missing.append(name)
     return missing
+
+
+def parse_record(data: object) -> BaseRecord:
+    """Validate a JSON-like mapping into the right work-type model."""
+    return RECORD_ADAPTER.validate_python(data)  # type: ignore[no-any-return]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..model.names import fold as _fold
+from ..model.fold import fold as _fold
 from .text import smarten
 
 #: Case- and accent-insensitive sort form, cached (sorting calls it often).

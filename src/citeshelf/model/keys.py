@@ -1,6 +1,7 @@
-"""Generated record keys: ``aris2014collective``.
+"""Generated record keys: ``aris2014collective``. The one key rule.
 
-First author's (else editor's) family name folded to ASCII lower case, the
+First author's (else editor's) family name folded to ASCII lower case
+(:func:`citeshelf.model.fold.fold`: "Þórsson" -> "thorsson"), the
 year, and the first significant word of the title. A key that is taken gets a,
 b, c ... suffixes; nothing is ever overwritten.
 """
@@ -9,8 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from ..model import BaseRecord, fold
+from .fold import fold
+
+if TYPE_CHECKING:
+    from .record import BaseRecord
 
 __all__ = ["base_key", "unique_key", "free_key", "STOPWORDS"]
 
