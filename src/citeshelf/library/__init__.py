@@ -14,7 +14,6 @@ _EXPORTS = {
     "ENV_VAR": "locate",
     "find_library": "locate",
     "user_library_dir": "locate",
-    "INHERITED": "parents",
     "merge_parent": "parents",
     "parent_of": "parents",
     "resolve": "parents",
@@ -28,7 +27,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .locate import ENV_VAR, find_library, user_library_dir
-    from .parents import INHERITED, merge_parent, parent_of, resolve, resolve_many
+    from .parents import merge_parent, parent_of, resolve, resolve_many
     from .store import Library, RecordProblem, dumps_record
 
 

@@ -47,11 +47,12 @@ import re
 import sys
 import time
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from ..model.fold import fold
+from ..model.inherit import inherited
 from ..progress import NullProgress
 
 __all__ = [
@@ -236,22 +237,36 @@ def _names_words(value: object) -> str:
     return " ".join(w for p in _people(value) for w in tokens(_name_text(p)))
 
 
+def _words(value: object) -> str:
+    return " ".join(tokens(_text(value) or ""))
+
+
+#: How the index stores the fields a chapter can take from its book (which
+#: fields those are is the model's rule: ``inherited("index")``).
+_INDEXED_INHERITED: dict[str, tuple[str, Callable[[object], Any]]] = {
+    "editors": ("editor", _names_words),
+    "issued": ("year", _year),
+    "publisher": ("publisher", _words),
+    "isbn": ("isbn", _isbns),
+}
+_INHERITED_ROWS = tuple(
+    (row.field, *_INDEXED_INHERITED[row.field])
+    for row in inherited("index")
+    if row.field in _INDEXED_INHERITED
+)
+
+
 def inheritable(data: Mapping[str, Any]) -> dict[str, Any]:
     """The indexed values a chapter takes from this record when it is its book."""
-    return {
-        "editor": _names_words(data.get("editors")),
-        "year": _year(data.get("issued")),
-        "publisher": " ".join(tokens(_text(data.get("publisher")) or "")),
-        "isbn": _isbns(data.get("isbn")),
-    }
+    return {name: read(data.get(field)) for field, name, read in _INHERITED_ROWS}
 
 
 def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Everything a query can test, from a record's JSON data.
 
-    ``book`` is :func:`inheritable` of the chapter's book: as in
-    ``library.parents.merge_parent``, a chapter without editors, date,
-    publisher or ISBN takes the book's. Text fields are folded words joined by
+    ``book`` is :func:`inheritable` of the chapter's book: as the model's rule
+    says (:mod:`citeshelf.model.inherit`, use "index"), a chapter without
+    editors, date, publisher or ISBN takes the book's. Text fields are folded words joined by
     single spaces.
     """
     return resolve_doc(extract_own(data), book)
@@ -286,7 +301,7 @@ def resolve_doc(own: Mapping[str, Any], book: Mapping[str, Any] | None) -> dict[
     """:func:`extract_own`'s result completed with the book's data (for a chapter)."""
     inh = dict(own["inh"])
     if book is not None and own["type"] == "chapter" and own["parent"]:
-        for name in ("editor", "year", "publisher", "isbn"):
+        for _field, name, _read in _INHERITED_ROWS:
             if not inh[name] and book.get(name):
                 inh[name] = book[name]
     doc = dict(own)

@@ -1,43 +1,21 @@
-"""Parent resolution: a chapter seen through its book.
+"""Parent resolution: finding a chapter's book in the library.
 
-The resolved view of a chapter carries its book's title (as
-``container_title``), authors (as ``container_authors``), editors, publisher,
-place, date, edition, volume, series and ISBN. The chapter's own DOI and URL
-are never replaced by the book's; its own fields win where it has them.
+What the chapter then takes from the book is the model's rule
+(:mod:`citeshelf.model.inherit`); this module only finds the book.
 """
 
 from __future__ import annotations
 
 from ..errors import InvalidData, NotFound
 from ..model import BaseRecord, Chapter
+from ..model.inherit import chapter_view
 
-__all__ = ["INHERITED", "merge_parent", "resolve", "resolve_many", "parent_of"]
-
-#: Fields a chapter takes from its book when it has none of its own.
-INHERITED = (
-    "editors",
-    "issued",
-    "publisher",
-    "place",
-    "edition",
-    "volume",
-    "series",
-    "isbn",
-    "language",
-)
+__all__ = ["merge_parent", "resolve", "resolve_many", "parent_of"]
 
 
 def merge_parent(chapter: Chapter, book: BaseRecord) -> Chapter:
-    """The chapter with the book's data filled in (validated, not saved)."""
-    update: dict[str, object] = {}
-    for name in INHERITED:
-        if not getattr(chapter, name) and getattr(book, name, None):
-            update[name] = getattr(book, name)
-    if not chapter.container_title and book.title:
-        update["container_title"] = book.full_title
-    if not chapter.container_authors and book.authors:
-        update["container_authors"] = book.authors
-    return chapter.model_copy(update=update)
+    """The chapter as the styles see it (:func:`citeshelf.model.inherit.chapter_view`)."""
+    return chapter_view(chapter, book, "style")
 
 
 def parent_of(record: BaseRecord, library) -> BaseRecord | None:
