@@ -1344,11 +1344,9 @@ class _Writer:
 
         source = record
         if isinstance(record, Chapter) and book is not None and not crossref:
-            from ..library.parents import merge_parent
+            from ..model.inherit import chapter_view
 
-            source = merge_parent(record, book)
-            if not record.isbn:  # a chapter never takes the book's ISBN
-                source = source.model_copy(update={"isbn": []})
+            source = chapter_view(record, book, self.dialect)
         etype = self.entry_type(source, extra)
         if not biblatex and etype not in _CLASSIC:
             # classic BibTeX warns about types its styles do not define

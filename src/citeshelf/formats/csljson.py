@@ -587,11 +587,9 @@ def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
     from ..model import Chapter
 
     if book is not None and isinstance(record, Chapter):
-        from ..library.parents import merge_parent  # no import cycle: parents imports model only
+        from ..model.inherit import chapter_view
 
-        merged = merge_parent(record, book)
-        # a chapter never takes its book's DOI, ISBN or URL
-        record = merged.model_copy(update={"isbn": list(record.isbn)})
+        record = chapter_view(record, book, "csl-json")
     item = _plain_item(record)
     # What a reader would rebuild from the standard variables; anything else
     # travels in custom.citeshelf.

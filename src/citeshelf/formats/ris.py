@@ -325,11 +325,9 @@ def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
 
     source = record
     if isinstance(record, Chapter) and book is not None:
-        from ..library.parents import merge_parent
+        from ..model.inherit import chapter_view
 
-        source = merge_parent(record, book)
-        if not record.isbn:
-            source = source.model_copy(update={"isbn": []})
+        source = chapter_view(record, book, "ris")
     extra: Mapping[str, Any] = source.extra or {}
     ref: dict[str, Any] = {
         "type_of_reference": str(extra.get("ris_type") or RIS_TYPE_OUT[source.type])
