@@ -12,8 +12,8 @@ import pytest
 from citeshelf.formats.bibtex import write_bibtex
 from citeshelf.formats.csljson import dumps_csl
 from citeshelf.formats.ris import write_ris
-from citeshelf.model import parse_record
 from citeshelf.model import inherit as inherit_module
+from citeshelf.model import parse_record
 from citeshelf.model.inherit import EXPORT_USES, INHERITANCE, USES, chapter_view, inherited
 from citeshelf.styles import format_reference, to_text
 
