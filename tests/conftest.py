@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,42 @@ from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_LIBRARY = ROOT / "records"
+
+# Test tools that pip does not install: citeproc-js (npm) and the CSL styles and locale
+# the goldens were made with. tests/golden/setup_tools.sh puts them in .tools/ at the top
+# of the clone; CITESHELF_TOOLS_DIR moves that folder, and CITEPROC_NODE_MODULES,
+# CSL_STYLES_DIR and CSL_LOCALES_DIR each part of it.
+SETUP_TOOLS = "bash tests/golden/setup_tools.sh"
+TOOLS_DIR = Path(os.environ.get("CITESHELF_TOOLS_DIR") or ROOT / ".tools")
+NODE_MODULES = Path(os.environ.get("CITEPROC_NODE_MODULES") or TOOLS_DIR / "node" / "node_modules")
+CSL_STYLES_DIR = Path(os.environ.get("CSL_STYLES_DIR") or TOOLS_DIR / "csl" / "styles")
+CSL_LOCALES_DIR = Path(os.environ.get("CSL_LOCALES_DIR") or TOOLS_DIR / "csl" / "locales")
+
+
+def need_citeproc_js() -> tuple[str, Path]:
+    """``node`` and the node_modules folder that holds citeproc-js, or skip saying why."""
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: citeproc-js cannot run")
+    if not (NODE_MODULES / "citeproc" / "package.json").is_file():
+        pytest.skip(f"npm package citeproc is not in {NODE_MODULES} (run {SETUP_TOOLS})")
+    return node, NODE_MODULES
+
+
+def need_csl_style(name: str) -> Path:
+    """The official CSL style ``name`` (e.g. "apa") from the test tools, or skip saying why."""
+    path = CSL_STYLES_DIR / f"{name}.csl"
+    if not path.is_file():
+        pytest.skip(f"no {path.name} in {CSL_STYLES_DIR} (run {SETUP_TOOLS})")
+    return path
+
+
+def need_csl_locale(lang: str = "en-US") -> Path:
+    """The CSL locale file for ``lang`` from the test tools, or skip saying why."""
+    path = CSL_LOCALES_DIR / f"locales-{lang}.xml"
+    if not path.is_file():
+        pytest.skip(f"no {path.name} in {CSL_LOCALES_DIR} (run {SETUP_TOOLS})")
+    return path
 
 
 @pytest.fixture(autouse=True)

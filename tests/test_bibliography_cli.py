@@ -10,7 +10,7 @@ import pytest
 
 from citeshelf import exitcodes
 
-from .conftest import snapshot
+from .conftest import need_csl_style, snapshot
 
 U9 = "https://www.elgaronline.com/view/edcoll/9781781953167/9781781953167.00019.xml"
 U34 = "https://www.elgaronline.com/view/9781781953167.00046.xml"
@@ -138,9 +138,7 @@ def test_csl_bibliography(cs, handbook_lib: Path) -> None:
         pytest.skip(
             "pypandoc-binary is not installed (pip install 'citeshelf[csl]'): --csl cannot be tested"
         )
-    src = Path("/work/tools/csl/styles/chicago-author-date.csl")
-    if not src.is_file():
-        pytest.skip(f"no chicago-author-date.csl at {src} (see tests/golden/setup_tools.sh)")
+    src = need_csl_style("chicago-author-date")
     style = handbook_lib.parent / "cad.csl"
     shutil.copy(src, style)
     r = cs(

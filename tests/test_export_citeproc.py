@@ -1,19 +1,13 @@
-"""citeproc-js accepts citeshelf's CSL-JSON export. Skips, saying why, where node and the
-npm package citeproc are not installed (tests/golden/setup_tools.sh fetches them)."""
+"""citeproc-js accepts citeshelf's CSL-JSON export. Skips, saying why, where node, the
+npm package citeproc or the CSL files are not installed (tests/golden/setup_tools.sh
+fetches them into .tools/)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
-from pathlib import Path
 
-import pytest
-
-NODE_MODULES = Path(os.environ.get("CITEPROC_NODE_MODULES", "/work/tools/node/node_modules"))
-STYLES = Path(os.environ.get("CSL_STYLES_DIR", "/work/tools/csl/styles"))
-LOCALES = Path(os.environ.get("CSL_LOCALES_DIR", "/work/tools/csl/locales"))
+from .conftest import need_citeproc_js, need_csl_locale, need_csl_style
 
 SCRIPT = r"""
 import { createRequire } from "node:module";
@@ -36,14 +30,8 @@ process.stdout.write(JSON.stringify(entries.map((e) => e.trim())));
 
 
 def test_citeproc_js_formats_the_exported_chapters(cs, handbook_lib, tmp_path):
-    node = shutil.which("node")
-    if node is None:
-        pytest.skip("node not installed: cannot run citeproc-js")
-    if not (NODE_MODULES / "citeproc").is_dir():
-        pytest.skip(f"npm package citeproc not in {NODE_MODULES} (tests/golden/setup_tools.sh)")
-    style, locale = STYLES / "apa.csl", LOCALES / "locales-en-US.xml"
-    if not style.is_file() or not locale.is_file():
-        pytest.skip(f"apa.csl or locales-en-US.xml missing in {STYLES} / {LOCALES}")
+    node, node_modules = need_citeproc_js()
+    style, locale = need_csl_style("apa"), need_csl_locale("en-US")
     items = tmp_path / "refs.json"
     r = cs(
         handbook_lib, "export", "aris2014collective", "galbreath2014organization", "-o", str(items)
@@ -52,7 +40,7 @@ def test_citeproc_js_formats_the_exported_chapters(cs, handbook_lib, tmp_path):
     script = tmp_path / "render.mjs"
     script.write_text(SCRIPT, encoding="utf-8")
     out = subprocess.run(
-        [node, str(script), str(NODE_MODULES), str(style), str(locale), str(items)],
+        [node, str(script), str(node_modules), str(style), str(locale), str(items)],
         capture_output=True,
         text=True,
         timeout=60,

