@@ -76,7 +76,10 @@ class HelpCommand(click.Command):
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         template = self.help
         if template:
-            self.help = template.format(**{k: f() for k, f in self.help_values.items()})
+            text = template
+            for name, value in self.help_values.items():
+                text = text.replace("{" + name + "}", value())
+            self.help = text
         try:
             super().format_help_text(ctx, formatter)
         finally:
