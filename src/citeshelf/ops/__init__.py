@@ -10,15 +10,16 @@ it returns. Long jobs take an optional progress factory
 
 Modules (each imported on demand)::
 
-    adding     add_record, prepare_add -> Draft, save_new
-    editing    set_fields, check_parent, parse_edited
+    adding     add_record, prepare_add -> Draft, save_new -> Added
+    editing    set_fields -> Edited, check_parent, parse_edited
     removing   plan_removal, remove_records
     importing  import_files -> ImportResult (staged), commit_import
     exporting  prepare_export -> ExportPlan, write_export, open_atomically
     citing     cite, bibliography -> Citations; load_resolved, library_suffixes
-    checking   check_library -> CheckResult
-    showing    show_record -> ShowResult
-    chapters   book_chapters -> ChaptersResult
+    checking   check_library -> Checked
+    showing    show_record -> Shown
+    chapters   book_chapters -> BookChapters, chapter_rows_from_index
+    listing    find_records -> Found
 
 Example::
 
@@ -55,6 +56,7 @@ _EXPORTS = {
     "check_library": "checking",
     "show_record": "showing",
     "book_chapters": "chapters",
+    "find_records": "listing",
 }
 
 __all__ = [
@@ -65,6 +67,7 @@ __all__ = [
     "check_library",
     "cite",
     "commit_import",
+    "find_records",
     "import_files",
     "plan_removal",
     "prepare_add",
@@ -84,6 +87,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .editing import set_fields
     from .exporting import prepare_export, write_export
     from .importing import commit_import, import_files
+    from .listing import find_records
     from .removing import plan_removal, remove_records
     from .showing import show_record
 
