@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from citeshelf import exitcodes
-from citeshelf.formats.export import render
-from citeshelf.formats.select import close_over_parents
+from citeshelf.errors import NotFound
+from citeshelf.formats.bibtex import write_bibtex
+from citeshelf.formats.csljson import dumps_csl
+from citeshelf.formats.ris import write_ris
 from citeshelf.library import Library
 
 from .conftest import snapshot
@@ -28,6 +30,34 @@ def mixed_lib(cs, handbook_lib):
         r = cs(handbook_lib, "import", str(BIB / name), "--on-duplicate", "rename")
         assert r.exit_code == 0, r.stderr
     return handbook_lib
+
+
+def close_over_parents(records, get):
+    """``records`` plus every parent a chapter names, each once, sorted by
+    key; the parent books by key; the chapter -> parent links that are broken."""
+    chosen = {r.key: r for r in records}
+    books, broken = {}, []
+    queue = list(chosen.values())
+    while queue:
+        parent = getattr(queue.pop(), "parent", None)
+        if not parent or parent in books:
+            continue
+        try:
+            books[parent] = chosen.setdefault(parent, get(parent))
+        except NotFound:
+            broken.append(parent)
+            continue
+        queue.append(books[parent])
+    return sorted(chosen.values(), key=lambda r: r.key), books, broken
+
+
+def render(records, books, fmt, *, ascii=False, expand=False):
+    """All the records at once, by the formats' own writers."""
+    if fmt in ("bibtex", "biblatex"):
+        return write_bibtex(records, dialect=fmt, ascii=ascii, expand=expand, books=books)
+    if fmt == "csl-json":
+        return dumps_csl(records, books=books)
+    return write_ris(records, books=books)
 
 
 def whole(

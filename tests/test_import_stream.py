@@ -228,7 +228,7 @@ def test_crossref_to_a_book_later_in_the_file_across_batches(empty_lib, tmp_path
     src = tmp_path / "gulfs.bib"
     src.write_text(TWO_GULFS, encoding="utf-8")
     from citeshelf.formats.bibtex import BibReader
-    from citeshelf.formats.importer import Entry, Existing, FileRead, Importer
+    from citeshelf.ops.importing import Entry, Existing, FileRead, Importer
 
     lib = Library(empty_lib)
     importer = Importer(lib, Existing.from_library(lib))
@@ -311,7 +311,7 @@ def test_a_chapter_without_book_record_matches_by_its_book_title(cs, empty_lib, 
 @pytest.mark.parametrize("chunk", [7, 64, 1 << 20])
 def test_csl_json_is_read_item_by_item_with_the_whole_files_errors(tmp_path, monkeypatch, chunk):
     from citeshelf.errors import InvalidData
-    from citeshelf.formats import importer
+    from citeshelf.ops import importing as importer
 
     monkeypatch.setattr(importer, "_CHUNK", chunk)
     items = json.loads((HERE / "golden" / "items.json").read_text(encoding="utf-8"))

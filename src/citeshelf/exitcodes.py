@@ -13,13 +13,3 @@ INVALID_DATA = 4
 CONFLICT = 5
 #: The user declined a confirmation prompt.
 ABORTED = 6
-
-NAMES = {
-    OK: "ok",
-    ERROR: "error",
-    USAGE: "usage",
-    NOT_FOUND: "not found",
-    INVALID_DATA: "invalid data",
-    CONFLICT: "conflict",
-    ABORTED: "aborted",
-}

@@ -19,7 +19,6 @@ __all__ = [
     "print_fields",
     "print_json",
     "print_line",
-    "print_styled",
     "warn",
     "progress",
 ]
@@ -128,15 +127,6 @@ def print_fields(
 
         body = Group(grid, Text(""), Text(footer))
     _console().print(Panel(body, title=_escape(title), title_align="left"))
-
-
-def print_styled(markup_text: str, terminal: Any = None) -> None:
-    """Print formatted text: ``terminal`` is a callable that builds a Rich
-    renderable from nothing (used on a terminal); otherwise ``markup_text``."""
-    if terminal is not None and use_rich():
-        _console().print(terminal())
-    else:
-        sys.stdout.write(markup_text + "\n")
 
 
 class _RichProgress:

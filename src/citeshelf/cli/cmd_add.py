@@ -6,26 +6,7 @@ import sys
 
 import click
 
-TYPES = ("book", "chapter", "article", "report", "thesis", "webpage", "paper", "misc")
-
-# option name -> record field, for the single-valued options
-_SIMPLE = {
-    "title": "title",
-    "subtitle": "subtitle",
-    "year": "issued",
-    "publisher": "publisher",
-    "place": "place",
-    "edition": "edition",
-    "volume": "volume",
-    "journal": "journal",
-    "issue": "issue",
-    "issn": "issn",
-    "pages": "pages",
-    "chapter": "chapter",
-    "doi": "doi",
-    "url": "url",
-    "parent": "parent",
-}
+from .common import HelpCommand, LazyChoice, work_types
 
 _PROMPTS = {
     "title": "Title (sentence case)",
@@ -47,8 +28,8 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-@click.command("add")
-@click.argument("work_type", metavar="TYPE", type=click.Choice(TYPES))
+@click.command("add", cls=HelpCommand, help_values={"types": lambda: ", ".join(work_types())})
+@click.argument("work_type", metavar="TYPE", type=LazyChoice(work_types))
 @click.option("--title", help="Title in sentence case, proper nouns capitalised.")
 @click.option("--subtitle")
 @click.option(
@@ -104,7 +85,7 @@ def command(
 ) -> None:
     """Add a record of TYPE and print its key.
 
-    TYPE is one of book, chapter, article, report, thesis, webpage, paper, misc.
+    TYPE is one of {types}.
     On a terminal, missing recommended fields are prompted for (Enter skips);
     otherwise the record is saved with a warning that lists them. The key is
     generated from the first author's (else editor's) family name, the year and
@@ -120,106 +101,53 @@ def command(
       citeshelf add report --title "World report" --author "{World Health Organization}"
     """
     from .. import render
-    from ..errors import AlreadyExists, NotFound, UsageError
-    from ..library import merge_parent, parent_of
-    from ..library.fields import append_names, build_record, set_field
-    from ..model import Chapter, check_key, missing_recommended
-    from ..model.keys import unique_key
+    from ..ops.adding import prepare_add, save_new
     from .common import get_library
 
     library = get_library()
-    if key is not None:
-        try:
-            check_key(key)
-        except ValueError as exc:
-            raise UsageError(f"--key: {exc}") from None
-    if work_type == "chapter" and not simple.get("parent"):
-        raise UsageError("a chapter needs its book: give --parent BOOKKEY (add the book first)")
-    if simple.get("parent") and work_type != "chapter":
-        raise UsageError(f"--parent is for chapters; a {work_type} has no parent")
-
-    data: dict = {"type": work_type, "key": key or "new"}
-    for option, field in _SIMPLE.items():
-        value = simple.get(option)
-        if value is not None:
-            set_field(data, field, value, work_type)
-    append_names(data, "authors", list(authors))
-    append_names(data, "editors", list(editors))
-    append_names(data, "translators", list(translators))
-    if isbns:
-        set_field(data, "isbn", ",".join(isbns), work_type)
-    if tags:
-        data["tags"] = list(tags)
-    for item in fields:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--field takes NAME=VALUE, not {item!r}")
-        set_field(data, name, value, work_type)
-
-    what = f"new {work_type}" if key is None else f"record '{key}'"
-    record = build_record(data, what)
-    try:
-        parent = parent_of(record, library) if isinstance(record, Chapter) else None
-    except NotFound:
-        raise NotFound(
-            f"--parent '{simple['parent']}' is not in the library: add the book first "
-            f"(citeshelf add book ...) or use --parent KEY"
-        ) from None
-    if parent is not None and parent.type == "chapter":
-        raise UsageError(f"--parent '{parent.key}' is a chapter, not a book")
-
-    def view(rec):
-        return merge_parent(rec, parent) if parent is not None else rec
-
-    missing = missing_recommended(view(record))
+    draft = prepare_add(
+        library,
+        work_type,
+        key=key,
+        values=simple,
+        authors=authors,
+        editors=editors,
+        translators=translators,
+        isbns=isbns,
+        tags=tags,
+        fields=fields,
+    )
+    missing = draft.missing()
     if missing and not no_input and _interactive():
         for name in missing:
-            field = "authors" if name == "authors or editors" else name
-            while True:
-                answer = click.prompt(_PROMPTS.get(name, name), default="", show_default=False)
-                if not answer.strip():
-                    if name == "authors or editors":
-                        answer = click.prompt(
-                            _PROMPTS["authors"].replace("Authors", "Editors"),
-                            default="",
-                            show_default=False,
-                        )
-                        field = "editors"
-                        if not answer.strip():
-                            break
-                    else:
-                        break
-                trial = dict(data)
-                try:
-                    set_field(trial, field, answer, work_type)
-                    build_record(trial, what)
-                except Exception as exc:
-                    click.echo(f"  {exc}", err=True)
-                    field = "authors" if name == "authors or editors" else name
-                    continue
-                data = trial
-                break
-        record = build_record(data, what)
-        missing = missing_recommended(view(record))
-
-    if key is None:
-        while True:
-            new_key = unique_key(
-                view(record), lambda k: k in library or library.find_case_clash(k) is not None
-            )
-            record = record.model_copy(update={"key": new_key})
-            try:
-                library.create(record)
-                break
-            except AlreadyExists:
-                if library.find_case_clash(new_key) and new_key not in library:
-                    raise
-                continue  # another process took the key a moment ago: take the next
-    else:
-        library.create(record)
-    if missing:
+            draft = _prompt_for(draft, name)
+    added = save_new(library, draft)
+    if added.missing:
+        key = added.record.key
         render.warn(
-            f"saved '{record.key}' without recommended fields: {', '.join(missing)} "
-            f"(add them with: citeshelf edit {record.key} --set FIELD=VALUE)"
+            f"saved '{key}' without recommended fields: {', '.join(added.missing)} "
+            f"(add them with: citeshelf edit {key} --set FIELD=VALUE)"
         )
-    click.echo(record.key)
+    click.echo(added.record.key)
+
+
+def _prompt_for(draft, name: str):
+    """Ask for one missing field until the answer is valid or empty (Enter
+    skips; for "authors or editors", Enter asks for editors)."""
+    field = "authors" if name == "authors or editors" else name
+    while True:
+        answer = click.prompt(_PROMPTS.get(name, name), default="", show_default=False)
+        if not answer.strip():
+            if name != "authors or editors":
+                return draft
+            answer = click.prompt(
+                _PROMPTS["authors"].replace("Authors", "Editors"), default="", show_default=False
+            )
+            field = "editors"
+            if not answer.strip():
+                return draft
+        try:
+            return draft.with_field(field, answer)
+        except Exception as exc:
+            click.echo(f"  {exc}", err=True)
+            field = "authors" if name == "authors or editors" else name

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .cmd_cite import style_options
-from .common import get_library, json_option
+from .common import get_library, json_option, output_format, style_options
 
 
 @click.command("bibliography")
@@ -44,90 +43,47 @@ def command(
       citeshelf bibliography --csl ieee.csl                   through pandoc (extra: csl)
     """
     from .. import render
-    from ..errors import UsageError
-    from ..library.query import select
-    from ..styles import format_bibliography
+    from ..ops.citing import bibliography, caption
     from ..styles import render as render_styled
-    from .cmd_cite import caption, check_edition, load_resolved, output_format
+    from .common import warn
 
     library = get_library()
-    if keys and query:
-        raise UsageError("give KEYS or --query, not both")
     fmt = output_format("text" if as_json and fmt is None else fmt)
-    if keys:
-        load_resolved(library, keys)  # names every missing key
-        stored = [library.get(k) for k in dict.fromkeys(keys)]
-    else:
-        stored, problems = select(library, query)
-        for p in problems:
-            render.warn(f"skipped an unreadable record file: {p.reason}")
-        if not stored:
-            if query:
-                from ..errors import NotFound
-
-                raise NotFound(f"no record matches {query!r}: see 'citeshelf list {query}'")
-            render.warn(f"the library at {library.path} has no records")
-            if as_json:
-                render.print_json([])
-            return
-
-    if csl:
-        _bibliography_csl(library, stored, csl, fmt, as_json)
+    result = bibliography(
+        library,
+        keys,
+        query=query,
+        style=style,
+        edition=edition,
+        csl=csl,
+        fmt="text" if fmt == "terminal" or as_json else fmt,
+        warn=warn,
+    )
+    if result.empty_library:
+        if as_json:
+            render.print_json([])
         return
-
-    edition = check_edition(style, edition)
-    from ..library import resolve_many
-
-    orphans: list[str] = []
-    records = resolve_many(stored, library, orphans)
-    for message in orphans:
-        render.warn(message)
-    entries = format_bibliography(records, style, edition)
+    items = result.items
     if as_json:
-        render.print_json(
-            [
-                {"key": e.key, "text": e.text, "html": e.html, "style": style, "edition": edition}
-                for e in entries
-            ]
-        )
+        render.print_json(result.to_json())
         return
-    if fmt == "terminal":
+    if fmt == "terminal" and not csl:
+        assert result.edition is not None
         render.print_citations(
-            "\n".join(e.text for e in entries),
-            [e.styled for e in entries],
-            caption=caption(style, edition),
+            "\n".join(e.text for e in items),
+            [e.styled for e in items],
+            caption=caption(style, result.edition),
         )
         return
     if fmt == "html":
-        lines = [f'<div class="csl-bib-body" data-style="{style}" data-edition="{edition}">']
-        lines += [f'  <div class="csl-entry">{e.html}</div>' for e in entries]
+        attrs = "" if csl else f' data-style="{style}" data-edition="{result.edition}"'
+        lines = [f'<div class="csl-bib-body"{attrs}>']
+        lines += [f'  <div class="csl-entry">{e.html}</div>' for e in items]
         lines.append("</div>")
         render.print_line("\n".join(lines))
         return
     sep = "\n\n" if fmt == "markdown" else "\n"
-    render.print_line(sep.join(render_styled(e.styled, fmt) for e in entries))
-
-
-def _bibliography_csl(library, stored, csl: str, fmt: str, as_json: bool) -> None:
-    from .. import render
-    from ..errors import UsageError
-    from ..styles.csl import CslError, CslUnavailable, render_csl_entries
-    from .cmd_cite import csl_error, csl_items
-
-    items = csl_items(stored, library)
-    try:
-        rows = render_csl_entries(items, csl, "text" if fmt == "terminal" or as_json else fmt)
-    except CslUnavailable as exc:
-        raise UsageError(str(exc)) from None
-    except CslError as exc:
-        raise csl_error(exc) from None
-    if as_json:
-        render.print_json([{"key": k, "text": t, "html": h, "csl": csl} for k, t, h in rows])
-        return
-    if fmt == "html":
-        lines = ['<div class="csl-bib-body">'] + [
-            f'  <div class="csl-entry">{h}</div>' for _k, _t, h in rows
-        ]
-        render.print_line("\n".join(lines + ["</div>"]))
-        return
-    render.print_line(("\n\n" if fmt == "markdown" else "\n").join(t for _k, t, _h in rows))
+    if csl:
+        render.print_line(sep.join(e.text for e in items))
+    else:
+        render.print_line(sep.join(render_styled(e.styled, fmt) for e in items))

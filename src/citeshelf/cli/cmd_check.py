@@ -21,54 +21,17 @@ def command(as_json: bool) -> None:
       citeshelf check
     """
     from .. import exitcodes, render
-    from ..library import RecordProblem
-    from ..model import Chapter
+    from ..ops.checking import check_library
 
-    library = get_library()
-    records, problems = [], []
-    for item in library.iter_records():
-        if isinstance(item, RecordProblem):
-            problems.append({"key": item.key, "problem": item.reason})
-        else:
-            records.append(item)
-    by_key = {r.key: r for r in records}
-    unreadable = {p["key"] for p in problems}
-    for r in records:
-        if isinstance(r, Chapter) and r.parent:
-            parent = by_key.get(r.parent)
-            if parent is None and r.parent not in unreadable:
-                problems.append(
-                    {
-                        "key": r.key,
-                        "problem": f"chapter '{r.key}' names parent '{r.parent}', which is not in the library",
-                    }
-                )
-            elif parent is not None and isinstance(parent, Chapter):
-                problems.append(
-                    {
-                        "key": r.key,
-                        "problem": f"chapter '{r.key}' names parent '{r.parent}', which is a chapter, not a book",
-                    }
-                )
-    folded: dict[str, str] = {}
-    for key in library.keys():
-        other = folded.setdefault(key.casefold(), key)
-        if other != key:
-            problems.append(
-                {
-                    "key": key,
-                    "problem": f"keys '{other}' and '{key}' differ only in letter case (they clash on macOS and Windows)",
-                }
-            )
-    problems.sort(key=lambda p: (p["key"], p["problem"]))
+    result = check_library(get_library())
     if as_json:
-        render.print_json({"records": len(records) + len(unreadable), "problems": problems})
+        render.print_json(result.to_json())
     else:
-        for p in problems:
+        for p in result.problems:
             render.print_line(p["problem"])
-        n = len(records) + len(unreadable)
+        n, m = result.records, len(result.problems)
         render.print_line(
-            f"{n} record{'s' if n != 1 else ''} checked, {len(problems)} problem{'s' if len(problems) != 1 else ''}"
+            f"{n} record{'s' if n != 1 else ''} checked, {m} problem{'s' if m != 1 else ''}"
         )
-    if problems:
+    if not result.ok:
         click.get_current_context().exit(exitcodes.INVALID_DATA)

@@ -31,47 +31,24 @@ def command(key: str, assignments: tuple[str, ...]) -> None:
       citeshelf edit aris2014collective --set pages=531-546
       citeshelf edit aris2014collective --set "authors=Aris, Stephen" --set extra.note=x
     """
-    from ..errors import UsageError
-    from ..library.fields import build_record, set_field
+    from ..ops.editing import set_fields
     from .common import get_library
 
     library = get_library()
-    record = library.get(key)
     if assignments:
-        data = record.to_json_dict()
-        for item in assignments:
-            name, sep, value = item.partition("=")
-            if not sep or not name.strip():
-                raise UsageError(f"--set takes FIELD=VALUE, not {item!r}")
-            set_field(data, name, value, data["type"])
-        new = build_record(data, f"record '{key}'")
-        _check_parent(library, new)
-        if new.to_json_dict() == record.to_json_dict():
-            click.echo(f"{key}: unchanged")
-            return
-        library.update(new)
-        click.echo(f"updated {key}")
+        edited = set_fields(library, key, assignments)
+        click.echo(f"updated {key}" if edited.changed else f"{key}: unchanged")
         return
-    _edit_interactively(library, record)
-
-
-def _check_parent(library, record) -> None:
-    from ..library import parent_of
-
-    parent = parent_of(record, library)
-    if parent is not None and parent.type == "chapter":
-        from ..errors import InvalidData
-
-        raise InvalidData(f"record '{record.key}': parent '{parent.key}' is a chapter, not a book")
+    _edit_interactively(library, library.get(key))
 
 
 def _edit_interactively(library, record) -> None:
-    import json
     import os
     import tempfile
 
     from ..errors import CiteshelfError, InvalidData, UsageError
     from ..library import dumps_record
+    from ..ops.editing import parse_edited
 
     if not (sys.stdin.isatty() and sys.stdout.isatty()) and not (
         os.environ.get("VISUAL") or os.environ.get("EDITOR")
@@ -91,18 +68,7 @@ def _edit_interactively(library, record) -> None:
             click.echo(f"{record.key}: unchanged")
             return
         try:
-            try:
-                data = json.loads(edited)
-            except json.JSONDecodeError as exc:
-                raise InvalidData(
-                    f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-                ) from None
-            if not isinstance(data, dict):
-                raise InvalidData("the file must hold one JSON object")
-            if data.get("key") != record.key:
-                raise InvalidData(f"the key must stay '{record.key}'")
-            new = library.parse_text(record.key, edited, path=library.path_for(record.key))
-            _check_parent(library, new)
+            new = parse_edited(library, record, edited)
         except CiteshelfError as exc:
             click.echo(f"citeshelf: this edit does not validate: {exc}", err=True)
             if sys.stdin.isatty() and click.confirm("Reopen the editor?", default=True):

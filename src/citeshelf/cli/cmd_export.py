@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import click
 
+from ..formats import EXPORT_FORMATS
 from .common import get_library
 
-FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
 #: How many added parent books the closing line names.
 _SHOWN = 10
 
@@ -29,7 +27,7 @@ _SHOWN = 10
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=click.Choice(EXPORT_FORMATS),
     default=None,
     help="Output format. Default: from the -o file name (.bib, .json, .ris), else bibtex.",
 )
@@ -89,58 +87,24 @@ def command(
     the list of missing keys; --allow-missing exports the rest and still lists
     them.
     """
-    from ..formats.export import format_for_path
+    from .. import render
+    from ..ops.exporting import export_to_file, prepare_export
 
     library = get_library()
-    if fmt is None:
-        fmt = (format_for_path(output) if output else None) or "bibtex"
-    with _nothing_exported_on_bad_data():
-        _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, output)
-
-
-@contextlib.contextmanager
-def _nothing_exported_on_bad_data():
-    """An unreadable record stops the export: say that nothing was written and what to do."""
-    from ..errors import InvalidData
-
-    try:
-        yield
-    except InvalidData as exc:
-        raise InvalidData(
-            f"{exc}; nothing was exported: fix the file ('citeshelf check' lists every problem) "
-            f"or leave the record out with KEYS or --query"
-        ) from None
-
-
-def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, output) -> None:
-    import sys
-
-    from .. import render
-    from ..formats.export import open_atomically, plan_export, write_export
-
-    plan = plan_export(
+    plan = prepare_export(
         library,
         keys=keys,
         query=query,
         cited_in=cited_in,
         fmt=fmt,
+        output=output,
         ascii=ascii_,
         expand=expand,
         allow_missing=allow_missing,
+        warn=render.warn,
     )
-    for message in plan.warnings:
-        render.warn(message)
-    if plan.count == 0 and cited_in and not keys and not query:
-        render.warn(f"{', '.join(cited_in)}: no citation found; nothing to export")
-    if plan.count == 0 and query and not keys and not cited_in:
-        from ..errors import NotFound
-
-        raise NotFound(
-            f"no record matches {query!r}: see 'citeshelf list {query}'; nothing was exported"
-        )
     if output:
-        with open_atomically(output) as fh:
-            write_export(plan, library, fh)
+        export_to_file(plan, library, output)
         n = plan.count
         extra = ""
         if plan.added_parents:
@@ -153,11 +117,18 @@ def _export(library, keys, query, cited_in, fmt, ascii_, expand, allow_missing, 
             f"exported {n} record{'s' if n != 1 else ''}{extra} to {output}", err=True
         )
         return
+    _to_stdout(plan, library)
+
+
+def _to_stdout(plan, library) -> None:
+    """Written in full first (in memory, on disk when large), so that a record
+    that cannot be read stops the command before anything is printed."""
     import shutil
+    import sys
     import tempfile
 
-    # Written in full first (in memory, on disk when large), so that a record
-    # that cannot be read stops the command before anything is printed.
+    from ..ops.exporting import write_export
+
     with tempfile.SpooledTemporaryFile(max_size=8 << 20) as spool:
         write_export(plan, library, _Utf8(spool))
         spool.seek(0)

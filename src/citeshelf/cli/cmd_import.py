@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ..formats import IMPORT_FORMATS
+from ..ops.options import ON_DUPLICATE
 from .common import get_library, json_option
 
 #: How many duplicate/renamed lines are printed before a count of the rest.
@@ -19,14 +21,14 @@ _SHOWN_WARNINGS = 100
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(("bibtex", "csl-json", "ris")),
+    type=click.Choice(IMPORT_FORMATS),
     default=None,
     help="Input format. Default: from each file's name (.bib, .json, .ris) or content.",
 )
 @click.option("--dry-run", "-n", is_flag=True, help="Check and report; write nothing.")
 @click.option(
     "--on-duplicate",
-    type=click.Choice(("skip", "rename", "update", "error")),
+    type=click.Choice(ON_DUPLICATE),
     default="skip",
     show_default=True,
     help="What to do with an entry whose key, DOI, book ISBN, or title+year+first "
@@ -81,56 +83,24 @@ def command(
     written), 5 duplicates with --on-duplicate error.
     """
     from .. import render
-    from ..errors import CiteshelfError
-    from ..formats.importer import Existing, Importer, read_entries
-    from ..model.keys import unique_key
+    from ..ops.importing import commit_import, import_files
 
     library = get_library()
-    streams = [read_entries(path, fmt) for path in files]
-    existing = Existing.from_library(library)
-    importer = Importer(
+    with import_files(
         library,
-        existing,
+        files,
+        fmt=fmt,
         on_duplicate=on_duplicate,
         link_parents=link_parents,
         dry_run=dry_run,
-        make_key=unique_key,
-        get_existing=library.get,
-    )
-    try:
-        with render.progress(sum(s.total for s in streams), "Reading") as bar:
-            for stream in streams:
-                for read in stream.batches():
-                    importer.add_read(read)
-                    bar.advance(len(read.entries) + len(read.invalid))
-        result = importer.finish()
-    except BaseException:
-        importer.abort()
-        raise
-    try:
-        _report(
-            result,
-            on_duplicate=on_duplicate,
-            skip_invalid=skip_invalid,
-            dry_run=dry_run,
-            as_json=as_json,
-        )
+        progress=lambda n: render.progress(n, "Reading"),
+    ) as result:
+        _report(result, on_duplicate=on_duplicate, skip_invalid=skip_invalid, as_json=as_json)
         if dry_run:
             return
-        try:
-            with render.progress(len(result.created) + len(result.updated), "Importing") as bar:
-                result.commit(bar)
-        except Exception as exc:
-            written = getattr(exc, "written", [])
-            done = ", ".join(written) if written else "none"
-            message = f"import stopped: {exc}; records written before the failure: {done}"
-            if isinstance(exc, CiteshelfError):
-                raise type(exc)(message) from None
-            raise CiteshelfError(message) from exc
-    finally:
-        result.discard()
+        commit_import(result, lambda n: render.progress(n, "Importing"))
     if as_json:
-        render.print_json(_json(result, dry_run=False))
+        render.print_json(result.to_json())
     else:
         render.print_line(_summary(result, skip_invalid))
 
@@ -149,11 +119,10 @@ def _summary(result, skip_invalid: bool) -> str:
     return text
 
 
-def _report(result, *, on_duplicate: str, skip_invalid: bool, dry_run: bool, as_json: bool) -> None:
+def _report(result, *, on_duplicate: str, skip_invalid: bool, as_json: bool) -> None:
     """Warnings, duplicates, renamed keys and invalid entries; raises if the
     import cannot go on (nothing has been written then)."""
     from .. import render
-    from ..errors import Conflict, InvalidData
 
     warnings = result.warnings
     for n, w in enumerate(warnings):
@@ -168,11 +137,7 @@ def _report(result, *, on_duplicate: str, skip_invalid: bool, dry_run: bool, as_
                 f"  {d.source}:{d.line or '-'}: '{d.key}' duplicates '{d.existing}' ({d.why})",
                 err=True,
             )
-        n = len(dups)
-        raise Conflict(
-            f"{n} entr{'ies' if n != 1 else 'y'} duplicate existing records (listed above); "
-            "nothing was imported: choose --on-duplicate skip, rename or update"
-        )
+        raise result.refusal(on_duplicate, skip_invalid)
     for n, d in enumerate(dups):
         if n == _SHOWN and len(dups) > _SHOWN + 1:
             render.warn(f"... and {len(dups) - n} more duplicates (--json lists them all)")
@@ -194,49 +159,15 @@ def _report(result, *, on_duplicate: str, skip_invalid: bool, dry_run: bool, as_
             render.warn(f"skipping {n} invalid entr{'ies' if n != 1 else 'y'}:")
         for issue in invalid:
             render.print_line(f"  {issue}", err=True)
-        if not skip_invalid:
+        refusal = result.refusal(on_duplicate, skip_invalid)
+        if refusal is not None:
             if as_json:
-                data = _json(result, dry_run=dry_run)
-                data.update(imported=[], updated=[], renamed=[], books_created=[])
-                render.print_json(data)
-            n = len(invalid)
-            raise InvalidData(
-                f"{n} invalid entr{'ies' if n != 1 else 'y'} (listed above); nothing was "
-                "imported: fix them, or import the rest with --skip-invalid"
-            )
-    if dry_run:
+                render.print_json(result.to_json(refused=True))
+            raise refusal
+    if result.dry_run:
         if as_json:
-            render.print_json(_json(result, dry_run=True))
+            render.print_json(result.to_json())
         else:
             render.print_line(
                 "dry run, nothing written: would have " + _summary(result, skip_invalid)
             )
-
-
-def _json(result, *, dry_run: bool) -> dict:
-    made = set(result.books_created)  # listed apart: they are not entries of the input
-    return {
-        "dry_run": dry_run,
-        "imported": [k for k in result.created if k not in made],
-        "updated": list(result.updated),
-        "duplicates": [
-            {
-                "key": d.key,
-                "existing": d.existing,
-                "reason": d.why,
-                "file": d.source,
-                "line": d.line,
-            }
-            for d in result.skipped_duplicates
-        ],
-        "renamed": [{"from": a, "to": b} for a, b in result.renamed],
-        "invalid": [
-            {"file": i.source, "line": i.line, "key": i.key, "reason": i.message}
-            for i in result.invalid
-        ],
-        "books_created": result.books_created,
-        "warnings": [
-            {"file": w.source, "line": w.line, "key": w.key, "message": w.message}
-            for w in result.warnings
-        ],
-    }

@@ -112,39 +112,23 @@ def _warn(problems: list[str]) -> None:
 
 def _list_json(q, text: str) -> None:
     from .. import render
-    from ..library.query import select
+    from ..ops.listing import find_records
     from .common import get_library
 
-    library = get_library()
-    records, problems = select(library, text)
-    render.print_json([r.to_json_dict() for r in records])
-    _warn([p.reason for p in problems])
+    found = find_records(get_library(), text)
+    render.print_json(found.to_json())
+    _warn(found.problems)
 
 
 def _rows_without_index(q) -> tuple[list[list[str]], list[str]]:
     """Read every record file (no index could be opened here)."""
-    from ..library import merge_parent
-    from ..library.query import select
-    from ..model import Chapter
+    from ..ops.listing import find_records
     from .common import get_library
     from .views import creators_cell
 
-    library = get_library()
-    records, problems = select(library, q.text, use_index=False)
-    books: dict = {}
-
-    def year(r):
-        if isinstance(r, Chapter) and r.parent:
-            if r.parent not in books:
-                try:
-                    books[r.parent] = library.get(r.parent)
-                except Exception:
-                    books[r.parent] = None
-            if books[r.parent] is not None:
-                return merge_parent(r, books[r.parent]).year
-        return r.year
-
+    found = find_records(get_library(), q.text, use_index=False)
     rows = [
-        [r.key, r.type, creators_cell(r), str(year(r) or ""), r.full_title or ""] for r in records
+        [r.key, r.type, creators_cell(r), str(v.year or ""), r.full_title or ""]
+        for r, v in zip(found.records, found.resolved())
     ]
-    return rows, [p.reason for p in problems]
+    return rows, found.problems

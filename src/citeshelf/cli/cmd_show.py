@@ -53,25 +53,15 @@ def command(key: str, as_json: bool) -> None:
       citeshelf show aris2014collective --json
     """
     from .. import render
-    from ..library import merge_parent, parent_of
+    from ..ops.showing import show_record
 
-    library = get_library()
-    record = library.get(key)
-    parent = parent_of(record, library)
-    resolved = merge_parent(record, parent) if parent is not None else record
+    shown = show_record(get_library(), key)
     if as_json:
-        data = record.to_json_dict()
-        if parent is not None:
-            data["book"] = parent.to_json_dict()
-            data["resolved"] = resolved.to_json_dict()
-        render.print_json(data)
+        render.print_json(shown.to_json())
         return
-    title = f"{record.key} ({record.type})"
-    footer = None
-    try:
-        from ..styles import reference_text  # added by the styles package
-    except ImportError:  # pragma: no cover - styles not present
-        reference_text = None
-    if reference_text is not None:
-        footer = "APA: " + reference_text(resolved, style="apa")
-    render.print_fields(title, record_fields(record, parent), footer=footer)
+    record = shown.record
+    render.print_fields(
+        f"{record.key} ({record.type})",
+        record_fields(record, shown.book),
+        footer="APA: " + shown.reference("apa"),
+    )

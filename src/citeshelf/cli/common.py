@@ -35,3 +35,101 @@ def get_library(ctx: click.Context | None = None, *, must_exist: bool = True) ->
     if must_exist:
         library.check_exists()
     return library
+
+
+class LazyChoice(click.Choice):
+    """A ``click.Choice`` whose choices are read from the core on first use,
+    so that defining the option does not import the module that holds them."""
+
+    def __init__(self, load: Callable[[], Any], case_sensitive: bool = True) -> None:
+        self._load = load
+        self._choices: tuple[Any, ...] | None = None
+        self.case_sensitive = case_sensitive
+
+    @property
+    def choices(self) -> tuple[Any, ...]:
+        if self._choices is None:
+            self._choices = tuple(self._load())
+        return self._choices
+
+    @choices.setter
+    def choices(self, value: Any) -> None:
+        self._choices = tuple(value)
+
+
+def work_types() -> tuple[str, ...]:
+    """The record types, from the data model."""
+    from ..model import WORK_TYPES
+
+    return tuple(WORK_TYPES)
+
+
+class HelpCommand(click.Command):
+    """A command whose help text names lists held in the core: ``{name}`` in
+    its docstring is filled in by ``help_values[name]()`` only when the full
+    help is shown (the summary in ``citeshelf --help`` needs none of them)."""
+
+    def __init__(self, *args: Any, help_values: dict[str, Callable[[], str]], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.help_values = help_values
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        template = self.help
+        if template:
+            text = template
+            for name, value in self.help_values.items():
+                text = text.replace("{" + name + "}", value())
+            self.help = text
+        try:
+            super().format_help_text(ctx, formatter)
+        finally:
+            self.help = template
+
+
+def style_options(func: F) -> F:
+    """--style, --edition, --format and --csl, shared by 'cite' and 'bibliography'."""
+    from ..styles import OUTPUT_FORMATS, STYLES
+
+    func = click.option(
+        "--csl",
+        "csl",
+        metavar="PATH_OR_NAME",
+        help="Any other CSL style (a .csl file, or a name such as 'ieee' for ieee.csl), "
+        "rendered by pandoc's citeproc. Needs the extra: pip install 'citeshelf[csl]'.",
+    )(func)
+    func = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(OUTPUT_FORMATS),
+        help="Output format. Default: terminal (italics) when printing to a terminal, else text.",
+    )(func)
+    func = click.option(
+        "--edition",
+        type=int,
+        metavar="N",
+        help="Edition of the style: Chicago 18 (default) or 17; APA 7.",
+    )(func)
+    func = click.option(
+        "--style",
+        "-s",
+        type=click.Choice(tuple(STYLES)),
+        default="apa",
+        show_default=True,
+        help="Citation style.",
+    )(func)
+    return func
+
+
+def output_format(fmt: str | None) -> str:
+    """--format, or its default: terminal on a terminal, else text."""
+    from .. import render
+
+    if fmt is None:
+        return "terminal" if render.use_rich() else "text"
+    return fmt
+
+
+def warn(message: str) -> None:
+    from .. import render
+
+    render.warn(message)

@@ -101,7 +101,8 @@ class CommandError(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = exitcodes.ERROR) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        # Click declares exit_code on the class and reads it from the instance.
+        self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file=None) -> None:
         click.echo(f"citeshelf: error: {self.format_message()}", err=True, file=file)

@@ -12,12 +12,9 @@ Modules (each imported on demand; none imports Click or Rich):
 * :mod:`.ris` -- RIS <-> records (``parse_ris``, ``write_ris``).
 * :mod:`.manuscript` -- the keys a manuscript cites (``cited_keys``) from
   ``.aux``, ``.tex`` and Markdown files.
-* :mod:`.select` -- close a selection of records over their parents
-  (``close_over_parents``).
-* :mod:`.importer` -- an import entry by entry: duplicates, parents, invalid
-  entries; new records staged as they come, all visible at once (``Importer``).
-* :mod:`.export` -- an export planned from keys (``plan_export``) and written
-  one record at a time (``write_export``).
+
+Running an import or an export over a library is an operation:
+:mod:`citeshelf.ops.importing` and :mod:`citeshelf.ops.exporting`.
 
 Conventions for ``record.extra`` shared by all formats, so that an
 import-export round trip loses nothing:

@@ -2,13 +2,21 @@
 
 Public API::
 
+    import_files(library, files, *, fmt=None, on_duplicate="skip",
+                 link_parents=False, dry_run=False, progress=None) -> ImportResult
+        Read and check every entry of ``files`` and stage the new records;
+        nothing is visible yet. Then ``commit_import(result, progress=None)``
+        makes them appear (unless ``result.dry_run``), or ``result.discard()``
+        drops them; ``with import_files(...) as result:`` discards whatever
+        is left at the end. ``result.refusal(on_duplicate, skip_invalid)`` is
+        the error that stops the import (duplicates with "error", invalid
+        entries without ``skip_invalid``), or None; ``result.to_json()`` what
+        ``import --json`` prints.
     read_entries(path, fmt=None) -> EntryStream
         One input file (BibTeX, CSL-JSON or RIS; the format from ``fmt`` or the
         file name) as batches of entries with their invalid entries and
         warnings (``EntryStream.batches()``; ``EntryStream.total`` entries).
         A .bib file is read a batch at a time, never whole.
-    read_file(path, fmt=None) -> FileRead
-        The same, all at once.
     Existing.from_library(library) -> Existing
         What duplicate checks need of the records already present (keys, DOIs,
         book ISBNs, title signatures), read from the record files as plain JSON.
@@ -48,7 +56,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .bibtex import BibIssue
+from ..errors import CiteshelfError
+from ..formats.bibtex import BibIssue
+from ..model.keys import unique_key
+from ..progress import NullProgress, ProgressFactory
+from .options import ON_DUPLICATE
 
 __all__ = [
     "Entry",
@@ -58,11 +70,10 @@ __all__ = [
     "Existing",
     "Importer",
     "ImportResult",
-    "read_file",
+    "commit_import",
+    "import_files",
     "read_entries",
 ]
-
-ON_DUPLICATE = ("skip", "rename", "update", "error")
 
 #: A problem or warning about one place in an input file.
 Issue = BibIssue
@@ -101,7 +112,7 @@ class EntryStream:
 
 
 def detect_format(path: Path, text: str | None = None) -> str | None:
-    from . import guess_format
+    from ..formats import guess_format
 
     fmt = guess_format(path.name)
     if fmt is None and text is not None:
@@ -115,15 +126,6 @@ def detect_format(path: Path, text: str | None = None) -> str | None:
     return fmt
 
 
-def read_file(path: str | Path, fmt: str | None = None) -> FileRead:
-    out = FileRead()
-    for part in read_entries(path, fmt).batches():
-        out.entries.extend(part.entries)
-        out.invalid.extend(part.invalid)
-        out.warnings.extend(part.warnings)
-    return out
-
-
 def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
     from ..errors import NotFound, UsageError
 
@@ -135,7 +137,7 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
         if fmt is None:
             raise UsageError(f"{p}: cannot tell the format: give --format bibtex|csl-json|ris")
     if fmt == "bibtex":
-        from .bibtex import BibReader
+        from ..formats.bibtex import BibReader
 
         reader = BibReader(p)
 
@@ -154,7 +156,7 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
     if fmt == "csl-json":
         return EntryStream(0, lambda: _csl_batches(p))
     if fmt == "ris":
-        from .ris import iter_ris
+        from ..formats.ris import iter_ris
 
         def ris_batches() -> Iterator[FileRead]:
             for parsed in iter_ris(p):
@@ -204,7 +206,9 @@ def _csl_items(p: Path) -> Iterator[Any]:
             def skip_ws() -> None:
                 nonlocal pos
                 while True:
-                    pos = ws.match(buf, pos).end()
+                    m = ws.match(buf, pos)
+                    assert m is not None  # [ \t\n\r]* matches anywhere
+                    pos = m.end()
                     if pos < len(buf) or not more():
                         return
 
@@ -250,7 +254,7 @@ def _csl_items(p: Path) -> Iterator[Any]:
 
 def _csl_whole(p: Path) -> Iterator[Any]:
     from ..errors import InvalidData
-    from .csljson import read_json_file
+    from ..formats.csljson import read_json_file
 
     data = read_json_file(p)
     if isinstance(data, dict) and ("type" in data or "id" in data):
@@ -262,8 +266,8 @@ def _csl_whole(p: Path) -> Iterator[Any]:
 
 def _csl_batches(p: Path) -> Iterator[FileRead]:
     from ..errors import InvalidData
+    from ..formats.csljson import record_from_csl
     from ..model.keys import base_key
-    from .csljson import record_from_csl
 
     out = FileRead()
     used: set[str] = set()
@@ -286,9 +290,11 @@ def _csl_batches(p: Path) -> Iterator[FileRead]:
             out.entries.append(Entry(record, str(p), None, generated))
         except InvalidData as exc:
             msg = str(exc).removeprefix(f"{p}: {label}: ").removeprefix(f"{p}: {label}")
-            key = item.get("id") if isinstance(item, dict) else None
+            item_id = item.get("id") if isinstance(item, dict) else None
             out.invalid.append(
-                Issue(str(p), None, str(key) if key is not None else None, f"{label}: {msg}")
+                Issue(
+                    str(p), None, str(item_id) if item_id is not None else None, f"{label}: {msg}"
+                )
             )
         if len(out.entries) + len(out.invalid) >= CSL_BATCH:
             yield out
@@ -483,6 +489,8 @@ class ImportResult:
     warnings: list[Issue] = field(default_factory=list)
     books_created: list[str] = field(default_factory=list)
     entries: int = 0  # entries read (valid or not)
+    #: nothing is written: the records are staged in a temporary folder
+    dry_run: bool = False
     _staged: list[tuple[str, str]] = field(default_factory=list, repr=False)
     #: the replacing records of --on-duplicate update, one JSON line each
     #: (kept on disk until the commit, not in memory)
@@ -492,6 +500,67 @@ class ImportResult:
     @property
     def skipped_duplicates(self) -> list[Duplicate]:
         return [d for d in self.duplicates if not d.updated]
+
+    @property
+    def imported(self) -> list[str]:
+        """The keys of the new records made from entries (not the books
+        made for chapters: they are in ``books_created``)."""
+        made = set(self.books_created)
+        return [k for k in self.created if k not in made]
+
+    def __enter__(self) -> ImportResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.discard()
+
+    def refusal(self, on_duplicate: str, skip_invalid: bool) -> CiteshelfError | None:
+        """The error that stops this import before anything is written: a
+        duplicate with ``on_duplicate="error"``, else an invalid entry unless
+        ``skip_invalid``; None if it can go on."""
+        from ..errors import Conflict, InvalidData
+
+        if on_duplicate == "error" and self.duplicates:
+            n = len(self.duplicates)
+            return Conflict(
+                f"{n} entr{'ies' if n != 1 else 'y'} duplicate existing records (listed above); "
+                "nothing was imported: choose --on-duplicate skip, rename or update"
+            )
+        if self.invalid and not skip_invalid:
+            n = len(self.invalid)
+            return InvalidData(
+                f"{n} invalid entr{'ies' if n != 1 else 'y'} (listed above); nothing was "
+                "imported: fix them, or import the rest with --skip-invalid"
+            )
+        return None
+
+    def to_json(self, *, refused: bool = False) -> dict[str, Any]:
+        """What ``import --json`` prints; ``refused``: nothing was imported."""
+        return {
+            "dry_run": self.dry_run,
+            "imported": [] if refused else self.imported,
+            "updated": [] if refused else list(self.updated),
+            "duplicates": [
+                {
+                    "key": d.key,
+                    "existing": d.existing,
+                    "reason": d.why,
+                    "file": d.source,
+                    "line": d.line,
+                }
+                for d in self.skipped_duplicates
+            ],
+            "renamed": [] if refused else [{"from": a, "to": b} for a, b in self.renamed],
+            "invalid": [
+                {"file": i.source, "line": i.line, "key": i.key, "reason": i.message}
+                for i in self.invalid
+            ],
+            "books_created": [] if refused else list(self.books_created),
+            "warnings": [
+                {"file": w.source, "line": w.line, "key": w.key, "message": w.message}
+                for w in self.warnings
+            ],
+        }
 
     def commit(self, bar: Any = None) -> list[str]:
         """Make the new records appear (all at once), then apply the updates;
@@ -524,7 +593,8 @@ class ImportResult:
 
     def add_update(self, record: Any) -> None:
         if self._updates is None:
-            self._updates = tempfile.TemporaryFile("w+", encoding="utf-8")
+            # open until commit() or discard()
+            self._updates = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
         self._updates.write(json.dumps(record.to_json_dict(), ensure_ascii=False) + "\n")
         self.updated.append(record.key)
 
@@ -851,9 +921,7 @@ class Importer:
                 if isinstance(protect, dict) and "container_title" in protect:
                     data["extra"] = {"protect": {"title": list(protect["container_title"])}}
                 book = Book.model_validate(data)
-                make_key = self.make_key
-                if make_key is None:
-                    from ..model.keys import unique_key as make_key
+                make_key = self.make_key or unique_key
                 book = book.model_copy(update={"key": make_key(book, self.taken)})
                 made[sig] = book
                 target = book.key
@@ -884,6 +952,69 @@ class Importer:
                         update[name] = [] if name in ("editors", "isbn") else None
             self._restage(record.model_copy(update=update))
         self.unlinked = []
+
+
+def import_files(
+    library: Any,
+    files: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    on_duplicate: str = "skip",
+    link_parents: bool = False,
+    dry_run: bool = False,
+    progress: ProgressFactory | None = None,
+) -> ImportResult:
+    """Read every entry of ``files``, decide on duplicates and parents, and
+    stage the new records (see the module docstring). Nothing is visible
+    until :func:`commit_import`; on an error everything staged is removed."""
+
+    streams = [read_entries(path, fmt) for path in files]
+    importer = Importer(
+        library,
+        Existing.from_library(library),
+        on_duplicate=on_duplicate,
+        link_parents=link_parents,
+        dry_run=dry_run,
+        make_key=unique_key,
+        get_existing=library.get,
+    )
+    make_bar = progress or _no_progress
+    try:
+        with make_bar(sum(s.total for s in streams)) as bar:
+            for stream in streams:
+                for read in stream.batches():
+                    importer.add_read(read)
+                    bar.advance(len(read.entries) + len(read.invalid))
+        result = importer.finish()
+    except BaseException:
+        importer.abort()
+        raise
+    result.dry_run = dry_run
+    return result
+
+
+def commit_import(result: ImportResult, progress: ProgressFactory | None = None) -> list[str]:
+    """Make the staged records appear, then apply the updates; the keys
+    written. A failure says which records were written before it."""
+    from ..errors import CiteshelfError
+
+    if result.dry_run:
+        raise ValueError("a dry run writes nothing")
+    make_bar = progress or _no_progress
+    try:
+        with make_bar(len(result.created) + len(result.updated)) as bar:
+            return result.commit(bar)
+    except Exception as exc:
+        written = getattr(exc, "written", [])
+        done = ", ".join(written) if written else "none"
+        message = f"import stopped: {exc}; records written before the failure: {done}"
+        if isinstance(exc, CiteshelfError):
+            raise type(exc)(message) from None
+        raise CiteshelfError(message) from exc
+
+
+def _no_progress(total: int) -> NullProgress:
+    return NullProgress()
 
 
 def merge_update(old: Any, new: Any) -> Any:

@@ -2,15 +2,22 @@
 
 Public API::
 
-    build_export(library, *, keys=(), query=None, cited_in=(), fmt="bibtex",
-                 ascii=False, expand=False, allow_missing=False) -> ExportResult
-        ``ExportResult.text`` is the output; ``records`` what it holds (sorted
-        by key), ``added_parents`` the books added because a chapter names
-        them, ``missing`` the asked-for keys that are not in the library (only
-        with ``allow_missing``; otherwise they raise ``NotFound``), and
-        ``warnings``.
-    write_atomically(path, text)
-        Temp file in the same folder, flushed, then renamed over ``path``.
+    prepare_export(library, *, keys=(), query=None, cited_in=(), fmt=None,
+                   output=None, ascii=False, expand=False, allow_missing=False,
+                   warn=None) -> ExportPlan
+        What to write, in order (the format from ``fmt``, else the ``output``
+        file name, else BibTeX): ``plan.order`` the keys, ``added_parents``
+        the books added because a chapter names them, ``missing`` the
+        asked-for keys that are not in the library (only with
+        ``allow_missing``; otherwise they raise ``NotFound``), ``warnings``
+        (also passed to ``warn`` as they are known). A query that matches
+        nothing raises ``NotFound``.
+    write_export(plan, library, out)
+        Write the records to the text stream ``out``, one at a time.
+    export_to_file(plan, library, path)
+        The same into ``path``, atomically (see ``open_atomically``).
+    plan_export(library, ...) -> ExportPlan
+        The selection alone, with no defaults or checks of its own.
 
 With no KEYS, no query and no manuscript, everything is exported.
 """
@@ -21,33 +28,23 @@ import contextlib
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import EXPORT_FORMATS
+from ..formats import EXPORT_FORMATS
 
 __all__ = [
     "ExportPlan",
-    "ExportResult",
-    "plan_export",
-    "write_export",
-    "build_export",
-    "render",
-    "write_atomically",
-    "open_atomically",
+    "export_to_file",
     "format_for_path",
+    "nothing_exported_on_bad_data",
+    "open_atomically",
+    "plan_export",
+    "prepare_export",
+    "write_export",
 ]
-
-
-@dataclass
-class ExportResult:
-    text: str
-    records: list[Any] = field(default_factory=list)
-    added_parents: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
 
 
 def format_for_path(path: str) -> str | None:
@@ -61,29 +58,67 @@ def format_for_path(path: str) -> str | None:
     return None
 
 
-def render(
-    records: list[Any],
-    books: dict[str, Any],
-    fmt: str,
+@contextlib.contextmanager
+def nothing_exported_on_bad_data() -> Iterator[None]:
+    """An unreadable record stops the export: say that nothing was written and what to do."""
+    from ..errors import InvalidData
+
+    try:
+        yield
+    except InvalidData as exc:
+        raise InvalidData(
+            f"{exc}; nothing was exported: fix the file ('citeshelf check' lists every problem) "
+            f"or leave the record out with KEYS or --query"
+        ) from None
+
+
+def prepare_export(
+    library: Any,
     *,
+    keys: tuple[str, ...] | list[str] = (),
+    query: str | None = None,
+    cited_in: tuple[str, ...] | list[str] = (),
+    fmt: str | None = None,
+    output: str | None = None,
     ascii: bool = False,
     expand: bool = False,
-) -> str:
-    if fmt in ("bibtex", "biblatex"):
-        from .bibtex import write_bibtex
+    allow_missing: bool = False,
+    warn: Callable[[str], None] | None = None,
+) -> ExportPlan:
+    """The export of ``keys``, the records matching ``query`` and the keys the
+    manuscripts ``cited_in`` cite (everything if none is given), closed over
+    parents (see the module docstring)."""
+    from ..errors import NotFound
 
-        return write_bibtex(records, dialect=fmt, ascii=ascii, expand=expand, books=books)
-    if fmt == "csl-json":
-        from .csljson import dumps_csl
+    if fmt is None:
+        fmt = (format_for_path(output) if output else None) or "bibtex"
+    with nothing_exported_on_bad_data():
+        plan = plan_export(
+            library,
+            keys=keys,
+            query=query,
+            cited_in=cited_in,
+            fmt=fmt,
+            ascii=ascii,
+            expand=expand,
+            allow_missing=allow_missing,
+        )
+    if plan.count == 0 and cited_in and not keys and not query:
+        plan.warnings.append(f"{', '.join(cited_in)}: no citation found; nothing to export")
+    for message in plan.warnings:
+        if warn is not None:
+            warn(message)
+    if plan.count == 0 and query and not keys and not cited_in:
+        raise NotFound(
+            f"no record matches {query!r}: see 'citeshelf list {query}'; nothing was exported"
+        )
+    return plan
 
-        return dumps_csl(records, books=books)
-    if fmt == "ris":
-        from .ris import write_ris
 
-        return write_ris(records, books=books)
-    from ..errors import UsageError
-
-    raise UsageError(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+def export_to_file(plan: ExportPlan, library: Any, path: str | os.PathLike[str]) -> None:
+    """Write the plan to ``path`` atomically: all of it, or nothing."""
+    with open_atomically(path) as fh:
+        write_export(plan, library, fh)
 
 
 @dataclass
@@ -130,7 +165,7 @@ def plan_export(
     everything = not keys and not query and not cited_in
     wanted.extend(keys)
     if cited_in:
-        from .manuscript import cited_keys
+        from ..formats.manuscript import cited_keys
 
         cites = cited_keys(list(cited_in))
         wanted.extend(cites.keys)
@@ -244,7 +279,13 @@ def _parent_of(library: Any, key: str) -> str | None:
 
 def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
     """Write the plan's records to the text stream ``out``, one at a time,
-    in order: the same bytes as rendering them all at once."""
+    in order: the same bytes as rendering them all at once. An unreadable
+    record stops it (``InvalidData``, saying that nothing was exported)."""
+    with nothing_exported_on_bad_data():
+        _write_export(plan, library, out)
+
+
+def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
     from ..model import Chapter
 
     books = plan.books
@@ -259,7 +300,7 @@ def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         return books.get(parent) if parent else None
 
     if plan.fmt in ("bibtex", "biblatex"):
-        from .bibtex import BibTeXWriter
+        from ..formats.bibtex import BibTeXWriter
 
         writer = BibTeXWriter(plan.fmt, plan.ascii)
         first = True
@@ -276,7 +317,7 @@ def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
     elif plan.fmt == "csl-json":
         import json
 
-        from .csljson import record_to_csl
+        from ..formats.csljson import record_to_csl
 
         first = True
         for record in records():
@@ -289,7 +330,7 @@ def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
     elif plan.fmt == "ris":
         import rispy
 
-        from .ris import record_to_ris
+        from ..formats.ris import record_to_ris
 
         class _Refs:
             # rispy numbers references from len() and writes them as iterated
@@ -303,18 +344,6 @@ def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         rispy.RisWriter().format_lines(out, _Refs())
     else:  # pragma: no cover - plan_export checked it
         raise ValueError(plan.fmt)
-
-
-def build_export(library: Any, **options: Any) -> ExportResult:
-    """The whole export as text (see :func:`plan_export` and :func:`write_export`)."""
-    import io
-
-    plan = plan_export(library, **options)
-    buf = io.StringIO()
-    write_export(plan, library, buf)
-    return ExportResult(
-        buf.getvalue(), list(plan.order), plan.added_parents, plan.missing, plan.warnings
-    )
 
 
 def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:
@@ -376,9 +405,3 @@ def open_atomically(path: str | os.PathLike[str]) -> Iterator[Any]:
         except OSError:
             pass
         raise
-
-
-def write_atomically(path: str | os.PathLike[str], text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temp file and a rename."""
-    with open_atomically(path) as fh:
-        fh.write(text)

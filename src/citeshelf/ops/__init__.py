@@ -1,0 +1,100 @@
+"""The operations behind the commands, as plain functions over a Library.
+
+Each use case is a function that takes a :class:`citeshelf.library.Library`
+(and plain values: keys, a query, options) and returns a result object; a
+failure the user can fix raises a :class:`citeshelf.errors.CiteshelfError`.
+Nothing here imports Click or Rich, prints, or prompts: the command line
+(:mod:`citeshelf.cli`) parses options, calls one operation and renders what
+it returns. Long jobs take an optional progress factory
+(:data:`citeshelf.progress.ProgressFactory`).
+
+Modules (each imported on demand)::
+
+    adding     add_record, prepare_add -> Draft, save_new -> Added
+    editing    set_fields -> Edited, check_parent, parse_edited
+    removing   plan_removal, remove_records
+    importing  import_files -> ImportResult (staged), commit_import
+    exporting  prepare_export -> ExportPlan, write_export, open_atomically
+    citing     cite, bibliography -> Citations; load_resolved, library_suffixes
+    checking   check_library -> Checked
+    showing    show_record -> Shown
+    chapters   book_chapters -> BookChapters, chapter_rows_from_index
+    listing    find_records -> Found
+
+Example::
+
+    from citeshelf.library import Library
+    from citeshelf.ops import add_record, cite
+
+    lib = Library("records")
+    key = add_record(lib, "book", title="Handbook", editors=["Sperling, James"],
+                     year="2014").record.key
+    print(cite(lib, [key]).items[0].text)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .options import ON_DUPLICATE
+
+_EXPORTS = {
+    "add_record": "adding",
+    "prepare_add": "adding",
+    "save_new": "adding",
+    "set_fields": "editing",
+    "plan_removal": "removing",
+    "remove_records": "removing",
+    "import_files": "importing",
+    "commit_import": "importing",
+    "prepare_export": "exporting",
+    "write_export": "exporting",
+    "cite": "citing",
+    "bibliography": "citing",
+    "check_library": "checking",
+    "show_record": "showing",
+    "book_chapters": "chapters",
+    "find_records": "listing",
+}
+
+__all__ = [
+    "ON_DUPLICATE",
+    "add_record",
+    "bibliography",
+    "book_chapters",
+    "check_library",
+    "cite",
+    "commit_import",
+    "find_records",
+    "import_files",
+    "plan_removal",
+    "prepare_add",
+    "prepare_export",
+    "remove_records",
+    "save_new",
+    "set_fields",
+    "show_record",
+    "write_export",
+]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .adding import add_record, prepare_add, save_new
+    from .chapters import book_chapters
+    from .checking import check_library
+    from .citing import bibliography, cite
+    from .editing import set_fields
+    from .exporting import prepare_export, write_export
+    from .importing import commit_import, import_files
+    from .listing import find_records
+    from .removing import plan_removal, remove_records
+    from .showing import show_record
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

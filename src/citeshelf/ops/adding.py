@@ -1,0 +1,225 @@
+"""Adding a record: the ``add`` operation.
+
+Public API::
+
+    prepare_add(library, work_type, *, key=None, values=None, authors=(),
+                editors=(), translators=(), isbns=(), tags=(), fields=()) -> Draft
+        The record checked but not saved. ``values`` maps single-valued
+        options (``title``, ``year``, ``parent`` ...) to text; ``fields`` are
+        "NAME=VALUE" strings. ``Draft.missing()`` lists the recommended
+        fields it lacks; ``Draft.with_field(field, text)`` is a new draft with
+        one more field (raises if the value is not valid).
+    save_new(library, draft) -> Added
+        Save it under its key, or a generated free key (never overwriting).
+    add_record(library, work_type, **same) -> Added
+        prepare_add and save_new in one step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["SIMPLE_FIELDS", "Added", "Draft", "add_record", "prepare_add", "save_new"]
+
+#: single-valued option name -> record field
+SIMPLE_FIELDS = {
+    "title": "title",
+    "subtitle": "subtitle",
+    "year": "issued",
+    "publisher": "publisher",
+    "place": "place",
+    "edition": "edition",
+    "volume": "volume",
+    "journal": "journal",
+    "issue": "issue",
+    "issn": "issn",
+    "pages": "pages",
+    "chapter": "chapter",
+    "doi": "doi",
+    "url": "url",
+    "parent": "parent",
+}
+
+
+@dataclass
+class Draft:
+    """A record being added: its data, the record built from it, its book."""
+
+    library: Any
+    work_type: str
+    key: str | None
+    data: dict[str, Any]
+    record: Any
+    parent: Any = None
+
+    @property
+    def what(self) -> str:
+        return f"new {self.work_type}" if self.key is None else f"record '{self.key}'"
+
+    def view(self, record: Any = None) -> Any:
+        """The record as styles see it: a chapter with its book's data."""
+        from ..library.parents import resolve
+
+        record = self.record if record is None else record
+        return resolve(record, self.library) if self.parent is not None else record
+
+    def missing(self) -> list[str]:
+        """The recommended fields the record lacks ("authors or editors" ...)."""
+        from ..model import missing_recommended
+
+        return list(missing_recommended(self.view()))
+
+    def with_field(self, name: str, value: str) -> Draft:
+        """A new draft with ``name`` set from ``value``; raises (InvalidData,
+        UsageError) if the value does not make a valid record."""
+        from ..library.fields import build_record, set_field
+
+        data = dict(self.data)
+        set_field(data, name, value, self.work_type)
+        record = build_record(data, self.what)
+        return Draft(self.library, self.work_type, self.key, data, record, self.parent)
+
+
+@dataclass
+class Added:
+    """The saved record and the recommended fields it was saved without."""
+
+    record: Any
+    missing: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.record.key, "missing": list(self.missing)}
+
+
+def _check_options(work_type: str, key: str | None, parent: str | None) -> None:
+    from ..errors import UsageError
+    from ..model import check_key
+
+    if key is not None:
+        try:
+            check_key(key)
+        except ValueError as exc:
+            raise UsageError(f"--key: {exc}") from None
+    if work_type == "chapter" and not parent:
+        raise UsageError("a chapter needs its book: give --parent BOOKKEY (add the book first)")
+    if parent and work_type != "chapter":
+        raise UsageError(f"--parent is for chapters; a {work_type} has no parent")
+
+
+def _data(
+    work_type: str,
+    key: str | None,
+    values: Mapping[str, str | None],
+    names: Mapping[str, Iterable[str]],
+    isbns: Iterable[str],
+    tags: Iterable[str],
+    fields: Iterable[str],
+) -> dict[str, Any]:
+    from ..errors import UsageError
+    from ..library.fields import append_names, set_field
+
+    data: dict[str, Any] = {"type": work_type, "key": key or "new"}
+    for option, name in SIMPLE_FIELDS.items():
+        value = values.get(option)
+        if value is not None:
+            set_field(data, name, value, work_type)
+    for role, people in names.items():
+        append_names(data, role, list(people))
+    isbns = list(isbns)
+    if isbns:
+        set_field(data, "isbn", ",".join(isbns), work_type)
+    tags = list(tags)
+    if tags:
+        data["tags"] = tags
+    for item in fields:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--field takes NAME=VALUE, not {item!r}")
+        set_field(data, name, value, work_type)
+    return data
+
+
+def _parent(library: Any, record: Any, given: str | None) -> Any:
+    """A chapter's book (which must exist and be a book), else None."""
+    from ..errors import NotFound, UsageError
+    from ..library.parents import parent_of
+    from ..model import Chapter
+
+    if not isinstance(record, Chapter):
+        return None
+    try:
+        parent = parent_of(record, library)
+    except NotFound:
+        raise NotFound(
+            f"--parent '{given}' is not in the library: add the book first "
+            f"(citeshelf add book ...) or use --parent KEY"
+        ) from None
+    if parent is not None and parent.type == "chapter":
+        raise UsageError(f"--parent '{parent.key}' is a chapter, not a book")
+    return parent
+
+
+def prepare_add(
+    library: Any,
+    work_type: str,
+    *,
+    key: str | None = None,
+    values: Mapping[str, str | None] | None = None,
+    authors: Iterable[str] = (),
+    editors: Iterable[str] = (),
+    translators: Iterable[str] = (),
+    isbns: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    fields: Iterable[str] = (),
+) -> Draft:
+    """A new record of ``work_type`` from option values, checked (see the
+    module docstring); nothing is saved."""
+    from ..library.fields import build_record
+
+    values = dict(values or {})
+    _check_options(work_type, key, values.get("parent"))
+    names = {"authors": authors, "editors": editors, "translators": translators}
+    data = _data(work_type, key, values, names, isbns, tags, fields)
+    draft = Draft(library, work_type, key, data, None)
+    draft.record = build_record(data, draft.what)
+    draft.parent = _parent(library, draft.record, values.get("parent"))
+    return draft
+
+
+def save_new(library: Any, draft: Draft) -> Added:
+    """Save the draft: under its own key (``AlreadyExists`` if taken), or a
+    generated one (a, b, c ... for a taken key; another process taking the
+    same key at the same moment makes it take the next)."""
+    from ..errors import AlreadyExists
+    from ..model.keys import unique_key
+
+    record = draft.record
+    if draft.key is None:
+        while True:
+            new_key = unique_key(
+                draft.view(record),
+                lambda k: k in library or library.find_case_clash(k) is not None,
+            )
+            record = record.model_copy(update={"key": new_key})
+            try:
+                library.create(record)
+                break
+            except AlreadyExists:
+                if library.find_case_clash(new_key) and new_key not in library:
+                    raise
+                continue  # another process took the key a moment ago: take the next
+    else:
+        library.create(record)
+    return Added(record, draft.missing())
+
+
+def add_record(library: Any, work_type: str, **options: Any) -> Added:
+    """Add a record in one step: :func:`prepare_add`, then :func:`save_new`.
+    Single-valued fields can be given by name (``title="..."``, ``year="2014"``)."""
+    values = dict(options.pop("values", None) or {})
+    for name in list(options):
+        if name in SIMPLE_FIELDS:
+            values[name] = options.pop(name)
+    return save_new(library, prepare_add(library, work_type, values=values, **options))

@@ -1,0 +1,81 @@
+"""Changing a record: the ``edit`` operation.
+
+Public API::
+
+    set_fields(library, key, assignments) -> Edited
+        Apply "FIELD=VALUE" assignments (an empty VALUE removes the field;
+        extra.NAME=VALUE sets extra data) and save the record if it changed.
+    parse_edited(library, record, text) -> record
+        The record a user's edited JSON text describes, checked (its key must
+        stay, its parent must be a book); nothing is saved.
+    check_parent(library, record)
+        ``InvalidData`` if the record's parent is a chapter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Edited", "check_parent", "parse_edited", "set_fields"]
+
+
+@dataclass
+class Edited:
+    key: str
+    changed: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "changed": self.changed}
+
+
+def check_parent(library: Any, record: Any) -> None:
+    from ..errors import InvalidData
+    from ..library.parents import parent_of
+
+    parent = parent_of(record, library)
+    if parent is not None and parent.type == "chapter":
+        raise InvalidData(f"record '{record.key}': parent '{parent.key}' is a chapter, not a book")
+
+
+def set_fields(library: Any, key: str, assignments: Iterable[str]) -> Edited:
+    """Set fields of the record ``key`` from "FIELD=VALUE" strings and save it."""
+    from ..errors import UsageError
+    from ..library.fields import build_record, set_field
+
+    record = library.get(key)
+    data = record.to_json_dict()
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--set takes FIELD=VALUE, not {item!r}")
+        set_field(data, name, value, data["type"])
+    new = build_record(data, f"record '{key}'")
+    check_parent(library, new)
+    if new.to_json_dict() == record.to_json_dict():
+        return Edited(key, False)
+    library.update(new)
+    return Edited(key, True)
+
+
+def parse_edited(library: Any, record: Any, text: str) -> Any:
+    """The record ``text`` (a record file's JSON) describes; ``InvalidData``
+    saying why if it is not valid, keeps another key, or names a chapter as
+    its parent."""
+    from ..errors import InvalidData
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidData(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidData("the file must hold one JSON object")
+    if data.get("key") != record.key:
+        raise InvalidData(f"the key must stay '{record.key}'")
+    new = library.parse_text(record.key, text, path=library.path_for(record.key))
+    check_parent(library, new)
+    return new

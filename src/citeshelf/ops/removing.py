@@ -1,0 +1,64 @@
+"""Removing records: the ``rm`` operation.
+
+Public API::
+
+    plan_removal(library, keys, *, with_chapters=False) -> list[str]
+        The keys to remove, chapters before their books; ``NotFound`` if any
+        key is missing, ``Conflict`` if a book would lose its chapters and
+        ``with_chapters`` is not given. Nothing is removed.
+    remove_records(library, keys, on_removed=None) -> list[str]
+        Remove them in that order (``on_removed(key)`` after each one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+__all__ = ["plan_removal", "remove_records"]
+
+
+def plan_removal(library: Any, keys: Iterable[str], *, with_chapters: bool = False) -> list[str]:
+    """What removing ``keys`` removes, in a safe order (see the module docstring)."""
+    from ..errors import Conflict, NotFound
+
+    wanted = list(dict.fromkeys(keys))
+    for k in wanted:
+        library.path_for(k)  # refuses invalid keys before anything else
+    missing = [k for k in wanted if k not in library]
+    if missing:
+        raise NotFound(
+            f"no record {', '.join(repr(k) for k in missing)} in {library.path}; nothing removed"
+        )
+    orphans: dict[str, list[str]] = {}
+    for k in wanted:
+        chapters = [c for c in library.chapter_keys(k) if c not in wanted]
+        if chapters:
+            orphans[k] = chapters
+    if orphans and not with_chapters:
+        book, chapters = next(iter(orphans.items()))
+        shown = ", ".join(chapters[:5]) + (
+            f" and {len(chapters) - 5} more" if len(chapters) > 5 else ""
+        )
+        raise Conflict(
+            f"'{book}' is the book of {len(chapters)} chapter{'s' if len(chapters) != 1 else ''} "
+            f"({shown}): remove them too with --with-chapters, or point them elsewhere first"
+        )
+    dependants: list[str] = []
+    for chapters in orphans.values():
+        dependants += [c for c in chapters if c not in dependants]
+    # chapters first, so that a failure never leaves a chapter without its book
+    return dependants + [k for k in wanted if k not in dependants]
+
+
+def remove_records(
+    library: Any, keys: Iterable[str], on_removed: Callable[[str], None] | None = None
+) -> list[str]:
+    """Delete the records ``keys`` in order (a plan from :func:`plan_removal`)."""
+    removed = []
+    for k in keys:
+        library.delete(k)
+        removed.append(k)
+        if on_removed is not None:
+            on_removed(k)
+    return removed
