@@ -187,7 +187,7 @@ def parse_name(text: str) -> Person:
     if not vonlast:
         raise ValueError(f"name {text!r} has no family name before the comma")
     suffix = parts[1] if len(parts) == 3 else None
-    given = parts[-1]
+    given_text = parts[-1]
     # von Last: von is the longest run of leading lower-case words, leaving
     # at least one word for Last.
     k = 0
@@ -200,7 +200,7 @@ def parse_name(text: str) -> Person:
     return Person(
         family=_join(vonlast[k:]),
         particle=_join(vonlast[:k]),
-        given=_unbrace(given) or None,
+        given=_unbrace(given_text) or None,
         suffix=_unbrace(suffix) if suffix else None,
     )
 

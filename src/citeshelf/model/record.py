@@ -361,4 +361,5 @@ def missing_recommended(record: BaseRecord) -> list[str]:
 
 def parse_record(data: object) -> BaseRecord:
     """Validate a JSON-like mapping into the right work-type model."""
-    return RECORD_ADAPTER.validate_python(data)  # type: ignore[no-any-return]
+    record: BaseRecord = RECORD_ADAPTER.validate_python(data)
+    return record
