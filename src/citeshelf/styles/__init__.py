@@ -179,7 +179,9 @@ def format_citation(
         for i, r in enumerate(records):
             if i:
                 out.add("\n")
-            out.extend(format_reference(r, style, edition, (suffixes or {}).get(r.key, "")))
+            # Each entry is finished on its own (its own punctuation rules).
+            ref = format_reference(r, style, edition, (suffixes or {}).get(r.key, ""))
+            out.extend(Styled(ref.runs))
         return out
     suffixes = suffixes if suffixes is not None else year_suffixes(records, style, edition)
     cites = [

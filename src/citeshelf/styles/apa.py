@@ -272,9 +272,6 @@ def _book_like(out: Styled, record, suffix: str) -> None:
 
 
 def _finish(out: Styled, record) -> None:
-    # Drop the trailing space before the link or at the end.
-    if out.runs and isinstance(out.runs[-1], str):
-        out.runs[-1] = out.runs[-1].rstrip()
     _doi_or_url(out, record)
 
 

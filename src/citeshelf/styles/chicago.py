@@ -295,20 +295,9 @@ def reference(
         _add_title(out, record, edition)
         out.punct(". ")
     _bib_body(out, record, edition, author_date)
-    link = _link(record)
-    if link:
-        out.link(link)
-        out.punct(".")
-    else:
-        _strip_end(out)
+    out.link(_link(record) or "")
+    out.end(".")
     return out
-
-
-def _strip_end(out: Styled) -> None:
-    if out.runs and isinstance(out.runs[-1], str):
-        out.runs[-1] = out.runs[-1].rstrip()
-        if not out.runs[-1]:
-            out.runs.pop()
 
 
 def _date_tail(record, edition: int, author_date: bool) -> str:
@@ -506,25 +495,14 @@ def note(cites, *, short: bool = False, edition: int = 18) -> Styled:
     out = Styled(comma_after_query=True)
     for i, (record, page, _suffix) in enumerate(cites):
         if i:
-            _strip_end(out)
+            out.trim()
             out.punct("; ")
         if short:
             _short_note(out, record, page, edition)
         else:
             _full_note(out, record, page, edition)
-    _close(out)
+    out.end(".")
     return out
-
-
-def _close(out: Styled) -> None:
-    """End a note with a period, dropping a separator left by a missing element."""
-    _strip_end(out)
-    if out.runs and isinstance(out.runs[-1], str):
-        run = out.runs[-1]
-        core = run.rstrip("”’")
-        if core[-1:] in (",", ";", ":"):
-            out.runs[-1] = core[:-1] + run[len(core) :]
-    out.punct(".")
 
 
 def _short_note(out: Styled, record, page: str | None, edition: int) -> None:
