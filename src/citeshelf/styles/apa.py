@@ -33,10 +33,7 @@ if TYPE_CHECKING:
     from ..model import Article, BaseRecord, Chapter, Paper, Person, Webpage
     from .common import Cite, Work
 
-__all__ = ["reference", "citation", "sort_key", "author_year_key", "NAME", "EDITIONS"]
-
-NAME = "apa"
-EDITIONS = (7,)
+__all__ = ["reference", "citation", "sort_key", "author_year_key"]
 
 _FULL_DATE_TYPES = frozenset({"webpage", "misc"})
 _FULL_DATE_CSL = frozenset({"article-newspaper", "article-magazine", "post", "post-weblog"})

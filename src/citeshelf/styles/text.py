@@ -161,9 +161,6 @@ class Styled:
         element goes, and ``mark`` follows the separator rules."""
         return self._push(_End(mark))
 
-    def is_empty(self) -> bool:
-        return not self.runs
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Styled) and other.runs == self.runs
 
