@@ -40,9 +40,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, cast
 
 from .text import Italic, Link, Styled, to_html, to_markdown, to_text
+
+if TYPE_CHECKING:
+    from ..model import BaseRecord
 
 __all__ = [
     "STYLES",
@@ -113,7 +117,7 @@ def style_info(style: str, edition: int | None = None) -> dict[str, Any]:
     return {"style": style, "edition": edition, "title": _TITLES[style].format(ed=edition)}
 
 
-def _module(style: str):
+def _module(style: str) -> ModuleType:
     if style == "apa":
         from . import apa
 
@@ -124,27 +128,27 @@ def _module(style: str):
 
 
 def format_reference(
-    record, style: str = "apa", edition: int | None = None, suffix: str = ""
+    record: BaseRecord, style: str = "apa", edition: int | None = None, suffix: str = ""
 ) -> Styled:
     """The reference-list (APA, author-date) or bibliography (notes) entry."""
     edition = check_style(style, edition)
     if style == "apa":
-        from .apa import reference
+        from . import apa
 
-        return reference(record, suffix=suffix)
-    from .chicago import reference
+        return apa.reference(record, suffix=suffix)
+    from . import chicago
 
-    return reference(
+    return chicago.reference(
         record, edition=edition, author_date=style == "chicago-author-date", suffix=suffix
     )
 
 
-def reference_text(record, style: str = "apa", edition: int | None = None) -> str:
+def reference_text(record: BaseRecord, style: str = "apa", edition: int | None = None) -> str:
     """Plain text of :func:`format_reference` (used by ``citeshelf show``)."""
     return to_text(format_reference(record, style=style, edition=edition))
 
 
-def _pages_list(pages, n: int) -> list:
+def _pages_list(pages: Any, n: int) -> list[str | None]:
     if pages is None or isinstance(pages, (str, int)):
         return [None if pages is None else str(pages)] * n
     pages = [None if p is None else str(p) for p in pages]
@@ -154,7 +158,7 @@ def _pages_list(pages, n: int) -> list:
 
 
 def format_citation(
-    records: Sequence[Any] | Any,
+    records: Sequence[BaseRecord] | BaseRecord,
     style: str = "apa",
     form: str | None = None,
     edition: int | None = None,
@@ -166,20 +170,18 @@ def format_citation(
     For notes, several records give one note with the citations separated by
     semicolons (CMOS 14.57 / 13.66)."""
     if not isinstance(records, (list, tuple)):
-        records = [records]
-    default_form = (
-        {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}[style]
-        if style in STYLES
-        else None
-    )
-    form = form or default_form
+        records = [cast("BaseRecord", records)]
+    default_form = {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}
+    form = form or default_form.get(style, "")
     edition = check_style(style, edition, form)
     if form == "reference":
         out = Styled()
         for i, r in enumerate(records):
             if i:
                 out.add("\n")
-            out.extend(format_reference(r, style, edition, (suffixes or {}).get(r.key, "")))
+            # Each entry is finished on its own (its own punctuation rules).
+            ref = format_reference(r, style, edition, (suffixes or {}).get(r.key, ""))
+            out.extend(Styled(ref.runs))
         return out
     suffixes = suffixes if suffixes is not None else year_suffixes(records, style, edition)
     cites = [
@@ -227,7 +229,7 @@ def _letters(i: int) -> str:
 
 
 def year_suffixes(
-    records: Iterable[Any], style: str = "apa", edition: int | None = None
+    records: Iterable[BaseRecord], style: str = "apa", edition: int | None = None
 ) -> dict[str, str]:
     """Letters for works by the same authors in the same year, in the order
     of the reference list (APA 9.47: by title; CMOS 13.114 / 15.19: by title).
@@ -249,7 +251,7 @@ def year_suffixes(
 
 
 def format_bibliography(
-    records: Iterable[Any], style: str = "apa", edition: int | None = None
+    records: Iterable[BaseRecord], style: str = "apa", edition: int | None = None
 ) -> list[Entry]:
     """Entries sorted per the style, disambiguated; Chicago 17th edition
     replaces a repeated author list by a 3-em dash (CMOS 17, 14.67 / 15.17)."""

@@ -8,6 +8,8 @@ are the manual's.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from .common import (
     MONTH_NAMES,
     apa_title_case,
@@ -25,10 +27,13 @@ from .common import (
 )
 from .text import Styled, inner_quotes
 
-__all__ = ["reference", "citation", "sort_key", "author_year_key", "NAME", "EDITIONS"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
-NAME = "apa"
-EDITIONS = (7,)
+    from ..model import Article, BaseRecord, Chapter, Paper, Person, Webpage
+    from .common import Cite, Work
+
+__all__ = ["reference", "citation", "sort_key", "author_year_key"]
 
 _FULL_DATE_TYPES = frozenset({"webpage", "misc"})
 _FULL_DATE_CSL = frozenset({"article-newspaper", "article-magazine", "post", "post-weblog"})
@@ -39,7 +44,7 @@ _ITALIC_TYPES = frozenset({"book", "report", "thesis", "webpage", "misc"})
 # Names (9.8–9.11)
 
 
-def _inverted(p) -> str:
+def _inverted(p: Person) -> str:
     """ "Galbreath, D. J."; "van der Berg, P."; "Walker, R. E., Jr."."""
     if p.literal:
         return typo(p.literal)
@@ -51,7 +56,7 @@ def _inverted(p) -> str:
     return typo(text)
 
 
-def _direct(p) -> str:
+def _direct(p: Person) -> str:
     """Editors in a chapter reference: "J. Sperling"."""
     if p.literal:
         return typo(p.literal)
@@ -81,7 +86,7 @@ def _name_list(names: list[str], et_al: bool = False) -> str:
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
-def _authors(record) -> tuple[str, str]:
+def _authors(record: Work) -> tuple[str, str]:
     """The author element and a role label ("" / " (Ed.)" / " (Eds.)")."""
     if record.authors:
         return _name_list([_inverted(p) for p in record.authors], record.authors_et_al), ""
@@ -91,7 +96,7 @@ def _authors(record) -> tuple[str, str]:
     return "", ""
 
 
-def _short_names(people, et_al: bool, narrative: bool) -> str:
+def _short_names(people: Sequence[Person], et_al: bool, narrative: bool) -> str:
     """In-text names (8.17): one or two names, else the first and "et al."."""
     fam = [typo(p.last) for p in people]
     if len(fam) >= 3 or (et_al and fam):
@@ -105,7 +110,7 @@ def _short_names(people, et_al: bool, narrative: bool) -> str:
 # Dates (9.13–9.17)
 
 
-def _full_date(record) -> bool:
+def _full_date(record: Work) -> bool:
     ct = csl_type(record)
     if ct in _FULL_DATE_CSL or record.type in _FULL_DATE_TYPES:
         return True
@@ -114,7 +119,7 @@ def _full_date(record) -> bool:
     return record.type == "paper" and not getattr(record, "container_title", None)
 
 
-def _date(record, suffix: str) -> str:
+def _date(record: Work, suffix: str) -> str:
     d = record.issued
     if d is None:
         return "n.d." + ("-" + suffix if suffix else "")
@@ -126,7 +131,7 @@ def _date(record, suffix: str) -> str:
     return text
 
 
-def _year(record, suffix: str) -> str:
+def _year(record: BaseRecord, suffix: str) -> str:
     if record.issued is None:
         return "n.d." + ("-" + suffix if suffix else "")
     return f"{record.issued.year}{suffix}"
@@ -136,7 +141,7 @@ def _year(record, suffix: str) -> str:
 # Reference entries
 
 
-def _doi_or_url(out: Styled, record) -> None:
+def _doi_or_url(out: Styled, record: Work) -> None:
     """9.34–9.35: the DOI as a URL, else the URL; no period after either."""
     if record.doi:
         url = "https://doi.org/" + record.doi
@@ -145,18 +150,18 @@ def _doi_or_url(out: Styled, record) -> None:
         out.add(" ").link(record.url)
 
 
-def _same_as_author(name: str | None, record) -> bool:
+def _same_as_author(name: str | None, record: Work) -> bool:
     """9.24: when the author and the publisher are the same, omit the publisher."""
     if not name:
         return True
     return any(p.literal and fold(p.literal) == fold(name) for p in record.authors)
 
 
-def _title(record) -> str:
+def _title(record: Work) -> str:
     return typo(record.full_title)
 
 
-def _paren_info(record, *, pages: str = "", chapter: str = "") -> str:
+def _paren_info(record: Work, *, pages: str = "", chapter: str = "") -> str:
     """Edition, volume, report number, pages: "(2nd ed., Vol. 2, pp. 115–129)"."""
     parts = []
     ed = edition_text(record.edition)
@@ -179,14 +184,14 @@ def _paren_info(record, *, pages: str = "", chapter: str = "") -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
-def _translators(record) -> str:
+def _translators(record: Work) -> str:
     if not record.translators:
         return ""
     names = _name_list([_direct(p) for p in record.translators])
     return f" ({names}, Trans.)"
 
 
-def _bracket(record) -> str:
+def _bracket(record: Work) -> str:
     """A description in square brackets (9.21)."""
     ct = csl_type(record)
     if record.type == "thesis":
@@ -203,7 +208,7 @@ def _bracket(record) -> str:
     return ""
 
 
-def _head(out: Styled, record, suffix: str, *, italic_title: bool) -> bool:
+def _head(out: Styled, record: Work, suffix: str, *, italic_title: bool) -> bool:
     """Author and date; a work with no author moves its title first (9.12).
     Returns True if the title has already been written."""
     authors, label = _authors(record)
@@ -225,33 +230,31 @@ def _head(out: Styled, record, suffix: str, *, italic_title: bool) -> bool:
     return True
 
 
-def reference(record, *, suffix: str = "", edition: int | None = None) -> Styled:
+def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = None) -> Styled:
     """The reference-list entry of a resolved record."""
     out = Styled()
-    t = record.type
-    ct = csl_type(record)
-    if t == "chapter":
-        _chapter(out, record, suffix)
-    elif t == "article":
-        _article(out, record, suffix, ct)
-    elif t == "paper" and record.container_title:
-        _proceedings(out, record, suffix)
-    elif t == "webpage":
-        _webpage(out, record, suffix)
+    work = cast("Work", record)
+    if work.type == "chapter":
+        _chapter(out, work, suffix)
+    elif work.type == "article":
+        _article(out, work, suffix)
+    elif work.type == "paper" and work.container_title:
+        _proceedings(out, work, suffix)
+    elif work.type == "webpage":
+        _webpage(out, work, suffix)
     else:
-        _book_like(out, record, suffix)
+        _book_like(out, work, suffix)
     return out
 
 
-def _book_like(out: Styled, record, suffix: str) -> None:
+def _book_like(out: Styled, record: Work, suffix: str) -> None:
     if not _head(out, record, suffix, italic_title=True):
         title = _title(record)
         if title:
             out.italic(title)
         out.add(_paren_info(record) + _translators(record) + _bracket(record))
         out.punct(". ")
-    t = record.type
-    if t == "paper":
+    if record.type == "paper":
         # 10.5: presentation: event, place.
         event = ", ".join(
             x for x in (typo(record.event) if record.event else "", record.event_place) if x
@@ -261,9 +264,9 @@ def _book_like(out: Styled, record, suffix: str) -> None:
             out.punct(". ")
     else:
         publisher = record.publisher
-        if t in ("report", "thesis"):
+        if record.type in ("report", "thesis"):
             publisher = record.institution or record.publisher
-        if t == "thesis" and record.url:
+        if record.type == "thesis" and record.url:
             publisher = None  # the institution is in the brackets
         if publisher and not _same_as_author(publisher, record):
             out.add(typo(publisher))
@@ -271,14 +274,11 @@ def _book_like(out: Styled, record, suffix: str) -> None:
     _finish(out, record)
 
 
-def _finish(out: Styled, record) -> None:
-    # Drop the trailing space before the link or at the end.
-    if out.runs and isinstance(out.runs[-1], str):
-        out.runs[-1] = out.runs[-1].rstrip()
+def _finish(out: Styled, record: Work) -> None:
     _doi_or_url(out, record)
 
 
-def _chapter(out: Styled, record, suffix: str) -> None:
+def _chapter(out: Styled, record: Chapter, suffix: str) -> None:
     if not _head(out, record, suffix, italic_title=False):
         out.add(_title(record))
         out.punct(". ")
@@ -300,7 +300,7 @@ def _chapter(out: Styled, record, suffix: str) -> None:
     _finish(out, record)
 
 
-def _article(out: Styled, record, suffix: str, ct: str | None) -> None:
+def _article(out: Styled, record: Article, suffix: str) -> None:
     if not _head(out, record, suffix, italic_title=False):
         out.add(_title(record))
         out.punct(". ")
@@ -321,7 +321,7 @@ def _article(out: Styled, record, suffix: str, ct: str | None) -> None:
     _finish(out, record)
 
 
-def _proceedings(out: Styled, record, suffix: str) -> None:
+def _proceedings(out: Styled, record: Paper, suffix: str) -> None:
     """10.5: published proceedings, in periodical form."""
     if not _head(out, record, suffix, italic_title=False):
         out.add(_title(record))
@@ -333,7 +333,7 @@ def _proceedings(out: Styled, record, suffix: str) -> None:
     _finish(out, record)
 
 
-def _webpage(out: Styled, record, suffix: str) -> None:
+def _webpage(out: Styled, record: Webpage, suffix: str) -> None:
     """10.16: Author. (Date). *Title*. Site Name. URL — the site name left
     out when it is the author; "Retrieved ... from" for undated pages."""
     if not _head(out, record, suffix, italic_title=True):
@@ -356,7 +356,7 @@ def _webpage(out: Styled, record, suffix: str) -> None:
 # In-text citations (8.10–8.36)
 
 
-def _cite_names(record) -> Styled | str:
+def _cite_names(record: BaseRecord) -> str:
     if record.authors:
         return _short_names(record.authors, record.authors_et_al, False)
     if record.editors and record.type != "chapter":
@@ -364,7 +364,7 @@ def _cite_names(record) -> Styled | str:
     return ""
 
 
-def _title_cite(out: Styled, record) -> None:
+def _title_cite(out: Styled, record: BaseRecord) -> None:
     """8.14: a work with no author is cited by its title in title case,
     italic if it is italic in the reference list, else in quotation marks."""
     title = apa_title_case(typo(record.title or record.full_title or "Untitled"))
@@ -374,7 +374,7 @@ def _title_cite(out: Styled, record) -> None:
         out.add("“" + inner_quotes(title) + "”")
 
 
-def author_key(record) -> str:
+def author_key(record: BaseRecord) -> str:
     """What identifies "the same author(s)" for year suffixes."""
     people = record.authors or (record.editors if record.type != "chapter" else [])
     if people:
@@ -384,7 +384,7 @@ def author_key(record) -> str:
     return "title:" + fold(record.full_title or "")
 
 
-def author_year_key(record) -> tuple[str, str]:
+def author_year_key(record: BaseRecord) -> tuple[str, str]:
     return (author_key(record), str(record.year or "n.d."))
 
 
@@ -395,7 +395,7 @@ def _locator(page: str | None) -> str:
     return (", pp. " if locator_is_range(page) else ", p. ") + page
 
 
-def citation(cites, *, form: str = "in-text", edition: int | None = None) -> Styled:
+def citation(cites: Sequence[Cite], *, form: str = "in-text", edition: int | None = None) -> Styled:
     """In-text citation of one or more works.
 
     ``cites`` is a list of ``(record, page, suffix)``; ``form`` is
@@ -445,7 +445,7 @@ def citation(cites, *, form: str = "in-text", edition: int | None = None) -> Sty
 # Order (9.44–9.47)
 
 
-def sort_key(record) -> tuple:
+def sort_key(record: BaseRecord) -> tuple[Any, ...]:
     """Authors' names letter by letter, then the year (undated first), then
     the title; a work with no author files under its title's first
     significant word (9.47)."""

@@ -19,9 +19,18 @@ Differences between the editions implemented here (section numbers are the
   (8.159); prepositions of five or more letters capitalised in the 18th (8.160);
 - a journal issue's month in notes and bibliography: given in the 17th;
 - an encyclopedia entry in a short note: "s.v." (17th) / "under" (18th).
+
+The four forms (bibliography entry, reference-list entry, note, short note
+and author-date citation) are built from the same parts -- creators, title,
+container, periodical, publication facts, locator, identifier -- each a small
+function of a record; a form chooses the parts and the separators between
+them, and the punctuation where they meet is settled by the pass in
+:mod:`citeshelf.styles.text`.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
 
 from .common import (
     MONTH_NAMES,
@@ -37,6 +46,12 @@ from .common import (
     typo,
 )
 from .text import Styled, inner_quotes
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..model import Article, BaseRecord, Chapter, Date, Paper, Person, Thesis, Webpage
+    from .common import Cite, Work
 
 __all__ = [
     "reference",
@@ -55,7 +70,7 @@ _DATED_PERIODICALS = frozenset({"article-newspaper", "article-magazine"})
 # Names
 
 
-def _given_first(p) -> str:
+def _given_first(p: Person) -> str:
     """ "David J. Galbreath", "Pieter van der Berg", "Robert E. Walker Jr."."""
     if p.literal:
         return typo(p.literal)
@@ -63,14 +78,14 @@ def _given_first(p) -> str:
     return typo(f"{text} {p.suffix}" if p.suffix else text)
 
 
-def _inverted(p) -> str:
+def _inverted(p: Person) -> str:
     """ "Galbreath, David J.", "Berg, Pieter van der", "Walker, Robert E., Jr."
     (the particle follows the given name, as citeproc-js's Chicago styles put it)."""
     if p.literal:
         return typo(p.literal)
     if not p.given and not p.suffix:
         return typo(p.last)
-    text = p.family
+    text = p.family or ""
     given = " ".join(x for x in (p.given, p.particle) if x)
     if given:
         text += ", " + given
@@ -87,7 +102,7 @@ def _and_list(names: list[str], *, comma_two: bool = False) -> str:
     return ", ".join(names[:-1]) + ", and " + names[-1]
 
 
-def _bib_names(people, et_al_flag: bool, edition: int) -> str:
+def _bib_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> str:
     limit, keep = (6, 3) if edition >= 18 else (10, 7)
     shown = people if len(people) <= limit else people[:keep]
     names = [_inverted(shown[0])] + [_given_first(p) for p in shown[1:]]
@@ -96,21 +111,21 @@ def _bib_names(people, et_al_flag: bool, edition: int) -> str:
     return _and_list(names, comma_two=True)
 
 
-def _note_names(people, et_al_flag: bool, edition: int) -> str:
+def _note_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> str:
     many = 3 if edition >= 18 else 4
     if len(people) >= many or (et_al_flag and people):
         return _given_first(people[0]) + " et al."
     return _and_list([_given_first(p) for p in people])
 
 
-def _short_names(people, et_al_flag: bool, edition: int) -> str:
+def _short_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> str:
     many = 3 if edition >= 18 else 4
     if len(people) >= many or (et_al_flag and people):
         return typo(people[0].last) + " et al."
     return _and_list([typo(p.last) for p in people])
 
 
-def _creators(record):
+def _creators(record: Work) -> tuple[list[Person], bool, str]:
     """(people, et-al flag, role) of whom the work is listed under."""
     if record.authors:
         return record.authors, record.authors_et_al, ""
@@ -120,14 +135,30 @@ def _creators(record):
 
 
 # --------------------------------------------------------------------------
-# Pieces
+# Parts: creators, title, container, periodical, publication facts,
+# locator, identifier
 
 
-def _title(record, edition: int) -> str:
+#: How each form lists the creators: bibliography "Aris, Stephen, and Ann
+#: Bell", note "Stephen Aris and Ann Bell", short "Aris and Bell".
+_NAME_FORMS = {"bib": _bib_names, "note": _note_names, "short": _short_names}
+
+
+def creators_part(record: Work, edition: int, form: str) -> str:
+    """The creators as ``form`` ("bib", "note" or "short") lists them, with
+    the editors' role (", ed.") except in the short form; "" if none."""
+    people, flag, role = _creators(record)
+    if not people:
+        return ""
+    text = typo(_NAME_FORMS[form](people, flag, edition))
+    return text + ", " + role if role and form != "short" else text
+
+
+def _title(record: Work, edition: int) -> str:
     return chicago_title_case(typo(record.full_title), edition) if record.full_title else ""
 
 
-def _short_title(record, edition: int) -> str:
+def _short_title(record: Work, edition: int) -> str:
     """14.33 (17th, "Short form for titles of works"; the same rule in the 18th):
     the short title keeps the key words of the main title, without the subtitle
     and usually without an initial article."""
@@ -149,24 +180,22 @@ def _quoted(title: str) -> str:
     return "“" + inner_quotes(title) + "”"
 
 
-def _italic_type(record) -> bool:
+def _italic_type(record: Work) -> bool:
     ct = csl_type(record)
     if ct == "dataset" or ct in _ENTRY_TYPES:
         return False
     return record.type in ("book", "report")
 
 
-def _add_title(out: Styled, record, edition: int, *, short: bool = False) -> None:
+def title_part(record: Work, edition: int, *, short: bool = False) -> Styled:
+    """The title in title case: italic for a book or report, else quoted."""
     title = _short_title(record, edition) if short else _title(record, edition)
     if not title:
-        return
-    if _italic_type(record):
-        out.italic(title)
-    else:
-        out.add(_quoted(title))
+        return Styled()
+    return Styled().italic(title) if _italic_type(record) else Styled().add(_quoted(title))
 
 
-def _date_text(d, *, year: bool = True) -> str:
+def _date_text(d: Date | None, *, year: bool = True) -> str:
     if d is None:
         return "n.d."
     if not d.month:
@@ -181,7 +210,7 @@ def _date_text(d, *, year: bool = True) -> str:
     return text
 
 
-def _nb_date(record) -> str:
+def _nb_date(record: Work) -> str:
     """The date of a notes-bibliography entry: the full date for web pages,
     newspapers, magazines, presentations and documents, else the year."""
     d = record.issued
@@ -190,7 +219,7 @@ def _nb_date(record) -> str:
     return _date_text(d) if _full_dated(record) else str(d.year)
 
 
-def _full_dated(record) -> bool:
+def _full_dated(record: Work) -> bool:
     ct = csl_type(record)
     if ct in _DATED_PERIODICALS:
         return True
@@ -199,7 +228,7 @@ def _full_dated(record) -> bool:
     return record.type == "paper" and not record.container_title
 
 
-def _publisher(record, edition: int) -> str:
+def _publisher(record: Work, edition: int) -> str:
     """ "Place: Publisher" (17th) or "Publisher" (18th, 14.30)."""
     pub = record.publisher
     if record.type in ("report", "thesis"):
@@ -210,108 +239,7 @@ def _publisher(record, edition: int) -> str:
     return pub
 
 
-def _link(record):
-    if record.doi:
-        return "https://doi.org/" + record.doi
-    return record.url
-
-
-def _editors_text(record, *, note: bool) -> str:
-    if not record.editors:
-        return ""
-    names = _and_list([_given_first(p) for p in record.editors])
-    if record.editors_et_al:
-        names += " et al."
-    return ("ed. " if note else "edited by ") + names
-
-
-def _translators_text(record, *, note: bool) -> str:
-    if not record.translators:
-        return ""
-    names = _and_list([_given_first(p) for p in record.translators])
-    return ("trans. " if note else "Translated by ") + names
-
-
-def _series(record, edition: int) -> str:
-    if not record.series:
-        return ""
-    number = record_extra(record, "collection-number") or record_extra(record, "series_number")
-    text = chicago_title_case(typo(record.series), edition)
-    return f"{text} {number}" if number else text
-
-
-def _chapter_pages(record, edition: int) -> str:
-    """The page range of a part of a book, where the edition gives it."""
-    if edition >= 18 or not getattr(record, "pages", None):
-        return ""
-    return page_text(record.pages, abbreviate=True)
-
-
-def _uses_chapter_number(record, edition: int) -> bool:
-    """ "Chap. 30 in": a chapter without (needed) pages but with a number."""
-    if record.type != "chapter" or not record.chapter or csl_type(record) in _ENTRY_TYPES:
-        return False
-    return edition >= 18 or not record.pages
-
-
-# --------------------------------------------------------------------------
-# Bibliography and reference-list entries
-
-
-def bib_names_key(record) -> str | None:
-    """The author part of an entry (for the 17th edition's 3-em dash)."""
-    people, flag, role = _creators(record)
-    if not people:
-        return None
-    return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if flag else "") + "|" + role
-
-
-def reference(
-    record,
-    *,
-    edition: int = 18,
-    author_date: bool = False,
-    suffix: str = "",
-    repeated: bool = False,
-) -> Styled:
-    """A bibliography entry (notes-bibliography) or a reference-list entry
-    (author-date) of a resolved record."""
-    out = Styled(comma_after_query=True)
-    people, flag, role = _creators(record)
-    title_first = False
-    if people:
-        out.add("———" if repeated else typo(_bib_names(people, flag, edition)))
-        if role:
-            out.add(", " + role)
-        out.punct(". ")
-    else:
-        title_first = True
-        _add_title(out, record, edition)
-        out.punct(". ")
-    if author_date:
-        out.add((str(record.year) if record.issued else "n.d.") + suffix)
-        out.punct(". ")
-    if not title_first:
-        _add_title(out, record, edition)
-        out.punct(". ")
-    _bib_body(out, record, edition, author_date)
-    link = _link(record)
-    if link:
-        out.link(link)
-        out.punct(".")
-    else:
-        _strip_end(out)
-    return out
-
-
-def _strip_end(out: Styled) -> None:
-    if out.runs and isinstance(out.runs[-1], str):
-        out.runs[-1] = out.runs[-1].rstrip()
-        if not out.runs[-1]:
-            out.runs.pop()
-
-
-def _date_tail(record, edition: int, author_date: bool) -> str:
+def _date_tail(record: Work, edition: int, author_date: bool) -> str:
     """The date at the end of a bibliography element: ", 2014" (notes-
     bibliography) or nothing / ", May 14" (author-date, year given up front)."""
     d = record.issued
@@ -324,7 +252,146 @@ def _date_tail(record, edition: int, author_date: bool) -> str:
     return _date_text(d, year=with_year)
 
 
-def _article_date(record, edition: int) -> str:
+def facts_part(record: Work, edition: int, *, form: str, author_date: bool = False) -> str:
+    """The publication facts: "Routledge, 2018" (a note's parenthesis, a
+    bibliography's last sentence: the date left to the head in author-date)."""
+    pub = _publisher(record, edition)
+    when = _nb_date(record) if form == "note" else _date_tail(record, edition, author_date)
+    return ", ".join(x for x in (pub, when) if x)
+
+
+def identifier_part(record: Work) -> str | None:
+    """The DOI as a URL, else the URL."""
+    if record.doi:
+        return "https://doi.org/" + record.doi
+    return record.url
+
+
+def locator_part(page: str | None, record: Work) -> str:
+    """A cited page: "531", "2:531" (a volume of a multivolume book)."""
+    if not page:
+        return ""
+    page = clean_locator(page)
+    if record.type == "book" and record.volume:
+        return f"{record.volume}:{page}"
+    return page
+
+
+def _editors_text(record: Work, *, note: bool) -> str:
+    if not record.editors:
+        return ""
+    names = _and_list([_given_first(p) for p in record.editors])
+    if record.editors_et_al:
+        names += " et al."
+    return ("ed. " if note else "edited by ") + names
+
+
+def _series(record: Work, edition: int) -> str:
+    if not record.series:
+        return ""
+    number = record_extra(record, "collection-number") or record_extra(record, "series_number")
+    text = chicago_title_case(typo(record.series), edition)
+    return f"{text} {number}" if number else text
+
+
+def _chapter_pages(record: Work, edition: int) -> str:
+    """The page range of a part of a book, where the edition gives it."""
+    pages = getattr(record, "pages", None)
+    if edition >= 18 or not pages:
+        return ""
+    return page_text(pages, abbreviate=True)
+
+
+def _uses_chapter_number(record: Work, edition: int) -> bool:
+    """ "Chap. 30 in": a chapter without (needed) pages but with a number."""
+    if record.type != "chapter" or not record.chapter or csl_type(record) in _ENTRY_TYPES:
+        return False
+    return edition >= 18 or not record.pages
+
+
+def container_part(record: Chapter | Paper, edition: int, *, note: bool) -> Styled:
+    """The book a chapter or paper is in: "Chap. 3 in *Book*, 2nd ed., edited
+    by ..., vol. 2" (lower case in a note; the 17th edition's bibliography
+    adds the chapter's pages)."""
+    out = Styled()
+    if _uses_chapter_number(record, edition):
+        out.add(f"{'chap.' if note else 'Chap.'} {cast('Chapter', record).chapter} in ")
+    else:
+        out.add("in " if note else "In ")
+    if record.container_title:
+        out.italic(chicago_title_case(typo(record.container_title), edition))
+    bits = []
+    ed = edition_text(record.edition)
+    if ed:
+        bits.append(ed)
+    authors = getattr(record, "container_authors", None)
+    if authors and authors != record.authors:
+        bits.append("by " + _and_list([_given_first(p) for p in authors]))
+    eds = _editors_text(record, note=note)
+    if eds:
+        bits.append(eds)
+    if record.volume:
+        bits.append(f"vol. {record.volume}")
+    pages = "" if note else _chapter_pages(record, edition)
+    if pages:
+        bits.append(pages)
+    if bits:
+        out.add(", " + ", ".join(bits))
+    return out
+
+
+def book_details(record: Work, edition: int, *, note: bool, loc: str = "") -> list[str]:
+    """What follows a book's (report's, document's) title: translators,
+    editors, version, edition, volume, series, report number, how published.
+    A bibliography gives each as a sentence ("Translated by ...", "Vol. 2");
+    a note runs them on, lower case ("trans. ...", "vol. 2"), without the
+    volume when a locator names it."""
+    bits = []
+    if record.translators:
+        names = _and_list([_given_first(p) for p in record.translators])
+        bits.append(("trans. " if note else "Translated by ") + names)
+    if record.authors and record.editors:
+        names = _and_list([_given_first(p) for p in record.editors])
+        bits.append(("ed. " if note else "Edited by ") + names)
+    version = record_extra(record, "version")
+    if csl_type(record) == "dataset" and version:
+        bits.append(("version " if note else "Version ") + version)
+    ed = edition_text(record.edition)
+    if ed:
+        bits.append(ed if note else capitalize_first(ed))
+    if record.volume and not (note and loc):
+        bits.append(f"{'vol.' if note else 'Vol.'} {record.volume}")
+    series = _series(record, edition)
+    if series:
+        bits.append(series)
+    genre = record_extra(record, "genre")
+    if record.type == "report" and (record.number or genre):
+        shown = (typo(genre) if note else chicago_title_case(genre, edition)) if genre else ""
+        bits.append(" ".join(x for x in (shown, record.number or "") if x))
+    if record.type == "misc" and record.howpublished:
+        how = typo(record.howpublished)
+        bits.append(how if note else capitalize_first(how))
+    return bits
+
+
+def thesis_details(record: Thesis, *, note: bool) -> list[str]:
+    """ "PhD diss.", "University of Oxford" ("Thesis" / "thesis" without a degree)."""
+    if record.degree:
+        degree = typo(record.degree) if note else capitalize_first(typo(record.degree))
+    else:
+        degree = "thesis" if note else "Thesis"
+    return [degree, typo(record.institution)] if record.institution else [degree]
+
+
+def meeting_part(record: Paper, *, note: bool) -> str:
+    """CMOS 14.217 (17th): "Paper presented at ISA Convention, Toronto"."""
+    where = ", ".join(
+        x for x in (typo(record.event) if record.event else "", typo(record.event_place)) if x
+    )
+    return ("paper presented at " if note else "Paper presented at ") + (where or "a meeting")
+
+
+def _article_date(record: Article, edition: int) -> str:
     """ "September 2019" (17th, 14.171: the month is given when known) or
     "2019" (18th: the year)."""
     d = record.issued
@@ -333,7 +400,7 @@ def _article_date(record, edition: int) -> str:
     return f"{MONTH_NAMES[d.month - 1]} {d.year}" if d.month and edition < 18 else str(d.year)
 
 
-def _ahead_of_print(record) -> bool:
+def _ahead_of_print(record: Work) -> bool:
     return (
         record.type == "article"
         and csl_type(record) not in _DATED_PERIODICALS
@@ -345,338 +412,266 @@ def _ahead_of_print(record) -> bool:
     )
 
 
-def _bib_body(out: Styled, record, edition: int, ad: bool) -> None:
-    t = record.type
-    ct = csl_type(record)
-    if t == "article":
-        _bib_article(out, record, edition, ad)
-        return
-    if t == "thesis":
-        parts = [capitalize_first(typo(record.degree)) if record.degree else "Thesis"]
-        if record.institution:
-            parts.append(typo(record.institution))
+def _author_date_volume(record: Article, pages: str) -> str:
+    """15.47 (17th): "11, no. 1 (Spring): 1–34", "119 (4): 1002–46",
+    "185 (May): 653–64", "185:653–64"."""
+    d = record.issued
+    month = MONTH_NAMES[d.month - 1] if d is not None and d.month else ""
+    vol = record.volume or ""
+    if vol and record.issue and month:
+        text = f" {vol}, no. {record.issue} ({month})"
+    elif vol and record.issue:
+        text = f" {vol} ({record.issue})"
+    elif vol and month:
+        text = f" {vol} ({month})"
+    elif vol:
+        text = " " + vol
+    elif record.issue:
+        text = f", no. {record.issue}" + (f" ({month})" if month else "")
+    else:
+        text = ""
+    if pages:
+        text += (":" if vol and not record.issue and not month else ": ") + pages
+    return text
+
+
+def periodical_part(
+    record: Article, edition: int, *, form: str, author_date: bool = False, loc: str = ""
+) -> Styled:
+    """The journal and where in it: "*Journal* 12, no. 3 (2019): 115–29";
+    a newspaper or magazine by date; "ahead of print" for an article with
+    a DOI and nothing else. In a note a locator replaces the page range."""
+    out = Styled()
+    if record.journal:
+        out.italic(chicago_title_case(typo(record.journal), edition))
+    note = form == "note"
+    if csl_type(record) in _DATED_PERIODICALS:
+        tail = _date_text(record.issued) if note else _date_tail(record, edition, author_date)
+        return out.add(", " + tail) if tail else out
+    if _ahead_of_print(record):
+        if note or not author_date:
+            tail = _date_text(record.issued)
+        else:
+            tail = _date_tail(record, edition, author_date)
+        return out.add(", ahead of print" + (", " + tail if tail else ""))
+    number = record_extra(record, "number")
+    pages = page_text(record.pages, abbreviate=True) if record.pages else ""
+    if author_date and not note:
+        return out.add(_author_date_volume(record, pages or number or ""))
+    if record.volume:
+        out.add(" " + record.volume)
+    if record.issue:
+        out.add(", no. " + record.issue)
+    out.add(f" ({_article_date(record, edition)})")
+    if not note:
+        pages = pages or number or ""
+    elif loc:
+        pages = loc + (", " + number if number else "")
+    else:
+        pages = pages or number or ""
+    return out.add(": " + pages) if pages else out
+
+
+# --------------------------------------------------------------------------
+# Bibliography and reference-list entries
+
+
+def bib_names_key(record: BaseRecord) -> str | None:
+    """The author part of an entry (for the 17th edition's 3-em dash)."""
+    people, flag, role = _creators(cast("Work", record))
+    if not people:
+        return None
+    return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if flag else "") + "|" + role
+
+
+def reference(
+    record: BaseRecord,
+    *,
+    edition: int = 18,
+    author_date: bool = False,
+    suffix: str = "",
+    repeated: bool = False,
+) -> Styled:
+    """A bibliography entry (notes-bibliography) or a reference-list entry
+    (author-date) of a resolved record: creators (or the title), [year,]
+    title, what the type adds, publication facts, identifier."""
+    work = cast("Work", record)
+    out = Styled(comma_after_query=True)
+    people, _flag, role = _creators(work)
+    if people and repeated:
+        out.add("———" + (", " + role if role else ""))
+    elif people:
+        out.add(creators_part(work, edition, "bib"))
+    else:
+        out.extend(title_part(work, edition))
+    out.punct(". ")
+    if author_date:
+        out.add((str(work.year) if work.issued else "n.d.") + suffix)
+        out.punct(". ")
+    if people:
+        out.extend(title_part(work, edition))
+        out.punct(". ")
+    _bib_body(out, work, edition, author_date)
+    out.link(identifier_part(work) or "")
+    return out.end(".")
+
+
+def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
+    if record.type == "article":
+        out.extend(periodical_part(record, edition, form="bib", author_date=ad))
+        out.punct(". ")
+    elif record.type == "thesis":
+        parts = thesis_details(record, note=False)
         if not ad:
             parts.append(_nb_date(record))
         out.add(", ".join(parts))
         out.punct(". ")
-        return
-    if t == "webpage":
-        if record.site:
-            out.add(typo(record.site))
-        tail = _date_tail(record, edition, ad) if record.issued else ""
-        if tail and tail != "n.d.":
-            out.add(", " + tail)
-        out.punct(". ")
-        if record.issued is None and record.accessed:
-            out.add("Accessed " + _date_text(record.accessed))
-            out.punct(". ")
-        return
-    if t == "paper" and not record.container_title:
-        # CMOS 14.217 (17th): a paper presented at a meeting.
-        where = ", ".join(
-            x for x in (typo(record.event) if record.event else "", typo(record.event_place)) if x
-        )
-        text = "Paper presented at " + (where if where else "a meeting")
+    elif record.type == "webpage":
+        _bib_webpage(out, record, edition, ad)
+    elif record.type == "paper" and not record.container_title:
+        text = meeting_part(record, note=False)
         tail = _date_tail(record, edition, ad)
         if tail and not (ad and tail == "n.d."):
             text += ", " + tail
         out.add(text)
         out.punct(". ")
-        return
-    in_part = t in ("chapter", "paper")
-    if in_part:
-        # A chapter, or a paper in published proceedings (treated like a
-        # chapter: 14.217 (17th)).
-        if _uses_chapter_number(record, edition):
-            out.add(f"Chap. {record.chapter} in ")
+    else:
+        if record.type in ("chapter", "paper"):
+            # A chapter, or a paper in published proceedings (treated like a
+            # chapter: 14.217 (17th)).
+            out.extend(container_part(record, edition, note=False))
+            out.punct(". ")
         else:
-            out.add("In ")
-        bits = _container(out, record, edition, note=False)
-        pages = _chapter_pages(record, edition)
-        if pages:
-            bits.append(pages)
-        if bits:
-            out.add(", " + ", ".join(bits))
-        out.punct(". ")
-    else:
-        tr = _translators_text(record, note=False)
-        if tr:
-            out.add(tr)
-            out.punct(". ")
-        if record.authors and record.editors:
-            out.add("Edited by " + _and_list([_given_first(p) for p in record.editors]))
-            out.punct(". ")
-        if ct == "dataset" and record_extra(record, "version"):
-            out.add("Version " + record_extra(record, "version"))
-            out.punct(". ")
-        ed = edition_text(record.edition)
-        if ed:
-            out.add(capitalize_first(ed))
-            out.punct(". ")
-        if record.volume:
-            out.add(f"Vol. {record.volume}")
-            out.punct(". ")
-        series = _series(record, edition)
-        if series:
-            out.add(series)
-            out.punct(". ")
-        if t == "report" and (record.number or record_extra(record, "genre")):
-            genre = record_extra(record, "genre")
-            text = " ".join(
-                x
-                for x in (chicago_title_case(genre, edition) if genre else "", record.number or "")
-                if x
-            )
-            out.add(text)
-            out.punct(". ")
-        if t == "misc" and record.howpublished:
-            out.add(capitalize_first(typo(record.howpublished)))
-            out.punct(". ")
-    pub = _publisher(record, edition)
-    tail = _date_tail(record, edition, ad)
-    text = ", ".join(x for x in (pub, tail) if x)
-    if text:
-        out.add(text)
+            for detail in book_details(record, edition, note=False):
+                out.add(detail)
+                out.punct(". ")
+        out.add(facts_part(record, edition, form="bib", author_date=ad))
         out.punct(". ")
 
 
-def _bib_article(out: Styled, record, edition: int, ad: bool) -> None:
-    ct = csl_type(record)
-    journal = chicago_title_case(typo(record.journal), edition) if record.journal else ""
-    if journal:
-        out.italic(journal)
-    if ct in _DATED_PERIODICALS:
-        tail = _date_tail(record, edition, ad)
-        if tail:
-            out.add(", " + tail)
-        out.punct(". ")
-        return
-    if _ahead_of_print(record):
-        tail = _date_tail(record, edition, ad) if ad else _date_text(record.issued)
-        out.add(", ahead of print" + (", " + tail if tail else ""))
-        out.punct(". ")
-        return
-    number = record_extra(record, "number")
-    pages = page_text(record.pages, abbreviate=True) if record.pages else (number or "")
-    if ad:
-        # 15.47 (17th): "11, no. 1 (Spring): 1–34", "119 (4): 1002–46",
-        # "185 (May): 653–64", "185:653–64".
-        d = record.issued
-        month = MONTH_NAMES[d.month - 1] if d is not None and d.month else ""
-        vol = record.volume or ""
-        if vol and record.issue and month:
-            out.add(f" {vol}, no. {record.issue} ({month})")
-        elif vol and record.issue:
-            out.add(f" {vol} ({record.issue})")
-        elif vol and month:
-            out.add(f" {vol} ({month})")
-        elif vol:
-            out.add(" " + vol)
-        elif record.issue:
-            out.add(f", no. {record.issue}" + (f" ({month})" if month else ""))
-        if pages:
-            out.add((":" if vol and not record.issue and not month else ": ") + pages)
-    else:
-        if record.volume:
-            out.add(" " + record.volume)
-        if record.issue:
-            out.add((", no. " if record.volume else ", no. ") + record.issue)
-        out.add(f" ({_article_date(record, edition)})")
-        if pages:
-            out.add(": " + pages)
+def _bib_webpage(out: Styled, record: Webpage, edition: int, ad: bool) -> None:
+    if record.site:
+        out.add(typo(record.site))
+    tail = _date_tail(record, edition, ad) if record.issued else ""
+    if tail and tail != "n.d.":
+        out.add(", " + tail)
     out.punct(". ")
+    if record.issued is None and record.accessed:
+        out.add("Accessed " + _date_text(record.accessed))
+        out.punct(". ")
 
 
 # --------------------------------------------------------------------------
 # Notes
 
 
-def _locator(page: str | None, record) -> str:
-    if not page:
-        return ""
-    page = clean_locator(page)
-    if record.type == "book" and record.volume:
-        return f"{record.volume}:{page}"
-    return page
-
-
-def note(cites, *, short: bool = False, edition: int = 18) -> Styled:
+def note(cites: Sequence[Cite], *, short: bool = False, edition: int = 18) -> Styled:
     """A full or short note for one or more ``(record, page, suffix)``;
     several works in one note are separated by semicolons (14.57 17th)."""
     out = Styled(comma_after_query=True)
     for i, (record, page, _suffix) in enumerate(cites):
         if i:
-            _strip_end(out)
+            out.trim()
             out.punct("; ")
-        if short:
-            _short_note(out, record, page, edition)
-        else:
-            _full_note(out, record, page, edition)
-    _close(out)
-    return out
+        work = cast("Work", record)
+        out.extend(short_note(work, page, edition) if short else full_note(work, page, edition))
+    return out.end(".")
 
 
-def _close(out: Styled) -> None:
-    """End a note with a period, dropping a separator left by a missing element."""
-    _strip_end(out)
-    if out.runs and isinstance(out.runs[-1], str):
-        run = out.runs[-1]
-        core = run.rstrip("”’")
-        if core[-1:] in (",", ";", ":"):
-            out.runs[-1] = core[:-1] + run[len(core) :]
-    out.punct(".")
-
-
-def _short_note(out: Styled, record, page: str | None, edition: int) -> None:
-    people, flag, _role = _creators(record)
-    if people:
-        out.add(typo(_short_names(people, flag, edition)))
+def short_note(record: Work, page: str | None, edition: int) -> Styled:
+    """Creators' last names, short title, locator: "Aris, *Eurasian Regionalism*, 12"."""
+    out = Styled()
+    names = creators_part(record, edition, "short")
+    if names:
+        out.add(names)
         out.punct(", ")
     if csl_type(record) in _ENTRY_TYPES:
         out.add("under " if edition >= 18 else "s.v. ")
-    _add_title(out, record, edition, short=True)
-    loc = _locator(page, record)
+    out.extend(title_part(record, edition, short=True))
+    loc = locator_part(page, record)
     if loc:
         out.punct(", ")
         out.add(loc)
     elif record.type == "book" and record.volume:
         out.punct(", ")
         out.add(f"vol. {record.volume}")
+    return out
 
 
-def _full_note(out: Styled, record, page: str | None, edition: int) -> None:
-    people, flag, role = _creators(record)
-    if people:
-        out.add(typo(_note_names(people, flag, edition)))
-        if role:
-            out.add(", " + role)
+def full_note(record: Work, page: str | None, edition: int) -> Styled:
+    """Creators, title, what the type adds, publication facts in
+    parentheses, locator, identifier."""
+    out = Styled()
+    names = creators_part(record, edition, "note")
+    if names:
+        out.add(names)
         out.punct(", ")
-    t = record.type
-    ct = csl_type(record)
-    loc = _locator(page, record)
-    link = _link(record)
-    if t == "thesis" or (t == "paper" and not record.container_title):
-        _add_title(out, record, edition)
-        if t == "thesis":
-            parts = [typo(record.degree) if record.degree else "thesis"]
-            if record.institution:
-                parts.append(typo(record.institution))
+    out.extend(title_part(record, edition))
+    loc = locator_part(page, record)
+    link = identifier_part(record)
+    if record.type == "thesis" or (record.type == "paper" and not record.container_title):
+        if record.type == "thesis":
+            parts = thesis_details(record, note=True)
         else:
-            where = ", ".join(
-                x
-                for x in (typo(record.event) if record.event else "", typo(record.event_place))
-                if x
-            )
-            parts = ["paper presented at " + (where or "a meeting")]
+            parts = [meeting_part(record, note=True)]
         parts.append(_nb_date(record))
         out.add(" (" + ", ".join(parts) + ")")
-        _tail(out, loc, link)
-        return
-    _add_title(out, record, edition)
-    if t == "article":
+    elif record.type == "article":
         out.punct(", ")
-        journal = chicago_title_case(typo(record.journal), edition) if record.journal else ""
-        if journal:
-            out.italic(journal)
-        if ct in _DATED_PERIODICALS:
-            out.add(", " + _date_text(record.issued))
-            _tail(out, loc, link)
-            return
-        if _ahead_of_print(record):
-            out.add(", ahead of print, " + _date_text(record.issued))
-            _tail(out, loc, link)
-            return
-        if record.volume:
-            out.add(" " + record.volume)
-        if record.issue:
-            out.add(", no. " + record.issue)
-        out.add(f" ({_article_date(record, edition)})")
-        number = record_extra(record, "number")
-        pages = loc or (page_text(record.pages, abbreviate=True) if record.pages else "")
-        if pages:
-            out.add(": " + pages)
-            if loc and number:
-                out.add(", " + number)
-        elif number:
-            out.add(": " + number)
-        if link:
-            out.add(", ").link(link)
-        return
-    if t == "webpage":
+        out.extend(periodical_part(record, edition, form="note", loc=loc))
+        if csl_type(record) not in _DATED_PERIODICALS and not _ahead_of_print(record):
+            loc = ""  # the periodical part gave it in place of the pages
+    elif record.type == "webpage":
+        _note_webpage(out, record, loc)
+        loc = ""
+    elif record.type in ("chapter", "paper"):
         out.punct(", ")
-        if record.site:
-            out.add(typo(record.site))
-        if record.issued:
-            out.add(", " + _date_text(record.issued))
-        if loc:
-            out.add(", " + loc)
-        if record.issued is None and record.accessed:
-            out.add(", accessed " + _date_text(record.accessed))
-        if link:
-            out.add(", ").link(link)
-        return
-    if t in ("chapter", "paper"):
+        out.extend(container_part(record, edition, note=True))
+        out.add(f" ({facts_part(record, edition, form='note')})")
+        loc = loc or _chapter_pages(record, edition)
+    else:
+        _note_book(out, record, edition, loc)
+    if loc:
+        out.add(", " + loc)
+    if link:
+        out.add(", ").link(link)
+    return out
+
+
+def _note_webpage(out: Styled, record: Webpage, loc: str) -> None:
+    out.punct(", ")
+    if record.site:
+        out.add(typo(record.site))
+    if record.issued:
+        out.add(", " + _date_text(record.issued))
+    if loc:
+        out.add(", " + loc)
+    if record.issued is None and record.accessed:
+        out.add(", accessed " + _date_text(record.accessed))
+
+
+def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
+    """Books, reports, data sets, other documents."""
+    details = book_details(record, edition, note=True, loc=loc)
+    if details:
         out.punct(", ")
-        if _uses_chapter_number(record, edition):
-            out.add(f"chap. {record.chapter} in ")
-        else:
-            out.add("in ")
-        bits = _container(out, record, edition, note=True)
-        if bits:
-            out.add(", " + ", ".join(bits))
-        pub = _publisher(record, edition)
-        facts = ", ".join(x for x in (pub, _nb_date(record)) if x)
-        out.add(f" ({facts})")
-        _tail(out, loc or _chapter_pages(record, edition), link)
-        return
-    # Books, reports, datasets, other documents.
-    bits = []
-    tr = _translators_text(record, note=True)
-    if tr:
-        bits.append(tr)
-    if record.authors and record.editors:
-        bits.append("ed. " + _and_list([_given_first(p) for p in record.editors]))
-    if ct == "dataset" and record_extra(record, "version"):
-        bits.append("version " + record_extra(record, "version"))
-    ed = edition_text(record.edition)
-    if ed:
-        bits.append(ed)
-    if record.volume and not loc:
-        bits.append(f"vol. {record.volume}")
-    series = _series(record, edition)
-    if series:
-        bits.append(series)
-    if t == "report" and (record.number or record_extra(record, "genre")):
-        genre = record_extra(record, "genre")
-        bits.append(" ".join(x for x in (typo(genre) if genre else "", record.number or "") if x))
-    if t == "misc" and record.howpublished:
-        bits.append(typo(record.howpublished))
-    if bits:
-        out.punct(", ")
-        out.add(", ".join(bits))
-    pub = _publisher(record, edition)
-    facts = ", ".join(x for x in (pub, _nb_date(record)) if x)
-    if t == "misc":
+        out.add(", ".join(details))
+    facts = facts_part(record, edition, form="note")
+    if record.type == "misc":
         # Documents and data sets: the facts run on, without parentheses.
         out.punct(", ")
         out.add(facts)
     else:
         out.add(f" ({facts})")
-    _tail(out, loc, link)
-
-
-def _tail(out: Styled, loc: str, link: str | None) -> None:
-    if loc:
-        out.add(", " + loc)
-    if link:
-        out.add(", ").link(link)
 
 
 # --------------------------------------------------------------------------
 # Author-date citations (15.21–15.29 17th; 13.103–13.115 18th)
 
 
-def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> Styled:
+def author_date_citation(
+    cites: Sequence[Cite], *, form: str = "in-text", edition: int = 18
+) -> Styled:
     """ "(Aris 2014, 531)"; narrative "Aris (2014, 531)"; several works
     "(Aris 2014; Cottey 2014a, 2014b)"."""
     out = Styled(comma_after_query=True)
@@ -685,9 +680,9 @@ def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> 
         out.add("(")
     prev = None
     for i, (record, page, suffix) in enumerate(cites):
-        people, flag, _role = _creators(record)
-        key = author_key(record)
-        year = (str(record.year) if record.issued else "n.d.") + suffix
+        work = cast("Work", record)
+        key = author_key(work)
+        year = (str(work.year) if work.issued else "n.d.") + suffix
         loc = clean_locator(page) if page else ""
         when = year + (", " + loc if loc else "")
         if not narrative and i and key == prev:
@@ -695,14 +690,15 @@ def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> 
             continue
         if i:
             out.add("; " if not narrative else (" and " if i == len(cites) - 1 else ", "))
-        if people:
-            out.add(typo(_short_names(people, flag, edition)))
+        names = creators_part(work, edition, "short")
+        if names:
+            out.add(names)
         else:
-            _add_title(out, record, edition)
+            out.extend(title_part(work, edition))
         if narrative:
             out.add(f" ({when})")
         else:
-            if record.issued is None:
+            if work.issued is None:
                 out.punct(", ")
             else:
                 out.add(" ")
@@ -717,42 +713,23 @@ def author_date_citation(cites, *, form: str = "in-text", edition: int = 18) -> 
 # Order
 
 
-def author_key(record) -> str:
-    people, flag, _role = _creators(record)
+def author_key(record: BaseRecord) -> str:
+    people, flag, _role = _creators(cast("Work", record))
     if people:
         return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if flag else "")
     return "title:" + fold(record.full_title or "")
 
 
-def author_year_key(record) -> tuple[str, str]:
+def author_year_key(record: BaseRecord) -> tuple[str, str]:
     return (author_key(record), str(record.year or "n.d."))
 
 
-def _container(out: Styled, record, edition: int, *, note: bool) -> list[str]:
-    """The book a chapter or paper is in: its italic title added to ``out``;
-    returns the parts that follow it (edition, its authors, editors, volume)."""
-    if record.container_title:
-        out.italic(chicago_title_case(typo(record.container_title), edition))
-    bits = []
-    ed = edition_text(record.edition)
-    if ed:
-        bits.append(ed)
-    if getattr(record, "container_authors", None) and record.container_authors != record.authors:
-        bits.append("by " + _and_list([_given_first(p) for p in record.container_authors]))
-    eds = _editors_text(record, note=note)
-    if eds:
-        bits.append(eds)
-    if record.volume:
-        bits.append(f"vol. {record.volume}")
-    return bits
-
-
-def sort_key(record) -> tuple:
+def sort_key(record: BaseRecord) -> tuple[Any, ...]:
     """Letter by letter on the first author's inverted name, single-author
     entries before multi-author ones (14.70 17th), then (author-date) the year
     or (notes) the title, ignoring an initial article. Works with no author file
     under their title."""
-    people, _flag, _role = _creators(record)
+    people, _flag, _role = _creators(cast("Work", record))
     if people:
         names = tuple(fold(_inverted(p)) for p in people)
         first = names[0]
@@ -763,7 +740,7 @@ def sort_key(record) -> tuple:
     return (first, names, year, title_sort(record.full_title or ""), record.key)
 
 
-def notes_sort_key(record) -> tuple:
+def notes_sort_key(record: BaseRecord) -> tuple[Any, ...]:
     """Bibliography order for notes-bibliography: works by the same author
     by title (14.71 17th)."""
     k = sort_key(record)

@@ -8,9 +8,30 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..model.fold import fold as _fold
 from .text import smarten
+
+if TYPE_CHECKING:
+    from ..model import (
+        Article,
+        BaseRecord,
+        Book,
+        Chapter,
+        Misc,
+        PageRange,
+        Paper,
+        Report,
+        Thesis,
+        Webpage,
+    )
+
+    #: A resolved record of one of the work types: ``record.type == "article"``
+    #: narrows it to an Article.
+    Work: TypeAlias = Book | Chapter | Article | Report | Thesis | Webpage | Paper | Misc
+    #: One work cited: (record, locator or None, year suffix).
+    Cite: TypeAlias = tuple[BaseRecord, str | None, str]
 
 #: Case- and accent-insensitive sort form, cached (sorting calls it often).
 fold = lru_cache(maxsize=65536)(_fold)
@@ -356,7 +377,7 @@ def abbreviate_range(start: str, end: str) -> str:
     return end
 
 
-def page_text(pages, *, abbreviate: bool = False) -> str:
+def page_text(pages: PageRange | None, *, abbreviate: bool = False) -> str:
     """A PageRange as text with an en dash (abbreviated for Chicago)."""
     if pages is None:
         return ""
@@ -436,14 +457,14 @@ def given_initials(given: str) -> str:
 # Extra data
 
 
-def record_extra(record, name: str):
+def record_extra(record: BaseRecord, name: str) -> str | None:
     value = record.extra.get(name) if record.extra else None
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         return str(value).strip() or None
     return None
 
 
-def csl_type(record) -> str | None:
+def csl_type(record: BaseRecord) -> str | None:
     return record_extra(record, "csl_type")
 
 

@@ -42,7 +42,7 @@ class CslError(RuntimeError):
 
 def _pypandoc():
     try:
-        import pypandoc  # type: ignore[import-not-found]
+        import pypandoc  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         raise CslUnavailable(MISSING_MESSAGE) from None
     try:

@@ -48,110 +48,118 @@ class Link:
         return f"Link({self.text!r})"
 
 
-Run = "str | Italic | Link"
+#: A run of the finished output.
+Run = str | Italic | Link
 
-_CLOSERS = frozenset(".?!")
+
+class _Sep:
+    """A separator after an element (". ", ", ", "; "), resolved by the pass."""
+
+    __slots__ = ("mark",)
+
+    def __init__(self, mark: str) -> None:
+        self.mark = mark
+
+    def __repr__(self) -> str:
+        return f"Sep({self.mark!r})"
+
+
+class _End(_Sep):
+    """The end of an entry: trailing space and a dangling separator dropped,
+    then ``mark`` (usually the final period) by the separator rules."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"End({self.mark!r})"
+
+
+class _Trim:
+    """Drop the space before this point (between two citations in a note)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Trim()"
+
+
+_TRIM = _Trim()
+#: Separators are immutable: one object per mark.
+_SEP_CACHE: dict[str, _Sep] = {}
 
 
 class Styled:
-    """A growing list of runs with the punctuation rules every style needs.
+    """Styled text: the output of a style.
 
-    - :meth:`punct` adds a separator but never doubles a period after "?",
-      "!" or "." and moves a period or comma inside a closing quotation mark
-      (American usage, as both APA and Chicago ask);
-    - adjacent plain runs are merged.
+    A style builds a Styled from parts: text (:meth:`add`), italics
+    (:meth:`italic`), links (:meth:`link`), other Styled parts
+    (:meth:`extend`) and separators (:meth:`punct`, :meth:`trim`,
+    :meth:`end`). Nothing is decided while it is built: the punctuation
+    where parts meet is settled by one pass, :func:`punctuate`, when the
+    runs are first read (:attr:`runs`), so a part never needs to know what
+    comes before or after it.
     """
 
-    __slots__ = ("runs", "comma_after_query")
+    __slots__ = ("_items", "_runs", "comma_after_query")
 
-    def __init__(self, runs: list | None = None, *, comma_after_query: bool = False) -> None:
-        self.runs: list = runs if runs is not None else []
+    def __init__(self, runs: list[Run] | None = None, *, comma_after_query: bool = False) -> None:
+        self._items: list[Item] = list(runs) if runs else []
+        self._runs: list[Run] | None = None
         #: Keep a comma after a title that ends in "?" or "!" ("Are You
         #: Sure?," -- CMOS 6.119, 16th edition on); a period is still dropped.
         self.comma_after_query = comma_after_query
 
+    @property
+    def runs(self) -> list[Run]:
+        """The finished runs: plain ``str``, :class:`Italic` and :class:`Link`
+        (adjacent plain text merged), after the punctuation pass."""
+        if self._runs is None:
+            self._runs = punctuate(self._items, comma_after_query=self.comma_after_query)
+        return self._runs
+
     # -- building ----------------------------------------------------------
 
-    def last_char(self) -> str:
-        for run in reversed(self.runs):
-            text = run if isinstance(run, str) else run.text
-            if text:
-                return text[-1]
-        return ""
+    def _push(self, item: Item) -> Styled:
+        self._items.append(item)
+        self._runs = None
+        return self
 
     def add(self, text: str) -> Styled:
+        """Plain text. A separator it starts with (", ", "; ") is dropped by
+        the pass after another separator (the element between is missing)."""
         if text:
-            if text[0] in ",;" and self.runs and isinstance(self.runs[-1], str):
-                tail = self.runs[-1].rstrip(" ”’")
-                closed = self.runs[-1].endswith(" ") and self.runs[-1].rstrip(" ")[-1:] in ".?!”’"
-                if tail[-1:] in (",", ";", ":") or closed or (not tail and not self.runs[:-1]):
-                    text = text[1:]  # a separator after a separator: an element is missing
-                    if not text:
-                        return self
-            if text[0] == " " and (not self.runs or self.last_char() == " "):
-                text = text.lstrip(" ")  # never two spaces (a missing element)
-                if not text:
-                    return self
-            if self.runs and isinstance(self.runs[-1], str):
-                self.runs[-1] += text
-            else:
-                self.runs.append(text)
+            self._items.append(text)
+            self._runs = None
         return self
 
     def italic(self, text: str) -> Styled:
-        if text:
-            self.runs.append(Italic(text))
-        return self
+        return self._push(Italic(text)) if text else self
 
     def link(self, text: str, href: str | None = None) -> Styled:
-        if text:
-            self.runs.append(Link(text, href))
-        return self
+        return self._push(Link(text, href)) if text else self
 
     def extend(self, other: Styled) -> Styled:
-        for run in other.runs:
-            if isinstance(run, str):
-                self.add(run)
-            else:
-                self.runs.append(run)
-        return self
+        """Add a part built on its own; its separators are resolved with
+        what surrounds it here."""
+        return self._push(other) if other._items else self
 
     def punct(self, mark: str) -> Styled:
-        """Add ``mark`` (". ", ", ", ": " ...) after what is there, following
-        the rules for periods and commas after other punctuation."""
-        if not self.runs:
-            return self.add(mark.lstrip())
-        first = mark[:1]
-        run = self.runs[-1]
-        if isinstance(run, str) and run.endswith(" ") and first in ".,;:":
-            core = run.rstrip(" ")
-            if core.rstrip("”’")[-1:] in (".", "?", "!", ",", ";", ":"):
-                return self  # a separator is already there (an element was missing)
-        last = self.last_char()
-        keep = first == "," and self.comma_after_query
-        if first in ".,":
-            if (last in "?!" and not keep) or (first == "." and last == "."):
-                # "Security?" + ". " -> "Security? "; "ed." + ". " -> "ed. "
-                return self.add(mark[1:])
-            if last in "”’":
-                run = self.runs[-1]
-                if isinstance(run, str):
-                    # Move the mark inside the closing quotation mark(s).
-                    i = len(run)
-                    while i > 0 and run[i - 1] in "”’":
-                        i -= 1
-                    before = run[:i]
-                    if (before[-1:] in "?!" and not keep) or (first == "." and before[-1:] == "."):
-                        self.runs[-1] = run + mark[1:]
-                    else:
-                        self.runs[-1] = before + first + run[i:] + mark[1:]
-                    return self
-        return self.add(mark)
+        """A separator (". ", ", ", ": " ...) after the element before it."""
+        sep = _SEP_CACHE.get(mark)
+        if sep is None:
+            sep = _SEP_CACHE[mark] = _Sep(mark)
+        self._items.append(sep)
+        self._runs = None
+        return self
+
+    def trim(self) -> Styled:
+        """Drop the space the element before ended with."""
+        return self._push(_TRIM)
 
     def end(self, mark: str = ".") -> Styled:
-        """Close the entry with ``mark`` unless it already ends in punctuation
-        that serves (a final "?" or a URL takes care of itself elsewhere)."""
-        return self.punct(mark)
+        """Close the entry with ``mark``: a separator left by a missing last
+        element goes, and ``mark`` follows the separator rules."""
+        return self._push(_End(mark))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Styled) and other.runs == self.runs
@@ -161,6 +169,155 @@ class Styled:
 
     def __str__(self) -> str:
         return to_text(self)
+
+
+#: What a Styled is built of: runs, separators and other Styled parts.
+Item = str | Italic | Link | _Sep | _Trim | Styled
+
+# --------------------------------------------------------------------------
+# The punctuation pass
+
+_SEPARATORS = ".?!,;:"
+#: Text starting with one of these is checked by the rules; other text just joins.
+_LEADING = frozenset(",; ")
+#: A separator after one of these is checked by the rules; after others it just joins.
+_RULED = frozenset(" ”’" + _SEPARATORS)
+_CLOSING_QUOTES = "”’"
+
+
+def punctuate(items: list[Item], *, comma_after_query: bool = False) -> list[Run]:
+    """The runs of ``items`` with the punctuation settled, in one pass from
+    left to right (as citeproc engines fix punctuation over their output):
+
+    - a separator after a separator is dropped: an element between them is
+      missing ("Title. , 12" -> "Title. 12");
+    - a period after ".", "?" or "!" is dropped ("ed." + ". " -> "ed. ",
+      "Security?" + ". " -> "Security? "), and so is a comma after "?" or "!"
+      unless ``comma_after_query`` (CMOS 6.119: "Sure?,");
+    - a period or comma after a closing quotation mark moves inside it
+      (American usage, CMOS 6.9, APA 6.11): "“Title”" + ", " -> "“Title,” ";
+    - never two spaces, and no space at the start or the end;
+    - :meth:`Styled.end` drops a separator left dangling at the end ("2014," +
+      "." -> "2014.") before the final mark.
+    """
+    runs: list[Run] = []
+    _walk(items, runs, comma_after_query)
+    _trim(runs)
+    return runs
+
+
+def _walk(items: list[Item], runs: list[Run], comma_after_query: bool) -> None:
+    for item in items:
+        if isinstance(item, str):
+            last = runs[-1] if runs else None
+            if item[0] in _LEADING:
+                _join_text(runs, item)
+            elif isinstance(last, str):
+                runs[-1] = last + item
+            else:
+                runs.append(item)
+        elif isinstance(item, _End):
+            _trim(runs)
+            _drop_dangling(runs)
+            _join_sep(runs, item.mark, comma_after_query)
+        elif isinstance(item, _Sep):
+            _join_sep(runs, item.mark, comma_after_query)
+        elif isinstance(item, Styled):
+            _walk(item._items, runs, comma_after_query)
+        elif isinstance(item, _Trim):
+            _trim(runs)
+        else:
+            runs.append(item)
+
+
+def _last_char(runs: list[Run]) -> str:
+    for run in reversed(runs):
+        text = run if isinstance(run, str) else run.text
+        if text:
+            return text[-1]
+    return ""
+
+
+def _after_separator(run: str) -> bool:
+    """Does plain text end with a separator and a space ("2014. ", "“T,” ")?"""
+    return run.endswith(" ") and run.rstrip(" ").rstrip(_CLOSING_QUOTES)[-1:] in _SEPARATORS
+
+
+def _join_text(runs: list[Run], text: str) -> None:
+    if not text:
+        return
+    last = runs[-1] if runs else None
+    if text[0] in ",;" and isinstance(last, str):
+        tail = last.rstrip(" ”’")
+        closed = last.endswith(" ") and last.rstrip(" ")[-1:] in ".?!”’"
+        if tail[-1:] in (",", ";", ":") or closed or (not tail and len(runs) == 1):
+            text = text[1:]  # a separator after a separator: an element is missing
+            if not text:
+                return
+    if text[0] == " " and (last is None or _last_char(runs) == " "):
+        text = text.lstrip(" ")  # never two spaces (a missing element)
+        if not text:
+            return
+    if isinstance(last, str):
+        runs[-1] = last + text
+    else:
+        runs.append(text)
+
+
+def _join_sep(runs: list[Run], mark: str, comma_after_query: bool) -> None:
+    if runs:
+        run = runs[-1]
+        text = run if isinstance(run, str) else run.text
+        if text and text[-1] not in _RULED:
+            # After a word, a number or a bracket no rule applies.
+            if isinstance(run, str):
+                runs[-1] = run + mark
+            else:
+                runs.append(mark)
+            return
+    else:
+        _join_text(runs, mark.lstrip())
+        return
+    first = mark[:1]
+    run = runs[-1]
+    if isinstance(run, str) and first in ".,;:" and _after_separator(run):
+        return  # a separator is already there (an element was missing)
+    if first in ".,":
+        last = _last_char(runs)
+        keep = first == "," and comma_after_query
+        if (last in "?!" and not keep) or (first == "." and last == "."):
+            # "Security?" + ". " -> "Security? "; "ed." + ". " -> "ed. "
+            if mark[1:]:
+                _join_text(runs, mark[1:])
+            return
+        if last in _CLOSING_QUOTES and isinstance(run, str):
+            # Move the mark inside the closing quotation mark(s).
+            i = len(run)
+            while i > 0 and run[i - 1] in _CLOSING_QUOTES:
+                i -= 1
+            before = run[:i]
+            if (before[-1:] in "?!" and not keep) or (first == "." and before[-1:] == "."):
+                runs[-1] = run + mark[1:]
+            else:
+                runs[-1] = before + first + run[i:] + mark[1:]
+            return
+    _join_text(runs, mark)
+
+
+def _trim(runs: list[Run]) -> None:
+    if runs and isinstance(runs[-1], str):
+        runs[-1] = runs[-1].rstrip()
+        if not runs[-1]:
+            runs.pop()
+
+
+def _drop_dangling(runs: list[Run]) -> None:
+    """ "2014," at the end -> "2014" (kept inside closing quotes: "“T,”" -> "“T”")."""
+    if runs and isinstance(runs[-1], str):
+        run = runs[-1]
+        core = run.rstrip(_CLOSING_QUOTES)
+        if core[-1:] in (",", ";", ":"):
+            runs[-1] = core[:-1] + run[len(core) :]
 
 
 def to_text(styled: Styled) -> str:
