@@ -19,7 +19,8 @@ _EXPORTS = {
     "parent_of": "parents",
     "resolve": "parents",
     "resolve_many": "parents",
-    "Library": "store",
+    "Library": "front",
+    "RecordStore": "store",
     "RecordProblem": "store",
     "dumps_record": "store",
 }
@@ -27,9 +28,10 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .front import Library
     from .locate import ENV_VAR, find_library, user_library_dir
     from .parents import INHERITED, merge_parent, parent_of, resolve, resolve_many
-    from .store import Library, RecordProblem, dumps_record
+    from .store import RecordProblem, RecordStore, dumps_record
 
 
 def __getattr__(name: str) -> Any:

@@ -49,10 +49,13 @@ import time
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model.fold import fold
 from ..progress import NullProgress
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import RecordStore
 
 __all__ = [
     "ENV_INDEX_CHECK",
@@ -534,7 +537,7 @@ class Index:
         self.con: Any = None
         self.fts5 = True
         self.stats = {"read": 0, "removed": 0, "resolved": 0}
-        self._store_library: Any = None
+        self._records: RecordStore | None = None
         self._started = 0
         self._racy_keys: set[str] = set()
         self._seen: dict[str, tuple[int, int]] = {}
@@ -838,14 +841,14 @@ class Index:
         known[parent] = value
         return value
 
-    def _library(self) -> Any:
+    def _library(self) -> RecordStore:
         """The store, to validate changed files exactly as every other command
         does (this is the only place the index loads the data model)."""
-        if self._store_library is None:
-            from .store import Library
+        if self._records is None:
+            from .store import RecordStore
 
-            self._store_library = Library(self.library_path)
-        return self._store_library
+            self._records = RecordStore(self.library_path)
+        return self._records
 
     def _delete(self, key: str) -> None:
         con = self.con
@@ -1007,10 +1010,10 @@ Prepared = tuple[
 PARALLEL_MIN = 3000
 
 
-def prepare(library: Any, key: str) -> Prepared:
+def prepare(library: RecordStore, key: str) -> Prepared:
     """Read, validate and extract one record file.
 
-    The file is validated by the store (``library`` is a ``store.Library``),
+    The file is validated by the store,
     so ``list`` reports exactly the problems the other commands report, and the
     data indexed is the record's normalised JSON form (what ``Query.matches``
     sees).
@@ -1063,15 +1066,15 @@ def _parent_hint(text: str) -> str | None:
     return parent.strip() or None if isinstance(parent, str) else None
 
 
-_WORKER_LIBRARY: list[Any] = []
+_WORKER_LIBRARY: list[RecordStore] = []
 
 
 def _prepare_batch(job: tuple[str, list[str]]) -> list[Prepared]:
     path, keys = job
     if not _WORKER_LIBRARY:
-        from .store import Library
+        from .store import RecordStore
 
-        _WORKER_LIBRARY.append(Library(path))
+        _WORKER_LIBRARY.append(RecordStore(path))
     return [prepare(_WORKER_LIBRARY[0], key) for key in keys]
 
 
