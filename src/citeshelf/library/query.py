@@ -33,7 +33,10 @@ import re
 from typing import Any
 
 from ..errors import UsageError
-from .index import FREE_FIELDS, doc_text, extract, fold, norm_doi, norm_isbn, norm_tag, tokens
+from ..model.fold import fold
+from .index import doc_text, extract
+from .schema import FREE_FIELDS
+from .terms import norm_doi, norm_isbn, norm_tag, tokens
 
 __all__ = ["FIELDS", "Query", "QueryError", "select"]
 
