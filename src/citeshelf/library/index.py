@@ -531,6 +531,7 @@ class Index:
                 None,
             )
         else:
+            assert display is not None  # prepared with the document
             doc = resolve_doc(own, book)
             values = (
                 key,
@@ -601,8 +602,8 @@ class Index:
         """The chapters of ``book_key`` as ``chapters`` prints them, in order
         (number, then first page, then key), and the problems of unreadable
         files that name it as their parent."""
-        rows = []
-        problems = []
+        rows: list[tuple[str, ...]] = []
+        problems: list[str] = []
         for key, type_, chapter, authors, title, pages, problem in self.con.execute(
             "SELECT key, type, chapter, authors_short, title, pages, problem FROM records "
             "WHERE parent = ? ORDER BY key",
@@ -633,7 +634,7 @@ Prepared = tuple[
     tuple[int, int],
     "str | None",
     "dict[str, Any] | None",
-    "tuple[str, str, str | None] | None",
+    "tuple[str, str, str | None, str, str | None, str | None] | None",
     "str | None",
 ]
 #: From this many files to read on, worker processes validate them.

@@ -171,11 +171,17 @@ class RecordStore:
             except (InvalidData, NotFound) as exc:
                 yield RecordProblem(key, self.path_for(key), str(exc))
 
-    def load_all(self) -> tuple[list[BaseRecord], list[RecordProblem]]:
+    def load_all(
+        self, keys: Iterable[str] | None = None
+    ) -> tuple[list[BaseRecord], list[RecordProblem]]:
+        """The records (all, or those of ``keys``) and the problems of bad files."""
         records: list[BaseRecord] = []
         problems: list[RecordProblem] = []
-        for item in self.iter_records():
-            (problems if isinstance(item, RecordProblem) else records).append(item)  # type: ignore[arg-type]
+        for item in self.iter_records(keys):
+            if isinstance(item, RecordProblem):
+                problems.append(item)
+            else:
+                records.append(item)
         return records, problems
 
     def chapter_keys(self, book_key: str) -> list[str]:
