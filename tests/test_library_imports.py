@@ -62,3 +62,14 @@ def test_the_checker_sees_imports_inside_functions(tmp_path: Path) -> None:
     # index validates changed files with the store, importing it in a function
     assert "store" in _graph()["index"]
     assert {"index", "store"} <= _graph()["front"]
+
+
+def test_every_exported_name_exists() -> None:
+    import importlib
+
+    for name in citeshelf.library.__all__:
+        assert getattr(citeshelf.library, name) is not None
+    for module in ("fields", "front", "index", "jsondata", "query", "scan", "schema", "store"):
+        mod = importlib.import_module(f"citeshelf.library.{module}")
+        missing = [n for n in mod.__all__ if not hasattr(mod, n)]
+        assert missing == [], module

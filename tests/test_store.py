@@ -243,19 +243,24 @@ def test_find_library_order(tmp_path: Path) -> None:
     )
 
 
-def test_create_many_is_all_or_nothing(empty_lib: Path) -> None:
+def _stage_and_commit(lib: Library, records: list) -> list[Path]:
+    """Stage every record, then commit them at once (as the importer does)."""
+    return lib.commit_staged([(lib.stage(r), r.key) for r in records])
+
+
+def test_staged_records_are_committed_all_or_nothing(empty_lib: Path) -> None:
     lib = Library(empty_lib)
     lib.create(book("taken"))
     before = snapshot(empty_lib)
     with pytest.raises(AlreadyExists, match="'taken' already exists; nothing was saved"):
-        lib.create_many([book("new1"), book("new2"), book("taken")])
+        _stage_and_commit(lib, [book("new1"), book("new2"), book("taken")])
     assert snapshot(empty_lib) == before
     with pytest.raises(AlreadyExists, match="two new records share the key"):
-        lib.create_many([book("Dup"), book("dup")])
+        _stage_and_commit(lib, [book("Dup"), book("dup")])
     with pytest.raises(AlreadyExists, match="differs only in letter case"):
-        lib.create_many([book("TAKEN")])
+        _stage_and_commit(lib, [book("TAKEN")])
     assert snapshot(empty_lib) == before
-    lib.create_many([book("new1"), book("new2")])
+    _stage_and_commit(lib, [book("new1"), book("new2")])
     assert lib.keys() == ["new1", "new2", "taken"]
     assert lib.get("new1").added is not None
     assert not [p for p in os.listdir(empty_lib) if p.startswith(".")]

@@ -251,18 +251,6 @@ class RecordStore:
         self._fsync_dir()
         return path
 
-    def create_many(self, records: list[BaseRecord]) -> list[Path]:
-        """Save many new records at once, all or nothing (see :meth:`commit_staged`)."""
-        self.check_exists()
-        staged: list[tuple[str, str]] = []
-        try:
-            for record in records:
-                staged.append((self.stage(record), record.key))
-        except BaseException:
-            self.discard_staged(t for t, _ in staged)
-            raise
-        return self.commit_staged(staged)
-
     # -- staged writing: many new records, all or nothing, without holding them --
 
     def stage(self, record: BaseRecord) -> str:
@@ -288,7 +276,7 @@ class RecordStore:
             _unlink_quietly(tmp)
 
     def commit_staged(self, staged: list[tuple[str, str]]) -> list[Path]:
-        """Make staged files records, all or nothing (as :meth:`create_many`).
+        """Make staged files records, all or nothing.
 
         ``staged`` holds (temporary name, key) pairs from :meth:`stage`, linked
         in that order. Every file is flushed to disk (one ``sync``) before any
