@@ -69,7 +69,17 @@ def test_every_exported_name_exists() -> None:
 
     for name in citeshelf.library.__all__:
         assert getattr(citeshelf.library, name) is not None
-    for module in ("fields", "front", "index", "jsondata", "query", "scan", "schema", "store"):
+    for module in (
+        "fields",
+        "front",
+        "index",
+        "jsondata",
+        "query",
+        "scan",
+        "schema",
+        "store",
+        "terms",
+    ):
         mod = importlib.import_module(f"citeshelf.library.{module}")
         missing = [n for n in mod.__all__ if not hasattr(mod, n)]
         assert missing == [], module

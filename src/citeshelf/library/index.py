@@ -57,7 +57,7 @@ from ..model.display import people as _people
 from ..model.display import text as _text
 from ..model.display import year as _year
 from ..model.fold import fold
-from ..progress import NullProgress
+from ..progress import NullProgress, Progress, ProgressFactory
 from .jsondata import isbns as _isbns
 from .jsondata import names_words as _names_words
 from .jsondata import parent_hint
@@ -308,7 +308,9 @@ class Index:
         """Name, modification time and size of every record file (one stat each)."""
         return Scan.of(self.library_path)
 
-    def refresh(self, *, full: bool = False, progress: Any = None) -> dict[str, int]:
+    def refresh(
+        self, *, full: bool = False, progress: ProgressFactory | None = None
+    ) -> dict[str, int]:
         """Bring the index up to date with the record files; ``full`` re-reads all.
 
         How changes are found depends on ``$CITESHELF_INDEX_CHECK``: ``files``
@@ -359,7 +361,9 @@ class Index:
         self.stats = stats
         return stats
 
-    def _apply(self, scan: Scan, full: bool, progress: Any, started: int) -> dict[str, int]:
+    def _apply(
+        self, scan: Scan, full: bool, progress: ProgressFactory | None, started: int
+    ) -> dict[str, int]:
         con = self.con
         self._started = started
         self._racy = 0
@@ -381,7 +385,7 @@ class Index:
         pending = set(changed)
         deferred: list[Prepared] = []
         items = self._prepare_all(changed)
-        bar = progress(len(changed)) if progress is not None else NullProgress()
+        bar: Progress = progress(len(changed)) if progress is not None else NullProgress()
         try:
             with bar:
                 for item in items:
@@ -706,7 +710,10 @@ def _batches(items: list[str], n: int) -> Iterator[list[str]]:
 
 
 def open_index(
-    library_path: str | os.PathLike[str], *, refresh: bool = True, progress: Any = None
+    library_path: str | os.PathLike[str],
+    *,
+    refresh: bool = True,
+    progress: ProgressFactory | None = None,
 ) -> Index | None:
     """The library's index, brought up to date; None if no index can be used here
     (no SQLite, an unwritable cache folder, a lock held too long): callers then

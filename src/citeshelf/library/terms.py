@@ -11,7 +11,7 @@ from ..model.fold import fold
 __all__ = ["norm_doi", "norm_isbn", "norm_tag", "tokens"]
 
 _WORD = re.compile(r"[^\W_]+")
-_DOI_PREFIX = re.compile(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*|info:doi/)", re.I)
+_DOI_PREFIX = r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*|info:doi/)"  # compiled on first use
 
 
 def tokens(text: str) -> list[str]:
@@ -21,7 +21,7 @@ def tokens(text: str) -> list[str]:
 
 def norm_doi(text: str) -> str:
     """A DOI for comparison: no resolver prefix, lower case (DOIs ignore case)."""
-    return _DOI_PREFIX.sub("", text.strip()).lower()
+    return re.sub(_DOI_PREFIX, "", text.strip(), flags=re.I).lower()
 
 
 def norm_isbn(text: str) -> str:

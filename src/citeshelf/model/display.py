@@ -179,15 +179,14 @@ def book_line(data: Mapping[str, Any]) -> str:
 # ---------------------------------------------------------------------------
 # The order of a book's chapters
 
-_ROMAN = re.compile(
-    r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I
-)
+# (compiled on first use, by re's cache: only ``chapters`` needs it)
+_ROMAN = r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$"
 _PAGE_SEP = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 
 def _roman(value: str) -> int | None:
-    if not value or not _ROMAN.match(value):
+    if not value or not re.match(_ROMAN, value, re.I):
         return None
     total = prev = 0
     for ch in reversed(value.lower()):
