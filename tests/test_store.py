@@ -11,6 +11,7 @@ import pytest
 from citeshelf.errors import AlreadyExists, InvalidData, NotFound, UsageError
 from citeshelf.library import (
     Library,
+    RecordStore,
     dumps_record,
     find_library,
     merge_parent,
@@ -264,3 +265,13 @@ def test_staged_records_are_committed_all_or_nothing(empty_lib: Path) -> None:
     assert lib.keys() == ["new1", "new2", "taken"]
     assert lib.get("new1").added is not None
     assert not [p for p in os.listdir(empty_lib) if p.startswith(".")]
+
+
+def test_the_store_reads_chapter_keys_from_the_files_and_library_from_the_index(
+    handbook_lib: Path, index_dir: Path
+) -> None:
+    slow = RecordStore(handbook_lib).chapter_keys("sperling2014handbook")
+    assert not index_dir.exists()  # the store alone never opens an index
+    assert len(slow) == 18 and slow == sorted(slow) and "aris2014collective" in slow
+    assert Library(handbook_lib).chapter_keys("sperling2014handbook") == slow
+    assert list(index_dir.iterdir())  # Library asked the index

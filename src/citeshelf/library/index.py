@@ -12,9 +12,10 @@ folder).
 Freshness: before answering, the index compares each record file's size and
 modification time (nanoseconds) with what it indexed (:mod:`.scan`: one
 ``stat`` per file; a digest of the whole listing says at once whether
-anything changed), and re-reads only the files that were added, changed or removed (by citeshelf, an
-editor, or ``git pull``). Changed files are validated by the store exactly as
-other commands read them. A file modified within a clock tick of the scan is
+anything changed), and re-reads only the files that were added, changed or
+removed (by citeshelf, an editor, or ``git pull``). Changed files are
+validated by the store (:class:`.store.RecordStore`) exactly as other
+commands read them. A file modified within a clock tick of the scan is
 read again by the next command ("racy" times, as git does). With
 ``$CITESHELF_INDEX_CHECK=folder`` only the folder's modification time is
 checked (see :meth:`Index.refresh`). A chapter is indexed as resolved through
@@ -561,8 +562,8 @@ class Index:
         else:
             con.execute(
                 "UPDATE records SET key=?, mtime_ns=?, size=?, problem=?, type=?, fkey=?, year=?, "
-                "parent=?, doi=?, creators=?, title=?, chapter=?, authors_short=?, pages=?, line=?, inh=? "
-                "WHERE id=?",
+                "parent=?, doi=?, creators=?, title=?, chapter=?, authors_short=?, pages=?, "
+                "line=?, inh=? WHERE id=?",
                 (*values, rid),
             )
         if own is None:
