@@ -299,7 +299,7 @@ def test_library_chapter_keys_from_the_index(
 def test_differences_between_scans() -> None:
     from array import array
 
-    from citeshelf.library.index import _differences
+    from citeshelf.library.scan import differences as _differences
 
     old = array("q", range(2000))
     new = array("q", old)

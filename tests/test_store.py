@@ -11,6 +11,7 @@ import pytest
 from citeshelf.errors import AlreadyExists, InvalidData, NotFound, UsageError
 from citeshelf.library import (
     Library,
+    RecordStore,
     dumps_record,
     find_library,
     merge_parent,
@@ -243,19 +244,34 @@ def test_find_library_order(tmp_path: Path) -> None:
     )
 
 
-def test_create_many_is_all_or_nothing(empty_lib: Path) -> None:
+def _stage_and_commit(lib: Library, records: list) -> list[Path]:
+    """Stage every record, then commit them at once (as the importer does)."""
+    return lib.commit_staged([(lib.stage(r), r.key) for r in records])
+
+
+def test_staged_records_are_committed_all_or_nothing(empty_lib: Path) -> None:
     lib = Library(empty_lib)
     lib.create(book("taken"))
     before = snapshot(empty_lib)
     with pytest.raises(AlreadyExists, match="'taken' already exists; nothing was saved"):
-        lib.create_many([book("new1"), book("new2"), book("taken")])
+        _stage_and_commit(lib, [book("new1"), book("new2"), book("taken")])
     assert snapshot(empty_lib) == before
     with pytest.raises(AlreadyExists, match="two new records share the key"):
-        lib.create_many([book("Dup"), book("dup")])
+        _stage_and_commit(lib, [book("Dup"), book("dup")])
     with pytest.raises(AlreadyExists, match="differs only in letter case"):
-        lib.create_many([book("TAKEN")])
+        _stage_and_commit(lib, [book("TAKEN")])
     assert snapshot(empty_lib) == before
-    lib.create_many([book("new1"), book("new2")])
+    _stage_and_commit(lib, [book("new1"), book("new2")])
     assert lib.keys() == ["new1", "new2", "taken"]
     assert lib.get("new1").added is not None
     assert not [p for p in os.listdir(empty_lib) if p.startswith(".")]
+
+
+def test_the_store_reads_chapter_keys_from_the_files_and_library_from_the_index(
+    handbook_lib: Path, index_dir: Path
+) -> None:
+    slow = RecordStore(handbook_lib).chapter_keys("sperling2014handbook")
+    assert not index_dir.exists()  # the store alone never opens an index
+    assert len(slow) == 18 and slow == sorted(slow) and "aris2014collective" in slow
+    assert Library(handbook_lib).chapter_keys("sperling2014handbook") == slow
+    assert list(index_dir.iterdir())  # Library asked the index

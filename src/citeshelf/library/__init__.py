@@ -1,4 +1,18 @@
-"""The records/ store, key generation, parent resolution and queries.
+"""A library of records: the records/ folder, its index, parent resolution and queries.
+
+* :mod:`.store`: ``RecordStore``, one JSON file per record, written atomically
+  (``RecordProblem`` for a file that cannot be read, ``dumps_record``).
+* :mod:`.front`: ``Library``, the store with its index, as every command uses it.
+* :mod:`.index`: the SQLite index (a cache), with :mod:`.schema` (where it lives,
+  its tables), :mod:`.scan` (freshness), :mod:`.jsondata` and :mod:`.terms`
+  (what a record contributes, read from its JSON data).
+* :mod:`.query`: the query language (``Query``, ``select``).
+* :mod:`.parents`: what a chapter takes from its book.
+* :mod:`.fields`: record data from command-line fields; :mod:`.locate`: which
+  library a command uses.
+
+Key generation lives in :mod:`citeshelf.model.keys`, the display texts in
+:mod:`citeshelf.model.display`.
 
 Names are imported on first use (PEP 562), so that importing a light
 submodule such as ``citeshelf.library.locate`` or ``citeshelf.library.index``
@@ -18,7 +32,8 @@ _EXPORTS = {
     "parent_of": "parents",
     "resolve": "parents",
     "resolve_many": "parents",
-    "Library": "store",
+    "Library": "front",
+    "RecordStore": "store",
     "RecordProblem": "store",
     "dumps_record": "store",
 }
@@ -26,9 +41,10 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .front import Library
     from .locate import ENV_VAR, find_library, user_library_dir
     from .parents import merge_parent, parent_of, resolve, resolve_many
-    from .store import Library, RecordProblem, dumps_record
+    from .store import RecordProblem, RecordStore, dumps_record
 
 
 def __getattr__(name: str) -> Any:

@@ -17,7 +17,14 @@ from pydantic import ValidationError
 from ..errors import InvalidData, UsageError
 from ..model import WORK_TYPES, BaseRecord, describe_validation_error, parse_names, parse_record
 
-__all__ = ["NAME_FIELDS", "LIST_FIELDS", "settable_fields", "set_field", "build_record"]
+__all__ = [
+    "LIST_FIELDS",
+    "NAME_FIELDS",
+    "append_names",
+    "build_record",
+    "set_field",
+    "settable_fields",
+]
 
 NAME_FIELDS = frozenset({"authors", "editors", "translators", "container_authors"})
 LIST_FIELDS = frozenset({"keywords", "tags", "isbn"})

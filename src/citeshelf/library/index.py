@@ -5,19 +5,17 @@ query needs (folded words per field, type, year, key, parent, DOI, ISBNs, tags)
 and of what ``list`` prints (creators, year, title). It can be deleted at any
 time: the next command rebuilds it (``citeshelf reindex`` does so at once).
 
-Where it lives: one SQLite file per library in the per-user cache folder,
-``$CITESHELF_INDEX_DIR`` if set, else ``$XDG_CACHE_HOME/citeshelf/index``
-(``~/.cache/citeshelf/index``; ``~/Library/Caches/citeshelf/index`` on macOS,
-``%LOCALAPPDATA%\\citeshelf\\index`` on Windows), named after the library's
-folder and a hash of its absolute path. Nothing is ever written inside the
-records folder.
+Where it lives, and its tables: :mod:`.schema` (one SQLite file per library
+in the per-user cache folder; nothing is ever written inside the records
+folder).
 
 Freshness: before answering, the index compares each record file's size and
-modification time (nanoseconds) with what it indexed (one ``stat`` per file;
-a digest of the whole listing says at once whether anything changed), and
-re-reads only the files that were added, changed or removed (by citeshelf, an
-editor, or ``git pull``). Changed files are validated by the store exactly as
-other commands read them. A file modified within a clock tick of the scan is
+modification time (nanoseconds) with what it indexed (:mod:`.scan`: one
+``stat`` per file; a digest of the whole listing says at once whether
+anything changed), and re-reads only the files that were added, changed or
+removed (by citeshelf, an editor, or ``git pull``). Changed files are
+validated by the store (:class:`.store.RecordStore`) exactly as other
+commands read them. A file modified within a clock tick of the scan is
 read again by the next command ("racy" times, as git does). With
 ``$CITESHELF_INDEX_CHECK=folder`` only the folder's modification time is
 checked (see :meth:`Index.refresh`). A chapter is indexed as resolved through
@@ -31,210 +29,90 @@ index a change twice. An unreadable or outdated index file is deleted and
 rebuilt; if no index can be used at all, callers fall back to reading the
 record files.
 
-This module imports neither Pydantic nor anything else heavy: ``list`` and
+What a record contributes is read from its JSON data (:mod:`.jsondata`,
+:mod:`.terms`; the printed texts from :mod:`citeshelf.model.display`). None of
+these modules imports Pydantic or anything else heavy: ``list`` and
 ``chapters`` answer from an up-to-date index without loading the data model,
-which is imported only to validate files that changed. Large builds validate
-files in forked worker processes.
+which is imported (with the store) only to validate files that changed. Large
+builds validate files in forked worker processes.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import marshal
 import os
-import re
-import sys
 import time
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..model.display import (
+    book_line,
+    chapter_sort_key,
+    creators_cell,
+    display_name,
+    full_title,
+    short_names,
+)
+from ..model.display import people as _people
+from ..model.display import text as _text
+from ..model.display import year as _year
 from ..model.fold import fold
 from ..model.inherit import inherited
-from ..progress import NullProgress
+from ..progress import NullProgress, Progress, ProgressFactory
+from .jsondata import isbns as _isbns
+from .jsondata import names_words as _names_words
+from .jsondata import parent_hint
+from .jsondata import str_list as _str_list
+from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, racy
+from .schema import (
+    ENV_INDEX_DIR,
+    FREE_FIELDS,
+    FTS,
+    NOFTS,
+    SCHEMA_VERSION,
+    TABLES,
+    TEXT_FIELDS,
+    has_fts5,
+    index_dir,
+    index_path,
+)
+from .terms import norm_doi, norm_isbn, norm_tag, tokens
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import RecordStore
+
+# Names other modules import from here; each has its home in the module named.
 __all__ = [
-    "ENV_INDEX_CHECK",
-    "ENV_INDEX_DIR",
+    "ENV_INDEX_CHECK",  # .scan
+    "ENV_INDEX_DIR",  # .schema
+    "FREE_FIELDS",  # .schema
+    "TEXT_FIELDS",  # .schema
     "Index",
+    "IndexProblem",
     "IndexRow",
+    "book_line",  # citeshelf.model.display
+    "creators_cell",  # citeshelf.model.display
+    "display_name",  # citeshelf.model.display
+    "doc_text",
     "extract",
-    "fold",
-    "index_dir",
-    "index_path",
+    "extract_own",
+    "fold",  # citeshelf.model.fold
+    "index_dir",  # .schema
+    "index_path",  # .schema
     "inheritable",
-    "norm_doi",
-    "norm_isbn",
+    "norm_doi",  # .terms
+    "norm_isbn",  # .terms
+    "norm_tag",  # .terms
     "open_index",
-    "tokens",
+    "prepare",
+    "resolve_doc",
+    "short_names",  # citeshelf.model.display
+    "tokens",  # .terms
 ]
-
-ENV_INDEX_DIR = "CITESHELF_INDEX_DIR"
-ENV_INDEX_CHECK = "CITESHELF_INDEX_CHECK"
-#: Files modified this close before a scan are read again by the next command
-#: (a file system's clock ticks every few milliseconds; whole-second time
-#: stamps mean a file system that keeps only seconds).
-RACY_NS = 50_000_000
-RACY_COARSE_NS = 2_000_000_000
-SUFFIX = ".json"
-#: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 6
-
-# Fields of the full-text part; bare words search FREE_FIELDS.
-TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
-FREE_FIELDS = ("title", "author", "editor", "translator", "abstract", "key")
-
-# ---------------------------------------------------------------------------
-# Folding and words (the same rules for the index and for matching in Python)
-
-_WORD = re.compile(r"[^\W_]+")
-_SPACES = re.compile(r"\s+")
-
-
-def tokens(text: str) -> list[str]:
-    """The words of ``text``, folded: letters and digits, everything else separates."""
-    return _WORD.findall(fold(text))
-
-
-def norm_doi(text: str) -> str:
-    """A DOI for comparison: no resolver prefix, lower case (DOIs ignore case)."""
-    t = text.strip()
-    t = re.sub(r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*|info:doi/)", "", t, flags=re.I)
-    return t.lower()
-
-
-def norm_isbn(text: str) -> str:
-    """ISBN digits for comparison; a 10-digit ISBN is converted to ISBN-13."""
-    t = re.sub(r"[^0-9Xx]", "", text).upper()
-    if len(t) == 10 and t[:9].isdigit():
-        core = "978" + t[:9]
-        check = (10 - sum((1 if i % 2 == 0 else 3) * int(d) for i, d in enumerate(core)) % 10) % 10
-        return core + str(check)
-    return t
-
-
-def norm_tag(text: str) -> str:
-    return " ".join(fold(text).split())
-
 
 # ---------------------------------------------------------------------------
 # What a record contributes to the index (from its JSON data, without Pydantic)
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def _people(value: object) -> list[object]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list):
-        return value
-    return []
-
-
-def _name_text(person: object) -> str:
-    """Given-first display text of a name (dict or "Family, Given" string)."""
-    if isinstance(person, dict):
-        if person.get("literal"):
-            return " ".join(str(person["literal"]).split())
-        parts = [person.get(k) for k in ("given", "particle", "family", "suffix")]
-        return " ".join(" ".join(str(p).split()) for p in parts if p)
-    if isinstance(person, str):
-        return person.replace("{", "").replace("}", "")
-    return ""
-
-
-def _last(person: object) -> str:
-    """The family name with its particle, or the literal (as ``Person.last``)."""
-    if isinstance(person, dict):
-        if person.get("literal"):
-            return " ".join(str(person["literal"]).split())
-        parts = [person.get(k) for k in ("particle", "family")]
-        return " ".join(" ".join(str(p).split()) for p in parts if p)
-    if isinstance(person, str):
-        text = person.strip()
-        if text.startswith("{") and text.endswith("}"):
-            return text[1:-1].strip()
-        if "," in text:
-            return text.split(",", 1)[0].strip()
-        return text.split()[-1] if text.split() else ""
-    return ""
-
-
-def short_names(people: list[object], et_al: bool) -> str:
-    """ "Aris", "Galbreath & Seidyusif", "Boin, Ekengren & Rhinard", "Boin et al."."""
-    names = [_last(p) for p in people]
-    if not names:
-        return ""
-    if len(names) > 3 or et_al:
-        return f"{names[0]} et al."
-    if len(names) == 1:
-        return names[0]
-    return ", ".join(names[:-1]) + " & " + names[-1]
-
-
-def creators_cell(data: Mapping[str, Any]) -> str:
-    """Authors, else editors with "(ed.)"/"(eds.)", from a record's JSON data."""
-    authors = _people(data.get("authors"))
-    if authors:
-        return short_names(authors, bool(data.get("authors_et_al")))
-    editors = _people(data.get("editors"))
-    if editors:
-        label = "ed." if len(editors) == 1 else "eds."
-        return f"{short_names(editors, bool(data.get('editors_et_al')))} ({label})"
-    return ""
-
-
-def full_title(data: Mapping[str, Any]) -> str:
-    title, subtitle = _text(data.get("title")), _text(data.get("subtitle"))
-    if title and subtitle:
-        return f"{title}: {subtitle}"
-    return title or ""
-
-
-_YEAR = re.compile(r"^\s*(-?\d{1,4})(?:-|\s*$)")
-
-
-def _year(value: object) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        m = _YEAR.match(value)
-        return int(m.group(1)) if m else None
-    if isinstance(value, dict):
-        return _year(value.get("year"))
-    return None
-
-
-def _str_list(value: object) -> list[str]:
-    if isinstance(value, str):
-        value = [value]
-    if isinstance(value, list):
-        return [str(v) for v in value if str(v).strip()]
-    return []
-
-
-def _isbns(value: object) -> list[str]:
-    if isinstance(value, str):
-        value = [v for v in re.split(r"[;,]|\s+(?=\d{9})", value) if v.strip()]
-    out: list[str] = []
-    for v in _str_list(value):
-        n = norm_isbn(v)
-        if n and n not in out:
-            out.append(n)
-    return out
-
-
-def _names_words(value: object) -> str:
-    return " ".join(w for p in _people(value) for w in tokens(_name_text(p)))
 
 
 def _words(value: object) -> str:
@@ -310,197 +188,12 @@ def resolve_doc(own: Mapping[str, Any], book: Mapping[str, Any] | None) -> dict[
     return doc
 
 
-_ROMAN = re.compile(
-    r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I
-)
-_PAGE_SEP = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
-
-
-def _roman(text: str) -> int | None:
-    if not text or not _ROMAN.match(text):
-        return None
-    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-    total = prev = 0
-    for ch in reversed(text.lower()):
-        v = values[ch]
-        total = total - v if v < prev else total + v
-        prev = max(prev, v)
-    return total
-
-
-def chapter_sort_key(chapter: str, pages: str, key: str) -> tuple[Any, ...]:
-    """Numbered chapters by number, then unnumbered ones by first page (roman
-    front matter, then arabic, then other), then key: as ``chapters`` orders them."""
-    if chapter:
-        m = re.match(r"\d+", chapter)
-        num_key: tuple[Any, ...] = (0, int(m.group()) if m else 0, chapter)
-    else:
-        num_key = (1, 0, "")
-    if pages:
-        start = _PAGE_SEP.split(pages)[0]
-        roman = _roman(start)
-        if roman is not None:
-            page_key: tuple[Any, ...] = (0, roman, start)
-        elif start.isdigit():
-            page_key = (1, int(start), start)
-        else:
-            page_key = (2, 0, start)
-    else:
-        page_key = (9, 0, "")
-    return (num_key, page_key, key)
-
-
-def display_name(person: object) -> str:
-    """Given-first form of a name, as ``Person.display``."""
-    if isinstance(person, dict):
-        if person.get("literal"):
-            return " ".join(str(person["literal"]).split())
-        text = " ".join(
-            " ".join(str(person[k]).split())
-            for k in ("given", "particle", "family")
-            if person.get(k)
-        )
-        return f"{text}, {person['suffix']}" if person.get("suffix") else text
-    return _name_text(person)
-
-
-def book_line(data: Mapping[str, Any]) -> str:
-    """ "Title, ed. Name (Publisher, year)" from a book record's JSON data."""
-
-    def _and(items: list[str]) -> str:
-        if len(items) <= 2:
-            return " and ".join(items)
-        return ", ".join(items[:-1]) + ", and " + items[-1]
-
-    text = full_title(data) or "(untitled)"
-    editors, authors = _people(data.get("editors")), _people(data.get("authors"))
-    if editors:
-        label = "ed." if len(editors) == 1 else "eds."
-        text += f", {label} " + _and([display_name(p) for p in editors])
-    elif authors:
-        text += ", by " + _and([display_name(p) for p in authors])
-    year = _year(data.get("issued"))
-    where = ", ".join(str(x) for x in (_text(data.get("publisher")), year) if x)
-    if where:
-        text += f" ({where})"
-    return text
-
-
 def doc_text(doc: Mapping[str, Any], field: str) -> str:
     return doc["words_key"] if field == "key" else doc[field]
 
 
 # ---------------------------------------------------------------------------
-# Where the index lives
-
-
-def index_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    if env.get(ENV_INDEX_DIR):
-        return Path(env[ENV_INDEX_DIR])
-    if sys.platform == "win32":  # pragma: no cover
-        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":  # pragma: no cover
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "citeshelf" / "index"
-
-
-def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Path:
-    """The index file of the library at ``library_path``."""
-    absolute = os.path.realpath(os.fspath(library_path))
-    digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    parts = Path(absolute).parts[-2:]
-    label = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts)).strip("._-")[:60] or "library"
-    return index_dir(env) / f"{label}-{digest}.sqlite3"
-
-
-# ---------------------------------------------------------------------------
 # The index
-
-_SCHEMA = [
-    "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT)",
-    """CREATE TABLE records(
-        id INTEGER PRIMARY KEY,
-        key TEXT NOT NULL UNIQUE,
-        mtime_ns INTEGER NOT NULL,
-        size INTEGER NOT NULL,
-        problem TEXT,
-        type TEXT, fkey TEXT, year INTEGER, parent TEXT, doi TEXT,
-        creators TEXT, title TEXT, chapter TEXT, authors_short TEXT, pages TEXT, line TEXT,
-        inh TEXT
-    )""",
-    "CREATE INDEX records_parent ON records(parent)",
-    "CREATE INDEX records_year ON records(year)",
-    "CREATE INDEX records_fkey ON records(fkey)",
-    "CREATE TABLE vals(rid INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)",
-    "CREATE INDEX vals_value ON vals(field, value)",
-    "CREATE INDEX vals_rid ON vals(rid)",
-]
-_FTS = (
-    "CREATE VIRTUAL TABLE fts USING fts5("
-    + ", ".join(TEXT_FIELDS)
-    + ", tokenize='unicode61 remove_diacritics 0', detail=full)"
-)
-# Without FTS5 the same words go into a plain table, searched with instr().
-_NOFTS = (
-    "CREATE TABLE fts(rowid INTEGER PRIMARY KEY, "
-    + ", ".join(f"{f} TEXT" for f in TEXT_FIELDS)
-    + ")"
-)
-
-
-class Scan:
-    """What a scan of the records folder saw: file names, times and sizes, in
-    the folder's listing order."""
-
-    __slots__ = ("names", "mtimes", "sizes", "_map")
-
-    def __init__(self, names: list[str], mtimes: array, sizes: array) -> None:  # type: ignore[type-arg]
-        self.names, self.mtimes, self.sizes = names, mtimes, sizes
-        self._map: dict[str, tuple[int, int]] | None = None
-
-    def digest(self) -> str:
-        h = hashlib.sha1("/".join(self.names).encode("utf-8", "surrogateescape"))
-        h.update(self.mtimes.tobytes())
-        h.update(self.sizes.tobytes())
-        return f"{len(self.names)}:{h.hexdigest()}"
-
-    def as_dict(self) -> dict[str, tuple[int, int]]:
-        if self._map is None:
-            n = len(SUFFIX)
-            self._map = {
-                name[:-n]: (m, s) for name, m, s in zip(self.names, self.mtimes, self.sizes)
-            }
-        return self._map
-
-    def get(self, key: str) -> tuple[int, int] | None:
-        return self.as_dict().get(key)
-
-    def dump(self, unsure: set[str]) -> bytes:
-        """The state to store: files in ``unsure`` get no time (read next time)."""
-        mtimes = self.mtimes
-        if unsure:
-            mtimes = array("q", mtimes)
-            n = len(SUFFIX)
-            for i, name in enumerate(self.names):
-                if name[:-n] in unsure:
-                    mtimes[i] = -1
-        return marshal.dumps((1, self.names, mtimes.tobytes(), self.sizes.tobytes()))
-
-    @classmethod
-    def load(cls, blob: object) -> Scan | None:
-        try:
-            version, names, mtimes, sizes = marshal.loads(blob)  # type: ignore[arg-type]
-            if version != 1:
-                return None
-            m, s = array("q"), array("q")
-            m.frombytes(mtimes)
-            s.frombytes(sizes)
-            return cls(names, m, s) if len(m) == len(s) == len(names) else None
-        except (ValueError, TypeError, EOFError):
-            return None
 
 
 class IndexRow:
@@ -528,18 +221,6 @@ class IndexProblem:
         return self.reason
 
 
-def has_fts5() -> bool:
-    import sqlite3
-
-    try:
-        con = sqlite3.connect(":memory:")
-        con.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
-        con.close()
-        return True
-    except sqlite3.Error:
-        return False
-
-
 class Index:
     """The index of one library. Use :func:`open_index`."""
 
@@ -549,7 +230,7 @@ class Index:
         self.con: Any = None
         self.fts5 = True
         self.stats = {"read": 0, "removed": 0, "resolved": 0}
-        self._store_library: Any = None
+        self._records: RecordStore | None = None
         self._started = 0
         self._racy_keys: set[str] = set()
         self._seen: dict[str, tuple[int, int]] = {}
@@ -602,10 +283,10 @@ class Index:
                 "('meta','records','vals','fts')"
             ).fetchall():
                 con.execute(f"DROP TABLE IF EXISTS {name}")
-            for stmt in _SCHEMA:
+            for stmt in TABLES:
                 con.execute(stmt)
             self.fts5 = has_fts5()
-            con.execute(_FTS if self.fts5 else _NOFTS)
+            con.execute(FTS if self.fts5 else NOFTS)
             con.execute("INSERT INTO meta VALUES ('fts5', ?)", ("1" if self.fts5 else "0",))
             con.execute(
                 "INSERT INTO meta VALUES ('library', ?)", (os.path.realpath(self.library_path),)
@@ -641,42 +322,11 @@ class Index:
 
     def scan(self) -> Scan:
         """Name, modification time and size of every record file (one stat each)."""
-        mtimes = array("q")
-        sizes = array("q")
-        add_mtime, add_size = mtimes.append, sizes.append
-        if os.stat in os.supports_dir_fd and os.listdir in os.supports_fd:
-            # listdir + stat relative to the folder: the cheapest way from Python
-            fd = os.open(self.library_path, os.O_RDONLY)
-            try:
-                listed = [n for n in os.listdir(fd) if n.endswith(SUFFIX) and n[0] != "."]
-                names: list[str] = []
-                stat = os.stat
-                for name in listed:
-                    try:
-                        st = stat(name, dir_fd=fd)
-                    except OSError:  # gone meanwhile
-                        continue
-                    names.append(name)
-                    add_mtime(st.st_mtime_ns)
-                    add_size(st.st_size)
-            finally:
-                os.close(fd)
-            return Scan(names, mtimes, sizes)
-        names = []
-        with os.scandir(self.library_path) as it:  # pragma: no cover - e.g. Windows
-            for entry in it:
-                name = entry.name
-                if name.endswith(SUFFIX) and name[0] != ".":
-                    try:
-                        st = entry.stat()
-                    except OSError:
-                        continue
-                    names.append(name)
-                    add_mtime(st.st_mtime_ns)
-                    add_size(st.st_size)
-        return Scan(names, mtimes, sizes)
+        return Scan.of(self.library_path)
 
-    def refresh(self, *, full: bool = False, progress: Any = None) -> dict[str, int]:
+    def refresh(
+        self, *, full: bool = False, progress: ProgressFactory | None = None
+    ) -> dict[str, int]:
         """Bring the index up to date with the record files; ``full`` re-reads all.
 
         How changes are found depends on ``$CITESHELF_INDEX_CHECK``: ``files``
@@ -710,10 +360,10 @@ class Index:
             # A file modified moments before the scan may change again within
             # the file system's timestamp granularity: such ("racy") files are
             # stored without their time, so the next command reads them again.
-            racy = self._racy_keys
-            clean = not racy
+            unsure = self._racy_keys
+            clean = not unsure
             stats.pop("racy")
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (scanned.dump(racy),))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (scanned.dump(unsure),))
             con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if clean else "",)
             )
@@ -727,13 +377,15 @@ class Index:
         self.stats = stats
         return stats
 
-    def _apply(self, scan: Scan, full: bool, progress: Any, started: int) -> dict[str, int]:
+    def _apply(
+        self, scan: Scan, full: bool, progress: ProgressFactory | None, started: int
+    ) -> dict[str, int]:
         con = self.con
         self._started = started
         self._racy = 0
         self._racy_keys = set()
         if full:
-            changed = sorted(n[: -len(SUFFIX)] for n in scan.names)
+            changed = scan.keys()
             self._seen = scan.as_dict()
             removed: list[str] = []
             for table in ("records", "vals", "fts"):
@@ -749,7 +401,7 @@ class Index:
         pending = set(changed)
         deferred: list[Prepared] = []
         items = self._prepare_all(changed)
-        bar = progress(len(changed)) if progress is not None else NullProgress()
+        bar: Progress = progress(len(changed)) if progress is not None else NullProgress()
         try:
             with bar:
                 for item in items:
@@ -794,25 +446,14 @@ class Index:
         """Keys of the files added or changed, of those removed, and what the
         scan saw of the changed ones, against the state stored by the last
         update (read under the write lock)."""
-        n = len(SUFFIX)
         row = self.con.execute("SELECT value FROM meta WHERE name = 'state'").fetchone()
         old = Scan.load(row[0]) if row else None
-        if old is not None and old.names == scan.names:
-            # Same files in the same order: compare times and sizes block by
-            # block (in C), looking closer only where a block differs.
-            positions = _differences(old.mtimes, scan.mtimes) | _differences(old.sizes, scan.sizes)
-            seen = {scan.names[i][:-n]: (scan.mtimes[i], scan.sizes[i]) for i in sorted(positions)}
-            return sorted(seen), [], seen
-        if old is not None:
-            stored = old.as_dict()
-        else:
+        stored = None
+        if old is None:
             stored = {
                 k: (m, s) for k, m, s in self.con.execute("SELECT key, mtime_ns, size FROM records")
             }
-        scanned = scan.as_dict()
-        changed = sorted(k for k, v in scanned.items() if stored.get(k) != v)
-        removed = sorted(k for k in stored if k not in scanned)
-        return changed, removed, scanned
+        return scan.changes(old, stored)
 
     def _prepare_all(self, keys: list[str]) -> Iterator[Prepared]:
         """:func:`prepare` for each key, in order; in worker processes for many keys.
@@ -853,14 +494,14 @@ class Index:
         known[parent] = value
         return value
 
-    def _library(self) -> Any:
+    def _library(self) -> RecordStore:
         """The store, to validate changed files exactly as every other command
         does (this is the only place the index loads the data model)."""
-        if self._store_library is None:
-            from .store import Library
+        if self._records is None:
+            from .store import RecordStore
 
-            self._store_library = Library(self.library_path)
-        return self._store_library
+            self._records = RecordStore(self.library_path)
+        return self._records
 
     def _delete(self, key: str) -> None:
         con = self.con
@@ -875,11 +516,8 @@ class Index:
     def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
         key, stat, problem, own, display, _parent = item
         con = self.con
-        racy = stat[0] >= self._started - (
-            RACY_COARSE_NS if stat[0] % 1_000_000_000 == 0 else RACY_NS
-        )
         seen = self._seen.get(key, stat)
-        if racy or stat != seen:
+        if racy(stat[0], self._started) or stat != seen:
             # racy, or changed again between the scan and the read: read it next time
             stat = (-1, stat[1])
             self._racy += 1
@@ -913,6 +551,7 @@ class Index:
                 None,
             )
         else:
+            assert display is not None  # prepared with the document
             doc = resolve_doc(own, book)
             values = (
                 key,
@@ -938,8 +577,8 @@ class Index:
         else:
             con.execute(
                 "UPDATE records SET key=?, mtime_ns=?, size=?, problem=?, type=?, fkey=?, year=?, "
-                "parent=?, doi=?, creators=?, title=?, chapter=?, authors_short=?, pages=?, line=?, inh=? "
-                "WHERE id=?",
+                "parent=?, doi=?, creators=?, title=?, chapter=?, authors_short=?, pages=?, "
+                "line=?, inh=? WHERE id=?",
                 (*values, rid),
             )
         if own is None:
@@ -983,8 +622,8 @@ class Index:
         """The chapters of ``book_key`` as ``chapters`` prints them, in order
         (number, then first page, then key), and the problems of unreadable
         files that name it as their parent."""
-        rows = []
-        problems = []
+        rows: list[tuple[str, ...]] = []
+        problems: list[str] = []
         for key, type_, chapter, authors, title, pages, problem in self.con.execute(
             "SELECT key, type, chapter, authors_short, title, pages, problem FROM records "
             "WHERE parent = ? ORDER BY key",
@@ -1015,17 +654,17 @@ Prepared = tuple[
     tuple[int, int],
     "str | None",
     "dict[str, Any] | None",
-    "tuple[str, str, str | None] | None",
+    "tuple[str, str, str | None, str, str | None, str | None] | None",
     "str | None",
 ]
 #: From this many files to read on, worker processes validate them.
 PARALLEL_MIN = 3000
 
 
-def prepare(library: Any, key: str) -> Prepared:
+def prepare(library: RecordStore, key: str) -> Prepared:
     """Read, validate and extract one record file.
 
-    The file is validated by the store (``library`` is a ``store.Library``),
+    The file is validated by the store,
     so ``list`` reports exactly the problems the other commands report, and the
     data indexed is the record's normalised JSON form (what ``Query.matches``
     sees).
@@ -1052,7 +691,7 @@ def prepare(library: Any, key: str) -> Prepared:
     try:
         record = library.parse_text(key, text)
     except ValueError as exc:  # InvalidData: the store's own words
-        return key, stat, str(exc), None, None, _parent_hint(text)
+        return key, stat, str(exc), None, None, parent_hint(text)
     data = record.to_json_dict()
     parent = None
     if data.get("type") == "chapter" and _text(data.get("parent")):
@@ -1069,35 +708,16 @@ def prepare(library: Any, key: str) -> Prepared:
     return key, stat, None, extract_own(data), display, parent
 
 
-def _parent_hint(text: str) -> str | None:
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return None
-    parent = data.get("parent") if isinstance(data, dict) else None
-    return parent.strip() or None if isinstance(parent, str) else None
-
-
-_WORKER_LIBRARY: list[Any] = []
+_WORKER_LIBRARY: list[RecordStore] = []
 
 
 def _prepare_batch(job: tuple[str, list[str]]) -> list[Prepared]:
     path, keys = job
     if not _WORKER_LIBRARY:
-        from .store import Library
+        from .store import RecordStore
 
-        _WORKER_LIBRARY.append(Library(path))
+        _WORKER_LIBRARY.append(RecordStore(path))
     return [prepare(_WORKER_LIBRARY[0], key) for key in keys]
-
-
-def _differences(old: array, new: array, block: int = 512) -> set[int]:  # type: ignore[type-arg]
-    """Positions where two arrays of the same length differ."""
-    out: set[int] = set()
-    for start in range(0, len(new), block):
-        end = start + block
-        if old[start:end] != new[start:end]:
-            out.update(i for i in range(start, min(end, len(new))) if old[i] != new[i])
-    return out
 
 
 def _batches(items: list[str], n: int) -> Iterator[list[str]]:
@@ -1106,7 +726,10 @@ def _batches(items: list[str], n: int) -> Iterator[list[str]]:
 
 
 def open_index(
-    library_path: str | os.PathLike[str], *, refresh: bool = True, progress: Any = None
+    library_path: str | os.PathLike[str],
+    *,
+    refresh: bool = True,
+    progress: ProgressFactory | None = None,
 ) -> Index | None:
     """The library's index, brought up to date; None if no index can be used here
     (no SQLite, an unwritable cache folder, a lock held too long): callers then

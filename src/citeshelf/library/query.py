@@ -30,14 +30,20 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
-from .index import FREE_FIELDS, doc_text, extract, fold, norm_doi, norm_isbn, norm_tag, tokens
+from ..model.fold import fold
+from .index import doc_text, extract
+from .schema import FREE_FIELDS
+from .terms import norm_doi, norm_isbn, norm_tag, tokens
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..model import BaseRecord
+    from .store import RecordProblem, RecordStore
 
 __all__ = ["FIELDS", "Query", "QueryError", "select"]
 
-TEXT = ("author", "editor", "translator", "title", "abstract", "publisher", "journal")
 EXACT = ("type", "key", "parent", "doi", "isbn", "tag")
 FIELDS = (
     "author",
@@ -72,18 +78,16 @@ class QueryError(UsageError):
 
 
 class _Value:
-    """A small immutable value with named fields (cheaper to define than a
-    dataclass, which matters for start-up)."""
+    """A small immutable value with named fields, its ``__slots__`` (cheaper to
+    define than a dataclass, which matters for start-up). Each subclass
+    declares its fields' types and an ``__init__`` that calls :meth:`_set`."""
 
     __slots__: tuple[str, ...] = ()
-    _defaults: dict[str, Any] = {}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        values = dict(self._defaults)
-        values.update(zip(self.__slots__, args))
-        values.update(kwargs)
-        for name in self.__slots__:
-            object.__setattr__(self, name, values[name])
+    def _set(self, *values: object) -> None:
+        """Give the fields their values, in the order of ``__slots__``."""
+        for name, value in zip(self.__slots__, values, strict=True):
+            object.__setattr__(self, name, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -128,7 +132,14 @@ class Words(Node):
     """Consecutive words in one of ``fields``; the last one a prefix if ``prefix``."""
 
     __slots__ = ("fields", "words", "prefix")
-    _defaults = {"prefix": False}
+    fields: tuple[str, ...]
+    words: tuple[str, ...]
+    prefix: bool
+
+    def __init__(
+        self, fields: tuple[str, ...], words: tuple[str, ...], prefix: bool = False
+    ) -> None:
+        self._set(fields, words, prefix)
 
     def test(self, doc: dict[str, Any]) -> bool:
         n = len(self.words)
@@ -168,7 +179,12 @@ class Exact(Node):
     """A whole value (type, key, parent, DOI, ISBN, tag), or its start if ``prefix``."""
 
     __slots__ = ("field", "value", "prefix")
-    _defaults = {"prefix": False}
+    field: str
+    value: str
+    prefix: bool
+
+    def __init__(self, field: str, value: str, prefix: bool = False) -> None:
+        self._set(field, value, prefix)
 
     def _hit(self, have: str | None) -> bool:
         if have is None:
@@ -197,7 +213,14 @@ class Exact(Node):
 
 
 class Years(Node):
+    """A year, or a range of years (``None``: open at that end)."""
+
     __slots__ = ("low", "high")
+    low: int | None
+    high: int | None
+
+    def __init__(self, low: int | None, high: int | None) -> None:
+        self._set(low, high)
 
     def test(self, doc: dict[str, Any]) -> bool:
         year = doc["year"]
@@ -221,6 +244,10 @@ class Years(Node):
 
 class Not(Node):
     __slots__ = ("item",)
+    item: Node
+
+    def __init__(self, item: Node) -> None:
+        self._set(item)
 
     def test(self, doc: dict[str, Any]) -> bool:
         return not self.item.test(doc)
@@ -235,6 +262,10 @@ class Not(Node):
 
 class And(Node):
     __slots__ = ("items",)
+    items: tuple[Node, ...]
+
+    def __init__(self, items: tuple[Node, ...]) -> None:
+        self._set(items)
 
     def test(self, doc: dict[str, Any]) -> bool:
         return all(i.test(doc) for i in self.items)
@@ -248,6 +279,10 @@ class And(Node):
 
 class Or(Node):
     __slots__ = ("items",)
+    items: tuple[Node, ...]
+
+    def __init__(self, items: tuple[Node, ...]) -> None:
+        self._set(items)
 
     def test(self, doc: dict[str, Any]) -> bool:
         return any(i.test(doc) for i in self.items)
@@ -280,7 +315,25 @@ class _Tok(_Value):
     """A token: ``kind`` is one of ( ) AND OR NOT term field( end; ``col`` is 1-based."""
 
     __slots__ = ("kind", "col", "field", "value", "quoted", "prefix", "text")
-    _defaults = {"field": None, "value": "", "quoted": False, "prefix": False, "text": ""}
+    kind: str
+    col: int
+    field: str | None
+    value: str
+    quoted: bool
+    prefix: bool
+    text: str
+
+    def __init__(
+        self,
+        kind: str,
+        col: int,
+        field: str | None = None,
+        value: str = "",
+        quoted: bool = False,
+        prefix: bool = False,
+        text: str = "",
+    ) -> None:
+        self._set(kind, col, field, value, quoted, prefix, text)
 
 
 _FIELD = re.compile(r"([A-Za-z_]+):")
@@ -504,7 +557,11 @@ class Query(_Value):
     """A parsed query: ``Query.parse(text)``, then ``matches(record)`` or ``sql()``."""
 
     __slots__ = ("root", "text")
-    _defaults = {"text": ""}
+    root: Node
+    text: str
+
+    def __init__(self, root: Node, text: str = "") -> None:
+        self._set(root, text)
 
     @classmethod
     def parse(cls, text: str | None) -> Query:
@@ -535,7 +592,9 @@ class Query(_Value):
         return str(self.root)
 
 
-def select(library, text: str | None, *, use_index: bool = True):
+def select(
+    library: RecordStore, text: str | None, *, use_index: bool = True
+) -> tuple[list[BaseRecord], list[RecordProblem]]:
     """Records of ``library`` matching ``text``, in key order, and the problems
     (unreadable files) met on the way: ``(records, problems)``.
 
@@ -557,25 +616,21 @@ def select(library, text: str | None, *, use_index: bool = True):
         try:
             where, params = q.sql(index.fts5)
             keys = [row.key for row in index.search("" if q.is_everything else where, params)]
-            problems: list[Any] = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
+            problems = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
         finally:
             index.close()
-        records = []
-        for item in library.iter_records(keys):
-            (problems if isinstance(item, RecordProblem) else records).append(item)
+        records, unreadable = library.load_all(keys)
+        problems += unreadable
         problems.sort(key=lambda p: p.key)
         return records, problems
     return _select_slow(library, q)
 
 
-def _select_slow(library, q: Query):
+def _select_slow(library: RecordStore, q: Query) -> tuple[list[BaseRecord], list[RecordProblem]]:
     from ..model import Chapter
     from .parents import merge_parent
-    from .store import RecordProblem
 
-    records, problems = [], []
-    for item in library.iter_records():
-        (problems if isinstance(item, RecordProblem) else records).append(item)
+    records, problems = library.load_all()
     by_key = {r.key: r for r in records}
 
     def resolved(r: Any) -> Any:

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from ..errors import AlreadyExists, InvalidData, NotFound, UsageError
 from ..model import BaseRecord, check_key, describe_validation_error, now_utc, parse_record
 
-__all__ = ["Library", "RecordProblem", "dumps_record"]
+__all__ = ["RecordProblem", "RecordStore", "dumps_record"]
 
 SUFFIX = ".json"
 
@@ -48,15 +48,19 @@ class RecordProblem:
         return f"RecordProblem({self.key!r}, {self.reason!r})"
 
 
-class Library:
-    """A folder of record files."""
+class RecordStore:
+    """A folder of record files.
+
+    This module imports nothing of the library above it: the index and the
+    front everyone uses (:class:`citeshelf.library.front.Library`) build on it.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._folded: dict[str, str] | None = None  # casefolded key -> key, for create()
 
     def __repr__(self) -> str:  # pragma: no cover
-        return f"Library({str(self.path)!r})"
+        return f"{type(self).__name__}({str(self.path)!r})"
 
     # -- paths and keys -------------------------------------------------------
 
@@ -95,7 +99,7 @@ class Library:
     def find_case_clash(self, key: str) -> str | None:
         """An existing key that differs from ``key`` only in case, if any.
 
-        The folder is listed once per Library object; keys created through it
+        The folder is listed once per object; keys created through it
         are added as they are written.
         """
         if self._folded is None:
@@ -167,28 +171,22 @@ class Library:
             except (InvalidData, NotFound) as exc:
                 yield RecordProblem(key, self.path_for(key), str(exc))
 
-    def load_all(self) -> tuple[list[BaseRecord], list[RecordProblem]]:
+    def load_all(
+        self, keys: Iterable[str] | None = None
+    ) -> tuple[list[BaseRecord], list[RecordProblem]]:
+        """The records (all, or those of ``keys``) and the problems of bad files."""
         records: list[BaseRecord] = []
         problems: list[RecordProblem] = []
-        for item in self.iter_records():
-            (problems if isinstance(item, RecordProblem) else records).append(item)  # type: ignore[arg-type]
+        for item in self.iter_records(keys):
+            if isinstance(item, RecordProblem):
+                problems.append(item)
+            else:
+                records.append(item)
         return records, problems
 
     def chapter_keys(self, book_key: str) -> list[str]:
-        """Keys of records whose parent is ``book_key``, in key order.
-
-        Answered by the library's index (``library.index``) when one can be
-        used; otherwise this reads every file, but only files that mention the
-        key are parsed.
-        """
-        from .index import open_index
-
-        index = open_index(self.path)
-        if index is not None:
-            try:
-                return index.children(book_key)
-            finally:
-                index.close()
+        """Keys of records whose parent is ``book_key``, in key order, read from
+        the files (only files that mention the key are parsed)."""
         needle = json.dumps(book_key)
         out = []
         for key in self.keys():
@@ -253,18 +251,6 @@ class Library:
         self._fsync_dir()
         return path
 
-    def create_many(self, records: list[BaseRecord]) -> list[Path]:
-        """Save many new records at once, all or nothing (see :meth:`commit_staged`)."""
-        self.check_exists()
-        staged: list[tuple[str, str]] = []
-        try:
-            for record in records:
-                staged.append((self.stage(record), record.key))
-        except BaseException:
-            self.discard_staged(t for t, _ in staged)
-            raise
-        return self.commit_staged(staged)
-
     # -- staged writing: many new records, all or nothing, without holding them --
 
     def stage(self, record: BaseRecord) -> str:
@@ -290,7 +276,7 @@ class Library:
             _unlink_quietly(tmp)
 
     def commit_staged(self, staged: list[tuple[str, str]]) -> list[Path]:
-        """Make staged files records, all or nothing (as :meth:`create_many`).
+        """Make staged files records, all or nothing.
 
         ``staged`` holds (temporary name, key) pairs from :meth:`stage`, linked
         in that order. Every file is flushed to disk (one ``sync``) before any

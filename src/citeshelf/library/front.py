@@ -1,0 +1,31 @@
+"""The library as every command uses it: the record store and its index.
+
+:class:`Library` is the record store (:mod:`.store`) with the answers the
+index (:mod:`.index`) can give faster. The store and the index know nothing
+of this module; the index reads the store's files through the store alone.
+"""
+
+from __future__ import annotations
+
+from .index import open_index
+from .store import RecordStore
+
+__all__ = ["Library"]
+
+
+class Library(RecordStore):
+    """A folder of record files, asked through its index where one can be used."""
+
+    def chapter_keys(self, book_key: str) -> list[str]:
+        """Keys of records whose parent is ``book_key``, in key order.
+
+        Answered by the library's index when one can be used; otherwise the
+        store reads the files.
+        """
+        index = open_index(self.path)
+        if index is None:
+            return super().chapter_keys(book_key)
+        try:
+            return index.children(book_key)
+        finally:
+            index.close()

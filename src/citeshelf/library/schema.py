@@ -1,0 +1,110 @@
+"""The index file: where it lives and its tables.
+
+One SQLite file per library in the per-user cache folder,
+``$CITESHELF_INDEX_DIR`` if set, else ``$XDG_CACHE_HOME/citeshelf/index``
+(``~/.cache/citeshelf/index``; ``~/Library/Caches/citeshelf/index`` on macOS,
+``%LOCALAPPDATA%\\citeshelf\\index`` on Windows), named after the library's
+folder and a hash of its absolute path. Nothing is ever written inside the
+records folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = [
+    "ENV_INDEX_DIR",
+    "FREE_FIELDS",
+    "FTS",
+    "NOFTS",
+    "SCHEMA_VERSION",
+    "TABLES",
+    "TEXT_FIELDS",
+    "has_fts5",
+    "index_dir",
+    "index_path",
+]
+
+ENV_INDEX_DIR = "CITESHELF_INDEX_DIR"
+#: Bump when the schema or the text folding changes: old index files are rebuilt.
+SCHEMA_VERSION = 6
+
+# Fields of the full-text part; bare words search FREE_FIELDS.
+TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
+FREE_FIELDS = ("title", "author", "editor", "translator", "abstract", "key")
+
+
+def index_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get(ENV_INDEX_DIR):
+        return Path(env[ENV_INDEX_DIR])
+    if sys.platform == "win32":  # pragma: no cover
+        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":  # pragma: no cover
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "citeshelf" / "index"
+
+
+def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Path:
+    """The index file of the library at ``library_path``."""
+    absolute = os.path.realpath(os.fspath(library_path))
+    digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    parts = Path(absolute).parts[-2:]
+    label = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts)).strip("._-")[:60] or "library"
+    return index_dir(env) / f"{label}-{digest}.sqlite3"
+
+
+#: ``records``: one row per record file (``problem`` set when it could not be
+#: read); what a query tests and what ``list``/``chapters`` print. ``vals``:
+#: tags and ISBNs, one row each. ``meta``: the last scan's state and digest.
+TABLES = [
+    "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT)",
+    """CREATE TABLE records(
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        mtime_ns INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        problem TEXT,
+        type TEXT, fkey TEXT, year INTEGER, parent TEXT, doi TEXT,
+        creators TEXT, title TEXT, chapter TEXT, authors_short TEXT, pages TEXT, line TEXT,
+        inh TEXT
+    )""",
+    "CREATE INDEX records_parent ON records(parent)",
+    "CREATE INDEX records_year ON records(year)",
+    "CREATE INDEX records_fkey ON records(fkey)",
+    "CREATE TABLE vals(rid INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)",
+    "CREATE INDEX vals_value ON vals(field, value)",
+    "CREATE INDEX vals_rid ON vals(rid)",
+]
+#: The folded words of TEXT_FIELDS, one row per record (rowid = records.id).
+FTS = (
+    "CREATE VIRTUAL TABLE fts USING fts5("
+    + ", ".join(TEXT_FIELDS)
+    + ", tokenize='unicode61 remove_diacritics 0', detail=full)"
+)
+#: Without FTS5 the same words go into a plain table, searched with instr().
+NOFTS = (
+    "CREATE TABLE fts(rowid INTEGER PRIMARY KEY, "
+    + ", ".join(f"{f} TEXT" for f in TEXT_FIELDS)
+    + ")"
+)
+
+
+def has_fts5() -> bool:
+    """Whether this Python's SQLite has the FTS5 extension."""
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(":memory:")
+        con.execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+        con.close()
+        return True
+    except sqlite3.Error:
+        return False
