@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .bibtex import BibIssue
+from .entries import Issue, ReadEntry
 
 __all__ = [
     "Entry",
@@ -64,22 +64,8 @@ __all__ = [
 
 ON_DUPLICATE = ("skip", "rename", "update", "error")
 
-#: A problem or warning about one place in an input file.
-Issue = BibIssue
-
-
-@dataclass
-class Entry:
-    record: Any
-    source: str
-    line: int | None = None
-    #: the key was made by citeshelf (the source had none): a clash is not a duplicate
-    generated_key: bool = False
-    #: the record as the file gives it, before it left out what its book in the
-    #: same file says (None: the same as ``record``)
-    full: Any = None
-    #: its book, when the book is in the same file
-    book: Any = None
+#: One entry read from an input file (what every format's reader produces).
+Entry = ReadEntry
 
 
 @dataclass
@@ -141,14 +127,7 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
 
         def bib_batches() -> Iterator[FileRead]:
             for part in reader.batches():
-                yield FileRead(
-                    [
-                        Entry(e.record, e.source, e.line, False, e.full, e.book)
-                        for e in part.entries
-                    ],
-                    part.invalid,
-                    part.warnings,
-                )
+                yield FileRead(part.entries, part.invalid, part.warnings)
 
         return EntryStream(reader.total, bib_batches)
     if fmt == "csl-json":
@@ -158,14 +137,7 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
 
         def ris_batches() -> Iterator[FileRead]:
             for parsed in iter_ris(p):
-                yield FileRead(
-                    [
-                        Entry(r, str(p), line, r.key in parsed.generated)
-                        for r, line in parsed.entries
-                    ],
-                    [Issue(str(p), line, key, msg) for line, key, msg in parsed.invalid],
-                    [Issue(str(p), line, key, msg) for line, key, msg in parsed.warnings],
-                )
+                yield FileRead(parsed.entries, parsed.invalid, parsed.warnings)
 
         return EntryStream(0, ris_batches)
     raise UsageError(f"unknown format {fmt!r}: use bibtex, csl-json or ris")
