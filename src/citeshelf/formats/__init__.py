@@ -1,23 +1,27 @@
-"""Interchange formats: BibTeX/BibLaTeX, CSL-JSON, RIS, and manuscript scanners.
+"""Interchange formats: text <-> records for BibTeX/BibLaTeX, CSL-JSON and RIS.
 
 Modules (each imported on demand; none imports Click or Rich):
 
+* :mod:`.bibtex` -- parse BibTeX/BibLaTeX text into records (``parse_bibtex``,
+  ``load_bibtex``; a file a batch at a time: ``BibReader``) and write records
+  as BibTeX or BibLaTeX (``write_bibtex``; one entry at a time:
+  ``BibTeXWriter``). A package: field table, value scanner, reader, decoders,
+  writer.
 * :mod:`.csljson` -- CSL-JSON items <-> records (``record_from_csl``,
-  ``record_to_csl``, ``load_csl``, ``dumps_csl``).
-* :mod:`.bibtex` -- parse BibTeX/BibLaTeX text into records (``parse_bibtex``;
-  a file a batch at a time: ``BibReader``) and write records as BibTeX or
-  BibLaTeX (``write_bibtex``; one entry at a time: ``BibTeXWriter``).
-* :mod:`.latex` -- LaTeX <-> Unicode for field text (``latex_to_unicode``,
-  ``unicode_to_latex``).
-* :mod:`.ris` -- RIS <-> records (``parse_ris``, ``write_ris``).
-* :mod:`.manuscript` -- the keys a manuscript cites (``cited_keys``) from
-  ``.aux``, ``.tex`` and Markdown files.
-* :mod:`.select` -- close a selection of records over their parents
-  (``close_over_parents``).
-* :mod:`.importer` -- an import entry by entry: duplicates, parents, invalid
-  entries; new records staged as they come, all visible at once (``Importer``).
-* :mod:`.export` -- an export planned from keys (``plan_export``) and written
-  one record at a time (``write_export``).
+  ``records_from_csl``, ``record_to_csl``, ``load_csl``, ``dumps_csl``).
+* :mod:`.ris` -- RIS <-> records (``parse_ris``, ``iter_ris``, ``load_ris``,
+  ``record_to_ris``, ``write_ris``).
+* :mod:`.entries` -- what every reader produces: ``ReadEntry`` (a record with
+  its file, line, entry type ...), ``Issue`` (a problem or warning with file,
+  line and key) and ``ReadBatch``.
+* :mod:`.latex` -- LaTeX <-> Unicode for field text (``decode``, ``encode``).
+* :mod:`.protect` -- letter-case protection of phrases (``auto_spans``,
+  ``find_spans``, ``wrap_spans``).
+
+Not conversions, and on their way to ``citeshelf.ops``: :mod:`.importer`
+(``read_entries``, ``Importer``), :mod:`.export` (``plan_export``,
+``write_export``), :mod:`.select` (``close_over_parents``) and
+:mod:`.manuscript` (``cited_keys``).
 
 Conventions for ``record.extra`` shared by all formats, so that an
 import-export round trip loses nothing:
