@@ -59,6 +59,8 @@ class ReadBatch:
     entries: list[ReadEntry] = field(default_factory=list)
     invalid: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    #: the text of BibTeX ``@preamble`` blocks (other formats have none)
+    preambles: list[str] = field(default_factory=list)
 
     @property
     def records(self) -> list[Any]:
@@ -69,3 +71,4 @@ class ReadBatch:
         self.entries.extend(other.entries)
         self.invalid.extend(other.invalid)
         self.warnings.extend(other.warnings)
+        self.preambles.extend(other.preambles)

@@ -58,19 +58,61 @@ BibLaTeX-only type is written as the nearest classic type with an
 which BibTeX ignores and citeshelf reads back.
 """
 
-from .decode import entry_to_record
-from .fields import CASED_FIELDS, FIELDS, TYPES_IN
-from .reader import (
-    BATCH_SIZE,
-    BibIssue,
-    BibParse,
-    BibReader,
-    ParsedEntry,
-    iter_bibtex,
-    load_bibtex,
-    parse_bibtex,
-)
-from .writer import BibTeXWriter, order_for_crossref, write_bibtex, written_key
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .decode import entry_to_record
+    from .fields import CASED_FIELDS, FIELDS, TYPES_IN
+    from .reader import (
+        BATCH_SIZE,
+        BibIssue,
+        BibParse,
+        BibReader,
+        ParsedEntry,
+        iter_bibtex,
+        load_bibtex,
+        parse_bibtex,
+    )
+    from .writer import BibTeXWriter, order_for_crossref, write_bibtex, written_key
+
+#: public name -> the submodule that defines it (loaded when a name is first used,
+#: so that importing the package costs only what is used)
+_HOME = {
+    "entry_to_record": "decode",
+    **dict.fromkeys(["CASED_FIELDS", "FIELDS", "TYPES_IN"], "fields"),
+    **dict.fromkeys(
+        [
+            "BATCH_SIZE",
+            "BibIssue",
+            "BibParse",
+            "BibReader",
+            "ParsedEntry",
+            "iter_bibtex",
+            "load_bibtex",
+            "parse_bibtex",
+        ],
+        "reader",
+    ),
+    **dict.fromkeys(
+        ["BibTeXWriter", "order_for_crossref", "write_bibtex", "written_key"], "writer"
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOME])
+
 
 __all__ = [
     "BATCH_SIZE",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import latex
@@ -46,27 +45,30 @@ KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
 _APART = ("crossref", "xref", "year", "month", "day", "date", "xdata", "isbn-others", "entrytype")
 
 
-@dataclass
 class Decoding:
     """An entry on its way to a record."""
 
-    etype: str
-    key: str
-    fields: Mapping[str, str]
-    original_key: str | None = None
-    rtype: str = "misc"
-    data: dict[str, Any] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    handled: set[str] = field(default_factory=lambda: set(_APART))
-    #: BibTeX field -> record field for this entry
-    mapping: dict[str, str] = field(default_factory=dict)
-    #: record field -> source field, for identifiers the model checks
-    identifiers: dict[str, str] = field(default_factory=dict)
-    #: field -> (braced phrases in order, plain text)
-    cased: dict[str, Any] = field(default_factory=dict)
-    #: the date as far as it is known (YYYY[-MM[-DD]])
-    issued: str | None = None
+    def __init__(
+        self, etype: str, key: str, fields: Mapping[str, str], original_key: str | None = None
+    ) -> None:
+        self.etype = etype
+        self.key = key
+        self.fields = fields
+        self.original_key = original_key
+        self.rtype = "misc"
+        self.data: dict[str, Any] = {}
+        self.extra: dict[str, Any] = {}
+        self.warnings: list[str] = []
+        #: the fields already handled by a step
+        self.handled: set[str] = set(_APART)
+        #: BibTeX field -> record field for this entry
+        self.mapping: dict[str, str] = {}
+        #: record field -> source field, for identifiers the model checks
+        self.identifiers: dict[str, str] = {}
+        #: field -> (braced phrases in order, plain text)
+        self.cased: dict[str, Any] = {}
+        #: the date as far as it is known (YYYY[-MM[-DD]])
+        self.issued: str | None = None
 
     def decoded(self, name: str) -> str:
         return latex.decode(self.fields[name])

@@ -12,7 +12,6 @@ Dates (``year``/``month``/``day``/``date``), ``crossref``/``xref`` and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 TYPES_IN: dict[str, str] = {
@@ -117,18 +116,34 @@ KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
 class Field:
-    """One BibTeX/BibLaTeX field <-> record field mapping."""
+    """One BibTeX/BibLaTeX field <-> record field mapping (a plain class:
+    dataclasses cost import time)."""
 
-    record: str
-    bibtex: str
-    biblatex: str | None = None
-    #: other names read as this field
-    aliases: tuple[str, ...] = ()
-    #: the record types it applies to (None: all)
-    types: frozenset[str] | None = None
-    kind: str = "text"
+    __slots__ = ("record", "bibtex", "biblatex", "aliases", "types", "kind")
+
+    def __init__(
+        self,
+        record: str,
+        bibtex: str,
+        biblatex: str | None = None,
+        *,
+        aliases: tuple[str, ...] = (),
+        types: frozenset[str] | None = None,
+        kind: str = "text",
+    ) -> None:
+        self.record = record
+        self.bibtex = bibtex
+        #: the name BibLaTeX writes, when it is not ``bibtex``
+        self.biblatex = biblatex
+        #: other names read as this field
+        self.aliases = aliases
+        #: the record types it applies to (None: all)
+        self.types = types
+        self.kind = kind
+
+    def __repr__(self) -> str:
+        return f"Field({self.record!r}, {self.bibtex!r}, kind={self.kind!r})"
 
     def name(self, biblatex: bool) -> str:
         """The name this field is written under."""

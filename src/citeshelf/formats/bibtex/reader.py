@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +22,8 @@ BibIssue = Issue
 ParsedEntry = ReadEntry
 
 
-@dataclass
-class BibParse(ReadBatch):
-    """Entries read from a .bib text, with problems, warnings and ``@preamble``s."""
-
-    preambles: list[str] = field(default_factory=list)
-
-    def extend(self, other: ReadBatch) -> None:
-        super().extend(other)
-        if isinstance(other, BibParse):
-            self.preambles.extend(other.preambles)
+#: Entries read from a .bib text, with problems, warnings and ``@preamble`` texts.
+BibParse = ReadBatch
 
 
 #: Entries parsed at a time when reading a file (memory stays bounded).

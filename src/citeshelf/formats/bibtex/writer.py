@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from .. import RESERVED_EXTRA, latex, protect
@@ -438,17 +437,19 @@ def _et_al(source: Any, extra: Mapping[str, Any], people: str) -> bool:
     return bool(getattr(source, f"{people}_et_al", False))
 
 
-@dataclass
 class _Entry:
     """An entry being written: its fields so far (name -> (value, is_macro))."""
 
-    record: Any
-    source: Any
-    extra: dict[str, Any]
-    biblatex: bool
-    book: Any = None
-    etype: str = "misc"
-    fields: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    def __init__(
+        self, record: Any, source: Any, extra: dict[str, Any], biblatex: bool, book: Any = None
+    ) -> None:
+        self.record = record
+        self.source = source
+        self.extra = extra
+        self.biblatex = biblatex
+        self.book = book
+        self.etype = "misc"
+        self.fields: dict[str, tuple[str, bool]] = {}
 
     def put(self, name: str, value: Any, *, macro: bool = False) -> None:
         if value is None or value == "":
