@@ -370,10 +370,10 @@ def test_ris_is_read_in_batches_with_made_up_keys_unique_across_them(tmp_path):
         assert (
             entries == whole.entries and invalid == whole.invalid and generated == whole.generated
         )
-    keys = [r.key for r, _ in whole.entries]
+    keys = [e.record.key for e in whole.entries]
     assert len(set(keys)) == len(keys)
     assert len(whole.entries) + len(whole.invalid) == 10
-    assert [line for _, line in whole.entries][:3] == [1, 7, 13]
+    assert [e.line for e in whole.entries][:3] == [1, 7, 13]
 
 
 def test_books_made_for_chapters_are_listed_apart_from_the_entries(cs, handbook_lib):

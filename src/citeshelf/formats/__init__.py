@@ -1,15 +1,23 @@
-"""Interchange formats: BibTeX/BibLaTeX, CSL-JSON, RIS, and manuscript scanners.
+"""Interchange formats: text <-> records for BibTeX/BibLaTeX, CSL-JSON and RIS.
 
 Modules (each imported on demand; none imports Click or Rich):
 
+* :mod:`.bibtex` -- parse BibTeX/BibLaTeX text into records (``parse_bibtex``,
+  ``load_bibtex``; a file a batch at a time: ``BibReader``) and write records
+  as BibTeX or BibLaTeX (``write_bibtex``; one entry at a time:
+  ``BibTeXWriter``). A package: field table, value scanner, reader, decoders,
+  writer.
 * :mod:`.csljson` -- CSL-JSON items <-> records (``record_from_csl``,
-  ``record_to_csl``, ``load_csl``, ``dumps_csl``).
-* :mod:`.bibtex` -- parse BibTeX/BibLaTeX text into records (``parse_bibtex``;
-  a file a batch at a time: ``BibReader``) and write records as BibTeX or
-  BibLaTeX (``write_bibtex``; one entry at a time: ``BibTeXWriter``).
-* :mod:`.latex` -- LaTeX <-> Unicode for field text (``latex_to_unicode``,
-  ``unicode_to_latex``).
-* :mod:`.ris` -- RIS <-> records (``parse_ris``, ``write_ris``).
+  ``records_from_csl``, ``record_to_csl``, ``load_csl``, ``dumps_csl``).
+* :mod:`.ris` -- RIS <-> records (``parse_ris``, ``iter_ris``, ``load_ris``,
+  ``record_to_ris``, ``write_ris``).
+* :mod:`.entries` -- what every reader produces: ``ReadEntry`` (a record with
+  its file, line, entry type ...), ``Issue`` (a problem or warning with file,
+  line and key) and ``ReadBatch``.
+* :mod:`.latex` -- LaTeX <-> Unicode for field text (``decode``, ``encode``).
+* :mod:`.protect` -- letter-case protection of phrases (``auto_spans``,
+  ``find_spans``, ``wrap_spans``).
+
 * :mod:`.manuscript` -- the keys a manuscript cites (``cited_keys``) from
   ``.aux``, ``.tex`` and Markdown files.
 

@@ -27,13 +27,18 @@ their CSL names (and come back as CSL variables); record fields CSL cannot
 express (subtitle, tags, parent, et-al flags, a report's publisher beside its
 institution ...) travel in ``custom.citeshelf`` of the item.
 ``<span class="nocase">`` marks protected letter case (``extra["protect"]``).
+
+:data:`FIELDS` is the field table both directions use: one row per CSL
+variable <-> record field, with the record types it applies to and its kind.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +46,7 @@ from ..errors import InvalidData
 from . import protect as _protect
 
 __all__ = [
+    "FIELDS",
     "record_from_csl",
     "record_to_csl",
     "records_from_csl",
@@ -216,38 +222,88 @@ _DATE_VARS = frozenset(
     ["accessed", "available-date", "event-date", "issued", "original-date", "submitted"]
 )
 
-# CSL variable -> record field, common to all types.
-_COMMON = {
-    "title-short": "short_title",
-    "publisher": "publisher",
-    "publisher-place": "place",
-    "edition": "edition",
-    "volume": "volume",
-    "collection-title": "series",
-    "language": "language",
-    "DOI": "doi",
-    "URL": "url",
-    "abstract": "abstract",
-    "note": "note",
-}
-# Per record type: CSL variable -> record field.
-_BY_TYPE: dict[str, dict[str, str]] = {
-    "book": {"number-of-pages": "number_of_pages"},
-    "chapter": {"container-title": "container_title", "chapter-number": "chapter", "page": "pages"},
-    "article": {"container-title": "journal", "issue": "issue", "page": "pages", "ISSN": "issn"},
-    "report": {"number": "number"},
-    "thesis": {"genre": "degree"},
-    "webpage": {"container-title": "site"},
-    "paper": {
-        "container-title": "container_title",
-        "event-title": "event",
-        "event": "event",
-        "event-place": "event_place",
-        "page": "pages",
-    },
-    "misc": {},
-}
-_NAME_FIELDS = {"author": "authors", "editor": "editors", "translator": "translators"}
+_ALL_TYPES = frozenset(CSL_TYPE_OUT)
+
+
+def _only(*types: str) -> frozenset[str]:
+    return frozenset(types)
+
+
+def _except(*types: str) -> frozenset[str]:
+    return _ALL_TYPES - frozenset(types)
+
+
+@dataclass(frozen=True)
+class CslField:
+    """One CSL variable <-> record field mapping."""
+
+    var: str
+    record: str
+    #: how it is read and written: ``text`` (letter-case protection as
+    #: ``<span class="nocase">``), ``title`` (text; a subtitle is appended on
+    #: writing), ``names``, ``date``, ``isbn``, ``keywords``, ``fallback``
+    #: (written only if no other row wrote the variable; never read)
+    kind: str = "text"
+    types: frozenset[str] = _ALL_TYPES
+    #: False for a second variable read as the same field (written under the first)
+    write: bool = True
+
+
+_NO_INSTITUTION = _except("report", "thesis")
+
+#: The field table, in the order an item's variables are written.
+FIELDS: tuple[CslField, ...] = (
+    CslField("title", "title", "title"),
+    CslField("author", "authors", "names"),
+    CslField("editor", "editors", "names"),
+    CslField("translator", "translators", "names"),
+    CslField("container-author", "container_authors", "names", _only("chapter")),
+    CslField("issued", "issued", "date"),
+    CslField("accessed", "accessed", "date", _only("webpage")),
+    CslField("title-short", "short_title"),
+    CslField("publisher", "publisher", types=_NO_INSTITUTION),
+    CslField("publisher", "institution", types=_only("report", "thesis")),
+    CslField("publisher-place", "place"),
+    CslField("edition", "edition"),
+    CslField("volume", "volume"),
+    CslField("collection-title", "series"),
+    CslField("language", "language"),
+    CslField("DOI", "doi"),
+    CslField("URL", "url"),
+    CslField("abstract", "abstract"),
+    CslField("note", "note"),
+    CslField("number-of-pages", "number_of_pages", types=_only("book")),
+    CslField("container-title", "container_title", types=_only("chapter", "paper")),
+    CslField("chapter-number", "chapter", types=_only("chapter")),
+    CslField("container-title", "journal", types=_only("article")),
+    CslField("issue", "issue", types=_only("article")),
+    CslField("page", "pages", types=_only("chapter", "article")),
+    CslField("ISSN", "issn", types=_only("article")),
+    CslField("number", "number", types=_only("report")),
+    CslField("genre", "degree", types=_only("thesis")),
+    CslField("container-title", "site", types=_only("webpage")),
+    CslField("event-title", "event", types=_only("paper")),
+    CslField("event", "event", types=_only("paper"), write=False),
+    CslField("event-place", "event_place", types=_only("paper")),
+    CslField("page", "pages", types=_only("paper")),
+    # a report's or thesis's publisher beside its institution
+    CslField("publisher", "publisher", "fallback", _only("report", "thesis")),
+    CslField("ISBN", "isbn", "isbn"),
+    CslField("keyword", "keywords", "keywords"),
+)
+
+
+@cache
+def _rows(rtype: str) -> tuple[CslField, ...]:
+    return tuple(f for f in FIELDS if rtype in f.types)
+
+
+@cache
+def _read_map(rtype: str) -> dict[str, CslField]:
+    """CSL variable -> the row it is read by, for a record type."""
+    return {f.var: f for f in _rows(rtype) if f.kind != "fallback"}
+
+
 _KEY_BAD = re.compile(r"[^A-Za-z0-9_.+-]+")
 _KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
 
@@ -360,14 +416,80 @@ def _clean_key(item: Mapping[str, Any], key: str | None) -> tuple[str, str | Non
     return cleaned[:128], (raw_text or None)
 
 
-def _standard_data(item: Mapping[str, Any], key: str | None = None) -> dict[str, Any]:
-    """The record data a CSL item's standard variables give (no ``custom`` overrides)."""
+def _item_type(item: Mapping[str, Any]) -> tuple[str, str]:
+    """(the CSL type, the record type)."""
     csl_type = str(item.get("type") or "document")
     rtype = CSL_TYPES_IN.get(csl_type)
     if rtype is None:
         rtype = "misc"
         if csl_type.startswith("entry") and item.get("container-title"):
             rtype = "chapter"
+    return csl_type, rtype
+
+
+def _read_title(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    text = _text(value)
+    if text:
+        text, phrases = _strip_nocase(text)
+        data[row.record] = text
+        _protect.add_protected(extra, row.record, phrases)
+
+
+def _read_text(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    text = _text(value)
+    if text is None:
+        extra[var] = value
+        return
+    text, phrases = _strip_nocase(text)
+    data[row.record] = text
+    _protect.add_protected(extra, row.record, phrases)
+
+
+def _read_names(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    people = value if isinstance(value, list) else [value]
+    parsed = [_person(p) for p in people]
+    if all(p is not None for p in parsed):
+        data[row.record] = parsed
+    else:
+        extra[var] = value
+
+
+def _read_date(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    text = _date(value)
+    if text:
+        data[row.record] = text
+    if not _date_is_exact(value, text):
+        extra[var] = value
+
+
+def _read_isbn(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    text = _text(value)
+    if text:
+        data[row.record] = text
+
+
+def _read_keywords(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    text = _text(value)
+    if text:
+        data[row.record] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
+
+
+_Reader = Callable[[str, Any, CslField, dict, dict], None]
+
+#: kind -> how a variable of that kind is read
+_READERS: dict[str, _Reader] = {
+    "title": _read_title,
+    "text": _read_text,
+    "names": _read_names,
+    "date": _read_date,
+    "isbn": _read_isbn,
+    "keywords": _read_keywords,
+}
+
+
+def _standard_data(item: Mapping[str, Any], key: str | None = None) -> dict[str, Any]:
+    """The record data a CSL item's standard variables give (no ``custom`` overrides)."""
+    csl_type, rtype = _item_type(item)
     rkey, original_id = _clean_key(item, key)
     data: dict[str, Any] = {"type": rtype, "key": rkey}
     extra: dict[str, Any] = {}
@@ -375,64 +497,15 @@ def _standard_data(item: Mapping[str, Any], key: str | None = None) -> dict[str,
         extra["csl_type"] = csl_type
     if original_id is not None:
         extra["csl_id"] = original_id
-    mapping = {**_COMMON, **_BY_TYPE[rtype]}
-    if rtype == "report":
-        mapping["publisher"] = "institution"
-    if rtype == "thesis":
-        mapping["publisher"] = "institution"
-    if rtype == "chapter":
-        mapping["container-author"] = "container_authors"
-
+    rows = _read_map(rtype)
     for var, value in item.items():
-        if var in ("id", "type", "custom"):
+        if var in ("id", "type", "custom") or (var == "citation-key" and value == rkey):
             continue
-        if var == "citation-key" and value == rkey:
-            continue
-        if var == "title":
-            text = _text(value)
-            if text:
-                text, phrases = _strip_nocase(text)
-                data["title"] = text
-                _protect.add_protected(extra, "title", phrases)
-            continue
-        if var in _NAME_FIELDS or (var == "container-author" and rtype == "chapter"):
-            field = _NAME_FIELDS.get(var) or "container_authors"
-            people = value if isinstance(value, list) else [value]
-            parsed = [_person(p) for p in people]
-            if all(p is not None for p in parsed):
-                data[field] = parsed
-            else:
-                extra[var] = value
-            continue
-        if var == "issued" or (var == "accessed" and rtype == "webpage"):
-            text = _date(value)
-            field = "issued" if var == "issued" else "accessed"
-            if text:
-                data[field] = text
-            if not _date_is_exact(value, text):
-                extra[var] = value
-            continue
-        if var == "ISBN":
-            text = _text(value)
-            if text:
-                data["isbn"] = text
-            continue
-        if var == "keyword":
-            text = _text(value)
-            if text:
-                data["keywords"] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
-            continue
-        field = mapping.get(var)
-        if field is not None:
-            text = _text(value)
-            if text is None:
-                extra[var] = value
-                continue
-            text, phrases = _strip_nocase(text)
-            data[field] = text
-            _protect.add_protected(extra, field, phrases)
-            continue
-        extra[var] = value
+        row = rows.get(var)
+        if row is None:
+            extra[var] = value
+        else:
+            _READERS[row.kind](var, value, row, data, extra)
     if rtype == "chapter" and not data.get("container_title"):
         data["container_title"] = None  # validation reports the missing container
     if extra:
@@ -526,44 +599,51 @@ def _nocase(extra: Mapping[str, Any], field: str, text: str) -> str:
     return _protect.apply_protection(text, phrases, lambda s: f'<span class="nocase">{s}</span>')
 
 
+def _write_row(
+    record: Any, row: CslField, data: Mapping[str, Any], item: dict, extra: dict
+) -> None:
+    """One row of the field table into the item (``data``: the record as JSON)."""
+    if row.kind == "title":
+        if record.title:
+            title = _nocase(extra, "title", record.title)
+            if record.subtitle:
+                title = f"{title}: {record.subtitle}"
+            item[row.var] = title
+    elif row.kind == "names":
+        people = getattr(record, row.record)
+        if people:
+            item[row.var] = [_csl_name(p) for p in people]
+    elif row.kind == "date":
+        value = getattr(record, row.record)
+        if value:
+            item[row.var] = _csl_date(value.iso())
+    elif row.kind == "isbn":
+        if record.isbn:
+            item[row.var] = " ".join(record.isbn)
+    elif row.kind == "keywords":
+        if record.keywords:
+            item[row.var] = ", ".join(record.keywords)
+    elif row.kind == "fallback":
+        if row.var not in item and getattr(record, row.record):
+            item[row.var] = getattr(record, row.record)
+    else:
+        value = data.get(row.record)
+        if value is None:
+            return
+        if row.record == "pages":
+            value = str(value).replace("\u2013", "-")
+        item[row.var] = _nocase(extra, row.record, str(value))
+
+
 def _plain_item(record: Any) -> dict[str, Any]:
     """The CSL item of a record's standard mapping (no ``custom``)."""
     data = record.to_json_dict()
     extra: dict[str, Any] = dict(data.get("extra") or {})
     rtype = record.type
     item: dict[str, Any] = {"id": record.key, "type": extra.get("csl_type") or CSL_TYPE_OUT[rtype]}
-    if record.title:
-        title = _nocase(extra, "title", record.title)
-        if record.subtitle:
-            title = f"{title}: {record.subtitle}"
-        item["title"] = title
-    for var, field in _NAME_FIELDS.items():
-        people = getattr(record, field)
-        if people:
-            item[var] = [_csl_name(p) for p in people]
-    if rtype == "chapter" and record.container_authors:
-        item["container-author"] = [_csl_name(p) for p in record.container_authors]
-    if record.issued:
-        item["issued"] = _csl_date(record.issued.iso())
-    if rtype == "webpage" and record.accessed:
-        item["accessed"] = _csl_date(record.accessed.iso())
-    mapping = {**_COMMON, **_BY_TYPE[rtype]}
-    mapping.pop("event", None)
-    if rtype in ("report", "thesis"):
-        mapping["publisher"] = "institution"
-    for var, field in mapping.items():
-        value = data.get(field)
-        if value is None:
-            continue
-        if field == "pages":
-            value = str(value).replace("–", "-")
-        item[var] = _nocase(extra, field, str(value))
-    if rtype in ("report", "thesis") and "publisher" not in item and record.publisher:
-        item["publisher"] = record.publisher
-    if record.isbn:
-        item["ISBN"] = " ".join(record.isbn)
-    if record.keywords:
-        item["keyword"] = ", ".join(record.keywords)
+    for row in _rows(rtype):
+        if row.write:
+            _write_row(record, row, data, item, extra)
     for name, value in extra.items():
         if name in CSL_VARIABLES and name not in item:
             item[name] = value
@@ -585,10 +665,9 @@ def _diff(want: Mapping[str, Any], got: Mapping[str, Any]) -> dict[str, Any]:
 def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
     """One record as a CSL-JSON item (see the module docstring)."""
     from ..model import Chapter
+    from ..model.inherit import chapter_view
 
     if book is not None and isinstance(record, Chapter):
-        from ..model.inherit import chapter_view
-
         record = chapter_view(record, book, "csl-json")
     item = _plain_item(record)
     # What a reader would rebuild from the standard variables; anything else

@@ -3,10 +3,11 @@
 Public API::
 
     parse_ris(text, *, source="<string>") -> RisParse
-        ``RisParse.entries``: (record, line) pairs; ``invalid`` and
-        ``warnings``: (line, key, message) triples. A reference without an
+        ``RisParse.entries``: :class:`~citeshelf.formats.entries.ReadEntry`
+        (record, source, line); ``invalid`` and ``warnings``:
+        :class:`~citeshelf.formats.entries.Issue`. A reference without an
         ``ID`` gets a key made from its first author, year and title
-        (``RisParse.generated`` holds those keys).
+        (``generated_key`` is set; ``RisParse.generated`` holds those keys).
     load_ris(path) -> RisParse
     write_ris(records, *, books=None) -> str
         One reference per record, chapters self-contained (the book's title
@@ -16,19 +17,24 @@ Public API::
 Types: BOOK/EDBOOK -> book, CHAP -> chapter, JOUR/JFULL/MGZN/NEWS -> article,
 RPRT -> report, THES -> thesis, ELEC/WEB/BLOG -> webpage, CONF/CPAPER ->
 paper, anything else -> misc (the RIS type kept in ``extra["ris_type"]``).
-RIS has no place for tags, et-al flags or a parent link: it is an exchange
+:data:`FIELDS` is the field table both directions use (one row per
+rispy field <-> record field, with the record types it applies to and its
+``kind``, which names how it is read and written). RIS has no place for tags, et-al flags or a parent link: it is an exchange
 format for other programs, not a lossless one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RisParse", "parse_ris", "iter_ris", "load_ris", "write_ris", "RIS_TYPES_IN"]
+from .entries import Issue, ReadBatch, ReadEntry
+
+__all__ = ["FIELDS", "RisParse", "parse_ris", "iter_ris", "load_ris", "write_ris", "RIS_TYPES_IN"]
 
 RIS_TYPES_IN = {
     "BOOK": "book",
@@ -56,15 +62,334 @@ RIS_TYPE_OUT = {
     "paper": "CPAPER",
     "misc": "GEN",
 }
-_KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
+KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
 
 
 @dataclass
-class RisParse:
-    entries: list[tuple[Any, int | None]] = field(default_factory=list)
-    invalid: list[tuple[int | None, str | None, str]] = field(default_factory=list)
-    warnings: list[tuple[int | None, str | None, str]] = field(default_factory=list)
-    generated: set[str] = field(default_factory=set)
+class RisParse(ReadBatch):
+    """References read from a RIS text (entries, problems, warnings)."""
+
+    @property
+    def generated(self) -> set[str]:
+        """The keys citeshelf made up (for references without a usable ``ID``)."""
+        return {e.record.key for e in self.entries if e.generated_key}
+
+
+# --------------------------------------------------------------------------
+# the field table
+
+_ALL_TYPES = frozenset(RIS_TYPE_OUT)
+
+
+def _only(*types: str) -> frozenset[str]:
+    return frozenset(types)
+
+
+def _except(*types: str) -> frozenset[str]:
+    return _ALL_TYPES - frozenset(types)
+
+
+@dataclass(frozen=True)
+class RisField:
+    """One RIS (rispy) field <-> record field mapping."""
+
+    #: the rispy name written (and read first)
+    ris: str
+    #: the record field (for ``kind="extra"``: the key in ``extra``)
+    record: str
+    #: how the value is read and written (see :data:`_KINDS`)
+    kind: str = "text"
+    #: the record types it applies to
+    types: frozenset[str] = _ALL_TYPES
+    #: other rispy names read as this field, in order
+    also: tuple[str, ...] = ()
+
+    def value(self, ref: Mapping[str, Any]) -> Any:
+        """The reference's value for this field (the first name that has one)."""
+        for name in (self.ris, *self.also):
+            if ref.get(name):
+                return ref[name]
+        return None
+
+
+_CONTAINER = ("journal_name", "alternate_title3")
+
+#: The field table, in the order a reference's fields are read and written.
+FIELDS: tuple[RisField, ...] = (
+    RisField("authors", "authors", "names", also=("first_authors",)),
+    RisField("secondary_authors", "editors", "names"),
+    RisField("subsidiary_authors", "translators", "names"),
+    RisField("title", "title", "title", also=("primary_title",)),
+    RisField(
+        "secondary_title", "container_title", types=_only("chapter", "paper"), also=_CONTAINER
+    ),
+    RisField("secondary_title", "journal", types=_only("article"), also=_CONTAINER),
+    RisField("secondary_title", "site", types=_only("webpage"), also=_CONTAINER),
+    RisField(
+        "secondary_title",
+        "T2",
+        "extra",
+        _except("chapter", "paper", "article", "webpage"),
+        _CONTAINER,
+    ),
+    RisField("tertiary_title", "series"),
+    RisField("short_title", "short_title"),
+    RisField("date", "issued", "issued", also=("publication_year", "year")),
+    RisField("publisher", "publisher", "publisher"),
+    RisField("place_published", "place"),
+    RisField("edition", "edition"),
+    RisField("volume", "volume"),
+    RisField("doi", "doi"),
+    RisField("abstract", "abstract"),
+    RisField("language", "language"),
+    RisField("urls", "url", "urls"),
+    RisField("keywords", "keywords", "list"),
+    RisField("notes", "note", "notes"),
+    RisField("start_page", "pages", "pages", _only("chapter", "article", "paper")),
+    RisField("number", "issue", types=_only("article")),
+    RisField("number", "number", types=_only("report")),
+    RisField("number", "IS", "extra", _except("article", "report")),
+    RisField("issn", "issn", "issn"),
+    RisField("type_of_work", "degree", types=_only("thesis")),
+    RisField("type_of_work", "M3", "extra", _except("thesis")),
+    RisField("access_date", "accessed", "date", _only("webpage")),
+)
+
+
+@cache
+def _rows(rtype: str) -> tuple[RisField, ...]:
+    return tuple(f for f in FIELDS if rtype in f.types)
+
+
+# --------------------------------------------------------------------------
+# reading
+
+
+@dataclass
+class _Ref:
+    """A reference on its way to a record."""
+
+    ref: Mapping[str, Any]
+    ris_type: str
+    rtype: str
+    data: dict[str, Any]
+    extra: dict[str, Any]
+
+    @classmethod
+    def start(cls, ref: Mapping[str, Any]) -> _Ref:
+        ris_type = str(ref.get("type_of_reference") or "GEN").upper()
+        rtype = RIS_TYPES_IN.get(ris_type, "misc")
+        extra: dict[str, Any] = {}
+        if ris_type != RIS_TYPE_OUT[rtype] and not (rtype == "book" and ris_type == "EDBOOK"):
+            extra["ris_type"] = ris_type
+        return cls(ref, ris_type, rtype, {"type": rtype, "key": "tmp"}, extra)
+
+
+def _read_names(r: _Ref, row: RisField) -> None:
+    people = [p for name in (row.ris, *row.also) for p in (r.ref.get(name) or [])]
+    if people:
+        r.data[row.record] = [_person(a) for a in people]
+
+
+def _read_text(r: _Ref, row: RisField) -> None:
+    value = row.value(r.ref)
+    if value:
+        r.data[row.record] = value if isinstance(value, str) else str(value)
+
+
+def _read_extra(r: _Ref, row: RisField) -> None:
+    value = row.value(r.ref)
+    if value:
+        r.extra[row.record] = value if isinstance(value, str) else str(value)
+
+
+def _read_issued(r: _Ref, row: RisField) -> None:
+    for name in (row.ris, *row.also):
+        date = _ris_date(str(r.ref[name])) if r.ref.get(name) else None
+        if date:
+            r.data[row.record] = date
+            return
+
+
+def _read_date(r: _Ref, row: RisField) -> None:
+    value = r.ref.get(row.ris)
+    date = _ris_date(str(value)) if value else None
+    if date:
+        r.data[row.record] = date
+
+
+def _read_list(r: _Ref, row: RisField) -> None:
+    if r.ref.get(row.ris):
+        r.data[row.record] = r.ref[row.ris]
+
+
+def _read_urls(r: _Ref, row: RisField) -> None:
+    urls = r.ref.get(row.ris)
+    if urls:
+        r.data[row.record] = urls[0]
+        if len(urls) > 1:
+            r.extra["urls"] = urls[1:]
+
+
+def _read_notes(r: _Ref, row: RisField) -> None:
+    notes = list(r.ref.get(row.ris) or [])
+    if notes:
+        r.data[row.record] = "\n".join(notes)
+
+
+def _read_pages(r: _Ref, row: RisField) -> None:
+    sp, ep = r.ref.get("start_page"), r.ref.get("end_page")
+    if sp:
+        r.data[row.record] = f"{sp}-{ep}" if ep else str(sp)
+
+
+def _read_issn(r: _Ref, row: RisField) -> None:
+    """SN: an article's ISSN; a book's, a chapter's or a 10/13-digit one an ISBN."""
+    if not r.ref.get(row.ris):
+        return
+    sn = str(r.ref[row.ris])
+    if r.rtype == "article":
+        r.data["issn"] = sn
+    elif r.rtype in ("book", "chapter") or re.search(r"\d{9}", sn.replace("-", "")):
+        r.data["isbn"] = sn
+    else:
+        r.extra["SN"] = sn
+
+
+def _read_names_of(r: _Ref) -> None:
+    """The name lists; an EDBOOK's authors are its editors. Raises ValueError."""
+    for row in _rows(r.rtype):
+        if row.kind == "names":
+            _read_names(r, row)
+    if r.ris_type == "EDBOOK" and "authors" in r.data and not r.ref.get("secondary_authors"):
+        r.data["editors"] = r.data.pop("authors")
+
+
+def _read_fields(r: _Ref) -> None:
+    for row in _rows(r.rtype):
+        if row.kind != "names":
+            _KINDS[row.kind][0](r, row)
+
+
+def _institution(r: _Ref) -> None:
+    """A report's or thesis's publisher is its institution."""
+    if r.rtype in ("report", "thesis") and r.data.get("publisher"):
+        r.data["institution"] = r.data.pop("publisher")
+
+
+def _unknown_tags(r: _Ref) -> None:
+    for name, value in (r.ref.get("unknown_tag") or {}).items():
+        r.extra[name] = value if len(value) != 1 else value[0]
+
+
+def _finish(r: _Ref) -> None:
+    if r.extra:
+        r.data["extra"] = r.extra
+    if r.rtype == "chapter" and not r.data.get("container_title"):
+        r.data["container_title"] = None
+
+
+#: The steps after the name lists, in order.
+_READ_STEPS: tuple[Callable[[_Ref], None], ...] = (
+    _read_fields,
+    _institution,
+    _unknown_tags,
+    _finish,
+)
+
+
+def _reference_data(ref: Mapping[str, Any]) -> _Ref:
+    """One rispy reference as record data (key "tmp"). Raises ValueError for a name."""
+    r = _Ref.start(ref)
+    _read_names_of(r)
+    for step in _READ_STEPS:
+        step(r)
+    return r
+
+
+def _split_refs(text: str, source: str, line0: int, out: RisParse) -> tuple[list, list[int]]:
+    """rispy's references of ``text`` and their first lines; a reference rispy
+    drops (no end line) or a text without any is reported in ``out``."""
+    import rispy
+
+    lines = [n + line0 - 1 for n in _ref_lines(text)]
+    try:
+        refs = rispy.loads(text, skip_unknown_tags=False)
+    except Exception as exc:
+        from ..errors import InvalidData
+
+        raise InvalidData(f"{source}: cannot be read as RIS ({exc})") from None
+    if len(lines) > len(refs):
+        # rispy drops a reference that has no "ER  -" line; say so, never lose it quietly
+        for line in lines[len(refs) :]:
+            out.invalid.append(
+                Issue(source, line, None, "this reference has no end line ('ER  -'): add one")
+            )
+    elif not refs and text.strip():
+        out.invalid.append(
+            Issue(
+                source,
+                line0,
+                None,
+                "no RIS reference here (each starts with 'TY  -' and ends with 'ER  -')",
+            )
+        )
+    return refs, lines
+
+
+def _made_up_key(record: Any, used: set[str]) -> str:
+    """A key from the record's author, year and title that ``used`` does not hold."""
+    from ..model.keys import base_key
+
+    base = base_key(record)
+    new = base
+    i = 0
+    while new.casefold() in used:
+        new = base + chr(ord("a") + i % 26) * (1 + i // 26)
+        i += 1
+    return new
+
+
+def _read_one(ref: Mapping[str, Any], source: str, line: int | None, used: set[str]):
+    """One reference as an entry, or the problem that stops it."""
+    from pydantic import ValidationError
+
+    from ..model import describe_validation_error, parse_record
+
+    key = ref.get("id")
+    try:
+        r = _reference_data(ref)
+    except ValueError as exc:
+        return Issue(source, line, key, f"a name: {exc}")
+    generated = not (isinstance(key, str) and KEY_OK.match(key))
+    r.data["key"] = key if not generated else "tmp"
+    try:
+        record = parse_record(r.data)
+    except ValidationError as exc:
+        who = key if isinstance(key, str) else None
+        return Issue(source, line, who, describe_validation_error(exc, "reference"))
+    if generated:
+        record = record.model_copy(update={"key": _made_up_key(record, used)})
+    used.add(record.key.casefold())
+    return ReadEntry(record, source, line, generated, entry_type=r.ris_type)
+
+
+def parse_ris(
+    text: str, *, source: str = "<string>", used: set[str] | None = None, line0: int = 1
+) -> RisParse:
+    """``used``: casefolded keys already taken (made-up keys avoid them; the
+    keys of this text are added); ``line0``: the file line ``text`` starts on."""
+    out = RisParse()
+    refs, lines = _split_refs(text, source, line0, out)
+    if used is None:
+        used = set()
+    for n, ref in enumerate(refs):
+        got = _read_one(ref, source, lines[n] if n < len(lines) else None, used)
+        if isinstance(got, Issue):
+            out.invalid.append(got)
+        else:
+            out.entries.append(got)
+    return out
 
 
 def _ris_date(text: str) -> str | None:
@@ -89,169 +414,6 @@ def _person(text: str) -> dict[str, Any]:
 
 def _ref_lines(text: str) -> list[int]:
     return [i + 1 for i, line in enumerate(text.splitlines()) if line.startswith("TY  -")]
-
-
-def parse_ris(
-    text: str, *, source: str = "<string>", used: set[str] | None = None, line0: int = 1
-) -> RisParse:
-    """``used``: casefolded keys already taken (made-up keys avoid them; the
-    keys of this text are added); ``line0``: the file line ``text`` starts on."""
-    import rispy
-    from pydantic import ValidationError
-
-    from ..model import describe_validation_error, parse_record
-    from ..model.keys import base_key
-
-    out = RisParse()
-    lines = [n + line0 - 1 for n in _ref_lines(text)]
-    try:
-        refs = rispy.loads(text, skip_unknown_tags=False)
-    except Exception as exc:
-        from ..errors import InvalidData
-
-        raise InvalidData(f"{source}: cannot be read as RIS ({exc})") from None
-    if used is None:
-        used = set()
-    if len(lines) > len(refs):
-        # rispy drops a reference that has no "ER  -" line; say so, never lose it quietly
-        for line in lines[len(refs) :]:
-            out.invalid.append((line, None, "this reference has no end line ('ER  -'): add one"))
-    elif not refs and text.strip():
-        out.invalid.append(
-            (line0, None, "no RIS reference here (each starts with 'TY  -' and ends with 'ER  -')")
-        )
-    for n, ref in enumerate(refs):
-        line = lines[n] if n < len(lines) else None
-        ris_type = str(ref.get("type_of_reference") or "GEN").upper()
-        rtype = RIS_TYPES_IN.get(ris_type, "misc")
-        data: dict[str, Any] = {"type": rtype, "key": "tmp"}
-        extra: dict[str, Any] = {}
-        if ris_type != RIS_TYPE_OUT[rtype] and not (rtype == "book" and ris_type == "EDBOOK"):
-            extra["ris_type"] = ris_type
-        try:
-            authors = list(ref.get("authors") or []) + list(ref.get("first_authors") or [])
-            if authors:
-                data["authors"] = [_person(a) for a in authors]
-            if ref.get("secondary_authors"):
-                data["editors"] = [_person(a) for a in ref["secondary_authors"]]
-            if ref.get("subsidiary_authors"):
-                data["translators"] = [_person(a) for a in ref["subsidiary_authors"]]
-            if ris_type == "EDBOOK" and authors and not ref.get("secondary_authors"):
-                data["editors"] = data.pop("authors")
-        except ValueError as exc:
-            out.invalid.append((line, ref.get("id"), f"a name: {exc}"))
-            continue
-        title = ref.get("title") or ref.get("primary_title")
-        if title:
-            data["title"] = title
-        container = (
-            ref.get("secondary_title") or ref.get("journal_name") or ref.get("alternate_title3")
-        )
-        if container:
-            target = {
-                "chapter": "container_title",
-                "article": "journal",
-                "paper": "container_title",
-                "webpage": "site",
-            }.get(rtype)
-            if target:
-                data[target] = container
-            else:
-                extra["T2"] = container
-        if ref.get("tertiary_title"):
-            data["series"] = ref["tertiary_title"]
-        if ref.get("short_title"):
-            data["short_title"] = ref["short_title"]
-        date = None
-        for name in ("date", "publication_year", "year"):
-            if ref.get(name):
-                date = _ris_date(str(ref[name]))
-                if date:
-                    break
-        if date:
-            data["issued"] = date
-        simple = {
-            "publisher": "publisher",
-            "place_published": "place",
-            "edition": "edition",
-            "volume": "volume",
-            "doi": "doi",
-            "abstract": "abstract",
-            "language": "language",
-        }
-        for src, dst in simple.items():
-            if ref.get(src):
-                data[dst] = str(ref[src])
-        if ref.get("urls"):
-            data["url"] = ref["urls"][0]
-            if len(ref["urls"]) > 1:
-                extra["urls"] = ref["urls"][1:]
-        if ref.get("keywords"):
-            data["keywords"] = ref["keywords"]
-        notes = list(ref.get("notes") or [])
-        if notes:
-            data["note"] = "\n".join(notes)
-        sp, ep = ref.get("start_page"), ref.get("end_page")
-        if sp and rtype in ("chapter", "article", "paper"):
-            data["pages"] = f"{sp}-{ep}" if ep else str(sp)
-        if ref.get("number"):
-            target = {"article": "issue", "report": "number"}.get(rtype)
-            (
-                data.__setitem__(target, str(ref["number"]))
-                if target
-                else extra.__setitem__("IS", str(ref["number"]))
-            )
-        if ref.get("issn"):
-            sn = str(ref["issn"])
-            if rtype == "article":
-                data["issn"] = sn
-            elif rtype in ("book", "chapter") or re.search(r"\d{9}", sn.replace("-", "")):
-                data["isbn"] = sn
-            else:
-                extra["SN"] = sn
-        if ref.get("type_of_work"):
-            if rtype == "thesis":
-                data["degree"] = ref["type_of_work"]
-            else:
-                extra["M3"] = ref["type_of_work"]
-        if ref.get("access_date") and rtype == "webpage":
-            acc = _ris_date(str(ref["access_date"]))
-            if acc:
-                data["accessed"] = acc
-        if rtype in ("report", "thesis") and data.get("publisher"):
-            data["institution"] = data.pop("publisher")
-        for name, value in (ref.get("unknown_tag") or {}).items():
-            extra[name] = value if len(value) != 1 else value[0]
-        if extra:
-            data["extra"] = extra
-        if rtype == "chapter" and not data.get("container_title"):
-            data["container_title"] = None
-        key = ref.get("id")
-        generated = not (isinstance(key, str) and _KEY_OK.match(key))
-        data["key"] = key if not generated else "tmp"
-        try:
-            record = parse_record(data)
-        except ValidationError as exc:
-            out.invalid.append(
-                (
-                    line,
-                    key if isinstance(key, str) else None,
-                    describe_validation_error(exc, "reference"),
-                )
-            )
-            continue
-        if generated:
-            base = base_key(record)
-            new = base
-            i = 0
-            while new.casefold() in used:
-                new = base + chr(ord("a") + i % 26) * (1 + i // 26)
-                i += 1
-            record = record.model_copy(update={"key": new})
-            out.generated.add(new)
-        used.add(record.key.casefold())
-        out.entries.append((record, line))
-    return out
 
 
 #: References parsed at a time when reading a file.
@@ -320,6 +482,107 @@ def _ris_name(person: Any) -> str:
     return ", ".join(parts)
 
 
+# --------------------------------------------------------------------------
+# writing
+
+
+def _ris_date_out(d: Any) -> str:
+    """A date as RIS writes it: "2014/08/29/", "2014/08//", "2014///"."""
+    month = f"{d.month:02d}" if d.month else ""
+    day = f"{d.day:02d}" if d.day else ""
+    return f"{d.year:04d}/{month}/{day}/"
+
+
+def _write_names(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    people = getattr(source, row.record)
+    if people:
+        ref[row.ris] = [_ris_name(p) for p in people]
+
+
+def _write_text(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    value = getattr(source, row.record, None)
+    if value:
+        ref[row.ris] = value
+
+
+def _write_nothing(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    """Kept in extra on reading; not written (RIS is not lossless)."""
+
+
+def _write_title(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    if source.full_title:
+        ref[row.ris] = source.full_title
+
+
+def _write_issued(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    if source.issued:
+        ref["year"] = f"{source.issued.year:04d}"
+        ref[row.ris] = _ris_date_out(source.issued)
+
+
+def _write_publisher(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    value = source.publisher or getattr(source, "institution", None)
+    if value:
+        ref[row.ris] = value
+
+
+def _write_urls(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    if source.url:
+        ref[row.ris] = [source.url]
+
+
+def _write_list(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    value = getattr(source, row.record)
+    if value:
+        ref[row.ris] = list(value)
+
+
+def _write_notes(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    if source.note:
+        ref[row.ris] = [source.note]
+
+
+def _write_pages(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    pages = getattr(source, "pages", None)
+    if pages:
+        ref["start_page"] = pages.start
+        if pages.end:
+            ref["end_page"] = pages.end
+
+
+def _write_issn(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    if getattr(source, "issn", None):
+        ref[row.ris] = source.issn
+    elif source.isbn:
+        ref[row.ris] = "; ".join(source.isbn)
+
+
+def _write_date(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    value = getattr(source, row.record, None)
+    if value:
+        ref[row.ris] = _ris_date_out(value)
+
+
+_Reader = Callable[[_Ref, RisField], None]
+_Writer = Callable[[Any, RisField, dict[str, Any]], None]
+
+#: kind -> (how a field of that kind is read, how it is written)
+_KINDS: dict[str, tuple[_Reader, _Writer]] = {
+    "names": (_read_names, _write_names),
+    "text": (_read_text, _write_text),
+    "extra": (_read_extra, _write_nothing),
+    "title": (_read_text, _write_title),
+    "issued": (_read_issued, _write_issued),
+    "publisher": (_read_text, _write_publisher),
+    "urls": (_read_urls, _write_urls),
+    "list": (_read_list, _write_list),
+    "notes": (_read_notes, _write_notes),
+    "pages": (_read_pages, _write_pages),
+    "issn": (_read_issn, _write_issn),
+    "date": (_read_date, _write_date),
+}
+
+
 def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
     from ..model import Chapter
 
@@ -333,76 +596,8 @@ def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
         "type_of_reference": str(extra.get("ris_type") or RIS_TYPE_OUT[source.type])
     }
     ref["id"] = source.key
-    if source.authors:
-        ref["authors"] = [_ris_name(p) for p in source.authors]
-    if source.editors:
-        ref["secondary_authors"] = [_ris_name(p) for p in source.editors]
-    if source.translators:
-        ref["subsidiary_authors"] = [_ris_name(p) for p in source.translators]
-    if source.full_title:
-        ref["title"] = source.full_title
-    container = {
-        "chapter": "container_title",
-        "article": "journal",
-        "paper": "container_title",
-        "webpage": "site",
-    }.get(source.type)
-    if container and getattr(source, container, None):
-        ref["secondary_title"] = getattr(source, container)
-    if source.series:
-        ref["tertiary_title"] = source.series
-    if source.short_title:
-        ref["short_title"] = source.short_title
-    if source.issued:
-        d = source.issued
-        ref["year"] = f"{d.year:04d}"
-        ref["date"] = (
-            f"{d.year:04d}/"
-            + (f"{d.month:02d}" if d.month else "")
-            + "/"
-            + (f"{d.day:02d}" if d.day else "")
-            + "/"
-        )
-    for dst, value in (
-        ("publisher", source.publisher or getattr(source, "institution", None)),
-        ("place_published", source.place),
-        ("edition", source.edition),
-        ("volume", source.volume),
-        ("doi", source.doi),
-        ("abstract", source.abstract),
-        ("language", source.language),
-    ):
-        if value:
-            ref[dst] = value
-    if source.url:
-        ref["urls"] = [source.url]
-    if source.keywords:
-        ref["keywords"] = list(source.keywords)
-    if source.note:
-        ref["notes"] = [source.note]
-    pages = getattr(source, "pages", None)
-    if pages:
-        ref["start_page"] = pages.start
-        if pages.end:
-            ref["end_page"] = pages.end
-    number = getattr(source, "issue", None) or getattr(source, "number", None)
-    if number:
-        ref["number"] = number
-    if getattr(source, "issn", None):
-        ref["issn"] = source.issn
-    elif source.isbn:
-        ref["issn"] = "; ".join(source.isbn)
-    if getattr(source, "degree", None):
-        ref["type_of_work"] = source.degree
-    if getattr(source, "accessed", None):
-        a = source.accessed
-        ref["access_date"] = (
-            f"{a.year:04d}/"
-            + (f"{a.month:02d}" if a.month else "")
-            + "/"
-            + (f"{a.day:02d}" if a.day else "")
-            + "/"
-        )
+    for row in _rows(source.type):
+        _KINDS[row.kind][1](source, row, ref)
     return ref
 
 

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CiteshelfError
-from ..formats.bibtex import BibIssue
+from ..formats.entries import Issue, ReadEntry
 from ..model.keys import unique_key
 from ..progress import NullProgress, ProgressFactory
 from .options import ON_DUPLICATE
@@ -75,22 +75,8 @@ __all__ = [
     "read_entries",
 ]
 
-#: A problem or warning about one place in an input file.
-Issue = BibIssue
-
-
-@dataclass
-class Entry:
-    record: Any
-    source: str
-    line: int | None = None
-    #: the key was made by citeshelf (the source had none): a clash is not a duplicate
-    generated_key: bool = False
-    #: the record as the file gives it, before it left out what its book in the
-    #: same file says (None: the same as ``record``)
-    full: Any = None
-    #: its book, when the book is in the same file
-    book: Any = None
+#: One entry read from an input file (what every format's reader produces).
+Entry = ReadEntry
 
 
 @dataclass
@@ -143,14 +129,7 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
 
         def bib_batches() -> Iterator[FileRead]:
             for part in reader.batches():
-                yield FileRead(
-                    [
-                        Entry(e.record, e.source, e.line, False, e.full, e.book)
-                        for e in part.entries
-                    ],
-                    part.invalid,
-                    part.warnings,
-                )
+                yield FileRead(part.entries, part.invalid, part.warnings)
 
         return EntryStream(reader.total, bib_batches)
     if fmt == "csl-json":
@@ -160,14 +139,7 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
 
         def ris_batches() -> Iterator[FileRead]:
             for parsed in iter_ris(p):
-                yield FileRead(
-                    [
-                        Entry(r, str(p), line, r.key in parsed.generated)
-                        for r, line in parsed.entries
-                    ],
-                    [Issue(str(p), line, key, msg) for line, key, msg in parsed.invalid],
-                    [Issue(str(p), line, key, msg) for line, key, msg in parsed.warnings],
-                )
+                yield FileRead(parsed.entries, parsed.invalid, parsed.warnings)
 
         return EntryStream(0, ris_batches)
     raise UsageError(f"unknown format {fmt!r}: use bibtex, csl-json or ris")

@@ -1,0 +1,408 @@
+"""One entry's evaluated fields -> one record, as a sequence of small steps.
+
+Each step is a function over a :class:`Decoding` (the entry's fields, the
+record data and ``extra`` built so far, warnings, the fields already
+handled); :data:`DECODERS` lists them in the order they run.
+:func:`entry_to_record` runs them and validates the result.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .. import latex
+from .fields import (
+    _DEFAULT_TYPES,
+    _DEGREE_DEFAULT,
+    _IDENTIFIERS,
+    _MONTH_NAMES,
+    _MONTH_WORD,
+    _MONTHS,
+    _THESIS_TYPE_KEYS,
+    _VERBATIM,
+    CASED_FIELDS,
+    NAME_FIELDS_IN,
+    TYPES_IN,
+    read_map,
+)
+from .text import (
+    EntryError,
+    cased,
+    date_parts,
+    decide_protect,
+    names,
+    unescape_verbatim,
+    ws,
+)
+
+__all__ = ["DECODERS", "Decoding", "EntryError", "KEY_OK", "entry_to_record"]
+
+KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
+
+#: Fields no step maps through the field table.
+_APART = ("crossref", "xref", "year", "month", "day", "date", "xdata", "isbn-others", "entrytype")
+
+
+class Decoding:
+    """An entry on its way to a record."""
+
+    def __init__(
+        self, etype: str, key: str, fields: Mapping[str, str], original_key: str | None = None
+    ) -> None:
+        self.etype = etype
+        self.key = key
+        self.fields = fields
+        self.original_key = original_key
+        self.rtype = "misc"
+        self.data: dict[str, Any] = {}
+        self.extra: dict[str, Any] = {}
+        self.warnings: list[str] = []
+        #: the fields already handled by a step
+        self.handled: set[str] = set(_APART)
+        #: BibTeX field -> record field for this entry
+        self.mapping: dict[str, str] = {}
+        #: record field -> source field, for identifiers the model checks
+        self.identifiers: dict[str, str] = {}
+        #: field -> (braced phrases in order, plain text)
+        self.cased: dict[str, Any] = {}
+        #: the date as far as it is known (YYYY[-MM[-DD]])
+        self.issued: str | None = None
+
+    def decoded(self, name: str) -> str:
+        return latex.decode(self.fields[name])
+
+
+# --------------------------------------------------------------------------
+# the steps
+
+
+def entry_type(d: Decoding) -> None:
+    """The record type; the source type kept when it is not the default."""
+    native = d.fields.get("entrytype", "").strip().lower()
+    if native and re.fullmatch(r"[a-z]+", native):
+        # how citeshelf writes a BibLaTeX type for classic BibTeX: @book + entrytype = {mvbook}
+        d.etype = native
+    d.rtype = TYPES_IN.get(d.etype, "misc")
+    if d.etype not in _DEFAULT_TYPES[d.rtype]:
+        d.extra["bibtex_type"] = d.etype
+    if d.original_key:
+        d.extra["bibtex_key"] = d.original_key
+    if not KEY_OK.match(d.key):
+        raise EntryError(
+            "the key is not usable: use 1-128 letters, digits and _ : . + -, starting with a "
+            "letter or digit"
+        )
+    d.data = {"type": d.rtype, "key": d.key}
+    d.mapping = dict(read_map(d.rtype))
+
+
+def links(d: Decoding) -> None:
+    """``crossref``/``xref``: a chapter's parent, else kept in extra."""
+    crossref = d.fields.get("crossref", "").strip()
+    xref = d.fields.get("xref", "").strip()
+    if d.rtype == "chapter" and crossref:
+        d.data["parent"] = crossref
+        if xref:
+            d.extra["xref"] = xref
+    elif d.rtype == "chapter" and xref:
+        d.data["parent"] = xref
+    else:
+        if crossref:
+            d.extra["crossref"] = crossref
+        if xref:
+            d.extra["xref"] = xref
+
+
+def date_field(d: Decoding) -> None:
+    """BibLaTeX ``date``; kept in extra as written unless it is plain ISO."""
+    if "date" in d.fields:
+        date = d.decoded("date")
+        d.issued, exact = date_parts(date)
+        if not exact:
+            d.extra["date"] = date
+
+
+def year(d: Decoding) -> None:
+    if "year" not in d.fields:
+        return
+    y = d.decoded("year").strip()
+    if d.issued is None and re.fullmatch(r"\d{4}", y):
+        d.issued = y
+    elif d.issued is None or not d.issued.startswith(y):
+        d.extra["year"] = y
+        if d.issued is None:
+            d.warnings.append(
+                f"field 'year' kept in extra: {y!r} is not a year (YYYY); the entry has no date"
+            )
+
+
+def month(d: Decoding) -> None:
+    if "month" not in d.fields:
+        return
+    mtext = d.decoded("month").strip()
+    from ...model import Date
+
+    number = Date.month_number(mtext) if _MONTH_WORD.match(mtext) else None
+    issued = d.issued
+    if issued is not None and len(issued) == 4 and number:
+        d.issued = issued + f"-{number:02d}"
+        spellings = (_MONTH_NAMES[number - 1].lower(), _MONTHS[number - 1], str(number))
+        if mtext.lower() not in (*spellings, f"{number:02d}"):
+            d.extra["month"] = mtext
+    elif not (issued and number and len(issued) >= 7 and int(issued[5:7]) == number):
+        d.extra["month"] = mtext
+
+
+def day(d: Decoding) -> None:
+    if "day" not in d.fields:
+        return
+    dtext = d.decoded("day").strip()
+    issued = d.issued
+    if issued is not None and len(issued) == 7 and dtext.isdigit():
+        d.issued = issued + f"-{int(dtext):02d}"
+    elif not (issued and len(issued) == 10 and dtext.isdigit() and int(issued[8:]) == int(dtext)):
+        d.extra["day"] = dtext
+
+
+def issued(d: Decoding) -> None:
+    """The date the date fields say, if the model takes it."""
+    if d.issued is None:
+        return
+    from ...model import Date
+
+    try:
+        Date.parse(d.issued)
+        d.data["issued"] = d.issued
+    except ValueError as exc:
+        d.warnings.append(f"date kept in extra: {exc}")
+        d.extra.setdefault("date", d.issued)
+
+
+def accessed(d: Decoding) -> None:
+    if d.rtype == "webpage" and "urldate" in d.fields:
+        d.handled.add("urldate")
+        text, exact = date_parts(d.decoded("urldate"))
+        if text and exact:
+            d.data["accessed"] = text
+        else:
+            d.extra["urldate"] = d.decoded("urldate")
+
+
+def book_authors(d: Decoding) -> None:
+    if d.rtype == "chapter" and "bookauthor" in d.fields:
+        d.handled.add("bookauthor")
+        d.data["container_authors"], _ = names(d.fields["bookauthor"], "bookauthor")
+
+
+def article_issue(d: Decoding) -> None:
+    """``issue`` is the issue unless ``number`` says it (then it is kept in extra)."""
+    if d.rtype != "article" or "issue" not in d.fields:
+        return
+    if "number" in d.fields:
+        d.extra["issue"] = d.decoded("issue")
+        d.handled.add("issue")
+    else:
+        d.mapping["issue"] = "issue"
+
+
+def booktitle_copy(d: Decoding) -> None:
+    """A book's ``booktitle`` equal to its title is the copy written for crossref."""
+    f = d.fields
+    if d.rtype != "book" or "booktitle" not in f or "title" not in f:
+        return
+    if ws(d.decoded("booktitle")) == ws(d.decoded("title")):
+        d.handled.add("booktitle")
+
+
+def _name_list(d: Decoding, name: str, value: str) -> None:
+    """``author``, ``editor``, ``translator``, with their "and others"."""
+    people, others = names(value, name)
+    d.data[NAME_FIELDS_IN[name]] = people
+    if not others:
+        return
+    if name == "author":
+        d.data["authors_et_al"] = True
+    elif name == "editor":
+        d.data["editors_et_al"] = True
+    else:
+        d.extra[f"{name}_et_al"] = True
+
+
+def mapped_fields(d: Decoding) -> None:
+    """Every other field: the name lists, the fields of the field table, and
+    the rest kept in extra (in the file's order)."""
+    for name, value in d.fields.items():
+        if name in d.handled:
+            continue
+        if name in NAME_FIELDS_IN:
+            _name_list(d, name, value)
+            continue
+        target = d.mapping.get(name)
+        if target is None:
+            if name in _VERBATIM:
+                d.extra[name] = unescape_verbatim(value)
+            else:
+                d.extra[name] = ws(latex.decode(value)) if value.strip() else value
+            continue
+        _map_field(d, name, value, target)
+
+
+def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
+    if target in CASED_FIELDS:
+        text = cased(value, target, d.extra, d.cased)
+    elif name in _VERBATIM:
+        text = unescape_verbatim(value)
+    else:
+        text = latex.decode(value)
+        if target != "abstract":
+            text = ws(text)
+    if not text.strip():
+        return
+    if target in ("keywords", "tags"):
+        d.data[target] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
+        return
+    if target in _IDENTIFIERS:
+        d.identifiers[target] = name
+    d.data[target] = text
+
+
+def isbn_others(d: Decoding) -> None:
+    if "isbn-others" not in d.fields:
+        return
+    if "isbn" in d.data:
+        d.data["isbn"] = d.data["isbn"] + ", " + d.decoded("isbn-others")
+    else:
+        d.extra["isbn-others"] = d.decoded("isbn-others")
+
+
+def classic_inbook(d: Decoding) -> None:
+    """Classic BibTeX's @inbook: the title is the book's, chapter/pages the part."""
+    data = d.data
+    if d.etype != "inbook" or "booktitle" in d.fields or data.get("parent"):
+        return
+    if data.get("title"):
+        data["container_title"] = data.pop("title")
+        prot = d.extra.get("protect")
+        if isinstance(prot, dict) and "title" in prot:
+            prot["container_title"] = prot.pop("title")
+
+
+def subtitle_split(d: Decoding) -> None:
+    """BibTeX has no subtitle field: "Title: Subtitle" with subtitle = {Subtitle}
+    is how citeshelf writes one for classic BibTeX."""
+    sub = d.data.get("subtitle")
+    title = d.data.get("title")
+    if sub and title and title.endswith(": " + sub):
+        main = d.data["title"] = title[: -len(sub) - 2]
+        phrases, _plain = d.cased.get("title", ([], title))
+        # the braced phrases of the main title: those before ": subtitle"
+        n_sub = len(d.cased.get("subtitle", ([], ""))[0])
+        own = phrases[: len(phrases) - n_sub] if n_sub else phrases
+        decide_protect(main, own, "title", d.extra)
+
+
+def thesis_degree(d: Decoding) -> None:
+    """biblatex's type keys as degrees; the degree @mastersthesis implies."""
+    if d.rtype != "thesis":
+        return
+    data = d.data
+    if data.get("degree", "").lower() in _THESIS_TYPE_KEYS:
+        data["degree"] = _THESIS_TYPE_KEYS[data["degree"].lower()]
+    if "degree" not in data:
+        if d.etype in _DEGREE_DEFAULT:
+            if _DEGREE_DEFAULT[d.etype]:
+                data["degree"] = _DEGREE_DEFAULT[d.etype]
+            d.extra.pop("bibtex_type", None)
+    elif d.etype == "thesis":
+        d.extra.pop("bibtex_type", None)
+
+
+def report_type(d: Decoding) -> None:
+    if d.rtype == "report" and d.etype == "report":
+        d.extra.pop("bibtex_type", None)
+
+
+#: The steps from an entry's fields to a record's data, in the order they run.
+DECODERS: tuple[Callable[[Decoding], None], ...] = (
+    entry_type,
+    links,
+    date_field,
+    year,
+    month,
+    day,
+    issued,
+    accessed,
+    book_authors,
+    article_issue,
+    booktitle_copy,
+    mapped_fields,
+    isbn_others,
+    classic_inbook,
+    subtitle_split,
+    thesis_degree,
+    report_type,
+)
+
+
+# --------------------------------------------------------------------------
+# validation
+
+
+def entry_to_record(
+    etype: str, key: str, fields: Mapping[str, str], *, original_key: str | None = None
+) -> tuple[Any, list[str]]:
+    """One entry's evaluated fields (LaTeX text) as a record, and warnings."""
+    d = Decoding(etype, key, fields, original_key)
+    for step in DECODERS:
+        step(d)
+    if d.extra:
+        d.data["extra"] = d.extra
+    return _validated(d), d.warnings
+
+
+def _validated(d: Decoding) -> Any:
+    """The record; an identifier that is not one (a DOI "n/a", an ISBN with a
+    typo) is kept in extra with a warning rather than losing the entry."""
+    from pydantic import ValidationError
+
+    from ...model import parse_record
+
+    try:
+        return parse_record(d.data)
+    except ValidationError as exc:
+        if not _move_bad_identifiers(d, exc):
+            raise EntryError(_reason(exc)) from None
+    try:
+        return parse_record(d.data)
+    except ValidationError as exc2:
+        raise EntryError(_reason(exc2)) from None
+
+
+def _move_bad_identifiers(d: Decoding, exc: Any) -> bool:
+    data, extra = d.data, d.extra
+    moved = False
+    for err in exc.errors(include_url=False):
+        loc = [p for p in err.get("loc", ()) if isinstance(p, str)]
+        target = loc[1] if len(loc) > 1 else None
+        if target == "pages" and "pages" in data:
+            d.identifiers.setdefault("pages", "pages")
+        if target is None or target not in d.identifiers or target not in data:
+            continue
+        name = d.identifiers[target]
+        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        if name == "isbn" and "isbn-others" in d.fields:
+            extra["isbn-others"] = d.decoded("isbn-others")
+            data[target] = data[target].split(", ")[0]
+        d.warnings.append(f"field '{name}' kept in extra: {msg}")
+        extra[name] = data.pop(target)
+        data["extra"] = extra
+        moved = True
+    return moved
+
+
+def _reason(exc: Any) -> str:
+    from ...model import describe_validation_error
+
+    return describe_validation_error(exc, "").removeprefix(": ").replace(": field", "field")

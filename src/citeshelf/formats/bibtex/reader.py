@@ -1,0 +1,526 @@
+"""Reading a .bib text: two passes (keys, macros, xdata and books first, then
+the entries a batch at a time), bibtexparser only splitting blocks, and the
+in-file inheritance (``crossref``/``xref`` renamed keys, ``xdata`` sets, a
+chapter leaving out what its book in the same file says)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..entries import Issue, ReadBatch, ReadEntry
+from .decode import KEY_OK, EntryError, entry_to_record
+from .fields import _PREDEFINED, TYPES_IN
+from .values import evaluate
+
+#: A problem or warning about one place in a .bib file.
+BibIssue = Issue
+#: One entry read from a .bib file.
+ParsedEntry = ReadEntry
+
+
+#: Entries read from a .bib text, with problems, warnings and ``@preamble`` texts.
+BibParse = ReadBatch
+
+
+#: Entries parsed at a time when reading a file (memory stays bounded).
+BATCH_SIZE = 500
+
+
+def load_bibtex(path: str | Path) -> BibParse:
+    """Every entry of a .bib file (see :func:`parse_bibtex`), read in batches."""
+    result = BibParse()
+    for part in iter_bibtex(path):
+        result.extend(part)
+    return result
+
+
+def parse_bibtex(text: str, *, source: str = "<string>", batch_size: int = BATCH_SIZE) -> BibParse:
+    """Read every entry of ``text`` (see the module docstring)."""
+    reader = _Reader(source)
+    parts = text.split("\n")  # lines as bibtexparser counts them
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    reader.prescan(lines)
+    result = BibParse()
+    for part in reader.batches(lines, batch_size):
+        result.extend(part)
+    return result
+
+
+def iter_bibtex(path: str | Path, *, batch_size: int = BATCH_SIZE) -> Iterator[BibParse]:
+    """The entries of a .bib file, a batch at a time, in file order (see :class:`BibReader`)."""
+    return BibReader(path, batch_size=batch_size).batches()
+
+
+class BibReader:
+    """A .bib file read twice, never held whole.
+
+    Creating the reader makes a first pass that notes every entry's key, the
+    ``@string`` macros, the ``xdata`` sets and the books (so that a chapter
+    can leave out what its book in the same file says, wherever the book is);
+    ``total`` is the number of entries. :meth:`batches` then parses
+    ``batch_size`` entries at a time. Line numbers are the file's. A file that
+    is not UTF-8 is read as Latin-1 with a warning.
+    """
+
+    def __init__(self, path: str | Path, *, batch_size: int = BATCH_SIZE) -> None:
+        from ...errors import InvalidData
+
+        self.path = p = Path(path)
+        self.batch_size = batch_size
+        self.encoding = "utf-8-sig"
+        try:
+            try:
+                self._reader = _Reader(str(p))
+                self.total = self._reader.prescan(_file_lines(p, self.encoding))
+            except UnicodeDecodeError:
+                self.encoding = "latin-1"
+                self._reader = _Reader(str(p))
+                self.total = self._reader.prescan(_file_lines(p, self.encoding))
+        except OSError as exc:
+            raise InvalidData(f"{p}: cannot read: {exc.strerror}") from None
+
+    def batches(self) -> Iterator[BibParse]:
+        p = self.path
+        note = None
+        if self.encoding == "latin-1":
+            note = BibIssue(str(p), None, None, "not UTF-8: read as Latin-1; check the accents")
+        for part in self._reader.batches(_file_lines(p, self.encoding), self.batch_size):
+            if note is not None:
+                part.warnings.insert(0, note)
+                note = None
+            yield part
+        if note is not None:
+            yield BibParse(warnings=[note])
+
+
+def _file_lines(p: Path, encoding: str) -> Iterator[str]:
+    """The file's lines (split at "\\n" only, endings kept, as bibtexparser counts)."""
+    with p.open("rb") as fh:
+        first = True
+        for raw in fh:
+            line = raw.decode(encoding)
+            if first and line.startswith("\ufeff"):
+                line = line[1:]
+            first = False
+            yield line
+
+
+#: A line where bibtexparser starts a block, whatever came before (it ends an
+#: unclosed block there): the text can be cut before such lines.
+_BLOCK_LINE = re.compile(r"[^\S\n]*@(\w*)[ \t]*[{(][ \t]*([^,\s{}()=]*)")
+
+
+def _segments(lines: Iterable[str]) -> Iterator[tuple[int, list[str], str | None, str | None]]:
+    """The text cut before every line that starts a block (``@type{``), as
+    (first line number, lines, type, key). bibtexparser never lets a block
+    run past such a line, so parsing the pieces gives the blocks of the whole."""
+    start = 1
+    buf: list[str] = []
+    etype = key = None
+    for n, line in enumerate(lines, 1):
+        if "@" in line:
+            m = _BLOCK_LINE.match(line)
+            if m:
+                if buf:
+                    yield start, buf, etype, key
+                buf = []
+                start = n
+                etype, key = m.group(1).lower(), m.group(2)
+        buf.append(line)
+    if buf:
+        yield start, buf, etype, key
+
+
+class _Reader:
+    """Reads a .bib text in batches, carrying what BibTeX carries from one
+    entry to the next: macros, keys seen, renamed keys, xdata sets, books."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.macros: dict[str, str] = dict(_PREDEFINED)
+        self.strings: set[str] = set()
+        self.seen_keys: dict[str, int] = {}
+        self.xdata: dict[str, dict[str, str]] = {}
+        self.taken: set[str] = set()
+        self.renamed: dict[str, str] = {}
+        self.books: dict[str, Any] = {}  # key -> book record of this file
+
+    # -- the first pass -------------------------------------------------
+
+    def prescan(self, lines: Iterable[str]) -> int:
+        """Keys, xdata sets and books of the whole text (macros in file order);
+        the number of entries."""
+        keys: list[str] = []
+        n_xdata = 0
+        wanted: list[str] = []
+        wanted_start = 0
+        book_types = {t for t, r in TYPES_IN.items() if r == "book"} | {"xdata", "string"}
+        later: list[tuple[str, str, dict[str, str]]] = []  # books that need all keys or xdata
+        seen: set[str] = set()
+        for start, buf, etype, key in _segments(lines):
+            if etype is None:
+                continue
+            if etype not in ("string", "preamble", "comment") and key:
+                keys.append(key)
+                n_xdata += etype == "xdata"
+            if etype in book_types:
+                if not wanted:
+                    wanted_start = start
+                wanted.append("".join(buf))
+                if len(wanted) >= BATCH_SIZE:
+                    self._prescan_blocks("".join(wanted), wanted_start, seen, later)
+                    wanted = []
+        if wanted:
+            self._prescan_blocks("".join(wanted), wanted_start, seen, later)
+        self.taken = {k.lower() for k in keys}
+        for key in keys:
+            self._rename(key)
+        for etype, key, fields in later:
+            self._prescan_book(etype, key, self._with_xdata(fields, []))
+        # the second pass starts from scratch
+        self.macros = dict(_PREDEFINED)
+        self.strings = set()
+        return len(keys) - n_xdata
+
+    def _prescan_blocks(self, text: str, line0: int, seen: set[str], later: list) -> None:
+        from bibtexparser import model as bm
+
+        self._escapes = []  # (line numbers are not used here)
+        for block in self._split(text):
+            if isinstance(block, bm.DuplicateBlockKeyBlock | bm.DuplicateFieldKeyBlock):
+                block = block.ignore_error_block
+            if isinstance(block, bm.String):
+                self._define(block, line0, None)
+            elif isinstance(block, bm.Entry):
+                etype, key, fields, _, _ = self._evaluate_entry(block, line0)
+                if etype == "xdata":
+                    self.xdata[key.lower()] = fields
+                elif TYPES_IN.get(etype) == "book" and key.lower() not in seen:
+                    seen.add(key.lower())  # the first entry of a key is the one read
+                    refs = [fields.get(r, "").strip() for r in ("crossref", "xref")]
+                    if "xdata" in fields or not all(KEY_OK.match(k) for k in [key, *refs] if k):
+                        later.append((etype, key, fields))
+                    else:
+                        self._prescan_book(etype, key, fields)
+
+    def _prescan_book(self, etype: str, key: str, fields: dict[str, str]) -> None:
+        final = self.renamed.get(key, key)
+        for ref in ("crossref", "xref"):
+            if fields.get(ref, "").strip() in self.renamed:
+                fields[ref] = self.renamed[fields[ref].strip()]
+        try:
+            record, _ = entry_to_record(
+                etype, final, fields, original_key=key if final != key else None
+            )
+        except EntryError:
+            return
+        if record.type == "book":
+            self.books[record.key] = _BookView(record)
+
+    # -- the second pass --------------------------------------------------
+
+    def batches(self, lines: Iterable[str], batch_size: int) -> Iterator[BibParse]:
+        buf: list[str] = []
+        start = 1
+        count = 0
+        for first, seg, etype, _key in _segments(lines):
+            if count >= batch_size:
+                # the next block's first line too, so that an unclosed block
+                # is ended by it (as in the whole text), not by the end of text
+                yield self.feed(buf, start, tail=seg[0])
+                buf, count = [], 0
+            if not buf:
+                start = first
+            buf.extend(seg)
+            if etype not in (None, "string", "preamble", "comment"):
+                count += 1
+        if buf:
+            yield self.feed(buf, start)
+
+    def _split(self, text: str) -> list[Any]:
+        import bibtexparser
+
+        log = logging.getLogger("bibtexparser")
+        level = log.level
+        log.setLevel(logging.CRITICAL)  # failed blocks are reported with lines
+        try:
+            return bibtexparser.parse_string(text, parse_stack=[]).blocks
+        except Exception as exc:
+            from ...errors import InvalidData
+
+            raise InvalidData(f"{self.source}: cannot be read as BibTeX ({exc})") from None
+        finally:
+            log.setLevel(level)
+
+    #: lines of the current text (0-based) that end with a backslash: bibtexparser
+    #: does not count the line break after one, so its line numbers drift there
+    _escapes: list[int] = []
+
+    def _line(self, start_line: int | None, line0: int) -> int | None:
+        """The file's line number for bibtexparser's ``start_line``."""
+        if start_line is None:
+            return None
+        n = start_line
+        for e in self._escapes:
+            if e < n:
+                n += 1
+            else:
+                break
+        return n + line0
+
+    def _line_of(self, block: Any, line0: int) -> int | None:
+        return self._line(block.start_line, line0)
+
+    def _split_lines(self, lines: list[str]) -> list[Any]:
+        self._escapes = [i for i, line in enumerate(lines) if line.endswith("\\\n")]
+        return self._split("".join(lines))
+
+    def _define(self, block: Any, line0: int, result: BibParse | None) -> None:
+        undefined: list[str] = []
+        value = evaluate(block.value, self.macros, undefined)
+        name = block.key.lower()
+        line = self._line_of(block, line0)
+        if name in self.strings and result is not None:
+            result.warnings.append(
+                BibIssue(
+                    self.source,
+                    line,
+                    None,
+                    f"@string '{block.key}' is defined again; entries after line "
+                    f"{line} use the new value",
+                )
+            )
+        self.strings.add(name)
+        self.macros[name] = value
+
+    def _evaluate_entry(
+        self, entry: Any, line0: int
+    ) -> tuple[str, str, dict[str, str], int, list[BibIssue]]:
+        key = entry.key
+        line = self._line_of(entry, line0)
+        fields: dict[str, str] = {}
+        undefined: list[str] = []
+        warnings: list[BibIssue] = []
+        for f in entry.fields:
+            name = f.key.lower()
+            value = (
+                evaluate(f.value, self.macros, undefined)
+                if isinstance(f.value, str)
+                else str(f.value)
+            )
+            if name in fields:
+                warnings.append(
+                    BibIssue(
+                        self.source,
+                        self._line(f.start_line, line0) or line,
+                        key,
+                        f"field '{name}' is repeated: kept the first value, dropped {value!r}",
+                    )
+                )
+                continue
+            fields[name] = value
+        for word in dict.fromkeys(undefined):
+            warnings.append(
+                BibIssue(self.source, line, key, f"undefined @string macro '{word}': kept as text")
+            )
+        return entry.entry_type.lower(), key, fields, line or 0, warnings
+
+    def _rename(self, key: str) -> str:
+        """A key that cannot name a record file ("baez/article") gets a usable
+        one (the same one for every mention); the original is kept in extra."""
+        if KEY_OK.match(key):
+            return key
+        if key in self.renamed:
+            return self.renamed[key]
+        base = re.sub(r"[^A-Za-z0-9_:.+-]+", "-", key).strip("-_:.+")[:120] or "entry"
+        if not base[0].isalnum():
+            base = "k" + base
+        new, n = base, 0
+        while new.lower() in self.taken:
+            n += 1
+            new = f"{base}-{n}"
+        self.taken.add(new.lower())
+        self.renamed[key] = new
+        return new
+
+    def _with_xdata(
+        self, fields: dict[str, str], warnings: list[BibIssue], line: int = 0, key: str = ""
+    ) -> dict[str, str]:
+        if "xdata" in fields:
+            for ref in [r.strip().lower() for r in fields["xdata"].split(",") if r.strip()]:
+                for name, value in self.xdata.get(ref, {}).items():
+                    fields.setdefault(name, value)
+                if ref not in self.xdata:
+                    warnings.append(
+                        BibIssue(self.source, line, key, f"xdata '{ref}' is not in the file")
+                    )
+        return fields
+
+    def feed(self, lines: list[str], line0: int, tail: str | None = None) -> BibParse:
+        """One batch of the text, starting on line ``line0`` of the file.
+        ``tail``, the first line of the next batch, ends an unclosed block as
+        it does in the whole text; the block it starts is left for the next."""
+        from bibtexparser import model as bm
+
+        result = BibParse()
+        offset = line0  # bibtexparser counts lines from 0
+        pending: list[tuple[str, str, dict[str, str], int, list[BibIssue]]] = []
+        blocks = self._split_lines([*lines, tail] if tail else lines)
+        if tail and blocks and (blocks[-1].raw or "").strip() == tail.strip():
+            blocks.pop()
+        for block in blocks:
+            if isinstance(block, bm.DuplicateFieldKeyBlock | bm.DuplicateBlockKeyBlock):
+                inner = block.ignore_error_block
+                if not isinstance(inner, bm.String | bm.Entry):  # pragma: no cover
+                    result.invalid.append(
+                        BibIssue(self.source, self._line_of(block, offset), None, str(block.error))
+                    )
+                    continue
+                block = inner
+            if isinstance(block, bm.String):
+                self._define(block, offset, result)
+            elif isinstance(block, bm.Preamble):
+                result.preambles.append(block.value)
+            elif isinstance(block, bm.Entry):
+                etype, key, fields, line, warnings = self._evaluate_entry(block, offset)
+                if etype == "xdata":
+                    result.warnings.extend(warnings)
+                    continue
+                pending.append((etype, key, fields, line, warnings))
+            elif isinstance(block, bm.ParsingFailedBlock):
+                result.invalid.append(
+                    BibIssue(
+                        self.source,
+                        self._line_of(block, offset),
+                        _guess_key(block.raw),
+                        _parse_error(block),
+                    )
+                )
+            # comments are tolerated and ignored
+        for _, key, _, _, _ in pending:
+            self.taken.add(key.lower())
+        for etype, key, fields, line, warnings in pending:
+            lower = key.lower()
+            if lower in self.seen_keys:
+                result.invalid.append(
+                    BibIssue(
+                        self.source,
+                        line,
+                        key,
+                        f"the key is already used by the entry on line {self.seen_keys[lower]}: "
+                        "rename one of them",
+                    )
+                )
+                continue
+            self.seen_keys[lower] = line
+            fields = self._with_xdata(fields, warnings, line, key)
+            original = None
+            new = self._rename(key)
+            if new != key:
+                original, key = key, new
+                warnings.append(
+                    BibIssue(
+                        self.source,
+                        line,
+                        original,
+                        f"the key cannot name a record file: imported as '{key}' (the original "
+                        "key is kept and written back on export)",
+                    )
+                )
+            for ref in ("crossref", "xref"):
+                if fields.get(ref, "").strip() in self.renamed:
+                    fields[ref] = self.renamed[fields[ref].strip()]
+            try:
+                record, more = entry_to_record(etype, key, fields, original_key=original)
+            except EntryError as exc:
+                result.invalid.append(BibIssue(self.source, line, key, str(exc)))
+                result.warnings.extend(warnings)
+                continue
+            for message in more:
+                warnings.append(BibIssue(self.source, line, key, message))
+            result.warnings.extend(warnings)
+            parsed = ReadEntry(
+                record,
+                self.source,
+                line,
+                entry_type=etype,
+                crossref=fields.get("crossref", "").strip() or None,
+            )
+            result.entries.append(parsed)
+        _inherit_in_file(result.entries, self.books)
+        result.warnings.sort(key=lambda w: w.line or 0)
+        result.invalid.sort(key=lambda w: w.line or 0)
+        return result
+
+
+_INHERITABLE = (
+    "editors",
+    "issued",
+    "publisher",
+    "place",
+    "edition",
+    "volume",
+    "series",
+    "language",
+)
+
+
+class _BookView:
+    """What a chapter may take from its book in the same file (a book record
+    without its abstract, notes and the rest, so that many fit in memory)."""
+
+    __slots__ = (*_INHERITABLE, "key", "title", "full_title", "authors", "year")
+
+    def __init__(self, book: Any) -> None:
+        for name in self.__slots__:
+            setattr(self, name, getattr(book, name))
+
+
+def _inherit_in_file(entries: list[ReadEntry], books: Mapping[str, Any]) -> None:
+    """A chapter whose book is in the same file drops the fields it repeats
+    from the book (it takes them from the book when resolved). The record as
+    read, before that, is kept in ``ParsedEntry.full`` (duplicate checks
+    compare what the entry says)."""
+    from ...model import Chapter
+
+    for e in entries:
+        r = e.record
+        if not isinstance(r, Chapter) or r.parent is None or r.parent not in books:
+            continue
+        e.book = book = books[r.parent]
+        update: dict[str, Any] = {}
+        for name in _INHERITABLE:
+            value = getattr(r, name)
+            if value and value == getattr(book, name):
+                update[name] = [] if name == "editors" else None
+        if r.container_title and r.container_title in (book.title, book.full_title):
+            update["container_title"] = None
+            prot = r.extra.get("protect") if isinstance(r.extra, dict) else None
+            if isinstance(prot, dict) and "container_title" in prot:
+                extra = dict(r.extra)
+                extra["protect"] = {k: v for k, v in prot.items() if k != "container_title"}
+                update["extra"] = extra
+        if r.container_authors and r.container_authors == book.authors:
+            update["container_authors"] = []
+        if update:
+            e.full = r
+            e.record = r.model_copy(update=update)
+
+
+def _guess_key(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    m = re.match(r"\s*@\s*\w+\s*[{(]\s*([^,\s]+)\s*,", raw)
+    return m.group(1) if m else None
+
+
+def _parse_error(block: Any) -> str:
+    reason = getattr(block.error, "abort_reason", None) or str(block.error)
+    reason = " ".join(str(reason).split()).rstrip(".")
+    return f"syntax error: {reason}" if reason else "syntax error: the entry could not be read"

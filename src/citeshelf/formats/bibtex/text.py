@@ -1,0 +1,147 @@
+"""Decoding field text: white space, letter-case protection, name lists, dates."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .. import latex, protect
+
+
+class EntryError(ValueError):
+    """An entry that cannot be a record (the message says why)."""
+
+
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+def ws(text: str) -> str:
+    """Runs of ASCII white space as one space (a no-break space stays)."""
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+def unescape_verbatim(text: str) -> str:
+    return re.sub(r"\\([_%&#$~])", r"\1", text.strip())
+
+
+def cased(
+    value: str, field: str, extra: dict[str, Any], spans_out: dict[str, Any] | None = None
+) -> str:
+    """Decode a title-like field, recording braced phrases unless they are
+    exactly what sentence case implies."""
+    decoded = latex.decode(value, keep_braces=True, held=True)
+    held_plain, spans = latex.strip_group_spans(decoded)
+    phrases = [ws(latex.release(held_plain[a:b])) for a, b in spans]
+    plain = ws(latex.release(held_plain))
+    if spans_out is not None:
+        spans_out[field] = phrases, plain
+    decide_protect(plain, phrases, field, extra)
+    return plain
+
+
+def decide_protect(plain: str, phrases: list[str], field: str, extra: dict[str, Any]) -> None:
+    auto = [plain[a:b] for a, b in protect.auto_spans(plain)]
+    table = extra.get("protect")
+    if phrases != auto:
+        extra.setdefault("protect", {})[field] = sorted(dict.fromkeys(phrases))
+    elif isinstance(table, dict):
+        table.pop(field, None)
+        if not table:
+            extra.pop("protect", None)
+
+
+_AND_SPLIT = re.compile(r"\s+and\s+", re.IGNORECASE)
+_SIMPLE_NAME = re.compile(r"^[^{}\\,]*(?:,[^{}\\,]*)?$")
+
+
+def _upper_word(word: str) -> bool:
+    for ch in word:
+        if ch.isalpha():
+            return ch.isupper()
+    return True  # BibTeX: a word without letters is not "von"
+
+
+def _simple_names(text: str) -> tuple[list[dict[str, Any]], bool] | None:
+    """The common names ("Family, Given", "Given Family", no braces or
+    particles) without the general parser; None if any name is not simple."""
+    parts = _AND_SPLIT.split(" ".join(text.split()))
+    others = bool(parts) and parts[-1].lower() == "others"
+    if others:
+        parts = parts[:-1]
+    out = []
+    for part in parts:
+        if not part or not _SIMPLE_NAME.match(part):
+            return None
+        if "," in part:
+            last, first = part.split(",", 1)
+            words = last.split()
+            if not words or not all(_upper_word(w) for w in words):
+                return None
+            name = {"family": " ".join(words)}
+            first = first.strip()
+            if first:
+                name["given"] = first
+        else:
+            words = part.split()
+            if not all(_upper_word(w) for w in words[:-1]):
+                return None
+            name = {"family": words[-1]}
+            if len(words) > 1:
+                name["given"] = " ".join(words[:-1])
+        out.append(name)
+    return out, others
+
+
+def names(value: str, field: str) -> tuple[list[dict[str, Any]], bool]:
+    try:
+        return _names_of(value)
+    except ValueError as exc:
+        # a name made of a macro the file's @preamble defines ("\Thanh{}"):
+        # keep the macro's name rather than nothing
+        fallback = re.sub(r"\\([A-Za-z]+)(?:\{\})?", r"\1", value)
+        if fallback != value:
+            try:
+                return _names_of(fallback)
+            except ValueError:
+                pass
+        reason = latex.release(str(exc)).splitlines()
+        reason = [line for line in reason if "Value error, " in line] or reason[:1]
+        text = reason[0].split("Value error, ", 1)[-1].split(" [type=")[0].strip()
+        raise EntryError(f"field '{field}': {text}") from None
+
+
+def _names_of(value: str) -> tuple[list[dict[str, Any]], bool]:
+    from ...model import has_others, parse_names
+
+    decoded = latex.decode(value, keep_braces=True, held=True)
+    if "{" not in decoded and "}" not in decoded:
+        simple = _simple_names(decoded)
+        if simple is not None:
+            people, others = simple
+            if any(latex.release(v) != v for p in people for v in p.values()):
+                people = [{k: latex.release(v) for k, v in p.items()} for p in people]
+            return people, others
+    out = []
+    for p in parse_names(decoded):
+        data = {}
+        for part in ("family", "given", "particle", "suffix", "literal"):
+            text = getattr(p, part)
+            if text:
+                data[part] = latex.release(latex.strip_groups(text)[0])
+        out.append(data)
+    return out, has_others(decoded)
+
+
+def date_parts(text: str) -> tuple[str | None, bool]:
+    """A BibLaTeX date as YYYY[-MM[-DD]] and whether that says all of it."""
+    m = re.match(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*(.*)$", text)
+    if not m:
+        return None, False
+    y, mo, d, rest = m.groups()
+    out = y
+    if mo:
+        out += f"-{int(mo):02d}"
+        if d:
+            out += f"-{int(d):02d}"
+    exact = not rest and (mo is None or len(mo) == 2) and (d is None or len(d) == 2)
+    return out, exact

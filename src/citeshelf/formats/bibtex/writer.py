@@ -1,0 +1,463 @@
+"""Writing records as BibTeX or BibLaTeX entries, driven by the field table
+(:data:`.fields.FIELDS`): each row says which record field goes to which
+BibTeX field and how its value is written; dates, a chapter's link to its
+book and the fields kept in ``extra`` have steps of their own."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from .. import RESERVED_EXTRA, latex, protect
+from .fields import _DEGREE_DEFAULT, _MONTHS, _VERBATIM, Field, write_rows
+
+_ORDER = (
+    "author",
+    "editor",
+    "translator",
+    "bookauthor",
+    "title",
+    "subtitle",
+    "shorttitle",
+    "booktitle",
+    "eventtitle",
+    "venue",
+    "journal",
+    "journaltitle",
+    "edition",
+    "volume",
+    "number",
+    "issue",
+    "series",
+    "chapter",
+    "pages",
+    "type",
+    "howpublished",
+    "organization",
+    "publisher",
+    "institution",
+    "school",
+    "address",
+    "location",
+    "year",
+    "month",
+    "day",
+    "date",
+    "urldate",
+    "pagetotal",
+    "doi",
+    "isbn",
+    "isbn-others",
+    "issn",
+    "url",
+    "language",
+    "keywords",
+    "abstract",
+    "note",
+    "tags",
+    "entrytype",
+    "crossref",
+    "xref",
+)
+_ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
+_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+class _Writer:
+    def __init__(self, dialect: str, ascii: bool) -> None:
+        if dialect not in ("bibtex", "biblatex"):
+            raise ValueError(f"unknown dialect {dialect!r}")
+        self.dialect = dialect
+        self.ascii = ascii
+
+    # text --------------------------------------------------------------
+
+    def text(self, value: str) -> str:
+        return latex.encode(value, ascii=self.ascii)
+
+    def cased(self, value: str, field: str, extra: Mapping[str, Any]) -> str:
+        table = extra.get("protect")
+        if isinstance(table, Mapping) and field in table:
+            spans = protect.find_spans(value, protect.protected_phrases(extra, field))
+        else:
+            spans = protect.auto_spans(value)
+        return protect.wrap_spans(value, spans, lambda s: "{" + self.text(s) + "}", self.text)
+
+    def names(self, people: list[Any], et_al: bool) -> str:
+        out = [self.name(p) for p in people]
+        if et_al:
+            out.append("others")
+        return " and ".join(out)
+
+    def name(self, person: Any) -> str:
+        from ...model import parse_name
+
+        if person.literal:
+            return "{" + self.text(person.literal) + "}"
+        fam = self.text(person.family)
+        giv = self.text(person.given) if person.given else ""
+        part = self.text(person.particle) if person.particle else ""
+        suf = self.text(person.suffix) if person.suffix else ""
+
+        def build(f: str, g: str, p: str, s: str) -> str:
+            last = f"{p} {f}" if p else f
+            if s:
+                return f"{last}, {s}, {g}"
+            return f"{last}, {g}" if g else last
+
+        candidates = [
+            build(fam, giv, part, suf),
+            build(
+                "{" + fam + "}",
+                "{" + giv + "}" if giv else "",
+                part,
+                "{" + suf + "}" if suf else "",
+            ),
+        ]
+        if not giv and not suf:
+            # "{A B}" alone would be an organisation: "{A B}," is a family name
+            candidates.append(build("{" + fam + "}", "", part, "") + ",")
+        for cand in candidates:
+            try:
+                back = parse_name(latex.decode(cand, keep_braces=True, held=True))
+            except ValueError:
+                continue
+            got = tuple(
+                latex.release(latex.strip_groups(x)[0]) if x else x
+                for x in (back.family, back.given, back.particle, back.suffix)
+            )
+            if got == (person.family, person.given, person.particle, person.suffix):
+                return cand
+        return candidates[-1]
+
+    # entries -------------------------------------------------------------
+
+    def entry(
+        self, record: Any, *, book: Any = None, crossref: bool = False, xref: bool = False
+    ) -> str:
+        from ...model import Chapter
+        from ...model.inherit import chapter_view
+
+        source = record
+        if isinstance(record, Chapter) and book is not None and not crossref:
+            source = chapter_view(record, book, self.dialect)
+        e = _Entry(record, source, dict(record.extra or {}), self.dialect == "biblatex", book)
+        e.etype = self.entry_type(source, e.extra)
+        if not e.biblatex and e.etype not in _CLASSIC:
+            # classic BibTeX warns about types its styles do not define
+            e.fields["entrytype"] = (e.etype, False)
+            e.etype = _CLASSIC_FALLBACK(source)
+        for row in write_rows(source.type):
+            self.put_row(e, row)
+        self.put_date(e)
+        if source.type == "book":
+            self.put_book_title(e)
+        elif source.type == "chapter":
+            self.put_links(e, crossref=crossref, xref=xref)
+        self.put_extra(e)
+        ordered = sorted(
+            e.fields.items(), key=lambda kv: (_ORDER_INDEX.get(kv[0], len(_ORDER)), kv[0])
+        )
+        lines = [f"@{e.etype}{{{written_key(record)},"]
+        for name, (value, macro) in ordered:
+            lines.append(f"  {name} = {value}," if macro else f"  {name} = {{{value}}},")
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def put_row(self, e: _Entry, row: Field) -> None:
+        """One row of the field table: the record field's value, written as
+        its ``kind`` says, under its BibTeX or BibLaTeX name."""
+        source = e.source
+        if row.kind == "names":
+            et_al = _et_al(source, e.extra, row.record)
+            people = getattr(source, row.record)
+            if people or et_al:
+                e.put(row.bibtex, self.names(people, et_al))
+            return
+        value = getattr(source, row.record)
+        if row.kind == "title":
+            if value is not None:
+                e.put(row.bibtex, self.title(value, e))
+            return
+        if not value:
+            return
+        name = row.name(e.biblatex)
+        writer = _KIND_WRITERS.get(row.kind)
+        if writer is not None:
+            e.put(name, writer(self, value, row.record, e.extra))
+        elif row.kind == "isbn":
+            self.put_isbn(e, value)
+        elif row.kind == "container":
+            self.put_container(e, row, value)
+        elif row.kind == "degree":
+            if value != _DEGREE_DEFAULT.get(e.etype):
+                e.put(name, self.text(value))
+        elif row.kind == "site":
+            e.put(name if e.etype != "misc" else "howpublished", self.text(value))
+        else:  # pragma: no cover - every kind of the table is written above
+            raise ValueError(f"no writer for kind {row.kind!r}")
+
+    def title(self, value: str, e: _Entry) -> str:
+        title = self.cased(value, "title", e.extra)
+        if e.source.subtitle and not e.biblatex:
+            title += ": " + self.cased(e.source.subtitle, "subtitle", e.extra)
+        return title
+
+    def put_isbn(self, e: _Entry, isbns: list[str]) -> None:
+        from ...model import format_isbn
+
+        e.put("isbn", format_isbn(isbns[0]))
+        if len(isbns) > 1:
+            # one ISBN per isbn field (biber checks it); the others beside it
+            e.put("isbn-others", ", ".join(format_isbn(i) for i in isbns[1:]))
+
+    def put_container(self, e: _Entry, row: Field, value: str) -> None:
+        """A chapter's book title: ``booktitle``, or the ``title`` of a classic
+        @inbook that has no title of its own and no parent."""
+        text = self.cased(value, "container_title", e.extra)
+        if e.etype == "inbook" and not e.source.title and not e.record.parent:
+            e.put("title", text)
+        else:
+            e.put(row.bibtex, text)
+
+    def put_date(self, e: _Entry) -> None:
+        d = e.source.issued
+        if not d:
+            return
+        if e.biblatex:
+            raw = e.extra.get("date")
+            # a range or uncertain date ("1885/1888") as it came in
+            e.put("date", raw if isinstance(raw, str) and raw.startswith(d.iso()) else d.iso())
+            return
+        e.put("year", str(d.year) if d.year >= 1000 else f"{d.year:04d}")
+        if d.month:
+            e.put("month", _MONTHS[d.month - 1], macro=True)
+            if d.day:
+                e.put("day", str(d.day))
+
+    def put_book_title(self, e: _Entry) -> None:
+        """Classic BibTeX's crossref copies only same-named fields: a book
+        gives its title as ``booktitle`` too."""
+        if not e.biblatex and e.source.title and "booktitle" not in e.extra:
+            e.put("booktitle", e.fields["title"][0])
+
+    def put_links(self, e: _Entry, *, crossref: bool, xref: bool) -> None:
+        """A chapter's link to its book: ``xref``, ``crossref`` or none."""
+        record, book = e.record, e.book
+        if not record.parent:
+            return
+        parent_key = written_key(book) if book is not None else record.parent
+        if xref:
+            e.put("xref", parent_key)
+        elif crossref:
+            e.put("crossref", parent_key)
+            if book is not None and not e.biblatex:
+                # BibTeX copies every missing field from the crossref'd
+                # entry; an empty field stops the book's identifiers.
+                for name in ("doi", "isbn", "url"):
+                    if name not in e.fields and getattr(book, name, None):
+                        e.fields[name] = ("", False)
+        elif book is None:
+            e.put("crossref", record.parent)
+
+    def put_extra(self, e: _Entry) -> None:
+        """Fields the model does not have, as they came in."""
+        for name, value in e.extra.items():
+            if name in RESERVED_EXTRA or name in e.fields or not _FIELD_NAME.match(name):
+                continue
+            if name.endswith("_et_al") or name in ("csl_id", "custom", "bibtex_key"):
+                continue
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                continue
+            text = str(value)
+            if name in _VERBATIM:
+                e.fields[name] = (_escape_verbatim(text), False)
+            else:
+                e.fields[name] = (self.text(text), False)
+
+    def entry_type(self, record: Any, extra: Mapping[str, Any]) -> str:
+        given = extra.get("bibtex_type")
+        if isinstance(given, str) and re.fullmatch(r"[a-z]+", given):
+            return given
+        rtype = record.type
+        if rtype == "thesis":
+            degree = (record.degree or "").lower()
+            return "mastersthesis" if "master" in degree else "phdthesis"
+        if rtype == "webpage":
+            return "online"
+        if rtype == "chapter":
+            return "incollection"
+        return {
+            "book": "book",
+            "article": "article",
+            "paper": "inproceedings",
+            "report": "techreport",
+            "misc": "misc",
+        }[rtype]
+
+
+_CLASSIC = frozenset(
+    [
+        "article",
+        "book",
+        "booklet",
+        "conference",
+        "inbook",
+        "incollection",
+        "inproceedings",
+        "manual",
+        "mastersthesis",
+        "misc",
+        "phdthesis",
+        "proceedings",
+        "techreport",
+        "unpublished",
+    ]
+)
+
+
+def _CLASSIC_FALLBACK(record: Any) -> str:
+    rtype = record.type
+    if rtype == "thesis":
+        return "mastersthesis" if "master" in (record.degree or "").lower() else "phdthesis"
+    return {
+        "book": "book",
+        "chapter": "incollection",
+        "article": "article",
+        "paper": "inproceedings",
+        "report": "techreport",
+        "webpage": "misc",
+        "misc": "misc",
+    }[rtype]
+
+
+_BIBTEX_KEY = re.compile(r"^[^\s,{}\"#%'()=\\]+$")
+
+
+def written_key(record: Any) -> str:
+    """The entry key: the original BibTeX key an import had to change, else the key."""
+    original = (record.extra or {}).get("bibtex_key")
+    if isinstance(original, str) and _BIBTEX_KEY.match(original):
+        return original
+    return record.key
+
+
+def _pages(pages: Any) -> str:
+    return f"{pages.start}--{pages.end}" if pages.end else pages.start
+
+
+def _escape_verbatim(text: str) -> str:
+    # Verbatim fields take any character but unbalanced braces.
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                break
+    if depth != 0:
+        return text.replace("{", "").replace("}", "")
+    return text
+
+
+def order_for_crossref(records: Iterable[Any], *, expand: bool = False) -> list[Any]:
+    """Records sorted by key, with every crossref'd book after all entries
+    that cite it (BibTeX needs that order)."""
+    from ...model import Chapter
+
+    records = sorted(records, key=lambda r: r.key)
+    if expand:
+        return records
+    keys = {r.key for r in records}
+    parents = {r.parent for r in records if isinstance(r, Chapter) and r.parent in keys}
+    return [r for r in records if r.key not in parents] + [r for r in records if r.key in parents]
+
+
+class BibTeXWriter:
+    """One entry at a time, exactly as :func:`write_bibtex` writes it (for
+    streaming exports: the caller keeps the order and the entries' separation
+    by a blank line)."""
+
+    def __init__(self, dialect: str = "bibtex", ascii: bool = False) -> None:
+        self.dialect = dialect
+        self._writer = _Writer(dialect, ascii)
+
+    def entry(self, record: Any, *, book: Any = None, crossref: bool = False) -> str:
+        """``record``'s entry; ``book`` is a chapter's book, ``crossref``
+        whether the book is written too (then the chapter refers to it)."""
+        if crossref and self.dialect == "biblatex":
+            # biblatex's crossref would hand the chapter the book's ISBN and
+            # DOI (an empty field does not stop it): the chapter is written
+            # self-contained and linked to its book by xref instead.
+            return self._writer.entry(record, book=book, xref=True)
+        return self._writer.entry(record, book=book, crossref=crossref)
+
+
+def write_bibtex(
+    records: Iterable[Any],
+    *,
+    dialect: str = "bibtex",
+    ascii: bool = False,
+    expand: bool = False,
+    books: Mapping[str, Any] | None = None,
+) -> str:
+    """Records as BibTeX or BibLaTeX text (see the module docstring)."""
+    from ...model import Chapter
+
+    writer = BibTeXWriter(dialect, ascii)
+    records = list(records)
+    by_key = {r.key: r for r in records}
+    books = dict(books or {})
+    out = []
+    for record in order_for_crossref(records, expand=expand):
+        book = None
+        crossref = False
+        if isinstance(record, Chapter) and record.parent:
+            book = by_key.get(record.parent) or books.get(record.parent)
+            crossref = not expand and record.parent in by_key
+        out.append(writer.entry(record, book=book, crossref=crossref))
+    return "\n".join(out)
+
+
+def _et_al(source: Any, extra: Mapping[str, Any], people: str) -> bool:
+    """Whether a name list ends with "and others"."""
+    if people == "translators":
+        return bool(extra.get("translator_et_al"))
+    return bool(getattr(source, f"{people}_et_al", False))
+
+
+class _Entry:
+    """An entry being written: its fields so far (name -> (value, is_macro))."""
+
+    def __init__(
+        self, record: Any, source: Any, extra: dict[str, Any], biblatex: bool, book: Any = None
+    ) -> None:
+        self.record = record
+        self.source = source
+        self.extra = extra
+        self.biblatex = biblatex
+        self.book = book
+        self.etype = "misc"
+        self.fields: dict[str, tuple[str, bool]] = {}
+
+    def put(self, name: str, value: Any, *, macro: bool = False) -> None:
+        if value is None or value == "":
+            return
+        self.fields[name] = (str(value), macro)
+
+
+def _list(w: _Writer, value: list[str], record_field: str, extra: Mapping[str, Any]) -> str:
+    return w.text(", ".join(value))
+
+
+#: How the plain kinds of the field table are written.
+_KIND_WRITERS: dict[str, Callable[[_Writer, Any, str, Mapping[str, Any]], str]] = {
+    "text": lambda w, value, name, extra: w.text(value),
+    "cased": lambda w, value, name, extra: w.cased(value, name, extra),
+    "raw": lambda w, value, name, extra: value,
+    "list": _list,
+    "pages": lambda w, value, name, extra: _pages(value),
+    "date": lambda w, value, name, extra: value.iso(),
+}

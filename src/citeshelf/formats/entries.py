@@ -1,0 +1,74 @@
+"""What a reader of any format hands on: entries read from a file, problems and warnings.
+
+The BibTeX, RIS and CSL-JSON readers all produce these shapes:
+
+* :class:`Issue` -- a problem (an entry that could not be read) or a warning,
+  with its file, line and the entry's key as the file gives it;
+* :class:`ReadEntry` -- one entry read as a record, with where it came from;
+* :class:`ReadBatch` -- a batch of entries with the problems and warnings met
+  while reading them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Issue", "ReadEntry", "ReadBatch"]
+
+
+@dataclass
+class Issue:
+    """A problem or warning about one place in an input file."""
+
+    source: str
+    line: int | None
+    key: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        who = f" entry '{self.key}':" if self.key else ""
+        return f"{where}:{who} {self.message}"
+
+
+@dataclass
+class ReadEntry:
+    """One entry read from a file, as a record, with where it came from."""
+
+    record: Any
+    source: str
+    line: int | None = None
+    #: the key was made by citeshelf (the source had none): a clash is not a duplicate
+    generated_key: bool = False
+    #: the record as the file gives it, before it left out what its book in the
+    #: same file says (None: the same as ``record``)
+    full: Any = None
+    #: its book, when the book is in the same file
+    book: Any = None
+    #: the entry type as the file names it (BibTeX ``incollection``, RIS ``CHAP`` ...)
+    entry_type: str | None = None
+    #: the key of the entry it refers to for inheritance (BibTeX ``crossref``)
+    crossref: str | None = None
+
+
+@dataclass
+class ReadBatch:
+    """Entries read from one file (or a batch of it), with what went wrong."""
+
+    entries: list[ReadEntry] = field(default_factory=list)
+    invalid: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    #: the text of BibTeX ``@preamble`` blocks (other formats have none)
+    preambles: list[str] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Any]:
+        return [e.record for e in self.entries]
+
+    def extend(self, other: ReadBatch) -> None:
+        """Add ``other``'s entries, problems and warnings to this batch."""
+        self.entries.extend(other.entries)
+        self.invalid.extend(other.invalid)
+        self.warnings.extend(other.warnings)
+        self.preambles.extend(other.preambles)
