@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from citeshelf.library import index
+from citeshelf.library import terms
 from citeshelf.library.query import Query
 from citeshelf.model import Book, Person
 from citeshelf.model.fold import LETTERS, fold, to_ascii
@@ -56,9 +56,9 @@ def test_keys_index_and_styles_fold_alike() -> None:
         issued="2020",
     )
     assert base_key(book) == "thorsson2020aero"
-    assert index.tokens("Þórsson, Ærø saga") == ["thorsson", "aero", "saga"]
+    assert terms.tokens("Þórsson, Ærø saga") == ["thorsson", "aero", "saga"]
     assert common.fold("Þórsson") == "thorsson"
-    assert index.fold is fold
+    assert terms.fold is fold
 
 
 def test_query_folds_its_terms() -> None:

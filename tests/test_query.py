@@ -11,10 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from citeshelf.errors import UsageError
-from citeshelf.library import Library, merge_parent
-from citeshelf.library.index import Index, extract, fold, tokens
+from citeshelf.library import Library
+from citeshelf.library.index import Index, extract
 from citeshelf.library.query import Query, QueryError, select
+from citeshelf.library.terms import tokens
 from citeshelf.model import Chapter
+from citeshelf.model.fold import fold
+from citeshelf.model.inherit import chapter_view
 
 
 @pytest.fixture(autouse=True)
@@ -189,9 +192,9 @@ def test_chapters_match_through_their_book(tmp_path: Path) -> None:
     chapter = Library(lib).get("aris2014collective")
     book = Library(lib).get("sperling2014handbook")
     own = chapter.model_copy(update={"issued": book.issued.model_copy(update={"year": 2001})})
-    assert Query.parse("year:2001").matches(merge_parent(own, book))
-    assert not Query.parse("year:2014").matches(merge_parent(own, book))
-    assert Query.parse("year:2014").matches(merge_parent(chapter, book))
+    assert Query.parse("year:2001").matches(chapter_view(own, book))
+    assert not Query.parse("year:2014").matches(chapter_view(own, book))
+    assert Query.parse("year:2014").matches(chapter_view(chapter, book))
 
 
 def test_matches_accepts_a_record_or_its_data() -> None:
@@ -305,7 +308,7 @@ def test_index_and_python_agree(
 
     def resolved(r):
         if isinstance(r, Chapter) and r.parent in stored:
-            return merge_parent(r, stored[r.parent])
+            return chapter_view(r, stored[r.parent])
         return r
 
     for fts5 in (True, False):

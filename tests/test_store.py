@@ -14,10 +14,10 @@ from citeshelf.library import (
     RecordStore,
     dumps_record,
     find_library,
-    merge_parent,
     resolve,
 )
 from citeshelf.model import parse_record
+from citeshelf.model.inherit import chapter_view
 from citeshelf.model.keys import base_key, unique_key
 
 from .conftest import DEFAULT_LIBRARY, snapshot
@@ -177,7 +177,7 @@ def test_missing_record_and_library(tmp_path: Path) -> None:
 
 
 def test_resolution_inherits_book_data_but_not_identifiers() -> None:
-    rec = merge_parent(chapter(doi="10.9999/ch30"), book())
+    rec = chapter_view(chapter(doi="10.9999/ch30"), book())
     assert rec.container_title == "Handbook of governance and security"
     assert [p.family for p in rec.editors] == ["Sperling"]
     assert (rec.publisher, rec.place, rec.year, rec.isbn) == (
@@ -187,8 +187,8 @@ def test_resolution_inherits_book_data_but_not_identifiers() -> None:
         ["9781781953167"],
     )
     assert rec.doi == "10.9999/ch30"
-    assert merge_parent(chapter(), book()).doi is None
-    assert merge_parent(chapter(), book()).url is None
+    assert chapter_view(chapter(), book()).doi is None
+    assert chapter_view(chapter(), book()).url is None
 
 
 def test_missing_parent_names_both_keys(empty_lib: Path) -> None:
@@ -202,7 +202,7 @@ def test_missing_parent_names_both_keys(empty_lib: Path) -> None:
 
 
 def test_generated_keys() -> None:
-    assert base_key(merge_parent(chapter(), book())) == "aris2014collective"
+    assert base_key(chapter_view(chapter(), book())) == "aris2014collective"
     assert base_key(book()) == "sperling2014handbook"
     org = parse_record(
         {
@@ -224,7 +224,7 @@ def test_generated_keys() -> None:
     )
     assert base_key(accented) == "merand2014uber"
     taken = {"aris2014collective", "aris2014collectivea"}
-    assert unique_key(merge_parent(chapter(), book()), taken.__contains__) == "aris2014collectiveb"
+    assert unique_key(chapter_view(chapter(), book()), taken.__contains__) == "aris2014collectiveb"
 
 
 def test_find_library_order(tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from citeshelf.library import merge_parent
 from citeshelf.model import RECORD_ADAPTER
+from citeshelf.model.inherit import chapter_view
 from citeshelf.styles import chicago
 from citeshelf.styles.text import Italic, to_text
 
@@ -51,11 +51,11 @@ def test_container_part() -> None:
         edition="2",
         issued="2018",
     )
-    ch = merge_parent(rec(type="chapter", parent="b1", authors=[ARIS], chapter="3"), book)
+    ch = chapter_view(rec(type="chapter", parent="b1", authors=[ARIS], chapter="3"), book)
     assert to_text(chicago.container_part(ch, 18, note=True)) == (
         "chap. 3 in Handbook of Security, 2nd ed., ed. Ann Bell"
     )
-    paged = merge_parent(rec(type="chapter", parent="b1", authors=[ARIS], pages="101-108"), book)
+    paged = chapter_view(rec(type="chapter", parent="b1", authors=[ARIS], pages="101-108"), book)
     # The 17th edition's bibliography gives the pages and no chapter number.
     assert to_text(chicago.container_part(paged, 17, note=False)) == (
         "In Handbook of Security, 2nd ed., edited by Ann Bell, 101–8"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from citeshelf.library import merge_parent
 from citeshelf.model import RECORD_ADAPTER
+from citeshelf.model.inherit import chapter_view
 from citeshelf.styles import format_citation, format_reference, to_html, to_text
 
 CASES = json.loads(
@@ -20,7 +20,7 @@ CASES = json.loads(
 def _record(case: dict):
     record = RECORD_ADAPTER.validate_python(case["record"])
     if "book" in case:
-        record = merge_parent(record, RECORD_ADAPTER.validate_python(case["book"]))
+        record = chapter_view(record, RECORD_ADAPTER.validate_python(case["book"]))
     return record
 
 

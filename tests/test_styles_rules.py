@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from citeshelf.library import Library, merge_parent, resolve
+from citeshelf.library import Library, resolve
 from citeshelf.model import RECORD_ADAPTER
+from citeshelf.model.inherit import chapter_view
 from citeshelf.styles import (
     format_bibliography,
     format_citation,
@@ -74,7 +75,7 @@ CHAPTER = dict(
 
 
 def chapter(**over):
-    return merge_parent(rec(**{**CHAPTER, **over}), rec(**BOOK))
+    return chapter_view(rec(**{**CHAPTER, **over}), rec(**BOOK))
 
 
 # --------------------------------------------------------------------------
@@ -189,7 +190,7 @@ def test_apa_two_editors_eds() -> None:
             {"family": "Singh", "given": "Priya"},
         ],
     }
-    ch = merge_parent(rec(**CHAPTER), rec(**book))
+    ch = chapter_view(rec(**CHAPTER), rec(**book))
     assert "In D. Harper & P. Singh (Eds.), " in text(ch)
     assert text(rec(**book)).startswith("Harper, D., & Singh, P. (Eds.). (2018).")
 
@@ -363,7 +364,7 @@ def test_apa_title_case_for_in_text_titles() -> None:
 
 
 def test_chicago_place_17_not_18_and_chapter_number() -> None:
-    aris_like = merge_parent(
+    aris_like = chapter_view(
         rec(
             type="chapter",
             title="Collective Security Treaty Organization",

@@ -28,7 +28,6 @@ _EXPORTS = {
     "ENV_VAR": "locate",
     "find_library": "locate",
     "user_library_dir": "locate",
-    "merge_parent": "parents",
     "parent_of": "parents",
     "resolve": "parents",
     "resolve_many": "parents",
@@ -43,7 +42,7 @@ __all__ = sorted(_EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover
     from .front import Library
     from .locate import ENV_VAR, find_library, user_library_dir
-    from .parents import merge_parent, parent_of, resolve, resolve_many
+    from .parents import parent_of, resolve, resolve_many
     from .store import RecordProblem, RecordStore, dumps_record
 
 

@@ -50,7 +50,6 @@ from ..model.display import (
     book_line,
     chapter_sort_key,
     creators_cell,
-    display_name,
     full_title,
     short_names,
 )
@@ -67,48 +66,30 @@ from .jsondata import str_list as _str_list
 from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, racy
 from .schema import (
     ENV_INDEX_DIR,
-    FREE_FIELDS,
     FTS,
     NOFTS,
     SCHEMA_VERSION,
     TABLES,
     TEXT_FIELDS,
     has_fts5,
-    index_dir,
     index_path,
 )
-from .terms import norm_doi, norm_isbn, norm_tag, tokens
+from .terms import norm_doi, norm_tag, tokens
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import RecordStore
 
-# Names other modules import from here; each has its home in the module named.
 __all__ = [
-    "ENV_INDEX_CHECK",  # .scan
-    "ENV_INDEX_DIR",  # .schema
-    "FREE_FIELDS",  # .schema
-    "TEXT_FIELDS",  # .schema
     "Index",
     "IndexProblem",
     "IndexRow",
-    "book_line",  # citeshelf.model.display
-    "creators_cell",  # citeshelf.model.display
-    "display_name",  # citeshelf.model.display
     "doc_text",
     "extract",
     "extract_own",
-    "fold",  # citeshelf.model.fold
-    "index_dir",  # .schema
-    "index_path",  # .schema
     "inheritable",
-    "norm_doi",  # .terms
-    "norm_isbn",  # .terms
-    "norm_tag",  # .terms
     "open_index",
     "prepare",
     "resolve_doc",
-    "short_names",  # citeshelf.model.display
-    "tokens",  # .terms
 ]
 
 # ---------------------------------------------------------------------------

@@ -6,19 +6,20 @@ What the chapter then takes from the book is the model's rule
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from ..errors import InvalidData, NotFound
 from ..model import BaseRecord, Chapter
 from ..model.inherit import chapter_view
 
-__all__ = ["merge_parent", "resolve", "resolve_many", "parent_of"]
+__all__ = ["resolve", "resolve_many", "parent_of"]
+
+if TYPE_CHECKING:
+    from .store import RecordStore
 
 
-def merge_parent(chapter: Chapter, book: BaseRecord) -> Chapter:
-    """The chapter as the styles see it (:func:`citeshelf.model.inherit.chapter_view`)."""
-    return chapter_view(chapter, book, "style")
-
-
-def parent_of(record: BaseRecord, library) -> BaseRecord | None:
+def parent_of(record: BaseRecord, library: RecordStore) -> BaseRecord | None:
     """The parent record of a chapter, or None; a missing parent is an error."""
     if not isinstance(record, Chapter) or not record.parent:
         return None
@@ -34,20 +35,23 @@ def parent_of(record: BaseRecord, library) -> BaseRecord | None:
         raise InvalidData(f"chapter '{record.key}': its parent is unreadable: {exc}") from None
 
 
-def resolve(record: BaseRecord, library) -> BaseRecord:
-    """The record as styles and exports see it (a chapter with its book's data)."""
-    book = parent_of(record, library)
-    if book is None:
-        return record
-    assert isinstance(record, Chapter)
-    return merge_parent(record, book)
+def resolve(record: BaseRecord, library: RecordStore, use: str = "style") -> BaseRecord:
+    """The record as ``use`` sees it (a chapter with its book's data:
+    :func:`citeshelf.model.inherit.chapter_view`)."""
+    return chapter_view(record, parent_of(record, library), use)
 
 
-def resolve_many(records, library, problems: list[str] | None = None) -> list[BaseRecord]:
+def resolve_many(
+    records: Iterable[BaseRecord],
+    library: RecordStore,
+    problems: list[str] | None = None,
+    use: str = "style",
+) -> list[BaseRecord]:
     """Resolve records whose books may be among them or in the library, in
     the order given, reading each book once. A chapter whose book is missing
     or unreadable is returned as stored; if ``problems`` is given, a sentence
     saying so is added to it for each such chapter."""
+    records = list(records)
     by_key = {r.key: r for r in records}
     unreadable: dict[str, str] = {}
     out = []
@@ -62,7 +66,7 @@ def resolve_many(records, library, problems: list[str] | None = None) -> list[Ba
                 if book is not None:
                     by_key[book.key] = book
             if book is not None:
-                r = merge_parent(r, book)
+                r = chapter_view(r, book, use)
             elif problems is not None:
                 problems.append(
                     f"chapter '{r.key}' is given without its book: {unreadable[r.parent]}"

@@ -580,7 +580,8 @@ class Query(_Value):
 
     def matches(self, record: Any) -> bool:
         """Does ``record`` (a model record, or its JSON data) match? Pass a chapter
-        resolved through its book (``resolve.merge_parent``) to match as the index does."""
+        resolved through its book (``chapter_view(chapter, book, "index")``) to match as
+        the index does."""
         data = record if isinstance(record, dict) else record.to_json_dict()
         return self.root.test(extract(data))
 
@@ -628,14 +629,14 @@ def select(
 
 def _select_slow(library: RecordStore, q: Query) -> tuple[list[BaseRecord], list[RecordProblem]]:
     from ..model import Chapter
-    from .parents import merge_parent
+    from ..model.inherit import chapter_view
 
     records, problems = library.load_all()
     by_key = {r.key: r for r in records}
 
     def resolved(r: Any) -> Any:
         if isinstance(r, Chapter) and r.parent in by_key:
-            return merge_parent(r, by_key[r.parent])
+            return chapter_view(r, by_key[r.parent], "index")
         return r
 
     return [r for r in records if q.matches(resolved(r))], problems
