@@ -9,7 +9,6 @@ import sys
 from citeshelf.model import Person, parse_record
 from citeshelf.model.display import (
     book_line,
-    chapter_sort_key,
     creators_cell,
     display_name,
     full_title,
@@ -20,6 +19,7 @@ from citeshelf.model.display import (
     text,
     year,
 )
+from citeshelf.model.order import chapter_sort_key
 
 ARIS = {"family": "Aris", "given": "Stephen"}
 VRIES = {"family": "Vries", "given": "Jan", "particle": "de", "suffix": "Jr."}

@@ -48,7 +48,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.display import (
     book_line,
-    chapter_sort_key,
     creators_cell,
     full_title,
     short_names,
@@ -58,6 +57,7 @@ from ..model.display import text as _text
 from ..model.display import year as _year
 from ..model.fold import fold
 from ..model.inherit import inherited
+from ..model.order import chapter_sort_key
 from ..progress import NullProgress, Progress, ProgressFactory
 from .jsondata import isbns as _isbns
 from .jsondata import names_words as _names_words

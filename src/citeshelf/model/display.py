@@ -20,7 +20,6 @@ from typing import Any
 
 __all__ = [
     "book_line",
-    "chapter_sort_key",
     "creators_cell",
     "display_name",
     "full_title",
@@ -174,45 +173,3 @@ def book_line(data: Mapping[str, Any]) -> str:
     if where:
         line += f" ({where})"
     return line
-
-
-# ---------------------------------------------------------------------------
-# The order of a book's chapters
-
-# (compiled on first use, by re's cache: only ``chapters`` needs it)
-_ROMAN = r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$"
-_PAGE_SEP = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
-_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-
-
-def _roman(value: str) -> int | None:
-    if not value or not re.match(_ROMAN, value, re.I):
-        return None
-    total = prev = 0
-    for ch in reversed(value.lower()):
-        v = _ROMAN_VALUES[ch]
-        total = total - v if v < prev else total + v
-        prev = max(prev, v)
-    return total
-
-
-def chapter_sort_key(chapter: str, pages: str, key: str) -> tuple[Any, ...]:
-    """Numbered chapters by number, then unnumbered ones by first page (roman
-    front matter, then arabic, then other), then key: as ``chapters`` orders them."""
-    if chapter:
-        m = re.match(r"\d+", chapter)
-        num_key: tuple[Any, ...] = (0, int(m.group()) if m else 0, chapter)
-    else:
-        num_key = (1, 0, "")
-    if pages:
-        start = _PAGE_SEP.split(pages)[0]
-        roman = _roman(start)
-        if roman is not None:
-            page_key: tuple[Any, ...] = (0, roman, start)
-        elif start.isdigit():
-            page_key = (1, int(start), start)
-        else:
-            page_key = (2, 0, start)
-    else:
-        page_key = (9, 0, "")
-    return (num_key, page_key, key)

@@ -1,26 +1,56 @@
-"""Identifiers: DOI, ISBN, ISSN, URL -- validated and normalised."""
+"""Identifiers: DOI, ISBN, ISSN, URL -- validated and normalised, and the
+forms they are compared in (:func:`doi_key`, :func:`isbn_key`).
+
+python-stdnum is imported on first use: the index compares identifiers
+without loading it.
+"""
 
 from __future__ import annotations
 
 import re
 from urllib.parse import urlsplit
 
-from stdnum import isbn as _isbn
-from stdnum import issn as _issn
-from stdnum.exceptions import ValidationError as _StdnumError
+__all__ = [
+    "doi_key",
+    "format_isbn",
+    "isbn_key",
+    "normalize_doi",
+    "normalize_isbn",
+    "normalize_issn",
+    "normalize_url",
+    "strip_doi_prefix",
+]
 
-__all__ = ["normalize_doi", "normalize_isbn", "normalize_issn", "normalize_url", "format_isbn"]
+# (compiled on first use, by re's cache)
+_DOI_PREFIXES = r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*|info:doi/)"
+_DOI = r"^10\.\d{4,9}/\S+$"
 
-_DOI_PREFIXES = re.compile(
-    r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*|info:doi/)", re.IGNORECASE
-)
-_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+
+def strip_doi_prefix(value: str) -> str:
+    """A DOI without its resolver or scheme: "https://doi.org/10.1/X" -> "10.1/X"."""
+    return re.sub(_DOI_PREFIXES, "", value.strip(), flags=re.IGNORECASE)
+
+
+def doi_key(value: str) -> str:
+    """A DOI for comparison: no resolver prefix, lower case (DOIs ignore case)."""
+    return strip_doi_prefix(value).lower()
+
+
+def isbn_key(value: str) -> str:
+    """ISBN digits for comparison; a 10-digit ISBN is converted to ISBN-13
+    (no checksum check: stored ISBNs were checked when they were saved)."""
+    t = re.sub(r"[^0-9Xx]", "", value).upper()
+    if len(t) == 10 and t[:9].isdigit():
+        core = "978" + t[:9]
+        check = (10 - sum((1 if i % 2 == 0 else 3) * int(d) for i, d in enumerate(core)) % 10) % 10
+        return core + str(check)
+    return t
 
 
 def normalize_doi(value: str) -> str:
     """ "https://doi.org/10.1000/XYZ" -> "10.1000/XYZ" (prefix lower-cased)."""
-    text = _DOI_PREFIXES.sub("", value.strip())
-    if not _DOI.match(text):
+    text = strip_doi_prefix(value)
+    if not re.match(_DOI, text):
         raise ValueError(f"{value!r} is not a DOI: expected 10.NNNN/suffix")
     prefix, _, suffix = text.partition("/")
     return f"{prefix.lower()}/{suffix}"
@@ -28,6 +58,9 @@ def normalize_doi(value: str) -> str:
 
 def normalize_isbn(value: str) -> str:
     """Validate an ISBN-10 or ISBN-13 (with checksum) and return the ISBN-13 digits."""
+    from stdnum import isbn as _isbn
+    from stdnum.exceptions import ValidationError as _StdnumError
+
     try:
         return _isbn.to_isbn13(_isbn.validate(value))
     except _StdnumError as exc:
@@ -37,6 +70,9 @@ def normalize_isbn(value: str) -> str:
 
 def format_isbn(value: str) -> str:
     """Hyphenate an ISBN-13 for display: 978-1-78195-316-7."""
+    from stdnum import isbn as _isbn
+    from stdnum.exceptions import ValidationError as _StdnumError
+
     try:
         return _isbn.format(value)
     except _StdnumError:
@@ -45,6 +81,9 @@ def format_isbn(value: str) -> str:
 
 def normalize_issn(value: str) -> str:
     """Validate an ISSN and return it as NNNN-NNNC."""
+    from stdnum import issn as _issn
+    from stdnum.exceptions import ValidationError as _StdnumError
+
     try:
         return _issn.format(_issn.validate(value))
     except _StdnumError as exc:

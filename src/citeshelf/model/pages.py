@@ -5,29 +5,13 @@ Stored as text with an en dash between start and end (``"656–670"``).
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
+
+from .order import PAGE_SEPARATOR, page_sort_key, roman_to_int
 
 __all__ = ["PageRange", "roman_to_int"]
 
-_SEP = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
-_ROMAN = re.compile(
-    r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I
-)
-
-
-def roman_to_int(text: str) -> int | None:
-    if not text or not _ROMAN.match(text):
-        return None
-    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-    total = 0
-    prev = 0
-    for ch in reversed(text.lower()):
-        v = values[ch]
-        total = total - v if v < prev else total + v
-        prev = max(prev, v)
-    return total
+_SEP = PAGE_SEPARATOR
 
 
 class PageRange(BaseModel):
@@ -95,12 +79,7 @@ class PageRange(BaseModel):
 
     def sort_key(self) -> tuple[int, int, str]:
         """Roman front matter first, then arabic numbers, then anything else."""
-        roman = roman_to_int(self.start)
-        if roman is not None:
-            return (0, roman, self.start)
-        if self.start.isdigit():
-            return (1, int(self.start), self.start)
-        return (2, 0, self.start)
+        return page_sort_key(self.start)
 
     @classmethod
     def parse(cls, text: str | int) -> PageRange:

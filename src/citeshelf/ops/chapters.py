@@ -14,7 +14,6 @@ Public API::
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,15 +22,12 @@ __all__ = ["BookChapters", "book_chapters", "chapter_order", "chapter_rows_from_
 
 
 def chapter_order(chapter: Any) -> tuple[Any, ...]:
-    """Numbered chapters by number, then unnumbered ones by first page."""
-    number = chapter.chapter
-    if number:
-        m = re.match(r"\d+", number)
-        num_key: tuple[Any, ...] = (0, int(m.group()) if m else 0, number)
-    else:
-        num_key = (1, 0, "")
-    page_key = chapter.pages.sort_key() if chapter.pages else (9, 0, "")
-    return (num_key, page_key, chapter.key)
+    """A chapter record's place in its book (:func:`citeshelf.model.order.chapter_sort_key`)."""
+    from ..model.order import chapter_sort_key
+
+    return chapter_sort_key(
+        chapter.chapter, str(chapter.pages) if chapter.pages else None, chapter.key
+    )
 
 
 @dataclass
