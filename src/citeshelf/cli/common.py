@@ -86,6 +86,18 @@ class HelpCommand(click.Command):
             self.help = template
 
 
+def _editions_text(styles: dict[str, tuple[int, tuple[int, ...], tuple[str, ...]]]) -> str:
+    """ "apa 7; chicago-notes 18 (default) or 17; ..." from the styles' registry."""
+    parts = []
+    for name, (default, editions, _forms) in styles.items():
+        others = [str(e) for e in editions if e != default]
+        text = f"{name} {default}"
+        if others:
+            text += " (default) or " + " or ".join(others)
+        parts.append(text)
+    return "; ".join(parts)
+
+
 def style_options(func: F) -> F:
     """--style, --edition, --format and --csl, shared by 'cite' and 'bibliography'."""
     from ..styles import OUTPUT_FORMATS, STYLES
@@ -107,7 +119,7 @@ def style_options(func: F) -> F:
         "--edition",
         type=int,
         metavar="N",
-        help="Edition of the style: Chicago 18 (default) or 17; APA 7.",
+        help="Edition of the style: " + _editions_text(STYLES) + ".",
     )(func)
     func = click.option(
         "--style",
