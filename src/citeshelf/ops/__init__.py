@@ -34,9 +34,9 @@ Example::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..model.lazy import lazy_exports
 from .options import ON_DUPLICATE
 
 _EXPORTS = {
@@ -91,10 +91,4 @@ if TYPE_CHECKING:  # pragma: no cover
     from .showing import show_record
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS, globals())
