@@ -4,6 +4,10 @@ Run from the top of the clone with a copy of ``schema.json``::
 
     python -m citeshelf.formats.zotero.derive path/to/schema.json \\
         > src/citeshelf/formats/zotero/schema_map.py
+    ruff format src/citeshelf/formats/zotero/schema_map.py
+
+(``schema.json`` itself, about 400 kB, is not kept here: take it from
+zotero/zotero-schema; version 41 is what the committed table came from.)
 
 What it takes from the schema, and nothing else:
 
