@@ -1,4 +1,4 @@
-"""citeshelf import: records from .bib, CSL-JSON and RIS files."""
+"""citeshelf import: records from .bib, CSL-JSON, RIS and Zotero (BBT JSON, RDF, zotero.sqlite)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,8 @@ _SHOWN_WARNINGS = 100
     "fmt",
     type=click.Choice(IMPORT_FORMATS),
     default=None,
-    help="Input format. Default: from each file's name (.bib, .json, .ris) or content.",
+    help="Input format. Default: from each file's name (.bib, .json, .ris, .rdf, .sqlite) "
+    "or content (Better BibTeX JSON is told from CSL-JSON by its content).",
 )
 @click.option("--dry-run", "-n", is_flag=True, help="Check and report; write nothing.")
 @click.option(
@@ -72,6 +73,7 @@ def command(
       citeshelf import refs.bib
       citeshelf import refs.bib --dry-run
       citeshelf import zotero.json                   # CSL-JSON
+      citeshelf import ~/Zotero/zotero.sqlite        # a Zotero library, with its keys
       citeshelf import export.ris --on-duplicate rename
       citeshelf import thesis.bib --skip-invalid --link-parents
 

@@ -11,6 +11,8 @@ Modules (each imported on demand; none imports Click or Rich):
   ``records_from_csl``, ``record_to_csl``, ``load_csl``, ``dumps_csl``).
 * :mod:`.ris` -- RIS <-> records (``parse_ris``, ``iter_ris``, ``load_ris``,
   ``record_to_ris``, ``write_ris``).
+* :mod:`.zotero` -- Zotero libraries: Better BibTeX JSON, Zotero RDF and a
+  ``zotero.sqlite`` read directly (``read_zotero``), with citation keys.
 * :mod:`.entries` -- what every reader produces: ``ReadEntry`` (a record with
   its file, line, entry type ...), ``Issue`` (a problem or warning with file,
   line and key) and ``ReadBatch``.
@@ -44,7 +46,8 @@ import-export round trip loses nothing:
 #: The output formats ``citeshelf export`` knows.
 EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
 #: The input formats ``citeshelf import`` knows.
-IMPORT_FORMATS = ("bibtex", "csl-json", "ris")
+#: (bbt-json: Better BibTeX JSON; zotero-rdf: Zotero RDF; zotero-sqlite: a zotero.sqlite)
+IMPORT_FORMATS = ("bibtex", "csl-json", "ris", "bbt-json", "zotero-rdf", "zotero-sqlite")
 
 #: extra keys with a meaning of their own (not copied as fields).
 RESERVED_EXTRA = frozenset({"bibtex_type", "bibtex_key", "csl_type", "ris_type", "protect"})
@@ -59,4 +62,8 @@ def guess_format(path: str) -> str | None:
         return "csl-json"
     if name.endswith((".ris", ".txt")):
         return "ris"
+    if name.endswith((".sqlite", ".sqlite3")):
+        return "zotero-sqlite"
+    if name.endswith(".rdf"):
+        return "zotero-rdf"
     return None

@@ -13,8 +13,9 @@ Public API::
         entries without ``skip_invalid``), or None; ``result.to_json()`` what
         ``import --json`` prints.
     read_entries(path, fmt=None) -> EntryStream
-        One input file (BibTeX, CSL-JSON or RIS; the format from ``fmt`` or the
-        file name) as batches of entries with their invalid entries and
+        One input file (BibTeX, CSL-JSON, RIS or a Zotero library: BBT JSON,
+        Zotero RDF, zotero.sqlite; the format from ``fmt``, the file name or
+        its start) as batches of entries with their invalid entries and
         warnings (``EntryStream.batches()``; ``EntryStream.total`` entries).
         A .bib file is read a batch at a time, never whole.
     Existing.from_library(library) -> Existing
@@ -101,6 +102,10 @@ def detect_format(path: Path, text: str | None = None) -> str | None:
     from ..formats import guess_format
 
     fmt = guess_format(path.name)
+    if text is not None and fmt in (None, "csl-json", "zotero-rdf"):
+        from ..formats.zotero import sniff_format
+
+        fmt = sniff_format(text) or fmt
     if fmt is None and text is not None:
         head = text.lstrip()[:200]
         if head.startswith("@") or re.search(r"^\s*@\w+\s*[{(]", text, re.MULTILINE):
@@ -114,6 +119,7 @@ def detect_format(path: Path, text: str | None = None) -> str | None:
 
 def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
     from ..errors import NotFound, UsageError
+    from ..formats import IMPORT_FORMATS as FORMATS
 
     p = Path(path)
     if not p.is_file():
@@ -121,7 +127,7 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
     if fmt is None:
         fmt = detect_format(p, _peek(p))
         if fmt is None:
-            raise UsageError(f"{p}: cannot tell the format: give --format bibtex|csl-json|ris")
+            raise UsageError(f"{p}: cannot tell the format: give --format {'|'.join(FORMATS)}")
     if fmt == "bibtex":
         from ..formats.bibtex import BibReader
 
@@ -142,7 +148,15 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
                 yield FileRead(parsed.entries, parsed.invalid, parsed.warnings)
 
         return EntryStream(0, ris_batches)
-    raise UsageError(f"unknown format {fmt!r}: use bibtex, csl-json or ris")
+    if fmt in ("bbt-json", "zotero-rdf", "zotero-sqlite"):
+        from ..formats.zotero import read_zotero
+
+        def zotero_batches() -> Iterator[FileRead]:
+            read = read_zotero(p, fmt)
+            yield FileRead(read.entries, read.invalid, read.warnings)
+
+        return EntryStream(0, zotero_batches)
+    raise UsageError(f"unknown format {fmt!r}: use {', '.join(FORMATS)}")
 
 
 #: CSL-JSON items turned into records at a time.
