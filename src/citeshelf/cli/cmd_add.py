@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..ops.options import ON_DUPLICATE
 from .common import HelpCommand, LazyChoice, work_types
 
 _PROMPTS = {
@@ -71,6 +72,15 @@ def _interactive() -> bool:
 )
 @click.option("--key", help="The record's key (default: generated, e.g. aris2014collective).")
 @click.option("--no-input", is_flag=True, help="Never prompt for missing recommended fields.")
+@click.option(
+    "--on-duplicate",
+    type=click.Choice(ON_DUPLICATE),
+    default="error",
+    show_default=True,
+    help="What to do when the record's DOI, or a book's ISBN with the same edition and "
+    "volume, is already in the library: refuse (error), print that record's key (skip), "
+    "add it all the same (rename), or put these fields over that record's (update).",
+)
 def command(
     work_type: str,
     authors: tuple[str, ...],
@@ -81,6 +91,7 @@ def command(
     fields: tuple[str, ...],
     key: str | None,
     no_input: bool,
+    on_duplicate: str,
     **simple: str | None,
 ) -> None:
     """Add a record of TYPE and print its key.
@@ -121,7 +132,12 @@ def command(
     if missing and not no_input and _interactive():
         for name in missing:
             draft = _prompt_for(draft, name)
-    added = save_new(library, draft)
+    added = save_new(library, draft, on_duplicate)
+    if added.duplicate_of is not None:
+        other, why = added.duplicate_of
+        render.warn(
+            f"{'updated' if added.updated else 'not added, as it duplicates'} '{other}' ({why})"
+        )
     if added.missing:
         key = added.record.key
         render.warn(

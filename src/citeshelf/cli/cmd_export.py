@@ -55,6 +55,13 @@ _SHOWN = 10
     is_flag=True,
     help="Export the cited keys that exist and list the missing ones, instead of failing.",
 )
+@click.option(
+    "--title-case",
+    is_flag=True,
+    help="BibTeX/BibLaTeX: write English titles in title case, the capitals of the stored "
+    "sentence-case title (proper nouns, acronyms) in braces, as biblatex styles and most "
+    ".bst styles expect; titles of records in another language are left as they are.",
+)
 def command(
     keys: tuple[str, ...],
     query: str | None,
@@ -64,6 +71,7 @@ def command(
     expand: bool,
     ascii_: bool,
     allow_missing: bool,
+    title_case: bool,
 ) -> None:
     """Export records -- by default all of them -- with the books their chapters
     belong to.
@@ -102,6 +110,7 @@ def command(
         expand=expand,
         allow_missing=allow_missing,
         warn=render.warn,
+        title_case=title_case,
     )
     if output:
         export_to_file(plan, library, output)

@@ -16,7 +16,9 @@ Modules (each imported on demand)::
     importing  import_files -> ImportResult (staged), commit_import
     exporting  prepare_export -> ExportPlan, write_export, open_atomically
     citing     cite, bibliography -> Citations; load_resolved, library_suffixes
-    checking   check_library -> Checked
+    checking   check_library -> Checked (RULES: code, severity, fix)
+    duplicates Existing (the duplicate rule), duplicate_of, find_duplicates
+    merging    plan_merge -> MergePlan, merge_records
     showing    show_record -> Shown
     chapters   book_chapters -> BookChapters, chapter_rows_from_index
     listing    find_records -> Found

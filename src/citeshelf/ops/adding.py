@@ -9,8 +9,14 @@ Public API::
         "NAME=VALUE" strings. ``Draft.missing()`` lists the recommended
         fields it lacks; ``Draft.with_field(field, text)`` is a new draft with
         one more field (raises if the value is not valid).
-    save_new(library, draft) -> Added
+    save_new(library, draft, on_duplicate="error") -> Added
         Save it under its key, or a generated free key (never overwriting).
+        A record whose DOI, or as a book its ISBN with the same edition and
+        volume, is already in the library (the rule of
+        :mod:`citeshelf.ops.duplicates`) is refused (``Conflict`` naming that
+        record); ``on_duplicate`` "skip" saves nothing and returns the
+        existing record (``Added.duplicate_of``), "rename" saves it all the
+        same, "update" puts its fields over the existing record's.
     add_record(library, work_type, **same) -> Added
         prepare_add and save_new in one step.
 """
@@ -88,9 +94,16 @@ class Added:
 
     record: Any
     missing: list[str] = field(default_factory=list)
+    #: (existing key, why) when the record duplicates one (skipped or updated)
+    duplicate_of: tuple[str, str] | None = None
+    updated: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.record.key, "missing": list(self.missing)}
+        out: dict[str, Any] = {"key": self.record.key, "missing": list(self.missing)}
+        if self.duplicate_of is not None:
+            out["duplicate_of"] = {"key": self.duplicate_of[0], "why": self.duplicate_of[1]}
+            out["updated"] = self.updated
+        return out
 
 
 def _check_options(work_type: str, key: str | None, parent: str | None) -> None:
@@ -188,13 +201,52 @@ def prepare_add(
     return draft
 
 
-def save_new(library: Any, draft: Draft) -> Added:
+def _duplicate(library: Any, draft: Draft, on_duplicate: str) -> Added | None:
+    """What ``on_duplicate`` makes of a draft that duplicates a record; None
+    to save it as new."""
+    from ..errors import Conflict, UsageError
+    from .duplicates import duplicate_of
+    from .options import ON_DUPLICATE
+
+    if on_duplicate not in ON_DUPLICATE:
+        raise UsageError(f"--on-duplicate: use one of {', '.join(ON_DUPLICATE)}")
+    hit = duplicate_of(library, draft.record)
+    if hit is None or on_duplicate == "rename":
+        return None
+    other, why = hit
+    if on_duplicate == "error":
+        raise Conflict(
+            f"{draft.what} duplicates '{other}' ({why}); nothing was added: see it with "
+            f"'citeshelf show {other}', or choose --on-duplicate skip, rename or update"
+        )
+    old = library.get(other)
+    if on_duplicate == "skip":
+        return Added(old, [], hit)
+    if old.type != draft.record.type:
+        raise Conflict(
+            f"{draft.what} duplicates '{other}' ({why}), which is a {old.type}, not a "
+            f"{draft.record.type}; nothing was added: choose --on-duplicate skip or rename"
+        )
+    from .importing import merge_update
+
+    new = merge_update(old, draft.record.model_copy(update={"key": other}))
+    library.update(new.model_copy(update={"added": old.added}))
+    from ..model import missing_recommended
+
+    return Added(new, list(missing_recommended(draft.view(new))), hit, updated=True)
+
+
+def save_new(library: Any, draft: Draft, on_duplicate: str = "error") -> Added:
     """Save the draft: under its own key (``AlreadyExists`` if taken), or a
     generated one (a, b, c ... for a taken key; another process taking the
-    same key at the same moment makes it take the next)."""
+    same key at the same moment makes it take the next). A duplicate by DOI
+    or ISBN is dealt with as ``on_duplicate`` says (see the module docstring)."""
     from ..errors import AlreadyExists
     from ..model.keys import unique_key
 
+    done = _duplicate(library, draft, on_duplicate)
+    if done is not None:
+        return done
     record = draft.record
     if draft.key is None:
         while True:
@@ -219,7 +271,9 @@ def add_record(library: Any, work_type: str, **options: Any) -> Added:
     """Add a record in one step: :func:`prepare_add`, then :func:`save_new`.
     Single-valued fields can be given by name (``title="..."``, ``year="2014"``)."""
     values = dict(options.pop("values", None) or {})
+    on_duplicate = options.pop("on_duplicate", "error")
     for name in list(options):
         if name in SIMPLE_FIELDS:
             values[name] = options.pop(name)
-    return save_new(library, prepare_add(library, work_type, values=values, **options))
+    draft = prepare_add(library, work_type, values=values, **options)
+    return save_new(library, draft, on_duplicate)

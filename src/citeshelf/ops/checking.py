@@ -2,63 +2,406 @@
 
 Public API::
 
-    check_library(library) -> Checked
-        Every record file parses and validates, every chapter's book exists
-        and is a book, no two keys differ only in letter case.
-        ``Checked.problems`` is a sorted list of ``{"key", "problem"}``.
+    check_library(library, *, fix=False) -> Checked
+        Every rule of :data:`RULES` over every record. ``Checked.problems``
+        is a sorted list of :class:`Problem` (key, code, severity, message,
+        and what ``--fix`` does, if it can do something safely); with
+        ``fix=True`` those fixes are written and the problems marked fixed.
+        ``Checked.ok`` is false while an error (not a warning or a note) is
+        left.
+
+The rules (code, severity: what it finds)::
+
+    unreadable        error    a record file that does not parse or validate
+    bad-identifier    error    the same, because of an ISBN, ISSN or DOI
+    parent-missing    error    a chapter whose parent is not in the library
+    parent-not-book   error    a chapter whose parent is a chapter
+    key-case-clash    error    two keys that differ only in letter case
+    duplicate         error    two records with the same DOI, or book ISBN with
+                               the same edition and volume
+    likely-duplicate  warning  same title signature, or close titles with the
+                               same year and first author (``citeshelf duplicates``)
+    empty-title       warning  no title, or one with no letter or digit
+    title-case        warning  a title (or subtitle) that looks like Title Case;
+                               fixed (sentence case, protected phrases kept) when
+                               the record says which phrases are protected
+    extra-has-home    warning  a field kept in ``extra`` that the record's type
+                               has; fixed when the field is empty (or the same)
+    missing-field     note     recommended fields the record lacks
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Checked", "check_library"]
+__all__ = ["RULES", "SEVERITIES", "Checked", "Problem", "Rule", "check_library"]
+
+SEVERITIES = ("error", "warning", "note")
+
+
+@dataclass
+class Problem:
+    key: str
+    code: str
+    severity: str
+    message: str
+    #: what --fix does, in words; None if nothing is safe
+    fix: str | None = None
+    fixed: bool = False
+    #: the record with the fix made (applied by check_library(fix=True))
+    apply: Callable[[Any], Any] | None = field(default=None, repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "key": self.key,
+            "code": self.code,
+            "severity": self.severity,
+            "problem": self.message,
+        }
+        if self.fix is not None:
+            out["fix"] = self.fix
+            out["fixed"] = self.fixed
+        return out
 
 
 @dataclass
 class Checked:
     records: int
-    problems: list[dict[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    fixed: list[str] = field(default_factory=list)  # keys of the records rewritten
+
+    def count(self, severity: str, *, open_only: bool = True) -> int:
+        return sum(
+            1 for p in self.problems if p.severity == severity and not (open_only and p.fixed)
+        )
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        """No error is left (warnings and notes do not count)."""
+        return self.count("error") == 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"records": self.records, "problems": self.problems}
+        return {
+            "records": self.records,
+            "problems": [p.to_json() for p in self.problems],
+            "errors": self.count("error"),
+            "warnings": self.count("warning"),
+            "notes": self.count("note"),
+            "fixed": list(self.fixed),
+        }
 
 
-def check_library(library: Any) -> Checked:
-    from ..library import RecordProblem
+@dataclass
+class _Context:
+    library: Any
+    records: list[Any]
+    by_key: dict[str, Any]
+    unreadable: list[Any]  # RecordProblem
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    run: Callable[[_Context], Iterable[Problem]]
+
+
+# --------------------------------------------------------------------------
+# the rules
+
+
+_IDENTIFIER_FIELDS = ("field 'isbn'", "field 'issn'", "field 'doi'")
+
+
+def _unreadable(ctx: _Context) -> Iterator[Problem]:
+    for item in ctx.unreadable:
+        if not any(f in item.reason for f in _IDENTIFIER_FIELDS):
+            yield Problem(item.key, "unreadable", "error", item.reason)
+
+
+def _bad_identifier(ctx: _Context) -> Iterator[Problem]:
+    for item in ctx.unreadable:
+        if any(f in item.reason for f in _IDENTIFIER_FIELDS):
+            yield Problem(item.key, "bad-identifier", "error", item.reason)
+
+
+def _parents(ctx: _Context) -> Iterator[Problem]:
     from ..model import Chapter
 
-    records, problems = [], []
-    for item in library.iter_records():
-        if isinstance(item, RecordProblem):
-            problems.append({"key": item.key, "problem": item.reason})
-        else:
-            records.append(item)
-    by_key = {r.key: r for r in records}
-    unreadable = {p["key"] for p in problems}
-    for r in records:
+    unreadable = {p.key for p in ctx.unreadable}
+    for r in ctx.records:
         if isinstance(r, Chapter) and r.parent:
-            parent = by_key.get(r.parent)
+            parent = ctx.by_key.get(r.parent)
             where = f"chapter '{r.key}' names parent '{r.parent}', which"
             if parent is None and r.parent not in unreadable:
-                problems.append({"key": r.key, "problem": f"{where} is not in the library"})
+                yield Problem(r.key, "parent-missing", "error", f"{where} is not in the library")
             elif parent is not None and isinstance(parent, Chapter):
-                problems.append({"key": r.key, "problem": f"{where} is a chapter, not a book"})
+                yield Problem(
+                    r.key, "parent-not-book", "error", f"{where} is a chapter, not a book"
+                )
+
+
+def _missing_parent(ctx: _Context) -> Iterator[Problem]:
+    return (p for p in _parents(ctx) if p.code == "parent-missing")
+
+
+def _parent_not_book(ctx: _Context) -> Iterator[Problem]:
+    return (p for p in _parents(ctx) if p.code == "parent-not-book")
+
+
+def _case_clash(ctx: _Context) -> Iterator[Problem]:
     folded: dict[str, str] = {}
-    for key in library.keys():
+    for key in ctx.library.keys():
         other = folded.setdefault(key.casefold(), key)
         if other != key:
-            problems.append(
-                {
-                    "key": key,
-                    "problem": f"keys '{other}' and '{key}' differ only in letter case "
-                    "(they clash on macOS and Windows)",
-                }
+            yield Problem(
+                key,
+                "key-case-clash",
+                "error",
+                f"keys '{other}' and '{key}' differ only in letter case "
+                "(they clash on macOS and Windows)",
             )
-    problems.sort(key=lambda p: (p["key"], p["problem"]))
-    return Checked(len(records) + len(unreadable), problems)
+
+
+def _duplicates(ctx: _Context, exact: bool) -> Iterator[Problem]:
+    from .duplicates import find_duplicates
+
+    for d in find_duplicates(ctx.records):
+        if (d.score >= 1.0) != exact:
+            continue
+        how = d.why if exact else f"{d.why}, score {d.score:.2f}"
+        yield Problem(
+            d.b,
+            "duplicate" if exact else "likely-duplicate",
+            "error" if exact else "warning",
+            f"'{d.a}' and '{d.b}' {'are duplicates' if exact else 'look like duplicates'} "
+            f"({how}): merge them with 'citeshelf merge {d.a} {d.b}'",
+        )
+
+
+def _empty_title(ctx: _Context) -> Iterator[Problem]:
+    for r in ctx.records:
+        if not r.title or not any(c.isalnum() for c in r.title):
+            shown = "no title" if not r.title else f"an empty title ({r.title!r})"
+            yield Problem(
+                r.key,
+                "empty-title",
+                "warning",
+                f"'{r.key}' has {shown}: set one with 'citeshelf edit {r.key} --set title=...'",
+            )
+
+
+def _title_case(ctx: _Context) -> Iterator[Problem]:
+    from ..formats.protect import find_spans, protected_phrases
+    from ..styles.common import looks_title_case, sentence_case
+
+    for r in ctx.records:
+        if not _english(r.language):
+            continue
+        for name in ("title", "subtitle"):
+            text = getattr(r, name)
+            if not text:
+                continue
+            table = r.extra.get("protect")
+            known = isinstance(table, dict) and name in table
+            spans = find_spans(text, protected_phrases(r.extra, name)) if known else None
+            if not looks_title_case(text, spans):
+                continue
+            message = f"the {name} of '{r.key}' looks like Title Case: {text!r}; titles are "
+            if spans is None:
+                # every capital may be a proper noun: only a person can tell
+                yield Problem(
+                    r.key,
+                    "title-case",
+                    "warning",
+                    message + "kept in sentence case (styles capitalise as they need): "
+                    f"fix it with 'citeshelf edit {r.key} --set {name}=...'",
+                )
+                continue
+            new = sentence_case(text, spans)
+            yield Problem(
+                r.key,
+                "title-case",
+                "warning",
+                message + "kept in sentence case (styles capitalise as they need)",
+                fix=f"{name} -> {new!r}",
+                apply=_set_cased(name, new),
+            )
+
+
+def _set_cased(name: str, new: str) -> Callable[[Any], Any]:
+    def apply(record: Any) -> Any:
+        from ..formats.protect import auto_spans, protected_phrases
+
+        extra = dict(record.extra)
+        table = extra.get("protect")
+        if isinstance(table, dict) and name in table:
+            phrases = protected_phrases(extra, name)
+            auto = [new[a:b] for a, b in auto_spans(new)]
+            if sorted(dict.fromkeys(auto)) == sorted(dict.fromkeys(phrases)):
+                # the capitals left are exactly the protected ones: the
+                # sentence-case convention says as much on its own
+                table = {k: v for k, v in table.items() if k != name}
+                if table:
+                    extra["protect"] = table
+                else:
+                    extra.pop("protect")
+        return record.model_copy(update={name: new, "extra": extra})
+
+    return apply
+
+
+def _english(language: str | None) -> bool:
+    """A record without a language counts as English."""
+    if not language:
+        return True
+    lang = language.strip().lower()
+    return lang in ("english", "american", "british") or lang.split("-")[0] in ("en", "eng")
+
+
+#: extra names that are bookkeeping of the formats, not stray fields
+_NOT_FIELDS = frozenset({"type", "key", "extra", "added", "modified"})
+
+
+def _extra_home(ctx: _Context) -> Iterator[Problem]:
+    from ..model import WORK_TYPES
+
+    for r in ctx.records:
+        fields = WORK_TYPES[r.type].model_fields
+        for name, value in r.extra.items():
+            if name in _NOT_FIELDS or name not in fields:
+                continue
+            current = getattr(r, name)
+            moved = _valid_move(r, name, value)
+            where = (
+                f"'{r.key}' keeps {name} in extra ({value!r}), but a {r.type} has a {name} field"
+            )
+            if moved is None:
+                yield Problem(
+                    r.key, "extra-has-home", "warning", f"{where}; the value is not valid there"
+                )
+            elif current and getattr(moved, name) != current:
+                yield Problem(
+                    r.key,
+                    "extra-has-home",
+                    "warning",
+                    f"{where}, which holds {_shown(current)}: keep one with 'citeshelf edit'",
+                )
+            else:
+                yield Problem(
+                    r.key,
+                    "extra-has-home",
+                    "warning",
+                    where,
+                    fix=f"move extra.{name} to {name}"
+                    if not current
+                    else f"drop extra.{name} (the same as {name})",
+                    apply=_move_extra(name, value),
+                )
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return repr(str(value))
+
+
+def _valid_move(record: Any, name: str, value: Any) -> Any:
+    try:
+        return _move_extra(name, value)(record)
+    except ValueError:
+        return None
+
+
+def _move_extra(name: str, value: Any) -> Callable[[Any], Any]:
+    def apply(record: Any) -> Any:
+        from ..model import parse_record
+
+        data = record.to_json_dict()
+        extra = dict(data.get("extra", {}))
+        extra.pop(name, None)
+        data["extra"] = extra
+        if not data.get(name):
+            data[name] = value
+        return parse_record(data)
+
+    return apply
+
+
+def _missing_fields(ctx: _Context) -> Iterator[Problem]:
+    from ..model import missing_recommended
+    from ..model.inherit import chapter_view
+
+    for r in ctx.records:
+        parent = ctx.by_key.get(getattr(r, "parent", None) or "")
+        view = chapter_view(r, parent, "style") if parent is not None else r
+        missing = [m for m in missing_recommended(view) if m != "title"]
+        if missing:
+            yield Problem(
+                r.key,
+                "missing-field",
+                "note",
+                f"'{r.key}' ({r.type}) lacks recommended fields: {', '.join(missing)}",
+            )
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("unreadable", "error", _unreadable),
+    Rule("bad-identifier", "error", _bad_identifier),
+    Rule("parent-missing", "error", _missing_parent),
+    Rule("parent-not-book", "error", _parent_not_book),
+    Rule("key-case-clash", "error", _case_clash),
+    Rule("duplicate", "error", lambda ctx: _duplicates(ctx, True)),
+    Rule("likely-duplicate", "warning", lambda ctx: _duplicates(ctx, False)),
+    Rule("empty-title", "warning", _empty_title),
+    Rule("title-case", "warning", _title_case),
+    Rule("extra-has-home", "warning", _extra_home),
+    Rule("missing-field", "note", _missing_fields),
+)
+
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def check_library(library: Any, *, fix: bool = False) -> Checked:
+    """Run every rule (see the module docstring); with ``fix``, write the
+    safe fixes, one rewrite per record."""
+    from ..library import RecordProblem
+
+    records, unreadable = [], []
+    for item in library.iter_records():
+        if isinstance(item, RecordProblem):
+            unreadable.append(item)
+        else:
+            records.append(item)
+    ctx = _Context(library, records, {r.key: r for r in records}, unreadable)
+    problems = [p for rule in RULES for p in rule.run(ctx)]
+    # sorted by key, then as before: today's messages keep their order
+    problems.sort(key=lambda p: (p.key, _RANK[p.severity], p.message))
+    result = Checked(len(records) + len(unreadable), problems)
+    if fix:
+        _fix(library, ctx, result)
+    return result
+
+
+def _fix(library: Any, ctx: _Context, result: Checked) -> None:
+    todo: dict[str, list[Problem]] = {}
+    for p in result.problems:
+        if p.apply is not None:
+            todo.setdefault(p.key, []).append(p)
+    for key, fixes in todo.items():
+        record = ctx.by_key[key]
+        done = []
+        for p in fixes:
+            try:
+                assert p.apply is not None
+                record = p.apply(record)
+            except ValueError:
+                continue  # an earlier fix made this one moot
+            done.append(p)
+        if done:
+            library.update(record)
+            result.fixed.append(key)
+            for p in done:
+                p.fixed = True

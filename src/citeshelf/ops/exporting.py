@@ -4,14 +4,16 @@ Public API::
 
     prepare_export(library, *, keys=(), query=None, cited_in=(), fmt=None,
                    output=None, ascii=False, expand=False, allow_missing=False,
-                   warn=None) -> ExportPlan
+                   warn=None, title_case=False) -> ExportPlan
         What to write, in order (the format from ``fmt``, else the ``output``
         file name, else BibTeX): ``plan.order`` the keys, ``added_parents``
         the books added because a chapter names them, ``missing`` the
         asked-for keys that are not in the library (only with
         ``allow_missing``; otherwise they raise ``NotFound``), ``warnings``
         (also passed to ``warn`` as they are known). A query that matches
-        nothing raises ``NotFound``.
+        nothing raises ``NotFound``. ``title_case``: BibTeX and BibLaTeX
+        titles of English records in title case (Chicago's headline style),
+        the stored capitals protected in braces.
     write_export(plan, library, out)
         Write the records to the text stream ``out``, one at a time.
     export_to_file(plan, library, path)
@@ -84,6 +86,7 @@ def prepare_export(
     expand: bool = False,
     allow_missing: bool = False,
     warn: Callable[[str], None] | None = None,
+    title_case: bool = False,
 ) -> ExportPlan:
     """The export of ``keys``, the records matching ``query`` and the keys the
     manuscripts ``cited_in`` cite (everything if none is given), closed over
@@ -103,6 +106,7 @@ def prepare_export(
             expand=expand,
             allow_missing=allow_missing,
         )
+    plan.title_case = title_case
     if plan.count == 0 and cited_in and not keys and not query:
         plan.warnings.append(f"{', '.join(cited_in)}: no citation found; nothing to export")
     for message in plan.warnings:
@@ -133,6 +137,8 @@ class ExportPlan:
     added_parents: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: BibTeX: English titles in title case (styles lower-case what they need)
+    title_case: bool = False
 
     @property
     def count(self) -> int:
@@ -302,7 +308,12 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
     if plan.fmt in ("bibtex", "biblatex"):
         from ..formats.bibtex import BibTeXWriter
 
-        writer = BibTeXWriter(plan.fmt, plan.ascii)
+        casing: Callable[[str], str] | None = None
+        if plan.title_case:
+            from ..styles.common import chicago_title_case
+
+            casing = chicago_title_case
+        writer = BibTeXWriter(plan.fmt, plan.ascii, casing)
         first = True
         for record in records():
             if not first:
@@ -347,7 +358,8 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
 
 
 def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:
-    """extra.bibtex_key -> record key, for the records that have one."""
+    """extra.bibtex_key, and each of extra.former_keys (the keys of records
+    merged into it), -> record key, for the records that have them."""
     import json
 
     out: dict[str, str] = {}
@@ -356,14 +368,17 @@ def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:
             text = library.path_for(key).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             continue
-        if '"bibtex_key"' not in text:
+        if '"bibtex_key"' not in text and '"former_keys"' not in text:
             continue
         try:
-            original = json.loads(text).get("extra", {}).get("bibtex_key")
+            extra = json.loads(text).get("extra", {})
+            original = extra.get("bibtex_key")
+            former = extra.get("former_keys") or []
         except (ValueError, AttributeError):
             continue
-        if isinstance(original, str):
-            out[original] = key
+        for k in [original, *(former if isinstance(former, list) else [])]:
+            if isinstance(k, str):
+                out.setdefault(k, key)
     return out
 
 

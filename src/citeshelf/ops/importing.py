@@ -29,11 +29,10 @@ Public API::
         makes them all appear at once (``Library.commit_staged``) and
         ``ImportResult.discard()`` removes them.
 
-Duplicates. An incoming entry duplicates an existing record of the library if
-its key matches (in any letter case), its DOI matches, for a book its ISBN
-matches, or its signature matches: normalised title and subtitle, year, first
-author's (else editor's) family name, and for a chapter or paper the normalised
-title of its book (a chapter's missing year and editors are its book's). Within
+Duplicates. An incoming entry duplicates an existing record of the library by
+the rule of :mod:`citeshelf.ops.duplicates` (the one ``add`` and ``check`` use):
+same key in any letter case, same DOI, for a book the same ISBN with the same
+edition and volume, or the same title signature. Within
 one import only keys, DOIs and book ISBNs count: entries with distinct keys are
 distinct records even if their titles, years and authors are the same (two
 chapters "Introduction" by their editor). ``on_duplicate``: ``skip`` (report it;
@@ -61,6 +60,7 @@ from ..errors import CiteshelfError
 from ..formats.entries import Issue, ReadEntry
 from ..model.keys import unique_key
 from ..progress import NullProgress, ProgressFactory
+from .duplicates import Existing, _norm_title
 from .options import ON_DUPLICATE
 
 __all__ = [
@@ -294,159 +294,6 @@ def _peek(p: Path) -> str:
             return fh.read(4096).decode("utf-8", errors="replace")
     except OSError:
         return ""
-
-
-# --------------------------------------------------------------------------
-# duplicates
-
-
-def _norm_title(text: str | None) -> str:
-    from ..model.fold import fold
-
-    return re.sub(r"[^a-z0-9]+", "", fold(text or ""))
-
-
-def _first_family(people: list[Any]) -> str | None:
-    if not people:
-        return None
-    p = people[0]
-    if isinstance(p, dict):
-        return p.get("family") or p.get("literal")
-    return p.family or p.literal
-
-
-def _sig(
-    title: str | None, subtitle: str | None, year: str, first: str | None, container: str
-) -> tuple | None:
-    t = _norm_title(" ".join(p for p in (title, subtitle) if p))
-    if not t:
-        return None
-    return (t, year, _norm_title(first), container)
-
-
-def _book_info(book: Any) -> tuple[str, str, str | None]:
-    """What a chapter's signature takes from its book: full title, year, first editor."""
-    return (book.full_title or "", str(book.year or ""), _first_family(book.editors))
-
-
-def record_signature(record: Any, book: tuple[str, str, str | None] | None = None) -> tuple | None:
-    """(title, year, first author, book title), normalised; a chapter's
-    missing year and creators are its book's (``book``: :func:`_book_info`)."""
-    year = str(record.year or "") or (book[1] if book else "")
-    first = _first_family(record.creators) or (book[2] if book else None)
-    container = ""
-    if record.type in ("chapter", "paper"):
-        container = _norm_title(book[0] if book else record.container_title)
-    return _sig(record.title, record.subtitle, year, first, container)
-
-
-_SIG_FIELDS = (
-    "type",
-    "title",
-    "subtitle",
-    "issued",
-    "authors",
-    "editors",
-    "parent",
-    "container_title",
-)
-
-
-class Existing:
-    """Keys, DOIs, book ISBNs and title signatures of records already present."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, str] = {}  # casefolded -> key
-        self.doi: dict[str, str] = {}
-        self.isbn: dict[str, str] = {}
-        self.sig: dict[tuple, str] = {}
-        #: books: key -> (full title, year, first editor), for chapters' signatures
-        self.book_info: dict[str, tuple[str, str, str | None]] = {}
-        #: books: (normalised full title, year) -> key, for --link-parents
-        self.books: dict[tuple[str, str], str] = {}
-
-    @classmethod
-    def from_library(cls, library: Any) -> Existing:
-        out = cls()
-        later: list[tuple[str, dict[str, Any]]] = []
-        for key in library.keys():
-            out.keys[key.casefold()] = key
-            try:
-                data = json.loads(library.path_for(key).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if not isinstance(data, dict):
-                continue
-            rtype = data.get("type")
-            if data.get("doi"):
-                out.doi.setdefault(str(data["doi"]).lower(), key)
-            if rtype == "book":
-                for i in data.get("isbn") or []:
-                    out.isbn.setdefault(str(i), key)
-                title = ": ".join(p for p in (data.get("title"), data.get("subtitle")) if p)
-                year = str(data.get("issued") or "")[:4]
-                out.book_info[key] = (title, year, _first_family(data.get("editors") or []))
-                out.books.setdefault((_norm_title(title), year), key)
-            if data.get("parent"):
-                # its book's year, editors and title: after every file is read
-                later.append((key, {k: data.get(k) for k in _SIG_FIELDS}))
-                continue
-            out._add_sig(key, data, None)
-        for key, data in later:
-            out._add_sig(key, data, out.book_info.get(data["parent"]))
-        return out
-
-    def _add_sig(self, key: str, data: dict[str, Any], book: tuple | None) -> None:
-        year = str(data.get("issued") or "")[:4] or (book[1] if book else "")
-        first = _first_family(data.get("authors") or data.get("editors") or []) or (
-            book[2] if book else None
-        )
-        container = ""
-        if data.get("type") in ("chapter", "paper"):
-            container = _norm_title(book[0] if book else data.get("container_title"))
-        sig = _sig(data.get("title"), data.get("subtitle"), year, first, container)
-        if sig:
-            self.sig.setdefault(sig, key)
-
-    def match(
-        self, record: Any, book: Any = None, *, signature: bool = True
-    ) -> tuple[str, str] | None:
-        """(existing key, why) if ``record`` duplicates something here;
-        ``book`` is a chapter's book record, when it is not in the library."""
-        k = self.keys.get(record.key.casefold())
-        if k is not None:
-            return k, "same key"
-        if record.doi and record.doi.lower() in self.doi:
-            return self.doi[record.doi.lower()], f"same DOI {record.doi}"
-        if record.type == "book":
-            for i in record.isbn:
-                if i in self.isbn:
-                    return self.isbn[i], f"same ISBN {i}"
-        if signature:
-            parent = getattr(record, "parent", None)
-            info = (
-                _book_info(book)
-                if book is not None
-                else self.book_info.get(parent)
-                if parent
-                else None
-            )
-            sig = record_signature(record, info)
-            if sig and sig in self.sig:
-                return self.sig[sig], "same title, year and first author"
-        return None
-
-    def add(self, record: Any) -> None:
-        """A record this import creates (keys, DOI, ISBNs; no signature)."""
-        self.keys[record.key.casefold()] = record.key
-        if record.doi:
-            self.doi.setdefault(record.doi.lower(), record.key)
-        if record.type == "book":
-            for i in record.isbn:
-                self.isbn.setdefault(i, record.key)
-            self.books.setdefault(
-                (_norm_title(record.full_title), str(record.year or "")), record.key
-            )
 
 
 # --------------------------------------------------------------------------

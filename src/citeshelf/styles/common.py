@@ -7,6 +7,7 @@ expressions are compiled once at import.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -40,6 +41,8 @@ __all__ = [
     "MONTH_NAMES",
     "apa_title_case",
     "chicago_title_case",
+    "looks_title_case",
+    "sentence_case",
     "abbreviate_range",
     "page_text",
     "ordinal",
@@ -347,6 +350,87 @@ def apa_title_case(title: str) -> str:
             _TC_CACHE.clear()
         _TC_CACHE[key] = hit
     return hit
+
+
+#: Minor words: lower case in title case, so they say nothing about it.
+_MINOR = _CMOS_LOWER | _APA_LOWER
+
+
+def _sentence_starts(title: str) -> list[tuple[int, int, bool]]:
+    """Each word's (start, end, begins a sentence): the first word and the
+    first after a colon, question mark, exclamation mark or dash."""
+    out = []
+    start = True
+    for m in _WORD.finditer(title):
+        word = m.group()
+        out.append((m.start(), m.end(), start))
+        start = word.endswith((":", "?", "!", "—", ".")) or word in ("—", "–")
+    return out
+
+
+def _overlaps(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(a < y and x < b for x, y in spans)
+
+
+def looks_title_case(title: str, spans: Sequence[tuple[int, int]] | None = None) -> bool:
+    """Whether ``title`` looks written in title case rather than sentence case.
+
+    Words that begin a sentence, minor words ("and", "of", "with" ...), words
+    that keep their case anyway (NATO, iPhone, 1990s) and words in ``spans``
+    (protected phrases, as (start, end) pairs) are not counted. With
+    ``spans`` given, the capitals outside them are known to be unprotected,
+    so one capitalised word and no lower-case one is enough: "Fundamental
+    Algorithms". With ``spans=None`` every capital may be a proper noun, so it
+    takes four capitalised words and no lower-case one: "The Gnats and Gnus
+    Document Preparation System" looks like title case, "Collective Security
+    Treaty Organization" does not."""
+    caps = lower = 0
+    for a, b, starts in _sentence_starts(title):
+        word = title[a:b]
+        if starts or (spans and _overlaps(a, b, spans)):
+            continue
+        part = word.split("-")[0] or word
+        core = _core(part)
+        if not _LETTER.search(core) or _keep(part):
+            continue
+        first = _LETTER.search(part)
+        capital = first is not None and part[first.start()].isupper()
+        if core in _MINOR:
+            caps += capital  # "And", "With": title case too
+            continue
+        if capital:
+            caps += 1
+        else:
+            lower += 1
+    return lower == 0 and caps >= (1 if spans is not None else 4)
+
+
+def sentence_case(title: str, spans: Sequence[tuple[int, int]] = ()) -> str:
+    """``title`` in sentence case: every word lower case except the ones
+    that begin a sentence (the first, and the first after a colon), the ones
+    that keep their case (NATO, iPhone, 1990s) and the ones overlapping
+    ``spans`` (protected phrases). "Fighting Fire with Fire: Festooning
+    French Phrases" with "French" protected -> "Fighting fire with fire:
+    Festooning French phrases". The length stays the same."""
+    out = []
+    pos = 0
+    for a, b, starts in _sentence_starts(title):
+        out.append(title[pos:a])
+        word = title[a:b]
+        if not _overlaps(a, b, spans):
+            parts = word.split("-")
+            done = []
+            for j, part in enumerate(parts):
+                if _keep(part) or (j == 0 and starts):
+                    done.append(part)
+                else:
+                    low = part.lower()
+                    done.append(low if len(low) == len(part) else part)
+            word = "-".join(done)
+        out.append(word)
+        pos = b
+    out.append(title[pos:])
+    return "".join(out)
 
 
 def capitalize_first(text: str) -> str:

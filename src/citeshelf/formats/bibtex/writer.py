@@ -57,6 +57,7 @@ _ORDER = (
     "note",
     "tags",
     "entrytype",
+    "ids",
     "crossref",
     "xref",
 )
@@ -64,12 +65,28 @@ _ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
+#: the fields ``title_case`` applies to
+_TITLE_FIELDS = frozenset({"title", "subtitle", "short_title", "container_title", "series"})
+
+
+def _english(language: str | None) -> bool:
+    """A record without a language counts as English."""
+    if not language:
+        return True
+    lang = language.strip().lower()
+    return lang in ("english", "american", "british") or lang.split("-")[0] in ("en", "eng")
+
+
 class _Writer:
-    def __init__(self, dialect: str, ascii: bool) -> None:
+    def __init__(
+        self, dialect: str, ascii: bool, title_case: Callable[[str], str] | None = None
+    ) -> None:
         if dialect not in ("bibtex", "biblatex"):
             raise ValueError(f"unknown dialect {dialect!r}")
         self.dialect = dialect
         self.ascii = ascii
+        self.title_case = title_case
+        self._case: Callable[[str], str] | None = None  # for the entry being written
 
     # text --------------------------------------------------------------
 
@@ -82,6 +99,17 @@ class _Writer:
             spans = protect.find_spans(value, protect.protected_phrases(extra, field))
         else:
             spans = protect.auto_spans(value)
+        if self._case is not None and field in _TITLE_FIELDS:
+            headline = self._case(value)
+            if len(headline) == len(value):
+                # the protected phrases as stored, braced; the rest in title case
+                out, pos = [], 0
+                for a, b in spans:
+                    out.append(self.text(headline[pos:a]))
+                    out.append("{" + self.text(value[a:b]) + "}")
+                    pos = b
+                out.append(self.text(headline[pos:]))
+                return "".join(out)
         return protect.wrap_spans(value, spans, lambda s: "{" + self.text(s) + "}", self.text)
 
     def names(self, people: list[Any], et_al: bool) -> str:
@@ -140,6 +168,7 @@ class _Writer:
         from ...model.inherit import chapter_view
 
         source = record
+        self._case = self.title_case if _english(record.language) else None
         if isinstance(record, Chapter) and book is not None and not crossref:
             source = chapter_view(record, book, self.dialect)
         e = _Entry(record, source, dict(record.extra or {}), self.dialect == "biblatex", book)
@@ -156,6 +185,10 @@ class _Writer:
         elif source.type == "chapter":
             self.put_links(e, crossref=crossref, xref=xref)
         self.put_extra(e)
+        former = e.extra.get("former_keys")
+        if e.biblatex and isinstance(former, list) and former:
+            # biblatex's aliases: a document citing a merged record's old key
+            e.put("ids", ", ".join(str(k) for k in former))
         ordered = sorted(
             e.fields.items(), key=lambda kv: (_ORDER_INDEX.get(kv[0], len(_ORDER)), kv[0])
         )
@@ -380,9 +413,18 @@ class BibTeXWriter:
     streaming exports: the caller keeps the order and the entries' separation
     by a blank line)."""
 
-    def __init__(self, dialect: str = "bibtex", ascii: bool = False) -> None:
+    def __init__(
+        self,
+        dialect: str = "bibtex",
+        ascii: bool = False,
+        title_case: Callable[[str], str] | None = None,
+    ) -> None:
+        """``title_case``: a function that puts a sentence-case title in title
+        case (keeping its length), applied to the titles of English records
+        (those with no language too); the capitals of the stored title are
+        protected in braces, the ones it adds are not."""
         self.dialect = dialect
-        self._writer = _Writer(dialect, ascii)
+        self._writer = _Writer(dialect, ascii, title_case)
 
     def entry(self, record: Any, *, book: Any = None, crossref: bool = False) -> str:
         """``record``'s entry; ``book`` is a chapter's book, ``crossref``

@@ -1,0 +1,339 @@
+"""Duplicates: the one rule for when two records are the same work, and the
+list of likely duplicates in a library.
+
+Public API::
+
+    Existing.from_library(library) -> Existing
+    Existing.from_records(records) -> Existing
+        What duplicate checks need of the records already present (keys, DOIs,
+        book ISBNs, title signatures); ``from_library`` reads the record
+        files as plain JSON. ``existing.match(record, book=None)`` is the
+        rule: (existing key, why) or None.
+    duplicate_of(library, record) -> (key, why) | None
+        The record of the library that ``record`` (not saved yet) duplicates
+        by its identifiers: the refusal of ``add``.
+    find_duplicates(library_or_records) -> list[LikelyDuplicate]
+        Pairs of records that are likely the same work, with a score.
+
+The rule (:meth:`Existing.match`). A record duplicates another if its key
+matches in any letter case; or its DOI matches (DOIs ignore case); or, for a
+book, it has an ISBN of the other with the same edition and volume (the
+volumes of a set can share the set's ISBN); or its signature matches:
+normalised title and subtitle, year, first author's (else editor's) family
+name, and for a chapter or paper the normalised title of its book (a
+chapter's missing year and editors are its book's).
+
+Likely duplicates (:func:`find_duplicates`) are the pairs the rule finds
+(score 1.00 for an identifier, 0.95 for a signature), and pairs of the same
+type and year whose first creators' family names fold to the same text and
+whose titles are close (:func:`citeshelf.model.similar.title_similarity` of
+0.85 or more, which is then the score); chapters and papers must also be in
+the same book. Two records whose DOIs differ are never likely duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "FUZZY_THRESHOLD",
+    "Existing",
+    "LikelyDuplicate",
+    "duplicate_of",
+    "find_duplicates",
+    "record_signature",
+]
+
+#: the least title similarity of a fuzzy duplicate
+FUZZY_THRESHOLD = 0.85
+
+
+def _norm_title(text: str | None) -> str:
+    from ..model.fold import fold
+
+    return re.sub(r"[^a-z0-9]+", "", fold(text or ""))
+
+
+def _norm_number(text: object) -> str:
+    """An edition or volume for comparison: its first number ("2nd ed." ->
+    "2"), else its folded letters; "" for none."""
+    if text is None or text == "":
+        return ""
+    s = str(text)
+    m = re.search(r"\d+", s)
+    return m.group() if m else _norm_title(s)
+
+
+def _first_family(people: list[Any]) -> str | None:
+    if not people:
+        return None
+    p = people[0]
+    if isinstance(p, dict):
+        return p.get("family") or p.get("literal")
+    return p.family or p.literal
+
+
+def _sig(
+    title: str | None, subtitle: str | None, year: str, first: str | None, container: str
+) -> tuple | None:
+    t = _norm_title(" ".join(p for p in (title, subtitle) if p))
+    if not t:
+        return None
+    return (t, year, _norm_title(first), container)
+
+
+def _book_info(book: Any) -> tuple[str, str, str | None]:
+    """What a chapter's signature takes from its book: full title, year, first editor."""
+    return (book.full_title or "", str(book.year or ""), _first_family(book.editors))
+
+
+def record_signature(record: Any, book: tuple[str, str, str | None] | None = None) -> tuple | None:
+    """(title, year, first author, book title), normalised; a chapter's
+    missing year and creators are its book's (``book``: :func:`_book_info`)."""
+    year = str(record.year or "") or (book[1] if book else "")
+    first = _first_family(record.creators) or (book[2] if book else None)
+    container = ""
+    if record.type in ("chapter", "paper"):
+        container = _norm_title(book[0] if book else record.container_title)
+    return _sig(record.title, record.subtitle, year, first, container)
+
+
+def _doi(value: object) -> str:
+    from ..model.identifiers import doi_key
+
+    return doi_key(str(value))
+
+
+_SIG_FIELDS = (
+    "type",
+    "title",
+    "subtitle",
+    "issued",
+    "authors",
+    "editors",
+    "parent",
+    "container_title",
+)
+
+
+class Existing:
+    """Keys, DOIs, book ISBNs and title signatures of records already present."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, str] = {}  # casefolded -> key
+        self.doi: dict[str, str] = {}
+        #: books: ISBN -> key (for --link-parents)
+        self.isbn: dict[str, str] = {}
+        #: books: (ISBN, edition, volume) -> key (duplicates)
+        self.isbn_ev: dict[tuple[str, str, str], str] = {}
+        self.sig: dict[tuple, str] = {}
+        #: books: key -> (full title, year, first editor), for chapters' signatures
+        self.book_info: dict[str, tuple[str, str, str | None]] = {}
+        #: books: (normalised full title, year) -> key, for --link-parents
+        self.books: dict[tuple[str, str], str] = {}
+
+    @classmethod
+    def from_library(cls, library: Any) -> Existing:
+        """Read from the record files as plain JSON (no validation)."""
+
+        def items() -> Iterable[tuple[str, Any]]:
+            for key in library.keys():
+                try:
+                    data = json.loads(library.path_for(key).read_text(encoding="utf-8"))
+                except (OSError, ValueError):
+                    data = None
+                yield key, data
+
+        return cls._build(items())
+
+    @classmethod
+    def from_records(cls, records: Iterable[Any]) -> Existing:
+        """From records already read (``check``)."""
+        return cls._build((r.key, r.to_json_dict()) for r in records)
+
+    @classmethod
+    def _build(cls, items: Iterable[tuple[str, Any]]) -> Existing:
+        out = cls()
+        later: list[tuple[str, dict[str, Any]]] = []
+        for key, data in items:
+            out.keys[key.casefold()] = key
+            if not isinstance(data, dict):
+                continue
+            rtype = data.get("type")
+            if data.get("doi"):
+                out.doi.setdefault(_doi(data["doi"]), key)
+            if rtype == "book":
+                ev = (_norm_number(data.get("edition")), _norm_number(data.get("volume")))
+                for i in data.get("isbn") or []:
+                    out.isbn.setdefault(str(i), key)
+                    out.isbn_ev.setdefault((str(i), ev[0], ev[1]), key)
+                title = ": ".join(p for p in (data.get("title"), data.get("subtitle")) if p)
+                year = str(data.get("issued") or "")[:4]
+                out.book_info[key] = (title, year, _first_family(data.get("editors") or []))
+                out.books.setdefault((_norm_title(title), year), key)
+            if data.get("parent"):
+                # its book's year, editors and title: after every file is read
+                later.append((key, {k: data.get(k) for k in _SIG_FIELDS}))
+                continue
+            out._add_sig(key, data, None)
+        for key, data in later:
+            out._add_sig(key, data, out.book_info.get(data["parent"]))
+        return out
+
+    def _add_sig(self, key: str, data: dict[str, Any], book: tuple | None) -> None:
+        year = str(data.get("issued") or "")[:4] or (book[1] if book else "")
+        first = _first_family(data.get("authors") or data.get("editors") or []) or (
+            book[2] if book else None
+        )
+        container = ""
+        if data.get("type") in ("chapter", "paper"):
+            container = _norm_title(book[0] if book else data.get("container_title"))
+        sig = _sig(data.get("title"), data.get("subtitle"), year, first, container)
+        if sig:
+            self.sig.setdefault(sig, key)
+
+    def match_identifiers(self, record: Any) -> tuple[str, str] | None:
+        """(existing key, why) if ``record``'s DOI, or as a book its ISBN
+        with the same edition and volume, is here."""
+        if record.doi and _doi(record.doi) in self.doi:
+            return self.doi[_doi(record.doi)], f"same DOI {record.doi}"
+        if record.type == "book":
+            ev = (_norm_number(record.edition), _norm_number(record.volume))
+            for i in record.isbn:
+                if (i, ev[0], ev[1]) in self.isbn_ev:
+                    return self.isbn_ev[(i, ev[0], ev[1])], f"same ISBN {i}"
+        return None
+
+    def match(
+        self, record: Any, book: Any = None, *, signature: bool = True
+    ) -> tuple[str, str] | None:
+        """(existing key, why) if ``record`` duplicates something here;
+        ``book`` is a chapter's book record, when it is not in the library."""
+        k = self.keys.get(record.key.casefold())
+        if k is not None:
+            return k, "same key"
+        hit = self.match_identifiers(record)
+        if hit is not None:
+            return hit
+        if signature:
+            parent = getattr(record, "parent", None)
+            info = (
+                _book_info(book)
+                if book is not None
+                else self.book_info.get(parent)
+                if parent
+                else None
+            )
+            sig = record_signature(record, info)
+            if sig and sig in self.sig:
+                return self.sig[sig], "same title, year and first author"
+        return None
+
+    def add(self, record: Any) -> None:
+        """A record this import creates (keys, DOI, ISBNs; no signature)."""
+        self.keys[record.key.casefold()] = record.key
+        if record.doi:
+            self.doi.setdefault(_doi(record.doi), record.key)
+        if record.type == "book":
+            ev = (_norm_number(record.edition), _norm_number(record.volume))
+            for i in record.isbn:
+                self.isbn.setdefault(i, record.key)
+                self.isbn_ev.setdefault((i, ev[0], ev[1]), record.key)
+            self.books.setdefault(
+                (_norm_title(record.full_title), str(record.year or "")), record.key
+            )
+
+
+def duplicate_of(library: Any, record: Any) -> tuple[str, str] | None:
+    """The record of ``library`` that the new ``record`` duplicates by DOI or
+    ISBN (see :meth:`Existing.match_identifiers`), as (key, why), or None."""
+    if not record.doi and not (record.type == "book" and record.isbn):
+        return None
+    return Existing.from_library(library).match_identifiers(record)
+
+
+# --------------------------------------------------------------------------
+# likely duplicates
+
+
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    """Two records that are likely the same work: ``a`` sorts before ``b``."""
+
+    a: str
+    b: str
+    score: float
+    why: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"keys": [self.a, self.b], "score": self.score, "why": self.why}
+
+
+def _fold_name(people: list[Any]) -> str:
+    from ..model.fold import fold
+
+    return fold(_first_family(people) or "")
+
+
+def find_duplicates(source: Any) -> list[LikelyDuplicate]:
+    """Likely duplicates among a library's records (or an iterable of
+    records), best first, then by key (see the module docstring)."""
+    from ..model.similar import title_similarity
+
+    records = list(source.iter_records() if hasattr(source, "iter_records") else source)
+    records = sorted((r for r in records if hasattr(r, "type")), key=lambda r: r.key)
+    by_key = {r.key: r for r in records}
+    found: dict[tuple[str, str], LikelyDuplicate] = {}
+
+    def put(a: str, b: str, score: float, why: str) -> None:
+        pair = (min(a, b), max(a, b))
+        if a == b:
+            return
+        old = found.get(pair)
+        if old is None or old.score < score:
+            found[pair] = LikelyDuplicate(pair[0], pair[1], round(score, 2), why)
+
+    # the rule: each record against the ones before it
+    seen = Existing()
+    infos: dict[str, tuple[str, str, str | None]] = {
+        r.key: _book_info(r) for r in records if r.type == "book"
+    }
+    for r in records:
+        hit = seen.match_identifiers(r)
+        if hit is not None:
+            put(hit[0], r.key, 1.0, hit[1])
+        parent = getattr(r, "parent", None)
+        sig = record_signature(r, infos.get(parent) if parent else None)
+        if sig is not None:
+            other = seen.sig.get(sig)
+            if other is not None:
+                put(other, r.key, 0.95, "same title, year and first author")
+            else:
+                seen.sig[sig] = r.key
+        seen.add(r)
+
+    # close titles within (type, year, first creator, book)
+    groups: dict[tuple[str, str, str, str], list[Any]] = {}
+    for r in records:
+        book = by_key.get(getattr(r, "parent", None) or "")
+        year = str(r.year or (book.year if book is not None else "") or "")
+        first = _fold_name(r.creators) or (_fold_name(book.editors) if book is not None else "")
+        if not r.title or not year or not first:
+            continue
+        container = ""
+        if r.type in ("chapter", "paper"):
+            container = _norm_title(book.full_title if book is not None else r.container_title)
+        groups.setdefault((r.type, year, first, container), []).append(r)
+    for group in groups.values():
+        for i, x in enumerate(group):
+            for y in group[i + 1 :]:
+                if x.doi and y.doi and _doi(x.doi) != _doi(y.doi):
+                    continue
+                score = title_similarity(x.full_title, y.full_title)
+                if score >= FUZZY_THRESHOLD:
+                    put(x.key, y.key, min(score, 0.95), "close title, same year and first author")
+    return sorted(found.values(), key=lambda d: (-d.score, d.a, d.b))

@@ -1,0 +1,330 @@
+"""Duplicates, merge, check's rules and title case on export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from citeshelf import exitcodes
+from citeshelf.styles.common import looks_title_case, sentence_case
+
+from .conftest import snapshot
+
+
+def _write(lib: Path, data: dict) -> None:
+    (lib / f"{data['key']}.json").write_text(json.dumps(data), encoding="utf-8")
+
+
+ARTICLE = {
+    "type": "article",
+    "key": "doe2020study",
+    "title": "A study of gnus",
+    "authors": [{"family": "Doe", "given": "Jane"}],
+    "issued": "2020",
+    "journal": "Journal of gnus",
+    "volume": "3",
+    "pages": "1-10",
+    "doi": "10.1000/abc",
+}
+
+
+# -- the rule, and add ---------------------------------------------------------
+
+
+def test_add_refuses_a_record_with_an_existing_doi(cs, empty_lib: Path) -> None:
+    _write(empty_lib, ARTICLE)
+    before = snapshot(empty_lib)
+    r = cs(empty_lib, "add", "article", "--title", "Other", "--doi", "https://doi.org/10.1000/ABC")
+    assert r.exit_code == exitcodes.CONFLICT
+    assert r.stdout == ""
+    assert r.stderr == (
+        "citeshelf: error: new article duplicates 'doe2020study' (same DOI 10.1000/ABC); "
+        "nothing was added: see it with 'citeshelf show doe2020study', or choose "
+        "--on-duplicate skip, rename or update\n"
+    )
+    assert snapshot(empty_lib) == before
+    r = cs(empty_lib, "add", "article", "--title", "Other", "--doi", "10.1000/abc",
+           "--on-duplicate", "skip")  # fmt: skip
+    assert (r.exit_code, r.stdout) == (0, "doe2020study\n")
+    assert r.stderr == (
+        "citeshelf: warning: not added, as it duplicates 'doe2020study' (same DOI 10.1000/abc)\n"
+    )
+    assert snapshot(empty_lib) == before
+    r = cs(empty_lib, "add", "article", "--doi", "10.1000/abc", "--issue", "2",
+           "--on-duplicate", "update")  # fmt: skip
+    assert (r.exit_code, r.stdout) == (0, "doe2020study\n")
+    data = json.loads((empty_lib / "doe2020study.json").read_text())
+    assert data["issue"] == "2" and data["title"] == "A study of gnus"
+    r = cs(empty_lib, "add", "article", "--title", "Other", "--author", "Roe, R", "--year",
+           "2021", "--doi", "10.1000/abc", "--no-input", "--on-duplicate", "rename")  # fmt: skip
+    assert (r.exit_code, r.stdout) == (0, "roe2021other\n")
+
+
+def test_a_book_isbn_is_a_duplicate_only_with_the_same_edition_and_volume(
+    cs, empty_lib: Path
+) -> None:
+    args = ("add", "book", "--title", "Set", "--editor", "Ed, A", "--year", "2014",
+            "--publisher", "P", "--isbn", "9781781953174")  # fmt: skip
+    assert cs(empty_lib, *args, "--volume", "1").stdout == "ed2014set\n"
+    assert cs(empty_lib, *args, "--volume", "2").stdout == "ed2014seta\n"
+    r = cs(empty_lib, *args, "--volume", "2", "--edition", "2")
+    assert r.stdout == "ed2014setb\n"
+    r = cs(empty_lib, *args, "--volume", "2")
+    assert r.exit_code == exitcodes.CONFLICT
+    assert "duplicates 'ed2014seta' (same ISBN 9781781953174)" in r.stderr
+
+
+# -- duplicates ----------------------------------------------------------------
+
+
+def _dupes_lib(lib: Path) -> None:
+    _write(lib, ARTICLE)
+    _write(lib, {**ARTICLE, "key": "doe2020studya", "title": "A study of gnus!", "doi": None})
+    _write(lib, {**ARTICLE, "key": "doe2020stud", "title": "A study of the gnus"})
+    _write(lib, {**ARTICLE, "key": "other", "title": "Migration of zebras", "doi": "10.1000/x"})
+
+
+def test_duplicates_lists_pairs_with_a_score(cs, empty_lib: Path) -> None:
+    _dupes_lib(empty_lib)
+    r = cs(empty_lib, "duplicates")
+    assert r.exit_code == 0
+    assert r.stdout == (
+        "1.00 doe2020stud doe2020study (same DOI 10.1000/abc)\n"
+        "0.95 doe2020study doe2020studya (same title, year and first author)\n"
+        "0.88 doe2020stud doe2020studya (close title, same year and first author)\n"
+        "3 likely duplicates\n"
+    )
+    data = json.loads(cs(empty_lib, "duplicates", "--json").stdout)
+    assert data["duplicates"][0] == {
+        "keys": ["doe2020stud", "doe2020study"],
+        "score": 1.0,
+        "why": "same DOI 10.1000/abc",
+    }
+
+
+def test_duplicates_of_an_empty_library(cs, empty_lib: Path) -> None:
+    assert cs(empty_lib, "duplicates").stdout == "0 likely duplicates\n"
+
+
+# -- merge ---------------------------------------------------------------------
+
+
+def test_merge_takes_missing_fields_shows_conflicts_and_repoints_chapters(
+    cs, empty_lib: Path, tmp_path: Path
+) -> None:
+    book = {"type": "book", "key": "b1", "title": "Handbook", "issued": "2014",
+            "editors": [{"family": "Ed", "given": "A"}], "tags": ["x"]}  # fmt: skip
+    _write(empty_lib, book)
+    _write(empty_lib, {**book, "key": "b2", "title": "Handbook!", "publisher": "P",
+                       "tags": ["y"]})  # fmt: skip
+    _write(empty_lib, {"type": "chapter", "key": "c1", "parent": "b2", "title": "One"})
+    r = cs(empty_lib, "merge", "b1", "b2")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == (
+        "title: kept 'Handbook' (b1), not 'Handbook!' (b2)\n"
+        "publisher: taken from b2\n"
+        "1 chapter now in 'b1': c1\n"
+        "merged b2 into b1\n"
+    )
+    assert not (empty_lib / "b2.json").exists()
+    data = json.loads((empty_lib / "b1.json").read_text())
+    assert data["publisher"] == "P" and data["tags"] == ["x", "y"]
+    assert data["extra"] == {"former_keys": ["b2"]}
+    assert json.loads((empty_lib / "c1.json").read_text())["parent"] == "b1"
+    # a manuscript that cites the old key still exports
+    tex = tmp_path / "paper.tex"
+    tex.write_text("\\cite{b2}\n", encoding="utf-8")
+    r = cs(empty_lib, "export", "--cited-in", str(tex), "--format", "biblatex")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.startswith("@book{b1,\n") and "  ids = {b2},\n" in r.stdout
+
+
+def test_merge_take_uses_the_other_value(cs, empty_lib: Path) -> None:
+    _write(empty_lib, {**ARTICLE, "key": "a1"})
+    _write(empty_lib, {**ARTICLE, "key": "a2", "title": "A study of gnus, revised"})
+    r = cs(empty_lib, "merge", "a1", "a2", "--take", "title", "--dry-run")
+    assert r.stdout == (
+        "title: took 'A study of gnus, revised' (a2), not 'A study of gnus' (a1)\n"
+        "would merge a2 into a1\n"
+    )
+    assert (empty_lib / "a2.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (("a1", "a1"), exitcodes.USAGE, "cannot merge 'a1' with itself; nothing was changed"),
+        (("a1", "nope"), exitcodes.NOT_FOUND, "no record 'nope' in {lib}; nothing was changed"),
+        (("nope", "a1"), exitcodes.NOT_FOUND, "no record 'nope' in {lib}; nothing was changed"),
+        (
+            ("a1", "b1"),
+            exitcodes.CONFLICT,
+            "'a1' is a article, 'b1' a book: merge records of one type (change one first "
+            "with 'citeshelf edit'); nothing was changed",
+        ),
+        (
+            ("a1", "a2", "--take", "colour"),
+            exitcodes.USAGE,
+            "--take: a article has no field 'colour'; nothing was changed",
+        ),
+    ],
+)
+def test_merge_bad_input_is_one_line_and_changes_nothing(
+    cs, empty_lib: Path, args: tuple[str, ...], code: int, message: str
+) -> None:
+    _write(empty_lib, {**ARTICLE, "key": "a1"})
+    _write(empty_lib, {**ARTICLE, "key": "a2"})
+    _write(empty_lib, {"type": "book", "key": "b1", "title": "B"})
+    before = snapshot(empty_lib)
+    r = cs(empty_lib, "merge", *args)
+    assert r.exit_code == code
+    assert r.stdout == ""
+    assert r.stderr == f"citeshelf: error: {message.format(lib=empty_lib)}\n"
+    assert snapshot(empty_lib) == before
+
+
+# -- check -----------------------------------------------------------------------
+
+
+def test_check_finds_duplicates_identifiers_empty_titles_and_extra_fields(
+    cs, empty_lib: Path
+) -> None:
+    _write(empty_lib, ARTICLE)
+    _write(empty_lib, {**ARTICLE, "key": "twin", "title": "Twin"})
+    _write(empty_lib, {"type": "misc", "key": "m", "title": "...", "issued": "2001"})
+    _write(empty_lib, {"type": "book", "key": "bad", "title": "Bad", "isbn": ["9781781953175"]})
+    _write(
+        empty_lib, {**ARTICLE, "key": "x", "doi": None, "title": "X", "extra": {"doi": "10.1000/y"}}
+    )
+    r = cs(empty_lib, "check")
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert r.stdout == (
+        f"error bad-identifier: {empty_lib / 'bad.json'}: field 'isbn': '9781781953175' is not "
+        "a valid ISBN (the number's checksum or check digit is invalid)\n"
+        "warning empty-title: 'm' has an empty title ('...'): set one with "
+        "'citeshelf edit m --set title=...'\n"
+        "error duplicate: 'doe2020study' and 'twin' are duplicates (same DOI 10.1000/abc): "
+        "merge them with 'citeshelf merge doe2020study twin'\n"
+        "warning extra-has-home: 'x' keeps doi in extra ('10.1000/y'), but a article has a doi "
+        "field ('citeshelf check --fix': move extra.doi to doi)\n"
+        "5 records checked, 4 problems (2 errors, 2 warnings)\n"
+    )
+    data = json.loads(cs(empty_lib, "check", "--json").stdout)
+    assert [(p["key"], p["code"], p["severity"]) for p in data["problems"]] == [
+        ("bad", "bad-identifier", "error"),
+        ("m", "empty-title", "warning"),
+        ("twin", "duplicate", "error"),
+        ("x", "extra-has-home", "warning"),
+    ]
+    assert (data["errors"], data["warnings"], data["notes"]) == (2, 2, 0)
+    r = cs(empty_lib, "check", "--fix")
+    assert r.stdout.splitlines()[-2:] == [
+        "warning extra-has-home: 'x' keeps doi in extra ('10.1000/y'), but a article has a doi "
+        "field (fixed: move extra.doi to doi)",
+        "5 records checked, 3 problems (2 errors, 1 warning); fixed 1 problem in 1 record",
+    ]
+    data = json.loads((empty_lib / "x.json").read_text())
+    assert data["doi"] == "10.1000/y" and "extra" not in data
+
+
+def test_check_notes_missing_fields_only_with_notes(cs, empty_lib: Path) -> None:
+    _write(empty_lib, {"type": "book", "key": "b", "title": "A book", "issued": "2001"})
+    assert cs(empty_lib, "check").stdout == (
+        "1 record checked, 0 problems, 1 note (--notes lists them)\n"
+    )
+    assert cs(empty_lib, "check", "--notes").stdout == (
+        "note missing-field: 'b' (book) lacks recommended fields: authors or editors, publisher\n"
+        "1 record checked, 0 problems, 1 note\n"
+    )
+
+
+def _xampl() -> Path:
+    if shutil.which("kpsewhich") is None:
+        pytest.skip("kpsewhich (TeX Live) is not installed")
+    found = subprocess.run(["kpsewhich", "xampl.bib"], capture_output=True, text=True)
+    if found.returncode != 0 or not found.stdout.strip():
+        pytest.skip("TeX Live's xampl.bib is not installed")
+    return Path(found.stdout.strip())
+
+
+def test_xampl_title_case_titles_are_listed_and_fixed(cs, empty_lib: Path) -> None:
+    r = cs(empty_lib, "import", str(_xampl()))
+    assert r.exit_code == 0, r.stderr
+    r = cs(empty_lib, "check")
+    title_case = [line for line in r.stdout.splitlines() if "title-case" in line]
+    assert len(title_case) == 30
+    assert title_case[0] == (
+        "warning title-case: the title of 'article-crossref' looks like Title Case: 'The Gnats "
+        "and Gnus Document Preparation System'; titles are kept in sentence case (styles "
+        "capitalise as they need) ('citeshelf check --fix': title -> 'The gnats and gnus "
+        "document preparation system')"
+    )
+    r = cs(empty_lib, "check", "--fix")
+    assert r.exit_code == 0
+    assert "fixed 30 problems in 30 records" in r.stdout.splitlines()[-1]
+    assert "title-case" not in cs(empty_lib, "check").stdout
+    titles = {
+        k: json.loads((empty_lib / f"{k}.json").read_text())
+        for k in ("article-full", "inproceedings-full", "phdthesis-full")
+    }
+    assert titles["article-full"]["title"] == "The gnats and gnus document preparation system"
+    assert "protect" not in titles["article-full"].get("extra", {})
+    # braced in the .bib: stays capitalised
+    assert titles["inproceedings-full"]["title"] == (
+        "On notions of information transfer in VLSI circuits"
+    )
+    assert titles["phdthesis-full"]["title"].endswith("Festooning French phrases")
+    # and a second record with an existing DOI is refused, naming it
+    doi = "10.1000/xampl"
+    assert cs(empty_lib, "edit", "article-full", "--set", f"doi={doi}").exit_code == 0
+    r = cs(empty_lib, "add", "article", "--title", "Gnats", "--doi", doi, "--no-input")
+    assert r.exit_code == exitcodes.CONFLICT
+    assert "duplicates 'article-full' (same DOI 10.1000/xampl)" in r.stderr
+
+
+# -- title case: the detector, sentence case, export ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "strict", "known"),
+    [
+        ("The Gnats and Gnus Document Preparation System", True, True),
+        ("On Notions of Information Transfer in VLSI Circuits", True, True),
+        ("Fundamental Algorithms", False, True),
+        ("Handing out random pamphlets in airports", False, False),
+        ("Handbook of governance and security", False, False),
+        ("Collective Security Treaty Organization", False, True),
+        ("Organization for Security and Cooperation in Europe", False, True),
+        ("The Art of Computer programming", False, False),
+        ("Alliances Without Enemies: NATO After the Cold War", True, True),
+    ],
+)
+def test_looks_title_case(title: str, strict: bool, known: bool) -> None:
+    assert looks_title_case(title) is strict
+    assert looks_title_case(title, []) is known
+
+
+def test_sentence_case_keeps_protected_phrases_acronyms_and_sentence_starts() -> None:
+    assert sentence_case("The Gnats and Gnus Document Preparation System") == (
+        "The gnats and gnus document preparation system"
+    )
+    title = "Security In Europe: The Role Of NATO And The Counter-Terrorism Pact"
+    start = title.index("Europe")
+    assert sentence_case(title, [(start, start + 6)]) == (
+        "Security in Europe: The role of NATO and the counter-terrorism pact"
+    )
+
+
+def test_export_title_case_braces_the_stored_capitals(cs, empty_lib: Path) -> None:
+    _write(empty_lib, {**ARTICLE, "title": "Gnus in Europe and the NATO summit"})
+    _write(empty_lib, {**ARTICLE, "key": "de", "doi": None, "language": "de",
+                       "title": "Die gnus in Europa"})  # fmt: skip
+    out = cs(empty_lib, "export", "--title-case").stdout
+    assert "  title = {Die gnus in {Europa}},\n" in out
+    assert "  title = {Gnus in {Europe} and the {NATO} Summit},\n" in out
+    plain = cs(empty_lib, "export").stdout
+    assert "  title = {Gnus in {Europe} and the {NATO} summit},\n" in plain
