@@ -66,3 +66,25 @@ def test_query_folds_its_terms() -> None:
     query = Query.parse("author:Þórsson")
     assert str(query) == 'author:"thorsson"'
     assert query.matches({"key": "t", "type": "book", "authors": [{"family": "THORSSON"}]})
+
+
+@pytest.mark.parametrize(
+    ("language", "english"),
+    [
+        (None, True),
+        ("", True),
+        ("en", True),
+        ("en-GB", True),
+        ("en_US", True),
+        ("eng", True),
+        ("English", True),
+        ("british", True),
+        ("de", False),
+        ("french", False),
+        ("enm", False),
+    ],
+)
+def test_is_english(language, english) -> None:
+    from citeshelf.model.language import is_english
+
+    assert is_english(language) is english

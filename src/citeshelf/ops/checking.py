@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..model.language import is_english as _english
+
 __all__ = ["RULES", "SEVERITIES", "Checked", "Problem", "Rule", "check_library"]
 
 SEVERITIES = ("error", "warning", "note")
@@ -251,14 +253,6 @@ def _set_cased(name: str, new: str) -> Callable[[Any], Any]:
         return record.model_copy(update={name: new, "extra": extra})
 
     return apply
-
-
-def _english(language: str | None) -> bool:
-    """A record without a language counts as English."""
-    if not language:
-        return True
-    lang = language.strip().lower()
-    return lang in ("english", "american", "british") or lang.split("-")[0] in ("en", "eng")
 
 
 #: extra names that are bookkeeping of the formats, not stray fields

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ...model.language import is_english as _english
 from .. import RESERVED_EXTRA, latex, protect
 from .fields import _DEGREE_DEFAULT, _MONTHS, _VERBATIM, Field, write_rows
 
@@ -67,14 +68,6 @@ _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 #: the fields ``title_case`` applies to
 _TITLE_FIELDS = frozenset({"title", "subtitle", "short_title", "container_title", "series"})
-
-
-def _english(language: str | None) -> bool:
-    """A record without a language counts as English."""
-    if not language:
-        return True
-    lang = language.strip().lower()
-    return lang in ("english", "american", "british") or lang.split("-")[0] in ("en", "eng")
 
 
 class _Writer:
