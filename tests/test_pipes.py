@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from citeshelf import exitcodes
-from citeshelf.library.suggest import closest
+from citeshelf.errors import closest
 from tests.conftest import snapshot
 
 # -- the bare command ------------------------------------------------------------

@@ -56,7 +56,7 @@ def set_field(data: dict[str, Any], name: str, value: str, type_: str) -> None:
         raise UsageError(f"the field '{name}' cannot be set this way")
     fields = settable_fields(type_)
     if name not in fields:
-        from .suggest import closest
+        from ..errors import closest
 
         best = closest(name, fields)
         hint = f"did you mean '{best}'? " if best else ""

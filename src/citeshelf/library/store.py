@@ -81,7 +81,7 @@ class RecordStore:
     def missing(self, *keys: str, then: str = "") -> NotFound:
         """The error for keys with no record, naming the key each most likely
         meant (``then`` ends the message)."""
-        from .suggest import closest
+        from ..errors import closest
 
         self.check_exists()
         known = self.keys()

@@ -19,7 +19,8 @@ Modules (each imported on demand)::
     checking   check_library -> Checked
     showing    show_record -> Shown
     chapters   book_chapters -> BookChapters, chapter_rows_from_index
-    listing    find_records -> Found
+    listing    list_rows -> Listing, find_records -> Found
+    tagging    tag_records -> Tagged, count_tags -> TagCounts
 
 Example::
 

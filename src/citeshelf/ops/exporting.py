@@ -190,7 +190,7 @@ def plan_export(
         wanted = [found_keys.get(k, k) for k in wanted]
         missing = [k for k in missing if k not in found_keys]
     if missing:
-        from ..library.suggest import closest
+        from ..errors import closest
 
         hints = {k: closest(k, all_keys) for k in missing}
         shown = ", ".join(f"{k} (did you mean {hints[k]}?)" if hints[k] else k for k in missing)

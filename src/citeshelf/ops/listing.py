@@ -103,7 +103,7 @@ class Found:
 
 
 def _fields_hint(name: str) -> str:
-    from ..library.suggest import closest
+    from ..errors import closest
 
     best = closest(name, ROW_FIELDS)
     hint = f"did you mean '{best}'? " if best else ""
@@ -153,7 +153,7 @@ def parse_format(template: str) -> str:
         if name is None:
             continue
         if name not in ROW_FIELDS:
-            from ..library.suggest import closest
+            from ..errors import closest
 
             best = closest(name, ROW_FIELDS) if name else None
             hint = f"did you mean '{{{best}}}'? " if best else ""
