@@ -128,8 +128,10 @@ def test_fields_csl_cannot_express_travel_in_custom():
     )
     item = record_to_csl(r)
     assert item["title"] == "Main: Sub"
+    assert item["keyword"] == "todo"  # tags are exported among the keywords
     assert item["custom"]["citeshelf"] == {
         "authors_et_al": True,
+        "keywords": None,  # none of the keyword words is a keyword of the record
         "parent": "b1",
         "subtitle": "Sub",
         "tags": ["todo"],

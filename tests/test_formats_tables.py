@@ -39,6 +39,8 @@ _VALUES = {
     "container": "The Book",
     "raw": "10.1000/xyz123",
     "list": "alpha, beta",
+    "keywords": "alpha, beta",
+    "tags": "alpha, beta",
     "pages": "10--20",
     "isbn": "978-0-306-40615-7",
     "date": "2020-05-17",
@@ -79,7 +81,34 @@ def test_every_bibtex_row_read_then_written_gives_the_same_field(rtype, row, dia
     got = getattr(record, row.record)
     assert got, f"{name} was not read as {row.record}"
     out = write_bibtex([record], dialect=dialect)
+    if row.kind == "tags":
+        name = "keywords"  # tags (a field older exports wrote) are written among the keywords
     assert f"  {name} = {{{value}}},\n" in out, out
+
+
+def test_tags_are_exported_as_keywords_in_every_format():
+    from citeshelf.model import parse_record
+
+    record = parse_record(
+        {
+            "type": "book",
+            "key": "b",
+            "title": "T",
+            "keywords": ["security", "EU"],
+            "tags": ["to read", "security"],
+        }
+    )
+    for dialect in ("bibtex", "biblatex"):
+        out = write_bibtex([record], dialect=dialect)
+        assert "  keywords = {security, EU, to read},\n" in out and "tags" not in out
+        (back,) = parse_bibtex(out).records
+        assert back.keywords == ["security", "EU", "to read"] and back.tags == []
+    item = csljson.record_to_csl(record)
+    assert item["keyword"] == "security, EU, to read"
+    assert csljson.record_from_csl(item) == record
+    ref = ris.record_to_ris(record)
+    assert ref["keywords"] == ["security", "EU", "to read"]
+    assert "KW  - to read" in ris.write_ris([record])
 
 
 def test_the_read_map_is_the_table():

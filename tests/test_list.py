@@ -11,11 +11,10 @@ import pytest
 from citeshelf import exitcodes
 from citeshelf.cli.cmd_list import join_query
 
+# Output for a pipe (what the tests read) has no header and no count line.
 COTTEY_OR_ARIS = (
-    "Key                 Type     Authors/editors  Year  Title\n"
-    "aris2014collective  chapter  Aris             2014  Collective Security Treaty Organization\n"
-    "cottey2014nato      chapter  Cottey           2014  NATO\n"
-    "2 records\n"
+    "aris2014collective  chapter  Aris    2014  Collective Security Treaty Organization\n"
+    "cottey2014nato      chapter  Cottey  2014  NATO\n"
 )
 
 
@@ -40,9 +39,8 @@ def test_list_same_output_without_index(
 def test_list_everything_and_json(cs, handbook_lib: Path) -> None:
     r = cs(handbook_lib, "list")
     lines = r.stdout.splitlines()
-    assert lines[0].split() == ["Key", "Type", "Authors/editors", "Year", "Title"]
-    assert lines[-1] == "19 records"
-    assert lines[1].startswith("aris2014collective  ")
+    assert len(lines) == 19
+    assert lines[0].startswith("aris2014collective  ")
     assert "sperling2014handbook            book     Sperling (ed.)" in r.stdout
     data = json.loads(cs(handbook_lib, "list", "title:secur*", "year:2014", "--json").stdout)
     assert [d["key"] for d in data] == [
@@ -57,25 +55,25 @@ def test_list_everything_and_json(cs, handbook_lib: Path) -> None:
 
 
 def test_list_follows_edits_between_commands(cs, handbook_lib: Path) -> None:
-    assert cs(handbook_lib, "list", "title:alliance").stdout.endswith("0 records\n")
+    assert cs(handbook_lib, "list", "title:alliance").stdout == ""
     path = handbook_lib / "cottey2014nato.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data["title"] = "NATO: the Atlantic alliance"
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     assert (
         cs(handbook_lib, "list", "title:alliance")
-        .stdout.splitlines()[1]
+        .stdout.splitlines()[0]
         .startswith("cottey2014nato  ")
     )
     path.unlink()
-    assert cs(handbook_lib, "list", "author:cottey").stdout.endswith("1 record\n")
+    assert len(cs(handbook_lib, "list", "author:cottey").stdout.splitlines()) == 1
 
 
 def test_list_phrase_from_the_shell(cs, handbook_lib: Path) -> None:
     # what the shell passes for: citeshelf list title:"collective action"
     r = cs(handbook_lib, "list", "title:collective action")
-    assert r.stdout.splitlines()[1].startswith("bujun2014regional  ")
-    assert r.stdout.endswith("1 record\n")
+    assert r.stdout.startswith("bujun2014regional  ")
+    assert len(r.stdout.splitlines()) == 1
 
 
 @pytest.mark.parametrize(
@@ -114,7 +112,7 @@ def test_list_reports_unreadable_files_from_the_index(cs, handbook_lib: Path) ->
     for _ in range(2):  # building the index, then from the index
         r = cs(handbook_lib, "list", "type:book")
         assert r.exit_code == 0
-        assert r.stdout.endswith("1 record\n")
+        assert r.stdout.startswith("sperling2014handbook  ") and r.stdout.count("\n") == 1
         assert r.stderr == (
             "citeshelf: warning: skipped 1 unreadable record file:\n"
             f"  {handbook_lib / 'broken.json'}: not valid JSON (line 1, column 2: "
@@ -139,7 +137,7 @@ def test_reindex(cs, handbook_lib: Path, index_dir: Path) -> None:
     assert plain[0].startswith(f"Indexed 19 records of {handbook_lib} in ")
     assert plain[1] == f"Index: {data['index']}"
     Path(data["index"]).unlink()
-    assert cs(handbook_lib, "list", "merand").stdout.endswith("1 record\n")
+    assert cs(handbook_lib, "list", "merand", "--keys").stdout == "bujun2014regional\n"
 
 
 def test_help_teaches_the_query_language(cs) -> None:

@@ -58,8 +58,8 @@ def test_list_from_a_warm_index_loads_nothing_heavy(tmp_path: Path) -> None:
     env = _env(tmp_path)
     # the first run builds the index (and validates the files with the model)
     heavy, out = loaded(["--library", str(lib), "list", "author:merand"], env)
-    assert out.splitlines()[-1] == "1 record"
+    assert out.startswith("bujun2014regional  ") and len(out.splitlines()) == 1
     assert "pydantic" in heavy
     heavy, out = loaded(["--library", str(lib), "list", "author:merand", "OR", "title:nato"], env)
-    assert out.splitlines()[-1] == "2 records"
+    assert len(out.splitlines()) == 2
     assert heavy == []

@@ -15,7 +15,9 @@ from typing import Any, TextIO
 
 __all__ = [
     "use_rich",
+    "stdout_is_terminal",
     "print_table",
+    "print_lines",
     "print_fields",
     "print_json",
     "print_line",
@@ -30,6 +32,12 @@ def use_rich(stream: TextIO | None = None) -> bool:
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def stdout_is_terminal() -> bool:
+    """Whether a person reads stdout (a terminal, even with NO_COLOR), not a pipe or a file."""
+    isatty = getattr(sys.stdout, "isatty", None)
     return bool(isatty and isatty())
 
 
@@ -49,17 +57,25 @@ def warn(message: str) -> None:
     sys.stderr.write(f"citeshelf: warning: {message}\n")
 
 
+def print_lines(lines: Sequence[str]) -> None:
+    """Lines as they are, one each, for a pipe (no table, no colour)."""
+    if lines:
+        sys.stdout.write("\n".join(lines) + "\n")
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def _plain_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [len(c) for c in columns]
+def _plain_table(
+    columns: Sequence[str], rows: Sequence[Sequence[str]], *, header: bool = True
+) -> list[str]:
+    widths = [len(c) if header else 0 for c in columns]
     for row in rows:
         for i, cell in enumerate(row):
             widths[i] = max(widths[i], len(cell))
     lines = []
-    for row in [list(columns), *rows]:
+    for row in [list(columns), *rows] if header else rows:
         cells = [cell.ljust(widths[i]) for i, cell in enumerate(row)]
         lines.append("  ".join(cells).rstrip())
     return lines
@@ -71,12 +87,18 @@ def print_table(
     *,
     title: str | None = None,
     caption: str | None = None,
+    decorated: bool = True,
 ) -> None:
     """A table: Rich on a terminal, aligned plain text otherwise.
 
     Plain form: the title line, a blank line, the header and one line per row
-    (columns separated by two spaces), then the caption.
+    (columns separated by two spaces), then the caption. Not ``decorated``
+    (output for a pipe): only the aligned rows.
     """
+    if not decorated:
+        if rows:
+            sys.stdout.write("\n".join(_plain_table(columns, rows, header=False)) + "\n")
+        return
     if not use_rich():
         out = []
         if title:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .common import get_library, json_option, output_format, style_options
+from .common import Key, get_library, json_option, output_format, style_options
 
 
 @click.command("bibliography")
-@click.argument("keys", nargs=-1)
+@click.argument("keys", nargs=-1, type=Key())
 @click.option(
     "--query", "-q", metavar="Q", help="The records matching a query (see 'citeshelf list --help')."
 )

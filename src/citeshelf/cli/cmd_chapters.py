@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from .common import get_library, json_option
+from .common import Key, get_library, json_option
 
 
 @click.command("chapters")
-@click.argument("book_key", metavar="BOOKKEY")
+@click.argument("book_key", metavar="BOOKKEY", type=Key())
 @json_option
 @click.pass_context
 def command(ctx: click.Context, book_key: str, as_json: bool) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 
 from ..styles import FORMS
-from .common import get_library, json_option, output_format, style_options
+from .common import Key, get_library, json_option, output_format, style_options
 
 
 @click.command("cite")
-@click.argument("keys", nargs=-1, required=True)
+@click.argument("keys", nargs=-1, required=True, type=Key())
 @style_options
 @click.option(
     "--form",

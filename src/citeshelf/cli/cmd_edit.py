@@ -6,9 +6,11 @@ import sys
 
 import click
 
+from .common import Key
+
 
 @click.command("edit")
-@click.argument("key")
+@click.argument("key", type=Key())
 @click.option(
     "--set",
     "assignments",

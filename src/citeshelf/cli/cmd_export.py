@@ -5,14 +5,14 @@ from __future__ import annotations
 import click
 
 from ..formats import EXPORT_FORMATS
-from .common import get_library
+from .common import Key, get_library
 
 #: How many added parent books the closing line names.
 _SHOWN = 10
 
 
 @click.command("export")
-@click.argument("keys", nargs=-1, metavar="[KEYS]...")
+@click.argument("keys", nargs=-1, metavar="[KEYS]...", type=Key())
 @click.option("--query", "-q", metavar="QUERY", help="Export the records matching QUERY too.")
 @click.option(
     "--cited-in",

@@ -35,9 +35,32 @@ def _progress(total: int):
 
 @click.command("list")
 @click.argument("query", nargs=-1)
+@click.option("--keys", "keys_only", is_flag=True, help="Print only the keys, one a line.")
+@click.option(
+    "--format",
+    "template",
+    metavar="TEMPLATE",
+    help="Print each record as TEMPLATE: {key} {type} {authors} {year} {title}; \\t is a tab.",
+)
+@click.option(
+    "--sort",
+    "sort",
+    metavar="FIELD",
+    multiple=True,
+    help="Sort by key, type, authors, year or title (repeatable; -FIELD descending).",
+)
+@click.option("--limit", type=click.IntRange(min=0), metavar="N", help="Print at most N records.")
 @json_option
 @click.pass_context
-def command(ctx: click.Context, query: tuple[str, ...], as_json: bool) -> None:
+def command(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    keys_only: bool,
+    template: str | None,
+    sort: tuple[str, ...],
+    limit: int | None,
+    as_json: bool,
+) -> None:
     """List the records matching QUERY (all records without one), in key order.
 
     \b
@@ -61,42 +84,38 @@ def command(ctx: click.Context, query: tuple[str, ...], as_json: bool) -> None:
     folder and updated automatically; 'citeshelf reindex' rebuilds it.
     """
     from .. import render
-    from ..library.query import Query
+    from ..ops.listing import list_rows, parse_format, parse_sort
 
+    shown = [
+        n for n, on in (("--keys", keys_only), ("--format", template), ("--json", as_json)) if on
+    ]
+    if len(shown) > 1:
+        raise click.UsageError(f"{' and '.join(shown)} do not go together: choose one")
+    order = parse_sort(sort)
+    fmt = parse_format(template) if template is not None else None
     text = join_query(query)
-    q = Query.parse(text)
     if as_json:
-        _list_json(q, text)
+        _list_json(text, order, limit)
         return
-    from ..library.index import open_index
+    obj = ctx.find_root().obj or {}
     from ..library.locate import find_library
 
-    obj = ctx.find_root().obj or {}
     path, _how = find_library(obj.get("library_option"))
-    if not path.is_dir():
-        from .common import get_library
-
-        get_library()  # raises the usual "no library at ..." error
-    index = open_index(path, progress=_progress)
-    if index is None:
-        rows, problems = _rows_without_index(q)
+    listing = list_rows(path, text, sort=order, limit=limit, progress=_progress)
+    rows = listing.rows
+    if keys_only:
+        render.print_lines([r.key for r in rows])
+    elif fmt is not None:
+        render.print_lines([r.format(fmt) for r in rows])
     else:
-        try:
-            where, params = q.sql(index.fts5)
-            found = index.search("" if q.is_everything else where, params)
-            rows = [
-                [r.key, r.type, r.creators or "", str(r.year or ""), r.title or ""] for r in found
-            ]
-            problems = [p.reason for p in index.problems()]
-        finally:
-            index.close()
-    n = len(rows)
-    render.print_table(
-        ["Key", "Type", "Authors/editors", "Year", "Title"],
-        rows,
-        caption=f"{n} record{'s' if n != 1 else ''}",
-    )
-    _warn(problems)
+        n = len(rows)
+        render.print_table(
+            ["Key", "Type", "Authors/editors", "Year", "Title"],
+            [r.cells() for r in rows],
+            caption=f"{n} record{'s' if n != 1 else ''}",
+            decorated=render.stdout_is_terminal(),
+        )
+    _warn(listing.problems)
 
 
 def _warn(problems: list[str]) -> None:
@@ -110,25 +129,11 @@ def _warn(problems: list[str]) -> None:
             render.print_line(f"  {reason}", err=True)
 
 
-def _list_json(q, text: str) -> None:
+def _list_json(text: str, order: list[tuple[str, bool]], limit: int | None) -> None:
     from .. import render
     from ..ops.listing import find_records
     from .common import get_library
 
-    found = find_records(get_library(), text)
+    found = find_records(get_library(), text, sort=order, limit=limit)
     render.print_json(found.to_json())
     _warn(found.problems)
-
-
-def _rows_without_index(q) -> tuple[list[list[str]], list[str]]:
-    """Read every record file (no index could be opened here)."""
-    from ..ops.listing import find_records
-    from .common import get_library
-    from .views import creators_cell
-
-    found = find_records(get_library(), q.text, use_index=False)
-    rows = [
-        [r.key, r.type, creators_cell(r), str(v.year or ""), r.full_title or ""]
-        for r, v in zip(found.records, found.resolved())
-    ]
-    return rows, found.problems

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from .common import get_library, yes_option
+from .common import Key, get_library, yes_option
 
 
 @click.command("rm")
-@click.argument("keys", nargs=-1, required=True, metavar="KEY...")
+@click.argument("keys", nargs=-1, required=True, metavar="KEY...", type=Key())
 @click.option(
     "--with-chapters", is_flag=True, help="Also remove the chapters of a book being removed."
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import get_library, json_option
+from .common import Key, get_library, json_option
 
 
 def record_fields(record, parent=None) -> list[tuple[str, str]]:
@@ -38,7 +38,7 @@ def record_fields(record, parent=None) -> list[tuple[str, str]]:
 
 
 @click.command("show")
-@click.argument("key")
+@click.argument("key", type=Key())
 @json_option
 def command(key: str, as_json: bool) -> None:
     """Show the record KEY with every field.

@@ -37,6 +37,38 @@ def get_library(ctx: click.Context | None = None, *, must_exist: bool = True) ->
     return library
 
 
+def complete_keys(ctx: click.Context, incomplete: str) -> list[str]:
+    """Record keys starting with ``incomplete``, from a listing of the library
+    folder (--library, $CITESHELF_LIBRARY or the nearest records/): shell
+    completion reads no record and loads no model."""
+    from ..library.index import record_keys
+    from ..library.locate import find_library
+
+    root = ctx.find_root()
+    path, _how = find_library(root.params.get("library") or (root.obj or {}).get("library_option"))
+    return record_keys(path, incomplete)
+
+
+class Key(click.ParamType):
+    """A record key argument: a plain string that the shell completes from the library."""
+
+    name = "key"
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str):
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(k) for k in complete_keys(ctx, incomplete)]
+
+
+class KeyArgs(Key):
+    """The arguments of 'tag': keys, completed, then +TAG/-TAG changes (not completed)."""
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str):
+        if incomplete[:1] in ("+", "-"):
+            return []
+        return super().shell_complete(ctx, param, incomplete)
+
+
 class LazyChoice(click.Choice):
     """A ``click.Choice`` whose choices are read from the core on first use,
     so that defining the option does not import the module that holds them."""

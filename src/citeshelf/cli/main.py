@@ -111,6 +111,7 @@ class CommandError(click.ClickException):
 @click.group(
     "citeshelf",
     cls=LazyGroup,
+    invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(
@@ -141,6 +142,9 @@ def cli(ctx: click.Context, library: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["library_option"] = library
+    if ctx.invoked_subcommand is None:  # bare `citeshelf`: the help, not an error
+        click.echo(ctx.get_help())
+        ctx.exit(exitcodes.OK)
 
 
 def main() -> None:

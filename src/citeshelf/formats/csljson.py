@@ -24,7 +24,7 @@ that is not the default for the record type is kept in ``extra["csl_type"]``.
 
 Round trips lose nothing: CSL variables the model lacks go to ``extra`` under
 their CSL names (and come back as CSL variables); record fields CSL cannot
-express (subtitle, tags, parent, et-al flags, a report's publisher beside its
+express (subtitle, which of the ``keyword`` words are tags, parent, et-al flags, a report's publisher beside its
 institution ...) travel in ``custom.citeshelf`` of the item.
 ``<span class="nocase">`` marks protected letter case (``extra["protect"]``).
 
@@ -44,6 +44,7 @@ from typing import Any
 
 from ..errors import InvalidData
 from . import protect as _protect
+from .entries import exported_keywords
 
 __all__ = [
     "FIELDS",
@@ -620,9 +621,10 @@ def _write_row(
     elif row.kind == "isbn":
         if record.isbn:
             item[row.var] = " ".join(record.isbn)
-    elif row.kind == "keywords":
-        if record.keywords:
-            item[row.var] = ", ".join(record.keywords)
+    elif row.kind == "keywords":  # the keywords, then the tags
+        words = exported_keywords(record)
+        if words:
+            item[row.var] = ", ".join(words)
     elif row.kind == "fallback":
         if row.var not in item and getattr(record, row.record):
             item[row.var] = getattr(record, row.record)

@@ -14,7 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Issue", "ReadEntry", "ReadBatch"]
+__all__ = ["Issue", "ReadEntry", "ReadBatch", "exported_keywords"]
+
+
+def exported_keywords(record: Any) -> list[str]:
+    """What every format writes as its keywords: the record's keywords, then
+    its tags, each once. Read back, they are keywords."""
+    return list(dict.fromkeys([*record.keywords, *record.tags]))
 
 
 @dataclass

@@ -19,8 +19,10 @@ RPRT -> report, THES -> thesis, ELEC/WEB/BLOG -> webpage, CONF/CPAPER ->
 paper, anything else -> misc (the RIS type kept in ``extra["ris_type"]``).
 :data:`FIELDS` is the field table both directions use (one row per
 rispy field <-> record field, with the record types it applies to and its
-``kind``, which names how it is read and written). RIS has no place for tags, et-al flags or a parent link: it is an exchange
-format for other programs, not a lossless one.
+``kind``, which names how it is read and written). Tags are written among
+the keywords (``KW``) and read back as keywords; RIS has no place for et-al
+flags or a parent link: it is an exchange format for other programs, not a
+lossless one.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .entries import Issue, ReadBatch, ReadEntry
+from .entries import Issue, ReadBatch, ReadEntry, exported_keywords
 
 __all__ = ["FIELDS", "RisParse", "parse_ris", "iter_ris", "load_ris", "write_ris", "RIS_TYPES_IN"]
 
@@ -143,7 +145,7 @@ FIELDS: tuple[RisField, ...] = (
     RisField("abstract", "abstract"),
     RisField("language", "language"),
     RisField("urls", "url", "urls"),
-    RisField("keywords", "keywords", "list"),
+    RisField("keywords", "keywords", "keywords"),
     RisField("notes", "note", "notes"),
     RisField("start_page", "pages", "pages", _only("chapter", "article", "paper")),
     RisField("number", "issue", types=_only("article")),
@@ -537,6 +539,13 @@ def _write_list(source: Any, row: RisField, ref: dict[str, Any]) -> None:
         ref[row.ris] = list(value)
 
 
+def _write_keywords(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    """KW: the keywords, then the tags."""
+    words = exported_keywords(source)
+    if words:
+        ref[row.ris] = words
+
+
 def _write_notes(source: Any, row: RisField, ref: dict[str, Any]) -> None:
     if source.note:
         ref[row.ris] = [source.note]
@@ -576,6 +585,7 @@ _KINDS: dict[str, tuple[_Reader, _Writer]] = {
     "publisher": (_read_text, _write_publisher),
     "urls": (_read_urls, _write_urls),
     "list": (_read_list, _write_list),
+    "keywords": (_read_list, _write_keywords),
     "notes": (_read_notes, _write_notes),
     "pages": (_read_pages, _write_pages),
     "issn": (_read_issn, _write_issn),

@@ -56,8 +56,12 @@ def set_field(data: dict[str, Any], name: str, value: str, type_: str) -> None:
         raise UsageError(f"the field '{name}' cannot be set this way")
     fields = settable_fields(type_)
     if name not in fields:
+        from ..errors import closest
+
+        best = closest(name, fields)
+        hint = f"did you mean '{best}'? " if best else ""
         raise UsageError(
-            f"a {type_} has no field '{name}': fields are {', '.join(fields)}; "
+            f"a {type_} has no field '{name}': {hint}fields are {', '.join(fields)}; "
             f"use extra.{name}=VALUE to keep other data"
         )
     if not value:

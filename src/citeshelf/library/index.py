@@ -706,6 +706,22 @@ def _batches(items: list[str], n: int) -> Iterator[list[str]]:
         yield items[i : i + n]
 
 
+def record_keys(library_path: str | os.PathLike[str], prefix: str = "") -> list[str]:
+    """The keys of the library's record files that start with ``prefix``,
+    sorted: one listing of the folder, no file read, no Pydantic (for shell
+    completion). Nothing for a folder that does not exist."""
+    try:
+        names = os.listdir(library_path)
+    except OSError:
+        return []
+    n = len(SUFFIX)
+    return sorted(
+        name[:-n]
+        for name in names
+        if name.endswith(SUFFIX) and name[0] != "." and name.startswith(prefix)
+    )
+
+
 def open_index(
     library_path: str | os.PathLike[str],
     *,

@@ -78,6 +78,21 @@ class RecordStore:
                 "or choose another with --library DIR"
             )
 
+    def missing(self, *keys: str, then: str = "") -> NotFound:
+        """The error for keys with no record, naming the key each most likely
+        meant (``then`` ends the message)."""
+        from ..errors import closest
+
+        self.check_exists()
+        known = self.keys()
+        hints = [(k, closest(k, known)) for k in keys]
+        if len(hints) == 1:
+            k, best = hints[0]
+            hint = f"; did you mean '{best}'?" if best else ""
+            return NotFound(f"no record '{k}' in {self.path}{hint}{then}")
+        shown = ", ".join(f"'{k}'" + (f" (did you mean '{b}'?)" if b else "") for k, b in hints)
+        return NotFound(f"no records {shown} in {self.path}{then}")
+
     def keys(self) -> list[str]:
         """All record keys, sorted, without reading any file."""
         self.check_exists()
@@ -126,8 +141,7 @@ class RecordStore:
         try:
             return path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            self.check_exists()
-            raise NotFound(f"no record '{key}' in {self.path}") from None
+            raise self.missing(key) from None
         except UnicodeDecodeError as exc:
             raise InvalidData(
                 f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"
@@ -324,8 +338,7 @@ class RecordStore:
         """Replace an existing record's file atomically."""
         path = self.path_for(record.key)
         if not path.is_file():
-            self.check_exists()
-            raise NotFound(f"no record '{record.key}' in {self.path}")
+            raise self.missing(record.key)
         if touch:
             record = record.model_copy(update={"modified": now_utc()})
         self.write_text(record.key, dumps_record(record))
@@ -348,7 +361,7 @@ class RecordStore:
         try:
             path.unlink()
         except FileNotFoundError:
-            raise NotFound(f"no record '{key}' in {self.path}") from None
+            raise self.missing(key) from None
         self._fsync_dir()
 
 

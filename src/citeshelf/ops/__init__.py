@@ -21,7 +21,8 @@ Modules (each imported on demand)::
     merging    plan_merge -> MergePlan, merge_records
     showing    show_record -> Shown
     chapters   book_chapters -> BookChapters, chapter_rows_from_index
-    listing    find_records -> Found
+    listing    list_rows -> Listing, find_records -> Found
+    tagging    tag_records -> Tagged, count_tags -> TagCounts
 
 Example::
 

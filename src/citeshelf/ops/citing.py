@@ -120,7 +120,6 @@ def caption(style: str, edition: int) -> str:
 def _stored(library: Any, keys: Iterable[str]) -> list[Any]:
     """The stored records of ``keys`` in order; every missing key is named
     in one NotFound error."""
-    from ..errors import NotFound
 
     records, missing = [], []
     for key in keys:
@@ -129,10 +128,7 @@ def _stored(library: Any, keys: Iterable[str]) -> list[Any]:
         else:
             missing.append(key)
     if missing:
-        library.check_exists()
-        shown = ", ".join(f"'{k}'" for k in missing)
-        noun = "record" if len(missing) == 1 else "records"
-        raise NotFound(f"no {noun} {shown} in {library.path}: see 'citeshelf list' for the keys")
+        raise library.missing(*missing, then=": see 'citeshelf list' for the keys")
     return records
 
 

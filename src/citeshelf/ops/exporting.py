@@ -196,11 +196,10 @@ def plan_export(
         wanted = [found_keys.get(k, k) for k in wanted]
         missing = [k for k in missing if k not in found_keys]
     if missing:
-        folded = {k.casefold(): k for k in all_keys}
-        shown = ", ".join(
-            f"{k} (did you mean {folded[k.casefold()]}?)" if k.casefold() in folded else k
-            for k in missing
-        )
+        from ..errors import closest
+
+        hints = {k: closest(k, all_keys) for k in missing}
+        shown = ", ".join(f"{k} (did you mean {hints[k]}?)" if hints[k] else k for k in missing)
         n = len(missing)
         if not allow_missing:
             raise NotFound(

@@ -20,16 +20,14 @@ __all__ = ["plan_removal", "remove_records"]
 
 def plan_removal(library: Any, keys: Iterable[str], *, with_chapters: bool = False) -> list[str]:
     """What removing ``keys`` removes, in a safe order (see the module docstring)."""
-    from ..errors import Conflict, NotFound
+    from ..errors import Conflict
 
     wanted = list(dict.fromkeys(keys))
     for k in wanted:
         library.path_for(k)  # refuses invalid keys before anything else
     missing = [k for k in wanted if k not in library]
     if missing:
-        raise NotFound(
-            f"no record {', '.join(repr(k) for k in missing)} in {library.path}; nothing removed"
-        )
+        raise library.missing(*missing, then="; nothing removed")
     orphans: dict[str, list[str]] = {}
     for k in wanted:
         chapters = [c for c in library.chapter_keys(k) if c not in wanted]

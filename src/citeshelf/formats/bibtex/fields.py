@@ -106,12 +106,14 @@ _IDENTIFIERS = frozenset({"doi", "url", "isbn", "issn"})
 #: How a row's value is written (the reader decodes every kind as LaTeX text,
 #: except cased fields, verbatim fields and name lists):
 #: ``text`` LaTeX-encoded; ``cased`` encoded with its protected phrases braced;
-#: ``raw`` as it is; ``list`` joined by ", "; ``pages`` "start--end";
+#: ``raw`` as it is; ``list`` joined by ", "; ``keywords`` the keywords and
+#: the tags joined by ", " (``tags`` is only read: old exports wrote it);
+#: ``pages`` "start--end";
 #: ``names`` a name list; ``isbn`` the first ISBN (the others in
 #: ``isbn-others``); ``date`` ISO 8601. ``title``, ``container``, ``degree`` and
 #: ``site`` are text whose name or presence depends on the entry (see the writer).
 KINDS = frozenset(
-    ["text", "cased", "raw", "list", "pages", "names", "isbn", "date"]
+    ["text", "cased", "raw", "list", "keywords", "tags", "pages", "names", "isbn", "date"]
     + ["title", "container", "degree", "site"]
 )
 
@@ -178,9 +180,9 @@ FIELDS: tuple[Field, ...] = (
     Field("isbn", "isbn", kind="isbn"),
     Field("url", "url", kind="raw"),
     Field("abstract", "abstract"),
-    Field("keywords", "keywords", kind="list"),
+    Field("keywords", "keywords", kind="keywords"),
     Field("note", "note"),
-    Field("tags", "tags", kind="list"),
+    Field("tags", "tags", kind="tags"),
     # per record type
     Field("number_of_pages", "pagetotal", types=_only("book")),
     Field("container_title", "booktitle", types=_only("chapter"), kind="container"),

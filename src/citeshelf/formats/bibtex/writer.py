@@ -11,6 +11,7 @@ from typing import Any
 
 from ...model.language import is_english as _english
 from .. import RESERVED_EXTRA, latex, protect
+from ..entries import exported_keywords
 from .fields import _DEGREE_DEFAULT, _MONTHS, _VERBATIM, Field, write_rows
 
 _ORDER = (
@@ -200,6 +201,10 @@ class _Writer:
             people = getattr(source, row.record)
             if people or et_al:
                 e.put(row.bibtex, self.names(people, et_al))
+            return
+        if row.kind in ("keywords", "tags"):  # tags are written among the keywords
+            if row.kind == "keywords":
+                e.put(row.name(e.biblatex), self.text(", ".join(exported_keywords(source))))
             return
         value = getattr(source, row.record)
         if row.kind == "title":
