@@ -56,7 +56,8 @@ def clean_csl(item: Mapping[str, Any]) -> dict[str, Any]:
         out["title"] = " ".join(out["title"].split())
     if isinstance(out.get("abstract"), str):
         # Crossref's abstracts are JATS XML: <jats:p>, <jats:italic> ...
-        text = re.sub(r"</?jats:[^>]*>", " ", out["abstract"])
+        text = re.sub(r"</?jats:(?:p|title|sec)\b[^>]*>", " ", out["abstract"])
+        text = re.sub(r"</?jats:[^>]*>", "", text)
         out["abstract"] = " ".join(text.split())
     return out
 

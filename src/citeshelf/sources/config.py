@@ -59,10 +59,11 @@ def mailto(env: Mapping[str, str] | None = None) -> str | None:
 
 
 def user_agent(env: Mapping[str, str] | None = None) -> str:
-    """``citeshelf/VERSION (URL; mailto:ADDRESS)``, as Crossref's etiquette asks."""
+    """``citeshelf/VERSION (reference manager; mailto:ADDRESS)``: the program,
+    its version and a contact, as Crossref's etiquette asks."""
     from .. import __version__
 
-    parts = ["https://github.com/citeshelf/citeshelf"]
+    parts = ["reference manager"]
     address = mailto(env)
     if address:
         parts.append(f"mailto:{address}")
