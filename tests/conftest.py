@@ -54,6 +54,8 @@ def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test's derived index goes to its own folder, not the user's cache."""
     folder = tmp_path / "cache"
     monkeypatch.setenv("CITESHELF_INDEX_DIR", str(folder))
+    # and web answers (citeshelf add doi:...) to its own cache folder
+    monkeypatch.setenv("CITESHELF_CACHE_DIR", str(tmp_path / "http-cache"))
     monkeypatch.delenv("CITESHELF_INDEX_CHECK", raising=False)
     return folder
 

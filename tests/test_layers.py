@@ -9,7 +9,9 @@ from (``from citeshelf.model import Person`` -> ``model.names``). Layers, lowest
   import only each other;
 * ``model`` imports nothing else from citeshelf;
 * ``formats``, ``styles`` and ``library`` import only ``model`` and the shared base;
-* ``ops`` imports ``library``, ``formats``, ``styles``, ``model`` and the shared base;
+* ``sources`` (the web services) imports only ``model``, ``formats`` and the shared base;
+* ``ops`` imports ``library``, ``formats``, ``styles``, ``sources``, ``model`` and the
+  shared base, and is the only layer that imports ``sources``;
 * ``cli`` imports anything, and only ``__main__`` imports it;
 * ``render`` is the one place that talks to Rich, and only ``cli`` imports it;
 * Click and Rich are imported only in ``cli/`` and ``render.py``;
@@ -34,7 +36,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "citeshelf"
 # "cycle: a, b, ..." (the modules of one import cycle, sorted).
 KNOWN_VIOLATIONS: set[str] = set()
 
-PACKAGES = ("model", "library", "formats", "styles", "ops", "cli")
+PACKAGES = ("model", "library", "formats", "styles", "sources", "ops", "cli")
 # The package's own __init__ is called "__init__" here; it belongs to the shared base.
 BASE = ("errors", "exitcodes", "progress", "__init__")
 UI_LIBRARIES = ("click", "rich")
@@ -48,7 +50,8 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "formats": frozenset({"formats", "model", "base"}),
     "styles": frozenset({"styles", "model", "base"}),
     "library": frozenset({"library", "model", "base"}),
-    "ops": frozenset({"ops", "library", "formats", "styles", "model", "base"}),
+    "sources": frozenset({"sources", "formats", "model", "base"}),
+    "ops": frozenset({"ops", "library", "formats", "styles", "sources", "model", "base"}),
     "cli": ALL_LAYERS,
     "render": ALL_LAYERS,
     "__main__": ALL_LAYERS,
@@ -59,7 +62,9 @@ RULES = {
     "formats": "formats imports only model and errors/exitcodes/progress",
     "styles": "styles imports only model and errors/exitcodes/progress",
     "library": "library imports only model and errors/exitcodes/progress",
-    "ops": "ops imports only library, formats, styles, model and errors/exitcodes/progress",
+    "sources": "sources imports only formats, model and errors/exitcodes/progress",
+    "ops": "ops imports only library, formats, styles, sources, model and "
+    "errors/exitcodes/progress",
 }
 
 
@@ -209,6 +214,8 @@ def _layer_rule(source: str, target: str) -> str | None:
         return "only __main__ imports cli"
     if dst == "render" and src not in ("cli", "render"):
         return "only cli imports render"
+    if dst == "sources" and src not in ("sources", "ops"):
+        return "only ops imports sources"
     if dst not in MAY_IMPORT[src]:
         return RULES[src]
     return None
@@ -412,6 +419,23 @@ def test_checker_reports_each_breach_with_file_and_line(fake: Path) -> None:
         ("ops.export", "cli.main", "only __main__ imports cli"),
         ("render", "styles.text", None),
         ("render", "cli.common", "only __main__ imports cli"),
+        ("sources.http", "formats.arxiv", None),
+        ("sources.http", "model.identifiers", None),
+        ("sources.http", "errors", None),
+        (
+            "sources.http",
+            "library.store",
+            "sources imports only formats, model and errors/exitcodes/progress",
+        ),
+        (
+            "sources.http",
+            "ops.lookup",
+            "sources imports only formats, model and errors/exitcodes/progress",
+        ),
+        ("ops.lookup", "sources.http", None),
+        ("cli.cmd_add", "sources.identifiers", "only ops imports sources"),
+        ("library.store", "sources.http", "only ops imports sources"),
+        ("formats.crossref", "sources.http", "only ops imports sources"),
         ("cli.main", "ops.export", None),
         ("cli.main", "render", None),
         ("__main__", "cli.main", None),

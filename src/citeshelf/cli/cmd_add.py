@@ -1,4 +1,4 @@
-"""citeshelf add: create a record from options."""
+"""citeshelf add: create a record from options, or from identifiers (DOI, ISBN, arXiv, PubMed)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..ops.options import ON_DUPLICATE
-from .common import HelpCommand, LazyChoice, work_types
+from .common import HelpCommand, json_option, work_types
 
 _PROMPTS = {
     "title": "Title (sentence case)",
@@ -30,7 +30,7 @@ def _interactive() -> bool:
 
 
 @click.command("add", cls=HelpCommand, help_values={"types": lambda: ", ".join(work_types())})
-@click.argument("work_type", metavar="TYPE", type=LazyChoice(work_types))
+@click.argument("what", nargs=-1, required=True, metavar="TYPE | IDENTIFIER...")
 @click.option("--title", help="Title in sentence case, proper nouns capitalised.")
 @click.option("--subtitle")
 @click.option(
@@ -77,12 +77,26 @@ def _interactive() -> bool:
     type=click.Choice(ON_DUPLICATE),
     default="error",
     show_default=True,
-    help="What to do when the record's DOI, or a book's ISBN with the same edition and "
-    "volume, is already in the library: refuse (error), print that record's key (skip), "
+    help="What to do when the record is already in the library (the same DOI, or a book's "
+    "ISBN with the same edition and volume; for an IDENTIFIER also title+year+first author): "
+    "refuse, naming that record, with exit code 5 (error), print that record's key (skip), "
     "add it all the same (rename), or put these fields over that record's (update).",
 )
+@click.option(
+    "--sentence-case",
+    is_flag=True,
+    help="IDENTIFIER: store a Title Case title in sentence case (acronyms and proper nouns kept).",
+)
+@click.option("--dry-run", "-n", is_flag=True, help="IDENTIFIER: fetch and check; write nothing.")
+@click.option(
+    "--no-cache", is_flag=True, help="IDENTIFIER: neither read nor write the response cache."
+)
+@click.option(
+    "--refresh", is_flag=True, help="IDENTIFIER: ask the services again, then update the cache."
+)
+@json_option
 def command(
-    work_type: str,
+    what: tuple[str, ...],
     authors: tuple[str, ...],
     editors: tuple[str, ...],
     translators: tuple[str, ...],
@@ -92,9 +106,14 @@ def command(
     key: str | None,
     no_input: bool,
     on_duplicate: str,
+    sentence_case: bool,
+    dry_run: bool,
+    no_cache: bool,
+    refresh: bool,
+    as_json: bool,
     **simple: str | None,
 ) -> None:
-    """Add a record of TYPE and print its key.
+    """Add a record of TYPE, or the records of IDENTIFIER..., and print the keys.
 
     TYPE is one of {types}.
     On a terminal, missing recommended fields are prompted for (Enter skips);
@@ -110,11 +129,39 @@ def command(
       citeshelf add chapter --parent sperling2014handbook --chapter 30 \\
           --title "Collective Security Treaty Organization" --author "Aris, Stephen"
       citeshelf add report --title "World report" --author "{World Health Organization}"
+
+    An IDENTIFIER is fetched from the web: doi:10.NNNN/... (or a bare DOI, or a
+    https://doi.org/ URL) from doi.org and Crossref, isbn:... from Open Library
+    (else Google Books), arxiv:NNNN.NNNNN from arXiv, pmid:NNNN from PubMed.
+    The records are checked, keyed and checked for duplicates as 'import' does.
+    A chapter is linked to its book (found in the library by ISBN or DOI, else
+    fetched and added too). Answers are cached (see README), so adding the
+    same identifier again needs no connection. CITESHELF_MAILTO gives the
+    services a contact address.
+
+    \b
+    Examples:
+      citeshelf add isbn:9781781953167
+      citeshelf add doi:10.4337/9781781953174.00037 10.4337/9781781953174.00042
+      citeshelf add arxiv:2101.00001 pmid:31209238 --sentence-case
     """
     from .. import render
     from ..ops.adding import prepare_add, save_new
     from .common import get_library
 
+    if what[0] not in work_types():
+        _add_identifiers(
+            what,
+            on_duplicate=on_duplicate,
+            sentence_case=sentence_case,
+            dry_run=dry_run,
+            cache_mode="off" if no_cache else "refresh" if refresh else "use",
+            as_json=as_json,
+            others=_record_options(authors, editors, translators, isbns, tags, fields, key, simple),
+        )
+        return
+    work_type = what[0]
+    _check_type_options(what, sentence_case, dry_run, no_cache, refresh, as_json)
     library = get_library()
     draft = prepare_add(
         library,
@@ -167,3 +214,107 @@ def _prompt_for(draft, name: str):
         except Exception as exc:
             click.echo(f"  {exc}", err=True)
             field = "authors" if name == "authors or editors" else name
+
+
+def _record_options(authors, editors, translators, isbns, tags, fields, key, simple) -> list[str]:
+    """The record options given (they need a TYPE)."""
+    given = [f"--{name}" for name, value in simple.items() if value is not None]
+    for name, values in (
+        ("author", authors),
+        ("editor", editors),
+        ("translator", translators),
+        ("isbn", isbns),
+        ("tag", tags),
+        ("field", fields),
+    ):
+        if values:
+            given.append(f"--{name}")
+    if key is not None:
+        given.append("--key")
+    return given
+
+
+def _check_type_options(what, sentence_case, dry_run, no_cache, refresh, as_json):
+    from ..errors import UsageError
+
+    if len(what) > 1:
+        raise UsageError(
+            f"add {what[0]} takes no other arguments (got {' '.join(what[1:])!r}): "
+            "give the fields as options, e.g. --title"
+        )
+    flags = [
+        name
+        for name, on in (
+            ("--sentence-case", sentence_case),
+            ("--dry-run", dry_run),
+            ("--no-cache", no_cache),
+            ("--refresh", refresh),
+            ("--json", as_json),
+        )
+        if on
+    ]
+    if flags:
+        raise UsageError(f"{', '.join(flags)}: only for adding by IDENTIFIER, not add {what[0]}")
+
+
+def _add_identifiers(
+    identifiers, *, on_duplicate, sentence_case, dry_run, cache_mode, as_json, others
+) -> None:
+    from .. import render
+    from ..errors import UsageError
+    from ..ops.importing import commit_import
+    from ..ops.lookup import looks_like_identifier, lookup_identifiers
+    from .common import get_library
+
+    first = identifiers[0]
+    if len(identifiers) == 1 and not looks_like_identifier(first):
+        raise UsageError(
+            f"'{first}' is neither a record TYPE ({', '.join(work_types())}) nor an "
+            "identifier (doi:..., isbn:..., arxiv:..., pmid:...)"
+        )
+    if others:
+        raise UsageError(f"{', '.join(others)}: only with add TYPE, not with identifiers")
+    library = get_library()
+    with lookup_identifiers(
+        library,
+        identifiers,
+        on_duplicate=on_duplicate,
+        dry_run=dry_run,
+        sentence_case=sentence_case,
+        cache_mode=cache_mode,
+        progress=(lambda n: render.progress(n, "Fetching")) if len(identifiers) > 1 else None,
+    ) as result:
+        for w in result.warnings:
+            render.warn(str(w))
+        for d in result.duplicates:
+            if d.updated:
+                render.warn(f"{d.source}: updates '{d.existing}' ({d.why})")
+            elif on_duplicate != "error":
+                render.warn(
+                    f"{d.source}: skipped: already in the library as '{d.existing}' ({d.why})"
+                )
+        if on_duplicate == "error" and result.duplicates:
+            d = result.duplicates[0]
+            from ..errors import Conflict
+
+            more = f" (and {len(result.duplicates) - 1} more)" if len(result.duplicates) > 1 else ""
+            raise Conflict(
+                f"{d.source} is already in the library as '{d.existing}' ({d.why}){more}: "
+                "nothing was added; use --on-duplicate skip, rename or update"
+            )
+        if result.invalid:
+            for issue in result.invalid:
+                render.print_line(f"  {issue}", err=True)
+            raise result.refusal(on_duplicate, False)
+        if not dry_run:
+            commit_import(result)
+    if as_json:
+        render.print_json(result.to_json())
+        return
+    if dry_run:
+        render.print_line(
+            "dry run, nothing written: would add " + (", ".join(result.created) or "nothing")
+        )
+        return
+    for key in result.created:
+        click.echo(key)

@@ -14,9 +14,7 @@ _SHOWN_WARNINGS = 100
 
 
 @click.command("import")
-@click.argument(
-    "files", nargs=-1, required=True, metavar="FILE...", type=click.Path(dir_okay=False)
-)
+@click.argument("files", nargs=-1, metavar="FILE...", type=click.Path(dir_okay=False))
 @click.option(
     "--format",
     "-f",
@@ -47,9 +45,24 @@ _SHOWN_WARNINGS = 100
     help="Link each @incollection without crossref to its book (matched by ISBN or "
     "title+year), creating the book record if there is none.",
 )
+@click.option(
+    "--identifiers",
+    "identifiers_file",
+    metavar="IDFILE",
+    type=click.Path(dir_okay=False),
+    help="Fetch the records of the identifiers in IDFILE instead (one a line: doi:..., "
+    "isbn:..., arxiv:..., pmid:...; # starts a comment), as 'citeshelf add IDENTIFIER' does.",
+)
+@click.option(
+    "--sentence-case",
+    is_flag=True,
+    help="With --identifiers: store Title Case titles in sentence case.",
+)
 @json_option
 def command(
     files: tuple[str, ...],
+    identifiers_file: str | None,
+    sentence_case: bool,
     fmt: str | None,
     dry_run: bool,
     on_duplicate: str,
@@ -85,8 +98,23 @@ def command(
     written), 5 duplicates with --on-duplicate error.
     """
     from .. import render
+    from ..errors import UsageError
     from ..ops.importing import commit_import, import_files
 
+    if bool(files) == bool(identifiers_file):
+        raise UsageError("give FILE... to import, or --identifiers IDFILE (not both)")
+    if not files and (fmt or link_parents):
+        raise UsageError("--format and --link-parents are for FILE..., not --identifiers")
+    if not files and identifiers_file:
+        _import_identifiers(
+            identifiers_file,
+            on_duplicate=on_duplicate,
+            skip_invalid=skip_invalid,
+            dry_run=dry_run,
+            sentence_case=sentence_case,
+            as_json=as_json,
+        )
+        return
     library = get_library()
     with import_files(
         library,
@@ -96,6 +124,42 @@ def command(
         link_parents=link_parents,
         dry_run=dry_run,
         progress=lambda n: render.progress(n, "Reading"),
+    ) as result:
+        _report(result, on_duplicate=on_duplicate, skip_invalid=skip_invalid, as_json=as_json)
+        if dry_run:
+            return
+        commit_import(result, lambda n: render.progress(n, "Importing"))
+    if as_json:
+        render.print_json(result.to_json())
+    else:
+        render.print_line(_summary(result, skip_invalid))
+
+
+def _import_identifiers(
+    path: str,
+    *,
+    on_duplicate: str,
+    skip_invalid: bool,
+    dry_run: bool,
+    sentence_case: bool,
+    as_json: bool,
+) -> None:
+    """--identifiers: fetch, then report and commit as for files. An identifier
+    that cannot be fetched counts as invalid (listed with the reason)."""
+    from .. import render
+    from ..ops.importing import commit_import
+    from ..ops.lookup import lookup_identifiers, read_identifier_file
+
+    identifiers = read_identifier_file(path)
+    library = get_library()
+    with lookup_identifiers(
+        library,
+        identifiers,
+        on_duplicate=on_duplicate,
+        dry_run=dry_run,
+        sentence_case=sentence_case,
+        keep_going=True,
+        progress=lambda n: render.progress(n, "Fetching"),
     ) as result:
         _report(result, on_duplicate=on_duplicate, skip_invalid=skip_invalid, as_json=as_json)
         if dry_run:

@@ -14,6 +14,8 @@ Modules (each imported on demand)::
     editing    set_fields -> Edited, check_parent, parse_edited
     removing   plan_removal, remove_records
     importing  import_files -> ImportResult (staged), commit_import
+    lookup     lookup_identifiers -> ImportResult (staged): records fetched by
+               DOI, ISBN, arXiv id or PMID (citeshelf.sources)
     exporting  prepare_export -> ExportPlan, write_export, open_atomically
     citing     cite, bibliography -> Citations; load_resolved, library_suffixes
     checking   check_library -> Checked (RULES: code, severity, fix)
