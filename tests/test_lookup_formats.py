@@ -6,8 +6,8 @@ import pytest
 
 from citeshelf.formats.crossref import book_doi, clean_csl, container_isbns
 from citeshelf.formats.openlibrary import csl_from_openlibrary
-from citeshelf.formats.sentencecase import is_title_case, sentence_case
 from citeshelf.sources import config
+from citeshelf.styles.common import looks_title_case, to_sentence_case
 
 
 @pytest.mark.parametrize(
@@ -25,15 +25,18 @@ from citeshelf.sources import config
     ],
 )
 def test_sentence_case(title: str, expected: str) -> None:
-    assert sentence_case(title) == expected
+    assert to_sentence_case(title) == expected
 
 
 def test_sentence_case_keeps_protected_phrases_and_leaves_sentence_case_alone() -> None:
-    assert sentence_case("The Road to Serfdom Revisited", ["Road to Serfdom"]) == (
+    assert to_sentence_case("The Road to Serfdom Revisited", ["Road to Serfdom"]) == (
         "The Road to Serfdom revisited"
     )
-    assert not is_title_case("Handbook of governance and security")
-    assert is_title_case("Handbook of Governance and Security")
+    assert not looks_title_case("Handbook of governance and security", [])
+    assert looks_title_case("Handbook of Governance and Security", [])
+    assert to_sentence_case("Handbook of governance and security") == (
+        "Handbook of governance and security"
+    )
 
 
 def test_clean_csl_keeps_csl_variables_only() -> None:

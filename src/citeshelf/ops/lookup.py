@@ -113,8 +113,8 @@ def fetch_csl(
 def _record(item: dict[str, Any], where: str, sentence_case: bool) -> Any:
     from ..formats.csljson import record_from_csl
     from ..formats.protect import protected_phrases
-    from ..formats.sentencecase import sentence_case as to_sentence
     from ..model.keys import base_key
+    from ..styles.common import to_sentence_case
 
     record = record_from_csl(item, key=_TMP_KEY, where=where)
     if sentence_case:
@@ -123,7 +123,7 @@ def _record(item: dict[str, Any], where: str, sentence_case: bool) -> Any:
             text = getattr(record, name)
             if text:
                 keep = protected_phrases(record.extra, name)
-                update[name] = to_sentence(text, keep)
+                update[name] = to_sentence_case(text, keep)
         record = record.model_copy(update=update)
     return record.model_copy(update={"key": base_key(record)})
 

@@ -7,7 +7,7 @@ expressions are compiled once at import.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -41,7 +41,10 @@ __all__ = [
     "MONTH_NAMES",
     "apa_title_case",
     "chicago_title_case",
+    "PROPER_NOUNS",
     "looks_title_case",
+    "phrase_spans",
+    "to_sentence_case",
     "sentence_case",
     "abbreviate_range",
     "page_text",
@@ -352,6 +355,66 @@ def apa_title_case(title: str) -> str:
     return hit
 
 
+# fmt: off
+PROPER_NOUNS = frozenset(
+    """
+    Africa African Americas America American Antarctica Arctic Asia Asian Atlantic Australia
+    Australian Eurasia Eurasian Europe European Pacific Mediterranean Balkan Balkans Baltic
+    Caribbean Caucasus Scandinavia Scandinavian Siberia Arab Arabic Latin Nordic Sahara
+    Afghanistan Albania Algeria Argentina Armenia Austria Azerbaijan Bangladesh Belarus Belgium
+    Bolivia Bosnia Brazil Britain British Bulgaria Cambodia Cameroon Canada Canadian Chile China
+    Chinese Colombia Croatia Cuba Cyprus Czech Denmark Danish Egypt Egyptian England English
+    Estonia Ethiopia Finland Finnish France French Georgia Germany German Ghana Greece Greek
+    Hungary Hungarian Iceland India Indian Indonesia Iran Iranian Iraq Ireland Irish Israel
+    Israeli Italy Italian Japan Japanese Jordan Kazakhstan Kenya Korea Korean Kosovo Kyrgyzstan
+    Latvia Lebanon Libya Lithuania Macedonia Malaysia Mexico Mexican Moldova Mongolia Montenegro
+    Morocco Netherlands Dutch Nigeria Norway Norwegian Pakistan Palestine Peru Philippines Poland
+    Polish Portugal Portuguese Romania Russia Russian Rwanda Scotland Scottish Serbia Slovakia
+    Slovenia Somalia Spain Spanish Sudan Sweden Swedish Switzerland Swiss Syria Taiwan
+    Tajikistan Tanzania Thailand Tunisia Turkey Turkish Turkmenistan Uganda Ukraine Ukrainian
+    Uzbekistan Venezuela Vietnam Wales Welsh Yemen Yugoslavia Zimbabwe Soviet Ottoman Roman Rome
+    Byzantine Christian Christianity Catholic Protestant Islam Islamic Muslim Jewish Judaism
+    Buddhist Hindu God Marx Marxist Marxism Darwin Darwinian Newton Newtonian Einstein Bayes
+    Bayesian Gaussian Euclidean Markov Fourier Boolean Lagrangian Hamiltonian Riemann
+    Washington London Paris Berlin Moscow Beijing Tokyo Brussels Geneva Vienna Helsinki
+    January February March April June July August September October November December
+    Monday Tuesday Wednesday Thursday Friday Saturday Sunday
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)
+# fmt: on
+
+
+def _keeps_case(word: str) -> bool:
+    """A word sentence case leaves as it is: one that keeps its case anyway
+    (NATO, iPhone, 1990s), a capital letter alone ("vitamin D"), or a proper
+    noun of :data:`PROPER_NOUNS` (Europe, Russian, Markov)."""
+    if _keep(word):
+        return True
+    bare = word.strip("“”‘’\"'()[]{},.;:!?…")
+    if len(bare) == 1 and bare.isupper() and bare != "A":
+        return True
+    return bare in PROPER_NOUNS or bare.rstrip("s’'") in PROPER_NOUNS
+
+
+def phrase_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
+    """Where the ``phrases`` (e.g. a record's protected phrases) stand in
+    ``text``, as (start, end) pairs, longest phrase first, never overlapping."""
+    spans: list[tuple[int, int]] = []
+    for phrase in sorted({p for p in phrases if p}, key=len, reverse=True):
+        for m in re.finditer(re.escape(phrase), text):
+            if not any(a < m.end() and m.start() < b for a, b in spans):
+                spans.append((m.start(), m.end()))
+    return spans
+
+
+def to_sentence_case(text: str, phrases: Iterable[str] = ()) -> str:
+    """``text`` in sentence case if it looks written in title case (the
+    ``phrases`` protected), else unchanged: what a title from a service that
+    gives Title Case is stored as."""
+    spans = phrase_spans(text, phrases)
+    return sentence_case(text, spans) if looks_title_case(text, spans) else text
+
+
 #: Minor words: lower case in title case, so they say nothing about it.
 _MINOR = _CMOS_LOWER | _APA_LOWER
 
@@ -391,7 +454,7 @@ def looks_title_case(title: str, spans: Sequence[tuple[int, int]] | None = None)
             continue
         part = word.split("-")[0] or word
         core = _core(part)
-        if not _LETTER.search(core) or _keep(part):
+        if not _LETTER.search(core) or _keeps_case(part):
             continue
         first = _LETTER.search(part)
         capital = first is not None and part[first.start()].isupper()
@@ -421,7 +484,7 @@ def sentence_case(title: str, spans: Sequence[tuple[int, int]] = ()) -> str:
             parts = word.split("-")
             done = []
             for j, part in enumerate(parts):
-                if _keep(part) or (j == 0 and starts):
+                if _keeps_case(part) or (j == 0 and starts):
                     done.append(part)
                 else:
                     low = part.lower()
