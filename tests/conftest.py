@@ -55,6 +55,9 @@ def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv("CITESHELF_INDEX_DIR", str(folder))
     monkeypatch.delenv("CITESHELF_INDEX_CHECK", raising=False)
+    # and no test reads the user's configuration file
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
+    monkeypatch.delenv("CITESHELF_CONFIG", raising=False)
     return folder
 
 

@@ -194,13 +194,16 @@ def save_new(library: Any, draft: Draft) -> Added:
     same key at the same moment makes it take the next)."""
     from ..errors import AlreadyExists
     from ..model.keys import unique_key
+    from .configuring import key_formula
 
     record = draft.record
     if draft.key is None:
+        formula = key_formula(library)
         while True:
             new_key = unique_key(
                 draft.view(record),
                 lambda k: k in library or library.find_case_clash(k) is not None,
+                formula,
             )
             record = record.model_copy(update={"key": new_key})
             try:
