@@ -317,20 +317,32 @@ def _md_edits(text: str, old: str) -> list[tuple[int, int, bool]]:
     return spans
 
 
+def _bare_ok(key: str) -> bool:
+    """Whether ``@key`` reads back as the whole key, without braces."""
+    m = _MD_KEY.fullmatch("@" + key)
+    return m is not None and m.group(2) == key
+
+
 def rewrite_citations(text: str, kind: str, old: str, new: str) -> tuple[str, int]:
     """``text`` with the key ``old`` cited as ``new``, and how many citations
     changed. Only citations change: the keys of ``\\cite``-family commands
     (comments left alone) for ``kind`` "tex"; pandoc's ``@key``, ``[@key]``,
     ``@{key}`` and the ``nocite`` field for "md" (code left alone). A bare
-    ``@key`` becomes ``@{new}`` if ``new`` would not read back whole bare."""
+    ``@key`` becomes ``@{new}`` if ``new`` would not read back whole bare, and
+    braces that only ``old`` needed are dropped (so renaming back restores
+    the text)."""
     if kind == "tex":
         edits = [(a, b, new) for a, b in _tex_edits(text, old)]
     elif kind == "md":
-        bare_ok = (m := _MD_KEY.fullmatch("@" + new)) is not None and m.group(2) == new
-        edits = [
-            (a, b, new if bare_ok or not bare else "{" + new + "}")
-            for a, b, bare in _md_edits(text, old)
-        ]
+        new_bare, old_bare = _bare_ok(new), _bare_ok(old)
+        edits = []
+        for a, b, bare in _md_edits(text, old):
+            if bare and not new_bare:
+                edits.append((a, b, "{" + new + "}"))
+            elif not bare and not old_bare and new_bare:
+                edits.append((a - 1, b + 1, new))  # braces that only the old key needed
+            else:
+                edits.append((a, b, new))
     else:
         raise ValueError(f"cannot rewrite citations in a {kind!r} file")
     for a, b, replacement in reversed(edits):

@@ -151,7 +151,16 @@ def plan_rekey(
             "rename it to another key first; nothing changed"
         )
     plan = RekeyPlan(old, new, path_old, path_new, children=library.chapter_keys(old))
-    for path, kind in _manuscript_files(manuscripts):
+    files = _manuscript_files(manuscripts)
+    if files:
+        from ..formats.manuscript import cited_keys
+
+        if new in cited_keys([p for p, _ in files]).keys:
+            raise AlreadyExists(
+                f"'{new}' is already cited in the manuscripts: renaming onto it would "
+                "merge two references; nothing changed"
+            )
+    for path, kind in files:
         before = _read(path)
         after, count = rewrite_citations(before, kind, old, new)
         if count:
