@@ -20,6 +20,8 @@ Modules (each imported on demand)::
     showing    show_record -> Shown
     chapters   book_chapters -> BookChapters, chapter_rows_from_index
     listing    find_records -> Found
+    rekeying   plan_rekey -> RekeyPlan, apply_rekey, preview_keys -> KeyPreview
+    configuring config_for, change_setting -> Changed, key_formula
 
 Example::
 
