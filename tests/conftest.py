@@ -57,6 +57,9 @@ def index_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # and web answers (citeshelf add doi:...) to its own cache folder
     monkeypatch.setenv("CITESHELF_CACHE_DIR", str(tmp_path / "http-cache"))
     monkeypatch.delenv("CITESHELF_INDEX_CHECK", raising=False)
+    # and no test reads the user's configuration file
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
+    monkeypatch.delenv("CITESHELF_CONFIG", raising=False)
     return folder
 
 

@@ -25,7 +25,9 @@ def command(key: str, assignments: tuple[str, ...]) -> None:
     Without --set, the record opens in $VISUAL or $EDITOR. When you save, it is
     checked; if it does not validate you are told why and can reopen it. Your
     text is never thrown away: if you give up, it is kept in a file whose name
-    is printed. The record's key cannot change here.
+    is printed. The record's key cannot change here: rename a record with
+    'citeshelf rekey OLD NEW'. The editor is $VISUAL, else $EDITOR, else the
+    configuration's editor.
 
     \b
     Examples:
@@ -51,16 +53,16 @@ def _edit_interactively(library, record) -> None:
     from ..errors import CiteshelfError, InvalidData, UsageError
     from ..library import dumps_record
     from ..ops.editing import parse_edited
+    from .common import get_config
 
-    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not (
-        os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    ):
+    editor = get_config().get("editor")  # $VISUAL, $EDITOR, else the configuration's
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not editor:
         raise UsageError("no editor: set $EDITOR, or change fields with --set FIELD=VALUE")
     original = dumps_record(record)
     text = original
     while True:
         try:
-            edited = click.edit(text, extension=".json", require_save=False)
+            edited = click.edit(text, editor=editor, extension=".json", require_save=False)
         except click.ClickException as exc:
             raise UsageError(
                 f"the editor failed ({exc.format_message()}): set $EDITOR to a working editor, "

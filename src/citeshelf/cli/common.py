@@ -69,6 +69,44 @@ class KeyArgs(Key):
         return super().shell_complete(ctx, param, incomplete)
 
 
+def get_config(ctx: click.Context | None = None) -> Any:
+    """The configuration in force for the library in use (read once per command)."""
+    from ..library import find_library
+    from ..ops.configuring import config_for
+
+    ctx = ctx or click.get_current_context()
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    if "config" not in root.obj:
+        root.obj["config"] = config_for(find_library(root.obj.get("library_option"))[0])
+    return root.obj["config"]
+
+
+def _default_style() -> str:
+    from ..errors import UsageError
+    from ..styles import STYLES
+
+    config = get_config()
+    style: str = config.get("cite.style", "apa")
+    if style not in STYLES:
+        raise UsageError(
+            f"{config.source('cite.style')}: cite.style: use one of {', '.join(STYLES)}, "
+            f"not {style!r}"
+        )
+    return style
+
+
+def _default_edition(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """cite.edition when no --edition is given and the style is cite.style's."""
+    if value is not None or ctx.resilient_parsing:
+        return value
+    config = get_config(ctx)
+    if ctx.params.get("style") == config.get("cite.style", "apa"):
+        edition: int | None = config.get("cite.edition")
+        return edition
+    return None
+
+
 class LazyChoice(click.Choice):
     """A ``click.Choice`` whose choices are read from the core on first use,
     so that defining the option does not import the module that holds them."""
@@ -151,15 +189,16 @@ def style_options(func: F) -> F:
         "--edition",
         type=int,
         metavar="N",
-        help="Edition of the style: " + _editions_text(STYLES) + ".",
+        callback=_default_edition,
+        help="Edition of the style: " + _editions_text(STYLES) + ". Default: "
+        "cite.edition in the configuration, for the style of cite.style.",
     )(func)
     func = click.option(
         "--style",
         "-s",
         type=click.Choice(tuple(STYLES)),
-        default="apa",
-        show_default=True,
-        help="Citation style.",
+        default=_default_style,
+        help="Citation style. Default: cite.style in the configuration, else apa.",
     )(func)
     return func
 

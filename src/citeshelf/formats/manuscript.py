@@ -10,6 +10,9 @@ Public API::
         manuscript that does not exist and ``UsageError`` for an unknown kind.
     scan_aux(text) / scan_tex(text) / scan_markdown(text) -> (keys, everything)
         the scanners for one file's text.
+    rewrite_citations(text, kind, old, new) -> (text, count)
+        the key ``old`` replaced by ``new`` in the citations of a "tex" or
+        "md" text, and nowhere else.
 
 Forms understood:
 
@@ -33,7 +36,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Citations", "cited_keys", "scan_aux", "scan_tex", "scan_markdown"]
+__all__ = [
+    "Citations",
+    "cited_keys",
+    "manuscript_kind",
+    "rewrite_citations",
+    "scan_aux",
+    "scan_markdown",
+    "scan_tex",
+]
 
 
 @dataclass
@@ -154,6 +165,17 @@ def _scan_tex(text: str) -> list[tuple[str, str]]:
     events: list[tuple[int, str, str]] = [
         (m.start(), "input", m.group(2).strip()) for m in _INPUT_CMD.finditer(text)
     ]
+    for j, start, end in _key_groups(text):
+        for k in _split_keys(text[start:end]):
+            events.append((j, "all", "*") if k == "*" else (j, "key", k))
+    events.sort(key=lambda e: e[0])
+    return [(kind, value) for _, kind, value in events]
+
+
+def _key_groups(text: str) -> list[tuple[int, int, int]]:
+    """The ``{keys}`` groups of the citation commands in ``text`` (comments
+    already removed): (where the group's arguments start, content start, content end)."""
+    out: list[tuple[int, int, int]] = []
     for m in _CITE_CMD.finditer(text):
         name = m.group(1)
         if name.lower() in _NOT_CITATIONS or name.lower().startswith("citation"):
@@ -179,13 +201,11 @@ def _scan_tex(text: str) -> list[tuple[str, str]]:
             g = _group(text, j, "{", "}")
             if g is None:
                 break
-            for k in _split_keys(g[0]):
-                events.append((j, "all", "*") if k == "*" else (j, "key", k))
+            out.append((j, j + 1, g[1] - 1))
             i = g[1]
             if not multi:
                 break
-    events.sort(key=lambda e: e[0])
-    return [(kind, value) for _, kind, value in events]
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -208,6 +228,35 @@ def _yaml_front_matter(text: str) -> tuple[str, str]:
     return "", text
 
 
+def _blank(text: str) -> str:
+    return re.sub(r"[^\r\n]", " ", text)
+
+
+def _mask_code(body: str) -> str:
+    """``body`` with code blocks (fenced and indented) and inline code blanked
+    out: the same length, the same lines, so positions still match the text."""
+    kept: list[str] = []
+    fence: str | None = None
+    prev_blank = True
+    for line in body.splitlines(keepends=True):
+        fm = _FENCE.match(line)
+        if fence is not None:
+            if fm and fm.group(2)[0] == fence[0] and len(fm.group(2)) >= len(fence):
+                fence = None
+            kept.append(_blank(line))
+            continue
+        if fm:
+            fence = fm.group(2)
+            kept.append(_blank(line))
+            continue
+        if prev_blank and (line.startswith("    ") or line.startswith("\t")) and line.strip():
+            kept.append(_blank(line))  # an indented code block (after a blank line)
+            continue
+        prev_blank = not line.strip()
+        kept.append(line)
+    return _INLINE_CODE.sub(lambda m: _blank(m.group()), "".join(kept))
+
+
 def scan_markdown(text: str) -> tuple[list[str], bool]:
     meta, body = _yaml_front_matter(text)
     keys: list[str] = []
@@ -218,38 +267,95 @@ def scan_markdown(text: str) -> tuple[list[str], bool]:
             keys.append(km.group(1) or km.group(2))
         if re.search(r"@\*", m.group(1)):
             everything = True
-    # Drop code blocks (fenced and indented) and inline code.
-    lines = body.splitlines()
-    kept: list[str] = []
-    fence: str | None = None
-    prev_blank = True
-    for line in lines:
-        fm = _FENCE.match(line)
-        if fence is not None:
-            if fm and fm.group(2)[0] == fence[0] and len(fm.group(2)) >= len(fence):
-                fence = None
-            kept.append("")
-            continue
-        if fm:
-            fence = fm.group(2)
-            kept.append("")
-            continue
-        if prev_blank and (line.startswith("    ") or line.startswith("\t")) and line.strip():
-            kept.append("")  # an indented code block (after a blank line)
-            continue
-        prev_blank = not line.strip()
-        kept.append(line)
-    body = _INLINE_CODE.sub(" ", "\n".join(kept))
+    body = _mask_code(body)
     for km in _MD_KEY.finditer(body):
         keys.append(km.group(1) or km.group(2))
     return keys, everything
 
 
 # --------------------------------------------------------------------------
+# rewriting a key
+
+
+def _mask_tex_comments(text: str) -> str:
+    """``text`` with its comments blanked out (same length, same lines)."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        cut = len(_strip_tex_comments(body)) if "%" in body else len(body)
+        out.append(line[:cut] + " " * (len(body) - cut) + line[len(body) :])
+    return "".join(out)
+
+
+def _tex_edits(text: str, old: str) -> list[tuple[int, int]]:
+    masked = _mask_tex_comments(text)
+    spans = []
+    for _, start, end in _key_groups(masked):
+        for m in re.finditer(r"[^,]+", masked[start:end]):
+            if m.group().strip() == old:
+                lead = len(m.group()) - len(m.group().lstrip())
+                a = start + m.start() + lead
+                spans.append((a, a + len(old)))
+    return spans
+
+
+def _md_edits(text: str, old: str) -> list[tuple[int, int, bool]]:
+    """(start, end, bare) of each citation of ``old``: the key's own span."""
+    meta, body = _yaml_front_matter(text)
+    found = []
+    if meta:
+        m = re.search(r"^nocite:\s*(.*(?:\n[ \t]+.*)*)", meta, re.MULTILINE)
+        if m:
+            found += [(4 + m.start(1), km) for km in _MD_KEY.finditer(m.group(1))]
+    offset = len(text) - len(body)
+    found += [(offset, km) for km in _MD_KEY.finditer(_mask_code(body))]
+    spans = []
+    for base, km in found:
+        group = 1 if km.group(1) is not None else 2
+        if km.group(group) == old:
+            spans.append((base + km.start(group), base + km.end(group), group == 2))
+    return spans
+
+
+def _bare_ok(key: str) -> bool:
+    """Whether ``@key`` reads back as the whole key, without braces."""
+    m = _MD_KEY.fullmatch("@" + key)
+    return m is not None and m.group(2) == key
+
+
+def rewrite_citations(text: str, kind: str, old: str, new: str) -> tuple[str, int]:
+    """``text`` with the key ``old`` cited as ``new``, and how many citations
+    changed. Only citations change: the keys of ``\\cite``-family commands
+    (comments left alone) for ``kind`` "tex"; pandoc's ``@key``, ``[@key]``,
+    ``@{key}`` and the ``nocite`` field for "md" (code left alone). A bare
+    ``@key`` becomes ``@{new}`` if ``new`` would not read back whole bare, and
+    braces that only ``old`` needed are dropped (so renaming back restores
+    the text)."""
+    if kind == "tex":
+        edits = [(a, b, new) for a, b in _tex_edits(text, old)]
+    elif kind == "md":
+        new_bare, old_bare = _bare_ok(new), _bare_ok(old)
+        edits = []
+        for a, b, bare in _md_edits(text, old):
+            if bare and not new_bare:
+                edits.append((a, b, "{" + new + "}"))
+            elif not bare and not old_bare and new_bare:
+                edits.append((a - 1, b + 1, new))  # braces that only the old key needed
+            else:
+                edits.append((a, b, new))
+    else:
+        raise ValueError(f"cannot rewrite citations in a {kind!r} file")
+    for a, b, replacement in reversed(edits):
+        text = text[:a] + replacement + text[b:]
+    return text, len(edits)
+
+
+# --------------------------------------------------------------------------
 # files
 
 
-def _kind(path: Path) -> str | None:
+def manuscript_kind(path: Path) -> str | None:
+    """ "aux", "tex" or "md" by the file's name; None if it is none of them."""
     suffix = path.suffix.lower()
     if suffix == ".aux":
         return "aux"
@@ -266,7 +372,7 @@ def cited_keys(paths: list[str | Path]) -> Citations:
     result = Citations()
     for raw in paths:
         path = Path(raw)
-        kind = _kind(path)
+        kind = manuscript_kind(path)
         if kind is None:
             raise UsageError(
                 f"{path}: cannot tell what kind of manuscript this is: give a .aux, .tex or "

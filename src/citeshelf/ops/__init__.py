@@ -25,6 +25,8 @@ Modules (each imported on demand)::
     chapters   book_chapters -> BookChapters, chapter_rows_from_index
     listing    list_rows -> Listing, find_records -> Found
     tagging    tag_records -> Tagged, count_tags -> TagCounts
+    rekeying   plan_rekey -> RekeyPlan, apply_rekey, preview_keys -> KeyPreview
+    configuring config_for, change_setting -> Changed, key_formula
 
 Example::
 

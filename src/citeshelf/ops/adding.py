@@ -243,16 +243,19 @@ def save_new(library: Any, draft: Draft, on_duplicate: str = "error") -> Added:
     or ISBN is dealt with as ``on_duplicate`` says (see the module docstring)."""
     from ..errors import AlreadyExists
     from ..model.keys import unique_key
+    from .configuring import key_formula
 
     done = _duplicate(library, draft, on_duplicate)
     if done is not None:
         return done
     record = draft.record
     if draft.key is None:
+        formula = key_formula(library)
         while True:
             new_key = unique_key(
                 draft.view(record),
                 lambda k: k in library or library.find_case_clash(k) is not None,
+                formula,
             )
             record = record.model_copy(update={"key": new_key})
             try:

@@ -51,6 +51,12 @@ def set_fields(library: Any, key: str, assignments: Iterable[str]) -> Edited:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--set takes FIELD=VALUE, not {item!r}")
+        if name.strip() == "key":
+            raise UsageError(
+                f"the key cannot be set with --set: rename the record with "
+                f"'citeshelf rekey {key} {value.strip() or 'NEWKEY'}' (it also updates its "
+                "chapters, and --in FILE rewrites a manuscript's citations)"
+            )
         set_field(data, name, value, data["type"])
     new = build_record(data, f"record '{key}'")
     check_parent(library, new)
@@ -75,7 +81,10 @@ def parse_edited(library: Any, record: Any, text: str) -> Any:
     if not isinstance(data, dict):
         raise InvalidData("the file must hold one JSON object")
     if data.get("key") != record.key:
-        raise InvalidData(f"the key must stay '{record.key}'")
+        raise InvalidData(
+            f"the key must stay '{record.key}': rename the record with "
+            f"'citeshelf rekey {record.key} NEWKEY'"
+        )
     new = library.parse_text(record.key, text, path=library.path_for(record.key))
     check_parent(library, new)
     return new

@@ -787,6 +787,14 @@ class Importer:
         self.unlinked = []
 
 
+def _key_maker(library: Any) -> Callable[[Any, Callable[[str], bool]], str]:
+    """unique_key with the library's configured key formula."""
+    from .configuring import key_formula
+
+    formula = key_formula(library)
+    return lambda record, taken: unique_key(record, taken, formula)
+
+
 def import_files(
     library: Any,
     files: Iterable[str | Path],
@@ -808,7 +816,7 @@ def import_files(
         on_duplicate=on_duplicate,
         link_parents=link_parents,
         dry_run=dry_run,
-        make_key=unique_key,
+        make_key=_key_maker(library),
         get_existing=library.get,
     )
     make_bar = progress or _no_progress
