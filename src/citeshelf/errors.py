@@ -16,6 +16,7 @@ __all__ = [
     "AlreadyExists",
     "Conflict",
     "Aborted",
+    "LibraryBusy",
 ]
 
 
@@ -49,3 +50,9 @@ class Aborted(CiteshelfError):
     """The user answered no to a confirmation."""
 
     exit_code = exitcodes.ABORTED
+
+
+class LibraryBusy(CiteshelfError):
+    """Another process held the library's lock for longer than the timeout."""
+
+    exit_code = exitcodes.BUSY

@@ -192,9 +192,16 @@ def save_new(library: Any, draft: Draft) -> Added:
     """Save the draft: under its own key (``AlreadyExists`` if taken), or a
     generated one (a, b, c ... for a taken key; another process taking the
     same key at the same moment makes it take the next)."""
-    from ..errors import AlreadyExists
+    from ..errors import AlreadyExists, NotFound
     from ..model.keys import unique_key
 
+    with library.locked():  # the book cannot go while its chapter is saved
+        if draft.parent is not None and draft.parent.key not in library:
+            raise NotFound(f"the book '{draft.parent.key}' was removed meanwhile: not added")
+        return _save(library, draft, AlreadyExists, unique_key)
+
+
+def _save(library: Any, draft: Draft, AlreadyExists: Any, unique_key: Any) -> Added:
     record = draft.record
     if draft.key is None:
         while True:

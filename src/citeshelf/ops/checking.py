@@ -60,5 +60,16 @@ def check_library(library: Any) -> Checked:
                     "(they clash on macOS and Windows)",
                 }
             )
+    problems += leftover_problems(library)
     problems.sort(key=lambda p: (p["key"], p["problem"]))
     return Checked(len(records) + len(unreadable), problems)
+
+
+def leftover_problems(library: Any) -> list[dict[str, str]]:
+    """What interrupted writes left in the folder (temporary files, abandoned
+    staging folders, a journal): removed or completed now, and reported."""
+    library.clean_leftovers(wait=False)
+    return [
+        {"key": "", "problem": f"{library.path / name}: left by an interrupted write; cleaned up"}
+        for name in dict.fromkeys(library.cleaned)
+    ]
