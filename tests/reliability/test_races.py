@@ -63,7 +63,7 @@ def _rm_racing_add_chapter(lib, tmp_path, rounds: int) -> None:
 
 
 def test_rm_with_chapters_racing_add_chapter_leaves_no_orphan(empty_lib, tmp_path) -> None:
-    _rm_racing_add_chapter(empty_lib, tmp_path, 2)
+    _rm_racing_add_chapter(empty_lib, tmp_path, 1)
 
 
 @pytest.mark.slow

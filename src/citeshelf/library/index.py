@@ -304,8 +304,17 @@ class Index:
     # -- keeping it fresh ---------------------------------------------------
 
     def scan(self) -> Scan:
-        """Name, modification time and size of every record file (one stat each)."""
-        return Scan.of(self.library_path)
+        """Name, modification time and size of every record file (one stat each).
+
+        A commit a crashed process left is completed first, and what
+        interrupted writes left is removed (by the store)."""
+        scan = Scan.of(self.library_path)
+        if scan.leftovers:
+            store = self._library()
+            store.recover()
+            if store.clean_leftovers(wait=False) or store.cleaned:
+                scan = Scan.of(self.library_path)
+        return scan
 
     def refresh(
         self, *, full: bool = False, progress: ProgressFactory | None = None

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from ..errors import InvalidData, UsageError
 
 __all__ = [
+    "JOURNAL",
+    "is_leftover",
     "ENV_MAX_RECORD",
     "MAX_DEPTH",
     "byte_limit",
@@ -30,6 +32,23 @@ __all__ = [
     "max_record_bytes",
     "read_regular",
 ]
+
+#: hidden names in the records folder: the journal of a commit, staging
+#: folders, temporary files of single writes (see :mod:`.store`)
+JOURNAL = ".journal"
+STAGING_PREFIX = ".staging-"
+TEMP_PREFIX = ".tmp-"
+TEMP_SUFFIX = ".json.part"
+
+
+def is_leftover(name: str) -> bool:
+    """A hidden name of a write in progress (or of one that never finished)."""
+    return (
+        (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX))
+        or name.startswith(STAGING_PREFIX)
+        or name == JOURNAL + ".part"
+    )
+
 
 #: the largest record file read, in bytes (``$CITESHELF_MAX_RECORD_BYTES``)
 ENV_MAX_RECORD = "CITESHELF_MAX_RECORD_BYTES"

@@ -49,7 +49,16 @@ from ..errors import (
     UsageError,
 )
 from ..model import BaseRecord, check_key, describe_validation_error, now_utc, parse_record
-from .safeio import loads_limited, max_record_bytes, read_regular
+from .safeio import (
+    JOURNAL,
+    STAGING_PREFIX,
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
+    is_leftover,
+    loads_limited,
+    max_record_bytes,
+    read_regular,
+)
 
 __all__ = ["RecordProblem", "RecordStore", "dumps_record"]
 
@@ -57,10 +66,6 @@ SUFFIX = ".json"
 #: seconds a write waits for another process's lock before "library busy"
 ENV_LOCK_TIMEOUT = "CITESHELF_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 30.0
-JOURNAL = ".journal"
-STAGING_PREFIX = ".staging-"
-TEMP_PREFIX = ".tmp-"
-TEMP_SUFFIX = ".json.part"
 
 
 def lock_timeout() -> float:
@@ -69,15 +74,6 @@ def lock_timeout() -> float:
         return max(0.0, float(raw)) if raw.strip() else DEFAULT_LOCK_TIMEOUT
     except ValueError:
         raise UsageError(f"${ENV_LOCK_TIMEOUT} must be a number of seconds, not {raw!r}") from None
-
-
-def is_leftover(name: str) -> bool:
-    """A hidden name of a write in progress (or of one that never finished)."""
-    return (
-        (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX))
-        or name.startswith(STAGING_PREFIX)
-        or name == JOURNAL + ".part"
-    )
 
 
 def dumps_record(record: BaseRecord) -> str:
@@ -528,10 +524,11 @@ class RecordStore:
                     if not self.path_for(key).is_file():
                         raise NotFound(f"no record '{key}' in {self.path}; nothing was saved")
                 moves = [(self._relative(t), k) for t, k in [*staged, *replace]]
-                _sync_all([t for t, _ in moves])
+                _sync_all([t for t, _ in [*staged, *replace]])
                 self._commit_journal(moves, delete)
         finally:
-            self.discard_staged([t for t, _ in [*staged, *replace]])
+            if not (self.path / JOURNAL).exists():  # else the journal needs them
+                self.discard_staged([t for t, _ in [*staged, *replace]])
         if self._folded is not None:
             for _, key in staged:
                 self._folded[key.casefold()] = key
