@@ -353,13 +353,15 @@ class Existing:
 
     @classmethod
     def from_library(cls, library: Any) -> Existing:
+        from ..library.safeio import loads_limited
+
         out = cls()
         later: list[tuple[str, dict[str, Any]]] = []
         for key in library.keys():
             out.keys[key.casefold()] = key
-            try:
-                data = json.loads(library.path_for(key).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            try:  # read as the store reads (never a special file, within limits)
+                data = loads_limited(library.read_text(key))
+            except (OSError, ValueError, CiteshelfError):
                 continue
             if not isinstance(data, dict):
                 continue
