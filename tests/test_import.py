@@ -283,17 +283,22 @@ def test_csl_items_without_ids_get_keys_and_are_not_duplicates_of_each_other(
     assert "smith2021alphaa" in keys_of(empty_lib)
 
 
-def test_a_write_failure_says_what_was_written(cs, handbook_lib, monkeypatch):
+def test_a_write_failure_writes_nothing(cs, handbook_lib, monkeypatch):
+    # since imports commit through the store's journal, a failure while
+    # writing leaves the library as it was (it used to be partly written)
+    from .conftest import snapshot
+
+    before = snapshot(handbook_lib)
     calls = []
 
-    def failing_update(self, record, touch=True):
+    def failing_stage(self, record):
         calls.append(record.key)
-        if len(calls) == 2:
+        if len(calls) == 6:  # the new records are staged; this is an update
             raise OSError(28, "No space left on device")
-        return original(self, record, touch=touch)
+        return original(self, record)
 
-    original = Library.update
-    monkeypatch.setattr(Library, "update", failing_update)
+    original = Library.stage
+    monkeypatch.setattr(Library, "stage", failing_stage)
     from click.testing import CliRunner
 
     from citeshelf.cli.main import cli
@@ -310,10 +315,8 @@ def test_a_write_failure_says_what_was_written(cs, handbook_lib, monkeypatch):
         ],
     )
     assert r.exit_code == exitcodes.ERROR
-    assert (
-        "import stopped: [Errno 28] No space left on device; records written before the failure: "
-        "proc2020, other2016book, lee2020fast, aris2014collective\n" in r.output
-    )
+    assert "import stopped: [Errno 28] No space left on device; nothing was imported\n" in r.output
+    assert snapshot(handbook_lib) == before
 
 
 def test_json_lists_invalid_entries_even_when_nothing_is_imported(cs, empty_lib):

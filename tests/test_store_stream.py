@@ -22,7 +22,10 @@ def test_staged_records_are_invisible_until_committed(empty_lib: Path) -> None:
     lib = Library(empty_lib)
     staged = [(lib.stage(book(k)), k) for k in ("b1", "b2", "b3")]
     assert lib.keys() == []
-    assert len(hidden(empty_lib)) == 3
+    # staged in one hidden staging folder, which the commit removes
+    (staging,) = hidden(empty_lib)
+    assert staging.startswith(".staging-")
+    assert len(os.listdir(empty_lib / staging)) == 3
     paths = lib.commit_staged(staged)
     assert [p.name for p in paths] == ["b1.json", "b2.json", "b3.json"]
     assert lib.keys() == ["b1", "b2", "b3"]

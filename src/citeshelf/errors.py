@@ -19,6 +19,7 @@ __all__ = [
     "AlreadyExists",
     "Conflict",
     "Aborted",
+    "LibraryBusy",
     "closest",
 ]
 
@@ -53,6 +54,12 @@ class Aborted(CiteshelfError):
     """The user answered no to a confirmation."""
 
     exit_code = exitcodes.ABORTED
+
+
+class LibraryBusy(CiteshelfError):
+    """Another process held the library's lock for longer than the timeout."""
+
+    exit_code = exitcodes.BUSY
 
 
 # -- did you mean ---------------------------------------------------------------------

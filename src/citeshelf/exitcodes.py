@@ -13,3 +13,5 @@ INVALID_DATA = 4
 CONFLICT = 5
 #: The user declined a confirmation prompt.
 ABORTED = 6
+#: Another citeshelf process held the library's lock past the timeout.
+BUSY = 7

@@ -84,6 +84,6 @@ def _edit_interactively(library, record) -> None:
             raise InvalidData(
                 f"record '{record.key}' left unchanged; your text is kept in {kept}"
             ) from None
-        library.update(new)
+        library.update(new, expected=original)  # refused if changed meanwhile
         click.echo(f"updated {record.key}")
         return

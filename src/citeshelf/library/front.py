@@ -7,6 +7,8 @@ of this module; the index reads the store's files through the store alone.
 
 from __future__ import annotations
 
+import os
+
 from .index import open_index
 from .store import RecordStore
 
@@ -14,7 +16,14 @@ __all__ = ["Library"]
 
 
 class Library(RecordStore):
-    """A folder of record files, asked through its index where one can be used."""
+    """A folder of record files, asked through its index where one can be used.
+
+    Opening one completes a commit a crashed process left (the store's
+    journal), so every command sees whole commits only."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        super().__init__(path)
+        self.recover()
 
     def chapter_keys(self, book_key: str) -> list[str]:
         """Keys of records whose parent is ``book_key``, in key order.

@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InvalidData
 from ..model.display import (
     book_line,
     creators_cell,
@@ -63,6 +64,7 @@ from .jsondata import isbns as _isbns
 from .jsondata import names_words as _names_words
 from .jsondata import parent_hint
 from .jsondata import str_list as _str_list
+from .safeio import max_record_bytes, read_regular
 from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, racy
 from .schema import (
     ENV_INDEX_DIR,
@@ -302,8 +304,17 @@ class Index:
     # -- keeping it fresh ---------------------------------------------------
 
     def scan(self) -> Scan:
-        """Name, modification time and size of every record file (one stat each)."""
-        return Scan.of(self.library_path)
+        """Name, modification time and size of every record file (one stat each).
+
+        A commit a crashed process left is completed first, and what
+        interrupted writes left is removed (by the store)."""
+        scan = Scan.of(self.library_path)
+        if scan.leftovers:
+            store = self._library()
+            store.recover()
+            if store.clean_leftovers(wait=False) or store.cleaned:
+                scan = Scan.of(self.library_path)
+        return scan
 
     def refresh(
         self, *, full: bool = False, progress: ProgressFactory | None = None
@@ -652,11 +663,11 @@ def prepare(library: RecordStore, key: str) -> Prepared:
     """
     path = library.path / f"{key}{SUFFIX}"
     try:
-        with open(path, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            raw = fh.read()
+        raw, st = read_regular(path, library.path, max_record_bytes(), what="record file")
     except OSError as exc:
         return key, (0, -1), f"{path}: cannot read ({exc.strerror})", None, None, None
+    except InvalidData as exc:  # a special file, a link out of the library, too big
+        return key, (0, -1), str(exc), None, None, None
     stat = (st.st_mtime_ns, st.st_size)
     try:
         text = raw.decode("utf-8")

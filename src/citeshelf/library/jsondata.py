@@ -8,10 +8,10 @@ have been validated by the store. The readers shared with the display texts
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..model.display import name_text, people, text, year
+from .safeio import loads_limited
 from .terms import norm_isbn, tokens
 
 __all__ = ["isbns", "names_words", "parent_hint", "people", "str_list", "text", "year"]
@@ -46,8 +46,8 @@ def names_words(value: object) -> str:
 def parent_hint(raw: str) -> str | None:
     """The parent a record file's text names, if it is JSON (even invalid as a record)."""
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = loads_limited(raw)
+    except ValueError:  # not JSON, or over a limit
         return None
     parent = data.get("parent") if isinstance(data, dict) else None
     return parent.strip() or None if isinstance(parent, str) else None

@@ -16,6 +16,8 @@ import os
 from array import array
 from pathlib import Path
 
+from .safeio import is_leftover
+
 __all__ = ["ENV_INDEX_CHECK", "RACY_COARSE_NS", "RACY_NS", "SUFFIX", "Scan", "differences", "racy"]
 
 ENV_INDEX_CHECK = "CITESHELF_INDEX_CHECK"
@@ -37,11 +39,13 @@ class Scan:
     """What a scan of the records folder saw: file names, times and sizes, in
     the folder's listing order."""
 
-    __slots__ = ("names", "mtimes", "sizes", "_map")
+    __slots__ = ("names", "mtimes", "sizes", "_map", "leftovers")
 
     def __init__(self, names: list[str], mtimes: array[int], sizes: array[int]) -> None:
         self.names, self.mtimes, self.sizes = names, mtimes, sizes
         self._map: dict[str, tuple[int, int]] | None = None
+        #: the folder holds a journal, staging folder or temporary file
+        self.leftovers = False
 
     @classmethod
     def of(cls, folder: str | os.PathLike[str]) -> Scan:
@@ -54,7 +58,9 @@ class Scan:
             # listdir + stat relative to the folder: the cheapest way from Python
             fd = os.open(folder, os.O_RDONLY)
             try:
-                listed = [n for n in os.listdir(fd) if n.endswith(SUFFIX) and n[0] != "."]
+                every = os.listdir(fd)
+                listed = [n for n in every if n.endswith(SUFFIX) and n[0] != "."]
+                hidden = any(n[0] == "." and is_leftover(n) for n in every)
                 stat = os.stat
                 for name in listed:
                     try:
@@ -66,7 +72,9 @@ class Scan:
                     add_size(st.st_size)
             finally:
                 os.close(fd)
-            return cls(names, mtimes, sizes)
+            scan = cls(names, mtimes, sizes)
+            scan.leftovers = hidden
+            return scan
         with os.scandir(Path(folder)) as it:  # pragma: no cover - e.g. Windows
             for entry in it:
                 name = entry.name

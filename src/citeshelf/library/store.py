@@ -8,24 +8,72 @@
   name exists (exclusive create). Updates write a temporary file, fsync it and
   rename it over the old one. A crash at any moment leaves every record whole.
 * A key is never used as a path without :func:`check_key`.
+* Every write takes the library's lock (:meth:`RecordStore.locked`: an
+  exclusive ``flock`` on the records folder itself, so no lock file is left
+  behind), waiting up to ``$CITESHELF_LOCK_TIMEOUT`` seconds (default 30)
+  before failing with "library busy". A read-modify-write holds it across
+  the read and the write, so no concurrent change is lost; readers never
+  wait (every file is replaced whole).
+* Changes of several records (an import, an update, a removal with chapters)
+  are staged first: the new files are written into a hidden
+  ``.staging-*`` folder that the writing process holds (a shared ``flock``),
+  then, under the lock, a journal (``.journal``, written whole and renamed
+  into place) lists every file to move in and every record to remove, and is
+  applied. A crash before the journal exists leaves nothing visible; a crash
+  after it is rolled forward by the next command that opens the library
+  (:meth:`RecordStore.recover`). Staging folders whose process is gone and
+  temporary files of writes that never finished are removed when the folder
+  is next listed (:attr:`RecordStore.cleaned` says what was removed).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from ..errors import AlreadyExists, InvalidData, NotFound, UsageError
+from ..errors import (
+    AlreadyExists,
+    CiteshelfError,
+    Conflict,
+    InvalidData,
+    LibraryBusy,
+    NotFound,
+    UsageError,
+)
 from ..model import BaseRecord, check_key, describe_validation_error, now_utc, parse_record
+from .safeio import (
+    JOURNAL,
+    STAGING_PREFIX,
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
+    is_leftover,
+    loads_limited,
+    max_record_bytes,
+    read_regular,
+)
 
 __all__ = ["RecordProblem", "RecordStore", "dumps_record"]
 
 SUFFIX = ".json"
+#: seconds a write waits for another process's lock before "library busy"
+ENV_LOCK_TIMEOUT = "CITESHELF_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def lock_timeout() -> float:
+    raw = os.environ.get(ENV_LOCK_TIMEOUT, "")
+    try:
+        return max(0.0, float(raw)) if raw.strip() else DEFAULT_LOCK_TIMEOUT
+    except ValueError:
+        raise UsageError(f"${ENV_LOCK_TIMEOUT} must be a number of seconds, not {raw!r}") from None
 
 
 def dumps_record(record: BaseRecord) -> str:
@@ -58,6 +106,11 @@ class RecordStore:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._folded: dict[str, str] | None = None  # casefolded key -> key, for create()
+        self._lock_fd: int | None = None
+        self._lock_depth = 0
+        self._staging: _Staging | None = None
+        #: what interrupted writes left that this object removed or completed
+        self.cleaned: list[str] = []
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"{type(self).__name__}({str(self.path)!r})"
@@ -94,16 +147,156 @@ class RecordStore:
         return NotFound(f"no records {shown} in {self.path}{then}")
 
     def keys(self) -> list[str]:
-        """All record keys, sorted, without reading any file."""
+        """All record keys, sorted, without reading any file.
+
+        Leftovers of interrupted writes seen on the way are removed when the
+        lock can be had at once (see :meth:`clean_leftovers`)."""
         self.check_exists()
         out = []
+        leftovers = []
+        journal = False
         with os.scandir(self.path) as it:
             for entry in it:
                 name = entry.name
-                if name.endswith(SUFFIX) and not name.startswith("."):
+                if name.startswith("."):
+                    if name == JOURNAL:
+                        journal = True
+                    elif is_leftover(name):
+                        leftovers.append(name)
+                elif name.endswith(SUFFIX):
                     out.append(name[: -len(SUFFIX)])
+        if journal:
+            self.recover()
+            return self.keys()
+        if leftovers:
+            self.clean_leftovers(wait=False)
         out.sort()
         return out
+
+    # -- the lock, the journal, leftovers ---------------------------------------
+
+    @contextlib.contextmanager
+    def locked(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the library's write lock (re-entrant within this object).
+
+        Waits up to ``timeout`` seconds (default ``$CITESHELF_LOCK_TIMEOUT``,
+        else 30) and raises :class:`LibraryBusy` after that. Taking it rolls
+        forward a journal a crashed process left."""
+        if self._lock_depth:
+            self._lock_depth += 1
+            try:
+                yield
+            finally:
+                self._lock_depth -= 1
+            return
+        self.check_exists()
+        limit = lock_timeout() if timeout is None else timeout
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            _flock_wait(fd, limit, self.path)
+            self._lock_fd = fd
+            self._lock_depth = 1
+            self._roll_forward()
+            yield
+        finally:
+            self._lock_depth = 0
+            self._lock_fd = None
+            os.close(fd)  # releases the lock
+
+    def recover(self) -> bool:
+        """Roll forward a commit a crashed process left (``.journal``); True if
+        there was one. A library this process cannot write is left as it is."""
+        if not (self.path / JOURNAL).exists():
+            return False
+        try:
+            with self.locked():
+                pass
+        except (OSError, LibraryBusy):
+            return False
+        return True
+
+    def _roll_forward(self) -> None:
+        journal = self.path / JOURNAL
+        try:
+            text = journal.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        try:
+            plan = json.loads(text)
+            moves = [(str(a), str(b)) for a, b in plan["put"]]
+            deletes = [str(k) for k in plan["delete"]]
+        except (ValueError, KeyError, TypeError):  # pragma: no cover - written whole
+            raise InvalidData(
+                f"{journal}: an interrupted commit's journal cannot be read; "
+                "move it away and run 'citeshelf check'"
+            ) from None
+        self._apply(moves, deletes)
+        _unlink_quietly(str(journal))
+        self._fsync_dir()
+        self.cleaned.append(f"{JOURNAL} (an interrupted commit, completed)")
+
+    def _apply(self, moves: list[tuple[str, str]], deletes: list[str]) -> None:
+        """Move staged files in, then remove records; every step may be
+        repeated (a file already moved is not there any more)."""
+        for rel, key in moves:
+            try:
+                os.replace(self.path / rel, self.path_for(key))
+            except FileNotFoundError:
+                pass
+        for key in deletes:
+            _unlink_quietly(str(self.path_for(key)))
+
+    def _commit_journal(self, moves: list[tuple[str, str]], deletes: list[str]) -> None:
+        """Under the lock: write the journal, apply it, remove it."""
+        plan = {"put": [[rel, key] for rel, key in moves], "delete": deletes}
+        part = self.path / (JOURNAL + ".part")
+        with open(part, "w", encoding="utf-8") as fh:
+            json.dump(plan, fh, ensure_ascii=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(part, self.path / JOURNAL)
+        self._fsync_dir()
+        try:
+            self._apply(moves, deletes)
+        except OSError as exc:
+            raise CiteshelfError(
+                f"{exc.strerror or exc} while applying a commit: it is kept in "
+                f"{self.path / JOURNAL} and the next citeshelf command completes it"
+            ) from None
+        self._fsync_dir()
+        _unlink_quietly(str(self.path / JOURNAL))
+
+    def leftovers(self) -> list[str]:
+        """Names of hidden files of writes in progress or never finished."""
+        self.check_exists()
+        with os.scandir(self.path) as it:
+            return sorted(e.name for e in it if is_leftover(e.name) or e.name == JOURNAL)
+
+    def clean_leftovers(self, *, wait: bool = True) -> list[str]:
+        """Remove what interrupted writes left: temporary files (only writes
+        under the lock make them, so none is in progress while we hold it)
+        and staging folders no live process holds. The names removed; with
+        ``wait=False`` nothing is done if the lock is taken."""
+        try:
+            with self.locked(None if wait else 0.0):
+                removed = []
+                for name in self.leftovers():
+                    path = self.path / name
+                    if name.startswith(STAGING_PREFIX):
+                        if self._staging is not None and self._staging.path == path:
+                            continue
+                        if not _staging_abandoned(path):
+                            continue
+                        shutil.rmtree(path, ignore_errors=True)
+                    elif name == JOURNAL:  # pragma: no cover - the lock rolled it forward
+                        continue
+                    else:
+                        _unlink_quietly(str(path))
+                    removed.append(name)
+        except (LibraryBusy, PermissionError):
+            return []
+        self.cleaned.extend(removed)
+        return removed
 
     def __contains__(self, key: str) -> bool:
         try:
@@ -139,7 +332,8 @@ class RecordStore:
     def read_text(self, key: str) -> str:
         path = self.path_for(key)
         try:
-            return path.read_text(encoding="utf-8")
+            raw, _ = read_regular(path, self.path, max_record_bytes(), what="record file")
+            return raw.decode("utf-8")
         except FileNotFoundError:
             raise self.missing(key) from None
         except UnicodeDecodeError as exc:
@@ -153,17 +347,21 @@ class RecordStore:
         """Parse a record file's text; errors name the file and the field."""
         where = str(path or self.path_for(key))
         try:
-            data = json.loads(text)
+            data = loads_limited(text)
         except json.JSONDecodeError as exc:
             raise InvalidData(
                 f"{where}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
             ) from None
+        except ValueError as exc:
+            raise InvalidData(f"{where}: invalid data: {exc}") from None
         if not isinstance(data, dict):
             raise InvalidData(f"{where}: a record file must hold one JSON object")
         try:
             record = parse_record(data)
         except ValidationError as exc:
             raise InvalidData(describe_validation_error(exc, where)) from None
+        except RecursionError:  # pragma: no cover - loads_limited bounds the depth
+            raise InvalidData(f"{where}: invalid data: nested too deep") from None
         if record.key != key:
             raise InvalidData(
                 f"{where}: the file's key is '{record.key}' but its name says '{key}': "
@@ -205,13 +403,13 @@ class RecordStore:
         out = []
         for key in self.keys():
             try:
-                text = self.path_for(key).read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
+                text = self.read_text(key)
+            except (OSError, CiteshelfError):
                 continue
             if needle in text and '"parent"' in text:
                 try:
-                    data = json.loads(text)
-                except json.JSONDecodeError:
+                    data = loads_limited(text)
+                except ValueError:
                     continue
                 if isinstance(data, dict) and data.get("parent") == book_key:
                     out.append(key)
@@ -219,8 +417,8 @@ class RecordStore:
 
     # -- writing ------------------------------------------------------------------
 
-    def _write_temp(self, text: str, *, sync: bool = True) -> str:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json.part", dir=self.path)
+    def _write_temp(self, text: str, *, sync: bool = True, folder: Path | None = None) -> str:
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder or self.path)
         try:
             if hasattr(os, "fchmod"):
                 os.fchmod(fd, 0o666 & ~_umask())
@@ -250,31 +448,33 @@ class RecordStore:
         """Save a new record; fail if its key (in any letter case) is taken."""
         self.check_exists()
         path = self.path_for(record.key)
-        self._refuse_case_clash(record.key)
-        if record.added is None:
-            record = record.model_copy(update={"added": now_utc()})
-        tmp = self._write_temp(dumps_record(record))
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise AlreadyExists(f"a record with key '{record.key}' already exists") from None
-        finally:
-            _unlink_quietly(tmp)
+        with self.locked():
+            self._refuse_case_clash(record.key)
+            if record.added is None:
+                record = record.model_copy(update={"added": now_utc()})
+            tmp = self._write_temp(dumps_record(record))
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise AlreadyExists(f"a record with key '{record.key}' already exists") from None
+            finally:
+                _unlink_quietly(tmp)
         if self._folded is not None:
             self._folded[record.key.casefold()] = record.key
         self._fsync_dir()
         return path
 
-    # -- staged writing: many new records, all or nothing, without holding them --
+    # -- staged writing: many records, all or nothing, without holding them -----
 
     def stage(self, record: BaseRecord) -> str:
-        """Write a new record's file under a temporary name and return that name.
+        """Write a record's file into this object's staging folder and return
+        its path.
 
-        The file is not a record yet (temporary names are not listed): call
-        :meth:`commit_staged` with (name, key) pairs to make them all appear at
-        once, or :meth:`discard_staged` to remove them. Records without an
-        ``added`` date get the time of the first ``stage`` call. Nothing is
-        checked here but the key's form; ``commit_staged`` checks clashes.
+        The file is not a record yet: call :meth:`commit_staged` with
+        (path, key) pairs to make them all appear at once, or
+        :meth:`discard_staged` to remove them. Records without an ``added``
+        date get the time of the first ``stage`` call. Nothing is checked here
+        but the key's form; ``commit_staged`` checks clashes.
         """
         self.path_for(record.key)
         if record.added is None:
@@ -282,87 +482,190 @@ class RecordStore:
             if stamp is None:
                 stamp = self._stage_stamp = now_utc()
             record = record.model_copy(update={"added": stamp})
-        return self._write_temp(dumps_record(record), sync=False)
+        if self._staging is None:
+            self.check_exists()
+            self._staging = _Staging(self.path)
+        return self._write_temp(dumps_record(record), sync=False, folder=self._staging.path)
 
     def discard_staged(self, temps: Iterable[str]) -> None:
         """Remove staged files (never a record)."""
         for tmp in temps:
             _unlink_quietly(tmp)
+        self._close_staging()
 
-    def commit_staged(self, staged: list[tuple[str, str]]) -> list[Path]:
-        """Make staged files records, all or nothing.
+    def _close_staging(self) -> None:
+        """Remove the staging folder once nothing is staged in it any more."""
+        staging = self._staging
+        if staging is not None and not any(os.scandir(staging.path)):
+            self._staging = None
+            staging.remove()
 
-        ``staged`` holds (temporary name, key) pairs from :meth:`stage`, linked
-        in that order. Every file is flushed to disk (one ``sync``) before any
-        appears under its name; each then appears by exclusive hard link. If a
-        key is taken (in any letter case) or given twice, nothing is saved:
-        links made by this call are undone. The staged files are removed in
+    def commit_staged(
+        self,
+        staged: list[tuple[str, str]],
+        *,
+        replace: Iterable[tuple[str, str]] = (),
+        delete: Iterable[str] = (),
+    ) -> list[Path]:
+        """Make staged files records, all or nothing (through the journal).
+
+        ``staged`` holds (staged path, key) pairs of new records (from
+        :meth:`stage`), applied in that order; ``replace`` pairs replace
+        existing records; ``delete`` keys are removed after. If a new key is
+        taken (in any letter case) or given twice, or a record to replace or
+        remove is missing, nothing is changed. The staged files are removed in
         every case.
         """
-        linked: list[Path] = []
+        replace = list(replace)
+        delete = list(delete)
         try:
             self.check_exists()
-            seen: set[str] = set()
-            for _, key in staged:
-                self.path_for(key)
-                folded = key.casefold()
-                if folded in seen:
-                    raise AlreadyExists(f"two new records share the key '{key}'")
-                seen.add(folded)
-                self._refuse_case_clash(key)
-            del seen
-            _sync_all([t for t, _ in staged])
-            for tmp, key in staged:
-                path = self.path_for(key)
-                try:
-                    os.link(tmp, path)
-                except FileExistsError:
-                    raise AlreadyExists(
-                        f"a record with key '{key}' already exists; nothing was saved"
-                    ) from None
-                linked.append(path)
-        except BaseException:
-            for path in linked:
-                _unlink_quietly(str(path))
-            raise
+            with self.locked():
+                seen: set[str] = set()
+                for _, key in staged:
+                    path = self.path_for(key)
+                    folded = key.casefold()
+                    if folded in seen:
+                        raise AlreadyExists(f"two new records share the key '{key}'")
+                    seen.add(folded)
+                    if path.exists():
+                        raise AlreadyExists(
+                            f"a record with key '{key}' already exists; nothing was saved"
+                        )
+                    self._refuse_case_clash(key)
+                del seen
+                for key in [k for _, k in replace] + delete:
+                    if not self.path_for(key).is_file():
+                        raise NotFound(f"no record '{key}' in {self.path}; nothing was saved")
+                moves = [(self._relative(t), k) for t, k in [*staged, *replace]]
+                _sync_all([t for t, _ in [*staged, *replace]])
+                self._commit_journal(moves, delete)
         finally:
-            for tmp, _ in staged:
-                _unlink_quietly(tmp)
+            if not (self.path / JOURNAL).exists():  # else the journal needs them
+                self.discard_staged([t for t, _ in [*staged, *replace]])
         if self._folded is not None:
             for _, key in staged:
                 self._folded[key.casefold()] = key
-        self._fsync_dir()
-        return linked
+            for key in delete:
+                self._folded.pop(key.casefold(), None)
+        return [self.path_for(k) for _, k in staged]
 
-    def update(self, record: BaseRecord, *, touch: bool = True) -> Path:
-        """Replace an existing record's file atomically."""
+    def _relative(self, staged: str) -> str:
+        rel = os.path.relpath(staged, self.path)
+        if not rel.startswith(STAGING_PREFIX) or not os.path.isfile(staged):
+            raise ValueError(f"not a file staged in {self.path}: {staged}")
+        return rel
+
+    def update(
+        self, record: BaseRecord, *, touch: bool = True, expected: str | None = None
+    ) -> Path:
+        """Replace an existing record's file atomically; with ``expected``
+        (``dumps_record`` of the record as it was read), refuse with
+        ``Conflict`` if another process has changed it since."""
         path = self.path_for(record.key)
-        if not path.is_file():
-            raise self.missing(record.key)
-        if touch:
-            record = record.model_copy(update={"modified": now_utc()})
-        self.write_text(record.key, dumps_record(record))
+        with self.locked():
+            if not path.is_file():
+                raise self.missing(record.key)
+            if expected is not None and dumps_record(self.get(record.key)) != expected:
+                raise Conflict(
+                    f"record '{record.key}' was changed by another process meanwhile; "
+                    "nothing was saved: make the change again"
+                )
+            if touch:
+                record = record.model_copy(update={"modified": now_utc()})
+            self.write_text(record.key, dumps_record(record))
         return path
 
     def write_text(self, key: str, text: str) -> Path:
         """Atomically replace (or create) ``key``'s file with ``text``."""
         path = self.path_for(key)
-        tmp = self._write_temp(text)
-        try:
-            os.replace(tmp, path)
-        except BaseException:
-            _unlink_quietly(tmp)
-            raise
-        self._fsync_dir()
+        with self.locked():
+            tmp = self._write_temp(text)
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                _unlink_quietly(tmp)
+                raise
+            self._fsync_dir()
         return path
 
     def delete(self, key: str) -> None:
         path = self.path_for(key)
+        with self.locked():
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                raise self.missing(key) from None
+            self._fsync_dir()
+
+    def delete_many(self, keys: Iterable[str]) -> list[str]:
+        """Remove several records at once, all or nothing (through the journal)."""
+        keys = list(dict.fromkeys(keys))
+        self.commit_staged([], delete=keys)
+        return keys
+
+
+class _Staging:
+    """A hidden folder of staged files, held (shared ``flock``) while this
+    process lives, so that another one can tell it is not abandoned."""
+
+    def __init__(self, library: Path) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=library))
+        self.fd = os.open(self.path, os.O_RDONLY)
         try:
-            path.unlink()
-        except FileNotFoundError:
-            raise self.missing(key) from None
-        self._fsync_dir()
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no locks
+            return
+        fcntl.flock(self.fd, fcntl.LOCK_SH)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        os.close(self.fd)
+
+    def __del__(self) -> None:  # pragma: no cover - interpreter shutdown
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+def _flock_wait(fd: int, timeout: float, where: Path) -> None:
+    """An exclusive ``flock`` on ``fd``, waiting up to ``timeout`` seconds."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no locks
+        return
+    deadline = time.monotonic() + timeout
+    pause = 0.005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LibraryBusy(
+                    f"library busy: another citeshelf process has been writing {where} for "
+                    f"over {timeout:g} s; try again (${ENV_LOCK_TIMEOUT} sets the wait)"
+                ) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+
+def _staging_abandoned(path: Path) -> bool:
+    """True if no live process holds the staging folder ``path``."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+    return True
 
 
 def _sync_all(paths: list[str]) -> None:

@@ -240,17 +240,25 @@ def save_new(library: Any, draft: Draft, on_duplicate: str = "error") -> Added:
     """Save the draft: under its own key (``AlreadyExists`` if taken), or a
     generated one (a, b, c ... for a taken key; another process taking the
     same key at the same moment makes it take the next). A duplicate by DOI
-    or ISBN is dealt with as ``on_duplicate`` says (see the module docstring)."""
-    from ..errors import AlreadyExists
+    or ISBN is dealt with as ``on_duplicate`` says (see the module docstring).
+    All under the library's lock: the book cannot go while its chapter is
+    saved, and no duplicate can be saved meanwhile."""
+    from ..errors import AlreadyExists, NotFound
     from ..model.keys import unique_key
     from .configuring import key_formula
 
-    done = _duplicate(library, draft, on_duplicate)
-    if done is not None:
-        return done
+    with library.locked():
+        if draft.parent is not None and draft.parent.key not in library:
+            raise NotFound(f"the book '{draft.parent.key}' was removed meanwhile: not added")
+        done = _duplicate(library, draft, on_duplicate)
+        if done is not None:
+            return done
+        return _save(library, draft, AlreadyExists, unique_key, key_formula(library))
+
+
+def _save(library: Any, draft: Draft, AlreadyExists: Any, unique_key: Any, formula: Any) -> Added:
     record = draft.record
     if draft.key is None:
-        formula = key_formula(library)
         while True:
             new_key = unique_key(
                 draft.view(record),

@@ -341,7 +341,21 @@ def _missing_fields(ctx: _Context) -> Iterator[Problem]:
             )
 
 
+def _leftovers(ctx: _Context) -> Iterator[Problem]:
+    """What interrupted writes left in the folder (temporary files, abandoned
+    staging folders, a journal): removed or completed now, and reported."""
+    ctx.library.clean_leftovers(wait=False)
+    for name in dict.fromkeys(ctx.library.cleaned):
+        yield Problem(
+            "",
+            "leftover",
+            "error",
+            f"{ctx.library.path / name}: left by an interrupted write; cleaned up",
+        )
+
+
 RULES: tuple[Rule, ...] = (
+    Rule("leftover", "error", _leftovers),
     Rule("unreadable", "error", _unreadable),
     Rule("bad-identifier", "error", _bad_identifier),
     Rule("parent-missing", "error", _missing_parent),

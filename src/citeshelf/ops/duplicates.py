@@ -33,7 +33,6 @@ the same book. Two records whose DOIs differ are never likely duplicates.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -138,13 +137,16 @@ class Existing:
 
     @classmethod
     def from_library(cls, library: Any) -> Existing:
-        """Read from the record files as plain JSON (no validation)."""
+        """Read from the record files as plain JSON (no validation), as the
+        store reads them (never a special file, within the size and depth limits)."""
+        from ..errors import CiteshelfError
+        from ..library.safeio import loads_limited
 
         def items() -> Iterable[tuple[str, Any]]:
             for key in library.keys():
                 try:
-                    data = json.loads(library.path_for(key).read_text(encoding="utf-8"))
-                except (OSError, ValueError):
+                    data = loads_limited(library.read_text(key))
+                except (OSError, ValueError, CiteshelfError):
                     data = None
                 yield key, data
 

@@ -45,24 +45,31 @@ def set_fields(library: Any, key: str, assignments: Iterable[str]) -> Edited:
     from ..errors import UsageError
     from ..library.fields import build_record, set_field
 
-    record = library.get(key)
-    data = record.to_json_dict()
+    assignments = list(assignments)
     for item in assignments:
-        name, sep, value = item.partition("=")
+        name, sep, _ = item.partition("=")
         if not sep or not name.strip():
             raise UsageError(f"--set takes FIELD=VALUE, not {item!r}")
         if name.strip() == "key":
+            value = item.partition("=")[2]
             raise UsageError(
                 f"the key cannot be set with --set: rename the record with "
                 f"'citeshelf rekey {key} {value.strip() or 'NEWKEY'}' (it also updates its "
                 "chapters, and --in FILE rewrites a manuscript's citations)"
             )
-        set_field(data, name, value, data["type"])
-    new = build_record(data, f"record '{key}'")
-    check_parent(library, new)
-    if new.to_json_dict() == record.to_json_dict():
-        return Edited(key, False)
-    library.update(new)
+    # read, change and write under the library's lock: a concurrent edit is
+    # never lost (it either comes before this one's read or after its write)
+    with library.locked():
+        record = library.get(key)
+        data = record.to_json_dict()
+        for item in assignments:
+            name, _, value = item.partition("=")
+            set_field(data, name, value, data["type"])
+        new = build_record(data, f"record '{key}'")
+        check_parent(library, new)
+        if new.to_json_dict() == record.to_json_dict():
+            return Edited(key, False)
+        library.update(new)
     return Edited(key, True)
 
 

@@ -262,12 +262,12 @@ _PARENT_LINE = re.compile(rb'^  "parent": "([A-Za-z0-9][A-Za-z0-9_:.+-]*)",?\r?$
 def _parent_of(library: Any, key: str) -> str | None:
     """A record's parent key, from its file's text (no validation: the
     record is read in full when it is written)."""
-    import json
+    from ..errors import CiteshelfError
+    from ..library.safeio import loads_limited
 
-    try:
-        with open(library.path_for(key), "rb") as fh:
-            data = fh.read()
-    except OSError:
+    try:  # read as the store reads (never a special file, never too much)
+        data = library.read_text(key).encode("utf-8")
+    except (OSError, CiteshelfError):
         return None
     if b'"parent"' not in data:
         return None
@@ -275,7 +275,7 @@ def _parent_of(library: Any, key: str) -> str | None:
     if m:
         return m.group(1).decode("ascii")
     try:  # written some other way
-        obj = json.loads(data)
+        obj = loads_limited(data.decode("utf-8"))
     except ValueError:
         return None
     parent = obj.get("parent") if isinstance(obj, dict) else None
@@ -359,18 +359,19 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
 def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:
     """extra.bibtex_key, and each of extra.former_keys (the keys of records
     merged into it), -> record key, for the records that have them."""
-    import json
+    from ..errors import CiteshelfError
+    from ..library.safeio import loads_limited
 
     out: dict[str, str] = {}
     for key in keys:
         try:
-            text = library.path_for(key).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            text = library.read_text(key)
+        except (OSError, CiteshelfError):
             continue
         if '"bibtex_key"' not in text and '"former_keys"' not in text:
             continue
         try:
-            extra = json.loads(text).get("extra", {})
+            extra = loads_limited(text).get("extra", {})  # type: ignore[attr-defined]
             original = extra.get("bibtex_key")
             former = extra.get("former_keys") or []
         except (ValueError, AttributeError):

@@ -396,39 +396,47 @@ class ImportResult:
         }
 
     def commit(self, bar: Any = None) -> list[str]:
-        """Make the new records appear (all at once), then apply the updates;
-        the keys written, in order. On failure the exception carries what was
-        written in ``exc.written`` (a list of keys)."""
-        written: list[str] = []
-        try:
-            if self._staged:
-                self._stage.commit(self._staged)
-                self._staged = []
-                written.extend(self.created)
-                if bar is not None:
-                    bar.advance(len(self.created))
-            if self._updates is not None:
-                from ..model import parse_record
+        """Make the new records appear and apply the updates, all at once (one
+        journalled commit under the library's lock); the keys written, in
+        order. An update is re-applied to the record as it is now if another
+        process changed it since it was read (its changes are kept). On
+        failure nothing is written (``exc.written`` is an empty list)."""
+        from ..model import now_utc, parse_record
 
-                self._updates.seek(0)
-                for line in self._updates:
-                    record = parse_record(json.loads(line))
-                    self._stage.library.update(record)
-                    written.append(record.key)
-                    if bar is not None:
-                        bar.advance()
+        written: list[str] = []
+        library = self._stage.library
+        replaced: list[tuple[str, str]] = []
+        try:
+            with library.locked():
+                if self._updates is not None:
+                    self._updates.seek(0)
+                    for line in self._updates:
+                        new, base = json.loads(line)
+                        current = library.get(new["key"]).to_json_dict()
+                        if base is not None and current != base:
+                            new = rebase(base, new, current)
+                        record = parse_record(new).model_copy(update={"modified": now_utc()})
+                        replaced.append((library.stage(record), record.key))
+                staged, self._staged = self._staged, []
+                library.commit_staged(staged, replace=replaced)
+                written = [k for _, k in staged] + [k for _, k in replaced]
+            if bar is not None:
+                bar.advance(len(written))
         except BaseException as exc:
+            library.discard_staged([t for t, _ in replaced])
             self.discard()
-            exc.written = written  # type: ignore[attr-defined]
+            exc.written = []  # type: ignore[attr-defined]
             raise
         self.discard()
         return written
 
-    def add_update(self, record: Any) -> None:
+    def add_update(self, record: Any, base: Any = None) -> None:
+        """Record an update; ``base`` is the record as it was read."""
         if self._updates is None:
             # open until commit() or discard()
             self._updates = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
-        self._updates.write(json.dumps(record.to_json_dict(), ensure_ascii=False) + "\n")
+        line = [record.to_json_dict(), None if base is None else base.to_json_dict()]
+        self._updates.write(json.dumps(line, ensure_ascii=False) + "\n")
         self.updated.append(record.key)
 
     def discard(self) -> None:
@@ -644,7 +652,7 @@ class Importer:
             )
             return
         self.alias[record.key] = other
-        res.add_update(record.model_copy(update=update))
+        res.add_update(record.model_copy(update=update), base=old)
         dup.updated = True
         res.duplicates.append(dup)
 
@@ -835,8 +843,8 @@ def import_files(
 
 
 def commit_import(result: ImportResult, progress: ProgressFactory | None = None) -> list[str]:
-    """Make the staged records appear, then apply the updates; the keys
-    written. A failure says which records were written before it."""
+    """Make the staged records appear and apply the updates, all at once;
+    the keys written. After a failure nothing is written."""
     from ..errors import CiteshelfError
 
     if result.dry_run:
@@ -846,9 +854,7 @@ def commit_import(result: ImportResult, progress: ProgressFactory | None = None)
         with make_bar(len(result.created) + len(result.updated)) as bar:
             return result.commit(bar)
     except Exception as exc:
-        written = getattr(exc, "written", [])
-        done = ", ".join(written) if written else "none"
-        message = f"import stopped: {exc}; records written before the failure: {done}"
+        message = f"import stopped: {exc}; nothing was imported"
         if isinstance(exc, CiteshelfError):
             raise type(exc)(message) from None
         raise CiteshelfError(message) from exc
@@ -856,6 +862,25 @@ def commit_import(result: ImportResult, progress: ProgressFactory | None = None)
 
 def _no_progress(total: int) -> NullProgress:
     return NullProgress()
+
+
+def rebase(base: dict[str, Any], new: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]:
+    """``new`` (an update made from ``base``) applied to ``current`` (the
+    record as another process has left it since): the fields the update
+    changes are its own, the others (and keys of ``extra`` it leaves alone)
+    stay as they are now; tags and keywords are joined."""
+    out = dict(current)
+    for name in {*base, *new} - {"added", "modified"}:
+        if name in ("tags", "keywords"):
+            out[name] = list(dict.fromkeys([*current.get(name, []), *new.get(name, [])]))
+        elif name == "extra" and isinstance(current.get(name), dict):
+            out[name] = rebase(base.get(name) or {}, new.get(name) or {}, current[name])
+        elif base.get(name) != new.get(name):
+            if name in new:
+                out[name] = new[name]
+            else:
+                out.pop(name, None)
+    return {k: v for k, v in out.items() if v not in ([], {})}
 
 
 def merge_update(old: Any, new: Any) -> Any:

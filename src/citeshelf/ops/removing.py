@@ -7,7 +7,8 @@ Public API::
         key is missing, ``Conflict`` if a book would lose its chapters and
         ``with_chapters`` is not given. Nothing is removed.
     remove_records(library, keys, on_removed=None) -> list[str]
-        Remove them in that order (``on_removed(key)`` after each one).
+        Remove them all at once (one journalled commit under the library's
+        lock, ``on_removed(key)`` for each after it).
 """
 
 from __future__ import annotations
@@ -52,11 +53,23 @@ def plan_removal(library: Any, keys: Iterable[str], *, with_chapters: bool = Fal
 def remove_records(
     library: Any, keys: Iterable[str], on_removed: Callable[[str], None] | None = None
 ) -> list[str]:
-    """Delete the records ``keys`` in order (a plan from :func:`plan_removal`)."""
-    removed = []
-    for k in keys:
-        library.delete(k)
-        removed.append(k)
-        if on_removed is not None:
+    """Delete the records ``keys`` (a plan from :func:`plan_removal`), all or
+    nothing, under the library's lock; ``Conflict`` (nothing removed) if a
+    chapter of one of them was added since the plan was made."""
+    from ..errors import Conflict
+
+    keys = list(dict.fromkeys(keys))
+    with library.locked():
+        planned = set(keys)
+        for k in keys:
+            late = [c for c in library.chapter_keys(k) if c not in planned]
+            if late:
+                raise Conflict(
+                    f"'{k}' got {len(late)} new chapter{'s' if len(late) != 1 else ''} "
+                    f"({', '.join(late[:5])}) meanwhile; nothing removed: run rm again"
+                )
+        library.delete_many(keys)
+    if on_removed is not None:
+        for k in keys:
             on_removed(k)
-    return removed
+    return keys
