@@ -442,3 +442,20 @@ def test_import_identifiers_file(
     assert r.stdout == "imported 3, skipped as duplicate 1, skipped as invalid 1\n"
     assert "'sperling2014handbook'" in r.stderr  # the repeated ISBN
     assert len(list(empty_lib.glob("*.json"))) == 3
+
+
+def test_configured_contact_address_and_key_formula_are_used(
+    services: ServiceServer, empty_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the library's configuration gives the contact address and the key formula
+    monkeypatch.delenv("CITESHELF_MAILTO")
+    (empty_lib / "citeshelf.toml").write_text(
+        '[lookup]\nmailto = "team@example.org"\n\n[keys]\nformula = "[auth:lower]_[year]"\n',
+        encoding="utf-8",
+    )
+    result = lookup(empty_lib, "doi:10.1126/science.169.3946.635")
+    assert result.created == ["frank_1970"]
+    _path, headers = services.requests[0]
+    assert "mailto:team@example.org" in headers["User-Agent"]
+    crossref = [p for p, _h in services.requests if p.startswith("/works/")]
+    assert all("mailto=team%40example.org" in p for p in crossref)

@@ -795,7 +795,7 @@ class Importer:
         self.unlinked = []
 
 
-def _key_maker(library: Any) -> Callable[[Any, Callable[[str], bool]], str]:
+def key_maker(library: Any) -> Callable[[Any, Callable[[str], bool]], str]:
     """unique_key with the library's configured key formula."""
     from .configuring import key_formula
 
@@ -824,7 +824,7 @@ def import_files(
         on_duplicate=on_duplicate,
         link_parents=link_parents,
         dry_run=dry_run,
-        make_key=_key_maker(library),
+        make_key=key_maker(library),
         get_existing=library.get,
     )
     make_bar = progress or _no_progress

@@ -110,7 +110,7 @@ def fetch_csl(
     return clean_csl(services.pubmed_csl(client, ident.value)), None
 
 
-def _record(item: dict[str, Any], where: str, sentence_case: bool) -> Any:
+def _record(item: dict[str, Any], where: str, sentence_case: bool, formula: str | None) -> Any:
     from ..formats.csljson import record_from_csl
     from ..formats.protect import protected_phrases
     from ..model.keys import base_key
@@ -125,7 +125,7 @@ def _record(item: dict[str, Any], where: str, sentence_case: bool) -> Any:
                 keep = protected_phrases(record.extra, name)
                 update[name] = to_sentence_case(text, keep)
         record = record.model_copy(update=update)
-    return record.model_copy(update={"key": base_key(record)})
+    return record.model_copy(update={"key": base_key(record, formula)})
 
 
 class _Lookup:
@@ -136,12 +136,16 @@ class _Lookup:
         self.importer = importer
         self.client = client
         self.sentence_case = sentence_case
+        #: the library's key formula (None: the default)
+        from .configuring import key_formula
+
+        self.formula = key_formula(library)
         #: books this run fetched, by the key they were staged under
         self.books: dict[str, Any] = {}
 
     def add(self, ident: Any) -> None:
         item, crossref = fetch_csl(self.client, ident, self._crossref_failed)
-        record = _record(item, str(ident), self.sentence_case)
+        record = _record(item, str(ident), self.sentence_case, self.formula)
         duplicate = bool(record.doi) and record.doi.lower() in self.importer.existing.doi
         if record.type == "chapter" and not record.parent and not duplicate:
             record = self._with_book(record, crossref, str(ident))
@@ -181,7 +185,7 @@ class _Lookup:
         for ident in tries:
             try:
                 item, _ = fetch_csl(self.client, ident)
-                book = _record(item, str(ident), self.sentence_case)
+                book = _record(item, str(ident), self.sentence_case, self.formula)
             except CiteshelfError as exc:
                 problems.append(str(exc))
                 continue
@@ -252,21 +256,24 @@ def lookup_identifiers(
     progress: ProgressFactory | None = None,
 ) -> Any:
     """Fetch and stage the records of ``identifiers`` (see the module docstring)."""
-    from ..model.keys import unique_key
     from ..sources.http import Client
     from ..sources.identifiers import parse_identifier
     from .importing import Existing, Importer
 
     texts = list(identifiers)
     parsed = [parse_identifier(t) for t in texts]
-    client = client or Client(cache_mode=cache_mode)
+    from .configuring import config_for
+    from .importing import key_maker
+
+    address = config_for(library.path).get("lookup.mailto")
+    client = client or Client(cache_mode=cache_mode, mailto=address)
     importer = Importer(
         library,
         Existing.from_library(library),
         on_duplicate=on_duplicate,
         link_parents=True,
         dry_run=dry_run,
-        make_key=unique_key,
+        make_key=key_maker(library),
         get_existing=library.get,
     )
     run = _Lookup(library, importer, client, sentence_case)

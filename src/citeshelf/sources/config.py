@@ -1,8 +1,9 @@
 """Where the services are and how citeshelf introduces itself.
 
-There is no configuration file yet: every value comes from the environment,
-read in one place (:func:`setting`), so that a configuration file can later
-answer first without the callers changing.
+Base URLs and the timeout come from the environment, read in one place
+(:func:`setting`). The contact address is the configuration's ``lookup.mailto``
+(which ``$CITESHELF_MAILTO`` overrides): the operation reads it and hands it to
+the :class:`~citeshelf.sources.http.Client`; without one, ``$CITESHELF_MAILTO``.
 """
 
 from __future__ import annotations
@@ -52,19 +53,20 @@ def base_url(service: str, env: Mapping[str, str] | None = None) -> str:
     return (setting(var, env) or default).rstrip("/")
 
 
-def mailto(env: Mapping[str, str] | None = None) -> str | None:
-    """The contact address sent to the services (Crossref's "polite pool")."""
-    value = setting("CITESHELF_MAILTO", env)
+def mailto(env: Mapping[str, str] | None = None, configured: str | None = None) -> str | None:
+    """The contact address sent to the services (Crossref's "polite pool"):
+    ``configured`` (the configuration's), else ``$CITESHELF_MAILTO``."""
+    value = configured or setting("CITESHELF_MAILTO", env)
     return value.strip() if value and "@" in value else None
 
 
-def user_agent(env: Mapping[str, str] | None = None) -> str:
+def user_agent(env: Mapping[str, str] | None = None, address: str | None = None) -> str:
     """``citeshelf/VERSION (reference manager; mailto:ADDRESS)``: the program,
     its version and a contact, as Crossref's etiquette asks."""
     from .. import __version__
 
     parts = ["reference manager"]
-    address = mailto(env)
+    address = mailto(env, address)
     if address:
         parts.append(f"mailto:{address}")
     return f"citeshelf/{__version__} ({'; '.join(parts)})"

@@ -77,6 +77,7 @@ class Client:
         backoff: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
         user_agent: str | None = None,
+        mailto: str | None = None,
     ) -> None:
         if cache_mode not in CACHE_MODES:
             raise ValueError(cache_mode)
@@ -86,7 +87,9 @@ class Client:
         self.retries = retries
         self.backoff = backoff
         self.sleep = sleep
-        self.user_agent = user_agent or config.user_agent()
+        #: the contact address sent with each request (see config.mailto)
+        self.mailto = config.mailto(configured=mailto)
+        self.user_agent = user_agent or config.user_agent(address=self.mailto)
         #: requests sent to a service (not answered from the cache)
         self.sent = 0
 

@@ -80,7 +80,7 @@ def crossref_work(client: Client, doi: str) -> dict[str, Any] | None:
     (a DataCite or mEDRA DOI)."""
     what = f"doi:{doi}"
     url = f"{config.base_url('crossref')}/works/{quote(doi, safe='/:;()')}"
-    address = config.mailto()
+    address = client.mailto
     if address:
         url += "?" + urlencode({"mailto": address})
     try:
