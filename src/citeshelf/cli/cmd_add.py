@@ -136,8 +136,8 @@ def command(
     The records are checked, keyed and checked for duplicates as 'import' does.
     A chapter is linked to its book (found in the library by ISBN or DOI, else
     fetched and added too). Answers are cached (see README), so adding the
-    same identifier again needs no connection. CITESHELF_MAILTO gives the
-    services a contact address.
+    same identifier again needs no connection. The services are sent a contact
+    address: the configuration's lookup.mailto (or $CITESHELF_MAILTO).
 
     \b
     Examples:
