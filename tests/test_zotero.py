@@ -246,3 +246,45 @@ def test_a_thousand_items_keep_every_key(tmp_path: Path) -> None:
     read = read_zotero(tmp_path / "zotero.sqlite", "zotero-sqlite")
     assert not read.invalid
     assert [e.record.key for e in read.entries] == keys
+
+
+def test_a_chapter_is_linked_to_its_book_by_isbn(tmp_path: Path) -> None:
+    # the chapter's book title differs from the book's, but the ISBN is the same
+    z = ZoteroDB(tmp_path / "zotero.sqlite")
+    z.add(
+        "book",
+        "BOOK0002",
+        {"title": "Handbook of governance", "date": "2014", "ISBN": ISBN, "citationKey": "hb2014"},
+        [("editor", "James", "Sperling")],
+    )
+    z.add(
+        "bookSection",
+        "CHAP0002",
+        {
+            "title": "Regime complexity",
+            "bookTitle": "The handbook of governance and security",
+            "date": "2014",
+            "ISBN": "0-306-40615-2",
+            "pages": "82-97",
+            "citationKey": "ch2014",
+        },
+        [("author", "Stephen", "Aris")],
+    )
+    z.add(
+        "bookSection",
+        "CHAP0003",
+        {
+            "title": "Unrelated",
+            "bookTitle": "Another book",
+            "date": "2014",
+            "citationKey": "un2014",
+        },
+        [("author", "Ann", "Other")],
+    )
+    z.close()
+    records = {
+        e.record.key: e.record
+        for e in read_zotero(tmp_path / "zotero.sqlite", "zotero-sqlite").entries
+    }
+    assert records["ch2014"].parent == "hb2014"  # the ISBN-10 and ISBN-13 of one book
+    assert records["un2014"].parent is None
