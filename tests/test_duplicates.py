@@ -328,3 +328,51 @@ def test_export_title_case_braces_the_stored_capitals(cs, empty_lib: Path) -> No
     assert "  title = {Gnus in {Europe} and the {NATO} Summit},\n" in out
     plain = cs(empty_lib, "export").stdout
     assert "  title = {Gnus in {Europe} and the {NATO} summit},\n" in plain
+
+
+def test_a_group_too_large_to_compare_is_reported_not_compared(monkeypatch) -> None:
+    from citeshelf.model import parse_record
+    from citeshelf.ops import duplicates
+
+    monkeypatch.setattr(duplicates, "FUZZY_GROUP_MAX", 3)
+    records = [
+        parse_record(
+            {
+                "type": "article",
+                "key": f"a{i}",
+                "title": f"Report number {i}",
+                "authors": [{"family": "Org"}],
+                "issued": "2020",
+            }
+        )
+        for i in range(5)
+    ]
+    skipped: list[str] = []
+    assert duplicates.find_duplicates(records, skipped) == []
+    assert skipped == [
+        "5 records of type article by 'org' in 2020: their titles were not compared "
+        "for likely duplicates (more than 3)"
+    ]
+    # within the limit the same titles are compared (and are close)
+    assert len(duplicates.find_duplicates(records[:3])) == 3
+
+
+def test_words_similarity_bounds_agree_with_the_full_ratio() -> None:
+    from citeshelf.model.similar import title_words, words_similarity
+
+    pairs = [
+        ("The gnats and gnus", "The gnats and the gnus"),
+        ("A", "A much longer title altogether"),
+        ("Security governance", "Governance of security"),
+    ]
+    for a, b in pairs:
+        x, y = title_words(a), title_words(b)
+        full = words_similarity(x, y)
+        bounded = words_similarity(x, y, 0.85)
+        if full >= 0.85:
+            assert bounded == full  # a pair that reaches the threshold gets its score
+        else:
+            assert bounded < 0.85  # one that cannot is cut short (0.0) or scored
+            assert bounded in (0.0, full)
+    assert words_similarity("the gnats and gnus", "the gnats and the gnus") >= 0.85
+    assert words_similarity("a", "a much longer title altogether", 0.85) == 0.0

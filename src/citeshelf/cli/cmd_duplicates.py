@@ -26,7 +26,10 @@ def command(as_json: bool) -> None:
     from .. import render
     from ..ops.duplicates import find_duplicates
 
-    found = find_duplicates(get_library())
+    skipped: list[str] = []
+    found = find_duplicates(get_library(), skipped)
+    for text in skipped:
+        render.warn(text)
     if as_json:
         render.print_json({"duplicates": [d.to_json() for d in found]})
         return

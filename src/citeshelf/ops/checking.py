@@ -101,6 +101,16 @@ class _Context:
     records: list[Any]
     by_key: dict[str, Any]
     unreadable: list[Any]  # RecordProblem
+    #: find_duplicates' answer and what it could not compare, found once
+    _duplicates: tuple[list[Any], list[str]] | None = None
+
+    def duplicates(self) -> tuple[list[Any], list[str]]:
+        if self._duplicates is None:
+            from .duplicates import find_duplicates
+
+            skipped: list[str] = []
+            self._duplicates = (find_duplicates(self.records, skipped), skipped)
+        return self._duplicates
 
 
 @dataclass(frozen=True)
@@ -168,9 +178,11 @@ def _case_clash(ctx: _Context) -> Iterator[Problem]:
 
 
 def _duplicates(ctx: _Context, exact: bool) -> Iterator[Problem]:
-    from .duplicates import find_duplicates
-
-    for d in find_duplicates(ctx.records):
+    found, skipped = ctx.duplicates()
+    if not exact:
+        for text in skipped:
+            yield Problem("", "likely-duplicate", "note", text)
+    for d in found:
         if (d.score >= 1.0) != exact:
             continue
         how = d.why if exact else f"{d.why}, score {d.score:.2f}"

@@ -49,6 +49,11 @@ __all__ = [
 
 #: the least title similarity of a fuzzy duplicate
 FUZZY_THRESHOLD = 0.85
+#: Titles are compared pairwise only within a group of at most this many
+#: records of one type, year and first author (and book): a larger group's
+#: titles are not compared (and the caller is told), so that finding
+#: duplicates never takes quadratic time in the size of the library.
+FUZZY_GROUP_MAX = 300
 
 
 def _norm_title(text: str | None) -> str:
@@ -281,10 +286,12 @@ def _fold_name(people: list[Any]) -> str:
     return fold(_first_family(people) or "")
 
 
-def find_duplicates(source: Any) -> list[LikelyDuplicate]:
+def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[LikelyDuplicate]:
     """Likely duplicates among a library's records (or an iterable of
-    records), best first, then by key (see the module docstring)."""
-    from ..model.similar import title_similarity
+    records), best first, then by key (see the module docstring). A group
+    too large to compare titles in (:data:`FUZZY_GROUP_MAX`) is described in
+    ``skipped``, if given."""
+    from ..model.similar import title_words, words_similarity
 
     records = list(source.iter_records() if hasattr(source, "iter_records") else source)
     records = sorted((r for r in records if hasattr(r, "type")), key=lambda r: r.key)
@@ -330,12 +337,21 @@ def find_duplicates(source: Any) -> list[LikelyDuplicate]:
         if r.type in ("chapter", "paper"):
             container = _norm_title(book.full_title if book is not None else r.container_title)
         groups.setdefault((r.type, year, first, container), []).append(r)
-    for group in groups.values():
+    for (rtype, year, first, _container), group in groups.items():
+        if len(group) > FUZZY_GROUP_MAX:
+            if skipped is not None:
+                skipped.append(
+                    f"{len(group)} records of type {rtype} by '{first}' in {year}: their titles "
+                    f"were not compared for likely duplicates (more than {FUZZY_GROUP_MAX})"
+                )
+            continue
+        words = [title_words(r.full_title) for r in group]
         for i, x in enumerate(group):
-            for y in group[i + 1 :]:
+            for j in range(i + 1, len(group)):
+                y = group[j]
                 if x.doi and y.doi and _doi(x.doi) != _doi(y.doi):
                     continue
-                score = title_similarity(x.full_title, y.full_title)
+                score = words_similarity(words[i], words[j], FUZZY_THRESHOLD)
                 if score >= FUZZY_THRESHOLD:
                     put(x.key, y.key, min(score, 0.95), "close title, same year and first author")
     return sorted(found.values(), key=lambda d: (-d.score, d.a, d.b))
