@@ -376,3 +376,37 @@ def test_words_similarity_bounds_agree_with_the_full_ratio() -> None:
             assert bounded in (0.0, full)
     assert words_similarity("the gnats and gnus", "the gnats and the gnus") >= 0.85
     assert words_similarity("a", "a much longer title altogether", 0.85) == 0.0
+
+
+def test_duplicate_of_asks_the_index_and_agrees_with_reading_every_record(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from citeshelf.library import Library
+    from citeshelf.library import index as index_module
+    from citeshelf.model import parse_record
+    from citeshelf.ops.duplicates import duplicate_of
+
+    lib = tmp_path / "records"
+    lib.mkdir()
+    library = Library(lib)
+    library.create(parse_record({**ARTICLE, "key": "art", "doi": "10.1000/ABC(1)"}))
+    book = {"type": "book", "title": "A book", "issued": "2001", "isbn": ["978-0-306-40615-7"]}
+    library.create(parse_record({**book, "key": "bk1"}))
+    library.create(parse_record({**book, "key": "bk2", "edition": "2"}))
+    probes = [
+        parse_record({**ARTICLE, "key": "new", "doi": "https://doi.org/10.1000/abc(1)"}),
+        parse_record({**ARTICLE, "key": "new", "doi": "10.1000/other"}),
+        parse_record({**book, "key": "new"}),
+        parse_record({**book, "key": "new", "edition": "2nd"}),
+        parse_record({**book, "key": "new", "edition": "3"}),
+    ]
+    with_index = [duplicate_of(library, p) for p in probes]
+    assert with_index == [
+        ("art", "same DOI 10.1000/abc(1)"),
+        None,
+        ("bk1", "same ISBN 9780306406157"),
+        ("bk2", "same ISBN 9780306406157"),
+        None,
+    ]
+    monkeypatch.setattr(index_module, "open_index", lambda *a, **k: None)
+    assert [duplicate_of(library, p) for p in probes] == with_index

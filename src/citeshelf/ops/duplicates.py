@@ -260,7 +260,39 @@ def duplicate_of(library: Any, record: Any) -> tuple[str, str] | None:
     ISBN (see :meth:`Existing.match_identifiers`), as (key, why), or None."""
     if not record.doi and not (record.type == "book" and record.isbn):
         return None
-    return Existing.from_library(library).match_identifiers(record)
+    candidates = _identifier_candidates(library, record)
+    existing = (
+        Existing.from_library(library) if candidates is None else Existing.from_records(candidates)
+    )
+    return existing.match_identifiers(record)
+
+
+def _identifier_candidates(library: Any, record: Any) -> list[Any] | None:
+    """The records that share ``record``'s DOI or one of its ISBNs, found
+    through the query index (the rule is then applied to them alone); None
+    when the index cannot answer (the caller reads every record instead)."""
+    from ..errors import CiteshelfError
+    from ..library.index import open_index
+    from ..library.query import Query
+
+    terms = [f'doi:"{record.doi}"'] if record.doi and '"' not in record.doi else []
+    if record.doi and not terms:
+        return None
+    if record.type == "book":
+        terms += [f"isbn:{i}" for i in record.isbn]
+    try:
+        index = open_index(library.path)
+        if index is None:
+            return None
+        try:
+            where, params = Query.parse(" OR ".join(terms)).sql(index.fts5)
+            keys = [row.key for row in index.search(where, params)]
+        finally:
+            index.close()
+    except CiteshelfError:
+        return None
+    records, _problems = library.load_all(keys)
+    return records
 
 
 # --------------------------------------------------------------------------
