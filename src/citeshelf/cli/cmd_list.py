@@ -131,9 +131,16 @@ def _warn(problems: list[str]) -> None:
 
 def _list_json(text: str, order: list[tuple[str, bool]], limit: int | None) -> None:
     from .. import render
-    from ..ops.listing import find_records
+    from ..ops.listing import find_records, stream_records
     from .common import get_library
 
-    found = find_records(get_library(), text, sort=order, limit=limit)
+    library = get_library()
+    streamed = None if order else stream_records(library, text, limit=limit)
+    if streamed is not None:
+        # one record at a time: memory stays flat at any size
+        render.print_json_array(r.to_json_dict() for r in streamed.records())
+        _warn(streamed.problems)
+        return
+    found = find_records(library, text, sort=order, limit=limit)
     render.print_json(found.to_json())
     _warn(found.problems)

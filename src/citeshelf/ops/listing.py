@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import string
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -239,6 +239,49 @@ def list_rows(
     finally:
         index.close()
     return Listing(_arrange(rows, sort, limit), problems)
+
+
+@dataclass
+class Streamed:
+    """Records matching a query, read one at a time (:func:`stream_records`):
+    iterate ``records()`` once; ``problems`` holds the unreadable files met."""
+
+    library: Any
+    keys: list[str]
+    problems: list[str] = field(default_factory=list)
+
+    def records(self) -> Iterator[Any]:
+        from ..library.store import RecordProblem
+
+        for item in self.library.iter_records(self.keys):
+            if isinstance(item, RecordProblem):
+                self.problems.append(item.reason)
+            else:
+                yield item
+
+
+def stream_records(library: Any, query: str | None, *, limit: int | None = None) -> Streamed | None:
+    """The records matching ``query`` in key order, to be read one at a time
+    (memory stays flat however many there are), from the query index; None
+    when no index can be opened (then :func:`find_records` reads them all)."""
+    from ..library.index import open_index
+    from ..library.query import Query
+    from ..library.store import RecordProblem
+
+    q = Query.parse(query)
+    library.check_exists()
+    index = open_index(library.path)
+    if index is None:
+        return None
+    try:
+        where, params = q.sql(index.fts5)
+        keys = [row.key for row in index.search("" if q.is_everything else where, params)]
+        problems = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
+    finally:
+        index.close()
+    if limit is not None:
+        keys = keys[:limit]
+    return Streamed(library, keys, [p.reason for p in sorted(problems, key=lambda p: p.key)])
 
 
 def find_records(
