@@ -152,7 +152,7 @@ FIELDS: tuple[RisField, ...] = (
     RisField("number", "number", types=_only("report")),
     RisField("number", "IS", "extra", _except("article", "report")),
     RisField("issn", "issn", "issn"),
-    RisField("type_of_work", "degree", types=_only("thesis")),
+    RisField("type_of_work", "degree", "degree", _only("thesis")),
     RisField("type_of_work", "M3", "extra", _except("thesis")),
     RisField("access_date", "accessed", "date", _only("webpage")),
 )
@@ -525,6 +525,14 @@ def _write_text(source: Any, row: RisField, ref: dict[str, Any]) -> None:
         ref[row.ris] = value
 
 
+def _write_degree(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    """M3: "PhD dissertation" for "phd" (read back as "phd" by the model)."""
+    from ..model.degrees import degree_label
+
+    if source.degree:
+        ref[row.ris] = degree_label(source.degree)
+
+
 def _write_nothing(source: Any, row: RisField, ref: dict[str, Any]) -> None:
     """Kept in extra on reading; not written (RIS is not lossless)."""
 
@@ -597,6 +605,7 @@ _Writer = Callable[[Any, RisField, dict[str, Any]], None]
 _KINDS: dict[str, tuple[_Reader, _Writer]] = {
     "names": (_read_names, _write_names),
     "text": (_read_text, _write_text),
+    "degree": (_read_text, _write_degree),
     "extra": (_read_extra, _write_nothing),
     "title": (_read_text, _write_title),
     "issued": (_read_issued, _write_issued),
