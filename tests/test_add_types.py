@@ -182,3 +182,129 @@ def test_degree_wording_in_apa_and_chicago() -> None:
     assert str(note).endswith("(master's thesis, University of Oxford, 2017).")
     note = format_citation(_thesis("phd"), "chicago-notes", form="note")
     assert str(note) == "Chidi Okonkwo, “Regionalism” (PhD diss., University of Oxford, 2017)."
+
+
+# -- add TYPE with the type's own options ---------------------------------------------
+
+TYPE_OPTIONS = [
+    # type, options, a field they set and its value in the record file
+    ("book", ["--number-of-pages", "350"], "number_of_pages", "350"),
+    ("article", ["--journal", "Survival", "--issue", "3"], "journal", "Survival"),
+    ("report", ["--institution", "RAND", "--number", "RR-1"], "number", "RR-1"),
+    ("thesis", ["--institution", "Oxford", "--degree", "master's"], "degree", "masters"),
+    ("webpage", ["--site", "OSCE", "--accessed", "2024-01-20"], "accessed", "2024-01-20"),
+    ("paper", ["--event", "ISA 2019", "--event-place", "Toronto"], "event_place", "Toronto"),
+    ("misc", ["--howpublished", "Pamphlet"], "howpublished", "Pamphlet"),
+]
+
+
+def test_each_type_takes_its_own_options(cs, empty_lib: Path) -> None:
+    for rtype, options, field, value in TYPE_OPTIONS:
+        r = cs(empty_lib, "add", rtype, "--title", f"{rtype} work", "--year", "2019", *options)
+        assert (r.exit_code, r.stdout) == (0, f"anon2019{rtype}\n"), r.stderr
+        data = json.loads((empty_lib / f"anon2019{rtype}.json").read_text())
+        assert data["type"] == rtype and data[field] == value, data
+
+
+def test_type_options_exact_output(cs, empty_lib: Path) -> None:
+    r = cs(
+        empty_lib,
+        "add",
+        "thesis",
+        "--title",
+        "Regionalism and security",
+        "--author",
+        "Okonkwo, Chidi",
+        "--year",
+        "2017",
+        "--institution",
+        "University of Oxford",
+        "--degree",
+        "Ph.D.",
+    )
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "okonkwo2017regionalism\n", "")
+    data = json.loads((empty_lib / "okonkwo2017regionalism.json").read_text())
+    assert (data["degree"], data["institution"]) == ("phd", "University of Oxford")
+    r = cs(empty_lib, "show", "okonkwo2017regionalism")
+    assert "[Doctoral dissertation]. University of Oxford." in r.stdout
+    r = cs(empty_lib, "export", "--format", "bibtex", "okonkwo2017regionalism")
+    assert r.stdout.startswith("@phdthesis{okonkwo2017regionalism,\n")
+    assert "type = " not in r.stdout and "  school = {University of Oxford},\n" in r.stdout
+    r = cs(
+        empty_lib,
+        "add",
+        "book",
+        "--title",
+        "Handbook",
+        "--editor",
+        "Sperling, J.",
+        "--year",
+        "2014",
+    )
+    assert r.stdout == "sperling2014handbook\n"
+    r = cs(
+        empty_lib,
+        "add",
+        "chapter",
+        "--title",
+        "Ch",
+        "--author",
+        "Aris, Stephen",
+        "--container-title",
+        "The book",
+        "--container-author",
+        "Kay, Sean",
+        "--container-author",
+        "Cottey, Andrew",
+        "--pages",
+        "3-9",
+        "--parent",
+        "sperling2014handbook",
+        "--year",
+        "2014",
+    )
+    assert r.stdout == "aris2014ch\n"
+    data = json.loads((empty_lib / "aris2014ch.json").read_text())
+    assert [p["family"] for p in data["container_authors"]] == ["Kay", "Cottey"]
+
+
+def test_an_option_of_another_type_is_a_usage_error(cs, empty_lib: Path) -> None:
+    cases = [
+        (
+            "book",
+            ["--institution", "Oxford"],
+            "--institution is for a report or thesis, not a book",
+        ),
+        ("report", ["--pages", "3"], "--pages is for a chapter, article or paper, not a report"),
+        ("thesis", ["--journal", "X"], "--journal is for an article, not a thesis"),
+        ("book", ["--parent", "x"], "--parent is for a chapter, not a book"),
+        (
+            "article",
+            ["--container-author", "Kay, Sean"],
+            "--container-author is for a chapter, not an article",
+        ),
+        (
+            "thesis",
+            ["--degree", "Diplom"],
+            "--degree: 'Diplom' is not one of phd, masters, ma, ms, bachelors (PhD, doctoral, "
+            "Master's, MA, MSc, BA ... are understood): give another kind with --field degree=TEXT",
+        ),
+    ]
+    for rtype, options, message in cases:
+        r = cs(empty_lib, "add", rtype, "--title", "T", *options)
+        assert (r.exit_code, r.stdout, r.stderr) == (2, "", f"citeshelf: error: {message}\n")
+    assert list(empty_lib.glob("*.json")) == []
+    r = cs(empty_lib, "add", "doi:10.1000/xyz", "--degree", "PhD")
+    assert r.stderr == "citeshelf: error: --degree: only with add TYPE, not with identifiers\n"
+    # another kind of thesis: --field
+    r = cs(empty_lib, "add", "thesis", "--title", "T", "--field", "degree=Diplomarbeit")
+    assert r.exit_code == 0
+    assert json.loads((empty_lib / "anonndt.json").read_text())["degree"] == "Diplomarbeit"
+
+
+def test_add_help_lists_the_options_by_type(cs) -> None:
+    out = cs(None, "add", "--help").stdout
+    assert "\nFields of a report or thesis:\n  --institution TEXT " in out
+    assert "\nFields of a thesis:\n  --degree DEGREE " in out
+    assert "\nFields of a webpage:\n  --site TEXT      The website's name.\n" in out
+    assert "\nFields of a chapter, article or paper:\n  --pages TEXT " in out

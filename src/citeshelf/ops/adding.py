@@ -3,10 +3,13 @@
 Public API::
 
     prepare_add(library, work_type, *, key=None, values=None, authors=(),
-                editors=(), translators=(), isbns=(), tags=(), fields=()) -> Draft
+                editors=(), translators=(), isbns=(), tags=(), fields=(),
+                names=None) -> Draft
         The record checked but not saved. ``values`` maps single-valued
-        options (``title``, ``year``, ``parent`` ...) to text; ``fields`` are
-        "NAME=VALUE" strings. ``Draft.missing()`` lists the recommended
+        options (``title``, ``year``, ``parent`` ...) and other fields by
+        name (``institution``, ``degree`` ...) to text; ``fields`` are
+        "NAME=VALUE" strings; ``names`` more name lists by field
+        (``{"container_authors": ["Kay, Sean"]}``). ``Draft.missing()`` lists the recommended
         fields it lacks; ``Draft.with_field(field, text)`` is a new draft with
         one more field (raises if the value is not valid).
     save_new(library, draft, on_duplicate="error") -> Added
@@ -134,10 +137,9 @@ def _data(
     from ..library.fields import append_names, set_field
 
     data: dict[str, Any] = {"type": work_type, "key": key or "new"}
-    for option, name in SIMPLE_FIELDS.items():
-        value = values.get(option)
-        if value is not None:
-            set_field(data, name, value, work_type)
+    for option, value in values.items():
+        if value is not None:  # an option of SIMPLE_FIELDS, else a field's own name
+            set_field(data, SIMPLE_FIELDS.get(option, option), value, work_type)
     for role, people in names.items():
         append_names(data, role, list(people))
     isbns = list(isbns)
@@ -186,6 +188,7 @@ def prepare_add(
     isbns: Iterable[str] = (),
     tags: Iterable[str] = (),
     fields: Iterable[str] = (),
+    names: Mapping[str, Iterable[str]] | None = None,
 ) -> Draft:
     """A new record of ``work_type`` from option values, checked (see the
     module docstring); nothing is saved."""
@@ -193,7 +196,7 @@ def prepare_add(
 
     values = dict(values or {})
     _check_options(work_type, key, values.get("parent"))
-    names = {"authors": authors, "editors": editors, "translators": translators}
+    names = {"authors": authors, "editors": editors, "translators": translators, **(names or {})}
     data = _data(work_type, key, values, names, isbns, tags, fields)
     draft = Draft(library, work_type, key, data, None)
     draft.record = build_record(data, draft.what)
