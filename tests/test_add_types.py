@@ -308,3 +308,65 @@ def test_add_help_lists_the_options_by_type(cs) -> None:
     assert "\nFields of a thesis:\n  --degree DEGREE " in out
     assert "\nFields of a webpage:\n  --site TEXT      The website's name.\n" in out
     assert "\nFields of a chapter, article or paper:\n  --pages TEXT " in out
+
+
+# -- add TYPE --edit ----------------------------------------------------------------
+
+
+def test_add_type_edit_saves_the_template_as_add_does(cs, empty_lib: Path, tmp_path) -> None:
+    import sys
+
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import json, sys\n"
+        "path = sys.argv[1]\n"
+        f"open({str(tmp_path / 'seen.json')!r}, 'w').write(open(path).read())\n"
+        "data = json.loads(open(path).read())\n"
+        f"data.update(json.loads(open({str(tmp_path / 'changes.json')!r}).read()))\n"
+        "open(path, 'w').write(json.dumps(data))\n"
+    )
+    env = {"EDITOR": f'"{sys.executable}" "{script}"', "VISUAL": ""}
+    (tmp_path / "changes.json").write_text(
+        json.dumps(
+            {
+                "title": "Regionalism",
+                "authors": ["Okonkwo, Chidi"],
+                "issued": "2017",
+                "degree": "PhD",
+            }
+        )
+    )
+    r = cs(empty_lib, "add", "thesis", "--edit", "--institution", "University of Oxford", env=env)
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "okonkwo2017regionalism\n", "")
+    seen = json.loads((tmp_path / "seen.json").read_text())
+    assert list(seen) == [
+        "type", "key", "title", "subtitle", "short_title", "authors", "editors", "translators",
+        "issued", "publisher", "place", "edition", "volume", "series", "language", "doi", "isbn",
+        "url", "degree", "institution", "abstract", "keywords", "note", "tags", "extra",
+    ]  # fmt: skip
+    assert (seen["key"], seen["degree"], seen["institution"]) == ("", "", "University of Oxford")
+    data = json.loads((empty_lib / "okonkwo2017regionalism.json").read_text())
+    assert (data["degree"], data["institution"]) == ("phd", "University of Oxford")
+    # the same key again: a, as add does
+    r = cs(empty_lib, "add", "thesis", "--edit", env=env)
+    assert r.stdout.startswith("okonkwo2017regionalisma\n")
+    # a text that does not validate is kept, and nothing is added
+    (tmp_path / "changes.json").write_text(json.dumps({"issued": "in the spring"}))
+    r = cs(empty_lib, "add", "thesis", "--edit", env=env)
+    assert r.exit_code == 4 and r.stdout == ""
+    first, second = r.stderr.splitlines()
+    assert first.startswith("citeshelf: this record does not validate: new thesis: field 'issued'")
+    kept = second.split("your text is kept in ")[1]
+    assert json.loads(Path(kept).read_text())["issued"] == "in the spring"
+    assert sorted(p.name for p in empty_lib.glob("*.json")) == [
+        "okonkwo2017regionalism.json",
+        "okonkwo2017regionalisma.json",
+    ]
+    # unchanged: nothing added
+    (tmp_path / "changes.json").write_text("{}")
+    script.write_text("pass\n")
+    r = cs(empty_lib, "add", "report", "--edit", env=env)
+    assert (r.exit_code, r.stdout) == (
+        0,
+        "nothing added: the report template came back unchanged\n",
+    )

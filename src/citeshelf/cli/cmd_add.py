@@ -125,6 +125,12 @@ class AddCommand(HelpCommand):
 @click.option("--key", help="The record's key (default: generated, e.g. aris2014collective).")
 @click.option("--no-input", is_flag=True, help="Never prompt for missing recommended fields.")
 @click.option(
+    "--edit",
+    is_flag=True,
+    help="TYPE: write the record in $EDITOR, from a template of the type's fields "
+    "(filled in from the options given); an empty key is generated.",
+)
+@click.option(
     "--on-duplicate",
     type=click.Choice(ON_DUPLICATE),
     default="error",
@@ -157,6 +163,7 @@ def command(
     fields: tuple[str, ...],
     key: str | None,
     no_input: bool,
+    edit: bool,
     on_duplicate: str,
     sentence_case: bool,
     dry_run: bool,
@@ -202,6 +209,10 @@ def command(
     from .common import get_library
 
     if what[0] not in work_types():
+        if edit:
+            from ..errors import UsageError
+
+            raise UsageError("--edit: only for add TYPE, not with identifiers")
         _add_identifiers(
             what,
             on_duplicate=on_duplicate,
@@ -216,9 +227,7 @@ def command(
     _check_type_options(what, sentence_case, dry_run, no_cache, refresh, as_json)
     values, names = _own_fields(work_type, simple)
     library = get_library()
-    draft = prepare_add(
-        library,
-        work_type,
+    given: dict[str, Any] = dict(
         key=key,
         values=values,
         names=names,
@@ -229,8 +238,16 @@ def command(
         tags=tags,
         fields=fields,
     )
+    if edit:
+        from ..ops.adding import add_template
+
+        draft = _edit_template(library, work_type, add_template(work_type, **given))
+        if draft is None:
+            return
+    else:
+        draft = prepare_add(library, work_type, **given)
     missing = draft.missing()
-    if missing and not no_input and _interactive():
+    if missing and not no_input and not edit and _interactive():
         for name in missing:
             draft = _prompt_for(draft, name)
     added = save_new(library, draft, on_duplicate)
@@ -246,6 +263,45 @@ def command(
             f"(add them with: citeshelf edit {key} --set FIELD=VALUE)"
         )
     click.echo(added.record.key)
+
+
+def _edit_template(library, work_type: str, template: str):
+    """The draft written in the editor, from a template of the type's fields;
+    None if the template came back unchanged. A text that does not validate
+    can be reopened, else it is kept in a file whose name is printed."""
+    import os
+    import tempfile
+
+    from ..errors import CiteshelfError, InvalidData, UsageError
+    from ..ops.adding import parse_template
+    from .common import get_config
+
+    editor = get_config().get("editor")  # $VISUAL, $EDITOR, else the configuration's
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not editor:
+        raise UsageError("no editor: set $EDITOR, or give the fields as options")
+    text = template
+    while True:
+        try:
+            edited = click.edit(text, editor=editor, extension=".json", require_save=False)
+        except click.ClickException as exc:
+            raise UsageError(
+                f"the editor failed ({exc.format_message()}): set $EDITOR to a working editor, "
+                "or give the fields as options"
+            ) from None
+        if edited is None or edited == template:
+            click.echo(f"nothing added: the {work_type} template came back unchanged")
+            return None
+        try:
+            return parse_template(library, work_type, edited)
+        except CiteshelfError as exc:
+            click.echo(f"citeshelf: this record does not validate: {exc}", err=True)
+            if sys.stdin.isatty() and click.confirm("Reopen the editor?", default=True):
+                text = edited
+                continue
+            fd, kept = tempfile.mkstemp(prefix=f"citeshelf-add-{work_type}-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(edited)
+            raise InvalidData(f"nothing added; your text is kept in {kept}") from None
 
 
 def _own_fields(work_type: str, given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
