@@ -154,11 +154,11 @@ def test_biblatex_types_and_fields():
     th = recs["novak2017regional"]
     assert (th.type, th.degree, th.institution, th.place) == (
         "thesis",
-        "PhD thesis",
+        "phd",  # biblatex's type = {phdthesis}: the vocabulary's degree
         "Charles University",
         "Prague",
     )
-    assert recs["kim2018ms"].degree == "Master's thesis"
+    assert recs["kim2018ms"].degree == "masters"
     rep = recs["carter2019deterrence"]
     assert (rep.type, rep.institution, rep.number) == ("report", "RAND Corporation", "RR-1234")
     assert rep.extra == {"type": "Research report"}

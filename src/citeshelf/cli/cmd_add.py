@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -29,7 +30,66 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-@click.command("add", cls=HelpCommand, help_values={"types": lambda: ", ".join(work_types())})
+_METAVARS = {"parent": "BOOKKEY", "accessed": "DATE", "degree": "DEGREE"}
+
+
+class AddCommand(HelpCommand):
+    """``add``, with the options of each work type's own fields (``--degree``,
+    ``--institution`` ...) made from the model when they are first needed
+    (parsing or help), so that ``citeshelf --help`` loads no model."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._typed: list[click.Option] | None = None
+
+    def type_params(self) -> list[click.Option]:
+        if self._typed is None:
+            from ..library.fields import type_options
+
+            self._typed = []
+            for opt in type_options():
+                self._typed.append(
+                    click.Option(
+                        [opt.option, opt.field],
+                        multiple=opt.names,
+                        metavar=_METAVARS.get(opt.field, "NAME" if opt.names else "TEXT"),
+                        help=opt.help,
+                    )
+                )
+            at = next(i for i, p in enumerate(self.params) if p.name == "fields")
+            self.params[at:at] = self._typed
+        return self._typed
+
+    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
+        self.type_params()
+        return super().get_params(ctx)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The options every type has, then the types' own, grouped by type."""
+        from ..library.fields import type_options, types_phrase
+
+        typed = {p.name for p in self.type_params()}
+        rows = [
+            r
+            for p in self.get_params(ctx)
+            if isinstance(p, click.Option)
+            and p.name not in typed
+            and (r := p.get_help_record(ctx)) is not None
+        ]
+        with formatter.section("Options"):
+            formatter.write_dl(rows)
+        groups: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        params = {p.name: p for p in self._typed or ()}
+        for opt in type_options():
+            record = params[opt.field].get_help_record(ctx)
+            if record is not None:
+                groups.setdefault(opt.types, []).append(record)
+        for types, group in groups.items():
+            with formatter.section(f"Fields of {types_phrase(types)}"):
+                formatter.write_dl(group)
+
+
+@click.command("add", cls=AddCommand, help_values={"types": lambda: ", ".join(work_types())})
 @click.argument("what", nargs=-1, required=True, metavar="TYPE | IDENTIFIER...")
 @click.option("--title", help="Title in sentence case, proper nouns capitalised.")
 @click.option("--subtitle")
@@ -44,19 +104,11 @@ def _interactive() -> bool:
     "--editor", "editors", multiple=True, metavar="NAME", help="An editor, like --author."
 )
 @click.option("--translator", "translators", multiple=True, metavar="NAME")
-@click.option(
-    "--parent", metavar="BOOKKEY", help="The book a chapter belongs to (required for chapters)."
-)
 @click.option("--year", metavar="DATE", help="Year of publication (or YYYY-MM-DD).")
 @click.option("--publisher")
 @click.option("--place", help="Place of publication.")
 @click.option("--edition", help="Edition number, e.g. 2.")
 @click.option("--volume")
-@click.option("--journal", help="Journal of an article.")
-@click.option("--issue", help="Issue of an article.")
-@click.option("--issn", help="ISSN of an article's journal (checked).")
-@click.option("--pages", help="Page range, e.g. 656-670.")
-@click.option("--chapter", help="Chapter number.")
 @click.option("--doi")
 @click.option(
     "--isbn", "isbns", multiple=True, help="ISBN-10 or -13, checked and stored as ISBN-13."
@@ -72,6 +124,12 @@ def _interactive() -> bool:
 )
 @click.option("--key", help="The record's key (default: generated, e.g. aris2014collective).")
 @click.option("--no-input", is_flag=True, help="Never prompt for missing recommended fields.")
+@click.option(
+    "--edit",
+    is_flag=True,
+    help="TYPE: write the record in $EDITOR, from a template of the type's fields "
+    "(filled in from the options given); an empty key is generated.",
+)
 @click.option(
     "--on-duplicate",
     type=click.Choice(ON_DUPLICATE),
@@ -105,13 +163,14 @@ def command(
     fields: tuple[str, ...],
     key: str | None,
     no_input: bool,
+    edit: bool,
     on_duplicate: str,
     sentence_case: bool,
     dry_run: bool,
     no_cache: bool,
     refresh: bool,
     as_json: bool,
-    **simple: str | None,
+    **simple: Any,
 ) -> None:
     """Add a record of TYPE, or the records of IDENTIFIER..., and print the keys.
 
@@ -150,6 +209,10 @@ def command(
     from .common import get_library
 
     if what[0] not in work_types():
+        if edit:
+            from ..errors import UsageError
+
+            raise UsageError("--edit: only for add TYPE, not with identifiers")
         _add_identifiers(
             what,
             on_duplicate=on_duplicate,
@@ -162,12 +225,12 @@ def command(
         return
     work_type = what[0]
     _check_type_options(what, sentence_case, dry_run, no_cache, refresh, as_json)
+    values, names = _own_fields(work_type, simple)
     library = get_library()
-    draft = prepare_add(
-        library,
-        work_type,
+    given: dict[str, Any] = dict(
         key=key,
-        values=simple,
+        values=values,
+        names=names,
         authors=authors,
         editors=editors,
         translators=translators,
@@ -175,8 +238,16 @@ def command(
         tags=tags,
         fields=fields,
     )
+    if edit:
+        from ..ops.adding import add_template
+
+        draft = _edit_template(library, work_type, add_template(work_type, **given))
+        if draft is None:
+            return
+    else:
+        draft = prepare_add(library, work_type, **given)
     missing = draft.missing()
-    if missing and not no_input and _interactive():
+    if missing and not no_input and not edit and _interactive():
         for name in missing:
             draft = _prompt_for(draft, name)
     added = save_new(library, draft, on_duplicate)
@@ -192,6 +263,68 @@ def command(
             f"(add them with: citeshelf edit {key} --set FIELD=VALUE)"
         )
     click.echo(added.record.key)
+
+
+def _edit_template(library, work_type: str, template: str):
+    """The draft written in the editor, from a template of the type's fields;
+    None if the template came back unchanged. A text that does not validate
+    can be reopened, else it is kept in a file whose name is printed."""
+    import os
+    import tempfile
+
+    from ..errors import CiteshelfError, InvalidData, UsageError
+    from ..ops.adding import parse_template
+    from .common import get_config
+
+    editor = get_config().get("editor")  # $VISUAL, $EDITOR, else the configuration's
+    if not (sys.stdin.isatty() and sys.stdout.isatty()) and not editor:
+        raise UsageError("no editor: set $EDITOR, or give the fields as options")
+    text = template
+    while True:
+        try:
+            edited = click.edit(text, editor=editor, extension=".json", require_save=False)
+        except click.ClickException as exc:
+            raise UsageError(
+                f"the editor failed ({exc.format_message()}): set $EDITOR to a working editor, "
+                "or give the fields as options"
+            ) from None
+        if edited is None or edited == template:
+            click.echo(f"nothing added: the {work_type} template came back unchanged")
+            return None
+        try:
+            return parse_template(library, work_type, edited)
+        except CiteshelfError as exc:
+            click.echo(f"citeshelf: this record does not validate: {exc}", err=True)
+            if sys.stdin.isatty() and click.confirm("Reopen the editor?", default=True):
+                text = edited
+                continue
+            fd, kept = tempfile.mkstemp(prefix=f"citeshelf-add-{work_type}-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(edited)
+            raise InvalidData(f"nothing added; your text is kept in {kept}") from None
+
+
+def _own_fields(work_type: str, given: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The single-valued options and the name lists given; an option of a
+    field this type does not have is a usage error naming the types that have it."""
+    from ..errors import UsageError
+    from ..library.fields import degree_option, type_options, types_phrase
+
+    values = {k: v for k, v in given.items() if v is not None}
+    names: dict[str, Any] = {}
+    for opt in type_options():
+        value = values.pop(opt.field, None)
+        if value in (None, ()):
+            continue
+        if work_type not in opt.types:
+            raise UsageError(
+                f"{opt.option} is for {types_phrase(opt.types)}, not {types_phrase([work_type])}"
+            )
+        if opt.names:
+            names[opt.field] = list(value)
+        else:
+            values[opt.field] = degree_option(value) if opt.field == "degree" else value
+    return values, names
 
 
 def _prompt_for(draft, name: str):
@@ -218,7 +351,9 @@ def _prompt_for(draft, name: str):
 
 def _record_options(authors, editors, translators, isbns, tags, fields, key, simple) -> list[str]:
     """The record options given (they need a TYPE)."""
-    given = [f"--{name}" for name, value in simple.items() if value is not None]
+    given = [
+        f"--{name.replace('_', '-')}" for name, value in simple.items() if value not in (None, ())
+    ]
     for name, values in (
         ("author", authors),
         ("editor", editors),

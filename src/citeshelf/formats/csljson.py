@@ -614,6 +614,10 @@ def _write_row(
             return
         if row.record == "pages":
             value = str(value).replace("\u2013", "-")
+        elif row.record == "degree":  # "phd" -> "PhD dissertation"
+            from ..model.degrees import degree_label
+
+            value = degree_label(str(value))
         item[row.var] = _nocase(extra, row.record, str(value))
 
 

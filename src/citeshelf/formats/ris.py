@@ -152,7 +152,7 @@ FIELDS: tuple[RisField, ...] = (
     RisField("number", "number", types=_only("report")),
     RisField("number", "IS", "extra", _except("article", "report")),
     RisField("issn", "issn", "issn"),
-    RisField("type_of_work", "degree", types=_only("thesis")),
+    RisField("type_of_work", "degree", "degree", _only("thesis")),
     RisField("type_of_work", "M3", "extra", _except("thesis")),
     RisField("access_date", "accessed", "date", _only("webpage")),
 )
@@ -339,11 +339,12 @@ def _split_refs(text: str, source: str, line0: int, out: RisParse) -> tuple[list
     return refs, lines
 
 
-def _made_up_key(record: Any, used: set[str]) -> str:
-    """A key from the record's author, year and title that ``used`` does not hold."""
+def _made_up_key(record: Any, used: set[str], formula: str | None = None) -> str:
+    """A key from the key ``formula`` (default: author, year and title) that
+    ``used`` does not hold."""
     from ..model.keys import base_key
 
-    base = base_key(record)
+    base = base_key(record, formula)
     new = base
     i = 0
     while new.casefold() in used:
@@ -352,7 +353,13 @@ def _made_up_key(record: Any, used: set[str]) -> str:
     return new
 
 
-def _read_one(ref: Mapping[str, Any], source: str, line: int | None, used: set[str]):
+def _read_one(
+    ref: Mapping[str, Any],
+    source: str,
+    line: int | None,
+    used: set[str],
+    formula: str | None = None,
+):
     """One reference as an entry, or the problem that stops it."""
     from pydantic import ValidationError
 
@@ -371,22 +378,28 @@ def _read_one(ref: Mapping[str, Any], source: str, line: int | None, used: set[s
         who = key if isinstance(key, str) else None
         return Issue(source, line, who, describe_validation_error(exc, "reference"))
     if generated:
-        record = record.model_copy(update={"key": _made_up_key(record, used)})
+        record = record.model_copy(update={"key": _made_up_key(record, used, formula)})
     used.add(record.key.casefold())
     return ReadEntry(record, source, line, generated, entry_type=r.ris_type)
 
 
 def parse_ris(
-    text: str, *, source: str = "<string>", used: set[str] | None = None, line0: int = 1
+    text: str,
+    *,
+    source: str = "<string>",
+    used: set[str] | None = None,
+    line0: int = 1,
+    formula: str | None = None,
 ) -> RisParse:
     """``used``: casefolded keys already taken (made-up keys avoid them; the
-    keys of this text are added); ``line0``: the file line ``text`` starts on."""
+    keys of this text are added); ``line0``: the file line ``text`` starts on;
+    ``formula``: the key formula of made-up keys (default: the default formula)."""
     out = RisParse()
     refs, lines = _split_refs(text, source, line0, out)
     if used is None:
         used = set()
     for n, ref in enumerate(refs):
-        got = _read_one(ref, source, lines[n] if n < len(lines) else None, used)
+        got = _read_one(ref, source, lines[n] if n < len(lines) else None, used, formula)
         if isinstance(got, Issue):
             out.invalid.append(got)
         else:
@@ -422,9 +435,12 @@ def _ref_lines(text: str) -> list[int]:
 RIS_BATCH = 500
 
 
-def iter_ris(path: str | Path, *, batch_size: int = RIS_BATCH) -> Iterator[RisParse]:
+def iter_ris(
+    path: str | Path, *, batch_size: int = RIS_BATCH, formula: str | None = None
+) -> Iterator[RisParse]:
     """The references of a RIS file, ``batch_size`` at a time (the file is
-    never held whole; cut after "ER  -" lines). UTF-8, else Latin-1."""
+    never held whole; cut after "ER  -" lines). UTF-8, else Latin-1. Keys
+    made up for references without an ``ID`` follow the key ``formula``."""
     import codecs
 
     from ..errors import InvalidData
@@ -453,10 +469,12 @@ def iter_ris(path: str | Path, *, batch_size: int = RIS_BATCH) -> Iterator[RisPa
             if line.startswith("ER  -"):
                 count += 1
                 if count >= batch_size:
-                    yield parse_ris("".join(buf), source=str(p), used=used, line0=start)
+                    yield parse_ris(
+                        "".join(buf), source=str(p), used=used, line0=start, formula=formula
+                    )
                     buf, count = [], 0
     if buf:
-        yield parse_ris("".join(buf), source=str(p), used=used, line0=start)
+        yield parse_ris("".join(buf), source=str(p), used=used, line0=start, formula=formula)
 
 
 def load_ris(path: str | Path) -> RisParse:
@@ -505,6 +523,14 @@ def _write_text(source: Any, row: RisField, ref: dict[str, Any]) -> None:
     value = getattr(source, row.record, None)
     if value:
         ref[row.ris] = value
+
+
+def _write_degree(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    """M3: "PhD dissertation" for "phd" (read back as "phd" by the model)."""
+    from ..model.degrees import degree_label
+
+    if source.degree:
+        ref[row.ris] = degree_label(source.degree)
 
 
 def _write_nothing(source: Any, row: RisField, ref: dict[str, Any]) -> None:
@@ -579,6 +605,7 @@ _Writer = Callable[[Any, RisField, dict[str, Any]], None]
 _KINDS: dict[str, tuple[_Reader, _Writer]] = {
     "names": (_read_names, _write_names),
     "text": (_read_text, _write_text),
+    "degree": (_read_text, _write_degree),
     "extra": (_read_extra, _write_nothing),
     "title": (_read_text, _write_title),
     "issued": (_read_issued, _write_issued),

@@ -20,10 +20,14 @@ from ..model import WORK_TYPES, BaseRecord, describe_validation_error, parse_nam
 __all__ = [
     "LIST_FIELDS",
     "NAME_FIELDS",
+    "TypeOption",
     "append_names",
     "build_record",
+    "degree_option",
     "set_field",
     "settable_fields",
+    "type_options",
+    "types_phrase",
 ]
 
 NAME_FIELDS = frozenset({"authors", "editors", "translators", "container_authors"})
@@ -35,6 +39,83 @@ _READ_ONLY = frozenset({"key", "added", "modified", "extra"})
 def settable_fields(type_: str) -> list[str]:
     model = WORK_TYPES[type_]
     return [name for name in model.model_fields if name not in _READ_ONLY]
+
+
+class TypeOption:
+    """A field only some work types have, as an option of ``add TYPE``
+    (``--institution`` for a report or a thesis)."""
+
+    __slots__ = ("field", "option", "types", "names", "help")
+
+    def __init__(self, field: str, types: tuple[str, ...]) -> None:
+        self.field = field
+        self.option = "--" + (field[:-1] if field in NAME_FIELDS else field).replace("_", "-")
+        self.types = types
+        #: a name list: the option is repeated, one name each time
+        self.names = field in NAME_FIELDS
+        self.help = _OPTION_HELP.get(field, "")
+
+
+#: help texts of the type options (which options there are comes from the model)
+_OPTION_HELP = {
+    "parent": "The book a chapter belongs to (its key; required for chapters).",
+    "container_title": "The book's (proceedings') title, when it is not in the library.",
+    "container_authors": "An author of the book, like --author (repeatable).",
+    "chapter": "Chapter number.",
+    "pages": "Page range, e.g. 656-670.",
+    "journal": "Journal of an article.",
+    "issue": "Issue of an article.",
+    "issn": "ISSN of an article's journal (checked).",
+    "institution": "The institution that issued a report or awarded a thesis.",
+    "number": "A report's number, e.g. RR-1234.",
+    "degree": "The thesis's degree: phd, masters, ma, ms or bachelors (PhD, doctoral, "
+    "Master's, MA, MSc, BA ... are understood; other kinds: --field degree=TEXT).",
+    "site": "The website's name.",
+    "accessed": "When the page was read (YYYY-MM-DD).",
+    "event": "The conference or meeting.",
+    "event_place": "Where the event took place.",
+    "number_of_pages": "A book's number of pages.",
+    "howpublished": "How it was published (e.g. Pamphlet).",
+}
+
+
+def type_options() -> list[TypeOption]:
+    """One option per field that not every work type has, in the order of the
+    work types (:data:`citeshelf.model.WORK_TYPES`) and their fields."""
+    global _TYPE_OPTIONS
+    if _TYPE_OPTIONS is None:
+        common = set(BaseRecord.model_fields)
+        types: dict[str, list[str]] = {}
+        for name, model in WORK_TYPES.items():
+            for field in model.model_fields:
+                if field not in common:
+                    types.setdefault(field, []).append(name)
+        _TYPE_OPTIONS = [TypeOption(field, tuple(names)) for field, names in types.items()]
+    return _TYPE_OPTIONS
+
+
+_TYPE_OPTIONS: list[TypeOption] | None = None
+
+
+def types_phrase(types: tuple[str, ...] | list[str], joint: str = "or") -> str:
+    """ "a thesis", "a report or thesis", "a chapter, article or paper"."""
+    first = "an" if types[0][0] in "aeiou" else "a"
+    if len(types) == 1:
+        return f"{first} {types[0]}"
+    return f"{first} {', '.join(types[:-1])} {joint} {types[-1]}"
+
+
+def degree_option(text: str) -> str:
+    """``--degree``: a degree of the vocabulary ("PhD" -> "phd"), else a usage error."""
+    from ..model.degrees import DEGREES, degree_name
+
+    name = degree_name(text)
+    if name is None:
+        raise UsageError(
+            f"--degree: {text!r} is not one of {', '.join(DEGREES)} (PhD, doctoral, Master's, "
+            "MA, MSc, BA ... are understood): give another kind with --field degree=TEXT"
+        )
+    return name
 
 
 def set_field(data: dict[str, Any], name: str, value: str, type_: str) -> None:

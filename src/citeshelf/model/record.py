@@ -284,9 +284,20 @@ class Report(BaseRecord):
 
 
 class Thesis(BaseRecord):
+    """A thesis. ``degree`` is a name of :data:`citeshelf.model.degrees.DEGREES`
+    ("phd", "masters", "ma", "ms", "bachelors"; "PhD", "doctoral", "Master's" ...
+    are stored as these), else any other text, kept as written."""
+
     type: Literal["thesis"] = "thesis"
     degree: str | None = None
     institution: str | None = None
+
+    @field_validator("degree")
+    @classmethod
+    def _degree(cls, value: str | None) -> str | None:
+        from .degrees import degree_name
+
+        return (degree_name(value) or value) if value else None
 
 
 class Webpage(BaseRecord):

@@ -3,10 +3,13 @@
 Public API::
 
     prepare_add(library, work_type, *, key=None, values=None, authors=(),
-                editors=(), translators=(), isbns=(), tags=(), fields=()) -> Draft
+                editors=(), translators=(), isbns=(), tags=(), fields=(),
+                names=None) -> Draft
         The record checked but not saved. ``values`` maps single-valued
-        options (``title``, ``year``, ``parent`` ...) to text; ``fields`` are
-        "NAME=VALUE" strings. ``Draft.missing()`` lists the recommended
+        options (``title``, ``year``, ``parent`` ...) and other fields by
+        name (``institution``, ``degree`` ...) to text; ``fields`` are
+        "NAME=VALUE" strings; ``names`` more name lists by field
+        (``{"container_authors": ["Kay, Sean"]}``). ``Draft.missing()`` lists the recommended
         fields it lacks; ``Draft.with_field(field, text)`` is a new draft with
         one more field (raises if the value is not valid).
     save_new(library, draft, on_duplicate="error") -> Added
@@ -19,15 +22,32 @@ Public API::
         same, "update" puts its fields over the existing record's.
     add_record(library, work_type, **same) -> Added
         prepare_add and save_new in one step.
+    add_template(work_type, **same as prepare_add) -> str
+        A record file for ``add TYPE --edit``: the type's fields, empty (or as
+        the options gave them), and an empty key (generated when saved).
+        The options are checked field by field, the record not yet.
+    parse_template(library, work_type, text) -> Draft
+        The draft an edited template describes, checked as prepare_add checks
+        options (``InvalidData`` saying why not); nothing is saved.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["SIMPLE_FIELDS", "Added", "Draft", "add_record", "prepare_add", "save_new"]
+__all__ = [
+    "SIMPLE_FIELDS",
+    "Added",
+    "Draft",
+    "add_record",
+    "add_template",
+    "parse_template",
+    "prepare_add",
+    "save_new",
+]
 
 #: single-valued option name -> record field
 SIMPLE_FIELDS = {
@@ -134,10 +154,9 @@ def _data(
     from ..library.fields import append_names, set_field
 
     data: dict[str, Any] = {"type": work_type, "key": key or "new"}
-    for option, name in SIMPLE_FIELDS.items():
-        value = values.get(option)
-        if value is not None:
-            set_field(data, name, value, work_type)
+    for option, value in values.items():
+        if value is not None:  # an option of SIMPLE_FIELDS, else a field's own name
+            set_field(data, SIMPLE_FIELDS.get(option, option), value, work_type)
     for role, people in names.items():
         append_names(data, role, list(people))
     isbns = list(isbns)
@@ -186,6 +205,7 @@ def prepare_add(
     isbns: Iterable[str] = (),
     tags: Iterable[str] = (),
     fields: Iterable[str] = (),
+    names: Mapping[str, Iterable[str]] | None = None,
 ) -> Draft:
     """A new record of ``work_type`` from option values, checked (see the
     module docstring); nothing is saved."""
@@ -193,7 +213,7 @@ def prepare_add(
 
     values = dict(values or {})
     _check_options(work_type, key, values.get("parent"))
-    names = {"authors": authors, "editors": editors, "translators": translators}
+    names = {"authors": authors, "editors": editors, "translators": translators, **(names or {})}
     data = _data(work_type, key, values, names, isbns, tags, fields)
     draft = Draft(library, work_type, key, data, None)
     draft.record = build_record(data, draft.what)
@@ -288,3 +308,68 @@ def add_record(library: Any, work_type: str, **options: Any) -> Added:
             values[name] = options.pop(name)
     draft = prepare_add(library, work_type, values=values, **options)
     return save_new(library, draft, on_duplicate)
+
+
+def add_template(
+    work_type: str,
+    *,
+    key: str | None = None,
+    values: Mapping[str, str | None] | None = None,
+    authors: Iterable[str] = (),
+    editors: Iterable[str] = (),
+    translators: Iterable[str] = (),
+    isbns: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    fields: Iterable[str] = (),
+    names: Mapping[str, Iterable[str]] | None = None,
+) -> str:
+    """The record file ``add TYPE --edit`` opens: every field of the type in
+    record-file order, those the options do not give empty, and the key
+    empty unless one was given."""
+    from ..library.fields import BOOL_FIELDS, LIST_FIELDS, NAME_FIELDS, settable_fields
+
+    people = {"authors": authors, "editors": editors, "translators": translators, **(names or {})}
+    data = _data(work_type, key, dict(values or {}), people, isbns, tags, fields)
+    out: dict[str, Any] = {"type": work_type, "key": key or ""}
+    trailing = ("abstract", "keywords", "note", "tags")  # last, as in record files
+    own = [n for n in settable_fields(work_type) if n not in trailing]
+    for name in [*own, *trailing]:
+        if name == "type" or name in BOOL_FIELDS:
+            continue
+        empty: Any = [] if name in NAME_FIELDS or name in LIST_FIELDS else ""
+        out[name] = data.get(name, empty)
+    out["extra"] = data.get("extra", {})
+    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
+
+
+def parse_template(library: Any, work_type: str, text: str) -> Draft:
+    """The draft an edited :func:`add_template` describes: its JSON checked,
+    its type kept, an empty key generated on saving, a chapter's book found."""
+    from ..errors import CiteshelfError, InvalidData
+    from ..library.fields import build_record
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidData(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict):
+        raise InvalidData("the file must hold one JSON object")
+    if data.get("type") != work_type:
+        raise InvalidData(f"the type must stay '{work_type}': run add with another TYPE")
+    for name in ("added", "modified"):
+        data.pop(name, None)
+    key = data.get("key")
+    if key in (None, ""):
+        key = None
+    elif not isinstance(key, str):
+        raise InvalidData("key: give a text, or leave it empty to have one generated")
+    data["key"] = key or "new"
+    draft = Draft(library, work_type, key, data, None)
+    draft.record = build_record(data, draft.what)
+    try:
+        draft.parent = _parent(library, draft.record, getattr(draft.record, "parent", None))
+    except CiteshelfError as exc:  # no such book, or a chapter: the text is kept
+        raise InvalidData(str(exc).replace("--parent ", "parent ")) from None
+    return draft

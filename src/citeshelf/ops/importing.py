@@ -12,11 +12,13 @@ Public API::
         the error that stops the import (duplicates with "error", invalid
         entries without ``skip_invalid``), or None; ``result.to_json()`` what
         ``import --json`` prints.
-    read_entries(path, fmt=None) -> EntryStream
+    read_entries(path, fmt=None, *, key_formula=None) -> EntryStream
         One input file (BibTeX, CSL-JSON, RIS or a Zotero library: BBT JSON,
         Zotero RDF, zotero.sqlite; the format from ``fmt``, the file name or
         its start) as batches of entries with their invalid entries and
         warnings (``EntryStream.batches()``; ``EntryStream.total`` entries).
+        Keys made up for RIS and CSL-JSON entries without an id follow
+        ``key_formula`` (import passes the library's configured formula).
         A .bib file is read a batch at a time, never whole.
     Existing.from_library(library) -> Existing
         What duplicate checks need of the records already present (keys, DOIs,
@@ -117,7 +119,9 @@ def detect_format(path: Path, text: str | None = None) -> str | None:
     return fmt
 
 
-def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
+def read_entries(
+    path: str | Path, fmt: str | None = None, *, key_formula: str | None = None
+) -> EntryStream:
     from ..errors import NotFound, UsageError
     from ..formats import IMPORT_FORMATS as FORMATS
 
@@ -139,12 +143,12 @@ def read_entries(path: str | Path, fmt: str | None = None) -> EntryStream:
 
         return EntryStream(reader.total, bib_batches)
     if fmt == "csl-json":
-        return EntryStream(0, lambda: _csl_batches(p))
+        return EntryStream(0, lambda: _csl_batches(p, key_formula))
     if fmt == "ris":
         from ..formats.ris import iter_ris
 
         def ris_batches() -> Iterator[FileRead]:
-            for parsed in iter_ris(p):
+            for parsed in iter_ris(p, formula=key_formula):
                 yield FileRead(parsed.entries, parsed.invalid, parsed.warnings)
 
         return EntryStream(0, ris_batches)
@@ -250,7 +254,7 @@ def _csl_whole(p: Path) -> Iterator[Any]:
     yield from data
 
 
-def _csl_batches(p: Path) -> Iterator[FileRead]:
+def _csl_batches(p: Path, formula: str | None = None) -> Iterator[FileRead]:
     from ..errors import InvalidData
     from ..formats.csljson import record_from_csl
     from ..model.keys import base_key
@@ -265,8 +269,8 @@ def _csl_batches(p: Path) -> Iterator[FileRead]:
                 isinstance(item, dict) and item.get("id") not in (None, "")
             )
             if generated:
-                # no usable id: a key from author, year and title
-                base = base_key(record)
+                # no usable id: a key from the key formula
+                base = base_key(record, formula)
                 key, n = base, 0
                 while key.casefold() in used:
                     n += 1
@@ -817,7 +821,10 @@ def import_files(
     stage the new records (see the module docstring). Nothing is visible
     until :func:`commit_import`; on an error everything staged is removed."""
 
-    streams = [read_entries(path, fmt) for path in files]
+    from .configuring import key_formula
+
+    formula = key_formula(library)
+    streams = [read_entries(path, fmt, key_formula=formula) for path in files]
     importer = Importer(
         library,
         Existing.from_library(library),

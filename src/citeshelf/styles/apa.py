@@ -195,7 +195,11 @@ def _bracket(record: Work) -> str:
     """A description in square brackets (9.21)."""
     ct = csl_type(record)
     if record.type == "thesis":
-        degree = typo(record.degree) or "Thesis"
+        # a degree of the vocabulary in APA's words, other text as written
+        from ..model.degrees import DEGREES
+
+        known = DEGREES.get(record.degree or "")
+        degree = known.apa if known else typo(record.degree) or "Thesis"
         if record.url and record.institution:
             return f" [{capitalize_first(degree)}, {record.institution}]"
         return f" [{capitalize_first(degree)}]"

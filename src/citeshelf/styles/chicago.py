@@ -375,8 +375,17 @@ def book_details(record: Work, edition: int, *, note: bool, loc: str = "") -> li
 
 
 def thesis_details(record: Thesis, *, note: bool) -> list[str]:
-    """ "PhD diss.", "University of Oxford" ("Thesis" / "thesis" without a degree)."""
-    if record.degree:
+    """ "PhD diss.", "University of Oxford" ("Thesis" / "thesis" without a degree).
+    A degree of the vocabulary in Chicago's words ("MA thesis"; "master's
+    thesis" in a note), other text as written."""
+    from ..model.degrees import DEGREES
+
+    known = DEGREES.get(record.degree or "")
+    if known is not None:
+        degree = known.chicago
+        if note and degree.split()[0][1:].islower():  # not "PhD", "MA"
+            degree = degree[0].lower() + degree[1:]
+    elif record.degree:
         degree = typo(record.degree) if note else capitalize_first(typo(record.degree))
     else:
         degree = "thesis" if note else "Thesis"

@@ -46,7 +46,8 @@ suppcollection
 article, suppperiodical                                     article    @article
 inproceedings, conference                                   paper      @inproceedings
 techreport, report                                          report     @techreport
-phdthesis, mastersthesis, thesis                            thesis     @phdthesis / @mastersthesis
+phdthesis, mastersthesis, thesis                            thesis     @phdthesis or @mastersthesis
+                                                                       / @thesis
 online, www, electronic, webpage                            webpage    @misc / @online
 anything else (misc, unpublished, manual, booklet, ...)     misc       @misc
 ==========================================================  =========  ============================
@@ -56,6 +57,13 @@ A source type that is not the one written back is kept in
 BibLaTeX-only type is written as the nearest classic type with an
 ``entrytype`` field naming the real one (``@misc`` + ``entrytype = {online}``),
 which BibTeX ignores and citeshelf reads back.
+
+A thesis's degree (:mod:`citeshelf.model.degrees`) is its entry type and
+``type`` field: "phd" is ``@phdthesis`` / ``@thesis`` + ``type = {phdthesis}``,
+"masters" ``@mastersthesis`` / ``type = {mathesis}``, "ma" ``@mastersthesis``
++ ``type = {MA thesis}``; other text is the ``type`` field as it is, and a
+thesis with no degree is ``@phdthesis`` + ``type = {Thesis}`` (``@thesis``).
+Read back, each gives the same degree.
 """
 
 from typing import TYPE_CHECKING, Any

@@ -15,17 +15,18 @@ from typing import Any
 from .. import latex
 from .fields import (
     _DEFAULT_TYPES,
-    _DEGREE_DEFAULT,
     _IDENTIFIERS,
     _MONTH_NAMES,
     _MONTH_WORD,
     _MONTHS,
-    _THESIS_TYPE_KEYS,
+    _THESIS_ETYPES,
     _VERBATIM,
     CASED_FIELDS,
     NAME_FIELDS_IN,
     TYPES_IN,
     read_map,
+    thesis_degree_read,
+    thesis_etype,
 )
 from .text import (
     EntryError,
@@ -304,19 +305,18 @@ def subtitle_split(d: Decoding) -> None:
 
 
 def thesis_degree(d: Decoding) -> None:
-    """biblatex's type keys as degrees; the degree @mastersthesis implies."""
+    """The degree of the type field or the entry type (see
+    :func:`~.fields.thesis_degree_read`); the entry type is kept in extra only
+    when the writer would not choose it again."""
     if d.rtype != "thesis":
         return
-    data = d.data
-    if data.get("degree", "").lower() in _THESIS_TYPE_KEYS:
-        data["degree"] = _THESIS_TYPE_KEYS[data["degree"].lower()]
-    if "degree" not in data:
-        if d.etype in _DEGREE_DEFAULT:
-            if _DEGREE_DEFAULT[d.etype]:
-                data["degree"] = _DEGREE_DEFAULT[d.etype]
-            d.extra.pop("bibtex_type", None)
-    elif d.etype == "thesis":
+    degree = thesis_degree_read(d.etype, d.data.pop("degree", None))
+    if degree:
+        d.data["degree"] = degree
+    if d.etype == "thesis" or d.etype == thesis_etype(degree, False):
         d.extra.pop("bibtex_type", None)
+    elif d.etype in _THESIS_ETYPES:
+        d.extra["bibtex_type"] = d.etype
 
 
 def report_type(d: Decoding) -> None:

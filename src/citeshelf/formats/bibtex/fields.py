@@ -45,17 +45,57 @@ _DEFAULT_TYPES: dict[str, frozenset[str]] = {
     "article": frozenset({"article"}),
     "paper": frozenset({"inproceedings"}),
     "report": frozenset({"techreport"}),
-    "thesis": frozenset({"phdthesis", "mastersthesis"}),
+    "thesis": frozenset({"phdthesis", "mastersthesis", "thesis"}),
     "webpage": frozenset({"online"}),
     "misc": frozenset({"misc"}),
 }
-# The degree an entry type says without a type field (@phdthesis: none given).
-_DEGREE_DEFAULT = {"phdthesis": None, "mastersthesis": "Master's thesis"}
-_THESIS_TYPE_KEYS = {
-    "phdthesis": "PhD thesis",
-    "mathesis": "Master's thesis",
-    "mastersthesis": "Master's thesis",
-}
+# Theses: the entry type and ``type`` field of a degree (citeshelf.model.degrees).
+_THESIS_ETYPES = frozenset({"phdthesis", "mastersthesis", "thesis"})
+_GENERIC_THESIS = "Thesis"  # classic BibTeX's type field of a thesis with no degree
+
+
+def thesis_etype(degree: str | None, biblatex: bool) -> str:
+    """The entry type of a thesis: biblatex's @thesis; for classic BibTeX the
+    degree's (@phdthesis / @mastersthesis)."""
+    from ...model.degrees import DEGREES
+
+    if biblatex:
+        return "thesis"
+    known = DEGREES.get(degree or "")
+    if known is not None:
+        return known.bibtex
+    return "mastersthesis" if "master" in (degree or "").lower() else "phdthesis"
+
+
+def thesis_type_field(degree: str | None, etype: str) -> str | None:
+    """The ``type`` field a thesis of ``degree`` needs in an entry of ``etype``
+    (None when the entry type says it all: @phdthesis for a PhD)."""
+    from ...model.degrees import DEGREES
+
+    known = DEGREES.get(degree or "")
+    if known is None:
+        if degree is None and etype in ("phdthesis", "mastersthesis"):
+            return _GENERIC_THESIS  # @phdthesis alone would say PhD
+        return degree
+    if etype == known.bibtex:
+        return known.bibtex_type
+    if etype == "thesis":
+        return known.biblatex
+    return known.label
+
+
+def thesis_degree_read(etype: str, type_field: str | None) -> str | None:
+    """The degree a thesis entry gives: its ``type`` field (a degree of the
+    vocabulary, biblatex's phdthesis/mathesis, "Thesis": none, else the text),
+    else what @phdthesis / @mastersthesis say."""
+    from ...model.degrees import degree_name
+
+    if type_field:
+        if type_field.strip().lower() == _GENERIC_THESIS.lower():
+            return None
+        return degree_name(type_field) or type_field
+    return {"phdthesis": "phd", "mastersthesis": "masters"}.get(etype)
+
 
 #: Record fields whose letter case styles may change, so capitals are protected.
 CASED_FIELDS = ("title", "subtitle", "short_title", "container_title", "series", "event")

@@ -12,7 +12,7 @@ from typing import Any
 from ...model.language import is_english as _english
 from .. import RESERVED_EXTRA, latex, protect
 from ..entries import exported_keywords
-from .fields import _DEGREE_DEFAULT, _MONTHS, _VERBATIM, Field, write_rows
+from .fields import _MONTHS, _VERBATIM, Field, thesis_etype, thesis_type_field, write_rows
 
 _ORDER = (
     "author",
@@ -211,6 +211,11 @@ class _Writer:
             if value is not None:
                 e.put(row.bibtex, self.title(value, e))
             return
+        if row.kind == "degree":  # also without one: @phdthesis alone says PhD
+            field = thesis_type_field(value, e.etype)
+            if field:
+                e.put(row.name(e.biblatex), self.text(field))
+            return
         if not value:
             return
         name = row.name(e.biblatex)
@@ -221,9 +226,6 @@ class _Writer:
             self.put_isbn(e, value)
         elif row.kind == "container":
             self.put_container(e, row, value)
-        elif row.kind == "degree":
-            if value != _DEGREE_DEFAULT.get(e.etype):
-                e.put(name, self.text(value))
         elif row.kind == "site":
             e.put(name if e.etype != "misc" else "howpublished", self.text(value))
         else:  # pragma: no cover - every kind of the table is written above
@@ -313,8 +315,7 @@ class _Writer:
             return given
         rtype = record.type
         if rtype == "thesis":
-            degree = (record.degree or "").lower()
-            return "mastersthesis" if "master" in degree else "phdthesis"
+            return thesis_etype(record.degree, self.dialect == "biblatex")
         if rtype == "webpage":
             return "online"
         if rtype == "chapter":
@@ -351,7 +352,7 @@ _CLASSIC = frozenset(
 def _CLASSIC_FALLBACK(record: Any) -> str:
     rtype = record.type
     if rtype == "thesis":
-        return "mastersthesis" if "master" in (record.degree or "").lower() else "phdthesis"
+        return thesis_etype(record.degree, False)
     return {
         "book": "book",
         "chapter": "incollection",
