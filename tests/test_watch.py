@@ -257,3 +257,34 @@ def test_included_files_lists_missing_and_cyclic_includes(tmp_path: Path) -> Non
     (tmp_path / "sub" / "b.tex").write_text("\\input{a}", encoding="utf-8")
     names = [p.relative_to(tmp_path).as_posix() for p in included_files([tmp_path / "main.tex"])]
     assert names == ["main.tex", "a.tex", "sub/b.tex", "gone.tex"]
+
+
+def test_polling_is_chosen_where_inotify_is_missing(
+    paper: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from citeshelf.library import Library
+    from citeshelf.ops import watching
+
+    monkeypatch.chdir(paper)
+    monkeypatch.setattr(watching, "inotify_available", lambda: False)
+    stop = threading.Event()
+    events = watching.watch_export(Library("records"), "refs.bib", cited_in=["main.tex"], stop=stop)
+    first = next(events)
+    assert isinstance(first, watching.Watching)
+    assert (first.mode, first.reason) == ("poll", "inotify is not available")
+    assert first.files == ["main.tex", "sections/a.tex"]
+    export = next(events)
+    assert isinstance(export, watching.Rewrite) and export.first and export.written
+    assert export.to_json()["count"] == 3
+    stop.set()
+    assert list(events) == []  # a set stop ends the watch
+
+
+def test_inotify_is_available_here() -> None:
+    from citeshelf.ops.watching import inotify_available
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("inotify is Linux's")
+    assert inotify_available() is True
