@@ -62,6 +62,20 @@ _SHOWN = 10
     "sentence-case title (proper nouns, acronyms) in braces, as biblatex styles and most "
     ".bst styles expect; titles of records in another language are left as they are.",
 )
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="With -o: keep FILE up to date until Ctrl-C: export again whenever a manuscript, "
+    "a file it \\inputs or \\includes, or a record changes, replacing FILE only when its "
+    "bytes change; one line per export says which keys were added, removed or updated.",
+)
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="With --watch: look for changes by polling (every 0.2 s) instead of file-system "
+    "notifications, e.g. on network or WSL folders where inotify sees nothing. Polling is "
+    "also used when inotify is not available.",
+)
 def command(
     keys: tuple[str, ...],
     query: str | None,
@@ -72,6 +86,8 @@ def command(
     ascii_: bool,
     allow_missing: bool,
     title_case: bool,
+    watch: bool,
+    poll: bool,
 ) -> None:
     """Export records -- by default all of them -- with the books their chapters
     belong to.
@@ -90,6 +106,7 @@ def command(
       citeshelf export --cited-in draft.md --format csl-json -o refs.json
       citeshelf export --query 'type:chapter year:2014' --expand --ascii
       citeshelf export --format ris -o everything.ris
+      citeshelf export --cited-in main.tex -o refs.bib --watch   # until Ctrl-C
 
     A cited key that is not in the library fails the command (exit code 3) with
     the list of missing keys; --allow-missing exports the rest and still lists
@@ -99,6 +116,25 @@ def command(
     from ..ops.exporting import export_to_file, prepare_export
 
     library = get_library()
+    if poll and not watch:
+        raise click.UsageError("--poll goes with --watch")
+    if watch:
+        if not output:
+            raise click.UsageError("--watch needs -o FILE: the file to keep up to date")
+        _watch(
+            library,
+            output,
+            cited_in,
+            poll,
+            keys=keys,
+            query=query,
+            fmt=fmt,
+            ascii=ascii_,
+            expand=expand,
+            allow_missing=allow_missing,
+            title_case=title_case,
+        )
+        return
     plan = prepare_export(
         library,
         keys=keys,
@@ -127,6 +163,69 @@ def command(
         )
         return
     _to_stdout(plan, library)
+
+
+def _watch(library, output: str, cited_in: tuple[str, ...], poll: bool, **options) -> None:
+    """Run the watcher until Ctrl-C, one line per export (see ops.watching)."""
+    import sys
+
+    from .. import render
+    from ..ops.watching import POLL_MS, Watching, watch_export
+
+    def say(text: str, err: bool = False) -> None:
+        render.print_line(text, err=err)
+        (sys.stderr if err else sys.stdout).flush()
+
+    try:
+        for event in watch_export(library, output, cited_in=cited_in, poll=poll, **options):
+            if isinstance(event, Watching):
+                how = (
+                    f"polling every {POLL_MS} ms ({event.reason})"
+                    if event.mode == "poll"
+                    else "file-system notifications"
+                )
+                files = ", ".join(event.files)
+                say(
+                    f"watching {files + ' and ' if files else ''}the library {event.library} "
+                    f"with {how}; Ctrl-C stops",
+                    err=True,
+                )
+                continue
+            line = _rewrite_line(event)
+            if line:
+                say(line, err=event.error is not None)
+            if event.written or event.first:
+                for message in event.warnings:
+                    render.warn(message)
+    except KeyboardInterrupt:
+        say(f"stopped watching; {output} is up to date", err=True)
+
+
+def _rewrite_line(event) -> str:
+    """One line for an export of the watcher; "" for a check with nothing to say."""
+    import time
+
+    now = time.strftime("%H:%M:%S")
+    what = f"{event.count} record{'s' if event.count != 1 else ''}"
+    cause = f" ({', '.join(event.changed)})" if event.changed else ""
+    if event.error is not None:
+        return f"{now} {event.output} not rewritten{cause}: {event.error}"
+    if event.first:
+        if event.written:
+            return f"{now} wrote {event.output}: {what}"
+        return f"{now} {event.output} is up to date: {what}"
+    if not event.written:
+        return f"{now} {event.output} unchanged{cause}" if event.changed else ""
+    parts = [
+        f"{label} {', '.join(keys)}"
+        for label, keys in (
+            ("added", event.added),
+            ("removed", event.removed),
+            ("updated", event.updated),
+        )
+        if keys
+    ]
+    return f"{now} rewrote {event.output}: {what}; {'; '.join(parts) or 'entries changed'}{cause}"
 
 
 def _to_stdout(plan, library) -> None:

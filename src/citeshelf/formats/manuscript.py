@@ -10,6 +10,9 @@ Public API::
         manuscript that does not exist and ``UsageError`` for an unknown kind.
     scan_aux(text) / scan_tex(text) / scan_markdown(text) -> (keys, everything)
         the scanners for one file's text.
+    included_files(paths) -> list[Path]
+        the manuscripts and every file they include (``\\input``, ``\\include``,
+        ``\\subfile``, ``\\@input``), the missing ones too, never raising.
     rewrite_citations(text, kind, old, new) -> (text, count)
         the key ``old`` replaced by ``new`` in the citations of a "tex" or
         "md" text, and nowhere else.
@@ -39,6 +42,7 @@ from pathlib import Path
 __all__ = [
     "Citations",
     "cited_keys",
+    "included_files",
     "manuscript_kind",
     "rewrite_citations",
     "scan_aux",
@@ -423,3 +427,31 @@ def _read(
     else:
         keys, everything = scan_markdown(text)
         result.add(keys, everything)
+
+
+def included_files(paths: list[str | Path]) -> list[Path]:
+    """The manuscripts and every file they include, in the order met, each
+    once; an included file that does not exist is listed (a watcher waits
+    for it) but not read, and nothing raises."""
+    out: dict[Path, None] = {}
+    todo: list[tuple[Path, str | None, Path | None]] = [
+        (Path(p), manuscript_kind(Path(p)), None) for p in paths
+    ]
+    while todo:
+        path, kind, root = todo.pop(0)
+        if path.resolve() in out:
+            continue
+        out[path.resolve()] = None
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        if kind == "aux":
+            todo += [(path.parent / m.group(1), "aux", None) for m in _AUX_INPUT.finditer(text)]
+        elif kind == "tex":
+            base = root or path.parent
+            for what, value in _scan_tex(text):
+                if what == "input":
+                    sub = base / value
+                    todo.append((sub if sub.suffix else sub.with_suffix(".tex"), "tex", base))
+    return list(out)

@@ -27,6 +27,7 @@ Modules (each imported on demand)::
     tagging    tag_records -> Tagged, count_tags -> TagCounts
     rekeying   plan_rekey -> RekeyPlan, apply_rekey, preview_keys -> KeyPreview
     configuring config_for, change_setting -> Changed, key_formula
+    watching   watch_export -> Watching, then a Rewrite per export (export --watch)
 
 Example::
 
