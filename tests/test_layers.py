@@ -12,9 +12,13 @@ from (``from citeshelf.model import Person`` -> ``model.names``). Layers, lowest
 * ``sources`` (the web services) imports only ``model``, ``formats`` and the shared base;
 * ``ops`` imports ``library``, ``formats``, ``styles``, ``sources``, ``model`` and the
   shared base, and is the only layer that imports ``sources``;
+* ``lsp`` (the language server, an interface beside ``cli``) imports ``ops``,
+  ``library``, ``formats``, ``styles``, ``model`` and the shared base, and only ``cli``
+  imports it;
 * ``cli`` imports anything, and only ``__main__`` imports it;
 * ``render`` is the one place that talks to Rich, and only ``cli`` imports it;
-* Click and Rich are imported only in ``cli/`` and ``render.py``;
+* Click and Rich are imported only in ``cli/`` and ``render.py``; pygls and lsprotocol
+  only in ``lsp/``;
 * no two modules import each other, directly or through others (an import cycle).
 
 KNOWN_VIOLATIONS lists the breaches the tree has today. The tests fail on a breach not
@@ -36,10 +40,11 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "citeshelf"
 # "cycle: a, b, ..." (the modules of one import cycle, sorted).
 KNOWN_VIOLATIONS: set[str] = set()
 
-PACKAGES = ("model", "library", "formats", "styles", "sources", "ops", "cli")
+PACKAGES = ("model", "library", "formats", "styles", "sources", "ops", "lsp", "cli")
 # The package's own __init__ is called "__init__" here; it belongs to the shared base.
 BASE = ("errors", "exitcodes", "progress", "__init__")
 UI_LIBRARIES = ("click", "rich")
+LSP_LIBRARIES = ("pygls", "lsprotocol")
 ALL_LAYERS = frozenset({*PACKAGES, "base", "render", "__main__"})
 
 # What each layer may import (besides itself); importers of cli and render are
@@ -52,6 +57,7 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "library": frozenset({"library", "model", "base"}),
     "sources": frozenset({"sources", "formats", "model", "base"}),
     "ops": frozenset({"ops", "library", "formats", "styles", "sources", "model", "base"}),
+    "lsp": frozenset({"lsp", "ops", "library", "formats", "styles", "model", "base"}),
     "cli": ALL_LAYERS,
     "render": ALL_LAYERS,
     "__main__": ALL_LAYERS,
@@ -65,6 +71,7 @@ RULES = {
     "sources": "sources imports only formats, model and errors/exitcodes/progress",
     "ops": "ops imports only library, formats, styles, sources, model and "
     "errors/exitcodes/progress",
+    "lsp": "lsp imports only ops, library, formats, styles, model and errors/exitcodes/progress",
 }
 
 
@@ -214,6 +221,8 @@ def _layer_rule(source: str, target: str) -> str | None:
         return "only __main__ imports cli"
     if dst == "render" and src not in ("cli", "render"):
         return "only cli imports render"
+    if dst == "lsp" and src not in ("lsp", "cli"):
+        return "only cli imports lsp"
     if dst == "sources" and src not in ("sources", "ops"):
         return "only ops imports sources"
     if dst not in MAY_IMPORT[src]:
@@ -272,6 +281,10 @@ def find_violations(root: Path, package: str = "citeshelf") -> dict[str, list[st
             what = f"imports {package}.{i.target}" if i.target != "__init__" else "imports it"
         elif i.target in UI_LIBRARIES and layer_of(i.source) not in ("cli", "render"):
             rule = "click and rich are imported only in cli/ and render.py"
+            key = f"{i.source} -> {i.target}"
+            what = f"imports {i.target}"
+        elif i.target in LSP_LIBRARIES and layer_of(i.source) != "lsp":
+            rule = "pygls and lsprotocol are imported only in lsp/"
             key = f"{i.source} -> {i.target}"
             what = f"imports {i.target}"
         else:
@@ -443,3 +456,33 @@ def test_checker_reports_each_breach_with_file_and_line(fake: Path) -> None:
 )
 def test_layer_rules(source: str, target: str, broken: str | None) -> None:
     assert _layer_rule(source, target) == broken
+
+
+def test_checker_keeps_the_language_server_beside_cli(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path / "src",
+        {
+            "__init__.py": "",
+            "model/__init__.py": "",
+            "ops/__init__.py": "from ..lsp import server\n",
+            "ops/help.py": "import pygls\n",
+            "lsp/__init__.py": "",
+            "lsp/server.py": "from lsprotocol import types\nfrom ..ops import help\n"
+            "from ..cli import main\n",
+            "cli/__init__.py": "",
+            "cli/main.py": "from ..lsp import server\n",
+        },
+    )
+    found = find_violations(root, "pkg")
+    assert {k: v for k, v in found.items() if not k.startswith("cycle")} == {
+        "ops -> lsp.server": [
+            "src/pkg/ops/__init__.py:1: ops imports pkg.lsp.server: only cli imports lsp"
+        ],
+        "ops.help -> pygls": [
+            "src/pkg/ops/help.py:1: ops.help imports pygls: "
+            "pygls and lsprotocol are imported only in lsp/"
+        ],
+        "lsp.server -> cli.main": [
+            "src/pkg/lsp/server.py:3: lsp.server imports pkg.cli.main: only __main__ imports cli"
+        ],
+    }

@@ -16,6 +16,13 @@ Public API::
     rewrite_citations(text, kind, old, new) -> (text, count)
         the key ``old`` replaced by ``new`` in the citations of a "tex" or
         "md" text, and nowhere else.
+    cited_spans(text, kind) -> [CitedSpan]
+        every citation of a "tex" or "md" text with where its key stands.
+    span_at(spans, offset) -> CitedSpan | None     the citation under a cursor
+    key_typed_at(text, kind, offset) -> (start, prefix) | None
+        the (partial) key being typed at ``offset`` inside a citation, for
+        completion; works in unfinished text (``\\cite{ari``, ``[@ari``).
+    key_replacement(span, new) -> text             what replaces a span's key
 
 Forms understood:
 
@@ -40,14 +47,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
+    "CitedSpan",
     "Citations",
     "cited_keys",
+    "cited_spans",
+    "key_replacement",
+    "key_typed_at",
     "included_files",
     "manuscript_kind",
     "rewrite_citations",
     "scan_aux",
     "scan_markdown",
     "scan_tex",
+    "span_at",
 ]
 
 
@@ -352,6 +364,123 @@ def rewrite_citations(text: str, kind: str, old: str, new: str) -> tuple[str, in
     for a, b, replacement in reversed(edits):
         text = text[:a] + replacement + text[b:]
     return text, len(edits)
+
+
+# --------------------------------------------------------------------------
+# positions: for an editor (the language server)
+
+
+@dataclass(frozen=True)
+class CitedSpan:
+    """One cited key and where it stands in the text: ``text[start:end] ==
+    key``; ``bare`` for a Markdown ``@key`` without braces."""
+
+    key: str
+    start: int
+    end: int
+    bare: bool = False
+
+
+def cited_spans(text: str, kind: str) -> list[CitedSpan]:
+    """Every citation of a key in a "tex" or "md" text, in the order of the
+    text (the same citations :func:`scan_tex` and :func:`scan_markdown` read;
+    ``*`` is not a key). Offsets are indices into ``text``."""
+    if kind == "tex":
+        masked = _mask_tex_comments(text)
+        out = []
+        for _, start, end in _key_groups(masked):
+            for m in re.finditer(r"[^,]+", masked[start:end]):
+                key = m.group().strip()
+                if key and key != "*":
+                    a = start + m.start() + len(m.group()) - len(m.group().lstrip())
+                    out.append(CitedSpan(key, a, a + len(key)))
+        return sorted(out, key=lambda s: s.start)
+    if kind == "md":
+        meta, body = _yaml_front_matter(text)
+        found = []
+        if meta:
+            nocite = re.search(r"^nocite:\s*(.*(?:\n[ \t]+.*)*)", meta, re.MULTILINE)
+            if nocite:
+                found += [(4 + nocite.start(1), km) for km in _MD_KEY.finditer(nocite.group(1))]
+        offset = len(text) - len(body)
+        found += [(offset, km) for km in _MD_KEY.finditer(_mask_code(body))]
+        spans = []
+        for base, km in found:
+            group = 1 if km.group(1) is not None else 2
+            a, b = base + km.start(group), base + km.end(group)
+            spans.append(CitedSpan(km.group(group), a, b, group == 2))
+        return spans
+    raise ValueError(f"cannot read citations in a {kind!r} file")
+
+
+def span_at(spans: list[CitedSpan], offset: int) -> CitedSpan | None:
+    """The citation whose key holds ``offset`` (its end included: a cursor
+    just after the key is on it)."""
+    for span in spans:
+        if span.start <= offset <= span.end:
+            return span
+    return None
+
+
+# A citation command up to an unclosed key group that ends at the cursor:
+# \cite{a, b  \parencite[see][p. 3]{a  \cites(pre)(post)[p. 3]{a}{b
+_TEX_TYPING = re.compile(
+    r"\\([A-Za-z]*[Cc]ite[A-Za-z]*)\*?"
+    r"(?:\s*\([^()]*\))*"
+    r"((?:\s*(?:\[[^\[\]]*\]\s*){0,2}\{[^{}]*\})*)"
+    r"\s*(?:\[[^\[\]]*\]\s*){0,2}\{([^{}]*)\Z"
+)
+# An @ that starts a pandoc citation, then the key so far (with or without its brace).
+_MD_TYPING = re.compile(r"(?<![\w@.])-?@(\{?)([^\s{}\[\];,@]*)\Z")
+#: how far back from the cursor a citation command is looked for
+_TYPING_WINDOW = 400
+
+
+def key_typed_at(text: str, kind: str, offset: int) -> tuple[int, str] | None:
+    """The key being typed at ``offset`` inside a citation: (where it starts,
+    the part before the cursor); None when the cursor is not in the keys of a
+    citation (a ``\\cite``-family command's braces in "tex", after ``@`` in
+    "md"; not in comments or code). The text after the cursor need not be
+    finished: ``\\cite{ari`` at its end gives ``(6, "ari")``."""
+    before = text[max(0, offset - _TYPING_WINDOW) : offset]
+    base = offset - len(before)
+    if kind == "tex":
+        masked = _mask_tex_comments(before)
+        m = _TEX_TYPING.search(masked)
+        if m is None:
+            return None
+        name = m.group(1).lower()
+        if name in _NOT_CITATIONS or name.startswith("citation"):
+            return None
+        if m.group(2) and not (name.endswith("cites") or name.endswith("citess")):
+            return None  # a second key group: only the multi-cite commands have one
+        keys = m.group(3)
+        current = keys.rsplit(",", 1)[-1]
+        prefix = current.lstrip()
+        return offset - len(prefix), prefix
+    if kind == "md":
+        m = _MD_TYPING.search(before)
+        if m is None:
+            return None
+        meta, body = _yaml_front_matter(text)
+        at = base + m.start(2)
+        body_start = len(text) - len(body)
+        if at < body_start:
+            in_nocite = re.search(r"^nocite:", text[:at], re.MULTILINE) is not None
+            return (at, m.group(2)) if meta and in_nocite else None
+        masked = _mask_code(body)
+        if masked[at - body_start - 1] != text[at - 1]:
+            return None  # inside code
+        return at, m.group(2)
+    raise ValueError(f"cannot read citations in a {kind!r} file")
+
+
+def key_replacement(span: CitedSpan, new: str) -> str:
+    """The text that cites ``new`` in place of ``span``'s key: a bare
+    Markdown ``@key`` takes braces when ``new`` would not read back whole."""
+    if span.bare and not _bare_ok(new):
+        return "{" + new + "}"
+    return new
 
 
 # --------------------------------------------------------------------------

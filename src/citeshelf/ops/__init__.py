@@ -18,6 +18,7 @@ Modules (each imported on demand)::
                DOI, ISBN, arXiv id or PMID (citeshelf.sources)
     exporting  prepare_export -> ExportPlan, write_export, open_atomically
     citing     cite, bibliography -> Citations; load_resolved, library_suffixes
+    citing_help Shelf (keys, completion, references for an editor), rank_candidates
     checking   check_library -> Checked (RULES: code, severity, fix)
     duplicates Existing (the duplicate rule), duplicate_of, find_duplicates
     merging    plan_merge -> MergePlan, merge_records
