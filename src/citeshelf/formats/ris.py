@@ -473,9 +473,13 @@ def load_ris(path: str | Path) -> RisParse:
 
 
 def _ris_name(person: Any) -> str:
+    """ "Family, Given, Suffix": RIS has no particles, so they are written with
+    the family name (a dropping one too: "von Mises, Ludwig")."""
+    from ..model.names import join_particle
+
     if person.literal:
         return person.literal
-    last = person.last
+    last = join_particle(person.dropping_particle, person.last)
     parts = [last]
     if person.given:
         parts.append(person.given)
