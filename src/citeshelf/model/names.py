@@ -22,6 +22,8 @@ import re
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
+from .nameparts import family_given, is_cjk, join_particle
+
 __all__ = [
     "Person",
     "has_others",
@@ -33,30 +35,6 @@ __all__ = [
     "split_names",
     "trailing_and",
 ]
-
-_GLUED = ("'", "\u2019", "-")
-_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f"
-    "\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-    "\U00020000-\U0003134f]"
-)
-
-
-def is_cjk(text: str) -> bool:
-    """True if every letter of ``text`` is in a CJK script (Han, kana, hangul)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return bool(letters) and all(_CJK.match(ch) for ch in letters)
-
-
-def join_particle(particle: str | None, rest: str | None) -> str:
-    """ "van" + "Gogh" -> "van Gogh"; "d'" + "Alembert" -> "d'Alembert"."""
-    if not particle:
-        return rest or ""
-    if not rest:
-        return particle
-    if particle.endswith(_GLUED):
-        return particle + rest
-    return f"{particle} {rest}"
 
 
 class Person(BaseModel):
@@ -143,8 +121,7 @@ class Person(BaseModel):
 
     def static_form(self) -> str:
         """ "Mao Zedong"; "毛泽东" (a CJK name has no space)."""
-        sep = "" if is_cjk(self.last) and is_cjk(self.given or "") else " "
-        return sep.join(p for p in (self.last, self.given) if p)
+        return family_given(self.last, self.given)
 
     def display(self) -> str:
         """Given-first display form: "Ludwig van Beethoven, Jr."."""

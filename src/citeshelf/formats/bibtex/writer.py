@@ -65,6 +65,8 @@ _ORDER = (
 )
 _ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+#: biblatex data annotations kept in extra ("author+an", "title+an:role")
+_ANNOTATION_FIELD = re.compile(r"^[a-z][a-z0-9_-]*\+an(?::[a-z0-9_-]+)?$")
 
 
 #: the fields ``title_case`` applies to
@@ -328,7 +330,8 @@ class _Writer:
     def put_extra(self, e: _Entry) -> None:
         """Fields the model does not have, as they came in."""
         for name, value in e.extra.items():
-            if name in RESERVED_EXTRA or name in e.fields or not _FIELD_NAME.match(name):
+            named = _FIELD_NAME.match(name) or (e.biblatex and _ANNOTATION_FIELD.match(name))
+            if name in RESERVED_EXTRA or name in e.fields or not named:
                 continue
             if name.endswith("_et_al") or name in ("csl_id", "custom", "bibtex_key"):
                 continue
