@@ -73,17 +73,6 @@ _FULL = ("bibliography", "citation", "citation_page")
 
 #: Deliberate differences from citeproc-js, with the rule that decides.
 DELIBERATE: dict[tuple[str, str, str], str] = {
-    # The record model has one name particle (BibTeX's "von" part); CSL's
-    # "dropping" particle ("Hohenberg, Karl von", cited as "Hohenberg") is
-    # read as a non-dropping one, so we print "von Hohenberg".
-    **_expand(("apa",), ["hohenberg2011realism"], _FULL, "model: no dropping particle"),
-    **_expand(NOTES, ["hohenberg2011realism"], _SHORT, "model: no dropping particle"),
-    **_expand(
-        AUTHOR_DATE,
-        ["hohenberg2011realism"],
-        ("citation", "citation_page"),
-        "model: no dropping particle",
-    ),
     # APA 9.24: when the author and the publisher are the same, omit the publisher.
     ("apa", "iisa2021annual", "bibliography"): "APA 9.24",
     # APA 10.16 (webpage examples): when the author and the site name are the
@@ -342,8 +331,7 @@ def test_bibliography_order_and_disambiguation(name: str) -> None:
     want_order = [x["id"] for x in data["bibliography_all"]]
     # APA 9.47 and CMOS 14.68 (17th): a work with no author files under the
     # first word of its title other than an article ("security", not "the").
-    # The dropping particle (see above) files "von Hohenberg" under "v" in APA.
-    moved = {"anon2001yearbook"} | ({"hohenberg2011realism"} if style == "apa" else set())
+    moved = {"anon2001yearbook"}
     assert [k for k in got_order if k not in moved] == [k for k in want_order if k not in moved]
     got_text = {e.key: e.text for e in entries}
     for entry in data["bibliography_all"]:
@@ -363,8 +351,6 @@ def test_in_text_citations_with_the_whole_list(name: str) -> None:
     recs = records()
     suffixes = year_suffixes(recs.values(), style, edition)
     for cite in golden(name)["citation_all"]:
-        if cite["id"] == "hohenberg2011realism":
-            continue  # dropping particle, see DELIBERATE
         got = to_text(format_citation([recs[cite["id"]]], style, None, edition, suffixes=suffixes))
         assert got == cite["text"]
 

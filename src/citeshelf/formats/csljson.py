@@ -324,14 +324,18 @@ def _person(name: Any) -> dict[str, Any] | None:
         return {"literal": str(name["literal"])}
     family = _text(name.get("family"))
     given = _text(name.get("given"))
-    particles = [_text(name.get(k)) for k in ("dropping-particle", "non-dropping-particle")]
-    particle = " ".join(p for p in particles if p) or None
-    suffix = _text(name.get("suffix"))
     if not family:
         if given:  # a mononym such as "Plato"
             return {"literal": given}
         return None
-    out = {"family": family, "given": given, "particle": particle, "suffix": suffix}
+    out = {
+        "family": family,
+        "given": given,
+        "particle": _text(name.get("non-dropping-particle")),
+        "dropping_particle": _text(name.get("dropping-particle")),
+        "suffix": _text(name.get("suffix")),
+        "static_ordering": name.get("static-ordering") is True or None,
+    }
     return {k: v for k, v in out.items() if v}
 
 
@@ -558,16 +562,20 @@ def load_csl(path: str | Path) -> list:
 # writing
 
 
-def _csl_name(person: Any) -> dict[str, str]:
+def _csl_name(person: Any) -> dict[str, Any]:
     if person.literal:
         return {"literal": person.literal}
-    out = {"family": person.family}
+    out: dict[str, Any] = {"family": person.family}
     if person.given:
         out["given"] = person.given
+    if person.dropping_particle:
+        out["dropping-particle"] = person.dropping_particle
     if person.particle:
         out["non-dropping-particle"] = person.particle
     if person.suffix:
         out["suffix"] = person.suffix
+    if person.static_ordering:
+        out["static-ordering"] = True
     return out
 
 

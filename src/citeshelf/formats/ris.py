@@ -421,8 +421,12 @@ def _ris_date(text: str) -> str | None:
 
 
 def _person(text: str) -> dict[str, Any]:
+    """ "Family, Given, Suffix" (RIS's order, not BibTeX's "Family, Suffix, Given")."""
     from ..model import parse_name
 
+    parts = text.split(",")
+    if len(parts) == 3:
+        text = ", ".join((parts[0], parts[2].strip(), parts[1].strip()))
     p = parse_name(text)
     return p.model_dump(exclude_none=True)
 
@@ -491,14 +495,22 @@ def load_ris(path: str | Path) -> RisParse:
 
 
 def _ris_name(person: Any) -> str:
+    """ "Family, Given, Suffix": RIS has no particles, so they are written with
+    the family name (a dropping one too: "von Mises, Ludwig")."""
+    from ..model.names import join_particle
+
     if person.literal:
         return person.literal
-    last = person.last
+    last = join_particle(person.dropping_particle, person.last)
     parts = [last]
     if person.given:
         parts.append(person.given)
     if person.suffix:
         parts.append(person.suffix)
+    if person.suffix and not person.given:
+        return f"{last}, , {person.suffix}"  # "Family, Given, Suffix" with no given name
+    if len(parts) == 1 and " " in last:
+        return last + ","  # "Lloyd Webber," is a family name, not given + family
     return ", ".join(parts)
 
 

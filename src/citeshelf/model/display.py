@@ -18,6 +18,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .nameparts import family_given, is_cjk, join_particle
+
 __all__ = [
     "book_line",
     "creators_cell",
@@ -90,8 +92,8 @@ def name_text(person: object) -> str:
     if isinstance(person, dict):
         if person.get("literal"):
             return _spaced(person["literal"])
-        parts = [person.get(k) for k in ("given", "particle", "family", "suffix")]
-        return " ".join(_spaced(p) for p in parts if p)
+        keys = ("given", "dropping_particle", "particle", "family", "suffix")
+        return " ".join(_spaced(p) for p in (person.get(k) for k in keys) if p)
     if isinstance(person, str):
         return person.replace("{", "").replace("}", "")
     return ""
@@ -102,8 +104,8 @@ def last_name(person: object) -> str:
     if isinstance(person, dict):
         if person.get("literal"):
             return _spaced(person["literal"])
-        parts = [person.get(k) for k in ("particle", "family")]
-        return " ".join(_spaced(p) for p in parts if p)
+        particle, family = person.get("particle"), person.get("family")
+        return join_particle(_spaced(particle) if particle else None, _spaced(family or ""))
     if isinstance(person, str):
         value = person.strip()
         if value.startswith("{") and value.endswith("}"):
@@ -119,9 +121,15 @@ def display_name(person: object) -> str:
     if isinstance(person, dict):
         if person.get("literal"):
             return _spaced(person["literal"])
-        value = " ".join(
-            _spaced(person[k]) for k in ("given", "particle", "family") if person.get(k)
-        )
+        last = last_name(person)
+        given = _spaced(person["given"]) if person.get("given") else None
+        if person.get("static_ordering") or (is_cjk(last) and (not given or is_cjk(given))):
+            value = family_given(last, given)  # "Mao Zedong", "毛泽东"
+        else:
+            first = " ".join(
+                _spaced(person[k]) for k in ("given", "dropping_particle") if person.get(k)
+            )
+            value = join_particle(first, last) if first else last
         return f"{value}, {person['suffix']}" if person.get("suffix") else value
     return name_text(person)
 

@@ -1,7 +1,16 @@
 """Personal and organisational names.
 
-A :class:`Person` is either structured (family, given, particle, suffix) or a
-``literal`` (an organisation such as "World Health Organization").
+A :class:`Person` is either structured or a ``literal`` (an organisation such
+as "World Health Organization"). The structured parts are CSL's: ``family``,
+``given``, ``particle`` (the non-dropping particle, "van" in "van Gogh", kept
+with the family name in every form: the field record files have always had),
+``dropping_particle`` ("von" in "Ludwig von Mises", which moves behind the
+given name when the name is inverted: "Mises, Ludwig von"), ``suffix`` and
+``static_ordering`` (the name is written family first, "Mao Zedong", in every
+form; names in a CJK script are always written so, without a space:
+"毛泽东"). ``annotation`` is biblatex's per-name data annotation
+(``author+an = {1=corresponding}``). A particle ending in an apostrophe or a
+hyphen ("d'") is joined to what follows without a space ("d'Alembert").
 :func:`parse_name` reads the forms people type and BibTeX writes, following
 BibTeX's name rules ("First von Last", "von Last, First", "von Last, Jr, First",
 and ``{Braced Literal}`` for organisations).
@@ -13,7 +22,19 @@ import re
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-__all__ = ["Person", "has_others", "parse_name", "parse_names", "split_names", "initials"]
+from .nameparts import family_given, is_cjk, join_particle
+
+__all__ = [
+    "Person",
+    "has_others",
+    "initials",
+    "is_cjk",
+    "join_particle",
+    "parse_name",
+    "parse_names",
+    "split_names",
+    "trailing_and",
+]
 
 
 class Person(BaseModel):
@@ -23,11 +44,27 @@ class Person(BaseModel):
 
     family: str | None = None
     given: str | None = None
+    #: the non-dropping particle ("van" in "van Gogh")
     particle: str | None = None
     suffix: str | None = None
     literal: str | None = None
+    #: the dropping particle ("von" in "Mises, Ludwig von")
+    dropping_particle: str | None = None
+    #: written family first in every form ("Mao Zedong"); None when not
+    static_ordering: bool | None = None
+    #: biblatex's data annotation of this name ("corresponding")
+    annotation: str | None = None
 
-    @field_validator("family", "given", "particle", "suffix", "literal", mode="before")
+    @field_validator(
+        "family",
+        "given",
+        "particle",
+        "suffix",
+        "literal",
+        "dropping_particle",
+        "annotation",
+        mode="before",
+    )
     @classmethod
     def _strip(cls, value: object) -> object:
         if isinstance(value, str):
@@ -35,10 +72,22 @@ class Person(BaseModel):
             return value or None
         return value
 
+    @field_validator("static_ordering", mode="after")
+    @classmethod
+    def _ordering(cls, value: bool | None) -> bool | None:
+        return value or None  # False says nothing more than None: one form on disk
+
     @model_validator(mode="after")
     def _check(self) -> Person:
         if self.literal:
-            if self.family or self.given or self.particle or self.suffix:
+            if (
+                self.family
+                or self.given
+                or self.particle
+                or self.suffix
+                or self.dropping_particle
+                or self.static_ordering
+            ):
                 raise ValueError(
                     "a literal name (organisation) cannot also have family/given parts"
                 )
@@ -48,25 +97,52 @@ class Person(BaseModel):
 
     @property
     def last(self) -> str:
-        """The family name with its particle ("van der Berg"), or the literal."""
+        """The family name with its non-dropping particle ("van der Berg",
+        "d'Alembert"), or the literal: the name in a short citation."""
         if self.literal:
             return self.literal
-        return " ".join(p for p in (self.particle, self.family) if p)
+        return join_particle(self.particle, self.family)
+
+    @property
+    def given_part(self) -> str:
+        """The given name with the dropping particle ("Ludwig von"): what
+        follows the comma of an inverted name."""
+        return " ".join(p for p in (self.given, self.dropping_particle) if p)
+
+    @property
+    def family_first(self) -> bool:
+        """Written family then given in every form: ``static_ordering``, or
+        a name in a CJK script."""
+        if self.literal:
+            return False
+        return bool(self.static_ordering) or (
+            is_cjk(self.family or "") and (not self.given or is_cjk(self.given))
+        )
+
+    def static_form(self) -> str:
+        """ "Mao Zedong"; "毛泽东" (a CJK name has no space)."""
+        return family_given(self.last, self.given)
 
     def display(self) -> str:
-        """Given-first display form: "Ludwig van Beethoven Jr."."""
+        """Given-first display form: "Ludwig van Beethoven, Jr."."""
         if self.literal:
             return self.literal
-        text = " ".join(p for p in (self.given, self.particle, self.family) if p)
+        if self.family_first:
+            text = self.static_form()
+        else:
+            text = " ".join(p for p in (self.given, self.dropping_particle) if p)
+            text = join_particle(text, self.last) if text else self.last
         return f"{text}, {self.suffix}" if self.suffix else text
 
     def inverted(self) -> str:
-        """Family-first form: "van Beethoven, Ludwig, Jr."."""
+        """Family-first form: "van Beethoven, Ludwig, Jr.", "Mises, Ludwig von"."""
         if self.literal:
             return self.literal
+        if self.family_first:
+            return ", ".join(p for p in (self.static_form(), self.suffix) if p)
         parts = [self.last]
-        if self.given:
-            parts.append(self.given)
+        if self.given_part:
+            parts.append(self.given_part)
         if self.suffix:
             parts.append(self.suffix)
         return ", ".join(parts)
@@ -162,6 +238,9 @@ def parse_name(text: str) -> Person:
     raw = " ".join(text.split())
     if not raw:
         raise ValueError("empty name")
+    extended = _extended(raw)
+    if extended is not None:
+        return extended
     # A name wholly inside one brace group is a literal (organisation).
     if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
         return Person(literal=raw[1:-1].strip())
@@ -205,6 +284,39 @@ def parse_name(text: str) -> Person:
     )
 
 
+_KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z-]*)\s*=(.*)$", re.DOTALL)
+_EXTENDED_KEYS = {"family", "given", "prefix", "suffix", "useprefix"}
+
+
+def _extended(raw: str) -> Person | None:
+    """biblatex's extended name format ("family=Mises, given=Ludwig,
+    prefix=von, useprefix=false"), or None if ``raw`` is not in it. A
+    prefix is the non-dropping particle unless ``useprefix=false`` says it
+    drops."""
+    parts = [p.strip() for p in _split_depth0(raw, _COMMA)]
+    found: dict[str, str] = {}
+    for part in parts:
+        m = _KEY_VALUE.match(part)
+        if not m or m.group(1).lower() not in _EXTENDED_KEYS:
+            return None
+        found[m.group(1).lower()] = _unbrace(m.group(2))
+    if "family" not in found and "given" not in found:
+        return None
+    prefix = found.get("prefix") or None
+    drops = found.get("useprefix", "").strip().lower() == "false"
+    family = found.get("family") or None
+    given = found.get("given") or None
+    if family is None:  # a given name alone: the only name there is
+        family, given = given, None
+    return Person(
+        family=family,
+        given=given,
+        particle=None if drops else prefix,
+        dropping_particle=prefix if drops else None,
+        suffix=found.get("suffix") or None,
+    )
+
+
 def _balanced_outer(text: str) -> bool:
     depth = 0
     for i, ch in enumerate(text):
@@ -224,6 +336,13 @@ def parse_names(text: str) -> list[Person]:
     if names and names[-1].strip().lower() == "others":
         names = names[:-1]
     return [parse_name(n) for n in names]
+
+
+def trailing_and(text: str) -> bool:
+    """True if a BibTeX name list has an empty name: an ``and`` at its start
+    or end, or two in a row ("A and and B")."""
+    parts = _split_depth0(" " + text.strip() + " ", _AND)
+    return len(parts) > 1 and any(not p.strip() for p in parts)
 
 
 def has_others(text: str) -> bool:

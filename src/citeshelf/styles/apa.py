@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from ..model.names import is_cjk, join_particle
 from .common import (
     MONTH_NAMES,
     apa_title_case,
@@ -45,22 +46,41 @@ _ITALIC_TYPES = frozenset({"book", "report", "thesis", "webpage", "misc"})
 
 
 def _inverted(p: Person) -> str:
-    """ "Galbreath, D. J."; "van der Berg, P."; "Walker, R. E., Jr."."""
+    """ "Galbreath, D. J."; "van der Berg, P."; "Walker, R. E., Jr.";
+    "Mises, L. von" (a dropping particle follows the initials, 9.8 as
+    citeproc-js's APA style does); "毛泽东"; "Mao Z." (family first)."""
     if p.literal:
         return typo(p.literal)
+    if p.family_first:
+        return typo(_family_first(p))
     text = p.last
     if p.given:
         text += ", " + given_initials(p.given)
+    if p.dropping_particle:
+        text += (" " if p.given else ", ") + p.dropping_particle
     if p.suffix:
         text += ", " + p.suffix
     return typo(text)
 
 
+def _family_first(p: Person) -> str:
+    """A name written family first: a CJK name whole ("毛泽东"), any other
+    with its initials ("Mao Z.")."""
+    if is_cjk(p.last) and is_cjk(p.given or ""):
+        return p.last + (p.given or "")
+    text = " ".join(x for x in (p.last, given_initials(p.given or "")) if x)
+    return f"{text}, {p.suffix}" if p.suffix else text
+
+
 def _direct(p: Person) -> str:
-    """Editors in a chapter reference: "J. Sperling"."""
+    """Editors in a chapter reference: "J. Sperling", "L. von Mises"."""
     if p.literal:
         return typo(p.literal)
+    if p.family_first:
+        return typo(_family_first(p))
     text = p.last
+    if p.dropping_particle:
+        text = join_particle(p.dropping_particle, text)
     if p.given:
         text = given_initials(p.given) + " " + text
     if p.suffix:

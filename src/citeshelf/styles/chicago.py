@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from ..model.names import join_particle
 from .common import (
     MONTH_NAMES,
     capitalize_first,
@@ -71,22 +72,30 @@ _DATED_PERIODICALS = frozenset({"article-newspaper", "article-magazine"})
 
 
 def _given_first(p: Person) -> str:
-    """ "David J. Galbreath", "Pieter van der Berg", "Robert E. Walker Jr."."""
+    """ "David J. Galbreath", "Pieter van der Berg", "Robert E. Walker Jr.",
+    "Ludwig von Mises"; "Mao Zedong", "毛泽东" (family first, CMOS 18 11.83)."""
     if p.literal:
         return typo(p.literal)
-    text = " ".join(x for x in (p.given, p.particle, p.family) if x)
+    if p.family_first:
+        text = p.static_form()
+    else:
+        text = join_particle(p.given_part, p.last) if p.given_part else p.last
     return typo(f"{text} {p.suffix}" if p.suffix else text)
 
 
 def _inverted(p: Person) -> str:
-    """ "Galbreath, David J.", "Berg, Pieter van der", "Walker, Robert E., Jr."
-    (the particle follows the given name, as citeproc-js's Chicago styles put it)."""
+    """ "Galbreath, David J.", "Berg, Pieter van der", "Walker, Robert E., Jr.",
+    "Mises, Ludwig von" (every particle follows the given name, as
+    citeproc-js's Chicago styles put it); "Mao Zedong" (family first, not
+    inverted)."""
     if p.literal:
         return typo(p.literal)
-    if not p.given and not p.suffix:
+    if p.family_first:
+        return _given_first(p)
+    if not p.given and not p.suffix and not p.dropping_particle:
         return typo(p.last)
     text = p.family or ""
-    given = " ".join(x for x in (p.given, p.particle) if x)
+    given = " ".join(x for x in (p.given, p.dropping_particle, p.particle) if x)
     if given:
         text += ", " + given
     if p.suffix:

@@ -290,7 +290,9 @@ def _join_sep(runs: list[Run], mark: str, comma_after_query: bool) -> None:
             if mark[1:]:
                 _join_text(runs, mark[1:])
             return
-        if last in _CLOSING_QUOTES and isinstance(run, str):
+        # an apostrophe ending a name ("Jean d’") is no quotation mark
+        apostrophe = run.endswith("’") and "‘" not in run if isinstance(run, str) else False
+        if last in _CLOSING_QUOTES and isinstance(run, str) and not apostrophe:
             # Move the mark inside the closing quotation mark(s).
             i = len(run)
             while i > 0 and run[i - 1] in _CLOSING_QUOTES:

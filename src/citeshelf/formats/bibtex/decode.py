@@ -33,6 +33,7 @@ from .text import (
     cased,
     date_parts,
     decide_protect,
+    name_annotations,
     names,
     unescape_verbatim,
     ws,
@@ -194,7 +195,8 @@ def accessed(d: Decoding) -> None:
 def book_authors(d: Decoding) -> None:
     if d.rtype == "chapter" and "bookauthor" in d.fields:
         d.handled.add("bookauthor")
-        d.data["container_authors"], _ = names(d.fields["bookauthor"], "bookauthor")
+        people, _ = names(d.fields["bookauthor"], "bookauthor", d.warnings)
+        d.data["container_authors"] = _annotated(d, "bookauthor", people)
 
 
 def article_issue(d: Decoding) -> None:
@@ -219,8 +221,8 @@ def booktitle_copy(d: Decoding) -> None:
 
 def _name_list(d: Decoding, name: str, value: str) -> None:
     """``author``, ``editor``, ``translator``, with their "and others"."""
-    people, others = names(value, name)
-    d.data[NAME_FIELDS_IN[name]] = people
+    people, others = names(value, name, d.warnings)
+    d.data[NAME_FIELDS_IN[name]] = _annotated(d, name, people)
     if not others:
         return
     if name == "author":
@@ -229,6 +231,37 @@ def _name_list(d: Decoding, name: str, value: str) -> None:
         d.data["editors_et_al"] = True
     else:
         d.extra[f"{name}_et_al"] = True
+
+
+#: biblatex annotations of a name list read into its names: the field's
+#: suffix -> the name part it sets (``author+an`` -> ``annotation``)
+NAME_ANNOTATIONS = {"+an": "annotation", "+an:ordering": "static_ordering"}
+
+
+def _annotated(d: Decoding, field: str, people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-name annotations (``author+an = {1=corresponding}``, and
+    ``author+an:ordering = {1=static}`` for a name written family first) put
+    on the names; one that names no name of the list stays in extra, warned."""
+    for suffix, part in NAME_ANNOTATIONS.items():
+        source = field + suffix
+        if source not in d.fields:
+            continue
+        items = name_annotations(d.fields[source])
+        if items is None or (part == "static_ordering" and any(t != "static" for _, t in items)):
+            continue  # part or field annotations, or unknown orderings: kept as written
+        missing = [n for n, _ in items if not 1 <= n <= len(people)]
+        if missing:
+            d.warnings.append(
+                f"field '{source}': an annotation for name {missing[0]}, but '{field}' has "
+                f"{len(people)} name{'s' if len(people) != 1 else ''}; the field is kept as "
+                "written"
+            )
+            continue
+        d.handled.add(source)
+        d.extra.pop(source, None)
+        for n, text in items:
+            people[n - 1][part] = True if part == "static_ordering" else text
+    return people
 
 
 def mapped_fields(d: Decoding) -> None:

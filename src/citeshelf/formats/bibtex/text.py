@@ -51,7 +51,7 @@ def decide_protect(plain: str, phrases: list[str], field: str, extra: dict[str, 
 
 
 _AND_SPLIT = re.compile(r"\s+and\s+", re.IGNORECASE)
-_SIMPLE_NAME = re.compile(r"^[^{}\\,]*(?:,[^{}\\,]*)?$")
+_SIMPLE_NAME = re.compile(r"^[^{}\\,=]*(?:,[^{}\\,=]*)?$")
 
 
 def _upper_word(word: str) -> bool:
@@ -92,7 +92,18 @@ def _simple_names(text: str) -> tuple[list[dict[str, Any]], bool] | None:
     return out, others
 
 
-def names(value: str, field: str) -> tuple[list[dict[str, Any]], bool]:
+def names(
+    value: str, field: str, warnings: list[str] | None = None
+) -> tuple[list[dict[str, Any]], bool]:
+    """A name list as name dicts and whether it ends in "and others"; an
+    empty name (a trailing ``and``) is left out with a warning."""
+    from ...model.names import trailing_and
+
+    if warnings is not None and trailing_and(latex.decode(value, keep_braces=True, held=True)):
+        warnings.append(
+            f"field '{field}': the name list has an empty name (an 'and' at its start or "
+            "end, or two in a row); it is left out"
+        )
     try:
         return _names_of(value)
     except ValueError as exc:
@@ -124,12 +135,30 @@ def _names_of(value: str) -> tuple[list[dict[str, Any]], bool]:
     out = []
     for p in parse_names(decoded):
         data = {}
-        for part in ("family", "given", "particle", "suffix", "literal"):
+        for part in ("family", "given", "particle", "dropping_particle", "suffix", "literal"):
             text = getattr(p, part)
             if text:
                 data[part] = latex.release(latex.strip_groups(text)[0])
         out.append(data)
     return out, has_others(decoded)
+
+
+_ANNOTATION = re.compile(r"^\s*(\d+)\s*=\s*(.*?)\s*$", re.DOTALL)
+
+
+def name_annotations(value: str) -> list[tuple[int, str]] | None:
+    """biblatex's per-name annotations (``1=corresponding; 3=equal``) as
+    (name number, text); None if the field has other kinds (of a name part,
+    of the whole field), which stay as written."""
+    out = []
+    for item in value.split(";"):
+        if not item.strip():
+            continue
+        m = _ANNOTATION.match(item)
+        if not m or not m.group(2):
+            return None
+        out.append((int(m.group(1)), ws(latex.decode(m.group(2)))))
+    return out or None
 
 
 def date_parts(text: str) -> tuple[str | None, bool]:

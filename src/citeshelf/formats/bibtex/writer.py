@@ -65,6 +65,8 @@ _ORDER = (
 )
 _ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
 _FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+#: biblatex data annotations kept in extra ("author+an", "title+an:role")
+_ANNOTATION_FIELD = re.compile(r"^[a-z][a-z0-9_-]*\+an(?::[a-z0-9_-]+)?$")
 
 
 #: the fields ``title_case`` applies to
@@ -112,14 +114,27 @@ class _Writer:
             out.append("others")
         return " and ".join(out)
 
+    def put_annotations(self, e: _Entry, field: str, people: list[Any]) -> None:
+        """biblatex's per-name annotations: ``author+an = {1=corresponding}``,
+        and ``author+an:ordering = {1=static}`` for names written family first."""
+        notes = [f"{i}={self.text(p.annotation)}" for i, p in enumerate(people, 1) if p.annotation]
+        if notes:
+            e.put(f"{field}+an", "; ".join(notes))
+        static = [f"{i}=static" for i, p in enumerate(people, 1) if p.static_ordering]
+        if static:
+            e.put(f"{field}+an:ordering", "; ".join(static))
+
     def name(self, person: Any) -> str:
         from ...model import parse_name
 
         if person.literal:
             return "{" + self.text(person.literal) + "}"
+        if person.dropping_particle and self.dialect == "biblatex":
+            return self.extended_name(person)
         fam = self.text(person.family)
         giv = self.text(person.given) if person.given else ""
-        part = self.text(person.particle) if person.particle else ""
+        particles = (person.dropping_particle, person.particle)
+        part = " ".join(self.text(p) for p in particles if p)
         suf = self.text(person.suffix) if person.suffix else ""
 
         def build(f: str, g: str, p: str, s: str) -> str:
@@ -149,9 +164,27 @@ class _Writer:
                 latex.release(latex.strip_groups(x)[0]) if x else x
                 for x in (back.family, back.given, back.particle, back.suffix)
             )
-            if got == (person.family, person.given, person.particle, person.suffix):
+            if got == (person.family, person.given, person.particle, person.suffix) or (
+                person.dropping_particle and got[1::2] == (person.given, person.suffix)
+            ):
                 return cand
         return candidates[-1]
+
+    def extended_name(self, person: Any) -> str:
+        """biblatex's extended name format, for a name with a dropping
+        particle: "family={Mises}, given={Ludwig}, prefix={von}, useprefix=false"
+        (a non-dropping particle as well is written with the family name)."""
+        family = person.family
+        if person.particle:
+            family = f"{person.particle} {family}"
+        parts = [f"family={{{self.text(family)}}}"]
+        if person.given:
+            parts.append(f"given={{{self.text(person.given)}}}")
+        if person.suffix:
+            parts.append(f"suffix={{{self.text(person.suffix)}}}")
+        parts.append(f"prefix={{{self.text(person.dropping_particle)}}}")
+        parts.append("useprefix=false")
+        return ", ".join(parts)
 
     # entries -------------------------------------------------------------
 
@@ -201,6 +234,8 @@ class _Writer:
             people = getattr(source, row.record)
             if people or et_al:
                 e.put(row.bibtex, self.names(people, et_al))
+                if e.biblatex:
+                    self.put_annotations(e, row.bibtex, people)
             return
         if row.kind in ("keywords", "tags"):  # tags are written among the keywords
             if row.kind == "keywords":
@@ -297,7 +332,8 @@ class _Writer:
     def put_extra(self, e: _Entry) -> None:
         """Fields the model does not have, as they came in."""
         for name, value in e.extra.items():
-            if name in RESERVED_EXTRA or name in e.fields or not _FIELD_NAME.match(name):
+            named = _FIELD_NAME.match(name) or (e.biblatex and _ANNOTATION_FIELD.match(name))
+            if name in RESERVED_EXTRA or name in e.fields or not named:
                 continue
             if name.endswith("_et_al") or name in ("csl_id", "custom", "bibtex_key"):
                 continue
