@@ -103,9 +103,7 @@ class Date(BaseModel):
     def _point(cls, text: str) -> dict[str, Any]:
         m = _POINT.match(text)
         if not m:
-            raise ValueError(
-                f"{text!r} is not a date: use YYYY, YYYY-MM, YYYY-MM-DD or a season YYYY-21..24"
-            )
+            raise ValueError(f"{text!r} is not a date")
         y, mo, d, q = m.groups()
         out: dict[str, Any] = {"year": int(y)}
         if mo and 21 <= int(mo) <= 24 and not d:
