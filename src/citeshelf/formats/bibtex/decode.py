@@ -155,7 +155,9 @@ def year(d: Decoding) -> None:
     elif d.issued is None:
         d.issued = y
         d.date_source = "year"
-    elif not d.issued.startswith(y) and span != d.issued:
+    elif not d.issued.startswith(y) and not (
+        m and d.issued.startswith(m.group(1)) and "/" + m.group(2) in d.issued
+    ):
         d.extra["year"] = y
 
 
@@ -183,7 +185,13 @@ def day(d: Decoding) -> None:
     issued = d.issued
     if issued is not None and len(issued) == 7 and dtext.isdigit():
         d.issued = issued + f"-{int(dtext):02d}"
-    elif not (issued and len(issued) == 10 and dtext.isdigit() and int(issued[8:]) == int(dtext)):
+    elif not (
+        issued
+        and len(issued) >= 10
+        and issued[8:10].isdigit()
+        and dtext.isdigit()
+        and int(issued[8:10]) == int(dtext)
+    ):
         d.extra["day"] = dtext
 
 
