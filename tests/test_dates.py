@@ -300,6 +300,16 @@ def test_import_warns_and_keeps_the_literal(cs, empty_lib, tmp_path):
     assert data["issued"] == {"literal": "2019-13"}
 
 
+def test_show_prints_a_literal_date_as_written(cs, empty_lib, tmp_path):
+    bib = tmp_path / "l.bib"
+    bib.write_text(
+        "@book{a, title={T}, publisher={P}, year={1947(民国三十六年)}}\n", encoding="utf-8"
+    )
+    assert cs(empty_lib, "import", str(bib)).exit_code == 0
+    r = cs(empty_lib, "show", "a")
+    assert r.exit_code == 0 and "issued     1947(民国三十六年)\n" in r.stdout
+
+
 def test_biblatex_and_bibtex_write_the_date_forms():
     record = _record("2019-06-03/2019-06-05", "1851", "2019-06-03/2019-06-05", "in press")
     out = write_bibtex([record], dialect="biblatex")
