@@ -310,6 +310,19 @@ def test_show_prints_a_literal_date_as_written(cs, empty_lib, tmp_path):
     assert r.exit_code == 0 and "issued     1947(民国三十六年)\n" in r.stdout
 
 
+def test_a_literal_dated_work_imported_twice_is_a_duplicate(cs, empty_lib, tmp_path):
+    # the index of existing records reads the literal's year as a record does
+    for key in ("a", "b"):
+        (tmp_path / f"{key}.bib").write_text(
+            f"@book{{{key}, title={{Old charts}}, author={{Roe, R.}}, year={{[1850?]}},"
+            " publisher={P}}\n",
+            encoding="utf-8",
+        )
+    assert cs(empty_lib, "import", str(tmp_path / "a.bib")).exit_code == 0
+    r = cs(empty_lib, "import", str(tmp_path / "b.bib"))
+    assert r.stdout == "imported 0, skipped as duplicate 1, skipped as invalid 0\n"
+
+
 def test_biblatex_and_bibtex_write_the_date_forms():
     record = _record("2019-06-03/2019-06-05", "1851", "2019-06-03/2019-06-05", "in press")
     out = write_bibtex([record], dialect="biblatex")
