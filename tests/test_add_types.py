@@ -341,7 +341,8 @@ def test_add_type_edit_saves_the_template_as_add_does(cs, empty_lib: Path, tmp_p
     seen = json.loads((tmp_path / "seen.json").read_text())
     assert list(seen) == [
         "type", "key", "title", "subtitle", "short_title", "authors", "editors", "translators",
-        "issued", "publisher", "place", "edition", "volume", "series", "language", "doi", "isbn",
+        "issued", "status", "original_date", "publisher", "place", "edition", "volume", "series",
+        "language", "doi", "isbn",
         "url", "degree", "institution", "abstract", "keywords", "note", "tags", "extra",
     ]  # fmt: skip
     assert (seen["key"], seen["degree"], seen["institution"]) == ("", "", "University of Oxford")

@@ -44,6 +44,7 @@ _VALUES = {
     "pages": "10--20",
     "isbn": "978-0-306-40615-7",
     "date": "2020-05-17",
+    "status": "inpress",
     "degree": "Doctoral thesis",
     "site": "Example Site",
     "names": "Doe, Jane",

@@ -29,6 +29,8 @@ def record_fields(record, parent=None) -> list[tuple[str, str]]:
             text = f"{value} — {book_line(parent)}"
         elif isinstance(value, list):
             text = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict) and set(value) == {"literal"}:
+            text = str(value["literal"])  # a date kept as text
         elif isinstance(value, dict):
             text = "\n".join(f"{k} = {v}" for k, v in value.items())
         else:

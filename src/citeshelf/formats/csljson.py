@@ -241,6 +241,9 @@ FIELDS: tuple[CslField, ...] = (
     CslField("container-author", "container_authors", "names", _only("chapter")),
     CslField("issued", "issued", "date"),
     CslField("accessed", "accessed", "date", _only("webpage")),
+    CslField("original-date", "original_date", "date"),
+    CslField("event-date", "event_date", "date", _only("paper")),
+    CslField("status", "status"),
     CslField("title-short", "short_title"),
     CslField("publisher", "publisher", types=_NO_INSTITUTION),
     CslField("publisher", "institution", types=_only("report", "thesis")),
@@ -339,48 +342,111 @@ def _person(name: Any) -> dict[str, Any] | None:
     return {k: v for k, v in out.items() if v}
 
 
-def _date(value: Any) -> str | None:
-    """A CSL date object as YYYY[-MM[-DD]], or None if it has no usable year."""
+_SEASON_NAMES = {"spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _csl_point(parts: Any, season: Any = None, circa: bool = False) -> dict[str, Any] | None:
+    """One list of date-parts (and the date's season and circa) as Date data."""
+    if not isinstance(parts, list) or not parts:
+        return None
+    nums = [_int(p) for p in parts[:3]]
+    if None in nums or len(parts) > 3:
+        return None
+    out: dict[str, Any] = {"year": nums[0]}
+    if len(nums) > 1:
+        month = nums[1] or 0
+        if 13 <= month <= 16 or 21 <= month <= 24:  # citeproc-js and EDTF seasons
+            out["season"] = month - 12 if month <= 16 else month - 20
+        else:
+            out["month"] = nums[1]
+        if len(nums) > 2:
+            out["day"] = nums[2]
+    if season is not None and "month" not in out and "season" not in out:
+        number = _int(season)
+        if number is None and isinstance(season, str):
+            number = _SEASON_NAMES.get(season.strip().lower())
+        if number is None:
+            return None
+        out["season"] = number
+    if circa:
+        out["approximate"] = True
+    return out
+
+
+def _date(value: Any) -> Any:
+    """A CSL date object as a record's date (EDTF text or ``{"literal": ...}``), or None."""
+    from pydantic import ValidationError
+
+    from ..model import Date
+
     if isinstance(value, str):
         value = {"raw": value}
     if not isinstance(value, Mapping):
         return None
     parts = value.get("date-parts")
-    if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-        nums = []
-        for p in parts[0][:3]:
-            try:
-                nums.append(int(p))
-            except (TypeError, ValueError):
-                break
-        if nums and 0 < nums[0] <= 9999:
-            text = f"{nums[0]:04d}"
-            if len(nums) > 1 and 1 <= nums[1] <= 12:
-                text += f"-{nums[1]:02d}"
-                if len(nums) > 2 and 1 <= nums[2] <= 31:
-                    text += f"-{nums[2]:02d}"
-            return text
+    try:
+        if isinstance(parts, list) and parts and parts[0]:
+            circa = bool(value.get("circa"))
+            start = _csl_point(parts[0], value.get("season"), circa)
+            if start is None:
+                return None
+            if len(parts) > 1 and parts[1]:
+                end = _csl_point(parts[1], None, circa)
+                if end is None:
+                    return None
+                start["end"] = end
+            return Date.model_validate(start).model_dump()
+        text = value.get("raw") or value.get("literal")
+        if isinstance(text, str) and text.strip():
+            if isinstance(value.get("raw"), str):
+                return Date.lenient(text)[0].model_dump()
+            return Date.literal_of(text).model_dump()
+    except ValidationError:
         return None
-    raw = value.get("raw") or value.get("literal")
-    if isinstance(raw, str):
-        m = re.match(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*$", raw)
-        if m:
-            return "-".join(g.zfill(2) if i else g for i, g in enumerate(m.groups()) if g)
     return None
 
 
-def _date_is_exact(value: Any, text: str | None) -> bool:
-    """True if ``text`` says everything the CSL date object said."""
-    if text is None:
+def _csl_date(date: Any) -> dict[str, Any]:
+    """A record's date as a CSL date object: date-parts (two for a range, the end
+    cut to the start's parts), season, circa; a literal date as ``literal``."""
+    if date.literal is not None:
+        return {"literal": date.literal}
+
+    def parts(d: Any) -> list[int]:
+        return [p for p in (d.year, d.month, d.day) if p]
+
+    out: dict[str, Any] = {"date-parts": [parts(date)]}
+    if date.end is not None:
+        first, last = parts(date), parts(date.end)
+        n = min(len(first), len(last))
+        out["date-parts"] = [first[:n], last[:n]]
+    if date.season:
+        out["season"] = date.season
+    if date.approximate or date.uncertain:
+        out["circa"] = True
+    return out
+
+
+def _date_is_exact(value: Any, text: Any) -> bool:
+    """True if the record's date ``text`` says everything the CSL date object said."""
+    if text is None or not isinstance(value, Mapping):
         return False
-    if isinstance(value, Mapping) and set(value) == {"date-parts"}:
-        parts = value["date-parts"]
-        return (
-            isinstance(parts, list)
-            and len(parts) == 1
-            and [int(p) for p in parts[0]] == [int(p) for p in text.split("-")]
-        )
-    return False
+    from ..model import Date
+
+    return _csl_date(Date.model_validate(text)) == {
+        k: ([[_int(p) for p in ps] for ps in v] if k == "date-parts" else v)
+        for k, v in value.items()
+    }
 
 
 def _clean_key(item: Mapping[str, Any], key: str | None) -> tuple[str, str | None]:
@@ -579,10 +645,6 @@ def _csl_name(person: Any) -> dict[str, Any]:
     return out
 
 
-def _csl_date(text: str) -> dict[str, Any]:
-    return {"date-parts": [[int(p) for p in text.split("-")]]}
-
-
 def _nocase(extra: Mapping[str, Any], field: str, text: str) -> str:
     phrases = _protect.protected_phrases(extra, field)
     return _protect.apply_protection(text, phrases, lambda s: f'<span class="nocase">{s}</span>')
@@ -605,7 +667,7 @@ def _write_row(
     elif row.kind == "date":
         value = getattr(record, row.record)
         if value:
-            item[row.var] = _csl_date(value.iso())
+            item[row.var] = _csl_date(value)
     elif row.kind == "isbn":
         if record.isbn:
             item[row.var] = " ".join(record.isbn)

@@ -211,6 +211,9 @@ def _read_issued(r: _Ref, row: RisField) -> None:
         if date:
             r.data[row.record] = date
             return
+    year = str(r.ref.get("year") or "").strip()
+    if year:  # a PY that is no year: kept as written, a literal date
+        r.data[row.record] = {"literal": year}
 
 
 def _read_date(r: _Ref, row: RisField) -> None:
@@ -407,8 +410,11 @@ def parse_ris(
     return out
 
 
+_SEASONS = ("spring", "summer", "autumn", "winter")
+
+
 def _ris_date(text: str) -> str | None:
-    """ "2014/08/29/", "2014/08//", "2014-08-29", "2014" -> ISO."""
+    """ "2014/08/29/", "2014/08//", "2014-08-29", "2014", "2017///Spring" -> EDTF."""
     parts = [p for p in re.split(r"[/-]", text.strip())]
     if not parts or not re.fullmatch(r"\d{4}", parts[0] or ""):
         return None
@@ -417,6 +423,9 @@ def _ris_date(text: str) -> str | None:
         out += f"-{int(parts[1]):02d}"
         if len(parts) > 2 and parts[2].isdigit() and 1 <= int(parts[2]) <= 31:
             out += f"-{int(parts[2]):02d}"
+    elif len(parts) > 3 and not parts[1] and parts[3].strip().lower() in _SEASONS:
+        # RIS's fourth part is "other information": a season
+        out += f"-{_SEASONS.index(parts[3].strip().lower()) + 21}"
     return out
 
 
@@ -519,10 +528,12 @@ def _ris_name(person: Any) -> str:
 
 
 def _ris_date_out(d: Any) -> str:
-    """A date as RIS writes it: "2014/08/29/", "2014/08//", "2014///"."""
+    """A date as RIS writes it: "2014/08/29/", "2014/08//", "2014///", a season
+    "2017///Spring" (RIS has no ranges, no qualifiers: the start is written)."""
     month = f"{d.month:02d}" if d.month else ""
     day = f"{d.day:02d}" if d.day else ""
-    return f"{d.year:04d}/{month}/{day}/"
+    other = _SEASONS[d.season - 1].capitalize() if d.season else ""
+    return f"{d.year:04d}/{month}/{day}/{other}"
 
 
 def _write_names(source: Any, row: RisField, ref: dict[str, Any]) -> None:
@@ -555,9 +566,12 @@ def _write_title(source: Any, row: RisField, ref: dict[str, Any]) -> None:
 
 
 def _write_issued(source: Any, row: RisField, ref: dict[str, Any]) -> None:
-    if source.issued:
-        ref["year"] = f"{source.issued.year:04d}"
-        ref[row.ris] = _ris_date_out(source.issued)
+    d = source.issued
+    if d and d.literal is not None:
+        ref["year"] = d.literal  # PY is free text to most readers
+    elif d and d.year:
+        ref["year"] = f"{d.year:04d}"
+        ref[row.ris] = _ris_date_out(d)
 
 
 def _write_publisher(source: Any, row: RisField, ref: dict[str, Any]) -> None:
@@ -606,7 +620,7 @@ def _write_issn(source: Any, row: RisField, ref: dict[str, Any]) -> None:
 
 def _write_date(source: Any, row: RisField, ref: dict[str, Any]) -> None:
     value = getattr(source, row.record, None)
-    if value:
+    if value and value.year and value.literal is None:
         ref[row.ris] = _ris_date_out(value)
 
 

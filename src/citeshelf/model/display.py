@@ -56,17 +56,22 @@ def people(value: object) -> list[object]:
     return []
 
 
-_YEAR = re.compile(r"^\s*(-?\d{1,4})(?:-|\s*$)")
+_YEAR = re.compile(r"^\s*(-?\d{1,4})(?:[-~?%/]|\s*$)")
+_YEAR_IN_TEXT = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 
 def year(value: object) -> int | None:
-    """The year of a date: ``2014``, ``"2014-05-01"``, ``{"year": 2014}``."""
+    """The year of a date: ``2014``, ``"2014-05-01"``, ``"1990/1994"``, ``"1990~"``,
+    ``{"year": 2014}``, ``{"literal": "1947(民国三十六年)"}`` (its first four digits)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
         m = _YEAR.match(value)
         return int(m.group(1)) if m else None
     if isinstance(value, dict):
+        if isinstance(value.get("literal"), str):
+            m = _YEAR_IN_TEXT.search(value["literal"])
+            return int(m.group(1)) if m else None
         return year(value.get("year"))
     return None
 

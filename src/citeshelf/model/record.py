@@ -93,6 +93,11 @@ class BaseRecord(BaseModel):
     authors_et_al: bool = False
     editors_et_al: bool = False
     issued: Date | None = None
+    #: publication status when there is no date yet: "in press", "forthcoming",
+    #: "submitted" (CSL ``status``, biblatex ``pubstate``)
+    status: str | None = None
+    #: the date of the original work, for a reprint or translation
+    original_date: Date | None = None
     publisher: str | None = None
     place: str | None = None
     edition: str | None = None
@@ -313,6 +318,7 @@ class Paper(BaseRecord):
     container_title: str | None = None
     event: str | None = None
     event_place: str | None = None
+    event_date: Date | None = None
     pages: PageRange | None = None
 
 

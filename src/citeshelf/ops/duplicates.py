@@ -38,6 +38,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..model.display import year as _year_of
+
 __all__ = [
     "FUZZY_THRESHOLD",
     "Existing",
@@ -179,7 +181,7 @@ class Existing:
                     out.isbn.setdefault(str(i), key)
                     out.isbn_ev.setdefault((str(i), ev[0], ev[1]), key)
                 title = ": ".join(p for p in (data.get("title"), data.get("subtitle")) if p)
-                year = str(data.get("issued") or "")[:4]
+                year = str(_year_of(data.get("issued")) or "")
                 out.book_info[key] = (title, year, _first_family(data.get("editors") or []))
                 out.books.setdefault((_norm_title(title), year), key)
             if data.get("parent"):
@@ -192,7 +194,7 @@ class Existing:
         return out
 
     def _add_sig(self, key: str, data: dict[str, Any], book: tuple | None) -> None:
-        year = str(data.get("issued") or "")[:4] or (book[1] if book else "")
+        year = str(_year_of(data.get("issued")) or "") or (book[1] if book else "")
         first = _first_family(data.get("authors") or data.get("editors") or []) or (
             book[2] if book else None
         )

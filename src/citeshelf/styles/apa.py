@@ -21,10 +21,13 @@ from .common import (
     fold,
     given_initials,
     locator_is_range,
+    month_day,
+    no_date_label,
     page_text,
     record_extra,
     title_sort,
     typo,
+    year_span,
 )
 from .text import Styled, inner_quotes
 
@@ -140,21 +143,40 @@ def _full_date(record: Work) -> bool:
 
 
 def _date(record: Work, suffix: str) -> str:
+    """The reference's date (9.14-9.17): "2019", "2019a, June 3\u20135",
+    "2017, Spring", "1990\u20131994", "2015\u2013present", "ca. 1990", "in press",
+    "n.d.-a"; a republished work's date is the new one (9.41)."""
     d = record.issued
     if d is None:
-        return "n.d." + ("-" + suffix if suffix else "")
-    text = f"{d.year}{suffix}"
-    if _full_date(record) and d.month:
-        text += ", " + MONTH_NAMES[d.month - 1]
-        if d.day:
-            text += f" {d.day}"
-    return text
+        return no_date_label(record, "in press", suffix)
+    year = year_span(d, open_end="present", suffix=suffix)
+    if d.literal is not None or (not d.season and not (_full_date(record) and d.month)):
+        return year
+    start, end = month_day(d)
+    if end and d.end is not None:
+        # a range across years: "2019, December 30\u20132020, January 2"
+        return f"{year_span(d.start, suffix=suffix)}, {start}\u2013{d.end.year}, {end}"
+    return f"{year}, {start}"
 
 
 def _year(record: BaseRecord, suffix: str) -> str:
-    if record.issued is None:
-        return "n.d." + ("-" + suffix if suffix else "")
-    return f"{record.issued.year}{suffix}"
+    """The in-text date (8.10-8.11): the year(s), "in press", "n.d."; a
+    republished work "1851/2003" (9.41: original date first)."""
+    d = record.issued
+    if d is None:
+        return no_date_label(record, "in press", suffix)
+    text = year_span(d, open_end="present", suffix=suffix)
+    original = getattr(record, "original_date", None)
+    if original is not None:
+        text = year_span(original, open_end="present") + "/" + text
+    return text
+
+
+def _original(out: Styled, record: Work) -> None:
+    """9.41: "(Original work published 1851)" at the end of a republished work."""
+    original = getattr(record, "original_date", None)
+    if original is not None:
+        out.add(f" (Original work published {year_span(original, open_end='present')})")
 
 
 # --------------------------------------------------------------------------
@@ -300,6 +322,7 @@ def _book_like(out: Styled, record: Work, suffix: str) -> None:
 
 def _finish(out: Styled, record: Work) -> None:
     _doi_or_url(out, record)
+    _original(out, record)
 
 
 def _chapter(out: Styled, record: Chapter, suffix: str) -> None:
@@ -409,7 +432,7 @@ def author_key(record: BaseRecord) -> str:
 
 
 def author_year_key(record: BaseRecord) -> tuple[str, str]:
-    return (author_key(record), str(record.year or "n.d."))
+    return (author_key(record), _year(record, ""))
 
 
 def _locator(page: str | None) -> str:

@@ -35,16 +35,20 @@ from typing import TYPE_CHECKING, Any, cast
 from ..model.names import join_particle
 from .common import (
     MONTH_NAMES,
+    SEASON_NAMES,
     capitalize_first,
     chicago_title_case,
     clean_locator,
     csl_type,
     edition_text,
     fold,
+    month_day,
+    no_date_label,
     page_text,
     record_extra,
     title_sort,
     typo,
+    year_span,
 )
 from .text import Styled, inner_quotes
 
@@ -205,17 +209,37 @@ def title_part(record: Work, edition: int, *, short: bool = False) -> Styled:
 
 
 def _date_text(d: Date | None, *, year: bool = True) -> str:
+    """A full date (14.181, 15.47): "May 14, 2019", "June 3\u20135, 2019",
+    "December 30, 2019\u2013January 2, 2020", "Spring 2017", "1990\u20131994",
+    "ca. 1990"; ``year=False``: "May 14", "June 3\u20135"."""
     if d is None:
         return "n.d."
-    if not d.month:
-        return str(d.year)
-    text = MONTH_NAMES[d.month - 1]
-    if d.day:
-        text += f" {d.day}"
-        if year:
-            text += f", {d.year}"
-    elif year:
-        text += f" {d.year}"
+    if d.literal is not None:
+        return d.literal
+    start, end = month_day(d)
+    if not start:
+        return year_span(d)
+    if end and d.end is not None:
+        return f"{start}, {d.year}\u2013{end}, {d.end.year}"
+    if not year:
+        return start
+    sep = ", " if d.day else " "
+    text = f"{start}{sep}{d.year}"
+    return "ca. " + text if d.approximate else text + ("?" if d.uncertain else "")
+
+
+def _year_label(record: BaseRecord, suffix: str = "", *, brackets: str = "()") -> str:
+    """The year of an author-date reference or citation (15.44-15.46 17th):
+    "2019a", "1990\u20131994", "forthcoming", "n.d.-a"; a reprint with its original
+    date first, "(1851) 2003" in the reference list, "[1851] 2003" in a citation
+    (15.38)."""
+    d = record.issued
+    if d is None:
+        return no_date_label(record, "forthcoming", suffix)
+    text = year_span(d, suffix=suffix)
+    original = getattr(record, "original_date", None)
+    if original is not None:
+        text = f"{brackets[0]}{year_span(original)}{brackets[1]} {text}"
     return text
 
 
@@ -224,8 +248,8 @@ def _nb_date(record: Work) -> str:
     newspapers, magazines, presentations and documents, else the year."""
     d = record.issued
     if d is None:
-        return "n.d."
-    return _date_text(d) if _full_dated(record) else str(d.year)
+        return no_date_label(record, "forthcoming", "")
+    return _date_text(d) if _full_dated(record) else year_span(d)
 
 
 def _full_dated(record: Work) -> bool:
@@ -254,7 +278,9 @@ def _date_tail(record: Work, edition: int, author_date: bool) -> str:
     d = record.issued
     if not author_date:
         return _nb_date(record)
-    if d is None or not d.month or not _full_dated(record) and not _ahead_of_print(record):
+    if d is None or d.literal is not None or not (d.month or d.season):
+        return ""
+    if not _full_dated(record) and not _ahead_of_print(record):
         return ""
     ct = csl_type(record)
     with_year = edition < 18 and (ct in _DATED_PERIODICALS or _ahead_of_print(record))
@@ -266,6 +292,13 @@ def facts_part(record: Work, edition: int, *, form: str, author_date: bool = Fal
     bibliography's last sentence: the date left to the head in author-date)."""
     pub = _publisher(record, edition)
     when = _nb_date(record) if form == "note" else _date_tail(record, edition, author_date)
+    original = getattr(record, "original_date", None)
+    if original is not None and not author_date:
+        # 14.114 (17th): a reprint, "(1851; repr., London: Penguin, 2003)" in a
+        # note, "1851. Reprint, London: Penguin, 2003." in a bibliography
+        rest = ", ".join(x for x in (pub, when) if x)
+        joint = "; repr., " if form == "note" else ". Reprint, "
+        return year_span(original) + joint + rest
     return ", ".join(x for x in (pub, when) if x)
 
 
@@ -414,8 +447,12 @@ def _article_date(record: Article, edition: int) -> str:
     "2019" (18th: the year)."""
     d = record.issued
     if d is None:
-        return "n.d."
-    return f"{MONTH_NAMES[d.month - 1]} {d.year}" if d.month and edition < 18 else str(d.year)
+        return no_date_label(record, "forthcoming", "")
+    if d.literal is None and (d.month or d.season) and edition < 18:
+        return (
+            f"{MONTH_NAMES[d.month - 1] if d.month else SEASON_NAMES[(d.season or 1) - 1]} {d.year}"
+        )
+    return year_span(d)
 
 
 def _ahead_of_print(record: Work) -> bool:
@@ -435,6 +472,8 @@ def _author_date_volume(record: Article, pages: str) -> str:
     "185 (May): 653–64", "185:653–64"."""
     d = record.issued
     month = MONTH_NAMES[d.month - 1] if d is not None and d.month else ""
+    if d is not None and d.season:
+        month = SEASON_NAMES[d.season - 1]
     vol = record.volume or ""
     if vol and record.issue and month:
         text = f" {vol}, no. {record.issue} ({month})"
@@ -524,7 +563,8 @@ def reference(
         out.extend(title_part(work, edition))
     out.punct(". ")
     if author_date:
-        out.add((str(work.year) if work.issued else "n.d.") + suffix)
+        label = _year_label(work, suffix)
+        out.add(capitalize_first(label) if label.startswith("forthcoming") else label)
         out.punct(". ")
     if people:
         out.extend(title_part(work, edition))
@@ -700,7 +740,7 @@ def author_date_citation(
     for i, (record, page, suffix) in enumerate(cites):
         work = cast("Work", record)
         key = author_key(work)
-        year = (str(work.year) if work.issued else "n.d.") + suffix
+        year = _year_label(work, suffix, brackets="[]")
         loc = clean_locator(page) if page else ""
         when = year + (", " + loc if loc else "")
         if not narrative and i and key == prev:
@@ -739,7 +779,7 @@ def author_key(record: BaseRecord) -> str:
 
 
 def author_year_key(record: BaseRecord) -> tuple[str, str]:
-    return (author_key(record), str(record.year or "n.d."))
+    return (author_key(record), _year_label(record))
 
 
 def sort_key(record: BaseRecord) -> tuple[Any, ...]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         BaseRecord,
         Book,
         Chapter,
+        Date,
         Misc,
         PageRange,
         Paper,
@@ -39,6 +40,11 @@ fold = lru_cache(maxsize=65536)(_fold)
 
 __all__ = [
     "MONTH_NAMES",
+    "SEASON_NAMES",
+    "is_forthcoming",
+    "month_day",
+    "no_date_label",
+    "year_span",
     "apa_title_case",
     "chicago_title_case",
     "PROPER_NOUNS",
@@ -70,6 +76,76 @@ MONTH_NAMES = (
     "November",
     "December",
 )
+
+#: EDTF seasons 21-24 (CSL season 1-4), as the styles print them.
+SEASON_NAMES = ("Spring", "Summer", "Autumn", "Winter")
+
+# --------------------------------------------------------------------------
+# Dates: the parts both styles print (each style puts them in its order)
+
+
+def is_forthcoming(record: BaseRecord) -> bool:
+    """An accepted work with no date yet: status "in press" or "forthcoming"."""
+    status = (getattr(record, "status", None) or "").strip().lower()
+    return status in ("in press", "inpress", "forthcoming")
+
+
+def no_date_label(record: BaseRecord, forthcoming: str, suffix: str) -> str:
+    """ "n.d." or the style's word for an accepted work, with a year suffix after a
+    hyphen: APA 9.17 "n.d.-a", "in press-a"; Chicago 15.44 (17th) "n.d.-a",
+    "forthcoming-a" (a letter straight after "n." would misread)."""
+    word = forthcoming if is_forthcoming(record) else "n.d."
+    return word + ("-" + suffix if suffix else "")
+
+
+def _qualified(d: Date, text: str) -> str:
+    """An approximate date "ca. 1990" (APA 9.42, CMOS 14.18 "ca."); an uncertain
+    one "1990?" (CMOS 14.18: a question mark after the doubtful date)."""
+    if d.approximate:
+        text = "ca. " + text
+    if d.uncertain:
+        text += "?"
+    return text
+
+
+def year_span(d: Date, *, open_end: str = "", suffix: str = "") -> str:
+    """The year(s) of a date: "1990", "1990–1994" (an en dash, CMOS 6.78, APA 6.6),
+    an open range "1990–" + ``open_end`` ("present" in APA), "ca. 1990", a literal
+    date as written; ``suffix`` ("a") after the last year."""
+    if d.literal is not None:
+        return d.literal + suffix
+    text = _qualified(d, str(d.year))
+    if d.end is not None and d.end.year != d.year:
+        text += "\u2013" + _qualified(d.end, str(d.end.year))
+    elif d.open_end:
+        text += "\u2013" + open_end
+    return text + suffix
+
+
+def _md(d: Date) -> str:
+    if d.season:
+        return SEASON_NAMES[d.season - 1]
+    if not d.month:
+        return ""
+    return MONTH_NAMES[d.month - 1] + (f" {d.day}" if d.day else "")
+
+
+def month_day(d: Date) -> tuple[str, str]:
+    """The month and day part of a date within its year(s), and the end's when it
+    has one in another year: ("June 3\u20135", ""), ("June 30\u2013July 2", ""),
+    ("December 30", "January 2") for 2019-12-30/2020-01-02, ("Spring", "")."""
+    start = _md(d)
+    if d.end is None or not start:
+        return start, ""
+    end = _md(d.end)
+    if d.end.year != d.year:
+        return start, end
+    if not end or end == start:
+        return start, ""
+    if d.month and d.end.month == d.month and d.day and d.end.day:
+        return f"{start}\u2013{d.end.day}", ""
+    return f"{start}\u2013{end}", ""
+
 
 # --------------------------------------------------------------------------
 # Headline-style capitalisation

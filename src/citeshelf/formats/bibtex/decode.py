@@ -27,6 +27,7 @@ from .fields import (
     read_map,
     thesis_degree_read,
     thesis_etype,
+    write_rows,
 )
 from .text import (
     EntryError,
@@ -69,8 +70,9 @@ class Decoding:
         self.identifiers: dict[str, str] = {}
         #: field -> (braced phrases in order, plain text)
         self.cased: dict[str, Any] = {}
-        #: the date as far as it is known (YYYY[-MM[-DD]])
+        #: the date as far as it is known (EDTF text), and the field it came from
         self.issued: str | None = None
+        self.date_source = "date"
 
     def decoded(self, name: str) -> str:
         return latex.decode(self.fields[name])
@@ -118,26 +120,47 @@ def links(d: Decoding) -> None:
 
 
 def date_field(d: Decoding) -> None:
-    """BibLaTeX ``date``; kept in extra as written unless it is plain ISO."""
+    """BibLaTeX ``date``, EDTF (checked with the other date fields in :func:`issued`)."""
     if "date" in d.fields:
-        date = d.decoded("date")
-        d.issued, exact = date_parts(date)
-        if not exact:
-            d.extra["date"] = date
+        d.issued = _date_text(d, "date")
+        d.date_source = "date"
+
+
+def _date_text(d: Decoding, name: str) -> str:
+    """A date field's text: EDTF as written (its ``~`` is no LaTeX tie), else decoded."""
+    raw = d.fields[name].strip()
+    if re.fullmatch(r"[0-9X/.~?%-]+", raw):
+        return raw
+    return " ".join(d.decoded(name).split())
+
+
+#: A year range in a classic ``year`` field: "1990--1994", "1990-1994", "1990/1994".
+_YEAR_RANGE = re.compile(r"(\d{4})\s*(?:-{1,3}|\u2013|/)\s*(\d{4})")
 
 
 def year(d: Decoding) -> None:
+    """``year``: a year, a range of years, a status ("in press") or, failing those,
+    text kept as a literal date (with a warning, in :func:`issued`)."""
     if "year" not in d.fields:
         return
-    y = d.decoded("year").strip()
+    from ...model.dates import STATUSES, status_key
+
+    y = " ".join(d.decoded("year").split())
+    m = _YEAR_RANGE.fullmatch(y)
+    span = f"{m.group(1)}/{m.group(2)}" if m else None
     if d.issued is None and re.fullmatch(r"\d{4}", y):
         d.issued = y
-    elif d.issued is None or not d.issued.startswith(y):
+    elif d.issued is None and span:
+        d.issued = span
+    elif d.issued is None and status_key(y) and "pubstate" not in d.fields:
+        d.data["status"] = STATUSES[status_key(y) or ""]
+    elif d.issued is None:
+        d.issued = y
+        d.date_source = "year"
+    elif not d.issued.startswith(y) and not (
+        m and d.issued.startswith(m.group(1)) and "/" + m.group(2) in d.issued
+    ):
         d.extra["year"] = y
-        if d.issued is None:
-            d.warnings.append(
-                f"field 'year' kept in extra: {y!r} is not a year (YYYY); the entry has no date"
-            )
 
 
 def month(d: Decoding) -> None:
@@ -164,22 +187,52 @@ def day(d: Decoding) -> None:
     issued = d.issued
     if issued is not None and len(issued) == 7 and dtext.isdigit():
         d.issued = issued + f"-{int(dtext):02d}"
-    elif not (issued and len(issued) == 10 and dtext.isdigit() and int(issued[8:]) == int(dtext)):
+    elif not (
+        issued
+        and len(issued) >= 10
+        and issued[8:10].isdigit()
+        and dtext.isdigit()
+        and int(issued[8:10]) == int(dtext)
+    ):
         d.extra["day"] = dtext
 
 
 def issued(d: Decoding) -> None:
-    """The date the date fields say, if the model takes it."""
+    """The date the date fields say; one that is no date is kept as written,
+    as a literal date, with a warning naming the field."""
     if d.issued is None:
         return
+    d.data["issued"] = _date(d, d.date_source, d.issued)
+
+
+def _date(d: Decoding, field: str, text: str) -> Any:
     from ...model import Date
 
-    try:
-        Date.parse(d.issued)
-        d.data["issued"] = d.issued
-    except ValueError as exc:
-        d.warnings.append(f"date kept in extra: {exc}")
-        d.extra.setdefault("date", d.issued)
+    date, problem = Date.lenient(text)
+    if problem and field == "year" and problem.endswith("is not a date"):
+        problem = f"{text!r} is not a year (YYYY)"
+    if problem:
+        d.warnings.append(f"field '{field}': {problem}; kept as written, as a literal date")
+    return date.model_dump()
+
+
+def other_dates(d: Decoding) -> None:
+    """``origdate``, ``eventdate`` (the date rows of the table but ``urldate``)."""
+    for row in write_rows(d.rtype):
+        if row.kind == "date" and row.record != "accessed" and row.bibtex in d.fields:
+            d.handled.add(row.bibtex)
+            text = _date_text(d, row.bibtex)
+            if text:
+                d.data[row.record] = _date(d, row.bibtex, text)
+
+
+def pubstate(d: Decoding) -> None:
+    """``pubstate`` (mapped to ``status``): biblatex's keys ("inpress") as words."""
+    text = d.data.get("status")
+    if isinstance(text, str):
+        from ...model.dates import STATUSES
+
+        d.data["status"] = STATUSES.get(text.strip().lower(), text)
 
 
 def accessed(d: Decoding) -> None:
@@ -366,11 +419,13 @@ DECODERS: tuple[Callable[[Decoding], None], ...] = (
     month,
     day,
     issued,
+    other_dates,
     accessed,
     book_authors,
     article_issue,
     booktitle_copy,
     mapped_fields,
+    pubstate,
     isbn_others,
     classic_inbook,
     subtitle_split,

@@ -150,10 +150,12 @@ _IDENTIFIERS = frozenset({"doi", "url", "isbn", "issn"})
 #: the tags joined by ", " (``tags`` is only read: old exports wrote it);
 #: ``pages`` "start--end";
 #: ``names`` a name list; ``isbn`` the first ISBN (the others in
-#: ``isbn-others``); ``date`` ISO 8601. ``title``, ``container``, ``degree`` and
+#: ``isbn-others``); ``date`` EDTF (ISO 8601-2, as biblatex reads it);
+#: ``status`` a biblatex ``pubstate`` key ("inpress") or the text. ``title``, ``container``, ``degree`` and
 #: ``site`` are text whose name or presence depends on the entry (see the writer).
 KINDS = frozenset(
     ["text", "cased", "raw", "list", "keywords", "tags", "pages", "names", "isbn", "date"]
+    + ["status"]
     + ["title", "container", "degree", "site"]
 )
 
@@ -223,6 +225,8 @@ FIELDS: tuple[Field, ...] = (
     Field("keywords", "keywords", kind="keywords"),
     Field("note", "note"),
     Field("tags", "tags", kind="tags"),
+    Field("status", "pubstate", kind="status"),
+    Field("original_date", "origdate", kind="date"),
     # per record type
     Field("number_of_pages", "pagetotal", types=_only("book")),
     Field("container_title", "booktitle", types=_only("chapter"), kind="container"),
@@ -242,6 +246,7 @@ FIELDS: tuple[Field, ...] = (
     Field("container_title", "booktitle", types=_only("paper"), kind="cased"),
     Field("event", "eventtitle", types=_only("paper"), kind="cased"),
     Field("event_place", "venue", types=_only("paper")),
+    Field("event_date", "eventdate", types=_only("paper"), kind="date"),
     Field("pages", "pages", types=_only("paper"), kind="pages"),
     Field("howpublished", "howpublished", types=_only("misc")),
 )

@@ -290,19 +290,34 @@ class _Writer:
             e.put(row.bibtex, text)
 
     def put_date(self, e: _Entry) -> None:
+        """BibLaTeX ``date`` (EDTF); classic BibTeX ``year``/``month``/``day``, and
+        ``date`` too when the date is more than those say (a range, a season)."""
         d = e.source.issued
         if not d:
             return
-        if e.biblatex:
-            raw = e.extra.get("date")
-            # a range or uncertain date ("1885/1888") as it came in
-            e.put("date", raw if isinstance(raw, str) and raw.startswith(d.iso()) else d.iso())
+        raw = e.extra.get("date")
+        if d.is_simple and isinstance(raw, str) and raw.startswith(d.iso()):
+            # a range or uncertain date ("1885/1888") an older import kept in extra
+            edtf = raw
+        else:
+            edtf = d.edtf()
+        if d.literal is not None or d.year is None:
+            # biblatex's year is a literal field; its date must be EDTF
+            e.put("year", self.text(d.literal or ""))
             return
-        e.put("year", str(d.year) if d.year >= 1000 else f"{d.year:04d}")
-        if d.month:
-            e.put("month", _MONTHS[d.month - 1], macro=True)
-            if d.day:
-                e.put("day", str(d.day))
+        if e.biblatex:
+            e.put("date", edtf)
+            return
+        if d.end is not None and d.end.year != d.year and d.month is None and d.season is None:
+            e.put("year", f"{d.year}--{d.end.year}")
+        else:
+            e.put("year", str(d.year) if d.year >= 1000 else f"{d.year:04d}")
+            if d.month:
+                e.put("month", _MONTHS[d.month - 1], macro=True)
+                if d.day:
+                    e.put("day", str(d.day))
+        if not d.is_simple:
+            e.put("date", edtf)
 
     def put_book_title(self, e: _Entry) -> None:
         """Classic BibTeX's crossref copies only same-named fields: a book
@@ -525,6 +540,13 @@ class _Entry:
         self.fields[name] = (str(value), macro)
 
 
+def _pubstate(w: _Writer, value: str) -> str:
+    """A status as biblatex's ``pubstate`` key when it has one ("in press" -> inpress)."""
+    from ...model.dates import status_key
+
+    return status_key(value) or w.text(value)
+
+
 def _list(w: _Writer, value: list[str], record_field: str, extra: Mapping[str, Any]) -> str:
     return w.text(", ".join(value))
 
@@ -536,5 +558,6 @@ _KIND_WRITERS: dict[str, Callable[[_Writer, Any, str, Mapping[str, Any]], str]] 
     "raw": lambda w, value, name, extra: value,
     "list": _list,
     "pages": lambda w, value, name, extra: _pages(value),
-    "date": lambda w, value, name, extra: value.iso(),
+    "date": lambda w, value, name, extra: value.edtf(),
+    "status": lambda w, value, name, extra: _pubstate(w, value),
 }
