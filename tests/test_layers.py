@@ -5,7 +5,7 @@ under ``TYPE_CHECKING``; relative imports are resolved, and a name imported from
 package's ``__init__`` counts as an import of the submodule the ``__init__`` takes it
 from (``from citeshelf.model import Person`` -> ``model.names``). Layers, lowest first:
 
-* shared base: ``errors``, ``exitcodes``, ``progress`` (and the package's ``__init__``)
+* shared base: ``errors``, ``exitcodes``, ``limits``, ``progress`` (and the package's ``__init__``)
   import only each other;
 * ``model`` imports nothing else from citeshelf;
 * ``formats``, ``styles`` and ``library`` import only ``model`` and the shared base;
@@ -42,7 +42,7 @@ KNOWN_VIOLATIONS: set[str] = set()
 
 PACKAGES = ("model", "library", "formats", "styles", "sources", "ops", "lsp", "cli")
 # The package's own __init__ is called "__init__" here; it belongs to the shared base.
-BASE = ("errors", "exitcodes", "progress", "__init__")
+BASE = ("errors", "exitcodes", "limits", "progress", "__init__")
 UI_LIBRARIES = ("click", "rich")
 LSP_LIBRARIES = ("pygls", "lsprotocol")
 ALL_LAYERS = frozenset({*PACKAGES, "base", "render", "__main__"})

@@ -24,6 +24,12 @@ _SHOWN = 10
     "\\input/\\include) or .md (pandoc). Repeatable.",
 )
 @click.option(
+    "--follow-outside",
+    is_flag=True,
+    help="With --cited-in: also read the files a manuscript includes from outside its "
+    "folder (absolute paths, ../); without it they are skipped with a warning.",
+)
+@click.option(
     "--format",
     "-f",
     "fmt",
@@ -80,6 +86,7 @@ def command(
     keys: tuple[str, ...],
     query: str | None,
     cited_in: tuple[str, ...],
+    follow_outside: bool,
     fmt: str | None,
     output: str | None,
     expand: bool,
@@ -147,6 +154,7 @@ def command(
         allow_missing=allow_missing,
         warn=render.warn,
         title_case=title_case,
+        follow_outside=follow_outside,
     )
     if output:
         export_to_file(plan, library, output)

@@ -28,27 +28,19 @@ def command(show_path: bool, as_json: bool) -> None:
     import time
 
     from .. import render
-    from ..errors import CiteshelfError
-    from ..library.index import Index
+    from ..library.index import Index, rebuild_index
 
     library = get_library()
-    index = Index(library.path)
     if show_path:
+        path = Index(library.path).path
         if as_json:
-            render.print_json({"index": str(index.path)})
+            render.print_json({"index": str(path)})
         else:
-            render.print_line(str(index.path))
+            render.print_line(str(path))
         return
     start = time.perf_counter()
-    try:
-        index.open()
-        stats = index.refresh(full=True, progress=lambda n: render.progress(n, "Indexing records"))
-        count = index.count()
-        problems = index.problems()
-    except OSError as exc:
-        raise CiteshelfError(f"cannot write the index {index.path}: {exc.strerror}") from None
-    finally:
-        index.close()
+    built = rebuild_index(library.path, progress=lambda n: render.progress(n, "Indexing records"))
+    index, stats, count, problems = built, built.stats, built.count, built.problems
     seconds = time.perf_counter() - start
     if as_json:
         render.print_json(

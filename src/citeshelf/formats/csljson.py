@@ -577,8 +577,14 @@ def _validate(data: dict[str, Any], where: str) -> Any:
 
 def record_from_csl(item: Mapping[str, Any], *, key: str | None = None, where: str | None = None):
     """One CSL-JSON item as a record (see the module docstring)."""
+    from ..limits import check_shape
+
     if not isinstance(item, Mapping):
         raise InvalidData(f"{where or 'CSL-JSON'}: an item must be a JSON object")
+    try:
+        check_shape(item)
+    except ValueError as exc:  # deep nesting, a huge integer, a lone surrogate
+        raise InvalidData(f"{where or 'CSL-JSON'}: invalid data: {exc}") from None
     data = _standard_data(item, key)
     custom = item.get("custom")
     if isinstance(custom, Mapping) and isinstance(custom.get("citeshelf"), Mapping):
@@ -607,15 +613,22 @@ def records_from_csl(data: Any, *, where: str = "CSL-JSON") -> list:
 
 
 def read_json_file(p: Path) -> Any:
-    """A JSON file's data; a file that is not JSON is InvalidData naming the place."""
+    """A JSON file's data; a file that is not JSON, or JSON over the limits of
+    :mod:`citeshelf.limits` (nesting, integer digits, lone surrogates, size),
+    is InvalidData naming the place."""
+    from ..limits import check_import_size, loads_limited
+
+    check_import_size(p)
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        return loads_limited(p.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise InvalidData(
             f"{p}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     except UnicodeDecodeError as exc:
         raise InvalidData(f"{p}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except ValueError as exc:  # over a limit of citeshelf.limits
+        raise InvalidData(f"{p}: invalid data: {exc}") from None
 
 
 def load_csl(path: str | Path) -> list:

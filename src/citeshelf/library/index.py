@@ -43,6 +43,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +91,8 @@ __all__ = [
     "extract_own",
     "inheritable",
     "open_index",
+    "rebuild_index",
+    "Rebuilt",
     "prepare",
     "resolve_doc",
 ]
@@ -277,7 +280,7 @@ class Index:
             con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
 
     def close(self) -> None:
@@ -364,7 +367,7 @@ class Index:
             )
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
         self.stats = stats
         return stats
@@ -731,6 +734,68 @@ def record_keys(library_path: str | os.PathLike[str], prefix: str = "") -> list[
         for name in names
         if name.endswith(SUFFIX) and name[0] != "." and name.startswith(prefix)
     )
+
+
+def _rollback(con: Any) -> None:
+    """Roll back, unless the error already ended the transaction (a damaged
+    or unwritable file): the first error is the one to report."""
+    import sqlite3
+
+    try:
+        con.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+@dataclass
+class Rebuilt:
+    """What :func:`rebuild_index` did."""
+
+    path: Path
+    stats: dict[str, int]
+    count: int
+    problems: list[IndexProblem]
+
+
+def rebuild_index(
+    library_path: str | os.PathLike[str], *, progress: ProgressFactory | None = None
+) -> Rebuilt:
+    """Build the library's index again from every record file (``reindex``).
+
+    A damaged index (not a database, truncated) is deleted and built afresh:
+    it is only a cache. One that cannot be written (an unwritable folder or
+    file, a directory in its place) is a one-line :class:`CiteshelfError`
+    naming it, never a traceback."""
+    import sqlite3
+
+    from ..errors import CiteshelfError
+
+    index = Index(library_path)
+    for attempt in (1, 2):
+        try:
+            index.open()
+            stats = index.refresh(full=True, progress=progress)
+            return Rebuilt(index.path, stats, index.count(), index.problems())
+        except sqlite3.DatabaseError as exc:
+            damaged = not isinstance(exc, sqlite3.OperationalError) or "malformed" in str(exc)
+            index.close()
+            if attempt == 1 and damaged and index.path.is_file():
+                index.delete_files()
+                continue
+            reason = str(exc)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+        finally:
+            index.close()
+        if index.path.is_dir():
+            reason = "a folder is in its place"
+        elif index.path.parent.exists() and not index.path.parent.is_dir():
+            reason = f"{index.path.parent} is not a folder"
+        raise CiteshelfError(
+            f"cannot write the index {index.path}: {reason}: remove it (it is only a cache, "
+            f"built again from the record files) or set ${ENV_INDEX_DIR} to another folder"
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def open_index(

@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import BaseRecord
     from .store import RecordProblem, RecordStore
 
-__all__ = ["FIELDS", "Query", "QueryError", "select"]
+__all__ = ["FIELDS", "MAX_NESTING", "MAX_TERMS", "Query", "QueryError", "select"]
 
 EXACT = ("type", "key", "parent", "doi", "isbn", "tag")
 FIELDS = (
@@ -63,6 +63,11 @@ FIELDS = (
 )
 TYPES = ("book", "chapter", "article", "report", "thesis", "webpage", "paper", "misc")
 OPERATORS = ("AND", "OR", "NOT")
+#: the most terms in one query, and how deep parentheses and NOTs may nest
+#: (beyond them a query is refused with a one-line error: SQLite's parser
+#: and expression tree, and Python's stack, have limits of their own)
+MAX_TERMS = 200
+MAX_NESTING = 20
 
 
 class QueryError(UsageError):
@@ -415,6 +420,16 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.toks = _lex(text)
         self.pos = 0
+        self.depth = 0
+        self.terms = 0
+
+    def nest(self, tok: _Tok) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise QueryError(
+                f"parentheses and NOTs nest deeper than {MAX_NESTING} levels: simplify the query",
+                tok.col,
+            )
 
     def peek(self) -> _Tok:
         return self.toks[self.pos]
@@ -468,7 +483,10 @@ class _Parser:
             self.take()
             if self.peek().kind in ("end", ")", "OR", "AND"):
                 raise QueryError("'NOT' needs a term after it", tok.col)
-            return Not(self.not_expr(field))
+            self.nest(tok)
+            node = Not(self.not_expr(field))
+            self.depth -= 1
+            return node
         return self.atom(field)
 
     def atom(self, field: str | None) -> Node:
@@ -479,7 +497,9 @@ class _Parser:
                 raise QueryError("empty parentheses: put a term inside", tok.col)
             if self.peek().kind == "end":
                 raise QueryError("this '(' is never closed: add ')'", tok.col)
+            self.nest(tok)
             node = self.or_expr(inner_field)
+            self.depth -= 1
             close = self.take()
             if close.kind != ")":
                 raise QueryError("this '(' is never closed: add ')'", tok.col)
@@ -487,6 +507,11 @@ class _Parser:
         if tok.kind == ")":
             raise QueryError("this ')' has no matching '('", tok.col)
         if tok.kind == "term":
+            self.terms += 1
+            if self.terms > MAX_TERMS:
+                raise QueryError(
+                    f"more than {MAX_TERMS} terms in one query: split it into several", tok.col
+                )
             return _term(tok, tok.field or field)
         raise QueryError("expected a term", tok.col)  # pragma: no cover
 
@@ -616,7 +641,7 @@ def select(
     if index is not None:
         try:
             where, params = q.sql(index.fts5)
-            keys = [row.key for row in index.search("" if q.is_everything else where, params)]
+            keys = _search(index, "" if q.is_everything else where, params)
             problems = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
         finally:
             index.close()
@@ -625,6 +650,22 @@ def select(
         problems.sort(key=lambda p: p.key)
         return records, problems
     return _select_slow(library, q)
+
+
+def _search(index: Any, where: str, params: list[Any]) -> list[str]:
+    """The keys the index finds; a query SQLite finds too complex is a one-line
+    error (the limits above keep queries under SQLite's own)."""
+    import sqlite3
+
+    try:
+        return [row.key for row in index.search(where, params)]
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if any(w in text for w in ("too large", "stack overflow", "too many", "too complex")):
+            raise UsageError(
+                f"the query is too complex for the index ({text}): simplify it"
+            ) from None
+        raise
 
 
 def _select_slow(library: RecordStore, q: Query) -> tuple[list[BaseRecord], list[RecordProblem]]:

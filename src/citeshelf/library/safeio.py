@@ -6,6 +6,8 @@
 * :func:`loads_limited` is ``json.loads`` with limits on nesting, integer
   length and lone surrogates, which raise ``ValueError`` (the callers say
   "invalid data"), never ``RecursionError`` or a later ``UnicodeEncodeError``.
+  It and the limits live in :mod:`citeshelf.limits`, shared with the import
+  formats, and are re-exported here.
 
 Light on purpose (the standard library only): the index uses it too.
 """
@@ -13,19 +15,27 @@ Light on purpose (the standard library only): the index uses it too.
 from __future__ import annotations
 
 import errno
-import json
 import os
-import re
 import stat
-from collections.abc import Iterable
 
-from ..errors import InvalidData, UsageError
+from ..errors import InvalidData
+from ..limits import (
+    ENV_MAX_RECORD,
+    MAX_DEPTH,
+    MAX_INT_DIGITS,
+    byte_limit,
+    check_shape,
+    loads_limited,
+    max_record_bytes,
+)
+from ..limits import too_big as _too_big
 
 __all__ = [
     "JOURNAL",
     "is_leftover",
     "ENV_MAX_RECORD",
     "MAX_DEPTH",
+    "MAX_INT_DIGITS",
     "byte_limit",
     "check_shape",
     "loads_limited",
@@ -48,31 +58,6 @@ def is_leftover(name: str) -> bool:
         or name.startswith(STAGING_PREFIX)
         or name == JOURNAL + ".part"
     )
-
-
-#: the largest record file read, in bytes (``$CITESHELF_MAX_RECORD_BYTES``)
-ENV_MAX_RECORD = "CITESHELF_MAX_RECORD_BYTES"
-DEFAULT_MAX_RECORD = 8 * 1024 * 1024
-#: how deep lists and objects may nest in a record file
-MAX_DEPTH = 64
-#: the most digits of an integer in a record file
-MAX_INT_DIGITS = 30
-
-
-def byte_limit(env: str, default: int) -> int:
-    """A size limit in bytes from the environment variable ``env``."""
-    raw = os.environ.get(env, "")
-    if not raw.strip():
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise UsageError(f"${env} must be a number of bytes, not {raw!r}") from None
-    return value if value > 0 else default
-
-
-def max_record_bytes() -> int:
-    return byte_limit(ENV_MAX_RECORD, DEFAULT_MAX_RECORD)
 
 
 _KINDS = (
@@ -127,60 +112,3 @@ def read_regular(
     finally:
         os.close(fd)
     return b"".join(chunks), st
-
-
-def _too_big(path: object, size: int, limit: int, what: str, env: str) -> str:
-    return (
-        f"{path}: {size:,} bytes or more, over the limit of {limit:,} bytes for a {what} "
-        f"(${env} raises it)"
-    )
-
-
-def _bounded_int(digits: str) -> int:
-    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
-        raise ValueError(f"an integer of {len(digits):,} digits (the limit is {MAX_INT_DIGITS})")
-    return int(digits)
-
-
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-
-
-def loads_limited(text: str) -> object:
-    """``json.loads`` with limits: nesting deeper than :data:`MAX_DEPTH`, an
-    integer longer than :data:`MAX_INT_DIGITS` digits or a lone surrogate
-    (``"\\ud800"``: text no file can hold) raise ``ValueError``."""
-    try:
-        data = json.loads(text, parse_int=_bounded_int)
-    except RecursionError:
-        raise ValueError(f"nested deeper than {MAX_DEPTH} levels") from None
-    surrogates = _SURROGATE_ESCAPE.search(text) is not None
-    if surrogates or text.count("[") + text.count("{") > MAX_DEPTH:
-        check_shape(data, surrogates=surrogates)
-    return data
-
-
-def check_shape(data: object, *, surrogates: bool = True) -> None:
-    """``ValueError`` if ``data`` nests deeper than :data:`MAX_DEPTH` or (with
-    ``surrogates``) holds a string that is not valid Unicode text."""
-    stack: list[tuple[object, int]] = [(data, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if surrogates:
-                try:
-                    item.encode("utf-8")
-                except UnicodeEncodeError as exc:
-                    raise ValueError(
-                        f"a lone surrogate (U+{ord(item[exc.start]):04X}) in {item[:40]!r}: "
-                        "not Unicode text"
-                    ) from None
-            continue
-        if isinstance(item, dict):
-            children: Iterable[object] = [*item.keys(), *item.values()]
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth >= MAX_DEPTH:
-            raise ValueError(f"nested deeper than {MAX_DEPTH} levels")
-        stack.extend((c, depth + 1) for c in children)

@@ -4,7 +4,7 @@ Public API::
 
     prepare_export(library, *, keys=(), query=None, cited_in=(), fmt=None,
                    output=None, ascii=False, expand=False, allow_missing=False,
-                   warn=None, title_case=False) -> ExportPlan
+                   warn=None, title_case=False, follow_outside=False) -> ExportPlan
         What to write, in order (the format from ``fmt``, else the ``output``
         file name, else BibTeX): ``plan.order`` the keys, ``added_parents``
         the books added because a chapter names them, ``missing`` the
@@ -13,7 +13,9 @@ Public API::
         (also passed to ``warn`` as they are known). A query that matches
         nothing raises ``NotFound``. ``title_case``: BibTeX and BibLaTeX
         titles of English records in title case (Chicago's headline style),
-        the stored capitals protected in braces.
+        the stored capitals protected in braces. ``follow_outside``: read
+        the files a ``cited_in`` manuscript includes from outside its folder
+        (otherwise each is a warning).
     write_export(plan, library, out)
         Write the records to the text stream ``out``, one at a time.
     export_to_file(plan, library, path)
@@ -87,6 +89,7 @@ def prepare_export(
     allow_missing: bool = False,
     warn: Callable[[str], None] | None = None,
     title_case: bool = False,
+    follow_outside: bool = False,
 ) -> ExportPlan:
     """The export of ``keys``, the records matching ``query`` and the keys the
     manuscripts ``cited_in`` cite (everything if none is given), closed over
@@ -105,6 +108,7 @@ def prepare_export(
             ascii=ascii,
             expand=expand,
             allow_missing=allow_missing,
+            follow_outside=follow_outside,
         )
     plan.title_case = title_case
     if plan.count == 0 and cited_in and not keys and not query:
@@ -155,6 +159,7 @@ def plan_export(
     ascii: bool = False,
     expand: bool = False,
     allow_missing: bool = False,
+    follow_outside: bool = False,
 ) -> ExportPlan:
     """The selection closed over parents and put in output order; only the
     parent books are read here (see :func:`write_export`)."""
@@ -173,7 +178,8 @@ def plan_export(
     if cited_in:
         from ..formats.manuscript import cited_keys
 
-        cites = cited_keys(list(cited_in))
+        cites = cited_keys(list(cited_in), follow_outside=follow_outside)
+        warnings.extend(cites.warnings)  # included files outside the manuscript's folder
         wanted.extend(cites.keys)
         everything = everything or cites.everything
     chosen: dict[str, None] = {}

@@ -128,6 +128,9 @@ def read_entries(
     p = Path(path)
     if not p.is_file():
         raise NotFound(f"{p}: no such file")
+    from ..limits import check_import_size
+
+    check_import_size(p)  # $CITESHELF_MAX_IMPORT_BYTES
     if fmt is None:
         fmt = detect_format(p, _peek(p))
         if fmt is None:
@@ -173,8 +176,9 @@ def _csl_items(p: Path) -> Iterator[Any]:
     decoded item by item (the file is never held whole); anything else is
     read whole. An error is reported as reading the whole file reports it."""
     from ..errors import InvalidData
+    from ..limits import item_decoder
 
-    decoder = json.JSONDecoder()
+    decoder = item_decoder()  # an item over the limits is invalid, not the file
     ws = re.compile(r"[ \t\n\r]*")
     try:
         with p.open("r", encoding="utf-8") as fh:
@@ -236,7 +240,7 @@ def _csl_items(p: Path) -> Iterator[Any]:
             skip_ws()
             if pos < len(buf):
                 raise ValueError("extra data")
-    except ValueError:  # JSONDecodeError, UnicodeDecodeError too
+    except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError too
         for _ in _csl_whole(p):  # raises with the whole file's line and column
             pass
         raise InvalidData(f"{p}: not valid JSON") from None

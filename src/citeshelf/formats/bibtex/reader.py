@@ -211,9 +211,7 @@ class _Reader:
 
     def _prescan_book(self, etype: str, key: str, fields: dict[str, str]) -> None:
         final = self.renamed.get(key, key)
-        for ref in ("crossref", "xref"):
-            if fields.get(ref, "").strip() in self.renamed:
-                fields[ref] = self.renamed[fields[ref].strip()]
+        self._renamed_refs(fields)
         try:
             record, _ = entry_to_record(
                 etype, final, fields, original_key=key if final != key else None
@@ -349,6 +347,13 @@ class _Reader:
         self.renamed[key] = new
         return new
 
+    def _renamed_refs(self, fields: dict[str, str]) -> None:
+        """``crossref``/``xref`` naming a renamed key name its new key."""
+        for ref in ("crossref", "xref"):
+            target = fields.get(ref, "").strip()
+            if target and target in self.renamed:
+                fields[ref] = self.renamed[target]
+
     def _with_xdata(
         self, fields: dict[str, str], warnings: list[BibIssue], line: int = 0, key: str = ""
     ) -> dict[str, str]:
@@ -406,6 +411,17 @@ class _Reader:
         for _, key, _, _, _ in pending:
             self.taken.add(key.lower())
         for etype, key, fields, line, warnings in pending:
+            if not key.strip():
+                result.invalid.append(
+                    BibIssue(
+                        self.source,
+                        line,
+                        None,
+                        f"@{etype} entry without a key: write one after '@{etype}{{'",
+                    )
+                )
+                result.warnings.extend(warnings)
+                continue
             lower = key.lower()
             if lower in self.seen_keys:
                 result.invalid.append(
@@ -433,9 +449,7 @@ class _Reader:
                         "key is kept and written back on export)",
                     )
                 )
-            for ref in ("crossref", "xref"):
-                if fields.get(ref, "").strip() in self.renamed:
-                    fields[ref] = self.renamed[fields[ref].strip()]
+            self._renamed_refs(fields)
             try:
                 record, more = entry_to_record(etype, key, fields, original_key=original)
             except EntryError as exc:
