@@ -217,6 +217,8 @@ class _Writer:
         writer = _KIND_WRITERS.get(row.kind)
         if writer is not None:
             e.put(name, writer(self, value, row.record, e.extra))
+        elif row.kind == "raw":
+            e.put(name, verbatim(value, biblatex=e.biblatex))
         elif row.kind == "isbn":
             self.put_isbn(e, value)
         elif row.kind == "container":
@@ -258,8 +260,10 @@ class _Writer:
             return
         if e.biblatex:
             raw = e.extra.get("date")
-            # a range or uncertain date ("1885/1888") as it came in
-            e.put("date", raw if isinstance(raw, str) and raw.startswith(d.iso()) else d.iso())
+            # a range or uncertain date ("1885/1888") as it came in (only
+            # the characters of a date: nothing that could end the field)
+            kept = isinstance(raw, str) and raw.startswith(d.iso()) and _DATE_TEXT.match(raw)
+            e.put("date", raw if kept else d.iso())
             return
         e.put("year", str(d.year) if d.year >= 1000 else f"{d.year:04d}")
         if d.month:
@@ -303,7 +307,7 @@ class _Writer:
                 continue
             text = str(value)
             if name in _VERBATIM:
-                e.fields[name] = (_escape_verbatim(text), False)
+                e.fields[name] = (verbatim(text, biblatex=e.biblatex), False)
             else:
                 e.fields[name] = (self.text(text), False)
 
@@ -374,12 +378,17 @@ def written_key(record: Any) -> str:
     return record.key
 
 
-def _pages(pages: Any) -> str:
-    return f"{pages.start}--{pages.end}" if pages.end else pages.start
+def _pages(w: _Writer, pages: Any) -> str:
+    start = w.text(pages.start)
+    return f"{start}--{w.text(pages.end)}" if pages.end else start
 
 
-def _escape_verbatim(text: str) -> str:
-    # Verbatim fields take any character but unbalanced braces.
+#: a biblatex date as it came in: digits and EDTF's marks only
+_DATE_TEXT = re.compile(r"^[0-9A-Za-z/:.~?+ -]+$")
+_UNESCAPED = re.compile(r"\\(?=[_%&#$~])")
+
+
+def _balanced(text: str) -> bool:
     depth = 0
     for ch in text:
         if ch == "{":
@@ -387,9 +396,34 @@ def _escape_verbatim(text: str) -> str:
         elif ch == "}":
             depth -= 1
             if depth < 0:
-                break
-    if depth != 0:
-        return text.replace("{", "").replace("}", "")
+                return False
+    return depth == 0
+
+
+def verbatim(text: str, *, biblatex: bool) -> str:
+    """A verbatim field's value (``url``, ``doi``, ``eprint``, ``file`` ...):
+    written as it is, since biber and the url package read these fields
+    character by character, except what would end the field or change on
+    reading:
+
+    - unbalanced braces (which would end the field early) are percent-encoded,
+      ``%7B`` and ``%7D``, as are all braces of such a value; a resolver reads
+      them as the same characters, the reader does not decode them back;
+    - a backslash before ``_ % & # $ ~`` (which the reader takes for an
+      escape) is percent-encoded, ``%5C``;
+    - ``%`` is ``\\%`` for classic BibTeX (a .bbl line is TeX, where ``%``
+      starts a comment; the reader gives ``%`` back) and ``%`` for BibLaTeX
+      (biber reads it as it is);
+    - control characters are removed (no format holds them)."""
+    from ...model.controls import strip_controls
+
+    text = strip_controls(text)
+    if "\\" in text:
+        text = _UNESCAPED.sub("%5C", text)
+    if ("{" in text or "}" in text) and not _balanced(text):
+        text = text.replace("{", "%7B").replace("}", "%7D")
+    if not biblatex and "%" in text:
+        text = text.replace("%", "\\%")
     return text
 
 
@@ -496,8 +530,7 @@ def _list(w: _Writer, value: list[str], record_field: str, extra: Mapping[str, A
 _KIND_WRITERS: dict[str, Callable[[_Writer, Any, str, Mapping[str, Any]], str]] = {
     "text": lambda w, value, name, extra: w.text(value),
     "cased": lambda w, value, name, extra: w.cased(value, name, extra),
-    "raw": lambda w, value, name, extra: value,
     "list": _list,
-    "pages": lambda w, value, name, extra: _pages(value),
+    "pages": lambda w, value, name, extra: _pages(w, value),
     "date": lambda w, value, name, extra: value.iso(),
 }
