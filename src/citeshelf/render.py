@@ -3,6 +3,15 @@
 When stdout is a terminal (and ``NO_COLOR`` is not set) tables and panels are
 drawn with Rich. Otherwise output is plain text with no colour codes, and Rich
 is not even imported. ``--json`` output never goes through here.
+
+Record text is never written to a terminal as it is: a control character
+(C0 other than tab and newline, DEL, C1: see :mod:`citeshelf.model.controls`)
+is shown visibly on a terminal, as ``less`` and ``git`` do (``^[`` for ESC,
+``^G`` for BEL, ``<9B>`` for a C1 control), in Rich tables, panels and
+citations, in plain text and in warnings and errors; piped or redirected
+plain text keeps every byte but those control characters, which are
+removed. JSON keeps them, escaped (``\\u001b``, ``\\u009b``). Links in
+citations are terminal hyperlinks only for http(s) URLs.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ __all__ = [
     "print_line",
     "warn",
     "progress",
+    "clean",
 ]
 
 
@@ -41,6 +51,32 @@ def stdout_is_terminal() -> bool:
     return bool(isatty and isatty())
 
 
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def clean(text: str, *, err: bool = False) -> str:
+    """``text`` safe to write to stdout (stderr with ``err``): control
+    characters shown visibly on a terminal, removed otherwise."""
+    from .model.controls import CONTROL_RE, show_controls, strip_controls
+
+    if CONTROL_RE.search(text) is None:
+        return text
+    if _is_terminal(sys.stderr if err else sys.stdout):
+        return show_controls(text)
+    return strip_controls(text)
+
+
+def _shown(text: str) -> str:
+    """Text for Rich (a terminal): control characters visible, markup escaped."""
+    from rich.markup import escape
+
+    from .model.controls import show_controls
+
+    return escape(show_controls(text))
+
+
 def _console(stderr: bool = False):
     from rich.console import Console
 
@@ -49,22 +85,28 @@ def _console(stderr: bool = False):
 
 def print_line(text: str = "", *, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
-    stream.write(text + "\n")
+    stream.write(clean(text, err=err) + "\n")
 
 
 def warn(message: str) -> None:
     """A one-line warning on stderr."""
-    sys.stderr.write(f"citeshelf: warning: {message}\n")
+    sys.stderr.write(f"citeshelf: warning: {clean(message, err=True)}\n")
 
 
 def print_lines(lines: Sequence[str]) -> None:
     """Lines as they are, one each, for a pipe (no table, no colour)."""
     if lines:
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write(clean("\n".join(lines)) + "\n")
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """JSON, UTF-8; DEL and the C1 controls escaped as JSON escapes them
+    below U+0020 (the same data, nothing a terminal acts on)."""
+    import re
+
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    text = re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    sys.stdout.write(text + "\n")
 
 
 def print_json_array(items: Iterable[Any]) -> None:
@@ -109,7 +151,7 @@ def print_table(
     """
     if not decorated:
         if rows:
-            sys.stdout.write("\n".join(_plain_table(columns, rows, header=False)) + "\n")
+            sys.stdout.write(clean("\n".join(_plain_table(columns, rows, header=False))) + "\n")
         return
     if not use_rich():
         out = []
@@ -118,16 +160,21 @@ def print_table(
         out += _plain_table(columns, rows)
         if caption:
             out.append(caption)
-        sys.stdout.write("\n".join(out) + "\n")
+        sys.stdout.write(clean("\n".join(out)) + "\n")
         return
     from rich import box
     from rich.table import Table
 
-    table = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(
+        title=_shown(title) if title else None,
+        caption=_shown(caption) if caption else None,
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+    )
     for i, name in enumerate(columns):
-        table.add_column(name, overflow="fold", no_wrap=(i == 0))
+        table.add_column(_shown(name), overflow="fold", no_wrap=(i == 0))
     for row in rows:
-        table.add_row(*(_escape(c) for c in row))
+        table.add_row(*(_shown(c) for c in row))
     _console().print(table)
 
 
@@ -144,7 +191,7 @@ def print_fields(
             lines += [f"{'':{width}}  {r}".rstrip() for r in rest]
         if footer:
             lines += ["", footer]
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write(clean("\n".join(lines)) + "\n")
         return
     from rich.panel import Panel
     from rich.table import Table
@@ -153,14 +200,16 @@ def print_fields(
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
     for label, value in fields:
-        grid.add_row(label, _escape(value))
+        grid.add_row(_shown(label), _shown(value))
     body: Any = grid
     if footer:
         from rich.console import Group
         from rich.text import Text
 
-        body = Group(grid, Text(""), Text(footer))
-    _console().print(Panel(body, title=_escape(title), title_align="left"))
+        from .model.controls import show_controls
+
+        body = Group(grid, Text(""), Text(show_controls(footer)))
+    _console().print(Panel(body, title=_shown(title), title_align="left"))
 
 
 class _RichProgress:
@@ -192,28 +241,26 @@ def progress(total: int, description: str, *, threshold: int = 200) -> Any:
     return NullProgress()
 
 
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def styled_text(styled: Any) -> Any:
     """A Rich ``Text`` from a citation's styled runs (citeshelf.styles.text):
-    italics in italics, links as terminal hyperlinks."""
+    italics in italics, links as terminal hyperlinks (http(s) only);
+    control characters shown visibly."""
     from rich.style import Style
     from rich.text import Text
 
-    from .styles.text import Italic
+    from .model.controls import show_controls
+    from .styles.text import Italic, safe_href
 
     text = Text()
     for run in styled.runs:
         if isinstance(run, str):
-            text.append(run)
+            text.append(show_controls(run))
         elif isinstance(run, Italic):
-            text.append(run.text, style="italic")
+            text.append(show_controls(run.text), style="italic")
         else:
-            text.append(run.text, style=Style(link=run.href))
+            href = safe_href(run.href)
+            shown = show_controls(run.text)
+            text.append(shown, style=Style(link=href) if href else None)
     return text
 
 
@@ -221,10 +268,12 @@ def print_citations(plain: str, styled_items: Sequence[Any], *, caption: str | N
     """Formatted citations: Rich italics and links on a terminal (entries
     separated by a blank line, ``caption`` dimmed below), else ``plain``."""
     if not use_rich():
-        sys.stdout.write(plain + "\n")
+        sys.stdout.write(clean(plain) + "\n")
         return
     from rich.console import Group
     from rich.text import Text
+
+    from .model.controls import show_controls
 
     parts: list[Any] = []
     for i, item in enumerate(styled_items):
@@ -232,5 +281,5 @@ def print_citations(plain: str, styled_items: Sequence[Any], *, caption: str | N
             parts.append(Text(""))
         parts.append(styled_text(item))
     if caption:
-        parts += [Text(""), Text(caption, style="dim")]
+        parts += [Text(""), Text(show_controls(caption), style="dim")]
     _console().print(Group(*parts))

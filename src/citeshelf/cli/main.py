@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from .. import __version__, exitcodes
+from .. import __version__, exitcodes, render
 
 _HERE = os.path.dirname(__file__)
 
@@ -59,7 +59,8 @@ class LazyGroup(click.Group):
             hint = ""
             if exc.ctx is not None and exc.ctx.command is not None:
                 hint = f" (see '{exc.ctx.command_path} --help')"
-            click.echo(f"citeshelf: error: {exc.format_message()}{hint}", err=True)
+            message = render.clean(exc.format_message(), err=True)
+            click.echo(f"citeshelf: error: {message}{hint}", err=True)
             sys.exit(exitcodes.USAGE)
         except click.ClickException as exc:
             if not standalone_mode:
@@ -105,7 +106,8 @@ class CommandError(click.ClickException):
         self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file=None) -> None:
-        click.echo(f"citeshelf: error: {self.format_message()}", err=True, file=file)
+        message = render.clean(self.format_message(), err=True)
+        click.echo(f"citeshelf: error: {message}", err=True, file=file)
 
 
 @click.group(

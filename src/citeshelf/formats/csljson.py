@@ -778,4 +778,18 @@ def dumps_csl(records: Iterable[Any], *, books: Mapping[str, Any] | None = None)
     for r in records:
         parent = getattr(r, "parent", None)
         items.append(record_to_csl(r, book=books.get(parent) if parent else None))
-    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    return dumps_json(items) + "\n"
+
+
+_JSON_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029]")
+
+
+def dumps_json(data: Any) -> str:
+    """JSON as CSL-JSON is written: UTF-8 text, 2-space indent; DEL, the C1
+    controls and the line and paragraph separators escaped (``\\u009b``)
+    as JSON escapes the C0 controls, so the file holds the same data and
+    nothing a terminal or a JavaScript reader acts on."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if _JSON_CONTROLS.search(text):
+        text = _JSON_CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    return text

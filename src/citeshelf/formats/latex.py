@@ -12,14 +12,19 @@ letter case (``{NATO}``) and drops only the braces around special characters
 phrases recorded; :func:`strip_groups` then removes the braces and returns the
 protected phrases.
 
-Writing (:func:`encode`) escapes ``& % $ # _ { } ~ ^ \\`` and, with
-``ascii=True``, writes non-ASCII letters as LaTeX macros (for classic BibTeX).
+Writing (:func:`encode`) escapes ``& % $ # _ { } ~ ^ \\`` (so a brace,
+balanced or not, is ``\\{``/``\\}`` and the field always ends where it
+should), removes control characters (ESC, BEL, CR ...: TeX refuses them and
+no reader gives them back) and, with ``ascii=True``, writes non-ASCII letters
+as LaTeX macros (for classic BibTeX).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from ..model.controls import CONTROL_RE, strip_controls
 
 __all__ = ["decode", "encode", "strip_groups", "needs_decoding", "top_level_groups"]
 
@@ -451,6 +456,8 @@ _LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')|[!?](?=`)")
 
 def encode(text: str, *, ascii: bool = False, escape: bool = True) -> str:
     """Unicode text as BibTeX field text (braces are the caller's business)."""
+    if CONTROL_RE.search(text):
+        text = strip_controls(text)
     if escape and _ESCAPE_OUT_RE.search(text):
         text = _ESCAPE_OUT_RE.sub(lambda m: _ESCAPE_OUT[m.group(0)], text)
     if escape and ("-" in text or "`" in text or "'" in text):

@@ -661,6 +661,32 @@ def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
     ref["id"] = source.key
     for row in _rows(source.type):
         _KINDS[row.kind][1](source, row, ref)
+    return _one_line_values(ref)
+
+
+_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x1c-\x1e\x85]")
+
+
+def _one_line(text: str) -> str:
+    from ..model.controls import strip_controls
+
+    return strip_controls(_BREAKS.sub(" ", text))
+
+
+def _one_line_values(ref: dict[str, Any]) -> dict[str, Any]:
+    """RIS is one tag per line: a line break in a value would end it (a
+    title holding "\\nER  - \\nTY  - " would start a reference of its own).
+    Each line of a note is an N1 line of its own (the reader joins them
+    with line breaks); elsewhere a line break is a space, and control
+    characters are removed."""
+    for name, value in ref.items():
+        if isinstance(value, str):
+            ref[name] = _one_line(value)
+        elif isinstance(value, list):
+            if name == "notes":
+                lines = [ln for v in value for ln in re.split(r"\r\n|[\r\n\u2028\u2029]", v)]
+                value = lines
+            ref[name] = [_one_line(v) if isinstance(v, str) else v for v in value]
     return ref
 
 

@@ -96,4 +96,12 @@ def normalize_url(value: str) -> str:
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https", "ftp") or not parts.netloc or " " in text:
         raise ValueError(f"{value!r} is not a URL: expected http:// or https://")
+    if _URL_UNSAFE.search(text):
+        # characters no URL may hold (RFC 3986), percent-encoded as browsers send them
+        from urllib.parse import quote
+
+        text = _URL_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), text)
     return text
+
+
+_URL_UNSAFE = re.compile(r'[\x00-\x1f\x7f-\x9f"<>\\^`{|}]')

@@ -27,7 +27,14 @@ The rules (code, severity: what it finds)::
                                the record says which phrases are protected
     extra-has-home    warning  a field kept in ``extra`` that the record's type
                                has; fixed when the field is empty (or the same)
+    control-char      warning  a control character (ESC, BEL, CR, DEL, a C1
+                               control: model.controls) in a field; output
+                               shows or drops it; fixed by removing every one
+                               (CR LF becomes LF) when the record still validates
     missing-field     note     recommended fields the record lacks
+
+A lone surrogate (``"\\ud800"``, text no file can hold) makes a record file
+``unreadable``, as it does for every command: the store's reader refuses it.
 """
 
 from __future__ import annotations
@@ -336,6 +343,59 @@ def _move_extra(name: str, value: Any) -> Callable[[Any], Any]:
     return apply
 
 
+def _controls(ctx: _Context) -> Iterator[Problem]:
+    from ..model.controls import has_controls, record_strings, show_controls
+
+    for r in ctx.records:
+        data = r.to_json_dict()
+        places = [(where, text) for where, text in record_strings(data) if has_controls(text)]
+        if not places:
+            continue
+        shown = "; ".join(f"{where} {show_controls(text)[:60]!r}" for where, text in places[:3])
+        more = f" and {len(places) - 3} more" if len(places) > 3 else ""
+        message = f"'{r.key}' has control characters (shown as ^[ or <9B>) in {shown}{more}"
+        fixed = _without_controls(r)
+        if fixed is None:
+            yield Problem(
+                r.key,
+                "control-char",
+                "warning",
+                message + "; removing them does "
+                "not leave a valid record: fix it with 'citeshelf edit'",
+            )
+        else:
+            yield Problem(
+                r.key,
+                "control-char",
+                "warning",
+                message,
+                fix="remove the control characters",
+                apply=lambda record: _without_controls(record) or record,
+            )
+
+
+def _without_controls(record: Any) -> Any:
+    """The record with every control character removed, or None if that
+    does not validate or would change its key."""
+    from ..model import parse_record
+    from ..model.controls import strip_controls
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return strip_controls(value)
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}
+        return value
+
+    try:
+        new = parse_record(clean(record.to_json_dict()))
+    except ValueError:
+        return None
+    return new if new.key == record.key else None
+
+
 def _missing_fields(ctx: _Context) -> Iterator[Problem]:
     from ..model import missing_recommended
     from ..model.inherit import chapter_view
@@ -378,6 +438,7 @@ RULES: tuple[Rule, ...] = (
     Rule("empty-title", "warning", _empty_title),
     Rule("title-case", "warning", _title_case),
     Rule("extra-has-home", "warning", _extra_home),
+    Rule("control-char", "warning", _controls),
     Rule("missing-field", "note", _missing_fields),
 )
 

@@ -331,15 +331,11 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             else:
                 out.write(writer.entry(record))
     elif plan.fmt == "csl-json":
-        import json
-
-        from ..formats.csljson import record_to_csl
+        from ..formats.csljson import dumps_json, record_to_csl
 
         first = True
         for record in records():
-            item = json.dumps(
-                record_to_csl(record, book=book_of(record)), ensure_ascii=False, indent=2
-            )
+            item = dumps_json(record_to_csl(record, book=book_of(record)))
             out.write(("[\n  " if first else ",\n  ") + item.replace("\n", "\n  "))
             first = False
         out.write("[]\n" if first else "\n]\n")

@@ -12,9 +12,21 @@ imports Rich) and walks the same runs.
 
 from __future__ import annotations
 
+import re
 from html import escape as _html_escape
 
-__all__ = ["Italic", "Link", "Styled", "to_text", "to_markdown", "to_html", "smarten"]
+from ..model.controls import strip_controls
+
+__all__ = [
+    "Italic",
+    "Link",
+    "Styled",
+    "safe_href",
+    "to_text",
+    "to_markdown",
+    "to_html",
+    "smarten",
+]
 
 
 class Italic:
@@ -327,39 +339,86 @@ def to_text(styled: Styled) -> str:
     return "".join(r if isinstance(r, str) else r.text for r in styled.runs)
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|"})
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>#|~$"})
+#: "&" only where it would start an entity reference ("&lt;", "&#60;")
+_MD_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+#: line breaks and control characters: a run is one line of text
+_BREAKS = re.compile("[\r\n\u2028\u2029]+")
+#: what a URL written as a link may not hold, percent-encoded (RFC 3986)
+_HREF_UNSAFE = re.compile(r'[\x00-\x20\x7f-\x9f"<>\\^`{|}\u2028\u2029]')
+_HREF_SCHEME = re.compile(r"^https?://[^/?#\s]", re.IGNORECASE)
+
+
+def _clean(text: str) -> str:
+    """Text for Markdown or HTML: no control characters, no line breaks."""
+    if _BREAKS.search(text):
+        text = _BREAKS.sub(" ", text)
+    return strip_controls(text)
+
+
+def safe_href(href: str) -> str | None:
+    """``href`` as a link may hold it: an http(s) URL (a DOI link is one),
+    with the characters a URL cannot hold percent-encoded; None for any
+    other scheme (``javascript:``, ``data:``, ``ftp:`` ...): such a link
+    is shown as text."""
+    if not _HREF_SCHEME.match(href):
+        return None
+    if _HREF_UNSAFE.search(href):
+        from urllib.parse import quote
+
+        href = _HREF_UNSAFE.sub(lambda m: quote(m.group(0), safe=""), href)
+    return href
+
+
+def _md(text: str) -> str:
+    text = _clean(text).translate(_MD_SPECIAL)
+    return _MD_ENTITY.sub("\\\\&", text) if "&" in text else text
 
 
 def to_markdown(styled: Styled) -> str:
-    """Markdown (CommonMark): ``*italics*``, ``<url>`` links, specials escaped."""
+    """Markdown (CommonMark): ``*italics*``, ``<url>`` links; HTML and
+    Markdown specials escaped, so record text is only ever text; links only
+    for http(s) URLs (see :func:`safe_href`)."""
     out = []
     for r in styled.runs:
         if isinstance(r, str):
-            out.append(r.translate(_MD_SPECIAL))
+            out.append(_md(r))
         elif isinstance(r, Italic):
-            text = r.text.translate(_MD_SPECIAL)
+            text = _md(r.text)
             # Emphasis must not start or end with a space.
             lead = text[: len(text) - len(text.lstrip())]
             trail = text[len(text.rstrip()) :]
             out.append(f"{lead}*{text.strip()}*{trail}" if text.strip() else text)
         else:
-            if r.text == r.href:
-                out.append(f"<{r.href}>")
+            href = safe_href(r.href)
+            if href is None:
+                out.append(_md(r.text))
+            elif r.text == href:
+                out.append(f"<{href}>")
             else:
-                out.append(f"[{r.text.translate(_MD_SPECIAL)}](<{r.href}>)")
+                out.append(f"[{_md(r.text)}](<{href}>)")
     return "".join(out)
 
 
+def _h(text: str) -> str:
+    return _html_escape(_clean(text), quote=True)
+
+
 def to_html(styled: Styled) -> str:
-    """HTML fragment: ``<i>`` for italics, ``<a href>`` for links, text escaped."""
+    """HTML fragment: ``<i>`` for italics, ``<a href>`` for http(s) links
+    (see :func:`safe_href`), every character of record text escaped."""
     out = []
     for r in styled.runs:
         if isinstance(r, str):
-            out.append(_html_escape(r, quote=False))
+            out.append(_h(r))
         elif isinstance(r, Italic):
-            out.append(f"<i>{_html_escape(r.text, quote=False)}</i>")
+            out.append(f"<i>{_h(r.text)}</i>")
         else:
-            out.append(f'<a href="{_html_escape(r.href)}">{_html_escape(r.text, quote=False)}</a>')
+            href = safe_href(r.href)
+            if href is None:
+                out.append(_h(r.text))
+            else:
+                out.append(f'<a href="{_html_escape(href)}">{_h(r.text)}</a>')
     return "".join(out)
 
 

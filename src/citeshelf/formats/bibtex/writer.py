@@ -257,6 +257,8 @@ class _Writer:
         writer = _KIND_WRITERS.get(row.kind)
         if writer is not None:
             e.put(name, writer(self, value, row.record, e.extra))
+        elif row.kind == "raw":
+            e.put(name, verbatim(value, biblatex=e.biblatex))
         elif row.kind == "isbn":
             self.put_isbn(e, value)
         elif row.kind == "container":
@@ -296,8 +298,14 @@ class _Writer:
         if not d:
             return
         raw = e.extra.get("date")
-        if d.is_simple and isinstance(raw, str) and raw.startswith(d.iso()):
+        if (
+            d.is_simple
+            and isinstance(raw, str)
+            and raw.startswith(d.iso())
+            and _DATE_TEXT.match(raw)
+        ):
             # a range or uncertain date ("1885/1888") an older import kept in extra
+            # (only the characters of a date: nothing that could end the field)
             edtf = raw
         else:
             edtf = d.edtf()
@@ -356,7 +364,7 @@ class _Writer:
                 continue
             text = str(value)
             if name in _VERBATIM:
-                e.fields[name] = (_escape_verbatim(text), False)
+                e.fields[name] = (verbatim(text, biblatex=e.biblatex), False)
             else:
                 e.fields[name] = (self.text(text), False)
 
@@ -426,12 +434,17 @@ def written_key(record: Any) -> str:
     return record.key
 
 
-def _pages(pages: Any) -> str:
-    return f"{pages.start}--{pages.end}" if pages.end else pages.start
+def _pages(w: _Writer, pages: Any) -> str:
+    start = w.text(pages.start)
+    return f"{start}--{w.text(pages.end)}" if pages.end else start
 
 
-def _escape_verbatim(text: str) -> str:
-    # Verbatim fields take any character but unbalanced braces.
+#: a biblatex date as it came in: digits and EDTF's marks only
+_DATE_TEXT = re.compile(r"^[0-9A-Za-z/:.~?+ -]+$")
+_UNESCAPED = re.compile(r"\\(?=[_%&#$~])")
+
+
+def _balanced(text: str) -> bool:
     depth = 0
     for ch in text:
         if ch == "{":
@@ -439,9 +452,34 @@ def _escape_verbatim(text: str) -> str:
         elif ch == "}":
             depth -= 1
             if depth < 0:
-                break
-    if depth != 0:
-        return text.replace("{", "").replace("}", "")
+                return False
+    return depth == 0
+
+
+def verbatim(text: str, *, biblatex: bool) -> str:
+    """A verbatim field's value (``url``, ``doi``, ``eprint``, ``file`` ...):
+    written as it is, since biber and the url package read these fields
+    character by character, except what would end the field or change on
+    reading:
+
+    - unbalanced braces (which would end the field early) are percent-encoded,
+      ``%7B`` and ``%7D``, as are all braces of such a value; a resolver reads
+      them as the same characters, the reader does not decode them back;
+    - a backslash before ``_ % & # $ ~`` (which the reader takes for an
+      escape) is percent-encoded, ``%5C``;
+    - ``%`` is ``\\%`` for classic BibTeX (a .bbl line is TeX, where ``%``
+      starts a comment; the reader gives ``%`` back) and ``%`` for BibLaTeX
+      (biber reads it as it is);
+    - control characters are removed (no format holds them)."""
+    from ...model.controls import strip_controls
+
+    text = strip_controls(text)
+    if "\\" in text:
+        text = _UNESCAPED.sub("%5C", text)
+    if ("{" in text or "}" in text) and not _balanced(text):
+        text = text.replace("{", "%7B").replace("}", "%7D")
+    if not biblatex and "%" in text:
+        text = text.replace("%", "\\%")
     return text
 
 
@@ -555,9 +593,8 @@ def _list(w: _Writer, value: list[str], record_field: str, extra: Mapping[str, A
 _KIND_WRITERS: dict[str, Callable[[_Writer, Any, str, Mapping[str, Any]], str]] = {
     "text": lambda w, value, name, extra: w.text(value),
     "cased": lambda w, value, name, extra: w.cased(value, name, extra),
-    "raw": lambda w, value, name, extra: value,
     "list": _list,
-    "pages": lambda w, value, name, extra: _pages(value),
+    "pages": lambda w, value, name, extra: _pages(w, value),
     "date": lambda w, value, name, extra: value.edtf(),
     "status": lambda w, value, name, extra: _pubstate(w, value),
 }
