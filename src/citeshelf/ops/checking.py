@@ -28,6 +28,9 @@ The rules (code, severity: what it finds)::
     extra-has-home    warning  a field kept in ``extra`` that the record's type
                                has; fixed when the field is empty (or the same)
     missing-field     note     recommended fields the record lacks
+    merge-conflict    error    a field two git clones changed two ways
+                               (``extra.merge_conflict``, left by the merge
+                               driver); ``citeshelf edit KEY --take LABEL``
 """
 
 from __future__ import annotations
@@ -354,6 +357,35 @@ def _leftovers(ctx: _Context) -> Iterator[Problem]:
         )
 
 
+def _merge_conflicts(ctx: _Context) -> Iterator[Problem]:
+    from ..model.threeway import conflicts_of
+
+    for r in ctx.records:
+        conflicts = conflicts_of(r.to_json_dict())
+        if not conflicts:
+            continue
+        labels = list(dict.fromkeys(lb for v in conflicts.values() for lb in v if lb != "base"))
+        shown = "; ".join(
+            f"{name}: " + ", ".join(f"{lb} {_short(v.get(lb))}" for lb in labels if lb in v)
+            for name, v in conflicts.items()
+        )
+        takes = " or ".join(f"--take {lb}" for lb in labels)
+        yield Problem(
+            r.key,
+            "merge-conflict",
+            "error",
+            f"'{r.key}' has a merge conflict ({shown}): keep one version with "
+            f"'citeshelf edit {r.key} {takes}' (or --set FIELD=VALUE)",
+        )
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 RULES: tuple[Rule, ...] = (
     Rule("leftover", "error", _leftovers),
     Rule("unreadable", "error", _unreadable),
@@ -367,6 +399,7 @@ RULES: tuple[Rule, ...] = (
     Rule("title-case", "warning", _title_case),
     Rule("extra-has-home", "warning", _extra_home),
     Rule("missing-field", "note", _missing_fields),
+    Rule("merge-conflict", "error", _merge_conflicts),
 )
 
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
