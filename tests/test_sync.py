@@ -299,6 +299,13 @@ def test_same_field_is_a_conflict_that_check_reports_and_edit_resolves(two, runn
             "remote": "Edward Elgar",
             "local": "Elgar Publishing",
         }
+    for fmt in ("bibtex", "biblatex", "ris"):
+        exported = cs(runner, ann, "export", "smith2020book", "--format", fmt).stdout
+        assert "Edward Elgar" in exported and "merge_conflict" not in exported
+        assert "Elgar Publishing" not in exported
+    # CSL-JSON cites the value kept; its lossless custom block carries the record's extra
+    item = json.loads(cs(runner, ann, "export", "smith2020book", "--format", "csl-json").stdout)
+    assert item[0]["publisher"] == "Edward Elgar"
     checked = cs(runner, ann, "check", "--json", code=4)
     problems = [p for p in json.loads(checked.stdout)["problems"] if p["code"] == "merge-conflict"]
     assert problems == [
@@ -338,13 +345,40 @@ def test_set_resolves_a_conflicted_field(two, runner):
     assert "no merge conflict" in got.stderr
 
 
+def test_a_removal_here_and_an_edit_there_keeps_the_edit(two, runner):
+    ann, bob = two
+    cs(runner, ann, "edit", "smith2020book", "--set", "place=Cheltenham")
+    cs(runner, ann, "sync", "--commit")
+    cs(runner, bob, "rm", "smith2020book", "--yes")
+    got = cs(runner, bob, "sync", "-m", "Remove the book")
+    assert "smith2020book" in got.stderr
+    cs(runner, ann, "sync")
+    assert _records(ann) == _records(bob)
+    assert json.loads((bob / "smith2020book.json").read_text())["place"] == "Cheltenham"
+
+
+def test_a_plain_git_merge_uses_the_driver_with_gits_labels(two, runner):
+    ann, bob = two
+    cs(runner, ann, "edit", "smith2020book", "--set", "title=A", "--set", "tags=x")
+    cs(runner, ann, "sync", "--commit")
+    cs(runner, bob, "edit", "smith2020book", "--set", "title=B", "--set", "tags=y")
+    _run(bob.parent, "git", "commit", "-qam", "Bob's title")
+    _run(bob.parent, "git", "pull", "-q", "--no-rebase", "--no-edit")
+    data = json.loads((bob / "smith2020book.json").read_text())
+    assert data["tags"] == ["y", "x"]
+    assert data["extra"][CONFLICT]["title"] == {"base": "Old title", "ours": "B", "theirs": "A"}
+    assert _run(bob.parent, "git", "status", "--porcelain") == ""  # merged and committed
+
+
 def test_an_edit_wins_over_a_removal(two, runner):
     ann, bob = two
     cs(runner, ann, "rm", "smith2020book", "--yes")
     cs(runner, ann, "sync", "-m", "Remove the book")
     cs(runner, bob, "edit", "smith2020book", "--set", "place=Cheltenham")
     got = cs(runner, bob, "sync", "--commit")
-    assert "kept your edits of records removed on the remote: smith2020book" in got.stderr
+    assert "edited on one side and removed on the other (the edit wins): smith2020book" in (
+        got.stderr
+    )
     cs(runner, ann, "sync")
     assert _records(ann) == _records(bob)
     assert json.loads((ann / "smith2020book.json").read_text())["place"] == "Cheltenham"

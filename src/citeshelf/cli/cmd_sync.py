@@ -33,7 +33,7 @@ def command(commit: bool, message: str | None, no_push: bool, as_json: bool) -> 
     Nothing is committed unless you ask: with uncommitted changes in the
     library, sync refuses unless --commit or -m is given (changes outside
     the library folder are stashed and put back). A record edited here and
-    removed there is kept, with the edit. Set the clone up first with
+    removed in another (or the other way round) is kept, with the edit. Set the clone up first with
     'citeshelf init --git'.
 
     \b
@@ -54,7 +54,8 @@ def command(commit: bool, message: str | None, no_push: bool, as_json: bool) -> 
     render.print_line(result.summary())
     if result.kept:
         click.echo(
-            f"kept your edits of records removed on the remote: {', '.join(result.kept)}",
+            "kept records edited on one side and removed on the other (the edit wins): "
+            + ", ".join(result.kept),
             err=True,
         )
     if result.conflicts:
