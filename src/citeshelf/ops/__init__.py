@@ -27,6 +27,8 @@ Modules (each imported on demand)::
     tagging    tag_records -> Tagged, count_tags -> TagCounts
     rekeying   plan_rekey -> RekeyPlan, apply_rekey, preview_keys -> KeyPreview
     configuring config_for, change_setting -> Changed, key_formula
+    syncing    setup_git -> GitSetup, merge_files (git's merge driver),
+               sync_library -> Synced (team libraries on git)
 
 Example::
 
