@@ -33,6 +33,8 @@ def cli_reference() -> str:
         "```",
     ]
     for name in cli.list_commands(ctx):
+        if cli.get_command(ctx, name).hidden:  # e.g. git's merge driver
+            continue
         text = runner.invoke(cli, [name, "--help"], terminal_width=100).stdout.rstrip()
         parts += ["", f"### citeshelf {name}", "", "```", text, "```"]
     parts += ["", END]

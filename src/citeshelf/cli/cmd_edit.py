@@ -19,7 +19,15 @@ from .common import Key
     help="Set a field without an editor (repeatable). An empty VALUE removes the "
     "field; extra.NAME=VALUE keeps data citeshelf does not model.",
 )
-def command(key: str, assignments: tuple[str, ...]) -> None:
+@click.option(
+    "--take",
+    "takes",
+    multiple=True,
+    metavar="[FIELD=]LABEL",
+    help="Resolve a merge conflict (see 'citeshelf sync'): take version LABEL (local, "
+    "remote, ...) of every field in conflict, or of FIELD only (repeatable).",
+)
+def command(key: str, assignments: tuple[str, ...], takes: tuple[str, ...]) -> None:
     """Edit the record KEY.
 
     Without --set, the record opens in $VISUAL or $EDITOR. When you save, it is
@@ -34,11 +42,25 @@ def command(key: str, assignments: tuple[str, ...]) -> None:
       citeshelf edit aris2014collective
       citeshelf edit aris2014collective --set pages=531-546
       citeshelf edit aris2014collective --set "authors=Aris, Stephen" --set extra.note=x
+      citeshelf edit aris2014collective --take local
+
+    A record with a merge conflict (two clones changed a field two ways, see
+    'citeshelf sync') keeps every version in extra.merge_conflict: --take
+    picks one, --set FIELD=VALUE sets the field and resolves its conflict, and
+    in the editor you keep the value you want and delete that block.
     """
     from ..ops.editing import set_fields
     from .common import get_library
 
     library = get_library()
+    if takes:
+        from ..ops.editing import take_versions
+
+        take_versions(library, key, takes)
+        if assignments:
+            set_fields(library, key, assignments)
+        click.echo(f"updated {key}")
+        return
     if assignments:
         edited = set_fields(library, key, assignments)
         click.echo(f"updated {key}" if edited.changed else f"{key}: unchanged")
@@ -60,6 +82,13 @@ def _edit_interactively(library, record) -> None:
         raise UsageError("no editor: set $EDITOR, or change fields with --set FIELD=VALUE")
     original = dumps_record(record)
     text = original
+    conflicts = record.extra.get("merge_conflict")
+    if isinstance(conflicts, dict) and conflicts:
+        click.echo(
+            f"{record.key} has a merge conflict in {', '.join(conflicts)}: the versions are in "
+            "extra.merge_conflict; keep the value you want and delete that block",
+            err=True,
+        )
     while True:
         try:
             edited = click.edit(text, editor=editor, extension=".json", require_save=False)

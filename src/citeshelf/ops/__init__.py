@@ -29,6 +29,8 @@ Modules (each imported on demand)::
     rekeying   plan_rekey -> RekeyPlan, apply_rekey, preview_keys -> KeyPreview
     configuring config_for, change_setting -> Changed, key_formula
     watching   watch_export -> Watching, then a Rewrite per export (export --watch)
+    syncing    setup_git -> GitSetup, merge_files (git's merge driver),
+               sync_library -> Synced (team libraries on git)
 
 Example::
 

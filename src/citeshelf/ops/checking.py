@@ -32,6 +32,9 @@ The rules (code, severity: what it finds)::
                                shows or drops it; fixed by removing every one
                                (CR LF becomes LF) when the record still validates
     missing-field     note     recommended fields the record lacks
+    merge-conflict    error    a field two git clones changed two ways
+                               (``extra.merge_conflict``, left by the merge
+                               driver); ``citeshelf edit KEY --take LABEL``
 
 A lone surrogate (``"\\ud800"``, text no file can hold) makes a record file
 ``unreadable``, as it does for every command: the store's reader refuses it.
@@ -426,6 +429,35 @@ def _leftovers(ctx: _Context) -> Iterator[Problem]:
         )
 
 
+def _merge_conflicts(ctx: _Context) -> Iterator[Problem]:
+    from ..model.threeway import conflicts_of
+
+    for r in ctx.records:
+        conflicts = conflicts_of(r.to_json_dict())
+        if not conflicts:
+            continue
+        labels = list(dict.fromkeys(lb for v in conflicts.values() for lb in v if lb != "base"))
+        shown = "; ".join(
+            f"{name}: " + ", ".join(f"{lb} {_short(v.get(lb))}" for lb in labels if lb in v)
+            for name, v in conflicts.items()
+        )
+        takes = " or ".join(f"--take {lb}" for lb in labels)
+        yield Problem(
+            r.key,
+            "merge-conflict",
+            "error",
+            f"'{r.key}' has a merge conflict ({shown}): keep one version with "
+            f"'citeshelf edit {r.key} {takes}' (or --set FIELD=VALUE)",
+        )
+
+
+def _short(value: Any) -> str:
+    import json
+
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 RULES: tuple[Rule, ...] = (
     Rule("leftover", "error", _leftovers),
     Rule("unreadable", "error", _unreadable),
@@ -440,6 +472,7 @@ RULES: tuple[Rule, ...] = (
     Rule("extra-has-home", "warning", _extra_home),
     Rule("control-char", "warning", _controls),
     Rule("missing-field", "note", _missing_fields),
+    Rule("merge-conflict", "error", _merge_conflicts),
 )
 
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}

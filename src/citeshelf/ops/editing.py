@@ -10,6 +10,11 @@ Public API::
         stay, its parent must be a book); nothing is saved.
     check_parent(library, record)
         ``InvalidData`` if the record's parent is a chapter.
+    take_versions(library, key, takes) -> Edited
+        Resolve a merge conflict (``extra.merge_conflict``, see
+        :mod:`citeshelf.model.threeway`): each "LABEL" takes that version of
+        every conflicted field, each "FIELD=LABEL" of one field. ``--set`` on a
+        conflicted field resolves it too.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Edited", "check_parent", "parse_edited", "set_fields"]
+__all__ = ["Edited", "check_parent", "parse_edited", "set_fields", "take_versions"]
 
 
 @dataclass
@@ -44,6 +49,7 @@ def set_fields(library: Any, key: str, assignments: Iterable[str]) -> Edited:
     """Set fields of the record ``key`` from "FIELD=VALUE" strings and save it."""
     from ..errors import UsageError
     from ..library.fields import build_record, set_field
+    from ..model.threeway import drop_conflicts
 
     assignments = list(assignments)
     for item in assignments:
@@ -65,6 +71,8 @@ def set_fields(library: Any, key: str, assignments: Iterable[str]) -> Edited:
         for item in assignments:
             name, _, value = item.partition("=")
             set_field(data, name, value, data["type"])
+        # a field set by hand is a conflict resolved
+        data = drop_conflicts(data, [item.partition("=")[0].strip() for item in assignments])
         new = build_record(data, f"record '{key}'")
         check_parent(library, new)
         if new.to_json_dict() == record.to_json_dict():
@@ -95,3 +103,27 @@ def parse_edited(library: Any, record: Any, text: str) -> Any:
     new = library.parse_text(record.key, text, path=library.path_for(record.key))
     check_parent(library, new)
     return new
+
+
+def take_versions(library: Any, key: str, takes: Iterable[str]) -> Edited:
+    """Resolve the record ``key``'s merge conflict by taking versions."""
+    from ..errors import UsageError
+    from ..library.fields import build_record
+    from ..model.threeway import resolve
+
+    pairs: list[tuple[str | None, str]] = []
+    for item in takes:
+        name, sep, label = item.rpartition("=")
+        if sep and not (name.strip() and label.strip()):
+            raise UsageError(f"--take takes LABEL or FIELD=LABEL, not {item!r}")
+        pairs.append((name.strip() or None, label.strip()))
+    with library.locked():
+        record = library.get(key)
+        try:
+            data, _ = resolve(record.to_json_dict(), pairs)
+        except ValueError as exc:
+            raise UsageError(f"record '{key}': {exc}") from None
+        new = build_record(data, f"record '{key}'")
+        check_parent(library, new)
+        library.update(new)
+    return Edited(key, True)
