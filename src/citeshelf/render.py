@@ -100,12 +100,12 @@ def print_lines(lines: Sequence[str]) -> None:
 
 
 def print_json(data: Any) -> None:
-    """JSON, UTF-8; DEL and the C1 controls escaped as JSON escapes them
+    """JSON, UTF-8; DEL, the C1 controls and U+2028/9 escaped as JSON escapes them
     below U+0020 (the same data, nothing a terminal acts on)."""
     import re
 
     text = json.dumps(data, ensure_ascii=False, indent=2)
-    text = re.sub("[\x7f-\x9f]", lambda m: f"\\u{ord(m.group(0)):04x}", text)
+    text = re.sub("[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m.group(0)):04x}", text)
     sys.stdout.write(text + "\n")
 
 
