@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
+
+from ..paths import user_cache_dir
 
 __all__ = [
     "ENV_INDEX_DIR",
@@ -43,13 +44,7 @@ def index_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get(ENV_INDEX_DIR):
         return Path(env[ENV_INDEX_DIR])
-    if sys.platform == "win32":  # pragma: no cover
-        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":  # pragma: no cover
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "citeshelf" / "index"
+    return user_cache_dir(env) / "index"
 
 
 def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Path:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+
+from ..paths import user_cache_dir
 
 __all__ = ["ENV_CACHE_DIR", "ResponseCache", "cache_dir"]
 
@@ -29,13 +30,7 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get(ENV_CACHE_DIR):
         return Path(env[ENV_CACHE_DIR])
-    if sys.platform == "win32":  # pragma: no cover
-        base = Path(env.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
-    elif sys.platform == "darwin":  # pragma: no cover
-        base = Path.home() / "Library" / "Caches"
-    else:
-        base = Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "citeshelf" / "http"
+    return user_cache_dir(env) / "http"
 
 
 class ResponseCache:
