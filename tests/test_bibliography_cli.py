@@ -182,3 +182,52 @@ def test_chapter_without_its_book_is_named_in_a_warning(cs, handbook_lib) -> Non
         "citeshelf: warning: chapter 'orph' names parent 'nothere', which is not in the library: "
         "it is given without its book\n"
     )
+
+
+# -- a reference list too large to hold: two passes, one record at a time ----
+
+
+def test_arranged_in_two_passes_is_the_same_list(handbook_lib: Path) -> None:
+    """arrange_bibliography + format_placed give format_bibliography's list,
+    from a generator (nothing held but each record's sort data)."""
+    from citeshelf.library import Library
+    from citeshelf.library.parents import resolve_many
+    from citeshelf.styles import arrange_bibliography, format_bibliography, format_placed
+
+    lib = Library(handbook_lib)
+    records = resolve_many(lib.load_all()[0], lib)
+    by_key = {r.key: r for r in records}
+    for style, edition in [
+        ("apa", None),
+        ("chicago-notes", 17),
+        ("chicago-author-date", 17),
+        ("chicago-author-date", 18),
+    ]:
+        whole = format_bibliography(records, style, edition)
+        placed = arrange_bibliography((r for r in records), style, edition)
+        assert [p.key for p in placed] == [e.key for e in whole]
+        two = [format_placed(by_key[p.key], p, style, edition) for p in placed]
+        assert [e.text for e in two] == [e.text for e in whole]
+    dashed = [p.key for p in arrange_bibliography(records, "chicago-notes", 17) if p.repeated]
+    assert "cottey2014nato" in dashed  # the second Cottey entry gets the 3-em dash
+    assert {p.key: p.suffix for p in arrange_bibliography(records, "apa")}["cottey2014nato"] == "b"
+
+
+def test_whole_library_list_is_read_one_record_at_a_time(handbook_lib: Path) -> None:
+    """The whole library's list is a lazy sequence that reads each record as
+    it is formatted: a record removed after the order was made is skipped with
+    a warning, not a traceback."""
+    from citeshelf.library import Library
+    from citeshelf.ops.citing import bibliography
+
+    lib = Library(handbook_lib)
+    warned: list[str] = []
+    result = bibliography(lib, style="apa", warn=warned.append)
+    assert not isinstance(result.items, list)
+    keys = [c.key for c in result.items]
+    assert len(result.items) == len(keys) == len(lib.keys())
+    assert result.items[0].key == keys[0]
+    (handbook_lib / f"{keys[1]}.json").unlink()
+    again = [c.key for c in result.items]
+    assert again == keys[:1] + keys[2:]
+    assert any(keys[1] in w and "changed while the list was made" in w for w in warned)

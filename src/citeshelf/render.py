@@ -99,6 +99,24 @@ def print_lines(lines: Sequence[str]) -> None:
         sys.stdout.write(clean("\n".join(lines)) + "\n")
 
 
+def print_entries(entries: Iterable[str], sep: str = "") -> None:
+    """Entries one per line, written as they come (``sep``: an extra line
+    between them, such as the blank line of Markdown paragraphs)."""
+    out = sys.stdout
+    for i, text in enumerate(entries):
+        out.write((sep if i else "") + clean(text) + "\n")
+
+
+def print_lines_streamed(
+    head: Sequence[str], body: Iterable[str], tail: Sequence[str] = ()
+) -> None:
+    """Lines written as they come: ``head``, each of ``body``, ``tail``."""
+    out = sys.stdout
+    for part in (head, body, tail):
+        for line in part:
+            out.write(clean(line) + "\n")
+
+
 def print_json(data: Any) -> None:
     """JSON, UTF-8; DEL, the C1 controls and U+2028/9 escaped as JSON escapes them
     below U+0020 (the same data, nothing a terminal acts on)."""

@@ -65,25 +65,27 @@ def command(
         return
     items = result.items
     if as_json:
-        render.print_json(result.to_json())
+        render.print_json_array(result.iter_json())
         return
     if fmt == "terminal" and not csl:
         assert result.edition is not None
+        entries = list(items)
         render.print_citations(
-            "\n".join(e.text for e in items),
-            [e.styled for e in items],
+            "\n".join(e.text for e in entries),
+            [e.styled for e in entries],
             caption=caption(style, result.edition),
         )
         return
     if fmt == "html":
         attrs = "" if csl else f' data-style="{style}" data-edition="{result.edition}"'
-        lines = [f'<div class="csl-bib-body"{attrs}>']
-        lines += [f'  <div class="csl-entry">{e.html}</div>' for e in items]
-        lines.append("</div>")
-        render.print_line("\n".join(lines))
+        render.print_lines_streamed(
+            [f'<div class="csl-bib-body"{attrs}>'],
+            (f'  <div class="csl-entry">{e.html}</div>' for e in items),
+            ["</div>"],
+        )
         return
-    sep = "\n\n" if fmt == "markdown" else "\n"
+    sep = "\n" if fmt == "markdown" else ""
     if csl:
-        render.print_line(sep.join(e.text for e in items))
+        render.print_entries((e.text for e in items), sep)
     else:
-        render.print_line(sep.join(render_styled(e.styled, fmt) for e in items))
+        render.print_entries((render_styled(e.styled, fmt) for e in items), sep)

@@ -13,7 +13,7 @@ from ..errors import InvalidData, NotFound
 from ..model import BaseRecord, Chapter
 from ..model.inherit import chapter_view
 
-__all__ = ["resolve", "resolve_many", "parent_of"]
+__all__ = ["Resolver", "resolve", "resolve_many", "parent_of"]
 
 if TYPE_CHECKING:
     from .store import RecordStore
@@ -52,27 +52,69 @@ def resolve_many(
     or unreadable is returned as stored; if ``problems`` is given, a sentence
     saying so is added to it for each such chapter."""
     records = list(records)
-    by_key = {r.key: r for r in records}
-    unreadable: dict[str, str] = {}
-    out = []
-    for r in records:
-        if isinstance(r, Chapter) and r.parent:
-            book = by_key.get(r.parent)
-            if book is None and r.parent not in unreadable:
-                try:
-                    book = parent_of(r, library)
-                except (NotFound, InvalidData) as exc:
-                    unreadable[r.parent] = str(exc)
-                if book is not None:
-                    by_key[book.key] = book
-            if book is not None:
-                r = chapter_view(r, book, use)
-            elif problems is not None:
-                problems.append(
-                    f"chapter '{r.key}' is given without its book: {unreadable[r.parent]}"
-                    if r.parent in unreadable and "names parent" not in unreadable[r.parent]
-                    else f"chapter '{r.key}' names parent '{r.parent}', which is not in the library: "
-                    f"it is given without its book"
-                )
-        out.append(r)
-    return out
+    resolver = Resolver(library, problems, use, known={r.key: r for r in records})
+    return [resolver(r) for r in records]
+
+
+class Resolver:
+    """Records seen through their books one at a time, for a stream of
+    records too large to hold: each book is read once while it stays among
+    the ``cache`` most recently used ones (and ``known`` records are used as
+    they are). A chapter whose book is missing or unreadable is returned as
+    stored, and a sentence saying so is added to ``problems`` if given."""
+
+    def __init__(
+        self,
+        library: RecordStore,
+        problems: list[str] | None = None,
+        use: str = "style",
+        *,
+        known: dict[str, BaseRecord] | None = None,
+        cache: int = 4096,
+    ) -> None:
+        from collections import OrderedDict
+
+        self.library = library
+        self.problems = problems
+        self.use = use
+        self._known = known or {}
+        self._books: OrderedDict[str, BaseRecord] = OrderedDict()
+        self._cache = cache
+        self._unreadable: dict[str, str] = {}
+
+    def _book(self, record: Chapter, parent: str) -> BaseRecord | None:
+        book = self._known.get(parent)
+        if book is not None:
+            return book
+        book = self._books.get(parent)
+        if book is not None:
+            self._books.move_to_end(parent)
+            return book
+        if parent in self._unreadable:
+            return None
+        try:
+            book = parent_of(record, self.library)
+        except (NotFound, InvalidData) as exc:
+            self._unreadable[parent] = str(exc)
+            return None
+        if book is not None:
+            self._books[parent] = book
+            if len(self._books) > self._cache:
+                self._books.popitem(last=False)
+        return book
+
+    def __call__(self, record: BaseRecord) -> BaseRecord:
+        if not isinstance(record, Chapter) or not record.parent:
+            return record
+        book = self._book(record, record.parent)
+        if book is not None:
+            return chapter_view(record, book, self.use)
+        if self.problems is not None:
+            reason = self._unreadable.get(record.parent, "")
+            self.problems.append(
+                f"chapter '{record.key}' is given without its book: {reason}"
+                if reason and "names parent" not in reason
+                else f"chapter '{record.key}' names parent '{record.parent}', which is not in "
+                f"the library: it is given without its book"
+            )
+        return record

@@ -20,10 +20,16 @@ _CJK = re.compile(
 )
 
 
+_CJK_CLASS = _CJK.pattern[1:-1]
+#: a letter outside the CJK scripts
+_OTHER_LETTER = re.compile(f"(?![{_CJK_CLASS}])[^\\W\\d_]")
+
+
 def is_cjk(text: str) -> bool:
     """True if every letter of ``text`` is in a CJK script (Han, kana, hangul)."""
-    letters = [ch for ch in text if ch.isalpha()]
-    return bool(letters) and all(_CJK.match(ch) for ch in letters)
+    if text.isascii():
+        return False
+    return _CJK.search(text) is not None and _OTHER_LETTER.search(text) is None
 
 
 def join_particle(particle: str | None, rest: str | None) -> str:

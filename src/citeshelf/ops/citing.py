@@ -22,9 +22,9 @@ warnings are also kept in ``Citations.warnings``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 __all__ = [
     "Citation",
@@ -42,15 +42,100 @@ __all__ = [
 Warn = Callable[[str], None]
 
 
-@dataclass
 class Citation:
     """One citation or entry: its key(s), text, HTML and (built-in styles)
-    the styled text it was made from."""
+    the styled text it was made from; text and HTML are made from the styled
+    text when first asked for."""
 
-    key: str
-    text: str
-    html: str
-    styled: Any = None
+    __slots__ = ("key", "_text", "_html", "styled")
+
+    def __init__(
+        self, key: str, text: str | None = None, html: str | None = None, styled: Any = None
+    ) -> None:
+        if styled is None and (text is None or html is None):
+            raise ValueError("a Citation needs its text and HTML, or the styled text")
+        self.key = key
+        self._text = text
+        self._html = html
+        self.styled = styled
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            from ..styles import to_text
+
+            self._text = to_text(self.styled)
+        return self._text
+
+    @property
+    def html(self) -> str:
+        if self._html is None:
+            from ..styles import to_html
+
+            self._html = to_html(self.styled)
+        return self._html
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Citation):
+            return NotImplemented
+        return (self.key, self.text, self.html) == (other.key, other.text, other.html)
+
+    def __repr__(self) -> str:
+        return f"Citation({self.key!r}, {self.text!r})"
+
+
+class _Planned(Sequence[Citation]):
+    """A reference list formatted as it is read: the records are read again,
+    one at a time, in the order :func:`citeshelf.styles.arrange_bibliography`
+    gave, so memory stays flat however large the list. A record that became
+    unreadable since the order was made is skipped with a warning."""
+
+    def __init__(
+        self, library: Any, placed: list[Any], style: str, edition: int, notes: Any
+    ) -> None:
+        from ..library.parents import Resolver
+
+        self._library = library
+        self._placed = placed
+        self._style = style
+        self._edition = edition
+        self._notes = notes
+        self._resolve = Resolver(library)
+
+    def __len__(self) -> int:
+        return len(self._placed)
+
+    def _entry(self, placed: Any) -> Citation | None:
+        from ..errors import InvalidData, NotFound
+        from ..styles import format_placed
+
+        try:
+            record = self._resolve(self._library.get(placed.key))
+        except (InvalidData, NotFound) as exc:
+            self._notes(f"skipped a record that changed while the list was made: {exc}")
+            return None
+        entry = format_placed(record, placed, self._style, self._edition)
+        return Citation(entry.key, styled=entry.styled)
+
+    def __iter__(self) -> Iterator[Citation]:
+        for placed in self._placed:
+            entry = self._entry(placed)
+            if entry is not None:
+                yield entry
+
+    @overload
+    def __getitem__(self, i: int) -> Citation: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Citation]: ...
+    def __getitem__(self, i: int | slice) -> Citation | list[Citation]:
+        if isinstance(i, slice):
+            return [c for p in self._placed[i] if (c := self._entry(p)) is not None]
+        entry = self._entry(self._placed[i])
+        if entry is None:
+            from ..errors import NotFound
+
+            raise NotFound(f"'{self._placed[i].key}' is no longer readable")
+        return entry
 
 
 @dataclass
@@ -59,7 +144,9 @@ class Citations:
     built-in styles, ``csl`` for a CSL style; ``form`` is None for a
     bibliography."""
 
-    items: list[Citation] = field(default_factory=list)
+    #: the citations; a bibliography of a whole library or a query is a
+    #: sequence that formats its entries as they are read (iterate it once)
+    items: Sequence[Citation] = field(default_factory=list)
     style: str | None = None
     edition: int | None = None
     csl: str | None = None
@@ -69,7 +156,10 @@ class Citations:
     empty_library: bool = False
 
     def to_json(self) -> list[dict[str, Any]]:
-        out = []
+        return list(self.iter_json())
+
+    def iter_json(self) -> Iterator[dict[str, Any]]:
+        """:meth:`to_json` one item at a time."""
         for c in self.items:
             item: dict[str, Any] = {"key": c.key, "text": c.text, "html": c.html}
             if self.csl is not None:
@@ -78,8 +168,7 @@ class Citations:
                 item.update(style=self.style, edition=self.edition)
             if self.form is not None:
                 item["form"] = self.form
-            out.append(item)
-        return out
+            yield item
 
 
 class _Notes:
@@ -208,7 +297,7 @@ def cite(
     per key. Year letters are those of the whole library's reference list.
     With ``csl``, a citation's HTML is rendered only if ``with_html`` (else
     ``html`` is its text in ``fmt``)."""
-    from ..styles import format_citation, to_html, to_text
+    from ..styles import format_citation
 
     _check_pages(keys, pages)
     page_list: list[str | None] = list(pages) if pages else [None] * len(keys)
@@ -230,7 +319,7 @@ def cite(
         )
         styled = [(";".join(r.key for r in records), citation)]
     return Citations(
-        [Citation(k, to_text(s), to_html(s), s) for k, s in styled],
+        [Citation(k, styled=s) for k, s in styled],
         style=style,
         edition=edition,
         form=form,
@@ -299,7 +388,7 @@ def bibliography(
 ) -> Citations:
     """The sorted reference list of the records ``keys``, of those matching
     ``query``, or (neither) of the whole library."""
-    from ..errors import NotFound, UsageError
+    from ..errors import UsageError
     from ..library.parents import resolve_many
     from ..library.query import select
     from ..styles import format_bibliography
@@ -307,6 +396,12 @@ def bibliography(
     if keys and query:
         raise UsageError("give KEYS or --query, not both")
     notes = _Notes(warn)
+    if not keys and not csl:
+        from .listing import stream_records
+
+        streamed = stream_records(library, query)
+        if streamed is not None:
+            return _streamed_bibliography(library, streamed, query, style, edition, notes)
     if keys:
         load_resolved(library, keys)  # names every missing key, and a missing book
         stored = [library.get(k) for k in dict.fromkeys(keys)]
@@ -315,10 +410,7 @@ def bibliography(
         for p in problems:
             notes(f"skipped an unreadable record file: {p.reason}")
         if not stored:
-            if query:
-                raise NotFound(f"no record matches {query!r}: see 'citeshelf list {query}'")
-            notes(f"the library at {library.path} has no records")
-            return Citations(style=style, csl=csl, warnings=notes.items, empty_library=True)
+            return _no_records(library, query, style, csl, notes)
     if csl:
         items = csl_items(stored, library)
         rows = _csl_call(lambda: render_csl_entries(items, csl, fmt))
@@ -330,7 +422,50 @@ def bibliography(
         notes(message)
     entries = format_bibliography(records, style, edition)
     return Citations(
-        [Citation(e.key, e.text, e.html, e.styled) for e in entries],
+        [Citation(e.key, styled=e.styled) for e in entries],
+        style=style,
+        edition=edition,
+        warnings=notes.items,
+    )
+
+
+def _no_records(
+    library: Any, query: str | None, style: str, csl: str | None, notes: _Notes
+) -> Citations:
+    from ..errors import NotFound
+
+    if query:
+        raise NotFound(f"no record matches {query!r}: see 'citeshelf list {query}'")
+    notes(f"the library at {library.path} has no records")
+    return Citations(style=style, csl=csl, warnings=notes.items, empty_library=True)
+
+
+def _streamed_bibliography(
+    library: Any,
+    streamed: Any,
+    query: str | None,
+    style: str,
+    edition: int | None,
+    notes: _Notes,
+) -> Citations:
+    """The reference list of a whole library or a query in two passes (the
+    order from each record's sort data, then each record formatted as it is
+    read), so that memory does not grow with the number of records."""
+    from ..library.parents import Resolver
+    from ..styles import arrange_bibliography
+
+    edition = check_edition(style, edition)
+    orphans: list[str] = []
+    resolve = Resolver(library, orphans)
+    placed = arrange_bibliography((resolve(r) for r in streamed.records()), style, edition)
+    for reason in streamed.problems:
+        notes(f"skipped an unreadable record file: {reason}")
+    if not placed:
+        return _no_records(library, query, style, None, notes)
+    for message in orphans:
+        notes(message)
+    return Citations(
+        _Planned(library, placed, style, edition, notes),
         style=style,
         edition=edition,
         warnings=notes.items,

@@ -19,6 +19,12 @@ Public API (no Click, no Rich; nothing here validates a model, so it is fast)::
         Sorted per the style, with 2014a/2014b suffixes and (Chicago 17th
         edition) the 3-em dash for a repeated author. ``Entry`` has ``key``,
         ``styled``, ``text``, ``html`` and ``markdown``.
+    arrange_bibliography(records, style="apa", edition=None) -> list[Placed]
+    format_placed(record, placed, style="apa", edition=None) -> Entry
+        The same in two steps, for a library too large to hold: one pass
+        keeps only each record's sort data and gives the order (``Placed``:
+        ``index``, ``key``, ``suffix``, ``repeated``); the records are then
+        formatted one at a time in that order.
     year_suffixes(records, style="apa", edition=None) -> dict[key, str]
         The "a", "b" ... suffixes the style gives works by the same authors
         in the same year (for citations that must agree with a bibliography).
@@ -45,6 +51,9 @@ from .registry import FORMS, OUTPUT_FORMATS, STYLES, check_style, style_info
 
 _EXPORTS = {
     "Entry": "api",
+    "Placed": "api",
+    "arrange_bibliography": "api",
+    "format_placed": "api",
     "format_bibliography": "api",
     "format_citation": "api",
     "format_reference": "api",
@@ -64,8 +73,11 @@ __all__ = sorted([*_EXPORTS, "FORMS", "OUTPUT_FORMATS", "STYLES", "check_style",
 if TYPE_CHECKING:  # pragma: no cover
     from .api import (
         Entry,
+        Placed,
+        arrange_bibliography,
         format_bibliography,
         format_citation,
+        format_placed,
         format_reference,
         reference_text,
         render,

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Entry",
+    "Placed",
+    "arrange_bibliography",
+    "format_placed",
     "format_bibliography",
     "format_citation",
     "format_reference",
@@ -166,38 +169,89 @@ def year_suffixes(
     return out
 
 
+@dataclass(frozen=True)
+class Placed:
+    """Where a record goes in a reference list (:func:`arrange_bibliography`):
+    ``index`` is its position in the records given, ``suffix`` its year letter,
+    ``repeated`` whether Chicago 17's 3-em dash replaces its author list."""
+
+    index: int
+    key: str
+    suffix: str = ""
+    repeated: bool = False
+
+
+def arrange_bibliography(
+    records: Iterable[BaseRecord], style: str = "apa", edition: int | None = None
+) -> list[Placed]:
+    """The order of a reference list, with its year letters and dashes, from
+    one pass over ``records`` (which may be a generator) keeping only each
+    record's sort data: the caller can then format the records one at a time
+    (:func:`format_placed`), so memory does not grow with the library.
+
+    Sorted per the style (APA 9.44-9.47; CMOS 14.66-14.68 / 15.16-15.19);
+    letters for works by the same authors in the same year in that order."""
+    edition = check_style(style, edition)
+    mod = _module(style)
+    notes = style == "chicago-notes"
+    dashes = style != "apa" and edition == 17
+    rows: list[tuple[Any, int, str, Any, Any]] = []
+    for i, r in enumerate(records):
+        rows.append(
+            (
+                mod.notes_sort_key(r) if notes else mod.sort_key(r),
+                i,
+                r.key,
+                None if notes else mod.author_year_key(r),
+                mod.bib_names_key(r) if dashes else None,
+            )
+        )
+    rows.sort(key=lambda row: (row[0], row[1]))
+    # year letters: a group's members in list order (the sort key orders them by title)
+    groups: dict[Any, list[int]] = {}
+    if not notes:
+        for n, row in enumerate(rows):
+            groups.setdefault(row[3], []).append(n)
+    suffix = [""] * len(rows)
+    for members in groups.values():
+        if len(members) > 1:
+            for j, n in enumerate(members):
+                suffix[n] = _letters(j)
+    out = []
+    prev = None
+    for n, (_, i, key, _, names) in enumerate(rows):
+        repeated = dashes and names is not None and names == prev
+        prev = names
+        out.append(Placed(i, key, suffix[n], repeated))
+    return out
+
+
+def format_placed(
+    record: BaseRecord, placed: Placed, style: str = "apa", edition: int | None = None
+) -> Entry:
+    """The entry of ``record`` at its place in the list (:func:`arrange_bibliography`)."""
+    edition = check_style(style, edition)
+    if style == "apa":
+        return Entry(record.key, format_reference(record, style, edition, placed.suffix))
+    from .chicago import reference
+
+    styled = reference(
+        record,
+        edition=edition,
+        author_date=style == "chicago-author-date",
+        suffix=placed.suffix,
+        repeated=placed.repeated,
+    )
+    return Entry(record.key, styled)
+
+
 def format_bibliography(
     records: Iterable[BaseRecord], style: str = "apa", edition: int | None = None
 ) -> list[Entry]:
     """Entries sorted per the style, disambiguated; Chicago 17th edition
     replaces a repeated author list by a 3-em dash (CMOS 17, 14.67 / 15.17)."""
-    edition = check_style(style, edition)
     records = list(records)
-    mod = _module(style)
-    suffixes = year_suffixes(records, style, edition)
-    records.sort(key=mod.notes_sort_key if style == "chicago-notes" else mod.sort_key)
-    entries = []
-    if style == "apa":
-        for r in records:
-            entries.append(
-                Entry(r.key, format_reference(r, style, edition, suffixes.get(r.key, "")))
-            )
-        return entries
-    from .chicago import reference
-
-    prev = None
-    for r in records:
-        dash = False
-        if edition == 17:
-            names = mod.bib_names_key(r)
-            dash = names is not None and names == prev
-            prev = names
-        styled = reference(
-            r,
-            edition=edition,
-            author_date=style == "chicago-author-date",
-            suffix=suffixes.get(r.key, ""),
-            repeated=dash,
-        )
-        entries.append(Entry(r.key, styled))
-    return entries
+    return [
+        format_placed(records[p.index], p, style, edition)
+        for p in arrange_bibliography(records, style, edition)
+    ]

@@ -653,6 +653,7 @@ def edition_text(edition: str | None) -> str:
 # Names
 
 
+@lru_cache(maxsize=4096)
 def given_initials(given: str) -> str:
     """APA initials, as citeproc-js makes them: "Jean-Paul" -> "J.-P.",
     "David J." -> "D. J.", "Min-jun" -> "M." (a lower-case part after a
