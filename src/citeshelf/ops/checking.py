@@ -107,10 +107,22 @@ class Checked:
 
 @dataclass
 class _Context:
+    """What the rules see. The records are read once, one at a time: a rule
+    with ``each`` runs on every record as it is read (``records`` then holds
+    just that record); the library-wide rules run after, on the summaries
+    kept (each readable record's type, each chapter's parent), so memory
+    does not grow with the records' contents."""
+
     library: Any
-    records: list[Any]
-    by_key: dict[str, Any]
+    #: each readable record's type, by key
+    types: dict[str, str]
+    #: each chapter's parent, by the chapter's key
+    parents: dict[str, str]
     unreadable: list[Any]  # RecordProblem
+    #: the record being checked (rules with ``each``)
+    records: list[Any] = field(default_factory=list)
+    #: records through their books (a bounded cache of books)
+    resolve: Callable[[Any], Any] = lambda r: r
     #: find_duplicates' answer and what it could not compare, found once
     _duplicates: tuple[list[Any], list[str]] | None = None
 
@@ -119,7 +131,7 @@ class _Context:
             from .duplicates import find_duplicates
 
             skipped: list[str] = []
-            self._duplicates = (find_duplicates(self.records, skipped), skipped)
+            self._duplicates = (find_duplicates(self.library, skipped), skipped)
         return self._duplicates
 
 
@@ -128,6 +140,8 @@ class Rule:
     code: str
     severity: str
     run: Callable[[_Context], Iterable[Problem]]
+    #: run on each record as it is read (else once, on the whole library)
+    each: bool = False
 
 
 # --------------------------------------------------------------------------
@@ -153,16 +167,14 @@ def _parents(ctx: _Context) -> Iterator[Problem]:
     from ..model import Chapter
 
     unreadable = {p.key for p in ctx.unreadable}
-    for r in ctx.records:
-        if isinstance(r, Chapter) and r.parent:
-            parent = ctx.by_key.get(r.parent)
-            where = f"chapter '{r.key}' names parent '{r.parent}', which"
-            if parent is None and r.parent not in unreadable:
-                yield Problem(r.key, "parent-missing", "error", f"{where} is not in the library")
-            elif parent is not None and isinstance(parent, Chapter):
-                yield Problem(
-                    r.key, "parent-not-book", "error", f"{where} is a chapter, not a book"
-                )
+    chapter = Chapter.model_fields["type"].default
+    for key, parent_key in ctx.parents.items():
+        parent = ctx.types.get(parent_key)
+        where = f"chapter '{key}' names parent '{parent_key}', which"
+        if parent is None and parent_key not in unreadable:
+            yield Problem(key, "parent-missing", "error", f"{where} is not in the library")
+        elif parent == chapter:
+            yield Problem(key, "parent-not-book", "error", f"{where} is a chapter, not a book")
 
 
 def _missing_parent(ctx: _Context) -> Iterator[Problem]:
@@ -401,11 +413,9 @@ def _without_controls(record: Any) -> Any:
 
 def _missing_fields(ctx: _Context) -> Iterator[Problem]:
     from ..model import missing_recommended
-    from ..model.inherit import chapter_view
 
     for r in ctx.records:
-        parent = ctx.by_key.get(getattr(r, "parent", None) or "")
-        view = chapter_view(r, parent, "style") if parent is not None else r
+        view = ctx.resolve(r)
         missing = [m for m in missing_recommended(view) if m != "title"]
         if missing:
             yield Problem(
@@ -467,12 +477,12 @@ RULES: tuple[Rule, ...] = (
     Rule("key-case-clash", "error", _case_clash),
     Rule("duplicate", "error", lambda ctx: _duplicates(ctx, True)),
     Rule("likely-duplicate", "warning", lambda ctx: _duplicates(ctx, False)),
-    Rule("empty-title", "warning", _empty_title),
-    Rule("title-case", "warning", _title_case),
-    Rule("extra-has-home", "warning", _extra_home),
-    Rule("control-char", "warning", _controls),
-    Rule("missing-field", "note", _missing_fields),
-    Rule("merge-conflict", "error", _merge_conflicts),
+    Rule("empty-title", "warning", _empty_title, each=True),
+    Rule("title-case", "warning", _title_case, each=True),
+    Rule("extra-has-home", "warning", _extra_home, each=True),
+    Rule("control-char", "warning", _controls, each=True),
+    Rule("missing-field", "note", _missing_fields, each=True),
+    Rule("merge-conflict", "error", _merge_conflicts, each=True),
 )
 
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
@@ -480,42 +490,52 @@ _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 def check_library(library: Any, *, fix: bool = False) -> Checked:
     """Run every rule (see the module docstring); with ``fix``, write the
-    safe fixes, one rewrite per record."""
+    safe fixes, one rewrite per record. The records are read one at a time
+    (see :class:`_Context`)."""
     from ..library import RecordProblem
+    from ..library.parents import Resolver
 
-    records, unreadable = [], []
+    ctx = _Context(library, {}, {}, [], resolve=Resolver(library, use="style"))
+    each = [rule for rule in RULES if rule.each]
+    problems: list[Problem] = []
+    fixed: list[str] = []
     for item in library.iter_records():
         if isinstance(item, RecordProblem):
-            unreadable.append(item)
-        else:
-            records.append(item)
-    ctx = _Context(library, records, {r.key: r for r in records}, unreadable)
-    problems = [p for rule in RULES for p in rule.run(ctx)]
+            ctx.unreadable.append(item)
+            continue
+        ctx.types[item.key] = item.type
+        parent = getattr(item, "parent", None)
+        if item.type == "chapter" and parent:
+            ctx.parents[item.key] = parent
+        ctx.records = [item]
+        mine = [p for rule in each for p in rule.run(ctx)]
+        if fix and _fix(library, item, mine):
+            fixed.append(item.key)
+        problems += mine
+    ctx.records = []
+    problems += [p for rule in RULES if not rule.each for p in rule.run(ctx)]
     # sorted by key, then as before: today's messages keep their order
     problems.sort(key=lambda p: (p.key, _RANK[p.severity], p.message))
-    result = Checked(len(records) + len(unreadable), problems)
-    if fix:
-        _fix(library, ctx, result)
+    result = Checked(len(ctx.types) + len(ctx.unreadable), problems)
+    result.fixed = sorted(fixed)
     return result
 
 
-def _fix(library: Any, ctx: _Context, result: Checked) -> None:
-    todo: dict[str, list[Problem]] = {}
-    for p in result.problems:
-        if p.apply is not None:
-            todo.setdefault(p.key, []).append(p)
-    for key, fixes in todo.items():
-        record = ctx.by_key[key]
-        done = []
-        for p in fixes:
-            try:
-                assert p.apply is not None
-                record = p.apply(record)
-            except ValueError:
-                continue  # an earlier fix made this one moot
-            done.append(p)
-        if done:
-            library.update(record)
-            result.fixed.append(key)
-            for p in done:
-                p.fixed = True
+def _fix(library: Any, record: Any, problems: list[Problem]) -> bool:
+    """Make the safe fixes among ``problems`` (all of ``record``) in one
+    rewrite; True if the record was rewritten."""
+    done = []
+    for p in problems:
+        if p.apply is None:
+            continue
+        try:
+            record = p.apply(record)
+        except ValueError:
+            continue  # an earlier fix made this one moot
+        done.append(p)
+    if not done:
+        return False
+    library.update(record)
+    for p in done:
+        p.fixed = True
+    return True
