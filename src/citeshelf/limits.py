@@ -38,6 +38,8 @@ __all__ = [
     "LongInteger",
     "loads_limited",
     "max_import_bytes",
+    "oversize_field",
+    "text_bytes",
     "max_record_bytes",
     "too_big",
 ]
@@ -80,6 +82,32 @@ def too_big(path: object, size: int, limit: int, what: str, env: str) -> str:
         f"{path}: {size:,} bytes or more, over the limit of {limit:,} bytes for a {what} "
         f"(${env} raises it)"
     )
+
+
+def text_bytes(text: str, limit: int) -> int | None:
+    """The UTF-8 size of ``text`` if it is over ``limit`` bytes, else None
+    (cheap for short text: only text that may be over is encoded)."""
+    if len(text) * 4 <= limit or len(text) <= limit // 4:
+        return None
+    size = len(text.encode("utf-8", "surrogatepass"))
+    return size if size > limit else None
+
+
+def oversize_field(fields: Iterable[tuple[str, object]]) -> str | None:
+    """Why an entry read from a file cannot become a record because one of
+    its fields is larger than a record file may be (``$CITESHELF_MAX_RECORD_BYTES``),
+    or None: said before the field is decoded, so a 100 MB title costs no
+    more than reading it."""
+    limit = max_record_bytes()
+    for name, value in fields:
+        if isinstance(value, str):
+            size = text_bytes(value, limit)
+            if size is not None:
+                return (
+                    f"field '{name}' is {size:,} bytes, over the limit of {limit:,} bytes "
+                    f"for a record file (${ENV_MAX_RECORD} raises it): the entry is not imported"
+                )
+    return None
 
 
 def check_import_size(path: str | os.PathLike[str]) -> None:

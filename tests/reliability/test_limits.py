@@ -21,7 +21,7 @@ from citeshelf.formats.manuscript import cited_keys, scan_markdown, scan_tex
 from citeshelf.formats.ris import parse_ris
 from citeshelf.library import Library
 from citeshelf.library.query import MAX_NESTING, MAX_TERMS, Query, QueryError
-from citeshelf.limits import ENV_MAX_IMPORT, MAX_DEPTH
+from citeshelf.limits import ENV_MAX_IMPORT, ENV_MAX_RECORD, MAX_DEPTH
 
 from ..test_store import book
 
@@ -116,6 +116,52 @@ def test_an_imported_file_over_the_size_limit(cs, empty_lib: Path, tmp_path: Pat
     assert os.listdir(empty_lib) == []
     r = cs(empty_lib, "import", str(bib), env={ENV_MAX_IMPORT: "lots"})
     assert r.exit_code == exitcodes.USAGE and "must be a number of bytes" in r.stderr
+
+
+def test_a_field_too_large_for_a_record_file(cs, empty_lib: Path, tmp_path: Path) -> None:
+    """A field larger than a record file may be is an invalid entry, said
+    before it is decoded; a block four times over is not even parsed. Line
+    numbers after it stay true, and the other entries are imported."""
+    env = {ENV_MAX_RECORD: "2000"}
+    bib = tmp_path / "huge.bib"
+    bib.write_text(
+        "@book{wide, title={" + "word " * 500 + "}, year={2000}}\n"
+        "@book{huge,\n title={" + "word " * 2000 + "},\n year={2000}}\n" + GOOD_BIB
+    )
+    r = cs(empty_lib, "import", str(bib), env=env)
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert (
+        f"{bib}:1: entry 'wide': field 'title' is 2,500 bytes, over the limit of 2,000 bytes "
+        f"for a record file (${ENV_MAX_RECORD} raises it): the entry is not imported"
+    ) in r.stderr
+    assert (
+        f"{bib}:2: entry 'huge': the @book entry is over 8,000 characters (four times the "
+        f"limit of 2,000 bytes for a record file; ${ENV_MAX_RECORD} raises it)"
+    ) in r.stderr
+    assert os.listdir(empty_lib) == []
+    r = cs(empty_lib, "import", "--skip-invalid", str(bib), env=env)
+    assert r.exit_code == exitcodes.OK, r.output
+    assert "imported 1, skipped as duplicate 0, skipped as invalid 2" in r.output
+    assert sorted(os.listdir(empty_lib)) == ["ok.json"]
+
+
+def test_a_record_too_large_is_never_written(cs, handbook_lib: Path) -> None:
+    """Whatever makes a record (edit, add), a file no command could read back
+    is refused in one line, and the old file stays."""
+    before = (handbook_lib / "aris2014collective.json").read_bytes()
+    r = cs(
+        handbook_lib,
+        "edit",
+        "aris2014collective",
+        "--set",
+        "note=" + "x" * 3000,
+        env={ENV_MAX_RECORD: "2000"},
+    )
+    assert r.exit_code == exitcodes.INVALID_DATA, r.output
+    assert r.stderr.startswith("citeshelf: error: record 'aris2014collective' would be ")
+    assert "over the limit of 2,000 bytes for a record file" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    assert (handbook_lib / "aris2014collective.json").read_bytes() == before
 
 
 @pytest.mark.parametrize(
@@ -433,3 +479,44 @@ def test_no_traceback_via_the_cli_for_a_hostile_file_mix(cs, empty_lib: Path, tm
     p.write_text("@book{, title={A}}\n@book{x, crossref={}}\n" + GOOD_BIB)
     r = cs(empty_lib, "import", "--dry-run", str(p))
     assert "Traceback" not in r.output and r.exit_code == exitcodes.INVALID_DATA
+
+
+@pytest.mark.parametrize("fmt", ["csl", "ris"])
+def test_csl_and_ris_fields_too_large(cs, empty_lib: Path, tmp_path: Path, fmt: str) -> None:
+    """The same limits in CSL-JSON and RIS: a field over the record-file limit
+    is an invalid entry (RIS: a reference four times over is not held)."""
+    env = {ENV_MAX_RECORD: "2000"}
+    wide, huge = "word " * 500, "word " * 2000
+    if fmt == "csl":
+        path = tmp_path / "items.json"
+        items = [
+            {"id": "wide", "type": "book", "title": wide},
+            {"id": "huge", "type": "book", "author": [{"family": huge}]},
+            {"id": "ok", "type": "book", "title": "B"},
+        ]
+        path.write_text(json.dumps(items))
+        want = [
+            "entry 'wide': item 1: field 'title' is 2,500 bytes, over the limit of 2,000 bytes",
+            "entry 'huge': item 2: field 'author' is 10,000 bytes",
+        ]
+        kept = "ok.json"
+    else:
+        path = tmp_path / "refs.ris"
+        path.write_text(
+            f"TY  - BOOK\nTI  - {wide}\nER  - \n\n"
+            f"TY  - BOOK\nAU  - {huge}\nER  - \n\n"
+            "TY  - BOOK\nID  - ok\nTI  - B\nER  - \n"
+        )
+        want = [
+            f"{path}:1: field 'title' is 2,499 bytes, over the limit of 2,000 bytes",  # trimmed
+            f"{path}:5: the reference is over 8,000 characters (four times the limit",
+        ]
+        kept = "ok.json"
+    r = cs(empty_lib, "import", str(path), env=env)
+    assert r.exit_code == exitcodes.INVALID_DATA, r.output
+    for line in want:
+        assert line in r.stderr
+    r = cs(empty_lib, "import", "--skip-invalid", str(path), env=env)
+    assert r.exit_code == exitcodes.OK, r.output
+    assert "imported 1, skipped as duplicate 0, skipped as invalid 2" in r.output
+    assert os.listdir(empty_lib) == [kept]

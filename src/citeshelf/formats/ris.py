@@ -401,8 +401,19 @@ def parse_ris(
     refs, lines = _split_refs(text, source, line0, out)
     if used is None:
         used = set()
+    from ..limits import oversize_field
+
     for n, ref in enumerate(refs):
-        got = _read_one(ref, source, lines[n] if n < len(lines) else None, used, formula)
+        line = lines[n] if n < len(lines) else None
+        too_big = oversize_field(
+            (tag, v)
+            for tag, value in ref.items()
+            for v in (value if isinstance(value, list) else [value])
+        )
+        if too_big:
+            out.invalid.append(Issue(source, line, None, too_big))
+            continue
+        got = _read_one(ref, source, line, used, formula)
         if isinstance(got, Issue):
             out.invalid.append(got)
         else:
@@ -470,24 +481,58 @@ def iter_ris(
         encoding = "latin-1"
     except OSError as exc:
         raise InvalidData(f"{p}: cannot read: {exc.strerror}") from None
+    from ..limits import ENV_MAX_RECORD, max_record_bytes
+
+    # a reference longer than this can never make a readable record file: its
+    # lines are not held (they become empty lines, so line numbers stay true)
+    cap = 4 * max_record_bytes()
     used: set[str] = set()
     buf: list[str] = []
     start = 1
     count = 0
-    with p.open("r", encoding=encoding) as fh:
-        for n, line in enumerate(fh, 1):
+    ref_start, ref_size, dropped = 1, 0, False
+    too_big: list[Issue] = []
+
+    def parsed(text: str) -> RisParse:
+        out = parse_ris(text, source=str(p), used=used, line0=start, formula=formula)
+        out.invalid.extend(too_big)
+        too_big.clear()
+        return out
+
+    with p.open("r", encoding=encoding) as lines:
+        for n, line in enumerate(lines, 1):
             if not buf:
                 start = n
-            buf.append(line)
-            if line.startswith("ER  -"):
+            if ref_size == 0:
+                if not line.strip():  # between references
+                    buf.append(line)
+                    continue
+                ref_start = n
+            ref_size += len(line)
+            if ref_size > cap and not dropped:
+                dropped = True
+                back = n - ref_start  # this reference's lines already held
+                buf[len(buf) - back :] = ["\n"] * back
+                too_big.append(
+                    Issue(
+                        str(p),
+                        ref_start,
+                        None,
+                        f"the reference is over {cap:,} characters (four times the limit of "
+                        f"{max_record_bytes():,} bytes for a record file; ${ENV_MAX_RECORD} "
+                        "raises it): it is not imported",
+                    )
+                )
+            end = line.startswith("ER  -")
+            buf.append("\n" if dropped else line)
+            if end:
+                ref_size, dropped = 0, False
                 count += 1
                 if count >= batch_size:
-                    yield parse_ris(
-                        "".join(buf), source=str(p), used=used, line0=start, formula=formula
-                    )
+                    yield parsed("".join(buf))
                     buf, count = [], 0
-    if buf:
-        yield parse_ris("".join(buf), source=str(p), used=used, line0=start, formula=formula)
+    if buf or too_big:
+        yield parsed("".join(buf))
 
 
 def load_ris(path: str | Path) -> RisParse:

@@ -48,6 +48,7 @@ from ..errors import (
     NotFound,
     UsageError,
 )
+from ..limits import ENV_MAX_RECORD, text_bytes
 from ..model import BaseRecord, check_key, describe_validation_error, now_utc, parse_record
 from .safeio import (
     JOURNAL,
@@ -77,8 +78,17 @@ def lock_timeout() -> float:
 
 
 def dumps_record(record: BaseRecord) -> str:
-    """The exact text of a record file."""
-    return json.dumps(record.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+    """The exact text of a record file; :class:`InvalidData` if it would be
+    larger than a record file may be (a file no command could read back)."""
+    text = json.dumps(record.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+    limit = max_record_bytes()
+    size = text_bytes(text, limit)
+    if size is not None:
+        raise InvalidData(
+            f"record '{record.key}' would be {size:,} bytes, over the limit of {limit:,} "
+            f"bytes for a record file (${ENV_MAX_RECORD} raises it): shorten its longest field"
+        )
+    return text
 
 
 class RecordProblem:

@@ -186,11 +186,16 @@ def _csl_items(p: Path) -> Iterator[Any]:
             pos = 0
             eof = False
 
+            size = _CHUNK
+
             def more() -> bool:
-                nonlocal buf, pos, eof
+                # each read doubles what is pending, so an item of any size
+                # is decoded a bounded number of times (never quadratic)
+                nonlocal buf, pos, eof, size
                 if eof:
                     return False
-                chunk = fh.read(_CHUNK)
+                size = max(_CHUNK, len(buf) - pos)
+                chunk = fh.read(size)
                 if not chunk:
                     eof = True
                     return False
@@ -258,9 +263,22 @@ def _csl_whole(p: Path) -> Iterator[Any]:
     yield from data
 
 
+def _strings(data: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """(variable, text) for every string in a CSL item (names' parts too)."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(v, where or str(k))
+    elif isinstance(data, list):
+        for v in data:
+            yield from _strings(v, where)
+    elif isinstance(data, str):
+        yield where, data
+
+
 def _csl_batches(p: Path, formula: str | None = None) -> Iterator[FileRead]:
     from ..errors import InvalidData
     from ..formats.csljson import record_from_csl
+    from ..limits import oversize_field
     from ..model.keys import base_key
 
     out = FileRead()
@@ -268,6 +286,9 @@ def _csl_batches(p: Path, formula: str | None = None) -> Iterator[FileRead]:
     for i, item in enumerate(_csl_items(p)):
         label = f"item {i + 1}"
         try:
+            too_big = oversize_field(_strings(item))
+            if too_big:
+                raise InvalidData(too_big)
             record = record_from_csl(item, where=f"{p}: {label}")
             generated = "csl_id" in record.extra or not (
                 isinstance(item, dict) and item.get("id") not in (None, "")
@@ -579,12 +600,18 @@ class Importer:
             self.add(entry)
 
     def _accept(self, record: Any, entry: Entry) -> None:
+        from ..errors import InvalidData
         from ..model import Chapter
 
+        try:
+            handle = self._stage.put(record)
+        except InvalidData as exc:  # too large for a record file
+            self.result.invalid.append(Issue(entry.source, entry.line, record.key, str(exc)))
+            return
         self.batch.add(record)
         if record.key != entry.record.key:
             self.alias[entry.record.key] = record.key
-        self.handles[record.key] = self._stage.put(record)
+        self.handles[record.key] = handle
         if record.type == "book":
             self.book_keys.add(record.key)
         self.order.append(record.key)

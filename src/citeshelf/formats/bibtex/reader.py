@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ...limits import oversize_field
 from ..entries import Issue, ReadBatch, ReadEntry
 from .decode import KEY_OK, EntryError, entry_to_record
 from .fields import _PREDEFINED, TYPES_IN
@@ -116,12 +117,19 @@ def _file_lines(p: Path, encoding: str) -> Iterator[str]:
 _BLOCK_LINE = re.compile(r"[^\S\n]*@(\w*)[ \t]*[{(][ \t]*([^,\s{}()=]*)")
 
 
-def _segments(lines: Iterable[str]) -> Iterator[tuple[int, list[str], str | None, str | None]]:
+def _segments(
+    lines: Iterable[str], cap: int | None = None
+) -> Iterator[tuple[int, list[str], str | None, str | None]]:
     """The text cut before every line that starts a block (``@type{``), as
     (first line number, lines, type, key). bibtexparser never lets a block
-    run past such a line, so parsing the pieces gives the blocks of the whole."""
+    run past such a line, so parsing the pieces gives the blocks of the whole.
+
+    A block longer than ``cap`` characters is not held: its lines are given
+    as empty lines (so line numbers stay true) and its type as ``"\0"`` plus
+    its own type, for the caller to report (:func:`oversize_block`)."""
     start = 1
     buf: list[str] = []
+    size = 0
     etype = key = None
     for n, line in enumerate(lines, 1):
         if "@" in line:
@@ -130,11 +138,36 @@ def _segments(lines: Iterable[str]) -> Iterator[tuple[int, list[str], str | None
                 if buf:
                     yield start, buf, etype, key
                 buf = []
+                size = 0
                 start = n
                 etype, key = m.group(1).lower(), m.group(2)
-        buf.append(line)
+        size += len(line)
+        if cap is not None and size > cap and etype is not None and not etype.startswith("\0"):
+            buf = ["\n"] * len(buf)
+            etype = "\0" + etype
+        buf.append("\n" if etype is not None and etype.startswith("\0") else line)
     if buf:
         yield start, buf, etype, key
+
+
+def _block_cap() -> int:
+    """The most characters a block may take in the file: four times the
+    record-file limit (decoding LaTeX never shrinks text more than that), so
+    a block over it could never make a record file that can be read."""
+    from ...limits import max_record_bytes
+
+    return 4 * max_record_bytes()
+
+
+def oversize_block(etype: str) -> str:
+    """The reason a block over :func:`_block_cap` is not read."""
+    from ...limits import ENV_MAX_RECORD, max_record_bytes
+
+    return (
+        f"the @{etype[1:]} entry is over {_block_cap():,} characters (four times the limit of "
+        f"{max_record_bytes():,} bytes for a record file; ${ENV_MAX_RECORD} raises it): "
+        "it is not imported"
+    )
 
 
 class _Reader:
@@ -163,8 +196,11 @@ class _Reader:
         book_types = {t for t, r in TYPES_IN.items() if r == "book"} | {"xdata", "string"}
         later: list[tuple[str, str, dict[str, str]]] = []  # books that need all keys or xdata
         seen: set[str] = set()
-        for start, buf, etype, key in _segments(lines):
+        for start, buf, etype, key in _segments(lines, _block_cap()):
             if etype is None:
+                continue
+            if etype.startswith("\0"):  # reported by the second pass
+                keys.append(key or "")
                 continue
             if etype not in ("string", "preamble", "comment") and key:
                 keys.append(key)
@@ -201,6 +237,8 @@ class _Reader:
                 etype, key, fields, _, _ = self._evaluate_entry(block, line0)
                 if etype == "xdata":
                     self.xdata[key.lower()] = fields
+                elif oversize_field(fields.items()):
+                    continue  # reported by the second pass
                 elif TYPES_IN.get(etype) == "book" and key.lower() not in seen:
                     seen.add(key.lower())  # the first entry of a key is the one read
                     refs = [fields.get(r, "").strip() for r in ("crossref", "xref")]
@@ -227,11 +265,14 @@ class _Reader:
         buf: list[str] = []
         start = 1
         count = 0
-        for first, seg, etype, _key in _segments(lines):
+        oversize: list[BibIssue] = []
+        for first, seg, etype, key in _segments(lines, _block_cap()):
+            if etype is not None and etype.startswith("\0"):
+                oversize.append(BibIssue(self.source, first, key or None, oversize_block(etype)))
             if count >= batch_size:
                 # the next block's first line too, so that an unclosed block
                 # is ended by it (as in the whole text), not by the end of text
-                yield self.feed(buf, start, tail=seg[0])
+                yield self._with(self.feed(buf, start, tail=seg[0]), oversize)
                 buf, count = [], 0
             if not buf:
                 start = first
@@ -239,7 +280,16 @@ class _Reader:
             if etype not in (None, "string", "preamble", "comment"):
                 count += 1
         if buf:
-            yield self.feed(buf, start)
+            yield self._with(self.feed(buf, start), oversize)
+        elif oversize:
+            yield self._with(BibParse(), oversize)
+
+    @staticmethod
+    def _with(part: BibParse, oversize: list[BibIssue]) -> BibParse:
+        """``part`` with the blocks too large to read reported in it."""
+        part.invalid.extend(oversize)
+        oversize.clear()
+        return part
 
     def _split(self, text: str) -> list[Any]:
         import bibtexparser
@@ -435,6 +485,11 @@ class _Reader:
                 )
                 continue
             self.seen_keys[lower] = line
+            too_big = oversize_field(fields.items())
+            if too_big:
+                result.invalid.append(BibIssue(self.source, line, key, too_big))
+                result.warnings.extend(warnings)
+                continue
             fields = self._with_xdata(fields, warnings, line, key)
             original = None
             new = self._rename(key)
