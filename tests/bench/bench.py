@@ -733,6 +733,11 @@ def bench_citeshelf(
         lambda: [*cs, "list", f"author:{AUTHOR_QUERY}"], runs, env=folder_env
     )
     out["show"] = timed(lambda: [*cs, "show", chapter["key"]], runs, env=env)
+    out["cite"] = timed(lambda: [*cs, "cite", chapter["key"]], runs, env=env)
+    out["list_json"] = timed(lambda: [*cs, "list", "--json"], 1 if n >= 100000 else runs, env=env)
+    out["check"] = timed(
+        lambda: [*cs, "check"], 1 if n >= 100000 else max(1, min(runs, 3)), env=env
+    )
     out["chapters"] = timed(lambda: [*cs, "chapters", book_key], runs, env=env)
     rnd = random.Random(SEED)
     keys = [r["key"] for r in records]
@@ -773,8 +778,11 @@ def bench_citeshelf(
         )
     bibl = help_text(exe, "bibliography", env)
     if bibl is None:
-        out["bibliography_1000"] = "n/a"
+        out["bibliography_1000"] = out["bibliography_all"] = "n/a"
     else:
+        out["bibliography_all"] = timed(
+            lambda: [*cs, "bibliography"], 1 if n >= 100000 else max(1, min(runs, 3)), env=env
+        )
         keyfile = work / f"keys-{n}.txt"
         keyfile.write_text("\n".join(keys[:1000]) + "\n", encoding="utf-8")
         if "--keys-from" in bibl:
@@ -788,6 +796,94 @@ def bench_citeshelf(
                 env=env,
             )
     return out
+
+
+FLOOR_READ = r"""
+import os, sys
+folder = sys.argv[1]
+for name in sorted(os.listdir(folder)):
+    with open(os.path.join(folder, name), "rb") as fh:
+        fh.read()
+"""
+
+FLOOR_FTS5 = r"""
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute("SELECT key FROM t WHERE t MATCH ? ORDER BY key", (sys.argv[2],)).fetchall()
+print(len(rows))
+"""
+
+FLOOR_PARSE = r"""
+import sys, bibtexparser
+bibtexparser.parse_file(sys.argv[1])
+"""
+
+
+def fts5_floor_db(records: list[dict], path: Path) -> None:
+    """A bare SQLite FTS5 table of the records' authors (the floor of a query)."""
+    import sqlite3
+
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute(
+        'CREATE VIRTUAL TABLE t USING fts5(key UNINDEXED, author, tokenize="unicode61 remove_diacritics 2")'
+    )
+    db.executemany(
+        "INSERT INTO t VALUES (?, ?)",
+        (
+            (r["key"], " ".join(str(p.get("family", "")) for p in r.get("authors", [])))
+            for r in records
+        ),
+    )
+    db.commit()
+    db.close()
+
+
+def bench_floors(n: int, work: Path, runs: int, records: list[dict], bib: Path) -> dict:
+    """What no tool can beat on this machine: a Python process that does
+    nothing; one that reads one record file, or all of them; a bare FTS5
+    query; bibtexparser's parse of the .bib."""
+    py = sys.executable
+    lib = work / f"lib-{n}"
+    chapter = next(r for r in records if r["type"] == "chapter")
+    one = lib / f"{chapter['key']}.json"
+    db = work / f"floor-{n}.sqlite3"
+    fts5_floor_db(records, db)
+    heavy = 1 if n >= 100000 else max(1, min(runs, 3))
+    return {
+        "start": timed(lambda: [py, "-c", "pass"], runs),
+        "read_one": timed(lambda: [py, "-c", f"open({str(one)!r}, 'rb').read()"], runs),
+        "read_all": timed(lambda: [py, "-c", FLOOR_READ, str(lib)], heavy),
+        "fts5": timed(lambda: [py, "-c", FLOOR_FTS5, str(db), AUTHOR_QUERY], runs),
+        "parse": timed(lambda: [py, "-c", FLOOR_PARSE, str(bib)], heavy),
+    }
+
+
+#: the floor each operation is compared with
+FLOOR_OF = {
+    "help": "start",
+    "index_build": "read_all",
+    "list_author": "fts5",
+    "list_author_folder": "fts5",
+    "show": "read_one",
+    "cite": "read_one",
+    "chapters": "fts5",
+    "list_all": "read_all",
+    "list_json": "read_all",
+    "after_100_changed": "fts5",
+    "import": "parse",
+    "export": "read_all",
+    "check": "read_all",
+    "bibliography_all": "read_all",
+}
+
+FLOOR_NAMES = {
+    "start": "python -c pass",
+    "read_one": "read one file",
+    "read_all": "read every file",
+    "fts5": "bare FTS5 query",
+    "parse": "bibtexparser parse",
+}
 
 
 STYLE_SCRIPT = r"""
@@ -940,27 +1036,45 @@ def markdown(results: dict) -> str:
         ("list_author", "list author:merand (20 records)"),
         ("list_author_folder", "same, CITESHELF_INDEX_CHECK=folder"),
         ("show", "show a chapter"),
+        ("cite", "cite a chapter"),
         ("chapters", "chapters of a book"),
         ("list_all", "list everything"),
+        ("list_json", "list --json everything"),
         ("after_100_changed", "list after 100 files changed"),
         ("import", "import the .bib"),
         ("export", "export all to BibTeX"),
+        ("check", "check"),
         ("bibliography_1000", "bibliography of 1,000"),
+        ("bibliography_all", "bibliography of everything"),
     ]
     for n, res in results["sizes"].items():
         lines += [
             f"### {int(n):,} records",
             "",
-            "| operation | citeshelf | memory | pubs | ratio | papis | ratio |",
-            "|---|---|---|---|---|---|---|",
+            "| operation | citeshelf | memory | × floor | pubs | ratio | papis | ratio |",
+            "|---|---|---|---|---|---|---|---|",
         ]
         cs, pubs, papis = res.get("citeshelf", {}), res.get("pubs") or {}, res.get("papis") or {}
+        floors = res.get("floors") or {}
         for key, label in ops:
             ours = cs.get(key)
+            if ours is None:
+                continue
+            floor = floors.get(FLOOR_OF.get(key, ""))
             lines.append(
-                f"| {label} | {fmt(ours)} | {mem(ours)} | {fmt(pubs.get(key)) if pubs else '—'} | "
+                f"| {label} | {fmt(ours)} | {mem(ours)} | {ratio(ours, floor)} | "
+                f"{fmt(pubs.get(key)) if pubs else '—'} | "
                 f"{ratio(pubs.get(key), ours)} | {fmt(papis.get(key)) if papis else '—'} | {ratio(papis.get(key), ours)} |"
             )
+        if floors:
+            lines += [
+                "",
+                "Floors: "
+                + "; ".join(
+                    f"{FLOOR_NAMES[k]} {fmt(v)}" for k, v in floors.items() if k in FLOOR_NAMES
+                )
+                + ".",
+            ]
         st = res.get("styles")
         if st is not None:
             lines += ["", f"Formatting references through the styles API: {json.dumps(st)}"]
@@ -1008,7 +1122,7 @@ def main(argv: list[str] | None = None) -> int:
         bib = work / f"lib-{n}.bib"
         write_bib(records, bib)
         print(f"[{n}] generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
-        res: dict = {}
+        res: dict = {"floors": bench_floors(n, work, args.runs, records, bib)}
         res["citeshelf"] = bench_citeshelf(
             n, work, args.runs, exe, env, records, bib, args.import_max
         )
