@@ -275,3 +275,33 @@ def test_the_store_reads_chapter_keys_from_the_files_and_library_from_the_index(
     assert len(slow) == 18 and slow == sorted(slow) and "aris2014collective" in slow
     assert Library(handbook_lib).chapter_keys("sperling2014handbook") == slow
     assert list(index_dir.iterdir())  # Library asked the index
+
+
+def test_record_files_are_written_as_json_dumps_writes_them(tmp_path) -> None:
+    """The fast writer gives json.dumps(indent=2)'s bytes, for every record of
+    the default library and for awkward values in extra (floats, huge integers,
+    control characters, non-BMP text, empty containers)."""
+    import json
+    from pathlib import Path
+
+    from citeshelf.library.store import dumps_record
+    from citeshelf.model import parse_record
+
+    def want(data: dict) -> str:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+    root = Path(__file__).resolve().parents[1] / "records"
+    for path in sorted(root.glob("*.json")):
+        record = parse_record(json.loads(path.read_text(encoding="utf-8")))
+        assert dumps_record(record) == want(record.to_json_dict()) == path.read_text("utf-8")
+    odd = {
+        "f": 1e16,
+        "g": 0.1,
+        "big": 2**70,
+        "ctl": "a\x1b[31m\x7f\u2028b",
+        "emoji": "\U0001f600 李",
+        "nested": {"e": [], "d": {}, "l": [1, "x", None, True]},
+    }
+    for name, value in odd.items():
+        record = parse_record({"type": "book", "key": "k", "title": "T", "extra": {name: value}})
+        assert dumps_record(record) == want(record.to_json_dict()), name

@@ -16,7 +16,6 @@ citations are terminal hyperlinks only for http(s) URLs.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Iterable, Sequence
@@ -122,7 +121,9 @@ def print_json(data: Any) -> None:
     below U+0020 (the same data, nothing a terminal acts on)."""
     import re
 
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    from .jsontext import dumps_indented
+
+    text = dumps_indented(data)
     text = re.sub("[\x7f-\x9f\u2028\u2029]", lambda m: f"\\u{ord(m.group(0)):04x}", text)
     sys.stdout.write(text + "\n")
 
@@ -130,10 +131,12 @@ def print_json(data: Any) -> None:
 def print_json_array(items: Iterable[Any]) -> None:
     """A JSON array written item by item, byte for byte what :func:`print_json`
     writes for the whole list, without holding the list."""
+    from .jsontext import dumps_indented
+
     out = sys.stdout
     first = True
     for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        text = dumps_indented(item).replace("\n", "\n  ")
         out.write(("[\n  " if first else ",\n  ") + text)
         first = False
     out.write("[]\n" if first else "\n]\n")

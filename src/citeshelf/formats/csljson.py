@@ -789,7 +789,9 @@ def dumps_json(data: Any) -> str:
     controls and the line and paragraph separators escaped (``\\u009b``)
     as JSON escapes the C0 controls, so the file holds the same data and
     nothing a terminal or a JavaScript reader acts on."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
+    from ..jsontext import dumps_indented
+
+    text = dumps_indented(data)
     if _JSON_CONTROLS.search(text):
         text = _JSON_CONTROLS.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
     return text

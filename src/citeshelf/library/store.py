@@ -48,6 +48,7 @@ from ..errors import (
     NotFound,
     UsageError,
 )
+from ..jsontext import dumps_indented
 from ..limits import ENV_MAX_RECORD, text_bytes
 from ..model import BaseRecord, check_key, describe_validation_error, now_utc, parse_record
 from .safeio import (
@@ -77,10 +78,18 @@ def lock_timeout() -> float:
         raise UsageError(f"${ENV_LOCK_TIMEOUT} must be a number of seconds, not {raw!r}") from None
 
 
+def _extra_has_float(data: dict[str, object]) -> bool:
+    from ..jsontext import _has_float
+
+    return bool(data.get("extra")) and _has_float(data["extra"])
+
+
 def dumps_record(record: BaseRecord) -> str:
     """The exact text of a record file; :class:`InvalidData` if it would be
     larger than a record file may be (a file no command could read back)."""
-    text = json.dumps(record.to_json_dict(), ensure_ascii=False, indent=2) + "\n"
+    data = record.to_json_dict()
+    # only extra can hold a float: the model's own fields never do
+    text = dumps_indented(data, float_free=not _extra_has_float(data)) + "\n"
     limit = max_record_bytes()
     size = text_bytes(text, limit)
     if size is not None:
