@@ -27,7 +27,7 @@ def test_apa_in_text_default(cs, handbook_lib: Path) -> None:
     "args,expected",
     [
         (["--page", "531"], "(Aris, 2014, p. 531)"),
-        (["--page", "531-32"], "(Aris, 2014, pp. 531–32)"),
+        (["--page", "531-32"], "(Aris, 2014, pp. 531–532)"),
         (["--form", "narrative", "-p", "531"], "Aris (2014, p. 531)"),
         (
             ["--form", "reference"],

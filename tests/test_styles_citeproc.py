@@ -134,7 +134,15 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     **_expand(NOTES, ["ito2019modelling"], _FULL, "CMOS 14.217 (17th)"),
     **_expand(AUTHOR_DATE, ["ito2019modelling"], ("bibliography",), "CMOS 14.217 (17th)"),
     # CMOS 15.47 (17th) / 13.? (18th): with a month, "28, no. 3 (September): 321–28".
-    **_expand(AUTHOR_DATE, ["dupont2019north"], ("bibliography",), "CMOS 15.47 (17th)"),
+    **_expand(
+        AUTHOR_DATE, ["dupont2019north", "grant2010defence"], ("bibliography",), "CMOS 15.47 (17th)"
+    ),
+    # Text wholly in CJK characters has no italic form: citeproc-js drops the
+    # italics of such text (its ROMANESQUE_REGEXP test), so its Chicago styles
+    # print "毛泽东选集" in roman; its APA output keeps them only because apa.csl
+    # puts the italics on a group around the title, where the test is not made.
+    # citeshelf sets such a title in roman in every style (citeshelf.styles.common.has_italics).
+    ("apa", "mao1991xuanji", "bibliography"): "no italics for CJK characters",
     # CMOS 14.33 (17th; same rule in the 18th): the short title of a note leaves out the subtitle ...
     **_expand(
         NOTES,
@@ -157,6 +165,11 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "anon2001yearbook",
             "eze1994survey",
             "whitcombe2003treatise",
+            "sartre1956being",
+            "darwin2009annotated",
+            "nietzsche1967will",
+            "adeyemi-nd-primer",
+            "economist2019arms",
         ],
         _SHORT,
         "CMOS 14.33 (17th)",
@@ -296,8 +309,8 @@ def test_against_citeproc_js(name: str, key: str, field: str) -> None:
         assert got == want
         assert _norm_html(to_html(styled)) == _norm_html(item["html"])
     else:
-        # A deliberate difference must still be a difference.
-        assert got != want, (
+        # A deliberate difference must still be a difference (text or italics).
+        assert got != want or _norm_html(to_html(styled)) != _norm_html(item["html"]), (
             f"{name}/{key}/{field} now matches citeproc-js: drop it from DELIBERATE ({reason})"
         )
 
@@ -346,7 +359,8 @@ def test_match_figures() -> None:
             )
             is not None
         )
-        assert same == same_html == total - deliberate, (name, same, same_html, total, deliberate)
+        assert same_html == total - deliberate, (name, same, same_html, total, deliberate)
+        assert same >= same_html
         assert total >= 100
 
 
@@ -361,8 +375,10 @@ def test_bibliography_order_and_disambiguation(name: str) -> None:
     got_order = [e.key for e in entries if e.key in {x["id"] for x in data["bibliography_all"]}]
     want_order = [x["id"] for x in data["bibliography_all"]]
     # APA 9.47 and CMOS 14.68 (17th): a work with no author files under the
-    # first word of its title other than an article ("security", not "the").
-    moved = {"anon2001yearbook"}
+    # first word of its title other than an article ("security", not "the"),
+    # and an unsigned article listed under its periodical (CMOS 18 14.87) under
+    # the periodical's first word other than an article ("Economist").
+    moved = {"anon2001yearbook", "economist2019arms"}
     assert [k for k in got_order if k not in moved] == [k for k in want_order if k not in moved]
     got_text = {e.key: e.text for e in entries}
     for entry in data["bibliography_all"]:

@@ -15,16 +15,18 @@ from .common import (
     MONTH_NAMES,
     apa_title_case,
     capitalize_first,
-    clean_locator,
     csl_type,
     edition_text,
     fold,
+    full_locator,
     given_initials,
+    has_italics,
     locator_is_range,
     month_day,
     no_date_label,
     page_text,
     record_extra,
+    title_cased,
     title_sort,
     typo,
     year_span,
@@ -199,6 +201,12 @@ def _same_as_author(name: str | None, record: Work) -> bool:
     return any(p.literal and fold(p.literal) == fold(name) for p in record.authors)
 
 
+def _italic(out: Styled, text: str) -> Styled:
+    """A title in italics; in roman if its script has none (CJK characters,
+    as citeproc-js sets them)."""
+    return out.italic(text) if has_italics(text) else out.add(text)
+
+
 def _title(record: Work) -> str:
     return typo(record.full_title)
 
@@ -226,11 +234,38 @@ def _paren_info(record: Work, *, pages: str = "", chapter: str = "") -> str:
     return f" ({', '.join(parts)})" if parts else ""
 
 
+def _roles(record: Work) -> str:
+    """The editors of an authored work and the translators, as they follow
+    its title (10.2): "J. T. Costa, Ed.", "H. Weaver, Trans.", "W. Kaufmann,
+    Ed. & Trans." (the same people both); "" if none. A chapter's editors are
+    the book's (after "In"), so only its translators are given here."""
+    parts = []
+    eds = record.editors if record.authors and record.type not in ("chapter", "paper") else []
+    trans = record.translators
+    if eds and eds == trans:
+        label = "Eds. & Trans." if len(eds) > 1 else "Ed. & Trans."
+        return f"{_name_list([_direct(p) for p in eds])}, {label}"
+    if eds:
+        label = "Eds." if len(eds) > 1 or record.editors_et_al else "Ed."
+        parts.append(f"{_name_list([_direct(p) for p in eds], record.editors_et_al)}, {label}")
+    if trans:
+        parts.append(f"{_name_list([_direct(p) for p in trans])}, Trans.")
+    return "; ".join(parts)
+
+
+def _book_parens(record: Work) -> str:
+    """The parenthesis after a book's title: roles first, then edition and
+    volume, after a semicolon: "(H. Weaver, Trans.; 2nd ed.)" (10.2)."""
+    roles = typo(_roles(record))
+    info = _paren_info(record)
+    if roles and info:
+        return f" ({roles}; {info[2:-1]})"
+    return f" ({roles})" if roles else info
+
+
 def _translators(record: Work) -> str:
-    if not record.translators:
-        return ""
-    names = _name_list([_direct(p) for p in record.translators])
-    return f" ({names}, Trans.)"
+    roles = _roles(record)
+    return f" ({typo(roles)})" if roles else ""
 
 
 def _bracket(record: Work) -> str:
@@ -266,8 +301,8 @@ def _head(out: Styled, record: Work, suffix: str, *, italic_title: bool) -> bool
         return False
     title = _title(record)
     if italic_title:
-        out.italic(title)
-        out.add(_paren_info(record) + _translators(record) + _bracket(record))
+        _italic(out, title)
+        out.add(_book_parens(record) + _bracket(record))
     else:
         out.add(title)
     out.punct(". ")
@@ -284,6 +319,8 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
         _chapter(out, work, suffix)
     elif work.type == "article":
         _article(out, work, suffix)
+    elif work.type == "paper" and work.container_title and work.editors:
+        _chapter(out, work, suffix)  # proceedings with editors: a book (10.5)
     elif work.type == "paper" and work.container_title:
         _proceedings(out, work, suffix)
     elif work.type == "webpage":
@@ -297,8 +334,8 @@ def _book_like(out: Styled, record: Work, suffix: str) -> None:
     if not _head(out, record, suffix, italic_title=True):
         title = _title(record)
         if title:
-            out.italic(title)
-        out.add(_paren_info(record) + _translators(record) + _bracket(record))
+            _italic(out, title)
+        out.add(_book_parens(record) + _bracket(record))
         out.punct(". ")
     if record.type == "paper":
         # 10.5: presentation: event, place.
@@ -325,9 +362,12 @@ def _finish(out: Styled, record: Work) -> None:
     _original(out, record)
 
 
-def _chapter(out: Styled, record: Chapter, suffix: str) -> None:
+def _chapter(out: Styled, record: Chapter | Paper, suffix: str) -> None:
+    """10.3: a chapter in an edited book, and (10.5) a paper in proceedings
+    published as an edited book: "In A. Editor (Ed.), *Book* (pp. 1–10).
+    Publisher."; the chapter's translators after its title."""
     if not _head(out, record, suffix, italic_title=False):
-        out.add(_title(record))
+        out.add(_title(record) + _translators(record))
         out.punct(". ")
     out.add("In ")
     if record.editors:
@@ -335,11 +375,11 @@ def _chapter(out: Styled, record: Chapter, suffix: str) -> None:
         label = "Eds." if len(record.editors) > 1 or record.editors_et_al else "Ed."
         out.add(f"{typo(names)} ({label}), ")
     if record.container_title:
-        out.italic(typo(record.container_title))
+        _italic(out, typo(record.container_title))
     pages = ""
     if record.pages:
         pages = ("pp. " if record.pages.is_range else "p. ") + page_text(record.pages)
-    out.add(_paren_info(record, pages=pages, chapter=record.chapter or ""))
+    out.add(_paren_info(record, pages=pages, chapter=getattr(record, "chapter", None) or ""))
     out.punct(". ")
     if record.publisher:
         out.add(typo(record.publisher))
@@ -352,7 +392,7 @@ def _article(out: Styled, record: Article, suffix: str) -> None:
         out.add(_title(record))
         out.punct(". ")
     if record.journal:
-        out.italic(typo(record.journal))
+        _italic(out, typo(record.journal))
     if record.volume:
         out.add(", ").italic(record.volume)
         if record.issue:
@@ -373,7 +413,7 @@ def _proceedings(out: Styled, record: Paper, suffix: str) -> None:
     if not _head(out, record, suffix, italic_title=False):
         out.add(_title(record))
         out.punct(". ")
-    out.italic(apa_title_case(typo(record.container_title)))
+    _italic(out, title_cased(record, record.container_title, apa_title_case, "container_title"))
     if record.pages:
         out.add(", " + page_text(record.pages))
     out.punct(". ")
@@ -383,11 +423,18 @@ def _proceedings(out: Styled, record: Paper, suffix: str) -> None:
 def _webpage(out: Styled, record: Webpage, suffix: str) -> None:
     """10.16: Author. (Date). *Title*. Site Name. URL — the site name left
     out when it is the author; "Retrieved ... from" for undated pages."""
-    if not _head(out, record, suffix, italic_title=True):
-        out.italic(_title(record))
+    blog = csl_type(record) == "post-weblog"
+    if not _head(out, record, suffix, italic_title=not blog):
+        if blog:
+            out.add(_title(record))  # 10.1: a blog post, like an article
+        else:
+            _italic(out, _title(record))
         out.punct(". ")
     if record.site and not _same_as_author(record.site, record):
-        out.add(typo(record.site))
+        if blog:
+            _italic(out, typo(record.site))  # the blog's name in italics
+        else:
+            out.add(typo(record.site))
         out.punct(". ")
     if record.issued is None and record.accessed and record.url:
         a = record.accessed
@@ -414,9 +461,11 @@ def _cite_names(record: BaseRecord) -> str:
 def _title_cite(out: Styled, record: BaseRecord) -> None:
     """8.14: a work with no author is cited by its title in title case,
     italic if it is italic in the reference list, else in quotation marks."""
-    title = apa_title_case(typo(record.title or record.full_title or "Untitled"))
+    title = title_cased(
+        record, record.title or record.full_title or "Untitled", apa_title_case, "title"
+    )
     if record.type in _ITALIC_TYPES:
-        out.italic(title)
+        _italic(out, title)
     else:
         out.add("“" + inner_quotes(title) + "”")
 
@@ -438,7 +487,7 @@ def author_year_key(record: BaseRecord) -> tuple[str, str]:
 def _locator(page: str | None) -> str:
     if not page:
         return ""
-    page = clean_locator(page)
+    page = full_locator(page)  # both numbers in full, as APA's examples: "pp. 321–328"
     return (", pp. " if locator_is_range(page) else ", p. ") + page
 
 

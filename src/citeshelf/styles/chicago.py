@@ -30,22 +30,26 @@ them, and the punctuation where they meet is settled by the pass in
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 from ..model.names import join_particle
 from .common import (
     MONTH_NAMES,
     SEASON_NAMES,
+    abbreviated_locator,
     capitalize_first,
     chicago_title_case,
-    clean_locator,
     csl_type,
     edition_text,
     fold,
+    has_italics,
     month_day,
     no_date_label,
     page_text,
+    protected,
     record_extra,
+    title_cased,
     title_sort,
     typo,
     year_span,
@@ -147,6 +151,25 @@ def _creators(record: Work) -> tuple[list[Person], bool, str]:
     return [], False, ""
 
 
+def _unsigned_periodical(record: Work) -> bool:
+    """An unsigned newspaper or magazine article, listed under the periodical's
+    name in a bibliography, reference list, short note and author-date
+    citation (CMOS 17 14.207: "the name of the newspaper stands in place of
+    the author"; CMOS 18 14.87 magazines, 14.97 newspapers); a full note
+    begins with the title."""
+    return (
+        record.type == "article"
+        and not record.authors
+        and not record.editors
+        and bool(record.journal)
+        and csl_type(record) in _DATED_PERIODICALS
+    )
+
+
+def _periodical_name(record: Work, edition: int) -> Styled:
+    return _italic(Styled(), _tc(record, cast("Article", record).journal, edition, "journal"))
+
+
 # --------------------------------------------------------------------------
 # Parts: creators, title, container, periodical, publication facts,
 # locator, identifier
@@ -167,8 +190,21 @@ def creators_part(record: Work, edition: int, form: str) -> str:
     return text + ", " + role if role and form != "short" else text
 
 
+def _tc(record: Work, text: str | None, edition: int, *fields: str) -> str:
+    """Headline style for an English title (protected phrases of ``fields``
+    kept); another language as stored."""
+    if not text:
+        return ""
+    return title_cased(record, text, partial(chicago_title_case, edition=edition), *fields)
+
+
+def _italic(out: Styled, text: str) -> Styled:
+    """A title in italics; in roman if its script has none (CJK characters)."""
+    return out.italic(text) if has_italics(text) else out.add(text)
+
+
 def _title(record: Work, edition: int) -> str:
-    return chicago_title_case(typo(record.full_title), edition) if record.full_title else ""
+    return _tc(record, record.full_title, edition, "title", "subtitle")
 
 
 def _short_title(record: Work, edition: int) -> str:
@@ -176,17 +212,18 @@ def _short_title(record: Work, edition: int) -> str:
     the short title keeps the key words of the main title, without the subtitle
     and usually without an initial article."""
     if record.short_title:
-        return chicago_title_case(typo(record.short_title), edition)
+        return _tc(record, record.short_title, edition, "short_title", "title")
     if not record.title:
         return ""
     main = record.title if record.subtitle else record.title.split(": ", 1)[0]
     # "Ward and Burns, *War*": an initial article may go (quick guide).
+    kept = protected(record, "title")
     for article in ("The ", "A ", "An "):
-        if main.startswith(article) and len(main) > len(article):
-            main = main[len(article) :]
-            main = main[:1].upper() + main[1:]
+        rest = main[len(article) :]
+        if main.startswith(article) and rest and not any(rest.startswith(p) for p in kept):
+            main = rest  # title case capitalises what now leads
             break
-    return chicago_title_case(typo(main), edition)
+    return _tc(record, main, edition, "title")
 
 
 def _quoted(title: str) -> str:
@@ -205,7 +242,7 @@ def title_part(record: Work, edition: int, *, short: bool = False) -> Styled:
     title = _short_title(record, edition) if short else _title(record, edition)
     if not title:
         return Styled()
-    return Styled().italic(title) if _italic_type(record) else Styled().add(_quoted(title))
+    return _italic(Styled(), title) if _italic_type(record) else Styled().add(_quoted(title))
 
 
 def _date_text(d: Date | None, *, year: bool = True) -> str:
@@ -283,7 +320,13 @@ def _date_tail(record: Work, edition: int, author_date: bool) -> str:
     if not _full_dated(record) and not _ahead_of_print(record):
         return ""
     ct = csl_type(record)
-    with_year = edition < 18 and (ct in _DATED_PERIODICALS or _ahead_of_print(record))
+    # 17th edition: a newspaper, magazine or blog item repeats the year with
+    # the month and day (the quick guide's author-date news article: "New York
+    # Times, March 8, 2017"); the 18th gives "July 30" after the year, as the
+    # 18th-edition CSL style does.
+    with_year = edition < 18 and (
+        ct in _DATED_PERIODICALS or ct == "post-weblog" or _ahead_of_print(record)
+    )
     return _date_text(d, year=with_year)
 
 
@@ -313,26 +356,43 @@ def locator_part(page: str | None, record: Work) -> str:
     """A cited page: "531", "2:531" (a volume of a multivolume book)."""
     if not page:
         return ""
-    page = clean_locator(page)
+    page = abbreviated_locator(page)
     if record.type == "book" and record.volume:
         return f"{record.volume}:{page}"
     return page
 
 
+def _people_text(people: Sequence[Person], et_al: bool = False) -> str:
+    names = _and_list([_given_first(p) for p in people])
+    return names + " et al." if et_al else names
+
+
+def _same_editors_translators(record: Work) -> bool:
+    return bool(record.editors) and record.editors == record.translators
+
+
 def _editors_text(record: Work, *, note: bool) -> str:
+    """ "edited by ..." ("ed. ..." in a note); "edited and translated by ..."
+    ("ed. and trans. ...") when the editors translated the work too."""
     if not record.editors:
         return ""
-    names = _and_list([_given_first(p) for p in record.editors])
-    if record.editors_et_al:
-        names += " et al."
+    names = _people_text(record.editors, record.editors_et_al)
+    if _same_editors_translators(record):
+        return ("ed. and trans. " if note else "edited and translated by ") + names
     return ("ed. " if note else "edited by ") + names
+
+
+def _translators_text(record: Work, *, note: bool) -> str:
+    if not record.translators or _same_editors_translators(record):
+        return ""
+    return ("trans. " if note else "translated by ") + _people_text(record.translators)
 
 
 def _series(record: Work, edition: int) -> str:
     if not record.series:
         return ""
     number = record_extra(record, "collection-number") or record_extra(record, "series_number")
-    text = chicago_title_case(typo(record.series), edition)
+    text = _tc(record, record.series, edition, "series")
     return f"{text} {number}" if number else text
 
 
@@ -361,7 +421,7 @@ def container_part(record: Chapter | Paper, edition: int, *, note: bool) -> Styl
     else:
         out.add("in " if note else "In ")
     if record.container_title:
-        out.italic(chicago_title_case(typo(record.container_title), edition))
+        _italic(out, _tc(record, record.container_title, edition, "container_title"))
     bits = []
     ed = edition_text(record.edition)
     if ed:
@@ -372,6 +432,11 @@ def container_part(record: Chapter | Paper, edition: int, *, note: bool) -> Styl
     eds = _editors_text(record, note=note)
     if eds:
         bits.append(eds)
+    # the chapter's translator after the book's editors, as citeproc-js's
+    # Chicago styles put it
+    trans = _translators_text(record, note=note)
+    if trans:
+        bits.append(trans)
     if record.volume:
         bits.append(f"vol. {record.volume}")
     pages = "" if note else _chapter_pages(record, edition)
@@ -389,12 +454,12 @@ def book_details(record: Work, edition: int, *, note: bool, loc: str = "") -> li
     a note runs them on, lower case ("trans. ...", "vol. 2"), without the
     volume when a locator names it."""
     bits = []
-    if record.translators:
-        names = _and_list([_given_first(p) for p in record.translators])
-        bits.append(("trans. " if note else "Translated by ") + names)
+    trans = _translators_text(record, note=note)
+    if trans:
+        bits.append(trans if note else capitalize_first(trans))
     if record.authors and record.editors:
-        names = _and_list([_given_first(p) for p in record.editors])
-        bits.append(("ed. " if note else "Edited by ") + names)
+        eds = _editors_text(record, note=note)
+        bits.append(eds if note else capitalize_first(eds))
     version = record_extra(record, "version")
     if csl_type(record) == "dataset" and version:
         bits.append(("version " if note else "Version ") + version)
@@ -500,7 +565,7 @@ def periodical_part(
     a DOI and nothing else. In a note a locator replaces the page range."""
     out = Styled()
     if record.journal:
-        out.italic(chicago_title_case(typo(record.journal), edition))
+        _italic(out, _tc(record, record.journal, edition, "journal"))
     note = form == "note"
     if csl_type(record) in _DATED_PERIODICALS:
         tail = _date_text(record.issued) if note else _date_tail(record, edition, author_date)
@@ -555,10 +620,13 @@ def reference(
     work = cast("Work", record)
     out = Styled(comma_after_query=True)
     people, _flag, role = _creators(work)
+    unsigned = not people and _unsigned_periodical(work)
     if people and repeated:
         out.add("———" + (", " + role if role else ""))
     elif people:
         out.add(creators_part(work, edition, "bib"))
+    elif unsigned:
+        out.extend(_periodical_name(work, edition))
     else:
         out.extend(title_part(work, edition))
     out.punct(". ")
@@ -566,10 +634,14 @@ def reference(
         label = _year_label(work, suffix)
         out.add(capitalize_first(label) if label.startswith("forthcoming") else label)
         out.punct(". ")
-    if people:
+    if people or unsigned:
         out.extend(title_part(work, edition))
         out.punct(". ")
-    _bib_body(out, work, edition, author_date)
+    if unsigned:
+        out.add(_date_tail(work, edition, author_date))
+        out.punct(". ")
+    else:
+        _bib_body(out, work, edition, author_date)
     out.link(identifier_part(work) or "")
     return out.end(".")
 
@@ -607,9 +679,19 @@ def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
         out.punct(". ")
 
 
+def _site(out: Styled, record: Webpage) -> None:
+    """The site's name: in italics for a blog (a blog is a periodical; the
+    CSL Chicago styles italicise it), else roman."""
+    if record.site:
+        if csl_type(record) == "post-weblog":
+            _italic(out, typo(record.site))
+        else:
+            out.add(typo(record.site))
+
+
 def _bib_webpage(out: Styled, record: Webpage, edition: int, ad: bool) -> None:
     if record.site:
-        out.add(typo(record.site))
+        _site(out, record)
     tail = _date_tail(record, edition, ad) if record.issued else ""
     if tail and tail != "n.d.":
         out.add(", " + tail)
@@ -642,6 +724,9 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
     names = creators_part(record, edition, "short")
     if names:
         out.add(names)
+        out.punct(", ")
+    elif _unsigned_periodical(record):
+        out.extend(_periodical_name(record, edition))
         out.punct(", ")
     if csl_type(record) in _ENTRY_TYPES:
         out.add("under " if edition >= 18 else "s.v. ")
@@ -698,8 +783,7 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
 
 def _note_webpage(out: Styled, record: Webpage, loc: str) -> None:
     out.punct(", ")
-    if record.site:
-        out.add(typo(record.site))
+    _site(out, record)
     if record.issued:
         out.add(", " + _date_text(record.issued))
     if loc:
@@ -741,7 +825,7 @@ def author_date_citation(
         work = cast("Work", record)
         key = author_key(work)
         year = _year_label(work, suffix, brackets="[]")
-        loc = clean_locator(page) if page else ""
+        loc = abbreviated_locator(page) if page else ""
         when = year + (", " + loc if loc else "")
         if not narrative and i and key == prev:
             out.add(", " + when)
@@ -751,6 +835,8 @@ def author_date_citation(
         names = creators_part(work, edition, "short")
         if names:
             out.add(names)
+        elif _unsigned_periodical(work):
+            out.extend(_periodical_name(work, edition))
         else:
             out.extend(title_part(work, edition))
         if narrative:
@@ -775,6 +861,8 @@ def author_key(record: BaseRecord) -> str:
     people, flag, _role = _creators(cast("Work", record))
     if people:
         return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if flag else "")
+    if _unsigned_periodical(cast("Work", record)):
+        return title_sort(cast("Article", record).journal or "")
     return "title:" + fold(record.full_title or "")
 
 
@@ -791,6 +879,9 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
     if people:
         names = tuple(fold(_inverted(p)) for p in people)
         first = names[0]
+    elif _unsigned_periodical(cast("Work", record)):
+        first = title_sort(cast("Article", record).journal or "")
+        names = (first,)
     else:
         first = title_sort(record.full_title or "")
         names = (first,)

@@ -7,11 +7,12 @@ expressions are compiled once at import.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeAlias
 
 from ..model.fold import fold as _fold
+from ..model.language import is_english
 from .text import smarten
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ __all__ = [
     "capitalize_first",
     "given_initials",
     "record_extra",
+    "protected",
+    "title_cased",
+    "has_italics",
     "csl_type",
 ]
 
@@ -347,8 +351,51 @@ def _keep(word: str) -> bool:
     return rest != rest.lower() or _DIGIT.search(word) is not None
 
 
-def _headline(title: str, lower: frozenset, *, hyphen_rule: bool) -> str:
-    words = _WORD.findall(title)
+#: Particles of personal names, kept lower case inside a title when a
+#: capitalised name follows ("Charles de Gaulle", "Ludwig van Beethoven"):
+#: CMOS 8.159 (17th) / 8.160 (18th) lower-cases "the part of a proper name that
+#: would be lowercased in text, such as de or von".
+_NAME_PARTICLES = frozenset(
+    [
+        "da",
+        "de",
+        "del",
+        "della",
+        "der",
+        "des",
+        "di",
+        "du",
+        "den",
+        "ten",
+        "ter",
+        "van",
+        "von",
+        "zu",
+        "zur",
+        "bin",
+        "ibn",
+    ]
+)
+
+
+def _name_particle(words: Sequence[str], i: int) -> bool:
+    """``words[i]`` is a lower-case name particle followed (after any other
+    particles) by a capitalised word: "de" in "Charles de Gaulle"."""
+    if words[i] not in _NAME_PARTICLES:
+        return False
+    for nxt in words[i + 1 :]:
+        if nxt in _NAME_PARTICLES:
+            continue
+        m = _LETTER.search(nxt)
+        return m is not None and nxt[m.start()].isupper()
+    return False
+
+
+def _headline(
+    title: str, lower: frozenset, *, hyphen_rule: bool, spans: Sequence[tuple[int, int]] = ()
+) -> str:
+    matches = list(_WORD.finditer(title))
+    words = [m.group() for m in matches]
     if not words:
         return title
     n = len(words)
@@ -356,7 +403,10 @@ def _headline(title: str, lower: frozenset, *, hyphen_rule: bool) -> str:
     force = True  # first word, and the first word after a colon
     for i, word in enumerate(words):
         last = i == n - 1
-        if _keep(word) and "-" not in word:
+        protected = bool(spans) and _overlaps(matches[i].start(), matches[i].end(), spans)
+        if protected or (_keep(word) and "-" not in word):
+            out.append(word)  # a protected phrase keeps its case (nocase, braces)
+        elif not force and _name_particle(words, i):
             out.append(word)
         else:
             parts = word.split("-")
@@ -396,35 +446,46 @@ def _join_like(title: str, words: list[str]) -> str:
     return "".join(pieces)
 
 
-_TC_CACHE: dict[tuple[str, str], str] = {}
+_TC_CACHE: dict[tuple[str, str, tuple[str, ...]], str] = {}
 
 
-def chicago_title_case(title: str, edition: int = 18) -> str:
+def chicago_title_case(title: str, edition: int = 18, phrases: Sequence[str] = ()) -> str:
     """Title case (headline style) from a sentence-case title.
 
     17th edition (8.159–8.161): prepositions lower case regardless of length:
     "Alliances without enemies: NATO after the Cold War" -> "Alliances without
     Enemies: NATO after the Cold War". 18th edition (8.160): prepositions of
     five or more letters capitalised: "Alliances Without Enemies: NATO After
-    the Cold War"."""
+    the Cold War". Words inside the ``phrases`` (protected) keep their case."""
     new_rule = edition >= 18 and CMOS18_LONG_PREPOSITIONS_CAPITALISED
-    key = ("c18" if new_rule else "c17", title)
+    key = ("c18" if new_rule else "c17", title, tuple(phrases))
     hit = _TC_CACHE.get(key)
     if hit is None:
-        hit = _headline(title, _CMOS18_LOWER if new_rule else _CMOS_LOWER, hyphen_rule=True)
+        hit = _headline(
+            title,
+            _CMOS18_LOWER if new_rule else _CMOS_LOWER,
+            hyphen_rule=True,
+            spans=phrase_spans(title, phrases) if phrases else (),
+        )
         if len(_TC_CACHE) > 50000:
             _TC_CACHE.clear()
         _TC_CACHE[key] = hit
     return hit
 
 
-def apa_title_case(title: str) -> str:
+def apa_title_case(title: str, phrases: Sequence[str] = ()) -> str:
     """APA 7 title case (6.17): major words and words of four letters or
-    more capitalised; both parts of a hyphenated major word capitalised."""
-    key = ("a", title)
+    more capitalised; both parts of a hyphenated major word capitalised;
+    words inside the ``phrases`` (protected) as they are."""
+    key = ("a", title, tuple(phrases))
     hit = _TC_CACHE.get(key)
     if hit is None:
-        hit = _headline(title, _APA_LOWER, hyphen_rule=False)
+        hit = _headline(
+            title,
+            _APA_LOWER,
+            hyphen_rule=False,
+            spans=phrase_spans(title, phrases) if phrases else (),
+        )
         if len(_TC_CACHE) > 50000:
             _TC_CACHE.clear()
         _TC_CACHE[key] = hit
@@ -623,6 +684,34 @@ def clean_locator(locator: str) -> str:
     )
 
 
+_NUMBER_RANGE = re.compile(r"\b(\d+)–(\d+)\b")
+
+
+def expand_range(start: str, end: str) -> str:
+    """The second number of a range in full: ("321", "28") -> "328"."""
+    if start.isdigit() and end.isdigit() and len(end) < len(start):
+        full = start[: len(start) - len(end)] + end
+        if int(full) > int(start):
+            return full
+    return end
+
+
+def abbreviated_locator(locator: str) -> str:
+    """A cited page or range as Chicago gives it: "321-328" -> "321–28",
+    "1496-1504" -> "1496–504", "71-72" -> "71–72" (CMOS 9.61 17th, 9.63 18th),
+    each range of a list such as "12-18, 101-108" ("12–18, 101–8")."""
+    return _NUMBER_RANGE.sub(
+        lambda m: f"{m[1]}–{abbreviate_range(m[1], expand_range(m[1], m[2]))}",
+        clean_locator(locator),
+    )
+
+
+def full_locator(locator: str) -> str:
+    """A cited range with both numbers in full, as APA's examples give it:
+    "321-28" -> "321–328"."""
+    return _NUMBER_RANGE.sub(lambda m: f"{m[1]}–{expand_range(m[1], m[2])}", clean_locator(locator))
+
+
 # --------------------------------------------------------------------------
 # Numbers, editions
 
@@ -679,6 +768,51 @@ def given_initials(given: str) -> str:
 
 # --------------------------------------------------------------------------
 # Extra data
+
+
+def protected(record: BaseRecord, *fields: str) -> tuple[str, ...]:
+    """The phrases whose letter case ``fields`` protect (``nocase`` spans,
+    BibTeX braces), with typographic quotes as the styles print them. The
+    format is ``extra["protect"] = {field: [phrase, ...]}``, read and written by
+    citeshelf.formats.protect."""
+    table = record.extra.get("protect") if record.extra else None
+    if not isinstance(table, dict):
+        return ()
+    out: list[str] = []
+    for field in fields:
+        phrases = table.get(field)
+        if isinstance(phrases, list):
+            out.extend(typo(p) for p in phrases if isinstance(p, str) and p)
+    return tuple(out)
+
+
+def title_cased(
+    record: BaseRecord, text: str | None, casing: Callable[..., str], *fields: str
+) -> str:
+    """``text`` (typographic) in the style's title case (``casing``, given
+    the protected phrases of ``fields``) when the record's language is English
+    or unset; any other language keeps the stored sentence case (CSL
+    applies text-case="title" only to English items; the manuals capitalise
+    a title in another language as that language does)."""
+    text = typo(text)
+    if not text or not is_english(record.language):
+        return text
+    return casing(text, phrases=protected(record, *fields))
+
+
+#: The scripts citeproc-js sets in italics (Latin, Greek, Cyrillic, Hebrew,
+#: Arabic, Thai: its "romanesque" characters, CSL.ROMANESQUE_REGEXP).
+_ITALIC_SCRIPT = re.compile(
+    "[0-9a-zA-Z\u00c0-\u017f\u0218-\u021b\u0370-\u03ff\u0400-\u052f"
+    "\u0590-\u05ff\u0600-\u06ff\u0e01-\u0e5b\u1f00-\u1fff]"
+)
+
+
+def has_italics(text: str) -> bool:
+    """Whether ``text`` can be set in italics: it has a letter or digit of an
+    alphabetic script. Text wholly in Chinese, Japanese or Korean characters
+    ("毛泽东选集") has no italic form and is set in roman, as citeproc-js does."""
+    return _ITALIC_SCRIPT.search(text) is not None
 
 
 def record_extra(record: BaseRecord, name: str) -> str | None:
