@@ -219,23 +219,38 @@ def test_a_bad_name_is_reported_with_the_line():
     assert "too many commas" in parsed.invalid[0].message
 
 
-def test_a_key_that_cannot_name_a_file_is_imported_under_a_usable_one_and_written_back():
+def test_keys_that_are_no_file_names_are_kept_as_written():
     parsed = parse_bibtex(
         "@book{baez/book, title={B}}\n@incollection{baez/ch, title={C}, crossref={baez/book}}\n"
+        "@book{李2020, title={L}}\n"
     )
     recs = {r.key: r for r in parsed.records}
-    assert sorted(recs) == ["baez-book", "baez-ch"]
-    assert recs["baez-ch"].parent == "baez-book"
-    assert recs["baez-book"].extra["bibtex_key"] == "baez/book"
-    assert str(parsed.warnings[0]) == (
-        "<string>:1: entry 'baez/book': the key cannot name a record file: imported as "
-        "'baez-book' (the original key is kept and written back on export)"
-    )
+    assert sorted(recs) == ["baez/book", "baez/ch", "李2020"]
+    assert recs["baez/ch"].parent == "baez/book"
+    assert not parsed.warnings and "bibtex_key" not in recs["baez/book"].extra
     text = write_bibtex(parsed.records)
     assert "@incollection{baez/ch," in text and "crossref = {baez/book}" in text
-    assert "@book{baez/book," in text
+    assert "@book{baez/book," in text and "@book{李2020," in text
     again = {r.key: r for r in parse_bibtex(text).records}
     assert again == recs
+
+
+def test_a_key_that_cannot_be_a_record_key_is_imported_under_a_usable_one_and_written_back():
+    long = "k" * 130
+    parsed = parse_bibtex(
+        f"@book{{{long}, title={{B}}}}\n@incollection{{c, crossref={{{long}}}}}\n"
+    )
+    recs = {r.key: r for r in parsed.records}
+    assert sorted(recs) == ["c", "k" * 120]
+    assert recs["c"].parent == "k" * 120
+    assert recs["k" * 120].extra["bibtex_key"] == long
+    assert str(parsed.warnings[0]) == (
+        f"<string>:1: entry '{long}': the key cannot be a record key: imported as "
+        f"'{'k' * 120}' (the original key is kept and written back on export)"
+    )
+    text = write_bibtex(parsed.records)
+    assert f"@book{{{long}," in text and f"crossref = {{{long}}}" in text
+    assert {r.key: r for r in parse_bibtex(text).records} == recs
 
 
 def test_real_world_oddities_are_kept():

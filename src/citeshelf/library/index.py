@@ -59,6 +59,7 @@ from ..model.display import text as _text
 from ..model.display import year as _year
 from ..model.fold import fold
 from ..model.inherit import inherited
+from ..model.keys import file_stem
 from ..model.order import chapter_sort_key
 from ..progress import NullProgress, Progress, ProgressFactory
 from .jsondata import isbns as _isbns
@@ -66,7 +67,7 @@ from .jsondata import names_words as _names_words
 from .jsondata import parent_hint
 from .jsondata import str_list as _str_list
 from .safeio import max_record_bytes, read_regular
-from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, racy
+from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, name_key, racy, record_name
 from .schema import (
     ENV_INDEX_DIR,
     FTS,
@@ -598,7 +599,7 @@ class Index:
 
     def problems(self) -> list[IndexProblem]:
         return [
-            IndexProblem(k, self.library_path / f"{k}{SUFFIX}", p)
+            IndexProblem(k, self.library_path / f"{file_stem(k)}{SUFFIX}", p)
             for k, p in self.con.execute(
                 "SELECT key, problem FROM records WHERE problem IS NOT NULL ORDER BY key"
             )
@@ -664,7 +665,7 @@ def prepare(library: RecordStore, key: str) -> Prepared:
     data indexed is the record's normalised JSON form (what ``Query.matches``
     sees).
     """
-    path = library.path / f"{key}{SUFFIX}"
+    path = library.path_for(key)
     try:
         raw, st = read_regular(path, library.path, max_record_bytes(), what="record file")
     except OSError as exc:
@@ -728,11 +729,8 @@ def record_keys(library_path: str | os.PathLike[str], prefix: str = "") -> list[
         names = os.listdir(library_path)
     except OSError:
         return []
-    n = len(SUFFIX)
     return sorted(
-        name[:-n]
-        for name in names
-        if name.endswith(SUFFIX) and name[0] != "." and name.startswith(prefix)
+        key for key in (name_key(n) for n in names if record_name(n)) if key.startswith(prefix)
     )
 
 

@@ -24,6 +24,7 @@ from pydantic import (
 
 from .dates import Date
 from .identifiers import normalize_doi, normalize_isbn, normalize_issn, normalize_url
+from .keys import KEY_PATTERN, check_key
 from .names import Person, parse_name
 from .pages import PageRange
 
@@ -46,19 +47,6 @@ __all__ = [
     "missing_recommended",
     "now_utc",
 ]
-
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
-
-
-def check_key(key: str) -> str:
-    """Return ``key`` if it is a valid record key, else raise ValueError."""
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        shown = key if isinstance(key, str) else repr(key)
-        raise ValueError(
-            f"{shown!r} is not a valid key: use 1-128 letters, digits and _ : . + -, "
-            "starting with a letter or digit"
-        )
-    return key
 
 
 def now_utc() -> datetime:

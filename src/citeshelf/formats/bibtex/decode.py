@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ...model.keys import key_problem
 from .. import latex
 from .fields import (
     _DEFAULT_TYPES,
@@ -40,9 +41,7 @@ from .text import (
     ws,
 )
 
-__all__ = ["DECODERS", "Decoding", "EntryError", "KEY_OK", "entry_to_record"]
-
-KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
+__all__ = ["DECODERS", "Decoding", "EntryError", "entry_to_record"]
 
 #: Fields no step maps through the field table.
 _APART = ("crossref", "xref", "year", "month", "day", "date", "xdata", "isbn-others", "entrytype")
@@ -93,11 +92,9 @@ def entry_type(d: Decoding) -> None:
         d.extra["bibtex_type"] = d.etype
     if d.original_key:
         d.extra["bibtex_key"] = d.original_key
-    if not KEY_OK.match(d.key):
-        raise EntryError(
-            "the key is not usable: use 1-128 letters, digits and _ : . + -, starting with a "
-            "letter or digit"
-        )
+    problem = key_problem(d.key)
+    if problem:
+        raise EntryError(f"the key is not usable: {problem}")
     d.data = {"type": d.rtype, "key": d.key}
     d.mapping = dict(read_map(d.rtype))
 

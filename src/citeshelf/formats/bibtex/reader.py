@@ -11,8 +11,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from ...model.keys import is_key
 from ..entries import Issue, ReadBatch, ReadEntry
-from .decode import KEY_OK, EntryError, entry_to_record
+from .decode import EntryError, entry_to_record
 from .fields import _PREDEFINED, TYPES_IN
 from .values import evaluate
 
@@ -204,7 +205,7 @@ class _Reader:
                 elif TYPES_IN.get(etype) == "book" and key.lower() not in seen:
                     seen.add(key.lower())  # the first entry of a key is the one read
                     refs = [fields.get(r, "").strip() for r in ("crossref", "xref")]
-                    if "xdata" in fields or not all(KEY_OK.match(k) for k in [key, *refs] if k):
+                    if "xdata" in fields or not all(is_key(k) for k in [key, *refs] if k):
                         later.append((etype, key, fields))
                     else:
                         self._prescan_book(etype, key, fields)
@@ -330,9 +331,11 @@ class _Reader:
         return entry.entry_type.lower(), key, fields, line or 0, warnings
 
     def _rename(self, key: str) -> str:
-        """A key that cannot name a record file ("baez/article") gets a usable
-        one (the same one for every mention); the original is kept in extra."""
-        if KEY_OK.match(key):
+        """A key that cannot be a record key (one with a comma, a control
+        character, over 128 characters: :func:`citeshelf.model.keys.key_problem`)
+        gets a usable one (the same one for every mention); the original is
+        kept in extra."""
+        if is_key(key):
             return key
         if key in self.renamed:
             return self.renamed[key]
@@ -445,7 +448,7 @@ class _Reader:
                         self.source,
                         line,
                         original,
-                        f"the key cannot name a record file: imported as '{key}' (the original "
+                        f"the key cannot be a record key: imported as '{key}' (the original "
                         "key is kept and written back on export)",
                     )
                 )
