@@ -128,7 +128,7 @@ def test_strings_concatenation_month_macros_and_redefinition():
     ]
 
 
-def test_crossref_becomes_the_parent_and_other_crossrefs_are_kept():
+def test_crossref_becomes_the_parent():
     recs, parsed = by_key("crossref.bib")
     assert parsed.invalid == []
     aris = recs["aris2014collective"]
@@ -138,7 +138,8 @@ def test_crossref_becomes_the_parent_and_other_crossrefs_are_kept():
     # BibTeX's booktitle copy on the book is not kept twice
     assert "booktitle" not in recs["sperling2014handbook"].extra
     paper = recs["lee2020fast"]
-    assert paper.type == "paper" and paper.extra["crossref"] == "proc2020"
+    # a paper's crossref is its proceedings: its parent, as a chapter's book
+    assert paper.type == "paper" and paper.parent == "proc2020" and "crossref" not in paper.extra
     assert recs["proc2020"].extra["bibtex_type"] == "proceedings"
     # xdata fields are merged into the entry that names them
     other = recs["other2016book"]

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidData
-from ..model.keys import is_key
+from ..model.keyfiles import is_key
 from . import protect as _protect
 from .entries import exported_keywords
 
@@ -735,10 +735,9 @@ def _diff(want: Mapping[str, Any], got: Mapping[str, Any]) -> dict[str, Any]:
 
 def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
     """One record as a CSL-JSON item (see the module docstring)."""
-    from ..model import Chapter
     from ..model.inherit import chapter_view
 
-    if book is not None and isinstance(record, Chapter):
+    if book is not None and record.parent:
         record = chapter_view(record, book, "csl-json")
     item = _plain_item(record)
     # What a reader would rebuild from the standard variables; anything else

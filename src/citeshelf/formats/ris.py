@@ -34,7 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..model.keys import is_key
+from ..model.keyfiles import is_key
 from .entries import Issue, ReadBatch, ReadEntry, exported_keywords
 
 __all__ = ["FIELDS", "RisParse", "parse_ris", "iter_ris", "load_ris", "write_ris", "RIS_TYPES_IN"]
@@ -647,10 +647,9 @@ _KINDS: dict[str, tuple[_Reader, _Writer]] = {
 
 
 def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
-    from ..model import Chapter
 
     source = record
-    if isinstance(record, Chapter) and book is not None:
+    if record.parent and book is not None:
         from ..model.inherit import chapter_view
 
         source = chapter_view(record, book, "ris")

@@ -1,4 +1,5 @@
-"""Parent resolution: finding a chapter's book in the library.
+"""Parent resolution: finding a chapter's book (a paper's proceedings, a
+volume's set: any record's ``parent``) in the library.
 
 What the chapter then takes from the book is the model's rule
 (:mod:`citeshelf.model.inherit`); this module only finds the book.
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidData, NotFound
-from ..model import BaseRecord, Chapter
+from ..model import BaseRecord
 from ..model.inherit import chapter_view
 
 __all__ = ["resolve", "resolve_many", "parent_of"]
@@ -20,19 +21,25 @@ if TYPE_CHECKING:
 
 
 def parent_of(record: BaseRecord, library: RecordStore) -> BaseRecord | None:
-    """The parent record of a chapter, or None; a missing parent is an error."""
-    if not isinstance(record, Chapter) or not record.parent:
+    """The parent record of a chapter (or any part), or None; a missing parent is an error."""
+    if not record.parent:
         return None
     try:
         return library.get(record.parent)
     except NotFound:
         raise NotFound(
-            f"chapter '{record.key}' names parent '{record.parent}', which is not in the "
-            f"library: add the book first or fix the parent with "
+            f"{record.type} '{record.key}' names parent '{record.parent}', which is not in the "
+            f"library: add the {_container(record)} first or fix the parent with "
             f"'citeshelf edit {record.key} --set parent=KEY'"
         ) from None
     except InvalidData as exc:
-        raise InvalidData(f"chapter '{record.key}': its parent is unreadable: {exc}") from None
+        raise InvalidData(
+            f"{record.type} '{record.key}': its parent is unreadable: {exc}"
+        ) from None
+
+
+def _container(record: BaseRecord) -> str:
+    return {"paper": "proceedings", "book": "set"}.get(record.type, "book")
 
 
 def resolve(record: BaseRecord, library: RecordStore, use: str = "style") -> BaseRecord:
@@ -56,7 +63,7 @@ def resolve_many(
     unreadable: dict[str, str] = {}
     out = []
     for r in records:
-        if isinstance(r, Chapter) and r.parent:
+        if r.parent:
             book = by_key.get(r.parent)
             if book is None and r.parent not in unreadable:
                 try:
@@ -69,10 +76,11 @@ def resolve_many(
                 r = chapter_view(r, book, use)
             elif problems is not None:
                 problems.append(
-                    f"chapter '{r.key}' is given without its book: {unreadable[r.parent]}"
+                    f"{r.type} '{r.key}' is given without its {_container(r)}: "
+                    f"{unreadable[r.parent]}"
                     if r.parent in unreadable and "names parent" not in unreadable[r.parent]
-                    else f"chapter '{r.key}' names parent '{r.parent}', which is not in the library: "
-                    f"it is given without its book"
+                    else f"{r.type} '{r.key}' names parent '{r.parent}', which is not in the "
+                    f"library: it is given without its {_container(r)}"
                 )
         out.append(r)
     return out

@@ -16,7 +16,7 @@ import os
 from array import array
 from pathlib import Path
 
-from ..model.keys import key_of_stem
+from ..model.keyfiles import key_of_stem
 from .safeio import is_leftover
 
 __all__ = ["ENV_INDEX_CHECK", "RACY_COARSE_NS", "RACY_NS", "SUFFIX", "Scan", "differences", "racy"]

@@ -51,7 +51,7 @@ from ..errors import (
     UsageError,
 )
 from ..model import BaseRecord, check_key, describe_validation_error, now_utc, parse_record
-from ..model.keys import file_stem, key_of_stem
+from ..model.keyfiles import file_stem, key_of_stem
 from .safeio import (
     JOURNAL,
     STAGING_PREFIX,
@@ -427,7 +427,7 @@ class RecordStore:
     def chapter_keys(self, book_key: str) -> list[str]:
         """Keys of records whose parent is ``book_key``, in key order, read from
         the files (only files that mention the key are parsed)."""
-        needle = json.dumps(book_key)
+        needle = json.dumps(book_key, ensure_ascii=False)
         out = []
         for key in self.keys():
             try:
@@ -441,6 +441,32 @@ class RecordStore:
                     continue
                 if isinstance(data, dict) and data.get("parent") == book_key:
                     out.append(key)
+        return out
+
+    def linked_keys(self, key: str) -> list[str]:
+        """Keys of records whose parent is ``key`` or that name it in a
+        relation (``related``), in key order, read from the files (only files
+        that mention the key are parsed)."""
+        needle = json.dumps(key, ensure_ascii=False)
+        out = []
+        for other in self.keys():
+            try:
+                text = self.read_text(other)
+            except (OSError, CiteshelfError):
+                continue
+            if needle in text and ('"parent"' in text or '"related"' in text):
+                try:
+                    data = loads_limited(text)
+                except ValueError:
+                    continue
+                if not isinstance(data, dict):
+                    continue
+                related = data.get("related")
+                if data.get("parent") == key or (
+                    isinstance(related, list)
+                    and any(isinstance(r, dict) and r.get("key") == key for r in related)
+                ):
+                    out.append(other)
         return out
 
     # -- writing ------------------------------------------------------------------

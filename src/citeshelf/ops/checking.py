@@ -16,6 +16,7 @@ The rules (code, severity: what it finds)::
     bad-identifier    error    the same, because of an ISBN, ISSN or DOI
     parent-missing    error    a chapter whose parent is not in the library
     parent-not-book   error    a chapter whose parent is a chapter
+    dangling-relation warning  a relation (``related``) to a key not in the library
     key-case-clash    error    two keys that differ only in letter case
     duplicate         error    two records with the same DOI, or book ISBN with
                                the same edition and volume
@@ -150,18 +151,33 @@ def _bad_identifier(ctx: _Context) -> Iterator[Problem]:
 
 
 def _parents(ctx: _Context) -> Iterator[Problem]:
-    from ..model import Chapter
+    from ..model.inherit import CONTAINERS
 
     unreadable = {p.key for p in ctx.unreadable}
     for r in ctx.records:
-        if isinstance(r, Chapter) and r.parent:
+        if r.parent:
             parent = ctx.by_key.get(r.parent)
-            where = f"chapter '{r.key}' names parent '{r.parent}', which"
+            where = f"{r.type} '{r.key}' names parent '{r.parent}', which"
             if parent is None and r.parent not in unreadable:
                 yield Problem(r.key, "parent-missing", "error", f"{where} is not in the library")
-            elif parent is not None and isinstance(parent, Chapter):
+            elif parent is not None and parent.type not in CONTAINERS.get(r.type, ()):
                 yield Problem(
-                    r.key, "parent-not-book", "error", f"{where} is a chapter, not a book"
+                    r.key, "parent-not-book", "error", f"{where} is a {parent.type}, not a book"
+                )
+
+
+def _dangling(ctx: _Context) -> Iterator[Problem]:
+    """A relation (``related``) naming a record that is not in the library."""
+    unreadable = {p.key for p in ctx.unreadable}
+    for r in ctx.records:
+        for rel in r.related:
+            if rel.key not in ctx.by_key and rel.key not in unreadable:
+                yield Problem(
+                    r.key,
+                    "dangling-relation",
+                    "warning",
+                    f"'{r.key}' names '{rel.key}' as {rel.type}, which is not in the library: "
+                    f"add it, or 'citeshelf edit {r.key}' to drop the relation",
                 )
 
 
@@ -464,6 +480,7 @@ RULES: tuple[Rule, ...] = (
     Rule("bad-identifier", "error", _bad_identifier),
     Rule("parent-missing", "error", _missing_parent),
     Rule("parent-not-book", "error", _parent_not_book),
+    Rule("dangling-relation", "warning", _dangling),
     Rule("key-case-clash", "error", _case_clash),
     Rule("duplicate", "error", lambda ctx: _duplicates(ctx, True)),
     Rule("likely-duplicate", "warning", lambda ctx: _duplicates(ctx, False)),

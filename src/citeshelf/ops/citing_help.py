@@ -173,7 +173,7 @@ class Shelf:
 
     def record_path(self, key: str) -> Path | None:
         """The record file of ``key``; None if the library has none."""
-        from ..model.keys import file_stem
+        from ..model.keyfiles import file_stem
 
         return self.path / f"{file_stem(key)}.json" if key in set(self.keys()) else None
 

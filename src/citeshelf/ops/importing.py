@@ -588,19 +588,18 @@ class Importer:
         if record.type == "book":
             self.book_keys.add(record.key)
         self.order.append(record.key)
-        if isinstance(record, Chapter):
-            if record.parent:
-                self.links.append(
-                    (
-                        record.key,
-                        record.parent,
-                        bool(record.container_title),
-                        entry.source,
-                        entry.line,
-                    )
+        if record.parent:  # a chapter's book, a paper's proceedings, a volume's set
+            self.links.append(
+                (
+                    record.key,
+                    record.parent,
+                    bool(getattr(record, "container_title", None)) or record.type != "chapter",
+                    entry.source,
+                    entry.line,
                 )
-            elif self.link_parents and record.container_title:
-                self.unlinked.append(record.key)
+            )
+        elif isinstance(record, Chapter) and self.link_parents and record.container_title:
+            self.unlinked.append(record.key)
 
     def add(self, entry: Entry) -> None:
         from ..model.keys import free_key

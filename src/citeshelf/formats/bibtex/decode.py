@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ...model.keys import key_problem
+from ...model.keyfiles import key_problem
 from .. import latex
 from .fields import (
     _DEFAULT_TYPES,
@@ -100,20 +100,57 @@ def entry_type(d: Decoding) -> None:
 
 
 def links(d: Decoding) -> None:
-    """``crossref``/``xref``: a chapter's parent, else kept in extra."""
+    """``crossref``/``xref``: the parent of a part (a chapter's book, a
+    paper's proceedings, a volume's set: :data:`~citeshelf.model.inherit.CONTAINERS`),
+    else kept in extra; ``related`` (``relatedtype``, ``relatedstring``,
+    ``relatedoptions``; ``related2`` ... for more groups): relations."""
+    from ...model.inherit import CONTAINERS
+
     crossref = d.fields.get("crossref", "").strip()
     xref = d.fields.get("xref", "").strip()
-    if d.rtype == "chapter" and crossref:
+    _related(d)
+    if d.rtype in CONTAINERS and crossref:
         d.data["parent"] = crossref
         if xref:
             d.extra["xref"] = xref
-    elif d.rtype == "chapter" and xref:
+    elif d.rtype in CONTAINERS and xref:
         d.data["parent"] = xref
     else:
         if crossref:
             d.extra["crossref"] = crossref
         if xref:
             d.extra["xref"] = xref
+
+
+_RELATED = ("related", "relatedtype", "relatedstring", "relatedoptions")
+
+
+def _related(d: Decoding) -> None:
+    from ...model.relations import DEFAULT_RELATION
+
+    out: list[dict[str, str]] = []
+    for n in range(1, 10):
+        suffix = str(n) if n > 1 else ""
+        names = [f + suffix for f in _RELATED]
+        if names[0] not in d.fields:
+            if n > 1:
+                break
+            continue
+        keys = [k.strip() for k in d.fields[names[0]].split(",") if k.strip()]
+        bad = [k for k in keys if key_problem(k)]
+        if bad or not keys:
+            d.warnings.append(f"field '{names[0]}' names no usable key: kept in extra")
+            continue
+        kind = latex.decode(d.fields.get(names[1], "")).strip() or DEFAULT_RELATION
+        group = {"type": kind}
+        if names[2] in d.fields:
+            group["string"] = d.decoded(names[2])
+        if names[3] in d.fields:
+            group["options"] = d.fields[names[3]].strip()
+        out += [{**group, "key": k} for k in keys]
+        d.handled.update(f for f in names if f in d.fields)
+    if out:
+        d.data["related"] = out
 
 
 def date_field(d: Decoding) -> None:

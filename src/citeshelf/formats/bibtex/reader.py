@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ...model.keys import is_key
+from ...model.keyfiles import is_key
 from ..entries import Issue, ReadBatch, ReadEntry
 from .decode import EntryError, entry_to_record
 from .fields import _PREDEFINED, TYPES_IN
@@ -351,11 +351,17 @@ class _Reader:
         return new
 
     def _renamed_refs(self, fields: dict[str, str]) -> None:
-        """``crossref``/``xref`` naming a renamed key name its new key."""
+        """``crossref``/``xref``/``related`` naming a renamed key name its new key."""
         for ref in ("crossref", "xref"):
             target = fields.get(ref, "").strip()
             if target and target in self.renamed:
                 fields[ref] = self.renamed[target]
+        for ref in [
+            f for f in fields if f.startswith("related") and f[7:].isdigit() or f == "related"
+        ]:
+            keys = [k.strip() for k in fields[ref].split(",")]
+            if any(k in self.renamed for k in keys):
+                fields[ref] = ", ".join(self.renamed.get(k, k) for k in keys)
 
     def _with_xdata(
         self, fields: dict[str, str], warnings: list[BibIssue], line: int = 0, key: str = ""
@@ -500,30 +506,34 @@ class _BookView:
 
 
 def _inherit_in_file(entries: list[ReadEntry], books: Mapping[str, Any]) -> None:
-    """A chapter whose book is in the same file drops the fields it repeats
-    from the book (it takes them from the book when resolved). The record as
-    read, before that, is kept in ``ParsedEntry.full`` (duplicate checks
-    compare what the entry says)."""
-    from ...model import Chapter
+    """A chapter (a paper, a volume) whose book (proceedings, set) is in the
+    same file drops the fields it repeats from it (it takes them from the
+    parent when resolved). The record as read, before that, is kept in
+    ``ParsedEntry.full`` (duplicate checks compare what the entry says)."""
+    from ...model.inherit import INHERITANCE
 
     for e in entries:
         r = e.record
-        if not isinstance(r, Chapter) or r.parent is None or r.parent not in books:
+        if r.parent is None or r.parent not in books:
             continue
+        takes = {row.field for row in INHERITANCE if r.type in row.children}
         e.book = book = books[r.parent]
         update: dict[str, Any] = {}
         for name in _INHERITABLE:
             value = getattr(r, name)
-            if value and value == getattr(book, name):
+            if name in takes and value and value == getattr(book, name):
                 update[name] = [] if name == "editors" else None
-        if r.container_title and r.container_title in (book.title, book.full_title):
+        container_title = getattr(r, "container_title", None)
+        if container_title and container_title in (book.title, book.full_title):
             update["container_title"] = None
             prot = r.extra.get("protect") if isinstance(r.extra, dict) else None
             if isinstance(prot, dict) and "container_title" in prot:
                 extra = dict(r.extra)
                 extra["protect"] = {k: v for k, v in prot.items() if k != "container_title"}
                 update["extra"] = extra
-        if r.container_authors and r.container_authors == book.authors:
+        if "authors" in takes and r.authors and r.authors == book.authors:
+            update["authors"] = []  # a volume by its set's authors
+        if getattr(r, "container_authors", None) and r.container_authors == book.authors:
             update["container_authors"] = []
         if update:
             e.full = r
