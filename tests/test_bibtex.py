@@ -433,3 +433,48 @@ def test_real_bib_files_import_and_export_without_loss(name):
         text = write_bibtex(parsed.records, dialect=dialect)
         again = {r.key: r for r in parse_bibtex(text).records}
         assert again == records, dialect
+
+
+def test_a_commented_out_entry_is_no_entry_as_biber_reads_it():
+    # biber (biber --tool) drops a line from a % outside a value; classic
+    # BibTeX would read the entry: citeshelf follows biber
+    text = (
+        "@article{kept, title={Kept}, journal={J}, year={2000}}\n"
+        "%@article{commented, title={Commented}, journal={J}, year={2001}}\n"
+        "  % @book{commented2, title={Also}, year={2002}}\n"
+        "@article{k1, author={A, B},\n% note={commented field},\n  title={Fifty {50%} off},"
+        " url={http://x.org/a%20b}, journal={J}, year={2000}} % @book{trail, title={T}}\n"
+    )
+    parsed = parse_bibtex(text)
+    assert [(e.record.key, e.line) for e in parsed.entries] == [("kept", 1), ("k1", 4)]
+    k1 = parsed.records[1]
+    assert (k1.title, k1.url, k1.note) == ("Fifty 50% off", "http://x.org/a%20b", None)
+    assert parsed.invalid == [] and parsed.warnings == []
+
+
+def test_a_braced_corporate_holder_is_one_literal_name_and_stays_one():
+    parsed = parse_bibtex(
+        "@patent{p, title={T}, holder={{Robert Bosch GmbH} and Doe, Jane}, year=2003}\n"
+    )
+    r = parsed.records[0]
+    assert r.extra["holder"] == [
+        {"literal": "Robert Bosch GmbH"},
+        {"family": "Doe", "given": "Jane"},
+    ]
+    text = write_bibtex([r], dialect="biblatex")
+    assert "holder = {{Robert Bosch GmbH} and Doe, Jane}," in text
+    assert parse_bibtex(text).records[0] == r
+
+
+def test_publisher_and_location_are_lists_and_a_braced_and_is_a_word():
+    parsed = parse_bibtex(
+        "@book{a, title={T}, publisher={Routledge {and} Kegan Paul}, year=1950}\n"
+        "@book{b, title={T}, publisher={Polity and Elgar}, location={London and New York}, year=2000}\n"
+    )
+    a, b = parsed.records
+    assert a.publisher == "Routledge and Kegan Paul"
+    assert (b.publisher, b.place) == ("Polity; Elgar", "London; New York")
+    text = write_bibtex([a, b], dialect="biblatex")
+    assert "publisher = {Routledge {and} Kegan Paul}," in text
+    assert "publisher = {Polity and Elgar},\n  location = {London and New York}," in text
+    assert parse_bibtex(text).records == [a, b]

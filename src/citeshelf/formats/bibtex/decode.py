@@ -351,9 +351,22 @@ def _annotated(d: Decoding, field: str, people: list[dict[str, Any]]) -> list[di
     return people
 
 
+#: biblatex's literal lists (``and`` between items, ``{and}`` a word): the
+#: record keeps their items joined by "; " (:data:`LIST_SEPARATOR`)
+LITERAL_LISTS = ("publisher", "location", "address", "institution", "school", "organization")
+LIST_SEPARATOR = "; "
+#: biblatex's name lists the field table has no row for: kept in extra as names
+EXTRA_NAME_LISTS = (
+    "holder", "editora", "editorb", "editorc", "annotator", "commentator", "introduction",
+    "foreword", "afterword", "namea", "nameb", "namec", "shortauthor", "shorteditor",
+)  # fmt: skip
+
+
 def mapped_fields(d: Decoding) -> None:
     """Every other field: the name lists, the fields of the field table, and
     the rest kept in extra (in the file's order)."""
+    from ...model.names import split_names
+
     for name, value in d.fields.items():
         if name in d.handled:
             continue
@@ -361,6 +374,13 @@ def mapped_fields(d: Decoding) -> None:
             _name_list(d, name, value)
             continue
         target = d.mapping.get(name)
+        if name in LITERAL_LISTS and " and " in value:
+            value = LIST_SEPARATOR.join(split_names(value))
+        if target is None and name in EXTRA_NAME_LISTS and value.strip():
+            # a name list (``{Robert Bosch GmbH}`` is one literal name)
+            people, _others = names(value, name, d.warnings)
+            d.extra[name] = people
+            continue
         if target is None:
             if name in _VERBATIM:
                 d.extra[name] = unescape_verbatim(value)

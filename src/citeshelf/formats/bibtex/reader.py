@@ -117,14 +117,61 @@ def _file_lines(p: Path, encoding: str) -> Iterator[str]:
 _BLOCK_LINE = re.compile(r"[^\S\n]*@(\w*)[ \t]*[{(][ \t]*([^,\s{}()=]*)")
 
 
+class _Comments:
+    """Removes ``%`` comments as biber reads them: a ``%`` outside a braced
+    or quoted value (between entries, or between an entry's fields) starts a
+    comment that runs to the end of the line, so ``%@article{...}`` is no
+    entry; ``\\%`` and a ``%`` inside a value (``{50% off}``) are text.
+    (Classic BibTeX reads an entry after a ``%``; citeshelf follows biber.)
+    Line breaks are kept, so line numbers stay the file's."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+
+    def __call__(self, line: str) -> str:
+        if "%" not in line:
+            self.depth = max(
+                0,
+                self.depth
+                + line.count("{")
+                - line.count("}")
+                - line.count("\\{")
+                + line.count("\\}"),
+            )
+            return line
+        depth, quoted, i, n = self.depth, False, 0, len(line)
+        while i < n:
+            c = line[i]
+            if c == "\\":
+                i += 2
+                continue
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth = max(0, depth - 1)
+            elif c == '"' and depth == 1:
+                quoted = not quoted
+            elif c == "%" and depth <= 1 and not quoted:
+                self.depth = depth
+                return line[:i].rstrip() + ("\n" if line.endswith("\n") else "")
+            i += 1
+        self.depth = depth
+        return line
+
+
 def _segments(lines: Iterable[str]) -> Iterator[tuple[int, list[str], str | None, str | None]]:
     """The text cut before every line that starts a block (``@type{``), as
-    (first line number, lines, type, key). bibtexparser never lets a block
-    run past such a line, so parsing the pieces gives the blocks of the whole."""
+    (first line number, lines, type, key), ``%`` comments removed
+    (:class:`_Comments`). bibtexparser never lets a block run past such a
+    line, so parsing the pieces gives the blocks of the whole."""
     start = 1
     buf: list[str] = []
     etype = key = None
+    uncomment = _Comments()
     for n, line in enumerate(lines, 1):
+        if line.lstrip().startswith("@"):
+            uncomment.depth = 0  # a block starts here whatever came before
+        line = uncomment(line)
         if "@" in line:
             m = _BLOCK_LINE.match(line)
             if m:

@@ -215,6 +215,7 @@ class _Writer:
         self.put_links(e, crossref=crossref, xref=xref)
         self.put_relations(e)
         self.put_extra(e)
+        self.put_lists(e)
         former = e.extra.get("former_keys")
         if e.biblatex and isinstance(former, list) and former:
             # biblatex's aliases: a document citing a merged record's old key
@@ -354,6 +355,29 @@ class _Writer:
                         e.fields[name] = ("", False)
         elif book is None:
             e.put("crossref", record.parent)
+
+    def put_lists(self, e: _Entry) -> None:
+        """biblatex's literal lists (``publisher``, ``location`` ...): the
+        record's items ("; " between them) joined by ``and``, an ``and`` of an
+        item's own braced (``Routledge {and} Kegan Paul``); and the name lists
+        kept in extra (``holder = {{Robert Bosch GmbH}}``)."""
+        from ...model.names import Person
+        from .decode import EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS
+
+        for name in LITERAL_LISTS:
+            if name in e.fields and not e.fields[name][1]:
+                items = e.fields[name][0].split(LIST_SEPARATOR)
+                joined = " and ".join(re.sub(r"(?<=\s)and(?=\s)", "{and}", i) for i in items)
+                e.fields[name] = (joined, False)
+        for name in EXTRA_NAME_LISTS:
+            people = e.extra.get(name)
+            if name in e.fields or not isinstance(people, list) or not people:
+                continue
+            try:
+                persons = [Person.model_validate(p) for p in people]
+            except ValueError:
+                continue
+            e.put(name, self.names(persons, bool(e.extra.get(f"{name}_et_al"))))
 
     def put_relations(self, e: _Entry) -> None:
         """``related`` (with ``relatedtype``, ``relatedstring``,
