@@ -277,7 +277,7 @@ def test_an_option_of_another_type_is_a_usage_error(cs, empty_lib: Path) -> None
         ),
         ("report", ["--pages", "3"], "--pages is for a chapter, article or paper, not a report"),
         ("thesis", ["--journal", "X"], "--journal is for an article, not a thesis"),
-        ("book", ["--parent", "x"], "--parent is for a chapter, not a book"),
+        ("thesis", ["--parent", "x"], "--parent is for a book, chapter or paper, not a thesis"),
         (
             "article",
             ["--container-author", "Kay, Sean"],

@@ -128,7 +128,7 @@ def test_strings_concatenation_month_macros_and_redefinition():
     ]
 
 
-def test_crossref_becomes_the_parent_and_other_crossrefs_are_kept():
+def test_crossref_becomes_the_parent():
     recs, parsed = by_key("crossref.bib")
     assert parsed.invalid == []
     aris = recs["aris2014collective"]
@@ -138,7 +138,8 @@ def test_crossref_becomes_the_parent_and_other_crossrefs_are_kept():
     # BibTeX's booktitle copy on the book is not kept twice
     assert "booktitle" not in recs["sperling2014handbook"].extra
     paper = recs["lee2020fast"]
-    assert paper.type == "paper" and paper.extra["crossref"] == "proc2020"
+    # a paper's crossref is its proceedings: its parent, as a chapter's book
+    assert paper.type == "paper" and paper.parent == "proc2020" and "crossref" not in paper.extra
     assert recs["proc2020"].extra["bibtex_type"] == "proceedings"
     # xdata fields are merged into the entry that names them
     other = recs["other2016book"]
@@ -219,23 +220,38 @@ def test_a_bad_name_is_reported_with_the_line():
     assert "too many commas" in parsed.invalid[0].message
 
 
-def test_a_key_that_cannot_name_a_file_is_imported_under_a_usable_one_and_written_back():
+def test_keys_that_are_no_file_names_are_kept_as_written():
     parsed = parse_bibtex(
         "@book{baez/book, title={B}}\n@incollection{baez/ch, title={C}, crossref={baez/book}}\n"
+        "@book{李2020, title={L}}\n"
     )
     recs = {r.key: r for r in parsed.records}
-    assert sorted(recs) == ["baez-book", "baez-ch"]
-    assert recs["baez-ch"].parent == "baez-book"
-    assert recs["baez-book"].extra["bibtex_key"] == "baez/book"
-    assert str(parsed.warnings[0]) == (
-        "<string>:1: entry 'baez/book': the key cannot name a record file: imported as "
-        "'baez-book' (the original key is kept and written back on export)"
-    )
+    assert sorted(recs) == ["baez/book", "baez/ch", "李2020"]
+    assert recs["baez/ch"].parent == "baez/book"
+    assert not parsed.warnings and "bibtex_key" not in recs["baez/book"].extra
     text = write_bibtex(parsed.records)
     assert "@incollection{baez/ch," in text and "crossref = {baez/book}" in text
-    assert "@book{baez/book," in text
+    assert "@book{baez/book," in text and "@book{李2020," in text
     again = {r.key: r for r in parse_bibtex(text).records}
     assert again == recs
+
+
+def test_a_key_that_cannot_be_a_record_key_is_imported_under_a_usable_one_and_written_back():
+    long = "k" * 130
+    parsed = parse_bibtex(
+        f"@book{{{long}, title={{B}}}}\n@incollection{{c, crossref={{{long}}}}}\n"
+    )
+    recs = {r.key: r for r in parsed.records}
+    assert sorted(recs) == ["c", "k" * 120]
+    assert recs["c"].parent == "k" * 120
+    assert recs["k" * 120].extra["bibtex_key"] == long
+    assert str(parsed.warnings[0]) == (
+        f"<string>:1: entry '{long}': the key cannot be a record key: imported as "
+        f"'{'k' * 120}' (the original key is kept and written back on export)"
+    )
+    text = write_bibtex(parsed.records)
+    assert f"@book{{{long}," in text and f"crossref = {{{long}}}" in text
+    assert {r.key: r for r in parse_bibtex(text).records} == recs
 
 
 def test_real_world_oddities_are_kept():
@@ -417,3 +433,48 @@ def test_real_bib_files_import_and_export_without_loss(name):
         text = write_bibtex(parsed.records, dialect=dialect)
         again = {r.key: r for r in parse_bibtex(text).records}
         assert again == records, dialect
+
+
+def test_a_commented_out_entry_is_no_entry_as_biber_reads_it():
+    # biber (biber --tool) drops a line from a % outside a value; classic
+    # BibTeX would read the entry: citeshelf follows biber
+    text = (
+        "@article{kept, title={Kept}, journal={J}, year={2000}}\n"
+        "%@article{commented, title={Commented}, journal={J}, year={2001}}\n"
+        "  % @book{commented2, title={Also}, year={2002}}\n"
+        "@article{k1, author={A, B},\n% note={commented field},\n  title={Fifty {50%} off},"
+        " url={http://x.org/a%20b}, journal={J}, year={2000}} % @book{trail, title={T}}\n"
+    )
+    parsed = parse_bibtex(text)
+    assert [(e.record.key, e.line) for e in parsed.entries] == [("kept", 1), ("k1", 4)]
+    k1 = parsed.records[1]
+    assert (k1.title, k1.url, k1.note) == ("Fifty 50% off", "http://x.org/a%20b", None)
+    assert parsed.invalid == [] and parsed.warnings == []
+
+
+def test_a_braced_corporate_holder_is_one_literal_name_and_stays_one():
+    parsed = parse_bibtex(
+        "@patent{p, title={T}, holder={{Robert Bosch GmbH} and Doe, Jane}, year=2003}\n"
+    )
+    r = parsed.records[0]
+    assert r.extra["holder"] == [
+        {"literal": "Robert Bosch GmbH"},
+        {"family": "Doe", "given": "Jane"},
+    ]
+    text = write_bibtex([r], dialect="biblatex")
+    assert "holder = {{Robert Bosch GmbH} and Doe, Jane}," in text
+    assert parse_bibtex(text).records[0] == r
+
+
+def test_publisher_and_location_are_lists_and_a_braced_and_is_a_word():
+    parsed = parse_bibtex(
+        "@book{a, title={T}, publisher={Routledge {and} Kegan Paul}, year=1950}\n"
+        "@book{b, title={T}, publisher={Polity and Elgar}, location={London and New York}, year=2000}\n"
+    )
+    a, b = parsed.records
+    assert a.publisher == "Routledge and Kegan Paul"
+    assert (b.publisher, b.place) == ("Polity; Elgar", "London; New York")
+    text = write_bibtex([a, b], dialect="biblatex")
+    assert "publisher = {Routledge {and} Kegan Paul}," in text
+    assert "publisher = {Polity and Elgar},\n  location = {London and New York}," in text
+    assert parse_bibtex(text).records == [a, b]

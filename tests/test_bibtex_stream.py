@@ -84,8 +84,8 @@ def test_macros_and_renamed_keys_carry_across_batches(tmp_path):
     parsed = read(f, 1)
     by_key = {e.record.key: e.record for e in parsed.entries}
     assert by_key["x"].publisher == "Polity"
-    assert by_key["baez-book"].publisher == "Elgar"
-    assert by_key["ch1"].parent == "baez-book"
+    assert by_key["baez/book"].publisher == "Elgar"
+    assert by_key["ch1"].parent == "baez/book"
     assert [w.message for w in parsed.warnings][
         0
     ] == "@string 'pub' is defined again; entries after line 4 use the new value"

@@ -232,10 +232,10 @@ def test_organisation_author_and_field_option(cs, empty_lib: Path) -> None:
 
 BAD_INPUTS = [
     (
-        ["add", "book", "--key", "../x", "--title", "x"],
+        ["add", "book", "--key", "a,b", "--title", "x"],
         exitcodes.USAGE,
-        "citeshelf: error: --key: '../x' is not a valid key: use 1-128 letters, digits and _ : . + -, "
-        "starting with a letter or digit\n",
+        "citeshelf: error: --key: 'a,b' is not a valid key: it holds ',' (use any characters but "
+        ", { } % # \\)\n",
     ),
     (
         ["add", "chapter", "--parent", "nobook", "--title", "x", "--author", "A, B"],
@@ -279,7 +279,8 @@ BAD_INPUTS = [
         "remove them too with --with-chapters, or point them elsewhere first\n",
     ),
     (["rm", "aris2014collective", "nosuch", "--yes"], exitcodes.NOT_FOUND, None),
-    (["rm", "../etc/passwd", "--yes"], exitcodes.USAGE, None),
+    (["rm", "../etc/passwd", "--yes"], exitcodes.NOT_FOUND, None),
+    (["rm", "a{b}", "--yes"], exitcodes.USAGE, None),
     (
         ["edit", "aris2014collective", "--set", "isbn=123"],
         exitcodes.INVALID_DATA,
@@ -298,7 +299,8 @@ BAD_INPUTS = [
         exitcodes.USAGE,
         "citeshelf: error: --set takes FIELD=VALUE, not 'novalue'\n",
     ),
-    (["show", "a/b"], exitcodes.USAGE, None),
+    (["show", "a/b"], exitcodes.NOT_FOUND, None),
+    (["show", "a\nb"], exitcodes.USAGE, None),
     (["add", "novel", "--title", "x"], exitcodes.USAGE, None),
     (
         ["add", "book", "--title", "x", "--author", " "],

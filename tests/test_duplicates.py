@@ -410,3 +410,100 @@ def test_duplicate_of_asks_the_index_and_agrees_with_reading_every_record(
     ]
     monkeypatch.setattr(index_module, "open_index", lambda *a, **k: None)
     assert [duplicate_of(library, p) for p in probes] == with_index
+
+
+# -- other printings, parts and aliases -----------------------------------------
+
+
+def _existing(*records: dict):
+    from citeshelf.model import parse_record
+    from citeshelf.ops.duplicates import Existing
+
+    return Existing.from_records(parse_record(r) for r in records)
+
+
+def _rec(**data):
+    from citeshelf.model import parse_record
+
+    return parse_record(data)
+
+
+TEXBOOK = {"type": "book", "key": "knuth1984", "title": "The TeXbook", "issued": "1984",
+           "isbn": ["0-201-13447-0"], "authors": ["Knuth, Donald E."]}  # fmt: skip
+
+
+def test_a_shared_isbn_or_doi_of_another_year_printing_or_part_is_no_duplicate() -> None:
+    seen = _existing(TEXBOOK)
+    assert _existing(TEXBOOK).match(_rec(**{**TEXBOOK, "key": "k2"})) == (
+        "knuth1984",
+        "same ISBN 9780201134476",
+    )
+    assert seen.match(_rec(**{**TEXBOOK, "key": "k2", "issued": "1986"})) is None
+    printing = {**TEXBOOK, "extra": {"printing": "7th"}}
+    assert (
+        _existing(printing).match(_rec(**{**printing, "key": "k2", "extra": {"printing": "9th"}}))
+        is None
+    )
+    # parts A and B of one work under one ISBN (texbook3.bib's Weyerich:1993:LLLa/b)
+    part_b = {**TEXBOOK, "key": "k2", "title": "The TeXbook, part B"}
+    assert _existing({**TEXBOOK, "title": "The TeXbook, part A"}).match(_rec(**part_b)) is None
+    art = {"type": "article", "key": "a1", "title": "T", "doi": "10.1000/x", "issued": "2001"}
+    assert _existing(art).match(_rec(**{**art, "key": "a2", "issued": "2009"})) is None
+    assert _existing(art).match(_rec(**{**art, "key": "a2"})) == ("a1", "same DOI 10.1000/x")
+
+
+def test_a_part_is_never_a_duplicate_of_its_container() -> None:
+    book = {"type": "book", "key": "hb", "title": "Handbook", "doi": "10.1000/hb", "issued": "2014"}
+    chapter = {
+        "type": "chapter",
+        "key": "ch",
+        "title": "Handbook",
+        "doi": "10.1000/hb",
+        "parent": "hb",
+    }
+    assert _existing(book).match(_rec(**chapter)) is None
+    volume = {"type": "book", "key": "v1", "title": "Handbook", "doi": "10.1000/hb", "parent": "hb",
+              "issued": "2014"}  # fmt: skip
+    assert _existing(book).match(_rec(**volume)) is None
+    assert _existing(volume).match(_rec(**book)) is None
+    from citeshelf.ops.duplicates import find_duplicates
+
+    assert find_duplicates([_rec(**book), _rec(**chapter)]) == []
+    assert find_duplicates([_rec(**book), _rec(**volume)]) == []
+
+
+def test_a_duplicate_in_one_file_keeps_its_second_key_as_an_alias(cs, empty_lib, tmp_path) -> None:
+    bib = tmp_path / "two.bib"
+    bib.write_text(
+        '@book{Graetzer:2000:ML, author={Gr{\\"a}tzer, George}, title={Math into {\\LaTeX}},'
+        ' year=2000, isbn={0-8176-4131-9}, publisher={Birkh{\\"a}user}}\n'
+        "@book{Gratzer:2000:ML, author={Gratzer, George}, title={Math into {\\LaTeX}},"
+        " year=2000, isbn={0-8176-4131-9}}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(bib))
+    assert r.stdout == "imported 1, skipped as duplicate 1, skipped as invalid 0\n"
+    assert (
+        f"{bib}:2: 'Gratzer:2000:ML' skipped: duplicates 'Graetzer:2000:ML' (same ISBN 9780817641313)"
+        in r.stderr
+    )
+    data = json.loads((empty_lib / "Graetzer:2000:ML.json").read_text(encoding="utf-8"))
+    assert data["extra"]["former_keys"] == ["Gratzer:2000:ML"]
+    shown = cs(empty_lib, "show", "Gratzer:2000:ML")
+    assert shown.exit_code == 0 and shown.stdout.startswith("Graetzer:2000:ML (book)")
+    tex = tmp_path / "p.tex"
+    tex.write_text("\\cite{Gratzer:2000:ML}\n")
+    out = cs(empty_lib, "export", "--cited-in", str(tex), "--format", "biblatex").stdout
+    assert out.startswith("@book{Graetzer:2000:ML,") and "ids = {Gratzer:2000:ML}" in out
+
+
+@pytest.mark.parametrize("name", ["texbook1.bib", "texbook3.bib"])
+def test_beebe_files_lose_no_distinct_work_as_a_duplicate(cs, empty_lib, name) -> None:
+    if shutil.which("kpsewhich") is None:
+        pytest.skip("kpsewhich not installed")
+    path = subprocess.run(["kpsewhich", name], capture_output=True, text=True).stdout.strip()
+    if not path:
+        pytest.skip(f"{name} not installed")
+    r = cs(empty_lib, "import", path)
+    assert r.exit_code == 0, r.stderr
+    assert "skipped as duplicate 0," in r.stdout

@@ -236,10 +236,15 @@ def test_chapter_needs_parent_or_container() -> None:
     ).container_title
 
 
-@pytest.mark.parametrize("key", ["../x", "/etc/passwd", "a/b", "", "-x", "x" * 129, "a b"])
+@pytest.mark.parametrize("key", ["", "x" * 129, "a,b", "a\tb", "x\u2028y", "{x}", "a\\b", "a#1"])
 def test_bad_keys_are_refused(key: str) -> None:
     with pytest.raises(ValidationError):
         parse_record({"type": "book", "key": key})
+
+
+@pytest.mark.parametrize("key", ["baez/article", "Müller:2020", "李2020", "a b", "-x", "../x"])
+def test_keys_manuscripts_cite_are_kept(key: str) -> None:
+    assert parse_record({"type": "book", "key": key}).key == key
 
 
 def test_validation_messages_name_field_and_fix() -> None:

@@ -67,7 +67,7 @@ def test_rekey_a_book_points_its_chapters_at_the_new_key(cs, handbook_lib):
             "key 'Aris2014Collective' differs only in "
             "letter case from existing record 'aris2014collective'",
         ),
-        (["kay2014persian", "bad key"], 2, "'bad key' is not a valid key"),
+        (["kay2014persian", "bad,key"], 2, "'bad,key' is not a valid key"),
         (["kay2014persian", "kay2014persian"], 2, "the record is already called 'kay2014persian'"),
         (["kay2014persian"], 2, "give the key to rename and its new key (OLD NEW), or --all"),
         (["--all", "--formula", "[auth"], 2, "key formula '[auth': column 1: '[' is never closed"),

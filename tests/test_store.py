@@ -134,7 +134,7 @@ def test_record_files_get_normal_permissions(empty_lib: Path) -> None:
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-@pytest.mark.parametrize("key", ["../x", "/etc/passwd", "a/b", "", ".hidden", "x y"])
+@pytest.mark.parametrize("key", ["", "a,b", "x\ny", "a" * 129, " x", "a{b}", "50%"])
 def test_bad_keys_never_become_paths(empty_lib: Path, key: str) -> None:
     lib = Library(empty_lib)
     with pytest.raises(UsageError, match="not a valid key"):
@@ -142,6 +142,43 @@ def test_bad_keys_never_become_paths(empty_lib: Path, key: str) -> None:
     with pytest.raises(UsageError):
         lib.delete(key)
     assert key not in lib
+
+
+@pytest.mark.parametrize(
+    ("key", "name"),
+    [
+        ("../x", "%2E.%2Fx.json"),
+        ("/etc/passwd", "%2Fetc%2Fpasswd.json"),
+        ("baez/article", "baez%2Farticle.json"),
+        (".hidden", "%2Ehidden.json"),
+        ("x y", "x%20y.json"),
+        ("Müller:2020", "M%C3%BCller:2020.json"),
+        ("李2020", "%E6%9D%8E2020.json"),
+        ("aris2014collective", "aris2014collective.json"),
+    ],
+)
+def test_keys_that_are_no_file_names_get_an_escaped_one(
+    empty_lib: Path, key: str, name: str
+) -> None:
+    lib = Library(empty_lib)
+    path = lib.create(book(key=key))
+    assert path == empty_lib / name
+    assert lib.keys() == [key]
+    assert lib.get(key).key == key
+    assert json.loads(path.read_text(encoding="utf-8"))["key"] == key
+
+
+def test_stray_file_names_are_reported_not_read(empty_lib: Path) -> None:
+    lib = Library(empty_lib)
+    (empty_lib / "x y.json").write_text(json.dumps({"type": "book", "key": "x y"}))
+    (empty_lib / "a%2fb.json").write_text("{}")
+    assert lib.keys() == []
+    _, problems = lib.load_all()
+    assert [p.reason for p in problems] == [
+        f"{empty_lib / 'a%2fb.json'}: not the file name of a record key",
+        f"{empty_lib / 'x y.json'}: not the file name of a record key: its key 'x y' is kept "
+        "in 'x%20y.json', rename it so",
+    ]
 
 
 def test_malformed_files_name_file_and_field(empty_lib: Path) -> None:

@@ -14,6 +14,9 @@ from .common import Key, get_library, json_option
 def command(ctx: click.Context, book_key: str, as_json: bool) -> None:
     """List the chapters of the book BOOKKEY, by chapter number, then first page.
 
+    The same for any container: a proceedings' papers, a multivolume set's
+    volumes (by volume number): every record whose parent is BOOKKEY.
+
     \b
     Example:
       citeshelf chapters sperling2014handbook
@@ -43,10 +46,10 @@ def command(ctx: click.Context, book_key: str, as_json: bool) -> None:
         return
     rows = [
         [
-            c.chapter or "",
+            getattr(c, "chapter", None) or (c.volume if c.type == "book" else "") or "",
             short_names(c.authors, et_al=c.authors_et_al),
             c.full_title or "",
-            str(c.pages or ""),
+            str(getattr(c, "pages", None) or ""),
             c.key,
         ]
         for c in found.chapters

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidData
+from ..model.keyfiles import is_key
 from . import protect as _protect
 from .entries import exported_keywords
 
@@ -289,7 +290,6 @@ def _read_map(rtype: str) -> dict[str, CslField]:
 
 
 _KEY_BAD = re.compile(r"[^A-Za-z0-9_.+-]+")
-_KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
 
 
 # --------------------------------------------------------------------------
@@ -450,14 +450,16 @@ def _date_is_exact(value: Any, text: Any) -> bool:
 
 
 def _clean_key(item: Mapping[str, Any], key: str | None) -> tuple[str, str | None]:
-    """(key, original id if it had to change)."""
+    """(key, original id if it had to change). An id is the key as it is
+    (``baez/article``, ``李2020``) unless no key can be that text, or it is a
+    URI (Zotero's item URIs are no citation keys)."""
     if key:
         return key, None
     for name in ("id", "citation-key"):
         raw = item.get(name)
         if isinstance(raw, (int, float)) and not isinstance(raw, bool):
             raw = str(raw)
-        if isinstance(raw, str) and _KEY_OK.match(raw):
+        if isinstance(raw, str) and is_key(raw) and "://" not in raw:
             return raw, None
     raw = item.get("id")
     raw_text = str(raw) if raw is not None else ""
@@ -733,10 +735,9 @@ def _diff(want: Mapping[str, Any], got: Mapping[str, Any]) -> dict[str, Any]:
 
 def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
     """One record as a CSL-JSON item (see the module docstring)."""
-    from ..model import Chapter
     from ..model.inherit import chapter_view
 
-    if book is not None and isinstance(record, Chapter):
+    if book is not None and record.parent:
         record = chapter_view(record, book, "csl-json")
     item = _plain_item(record)
     # What a reader would rebuild from the standard variables; anything else

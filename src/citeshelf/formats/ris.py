@@ -34,6 +34,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..model.keyfiles import is_key
 from .entries import Issue, ReadBatch, ReadEntry, exported_keywords
 
 __all__ = ["FIELDS", "RisParse", "parse_ris", "iter_ris", "load_ris", "write_ris", "RIS_TYPES_IN"]
@@ -64,7 +65,6 @@ RIS_TYPE_OUT = {
     "paper": "CPAPER",
     "misc": "GEN",
 }
-KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
 
 
 @dataclass
@@ -373,7 +373,7 @@ def _read_one(
         r = _reference_data(ref)
     except ValueError as exc:
         return Issue(source, line, key, f"a name: {exc}")
-    generated = not (isinstance(key, str) and KEY_OK.match(key))
+    generated = not (isinstance(key, str) and is_key(key))
     r.data["key"] = key if not generated else "tmp"
     try:
         record = parse_record(r.data)
@@ -692,10 +692,9 @@ _KINDS: dict[str, tuple[_Reader, _Writer]] = {
 
 
 def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
-    from ..model import Chapter
 
     source = record
-    if isinstance(record, Chapter) and book is not None:
+    if record.parent and book is not None:
         from ..model.inherit import chapter_view
 
         source = chapter_view(record, book, "ris")

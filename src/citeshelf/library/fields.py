@@ -37,8 +37,18 @@ _READ_ONLY = frozenset({"key", "added", "modified", "extra"})
 
 
 def settable_fields(type_: str) -> list[str]:
+    """Fields ``--set`` and the ``add --edit`` template offer (a parent only
+    for the types that are parts; relations are edited in the record file)."""
+    from ..model.inherit import CONTAINERS
+
     model = WORK_TYPES[type_]
-    return [name for name in model.model_fields if name not in _READ_ONLY]
+    return [
+        name
+        for name in model.model_fields
+        if name not in _READ_ONLY
+        and name != "related"
+        and (name != "parent" or type_ in CONTAINERS)
+    ]
 
 
 class TypeOption:
@@ -58,7 +68,8 @@ class TypeOption:
 
 #: help texts of the type options (which options there are comes from the model)
 _OPTION_HELP = {
-    "parent": "The book a chapter belongs to (its key; required for chapters).",
+    "parent": "The book a chapter belongs to (its key; required for chapters), "
+    "a paper's proceedings, a volume's multivolume set.",
     "container_title": "The book's (proceedings') title, when it is not in the library.",
     "container_authors": "An author of the book, like --author (repeatable).",
     "chapter": "Chapter number.",
@@ -84,11 +95,14 @@ def type_options() -> list[TypeOption]:
     work types (:data:`citeshelf.model.WORK_TYPES`) and their fields."""
     global _TYPE_OPTIONS
     if _TYPE_OPTIONS is None:
-        common = set(BaseRecord.model_fields)
+        from ..model.inherit import CONTAINERS
+
+        # every type has a parent field; only the types that are parts use it
+        common = set(BaseRecord.model_fields) - {"parent"}
         types: dict[str, list[str]] = {}
         for name, model in WORK_TYPES.items():
             for field in model.model_fields:
-                if field not in common:
+                if field not in common and (field != "parent" or name in CONTAINERS):
                     types.setdefault(field, []).append(name)
         _TYPE_OPTIONS = [TypeOption(field, tuple(names)) for field, names in types.items()]
     return _TYPE_OPTIONS

@@ -38,3 +38,14 @@ class Library(RecordStore):
             return index.children(book_key)
         finally:
             index.close()
+
+    def linked_keys(self, key: str) -> list[str]:
+        """Keys of records whose parent is ``key`` or that name it in a
+        relation, in key order (from the index when one can be used)."""
+        index = open_index(self.path)
+        if index is None:
+            return super().linked_keys(key)
+        try:
+            return index.linked(key)
+        finally:
+            index.close()

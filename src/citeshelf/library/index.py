@@ -59,6 +59,7 @@ from ..model.display import text as _text
 from ..model.display import year as _year
 from ..model.fold import fold
 from ..model.inherit import inherited
+from ..model.keyfiles import file_stem
 from ..model.order import chapter_sort_key
 from ..progress import NullProgress, Progress, ProgressFactory
 from .jsondata import isbns as _isbns
@@ -66,7 +67,7 @@ from .jsondata import names_words as _names_words
 from .jsondata import parent_hint
 from .jsondata import str_list as _str_list
 from .safeio import max_record_bytes, read_regular
-from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, racy
+from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, name_key, racy, record_name
 from .schema import (
     ENV_INDEX_DIR,
     FTS,
@@ -114,7 +115,7 @@ _INDEXED_INHERITED: dict[str, tuple[str, Callable[[object], Any]]] = {
     "isbn": ("isbn", _isbns),
 }
 _INHERITED_ROWS = tuple(
-    (row.field, *_INDEXED_INHERITED[row.field])
+    (row.field, *_INDEXED_INHERITED[row.field], row.children)
     for row in inherited("index")
     if row.field in _INDEXED_INHERITED
 )
@@ -122,7 +123,7 @@ _INHERITED_ROWS = tuple(
 
 def inheritable(data: Mapping[str, Any]) -> dict[str, Any]:
     """The indexed values a chapter takes from this record when it is its book."""
-    return {name: read(data.get(field)) for field, name, read in _INHERITED_ROWS}
+    return {name: read(data.get(field)) for field, name, read, _ in _INHERITED_ROWS}
 
 
 def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -147,6 +148,13 @@ def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
         "parent": fold(_text(data.get("parent")) or "") or None,
         "doi": norm_doi(d) if (d := _text(data.get("doi"))) else None,
         "tag": sorted({norm_tag(t) for t in _str_list(data.get("tags"))}),
+        "related": sorted(
+            {
+                fold(k)
+                for r in data.get("related") or ()
+                if isinstance(r, dict) and (k := r.get("key"))
+            }
+        ),
         "title": " ".join(
             w
             for f in ("title", "subtitle", "short_title")
@@ -164,9 +172,9 @@ def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
 def resolve_doc(own: Mapping[str, Any], book: Mapping[str, Any] | None) -> dict[str, Any]:
     """:func:`extract_own`'s result completed with the book's data (for a chapter)."""
     inh = dict(own["inh"])
-    if book is not None and own["type"] == "chapter" and own["parent"]:
-        for _field, name, _read in _INHERITED_ROWS:
-            if not inh[name] and book.get(name):
+    if book is not None and own["parent"]:
+        for _field, name, _read, children in _INHERITED_ROWS:
+            if own["type"] in children and not inh[name] and book.get(name):
                 inh[name] = book[name]
     doc = dict(own)
     doc["editor"], doc["year"], doc["isbn"] = inh["editor"], inh["year"], inh["isbn"]
@@ -583,6 +591,7 @@ class Index:
             (rid, *(doc_text(doc, f) for f in TEXT_FIELDS)),
         )
         vals = [(rid, "tag", t) for t in doc["tag"]] + [(rid, "isbn", i) for i in doc["isbn"]]
+        vals += [(rid, "related", k) for k in doc.get("related", ())]
         if vals:
             con.executemany("INSERT INTO vals(rid, field, value) VALUES (?,?,?)", vals)
 
@@ -598,7 +607,7 @@ class Index:
 
     def problems(self) -> list[IndexProblem]:
         return [
-            IndexProblem(k, self.library_path / f"{k}{SUFFIX}", p)
+            IndexProblem(k, self.library_path / f"{file_stem(k)}{SUFFIX}", p)
             for k, p in self.con.execute(
                 "SELECT key, problem FROM records WHERE problem IS NOT NULL ORDER BY key"
             )
@@ -613,20 +622,33 @@ class Index:
             )
         ]
 
+    def linked(self, key: str) -> list[str]:
+        """Keys of the records whose parent is ``key`` or that name it in a
+        relation (in key order)."""
+        return [
+            k
+            for (k,) in self.con.execute(
+                "SELECT key FROM records WHERE parent = ? UNION SELECT r.key FROM vals v "
+                "JOIN records r ON r.id = v.rid WHERE v.field = 'related' AND v.value = ? "
+                "ORDER BY 1",
+                (fold(key), fold(key)),
+            )
+        ]
+
     def chapter_rows(self, book_key: str) -> tuple[list[tuple[str, ...]], list[str]]:
         """The chapters of ``book_key`` as ``chapters`` prints them, in order
         (number, then first page, then key), and the problems of unreadable
         files that name it as their parent."""
         rows: list[tuple[str, ...]] = []
         problems: list[str] = []
-        for key, type_, chapter, authors, title, pages, problem in self.con.execute(
+        for key, _type, chapter, authors, title, pages, problem in self.con.execute(
             "SELECT key, type, chapter, authors_short, title, pages, problem FROM records "
             "WHERE parent = ? ORDER BY key",
             (fold(book_key),),
         ):
             if problem is not None:
                 problems.append(problem)
-            elif type_ == "chapter":
+            else:
                 rows.append((chapter or "", authors or "", title or "", pages or "", key))
         rows.sort(key=lambda r: chapter_sort_key(r[0], r[3], r[4]))
         return rows, problems
@@ -664,7 +686,7 @@ def prepare(library: RecordStore, key: str) -> Prepared:
     data indexed is the record's normalised JSON form (what ``Query.matches``
     sees).
     """
-    path = library.path / f"{key}{SUFFIX}"
+    path = library.path_for(key)
     try:
         raw, st = read_regular(path, library.path, max_record_bytes(), what="record file")
     except OSError as exc:
@@ -689,7 +711,7 @@ def prepare(library: RecordStore, key: str) -> Prepared:
         return key, stat, str(exc), None, None, parent_hint(text)
     data = record.to_json_dict()
     parent = None
-    if data.get("type") == "chapter" and _text(data.get("parent")):
+    if _text(data.get("parent")):
         parent = str(data["parent"]).strip()
     authors = _people(data.get("authors"))
     display = (
@@ -698,7 +720,7 @@ def prepare(library: RecordStore, key: str) -> Prepared:
         _text(data.get("chapter")),
         short_names(authors, bool(data.get("authors_et_al"))),
         _text(data.get("pages")),
-        book_line(data) if parent is None else None,
+        book_line(data) if parent is None or data.get("type") == "book" else None,
     )
     return key, stat, None, extract_own(data), display, parent
 
@@ -728,11 +750,8 @@ def record_keys(library_path: str | os.PathLike[str], prefix: str = "") -> list[
         names = os.listdir(library_path)
     except OSError:
         return []
-    n = len(SUFFIX)
     return sorted(
-        name[:-n]
-        for name in names
-        if name.endswith(SUFFIX) and name[0] != "." and name.startswith(prefix)
+        key for key in (name_key(n) for n in names if record_name(n)) if key.startswith(prefix)
     )
 
 

@@ -1,4 +1,5 @@
-"""Parent resolution: finding a chapter's book in the library.
+"""Parent resolution: finding a chapter's book (a paper's proceedings, a
+volume's set: any record's ``parent``) in the library.
 
 What the chapter then takes from the book is the model's rule
 (:mod:`citeshelf.model.inherit`); this module only finds the book.
@@ -10,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidData, NotFound
-from ..model import BaseRecord, Chapter
+from ..model import BaseRecord
 from ..model.inherit import chapter_view
 
 __all__ = ["Resolver", "resolve", "resolve_many", "parent_of"]
@@ -20,19 +21,25 @@ if TYPE_CHECKING:
 
 
 def parent_of(record: BaseRecord, library: RecordStore) -> BaseRecord | None:
-    """The parent record of a chapter, or None; a missing parent is an error."""
-    if not isinstance(record, Chapter) or not record.parent:
+    """The parent record of a chapter (or any part), or None; a missing parent is an error."""
+    if not record.parent:
         return None
     try:
         return library.get(record.parent)
     except NotFound:
         raise NotFound(
-            f"chapter '{record.key}' names parent '{record.parent}', which is not in the "
-            f"library: add the book first or fix the parent with "
+            f"{record.type} '{record.key}' names parent '{record.parent}', which is not in the "
+            f"library: add the {_container(record)} first or fix the parent with "
             f"'citeshelf edit {record.key} --set parent=KEY'"
         ) from None
     except InvalidData as exc:
-        raise InvalidData(f"chapter '{record.key}': its parent is unreadable: {exc}") from None
+        raise InvalidData(
+            f"{record.type} '{record.key}': its parent is unreadable: {exc}"
+        ) from None
+
+
+def _container(record: BaseRecord) -> str:
+    return {"paper": "proceedings", "book": "set"}.get(record.type, "book")
 
 
 def resolve(record: BaseRecord, library: RecordStore, use: str = "style") -> BaseRecord:
@@ -57,7 +64,7 @@ def resolve_many(
 
 
 class Resolver:
-    """Records seen through their books one at a time, for a stream of
+    """Records seen through their parents one at a time, for a stream of
     records too large to hold: each book is read once while it stays among
     the ``cache`` most recently used ones (and ``known`` records are used as
     they are). A chapter whose book is missing or unreadable is returned as
@@ -82,7 +89,7 @@ class Resolver:
         self._cache = cache
         self._unreadable: dict[str, str] = {}
 
-    def _book(self, record: Chapter, parent: str) -> BaseRecord | None:
+    def _book(self, record: BaseRecord, parent: str) -> BaseRecord | None:
         book = self._known.get(parent)
         if book is not None:
             return book
@@ -104,7 +111,7 @@ class Resolver:
         return book
 
     def __call__(self, record: BaseRecord) -> BaseRecord:
-        if not isinstance(record, Chapter) or not record.parent:
+        if not record.parent:
             return record
         book = self._book(record, record.parent)
         if book is not None:
@@ -112,9 +119,10 @@ class Resolver:
         if self.problems is not None:
             reason = self._unreadable.get(record.parent, "")
             self.problems.append(
-                f"chapter '{record.key}' is given without its book: {reason}"
+                f"{record.type} '{record.key}' is given without its {_container(record)}: "
+                f"{reason}"
                 if reason and "names parent" not in reason
-                else f"chapter '{record.key}' names parent '{record.parent}', which is not in "
-                f"the library: it is given without its book"
+                else f"{record.type} '{record.key}' names parent '{record.parent}', which is not "
+                f"in the library: it is given without its {_container(record)}"
             )
         return record

@@ -669,14 +669,13 @@ def _search(index: Any, where: str, params: list[Any]) -> list[str]:
 
 
 def _select_slow(library: RecordStore, q: Query) -> tuple[list[BaseRecord], list[RecordProblem]]:
-    from ..model import Chapter
     from ..model.inherit import chapter_view
 
     records, problems = library.load_all()
     by_key = {r.key: r for r in records}
 
     def resolved(r: Any) -> Any:
-        if isinstance(r, Chapter) and r.parent in by_key:
+        if r.parent in by_key:
             return chapter_view(r, by_key[r.parent], "index")
         return r
 

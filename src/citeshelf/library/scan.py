@@ -16,6 +16,7 @@ import os
 from array import array
 from pathlib import Path
 
+from ..model.keyfiles import key_of_stem
 from .safeio import is_leftover
 
 __all__ = ["ENV_INDEX_CHECK", "RACY_COARSE_NS", "RACY_NS", "SUFFIX", "Scan", "differences", "racy"]
@@ -27,6 +28,17 @@ ENV_INDEX_CHECK = "CITESHELF_INDEX_CHECK"
 RACY_NS = 50_000_000
 RACY_COARSE_NS = 2_000_000_000
 SUFFIX = ".json"
+
+
+def record_name(name: str) -> bool:
+    """Is ``name`` (a name in the records folder) a record file's (a key's file name)?"""
+    return name.endswith(SUFFIX) and name[0] != "." and key_of_stem(name[:-5]) is not None
+
+
+def name_key(name: str) -> str:
+    """The key of the record file ``name`` (one :func:`record_name` accepts)."""
+    stem = name[:-5]
+    return stem if "%" not in stem else key_of_stem(stem) or stem
 
 
 def racy(mtime_ns: int, started_ns: int) -> bool:
@@ -59,7 +71,7 @@ class Scan:
             fd = os.open(folder, os.O_RDONLY)
             try:
                 every = os.listdir(fd)
-                listed = [n for n in every if n.endswith(SUFFIX) and n[0] != "."]
+                listed = [n for n in every if record_name(n)]
                 hidden = any(n[0] == "." and is_leftover(n) for n in every)
                 stat = os.stat
                 for name in listed:
@@ -78,7 +90,7 @@ class Scan:
         with os.scandir(Path(folder)) as it:  # pragma: no cover - e.g. Windows
             for entry in it:
                 name = entry.name
-                if name.endswith(SUFFIX) and name[0] != ".":
+                if record_name(name):
                     try:
                         st = entry.stat()
                     except OSError:
@@ -90,8 +102,7 @@ class Scan:
 
     def keys(self) -> list[str]:
         """The record keys seen, sorted."""
-        n = len(SUFFIX)
-        return sorted(name[:-n] for name in self.names)
+        return sorted(name_key(name) for name in self.names)
 
     def digest(self) -> str:
         h = hashlib.sha1("/".join(self.names).encode("utf-8", "surrogateescape"))
@@ -101,9 +112,8 @@ class Scan:
 
     def as_dict(self) -> dict[str, tuple[int, int]]:
         if self._map is None:
-            n = len(SUFFIX)
             self._map = {
-                name[:-n]: (m, s) for name, m, s in zip(self.names, self.mtimes, self.sizes)
+                name_key(name): (m, s) for name, m, s in zip(self.names, self.mtimes, self.sizes)
             }
         return self._map
 
@@ -117,12 +127,13 @@ class Scan:
         key -> (mtime, size), when there is no old scan), of those removed, and
         what this scan saw of the changed ones (of all, without an old scan of
         the same files)."""
-        n = len(SUFFIX)
         if old is not None and old.names == self.names:
             # Same files in the same order: compare times and sizes block by
             # block (in C), looking closer only where a block differs.
             positions = differences(old.mtimes, self.mtimes) | differences(old.sizes, self.sizes)
-            seen = {self.names[i][:-n]: (self.mtimes[i], self.sizes[i]) for i in sorted(positions)}
+            seen = {
+                name_key(self.names[i]): (self.mtimes[i], self.sizes[i]) for i in sorted(positions)
+            }
             return sorted(seen), [], seen
         before = old.as_dict() if old is not None else (stored or {})
         scanned = self.as_dict()
@@ -135,9 +146,8 @@ class Scan:
         mtimes = self.mtimes
         if unsure:
             mtimes = array("q", mtimes)
-            n = len(SUFFIX)
             for i, name in enumerate(self.names):
-                if name[:-n] in unsure:
+                if name_key(name) in unsure:
                     mtimes[i] = -1
         return marshal.dumps((1, self.names, mtimes.tobytes(), self.sizes.tobytes()))
 

@@ -33,7 +33,7 @@ __all__ = [
 
 ENV_INDEX_DIR = "CITESHELF_INDEX_DIR"
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")

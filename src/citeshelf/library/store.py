@@ -1,6 +1,8 @@
 """The records/ store: one JSON file per record, written atomically.
 
-* ``records/<key>.json`` holds one record, serialised deterministically (field
+* ``records/<name>.json`` holds one record (the name is the key itself, or
+  the key escaped when it is no safe file name: the one rule is
+  :func:`citeshelf.model.keys.file_stem`), serialised deterministically (field
   order of the model, empty fields left out, UTF-8 unescaped, 2-space indent,
   trailing newline) so that git diffs show only what changed.
 * Creating a record never overwrites another: the file is written in full under
@@ -51,6 +53,7 @@ from ..errors import (
 from ..jsontext import dumps_indented
 from ..limits import ENV_MAX_RECORD, text_bytes
 from ..model import BaseRecord, check_key, describe_validation_error, now_utc, parse_record
+from ..model.keyfiles import file_stem, key_of_stem
 from .safeio import (
     JOURNAL,
     STAGING_PREFIX,
@@ -130,6 +133,8 @@ class RecordStore:
         self._staging: _Staging | None = None
         #: what interrupted writes left that this object removed or completed
         self.cleaned: list[str] = []
+        #: names of .json files in the folder that are no key's file name
+        self.strays: list[str] = []
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"{type(self).__name__}({str(self.path)!r})"
@@ -141,7 +146,7 @@ class RecordStore:
             check_key(key)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-        return self.path / f"{key}{SUFFIX}"
+        return self.path / f"{file_stem(key)}{SUFFIX}"
 
     def check_exists(self) -> None:
         if not self.path.is_dir():
@@ -172,6 +177,7 @@ class RecordStore:
         lock can be had at once (see :meth:`clean_leftovers`)."""
         self.check_exists()
         out = []
+        strays = []
         leftovers = []
         journal = False
         with os.scandir(self.path) as it:
@@ -183,13 +189,18 @@ class RecordStore:
                     elif is_leftover(name):
                         leftovers.append(name)
                 elif name.endswith(SUFFIX):
-                    out.append(name[: -len(SUFFIX)])
+                    key = key_of_stem(name[: -len(SUFFIX)])
+                    if key is None:
+                        strays.append(name)
+                    else:
+                        out.append(key)
         if journal:
             self.recover()
             return self.keys()
         if leftovers:
             self.clean_leftovers(wait=False)
         out.sort()
+        self.strays = sorted(strays)
         return out
 
     # -- the lock, the journal, leftovers ---------------------------------------
@@ -333,7 +344,7 @@ class RecordStore:
             self._folded = {k.casefold(): k for k in self.keys()}
         other = self._folded.get(key.casefold())
         if other is not None and other != key:
-            if (self.path / f"{other}{SUFFIX}").exists():
+            if self.path_for(other).exists():
                 return other
             del self._folded[key.casefold()]
         return None
@@ -395,12 +406,29 @@ class RecordStore:
     def iter_records(
         self, keys: Iterable[str] | None = None
     ) -> Iterator[BaseRecord | RecordProblem]:
-        """Each record in key order, or a :class:`RecordProblem` for a bad file."""
+        """Each record in key order, or a :class:`RecordProblem` for a bad file
+        (and, for all records, for each .json file that is no key's file)."""
         for key in self.keys() if keys is None else keys:
             try:
                 yield self.get(key)
             except (InvalidData, NotFound) as exc:
                 yield RecordProblem(key, self.path_for(key), str(exc))
+        if keys is None:
+            for name in self.strays:
+                yield RecordProblem(name[: -len(SUFFIX)], self.path / name, self.stray_reason(name))
+
+    def stray_reason(self, name: str) -> str:
+        """Why the file ``name`` of the folder is not read as a record."""
+        hint = ""
+        try:
+            raw = read_regular(self.path / name, self.path, max_record_bytes())[0]
+            key = loads_limited(raw.decode("utf-8"))
+            key = key.get("key") if isinstance(key, dict) else None
+            if isinstance(key, str) and check_key(key):
+                hint = f": its key '{key}' is kept in '{file_stem(key)}{SUFFIX}', rename it so"
+        except (OSError, ValueError, CiteshelfError):
+            pass
+        return f"{self.path / name}: not the file name of a record key{hint}"
 
     def load_all(
         self, keys: Iterable[str] | None = None
@@ -418,7 +446,7 @@ class RecordStore:
     def chapter_keys(self, book_key: str) -> list[str]:
         """Keys of records whose parent is ``book_key``, in key order, read from
         the files (only files that mention the key are parsed)."""
-        needle = json.dumps(book_key)
+        needle = json.dumps(book_key, ensure_ascii=False)
         out = []
         for key in self.keys():
             try:
@@ -432,6 +460,32 @@ class RecordStore:
                     continue
                 if isinstance(data, dict) and data.get("parent") == book_key:
                     out.append(key)
+        return out
+
+    def linked_keys(self, key: str) -> list[str]:
+        """Keys of records whose parent is ``key`` or that name it in a
+        relation (``related``), in key order, read from the files (only files
+        that mention the key are parsed)."""
+        needle = json.dumps(key, ensure_ascii=False)
+        out = []
+        for other in self.keys():
+            try:
+                text = self.read_text(other)
+            except (OSError, CiteshelfError):
+                continue
+            if needle in text and ('"parent"' in text or '"related"' in text):
+                try:
+                    data = loads_limited(text)
+                except ValueError:
+                    continue
+                if not isinstance(data, dict):
+                    continue
+                related = data.get("related")
+                if data.get("parent") == key or (
+                    isinstance(related, list)
+                    and any(isinstance(r, dict) and r.get("key") == key for r in related)
+                ):
+                    out.append(other)
         return out
 
     # -- writing ------------------------------------------------------------------

@@ -1,10 +1,13 @@
-"""What a chapter takes from its book: the one rule, as a table.
+"""What a part takes from the record it is part of: the one rule, as a table.
 
-A chapter record stores only its own data and names its book in ``parent``.
-Wherever a chapter is seen *with* its book (formatted in a style, matched by a
-query, written to a file), :func:`chapter_view` gives the chapter with the
-book's fields filled in, following :data:`INHERITANCE`: one row per field,
-saying which book field fills it and for which uses. The chapter's own value
+A chapter record stores only its own data and names its book in ``parent``;
+so does a conference paper its proceedings, and a volume its multivolume set
+(:data:`CONTAINERS` says which types may be the parent of which). Wherever a
+part is seen *with* its parent (formatted in a style, matched by a query,
+written to a file), :func:`chapter_view` gives the part with the parent's
+fields filled in, following :data:`INHERITANCE`: one row per field, saying
+which parent field fills it, for which uses and which kinds of part (a row
+fills only a field the part's type has). The chapter's own value
 always wins; a chapter never takes its book's DOI or URL
 (:data:`NEVER_INHERITED`), and on export it never carries the book's ISBN
 (BibTeX styles and biber would print it as the chapter's own).
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
     from .record import BaseRecord
 
 __all__ = [
+    "CONTAINERS",
     "EXPORT_USES",
     "INHERITANCE",
     "NEVER_INHERITED",
@@ -44,17 +48,30 @@ EXPORT_USES = ("bibtex", "biblatex", "csl-json", "ris")
 
 _ALL = frozenset(USES)
 
+#: The types of record that may have a parent, and the types their parent may be:
+#: a chapter's book, a paper's proceedings (a book), a volume's multivolume set.
+CONTAINERS: dict[str, frozenset[str]] = {
+    "chapter": frozenset({"book"}),
+    "paper": frozenset({"book"}),
+    "book": frozenset({"book"}),
+}
+#: parts printed inside their container ("In J. Sperling (Ed.), *Handbook* ...")
+_PARTS = frozenset({"chapter", "paper"})
+_VOLUMES = frozenset({"book"})
+_EVERY = _PARTS | _VOLUMES
+
 
 @dataclass(frozen=True)
 class Inherit:
-    """One inherited field: the chapter's ``field`` is filled from the book's
-    ``book_field`` (when the book has ``present``, by default the same field)
-    for the ``uses`` listed."""
+    """One inherited field: the part's ``field`` is filled from the parent's
+    ``book_field`` (when the parent has ``present``, by default the same field)
+    for the ``uses`` listed, in parts of the types ``children``."""
 
     field: str
     book_field: str
     uses: frozenset[str] = _ALL
     present: str | None = None
+    children: frozenset[str] = _EVERY
 
     @property
     def condition(self) -> str:
@@ -62,9 +79,11 @@ class Inherit:
 
 
 #: The rule. Read it as: a chapter without editors takes its book's editors, ...
+#: (a volume of a set: the set's editors, publisher ...; its authors too).
 INHERITANCE: tuple[Inherit, ...] = (
-    Inherit("container_title", "full_title", present="title"),
-    Inherit("container_authors", "authors"),
+    Inherit("container_title", "full_title", present="title", children=_PARTS),
+    Inherit("container_authors", "authors", children=_PARTS),
+    Inherit("authors", "authors", children=_VOLUMES),
     Inherit("editors", "editors"),
     Inherit("issued", "issued"),
     Inherit("publisher", "publisher"),
@@ -73,7 +92,7 @@ INHERITANCE: tuple[Inherit, ...] = (
     Inherit("volume", "volume"),
     Inherit("series", "series"),
     Inherit("language", "language"),
-    Inherit("isbn", "isbn", frozenset({"style", "index"})),
+    Inherit("isbn", "isbn", frozenset({"style", "index"}), children=_PARTS),
 )
 
 #: Book fields no chapter ever takes, for any use.
@@ -91,12 +110,16 @@ R = TypeVar("R", bound="BaseRecord")
 
 
 def chapter_view(chapter: R, book: BaseRecord | None, use: str = "style") -> R:
-    """The chapter as ``use`` sees it: its own fields, and the book's where it
-    has none (validated, not saved). With no book, the chapter as it is."""
+    """The part (a chapter, paper, volume) as ``use`` sees it: its own fields,
+    and its parent's where it has none (validated, not saved). With no parent,
+    the part as it is."""
     if book is None:
         return chapter
     update: dict[str, Any] = {}
+    fields = type(chapter).model_fields
     for row in inherited(use):
+        if chapter.type not in row.children or row.field not in fields:
+            continue
         if getattr(chapter, row.field, None):
             continue
         if getattr(book, row.condition, None):

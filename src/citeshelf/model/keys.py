@@ -6,6 +6,9 @@ editor's) family name folded to ASCII lower case
 (:func:`citeshelf.model.fold.fold`: "Þórsson" -> "thorsson"), else "anon"; the
 year, else "nd"; and the first significant word of the title. A key that is
 taken gets a, b, c ... suffixes; nothing is ever overwritten.
+
+What a key may be, and the name of its record file, is
+:mod:`.keyfiles` (re-exported here).
 """
 
 from __future__ import annotations
@@ -13,12 +16,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .keyfiles import (
+    KEY_PATTERN,
+    SAFE_KEY,
+    check_key,
+    file_stem,
+    is_key,
+    key_of_stem,
+    key_problem,
+)
 from .keyformula import DEFAULT_FORMULA, STOPWORDS, parse_formula
 
 if TYPE_CHECKING:
     from .record import BaseRecord
 
-__all__ = ["base_key", "unique_key", "free_key", "STOPWORDS"]
+__all__ = [
+    "KEY_PATTERN",
+    "SAFE_KEY",
+    "STOPWORDS",
+    "base_key",
+    "check_key",
+    "file_stem",
+    "free_key",
+    "is_key",
+    "key_of_stem",
+    "key_problem",
+    "unique_key",
+]
 
 
 def base_key(record: BaseRecord, formula: str | None = None) -> str:

@@ -24,8 +24,10 @@ from pydantic import (
 
 from .dates import Date
 from .identifiers import normalize_doi, normalize_isbn, normalize_issn, normalize_url
+from .keyfiles import KEY_PATTERN, check_key
 from .names import Person, parse_name
 from .pages import PageRange
+from .relations import Relation
 
 __all__ = [
     "KEY_PATTERN",
@@ -46,19 +48,6 @@ __all__ = [
     "missing_recommended",
     "now_utc",
 ]
-
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
-
-
-def check_key(key: str) -> str:
-    """Return ``key`` if it is a valid record key, else raise ValueError."""
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
-        shown = key if isinstance(key, str) else repr(key)
-        raise ValueError(
-            f"{shown!r} is not a valid key: use 1-128 letters, digits and _ : . + -, "
-            "starting with a letter or digit"
-        )
-    return key
 
 
 def now_utc() -> datetime:
@@ -114,6 +103,10 @@ class BaseRecord(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict)
     added: datetime | None = None
     modified: datetime | None = None
+    #: the record this one is part of (a chapter's book, a paper's proceedings,
+    #: a volume's set: :mod:`.relations`), and its other links
+    parent: str | None = None
+    related: list[Relation] = Field(default_factory=list)
 
     # -- validators -------------------------------------------------------
 
@@ -121,6 +114,11 @@ class BaseRecord(BaseModel):
     @classmethod
     def _key(cls, value: str) -> str:
         return check_key(value)
+
+    @field_validator("parent")
+    @classmethod
+    def _parent(cls, value: str | None) -> str | None:
+        return check_key(value) if value else None
 
     @model_validator(mode="before")
     @classmethod
@@ -225,7 +223,6 @@ class Chapter(BaseRecord):
     """A chapter in a book: ``parent`` is the book record's key."""
 
     type: Literal["chapter"] = "chapter"
-    parent: str | None = None
     container_title: str | None = None
     container_authors: list[Person] = Field(default_factory=list)
     chapter: str | None = None
@@ -235,11 +232,6 @@ class Chapter(BaseRecord):
     @classmethod
     def _container_authors(cls, value: object) -> object:
         return _names(value)
-
-    @field_validator("parent")
-    @classmethod
-    def _parent(cls, value: str | None) -> str | None:
-        return check_key(value) if value else None
 
     @field_validator("chapter", mode="before")
     @classmethod

@@ -137,8 +137,12 @@ def _check_options(work_type: str, key: str | None, parent: str | None) -> None:
             raise UsageError(f"--key: {exc}") from None
     if work_type == "chapter" and not parent:
         raise UsageError("a chapter needs its book: give --parent BOOKKEY (add the book first)")
-    if parent and work_type != "chapter":
-        raise UsageError(f"--parent is for chapters; a {work_type} has no parent")
+    from ..model.inherit import CONTAINERS
+
+    if parent and work_type not in CONTAINERS:
+        raise UsageError(
+            f"--parent is for chapters, papers and volumes; a {work_type} has no parent"
+        )
 
 
 def _data(
@@ -174,12 +178,13 @@ def _data(
 
 
 def _parent(library: Any, record: Any, given: str | None) -> Any:
-    """A chapter's book (which must exist and be a book), else None."""
+    """A chapter's book, a paper's proceedings, a volume's set (which must
+    exist and be of a type :data:`~citeshelf.model.inherit.CONTAINERS` allows), else None."""
     from ..errors import NotFound, UsageError
     from ..library.parents import parent_of
-    from ..model import Chapter
+    from ..model.inherit import CONTAINERS
 
-    if not isinstance(record, Chapter):
+    if not record.parent:
         return None
     try:
         parent = parent_of(record, library)
@@ -188,8 +193,10 @@ def _parent(library: Any, record: Any, given: str | None) -> Any:
             f"--parent '{given}' is not in the library: add the book first "
             f"(citeshelf add book ...) or use --parent KEY"
         ) from None
-    if parent is not None and parent.type == "chapter":
-        raise UsageError(f"--parent '{parent.key}' is a chapter, not a book")
+    if parent is not None and parent.type not in CONTAINERS.get(record.type, ()):
+        raise UsageError(f"--parent '{parent.key}' is a {parent.type}, not a book")
+    if parent is not None and parent.parent == record.key:
+        raise UsageError(f"--parent '{parent.key}' is part of '{record.key}' itself")
     return parent
 
 

@@ -1,4 +1,6 @@
-"""An edited book's chapters: the ``chapters`` operation.
+"""A container's parts: the ``chapters`` operation (an edited book's
+chapters, a proceedings' papers, a multivolume set's volumes: every record
+whose ``parent`` it is).
 
 Public API::
 
@@ -22,12 +24,15 @@ __all__ = ["BookChapters", "book_chapters", "chapter_order", "chapter_rows_from_
 
 
 def chapter_order(chapter: Any) -> tuple[Any, ...]:
-    """A chapter record's place in its book (:func:`citeshelf.model.order.chapter_sort_key`)."""
+    """A part's place in its container (:func:`citeshelf.model.order.chapter_sort_key`):
+    by chapter (a volume: by volume) number, then first page."""
     from ..model.order import chapter_sort_key
 
-    return chapter_sort_key(
-        chapter.chapter, str(chapter.pages) if chapter.pages else None, chapter.key
+    number = getattr(chapter, "chapter", None) or (
+        chapter.volume if chapter.type == "book" else None
     )
+    pages = getattr(chapter, "pages", None)
+    return chapter_sort_key(number, str(pages) if pages else None, chapter.key)
 
 
 @dataclass
@@ -54,9 +59,9 @@ def book_chapters(library: Any, book_key: str) -> BookChapters:
         raise UsageError(f"'{book_key}' is a chapter, not a book{hint}")
     out = BookChapters(book)
     for item in library.iter_records(library.chapter_keys(book_key)):
-        if isinstance(item, Chapter):
+        if hasattr(item, "type"):
             out.chapters.append(item)
-        elif not hasattr(item, "type"):
+        else:
             out.problems.append(item.reason)
     out.chapters.sort(key=chapter_order)
     return out

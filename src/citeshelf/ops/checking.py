@@ -16,6 +16,7 @@ The rules (code, severity: what it finds)::
     bad-identifier    error    the same, because of an ISBN, ISSN or DOI
     parent-missing    error    a chapter whose parent is not in the library
     parent-not-book   error    a chapter whose parent is a chapter
+    dangling-relation warning  a relation (``related``) to a key not in the library
     key-case-clash    error    two keys that differ only in letter case
     duplicate         error    two records with the same DOI, or book ISBN with
                                the same edition and volume
@@ -116,9 +117,11 @@ class _Context:
     library: Any
     #: each readable record's type, by key
     types: dict[str, str]
-    #: each chapter's parent, by the chapter's key
-    parents: dict[str, str]
+    #: (type, parent) of each record that has a parent, by its key
+    parents: dict[str, tuple[str, str]]
     unreadable: list[Any]  # RecordProblem
+    #: (relation type, key) of each record's relations, by its key
+    related: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     #: the record being checked (rules with ``each``)
     records: list[Any] = field(default_factory=list)
     #: records through their books (a bounded cache of books)
@@ -164,17 +167,31 @@ def _bad_identifier(ctx: _Context) -> Iterator[Problem]:
 
 
 def _parents(ctx: _Context) -> Iterator[Problem]:
-    from ..model import Chapter
+    from ..model.inherit import CONTAINERS
 
     unreadable = {p.key for p in ctx.unreadable}
-    chapter = Chapter.model_fields["type"].default
-    for key, parent_key in ctx.parents.items():
+    for key, (rtype, parent_key) in ctx.parents.items():
         parent = ctx.types.get(parent_key)
-        where = f"chapter '{key}' names parent '{parent_key}', which"
+        where = f"{rtype} '{key}' names parent '{parent_key}', which"
         if parent is None and parent_key not in unreadable:
             yield Problem(key, "parent-missing", "error", f"{where} is not in the library")
-        elif parent == chapter:
-            yield Problem(key, "parent-not-book", "error", f"{where} is a chapter, not a book")
+        elif parent is not None and parent not in CONTAINERS.get(rtype, ()):
+            yield Problem(key, "parent-not-book", "error", f"{where} is a {parent}, not a book")
+
+
+def _dangling(ctx: _Context) -> Iterator[Problem]:
+    """A relation (``related``) naming a record that is not in the library."""
+    unreadable = {p.key for p in ctx.unreadable}
+    for key, relations in ctx.related.items():
+        for rel_type, rel_key in relations:
+            if rel_key not in ctx.types and rel_key not in unreadable:
+                yield Problem(
+                    key,
+                    "dangling-relation",
+                    "warning",
+                    f"'{key}' names '{rel_key}' as {rel_type}, which is not in the library: "
+                    f"add it, or 'citeshelf edit {key}' to drop the relation",
+                )
 
 
 def _missing_parent(ctx: _Context) -> Iterator[Problem]:
@@ -474,6 +491,7 @@ RULES: tuple[Rule, ...] = (
     Rule("bad-identifier", "error", _bad_identifier),
     Rule("parent-missing", "error", _missing_parent),
     Rule("parent-not-book", "error", _parent_not_book),
+    Rule("dangling-relation", "warning", _dangling),
     Rule("key-case-clash", "error", _case_clash),
     Rule("duplicate", "error", lambda ctx: _duplicates(ctx, True)),
     Rule("likely-duplicate", "warning", lambda ctx: _duplicates(ctx, False)),
@@ -504,9 +522,10 @@ def check_library(library: Any, *, fix: bool = False) -> Checked:
             ctx.unreadable.append(item)
             continue
         ctx.types[item.key] = item.type
-        parent = getattr(item, "parent", None)
-        if item.type == "chapter" and parent:
-            ctx.parents[item.key] = parent
+        if item.parent:
+            ctx.parents[item.key] = (item.type, item.parent)
+        if item.related:
+            ctx.related[item.key] = [(rel.type, rel.key) for rel in item.related]
         ctx.records = [item]
         mine = [p for rule in each for p in rule.run(ctx)]
         if fix and _fix(library, item, mine):

@@ -173,8 +173,9 @@ class Shelf:
 
     def record_path(self, key: str) -> Path | None:
         """The record file of ``key``; None if the library has none."""
-        path = self.path / f"{key}.json"
-        return path if key in set(self.keys()) else None
+        from ..model.keyfiles import file_stem
+
+        return self.path / f"{file_stem(key)}.json" if key in set(self.keys()) else None
 
     def reference(self, key: str, fmt: str = "text") -> str | None:
         """``key``'s reference entry in the shelf's style (as ``citeshelf cite

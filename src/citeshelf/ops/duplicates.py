@@ -16,12 +16,17 @@ Public API::
         Pairs of records that are likely the same work, with a score.
 
 The rule (:meth:`Existing.match`). A record duplicates another if its key
-matches in any letter case; or its DOI matches (DOIs ignore case); or, for a
-book, it has an ISBN of the other with the same edition and volume (the
-volumes of a set can share the set's ISBN); or its signature matches:
-normalised title and subtitle, year, first author's (else editor's) family
+matches in any letter case; or its DOI matches (DOIs ignore case), unless the
+two are of a different edition, volume, printing or year (each where both
+say one); or, for a book, it has an ISBN of the other with the same edition
+and volume (the volumes of a set can share the set's ISBN), no different
+printing or year (other printings share an ISBN) and a title that agrees
+(one is the start of the other: parts A and B of a work, or a wrong ISBN,
+are not one work); or its signature matches: normalised title and subtitle, year, first author's (else editor's) family
 name, and for a chapter or paper the normalised title of its book (a
-chapter's missing year and editors are its book's).
+chapter's missing year and editors are its book's). A part is never a
+duplicate of its container (a chapter of its book, a volume of its set: one
+is the other's ``parent``).
 
 Likely duplicates (:func:`find_duplicates`) are the pairs the rule finds
 (score 1.00 for an identifier, 0.95 for a signature), and pairs of the same
@@ -72,6 +77,43 @@ def _norm_number(text: object) -> str:
     s = str(text)
     m = re.search(r"\d+", s)
     return m.group() if m else _norm_title(s)
+
+
+#: what tells two printings or issues of one identifier apart: (edition,
+#: volume) must be equal; (year, printing) differ only when both have one
+Variant = tuple[str, str, str, str]
+
+
+def _variant(data: Any) -> Variant:
+    """(edition, volume, year, printing) of a record or of its JSON data."""
+
+    def get(name: str) -> Any:
+        return data.get(name) if isinstance(data, dict) else getattr(data, name, None)
+
+    extra = get("extra") or {}
+    printing = extra.get("printing") if isinstance(extra, dict) else None
+    year = _year_of(data.get("issued")) if isinstance(data, dict) else data.year
+    return (
+        _norm_number(get("edition")),
+        _norm_number(get("volume")),
+        str(year or ""),
+        _norm_number(printing),
+    )
+
+
+def _other_issue(a: Variant, b: Variant, *, strict: bool = True) -> bool:
+    """True if ``a`` and ``b`` are different editions, volumes, printings or
+    years (edition and volume: any difference when ``strict``, else only
+    where both have one)."""
+    return any(
+        x != y and ((strict and i < 2) or bool(x and y)) for i, (x, y) in enumerate(zip(a, b))
+    )
+
+
+def _titles_agree(a: str, b: str) -> bool:
+    """Normalised titles that may name one work: equal, one the start of the
+    other (a subtitle left out), or one missing."""
+    return not a or not b or a.startswith(b) or b.startswith(a)
 
 
 def _first_family(people: list[Any]) -> str | None:
@@ -132,10 +174,18 @@ class Existing:
     def __init__(self) -> None:
         self.keys: dict[str, str] = {}  # casefolded -> key
         self.doi: dict[str, str] = {}
+        #: DOI -> every key that has it (other editions may share one)
+        self.dois: dict[str, list[str]] = {}
+        #: key -> (edition, volume, year, printing)
+        self.variant: dict[str, Variant] = {}
+        #: key -> its parent's key
+        self.parent: dict[str, str] = {}
+        #: key -> normalised title and subtitle
+        self.title: dict[str, str] = {}
         #: books: ISBN -> key (for --link-parents)
         self.isbn: dict[str, str] = {}
-        #: books: (ISBN, edition, volume) -> key (duplicates)
-        self.isbn_ev: dict[tuple[str, str, str], str] = {}
+        #: books: (ISBN, edition, volume) -> keys (duplicates)
+        self.isbn_ev: dict[tuple[str, str, str], list[str]] = {}
         self.sig: dict[tuple, str] = {}
         #: books: key -> (full title, year, first editor), for chapters' signatures
         self.book_info: dict[str, tuple[str, str, str | None]] = {}
@@ -173,13 +223,20 @@ class Existing:
             if not isinstance(data, dict):
                 continue
             rtype = data.get("type")
+            out.variant[key] = _variant(data)
+            out.title[key] = _norm_title(
+                " ".join(str(data.get(f) or "") for f in ("title", "subtitle"))
+            )
+            if isinstance(data.get("parent"), str):
+                out.parent[key] = data["parent"]
             if data.get("doi"):
                 out.doi.setdefault(_doi(data["doi"]), key)
+                out.dois.setdefault(_doi(data["doi"]), []).append(key)
             if rtype == "book":
                 ev = (_norm_number(data.get("edition")), _norm_number(data.get("volume")))
                 for i in data.get("isbn") or []:
                     out.isbn.setdefault(str(i), key)
-                    out.isbn_ev.setdefault((str(i), ev[0], ev[1]), key)
+                    out.isbn_ev.setdefault((str(i), ev[0], ev[1]), []).append(key)
                 title = ": ".join(p for p in (data.get("title"), data.get("subtitle")) if p)
                 year = str(_year_of(data.get("issued")) or "")
                 out.book_info[key] = (title, year, _first_family(data.get("editors") or []))
@@ -207,15 +264,33 @@ class Existing:
 
     def match_identifiers(self, record: Any) -> tuple[str, str] | None:
         """(existing key, why) if ``record``'s DOI, or as a book its ISBN
-        with the same edition and volume, is here."""
-        if record.doi and _doi(record.doi) in self.doi:
-            return self.doi[_doi(record.doi)], f"same DOI {record.doi}"
+        with the same edition and volume, is here on a record of the same
+        printing and year that is not its container or part."""
+        mine = _variant(record)
+        title = _norm_title(" ".join(filter(None, (record.title, record.subtitle))))
+
+        def same_work(key: str, strict: bool) -> bool:
+            if key == record.key or self._related(record, key):
+                return False
+            if strict and not _titles_agree(self.title.get(key, ""), title):
+                return False  # another part under one ISBN, or a wrong ISBN
+            return not _other_issue(self.variant.get(key, mine), mine, strict=strict)
+
+        if record.doi:
+            for k in self.dois.get(_doi(record.doi), ()):
+                if same_work(k, False):
+                    return k, f"same DOI {record.doi}"
         if record.type == "book":
             ev = (_norm_number(record.edition), _norm_number(record.volume))
             for i in record.isbn:
-                if (i, ev[0], ev[1]) in self.isbn_ev:
-                    return self.isbn_ev[(i, ev[0], ev[1])], f"same ISBN {i}"
+                for k in self.isbn_ev.get((i, ev[0], ev[1]), ()):
+                    if same_work(k, True):
+                        return k, f"same ISBN {i}"
         return None
+
+    def _related(self, record: Any, key: str) -> bool:
+        """Is ``key`` the container of ``record``, or a part of it?"""
+        return record.parent == key or self.parent.get(key) == record.key
 
     def match(
         self, record: Any, book: Any = None, *, signature: bool = True
@@ -238,20 +313,33 @@ class Existing:
                 else None
             )
             sig = record_signature(record, info)
-            if sig and sig in self.sig:
-                return self.sig[sig], "same title, year and first author"
+            other = self.sig.get(sig) if sig else None
+            mine = _variant(record)
+            if (
+                other is not None
+                and not self._related(record, other)
+                and not _other_issue(self.variant.get(other, mine), mine, strict=False)
+            ):
+                return other, "same title, year and first author"
         return None
 
     def add(self, record: Any) -> None:
         """A record this import creates (keys, DOI, ISBNs; no signature)."""
         self.keys[record.key.casefold()] = record.key
+        self.variant[record.key] = _variant(record)
+        self.title[record.key] = _norm_title(
+            " ".join(filter(None, (record.title, record.subtitle)))
+        )
+        if record.parent:
+            self.parent[record.key] = record.parent
         if record.doi:
             self.doi.setdefault(_doi(record.doi), record.key)
+            self.dois.setdefault(_doi(record.doi), []).append(record.key)
         if record.type == "book":
             ev = (_norm_number(record.edition), _norm_number(record.volume))
             for i in record.isbn:
                 self.isbn.setdefault(i, record.key)
-                self.isbn_ev.setdefault((i, ev[0], ev[1]), record.key)
+                self.isbn_ev.setdefault((i, ev[0], ev[1]), []).append(record.key)
             self.books.setdefault(
                 (_norm_title(record.full_title), str(record.year or "")), record.key
             )
@@ -334,8 +422,8 @@ def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[Likel
 
     def put(a: str, b: str, score: float, why: str) -> None:
         pair = (min(a, b), max(a, b))
-        if a == b:
-            return
+        if a == b or by_key[a].parent == b or by_key[b].parent == a:
+            return  # a part is never a duplicate of its container
         old = found.get(pair)
         if old is None or old.score < score:
             found[pair] = LikelyDuplicate(pair[0], pair[1], round(score, 2), why)
@@ -353,7 +441,9 @@ def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[Likel
         sig = record_signature(r, infos.get(parent) if parent else None)
         if sig is not None:
             other = seen.sig.get(sig)
-            if other is not None:
+            if other is not None and not _other_issue(
+                _variant(by_key[other]), _variant(r), strict=False
+            ):
                 put(other, r.key, 0.95, "same title, year and first author")
             else:
                 seen.sig[sig] = r.key

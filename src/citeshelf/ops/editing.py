@@ -39,10 +39,18 @@ class Edited:
 def check_parent(library: Any, record: Any) -> None:
     from ..errors import InvalidData
     from ..library.parents import parent_of
+    from ..model.inherit import CONTAINERS
 
     parent = parent_of(record, library)
-    if parent is not None and parent.type == "chapter":
-        raise InvalidData(f"record '{record.key}': parent '{parent.key}' is a chapter, not a book")
+    if parent is not None and record.type not in CONTAINERS:
+        raise InvalidData(
+            f"record '{record.key}': a {record.type} has no parent (a chapter, paper or "
+            "volume has: give the link as a relation instead)"
+        )
+    if parent is not None and parent.type not in CONTAINERS[record.type]:
+        raise InvalidData(
+            f"record '{record.key}': parent '{parent.key}' is a {parent.type}, not a book"
+        )
 
 
 def set_fields(library: Any, key: str, assignments: Iterable[str]) -> Edited:

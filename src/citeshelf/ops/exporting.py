@@ -297,7 +297,6 @@ def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
 
 
 def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
-    from ..model import Chapter
 
     books = plan.books
 
@@ -324,7 +323,7 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             if not first:
                 out.write("\n")
             first = False
-            if isinstance(record, Chapter) and record.parent:
+            if record.parent:
                 out.write(
                     writer.entry(record, book=books.get(record.parent), crossref=plan.crossref)
                 )

@@ -569,6 +569,8 @@ class Importer:
         self.batch = Existing()  # what this import creates, for in-import duplicates
         #: incoming key -> key the record ends up under, where they differ
         self.alias: dict[str, str] = {}
+        #: key of a new record -> the keys of its duplicates in the import
+        self.aliases: dict[str, list[str]] = {}
         self.handles: dict[str, str] = {}  # new key -> staged file
         self.book_keys: set[str] = set()  # new books (committed first)
         self.order: list[str] = []  # new keys in input order
@@ -615,19 +617,18 @@ class Importer:
         if record.type == "book":
             self.book_keys.add(record.key)
         self.order.append(record.key)
-        if isinstance(record, Chapter):
-            if record.parent:
-                self.links.append(
-                    (
-                        record.key,
-                        record.parent,
-                        bool(record.container_title),
-                        entry.source,
-                        entry.line,
-                    )
+        if record.parent:  # a chapter's book, a paper's proceedings, a volume's set
+            self.links.append(
+                (
+                    record.key,
+                    record.parent,
+                    bool(getattr(record, "container_title", None)) or record.type != "chapter",
+                    entry.source,
+                    entry.line,
                 )
-            elif self.link_parents and record.container_title:
-                self.unlinked.append(record.key)
+            )
+        elif isinstance(record, Chapter) and self.link_parents and record.container_title:
+            self.unlinked.append(record.key)
 
     def add(self, entry: Entry) -> None:
         from ..model.keys import free_key
@@ -659,6 +660,11 @@ class Importer:
             res.duplicates.append(dup)
             if self.on_duplicate != "error":
                 self.alias.setdefault(record.key, other)
+                if where == "import" and record.key != other:
+                    # the same work under two keys in the import: the second
+                    # key stays an alias of the record kept (export --cited-in,
+                    # show, biblatex ids)
+                    self.aliases.setdefault(other, []).append(record.key)
             return
         if self.on_duplicate == "rename":
             new_key = free_key(record.key, self.taken) if self.taken(record.key) else record.key
@@ -698,6 +704,16 @@ class Importer:
         books --link-parents needs, and put the new records in commit order."""
         res = self.result
         dropped: set[str] = set()
+        for key, olds in self.aliases.items():
+            if key in self.handles:
+                from .merging import FORMER_KEYS
+
+                record = self._stage.get(self.handles[key])
+                extra = dict(record.extra)
+                former = [str(k) for k in extra.get(FORMER_KEYS) or []]
+                extra[FORMER_KEYS] = list(dict.fromkeys([*former, *olds]))
+                self._restage(record.model_copy(update={"extra": extra}))
+        self.aliases = {}
         for key, parent, has_container, source, line in self.links:
             target = self.alias.get(parent)
             if target is None:

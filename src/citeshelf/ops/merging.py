@@ -11,7 +11,9 @@ Public API::
         win); ``added`` is the earliest. The OTHER keys (and theirs) are kept
         in ``extra["former_keys"]``, so that a manuscript citing them still
         exports (``export --cited-in``). ``MergePlan.chapters`` are the
-        chapters whose parent is an OTHER: they are pointed at KEEP.
+        records whose parent is an OTHER, or that name one in a relation
+        (``related``): they are pointed at KEEP (so are KEEP's own links; a
+        link to itself is dropped).
         Raises ``NotFound`` for a missing key, ``UsageError`` for a record
         merged with itself or an unknown field in ``take``, ``Conflict`` for
         records of different types.
@@ -33,7 +35,7 @@ __all__ = ["FORMER_KEYS", "MergePlan", "merge_records", "plan_merge"]
 FORMER_KEYS = "former_keys"
 
 _JOINED = ("tags", "keywords", "isbn")
-_SKIP = ("type", "key", "added", "modified", "extra")
+_SKIP = ("type", "key", "added", "modified", "extra", "related")
 
 
 @dataclass
@@ -65,6 +67,7 @@ def plan_merge(
     """What merging ``others`` into ``keep`` makes (see the module docstring)."""
     from ..errors import Conflict, NotFound, UsageError
     from ..model import WORK_TYPES, parse_record
+    from ..model.relations import repoint
 
     others = list(dict.fromkeys(others))
     if not others:
@@ -99,6 +102,7 @@ def plan_merge(
     data = base.to_json_dict()
     protect = dict(data.get("extra", {}).get("protect") or {})
     extra: dict[str, Any] = {}
+    related = list(base.related)
     for r in records:
         other = r.to_json_dict()
         for name, value in other.items():
@@ -122,6 +126,9 @@ def plan_merge(
         for name, value in (other.get("extra") or {}).items():
             if name != "protect":
                 extra.setdefault(name, value)
+        for rel in r.related:
+            if rel not in related:
+                related.append(rel)
         if r.added and (base.added is None or r.added < base.added):
             data["added"] = r.added.isoformat().replace("+00:00", "Z")
     extra.update({k: v for k, v in (data.get("extra") or {}).items() if k != "protect"})
@@ -132,9 +139,16 @@ def plan_merge(
     if protect:
         extra["protect"] = protect
     data["extra"] = extra
-    plan.record = parse_record(data)
+    data["related"] = [r.model_dump(exclude_none=True) for r in related]
+    record = parse_record(data)
     for k in others:
-        plan.chapters += [c for c in library.chapter_keys(k) if c not in others]
+        record = repoint(record, k, keep) or record
+        plan.chapters += [
+            c
+            for c in library.linked_keys(k)
+            if c not in others and c != keep and c not in plan.chapters
+        ]
+    plan.record = record
     return plan
 
 
@@ -150,9 +164,13 @@ def _take_protect(protect: dict[str, Any], record: Any, name: str) -> None:
 def merge_records(library: Any, plan: MergePlan) -> MergePlan:
     """Write the merge (see the module docstring)."""
     library.update(plan.record)
+    from ..model.relations import repoint
+
     for key in plan.chapters:
         chapter = library.get(key)
-        library.update(chapter.model_copy(update={"parent": plan.keep}))
+        for other in plan.others:
+            chapter = repoint(chapter, other, plan.keep) or chapter
+        library.update(chapter)
     for key in plan.others:
         library.delete(key)
     return plan

@@ -4,7 +4,8 @@ Public API::
 
     plan_rekey(library, old, new, manuscripts=()) -> RekeyPlan
         What renaming ``old`` to ``new`` changes: the record file, the
-        chapters whose ``parent`` is ``old``, and the citations in the
+        records whose ``parent`` is ``old`` or that name it in a relation
+        (``related``), and the citations in the
         manuscripts (and the files they ``\\input``). ``NotFound`` for an
         unknown key or manuscript, ``AlreadyExists`` if ``new`` is taken (in
         any letter case), ``UsageError`` for an invalid key. Nothing changes.
@@ -66,11 +67,14 @@ class RekeyPlan:
     path_new: Path
     children: list[str] = field(default_factory=list)
     manuscripts: list[ManuscriptChange] = field(default_factory=list)
+    #: the children that name ``old`` in a relation (the others, as parent)
+    related: list[str] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         lines = [f"rename {self.path_old} -> {self.path_new}"]
         if self.children:
-            lines.append(f"parent {self.old} -> {self.new} in {', '.join(self.children)}")
+            what = "links to" if self.related else "parent"
+            lines.append(f"{what} {self.old} -> {self.new} in {', '.join(self.children)}")
         for m in self.manuscripts:
             lines.append(f"{m.path}: {m.count} citation{'s' if m.count != 1 else ''}")
         return lines
@@ -83,6 +87,7 @@ class RekeyPlan:
             "old": self.old,
             "new": self.new,
             "children": self.children,
+            "related": self.related,
             "manuscripts": [{"path": str(m.path), "citations": m.count} for m in self.manuscripts],
         }
 
@@ -150,7 +155,15 @@ def plan_rekey(
             f"key '{new}' differs only in letter case from existing record '{clash}': "
             "rename it to another key first; nothing changed"
         )
-    plan = RekeyPlan(old, new, path_old, path_new, children=library.chapter_keys(old))
+    plan = RekeyPlan(old, new, path_old, path_new)
+    for key in library.linked_keys(old):
+        child = library.get(key)
+        if child.parent == old:
+            plan.children.append(key)
+        if any(r.key == old for r in child.related):
+            plan.related.append(key)
+            if key not in plan.children:
+                plan.children.append(key)
     files = _manuscript_files(manuscripts)
     if files:
         from ..formats.manuscript import cited_keys
@@ -180,9 +193,14 @@ def apply_rekey(library: Any, plan: RekeyPlan) -> RekeyPlan:
     library.create(record.model_copy(update={"key": plan.new}))
     undo: list[Any] = [lambda: library.delete(plan.new)]
     try:
+        from ..model.relations import repoint
+
         for key in plan.children:
             child = library.get(key)
-            library.update(child.model_copy(update={"parent": plan.new}), touch=False)
+            moved = repoint(child, plan.old, plan.new)
+            if moved is None:  # changed meanwhile
+                continue
+            library.update(moved, touch=False)
             undo.append(lambda child=child: library.update(child, touch=False))
         for m in plan.manuscripts:
             with open_atomically(m.path) as fh:

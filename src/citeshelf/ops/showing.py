@@ -38,8 +38,18 @@ class Shown:
 
 
 def show_record(library: Any, key: str) -> Shown:
+    from ..errors import NotFound
     from ..library.parents import parent_of, resolve
 
-    record = library.get(key)
+    try:
+        record = library.get(key)
+    except NotFound:
+        # a key merged into another record (merge, or a duplicate in an import)
+        from .exporting import _original_keys
+
+        kept = _original_keys(library, library.keys()).get(key)
+        if kept is None:
+            raise
+        record = library.get(kept)
     book = parent_of(record, library)
     return Shown(record, book, resolve(record, library) if book is not None else record)

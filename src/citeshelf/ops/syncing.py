@@ -301,9 +301,11 @@ class _Repo:
 
     def record_key(self, path: str) -> str | None:
         folder, _, name = path.rpartition("/")
-        if (folder or ".") != self.rel or not name.endswith(".json") or name.startswith("."):
+        from ..library.scan import name_key, record_name
+
+        if (folder or ".") != self.rel or not record_name(name):
             return None
-        return name[: -len(".json")]
+        return name_key(name)
 
     def head(self) -> str | None:
         done = self.git("rev-parse", "-q", "--verify", "HEAD", check=False)

@@ -186,10 +186,12 @@ class _Exporter:
         )
         if old is not None:
             before, now = set(old), set(keys)
+            from ..library.scan import name_key
+
             result.added = [k for k in keys if k not in before]
             result.removed = sorted(before - now)
             folder = Path(self.library.path).resolve()
-            touched = {p.stem for p in changed if p.parent == folder}
+            touched = {name_key(p.name) for p in changed if p.parent == folder}
             result.updated = [k for k in keys if k in before and k in touched]
         return result
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ...model.keyfiles import key_problem
 from .. import latex
 from .fields import (
     _DEFAULT_TYPES,
@@ -40,9 +41,7 @@ from .text import (
     ws,
 )
 
-__all__ = ["DECODERS", "Decoding", "EntryError", "KEY_OK", "entry_to_record"]
-
-KEY_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]{0,127}$")
+__all__ = ["DECODERS", "Decoding", "EntryError", "entry_to_record"]
 
 #: Fields no step maps through the field table.
 _APART = ("crossref", "xref", "year", "month", "day", "date", "xdata", "isbn-others", "entrytype")
@@ -93,30 +92,65 @@ def entry_type(d: Decoding) -> None:
         d.extra["bibtex_type"] = d.etype
     if d.original_key:
         d.extra["bibtex_key"] = d.original_key
-    if not KEY_OK.match(d.key):
-        raise EntryError(
-            "the key is not usable: use 1-128 letters, digits and _ : . + -, starting with a "
-            "letter or digit"
-        )
+    problem = key_problem(d.key)
+    if problem:
+        raise EntryError(f"the key is not usable: {problem}")
     d.data = {"type": d.rtype, "key": d.key}
     d.mapping = dict(read_map(d.rtype))
 
 
 def links(d: Decoding) -> None:
-    """``crossref``/``xref``: a chapter's parent, else kept in extra."""
+    """``crossref``/``xref``: the parent of a part (a chapter's book, a
+    paper's proceedings, a volume's set: :data:`~citeshelf.model.inherit.CONTAINERS`),
+    else kept in extra; ``related`` (``relatedtype``, ``relatedstring``,
+    ``relatedoptions``; ``related2`` ... for more groups): relations."""
+    from ...model.inherit import CONTAINERS
+
     crossref = d.fields.get("crossref", "").strip()
     xref = d.fields.get("xref", "").strip()
-    if d.rtype == "chapter" and crossref:
+    _related(d)
+    if d.rtype in CONTAINERS and crossref:
         d.data["parent"] = crossref
         if xref:
             d.extra["xref"] = xref
-    elif d.rtype == "chapter" and xref:
+    elif d.rtype in CONTAINERS and xref:
         d.data["parent"] = xref
     else:
         if crossref:
             d.extra["crossref"] = crossref
         if xref:
             d.extra["xref"] = xref
+
+
+_RELATED = ("related", "relatedtype", "relatedstring", "relatedoptions")
+
+
+def _related(d: Decoding) -> None:
+    from ...model.relations import DEFAULT_RELATION
+
+    out: list[dict[str, str]] = []
+    for n in range(1, 10):
+        suffix = str(n) if n > 1 else ""
+        names = [f + suffix for f in _RELATED]
+        if names[0] not in d.fields:
+            if n > 1:
+                break
+            continue
+        keys = [k.strip() for k in d.fields[names[0]].split(",") if k.strip()]
+        bad = [k for k in keys if key_problem(k)]
+        if bad or not keys:
+            d.warnings.append(f"field '{names[0]}' names no usable key: kept in extra")
+            continue
+        kind = latex.decode(d.fields.get(names[1], "")).strip() or DEFAULT_RELATION
+        group = {"type": kind}
+        if names[2] in d.fields:
+            group["string"] = d.decoded(names[2])
+        if names[3] in d.fields:
+            group["options"] = d.fields[names[3]].strip()
+        out += [{**group, "key": k} for k in keys]
+        d.handled.update(f for f in names if f in d.fields)
+    if out:
+        d.data["related"] = out
 
 
 def date_field(d: Decoding) -> None:
@@ -317,9 +351,22 @@ def _annotated(d: Decoding, field: str, people: list[dict[str, Any]]) -> list[di
     return people
 
 
+#: biblatex's literal lists (``and`` between items, ``{and}`` a word): the
+#: record keeps their items joined by "; " (:data:`LIST_SEPARATOR`)
+LITERAL_LISTS = ("publisher", "location", "address", "institution", "school", "organization")
+LIST_SEPARATOR = "; "
+#: biblatex's name lists the field table has no row for: kept in extra as names
+EXTRA_NAME_LISTS = (
+    "holder", "editora", "editorb", "editorc", "annotator", "commentator", "introduction",
+    "foreword", "afterword", "namea", "nameb", "namec", "shortauthor", "shorteditor",
+)  # fmt: skip
+
+
 def mapped_fields(d: Decoding) -> None:
     """Every other field: the name lists, the fields of the field table, and
     the rest kept in extra (in the file's order)."""
+    from ...model.names import split_names
+
     for name, value in d.fields.items():
         if name in d.handled:
             continue
@@ -327,6 +374,13 @@ def mapped_fields(d: Decoding) -> None:
             _name_list(d, name, value)
             continue
         target = d.mapping.get(name)
+        if name in LITERAL_LISTS and " and " in value:
+            value = LIST_SEPARATOR.join(split_names(value))
+        if target is None and name in EXTRA_NAME_LISTS and value.strip():
+            # a name list (``{Robert Bosch GmbH}`` is one literal name)
+            people, _others = names(value, name, d.warnings)
+            d.extra[name] = people
+            continue
         if target is None:
             if name in _VERBATIM:
                 d.extra[name] = unescape_verbatim(value)

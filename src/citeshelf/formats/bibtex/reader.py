@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ...limits import oversize_field
+from ...model.keyfiles import is_key
 from ..entries import Issue, ReadBatch, ReadEntry
-from .decode import KEY_OK, EntryError, entry_to_record
+from .decode import EntryError, entry_to_record
 from .fields import _PREDEFINED, TYPES_IN
 from .values import evaluate
 
@@ -117,12 +118,55 @@ def _file_lines(p: Path, encoding: str) -> Iterator[str]:
 _BLOCK_LINE = re.compile(r"[^\S\n]*@(\w*)[ \t]*[{(][ \t]*([^,\s{}()=]*)")
 
 
+class _Comments:
+    """Removes ``%`` comments as biber reads them: a ``%`` outside a braced
+    or quoted value (between entries, or between an entry's fields) starts a
+    comment that runs to the end of the line, so ``%@article{...}`` is no
+    entry; ``\\%`` and a ``%`` inside a value (``{50% off}``) are text.
+    (Classic BibTeX reads an entry after a ``%``; citeshelf follows biber.)
+    Line breaks are kept, so line numbers stay the file's."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+
+    def __call__(self, line: str) -> str:
+        if "%" not in line:
+            self.depth = max(
+                0,
+                self.depth
+                + line.count("{")
+                - line.count("}")
+                - line.count("\\{")
+                + line.count("\\}"),
+            )
+            return line
+        depth, quoted, i, n = self.depth, False, 0, len(line)
+        while i < n:
+            c = line[i]
+            if c == "\\":
+                i += 2
+                continue
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth = max(0, depth - 1)
+            elif c == '"' and depth == 1:
+                quoted = not quoted
+            elif c == "%" and depth <= 1 and not quoted:
+                self.depth = depth
+                return line[:i].rstrip() + ("\n" if line.endswith("\n") else "")
+            i += 1
+        self.depth = depth
+        return line
+
+
 def _segments(
     lines: Iterable[str], cap: int | None = None
 ) -> Iterator[tuple[int, list[str], str | None, str | None]]:
     """The text cut before every line that starts a block (``@type{``), as
-    (first line number, lines, type, key). bibtexparser never lets a block
-    run past such a line, so parsing the pieces gives the blocks of the whole.
+    (first line number, lines, type, key), ``%`` comments removed
+    (:class:`_Comments`). bibtexparser never lets a block run past such a
+    line, so parsing the pieces gives the blocks of the whole.
 
     A block longer than ``cap`` characters is not held: its lines are given
     as empty lines (so line numbers stay true) and its type as ``"\0"`` plus
@@ -131,7 +175,11 @@ def _segments(
     buf: list[str] = []
     size = 0
     etype = key = None
+    uncomment = _Comments()
     for n, line in enumerate(lines, 1):
+        if line.lstrip().startswith("@"):
+            uncomment.depth = 0  # a block starts here whatever came before
+        line = uncomment(line)
         if "@" in line:
             m = _BLOCK_LINE.match(line)
             if m:
@@ -242,7 +290,7 @@ class _Reader:
                 elif TYPES_IN.get(etype) == "book" and key.lower() not in seen:
                     seen.add(key.lower())  # the first entry of a key is the one read
                     refs = [fields.get(r, "").strip() for r in ("crossref", "xref")]
-                    if "xdata" in fields or not all(KEY_OK.match(k) for k in [key, *refs] if k):
+                    if "xdata" in fields or not all(is_key(k) for k in [key, *refs] if k):
                         later.append((etype, key, fields))
                     else:
                         self._prescan_book(etype, key, fields)
@@ -380,9 +428,11 @@ class _Reader:
         return entry.entry_type.lower(), key, fields, line or 0, warnings
 
     def _rename(self, key: str) -> str:
-        """A key that cannot name a record file ("baez/article") gets a usable
-        one (the same one for every mention); the original is kept in extra."""
-        if KEY_OK.match(key):
+        """A key that cannot be a record key (one with a comma, a control
+        character, over 128 characters: :func:`citeshelf.model.keys.key_problem`)
+        gets a usable one (the same one for every mention); the original is
+        kept in extra."""
+        if is_key(key):
             return key
         if key in self.renamed:
             return self.renamed[key]
@@ -398,11 +448,17 @@ class _Reader:
         return new
 
     def _renamed_refs(self, fields: dict[str, str]) -> None:
-        """``crossref``/``xref`` naming a renamed key name its new key."""
+        """``crossref``/``xref``/``related`` naming a renamed key name its new key."""
         for ref in ("crossref", "xref"):
             target = fields.get(ref, "").strip()
             if target and target in self.renamed:
                 fields[ref] = self.renamed[target]
+        for ref in [
+            f for f in fields if f.startswith("related") and f[7:].isdigit() or f == "related"
+        ]:
+            keys = [k.strip() for k in fields[ref].split(",")]
+            if any(k in self.renamed for k in keys):
+                fields[ref] = ", ".join(self.renamed.get(k, k) for k in keys)
 
     def _with_xdata(
         self, fields: dict[str, str], warnings: list[BibIssue], line: int = 0, key: str = ""
@@ -500,7 +556,7 @@ class _Reader:
                         self.source,
                         line,
                         original,
-                        f"the key cannot name a record file: imported as '{key}' (the original "
+                        f"the key cannot be a record key: imported as '{key}' (the original "
                         "key is kept and written back on export)",
                     )
                 )
@@ -552,30 +608,34 @@ class _BookView:
 
 
 def _inherit_in_file(entries: list[ReadEntry], books: Mapping[str, Any]) -> None:
-    """A chapter whose book is in the same file drops the fields it repeats
-    from the book (it takes them from the book when resolved). The record as
-    read, before that, is kept in ``ParsedEntry.full`` (duplicate checks
-    compare what the entry says)."""
-    from ...model import Chapter
+    """A chapter (a paper, a volume) whose book (proceedings, set) is in the
+    same file drops the fields it repeats from it (it takes them from the
+    parent when resolved). The record as read, before that, is kept in
+    ``ParsedEntry.full`` (duplicate checks compare what the entry says)."""
+    from ...model.inherit import INHERITANCE
 
     for e in entries:
         r = e.record
-        if not isinstance(r, Chapter) or r.parent is None or r.parent not in books:
+        if r.parent is None or r.parent not in books:
             continue
+        takes = {row.field for row in INHERITANCE if r.type in row.children}
         e.book = book = books[r.parent]
         update: dict[str, Any] = {}
         for name in _INHERITABLE:
             value = getattr(r, name)
-            if value and value == getattr(book, name):
+            if name in takes and value and value == getattr(book, name):
                 update[name] = [] if name == "editors" else None
-        if r.container_title and r.container_title in (book.title, book.full_title):
+        container_title = getattr(r, "container_title", None)
+        if container_title and container_title in (book.title, book.full_title):
             update["container_title"] = None
             prot = r.extra.get("protect") if isinstance(r.extra, dict) else None
             if isinstance(prot, dict) and "container_title" in prot:
                 extra = dict(r.extra)
                 extra["protect"] = {k: v for k, v in prot.items() if k != "container_title"}
                 update["extra"] = extra
-        if r.container_authors and r.container_authors == book.authors:
+        if "authors" in takes and r.authors and r.authors == book.authors:
+            update["authors"] = []  # a volume by its set's authors
+        if getattr(r, "container_authors", None) and r.container_authors == book.authors:
             update["container_authors"] = []
         if update:
             e.full = r

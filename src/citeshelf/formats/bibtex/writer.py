@@ -60,6 +60,10 @@ _ORDER = (
     "tags",
     "entrytype",
     "ids",
+    "related",
+    "relatedtype",
+    "relatedstring",
+    "relatedoptions",
     "crossref",
     "xref",
 )
@@ -191,12 +195,11 @@ class _Writer:
     def entry(
         self, record: Any, *, book: Any = None, crossref: bool = False, xref: bool = False
     ) -> str:
-        from ...model import Chapter
         from ...model.inherit import chapter_view
 
         source = record
         self._case = self.title_case if _english(record.language) else None
-        if isinstance(record, Chapter) and book is not None and not crossref:
+        if record.parent and book is not None and not crossref:
             source = chapter_view(record, book, self.dialect)
         e = _Entry(record, source, dict(record.extra or {}), self.dialect == "biblatex", book)
         e.etype = self.entry_type(source, e.extra)
@@ -209,9 +212,10 @@ class _Writer:
         self.put_date(e)
         if source.type == "book":
             self.put_book_title(e)
-        elif source.type == "chapter":
-            self.put_links(e, crossref=crossref, xref=xref)
+        self.put_links(e, crossref=crossref, xref=xref)
+        self.put_relations(e)
         self.put_extra(e)
+        self.put_lists(e)
         former = e.extra.get("former_keys")
         if e.biblatex and isinstance(former, list) and former:
             # biblatex's aliases: a document citing a merged record's old key
@@ -352,6 +356,48 @@ class _Writer:
         elif book is None:
             e.put("crossref", record.parent)
 
+    def put_lists(self, e: _Entry) -> None:
+        """biblatex's literal lists (``publisher``, ``location`` ...): the
+        record's items ("; " between them) joined by ``and``, an ``and`` of an
+        item's own braced (``Routledge {and} Kegan Paul``); and the name lists
+        kept in extra (``holder = {{Robert Bosch GmbH}}``)."""
+        from ...model.names import Person
+        from .decode import EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS
+
+        for name in LITERAL_LISTS:
+            if name in e.fields and not e.fields[name][1]:
+                items = e.fields[name][0].split(LIST_SEPARATOR)
+                joined = " and ".join(re.sub(r"(?<=\s)and(?=\s)", "{and}", i) for i in items)
+                e.fields[name] = (joined, False)
+        for name in EXTRA_NAME_LISTS:
+            people = e.extra.get(name)
+            if name in e.fields or not isinstance(people, list) or not people:
+                continue
+            try:
+                persons = [Person.model_validate(p) for p in people]
+            except ValueError:
+                continue
+            e.put(name, self.names(persons, bool(e.extra.get(f"{name}_et_al"))))
+
+    def put_relations(self, e: _Entry) -> None:
+        """``related`` (with ``relatedtype``, ``relatedstring``,
+        ``relatedoptions``): one group per type; biblatex has one, so a second
+        group goes into ``related2`` ... (read back, ignored by biber)."""
+        from ...model.relations import DEFAULT_RELATION
+
+        groups: dict[tuple[str, str | None, str | None], list[str]] = {}
+        for r in e.record.related:
+            groups.setdefault((r.type, r.string, r.options), []).append(r.key)
+        for n, ((kind, string, options), keys) in enumerate(groups.items(), 1):
+            suffix = str(n) if n > 1 else ""
+            e.put("related" + suffix, ", ".join(keys))
+            if kind != DEFAULT_RELATION:
+                e.put("relatedtype" + suffix, kind)
+            if string:
+                e.put("relatedstring" + suffix, self.text(string))
+            if options:
+                e.put("relatedoptions" + suffix, options)
+
     def put_extra(self, e: _Entry) -> None:
         """Fields the model does not have, as they came in."""
         for name, value in e.extra.items():
@@ -486,13 +532,12 @@ def verbatim(text: str, *, biblatex: bool) -> str:
 def order_for_crossref(records: Iterable[Any], *, expand: bool = False) -> list[Any]:
     """Records sorted by key, with every crossref'd book after all entries
     that cite it (BibTeX needs that order)."""
-    from ...model import Chapter
 
     records = sorted(records, key=lambda r: r.key)
     if expand:
         return records
     keys = {r.key for r in records}
-    parents = {r.parent for r in records if isinstance(r, Chapter) and r.parent in keys}
+    parents = {r.parent for r in records if r.parent in keys}
     return [r for r in records if r.key not in parents] + [r for r in records if r.key in parents]
 
 
@@ -534,7 +579,6 @@ def write_bibtex(
     books: Mapping[str, Any] | None = None,
 ) -> str:
     """Records as BibTeX or BibLaTeX text (see the module docstring)."""
-    from ...model import Chapter
 
     writer = BibTeXWriter(dialect, ascii)
     records = list(records)
@@ -544,7 +588,7 @@ def write_bibtex(
     for record in order_for_crossref(records, expand=expand):
         book = None
         crossref = False
-        if isinstance(record, Chapter) and record.parent:
+        if record.parent:
             book = by_key.get(record.parent) or books.get(record.parent)
             crossref = not expand and record.parent in by_key
         out.append(writer.entry(record, book=book, crossref=crossref))
