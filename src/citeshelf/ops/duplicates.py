@@ -408,6 +408,47 @@ def _fold_name(people: list[Any]) -> str:
     return fold(_first_family(people) or "")
 
 
+class _Brief:
+    """What the duplicate rule reads of a record, and nothing more: the first
+    author and editor only, ``extra`` only for the printing."""
+
+    __slots__ = (
+        "key",
+        "type",
+        "title",
+        "subtitle",
+        "full_title",
+        "year",
+        "creators",
+        "editors",
+        "parent",
+        "doi",
+        "isbn",
+        "edition",
+        "volume",
+        "extra",
+        "container_title",
+    )
+
+    def __init__(self, r: Any) -> None:
+        self.key = r.key
+        self.type = r.type
+        self.title = r.title
+        self.subtitle = r.subtitle
+        self.full_title = r.full_title
+        self.year = r.year
+        self.creators = r.creators[:1]
+        self.editors = r.editors[:1]
+        self.parent = r.parent
+        self.doi = r.doi
+        self.isbn = list(r.isbn)
+        self.edition = r.edition
+        self.volume = r.volume
+        printing = r.extra.get("printing") if r.extra else None
+        self.extra = {"printing": printing} if printing is not None else {}
+        self.container_title = getattr(r, "container_title", None)
+
+
 def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[LikelyDuplicate]:
     """Likely duplicates among a library's records (or an iterable of
     records), best first, then by key (see the module docstring). A group
@@ -415,8 +456,10 @@ def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[Likel
     ``skipped``, if given."""
     from ..model.similar import title_words, words_similarity
 
-    records = list(source.iter_records() if hasattr(source, "iter_records") else source)
-    records = sorted((r for r in records if hasattr(r, "type")), key=lambda r: r.key)
+    items = source.iter_records() if hasattr(source, "iter_records") else source
+    # only what the rule reads of each record is kept (memory does not grow
+    # with the records' abstracts, notes and names)
+    records = sorted((_Brief(r) for r in items if hasattr(r, "type")), key=lambda r: r.key)
     by_key = {r.key: r for r in records}
     found: dict[tuple[str, str], LikelyDuplicate] = {}
 
