@@ -60,6 +60,7 @@ from ..model.display import year as _year
 from ..model.fold import fold
 from ..model.inherit import inherited
 from ..model.order import chapter_sort_key
+from ..model.types import types_of_model
 from ..progress import NullProgress, Progress, ProgressFactory
 from .jsondata import isbns as _isbns
 from .jsondata import names_words as _names_words
@@ -136,6 +137,10 @@ def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> d
     return resolve_doc(extract_own(data), book)
 
 
+#: the types with a parent book (chapters, entries in a reference work)
+_CHAPTER_TYPES = types_of_model("chapter")
+
+
 def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
     """The record's own part of :func:`extract` (before resolving a chapter)."""
     key = str(data.get("key") or "")
@@ -164,7 +169,7 @@ def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
 def resolve_doc(own: Mapping[str, Any], book: Mapping[str, Any] | None) -> dict[str, Any]:
     """:func:`extract_own`'s result completed with the book's data (for a chapter)."""
     inh = dict(own["inh"])
-    if book is not None and own["type"] == "chapter" and own["parent"]:
+    if book is not None and own["type"] in _CHAPTER_TYPES and own["parent"]:
         for _field, name, _read in _INHERITED_ROWS:
             if not inh[name] and book.get(name):
                 inh[name] = book[name]
@@ -689,7 +694,7 @@ def prepare(library: RecordStore, key: str) -> Prepared:
         return key, stat, str(exc), None, None, parent_hint(text)
     data = record.to_json_dict()
     parent = None
-    if data.get("type") == "chapter" and _text(data.get("parent")):
+    if data.get("type") in _CHAPTER_TYPES and _text(data.get("parent")):
         parent = str(data["parent"]).strip()
     authors = _people(data.get("authors"))
     display = (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
+from .common import as_core_type
 from .registry import check_style
 from .text import Styled, to_html, to_markdown, to_text
 
@@ -48,6 +49,7 @@ def format_reference(
 ) -> Styled:
     """The reference-list (APA, author-date) or bibliography (notes) entry."""
     edition = check_style(style, edition)
+    record = as_core_type(record)
     if style == "apa":
         from . import apa
 
@@ -87,6 +89,7 @@ def format_citation(
     semicolons (CMOS 14.57 / 13.66)."""
     if not isinstance(records, (list, tuple)):
         records = [cast("BaseRecord", records)]
+    records = [as_core_type(r) for r in records]
     default_form = {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}
     form = form or default_form.get(style, "")
     edition = check_style(style, edition, form)
@@ -155,7 +158,7 @@ def year_suffixes(
         return {}
     mod = _module(style)
     groups: dict[tuple[str, str], list[Any]] = {}
-    for r in records:
+    for r in map(as_core_type, records):
         groups.setdefault(mod.author_year_key(r), []).append(r)
     out: dict[str, str] = {}
     for members in groups.values():
@@ -172,7 +175,7 @@ def format_bibliography(
     """Entries sorted per the style, disambiguated; Chicago 17th edition
     replaces a repeated author list by a 3-em dash (CMOS 17, 14.67 / 15.17)."""
     edition = check_style(style, edition)
-    records = list(records)
+    records = [as_core_type(r) for r in records]
     mod = _module(style)
     suffixes = year_suffixes(records, style, edition)
     records.sort(key=mod.notes_sort_key if style == "chicago-notes" else mod.sort_key)

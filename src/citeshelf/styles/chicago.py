@@ -331,7 +331,11 @@ def _editors_text(record: Work, *, note: bool) -> str:
 def _series(record: Work, edition: int) -> str:
     if not record.series:
         return ""
-    number = record_extra(record, "collection-number") or record_extra(record, "series_number")
+    number = (
+        record_extra(record, "collection_number")
+        or record_extra(record, "collection-number")
+        or record_extra(record, "series_number")
+    )
     text = chicago_title_case(typo(record.series), edition)
     return f"{text} {number}" if number else text
 
