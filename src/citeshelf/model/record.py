@@ -28,7 +28,7 @@ from .dates import Date
 from .identifiers import normalize_doi, normalize_isbn, normalize_issn, normalize_url
 from .names import Person, parse_name
 from .pages import PageRange
-from .types import CORE_TYPES, OWN_FIELDS, TYPES, WorkType
+from .types import CORE_TYPES, OWN_FIELDS, TYPES
 
 __all__ = [
     "KEY_PATTERN",
@@ -462,28 +462,47 @@ _CORE_MODELS: dict[str, type[BaseRecord]] = {
 }
 
 
-def _type_model(row: WorkType) -> type[BaseRecord]:
-    """The model of a type of :data:`~.types.TYPES` beyond the core eight: the
-    model it is built on, with its own ``type``."""
-    name = "".join(part.capitalize() for part in row.name.split("_"))
-    literal: Any = Literal.__getitem__(row.name)
+#: the class name of the model of the types built on each model
+_KIND_NAMES = {
+    "article": "ArticleKind",
+    "webpage": "WebpageKind",
+    "chapter": "EntryKind",
+    "base": "OtherWork",
+}
+
+
+def _kind_model(base: str, names: list[str]) -> type[BaseRecord]:
+    """One model for the types of :data:`~.types.TYPES` beyond the core eight
+    built on the model ``base``: its fields, and a ``type`` that is one of
+    ``names`` (one class for many types keeps the union small and fast)."""
+    literal: Any = Literal.__getitem__(tuple(names))
     model: type[BaseRecord] = create_model(
-        name,
-        __base__=_CORE_MODELS[row.model],
+        _KIND_NAMES[base],
+        __base__=_CORE_MODELS[base],
         __module__=__name__,
-        __doc__=row.doc,
-        type=(literal, row.name),
+        __doc__=f"A record of one of the types {', '.join(names)}.",
+        type=(literal, ...),
     )
     return model
 
 
-#: citeshelf type -> its model, in the order of :data:`~.types.TYPES`.
-WORK_TYPES: dict[str, type[BaseRecord]] = {
-    row.name: _CORE_MODELS[row.name] if row.name in CORE_TYPES else _type_model(row)
-    for row in TYPES
-}
+def _work_types() -> dict[str, type[BaseRecord]]:
+    groups: dict[str, list[str]] = {}
+    for row in TYPES:
+        if row.name not in CORE_TYPES:
+            groups.setdefault(row.model, []).append(row.name)
+    kinds = {base: _kind_model(base, names) for base, names in groups.items()}
+    return {
+        row.name: _CORE_MODELS[row.name] if row.name in CORE_TYPES else kinds[row.model]
+        for row in TYPES
+    }
 
-_UNION: Any = Union.__getitem__(tuple(WORK_TYPES.values()))
+
+#: citeshelf type -> its model, in the order of :data:`~.types.TYPES` (the
+#: types beyond the core eight share one model per model they are built on).
+WORK_TYPES: dict[str, type[BaseRecord]] = _work_types()
+
+_UNION: Any = Union.__getitem__(tuple(dict.fromkeys(WORK_TYPES.values())))
 #: Any record: the models of :data:`WORK_TYPES`, told apart by ``type``.
 Record: Any = Annotated[_UNION, Field(discriminator="type")]
 RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
