@@ -275,13 +275,29 @@ def test_an_option_of_another_type_is_a_usage_error(cs, empty_lib: Path) -> None
             ["--institution", "Oxford"],
             "--institution is for a report or thesis, not a book",
         ),
-        ("report", ["--pages", "3"], "--pages is for a chapter, article or paper, not a report"),
-        ("thesis", ["--journal", "X"], "--journal is for an article, not a thesis"),
-        ("thesis", ["--parent", "x"], "--parent is for a book, chapter or paper, not a thesis"),
+        (
+            "report",
+            ["--pages", "3"],
+            "--pages is for a chapter, article, paper or 7 other types, not a report "
+            "(give it as --field pages=VALUE)",
+        ),
+        (
+            "thesis",
+            ["--journal", "X"],
+            "--journal is for an article, magazine_article, newspaper_article or 3 other types, "
+            "not a thesis",
+        ),
+        (
+            "thesis",
+            ["--parent", "x"],
+            "--parent is for a book, chapter, paper or 3 other types, not a thesis "
+            "(give it as --field parent=VALUE)",
+        ),
         (
             "article",
             ["--container-author", "Kay, Sean"],
-            "--container-author is for a chapter, not an article",
+            "--container-author is for a chapter, not an article "
+            "(give it as --field container_authors=VALUE)",
         ),
         (
             "thesis",
@@ -306,8 +322,11 @@ def test_add_help_lists_the_options_by_type(cs) -> None:
     out = cs(None, "add", "--help").stdout
     assert "\nFields of a report or thesis:\n  --institution TEXT " in out
     assert "\nFields of a thesis:\n  --degree DEGREE " in out
-    assert "\nFields of a webpage:\n  --site TEXT      The website's name.\n" in out
-    assert "\nFields of a chapter, article or paper:\n  --pages TEXT " in out
+    assert (
+        "\nFields of a webpage, post or blog_post:\n  --site TEXT      The website's name.\n" in out
+    )
+    assert "\nFields of a chapter, article, paper or 7 other types:\n  --pages TEXT " in out
+    assert "\nFields of a review or book_review:\n  --reviewed-title TEXT " in out
 
 
 # -- add TYPE --edit ----------------------------------------------------------------

@@ -270,7 +270,7 @@ BAD_INPUTS = [
         "citeshelf: error: key 'SPERLING2014handbook' differs only in letter case from existing record "
         "'sperling2014handbook': choose another key\n",
     ),
-    (["add", "book", "--title", "x", "--field", "pages=1-2"], exitcodes.USAGE, None),
+    (["add", "book", "--title", "x", "--field", "journal=X"], exitcodes.USAGE, None),
     (
         ["rm", "sperling2014handbook", "--yes"],
         exitcodes.CONFLICT,

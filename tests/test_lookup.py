@@ -230,7 +230,7 @@ def test_pubmed_record(services: ServiceServer, empty_lib: Path) -> None:
     assert data["type"] == "article"
     assert data["doi"] == "10.1038/s41598-019-45236-6"
     assert data["journal"] == "Scientific reports"
-    assert data["extra"]["PMID"] == "31209238" and data["extra"]["PMCID"] == "PMC6613236"
+    assert data["pmid"] == "31209238" and data["pmcid"] == "PMC6613236"
     assert data["authors"][0] == {"family": "Smith", "given": "Jane A"}
 
 
@@ -238,10 +238,10 @@ def test_datacite_dataset_doi(services: ServiceServer, empty_lib: Path) -> None:
     result = lookup(empty_lib, "10.5281/zenodo.50213")
     data = saved(empty_lib, result.created[0])
     assert result.created == ["chamberlain2016rnoaa"]
-    assert data["type"] == "misc"
+    assert data["type"] == "dataset"
     assert data["publisher"] == "Zenodo"
     assert data["doi"] == "10.5281/zenodo.50213"
-    assert data["extra"]["csl_type"] == "dataset"
+    assert "csl_type" not in data.get("extra", {})
 
 
 # -- failures --------------------------------------------------------------------

@@ -317,8 +317,14 @@ def _own_fields(work_type: str, given: dict[str, Any]) -> tuple[dict[str, Any], 
         if value in (None, ()):
             continue
         if work_type not in opt.types:
+            from ..model import WORK_TYPES
+
+            hint = ""
+            if opt.field in WORK_TYPES[work_type].model_fields:
+                hint = f" (give it as --field {opt.field}=VALUE)"
             raise UsageError(
-                f"{opt.option} is for {types_phrase(opt.types)}, not {types_phrase([work_type])}"
+                f"{opt.option} is for {types_phrase(opt.types)}, not "
+                f"{types_phrase([work_type])}{hint}"
             )
         if opt.names:
             names[opt.field] = list(value)

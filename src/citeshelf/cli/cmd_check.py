@@ -32,7 +32,8 @@ def command(fix: bool, notes: bool, as_json: bool) -> None:
     \b
     Codes: unreadable, bad-identifier, parent-missing, parent-not-book,
     key-case-clash, duplicate, merge-conflict (errors); likely-duplicate, empty-title,
-    title-case, extra-has-home, control-char, dangling-relation (warnings);
+    title-case, extra-has-home, extra-named-field, control-char, dangling-relation
+    (warnings);
     missing-field (note).
 
     \b

@@ -10,6 +10,7 @@ from .common import Key, get_library, json_option
 def record_fields(record, parent=None) -> list[tuple[str, str]]:
     """Label/value pairs for every field the record has, in file order."""
     from ..model import format_isbn
+    from ..model.record import NAME_LISTS
     from .views import book_line, full_names
 
     data = record.to_json_dict()
@@ -17,7 +18,7 @@ def record_fields(record, parent=None) -> list[tuple[str, str]]:
     for name, value in data.items():
         if name in ("key",):
             continue
-        if name in ("authors", "editors", "translators", "container_authors"):
+        if name in NAME_LISTS:
             text = full_names(getattr(record, name))
             if getattr(record, f"{name}_et_al", False):
                 text += "; et al."

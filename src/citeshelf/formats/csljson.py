@@ -15,15 +15,22 @@ Public API::
     load_csl(path) -> list[BaseRecord]              read a .json file
     dumps_csl(records, *, books=None) -> str        deterministic JSON text
 
-Type mapping (CSL -> citeshelf): ``book`` -> book; ``chapter``, ``entry-*``
-with a container -> chapter; ``article-journal``/``article-magazine``/
-``article-newspaper``/``article``/``review`` -> article; ``report`` -> report;
-``thesis`` -> thesis; ``webpage``/``post``/``post-weblog`` -> webpage;
-``paper-conference``/``speech`` -> paper; anything else -> misc. A CSL type
-that is not the default for the record type is kept in ``extra["csl_type"]``.
+Types come from the type table (:mod:`citeshelf.model.types`), which has a
+row for every CSL 1.0.2 type: ``article-journal`` -> article,
+``article-magazine`` -> magazine_article, ``entry-encyclopedia`` ->
+encyclopedia_entry, ``dataset`` -> dataset ... and back. A type CSL does not
+define is misc, the type kept in ``extra["csl_type"]`` (as are the CSL types
+of records written before the table had them).
 
-Round trips lose nothing: CSL variables the model lacks go to ``extra`` under
-their CSL names (and come back as CSL variables); record fields CSL cannot
+Every CSL variable has a row of :data:`FIELDS` (``archive_location`` ->
+archive_location, ``reviewed-author`` -> reviewed_authors, ``genre`` -> genre,
+a thesis's degree ...). Reading is lenient: a variable the model refuses
+(pages "431-456, 791-823", an ISBN with a typo) is kept in ``extra`` under its
+CSL name, as it came, and named in a warning; of several URLs the first is
+the ``url``, the others are kept in ``extra["urls"]``.
+
+Round trips lose nothing: anything else goes to ``extra`` under its own
+name (a CSL variable comes back as one); record fields CSL cannot
 express (subtitle, which of the ``keyword`` words are tags, parent, et-al flags, a report's publisher beside its
 institution ...) travel in ``custom.citeshelf`` of the item.
 ``<span class="nocase">`` marks protected letter case (``extra["protect"]``).
@@ -44,6 +51,7 @@ from typing import Any
 
 from ..errors import InvalidData
 from ..model.keyfiles import is_key
+from ..model.types import TYPE_NAMES, TYPES, from_csl, types_of_model
 from . import protect as _protect
 from .entries import exported_keywords
 
@@ -58,33 +66,10 @@ __all__ = [
     "CSL_TYPE_OUT",
 ]
 
-CSL_TYPES_IN: dict[str, str] = {
-    "book": "book",
-    "chapter": "chapter",
-    "article-journal": "article",
-    "article-magazine": "article",
-    "article-newspaper": "article",
-    "article": "article",
-    "review": "article",
-    "review-book": "article",
-    "report": "report",
-    "thesis": "thesis",
-    "webpage": "webpage",
-    "post": "webpage",
-    "post-weblog": "webpage",
-    "paper-conference": "paper",
-    "speech": "paper",
-}
-CSL_TYPE_OUT: dict[str, str] = {
-    "book": "book",
-    "chapter": "chapter",
-    "article": "article-journal",
-    "report": "report",
-    "thesis": "thesis",
-    "webpage": "webpage",
-    "paper": "paper-conference",
-    "misc": "document",
-}
+#: CSL type -> record type, and back: views of the type table
+#: (:data:`citeshelf.model.types.TYPES`), which has a row for every CSL 1.0.2 type.
+CSL_TYPES_IN: dict[str, str] = {t.csl: t.name for t in TYPES}
+CSL_TYPE_OUT: dict[str, str] = {t.name: t.csl for t in TYPES}
 
 #: CSL's name variables.
 _NAME_VARS = frozenset(
@@ -100,6 +85,7 @@ _NAME_VARS = frozenset(
         "director",
         "editor",
         "editorial-director",
+        "editor-translator",
         "executive-producer",
         "guest",
         "host",
@@ -180,6 +166,7 @@ CSL_VARIABLES = (
             "PMCID",
             "PMID",
             "printing",
+            "printing-number",
             "publisher",
             "publisher-place",
             "references",
@@ -204,7 +191,9 @@ CSL_VARIABLES = (
     )
 )
 
-_ALL_TYPES = frozenset(CSL_TYPE_OUT)
+_ALL_TYPES = frozenset(TYPE_NAMES)
+_ARTICLES = types_of_model("article")
+_WEBPAGES = types_of_model("webpage")
 
 
 def _only(*types: str) -> frozenset[str]:
@@ -232,6 +221,67 @@ class CslField:
 
 
 _NO_INSTITUTION = _except("report", "thesis")
+_CONTAINERS = _ALL_TYPES - _ARTICLES - _WEBPAGES
+
+#: CSL name variables <-> record name lists beyond author, editor and translator.
+_NAME_ROWS = (
+    ("container-author", "container_authors"),
+    ("collection-editor", "collection_editors"),
+    ("compiler", "compilers"),
+    ("composer", "composers"),
+    ("contributor", "contributors"),
+    ("curator", "curators"),
+    ("director", "directors"),
+    ("editorial-director", "editorial_directors"),
+    ("editor-translator", "editor_translators"),
+    ("executive-producer", "executive_producers"),
+    ("chair", "chairs"),
+    ("guest", "guests"),
+    ("host", "hosts"),
+    ("illustrator", "illustrators"),
+    ("interviewer", "interviewers"),
+    ("narrator", "narrators"),
+    ("organizer", "organizers"),
+    ("original-author", "original_authors"),
+    ("performer", "performers"),
+    ("producer", "producers"),
+    ("recipient", "recipients"),
+    ("reviewed-author", "reviewed_authors"),
+    ("script-writer", "script_writers"),
+    ("series-creator", "series_creators"),
+)
+#: CSL text and number variables <-> record fields of the same meaning.
+_TEXT_ROWS = (
+    ("volume-title", "volume_title"),
+    ("part-number", "part_number"),
+    ("part-title", "part_title"),
+    ("supplement-number", "supplement_number"),
+    ("printing-number", "printing_number"),
+    ("section", "section"),
+    ("version", "version"),
+    ("medium", "medium"),
+    ("dimensions", "dimensions"),
+    ("scale", "scale"),
+    ("original-title", "original_title"),
+    ("original-publisher", "original_publisher"),
+    ("original-publisher-place", "original_publisher_place"),
+    ("reviewed-title", "reviewed_title"),
+    ("reviewed-genre", "reviewed_genre"),
+    ("archive", "archive"),
+    ("archive_collection", "archive_collection"),
+    ("archive_location", "archive_location"),
+    ("archive-place", "archive_place"),
+    ("call-number", "call_number"),
+    ("authority", "authority"),
+    ("jurisdiction", "jurisdiction"),
+    ("division", "division"),
+    ("license", "license"),
+    ("references", "references"),
+    ("source", "source"),
+    ("PMID", "pmid"),
+    ("PMCID", "pmcid"),
+    ("annote", "annote"),
+)
 
 #: The field table, in the order an item's variables are written.
 FIELDS: tuple[CslField, ...] = (
@@ -239,38 +289,46 @@ FIELDS: tuple[CslField, ...] = (
     CslField("author", "authors", "names"),
     CslField("editor", "editors", "names"),
     CslField("translator", "translators", "names"),
-    CslField("container-author", "container_authors", "names", _only("chapter")),
+    *(CslField(var, record, "names") for var, record in _NAME_ROWS),
     CslField("issued", "issued", "date"),
-    CslField("accessed", "accessed", "date", _only("webpage")),
+    CslField("accessed", "accessed", "date"),
     CslField("original-date", "original_date", "date"),
-    CslField("event-date", "event_date", "date", _only("paper")),
+    CslField("event-date", "event_date", "date"),
+    CslField("available-date", "available_date", "date"),
+    CslField("submitted", "submitted", "date"),
     CslField("status", "status"),
     CslField("title-short", "short_title"),
+    CslField("shortTitle", "short_title", write=False),
     CslField("publisher", "publisher", types=_NO_INSTITUTION),
     CslField("publisher", "institution", types=_only("report", "thesis")),
     CslField("publisher-place", "place"),
     CslField("edition", "edition"),
     CslField("volume", "volume"),
+    CslField("number-of-volumes", "number_of_volumes"),
     CslField("collection-title", "series"),
+    CslField("collection-number", "collection_number"),
     CslField("language", "language"),
     CslField("DOI", "doi"),
-    CslField("URL", "url"),
+    CslField("URL", "url", "url"),
     CslField("abstract", "abstract"),
     CslField("note", "note"),
-    CslField("number-of-pages", "number_of_pages", types=_only("book")),
-    CslField("container-title", "container_title", types=_only("chapter", "paper")),
-    CslField("chapter-number", "chapter", types=_only("chapter")),
-    CslField("container-title", "journal", types=_only("article")),
-    CslField("issue", "issue", types=_only("article")),
-    CslField("page", "pages", types=_only("chapter", "article")),
-    CslField("ISSN", "issn", types=_only("article")),
-    CslField("number", "number", types=_only("report")),
+    CslField("number-of-pages", "number_of_pages"),
+    CslField("container-title", "container_title", types=_CONTAINERS),
+    CslField("container-title", "journal", types=_ARTICLES),
+    CslField("container-title", "site", types=_WEBPAGES),
+    CslField("container-title-short", "container_title_short"),
+    CslField("journalAbbreviation", "container_title_short", write=False),
+    CslField("chapter-number", "chapter"),
+    CslField("issue", "issue"),
+    CslField("page", "pages"),
+    CslField("ISSN", "issn"),
+    CslField("number", "number"),
     CslField("genre", "degree", types=_only("thesis")),
-    CslField("container-title", "site", types=_only("webpage")),
-    CslField("event-title", "event", types=_only("paper")),
-    CslField("event", "event", types=_only("paper"), write=False),
-    CslField("event-place", "event_place", types=_only("paper")),
-    CslField("page", "pages", types=_only("paper")),
+    CslField("genre", "genre", types=_except("thesis")),
+    CslField("event-title", "event"),
+    CslField("event", "event", write=False),
+    CslField("event-place", "event_place"),
+    *(CslField(var, record) for var, record in _TEXT_ROWS),
     # a report's or thesis's publisher beside its institution
     CslField("publisher", "publisher", "fallback", _only("report", "thesis")),
     CslField("ISBN", "isbn", "isbn"),
@@ -472,12 +530,7 @@ def _clean_key(item: Mapping[str, Any], key: str | None) -> tuple[str, str | Non
 def _item_type(item: Mapping[str, Any]) -> tuple[str, str]:
     """(the CSL type, the record type)."""
     csl_type = str(item.get("type") or "document")
-    rtype = CSL_TYPES_IN.get(csl_type)
-    if rtype is None:
-        rtype = "misc"
-        if csl_type.startswith("entry") and item.get("container-title"):
-            rtype = "chapter"
-    return csl_type, rtype
+    return csl_type, from_csl(csl_type) or "misc"
 
 
 def _read_title(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
@@ -515,6 +568,19 @@ def _read_date(var: str, value: Any, row: CslField, data: dict, extra: dict) -> 
         extra[var] = value
 
 
+def _read_url(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    """``URL``: one URL; of a list (some exporters write several), the first,
+    the others kept in ``extra["urls"]`` (as the RIS reader keeps them)."""
+    if isinstance(value, list):
+        urls = [u for u in (_text(v) for v in value) if u]
+        if urls:
+            data[row.record] = urls[0]
+        if len(urls) > 1:
+            extra["urls"] = urls[1:]
+        return
+    _read_text(var, value, row, data, extra)
+
+
 def _read_isbn(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
     text = _text(value)
     if text:
@@ -537,16 +603,20 @@ _READERS: dict[str, _Reader] = {
     "date": _read_date,
     "isbn": _read_isbn,
     "keywords": _read_keywords,
+    "url": _read_url,
 }
 
 
-def _standard_data(item: Mapping[str, Any], key: str | None = None) -> dict[str, Any]:
-    """The record data a CSL item's standard variables give (no ``custom`` overrides)."""
+def _standard_data(
+    item: Mapping[str, Any], key: str | None = None, sources: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The record data a CSL item's standard variables give (no ``custom``
+    overrides); ``sources`` gets record field -> the variable it came from."""
     csl_type, rtype = _item_type(item)
     rkey, original_id = _clean_key(item, key)
     data: dict[str, Any] = {"type": rtype, "key": rkey}
     extra: dict[str, Any] = {}
-    if csl_type != CSL_TYPE_OUT[rtype]:
+    if csl_type != CSL_TYPE_OUT[rtype]:  # a type CSL does not define, kept
         extra["csl_type"] = csl_type
     if original_id is not None:
         extra["csl_id"] = original_id
@@ -559,6 +629,8 @@ def _standard_data(item: Mapping[str, Any], key: str | None = None) -> dict[str,
             extra[var] = value
         else:
             _READERS[row.kind](var, value, row, data, extra)
+            if sources is not None and row.record in data:
+                sources[row.record] = var
     if rtype == "chapter" and not data.get("container_title"):
         data["container_title"] = None  # validation reports the missing container
     if extra:
@@ -577,8 +649,53 @@ def _validate(data: dict[str, Any], where: str) -> Any:
         raise InvalidData(describe_validation_error(exc, where)) from None
 
 
-def record_from_csl(item: Mapping[str, Any], *, key: str | None = None, where: str | None = None):
-    """One CSL-JSON item as a record (see the module docstring)."""
+def _validate_lenient(
+    data: dict[str, Any],
+    item: Mapping[str, Any],
+    sources: Mapping[str, str],
+    where: str,
+    warnings: list[str] | None,
+) -> Any:
+    """The record; a variable whose value the model refuses (pages such as
+    "431-456, 791-823", an ISBN with a typo, a date that is none) is kept in
+    ``extra`` under its CSL name, as it came, with a warning naming it, as
+    the BibTeX reader does: one field never costs the item."""
+    from pydantic import ValidationError
+
+    from ..model import describe_validation_error, parse_record
+
+    for _ in range(len(sources) + 1):
+        try:
+            return parse_record(data)
+        except ValidationError as exc:
+            moved = False
+            for err in exc.errors(include_url=False):
+                loc = [p for p in err.get("loc", ()) if isinstance(p, str)]
+                field = loc[1] if len(loc) > 1 else None
+                var = sources.get(field) if field else None
+                if field is None or var is None or field not in data:
+                    continue
+                msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+                data.setdefault("extra", {})[var] = item[var]
+                del data[field]
+                if warnings is not None:
+                    warnings.append(f"field '{var}' kept in extra: {msg}")
+                moved = True
+            if not moved:
+                raise InvalidData(describe_validation_error(exc, where)) from None
+    return _validate(data, where)
+
+
+def record_from_csl(
+    item: Mapping[str, Any],
+    *,
+    key: str | None = None,
+    where: str | None = None,
+    warnings: list[str] | None = None,
+):
+    """One CSL-JSON item as a record (see the module docstring). A variable
+    the model refuses is kept in ``extra`` and a warning appended to
+    ``warnings`` (see :func:`_validate_lenient`)."""
     from ..limits import check_shape
 
     if not isinstance(item, Mapping):
@@ -587,10 +704,12 @@ def record_from_csl(item: Mapping[str, Any], *, key: str | None = None, where: s
         check_shape(item)
     except ValueError as exc:  # deep nesting, a huge integer, a lone surrogate
         raise InvalidData(f"{where or 'CSL-JSON'}: invalid data: {exc}") from None
-    data = _standard_data(item, key)
+    sources: dict[str, str] = {}
+    data = _standard_data(item, key, sources)
     custom = item.get("custom")
     if isinstance(custom, Mapping) and isinstance(custom.get("citeshelf"), Mapping):
         for name, value in custom["citeshelf"].items():
+            sources.pop(name, None)  # what citeshelf wrote is no import to be lenient with
             if value is None:
                 data.pop(name, None)
             else:
@@ -602,16 +721,25 @@ def record_from_csl(item: Mapping[str, Any], *, key: str | None = None, where: s
         if rest:
             data.setdefault("extra", {})["custom"] = rest
     label = where or f"CSL-JSON item '{data['key']}'"
-    return _validate(data, label)
+    return _validate_lenient(data, item, sources, label, warnings)
 
 
-def records_from_csl(data: Any, *, where: str = "CSL-JSON") -> list:
-    """A list of items (or a single item) as records."""
+def records_from_csl(
+    data: Any, *, where: str = "CSL-JSON", warnings: list[str] | None = None
+) -> list:
+    """A list of items (or a single item) as records; ``warnings`` gets one
+    line per variable kept in extra, naming the item."""
     if isinstance(data, Mapping) and ("type" in data or "id" in data):
         data = [data]
     if not isinstance(data, list):
         raise InvalidData(f"{where}: expected a JSON array of CSL items (objects with id and type)")
-    return [record_from_csl(item, where=f"{where}: item {i + 1}") for i, item in enumerate(data)]
+    out = []
+    for i, item in enumerate(data):
+        got: list[str] = []
+        out.append(record_from_csl(item, where=f"{where}: item {i + 1}", warnings=got))
+        if warnings is not None:
+            warnings.extend(f"{where}: item {i + 1} ('{out[-1].key}'): {w}" for w in got)
+    return out
 
 
 def read_json_file(p: Path) -> Any:

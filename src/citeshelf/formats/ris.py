@@ -14,9 +14,11 @@ Public API::
         as T2, its editors as A2, its publisher, place and year), never the
         book's DOI, ISBN or URL. Deterministic.
 
-Types: BOOK/EDBOOK -> book, CHAP -> chapter, JOUR/JFULL/MGZN/NEWS -> article,
-RPRT -> report, THES -> thesis, ELEC/WEB/BLOG -> webpage, CONF/CPAPER ->
-paper, anything else -> misc (the RIS type kept in ``extra["ris_type"]``).
+Types come from the type table (:mod:`citeshelf.model.types`): each type's
+RIS type, and the other RIS types it reads (BOOK/EDBOOK -> book, CHAP ->
+chapter, JOUR/JFULL -> article, MGZN -> magazine_article, DATA -> dataset,
+COMP -> software ...); a RIS type with no row is misc. A RIS type that is
+not the one its record type writes is kept in ``extra["ris_type"]``.
 :data:`FIELDS` is the field table both directions use (one row per
 rispy field <-> record field, with the record types it applies to and its
 ``kind``, which names how it is read and written). Tags are written among
@@ -35,36 +37,18 @@ from pathlib import Path
 from typing import Any
 
 from ..model.keyfiles import is_key
+from ..model.types import RIS_IN, TYPE_NAMES, TYPES, from_ris, types_of_model
 from .entries import Issue, ReadBatch, ReadEntry, exported_keywords
 
 __all__ = ["FIELDS", "RisParse", "parse_ris", "iter_ris", "load_ris", "write_ris", "RIS_TYPES_IN"]
 
-RIS_TYPES_IN = {
-    "BOOK": "book",
-    "EDBOOK": "book",
-    "CHAP": "chapter",
-    "JOUR": "article",
-    "JFULL": "article",
-    "MGZN": "article",
-    "NEWS": "article",
-    "RPRT": "report",
-    "THES": "thesis",
-    "ELEC": "webpage",
-    "WEB": "webpage",
-    "BLOG": "webpage",
-    "CONF": "paper",
-    "CPAPER": "paper",
+#: RIS type -> record type, and back: views of the type table
+#: (:data:`citeshelf.model.types.TYPES`, :data:`~citeshelf.model.types.RIS_IN`).
+RIS_TYPES_IN: dict[str, str] = {
+    **{t.ris: from_ris(t.ris) for t in TYPES},
+    **{name: from_ris(name) for name in RIS_IN},
 }
-RIS_TYPE_OUT = {
-    "book": "BOOK",
-    "chapter": "CHAP",
-    "article": "JOUR",
-    "report": "RPRT",
-    "thesis": "THES",
-    "webpage": "ELEC",
-    "paper": "CPAPER",
-    "misc": "GEN",
-}
+RIS_TYPE_OUT: dict[str, str] = {t.name: t.ris for t in TYPES}
 
 
 @dataclass
@@ -80,7 +64,9 @@ class RisParse(ReadBatch):
 # --------------------------------------------------------------------------
 # the field table
 
-_ALL_TYPES = frozenset(RIS_TYPE_OUT)
+_ALL_TYPES = frozenset(TYPE_NAMES)
+_ARTICLES = types_of_model("article")
+_WEBPAGES = types_of_model("webpage")
 
 
 def _only(*types: str) -> frozenset[str]:
@@ -122,39 +108,36 @@ FIELDS: tuple[RisField, ...] = (
     RisField("secondary_authors", "editors", "names"),
     RisField("subsidiary_authors", "translators", "names"),
     RisField("title", "title", "title", also=("primary_title",)),
-    RisField(
-        "secondary_title", "container_title", types=_only("chapter", "paper"), also=_CONTAINER
-    ),
-    RisField("secondary_title", "journal", types=_only("article"), also=_CONTAINER),
-    RisField("secondary_title", "site", types=_only("webpage"), also=_CONTAINER),
-    RisField(
-        "secondary_title",
-        "T2",
-        "extra",
-        _except("chapter", "paper", "article", "webpage"),
-        _CONTAINER,
-    ),
+    RisField("tertiary_authors", "collection_editors", "names"),
+    RisField("secondary_title", "container_title", types=_ALL_TYPES - _ARTICLES - _WEBPAGES),
+    RisField("secondary_title", "journal", types=_ARTICLES, also=_CONTAINER),
+    RisField("secondary_title", "site", types=_WEBPAGES, also=_CONTAINER),
+    RisField("alternate_title1", "container_title_short"),
     RisField("tertiary_title", "series"),
     RisField("short_title", "short_title"),
+    RisField("original_publication", "original_title"),
+    RisField("reviewed_item", "reviewed_title"),
     RisField("date", "issued", "issued", also=("publication_year", "year")),
     RisField("publisher", "publisher", "publisher"),
     RisField("place_published", "place"),
     RisField("edition", "edition"),
     RisField("volume", "volume"),
+    RisField("number_of_volumes", "number_of_volumes"),
+    RisField("section", "section"),
     RisField("doi", "doi"),
     RisField("abstract", "abstract"),
     RisField("language", "language"),
     RisField("urls", "url", "urls"),
     RisField("keywords", "keywords", "keywords"),
     RisField("notes", "note", "notes"),
-    RisField("start_page", "pages", "pages", _only("chapter", "article", "paper")),
-    RisField("number", "issue", types=_only("article")),
-    RisField("number", "number", types=_only("report")),
-    RisField("number", "IS", "extra", _except("article", "report")),
+    RisField("start_page", "pages", "pages"),
+    RisField("number", "issue", types=_ARTICLES),
+    RisField("number", "number", types=_ALL_TYPES - _ARTICLES),
     RisField("issn", "issn", "issn"),
+    RisField("call_number", "call_number"),
     RisField("type_of_work", "degree", "degree", _only("thesis")),
-    RisField("type_of_work", "M3", "extra", _except("thesis")),
-    RisField("access_date", "accessed", "date", _only("webpage")),
+    RisField("type_of_work", "genre", types=_except("thesis")),
+    RisField("access_date", "accessed", "date"),
 )
 
 
@@ -180,7 +163,7 @@ class _Ref:
     @classmethod
     def start(cls, ref: Mapping[str, Any]) -> _Ref:
         ris_type = str(ref.get("type_of_reference") or "GEN").upper()
-        rtype = RIS_TYPES_IN.get(ris_type, "misc")
+        rtype = from_ris(ris_type)
         extra: dict[str, Any] = {}
         if ris_type != RIS_TYPE_OUT[rtype] and not (rtype == "book" and ris_type == "EDBOOK"):
             extra["ris_type"] = ris_type
@@ -253,7 +236,7 @@ def _read_issn(r: _Ref, row: RisField) -> None:
     if not r.ref.get(row.ris):
         return
     sn = str(r.ref[row.ris])
-    if r.rtype == "article":
+    if r.rtype in _ARTICLES or r.rtype == "periodical":
         r.data["issn"] = sn
     elif r.rtype in ("book", "chapter") or re.search(r"\d{9}", sn.replace("-", "")):
         r.data["isbn"] = sn

@@ -15,7 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import InvalidData, UsageError
-from ..model import WORK_TYPES, BaseRecord, describe_validation_error, parse_names, parse_record
+from ..model import (
+    WORK_TYPES,
+    BaseRecord,
+    describe_validation_error,
+    parse_names,
+    parse_record,
+)
+from ..model.record import NAME_LISTS, file_order
+from ..model.types import OWN_FIELDS
 
 __all__ = [
     "LIST_FIELDS",
@@ -26,11 +34,12 @@ __all__ = [
     "degree_option",
     "set_field",
     "settable_fields",
+    "template_fields",
     "type_options",
     "types_phrase",
 ]
 
-NAME_FIELDS = frozenset({"authors", "editors", "translators", "container_authors"})
+NAME_FIELDS = frozenset(NAME_LISTS)
 LIST_FIELDS = frozenset({"keywords", "tags", "isbn"})
 BOOL_FIELDS = frozenset({"authors_et_al", "editors_et_al"})
 _READ_ONLY = frozenset({"key", "added", "modified", "extra"})
@@ -49,6 +58,42 @@ def settable_fields(type_: str) -> list[str]:
         and name != "related"
         and (name != "parent" or type_ in CONTAINERS)
     ]
+
+
+_TEMPLATE_HEAD = (
+    "type",
+    "title",
+    "subtitle",
+    "short_title",
+    "authors",
+    "editors",
+    "translators",
+    "authors_et_al",
+    "editors_et_al",
+    "issued",
+    "status",
+    "original_date",
+    "publisher",
+    "place",
+    "edition",
+    "volume",
+    "series",
+    "language",
+    "doi",
+    "isbn",
+    "url",
+)
+_TEMPLATE_TAIL = ("abstract", "keywords", "note", "tags")
+
+
+def template_fields(type_: str, given: Any = ()) -> list[str]:
+    """The fields ``add TYPE --edit`` shows, in record-file order: the fields
+    every type shows, the type's own (:data:`citeshelf.model.types.OWN_FIELDS`),
+    any other field in ``given``, then the descriptive ones."""
+    model = WORK_TYPES[type_]
+    shown = {*_TEMPLATE_HEAD, *OWN_FIELDS.get(type_, ()), *_TEMPLATE_TAIL}
+    shown |= {n for n in given if n in model.model_fields and n not in _READ_ONLY}
+    return [n for n in file_order(model) if n in shown]
 
 
 class TypeOption:
@@ -87,22 +132,44 @@ _OPTION_HELP = {
     "event_place": "Where the event took place.",
     "number_of_pages": "A book's number of pages.",
     "howpublished": "How it was published (e.g. Pamphlet).",
+    "event_date": "When the event took place (YYYY-MM-DD, or a range 2019-06-03/2019-06-05).",
+    "section": "A newspaper's section, a law's section.",
+    "reviewed_title": "The title of the work reviewed.",
+    "reviewed_authors": "An author of the work reviewed, like --author (repeatable).",
+    "genre": "What kind of work it is, e.g. Unpublished manuscript, Survey data.",
+    "archive": "The archive or repository that holds it.",
+    "archive_location": "Where in the archive: box, folder, call number.",
+    "version": "The version, e.g. 2.1.0.",
+    "medium": "The medium or format, e.g. CD-ROM, PDF, film.",
+    "authority": "The issuing authority: a court, a standards body, a patent office.",
+    "jurisdiction": "The country or region a patent or law applies in.",
+    "interviewers": "An interviewer, like --author (repeatable).",
+    "recipients": "The recipient of a letter or message, like --author (repeatable).",
+    "directors": "A director, like --author (repeatable).",
+    "producers": "A producer, like --author (repeatable).",
+    "composers": "A composer, like --author (repeatable).",
+    "performers": "A performer, like --author (repeatable).",
+    "dimensions": "Physical size or duration, e.g. 60 x 90 cm, 120 min.",
+    "scale": "The scale of a map, e.g. 1:50,000.",
 }
 
 
 def type_options() -> list[TypeOption]:
-    """One option per field that not every work type has, in the order of the
-    work types (:data:`citeshelf.model.WORK_TYPES`) and their fields."""
+    """One option per field a work type offers as its own
+    (:data:`citeshelf.model.types.OWN_FIELDS`), in the order of the work
+    types (:data:`citeshelf.model.WORK_TYPES`) and their fields."""
     global _TYPE_OPTIONS
     if _TYPE_OPTIONS is None:
         from ..model.inherit import CONTAINERS
 
-        # every type has a parent field; only the types that are parts use it
-        common = set(BaseRecord.model_fields) - {"parent"}
         types: dict[str, list[str]] = {}
         for name, model in WORK_TYPES.items():
-            for field in model.model_fields:
-                if field not in common and (field != "parent" or name in CONTAINERS):
+            # a part of a container (a paper's proceedings ...) offers --parent too
+            own = OWN_FIELDS.get(name, ())
+            if name in CONTAINERS and "parent" not in own:
+                own = ("parent", *own)
+            for field in own:
+                if field in model.model_fields:
                     types.setdefault(field, []).append(name)
         _TYPE_OPTIONS = [TypeOption(field, tuple(names)) for field, names in types.items()]
     return _TYPE_OPTIONS
@@ -114,6 +181,8 @@ _TYPE_OPTIONS: list[TypeOption] | None = None
 def types_phrase(types: tuple[str, ...] | list[str], joint: str = "or") -> str:
     """ "a thesis", "a report or thesis", "a chapter, article or paper"."""
     first = "an" if types[0][0] in "aeiou" else "a"
+    if len(types) > 4:  # the first three, and how many more
+        return f"{first} {', '.join(types[:3])} {joint} {len(types) - 3} other types"
     if len(types) == 1:
         return f"{first} {types[0]}"
     return f"{first} {', '.join(types[:-1])} {joint} {types[-1]}"

@@ -61,6 +61,7 @@ from ..model.fold import fold
 from ..model.inherit import inherited
 from ..model.keyfiles import file_stem
 from ..model.order import chapter_sort_key
+from ..model.types import types_of_model
 from ..progress import NullProgress, Progress, ProgressFactory
 from .jsondata import isbns as _isbns
 from .jsondata import names_words as _names_words
@@ -135,6 +136,10 @@ def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> d
     single spaces.
     """
     return resolve_doc(extract_own(data), book)
+
+
+#: the types with a parent book (chapters, entries in a reference work)
+_CHAPTER_TYPES = types_of_model("chapter")
 
 
 def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:

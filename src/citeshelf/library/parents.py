@@ -119,8 +119,7 @@ class Resolver:
         if self.problems is not None:
             reason = self._unreadable.get(record.parent, "")
             self.problems.append(
-                f"{record.type} '{record.key}' is given without its {_container(record)}: "
-                f"{reason}"
+                f"{record.type} '{record.key}' is given without its {_container(record)}: {reason}"
                 if reason and "names parent" not in reason
                 else f"{record.type} '{record.key}' names parent '{record.parent}', which is not "
                 f"in the library: it is given without its {_container(record)}"

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..model.fold import fold
+from ..model.types import TYPE_NAMES
 from .index import doc_text, extract
 from .schema import FREE_FIELDS
 from .terms import norm_doi, norm_isbn, norm_tag, tokens
@@ -61,7 +62,8 @@ FIELDS = (
     "abstract",
     "translator",
 )
-TYPES = ("book", "chapter", "article", "report", "thesis", "webpage", "paper", "misc")
+#: the work types (the type table of :mod:`citeshelf.model.types`)
+TYPES = TYPE_NAMES
 OPERATORS = ("AND", "OR", "NOT")
 #: the most terms in one query, and how deep parentheses and NOTs may nest
 #: (beyond them a query is refused with a one-line error: SQLite's parser

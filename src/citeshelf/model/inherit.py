@@ -27,6 +27,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .types import types_of_model
+
 if TYPE_CHECKING:
     from .record import BaseRecord
 
@@ -50,13 +52,14 @@ _ALL = frozenset(USES)
 
 #: The types of record that may have a parent, and the types their parent may be:
 #: a chapter's book, a paper's proceedings (a book), a volume's multivolume set.
+#: Every type built on the chapter or paper model (an encyclopedia entry, a
+#: speech ...) is a part like them (:mod:`.types`).
+#: parts printed inside their container ("In J. Sperling (Ed.), *Handbook* ...")
+_PARTS = types_of_model("chapter") | types_of_model("paper")
 CONTAINERS: dict[str, frozenset[str]] = {
-    "chapter": frozenset({"book"}),
-    "paper": frozenset({"book"}),
+    **{part: frozenset({"book"}) for part in sorted(_PARTS)},
     "book": frozenset({"book"}),
 }
-#: parts printed inside their container ("In J. Sperling (Ed.), *Handbook* ...")
-_PARTS = frozenset({"chapter", "paper"})
 _VOLUMES = frozenset({"book"})
 _EVERY = _PARTS | _VOLUMES
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Annotated, Any, Literal
+from functools import cache
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     TypeAdapter,
+    create_model,
     field_validator,
     model_validator,
 )
@@ -28,9 +30,11 @@ from .keyfiles import KEY_PATTERN, check_key
 from .names import Person, parse_name
 from .pages import PageRange
 from .relations import Relation
+from .types import CORE_TYPES, OWN_FIELDS, TYPES
 
 __all__ = [
     "KEY_PATTERN",
+    "NAME_LISTS",
     "WORK_TYPES",
     "BaseRecord",
     "Book",
@@ -45,6 +49,7 @@ __all__ = [
     "RECORD_ADAPTER",
     "parse_record",
     "check_key",
+    "file_order",
     "missing_recommended",
     "now_utc",
 ]
@@ -64,6 +69,78 @@ def _names(value: object) -> object:
 
 
 _TRAILING = ("abstract", "keywords", "note", "tags", "extra", "added", "modified")
+#: The fields every record file had before CSL's other variables came, in file order.
+_HEAD = (
+    "type",
+    "key",
+    "title",
+    "subtitle",
+    "short_title",
+    "authors",
+    "editors",
+    "translators",
+    "authors_et_al",
+    "editors_et_al",
+    "issued",
+    "status",
+    "original_date",
+    "publisher",
+    "place",
+    "edition",
+    "volume",
+    "series",
+    "language",
+    "doi",
+    "isbn",
+    "url",
+)
+#: The name lists (a list of :class:`~.names.Person`).
+NAME_LISTS = (
+    "authors",
+    "editors",
+    "translators",
+    "container_authors",
+    "collection_editors",
+    "compilers",
+    "composers",
+    "contributors",
+    "curators",
+    "directors",
+    "editorial_directors",
+    "editor_translators",
+    "executive_producers",
+    "chairs",
+    "guests",
+    "hosts",
+    "illustrators",
+    "interviewers",
+    "narrators",
+    "organizers",
+    "original_authors",
+    "performers",
+    "producers",
+    "recipients",
+    "reviewed_authors",
+    "script_writers",
+    "series_creators",
+)
+#: Text fields that CSL-JSON may give as numbers.
+_NUMBERISH = (
+    "edition",
+    "volume",
+    "chapter",
+    "issue",
+    "number",
+    "collection_number",
+    "number_of_pages",
+    "number_of_volumes",
+    "part_number",
+    "printing_number",
+    "supplement_number",
+    "section",
+    "version",
+    "pmid",
+)
 
 
 class BaseRecord(BaseModel):
@@ -96,6 +173,88 @@ class BaseRecord(BaseModel):
     doi: str | None = None
     isbn: list[str] = Field(default_factory=list)
     url: str | None = None
+    # -- CSL 1.0.2's other variables (any record may hold any of them) ------
+    # name variables
+    container_authors: list[Person] = Field(default_factory=list)
+    collection_editors: list[Person] = Field(default_factory=list)
+    compilers: list[Person] = Field(default_factory=list)
+    composers: list[Person] = Field(default_factory=list)
+    contributors: list[Person] = Field(default_factory=list)
+    curators: list[Person] = Field(default_factory=list)
+    directors: list[Person] = Field(default_factory=list)
+    editorial_directors: list[Person] = Field(default_factory=list)
+    editor_translators: list[Person] = Field(default_factory=list)
+    executive_producers: list[Person] = Field(default_factory=list)
+    chairs: list[Person] = Field(default_factory=list)
+    guests: list[Person] = Field(default_factory=list)
+    hosts: list[Person] = Field(default_factory=list)
+    illustrators: list[Person] = Field(default_factory=list)
+    interviewers: list[Person] = Field(default_factory=list)
+    narrators: list[Person] = Field(default_factory=list)
+    organizers: list[Person] = Field(default_factory=list)
+    original_authors: list[Person] = Field(default_factory=list)
+    performers: list[Person] = Field(default_factory=list)
+    producers: list[Person] = Field(default_factory=list)
+    recipients: list[Person] = Field(default_factory=list)
+    reviewed_authors: list[Person] = Field(default_factory=list)
+    script_writers: list[Person] = Field(default_factory=list)
+    series_creators: list[Person] = Field(default_factory=list)
+    # the container, and where in it
+    container_title: str | None = None
+    container_title_short: str | None = None
+    #: biblatex ``maintitle``/``mainsubtitle``: the multivolume work a volume is part of
+    main_title: str | None = None
+    main_subtitle: str | None = None
+    volume_title: str | None = None
+    number_of_volumes: str | None = None
+    part_number: str | None = None
+    part_title: str | None = None
+    collection_number: str | None = None
+    chapter: str | None = None
+    issue: str | None = None
+    supplement_number: str | None = None
+    section: str | None = None
+    pages: PageRange | None = None
+    number_of_pages: str | None = None
+    number: str | None = None
+    printing_number: str | None = None
+    issn: str | None = None
+    # what kind of work, in what form
+    genre: str | None = None
+    medium: str | None = None
+    version: str | None = None
+    dimensions: str | None = None
+    scale: str | None = None
+    howpublished: str | None = None
+    # events
+    event: str | None = None
+    event_place: str | None = None
+    event_date: Date | None = None
+    # other dates
+    available_date: Date | None = None
+    submitted: Date | None = None
+    accessed: Date | None = None
+    # the original of a reprint or translation; the work reviewed
+    original_title: str | None = None
+    original_publisher: str | None = None
+    original_publisher_place: str | None = None
+    reviewed_title: str | None = None
+    reviewed_genre: str | None = None
+    # archives, authorities, identifiers
+    archive: str | None = None
+    archive_collection: str | None = None
+    archive_location: str | None = None
+    archive_place: str | None = None
+    call_number: str | None = None
+    authority: str | None = None
+    jurisdiction: str | None = None
+    division: str | None = None
+    license: str | None = None
+    references: str | None = None
+    source: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    annote: str | None = None
     abstract: str | None = None
     keywords: list[str] = Field(default_factory=list)
     note: str | None = None
@@ -135,12 +294,12 @@ class BaseRecord(BaseModel):
             return out
         return data
 
-    @field_validator("authors", "editors", "translators", mode="before")
+    @field_validator(*NAME_LISTS, mode="before")
     @classmethod
     def _name_list(cls, value: object) -> object:
         return _names(value)
 
-    @field_validator("edition", "volume", mode="before")
+    @field_validator(*_NUMBERISH, mode="before")
     @classmethod
     def _numberish(cls, value: object) -> object:
         if isinstance(value, int) and not isinstance(value, bool):
@@ -165,6 +324,11 @@ class BaseRecord(BaseModel):
                     out.append(n)
             return out
         return value
+
+    @field_validator("issn")
+    @classmethod
+    def _issn(cls, value: str | None) -> str | None:
+        return normalize_issn(value) if value else None
 
     @field_validator("url")
     @classmethod
@@ -203,46 +367,27 @@ class BaseRecord(BaseModel):
         return self.authors or self.editors
 
     def to_json_dict(self) -> dict[str, Any]:
-        """Plain JSON data in field order, empty fields left out."""
+        """Plain JSON data in file order (:func:`file_order`), empty fields left out."""
         data = self.model_dump(mode="json", exclude_none=True)
-        # Descriptive and bookkeeping fields go last, after the type's own fields.
-        for name in _TRAILING:
-            if name in data:
-                data[name] = data.pop(name)
-        return {k: v for k, v in data.items() if v not in ([], {}, "", False)}
+        order = file_order(type(self))
+        return {k: data[k] for k in order if k in data and data[k] not in ([], {}, "", False)}
 
 
 class Book(BaseRecord):
     """An authored book, or an edited one (editors and no authors)."""
 
     type: Literal["book"] = "book"
-    number_of_pages: str | None = None
 
 
 class Chapter(BaseRecord):
     """A chapter in a book: ``parent`` is the book record's key."""
 
     type: Literal["chapter"] = "chapter"
-    container_title: str | None = None
-    container_authors: list[Person] = Field(default_factory=list)
-    chapter: str | None = None
-    pages: PageRange | None = None
-
-    @field_validator("container_authors", mode="before")
-    @classmethod
-    def _container_authors(cls, value: object) -> object:
-        return _names(value)
-
-    @field_validator("chapter", mode="before")
-    @classmethod
-    def _chapter(cls, value: object) -> object:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return value
 
     @model_validator(mode="after")
     def _needs_container(self) -> Chapter:
-        if not self.parent and not self.container_title:
+        # an entry in a reference work may name neither (CSL's entry types)
+        if self.type == "chapter" and not self.parent and not self.container_title:
             raise ValueError(
                 "a chapter needs a parent book (parent: the book's key) "
                 "or a container_title (the book's title)"
@@ -255,21 +400,6 @@ class Article(BaseRecord):
 
     type: Literal["article"] = "article"
     journal: str | None = None
-    issue: str | None = None
-    pages: PageRange | None = None
-    issn: str | None = None
-
-    @field_validator("issue", mode="before")
-    @classmethod
-    def _issue(cls, value: object) -> object:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return value
-
-    @field_validator("issn")
-    @classmethod
-    def _issn(cls, value: str | None) -> str | None:
-        return normalize_issn(value) if value else None
 
 
 class Report(BaseRecord):
@@ -277,7 +407,6 @@ class Report(BaseRecord):
 
     type: Literal["report"] = "report"
     institution: str | None = None
-    number: str | None = None
 
 
 class Thesis(BaseRecord):
@@ -300,32 +429,19 @@ class Thesis(BaseRecord):
 class Webpage(BaseRecord):
     type: Literal["webpage"] = "webpage"
     site: str | None = None
-    accessed: Date | None = None
 
 
 class Paper(BaseRecord):
     """A conference paper, in proceedings or with an event name."""
 
     type: Literal["paper"] = "paper"
-    container_title: str | None = None
-    event: str | None = None
-    event_place: str | None = None
-    event_date: Date | None = None
-    pages: PageRange | None = None
 
 
 class Misc(BaseRecord):
     type: Literal["misc"] = "misc"
-    howpublished: str | None = None
 
 
-Record = Annotated[
-    Book | Chapter | Article | Report | Thesis | Webpage | Paper | Misc,
-    Field(discriminator="type"),
-]
-RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
-
-WORK_TYPES: dict[str, type[BaseRecord]] = {
+_CORE_MODELS: dict[str, type[BaseRecord]] = {
     "book": Book,
     "chapter": Chapter,
     "article": Article,
@@ -334,7 +450,72 @@ WORK_TYPES: dict[str, type[BaseRecord]] = {
     "webpage": Webpage,
     "paper": Paper,
     "misc": Misc,
+    "base": BaseRecord,
 }
+
+
+#: the class name of the model of the types built on each model
+_KIND_NAMES = {
+    "article": "ArticleKind",
+    "webpage": "WebpageKind",
+    "chapter": "EntryKind",
+    "base": "OtherWork",
+}
+
+
+def _kind_model(base: str, names: list[str]) -> type[BaseRecord]:
+    """One model for the types of :data:`~.types.TYPES` beyond the core eight
+    built on the model ``base``: its fields, and a ``type`` that is one of
+    ``names`` (one class for many types keeps the union small and fast)."""
+    literal: Any = Literal.__getitem__(tuple(names))
+    model: type[BaseRecord] = create_model(
+        _KIND_NAMES[base],
+        __base__=_CORE_MODELS[base],
+        __module__=__name__,
+        __doc__=f"A record of one of the types {', '.join(names)}.",
+        type=(literal, ...),
+    )
+    return model
+
+
+def _work_types() -> dict[str, type[BaseRecord]]:
+    groups: dict[str, list[str]] = {}
+    for row in TYPES:
+        if row.name not in CORE_TYPES:
+            groups.setdefault(row.model, []).append(row.name)
+    kinds = {base: _kind_model(base, names) for base, names in groups.items()}
+    return {
+        row.name: _CORE_MODELS[row.name] if row.name in CORE_TYPES else kinds[row.model]
+        for row in TYPES
+    }
+
+
+#: citeshelf type -> its model, in the order of :data:`~.types.TYPES` (the
+#: types beyond the core eight share one model per model they are built on).
+WORK_TYPES: dict[str, type[BaseRecord]] = _work_types()
+
+_UNION: Any = Union.__getitem__(tuple(dict.fromkeys(WORK_TYPES.values())))
+#: Any record: the models of :data:`WORK_TYPES`, told apart by ``type``.
+Record: Any = Annotated[_UNION, Field(discriminator="type")]
+RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
+
+
+@cache
+def file_order(model: type[BaseRecord]) -> tuple[str, ...]:
+    """The order of a record file's fields: the fields every record had from
+    the start, then those of the core type the model is built on (in the
+    order its files have always had), then every other field in model order,
+    then the descriptive and bookkeeping fields. Files written before the
+    other CSL variables had fields keep their bytes."""
+    core = next(
+        (name for name, m in _CORE_MODELS.items() if m is not BaseRecord and issubclass(model, m)),
+        None,
+    )
+    own = OWN_FIELDS.get(core, ()) if core else ()
+    head = [n for n in _HEAD if n in model.model_fields]
+    rest = [n for n in model.model_fields if n not in head and n not in own and n not in _TRAILING]
+    return (*head, *own, *rest, *_TRAILING)
+
 
 _RECOMMENDED: dict[str, tuple[str, ...]] = {
     "book": ("title", "creators", "issued", "publisher"),

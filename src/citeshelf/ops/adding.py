@@ -333,13 +333,13 @@ def add_template(
     """The record file ``add TYPE --edit`` opens: every field of the type in
     record-file order, those the options do not give empty, and the key
     empty unless one was given."""
-    from ..library.fields import BOOL_FIELDS, LIST_FIELDS, NAME_FIELDS, settable_fields
+    from ..library.fields import BOOL_FIELDS, LIST_FIELDS, NAME_FIELDS, template_fields
 
     people = {"authors": authors, "editors": editors, "translators": translators, **(names or {})}
     data = _data(work_type, key, dict(values or {}), people, isbns, tags, fields)
     out: dict[str, Any] = {"type": work_type, "key": key or ""}
     trailing = ("abstract", "keywords", "note", "tags")  # last, as in record files
-    own = [n for n in settable_fields(work_type) if n not in trailing]
+    own = [n for n in template_fields(work_type, data) if n not in trailing]
     for name in [*own, *trailing]:
         if name == "type" or name in BOOL_FIELDS:
             continue

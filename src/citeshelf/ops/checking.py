@@ -28,6 +28,9 @@ The rules (code, severity: what it finds)::
                                the record says which phrases are protected
     extra-has-home    warning  a field kept in ``extra`` that the record's type
                                has; fixed when the field is empty (or the same)
+    extra-named-field warning  a field kept in ``extra`` under a CSL or BibTeX
+                               name that has a typed field (``archive-place``,
+                               ``collection-number``, ``volumes``); fixed the same way
     control-char      warning  a control character (ESC, BEL, CR, DEL, a C1
                                control: model.controls) in a field; output
                                shows or drops it; fixed by removing every one
@@ -347,26 +350,113 @@ def _extra_home(ctx: _Context) -> Iterator[Problem]:
                 )
 
 
+def _named_fields(rtype: str) -> dict[str, tuple[str, str, Callable[[Any], Any]]]:
+    """extra name -> (record field, the format that names it, how its value
+    becomes the field's): the CSL variables of the CSL-JSON table and the
+    BibTeX/BibLaTeX fields of the BibTeX table, for a record type."""
+    from ..formats import csljson
+    from ..formats.bibtex.fields import write_rows
+    from ..model import parse_names
+
+    def csl_value(row: Any) -> Callable[[Any], Any]:
+        def convert(value: Any) -> Any:
+            data: dict[str, Any] = {}
+            csljson._READERS[row.kind](row.var, value, row, data, {})
+            return data.get(row.record)
+
+        return convert
+
+    def bib_value(kind: str) -> Callable[[Any], Any]:
+        def convert(value: Any) -> Any:
+            if not isinstance(value, str):
+                return None
+            if kind == "names":
+                return [p.model_dump(exclude_none=True) for p in parse_names(value)]
+            if kind in ("keywords", "tags", "list"):
+                return [v.strip() for v in value.split(",") if v.strip()]
+            return value
+
+        return convert
+
+    out: dict[str, tuple[str, str, Callable[[Any], Any]]] = {}
+    for brow in write_rows(rtype):
+        for name in brow.names_read:
+            out.setdefault(name, (brow.record, "BibTeX", bib_value(brow.kind)))
+    for row in csljson.FIELDS:  # a CSL name wins: CSL-JSON imports keep them
+        if rtype in row.types and row.kind != "fallback":
+            out[row.var] = (row.record, "CSL", csl_value(row))
+    return out
+
+
+def _extra_named(ctx: _Context) -> Iterator[Problem]:
+    """A field kept in extra under a CSL or BibTeX name that has a typed
+    field (``archive_location``, ``collection-number``, ``volumes`` ...: what
+    imports from before the model had the field left there)."""
+    from ..model import WORK_TYPES
+
+    tables: dict[str, dict[str, tuple[str, str, Callable[[Any], Any]]]] = {}
+    for r in ctx.records:
+        fields = WORK_TYPES[r.type].model_fields
+        named = tables.setdefault(r.type, _named_fields(r.type))
+        for name, value in r.extra.items():
+            if name in _NOT_FIELDS or name in fields or name not in named:
+                continue  # a field's own name: extra-has-home
+            target, fmt, convert = named[name]
+            where = f"'{r.key}' keeps {fmt}'s {name} in extra ({_shown(value)}): it is {target}"
+            try:
+                new = convert(value)
+            except ValueError:
+                new = None
+            current = getattr(r, target, None)
+            empty = fields[target].get_default(call_default_factory=True)
+            blank = r.model_copy(update={target: empty})  # what the value alone gives
+            moved = None if new in (None, "", []) else _valid_move(blank, target, new, name)
+            if moved is None:
+                yield Problem(
+                    r.key, "extra-named-field", "warning", f"{where}; the value is not valid there"
+                )
+            elif current and getattr(moved, target) != current:
+                yield Problem(
+                    r.key,
+                    "extra-named-field",
+                    "warning",
+                    f"{where}, which holds {_shown(current)}: keep one with 'citeshelf edit'",
+                )
+            else:
+                yield Problem(
+                    r.key,
+                    "extra-named-field",
+                    "warning",
+                    where,
+                    fix=f"move extra.{name} to {target}"
+                    if not current
+                    else f"drop extra.{name} (the same as {target})",
+                    apply=_move_extra(target, new, source=name),
+                )
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return repr(str(value))
 
 
-def _valid_move(record: Any, name: str, value: Any) -> Any:
+def _valid_move(record: Any, name: str, value: Any, source: str | None = None) -> Any:
     try:
-        return _move_extra(name, value)(record)
+        return _move_extra(name, value, source)(record)
     except ValueError:
         return None
 
 
-def _move_extra(name: str, value: Any) -> Callable[[Any], Any]:
+def _move_extra(name: str, value: Any, source: str | None = None) -> Callable[[Any], Any]:
+    """The record with ``extra[source]`` (default: ``name``) moved to the field ``name``."""
+
     def apply(record: Any) -> Any:
         from ..model import parse_record
 
         data = record.to_json_dict()
         extra = dict(data.get("extra", {}))
-        extra.pop(name, None)
+        extra.pop(source or name, None)
         data["extra"] = extra
         if not data.get(name):
             data[name] = value
@@ -498,6 +588,7 @@ RULES: tuple[Rule, ...] = (
     Rule("empty-title", "warning", _empty_title, each=True),
     Rule("title-case", "warning", _title_case, each=True),
     Rule("extra-has-home", "warning", _extra_home, each=True),
+    Rule("extra-named-field", "warning", _extra_named, each=True),
     Rule("control-char", "warning", _controls, each=True),
     Rule("missing-field", "note", _missing_fields, each=True),
     Rule("merge-conflict", "error", _merge_conflicts, each=True),

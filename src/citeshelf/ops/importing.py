@@ -289,7 +289,8 @@ def _csl_batches(p: Path, formula: str | None = None) -> Iterator[FileRead]:
             too_big = oversize_field(_strings(item))
             if too_big:
                 raise InvalidData(too_big)
-            record = record_from_csl(item, where=f"{p}: {label}")
+            kept: list[str] = []
+            record = record_from_csl(item, where=f"{p}: {label}", warnings=kept)
             generated = "csl_id" in record.extra or not (
                 isinstance(item, dict) and item.get("id") not in (None, "")
             )
@@ -303,6 +304,7 @@ def _csl_batches(p: Path, formula: str | None = None) -> Iterator[FileRead]:
                 record = record.model_copy(update={"key": key})
             used.add(record.key.casefold())
             out.entries.append(Entry(record, str(p), None, generated))
+            out.warnings.extend(Issue(str(p), None, record.key, f"{label}: {w}") for w in kept)
         except InvalidData as exc:
             msg = str(exc).removeprefix(f"{p}: {label}: ").removeprefix(f"{p}: {label}")
             item_id = item.get("id") if isinstance(item, dict) else None

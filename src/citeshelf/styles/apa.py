@@ -282,6 +282,8 @@ def _bracket(record: Work) -> str:
         return f" [{capitalize_first(degree)}]"
     if ct == "dataset":
         return " [Data set]"  # 10.9: "[Data set]"
+    if ct == "software":
+        return " [Computer software]"  # 10.10
     if record.type == "paper" and not record.container_title:
         return " [Paper presentation]"  # 10.5, example 63
     if record.type == "misc" and record.howpublished:

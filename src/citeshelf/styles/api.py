@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
+from .common import as_core_type
 from .registry import check_style
 from .text import Styled, to_html, to_markdown, to_text
 
@@ -51,6 +52,7 @@ def format_reference(
 ) -> Styled:
     """The reference-list (APA, author-date) or bibliography (notes) entry."""
     edition = check_style(style, edition)
+    record = as_core_type(record)
     if style == "apa":
         from . import apa
 
@@ -90,6 +92,7 @@ def format_citation(
     semicolons (CMOS 14.57 / 13.66)."""
     if not isinstance(records, (list, tuple)):
         records = [cast("BaseRecord", records)]
+    records = [as_core_type(r) for r in records]
     default_form = {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}
     form = form or default_form.get(style, "")
     edition = check_style(style, edition, form)
@@ -158,7 +161,7 @@ def year_suffixes(
         return {}
     mod = _module(style)
     groups: dict[tuple[str, str], list[Any]] = {}
-    for r in records:
+    for r in map(as_core_type, records):
         groups.setdefault(mod.author_year_key(r), []).append(r)
     out: dict[str, str] = {}
     for members in groups.values():
@@ -196,7 +199,7 @@ def arrange_bibliography(
     notes = style == "chicago-notes"
     dashes = style != "apa" and edition == 17
     rows: list[tuple[Any, int, str, Any, Any]] = []
-    for i, r in enumerate(records):
+    for i, r in enumerate(map(as_core_type, records)):
         rows.append(
             (
                 mod.notes_sort_key(r) if notes else mod.sort_key(r),
@@ -235,6 +238,7 @@ def format_placed(
         return Entry(record.key, format_reference(record, style, edition, placed.suffix))
     from .chicago import reference
 
+    record = as_core_type(record)
     styled = reference(
         record,
         edition=edition,

@@ -391,7 +391,11 @@ def _translators_text(record: Work, *, note: bool) -> str:
 def _series(record: Work, edition: int) -> str:
     if not record.series:
         return ""
-    number = record_extra(record, "collection-number") or record_extra(record, "series_number")
+    number = (
+        record_extra(record, "collection_number")
+        or record_extra(record, "collection-number")
+        or record_extra(record, "series_number")
+    )
     text = _tc(record, record.series, edition, "series")
     return f"{text} {number}" if number else text
 

@@ -63,6 +63,7 @@ __all__ = [
     "protected",
     "title_cased",
     "has_italics",
+    "as_core_type",
     "csl_type",
 ]
 
@@ -816,7 +817,11 @@ def has_italics(text: str) -> bool:
 
 
 def record_extra(record: BaseRecord, name: str) -> str | None:
-    value = record.extra.get(name) if record.extra else None
+    """The record's field ``name`` (``genre``, ``version`` ...), else what its
+    ``extra`` holds under that name (files from before the field existed)."""
+    value = getattr(record, name, None)
+    if value is None and record.extra:
+        value = record.extra.get(name)
     if isinstance(value, (str, int)) and not isinstance(value, bool):
         return str(value).strip() or None
     return None
@@ -824,6 +829,27 @@ def record_extra(record: BaseRecord, name: str) -> str | None:
 
 def csl_type(record: BaseRecord) -> str | None:
     return record_extra(record, "csl_type")
+
+
+def as_core_type(record: BaseRecord) -> BaseRecord:
+    """A record of a type beyond the core eight as the core type the styles
+    format it like (:func:`citeshelf.model.types.nearest`: a dataset as a
+    book, an encyclopedia entry as a chapter), its CSL type in ``extra``
+    (``csl_type``) so that a style can still tell it apart. Not validated:
+    the styles validate nothing."""
+    from ..model.types import CORE_TYPES, nearest, work_type
+
+    if record.type in CORE_TYPES:
+        return record
+    from ..model import WORK_TYPES
+
+    core = nearest(record.type)
+    model = WORK_TYPES[core]
+    data = {n: getattr(record, n) for n in model.model_fields if hasattr(record, n)}
+    extra = dict(record.extra or {})
+    extra.setdefault("csl_type", work_type(record.type).csl)
+    data.update(type=core, extra=extra)
+    return model.model_construct(**data)
 
 
 def typo(text: str | None) -> str:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from ...model.keyfiles import key_problem
+from ...model.types import types_of_model
 from .. import latex
 from .fields import (
-    _DEFAULT_TYPES,
     _IDENTIFIERS,
     _MONTH_NAMES,
     _MONTH_WORD,
@@ -24,8 +24,8 @@ from .fields import (
     _VERBATIM,
     CASED_FIELDS,
     NAME_FIELDS_IN,
-    TYPES_IN,
     read_map,
+    read_type,
     thesis_degree_read,
     thesis_etype,
     write_rows,
@@ -45,6 +45,8 @@ __all__ = ["DECODERS", "Decoding", "EntryError", "entry_to_record"]
 
 #: Fields no step maps through the field table.
 _APART = ("crossref", "xref", "year", "month", "day", "date", "xdata", "isbn-others", "entrytype")
+_CHAPTERS = types_of_model("chapter")
+_ARTICLES = types_of_model("article")
 
 
 class Decoding:
@@ -87,8 +89,11 @@ def entry_type(d: Decoding) -> None:
     if native and re.fullmatch(r"[a-z]+", native):
         # how citeshelf writes a BibLaTeX type for classic BibTeX: @book + entrytype = {mvbook}
         d.etype = native
-    d.rtype = TYPES_IN.get(d.etype, "misc")
-    if d.etype not in _DEFAULT_TYPES[d.rtype]:
+    subtype = d.fields.get("entrysubtype")
+    d.rtype, by_subtype, written = read_type(d.etype, latex.decode(subtype) if subtype else None)
+    if by_subtype:
+        d.handled.add("entrysubtype")
+    if not written:
         d.extra["bibtex_type"] = d.etype
     if d.original_key:
         d.extra["bibtex_key"] = d.original_key
@@ -270,25 +275,24 @@ def pubstate(d: Decoding) -> None:
 
 
 def accessed(d: Decoding) -> None:
-    if d.rtype == "webpage" and "urldate" in d.fields:
+    """``urldate``: a date (EDTF, or a date written out), else kept in extra."""
+    if "urldate" in d.fields:
+        from ...model import Date
+
         d.handled.add("urldate")
         text, exact = date_parts(d.decoded("urldate"))
+        edtf = _date_text(d, "urldate")
         if text and exact:
             d.data["accessed"] = text
+        elif Date.lenient(edtf)[1] is None:
+            d.data["accessed"] = Date.lenient(edtf)[0].model_dump()
         else:
             d.extra["urldate"] = d.decoded("urldate")
 
 
-def book_authors(d: Decoding) -> None:
-    if d.rtype == "chapter" and "bookauthor" in d.fields:
-        d.handled.add("bookauthor")
-        people, _ = names(d.fields["bookauthor"], "bookauthor", d.warnings)
-        d.data["container_authors"] = _annotated(d, "bookauthor", people)
-
-
 def article_issue(d: Decoding) -> None:
     """``issue`` is the issue unless ``number`` says it (then it is kept in extra)."""
-    if d.rtype != "article" or "issue" not in d.fields:
+    if d.rtype not in _ARTICLES or "issue" not in d.fields:
         return
     if "number" in d.fields:
         d.extra["issue"] = d.decoded("issue")
@@ -475,7 +479,6 @@ DECODERS: tuple[Callable[[Decoding], None], ...] = (
     issued,
     other_dates,
     accessed,
-    book_authors,
     article_issue,
     booktitle_copy,
     mapped_fields,

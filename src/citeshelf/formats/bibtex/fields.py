@@ -14,41 +14,34 @@ from __future__ import annotations
 import re
 from functools import cache
 
-TYPES_IN: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "book",
-            "mvbook",
-            "collection",
-            "mvcollection",
-            "proceedings",
-            "mvproceedings",
-            "reference",
-            "mvreference",
-            "bookinbook",
-        ],
-        "book",
-    ),
-    **dict.fromkeys(
-        ["incollection", "inbook", "inreference", "suppbook", "suppcollection"], "chapter"
-    ),
-    **dict.fromkeys(["article", "suppperiodical"], "article"),
-    **dict.fromkeys(["inproceedings", "conference"], "paper"),
-    **dict.fromkeys(["techreport", "report"], "report"),
-    **dict.fromkeys(["phdthesis", "mastersthesis", "thesis"], "thesis"),
-    **dict.fromkeys(["online", "www", "electronic", "webpage"], "webpage"),
-}
-# Source types that are written back without being kept in extra.
-_DEFAULT_TYPES: dict[str, frozenset[str]] = {
-    "book": frozenset({"book"}),
-    "chapter": frozenset({"incollection"}),
-    "article": frozenset({"article"}),
-    "paper": frozenset({"inproceedings"}),
-    "report": frozenset({"techreport"}),
-    "thesis": frozenset({"phdthesis", "mastersthesis", "thesis"}),
-    "webpage": frozenset({"online"}),
-    "misc": frozenset({"misc"}),
-}
+from ...model.types import TYPE_NAMES, TYPES, from_bibtex, types_of_model, work_type
+
+
+def read_type(etype: str, subtype: str | None) -> tuple[str, bool, bool]:
+    """(record type, whether ``entrysubtype`` chose it, whether the entry type
+    is the one the writer gives that record type back) of an entry: the type
+    table of :mod:`citeshelf.model.types` read backwards."""
+    rtype, by_subtype = from_bibtex(etype, subtype)
+    row = work_type(rtype)
+    return rtype, by_subtype, etype in (row.biblatex, row.bibtex)
+
+
+def etype_written(rtype: str, biblatex: bool) -> str:
+    """The entry type the table gives a record type (a thesis: see :func:`thesis_etype`)."""
+    row = work_type(rtype)
+    return row.biblatex if biblatex else row.bibtex
+
+
+def entry_types_read() -> frozenset[str]:
+    """Every entry type the table reads as a type other than misc."""
+    from ...model.types import BIBTEX_IN
+
+    return frozenset({t.biblatex for t in TYPES} | {t.bibtex for t in TYPES} | set(BIBTEX_IN))
+
+
+#: entry type -> record type, with no ``entrysubtype`` (a view of the type table)
+TYPES_IN: dict[str, str] = {etype: from_bibtex(etype)[0] for etype in sorted(entry_types_read())}
+
 # Theses: the entry type and ``type`` field of a degree (citeshelf.model.degrees).
 _THESIS_ETYPES = frozenset({"phdthesis", "mastersthesis", "thesis"})
 _GENERIC_THESIS = "Thesis"  # classic BibTeX's type field of a thesis with no degree
@@ -98,7 +91,20 @@ def thesis_degree_read(etype: str, type_field: str | None) -> str | None:
 
 
 #: Record fields whose letter case styles may change, so capitals are protected.
-CASED_FIELDS = ("title", "subtitle", "short_title", "container_title", "series", "event")
+CASED_FIELDS = (
+    "title",
+    "subtitle",
+    "short_title",
+    "container_title",
+    "series",
+    "event",
+    "main_title",
+    "main_subtitle",
+    "volume_title",
+    "part_title",
+    "original_title",
+    "reviewed_title",
+)
 
 _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 _MONTH_NAMES = [
@@ -204,19 +210,102 @@ def _only(*types: str) -> frozenset[str]:
     return frozenset(types)
 
 
+_ALL = frozenset(TYPE_NAMES)
+_ARTICLES = types_of_model("article")
+_CHAPTERS = types_of_model("chapter")
+_WEBPAGES = types_of_model("webpage")
+#: types whose biblatex ``number`` is the number in a series (CSL collection-number)
+_IN_SERIES = frozenset({"book", "classic", "paper"}) | _CHAPTERS
+#: types whose biblatex ``number`` is the issue
+_ISSUES = _ARTICLES | {"periodical"}
+
+
+def _but(*groups: frozenset[str] | str) -> frozenset[str]:
+    out = set(_ALL)
+    for g in groups:
+        out -= {g} if isinstance(g, str) else g
+    return frozenset(out)
+
+
+#: CSL's name variables with no BibLaTeX field: written under the CSL name.
+_CSL_NAMES = (
+    ("collection_editors", "collection-editor"),
+    ("compilers", "compiler"),
+    ("composers", "composer"),
+    ("contributors", "contributor"),
+    ("curators", "curator"),
+    ("directors", "director"),
+    ("editorial_directors", "editorial-director"),
+    ("editor_translators", "editor-translator"),
+    ("executive_producers", "executive-producer"),
+    ("chairs", "chair"),
+    ("guests", "guest"),
+    ("hosts", "host"),
+    ("illustrators", "illustrator"),
+    ("interviewers", "interviewer"),
+    ("narrators", "narrator"),
+    ("organizers", "organizer"),
+    ("original_authors", "original-author"),
+    ("performers", "performer"),
+    ("producers", "producer"),
+    ("recipients", "recipient"),
+    ("reviewed_authors", "reviewed-author"),
+    ("script_writers", "script-writer"),
+    ("series_creators", "series-creator"),
+)
+#: CSL's other variables with no BibLaTeX field: written under the CSL name.
+_CSL_TEXT = (
+    ("volume_title", "volume-title", "cased"),
+    ("part_title", "part-title", "cased"),
+    ("supplement_number", "supplement-number", "text"),
+    ("printing_number", "printing-number", "text"),
+    ("section", "section", "text"),
+    ("medium", "medium", "text"),
+    ("dimensions", "dimensions", "text"),
+    ("scale", "scale", "text"),
+    ("reviewed_title", "reviewed-title", "cased"),
+    ("reviewed_genre", "reviewed-genre", "text"),
+    ("archive", "archive", "text"),
+    ("archive_collection", "archive_collection", "text"),
+    ("archive_location", "archive_location", "text"),
+    ("archive_place", "archive-place", "text"),
+    ("call_number", "call-number", "text"),
+    ("authority", "authority", "text"),
+    ("jurisdiction", "jurisdiction", "text"),
+    ("division", "division", "text"),
+    ("license", "license", "text"),
+    ("references", "references", "text"),
+    ("source", "source", "text"),
+    ("pmid", "pmid", "text"),
+    ("pmcid", "pmcid", "text"),
+    ("available_date", "available-date", "date"),
+    ("submitted", "submitted", "date"),
+)
+
 #: The field table, in the order the writer fills an entry.
 FIELDS: tuple[Field, ...] = (
     Field("authors", "author", kind="names"),
     Field("editors", "editor", kind="names"),
     Field("translators", "translator", kind="names"),
+    Field("container_authors", "bookauthor", kind="names"),
+    *(Field(record, name, kind="names") for record, name in _CSL_NAMES),
     Field("title", "title", kind="title"),
     Field("subtitle", "subtitle", kind="cased"),
     Field("short_title", "shorttitle", kind="cased"),
+    Field("main_title", "maintitle", kind="cased"),
+    Field("main_subtitle", "mainsubtitle", kind="cased"),
+    Field("original_title", "origtitle", kind="cased"),
     Field("edition", "edition"),
     Field("volume", "volume"),
+    Field("number_of_volumes", "volumes"),
+    Field("part_number", "part"),
     Field("series", "series", kind="cased"),
+    Field("collection_number", "number", types=_IN_SERIES),
+    Field("collection_number", "collection-number", types=_but(_IN_SERIES)),
     Field("publisher", "publisher"),
     Field("place", "address", "location"),
+    Field("original_publisher", "origpublisher"),
+    Field("original_publisher_place", "origlocation"),
     Field("language", "language"),
     Field("doi", "doi", kind="raw"),
     Field("isbn", "isbn", kind="isbn"),
@@ -224,32 +313,104 @@ FIELDS: tuple[Field, ...] = (
     Field("abstract", "abstract"),
     Field("keywords", "keywords", kind="keywords"),
     Field("note", "note"),
+    Field("annote", "annote", "annotation"),
     Field("tags", "tags", kind="tags"),
     Field("status", "pubstate", kind="status"),
     Field("original_date", "origdate", kind="date"),
-    # per record type
-    Field("number_of_pages", "pagetotal", types=_only("book")),
-    Field("container_title", "booktitle", types=_only("chapter"), kind="container"),
-    Field("container_authors", "bookauthor", types=_only("chapter"), kind="names"),
-    Field("chapter", "chapter", types=_only("chapter")),
-    Field("pages", "pages", types=_only("chapter"), kind="pages"),
-    Field("journal", "journal", "journaltitle", types=_only("article")),
-    Field("issue", "number", types=_only("article")),
-    Field("pages", "pages", types=_only("article"), kind="pages"),
-    Field("issn", "issn", types=_only("article"), kind="raw"),
-    Field("institution", "institution", types=_only("report")),
-    Field("number", "number", types=_only("report")),
-    Field("institution", "school", "institution", types=_only("thesis")),
-    Field("degree", "type", types=_only("thesis"), kind="degree"),
-    Field("site", "organization", aliases=("howpublished",), types=_only("webpage"), kind="site"),
-    Field("accessed", "urldate", types=_only("webpage"), kind="date"),
-    Field("container_title", "booktitle", types=_only("paper"), kind="cased"),
-    Field("event", "eventtitle", types=_only("paper"), kind="cased"),
-    Field("event_place", "venue", types=_only("paper")),
-    Field("event_date", "eventdate", types=_only("paper"), kind="date"),
-    Field("pages", "pages", types=_only("paper"), kind="pages"),
-    Field("howpublished", "howpublished", types=_only("misc")),
+    Field("event", "eventtitle", kind="cased"),
+    Field("event_place", "venue"),
+    Field("event_date", "eventdate", kind="date"),
+    Field("accessed", "urldate", kind="date"),
+    Field("version", "version"),
+    Field("number_of_pages", "pagetotal"),
+    Field("container_title", "booktitle", types=_CHAPTERS, kind="container"),
+    Field("container_title", "booktitle", types=_but(_CHAPTERS), kind="cased"),
+    Field("container_title_short", "shortjournal"),
+    Field("chapter", "chapter"),
+    Field("pages", "pages", kind="pages"),
+    Field("journal", "journal", "journaltitle", types=_ARTICLES),
+    Field("issue", "number", types=_ISSUES),
+    Field("issue", "issue", types=_but(_ISSUES)),
+    Field("number", "eid", types=_ISSUES | _IN_SERIES),
+    Field("number", "number", types=_but(_ISSUES, _IN_SERIES)),
+    Field("issn", "issn", kind="raw"),
+    Field("institution", "institution", types=frozenset({"report"})),
+    Field("institution", "school", "institution", types=frozenset({"thesis"})),
+    Field("degree", "type", types=frozenset({"thesis"}), kind="degree"),
+    Field("genre", "type", types=_but("thesis")),
+    Field("genre", "genre", types=frozenset({"thesis"})),  # its type is its degree
+    Field("site", "organization", aliases=("howpublished",), types=_WEBPAGES, kind="site"),
+    # a webpage's howpublished is its site (what classic BibTeX exports wrote)
+    Field("howpublished", "howpublished", types=_but(_WEBPAGES)),
+    *(Field(record, name, kind=kind) for record, name, kind in _CSL_TEXT),
 )
+
+#: Fields of biber's default data model (biblatex's ``blx-dm.def``) that no
+#: row maps, kept verbatim in ``extra`` under their own name and written back
+#: as they came: field -> why there is no typed home.
+KEPT: dict[str, str] = {
+    **dict.fromkeys(
+        ["booksubtitle", "booktitleaddon", "maintitleaddon", "titleaddon", "eventtitleaddon"],
+        "parts of a title biblatex prints apart",
+    ),
+    **dict.fromkeys(
+        ["issuetitle", "issuesubtitle", "issuetitleaddon", "journalsubtitle"],
+        "an issue's or journal's own titles (CSL has none)",
+    ),
+    **dict.fromkeys(["journaltitleaddon", "reprinttitle", "shortseries"], "biblatex only"),
+    "addendum": "printed at the end of the entry (CSL has none)",
+    "eid": "the number of an article, a book or a part of one; other types keep it",
+    "gender": "biblatex's gender of the author (for ibidem forms)",
+    **dict.fromkeys(
+        ["indextitle", "indexsorttitle", "sorttitle", "sortshorthand", "sortkey", "presort"],
+        "sorting and indexing only",
+    ),
+    **dict.fromkeys(["sortname", "sortyear", "label", "shorthand", "shorthandintro"], "labels"),
+    **dict.fromkeys(["isan", "ismn", "isrn", "iswc"], "identifiers CSL has no place for"),
+    "langid": "the hyphenation language (language holds the work's)",
+    "langidopts": "the hyphenation language's options",
+    "origlanguage": "the language of the original (CSL has none)",
+    "library": "a library's name and call number as one text",
+    "nameaddon": "an addition to the author's name",
+    **dict.fromkeys(["relatedstring", "relatedtype", "relatedoptions", "related"], "relations"),
+    **dict.fromkeys([f"user{c}" for c in "abcdef"], "biblatex's custom fields"),
+    **dict.fromkeys([f"list{c}" for c in "abcdef"], "biblatex's custom lists"),
+    **dict.fromkeys([f"name{c}" for c in "abc"], "biblatex's custom name lists"),
+    **dict.fromkeys([f"verb{c}" for c in "abc"], "biblatex's custom verbatim fields"),
+    **dict.fromkeys(
+        ["annotator", "commentator", "introduction", "foreword", "afterword", "holder"],
+        "name roles CSL has no variable for",
+    ),
+    **dict.fromkeys(["editora", "editorb", "editorc"], "editors whose role the *type field says"),
+    **dict.fromkeys(["shortauthor", "shorteditor"], "labels"),
+    **dict.fromkeys(
+        ["authortype", "editortype", "editoratype", "editorbtype", "editorctype"],
+        "the role of a name list",
+    ),
+    **dict.fromkeys(["nameatype", "namebtype", "namectype"], "the role of a name list"),
+    **dict.fromkeys(["bookpagination", "pagination"], "what the page numbers count"),
+    **dict.fromkeys(["eprint", "eprinttype", "eprintclass"], "an e-print's identifier"),
+    "file": "a local file",
+    **dict.fromkeys(["options", "execute"], "biblatex options and code"),
+    "entryset": "a biblatex set's members",
+    "organization": "a webpage's is its site; other types keep it",
+    "institution": "a report's and a thesis's is their institution; other types keep it",
+}
+#: Fields a step of the reader or writer handles (not through the table).
+APART = (
+    "crossref",
+    "xref",
+    "xdata",
+    "ids",
+    "date",
+    "year",
+    "month",
+    "day",
+    "entrysubtype",
+    "entrytype",
+    "isbn-others",
+)
+
 
 #: Kinds the reader does not map in its field loop (they have steps of their own).
 _READ_APART = frozenset({"names", "date"})
@@ -273,5 +434,5 @@ def read_map(rtype: str) -> dict[str, str]:
     return out
 
 
-#: The name lists: BibTeX field -> record field (``bookauthor`` is a chapter's).
+#: The name lists: BibTeX field -> record field.
 NAME_FIELDS_IN = {f.bibtex: f.record for f in FIELDS if f.kind == "names" and f.types is None}

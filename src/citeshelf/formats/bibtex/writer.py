@@ -10,9 +10,18 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from ...model.language import is_english as _english
+from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
 from ..entries import exported_keywords
-from .fields import _MONTHS, _VERBATIM, Field, thesis_etype, thesis_type_field, write_rows
+from .fields import (
+    _MONTHS,
+    _VERBATIM,
+    Field,
+    etype_written,
+    thesis_etype,
+    thesis_type_field,
+    write_rows,
+)
 
 _ORDER = (
     "author",
@@ -207,6 +216,9 @@ class _Writer:
             # classic BibTeX warns about types its styles do not define
             e.fields["entrytype"] = (e.etype, False)
             e.etype = _CLASSIC_FALLBACK(source)
+        subtype = work_type(source.type).subtype
+        if subtype and "entrysubtype" not in e.extra:
+            e.put("entrysubtype", subtype)  # what tells the type apart (the type table)
         for row in write_rows(source.type):
             self.put_row(e, row)
         self.put_date(e)
@@ -334,7 +346,12 @@ class _Writer:
     def put_book_title(self, e: _Entry) -> None:
         """Classic BibTeX's crossref copies only same-named fields: a book
         gives its title as ``booktitle`` too."""
-        if not e.biblatex and e.source.title and "booktitle" not in e.extra:
+        if (
+            not e.biblatex
+            and e.source.title
+            and "booktitle" not in e.extra
+            and "booktitle" not in e.fields
+        ):
             e.put("booktitle", e.fields["title"][0])
 
     def put_links(self, e: _Entry, *, crossref: bool, xref: bool) -> None:
@@ -418,20 +435,9 @@ class _Writer:
         given = extra.get("bibtex_type")
         if isinstance(given, str) and re.fullmatch(r"[a-z]+", given):
             return given
-        rtype = record.type
-        if rtype == "thesis":
+        if record.type == "thesis":
             return thesis_etype(record.degree, self.dialect == "biblatex")
-        if rtype == "webpage":
-            return "online"
-        if rtype == "chapter":
-            return "incollection"
-        return {
-            "book": "book",
-            "article": "article",
-            "paper": "inproceedings",
-            "report": "techreport",
-            "misc": "misc",
-        }[rtype]
+        return etype_written(record.type, True)
 
 
 _CLASSIC = frozenset(
@@ -455,18 +461,9 @@ _CLASSIC = frozenset(
 
 
 def _CLASSIC_FALLBACK(record: Any) -> str:
-    rtype = record.type
-    if rtype == "thesis":
+    if record.type == "thesis":
         return thesis_etype(record.degree, False)
-    return {
-        "book": "book",
-        "chapter": "incollection",
-        "article": "article",
-        "paper": "inproceedings",
-        "report": "techreport",
-        "webpage": "misc",
-        "misc": "misc",
-    }[rtype]
+    return etype_written(record.type, False)
 
 
 _BIBTEX_KEY = re.compile(r"^[^\s,{}\"#%'()=\\]+$")
