@@ -65,6 +65,7 @@ __all__ = [
     "TEX_WORDS",
     "text_of",
     "atom_spans",
+    "wrap_spans",
 ]
 
 #: tag name -> its opening tag as written
@@ -512,3 +513,84 @@ def map_plain(text: str, fn: Callable[[str], str], *, keep_case: bool = True) ->
             if level in free:
                 lst[i] = fn(str(lst[i]))
     return serialize(nodes)
+
+
+def _widths(nodes: list[Node], depth: int, out: list[tuple[str, Node | None, int]]) -> None:
+    """A flat stream of ("text", s, width) / ("atom", el, width) / ("open", el, w) / ("close", el, w)."""
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(("text", node, len(node)))
+        elif node.tag in ATOMS:
+            out.append(("atom", node, len(tex_plain(node.source, math=node.tag == "math"))))
+        else:
+            q = int(node.tag == "q")
+            out.append(("open", node, q))
+            _widths(node.children, depth + q, out)
+            out.append(("close", node, q))
+
+
+def wrap_spans(text: str, spans: list[tuple[int, int]], tag: str = "nocase") -> str:
+    """``text`` with each span of its :func:`plain` text (start, end) put in a
+    ``tag`` element, where the markup between its ends pairs up (a span that
+    cuts across markup, or holds only TeX or math, is left as it is)."""
+    if not spans:
+        return text
+    if not has_markup(text):
+        pieces, pos = [], 0
+        for a, b in spans:
+            pieces += [escape(text[pos:a]), TAGS[tag], escape(text[a:b]), _CLOSE[tag]]
+            pos = b
+        pieces.append(escape(text[pos:]))
+        return "".join(pieces)
+    stream: list[tuple[str, Node | None, int]] = []
+    _widths(parse(text), 0, stream)
+    cuts = sorted({x for span in spans for x in span})
+    split: list[tuple[str, Node | None, int]] = []
+    pos = 0
+    for kind, node, w in stream:
+        if kind == "text":
+            assert isinstance(node, str)
+            start, rest = pos, node
+            for c in cuts:
+                if start < c < pos + w:
+                    split.append(("text", rest[: c - start], c - start))
+                    rest, start = rest[c - start :], c
+            split.append(("text", rest, len(rest)))
+        else:
+            split.append((kind, node, w))
+        pos += w
+    offsets = [0]
+    for _, _, w in split:
+        offsets.append(offsets[-1] + w)
+    opens: dict[int, int] = {}
+    closes: dict[int, int] = {}
+    for a, b in spans:
+        choice = None
+        for s in (k for k in range(len(split) + 1) if offsets[k] == a):
+            for e in (k for k in range(len(split), s, -1) if offsets[k] == b):
+                depth, ok = 0, True
+                for kind, _, _ in split[s:e]:
+                    depth += (kind == "open") - (kind == "close")
+                    ok = ok and depth >= 0
+                if ok and depth == 0:
+                    choice = (s, e)
+                    break
+            if choice:
+                break
+        if choice and any(
+            k == "text" and str(n).strip() for k, n, _ in split[choice[0] : choice[1]]
+        ):
+            opens[choice[0]] = opens.get(choice[0], 0) + 1
+            closes[choice[1]] = closes.get(choice[1], 0) + 1
+    out: list[str] = []
+    for k, (kind, node, _) in enumerate(split + [("end", None, 0)]):
+        out.append(_CLOSE[tag] * closes.get(k, 0) + TAGS[tag] * opens.get(k, 0))
+        if kind == "text":
+            out.append(escape(str(node)))
+        elif kind == "atom":
+            assert isinstance(node, Element)
+            out.append(serialize([Element(node.tag, [node.source])]))
+        elif kind in ("open", "close"):
+            assert isinstance(node, Element)
+            out.append(TAGS[node.tag] if kind == "open" else _CLOSE[node.tag])
+    return "".join(out)
