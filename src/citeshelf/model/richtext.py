@@ -380,6 +380,8 @@ _SILENT = frozenset(
         "Huge",
     ]
 )
+#: macros whose argument only sorts (``{\noopsort{1973b}}``): nothing is printed
+_HIDDEN = re.compile(r"\\(?:noopsort|SortNoop|sortnoop|noop)\s*\{[^{}]*\}")
 _CONTROL = re.compile(r"\\([A-Za-z]+)\*?\s*|\\(.)")
 _SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(.))")
 
@@ -402,6 +404,8 @@ def tex_plain(source: str, *, math: bool = False) -> str:
         ch = m.group(2)
         return "" if ch in " ,;!:/@" and not math else ch
 
+    if "noop" in source.lower():
+        source = _HIDDEN.sub("", source)
     text = _CONTROL.sub(control, source)
     if math:
 
