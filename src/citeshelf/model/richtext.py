@@ -157,8 +157,9 @@ def parse(text: str) -> list[Node]:
         if m.start() < pos:
             continue
         token = m.group(0)
+        close = _close_of(top.tag, stack[-1][1])
         in_atom = top.tag in ATOMS
-        if in_atom and token != _CLOSE[top.tag] and token not in _ENTITIES:
+        if in_atom and token != close and token not in _ENTITIES:
             continue
         _add(top, text[pos : m.start()])
         pos = m.end()
@@ -168,7 +169,7 @@ def parse(text: str) -> list[Node]:
             child = Element(_OPEN_TOKENS[token])
             top.children.append(child)
             stack.append((child, token))
-        elif len(stack) > 1 and token == _CLOSE[top.tag]:
+        elif len(stack) > 1 and token == close:
             stack.pop()
         else:
             _add(top, token)  # a closing tag with nothing open: text
@@ -180,6 +181,11 @@ def parse(text: str) -> list[Node]:
         parent.children[i : i + 1] = [token, *child.children]
         _merge(parent.children)
     return root.children
+
+
+def _close_of(tag: str, opening: str) -> str:
+    """The closing tag of an element opened by ``opening`` (the small-caps span: ``</span>``)."""
+    return "</span>" if opening.startswith("<span") else _CLOSE.get(tag, "")
 
 
 def _add(el: Element, text: str) -> None:
