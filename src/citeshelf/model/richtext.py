@@ -406,9 +406,12 @@ def tex_plain(source: str, *, math: bool = False) -> str:
             after = source[m.end() :]
             if name in _SILENT or (after.startswith("{") and not after.startswith("{}")):
                 return ""  # \protect; a macro's name before its argument
-            return name  # \TUB: an unknown logo is better named than lost
+            # \TUB: an unknown logo is better named than lost; in math, \log n
+            return name + " " if math and m.group(0)[-1:].isspace() else name
         ch = m.group(2)
-        return "" if ch in " ,;!:/@" and not math else ch
+        if math:
+            return {"!": "", ",": " ", ";": " ", ":": " "}.get(ch, ch)
+        return "" if ch in " ,;!:/@" else ch
 
     if "noop" in source.lower():
         source = _HIDDEN.sub("", source)
@@ -422,7 +425,10 @@ def tex_plain(source: str, *, math: bool = False) -> str:
             return moved if all(c != d for c, d in zip(moved, body, strict=True)) else body
 
         text = _SCRIPT.sub(script, text)
-    return text.replace("{", "").replace("}", "").replace("~", "\u00a0")
+    text = text.replace("{", "").replace("}", "")
+    if math:
+        return re.sub(r"\s+", " ", text.replace("~", " "))
+    return text.replace("~", "\u00a0")
 
 
 def _plain(nodes: list[Node], depth: int, out: list[str]) -> None:
