@@ -98,14 +98,14 @@ def test_accents_names_and_protected_capitals():
     m = recs["muller2019uber"]
     assert [p.family for p in m.authors] == ["Müller", "Dvořák", "Ørsted", "Gödel"]
     assert m.authors[1].given == "Antonín"
-    assert m.title == "Über die NATO und Europa: Straßen, Brücken – und mehr"
+    assert m.title == "Über die NATO und Europa: Straßen, Brücken – und <i>mehr</i>"
     assert m.extra["protect"] == {"title": ["E", "NATO"]}
     assert m.journal == "Zeitschrift für Sicherheitspolitik"
     assert str(m.pages) == "101–125"
     assert m.issued.iso() == "2019-03"
     f = recs["francois2010cafe"]
     assert f.title == "Cafés, crème brûlée & 50% off: a study of French Éclairs"
-    assert f.note == "See pp.\u00a03–5; “quoted” text, italic and a tilde\u00a0here"
+    assert f.note == "See pp.\u00a03–5; <q>quoted</q> text, <i>italic</i> and a tilde\u00a0here"
     assert f.place == "Montréal"
     w = recs["ww2001organisation"]
     assert w.authors[0].literal == "World Health Organization"

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from citeshelf.formats.bibtex import parse_bibtex, write_bibtex
 from citeshelf.formats.csljson import record_from_csl, record_to_csl
-from citeshelf.model import parse_record
+from citeshelf.model import parse_record, richtext
 
 # -- strategies ----------------------------------------------------------------
 
@@ -20,7 +20,33 @@ word = st.builds(
     st.sampled_from(LETTERS + CAPS + "0123456789"),
     st.text(alphabet=LETTERS + CAPS + "0123456789" + SPECIALS, max_size=8),
 )
-text = st.lists(word, min_size=1, max_size=6).map(" ".join)
+
+
+def canonical(t: str) -> str:
+    """Text fields hold rich text: "a&gt;" is the canonical "a>"."""
+    return richtext.serialize(richtext.parse(t))
+
+
+text = st.lists(word, min_size=1, max_size=6).map(" ".join).map(canonical)
+#: a word with inline markup (model.richtext): every tag, math and verbatim TeX
+marked_word = st.one_of(
+    st.builds(
+        lambda tag, w: f"<{tag}>{w}</{tag}>",
+        st.sampled_from(["i", "b", "sc", "sup", "sub", "q"]),
+        st.text(alphabet=LETTERS + CAPS, min_size=1, max_size=6),
+    ),
+    st.sampled_from(
+        [
+            "<i>Hamlet <i>and</i> Lear</i>",
+            "<math>x^2</math>",
+            "<math>\\alpha</math>",
+            "<tex>{\\TeX}</tex>",
+            "<tex>\\METAFONT</tex>",
+            "<q>Über die</q>",
+        ]
+    ),
+)
+rich = st.lists(st.one_of(word, marked_word), min_size=1, max_size=5).map(" ".join).map(canonical)
 plain_word = st.text(alphabet=LETTERS, min_size=1, max_size=8)
 cap_word = st.builds(
     lambda c, w: c + w, st.sampled_from(CAPS), st.text(alphabet=LETTERS + "-'", max_size=8)
@@ -71,7 +97,7 @@ keywordish = st.lists(
 opt = lambda s: st.one_of(st.none(), s)  # noqa: E731
 
 COMMON = {
-    "title": opt(text),
+    "title": opt(rich),
     "subtitle": opt(text),
     "short_title": opt(text),
     "authors": people,
@@ -91,7 +117,7 @@ COMMON = {
     "url": opt(st.from_regex(r"https://example\.org/[a-z0-9_%~/-]{0,12}", fullmatch=True)),
     "abstract": opt(text),
     "keywords": keywordish,
-    "note": opt(text),
+    "note": opt(rich),
     "tags": keywordish,
 }
 BY_TYPE = {

@@ -25,7 +25,7 @@ def test_import_a_bib_file(cs, empty_lib):
     assert r.stderr == ""
     assert keys_of(empty_lib) == ["francois2010cafe", "muller2019uber", "ww2001organisation"]
     rec = Library(empty_lib).get("muller2019uber")
-    assert rec.title == "Über die NATO und Europa: Straßen, Brücken – und mehr"
+    assert rec.title == "Über die NATO und Europa: Straßen, Brücken – und <i>mehr</i>"
     assert rec.added is not None
 
 

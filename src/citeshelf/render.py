@@ -270,7 +270,7 @@ def styled_text(styled: Any) -> Any:
     from rich.text import Text
 
     from .model.controls import show_controls
-    from .styles.text import Italic, safe_href
+    from .styles.text import Italic, Marked, safe_href
 
     text = Text()
     for run in styled.runs:
@@ -278,6 +278,15 @@ def styled_text(styled: Any) -> Any:
             text.append(show_controls(run))
         elif isinstance(run, Italic):
             text.append(show_controls(run.text), style="italic")
+        elif isinstance(run, Marked):
+            # bold and italics as such; small capitals, super- and subscripts have no
+            # terminal style: shown as text (dim for the scripts)
+            style = " ".join(
+                {"b": "bold", "i": "italic", "sup": "dim", "sub": "dim"}[m]
+                for m in run.marks
+                if m != "sc"
+            )
+            text.append(show_controls(run.text), style=style or None)
         else:
             href = safe_href(run.href)
             shown = show_controls(run.text)

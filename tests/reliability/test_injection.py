@@ -193,7 +193,8 @@ def test_links_only_for_http() -> None:
 
 
 def test_markdown_escapes_html_and_markdown() -> None:
-    styled = Styled().add("<img src=x> &amp; & *a* [b](c) `d` # e ~f~ $g$\nline").italic("T")
+    # (record text is rich text: "&amp;amp;" is the text "&amp;", see model/richtext.py)
+    styled = Styled().add("<img src=x> &amp;amp; & *a* [b](c) `d` # e ~f~ $g$\nline").italic("T")
     assert to_markdown(styled) == (
         "\\<img src=x\\> \\&amp; & \\*a\\* \\[b\\](c) \\`d\\` \\# e \\~f\\~ \\$g\\$ line*T*"
     )

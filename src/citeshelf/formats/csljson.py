@@ -370,10 +370,63 @@ def _text(value: Any) -> str | None:
 
 
 def _strip_nocase(text: str) -> tuple[str, list[str]]:
-    phrases = [m.group(1) for m in _protect.NOCASE_RE.finditer(text)]
-    if not phrases:
+    """CSL rich text as citeshelf's (:mod:`citeshelf.model.richtext`): its
+    ``<i>``, ``<b>``, ``<sc>`` (or the small-caps span), ``<sup>``, ``<sub>``
+    kept; ``<span class="nocase">`` taken out as protected phrases (the
+    record keeps them in ``extra["protect"]``); a tag that does not pair up
+    is text."""
+    from ..model import richtext
+
+    if not richtext.has_markup(text):
         return text, []
-    return _protect.NOCASE_RE.sub(lambda m: m.group(1), text), phrases
+    phrases: list[str] = []
+
+    def unwrap(nodes: list[Any]) -> list[Any]:
+        out: list[Any] = []
+        for node in nodes:
+            if isinstance(node, str) or node.tag in richtext.ATOMS:
+                out.append(node)
+            elif node.tag == "nocase":
+                phrases.append(richtext.text_of(node.children))
+                out.extend(unwrap(node.children))
+            else:
+                node.children = unwrap(node.children)
+                out.append(node)
+        return out
+
+    nodes = unwrap(richtext.parse(text))
+    return richtext.serialize(nodes), [p for p in phrases if p]
+
+
+def _csl_text(text: str) -> str:
+    """citeshelf's rich text as CSL's: the tags citeproc-js knows as they are,
+    quoted text in quotation marks, math and TeX as their plain text (what
+    CSL cannot say travels in ``custom``, as for every field)."""
+    from ..model import richtext
+
+    if not richtext.has_markup(text):
+        return text
+
+    def walk(nodes: list[Any], depth: int) -> str:
+        out = []
+        for node in nodes:
+            if isinstance(node, str):
+                out.append(node)
+            elif node.tag in richtext.ATOMS:
+                out.append(richtext.tex_plain(node.source, math=node.tag == "math"))
+            elif node.tag == "q":
+                marks = ("“", "”") if depth % 2 == 0 else ("‘", "’")
+                out.append(marks[0] + walk(node.children, depth + 1) + marks[1])
+            else:
+                inner = walk(node.children, depth)
+                out.append(richtext.TAGS[node.tag] + inner + _CLOSE_TAG[node.tag])
+        return "".join(out)
+
+    return walk(richtext.parse(text), 0)
+
+
+_CLOSE_TAG = {"i": "</i>", "b": "</b>", "sc": "</sc>", "sup": "</sup>", "sub": "</sub>"}
+_CLOSE_TAG["nocase"] = "</span>"
 
 
 def _person(name: Any) -> dict[str, Any] | None:
@@ -789,8 +842,14 @@ def _csl_name(person: Any) -> dict[str, Any]:
 
 
 def _nocase(extra: Mapping[str, Any], field: str, text: str) -> str:
+    """A text field as CSL rich text, its protected phrases in ``<span class="nocase">``."""
+    from ..model import richtext
+
     phrases = _protect.protected_phrases(extra, field)
-    return _protect.apply_protection(text, phrases, lambda s: f'<span class="nocase">{s}</span>')
+    if phrases:
+        spans = _protect.find_spans(richtext.plain(text), phrases)
+        text = richtext.wrap_spans(text, spans)
+    return _csl_text(text)
 
 
 def _write_row(
@@ -801,7 +860,7 @@ def _write_row(
         if record.title:
             title = _nocase(extra, "title", record.title)
             if record.subtitle:
-                title = f"{title}: {record.subtitle}"
+                title = f"{title}: {_csl_text(record.subtitle)}"
             item[row.var] = title
     elif row.kind == "names":
         people = getattr(record, row.record)

@@ -23,10 +23,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 from ..model.controls import CONTROL_RE, strip_controls
 
-__all__ = ["decode", "encode", "strip_groups", "needs_decoding", "top_level_groups"]
+__all__ = [
+    "decode",
+    "encode",
+    "decode_rich",
+    "encode_rich",
+    "strip_groups",
+    "needs_decoding",
+    "top_level_groups",
+]
 
 # Accent commands -> combining marks.
 _ACCENTS = {
@@ -451,6 +461,8 @@ def _ascii_char(ch: str) -> str:
     return ch
 
 
+#: a no-break space, an en or em dash not next to another dash or hyphen
+_DASHES_OUT = re.compile("\u00a0|(?<![-–—])[–—](?![-–—])")
 _LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')|[!?](?=`)")
 
 
@@ -463,6 +475,9 @@ def encode(text: str, *, ascii: bool = False, escape: bool = True) -> str:
     if escape and ("-" in text or "`" in text or "'" in text):
         # "--" is an en dash to TeX; "-{}-" stays two hyphens
         text = _LIGATURES.sub(lambda m: m.group(0) + "{}", text)
+    if escape and ("\u00a0" in text or "–" in text or "—" in text):
+        # as LaTeX writes them: a tie, "--", "---" (the reader gives the characters back)
+        text = _DASHES_OUT.sub(lambda m: _PUNCT_OUT[m.group(0)], text)
     if ascii and not text.isascii():
         out = []
         for i, ch in enumerate(text):
@@ -476,3 +491,553 @@ def encode(text: str, *, ascii: bool = False, escape: bool = True) -> str:
                 out.append(_ascii_char(ch))
         text = "".join(out)
     return text
+
+
+# --------------------------------------------------------------------------
+# rich text: LaTeX markup <-> citeshelf's canonical markup (model.richtext)
+
+#: formatting commands with one argument -> the rich-text tag they are
+FORMAT_COMMANDS = {
+    "emph": "i",
+    "textit": "i",
+    "mkbibemph": "i",
+    "mkbibitalic": "i",
+    "textbf": "b",
+    "mkbibbold": "b",
+    "textsc": "sc",
+    "textsuperscript": "sup",
+    "mkbibsuperscript": "sup",
+    "textsubscript": "sub",
+    "mkbibsubscript": "sub",
+    "mkbibquote": "q",
+    "enquote": "q",
+}
+#: font declarations inside a group (``{\em ...}``) -> tag
+_DECLARATIONS = {
+    "em": "i",
+    "it": "i",
+    "itshape": "i",
+    "bf": "b",
+    "bfseries": "b",
+    "sc": "sc",
+    "scshape": "sc",
+}
+#: commands the text decoder turns into letters or unwraps (the rest is kept verbatim)
+_UNWRAP = frozenset({"mbox", "hbox", "text", "textrm", "textnormal", "textmd", "textup"})
+#: macros the text decoder knows but that are kept verbatim (as ``<tex>``), so
+#: that an export writes them as they were
+_LOGO_NAMES = frozenset({"TeX", "LaTeX", "BibTeX", "LaTeXe", "slash"})
+_KNOWN = (frozenset(_NAMED) - _LOGO_NAMES) | frozenset("uvHckdbrtij") | _UNWRAP
+#: tag -> how it is written (BibLaTeX, classic BibTeX)
+_TAG_OUT = {
+    "i": ("\\emph{", "}"),
+    "b": ("\\textbf{", "}"),
+    "sc": ("\\textsc{", "}"),
+    "sup": ("\\textsuperscript{", "}"),
+    "sub": ("\\textsubscript{", "}"),
+    "nocase": ("{", "}"),
+}
+_NAME_AT = re.compile(r"[A-Za-z]+")
+#: a command without arguments (a font or size declaration such as ``\tt``)
+_DECLARATION_LIKE = re.compile(r"\\[A-Za-z]+\s*")
+
+
+class _Atom:
+    __slots__ = ("tag", "source")
+
+    def __init__(self, tag: str, source: str) -> None:
+        self.tag = tag
+        self.source = source
+
+
+class _Marked:
+    __slots__ = ("tag", "pieces")
+
+    def __init__(self, tag: str, pieces: list) -> None:
+        self.tag = tag
+        self.pieces = pieces
+
+
+class _Group:
+    """A brace group (letter case protection) whose content has markup."""
+
+    __slots__ = ("pieces",)
+
+    def __init__(self, pieces: list) -> None:
+        self.pieces = pieces
+
+
+def _brace_end(text: str, i: int) -> int:
+    """The index of the brace closing the group opened at ``i`` (or -1)."""
+    depth = 0
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _command(src: str, i: int) -> tuple[Any, int]:
+    """The command at ``src[i]`` (a backslash and letters): a _Marked for a
+    formatting command, None for one the text decoder knows (left in the
+    text), else an _Atom with its arguments; and where it ends."""
+    from ..model import richtext
+
+    n = len(src)
+    m = _NAME_AT.match(src, i + 1)
+    assert m is not None
+    name, j = m.group(0), m.end()
+    starred = src.startswith("*", j)
+    if name in FORMAT_COMMANDS and not (name == "enquote" and starred):
+        # (\enquote* fixes the quotation marks' level: kept verbatim)
+        k = j + 1 if starred else j
+        while k < n and src[k] in " \t\n":
+            k += 1
+        end = _brace_end(src, k) if k < n and src[k] == "{" else -1
+        if end > 0:
+            return _Marked(FORMAT_COMMANDS[name], _pieces(src[k + 1 : end])), end + 1
+    if name in _KNOWN:
+        return None, j
+    # a command nobody decodes: kept verbatim with its arguments
+    k = j + 1 if starred else j
+    if name in richtext.TEX_WORDS:
+        k = j  # a logo (\TeX) takes no argument
+    while k < n and src[k] in "[{" and name not in richtext.TEX_WORDS:
+        end = src.find("]", k) if src[k] == "[" else _brace_end(src, k)
+        if end < 0:
+            break
+        k = end + 1
+    if k == j:
+        while k < n and src[k] in " \t\n":
+            k += 1  # the space that ends a control word is part of it
+    return _Atom("tex", src[i:k]), k
+
+
+def _group(src: str, i: int, end: int) -> Any:
+    """The brace group ``src[i:end + 1]``: None when it is plain text (left in
+    the text, where its braces protect letter case), else a piece."""
+    inner = src[i + 1 : end]
+    decl = re.match(r"\s*\\([A-Za-z]+)(?![A-Za-z])\s*", inner)
+    if decl and decl.group(1) in _DECLARATIONS:
+        return _Marked(_DECLARATIONS[decl.group(1)], _pieces(inner[decl.end() :]))
+    sub = _pieces(inner)
+    first = sub[0] if sub else None
+    if (
+        isinstance(first, _Atom)
+        and first.tag == "tex"
+        and _DECLARATION_LIKE.fullmatch(first.source)
+        and first.source.strip()[1:] not in _LOGO_NAMES
+    ):
+        return _Atom("tex", src[i : end + 1])  # {\tt WEB}: a declaration's group, verbatim
+    if all(isinstance(p, str) for p in sub):
+        return None
+    if all(
+        (isinstance(p, _Atom) and p.tag == "tex") or (isinstance(p, str) and not p.strip())
+        for p in sub
+    ):
+        return _Atom("tex", src[i : end + 1])  # {\TeX}: verbatim, braces and all
+    return _Group(sub)
+
+
+def _math_end(src: str, i: int) -> int:
+    """Where the math opened by ``$`` (or ``$$``) at ``i`` closes, or -1."""
+    double = src.startswith("$$", i)
+    close = src.find("$$" if double else "$", i + (2 if double else 1))
+    while close > 0 and src[close - 1] == "\\":
+        close = src.find("$", close + 1)
+    return close
+
+
+def _pieces(src: str) -> list:
+    """``src`` cut into LaTeX text (str, decoded later), markup (_Marked),
+    verbatim TeX and math (_Atom) and groups with markup inside (_Group)."""
+    out: list = []
+    buf: list[str] = []
+
+    def put(piece: Any) -> None:
+        if buf:
+            out.append("".join(buf))
+            buf.clear()
+        out.append(piece)
+
+    i, n = 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == "\\" and _NAME_AT.match(src, i + 1):
+            piece, j = _command(src, i)
+            if piece is None:
+                buf.append(src[i:j])
+            else:
+                put(piece)
+            i = j
+        elif c == "\\":
+            buf.append(src[i : i + 2])
+            i += 2
+        elif c == "`" and src.startswith("``", i) and "''" in src[i + 2 :]:
+            close = src.find("''", i + 2)
+            put(_Marked("q", _pieces(src[i + 2 : close])))
+            i = close + 2
+        elif c == "$" and _math_end(src, i) > 0:
+            close = _math_end(src, i)
+            if src.startswith("$$", i):
+                put(_Atom("tex", src[i : close + 2]))
+                i = close + 2
+            else:
+                put(_Atom("math", src[i + 1 : close]))
+                i = close + 1
+        elif c == "{" and _brace_end(src, i) > 0:
+            end = _brace_end(src, i)
+            piece = _group(src, i, end)
+            if piece is None:
+                buf.append(src[i : end + 1])
+            else:
+                put(piece)
+            i = end + 1
+        else:
+            buf.append(c)
+            i += 1
+    if buf:
+        out.append("".join(buf))
+    return out
+
+
+def _nodes(pieces: list, cased: bool, phrases: list[str]) -> list:
+    from ..model import richtext
+
+    nodes: list = []
+    for p in pieces:
+        if isinstance(p, str):
+            if not p:
+                continue
+            if cased:
+                held = decode(p, keep_braces=True, held=True)
+                held_plain, spans = strip_group_spans(held)
+                phrases.extend(
+                    _RUNS.sub(" ", release(held_plain[a:b])).strip(" ") for a, b in spans
+                )
+                if held_plain:
+                    nodes.append(release(held_plain))
+            elif decode(p):
+                nodes.append(decode(p))
+        elif isinstance(p, _Atom):
+            nodes.append(richtext.Element(p.tag, [p.source]))
+        elif isinstance(p, _Marked):
+            nodes.append(richtext.Element(p.tag, _nodes(p.pieces, cased, phrases)))
+        else:
+            # a protecting group: its phrase is taken when the spaces are settled
+            # (its place in the phrases kept, so they stay in the order of the text)
+            phrases.append("")
+            slot = len(phrases) - 1
+            nodes.append(richtext.Element(f"group:{slot}", _nodes(p.pieces, cased, [])))
+    return nodes
+
+
+def _has_text(nodes: list) -> bool:
+    """Is there text (not only TeX, math and spaces) in ``nodes``?"""
+    return any(
+        (isinstance(n, str) and n.strip())
+        or (not isinstance(n, str) and n.tag not in ("math", "tex") and _has_text(n.children))
+        for n in nodes
+    )
+
+
+def _ungroup(nodes: list, phrases: list[str]) -> list:
+    """The protecting groups' phrases noted and their content put in their place."""
+    from ..model import richtext
+
+    out: list = []
+    for node in nodes:
+        if isinstance(node, str) or node.tag in ("math", "tex"):
+            out.append(node)
+        elif node.tag.startswith("group:"):
+            inner = _ungroup(node.children, [])  # nested groups are inside this phrase
+            slot = int(node.tag[6:])
+            if slot < len(phrases) and _has_text(inner):
+                phrases[slot] = richtext.text_of(inner)
+            out.extend(inner)
+        else:
+            node.children = _ungroup(node.children, phrases)
+            out.append(node)
+    richtext._merge(out)
+    return out
+
+
+_RUNS = re.compile(r"[ \t\r\n]+")
+
+
+def _collapse(nodes: list) -> None:
+    for k, node in enumerate(nodes):
+        if isinstance(node, str):
+            nodes[k] = _RUNS.sub(" ", node)
+        elif node.tag not in ("math", "tex"):
+            _collapse(node.children)
+
+
+def _strip_ends(nodes: list, left: bool) -> None:
+    """Drop the spaces at the start (or end) of the text."""
+    while nodes:
+        k = 0 if left else -1
+        node = nodes[k]
+        if isinstance(node, str):
+            node = node.lstrip(" ") if left else node.rstrip(" ")
+            if node:
+                nodes[k] = node
+                return
+            del nodes[k]
+        elif node.tag in ("math", "tex"):
+            return
+        else:
+            _strip_ends(node.children, left)
+            if node.children:
+                return
+            del nodes[k]
+
+
+def decode_rich(text: str, *, cased: bool = False, spaces: bool = True) -> tuple[str, list[str]]:
+    """A field's LaTeX as canonical rich text (:mod:`citeshelf.model.richtext`),
+    and, with ``cased``, the plain text of its brace groups (the phrases whose
+    letter case is protected). ``spaces``: runs of white space as one space,
+    none at the ends. Formatting (``\\emph``, ``\\textbf``, ``\\textsc``,
+    ``\\textsuperscript``, ``\\textsubscript``, ``\\mkbibquote``,
+    ``\\enquote``, ``{\\em ...}``) becomes tags, ``$...$`` math (its source
+    kept), and a command nothing decodes (``\\TeX``, ``\\texttt{...}``,
+    ``\\autocap{e}``) is kept verbatim as ``<tex>``."""
+    from ..model import richtext
+
+    if "\\" not in text and "$" not in text and "``" not in text:
+        if cased:
+            held = decode(text, keep_braces=True, held=True)
+            held_plain, spans = strip_group_spans(held)
+            phrases = [release(held_plain[a:b]) for a, b in spans]
+            plain = release(held_plain)
+        else:
+            plain, phrases = decode(text), []
+        if spaces:
+            plain = _RUNS.sub(" ", plain).strip(" ")
+            phrases = [_RUNS.sub(" ", p).strip(" ") for p in phrases]
+        return richtext.escape(plain), phrases
+    phrases = []
+    nodes = _nodes(_pieces(text), cased, phrases)
+    if spaces:
+        _collapse(nodes)
+        _strip_ends(nodes, True)
+        _strip_ends(nodes, False)
+    # (a group's phrase is its text as settled; a phrase inside text is settled here)
+    nodes = _ungroup(nodes, phrases)
+    return richtext.serialize(nodes), [p for p in phrases if p.strip()]
+
+
+def encode_rich(
+    text: str,
+    *,
+    ascii: bool = False,
+    spans: list[tuple[int, int]] | None = None,
+    biblatex: bool = True,
+    encode_text: Callable[[str], str] | None = None,
+    case: Callable[[str], str] | None = None,
+) -> str:
+    """Canonical rich text as LaTeX (:func:`decode_rich`'s inverse): ``<i>``
+    as ``\\emph{}``, ``<q>`` as ``\\mkbibquote{}`` (classic BibTeX: ``\\`\\`...''``),
+    math in ``$``, ``<tex>`` as written, text escaped (:func:`encode`).
+    ``spans`` (start, end in the plain text, :func:`~citeshelf.model.richtext.plain`)
+    are put in braces (protected letter case); ``encode_text`` encodes each
+    piece of text (default: :func:`encode`). ``case`` (a function that
+    changes letter case and keeps the length) is applied to the plain text,
+    except the spans and what the markup protects (``nocase``, math, TeX)."""
+    from ..model import richtext
+
+    enc = encode_text or (lambda s: encode(s, ascii=ascii))
+    if not richtext.has_markup(text):
+        if case is not None:
+            headline = case(text)
+            if len(headline) == len(text):
+                text = _restore(headline, text, spans or [])
+        if not spans:
+            return enc(text)
+        out, pos = [], 0
+        for a, b in spans:
+            out.append(enc(text[pos:a]))
+            out.append("{" + enc(text[a:b]) + "}")
+            pos = b
+        out.append(enc(text[pos:]))
+        return "".join(out)
+    tokens = _tokens(richtext.parse(text), 0)
+    if case is not None:
+        tokens = _recase(tokens, case, spans or [])
+    if spans:
+        tokens = _with_braces(tokens, spans)
+    out = []
+    for k, (kind, tag, value) in enumerate(tokens):
+        if kind == "text":
+            out.append(enc(value))
+        elif kind == "brace":
+            out.append(value)
+        elif kind == "atom":
+            if tag == "math":
+                out.append("$" + value + "$")
+            else:
+                out.append(value)
+                nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+                if re.search(r"\\[A-Za-z]+$", value) and nxt is not None and nxt[0] == "text":
+                    if nxt[2][:1].isalpha():
+                        out.append("{}")
+                    elif nxt[2][:1] == " ":
+                        out.append("\\")  # "\TeX\ for": the space is not eaten
+        elif tag == "q":
+            depth = value
+            if biblatex:
+                out.append("\\mkbibquote{" if kind == "open" else "}")
+            elif kind == "open":
+                out.append("``" if depth % 2 == 0 else "`")
+            else:
+                out.append("''" if depth % 2 == 0 else "'")
+        else:
+            out.append(_TAG_OUT[tag][0] if kind == "open" else _TAG_OUT[tag][1])
+    return "".join(out)
+
+
+def _tokens(nodes: list, qdepth: int) -> list[tuple[str, str, Any]]:
+    """A flat stream: ("text", "", s), ("atom", tag, source), ("open"/"close", tag, q depth)."""
+    out: list[tuple[str, str, Any]] = []
+    for node in nodes:
+        if isinstance(node, str):
+            out.append(("text", "", node))
+        elif node.tag in ("math", "tex"):
+            out.append(("atom", node.tag, node.source))
+        else:
+            out.append(("open", node.tag, qdepth))
+            out.extend(_tokens(node.children, qdepth + (node.tag == "q")))
+            out.append(("close", node.tag, qdepth))
+    return out
+
+
+def _width(token: tuple[str, str, Any]) -> int:
+    """How many characters of the plain text a token stands for."""
+    from ..model import richtext
+
+    kind, tag, value = token
+    if kind == "text":
+        return len(value)
+    if kind == "atom":
+        return len(richtext.tex_plain(value, math=tag == "math"))
+    return 1 if tag == "q" else 0
+
+
+def _with_braces(tokens: list, spans: list[tuple[int, int]]) -> list:
+    """``tokens`` with "{" and "}" around each span of the plain text, where
+    the markup between them pairs up (a span that cuts across markup is left
+    without braces)."""
+    cuts = sorted({x for span in spans for x in span})
+    # split text tokens at the span boundaries
+    split: list = []
+    pos = 0
+    for tok in tokens:
+        w = _width(tok)
+        if tok[0] == "text":
+            start = pos
+            value = tok[2]
+            for c in cuts:
+                if start < c < pos + w:
+                    split.append(("text", "", value[: c - start]))
+                    value = value[c - start :]
+                    start = c
+            split.append(("text", "", value))
+        else:
+            split.append(tok)
+        pos += w
+    offsets = []
+    pos = 0
+    for tok in split:
+        offsets.append(pos)
+        pos += _width(tok)
+    offsets.append(pos)
+    inserts: dict[int, list[str]] = {}
+    for a, b in spans:
+        starts = [k for k in range(len(split) + 1) if offsets[k] == a]
+        ends = [k for k in range(len(split) + 1) if offsets[k] == b]
+        choice = None
+        for s in starts:
+            for e in reversed(ends):
+                if e > s and _balanced_tokens(split[s:e]):
+                    choice = (s, e)
+                    break
+            if choice:
+                break
+        if choice and any(t[0] == "text" and t[2].strip() for t in split[choice[0] : choice[1]]):
+            # (TeX and math are never re-cased: no braces around them alone)
+            inserts.setdefault(choice[0], []).append("{")
+            inserts.setdefault(choice[1], []).insert(0, "}")
+    out: list = []
+    for k, tok in enumerate(split):
+        out.extend(("brace", "", mark) for mark in inserts.get(k, []))
+        out.append(tok)
+    out.extend(("brace", "", mark) for mark in inserts.get(len(split), []))
+    return out
+
+
+def _balanced_tokens(tokens: list) -> bool:
+    depth = 0
+    for kind, _, _ in tokens:
+        if kind == "open":
+            depth += 1
+        elif kind == "close":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def _restore(changed: str, original: str, spans: list[tuple[int, int]]) -> str:
+    """``changed`` with the characters of ``spans`` as in ``original``."""
+    if not spans:
+        return changed
+    out, pos = [], 0
+    for a, b in spans:
+        out.append(changed[pos:a])
+        out.append(original[a:b])
+        pos = b
+    out.append(changed[pos:])
+    return "".join(out)
+
+
+def _recase(tokens: list, case: Callable[[str], str], spans: list[tuple[int, int]]) -> list:
+    """Text tokens re-cased by ``case`` over the whole plain text, except in
+    ``spans`` and inside ``nocase``."""
+    from ..model import richtext
+
+    pieces = []
+    for tok in tokens:
+        kind, tag, value = tok
+        if kind == "text":
+            pieces.append(value)
+        elif kind == "atom":
+            pieces.append(richtext.tex_plain(value, math=tag == "math"))
+        elif tag == "q":
+            pieces.append("“" if kind == "open" else "”")
+    plain = "".join(pieces)
+    changed = case(plain)
+    if len(changed) != len(plain):
+        return tokens
+    changed = _restore(changed, plain, spans)
+    out, pos, nocase = [], 0, 0
+    for tok in tokens:
+        kind, tag, value = tok
+        w = _width(tok)
+        if kind == "open" and tag == "nocase":
+            nocase += 1
+        elif kind == "close" and tag == "nocase":
+            nocase -= 1
+        elif kind == "text" and not nocase:
+            tok = ("text", "", changed[pos : pos + w])
+        out.append(tok)
+        pos += w
+    return out

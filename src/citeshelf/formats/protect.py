@@ -16,6 +16,7 @@ __all__ = [
     "apply_protection",
     "add_protected",
     "auto_spans",
+    "rich_auto_spans",
     "find_spans",
     "wrap_spans",
     "NOCASE_RE",
@@ -45,6 +46,7 @@ def find_spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:
     ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
     spans: list[tuple[int, int]] = []
     for phrase in ordered:
+        found = []
         start = 0
         while True:
             i = text.find(phrase, start)
@@ -54,9 +56,23 @@ def find_spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:
             start = i + 1
             if any(i < b and a < j for a, b in spans):
                 continue
-            spans.append((i, j))
+            found.append((i, j))
+        # a phrase that stands as a word somewhere ("S" in "S-matrix") is not
+        # also the start of another word ("Some")
+        whole = [(i, j) for i, j in found if _standalone(text, i, j)]
+        spans.extend(whole or found)
     spans.sort()
     return spans
+
+
+def _standalone(text: str, i: int, j: int) -> bool:
+    """Is ``text[i:j]`` not part of a longer word?"""
+    before = text[i - 1] if i > 0 else " "
+    after = text[j] if j < len(text) else " "
+    inner = text[i:j]
+    return not (before.isalnum() and inner[:1].isalnum()) and not (
+        after.isalnum() and inner[-1:].isalnum()
+    )
 
 
 _WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
@@ -75,6 +91,19 @@ def auto_spans(text: str) -> list[tuple[int, int]]:
             out.append((m.start(), m.end()))
         first = False
     return out
+
+
+def rich_auto_spans(text: str) -> list[tuple[int, int]]:
+    """:func:`auto_spans` of rich text (:mod:`citeshelf.model.richtext`), in
+    its plain text: words with a capital, except those of TeX and math
+    (``<tex>\\TeX</tex>``), which no style re-cases."""
+    from ..model import richtext
+
+    spans = auto_spans(richtext.plain(text))
+    atoms = richtext.atom_spans(text)
+    if not atoms:
+        return spans
+    return [(a, b) for a, b in spans if not any(x <= a and b <= y for x, y in atoms)]
 
 
 def _first_letter(text: str) -> int:

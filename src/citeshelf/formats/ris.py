@@ -36,6 +36,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..model import richtext
 from ..model.keyfiles import is_key
 from ..model.types import RIS_IN, TYPE_NAMES, TYPES, from_ris, types_of_model
 from .entries import Issue, ReadBatch, ReadEntry, exported_keywords
@@ -177,9 +178,10 @@ def _read_names(r: _Ref, row: RisField) -> None:
 
 
 def _read_text(r: _Ref, row: RisField) -> None:
+    """Text, as plain text (RIS has no markup: a "<i>" in it is text)."""
     value = row.value(r.ref)
     if value:
-        r.data[row.record] = value if isinstance(value, str) else str(value)
+        r.data[row.record] = richtext.escape(value if isinstance(value, str) else str(value))
 
 
 def _read_extra(r: _Ref, row: RisField) -> None:
@@ -222,7 +224,7 @@ def _read_urls(r: _Ref, row: RisField) -> None:
 def _read_notes(r: _Ref, row: RisField) -> None:
     notes = list(r.ref.get(row.ris) or [])
     if notes:
-        r.data[row.record] = "\n".join(notes)
+        r.data[row.record] = richtext.escape("\n".join(notes))
 
 
 def _read_pages(r: _Ref, row: RisField) -> None:
@@ -571,9 +573,10 @@ def _write_names(source: Any, row: RisField, ref: dict[str, Any]) -> None:
 
 
 def _write_text(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    """Text as plain text: the markup of rich text (model.richtext) left out."""
     value = getattr(source, row.record, None)
     if value:
-        ref[row.ris] = value
+        ref[row.ris] = richtext.plain(value) if isinstance(value, str) else value
 
 
 def _write_degree(source: Any, row: RisField, ref: dict[str, Any]) -> None:
@@ -590,7 +593,7 @@ def _write_nothing(source: Any, row: RisField, ref: dict[str, Any]) -> None:
 
 def _write_title(source: Any, row: RisField, ref: dict[str, Any]) -> None:
     if source.full_title:
-        ref[row.ris] = source.full_title
+        ref[row.ris] = richtext.plain(source.full_title)
 
 
 def _write_issued(source: Any, row: RisField, ref: dict[str, Any]) -> None:
@@ -605,7 +608,7 @@ def _write_issued(source: Any, row: RisField, ref: dict[str, Any]) -> None:
 def _write_publisher(source: Any, row: RisField, ref: dict[str, Any]) -> None:
     value = source.publisher or getattr(source, "institution", None)
     if value:
-        ref[row.ris] = value
+        ref[row.ris] = richtext.plain(value)
 
 
 def _write_urls(source: Any, row: RisField, ref: dict[str, Any]) -> None:
@@ -628,7 +631,7 @@ def _write_keywords(source: Any, row: RisField, ref: dict[str, Any]) -> None:
 
 def _write_notes(source: Any, row: RisField, ref: dict[str, Any]) -> None:
     if source.note:
-        ref[row.ris] = [source.note]
+        ref[row.ris] = [richtext.plain(source.note)]
 
 
 def _write_pages(source: Any, row: RisField, ref: dict[str, Any]) -> None:

@@ -65,7 +65,12 @@ def to_ascii(text: str) -> str:
 
 def fold(text: str) -> str:
     """Case- and accent-insensitive form: "Mérand" -> "merand", "Straße" ->
-    "strasse", "Þór" -> "thor", "İstanbul" -> "istanbul"."""
+    "strasse", "Þór" -> "thor", "İstanbul" -> "istanbul". Rich text is
+    folded as the text a reader sees (``<i>Hamlet</i>`` -> "hamlet")."""
+    if "<" in text or "&" in text:
+        from .richtext import plain
+
+        text = plain(text)
     if text.isascii():
         return text.lower()
     return to_ascii(text).casefold()

@@ -46,6 +46,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .fold import fold, to_ascii
+from .richtext import plain
 
 if TYPE_CHECKING:
     from .record import BaseRecord
@@ -160,7 +161,8 @@ def _names(attr: str, first_only: bool) -> Callable[[BaseRecord], list[str]]:
 def _text(attr: str) -> Callable[[BaseRecord], list[str]]:
     def get(record: BaseRecord) -> list[str]:
         value = getattr(record, attr, None)
-        return _TITLE_SPLIT.split(value) if isinstance(value, str) else []
+        # the words a reader sees: no markup (model.richtext)
+        return _TITLE_SPLIT.split(plain(value)) if isinstance(value, str) else []
 
     return get
 

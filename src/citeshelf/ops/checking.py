@@ -251,6 +251,7 @@ def _empty_title(ctx: _Context) -> Iterator[Problem]:
 
 def _title_case(ctx: _Context) -> Iterator[Problem]:
     from ..formats.protect import find_spans, protected_phrases
+    from ..model import richtext
     from ..styles.common import looks_title_case, sentence_case
 
     for r in ctx.records:
@@ -262,8 +263,13 @@ def _title_case(ctx: _Context) -> Iterator[Problem]:
                 continue
             table = r.extra.get("protect")
             known = isinstance(table, dict) and name in table
-            spans = find_spans(text, protected_phrases(r.extra, name)) if known else None
-            if not looks_title_case(text, spans):
+            phrases = protected_phrases(r.extra, name)
+            # rich text (model.richtext): its words, not its tags or TeX
+            plain = richtext.plain(text)
+            spans = (
+                sorted(find_spans(plain, phrases) + richtext.atom_spans(text)) if known else None
+            )
+            if not looks_title_case(plain, spans):
                 continue
             message = f"the {name} of '{r.key}' looks like Title Case: {text!r}; titles are "
             if spans is None:
@@ -276,7 +282,10 @@ def _title_case(ctx: _Context) -> Iterator[Problem]:
                     f"fix it with 'citeshelf edit {r.key} --set {name}=...'",
                 )
                 continue
-            new = sentence_case(text, spans)
+            if plain != text:
+                new = richtext.map_plain(text, _sentence_cased(phrases))
+            else:
+                new = sentence_case(text, spans)
             yield Problem(
                 r.key,
                 "title-case",
@@ -287,15 +296,25 @@ def _title_case(ctx: _Context) -> Iterator[Problem]:
             )
 
 
+def _sentence_cased(phrases: list[str]) -> Callable[[str], str]:
+    """Sentence case keeping ``phrases`` (for the text of rich text)."""
+    from ..formats.protect import find_spans
+    from ..styles.common import sentence_case
+
+    return lambda text: sentence_case(text, find_spans(text, phrases))
+
+
 def _set_cased(name: str, new: str) -> Callable[[Any], Any]:
     def apply(record: Any) -> Any:
-        from ..formats.protect import auto_spans, protected_phrases
+        from ..formats.protect import protected_phrases, rich_auto_spans
+        from ..model import richtext
 
         extra = dict(record.extra)
         table = extra.get("protect")
         if isinstance(table, dict) and name in table:
             phrases = protected_phrases(extra, name)
-            auto = [new[a:b] for a, b in auto_spans(new)]
+            plain = richtext.plain(new)
+            auto = [plain[a:b] for a, b in rich_auto_spans(new)]
             if sorted(dict.fromkeys(auto)) == sorted(dict.fromkeys(phrases)):
                 # the capitals left are exactly the protected ones: the
                 # sentence-case convention says as much on its own

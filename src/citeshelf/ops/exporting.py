@@ -319,6 +319,11 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             casing = chicago_title_case
         writer = BibTeXWriter(plan.fmt, plan.ascii, casing)
         first = True
+        preamble = _library_preamble(library)
+        if preamble:
+            # the @preamble blocks imports kept (formats/bibtex/preamble.py)
+            out.write(preamble)
+            first = False
         for record in records():
             if not first:
                 out.write("\n")
@@ -355,6 +360,19 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         rispy.RisWriter().format_lines(out, _Refs())
     else:  # pragma: no cover - plan_export checked it
         raise ValueError(plan.fmt)
+
+
+def _library_preamble(library: Any) -> str:
+    """The library's preamble.bib (the @preamble blocks of imported files), or ""."""
+    from ..formats.bibtex.preamble import PREAMBLE_FILE
+
+    path = getattr(library, "path", None)
+    if path is None:
+        return ""
+    try:
+        return Path(path, PREAMBLE_FILE).read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return ""
 
 
 def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:

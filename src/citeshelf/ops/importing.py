@@ -87,6 +87,8 @@ class FileRead:
     entries: list[Entry] = field(default_factory=list)
     invalid: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    #: BibTeX @preamble values (kept in the library's preamble.bib)
+    preambles: list[str] = field(default_factory=list)
 
 
 class EntryStream:
@@ -142,7 +144,7 @@ def read_entries(
 
         def bib_batches() -> Iterator[FileRead]:
             for part in reader.batches():
-                yield FileRead(part.entries, part.invalid, part.warnings)
+                yield FileRead(part.entries, part.invalid, part.warnings, part.preambles)
 
         return EntryStream(reader.total, bib_batches)
     if fmt == "csl-json":
@@ -353,6 +355,8 @@ class ImportResult:
     warnings: list[Issue] = field(default_factory=list)
     books_created: list[str] = field(default_factory=list)
     entries: int = 0  # entries read (valid or not)
+    #: the @preamble values of the BibTeX files read (added to preamble.bib)
+    preambles: list[str] = field(default_factory=list)
     #: nothing is written: the records are staged in a temporary folder
     dry_run: bool = False
     _staged: list[tuple[str, str]] = field(default_factory=list, repr=False)
@@ -450,6 +454,8 @@ class ImportResult:
                         replaced.append((library.stage(record), record.key))
                 staged, self._staged = self._staged, []
                 library.commit_staged(staged, replace=replaced)
+                if self.preambles:
+                    _keep_preambles(library, self.preambles)
                 written = [k for _, k in staged] + [k for _, k in replaced]
             if bar is not None:
                 bar.advance(len(written))
@@ -600,6 +606,7 @@ class Importer:
         self.result.entries += len(read.entries) + len(read.invalid)
         self.result.invalid.extend(read.invalid)
         self.result.warnings.extend(read.warnings)
+        self.result.preambles.extend(read.preambles)
         for entry in read.entries:
             self.add(entry)
 
@@ -846,6 +853,26 @@ class Importer:
                         update[name] = [] if name in ("editors", "isbn") else None
             self._restage(record.model_copy(update=update))
         self.unlinked = []
+
+
+def _keep_preambles(library: Any, values: list[str]) -> None:
+    """Add the @preamble blocks an import read to the library's preamble.bib
+    (see :mod:`citeshelf.formats.bibtex.preamble`), atomically."""
+    import os
+
+    from ..formats.bibtex.preamble import PREAMBLE_FILE, merged_preambles
+
+    path = Path(library.path) / PREAMBLE_FILE
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = merged_preambles(existing, values)
+    if text is None:
+        return
+    tmp = path.with_name(f".{PREAMBLE_FILE}.part")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
 
 
 def key_maker(library: Any) -> Callable[[Any, Callable[[str], bool]], str]:

@@ -62,6 +62,7 @@ _EXPORTS = {
     "year_suffixes": "api",
     "Italic": "text",
     "Link": "text",
+    "Marked": "text",
     "Styled": "text",
     "to_html": "text",
     "to_markdown": "text",
@@ -83,6 +84,6 @@ if TYPE_CHECKING:  # pragma: no cover
         render,
         year_suffixes,
     )
-    from .text import Italic, Link, Styled, to_html, to_markdown, to_text
+    from .text import Italic, Link, Marked, Styled, to_html, to_markdown, to_text
 
 __getattr__ = lazy_exports(__name__, _EXPORTS, globals())

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, TypeAlias
 
+from ..model import richtext
 from ..model.fold import fold as _fold
 from ..model.language import is_english
 from .text import smarten
@@ -459,6 +460,8 @@ def chicago_title_case(title: str, edition: int = 18, phrases: Sequence[str] = (
     five or more letters capitalised: "Alliances Without Enemies: NATO After
     the Cold War". Words inside the ``phrases`` (protected) keep their case."""
     new_rule = edition >= 18 and CMOS18_LONG_PREPOSITIONS_CAPITALISED
+    if richtext.has_markup(title):  # the words re-cased, the markup (and nocase) kept
+        return richtext.map_plain(title, lambda t: chicago_title_case(t, edition, phrases))
     key = ("c18" if new_rule else "c17", title, tuple(phrases))
     hit = _TC_CACHE.get(key)
     if hit is None:
@@ -478,6 +481,8 @@ def apa_title_case(title: str, phrases: Sequence[str] = ()) -> str:
     """APA 7 title case (6.17): major words and words of four letters or
     more capitalised; both parts of a hyphenated major word capitalised;
     words inside the ``phrases`` (protected) as they are."""
+    if richtext.has_markup(title):  # the words re-cased, the markup (and nocase) kept
+        return richtext.map_plain(title, lambda t: apa_title_case(t, phrases))
     key = ("a", title, tuple(phrases))
     hit = _TC_CACHE.get(key)
     if hit is None:
@@ -548,7 +553,10 @@ def phrase_spans(text: str, phrases: Iterable[str]) -> list[tuple[int, int]]:
 def to_sentence_case(text: str, phrases: Iterable[str] = ()) -> str:
     """``text`` in sentence case if it looks written in title case (the
     ``phrases`` protected), else unchanged: what a title from a service that
-    gives Title Case is stored as."""
+    gives Title Case is stored as. Rich text keeps its markup, and the
+    case of what ``<span class="nocase">`` holds."""
+    if richtext.has_markup(text):
+        return richtext.map_plain(text, lambda t: to_sentence_case(t, phrases))
     spans = phrase_spans(text, phrases)
     return sentence_case(text, spans) if looks_title_case(text, spans) else text
 
@@ -853,7 +861,10 @@ def as_core_type(record: BaseRecord) -> BaseRecord:
 
 
 def typo(text: str | None) -> str:
-    """Stored text with typographic quotes and dashes."""
+    """Stored text with typographic quotes and dashes (rich text: in its
+    text, never in its tags or its TeX)."""
+    if text and richtext.has_markup(text):
+        return richtext.map_plain(text, smarten, keep_case=False)
     return smarten(text) if text else ""
 
 

@@ -1,7 +1,14 @@
 """The styled-text tree a style produces, and its renderers.
 
 A formatted citation is a :class:`Styled`: a flat list of runs. A run is a
-plain ``str``, an :class:`Italic` run or a :class:`Link`. Quotation marks,
+plain ``str``, an :class:`Italic` run, a :class:`Marked` run (bold, small
+capitals, superscript, subscript, with or without italics) or a
+:class:`Link`. Record text given to :meth:`Styled.add` and
+:meth:`Styled.italic` may hold rich-text markup
+(:mod:`citeshelf.model.richtext`): it becomes runs (an italic word inside an
+italic title is set roman, as CSL's flip-flop does; quoted text gets
+quotation marks, single ones inside double), so no tag is ever printed as
+text. Quotation marks,
 dashes and apostrophes are already typographic characters inside the runs
 (“ ” ‘ ’ –), so every output format shows the same text.
 
@@ -15,10 +22,12 @@ from __future__ import annotations
 import re
 from html import escape as _html_escape
 
+from ..model import richtext
 from ..model.controls import strip_controls
 
 __all__ = [
     "Italic",
+    "Marked",
     "Link",
     "Styled",
     "safe_href",
@@ -44,6 +53,74 @@ class Italic:
         return f"Italic({self.text!r})"
 
 
+class Marked:
+    """Text with inline formatting from a record's rich text: ``marks`` is a
+    sorted tuple of "b" (bold), "i" (italic), "sc" (small capitals), "sup",
+    "sub". (Italics alone are an :class:`Italic`.)"""
+
+    __slots__ = ("text", "marks")
+
+    def __init__(self, text: str, marks: tuple[str, ...]) -> None:
+        self.text = text
+        self.marks = marks
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Marked) and (other.text, other.marks) == (self.text, self.marks)
+
+    def __repr__(self) -> str:
+        return f"Marked({self.text!r}, {self.marks!r})"
+
+
+def rich_runs(text: str, *, italic: bool = False) -> list[str | Italic | Marked]:
+    """The runs of rich text (``italic``: the whole is in italics, and an
+    ``<i>`` inside it is roman)."""
+    out: list[str | Italic | Marked] = []
+    opened = [0]  # quotation marks opened by the text so far, so <q> inside “...” is ‘...’
+
+    def put(piece: str, marks: frozenset[str]) -> None:
+        if not piece:
+            return
+        if not marks:
+            opened[0] += piece.count("“") - piece.count("”")
+            if out and isinstance(out[-1], str):
+                out[-1] += piece
+            else:
+                out.append(piece)
+            return
+        run: Italic | Marked = (
+            Italic(piece) if marks == {"i"} else Marked(piece, tuple(sorted(marks)))
+        )
+        last = out[-1] if out else None
+        if isinstance(last, Italic) and isinstance(run, Italic):
+            out[-1] = Italic(last.text + piece)
+        elif isinstance(last, Marked) and isinstance(run, Marked) and last.marks == run.marks:
+            out[-1] = Marked(last.text + piece, last.marks)
+        else:
+            out.append(run)
+
+    def walk(nodes: list[richtext.Node], marks: frozenset[str], depth: int) -> None:
+        for node in nodes:
+            if isinstance(node, str):
+                put(node, marks)
+            elif node.tag in richtext.ATOMS:
+                put(richtext.tex_plain(node.source, math=node.tag == "math"), marks)
+            elif node.tag == "q":
+                level = depth + max(opened[0], 0)
+                quotes = ("“", "”") if level % 2 == 0 else ("‘", "’")
+                put(quotes[0], marks)
+                walk(node.children, marks, depth + 1)
+                put(quotes[1], marks)
+            elif node.tag == "i":
+                walk(node.children, marks ^ {"i"}, depth)
+            elif node.tag == "nocase":
+                walk(node.children, marks, depth)
+            else:
+                walk(node.children, marks | {node.tag}, depth)
+
+    walk(richtext.parse(text), frozenset({"i"}) if italic else frozenset(), 0)
+    return out
+
+
 class Link:
     """A URL (a DOI is written as ``https://doi.org/...``); ``text`` is shown."""
 
@@ -61,7 +138,7 @@ class Link:
 
 
 #: A run of the finished output.
-Run = str | Italic | Link
+Run = str | Italic | Marked | Link
 
 
 class _Sep:
@@ -137,14 +214,23 @@ class Styled:
         return self
 
     def add(self, text: str) -> Styled:
-        """Plain text. A separator it starts with (", ", "; ") is dropped by
-        the pass after another separator (the element between is missing)."""
-        if text:
+        """Text (rich text: its markup becomes runs). A separator it starts
+        with (", ", "; ") is dropped by the pass after another separator
+        (the element between is missing)."""
+        if text and richtext.has_markup(text):
+            self._items.extend(rich_runs(text))
+            self._runs = None
+        elif text:
             self._items.append(text)
             self._runs = None
         return self
 
     def italic(self, text: str) -> Styled:
+        """Text in italics (rich text: an italic word in it is set roman)."""
+        if text and richtext.has_markup(text):
+            self._items.extend(rich_runs(text, italic=True))
+            self._runs = None
+            return self
         return self._push(Italic(text)) if text else self
 
     def link(self, text: str, href: str | None = None) -> Styled:
@@ -184,7 +270,7 @@ class Styled:
 
 
 #: What a Styled is built of: runs, separators and other Styled parts.
-Item = str | Italic | Link | _Sep | _Trim | Styled
+Item = str | Italic | Marked | Link | _Sep | _Trim | Styled
 
 # --------------------------------------------------------------------------
 # The punctuation pass
@@ -310,7 +396,10 @@ def _join_sep(runs: list[Run], mark: str, comma_after_query: bool) -> None:
             while i > 0 and run[i - 1] in _CLOSING_QUOTES:
                 i -= 1
             before = run[:i]
-            if (before[-1:] in "?!" and not keep) or (first == "." and before[-1:] == "."):
+            # (the character before the quotation mark may end the run before:
+            # a title ending in markup, "x<sup>2</sup>”")
+            prev = before[-1:] or _last_char(runs[:-1])
+            if (prev and prev in "?!" and not keep) or (first == "." and prev == "."):
                 runs[-1] = run + mark[1:]
             else:
                 runs[-1] = before + first + run[i:] + mark[1:]
@@ -389,6 +478,8 @@ def to_markdown(styled: Styled) -> str:
             lead = text[: len(text) - len(text.lstrip())]
             trail = text[len(text.rstrip()) :]
             out.append(f"{lead}*{text.strip()}*{trail}" if text.strip() else text)
+        elif isinstance(r, Marked):
+            out.append(_marked(_md(r.text), r.marks, markdown=True))
         else:
             href = safe_href(r.href)
             if href is None:
@@ -398,6 +489,33 @@ def to_markdown(styled: Styled) -> str:
             else:
                 out.append(f"[{_md(r.text)}](<{href}>)")
     return "".join(out)
+
+
+#: how a mark is written in HTML (and in Markdown, which has no small
+#: capitals, superscripts or subscripts: CommonMark passes these HTML tags on)
+_HTML_MARKS = {
+    "b": ("<b>", "</b>"),
+    "i": ("<i>", "</i>"),
+    "sc": ('<span style="font-variant:small-caps">', "</span>"),
+    "sup": ("<sup>", "</sup>"),
+    "sub": ("<sub>", "</sub>"),
+}
+_MD_MARKS = {"b": ("**", "**"), "i": ("*", "*")}
+
+
+def _marked(text: str, marks: tuple[str, ...], *, markdown: bool) -> str:
+    """Escaped ``text`` with its marks (Markdown emphasis never starts or
+    ends with a space: the spaces go outside)."""
+    core = text.strip()
+    if not core:
+        return text
+    lead = text[: len(text) - len(text.lstrip())]
+    trail = text[len(text.rstrip()) :]
+    for mark in marks:
+        table = _MD_MARKS if markdown and mark in _MD_MARKS else _HTML_MARKS
+        opening, closing = table[mark]
+        core = opening + core + closing
+    return lead + core + trail
 
 
 def _h(text: str) -> str:
@@ -413,6 +531,8 @@ def to_html(styled: Styled) -> str:
             out.append(_h(r))
         elif isinstance(r, Italic):
             out.append(f"<i>{_h(r.text)}</i>")
+        elif isinstance(r, Marked):
+            out.append(_marked(_h(r.text), r.marks, markdown=False))
         else:
             href = safe_href(r.href)
             if href is None:

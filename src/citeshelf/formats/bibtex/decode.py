@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
 from ...model.keyfiles import key_problem
@@ -37,6 +38,7 @@ from .text import (
     decide_protect,
     name_annotations,
     names,
+    rich,
     unescape_verbatim,
     ws,
 )
@@ -388,10 +390,16 @@ def mapped_fields(d: Decoding) -> None:
         if target is None:
             if name in _VERBATIM:
                 d.extra[name] = unescape_verbatim(value)
-            else:
+            elif name.endswith(_ANNOTATION_SUFFIXES) or "+an:" in name:
                 d.extra[name] = ws(latex.decode(value)) if value.strip() else value
+            else:
+                d.extra[name] = rich(value, name, d.extra) if value.strip() else value
             continue
         _map_field(d, name, value, target)
+
+
+#: biblatex data annotations (``title+an``) are not text: kept decoded, as before
+_ANNOTATION_SUFFIXES = ("+an",)
 
 
 def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
@@ -399,6 +407,8 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
         text = cased(value, target, d.extra, d.cased)
     elif name in _VERBATIM:
         text = unescape_verbatim(value)
+    elif _kind(d.rtype, name) in _RICH_KINDS:
+        text = rich(value, target, d.extra, spaces=target != "abstract")
     else:
         text = latex.decode(value)
         if target != "abstract":
@@ -411,6 +421,20 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
     if target in _IDENTIFIERS:
         d.identifiers[target] = name
     d.data[target] = text
+
+
+#: the kinds of the field table whose values are rich text (the others are
+#: numbers, identifiers, lists, dates: decoded as plain text)
+_RICH_KINDS = frozenset({"text", "cased", "title", "container", "site"})
+
+
+@cache
+def _kind(rtype: str, name: str) -> str | None:
+    """The kind of the field table's row for BibTeX field ``name``."""
+    for row in write_rows(rtype):
+        if name in row.names_read:
+            return row.kind
+    return None
 
 
 def isbn_others(d: Decoding) -> None:

@@ -27,22 +27,36 @@ def unescape_verbatim(text: str) -> str:
 def cased(
     value: str, field: str, extra: dict[str, Any], spans_out: dict[str, Any] | None = None
 ) -> str:
-    """Decode a title-like field, recording braced phrases unless they are
-    exactly what sentence case implies."""
-    decoded = latex.decode(value, keep_braces=True, held=True)
-    held_plain, spans = latex.strip_group_spans(decoded)
-    phrases = [ws(latex.release(held_plain[a:b])) for a, b in spans]
-    plain = ws(latex.release(held_plain))
+    """Decode a title-like field as rich text (:func:`.latex.decode_rich`),
+    recording its braced phrases unless they are exactly what sentence case
+    implies."""
+    from ...model import richtext
+
+    text, phrases = latex.decode_rich(value, cased=True)
     if spans_out is not None:
-        spans_out[field] = phrases, plain
-    decide_protect(plain, phrases, field, extra)
-    return plain
+        spans_out[field] = phrases, richtext.plain(text)
+    decide_protect(text, phrases, field, extra)
+    return text
 
 
-def decide_protect(plain: str, phrases: list[str], field: str, extra: dict[str, Any]) -> None:
-    auto = [plain[a:b] for a, b in protect.auto_spans(plain)]
+def rich(value: str, field: str, extra: dict[str, Any], *, spaces: bool = True) -> str:
+    """Decode a text field as rich text; its braced phrases (``Routledge
+    {and} Kegan Paul``) are recorded as protected when it has any."""
+    text, phrases = latex.decode_rich(value, cased=True, spaces=spaces)
+    if phrases:
+        protect.add_protected(extra, field, phrases)
+    return text
+
+
+def decide_protect(text: str, phrases: list[str], field: str, extra: dict[str, Any]) -> None:
+    """Record ``phrases`` as the protected phrases of rich ``text`` unless
+    they are what its capitals imply (:func:`.protect.rich_auto_spans`)."""
+    from ...model import richtext
+
+    plain = richtext.plain(text)
+    auto = [plain[a:b] for a, b in protect.rich_auto_spans(text)]
     table = extra.get("protect")
-    if phrases != auto:
+    if sorted(phrases) != sorted(auto):
         extra.setdefault("protect", {})[field] = sorted(dict.fromkeys(phrases))
     elif isinstance(table, dict):
         table.pop(field, None)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ...model import richtext
 from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
@@ -77,9 +78,9 @@ _ORDER = (
     "xref",
 )
 _ORDER_INDEX = {name: i for i, name in enumerate(_ORDER)}
-_FIELD_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+_FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_-]*$")
 #: biblatex data annotations kept in extra ("author+an", "title+an:role")
-_ANNOTATION_FIELD = re.compile(r"^[a-z][a-z0-9_-]*\+an(?::[a-z0-9_-]+)?$")
+_ANNOTATION_FIELD = re.compile(r"^[a-z_][a-z0-9_-]*\+an(?::[a-z0-9_-]+)?$")
 
 
 #: the fields ``title_case`` applies to
@@ -100,26 +101,37 @@ class _Writer:
     # text --------------------------------------------------------------
 
     def text(self, value: str) -> str:
-        return latex.encode(value, ascii=self.ascii)
+        """Text (rich text: its markup as LaTeX, see :func:`.latex.encode_rich`)."""
+        return latex.encode_rich(value, ascii=self.ascii, biblatex=self.dialect == "biblatex")
+
+    def rich(self, value: str, field: str, extra: Mapping[str, Any]) -> str:
+        """A text field, with the phrases an import found in braces braced again."""
+        phrases = protect.protected_phrases(extra, field)
+        if not phrases:
+            return self.text(value)
+        spans = protect.find_spans(richtext.plain(value), phrases)
+        return latex.encode_rich(
+            value, ascii=self.ascii, spans=spans, biblatex=self.dialect == "biblatex"
+        )
 
     def cased(self, value: str, field: str, extra: Mapping[str, Any]) -> str:
+        """A title-like field: its protected phrases braced (those an import
+        recorded, else every capital of the sentence-case text), the rest in
+        title case when the export asks for it."""
+        plain = richtext.plain(value)
         table = extra.get("protect")
         if isinstance(table, Mapping) and field in table:
-            spans = protect.find_spans(value, protect.protected_phrases(extra, field))
+            spans = protect.find_spans(plain, protect.protected_phrases(extra, field))
         else:
-            spans = protect.auto_spans(value)
-        if self._case is not None and field in _TITLE_FIELDS:
-            headline = self._case(value)
-            if len(headline) == len(value):
-                # the protected phrases as stored, braced; the rest in title case
-                out, pos = [], 0
-                for a, b in spans:
-                    out.append(self.text(headline[pos:a]))
-                    out.append("{" + self.text(value[a:b]) + "}")
-                    pos = b
-                out.append(self.text(headline[pos:]))
-                return "".join(out)
-        return protect.wrap_spans(value, spans, lambda s: "{" + self.text(s) + "}", self.text)
+            spans = protect.rich_auto_spans(value)
+        case = self._case if field in _TITLE_FIELDS else None
+        return latex.encode_rich(
+            value,
+            ascii=self.ascii,
+            spans=spans,
+            biblatex=self.dialect == "biblatex",
+            case=case,
+        )
 
     def names(self, people: list[Any], et_al: bool) -> str:
         out = [self.name(p) for p in people]
@@ -280,7 +292,7 @@ class _Writer:
         elif row.kind == "container":
             self.put_container(e, row, value)
         elif row.kind == "site":
-            e.put(name if e.etype != "misc" else "howpublished", self.text(value))
+            e.put(name if e.etype != "misc" else "howpublished", self.rich(value, "site", e.extra))
         else:  # pragma: no cover - every kind of the table is written above
             raise ValueError(f"no writer for kind {row.kind!r}")
 
@@ -428,8 +440,10 @@ class _Writer:
             text = str(value)
             if name in _VERBATIM:
                 e.fields[name] = (verbatim(text, biblatex=e.biblatex), False)
+            elif _ANNOTATION_FIELD.match(name):
+                e.fields[name] = (latex.encode(text, ascii=self.ascii), False)
             else:
-                e.fields[name] = (self.text(text), False)
+                e.fields[name] = (self.rich(text, name, e.extra), False)
 
     def entry_type(self, record: Any, extra: Mapping[str, Any]) -> str:
         given = extra.get("bibtex_type")
@@ -632,7 +646,7 @@ def _list(w: _Writer, value: list[str], record_field: str, extra: Mapping[str, A
 
 #: How the plain kinds of the field table are written.
 _KIND_WRITERS: dict[str, Callable[[_Writer, Any, str, Mapping[str, Any]], str]] = {
-    "text": lambda w, value, name, extra: w.text(value),
+    "text": lambda w, value, name, extra: w.rich(value, name, extra),
     "cased": lambda w, value, name, extra: w.cased(value, name, extra),
     "list": _list,
     "pages": lambda w, value, name, extra: _pages(w, value),

@@ -1,0 +1,183 @@
+"""Field-by-field comparison of two .bib files as biber sees them.
+
+``biber --tool --output-resolve --output-format=bibtex`` reads a file the way
+biblatex would (macros, crossref/xdata inheritance, LaTeX decoded to UTF-8)
+and writes it out again; :func:`compare` runs it on both files and counts the
+fields of the first that the second lost or changed. Used by
+``tests/test_bibtex_fidelity.py``; run by hand as
+``python tests/biber_fidelity.py ORIGINAL.bib`` (imports the file with
+citeshelf, exports it as BibLaTeX and prints every difference).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Differences that are not changes, applied to both sides before comparing
+#: (each with its reason; the README lists them):
+NORMALISATIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"\{([^\x00-\x7f])\}"),
+        r"\1",
+        "biber decodes {\\ss} to {ß}: braces around one letter that an accent macro "
+        "needed; citeshelf writes the letter (UTF-8) without them",
+    ),
+    (
+        re.compile(r"(?<!\\)&"),
+        r"\\&",
+        "an unescaped & (TeX's alignment character) is written \\&",
+    ),
+)
+
+
+def biber_resolved(path: Path, workdir: Path) -> str:
+    """biber's resolved BibTeX text of ``path``."""
+    out = workdir / (path.stem + ".resolved.bib")
+    subprocess.run(
+        [
+            "biber",
+            "--tool",
+            "--output-resolve",
+            "--output-format=bibtex",
+            "--quiet",
+            f"--output-file={out}",
+            str(path),
+        ],
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+    )
+    return out.read_text(encoding="utf-8")
+
+
+def _group_end(text: str, i: int) -> int:
+    depth = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return len(text)
+
+
+_ENTRY = re.compile(r"^@(\w+)\{([^,\s]+),\s*$", re.M)
+_STRING = re.compile(r'^@STRING\{(\S+) = "(.*)"\}\s*$', re.M)
+_FIELD = re.compile(r"\s*([A-Za-z0-9_+:.-]+) = ")
+
+
+def entries(text: str) -> dict[str, dict[str, str]]:
+    """The entries of biber's output: key (lower case) -> field -> value
+    (``@string`` macros expanded, white space runs as one space); the entry
+    type under ``@type``."""
+    macros = {m.group(1).lower(): m.group(2) for m in _STRING.finditer(text)}
+    out: dict[str, dict[str, str]] = {}
+    for m in _ENTRY.finditer(text):
+        fields = {"@type": m.group(1).lower()}
+        i = m.end()
+        while True:
+            f = _FIELD.match(text, i)
+            if not f:
+                break
+            j = f.end()
+            if text[j] == "{":
+                end = _group_end(text, j)
+                value = text[j + 1 : end]
+                i = end + 1
+            else:
+                end = text.index(",\n", j)
+                parts = [p.strip() for p in text[j:end].split("#")]
+                value = "".join(
+                    p[1:-1] if p.startswith('"') else macros.get(p.lower(), p) for p in parts
+                )
+                i = end
+            if text.startswith(",", i):
+                i += 1
+            fields[f.group(1).lower()] = " ".join(value.split())
+        out[m.group(2).lower()] = fields
+    return out
+
+
+@dataclass
+class Comparison:
+    fields: int = 0
+    lost: list[tuple[str, str, str]] = field(default_factory=list)
+    changed: list[tuple[str, str, str, str]] = field(default_factory=list)
+    entries_lost: list[str] = field(default_factory=list)
+
+    def report(self) -> str:
+        lines = [
+            f"{self.fields} fields; {len(self.changed)} changed, {len(self.lost)} lost, "
+            f"{len(self.entries_lost)} entries lost"
+        ]
+        lines += [f"lost    {k}.{f}: {v!r}" for k, f, v in self.lost]
+        lines += [f"changed {k}.{f}: {a!r} -> {b!r}" for k, f, a, b in self.changed]
+        lines += [f"entry lost: {k}" for k in self.entries_lost]
+        return "\n".join(lines)
+
+
+def normalised(value: str) -> str:
+    for pattern, replacement, _ in NORMALISATIONS:
+        value = pattern.sub(replacement, value)
+    return value
+
+
+def compare(original: str, exported: str) -> Comparison:
+    """The fields of ``original`` (biber's output) that ``exported`` lost or changed."""
+    a, b = entries(original), entries(exported)
+    result = Comparison()
+    for key, fields in a.items():
+        other = b.get(key)
+        if other is None:
+            result.entries_lost.append(key)
+            continue
+        for name, value in fields.items():
+            result.fields += 1
+            if name not in other:
+                result.lost.append((key, name, value))
+            elif normalised(other[name]) != normalised(value):
+                result.changed.append((key, name, value, other[name]))
+    return result
+
+
+def export_with_citeshelf(original: Path, out: Path) -> None:
+    """Import ``original`` into a new library and export it as BibLaTeX to ``out``."""
+    cli = [sys.executable, "-m", "citeshelf"]
+    with tempfile.TemporaryDirectory() as tmp:
+        lib = str(Path(tmp) / "records")
+        subprocess.run([*cli, "init", lib], check=True, capture_output=True)
+        subprocess.run([*cli, "-L", lib, "import", str(original)], check=True, capture_output=True)
+        subprocess.run(
+            [*cli, "-L", lib, "export", "--format", "biblatex", "-o", str(out)],
+            check=True,
+            capture_output=True,
+        )
+
+
+def main(argv: list[str]) -> int:
+    if shutil.which("biber") is None:
+        print("biber is not installed", file=sys.stderr)
+        return 1
+    original = Path(argv[0]).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        exported = work / "exported.bib"
+        export_with_citeshelf(original, exported)
+        print(compare(biber_resolved(original, work), biber_resolved(exported, work)).report())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
