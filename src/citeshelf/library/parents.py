@@ -77,7 +77,7 @@ class Resolver:
         use: str = "style",
         *,
         known: dict[str, BaseRecord] | None = None,
-        cache: int = 4096,
+        cache: int = 1024,
     ) -> None:
         from collections import OrderedDict
 

@@ -39,6 +39,7 @@ the same book. Two records whose DOIs differ are never likely duplicates.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +67,8 @@ FUZZY_GROUP_MAX = 300
 def _norm_title(text: str | None) -> str:
     from ..model.fold import fold
 
-    return re.sub(r"[^a-z0-9]+", "", fold(text or ""))
+    # interned: the same title is kept by several of the rule's tables
+    return sys.intern(re.sub(r"[^a-z0-9]+", "", fold(text or "")))
 
 
 def _norm_number(text: object) -> str:
@@ -408,6 +410,10 @@ def _fold_name(people: list[Any]) -> str:
     return fold(_first_family(people) or "")
 
 
+def _first_name(person: Any) -> dict[str, str | None]:
+    return {"family": person.family, "literal": person.literal}
+
+
 class _Brief:
     """What the duplicate rule reads of a record, and nothing more: the first
     author and editor only, ``extra`` only for the printing."""
@@ -417,7 +423,6 @@ class _Brief:
         "type",
         "title",
         "subtitle",
-        "full_title",
         "year",
         "creators",
         "editors",
@@ -430,15 +435,20 @@ class _Brief:
         "container_title",
     )
 
+    @property
+    def full_title(self) -> str | None:
+        if self.title and self.subtitle:
+            return f"{self.title}: {self.subtitle}"
+        return self.title
+
     def __init__(self, r: Any) -> None:
         self.key = r.key
         self.type = r.type
         self.title = r.title
         self.subtitle = r.subtitle
-        self.full_title = r.full_title
         self.year = r.year
-        self.creators = r.creators[:1]
-        self.editors = r.editors[:1]
+        self.creators = [_first_name(p) for p in r.creators[:1]]
+        self.editors = [_first_name(p) for p in r.editors[:1]]
         self.parent = r.parent
         self.doi = r.doi
         self.isbn = list(r.isbn)
