@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.biber_fidelity import biber_resolved, compare, entries  # noqa: E402
+from tests.biber_fidelity import biber_resolved, compare, entries
 
 FILES = (
     "xampl.bib",
