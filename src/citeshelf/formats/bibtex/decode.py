@@ -155,7 +155,8 @@ def _related(d: Decoding) -> None:
         kind = latex.decode(d.fields.get(names[1], "")).strip() or DEFAULT_RELATION
         group = {"type": kind}
         if names[2] in d.fields:
-            group["string"] = d.decoded(names[2])
+            # rich text, so that a macro such as \autocap{e}xcerpt is kept
+            group["string"] = ws(rich(d.fields[names[2]], names[2], {}))
         if names[3] in d.fields:
             group["options"] = d.fields[names[3]].strip()
         out += [{**group, "key": k} for k in keys]
