@@ -33,6 +33,26 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
         r"\\&",
         "an unescaped & (TeX's alignment character) is written \\&",
     ),
+    (
+        re.compile(r"^(\w+)--\1$"),
+        r"\1",
+        "a page range whose ends are the same page (1--1) is that page (1)",
+    ),
+    (
+        re.compile(r"^https?://(dx\.)?doi\.org/"),
+        "",
+        "a DOI is stored without its resolver (biblatex adds https://doi.org/ itself)",
+    ),
+    (
+        re.compile("\u0131\u0301"),
+        "\u00ed",
+        "biber gives {\\'\\i} as a dotless i and a combining accent; citeshelf writes í",
+    ),
+    (
+        re.compile(r"^\{(\{[^{}]*\})\}$"),
+        r"\1",
+        "a value in two pairs of braces ({{Title}}) protects as one pair does",
+    ),
 )
 
 

@@ -179,8 +179,12 @@ def test_invalid_item_names_the_field():
     assert warnings == [
         "field 'DOI' kept in extra: 'not a doi' is not a DOI: expected 10.NNNN/suffix"
     ]
-    with pytest.raises(InvalidData, match="container_title"):
-        record_from_csl({"id": "x", "type": "chapter", "title": "No book"})
+    # a chapter that names no book is kept, as a book with its CSL type
+    warnings.clear()
+    r = record_from_csl({"id": "x", "type": "chapter", "title": "No book"}, warnings=warnings)
+    assert (r.type, r.title, r.extra) == ("book", "No book", {"csl_type": "chapter"})
+    assert warnings == ["a chapter with no container-title: read as a book (type kept)"]
+    assert record_to_csl(r) == {"id": "x", "type": "chapter", "title": "No book"}
 
 
 def test_dates_ranges_and_raw_are_kept():

@@ -691,6 +691,17 @@ def _standard_data(
     return data
 
 
+def _bookless_chapter(data: dict[str, Any]) -> bool:
+    """A chapter that names no book (pandoc's ``@inbook`` with no booktitle,
+    whose title is the book's) is read as a book, its CSL type kept: whether
+    ``data`` was one."""
+    if data["type"] != "chapter" or data.get("container_title") or data.get("parent"):
+        return False
+    data["type"] = "book"
+    data["extra"] = {**(data.get("extra") or {}), "csl_type": "chapter"}
+    return True
+
+
 def _validate(data: dict[str, Any], where: str) -> Any:
     from pydantic import ValidationError
 
@@ -773,6 +784,8 @@ def record_from_csl(
         rest = {k: v for k, v in custom.items() if k != "citeshelf"}
         if rest:
             data.setdefault("extra", {})["custom"] = rest
+    if _bookless_chapter(data) and warnings is not None:
+        warnings.append("a chapter with no container-title: read as a book (type kept)")
     label = where or f"CSL-JSON item '{data['key']}'"
     return _validate_lenient(data, item, sources, label, warnings)
 
@@ -938,6 +951,7 @@ def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
     check = _standard_data(plain, record.key)
     if want.get("parent"):  # CSL has no parent link: it travels in custom
         check["parent"] = want["parent"]
+    _bookless_chapter(check)
     try:
         got = _validate(check, "check").to_json_dict()
     except InvalidData:

@@ -279,8 +279,9 @@ class Existing:
             return not _other_issue(self.variant.get(key, mine), mine, strict=strict)
 
         if record.doi:
+            part = record.type in ("chapter", "paper")  # the papers of a volume share its DOI
             for k in self.dois.get(_doi(record.doi), ()):
-                if same_work(k, False):
+                if same_work(k, part):
                     return k, f"same DOI {record.doi}"
         if record.type == "book":
             ev = (_norm_number(record.edition), _norm_number(record.volume))

@@ -24,7 +24,9 @@ from .fields import (
     _THESIS_ETYPES,
     _VERBATIM,
     CASED_FIELDS,
+    KNOWN_ENTRY_TYPES,
     NAME_FIELDS_IN,
+    entry_types_read,
     read_map,
     read_type,
     thesis_degree_read,
@@ -97,6 +99,8 @@ def entry_type(d: Decoding) -> None:
         d.handled.add("entrysubtype")
     if not written:
         d.extra["bibtex_type"] = d.etype
+        if d.etype not in KNOWN_ENTRY_TYPES and d.etype not in entry_types_read():
+            d.warnings.append(f"unknown entry type '@{d.etype}': read as misc, the type kept")
     if d.original_key:
         d.extra["bibtex_key"] = d.original_key
     problem = key_problem(d.key)
@@ -151,7 +155,8 @@ def _related(d: Decoding) -> None:
         kind = latex.decode(d.fields.get(names[1], "")).strip() or DEFAULT_RELATION
         group = {"type": kind}
         if names[2] in d.fields:
-            group["string"] = d.decoded(names[2])
+            # rich text, so that a macro such as \autocap{e}xcerpt is kept
+            group["string"] = ws(rich(d.fields[names[2]], names[2], {}))
         if names[3] in d.fields:
             group["options"] = d.fields[names[3]].strip()
         out += [{**group, "key": k} for k in keys]
@@ -403,6 +408,8 @@ _ANNOTATION_SUFFIXES = ("+an",)
 
 
 def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
+    if not _braces_balance(value):
+        d.warnings.append(f"field '{name}': unbalanced braces; read as far as they go")
     if target in CASED_FIELDS:
         text = cased(value, target, d.extra, d.cased)
     elif name in _VERBATIM:
@@ -416,11 +423,31 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
     if not text.strip():
         return
     if target in ("keywords", "tags"):
-        d.data[target] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
+        # the file's separator: ";" where there is one (then a keyword may
+        # hold a comma: "Printing, Practical; Type-setting"), else ","
+        sep = ";" if ";" in text else ","
+        d.data[target] = [k.strip() for k in text.split(sep) if k.strip()]
         return
     if target in _IDENTIFIERS:
         d.identifiers[target] = name
     d.data[target] = text
+
+
+def _braces_balance(value: str) -> bool:
+    depth = 0
+    escaped = False
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 #: the kinds of the field table whose values are rich text (the others are

@@ -26,6 +26,74 @@ def read_type(etype: str, subtype: str | None) -> tuple[str, bool, bool]:
     return rtype, by_subtype, etype in (row.biblatex, row.bibtex)
 
 
+#: biber's default data model's entry types and aliases, and the types of
+#: biblatex styles in TeX Live (biblatex-chicago, -apa, -gost ...): an entry
+#: type outside these and the type table is read as misc, with a warning.
+KNOWN_ENTRY_TYPES = frozenset(
+    [
+        "article",
+        "artwork",
+        "audio",
+        "bibnote",
+        "book",
+        "bookinbook",
+        "booklet",
+        "collection",
+        "commentary",
+        "customa",
+        "customb",
+        "customc",
+        "customd",
+        "custome",
+        "customf",
+        "dataset",
+        "image",
+        "inbook",
+        "incollection",
+        "inproceedings",
+        "inreference",
+        "jurisdiction",
+        "legal",
+        "legislation",
+        "letter",
+        "manual",
+        "misc",
+        "movie",
+        "music",
+        "mvbook",
+        "mvcollection",
+        "mvproceedings",
+        "mvreference",
+        "online",
+        "patent",
+        "performance",
+        "periodical",
+        "proceedings",
+        "reference",
+        "report",
+        "review",
+        "set",
+        "software",
+        "standard",
+        "suppbook",
+        "suppcollection",
+        "suppperiodical",
+        "thesis",
+        "unpublished",
+        "video",
+        "xdata",
+        "conference",
+        "electronic",
+        "mastersthesis",
+        "phdthesis",
+        "techreport",
+        "www",
+        "presentation",
+        "interview",
+    ]
+)
+
+
 def etype_written(rtype: str, biblatex: bool) -> str:
     """The entry type the table gives a record type (a thesis: see :func:`thesis_etype`)."""
     row = work_type(rtype)
@@ -145,6 +213,7 @@ _VERBATIM = frozenset(
         "bdsk-file-1",
         "bdsk-file-2",
         "local-url",
+        "ids",  # entry keys (biber's datatype entrykey), not LaTeX: baez_1992
     ]
 )
 _IDENTIFIERS = frozenset({"doi", "url", "isbn", "issn"})

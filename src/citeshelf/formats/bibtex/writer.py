@@ -267,7 +267,10 @@ class _Writer:
             return
         if row.kind in ("keywords", "tags"):  # tags are written among the keywords
             if row.kind == "keywords":
-                e.put(row.name(e.biblatex), self.text(", ".join(exported_keywords(source))))
+                words = exported_keywords(source)
+                # "; " between keywords when one holds a comma (read back the same)
+                sep = "; " if any("," in w for w in words) else ", "
+                e.put(row.name(e.biblatex), self.text(sep.join(words)))
             return
         value = getattr(source, row.record)
         if row.kind == "title":
