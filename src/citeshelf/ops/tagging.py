@@ -115,16 +115,32 @@ class TagCounts:
 
 def count_tags(library: Any) -> TagCounts:
     """Every tag of the library with its count (spelled as it is first met,
-    in key order; spellings that fold the same count as one)."""
+    in key order; spellings that fold the same count as one). From the query
+    index (no record file is parsed) when one can be opened here."""
+    from ..library.index import open_index
     from ..library.terms import norm_tag
     from ..model.fold import fold
 
-    records, problems = library.load_all()
     spelling: dict[str, str] = {}
     counts: dict[str, int] = {}
-    for record in records:
-        for folded, shown in {norm_tag(t): t for t in reversed(record.tags)}.items():
-            spelling.setdefault(folded, shown)
-            counts[folded] = counts.get(folded, 0) + 1
+    library.check_exists()
+    index = open_index(library.path)
+    if index is not None:
+        try:
+            rows = index.tags()
+            problems = [p.reason for p in index.problems()]
+        finally:
+            index.close()
+    else:
+        records, bad = library.load_all()
+        rows = [
+            (folded, shown)
+            for record in records
+            for folded, shown in {norm_tag(t): t for t in reversed(record.tags)}.items()
+        ]
+        problems = [p.reason for p in bad]
+    for folded, shown in rows:
+        spelling.setdefault(folded, shown)
+        counts[folded] = counts.get(folded, 0) + 1
     ordered = sorted(counts, key=lambda f: (-counts[f], fold(spelling[f]), spelling[f]))
-    return TagCounts([(spelling[f], counts[f]) for f in ordered], [p.reason for p in problems])
+    return TagCounts([(spelling[f], counts[f]) for f in ordered], problems)
