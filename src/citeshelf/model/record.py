@@ -610,8 +610,11 @@ def parse_record(data: object) -> BaseRecord:
     model = WORK_TYPES.get(kind) if isinstance(kind, str) else None
     if model is not None and isinstance(kind, str):
         try:
-            return model.model_validate(data)
+            # the model's validator itself (model_validate adds only Python
+            # calls); a model not yet built is built here, on first use
+            record: BaseRecord = model.__pydantic_validator__.validate_python(data)
+            return record
         except ValidationError as exc:
             raise _with_tag(exc, kind, data) from None
-    record: BaseRecord = _record_adapter().validate_python(data)
-    return record
+    union: BaseRecord = _record_adapter().validate_python(data)
+    return union
