@@ -307,3 +307,53 @@ def test_json_round_trip_is_lossless_and_byte_stable(record) -> None:
     assert again == record
     assert dumps_record(again) == text
     assert text.endswith("\n") and "\\u" not in text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"type": "book", "key": "a b,"},
+        {"type": "chapter", "key": "x"},
+        {"type": "book", "key": "k", "pages": "431-456, 791-823", "isbn": "978-0-306-40615-8"},
+        {"type": "article", "key": "k", "authors": [{"given": "x"}], "issued": "2020-13", "x": 1},
+        {"type": "dataset", "key": "k", "issued": {"literal": ""}, "related": [{"key": ""}]},
+        {"type": "thesis", "key": "k", "title": 3, "added": "not a date"},
+        {"type": "nope", "key": "k"},
+        {"key": "k"},
+    ],
+)
+def test_parse_record_errors_are_the_unions(data: dict) -> None:
+    """parse_record validates with the one model of the record's type, and
+    its errors are those of the union of every model (the type first in each
+    location), which the lenient importers read."""
+    from pydantic import ValidationError
+
+    from citeshelf.model import RECORD_ADAPTER, parse_record
+
+    def errors(validate) -> list:
+        with pytest.raises(ValidationError) as info:
+            validate(dict(data))
+        return [(e["type"], e["loc"], e["msg"]) for e in info.value.errors()]
+
+    assert errors(parse_record) == errors(RECORD_ADAPTER.validate_python)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["978", "979", "977", "٩٧٨"]), st.text("0123456789", min_size=10, max_size=10)
+)
+def test_a_stored_isbn13_is_accepted_as_python_stdnum_accepts_it(head: str, rest: str) -> None:
+    from stdnum import isbn
+
+    from citeshelf.model import normalize_isbn
+
+    value = head + rest
+    try:
+        expected: str | None = isbn.to_isbn13(isbn.validate(value))
+    except Exception:
+        expected = None
+    try:
+        got: str | None = normalize_isbn(value)
+    except ValueError:
+        got = None
+    assert got == expected

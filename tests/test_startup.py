@@ -63,3 +63,12 @@ def test_list_from_a_warm_index_loads_nothing_heavy(tmp_path: Path) -> None:
     heavy, out = loaded(["--library", str(lib), "list", "author:merand", "OR", "title:nato"], env)
     assert len(out.splitlines()) == 2
     assert heavy == []
+
+
+def test_tags_from_a_warm_index_loads_nothing_heavy(tmp_path: Path) -> None:
+    lib = tmp_path / "records"
+    shutil.copytree(ROOT / "records", lib)
+    env = _env(tmp_path)
+    loaded(["--library", str(lib), "list"], env)  # builds the index
+    heavy, out = loaded(["--library", str(lib), "tags"], env)
+    assert heavy == []

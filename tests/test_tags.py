@@ -83,6 +83,31 @@ def test_tags_counts_and_list_by_tag(cs, handbook_lib: Path) -> None:
     assert cs(handbook_lib, "list", "tag:elite", "--keys").stdout == "cottey2014nato\n"
 
 
+def test_tags_reads_the_index_and_counts_as_the_files_say(
+    cs, handbook_lib: Path, monkeypatch
+) -> None:
+    """``tags`` counts from the query index (no record file is validated),
+    with the same counts, spellings and problems as from the files."""
+    path = handbook_lib / "aris2014collective.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["tags"] = ["EU  policy", "eu policy", "Zeta"]  # hand-edited: spaces collapse
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    cs(handbook_lib, "tag", "cottey2014nato", "+eu policy", "+zeta")
+    (handbook_lib / "broken2000x.json").write_text("{", encoding="utf-8")
+    from citeshelf.library import store
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("tags validated the record files")
+
+    with monkeypatch.context() as m:
+        m.setattr(store.RecordStore, "load_all", refuse)
+        indexed = cs(handbook_lib, "tags")
+    from_files = cs(handbook_lib, "tags", env={"CITESHELF_INDEX_DIR": "off"})
+    assert indexed.stdout == from_files.stdout == "2\tEU policy\n2\tZeta\n"
+    assert indexed.stderr == from_files.stderr
+    assert "broken2000x" in indexed.stderr
+
+
 def test_tags_on_a_terminal_is_a_table(cs, handbook_lib: Path, monkeypatch) -> None:
     from citeshelf import render
 

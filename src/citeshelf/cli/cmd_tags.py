@@ -9,7 +9,8 @@ from .common import json_option
 
 @click.command("tags")
 @json_option
-def command(as_json: bool) -> None:
+@click.pass_context
+def command(ctx: click.Context, as_json: bool) -> None:
     """List the tags of the library, most used first, with their number of records.
 
     \b
@@ -17,10 +18,12 @@ def command(as_json: bool) -> None:
       citeshelf tags --json      [{"tag": "security", "count": 3}, ...]
     """
     from .. import render
+    from ..library.locate import find_library
     from ..ops.tagging import count_tags
-    from .common import get_library, warn
+    from .common import warn
 
-    counts = count_tags(get_library())
+    path, _how = find_library((ctx.find_root().obj or {}).get("library_option"))
+    counts = count_tags(path)
     if as_json:
         render.print_json(counts.to_json())
     elif render.stdout_is_terminal():

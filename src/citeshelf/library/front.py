@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 
-from .index import open_index
 from .store import RecordStore
 
 __all__ = ["Library"]
@@ -31,6 +30,8 @@ class Library(RecordStore):
         Answered by the library's index when one can be used; otherwise the
         store reads the files.
         """
+        from .index import open_index  # not loaded by commands that read one record
+
         index = open_index(self.path)
         if index is None:
             return super().chapter_keys(book_key)
@@ -42,6 +43,8 @@ class Library(RecordStore):
     def linked_keys(self, key: str) -> list[str]:
         """Keys of records whose parent is ``key`` or that name it in a
         relation, in key order (from the index when one can be used)."""
+        from .index import open_index
+
         index = open_index(self.path)
         if index is None:
             return super().linked_keys(key)

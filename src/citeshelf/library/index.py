@@ -142,9 +142,19 @@ def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> d
 _CHAPTER_TYPES = types_of_model("chapter")
 
 
+def _tag_spellings(value: object) -> dict[str, str]:
+    """Each folded tag -> the record's first tag that folds so, spaces
+    collapsed as the record model stores it."""
+    out: dict[str, str] = {}
+    for t in _str_list(value):
+        out.setdefault(norm_tag(t), " ".join(t.split()))
+    return out
+
+
 def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
     """The record's own part of :func:`extract` (before resolving a chapter)."""
     key = str(data.get("key") or "")
+    shown = _tag_spellings(data.get("tags"))
     return {
         "key": key,
         "fkey": fold(key),
@@ -152,7 +162,8 @@ def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
         "type": fold(str(data.get("type") or "")),
         "parent": fold(_text(data.get("parent")) or "") or None,
         "doi": norm_doi(d) if (d := _text(data.get("doi"))) else None,
-        "tag": sorted({norm_tag(t) for t in _str_list(data.get("tags"))}),
+        "tag": sorted(shown),
+        "tag_shown": shown,
         "related": sorted(
             {
                 fold(k)
@@ -595,10 +606,12 @@ class Index:
             f"INSERT INTO fts(rowid, {', '.join(TEXT_FIELDS)}) VALUES (?{',?' * len(TEXT_FIELDS)})",
             (rid, *(doc_text(doc, f) for f in TEXT_FIELDS)),
         )
-        vals = [(rid, "tag", t) for t in doc["tag"]] + [(rid, "isbn", i) for i in doc["isbn"]]
-        vals += [(rid, "related", k) for k in doc.get("related", ())]
+        shown = doc["tag_shown"]
+        vals = [(rid, "tag", t, shown[t]) for t in doc["tag"]]
+        vals += [(rid, "isbn", i, None) for i in doc["isbn"]]
+        vals += [(rid, "related", k, None) for k in doc.get("related", ())]
         if vals:
-            con.executemany("INSERT INTO vals(rid, field, value) VALUES (?,?,?)", vals)
+            con.executemany("INSERT INTO vals(rid, field, value, shown) VALUES (?,?,?,?)", vals)
 
     # -- asking -------------------------------------------------------------
 
@@ -609,6 +622,16 @@ class Index:
             sql += f" AND ({where})"
         sql += " ORDER BY key"
         return [IndexRow(*row) for row in self.con.execute(sql, list(params))]
+
+    def tags(self) -> list[tuple[str, str]]:
+        """(folded tag, tag as written) of every readable record, in key order
+        (one row per record and folded tag)."""
+        return list(
+            self.con.execute(
+                "SELECT v.value, v.shown FROM vals v JOIN records r ON r.id = v.rid "
+                "WHERE v.field = 'tag' AND r.problem IS NULL ORDER BY r.key, v.value"
+            )
+        )
 
     def problems(self) -> list[IndexProblem]:
         return [

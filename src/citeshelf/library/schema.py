@@ -33,7 +33,7 @@ __all__ = [
 
 ENV_INDEX_DIR = "CITESHELF_INDEX_DIR"
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
@@ -58,7 +58,8 @@ def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | No
 
 #: ``records``: one row per record file (``problem`` set when it could not be
 #: read); what a query tests and what ``list``/``chapters`` print. ``vals``:
-#: tags and ISBNs, one row each. ``meta``: the last scan's state and digest.
+#: tags (folded, and ``shown`` as the record spells it: what ``tags`` counts),
+#: ISBNs and related keys, one row each. ``meta``: the last scan's state and digest.
 TABLES = [
     "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT)",
     """CREATE TABLE records(
@@ -74,7 +75,7 @@ TABLES = [
     "CREATE INDEX records_parent ON records(parent)",
     "CREATE INDEX records_year ON records(year)",
     "CREATE INDEX records_fkey ON records(fkey)",
-    "CREATE TABLE vals(rid INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)",
+    "CREATE TABLE vals(rid INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, shown TEXT)",
     "CREATE INDEX vals_value ON vals(field, value)",
     "CREATE INDEX vals_rid ON vals(rid)",
 ]

@@ -40,6 +40,7 @@ MONTHS = [
 SEASONS = ["spring", "summer", "autumn", "winter"]
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
 _POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)$")
+_UNPADDED = re.compile(r"(\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
 #: Publication statuses: biblatex ``pubstate`` key -> the words CSL's
@@ -122,7 +123,7 @@ class Date(BaseModel):
     def _parse_str(cls, text: str) -> dict[str, Any]:
         raw = text.strip()
         # today's stored form allows unpadded parts: "2014-8-29"
-        m = re.fullmatch(r"(\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", raw)
+        m = _UNPADDED.fullmatch(raw)
         if m:
             y, mo, d = m.groups()
             raw = f"{int(y):04d}" + (f"-{int(mo):02d}" if mo else "")

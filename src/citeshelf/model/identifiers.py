@@ -56,8 +56,20 @@ def normalize_doi(value: str) -> str:
     return f"{prefix.lower()}/{suffix}"
 
 
+def _is_isbn13(value: str) -> bool:
+    """Is ``value`` already 13 ASCII digits, 978 or 979 first, with a valid
+    check digit (what every stored ISBN is)?"""
+    if len(value) != 13 or not value.isascii() or not value.isdigit():
+        return False
+    if value[:3] not in ("978", "979"):
+        return False
+    return sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(value)) % 10 == 0
+
+
 def normalize_isbn(value: str) -> str:
     """Validate an ISBN-10 or ISBN-13 (with checksum) and return the ISBN-13 digits."""
+    if _is_isbn13(value):
+        return value  # the stored form, as python-stdnum would return it
     from stdnum import isbn as _isbn
     from stdnum.exceptions import ValidationError as _StdnumError
 

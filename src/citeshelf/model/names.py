@@ -37,6 +37,18 @@ __all__ = [
 ]
 
 
+#: the text parts of a name (every field but ``static_ordering``)
+_TEXT_PARTS = (
+    "family",
+    "given",
+    "particle",
+    "suffix",
+    "literal",
+    "dropping_particle",
+    "annotation",
+)
+
+
 class Person(BaseModel):
     """One name in a list of authors, editors or translators."""
 
@@ -55,22 +67,18 @@ class Person(BaseModel):
     #: biblatex's data annotation of this name ("corresponding")
     annotation: str | None = None
 
-    @field_validator(
-        "family",
-        "given",
-        "particle",
-        "suffix",
-        "literal",
-        "dropping_particle",
-        "annotation",
-        mode="before",
-    )
+    @model_validator(mode="before")
     @classmethod
-    def _strip(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = " ".join(value.split())
-            return value or None
-        return value
+    def _strip(cls, data: object) -> object:
+        """Collapse the spaces of each text part; an empty part is absent
+        (one validator for all of them: a name is validated often)."""
+        if isinstance(data, dict):
+            data = dict(data)
+            for name in _TEXT_PARTS:
+                value = data.get(name)
+                if isinstance(value, str):
+                    data[name] = " ".join(value.split()) or None
+        return data
 
     @field_validator("static_ordering", mode="after")
     @classmethod

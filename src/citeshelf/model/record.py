@@ -7,8 +7,10 @@ a style needs are *recommended*: :func:`missing_recommended` lists what a
 record lacks.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: Pydantic would compile each
+# of the many field annotations from its text; evaluated here they cost nothing.
+import functools
+import inspect
 import re
 from datetime import datetime, timezone
 from functools import cache
@@ -19,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     TypeAdapter,
+    ValidationError,
     create_model,
     field_validator,
     model_validator,
@@ -46,7 +49,7 @@ __all__ = [
     "Paper",
     "Misc",
     "Record",
-    "RECORD_ADAPTER",
+    "RECORD_ADAPTER",  # noqa: F822 (built on first use: __getattr__)
     "parse_record",
     "check_key",
     "file_order",
@@ -57,6 +60,17 @@ __all__ = [
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+# The default factories of list and dict fields: ``list`` and ``dict``
+# called through functools.partial (a call costs about what ``list()`` costs,
+# a third of a Python function's) with a signature given, because Pydantic
+# inspects each factory's signature once per field per model, and a
+# builtin's is parsed from its text each time (0.4 ms: 13 ms a model).
+_new_list: Any = functools.partial(list)
+_new_list.__signature__ = inspect.Signature()
+_new_dict: Any = functools.partial(dict)
+_new_dict.__signature__ = inspect.Signature()
 
 
 def _names(value: object) -> object:
@@ -146,16 +160,19 @@ _NUMBERISH = (
 class BaseRecord(BaseModel):
     """Fields every work type has. Field order here is the order in record files."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    #: ``defer_build``: a model's validator is built the first time it
+    #: validates (:func:`parse_record` picks the model by ``type``), so a
+    #: command that reads one record builds one model, not all of them.
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, defer_build=True)
 
     type: str
     key: str
     title: str | None = None
     subtitle: str | None = None
     short_title: str | None = None
-    authors: list[Person] = Field(default_factory=list)
-    editors: list[Person] = Field(default_factory=list)
-    translators: list[Person] = Field(default_factory=list)
+    authors: list[Person] = Field(default_factory=_new_list)
+    editors: list[Person] = Field(default_factory=_new_list)
+    translators: list[Person] = Field(default_factory=_new_list)
     authors_et_al: bool = False
     editors_et_al: bool = False
     issued: Date | None = None
@@ -171,34 +188,34 @@ class BaseRecord(BaseModel):
     series: str | None = None
     language: str | None = None
     doi: str | None = None
-    isbn: list[str] = Field(default_factory=list)
+    isbn: list[str] = Field(default_factory=_new_list)
     url: str | None = None
     # -- CSL 1.0.2's other variables (any record may hold any of them) ------
     # name variables
-    container_authors: list[Person] = Field(default_factory=list)
-    collection_editors: list[Person] = Field(default_factory=list)
-    compilers: list[Person] = Field(default_factory=list)
-    composers: list[Person] = Field(default_factory=list)
-    contributors: list[Person] = Field(default_factory=list)
-    curators: list[Person] = Field(default_factory=list)
-    directors: list[Person] = Field(default_factory=list)
-    editorial_directors: list[Person] = Field(default_factory=list)
-    editor_translators: list[Person] = Field(default_factory=list)
-    executive_producers: list[Person] = Field(default_factory=list)
-    chairs: list[Person] = Field(default_factory=list)
-    guests: list[Person] = Field(default_factory=list)
-    hosts: list[Person] = Field(default_factory=list)
-    illustrators: list[Person] = Field(default_factory=list)
-    interviewers: list[Person] = Field(default_factory=list)
-    narrators: list[Person] = Field(default_factory=list)
-    organizers: list[Person] = Field(default_factory=list)
-    original_authors: list[Person] = Field(default_factory=list)
-    performers: list[Person] = Field(default_factory=list)
-    producers: list[Person] = Field(default_factory=list)
-    recipients: list[Person] = Field(default_factory=list)
-    reviewed_authors: list[Person] = Field(default_factory=list)
-    script_writers: list[Person] = Field(default_factory=list)
-    series_creators: list[Person] = Field(default_factory=list)
+    container_authors: list[Person] = Field(default_factory=_new_list)
+    collection_editors: list[Person] = Field(default_factory=_new_list)
+    compilers: list[Person] = Field(default_factory=_new_list)
+    composers: list[Person] = Field(default_factory=_new_list)
+    contributors: list[Person] = Field(default_factory=_new_list)
+    curators: list[Person] = Field(default_factory=_new_list)
+    directors: list[Person] = Field(default_factory=_new_list)
+    editorial_directors: list[Person] = Field(default_factory=_new_list)
+    editor_translators: list[Person] = Field(default_factory=_new_list)
+    executive_producers: list[Person] = Field(default_factory=_new_list)
+    chairs: list[Person] = Field(default_factory=_new_list)
+    guests: list[Person] = Field(default_factory=_new_list)
+    hosts: list[Person] = Field(default_factory=_new_list)
+    illustrators: list[Person] = Field(default_factory=_new_list)
+    interviewers: list[Person] = Field(default_factory=_new_list)
+    narrators: list[Person] = Field(default_factory=_new_list)
+    organizers: list[Person] = Field(default_factory=_new_list)
+    original_authors: list[Person] = Field(default_factory=_new_list)
+    performers: list[Person] = Field(default_factory=_new_list)
+    producers: list[Person] = Field(default_factory=_new_list)
+    recipients: list[Person] = Field(default_factory=_new_list)
+    reviewed_authors: list[Person] = Field(default_factory=_new_list)
+    script_writers: list[Person] = Field(default_factory=_new_list)
+    series_creators: list[Person] = Field(default_factory=_new_list)
     # the container, and where in it
     container_title: str | None = None
     container_title_short: str | None = None
@@ -256,16 +273,16 @@ class BaseRecord(BaseModel):
     pmcid: str | None = None
     annote: str | None = None
     abstract: str | None = None
-    keywords: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=_new_list)
     note: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    extra: dict[str, Any] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=_new_list)
+    extra: dict[str, Any] = Field(default_factory=_new_dict)
     added: datetime | None = None
     modified: datetime | None = None
     #: the record this one is part of (a chapter's book, a paper's proceedings,
     #: a volume's set: :mod:`.relations`), and its other links
     parent: str | None = None
-    related: list[Relation] = Field(default_factory=list)
+    related: list[Relation] = Field(default_factory=_new_list)
 
     # -- validators -------------------------------------------------------
 
@@ -283,16 +300,20 @@ class BaseRecord(BaseModel):
     @classmethod
     def _blank_to_none(cls, data: object) -> object:
         """Trim text fields; an empty string means the field is absent."""
-        if isinstance(data, dict):
-            out = {}
-            for name, value in data.items():
-                if isinstance(value, str) and name != "type":
-                    value = value.strip()
-                    if not value:
-                        continue
-                out[name] = value
-            return out
-        return data
+        if not isinstance(data, dict):
+            return data
+        out = None  # a copy, made only when a value changes (most files are clean)
+        for name, value in data.items():
+            if isinstance(value, str) and name != "type":
+                trimmed = value.strip()
+                if trimmed is not value or not trimmed:
+                    if out is None:
+                        out = dict(data)
+                    if trimmed:
+                        out[name] = trimmed
+                    else:
+                        del out[name]
+        return data if out is None else out
 
     @field_validator(*NAME_LISTS, mode="before")
     @classmethod
@@ -385,7 +406,7 @@ class Chapter(BaseRecord):
     type: Literal["chapter"] = "chapter"
 
     @model_validator(mode="after")
-    def _needs_container(self) -> Chapter:
+    def _needs_container(self) -> "Chapter":
         # an entry in a reference work may name neither (CSL's entry types)
         if self.type == "chapter" and not self.parent and not self.container_title:
             raise ValueError(
@@ -497,7 +518,18 @@ WORK_TYPES: dict[str, type[BaseRecord]] = _work_types()
 _UNION: Any = Union.__getitem__(tuple(dict.fromkeys(WORK_TYPES.values())))
 #: Any record: the models of :data:`WORK_TYPES`, told apart by ``type``.
 Record: Any = Annotated[_UNION, Field(discriminator="type")]
-RECORD_ADAPTER: TypeAdapter[Any] = TypeAdapter(Record)
+
+
+@cache
+def _record_adapter() -> TypeAdapter[Any]:
+    return TypeAdapter(Record)
+
+
+def __getattr__(name: str) -> Any:
+    # RECORD_ADAPTER validates against every model, so it is built on first use
+    if name == "RECORD_ADAPTER":
+        return _record_adapter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @cache
@@ -549,7 +581,40 @@ def missing_recommended(record: BaseRecord) -> list[str]:
     return missing
 
 
+def _with_tag(exc: ValidationError, tag: str, data: object) -> ValidationError:
+    """``exc`` as :data:`RECORD_ADAPTER` raises it: each location starts with
+    the union's tag (the record's type), which readers of the errors skip."""
+    line_errors: list[Any] = []
+    for err in exc.errors(include_url=False):
+        line = {"type": err["type"], "loc": (tag, *err["loc"]), "input": err["input"]}
+        if "ctx" in err:
+            line["ctx"] = err["ctx"]
+        line_errors.append(line)
+    try:
+        return ValidationError.from_exception_data(exc.title, line_errors)
+    except (KeyError, TypeError, ValueError):  # an error it cannot rebuild: the union's own
+        try:
+            _record_adapter().validate_python(data)
+        except ValidationError as union_exc:
+            return union_exc
+        return exc
+
+
 def parse_record(data: object) -> BaseRecord:
-    """Validate a JSON-like mapping into the right work-type model."""
-    record: BaseRecord = RECORD_ADAPTER.validate_python(data)
-    return record
+    """Validate a JSON-like mapping into the right work-type model.
+
+    The model of the record's ``type`` validates it directly (only the models
+    a library uses are ever built); data with no known type goes through
+    :data:`RECORD_ADAPTER`, the union of every model, for its error."""
+    kind = data.get("type") if isinstance(data, dict) else None
+    model = WORK_TYPES.get(kind) if isinstance(kind, str) else None
+    if model is not None and isinstance(kind, str):
+        try:
+            # the model's validator itself (model_validate adds only Python
+            # calls); a model not yet built is built here, on first use
+            record: BaseRecord = model.__pydantic_validator__.validate_python(data)
+            return record
+        except ValidationError as exc:
+            raise _with_tag(exc, kind, data) from None
+    union: BaseRecord = _record_adapter().validate_python(data)
+    return union

@@ -25,7 +25,7 @@ Modules (each imported on demand)::
     showing    show_record -> Shown
     chapters   book_chapters -> BookChapters, chapter_rows_from_index
     listing    list_rows -> Listing, find_records -> Found
-    tagging    tag_records -> Tagged, count_tags -> TagCounts
+    tagging    tag_records -> Tagged, count_tags(path) -> TagCounts
     rekeying   plan_rekey -> RekeyPlan, apply_rekey, preview_keys -> KeyPreview
     configuring config_for, change_setting -> Changed, key_formula
     watching   watch_export -> Watching, then a Rewrite per export (export --watch)

@@ -10,8 +10,9 @@ Public API::
         Apply the changes to every record; each record's file is replaced
         atomically, and nothing is written unless every key names a readable
         record.
-    count_tags(library) -> TagCounts
-        Every tag with the number of records that carry it.
+    count_tags(path) -> TagCounts
+        Every tag of the library at ``path`` with the number of records that
+        carry it (from the index, as ``list``: no record file is parsed).
 
 Tags compare folded (case and accents ignored, spaces collapsed, as the
 query ``tag:`` does): ``-EU`` removes "eu", and ``+eu`` on a record tagged
@@ -21,6 +22,7 @@ separated by commas).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -113,18 +115,38 @@ class TagCounts:
         return [{"tag": t, "count": n} for t, n in self.counts]
 
 
-def count_tags(library: Any) -> TagCounts:
-    """Every tag of the library with its count (spelled as it is first met,
-    in key order; spellings that fold the same count as one)."""
+def count_tags(path: str | os.PathLike[str]) -> TagCounts:
+    """Every tag of the library at ``path`` with its count (spelled as it is
+    first met, in key order; spellings that fold the same count as one).
+    From the query index (no record file is parsed, Pydantic is not loaded)
+    when one can be opened here, else from the record files."""
+    from ..library.index import open_index
     from ..library.terms import norm_tag
     from ..model.fold import fold
 
-    records, problems = library.load_all()
+    index = open_index(path) if os.path.isdir(path) else None
+    if index is not None:
+        try:
+            rows = index.tags()
+            problems = [p.reason for p in index.problems()]
+        finally:
+            index.close()
+    else:
+        from ..library import Library
+
+        library = Library(path)
+        library.check_exists()  # the usual "no library at ..." error
+        records, bad = library.load_all()
+        rows = [
+            (folded, shown)
+            for record in records
+            for folded, shown in {norm_tag(t): t for t in reversed(record.tags)}.items()
+        ]
+        problems = [p.reason for p in bad]
     spelling: dict[str, str] = {}
     counts: dict[str, int] = {}
-    for record in records:
-        for folded, shown in {norm_tag(t): t for t in reversed(record.tags)}.items():
-            spelling.setdefault(folded, shown)
-            counts[folded] = counts.get(folded, 0) + 1
+    for folded, shown in rows:
+        spelling.setdefault(folded, shown)
+        counts[folded] = counts.get(folded, 0) + 1
     ordered = sorted(counts, key=lambda f: (-counts[f], fold(spelling[f]), spelling[f]))
-    return TagCounts([(spelling[f], counts[f]) for f in ordered], [p.reason for p in problems])
+    return TagCounts([(spelling[f], counts[f]) for f in ordered], problems)
