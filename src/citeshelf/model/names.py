@@ -164,13 +164,17 @@ class Person(BaseModel):
 
 
 def _split_depth0(text: str, sep_re: re.Pattern[str]) -> list[str]:
-    """Split ``text`` on ``sep_re`` matches that are outside braces."""
+    """Split ``text`` on ``sep_re`` matches that are outside braces (an
+    escaped brace, ``\\{``, is text: what the writer makes of a lone brace)."""
     parts: list[str] = []
     depth = 0
     start = 0
     i = 0
     while i < len(text):
         ch = text[i]
+        if ch == "\\" and text[i + 1 : i + 2] in ("{", "}"):
+            i += 2
+            continue
         if ch == "{":
             depth += 1
         elif ch == "}":
