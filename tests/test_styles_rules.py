@@ -866,3 +866,25 @@ def test_group_author_abbreviation_keeps_record_bytes() -> None:
         type="report", title="T", authors=[{"literal": "World Health Organization", "short": "WHO"}]
     )
     assert s.to_json_dict()["authors"] == [{"literal": "World Health Organization", "short": "WHO"}]
+
+
+def test_review_in_a_newspaper() -> None:
+    """APA 10.7: "[Review of the book *Title*, by A. Author]" after the title, a
+    newspaper review by its full date; Chicago: "Review of *Title*, by Author"."""
+    r = rec(
+        type="book_review",
+        title="Friendship takes a path that diverges",
+        authors=[{"family": "Kakutani", "given": "Michiko"}],
+        reviewed_title="Swing time",
+        reviewed_authors=[{"family": "Smith", "given": "Zadie"}],
+        journal="New York Times",
+        issued="2016-11-07",
+    )
+    assert to_html(format_reference(r, "apa")) == (
+        "Kakutani, M. (2016, November 7). Friendship takes a path that diverges "
+        "[Review of the book <i>Swing time</i>, by Z. Smith]. <i>New York Times</i>."
+    )
+    assert reference_text(r, "chicago-author-date", 17) == (
+        "Kakutani, Michiko. 2016. “Friendship Takes a Path That Diverges.” Review of "
+        "Swing Time, by Zadie Smith. New York Times, November 7, 2016."
+    )

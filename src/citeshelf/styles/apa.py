@@ -156,6 +156,8 @@ def _full_date(record: Work) -> bool:
         return False  # 10.9, 10.10: the year
     if ct in _FULL_DATE_CSL or record.type in _FULL_DATE_TYPES:
         return True
+    if ct in ("review", "review-book") and not record.volume and record.issued is not None:
+        return bool(record.issued.day)  # 10.7: a review in a newspaper, by its date
     return record.type == "paper" and not getattr(record, "container_title", None)
 
 
