@@ -314,7 +314,7 @@ def _bracket(record: Work) -> str:
     genre = record_extra(record, "genre")
     genre = capitalize_first(typo(genre)) if genre else ""
     if ct == "dataset":
-        return f" [{genre or 'Data set'}]"  # 10.9: "[Data set]"
+        return " [Data set]"  # 10.9: "[Data set]" (a genre such as "Survey data" is not it)
     if ct == "software":
         return f" [{genre or 'Computer software'}]"  # 10.10
     if record.type == "paper" and not record.container_title:
