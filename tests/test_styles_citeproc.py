@@ -170,10 +170,52 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "nietzsche1967will",
             "adeyemi-nd-primer",
             "economist2019arms",
+            "churchill1957age",
+            "piaget1969psychology",
+            "moreau2012reprint",
+            "klein2019opinion",
         ],
         _SHORT,
         "CMOS 14.33 (17th)",
     ),
+    # CMOS 17 quick guide (book review, shortened note): "Kakutani, “Friendship”",
+    # the review's own title; the CSL styles give "Kakutani, review of *Swing Time*".
+    **_expand(NOTES, ["kakutani2016review"], _SHORT, "CMOS 17 quick guide, book review"),
+    # The reprint rule above, for a chapter.
+    **_expand(NOTES, ["moreau2012reprint"], _FULL, "CMOS 14.114 (17th)"),
+    ("chicago-author-date-17th-edition", "moreau2012reprint", "bibliography"): (
+        "CMOS 15.38 (17th)"
+    ),
+    # An original title in another language keeps its sentence case (CMOS 11.6
+    # (17th): titles in languages other than English); the CSL styles title-case it.
+    **_expand(NOTES, ["piaget1969psychology"], _FULL, "CMOS 11.6 (17th)"),
+    **_expand(AUTHOR_DATE, ["piaget1969psychology"], ("bibliography",), "CMOS 11.6 (17th)"),
+    # APA 9.41 and 10.2 example 29 (Piaget & Inhelder): "(Original work published
+    # 1966)", without the original title that apa.csl adds.
+    ("apa", "piaget1969psychology", "bibliography"): "APA 9.41",
+    ("apa", "nato2018report", "bibliography"): "APA 9.24",
+    ("apa", "nsf-undated-data", "bibliography"): "APA 10.9",
+    # APA Style, "Archival documents and collections": a letter has its full date,
+    # "Frank, L. K. (1935, February 4)."; apa.csl gives the year.
+    ("apa", "adams1821letter", "bibliography"): "APA Style archival documents",
+    # A cited page follows the document, before where it is kept; the CSL styles
+    # put "p. 531" inside the archive location ("Box 4, folder 12, p. 531").
+    **_expand(NOTES, ["adams1821letter"], ("citation_page",), "page after the document"),
+    # A conference session, as a paper presented at a meeting (CMOS 14.217 (17th)):
+    # its genre in place of "Paper presented at", run on with the meeting.
+    **_expand(
+        ("chicago-notes-bibliography",),
+        ["evans2019session"],
+        ("citation", "citation_page"),
+        "CMOS 14.217 (17th), same form in the 18th",
+    ),
+    **_expand(
+        ("chicago-notes-bibliography-17th-edition",),
+        ["evans2019session"],
+        _FULL,
+        "CMOS 14.217 (17th)",
+    ),
+    **_expand(AUTHOR_DATE, ["evans2019session"], ("bibliography",), "CMOS 14.217 (17th)"),
 }
 
 #: CMOS 18 8.160: prepositions of five or more letters are capitalised in

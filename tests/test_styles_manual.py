@@ -32,7 +32,12 @@ def test_manual_example(case: dict) -> None:
         styled = format_reference(record, case["style"], case["edition"])
     else:
         styled = format_citation(
-            [record], case["style"], case["form"], case["edition"], pages=case.get("page")
+            [record],
+            case["style"],
+            case["form"],
+            case["edition"],
+            pages=case.get("page"),
+            first=case.get("first", True),
         )
     assert to_text(styled) == case["expected"]
     if "expected_html" in case:

@@ -781,3 +781,110 @@ def test_title_ending_in_a_question_mark() -> None:
         text(page)
         == "Alvarez, S. (2023, May 14). What is collective security? Security Governance Monitor."
     )
+
+
+# --------------------------------------------------------------------------
+# Issue 10: the fields of the wider data model
+
+
+def test_retrieval_date_for_undated_work_of_any_type() -> None:
+    """APA 9.16 and CMOS 14.12 (17th): an undated online work gives the date it
+    was consulted, whatever its type (a data set here); a dated one does not."""
+    data = dict(
+        type="dataset",
+        title="Survey of alliance attitudes",
+        authors=[{"literal": "Pew Research Center"}],
+        url="https://www.example.org/data",
+        accessed="2023-05-09",
+    )
+    r = rec(**data)
+    assert reference_text(r, "apa") == (
+        "Pew Research Center. (n.d.). Survey of alliance attitudes [Data set]. "
+        "Retrieved May 9, 2023, from https://www.example.org/data"
+    )
+    assert reference_text(r, "chicago-notes") == (
+        "Pew Research Center. “Survey of Alliance Attitudes.” n.d. Accessed May 9, 2023. "
+        "https://www.example.org/data."
+    )
+    dated = rec(**data, issued="2020")
+    assert "Retrieved" not in reference_text(dated, "apa")
+    assert "Accessed" not in reference_text(dated, "chicago-notes")
+
+
+def test_report_number_label() -> None:
+    """APA 10.4 / CMOS: "Working Paper No. 7" from genre and number ("no." in a
+    note); a number that does not begin with a digit keeps its own form."""
+    r = rec(
+        type="report",
+        title="Regional security in West Africa",
+        authors=[{"family": "Osei", "given": "Kwame"}],
+        genre="Working Paper",
+        number="7",
+        institution="Centre for Security Studies",
+        issued="2020",
+    )
+    assert "(Working Paper No. 7)" in reference_text(r, "apa")
+    assert "Working Paper No. 7." in reference_text(r, "chicago-notes")
+    assert "Working Paper no. 7 (" in to_text(format_citation([r], "chicago-notes"))
+    other = r.model_copy(update={"number": "RR-2795"})
+    assert "(Working Paper RR-2795)" in reference_text(other, "apa")
+
+
+def test_chapter_in_a_volume_author_date_locator() -> None:
+    """Chicago author-date (17th, which gives a chapter's pages): the volume
+    joins the pages, "3:215–20"; notes give "vol. 3" after the book's title."""
+    book = rec(
+        type="book",
+        key="brandon2016oxford",
+        title="The Oxford history of collective security",
+        editors=[{"family": "Brandon", "given": "Claire"}],
+        volume="3",
+        publisher="Oxford University Press",
+        issued="2016",
+    )
+    chapter = chapter_view(
+        rec(
+            type="chapter",
+            title="Sanctions and the limits of alliance",
+            authors=[{"family": "Lowe", "given": "Vaughan"}],
+            parent="brandon2016oxford",
+            pages="215-220",
+        ),
+        book,
+    )
+    ad = reference_text(chapter, "chicago-author-date", 17)
+    assert "edited by Claire Brandon, 3:215–20. Oxford University Press." in ad
+    nb = reference_text(chapter, "chicago-notes", 17)
+    assert "Collective Security, vol. 3, edited by Claire Brandon, 215–20." in nb
+
+
+def test_group_author_abbreviation_keeps_record_bytes() -> None:
+    """A name without an abbreviation is written as before (no "short" key)."""
+    r = rec(type="report", title="T", authors=[{"literal": "World Health Organization"}])
+    assert r.to_json_dict()["authors"] == [{"literal": "World Health Organization"}]
+    s = rec(
+        type="report", title="T", authors=[{"literal": "World Health Organization", "short": "WHO"}]
+    )
+    assert s.to_json_dict()["authors"] == [{"literal": "World Health Organization", "short": "WHO"}]
+
+
+def test_review_in_a_newspaper() -> None:
+    """APA 10.7: "[Review of the book *Title*, by A. Author]" after the title, a
+    newspaper review by its full date; Chicago: "Review of *Title*, by Author"."""
+    r = rec(
+        type="book_review",
+        title="Friendship takes a path that diverges",
+        authors=[{"family": "Kakutani", "given": "Michiko"}],
+        reviewed_title="Swing time",
+        reviewed_authors=[{"family": "Smith", "given": "Zadie"}],
+        journal="New York Times",
+        issued="2016-11-07",
+    )
+    assert to_html(format_reference(r, "apa")) == (
+        "Kakutani, M. (2016, November 7). Friendship takes a path that diverges "
+        "[Review of the book <i>Swing time</i>, by Z. Smith]. <i>New York Times</i>."
+    )
+    assert reference_text(r, "chicago-author-date", 17) == (
+        "Kakutani, Michiko. 2016. “Friendship Takes a Path That Diverges.” Review of "
+        "Swing Time, by Zadie Smith. New York Times, November 7, 2016."
+    )

@@ -9,7 +9,9 @@ given name when the name is inverted: "Mises, Ludwig von"), ``suffix`` and
 ``static_ordering`` (the name is written family first, "Mao Zedong", in every
 form; names in a CJK script are always written so, without a space:
 "毛泽东"). ``annotation`` is biblatex's per-name data annotation
-(``author+an = {1=corresponding}``). A particle ending in an apostrophe or a
+(``author+an = {1=corresponding}``). ``short`` is an organisation's
+abbreviation ("WHO" for "World Health Organization"), which APA cites it by
+after the first citation (8.21). A particle ending in an apostrophe or a
 hyphen ("d'") is joined to what follows without a space ("d'Alembert").
 :func:`parse_name` reads the forms people type and BibTeX writes, following
 BibTeX's name rules ("First von Last", "von Last, First", "von Last, Jr, First",
@@ -46,6 +48,7 @@ _TEXT_PARTS = (
     "literal",
     "dropping_particle",
     "annotation",
+    "short",
 )
 
 
@@ -66,6 +69,9 @@ class Person(BaseModel):
     static_ordering: bool | None = None
     #: biblatex's data annotation of this name ("corresponding")
     annotation: str | None = None
+    #: an organisation's abbreviation ("WHO"), which APA 8.21 cites it by
+    #: after the first citation
+    short: str | None = None
 
     @model_validator(mode="before")
     @classmethod

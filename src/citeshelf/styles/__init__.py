@@ -9,12 +9,13 @@ Public API (no Click, no Rich; nothing here validates a model, so it is fast)::
     format_reference(record, style="apa", edition=None, suffix="") -> Styled
         The reference-list / bibliography entry of one record.
     format_citation(records, style="apa", form="in-text", edition=None,
-                    pages=None, suffixes=None) -> Styled
+                    pages=None, suffixes=None, first=True) -> Styled
         A citation of one or more records. Forms: "in-text" (APA, Chicago
         author-date: "(Aris, 2014, p. 531)", "(Aris 2014, 531)"), "narrative"
         (APA: "Aris (2014)"; author-date: "Aris (2014)"), "note" and
         "short-note" (Chicago notes). ``pages`` is one locator for all, or a
-        list with one per record.
+        list with one per record. ``first=False`` (APA): a later citation,
+        a group author by its abbreviation ("(WHO, 2021)").
     format_bibliography(records, style="apa", edition=None) -> list[Entry]
         Sorted per the style, with 2014a/2014b suffixes and (Chicago 17th
         edition) the 3-em dash for a repeated author. ``Entry`` has ``key``,

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 from ..model.names import is_cjk, join_particle
 from .common import (
     MONTH_NAMES,
+    accessed_date,
     apa_title_case,
     capitalize_first,
     csl_type,
@@ -24,11 +25,13 @@ from .common import (
     locator_is_range,
     month_day,
     no_date_label,
+    number_label,
     page_text,
     record_extra,
     title_cased,
     title_sort,
     typo,
+    volume_titles,
     year_span,
 )
 from .text import Styled, inner_quotes
@@ -121,9 +124,21 @@ def _authors(record: Work) -> tuple[str, str]:
     return "", ""
 
 
-def _short_names(people: Sequence[Person], et_al: bool, narrative: bool) -> str:
+def _cited_name(p: Person, narrative: bool, first: bool) -> str:
+    """A name in a citation; a group author with an abbreviation (8.21) by
+    its full name and the abbreviation in brackets the first time, "World
+    Health Organization [WHO]" (narrative: the name alone, the abbreviation
+    goes in the parenthesis), and by the abbreviation after: "WHO"."""
+    if p.literal and p.short:
+        if not first:
+            return typo(p.short)
+        return typo(p.literal) if narrative else f"{typo(p.literal)} [{typo(p.short)}]"
+    return typo(p.last)
+
+
+def _short_names(people: Sequence[Person], et_al: bool, narrative: bool, first: bool = True) -> str:
     """In-text names (8.17): one or two names, else the first and "et al."."""
-    fam = [typo(p.last) for p in people]
+    fam = [_cited_name(p, narrative, first) for p in people]
     if len(fam) >= 3 or (et_al and fam):
         return fam[0] + " et al."
     if len(fam) == 2:
@@ -137,10 +152,12 @@ def _short_names(people: Sequence[Person], et_al: bool, narrative: bool) -> str:
 
 def _full_date(record: Work) -> bool:
     ct = csl_type(record)
+    if ct in ("dataset", "software"):
+        return False  # 10.9, 10.10: the year
     if ct in _FULL_DATE_CSL or record.type in _FULL_DATE_TYPES:
         return True
-    if ct == "dataset":
-        return False
+    if ct in ("review", "review-book") and not record.volume and record.issued is not None:
+        return bool(record.issued.day)  # 10.7: a review in a newspaper, by its date
     return record.type == "paper" and not getattr(record, "container_title", None)
 
 
@@ -208,6 +225,12 @@ def _italic(out: Styled, text: str) -> Styled:
 
 
 def _title(record: Work) -> str:
+    """The title; a volume with its own title after the set's: "*APA
+    educational psychology handbook: Vol. 1. Theories, constructs, and
+    critical issues*" (10.2, example 30)."""
+    volumes = volume_titles(record)
+    if volumes is not None and record.volume:
+        return typo(f"{volumes[0]}: Vol. {record.volume}. {volumes[1]}")
     return typo(record.full_title)
 
 
@@ -218,12 +241,20 @@ def _paren_info(record: Work, *, pages: str = "", chapter: str = "") -> str:
     if ed:
         parts.append(ed)
     if record.volume and record.type in ("book", "chapter"):
-        parts.append(f"Vol. {record.volume}")
+        if record.type == "chapter" or volume_titles(record) is None:
+            parts.append(f"Vol. {record.volume}")
+    elif record.number_of_volumes and record.type == "book":
+        # 10.2 example 30: a whole multivolume work, "(Vols. 1–3)"
+        count = record.number_of_volumes
+        parts.append(f"Vols. 1\u2013{count}" if count.isdigit() else count)
     if record.type == "report":
-        number = record.number
         genre = record_extra(record, "genre")
-        if number:
-            parts.append(f"{apa_title_case(genre)} {number}" if genre else number)
+        # 10.4: "(Report No. 12-345)", "(Working Paper No. 7)"
+        label = number_label(apa_title_case(genre) if genre else None, record.number)
+        if label:
+            parts.append(label)
+    if record.type == "thesis" and record.number:
+        parts.append(f"Publication No. {record.number}")  # 10.6
     version = record_extra(record, "version")
     if version:
         parts.append(f"Version {version}")
@@ -277,18 +308,65 @@ def _bracket(record: Work) -> str:
 
         known = DEGREES.get(record.degree or "")
         degree = known.apa if known else typo(record.degree) or "Thesis"
-        if record.url and record.institution:
+        if (record.url or _database(record)) and record.institution:
             return f" [{capitalize_first(degree)}, {record.institution}]"
         return f" [{capitalize_first(degree)}]"
+    genre = record_extra(record, "genre")
+    genre = capitalize_first(typo(genre)) if genre else ""
     if ct == "dataset":
-        return " [Data set]"  # 10.9: "[Data set]"
+        return " [Data set]"  # 10.9: "[Data set]" (a genre such as "Survey data" is not it)
     if ct == "software":
-        return " [Computer software]"  # 10.10
+        return f" [{genre or 'Computer software'}]"  # 10.10
     if record.type == "paper" and not record.container_title:
-        return " [Paper presentation]"  # 10.5, example 63
+        # 10.5, examples 63-64: "[Paper presentation]", "[Conference session]"
+        return f" [{genre or 'Paper presentation'}]"
+    if genre and record.type != "report":  # a report's genre labels its number
+        return f" [{genre}]"  # 9.21: "[Opinion]", "[Editorial]", "[Letter]"
     if record.type == "misc" and record.howpublished:
         return f" [{capitalize_first(typo(record.howpublished))}]"
     return ""
+
+
+def _database(record: Work) -> str | None:
+    """A thesis's database, which stands where the publisher would (10.6:
+    "ProQuest Dissertations and Theses Global")."""
+    if record.type != "thesis":
+        return None
+    name = record.archive or record.source
+    return typo(name) if name else None
+
+
+def _review(out: Styled, record: Work) -> None:
+    """9.21, 10.7: "[Review of the book *Title*, by A. Author]" after a
+    review's title ("the film", "the play" ... from ``reviewed_genre``)."""
+    if not record.reviewed_title and not record.reviewed_authors:
+        return
+    kind = record.reviewed_genre or ("book" if csl_type(record) == "review-book" else "")
+    out.add(" [Review of " + (f"the {typo(kind)} " if kind else ""))
+    if record.reviewed_title:
+        _italic(out, typo(record.reviewed_title))
+    if record.reviewed_authors:
+        names = _name_list([_direct(p) for p in record.reviewed_authors])
+        out.add((", by " if record.reviewed_title else "by ") + names)
+    out.add("]")
+
+
+def _archive(out: Styled, record: Work) -> None:
+    """An archival item's collection and repository (10.8, archival
+    documents): "Adams Family Papers (Box 4, folder 12), Massachusetts
+    Historical Society, Boston"."""
+    archive = None if _database(record) else record.archive
+    first = record.archive_collection or archive
+    if not first and not record.archive_location:
+        return
+    text = typo(first) if first else ""
+    if record.archive_location:
+        text += f" ({typo(record.archive_location)})" if text else typo(record.archive_location)
+    rest = [
+        typo(x) for x in (archive if record.archive_collection else None, record.archive_place) if x
+    ]
+    out.add(", ".join([text, *rest]))
+    out.punct(". ")
 
 
 def _head(out: Styled, record: Work, suffix: str, *, italic_title: bool) -> bool:
@@ -306,7 +384,8 @@ def _head(out: Styled, record: Work, suffix: str, *, italic_title: bool) -> bool
         _italic(out, title)
         out.add(_book_parens(record) + _bracket(record))
     else:
-        out.add(title)
+        out.add(title + _bracket(record))
+        _review(out, record)
     out.punct(". ")
     out.add(f"({_date(record, suffix)})")
     out.punct(". ")
@@ -351,8 +430,8 @@ def _book_like(out: Styled, record: Work, suffix: str) -> None:
         publisher = record.publisher
         if record.type in ("report", "thesis"):
             publisher = record.institution or record.publisher
-        if record.type == "thesis" and record.url:
-            publisher = None  # the institution is in the brackets
+        if record.type == "thesis" and (record.url or _database(record)):
+            publisher = _database(record)  # the institution is in the brackets
         if publisher and not _same_as_author(publisher, record):
             out.add(typo(publisher))
             out.punct(". ")
@@ -360,7 +439,18 @@ def _book_like(out: Styled, record: Work, suffix: str) -> None:
 
 
 def _finish(out: Styled, record: Work) -> None:
-    _doi_or_url(out, record)
+    """Archive, DOI or URL ("Retrieved Month Day, Year, from URL" for an
+    undated work that changes, 9.16), original date."""
+    _archive(out, record)
+    when = accessed_date(record)
+    if when is not None and not record.doi and record.url:
+        text = str(when.year)
+        if when.month:
+            day = f"{when.day}, " if when.day else ""
+            text = f"{MONTH_NAMES[when.month - 1]} {day}{when.year}"
+        out.add(f" Retrieved {text}, from ").link(record.url)
+    else:
+        _doi_or_url(out, record)
     _original(out, record)
 
 
@@ -391,7 +481,8 @@ def _chapter(out: Styled, record: Chapter | Paper, suffix: str) -> None:
 
 def _article(out: Styled, record: Article, suffix: str) -> None:
     if not _head(out, record, suffix, italic_title=False):
-        out.add(_title(record))
+        out.add(_title(record) + _bracket(record))
+        _review(out, record)
         out.punct(". ")
     if record.journal:
         _italic(out, typo(record.journal))
@@ -438,13 +529,6 @@ def _webpage(out: Styled, record: Webpage, suffix: str) -> None:
         else:
             out.add(typo(record.site))
         out.punct(". ")
-    if record.issued is None and record.accessed and record.url:
-        a = record.accessed
-        when = str(a.year)
-        if a.month:
-            when = f"{MONTH_NAMES[a.month - 1]} {f'{a.day}, ' if a.day else ''}{a.year}"
-        out.add(f"Retrieved {when}, from ").link(record.url)
-        return
     _finish(out, record)
 
 
@@ -452,11 +536,20 @@ def _webpage(out: Styled, record: Webpage, suffix: str) -> None:
 # In-text citations (8.10–8.36)
 
 
-def _cite_names(record: BaseRecord) -> str:
+def _cite_names(record: BaseRecord, first: bool = True) -> str:
     if record.authors:
-        return _short_names(record.authors, record.authors_et_al, False)
+        return _short_names(record.authors, record.authors_et_al, False, first)
     if record.editors and record.type != "chapter":
-        return _short_names(record.editors, record.editors_et_al, False)
+        return _short_names(record.editors, record.editors_et_al, False, first)
+    return ""
+
+
+def _abbreviation_first(record: BaseRecord) -> str:
+    """ "WHO, " before the year of a narrative first citation of a group
+    author with an abbreviation: "World Health Organization (WHO, 2021)" (8.21)."""
+    people = record.authors or (record.editors if record.type != "chapter" else [])
+    if len(people) == 1 and people[0].literal and people[0].short:
+        return typo(people[0].short) + ", "
     return ""
 
 
@@ -493,12 +586,20 @@ def _locator(page: str | None) -> str:
     return (", pp. " if locator_is_range(page) else ", p. ") + page
 
 
-def citation(cites: Sequence[Cite], *, form: str = "in-text", edition: int | None = None) -> Styled:
+def citation(
+    cites: Sequence[Cite],
+    *,
+    form: str = "in-text",
+    edition: int | None = None,
+    first: bool = True,
+) -> Styled:
     """In-text citation of one or more works.
 
     ``cites`` is a list of ``(record, page, suffix)``; ``form`` is
     ``"in-text"`` (parenthetical) or ``"narrative"``. Works by the same
-    authors are grouped: "(Cottey, 2014a, 2014b)".
+    authors are grouped: "(Cottey, 2014a, 2014b)". ``first``: the first
+    citation of the works, which spells out a group author's abbreviation
+    (8.21); later ones use the abbreviation.
     """
     out = Styled()
     if form == "narrative":
@@ -511,17 +612,19 @@ def citation(cites: Sequence[Cite], *, form: str = "in-text", edition: int | Non
                 record.authors or (record.editors if record.type != "chapter" else []),
                 record.authors_et_al,
                 True,
+                first,
             )
             if names:
-                out.add(typo(names))
+                out.add(names)
             else:
                 _title_cite(out, record)
-            out.add(f" ({_year(record, suffix)}{_locator(page)})")
+            abbreviation = _abbreviation_first(record) if first else ""
+            out.add(f" ({abbreviation}{_year(record, suffix)}{_locator(page)})")
         return out
     out.add("(")
     prev = None
     for i, (record, page, suffix) in enumerate(cites):
-        names = _cite_names(record)
+        names = _cite_names(record, first)
         key = author_key(record)
         if i and key == prev:
             out.add(", " + _year(record, suffix) + _locator(page))
@@ -529,7 +632,7 @@ def citation(cites: Sequence[Cite], *, form: str = "in-text", edition: int | Non
             if i:
                 out.add("; ")
             if names:
-                out.add(typo(names))
+                out.add(names)
             else:
                 _title_cite(out, record)
             out.punct(", ")

@@ -85,11 +85,13 @@ def format_citation(
     edition: int | None = None,
     pages: Any = None,
     suffixes: dict[str, str] | None = None,
+    first: bool = True,
 ) -> Styled:
     """A citation of one or more resolved records in ``form``.
 
     For notes, several records give one note with the citations separated by
-    semicolons (CMOS 14.57 / 13.66)."""
+    semicolons (CMOS 14.57 / 13.66). ``first=False`` (APA): a later citation,
+    which gives a group author by its abbreviation ("(WHO, 2021)", APA 8.21)."""
     if not isinstance(records, (list, tuple)):
         records = [cast("BaseRecord", records)]
     records = [as_core_type(r) for r in records]
@@ -114,7 +116,7 @@ def format_citation(
 
         if form == "in-text" and len(cites) > 1:
             cites.sort(key=lambda c: sort_key(c[0]))  # 8.12: alphabetical order
-        return citation(cites, form=form)
+        return citation(cites, form=form, first=first)
     from . import chicago
 
     if style == "chicago-author-date":

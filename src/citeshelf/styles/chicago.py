@@ -38,6 +38,7 @@ from .common import (
     MONTH_NAMES,
     SEASON_NAMES,
     abbreviated_locator,
+    accessed_date,
     capitalize_first,
     chicago_title_case,
     csl_type,
@@ -46,12 +47,14 @@ from .common import (
     has_italics,
     month_day,
     no_date_label,
+    number_label,
     page_text,
     protected,
     record_extra,
     title_cased,
     title_sort,
     typo,
+    volume_titles,
     year_span,
 )
 from .text import Styled, inner_quotes
@@ -73,6 +76,25 @@ __all__ = [
 
 _ENTRY_TYPES = frozenset({"entry-encyclopedia", "entry-dictionary", "entry"})
 _DATED_PERIODICALS = frozenset({"article-newspaper", "article-magazine"})
+_REVIEWS = frozenset({"review", "review-book"})
+
+
+def _by_date(record: Work) -> bool:
+    """A newspaper or magazine item, cited by its date rather than volume and
+    issue; so is a review with a full date and no volume or issue (one in a
+    newspaper: CMOS quick guide, book review)."""
+    ct = csl_type(record)
+    if ct in _DATED_PERIODICALS:
+        return True
+    d = record.issued
+    return (
+        ct in _REVIEWS
+        and record.type == "article"
+        and not record.volume
+        and not record.issue
+        and d is not None
+        and bool(d.day)
+    )
 
 
 # --------------------------------------------------------------------------
@@ -203,7 +225,14 @@ def _italic(out: Styled, text: str) -> Styled:
     return out.italic(text) if has_italics(text) else out.add(text)
 
 
-def _title(record: Work, edition: int) -> str:
+def _title(record: Work, edition: int, *, author_date: bool = False) -> str:
+    """The title; of a volume with its own title, the set's title (notes and
+    bibliography: "*Set*. Vol. 2, *Volume*") or, in an author-date reference
+    list, the volume's ("*Volume*. Vol. 2 of *Set*"), CMOS 14.121 (17th)."""
+    volumes = volume_titles(record)
+    if volumes is not None:
+        text = volumes[1] if author_date else volumes[0]
+        return _tc(record, text, edition, "title", "subtitle", "volume_title", "main_title")
     return _tc(record, record.full_title, edition, "title", "subtitle")
 
 
@@ -213,9 +242,12 @@ def _short_title(record: Work, edition: int) -> str:
     and usually without an initial article."""
     if record.short_title:
         return _tc(record, record.short_title, edition, "short_title", "title")
-    if not record.title:
+    title, subtitle = record.title, record.subtitle
+    if record.main_title and not record.volume_title:  # a volume: the set's title
+        title, subtitle = record.main_title, record.main_subtitle
+    if not title:
         return ""
-    main = record.title if record.subtitle else record.title.split(": ", 1)[0]
+    main = title if subtitle else title.split(": ", 1)[0]
     # "Ward and Burns, *War*": an initial article may go (quick guide).
     kept = protected(record, "title")
     for article in ("The ", "A ", "An "):
@@ -237,9 +269,14 @@ def _italic_type(record: Work) -> bool:
     return record.type in ("book", "report")
 
 
-def title_part(record: Work, edition: int, *, short: bool = False) -> Styled:
+def title_part(
+    record: Work, edition: int, *, short: bool = False, author_date: bool = False
+) -> Styled:
     """The title in title case: italic for a book or report, else quoted."""
-    title = _short_title(record, edition) if short else _title(record, edition)
+    if short:
+        title = _short_title(record, edition)
+    else:
+        title = _title(record, edition, author_date=author_date)
     if not title:
         return Styled()
     return _italic(Styled(), title) if _italic_type(record) else Styled().add(_quoted(title))
@@ -291,7 +328,7 @@ def _nb_date(record: Work) -> str:
 
 def _full_dated(record: Work) -> bool:
     ct = csl_type(record)
-    if ct in _DATED_PERIODICALS:
+    if _by_date(record):
         return True
     if record.type in ("webpage", "misc") and ct != "dataset":
         return True
@@ -325,7 +362,7 @@ def _date_tail(record: Work, edition: int, author_date: bool) -> str:
     # Times, March 8, 2017"); the 18th gives "July 30" after the year, as the
     # 18th-edition CSL style does.
     with_year = edition < 18 and (
-        ct in _DATED_PERIODICALS or ct == "post-weblog" or _ahead_of_print(record)
+        _by_date(record) or ct == "post-weblog" or _ahead_of_print(record)
     )
     return _date_text(d, year=with_year)
 
@@ -336,13 +373,68 @@ def facts_part(record: Work, edition: int, *, form: str, author_date: bool = Fal
     pub = _publisher(record, edition)
     when = _nb_date(record) if form == "note" else _date_tail(record, edition, author_date)
     original = getattr(record, "original_date", None)
-    if original is not None and not author_date:
+    if original is not None and not author_date and not record.original_title:
         # 14.114 (17th): a reprint, "(1851; repr., London: Penguin, 2003)" in a
         # note, "1851. Reprint, London: Penguin, 2003." in a bibliography
         rest = ", ".join(x for x in (pub, when) if x)
         joint = "; repr., " if form == "note" else ". Reprint, "
         return year_span(original) + joint + rest
     return ", ".join(x for x in (pub, when) if x)
+
+
+def _originally(
+    record: Work, edition: int, *, note: bool, author_date: bool = False
+) -> Styled | None:
+    """A translation's or reprint's original title: "Originally published as
+    *La psychologie de l'enfant* (1966)" ("originally published as ... [1966]"
+    inside a note's parentheses; the year left out in an 18th-edition
+    author-date list, where it leads). The title is kept as stored: a title in
+    another language is in sentence case (CMOS 17 11.6)."""
+    if not record.original_title:
+        return None
+    out = Styled().add("originally published as " if note else "Originally published as ")
+    title = typo(record.original_title)
+    _italic(out, title) if _italic_type(record) else out.add(_quoted(title))
+    if record.original_date is not None and not (author_date and edition >= 18):
+        year = year_span(record.original_date)
+        out.add(f" [{year}]" if note else f" ({year})")
+    return out
+
+
+def _archive(record: Work) -> list[str]:
+    """Where an unpublished or archival item is kept (CMOS 14.221-14.222
+    (17th)): its place in the collection ("Box 4, folder 12"), then the
+    collection and the repository with its city ("Adams Family Papers,
+    Massachusetts Historical Society, Boston")."""
+    archive = None if _database(record) else record.archive  # a thesis's database
+    where = ", ".join(
+        typo(x) for x in (record.archive_collection, archive, record.archive_place) if x
+    )
+    return [x for x in (typo(record.archive_location), where) if x]
+
+
+def _database(record: Work) -> str:
+    """A thesis's database and its number in it: "ProQuest Dissertations &
+    Theses Global (10812345)" (CMOS 14.224 (17th): a thesis consulted in a
+    database gives its name and the identifier it assigns)."""
+    name = record.archive or record.source
+    if record.type != "thesis" or not name:
+        return ""
+    return typo(name) + (f" ({record.number})" if record.number else "")
+
+
+def _review(record: Work, edition: int, *, note: bool) -> Styled | None:
+    """ "Review of *Swing Time*, by Zadie Smith" (CMOS 14.215 (17th), 14.102
+    (18th)): after the review's title."""
+    if not record.reviewed_title and not record.reviewed_authors:
+        return None
+    out = Styled().add("review of " if note else "Review of ")
+    if record.reviewed_title:
+        _italic(out, _tc(record, record.reviewed_title, edition, "reviewed_title"))
+    if record.reviewed_authors:
+        by = _and_list([_given_first(p) for p in record.reviewed_authors])
+        out.add((", by " if record.reviewed_title else "by ") + by)
+    return out
 
 
 def identifier_part(record: Work) -> str | None:
@@ -352,12 +444,13 @@ def identifier_part(record: Work) -> str | None:
     return record.url
 
 
-def locator_part(page: str | None, record: Work) -> str:
-    """A cited page: "531", "2:531" (a volume of a multivolume book)."""
+def locator_part(page: str | None, record: Work, *, volume: bool = True) -> str:
+    """A cited page: "531", "2:531" (a volume of a multivolume book; not in a
+    full note of a volume with its own title, which names the volume)."""
     if not page:
         return ""
     page = abbreviated_locator(page)
-    if record.type == "book" and record.volume:
+    if record.type == "book" and record.volume and volume:
         return f"{record.volume}:{page}"
     return page
 
@@ -415,10 +508,15 @@ def _uses_chapter_number(record: Work, edition: int) -> bool:
     return edition >= 18 or not record.pages
 
 
-def container_part(record: Chapter | Paper, edition: int, *, note: bool) -> Styled:
-    """The book a chapter or paper is in: "Chap. 3 in *Book*, 2nd ed., edited
-    by ..., vol. 2" (lower case in a note; the 17th edition's bibliography
-    adds the chapter's pages)."""
+def container_part(
+    record: Chapter | Paper, edition: int, *, note: bool, author_date: bool = False
+) -> Styled:
+    """The book a chapter or paper is in: "Chap. 3 in *Book*, vol. 2, 2nd ed.,
+    edited by ..." (lower case in a note; the 17th edition's bibliography
+    adds the chapter's pages). In an author-date reference list the volume
+    follows the editors, and joins the pages: "edited by ..., 3:215–20"
+    (volume and page as in an author-date citation, "2:354"; the CSL
+    author-date styles give it so)."""
     out = Styled()
     if _uses_chapter_number(record, edition):
         out.add(f"{'chap.' if note else 'Chap.'} {cast('Chapter', record).chapter} in ")
@@ -427,6 +525,9 @@ def container_part(record: Chapter | Paper, edition: int, *, note: bool) -> Styl
     if record.container_title:
         _italic(out, _tc(record, record.container_title, edition, "container_title"))
     bits = []
+    volume = f"vol. {record.volume}" if record.volume else ""
+    if volume and not author_date:
+        bits.append(volume)
     ed = edition_text(record.edition)
     if ed:
         bits.append(ed)
@@ -441,23 +542,43 @@ def container_part(record: Chapter | Paper, edition: int, *, note: bool) -> Styl
     trans = _translators_text(record, note=note)
     if trans:
         bits.append(trans)
-    if record.volume:
-        bits.append(f"vol. {record.volume}")
     pages = "" if note else _chapter_pages(record, edition)
-    if pages:
-        bits.append(pages)
+    if volume and author_date and pages:
+        bits.append(f"{record.volume}:{pages}")
+    else:
+        if volume and author_date:
+            bits.append(volume)
+        if pages:
+            bits.append(pages)
     if bits:
         out.add(", " + ", ".join(bits))
     return out
 
 
-def book_details(record: Work, edition: int, *, note: bool, loc: str = "") -> list[str]:
+def _volume_detail(record: Work, edition: int, *, note: bool, author_date: bool) -> Styled:
+    """A volume with its own title (CMOS 14.121 (17th)): "Vol. 2, *The Age of
+    ...*" after the set's title, or in an author-date reference list "Vol. 2
+    of *Set*" after the volume's title."""
+    volumes = volume_titles(record)
+    assert volumes is not None
+    out = Styled().add(f"{'vol.' if note else 'Vol.'} {record.volume}")
+    if author_date:
+        out.add(" of ")
+        return _italic(out, _tc(record, volumes[0], edition, "title", "main_title"))
+    out.add(", ")
+    return _italic(out, _tc(record, volumes[1], edition, "volume_title", "title"))
+
+
+def book_details(
+    record: Work, edition: int, *, note: bool, loc: str = "", author_date: bool = False
+) -> list[str | Styled]:
     """What follows a book's (report's, document's) title: translators,
     editors, version, edition, volume, series, report number, how published.
     A bibliography gives each as a sentence ("Translated by ...", "Vol. 2");
     a note runs them on, lower case ("trans. ...", "vol. 2"), without the
-    volume when a locator names it."""
-    bits = []
+    volume when a locator names it. A set gives its number of volumes ("3
+    vols.", CMOS 14.119 (17th)) when no volume is cited."""
+    bits: list[str | Styled] = []
     trans = _translators_text(record, note=note)
     if trans:
         bits.append(trans if note else capitalize_first(trans))
@@ -470,15 +591,21 @@ def book_details(record: Work, edition: int, *, note: bool, loc: str = "") -> li
     ed = edition_text(record.edition)
     if ed:
         bits.append(ed if note else capitalize_first(ed))
-    if record.volume and not (note and loc):
+    if record.volume and volume_titles(record) is not None:
+        bits.append(_volume_detail(record, edition, note=note, author_date=author_date))
+    elif record.volume and not (note and loc):
         bits.append(f"{'vol.' if note else 'Vol.'} {record.volume}")
+    elif not record.volume and record.number_of_volumes and not (note and loc):
+        count = record.number_of_volumes
+        bits.append(f"{count} vols." if count.isdigit() else count)
     series = _series(record, edition)
     if series:
         bits.append(series)
     genre = record_extra(record, "genre")
     if record.type == "report" and (record.number or genre):
         shown = (typo(genre) if note else chicago_title_case(genre, edition)) if genre else ""
-        bits.append(" ".join(x for x in (shown, record.number or "") if x))
+        label = number_label(shown, record.number) or shown
+        bits.append(label.replace(" No. ", " no. ") if note else label)
     if record.type == "misc" and record.howpublished:
         how = typo(record.howpublished)
         bits.append(how if note else capitalize_first(how))
@@ -508,6 +635,11 @@ def meeting_part(record: Paper, *, note: bool) -> str:
     where = ", ".join(
         x for x in (typo(record.event) if record.event else "", typo(record.event_place)) if x
     )
+    genre = record_extra(record, "genre")
+    if genre:  # "Conference session, ...", "lecture, ..." (CMOS 14.217 (17th))
+        kind = typo(genre)
+        kind = kind[:1].lower() + kind[1:] if note and kind[1:2].islower() else kind
+        return ", ".join(x for x in ((kind if note else capitalize_first(kind)), where) if x)
     return ("paper presented at " if note else "Paper presented at ") + (where or "a meeting")
 
 
@@ -527,7 +659,7 @@ def _article_date(record: Article, edition: int) -> str:
 def _ahead_of_print(record: Work) -> bool:
     return (
         record.type == "article"
-        and csl_type(record) not in _DATED_PERIODICALS
+        and not _by_date(record)
         and not record.volume
         and not record.issue
         and not record.pages
@@ -571,7 +703,7 @@ def periodical_part(
     if record.journal:
         _italic(out, _tc(record, record.journal, edition, "journal"))
     note = form == "note"
-    if csl_type(record) in _DATED_PERIODICALS:
+    if _by_date(record):
         tail = _date_text(record.issued) if note else _date_tail(record, edition, author_date)
         return out.add(", " + tail) if tail else out
     if _ahead_of_print(record):
@@ -632,22 +764,52 @@ def reference(
     elif unsigned:
         out.extend(_periodical_name(work, edition))
     else:
-        out.extend(title_part(work, edition))
+        out.extend(title_part(work, edition, author_date=author_date))
     out.punct(". ")
     if author_date:
         label = _year_label(work, suffix)
         out.add(capitalize_first(label) if label.startswith("forthcoming") else label)
         out.punct(". ")
     if people or unsigned:
-        out.extend(title_part(work, edition))
+        out.extend(title_part(work, edition, author_date=author_date))
+        out.punct(". ")
+    for part in _after_title(work, edition, note=False):
+        out.extend(part)
         out.punct(". ")
     if unsigned:
         out.add(_date_tail(work, edition, author_date))
         out.punct(". ")
     else:
         _bib_body(out, work, edition, author_date)
+    for text in (*_archive(work), _database(work), _accessed(work, note=False)):
+        if text:
+            out.add(text)
+            out.punct(". ")
     out.link(identifier_part(work) or "")
     return out.end(".")
+
+
+def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
+    """What follows an article's title: its genre ("Opinion", "Editorial")
+    and what it reviews ("Review of *Swing Time*, by Zadie Smith")."""
+    parts = []
+    genre = record_extra(record, "genre")
+    if record.type == "article" and genre:
+        parts.append(Styled().add(typo(genre)))
+    review = _review(record, edition, note=note)
+    if review is not None:
+        parts.append(review)
+    return parts
+
+
+def _accessed(record: Work, *, note: bool) -> str:
+    """ "Accessed May 9, 2023" for an undated online work of any type (CMOS
+    14.12 (17th): an access date where no date of publication or revision
+    can be found)."""
+    when = accessed_date(record)
+    if when is None:
+        return ""
+    return ("accessed " if note else "Accessed ") + _date_text(when)
 
 
 def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
@@ -673,14 +835,18 @@ def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
         if record.type in ("chapter", "paper"):
             # A chapter, or a paper in published proceedings (treated like a
             # chapter: 14.217 (17th)).
-            out.extend(container_part(record, edition, note=False))
+            out.extend(container_part(record, edition, note=False, author_date=ad))
             out.punct(". ")
         else:
-            for detail in book_details(record, edition, note=False):
-                out.add(detail)
+            for detail in book_details(record, edition, note=False, author_date=ad):
+                out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
                 out.punct(". ")
         out.add(facts_part(record, edition, form="bib", author_date=ad))
         out.punct(". ")
+        originally = _originally(record, edition, note=False, author_date=ad)
+        if originally is not None:
+            out.extend(originally)
+            out.punct(". ")
 
 
 def _site(out: Styled, record: Webpage) -> None:
@@ -700,9 +866,6 @@ def _bib_webpage(out: Styled, record: Webpage, edition: int, ad: bool) -> None:
     if tail and tail != "n.d.":
         out.add(", " + tail)
     out.punct(". ")
-    if record.issued is None and record.accessed:
-        out.add("Accessed " + _date_text(record.accessed))
-        out.punct(". ")
 
 
 # --------------------------------------------------------------------------
@@ -754,7 +917,10 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         out.add(names)
         out.punct(", ")
     out.extend(title_part(record, edition))
-    loc = locator_part(page, record)
+    for part in _after_title(record, edition, note=True):
+        out.punct(", ")
+        out.extend(part)
+    loc = locator_part(page, record, volume=volume_titles(record) is None)
     link = identifier_part(record)
     if record.type == "thesis" or (record.type == "paper" and not record.container_title):
         if record.type == "thesis":
@@ -766,7 +932,7 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
     elif record.type == "article":
         out.punct(", ")
         out.extend(periodical_part(record, edition, form="note", loc=loc))
-        if csl_type(record) not in _DATED_PERIODICALS and not _ahead_of_print(record):
+        if not _by_date(record) and not _ahead_of_print(record):
             loc = ""  # the periodical part gave it in place of the pages
     elif record.type == "webpage":
         _note_webpage(out, record, loc)
@@ -778,8 +944,9 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         loc = loc or _chapter_pages(record, edition)
     else:
         _note_book(out, record, edition, loc)
-    if loc:
-        out.add(", " + loc)
+    for text in (loc, *_archive(record), _database(record), _accessed(record, note=True)):
+        if text:
+            out.add(", " + text)
     if link:
         out.add(", ").link(link)
     return out
@@ -792,21 +959,22 @@ def _note_webpage(out: Styled, record: Webpage, loc: str) -> None:
         out.add(", " + _date_text(record.issued))
     if loc:
         out.add(", " + loc)
-    if record.issued is None and record.accessed:
-        out.add(", accessed " + _date_text(record.accessed))
 
 
 def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
     """Books, reports, data sets, other documents."""
     details = book_details(record, edition, note=True, loc=loc)
-    if details:
+    for detail in details:
         out.punct(", ")
-        out.add(", ".join(details))
+        out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
     facts = facts_part(record, edition, form="note")
+    originally = _originally(record, edition, note=True)
     if record.type == "misc":
         # Documents and data sets: the facts run on, without parentheses.
         out.punct(", ")
         out.add(facts)
+    elif originally is not None:
+        out.add(f" ({facts}; ").extend(originally).add(")")
     else:
         out.add(f" ({facts})")
 

@@ -66,6 +66,9 @@ __all__ = [
     "has_italics",
     "as_core_type",
     "csl_type",
+    "volume_titles",
+    "number_label",
+    "accessed_date",
 ]
 
 MONTH_NAMES = (
@@ -837,6 +840,47 @@ def record_extra(record: BaseRecord, name: str) -> str | None:
 
 def csl_type(record: BaseRecord) -> str | None:
     return record_extra(record, "csl_type")
+
+
+def volume_titles(record: BaseRecord) -> tuple[str, str] | None:
+    """(the multivolume set's title, the volume's own title) of a volume that
+    has one, as stored: CSL's way (``title`` the set's, ``volume_title`` the
+    volume's) or biblatex's (``main_title`` and ``main_subtitle`` the set's,
+    ``title`` the volume's); None for any other record."""
+    if record.volume_title and record.full_title:
+        return record.full_title, record.volume_title
+    if record.main_title and record.full_title:
+        main = record.main_title
+        if record.main_subtitle:
+            main += ": " + record.main_subtitle
+        return main, record.full_title
+    return None
+
+
+def number_label(genre: str | None, number: str | None) -> str:
+    """A report's kind and number as the manuals give them: "Working Paper
+    No. 7", "Report No. 12-345" (APA 10.4; CMOS 14.241 (17th) "Policy Research
+    Working Paper 4878" is the same label with "No." left to the series);
+    a number that does not begin with a digit ("No. 7", "RR-2795", as
+    citeproc-js's CSL styles leave it), or one without a genre, as it is;
+    "" if none."""
+    number = (number or "").strip()
+    if not number:
+        return ""
+    if not genre:
+        return number
+    if not number[:1].isdigit():  # "No. 7", "RR-2795" as they are
+        return f"{genre} {number}"
+    return f"{genre} No. {number}"
+
+
+def accessed_date(record: BaseRecord) -> Date | None:
+    """The access date worth giving: a work with a URL and no date of its own
+    (APA 9.16 "Retrieved ... from" for a page whose content changes; CMOS 14.12
+    (17th) / 14.13 (18th) an access date when there is no date)."""
+    if record.issued is None and record.accessed is not None and record.url:
+        return record.accessed
+    return None
 
 
 def as_core_type(record: BaseRecord) -> BaseRecord:
