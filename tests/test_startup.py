@@ -72,3 +72,70 @@ def test_tags_from_a_warm_index_loads_nothing_heavy(tmp_path: Path) -> None:
     loaded(["--library", str(lib), "list"], env)  # builds the index
     heavy, out = loaded(["--library", str(lib), "tags"], env)
     assert heavy == []
+
+
+def _short_helps() -> dict[str, str | None]:
+    import importlib
+    import inspect
+
+    from citeshelf.cli import main
+
+    out: dict[str, str | None] = {}
+    for name, module in sorted(main._command_modules().items()):
+        command = importlib.import_module(f"citeshelf.cli.{module}").command
+        out[name] = (
+            None if command.hidden else inspect.cleandoc(command.help or "").split("\n\n")[0]
+        )
+    return out
+
+
+def test_the_command_list_is_the_commands_own_help() -> None:
+    """``citeshelf --help`` lists the commands from SHORT_HELP without importing
+    them: the table is each command's own help, and the list it prints is the
+    one Click prints from the commands, at every width."""
+    import click
+
+    from citeshelf.cli import main
+
+    assert _short_helps() == main.SHORT_HELP, "run: python tests/test_startup.py --write"
+    group = main.cli
+    for width in (40, 80, 100, 140):
+        fast = click.HelpFormatter(width=width)
+        slow = click.HelpFormatter(width=width)
+        ctx = click.Context(group)
+        group.format_commands(ctx, fast)
+        click.Group.format_commands(group, ctx, slow)
+        assert fast.getvalue() == slow.getvalue(), width
+
+
+def test_help_imports_no_command_module(tmp_path: Path) -> None:
+    probe = PROBE.replace(
+        "print(json.dumps(heavy), file=sys.stderr)",
+        'print(json.dumps(sorted(m for m in sys.modules if ".cli.cmd_" in m)), file=sys.stderr)',
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", probe, "--help"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=120,
+    )
+    assert "Commands:" in p.stdout
+    assert json.loads(p.stderr.strip().splitlines()[-1]) == []
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
+    import re
+
+    source = Path(__file__).resolve().parents[1] / "src" / "citeshelf" / "cli" / "main.py"
+    rows = "".join(f"    {name!r}: {text!r},\n" for name, text in _short_helps().items())
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(
+        r"(SHORT_HELP: dict\[str, str \| None\] = \{\n).*?(\n\})",
+        lambda m: m.group(1) + rows.rstrip("\n") + m.group(2),
+        text,
+        count=1,
+        flags=re.S,
+    )
+    source.write_text(text, encoding="utf-8")
+    print(f"{source}: SHORT_HELP updated")

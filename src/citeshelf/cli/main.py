@@ -23,8 +23,57 @@ def _command_modules() -> dict[str, str]:
     return out
 
 
+#: Each command's help up to its first blank line (None: a hidden command):
+#: what ``citeshelf --help`` shortens to one line, so that listing the
+#: commands imports none of their modules. ``tests/test_startup.py`` checks
+#: it against the commands (regenerate with ``python tests/test_startup.py --write``).
+SHORT_HELP: dict[str, str | None] = {
+    "add": "Add a record of TYPE, or the records of IDENTIFIER..., and print the keys.",
+    "bibliography": "Print the bibliography (reference list) of the records KEYS, of the\nrecords matching --query, or of the whole library, sorted per the style.",
+    "chapters": "List the chapters of the book BOOKKEY, by chapter number, then first page.",
+    "check": "Check the whole library: every file parses and validates, every chapter's\nbook exists and is not itself a chapter, no two keys differ only in case,\nno two records share a DOI or a book's ISBN; and warns of likely duplicates,\nempty titles, titles stored in Title Case, fields left in extra that have a\nfield of their own, and notes the recommended fields records lack.",
+    "cite": "Cite the records KEYS: an in-text citation, a note or a reference entry.",
+    "config": "Show or change the configuration: a TOML file in your config folder and,\noptionally, citeshelf.toml in the library folder (what it sets wins).\nEnvironment variables ($VISUAL, $EDITOR, $CITESHELF_MAILTO) and options win\nover both.",
+    "duplicates": "List pairs of records that are likely the same work, best match first:\nthe same DOI, the same book ISBN with the same edition and volume (score\n1.00); the same title, year and first author (0.95); or close titles with\nthe same year and first author, accents and letter case aside (0.85 and up).",
+    "edit": "Edit the record KEY.",
+    "export": "Export records -- by default all of them -- with the books their chapters\nbelong to.",
+    "import": "Import the entries of FILE... into the library, all or nothing.",
+    "init": "Create an empty library in DIRECTORY (default: ./records).",
+    "list": "List the records matching QUERY (all records without one), in key order.",
+    "lsp": "Serve an editor's LSP client over stdio: citation keys in LaTeX and Markdown.",
+    "merge": "Merge the records OTHER... into KEEP, then remove them.",
+    "merge-driver": None,
+    "reindex": "Rebuild the search index of the library from its record files.",
+    "rekey": "Rename the record OLD to NEW, or (--all) every record by the key formula.",
+    "rm": "Remove the records KEY... from the library.",
+    "show": "Show the record KEY with every field.",
+    "sync": "Bring the library in step with its git remote: pull (rebase), merge\nrecords field by field, refresh the index, push.",
+    "tag": "Add (+TAG) and remove (-TAG) tags on the records KEY...",
+    "tags": "List the tags of the library, most used first, with their number of records.",
+}
+
+
 class LazyGroup(click.Group):
     """Imports a command's module only when that command is needed."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Click's list of commands, from :data:`SHORT_HELP` (a command not in
+        it: Click's own way, importing every module)."""
+        names = self.list_commands(ctx)
+        if any(name not in SHORT_HELP for name in names):
+            super().format_commands(ctx, formatter)
+            return
+        shown = [name for name in names if SHORT_HELP[name] is not None]
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in shown)
+        # shortened by Click's own rule (a bare command holding only the help)
+        rows = [
+            (name, click.Command(name, help=SHORT_HELP[name]).get_short_help_str(limit))
+            for name in shown
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_command_modules())
