@@ -37,7 +37,9 @@ __all__ = [
     "item_decoder",
     "LongInteger",
     "loads_limited",
+    "entry_cap",
     "max_import_bytes",
+    "oversize_entry",
     "oversize_field",
     "text_bytes",
     "max_record_bytes",
@@ -87,10 +89,28 @@ def too_big(path: object, size: int, limit: int, what: str, env: str) -> str:
 def text_bytes(text: str, limit: int) -> int | None:
     """The UTF-8 size of ``text`` if it is over ``limit`` bytes, else None
     (cheap for short text: only text that may be over is encoded)."""
-    if len(text) * 4 <= limit or len(text) <= limit // 4:
+    if len(text) * 4 <= limit:  # at most 4 bytes a character
         return None
     size = len(text.encode("utf-8", "surrogatepass"))
     return size if size > limit else None
+
+
+def entry_cap() -> int:
+    """The most characters one entry of an imported file may take (a BibTeX
+    block, a RIS reference): four times the record-file limit (decoding LaTeX
+    never shrinks text more than that), so an entry over it could never make
+    a record file that can be read, and its lines are not even held."""
+    return 4 * max_record_bytes()
+
+
+def oversize_entry(what: str) -> str:
+    """Why an entry over :func:`entry_cap` (``what``: "the @book entry",
+    "the reference") is not imported."""
+    return (
+        f"{what} is over {entry_cap():,} characters (four times the limit of "
+        f"{max_record_bytes():,} bytes for a record file; ${ENV_MAX_RECORD} raises it): "
+        "it is not imported"
+    )
 
 
 def oversize_field(fields: Iterable[tuple[str, object]]) -> str | None:

@@ -466,11 +466,11 @@ def iter_ris(
         encoding = "latin-1"
     except OSError as exc:
         raise InvalidData(f"{p}: cannot read: {exc.strerror}") from None
-    from ..limits import ENV_MAX_RECORD, max_record_bytes
+    from ..limits import entry_cap, oversize_entry
 
     # a reference longer than this can never make a readable record file: its
     # lines are not held (they become empty lines, so line numbers stay true)
-    cap = 4 * max_record_bytes()
+    cap = entry_cap()
     used: set[str] = set()
     buf: list[str] = []
     start = 1
@@ -498,16 +498,7 @@ def iter_ris(
                 dropped = True
                 back = n - ref_start  # this reference's lines already held
                 buf[len(buf) - back :] = ["\n"] * back
-                too_big.append(
-                    Issue(
-                        str(p),
-                        ref_start,
-                        None,
-                        f"the reference is over {cap:,} characters (four times the limit of "
-                        f"{max_record_bytes():,} bytes for a record file; ${ENV_MAX_RECORD} "
-                        "raises it): it is not imported",
-                    )
-                )
+                too_big.append(Issue(str(p), ref_start, None, oversize_entry("the reference")))
             end = line.startswith("ER  -")
             buf.append("\n" if dropped else line)
             if end:

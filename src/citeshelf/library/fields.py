@@ -22,7 +22,7 @@ from ..model import (
     parse_names,
     parse_record,
 )
-from ..model.record import NAME_LISTS, file_order
+from ..model.record import HEAD_FIELDS, NAME_LISTS, file_order
 from ..model.types import OWN_FIELDS
 
 __all__ = [
@@ -60,29 +60,6 @@ def settable_fields(type_: str) -> list[str]:
     ]
 
 
-_TEMPLATE_HEAD = (
-    "type",
-    "title",
-    "subtitle",
-    "short_title",
-    "authors",
-    "editors",
-    "translators",
-    "authors_et_al",
-    "editors_et_al",
-    "issued",
-    "status",
-    "original_date",
-    "publisher",
-    "place",
-    "edition",
-    "volume",
-    "series",
-    "language",
-    "doi",
-    "isbn",
-    "url",
-)
 _TEMPLATE_TAIL = ("abstract", "keywords", "note", "tags")
 
 
@@ -91,7 +68,7 @@ def template_fields(type_: str, given: Any = ()) -> list[str]:
     every type shows, the type's own (:data:`citeshelf.model.types.OWN_FIELDS`),
     any other field in ``given``, then the descriptive ones."""
     model = WORK_TYPES[type_]
-    shown = {*_TEMPLATE_HEAD, *OWN_FIELDS.get(type_, ()), *_TEMPLATE_TAIL}
+    shown = {*HEAD_FIELDS, *OWN_FIELDS.get(type_, ()), *_TEMPLATE_TAIL} - {"key"}
     shown |= {n for n in given if n in model.model_fields and n not in _READ_ONLY}
     return [n for n in file_order(model) if n in shown]
 

@@ -84,7 +84,7 @@ def _names(value: object) -> object:
 
 _TRAILING = ("abstract", "keywords", "note", "tags", "extra", "added", "modified")
 #: The fields every record file had before CSL's other variables came, in file order.
-_HEAD = (
+HEAD_FIELDS = (
     "type",
     "key",
     "title",
@@ -544,7 +544,7 @@ def file_order(model: type[BaseRecord]) -> tuple[str, ...]:
         None,
     )
     own = OWN_FIELDS.get(core, ()) if core else ()
-    head = [n for n in _HEAD if n in model.model_fields]
+    head = [n for n in HEAD_FIELDS if n in model.model_fields]
     rest = [n for n in model.model_fields if n not in head and n not in own and n not in _TRAILING]
     return (*head, *own, *rest, *_TRAILING)
 

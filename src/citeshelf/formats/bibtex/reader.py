@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ...limits import oversize_field
+from ...limits import entry_cap, oversize_entry, oversize_field
 from ...model.keyfiles import is_key
 from ..entries import Issue, ReadBatch, ReadEntry
 from .decode import EntryError, entry_to_record
@@ -170,7 +170,7 @@ def _segments(
 
     A block longer than ``cap`` characters is not held: its lines are given
     as empty lines (so line numbers stay true) and its type as ``"\0"`` plus
-    its own type, for the caller to report (:func:`oversize_block`)."""
+    its own type, for the caller to report (:func:`citeshelf.limits.oversize_entry`)."""
     start = 1
     buf: list[str] = []
     size = 0
@@ -196,26 +196,6 @@ def _segments(
         buf.append("\n" if etype is not None and etype.startswith("\0") else line)
     if buf:
         yield start, buf, etype, key
-
-
-def _block_cap() -> int:
-    """The most characters a block may take in the file: four times the
-    record-file limit (decoding LaTeX never shrinks text more than that), so
-    a block over it could never make a record file that can be read."""
-    from ...limits import max_record_bytes
-
-    return 4 * max_record_bytes()
-
-
-def oversize_block(etype: str) -> str:
-    """The reason a block over :func:`_block_cap` is not read."""
-    from ...limits import ENV_MAX_RECORD, max_record_bytes
-
-    return (
-        f"the @{etype[1:]} entry is over {_block_cap():,} characters (four times the limit of "
-        f"{max_record_bytes():,} bytes for a record file; ${ENV_MAX_RECORD} raises it): "
-        "it is not imported"
-    )
 
 
 class _Reader:
@@ -244,7 +224,7 @@ class _Reader:
         book_types = {t for t, r in TYPES_IN.items() if r == "book"} | {"xdata", "string"}
         later: list[tuple[str, str, dict[str, str]]] = []  # books that need all keys or xdata
         seen: set[str] = set()
-        for start, buf, etype, key in _segments(lines, _block_cap()):
+        for start, buf, etype, key in _segments(lines, entry_cap()):
             if etype is None:
                 continue
             if etype.startswith("\0"):  # reported by the second pass
@@ -314,9 +294,13 @@ class _Reader:
         start = 1
         count = 0
         oversize: list[BibIssue] = []
-        for first, seg, etype, key in _segments(lines, _block_cap()):
+        for first, seg, etype, key in _segments(lines, entry_cap()):
             if etype is not None and etype.startswith("\0"):
-                oversize.append(BibIssue(self.source, first, key or None, oversize_block(etype)))
+                oversize.append(
+                    BibIssue(
+                        self.source, first, key or None, oversize_entry(f"the @{etype[1:]} entry")
+                    )
+                )
             if count >= batch_size:
                 # the next block's first line too, so that an unclosed block
                 # is ended by it (as in the whole text), not by the end of text
