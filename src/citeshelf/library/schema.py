@@ -10,7 +10,6 @@ records folder.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -49,6 +48,8 @@ def index_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Path:
     """The index file of the library at ``library_path``."""
+    import hashlib  # here: OpenSSL's module is loaded only when a path is made
+
     absolute = os.path.realpath(os.fspath(library_path))
     digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     parts = Path(absolute).parts[-2:]
