@@ -1,6 +1,7 @@
 """`show KEY` printed again from what an earlier `show` of the same bytes kept
-(citeshelf.ops.showmemo): byte for byte the same output, without loading
-Click or the data model, and never once a file has changed."""
+(citeshelf.ops.showmemo), and `citeshelf --help` from what an earlier one at
+the same width printed (citeshelf.cli.start): byte for byte the same output,
+without loading Click or the data model, and never once a file has changed."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ print(json.dumps([code, heavy]), file=sys.stderr)
 """
 
 
-def run(args: list[str], cache: Path) -> tuple[int, str, str, list[str]]:
+def run(args: list[str], cache: Path, **env_vars: str) -> tuple[int, str, str, list[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CITESHELF_")}
-    env.update({"CITESHELF_INDEX_DIR": str(cache), "NO_COLOR": "1"})
+    env.update({"CITESHELF_INDEX_DIR": str(cache), "NO_COLOR": "1", **env_vars})
     p = subprocess.run(
         [sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env, timeout=120
     )
@@ -134,3 +135,31 @@ def test_a_missing_key_and_other_command_lines_go_through_click(lib: Path, tmp_p
         ["--library", str(lib / "aris2014collective.json"), "show", "aris2014collective"],
     ):
         assert "click" in run(args, cache)[3]
+
+
+def test_the_help_is_printed_again_at_the_width_it_was_made_for(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    seen = {}
+    for columns in ("60", "80", "140"):
+        first = run(["--help"], cache, COLUMNS=columns)
+        assert first[0] == 0 and first[1].startswith("Usage: citeshelf") and "click" in first[3]
+        for args in (["--help"], ["-h"], []):
+            again = run(args, cache, COLUMNS=columns)
+            assert again[:3] == first[:3] and again[3] == []
+        seen[columns] = first[1]
+    assert len(set(seen.values())) == 3  # each width its own text
+    # what Click makes for each width, with nothing kept
+    for columns, text in seen.items():
+        assert run(["--help"], tmp_path / f"fresh-{columns}", COLUMNS=columns)[1] == text
+    assert max(len(line) for line in seen["140"].splitlines()) <= 98
+
+
+def test_a_help_kept_by_other_code_is_not_printed(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    first = run(["--help"], cache, COLUMNS="80")
+    kept = cache / "help" / "78.txt"
+    stamp, _, text = kept.read_text(encoding="utf-8").partition("\n")
+    assert text + "\n" == first[1]
+    kept.write_text("0" * len(stamp) + "\nsomething else", encoding="utf-8")
+    again = run(["--help"], cache, COLUMNS="80")
+    assert again[1] == first[1] and "click" in again[3]

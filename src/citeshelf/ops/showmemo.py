@@ -27,18 +27,18 @@ TYPE_CHECKING = False  # typing itself is not imported at start-up
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["remember", "remembered", "show_inputs"]
+__all__ = ["blake2b", "code_stamp", "remember", "remembered", "show_inputs"]
 
 _STAMP: list[bytes] = []
 
 
-def _code_stamp() -> bytes:
+def code_stamp() -> bytes:
     """citeshelf's version and each of its modules by name, modification
     time and size: what ``show`` printed is not reused after the code changed."""
     if not _STAMP:
         from .. import __version__
 
-        digest = _blake2b(__version__.encode())
+        digest = blake2b(__version__.encode())
         todo = [os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
         while todo:
             with os.scandir(todo.pop()) as it:
@@ -53,7 +53,7 @@ def _code_stamp() -> bytes:
     return _STAMP[0]
 
 
-def _blake2b(data: bytes = b"") -> Any:
+def blake2b(data: bytes = b"") -> Any:
     try:  # the module alone: hashlib also loads OpenSSL's
         from _blake2 import blake2b
     except ImportError:  # pragma: no cover - a Python built without it
@@ -92,7 +92,7 @@ def show_inputs(folder: str | os.PathLike[str], key: str) -> tuple[str, str | No
         return None
     raw, data = own
     parent = data.get("parent")
-    digest = _blake2b(_code_stamp())
+    digest = blake2b(code_stamp())
     digest.update(len(raw).to_bytes(8, "big") + raw)
     if parent is not None:
         book = _read(folder, parent)
