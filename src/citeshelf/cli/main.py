@@ -9,7 +9,7 @@ import sys
 import click
 
 from .. import __version__, exitcodes, render
-from .start import HELP_MAX_WIDTH
+from .helptext import HELP_MAX_WIDTH
 
 _HERE = os.path.dirname(__file__)
 
@@ -78,10 +78,10 @@ class LazyGroup(click.Group):
 
     def get_help(self, ctx: click.Context) -> str:
         """The help, kept for the next ``citeshelf --help`` at this width
-        (printed by :mod:`.start` without loading Click)."""
+        (printed by :mod:`.helptext` without loading Click)."""
         text = super().get_help(ctx)
         if ctx.parent is None:
-            from .start import help_width, remember_help
+            from .helptext import help_width, remember_help
 
             width = ctx.make_formatter().width
             if width == help_width():
