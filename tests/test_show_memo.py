@@ -163,3 +163,26 @@ def test_a_help_kept_by_other_code_is_not_printed(tmp_path: Path) -> None:
     kept.write_text("0" * len(stamp) + "\nsomething else", encoding="utf-8")
     again = run(["--help"], cache, COLUMNS="80")
     assert again[1] == first[1] and "click" in again[3]
+
+
+def test_nothing_is_kept_when_the_index_is_off(lib: Path, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITESHELF_")}
+    env.update({"CITESHELF_INDEX_DIR": "off", "NO_COLOR": "1"})
+    for args in (["--library", str(lib), "show", "aris2014collective"], ["--help"]):
+        outs = []
+        for _ in range(2):
+            p = subprocess.run(
+                [sys.executable, "-c", PROBE, *args],
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd=work,
+                timeout=120,
+            )
+            code, heavy = json.loads(p.stderr.splitlines()[-1])
+            assert code == 0 and "click" in heavy
+            outs.append(p.stdout)
+        assert outs[0] == outs[1] and outs[0]
+    assert list(work.iterdir()) == []

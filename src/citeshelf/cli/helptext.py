@@ -21,12 +21,15 @@ def help_width() -> int:
     return max(min(shutil.get_terminal_size().columns, HELP_MAX_WIDTH) - 2, 50)
 
 
-def _help_file(width: int) -> tuple[str, str]:
+def _help_file(width: int) -> tuple[str, str] | None:
     """The file the top-level help of ``width`` is kept in, and the stamp of
-    the code it was made by (citeshelf's and Click's)."""
-    from ..library.schema import index_dir
+    the code it was made by (citeshelf's and Click's); None: nothing is kept,
+    as no index is."""
+    from ..library.schema import index_dir, index_off
     from ..ops.showmemo import blake2b, code_stamp
 
+    if index_off():
+        return None
     digest = blake2b(code_stamp())
     for entry in sys.path:
         folder = os.path.join(entry or ".", "click")
@@ -43,7 +46,10 @@ def _help_file(width: int) -> tuple[str, str]:
 def remember_help(width: int, text: str) -> None:
     """Keep the top-level help as Click made it for ``width`` (a cache folder
     that cannot be written is left alone)."""
-    path, stamp = _help_file(width)
+    where = _help_file(width)
+    if where is None:
+        return
+    path, stamp = where
     temp = f"{path}.{os.getpid()}.part"
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -62,7 +68,10 @@ def help_remembered(args: list[str]) -> bool:
     printed) if there is none."""
     if args not in _HELP_ARGS:
         return False
-    path, stamp = _help_file(help_width())
+    where = _help_file(help_width())
+    if where is None:
+        return False
+    path, stamp = where
     try:
         with open(path, encoding="utf-8") as f:
             kept = f.read()

@@ -27,6 +27,7 @@ __all__ = [
     "TEXT_FIELDS",
     "has_fts5",
     "index_dir",
+    "index_off",
     "index_path",
 ]
 
@@ -37,6 +38,12 @@ SCHEMA_VERSION = 8
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
 FREE_FIELDS = ("title", "author", "editor", "translator", "abstract", "key")
+
+
+def index_off(env: Mapping[str, str] | None = None) -> bool:
+    """``$CITESHELF_INDEX_DIR=off``: no index, nor anything kept beside it."""
+    env = os.environ if env is None else env
+    return env.get(ENV_INDEX_DIR, "").lower() == "off"
 
 
 def index_dir(env: Mapping[str, str] | None = None) -> Path:

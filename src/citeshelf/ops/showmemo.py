@@ -102,10 +102,13 @@ def show_inputs(folder: str | os.PathLike[str], key: str) -> tuple[str, str | No
     return digest.hexdigest(), parent
 
 
-def _memo_path(folder: str | os.PathLike[str], key: str) -> Path:
-    from ..library.schema import index_path
+def _memo_path(folder: str | os.PathLike[str], key: str) -> Path | None:
+    """Where ``show KEY``'s texts are kept (None: nothing is kept, as no index is)."""
+    from ..library.schema import index_off, index_path
     from ..model.keyfiles import file_stem
 
+    if index_off():
+        return None
     return index_path(folder).with_suffix(".show") / f"{file_stem(key)}.json"
 
 
@@ -114,11 +117,12 @@ def remembered(folder: str | os.PathLike[str], key: str, part: str) -> Any:
     the record's inputs have the same bytes now, else None."""
     import json
 
-    inputs = show_inputs(folder, key)
-    if inputs is None:
+    path = _memo_path(folder, key)
+    inputs = show_inputs(folder, key) if path is not None else None
+    if path is None or inputs is None:
         return None
     try:
-        with open(_memo_path(folder, key), encoding="utf-8") as f:
+        with open(path, encoding="utf-8") as f:
             memo = json.load(f)
     except (OSError, ValueError):
         return None
@@ -139,9 +143,9 @@ def remember(
     a cache folder that cannot be written is left alone."""
     import json
 
-    if show_inputs(folder, key) != inputs:
-        return
     path = _memo_path(folder, key)
+    if path is None or show_inputs(folder, key) != inputs:
+        return
     memo: dict[str, Any] = {}
     try:
         with open(path, encoding="utf-8") as f:
