@@ -319,8 +319,8 @@ HANDBOOK_BIB = """\
   year = {2014},
   month = aug,
   day = {29},
-  isbn = {978-1-78195-316-7},
-  isbn-others = {978-1-78195-317-4},
+  isbn = {9781781953167},
+  isbn-others = {9781781953174},
   keywords = {politics and public policy, international politics, international relations, regulation and governance, terrorism and security},
 }
 """

@@ -793,7 +793,7 @@ class Importer:
             record = self._stage.get(self.handles[key])
             target = None
             for i in record.isbn:
-                target = self.batch.isbn.get(i) or self.existing.isbn.get(i)
+                target = self.batch.book_with_isbn(i) or self.existing.book_with_isbn(i)
                 if target:
                     break
             sig = (_norm_title(record.container_title), str(record.year or ""))

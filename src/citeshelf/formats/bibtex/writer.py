@@ -306,12 +306,11 @@ class _Writer:
         return title
 
     def put_isbn(self, e: _Entry, isbns: list[str]) -> None:
-        from ...model import format_isbn
-
-        e.put("isbn", format_isbn(isbns[0]))
+        # as the record holds them: the form its source wrote
+        e.put("isbn", isbns[0])
         if len(isbns) > 1:
             # one ISBN per isbn field (biber checks it); the others beside it
-            e.put("isbn-others", ", ".join(format_isbn(i) for i in isbns[1:]))
+            e.put("isbn-others", ", ".join(isbns[1:]))
 
     def put_container(self, e: _Entry, row: Field, value: str) -> None:
         """A chapter's book title: ``booktitle``, or the ``title`` of a classic
