@@ -221,6 +221,9 @@ def test_bib_constructs_survive_a_round_trip():
         "}\n"
     )
     again = {r.key: r for r in parse_bibtex(out).records}
+    # written without the file's @string definitions, the journal is its text:
+    # all that differs is the note that the source wrote it with a macro
+    assert recs["marked"].extra.pop("bibtex_macros") == {"journal": "jams"}
     assert again == recs
 
 
@@ -380,11 +383,14 @@ def test_preamble_is_kept_by_import_and_written_by_export(cs, empty_lib):
     r = cs(empty_lib, "import", str(FIXTURE))
     assert r.exit_code == 0, r.stderr
     preamble = '@preamble{"\\providecommand{\\noopsort}[1]{}"}\n'
-    assert (empty_lib / "preamble.bib").read_text(encoding="utf-8") == preamble
+    strings = "@string{jams = {J.~Amer. Math. Soc.}}\n"  # the file's macro, kept too
+    assert (empty_lib / "preamble.bib").read_text(encoding="utf-8") == preamble + strings
     cs(empty_lib, "import", str(FIXTURE))  # again: each block once
-    assert (empty_lib / "preamble.bib").read_text(encoding="utf-8") == preamble
+    assert (empty_lib / "preamble.bib").read_text(encoding="utf-8") == preamble + strings
     out = cs(empty_lib, "export", "marked", "--format", "biblatex").stdout
-    assert out.startswith(preamble + "\n@article{marked,\n")
+    # the preamble first, then the definition the entry uses, then the entry
+    assert out.startswith(preamble + "\n" + strings + "\n@article{marked,\n")
+    assert "  journaltitle = jams,\n" in out
     assert "marked" in cs(empty_lib, "list").stdout  # preamble.bib is no record
 
 

@@ -23,6 +23,7 @@ from .fields import (
     thesis_type_field,
     write_rows,
 )
+from .strings import Strings
 
 _ORDER = (
     "author",
@@ -214,7 +215,13 @@ class _Writer:
     # entries -------------------------------------------------------------
 
     def entry(
-        self, record: Any, *, book: Any = None, crossref: bool = False, xref: bool = False
+        self,
+        record: Any,
+        *,
+        book: Any = None,
+        crossref: bool = False,
+        xref: bool = False,
+        strings: Strings | None = None,
     ) -> str:
         from ...model.inherit import chapter_view
 
@@ -244,6 +251,8 @@ class _Writer:
         if e.biblatex and isinstance(former, list) and former:
             # biblatex's aliases: a document citing a merged record's old key
             e.put("ids", ", ".join(str(k) for k in former))
+        if strings is not None:
+            strings.apply(e.fields, e.extra)
         ordered = sorted(
             e.fields.items(), key=lambda kv: (_ORDER_INDEX.get(kv[0], len(_ORDER)), kv[0])
         )
@@ -564,13 +573,18 @@ class BibTeXWriter:
         dialect: str = "bibtex",
         ascii: bool = False,
         title_case: Callable[[str], str] | None = None,
+        strings: Iterable[tuple[str, str]] = (),
     ) -> None:
         """``title_case``: a function that puts a sentence-case title in title
         case (keeping its length), applied to the titles of English records
         (those with no language too); the capitals of the stored title are
-        protected in braces, the ones it adds are not."""
+        protected in braces, the ones it adds are not. ``strings``: the
+        library's ``@string`` definitions (name, raw value): a field its
+        source wrote with one is written with it again, the definition
+        before the entry (see :mod:`.strings`)."""
         self.dialect = dialect
         self._writer = _Writer(dialect, ascii, title_case)
+        self._strings = Strings(strings)
 
     def entry(self, record: Any, *, book: Any = None, crossref: bool = False) -> str:
         """``record``'s entry; ``book`` is a chapter's book, ``crossref``
@@ -579,8 +593,11 @@ class BibTeXWriter:
             # biblatex's crossref would hand the chapter the book's ISBN and
             # DOI (an empty field does not stop it): the chapter is written
             # self-contained and linked to its book by xref instead.
-            return self._writer.entry(record, book=book, xref=True)
-        return self._writer.entry(record, book=book, crossref=crossref)
+            text = self._writer.entry(record, book=book, xref=True, strings=self._strings)
+        else:
+            text = self._writer.entry(record, book=book, crossref=crossref, strings=self._strings)
+        definitions = self._strings.definitions()
+        return f"{definitions}\n{text}" if definitions else text
 
 
 def write_bibtex(
@@ -590,10 +607,12 @@ def write_bibtex(
     ascii: bool = False,
     expand: bool = False,
     books: Mapping[str, Any] | None = None,
+    strings: Iterable[tuple[str, str]] = (),
 ) -> str:
-    """Records as BibTeX or BibLaTeX text (see the module docstring)."""
+    """Records as BibTeX or BibLaTeX text (see the module docstring);
+    ``strings``: ``@string`` definitions the records' macros may use."""
 
-    writer = BibTeXWriter(dialect, ascii)
+    writer = BibTeXWriter(dialect, ascii, strings=strings)
     records = list(records)
     by_key = {r.key: r for r in records}
     books = dict(books or {})
