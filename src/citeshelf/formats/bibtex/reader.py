@@ -606,7 +606,7 @@ class _BookView:
     """What a chapter may take from its book in the same file (a book record
     without its abstract, notes and the rest, so that many fit in memory)."""
 
-    __slots__ = (*_INHERITABLE, "key", "title", "full_title", "authors", "year")
+    __slots__ = (*_INHERITABLE, "key", "title", "subtitle", "full_title", "authors", "year")
 
     def __init__(self, book: Any) -> None:
         for name in self.__slots__:
@@ -634,10 +634,19 @@ def _inherit_in_file(entries: list[ReadEntry], books: Mapping[str, Any]) -> None
         container_title = getattr(r, "container_title", None)
         if container_title and container_title in (book.title, book.full_title):
             update["container_title"] = None
-            prot = r.extra.get("protect") if isinstance(r.extra, dict) else None
+            extra = dict(r.extra or {})
+            prot = extra.get("protect")
             if isinstance(prot, dict) and "container_title" in prot:
-                extra = dict(r.extra)
                 extra["protect"] = {k: v for k, v in prot.items() if k != "container_title"}
+                if not extra["protect"]:
+                    del extra["protect"]
+            if (
+                container_title == book.title
+                and getattr(book, "subtitle", None)
+                and extra.get("booksubtitle") == book.subtitle
+            ):
+                del extra["booksubtitle"]  # the book's subtitle, as BibLaTeX writes it apart
+            if extra != (r.extra or {}):
                 update["extra"] = extra
         if "authors" in takes and r.authors and r.authors == book.authors:
             update["authors"] = []  # a volume by its set's authors

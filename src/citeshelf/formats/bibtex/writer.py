@@ -227,8 +227,19 @@ class _Writer:
 
         source = record
         self._case = self.title_case if _english(record.language) else None
+        book_subtitle = None
         if record.parent and book is not None and not crossref:
             source = chapter_view(record, book, self.dialect)
+            if (
+                self.dialect == "biblatex"
+                and book.subtitle
+                and not record.container_title
+                and source.container_title == book.full_title
+            ):
+                # biblatex prints a book's subtitle apart ("Title. Subtitle"):
+                # booktitle and booksubtitle, as a crossref to the book gives them
+                source = source.model_copy(update={"container_title": book.title})
+                book_subtitle = book.subtitle
         e = _Entry(record, source, dict(record.extra or {}), self.dialect == "biblatex", book)
         e.etype = self.entry_type(source, e.extra)
         if not e.biblatex and e.etype not in _CLASSIC:
@@ -240,6 +251,8 @@ class _Writer:
             e.put("entrysubtype", subtype)  # what tells the type apart (the type table)
         for row in write_rows(source.type):
             self.put_row(e, row)
+        if book_subtitle and "booksubtitle" not in e.extra:
+            e.put("booksubtitle", self.cased(book_subtitle, "subtitle", book.extra or {}))
         self.put_date(e)
         if source.type == "book":
             self.put_book_title(e)
@@ -324,7 +337,12 @@ class _Writer:
     def put_container(self, e: _Entry, row: Field, value: str) -> None:
         """A chapter's book title: ``booktitle``, or the ``title`` of a classic
         @inbook that has no title of its own and no parent."""
-        text = self.cased(value, "container_title", e.extra)
+        book = e.book
+        if book is not None and not e.record.container_title and value == book.title:
+            # the book's title: braced as the book's import found it
+            text = self.cased(value, "title", book.extra or {})
+        else:
+            text = self.cased(value, "container_title", e.extra)
         if e.etype == "inbook" and not e.source.title and not e.record.parent:
             e.put("title", text)
         else:
