@@ -510,3 +510,12 @@ def test_a_lone_brace_in_a_list_item_comes_back() -> None:
     assert "address = {a\\{ and a}" in text
     (back,) = parse_bibtex(text).records
     assert back.place == "a{; a"
+
+
+def test_an_open_ended_date_is_written_as_biblatex_writes_it():
+    # biber reads EDTF's "2010/.." as the year alone: written "2010/", as biblatex does
+    record = parse_bibtex("@book{x, title={T}, date={2010/}}\n").records[0]
+    assert record.issued.open_end
+    text = write_bibtex([record], dialect="biblatex")
+    assert "  date = {2010/},\n" in text
+    assert parse_bibtex(text).records[0] == record

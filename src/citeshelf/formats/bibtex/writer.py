@@ -366,6 +366,10 @@ class _Writer:
             edtf = raw
         else:
             edtf = d.edtf()
+            if edtf.endswith("/.."):
+                # an open end as biblatex writes it ("2010/"): biber reads
+                # EDTF's "2010/.." as the year alone
+                edtf = edtf[:-2]
         if d.literal is not None or d.year is None:
             # biblatex's year is a literal field; its date must be EDTF
             e.put("year", self.text(d.literal or ""))
