@@ -262,7 +262,22 @@ def test_isbn_list_accepts_text_and_drops_duplicates() -> None:
     book = parse_record(
         {"type": "book", "key": "b", "isbn": "978-1-78195-316-7; 9781781953167, 9781781953174"}
     )
-    assert book.isbn == ["9781781953167", "9781781953174"]
+    # each kept as written; the same ISBN again (without hyphens) once, in its first form
+    assert book.isbn == ["978-1-78195-316-7", "9781781953174"]
+
+
+def test_isbn_keeps_its_source_form_and_compares_by_key() -> None:
+    from citeshelf.model.identifiers import check_isbn, isbn_key
+
+    book = parse_record({"type": "book", "key": "b", "isbn": ["0-201-13447-0", "0201134470"]})
+    assert book.isbn == ["0-201-13447-0"]  # ISBN-10 stays ISBN-10, hyphens and all
+    assert isbn_key(book.isbn[0]) == "9780201134476"
+    assert check_isbn("  0-201-13447-0 ") == "0-201-13447-0"
+    with pytest.raises(ValueError, match="not a valid ISBN"):
+        check_isbn("0-201-13447-1")
+    # a record file from before (ISBN-13 digits) loads and dumps the same
+    old = parse_record({"type": "book", "key": "b", "isbn": ["9781781953167"]})
+    assert old.to_json_dict()["isbn"] == ["9781781953167"]
 
 
 _text = (

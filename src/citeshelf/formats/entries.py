@@ -67,6 +67,8 @@ class ReadBatch:
     warnings: list[Issue] = field(default_factory=list)
     #: the text of BibTeX ``@preamble`` blocks (other formats have none)
     preambles: list[str] = field(default_factory=list)
+    #: BibTeX ``@string`` definitions, (name, value as written), in file order
+    strings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def records(self) -> list[Any]:
@@ -78,3 +80,4 @@ class ReadBatch:
         self.invalid.extend(other.invalid)
         self.warnings.extend(other.warnings)
         self.preambles.extend(other.preambles)
+        self.strings.extend(other.strings)

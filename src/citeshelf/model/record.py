@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from .dates import Date
-from .identifiers import normalize_doi, normalize_isbn, normalize_issn, normalize_url
+from .identifiers import check_isbn, isbn_key, normalize_doi, normalize_issn, normalize_url
 from .keyfiles import KEY_PATTERN, check_key
 from .names import Person, parse_name
 from .pages import PageRange
@@ -338,10 +338,14 @@ class BaseRecord(BaseModel):
         if isinstance(value, str):
             value = [v for v in re.split(r"[;,]|\s+(?=\d{9})", value) if v.strip()]
         if isinstance(value, list):
+            # each as its source wrote it; one ISBN twice (as ISBN-10 and -13,
+            # or with and without hyphens) is kept once, in its first form
             out: list[str] = []
+            seen: set[str] = set()
             for v in value:
-                n = normalize_isbn(str(v))
-                if n not in out:
+                n = check_isbn(str(v))
+                if isbn_key(n) not in seen:
+                    seen.add(isbn_key(n))
                     out.append(n)
             return out
         return value

@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.display import year as _year_of
+from ..model.identifiers import isbn_key
 
 __all__ = [
     "FUZZY_THRESHOLD",
@@ -184,7 +185,7 @@ class Existing:
         self.parent: dict[str, str] = {}
         #: key -> normalised title and subtitle
         self.title: dict[str, str] = {}
-        #: books: ISBN -> key (for --link-parents)
+        #: books: ISBN (:func:`isbn_key`) -> key (for --link-parents; :meth:`book_with_isbn`)
         self.isbn: dict[str, str] = {}
         #: books: (ISBN, edition, volume) -> keys (duplicates)
         self.isbn_ev: dict[tuple[str, str, str], list[str]] = {}
@@ -237,8 +238,8 @@ class Existing:
             if rtype == "book":
                 ev = (_norm_number(data.get("edition")), _norm_number(data.get("volume")))
                 for i in data.get("isbn") or []:
-                    out.isbn.setdefault(str(i), key)
-                    out.isbn_ev.setdefault((str(i), ev[0], ev[1]), []).append(key)
+                    out.isbn.setdefault(isbn_key(str(i)), key)
+                    out.isbn_ev.setdefault((isbn_key(str(i)), ev[0], ev[1]), []).append(key)
                 title = ": ".join(p for p in (data.get("title"), data.get("subtitle")) if p)
                 year = str(_year_of(data.get("issued")) or "")
                 out.book_info[key] = (title, year, _first_family(data.get("editors") or []))
@@ -264,6 +265,10 @@ class Existing:
         if sig:
             self.sig.setdefault(sig, key)
 
+    def book_with_isbn(self, isbn: str) -> str | None:
+        """The key of a book with ``isbn`` (in any of its forms), or None."""
+        return self.isbn.get(isbn_key(isbn))
+
     def match_identifiers(self, record: Any) -> tuple[str, str] | None:
         """(existing key, why) if ``record``'s DOI, or as a book its ISBN
         with the same edition and volume, is here on a record of the same
@@ -286,7 +291,7 @@ class Existing:
         if record.type == "book":
             ev = (_norm_number(record.edition), _norm_number(record.volume))
             for i in record.isbn:
-                for k in self.isbn_ev.get((i, ev[0], ev[1]), ()):
+                for k in self.isbn_ev.get((isbn_key(i), ev[0], ev[1]), ()):
                     if same_work(k, True):
                         return k, f"same ISBN {i}"
         return None
@@ -341,8 +346,8 @@ class Existing:
         if record.type == "book":
             ev = (_norm_number(record.edition), _norm_number(record.volume))
             for i in record.isbn:
-                self.isbn.setdefault(i, record.key)
-                self.isbn_ev.setdefault((i, ev[0], ev[1]), []).append(record.key)
+                self.isbn.setdefault(isbn_key(i), record.key)
+                self.isbn_ev.setdefault((isbn_key(i), ev[0], ev[1]), []).append(record.key)
             self.books.setdefault(
                 (_norm_title(record.full_title), str(record.year or "")), record.key
             )
