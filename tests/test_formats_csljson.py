@@ -228,3 +228,36 @@ def test_load_csl_errors_name_the_file(tmp_path):
         f"{bad}: item 1 ('x'): field 'ISBN' kept in extra: '123' is not a valid ISBN "
         "(the number has an invalid length)"
     ]
+
+
+def test_parts_of_a_book_are_no_duplicates_of_it(cs, empty_lib, tmp_path):
+    """pandoc's CSL-JSON of TeX Live files: a paper carrying its volume's DOI
+    before the volume itself (texbook3.bib), and a chapter of a crossref'd
+    ``@suppbook`` that names no book, so it is read as a book, before the book
+    whose ISBN it carries (biblatex-gost-examples.bib). Each is its own work."""
+    volume = {"DOI": "https://doi.org/10.1007/b99374", "ISBN": "3-540-22801-2"}
+    items = [
+        {"id": "athale", "type": "paper-conference", "title": "Using LaTeX to typeset a dictionary",
+         "container-title": "TeX, XML, and digital typography", "page": "55-58",
+         "issued": {"date-parts": [[2004]]}, **volume},
+        {"id": "syropoulos", "type": "book", "title": "TeX, XML, and digital typography",
+         "issued": {"date-parts": [[2004]]}, **volume},
+        {"id": "balibar", "type": "chapter", "title": "Вступительное слово к изданию 1996 года",
+         "author": [{"family": "Балибар", "given": "Этьен"}], "page": "7-27",
+         "ISBN": "5-901574-59-1", "issued": {"date-parts": [[2006]]}},
+        {"id": "althusser", "type": "book", "title": "За Маркса",
+         "author": [{"family": "Альтюссер", "given": "Луи"}],
+         "ISBN": "5-901574-59-1", "issued": {"date-parts": [[2006]]}},
+    ]  # fmt: skip
+    path = tmp_path / "parts.json"
+    path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    r = cs(empty_lib, "import", str(path), "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert sorted(data["imported"]) == ["althusser", "athale", "balibar", "syropoulos"]
+    assert data["duplicates"] == []
+    # the book itself is still a duplicate of the book
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps([{**items[3], "id": "althusser2"}]), encoding="utf-8")
+    r = cs(empty_lib, "import", str(again), "--json")
+    assert [d["existing"] for d in json.loads(r.stdout)["duplicates"]] == ["althusser"]
