@@ -261,3 +261,59 @@ def test_parts_of_a_book_are_no_duplicates_of_it(cs, empty_lib, tmp_path):
     again.write_text(json.dumps([{**items[3], "id": "althusser2"}]), encoding="utf-8")
     r = cs(empty_lib, "import", str(again), "--json")
     assert [d["existing"] for d in json.loads(r.stdout)["duplicates"]] == ["althusser"]
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("algorithms; human factors; theory", ["algorithms", "human factors", "theory"]),
+        ("algorithms, human factors, theory", ["algorithms", "human factors", "theory"]),
+        ("Printing, Practical; Type-setting", ["Printing, Practical", "Type-setting"]),
+        ("TeX", ["TeX"]),
+    ],
+)
+def test_keywords_split_on_the_items_separator_and_come_back_so(written, words):
+    item = {"id": "k", "type": "book", "title": "T", "keyword": written}
+    r = record_from_csl(item)
+    assert r.keywords == words
+    out = record_to_csl(r)
+    assert out["keyword"] == written
+    assert "custom" not in out  # the separator is no override: the reader finds it again
+    assert record_from_csl(out) == r
+
+
+def test_item_members_csl_does_not_define_are_written_back():
+    item = {
+        "id": "althusser:zm",
+        "type": "book",
+        "title": "За Маркса",
+        "other-ids": "althusser_zm",  # pandoc's biblatex ids
+        "x-rating": {"stars": 4},
+        "event": "Eighth logic colloquium",  # the older name of event-title
+        "shortTitle": "Маркс",
+    }
+    r = record_from_csl(item)
+    assert r.event == "Eighth logic colloquium"
+    assert r.short_title == "Маркс"
+    assert r.extra["csl_verbatim"] == {"other-ids": "althusser_zm", "x-rating": {"stars": 4}}
+    out = record_to_csl(r)
+    assert "custom" not in out
+    assert {k: out[k] for k in item} == item
+    assert "event-title" not in out and "title-short" not in out
+    # a record of the library's own still writes CSL 1.0.2's names
+    own = record_to_csl(parse_record({"type": "paper", "key": "p", "title": "T", "event": "E",
+                                      "container_title": "P"}))  # fmt: skip
+    assert own["event-title"] == "E" and "event" not in own
+
+
+def test_a_bibtex_export_writes_no_csl_bookkeeping(cs, empty_lib, tmp_path):
+    items = [{"id": "k", "type": "book", "title": "T", "keyword": "a; b", "other-ids": "k2",
+              "event": "E"}]  # fmt: skip
+    path = tmp_path / "k.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    assert cs(empty_lib, "import", str(path)).exit_code == 0
+    bib = cs(empty_lib, "export", "--format", "biblatex").stdout
+    assert "keywords = {a" in bib
+    assert "separator" not in bib and "other-ids" not in bib and "csl" not in bib
+    out = json.loads(cs(empty_lib, "export", "--format", "csl-json").stdout)
+    assert out[0]["keyword"] == "a; b" and out[0]["other-ids"] == "k2" and out[0]["event"] == "E"
