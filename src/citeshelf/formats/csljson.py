@@ -113,6 +113,9 @@ _DATE_VARS = frozenset(
         "submitted",
     ]
 )
+#: CSL's name and date variables
+NAME_VARIABLES = _NAME_VARS
+DATE_VARIABLES = _DATE_VARS
 #: CSL 1.0.2 variables (standard names); unmodelled ones are kept in extra.
 CSL_VARIABLES = (
     _NAME_VARS
