@@ -317,3 +317,62 @@ def test_a_bibtex_export_writes_no_csl_bookkeeping(cs, empty_lib, tmp_path):
     assert "separator" not in bib and "other-ids" not in bib and "csl" not in bib
     out = json.loads(cs(empty_lib, "export", "--format", "csl-json").stdout)
     assert out[0]["keyword"] == "a; b" and out[0]["other-ids"] == "k2" and out[0]["event"] == "E"
+
+
+ZOTERO_STYLE = ROOT / "tests" / "fixtures" / "zotero-style-csl.json"
+
+
+def test_a_zotero_style_file_shows_every_field_where_a_person_expects_it(cs, empty_lib):
+    """The issue's acceptance: italics in titles, a dataset, a book review and
+    an article in press, imported and shown; nothing under extra with a CSL name."""
+    from citeshelf.formats.csljson import CSL_VARIABLES
+
+    r = cs(empty_lib, "import", str(ZOTERO_STYLE))
+    assert r.exit_code == 0, r.output
+    assert "imported 4, skipped as duplicate 0, skipped as invalid 0" in r.output
+    shown = {}
+    for key in ("smith2019hamlet", "who2021covid", "doe2020review", "lee2024press"):
+        out = cs(empty_lib, "show", key, "--json")
+        assert out.exit_code == 0, out.output
+        shown[key] = json.loads(out.stdout)
+        extra = shown[key].get("extra", {})
+        assert not set(extra) & CSL_VARIABLES, (key, extra)
+        assert not set(extra.get("csl_verbatim", {})) & CSL_VARIABLES
+    art, data, review, press = shown.values()
+    assert art["title"] == "Reading <i>Hamlet</i> after the archive"
+    assert art["journal"] == "Shakespeare Quarterly"
+    assert art["container_title_short"] == "Shakesp. Q."
+    assert (art["issued"], art["accessed"], art["pages"]) == ("2019-06", "2023-01-05", "101–130")
+    assert art["keywords"] == ["Hamlet", "archives"]
+    assert data["type"] == "dataset"
+    assert data["authors"] == [{"literal": "World Health Organization"}]
+    assert (data["version"], data["medium"], data["genre"], data["archive"]) == (
+        "2.1",
+        "CSV",
+        "Data set",
+        "WHO COVID-19 Dashboard",
+    )
+    assert review["type"] == "book_review"
+    assert review["reviewed_title"] == "<i>Milton</i>: A biography"
+    assert review["reviewed_authors"] == [{"family": "Lewalski", "given": "Barbara K."}]
+    assert review["journal"] == "Times Literary Supplement"
+    assert press["status"] == "in press" and "issued" not in press
+    assert press["authors"][1] == {"family": "Beethoven", "given": "Ludwig", "particle": "van"}
+    assert press["extra"] == {"protect": {"title": ["iPhone"]}}
+    # the plain view names each field, and the APA line prints what it should
+    text = cs(empty_lib, "show", "doe2020review").stdout
+    assert "reviewed title" in text and "reviewed authors" in text
+    assert "[Review of the book Milton: A biography, by B. K. Lewalski]" in text
+    text = cs(empty_lib, "show", "lee2024press").stdout
+    assert "status" in text and "(in press)" in text
+    text = cs(empty_lib, "show", "who2021covid").stdout
+    assert "(Version 2.1) [Data set]" in text
+    # and a CSL-JSON export gives each variable back
+    items = {i["id"]: i for i in json.loads(cs(empty_lib, "export", "--format", "csl-json").stdout)}
+    for item in json.loads(ZOTERO_STYLE.read_text(encoding="utf-8")):
+        back = items[item["citation-key"]]
+        for name, value in item.items():
+            if name in ("id", "citation-key", "issued", "accessed"):
+                continue  # the id is the key; date parts come back as numbers
+            assert back[name] == value, (item["citation-key"], name)
+    assert items["smith2019hamlet"]["issued"] == {"date-parts": [[2019, 6]]}
