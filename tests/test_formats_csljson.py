@@ -376,3 +376,13 @@ def test_a_zotero_style_file_shows_every_field_where_a_person_expects_it(cs, emp
                 continue  # the id is the key; date parts come back as numbers
             assert back[name] == value, (item["citation-key"], name)
     assert items["smith2019hamlet"]["issued"] == {"date-parts": [[2019, 6]]}
+
+
+@pytest.mark.parametrize("sep", [", ", ",", "; ", " "])
+def test_isbns_come_back_with_their_separator(sep):
+    isbns = ["9780121176457", "9780121559403"]
+    r = record_from_csl({"id": "b", "type": "book", "title": "T", "ISBN": sep.join(isbns)})
+    assert r.isbn == isbns
+    out = record_to_csl(r)
+    assert out["ISBN"] == sep.join(isbns) and "custom" not in out
+    assert record_from_csl(out) == r

@@ -41,6 +41,8 @@ import-export round trip loses nothing:
   the protection back.
 * ``extra["keyword_separator"]``: ``";"`` when the source separated its
   keywords by semicolons though none holds a comma; exports write them so.
+* ``extra["isbn_separator"]``: what stood between a CSL item's ISBNs when it
+  was not a space (``", "``); CSL-JSON exports write it again.
 * ``extra["csl_verbatim"]``: ``{name: value}``, the members of a CSL-JSON item
   that CSL 1.0.2 does not define (pandoc's ``other-ids``), as they came;
   CSL-JSON exports write them back.
@@ -66,6 +68,7 @@ RESERVED_EXTRA = frozenset(
         "ris_type",
         "protect",
         "keyword_separator",
+        "isbn_separator",
         "csl_aliases",
         "csl_verbatim",
     }

@@ -29,8 +29,12 @@ a thesis's degree ...). Reading is lenient: a variable the model refuses
 CSL name, as it came, and named in a warning; of several URLs the first is
 the ``url``, the others are kept in ``extra["urls"]``.
 
-Round trips lose nothing: anything else goes to ``extra`` under its own
-name (a CSL variable comes back as one); record fields CSL cannot
+Round trips lose nothing: anything else goes to ``extra``: a CSL variable
+under its own name (it comes back as one), a member CSL does not define
+(pandoc's ``other-ids``) in ``extra["csl_verbatim"]``, written back as it
+came; a variable's older name (``event``) in ``extra["csl_aliases"]``, and
+the keywords' and ISBNs' separator when a writer would not choose it
+(``keyword_separator``, ``isbn_separator``); record fields CSL cannot
 express (subtitle, which of the ``keyword`` words are tags, parent, et-al flags, a report's publisher beside its
 institution ...) travel in ``custom.citeshelf`` of the item.
 ``<span class="nocase">`` marks protected letter case (``extra["protect"]``).
@@ -648,10 +652,20 @@ def _read_url(var: str, value: Any, row: CslField, data: dict, extra: dict) -> N
     _read_text(var, value, row, data, extra)
 
 
+#: what stands between two ISBNs of one variable ("0-12-117645-2, 0-12-155940-8")
+_ISBN_SEPARATOR = re.compile(r"(?<=[0-9Xx])(\s*[,;]\s*|\s+)(?=[0-9])")
+
+
 def _read_isbn(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    """``ISBN``: one or more ISBNs (the model reads them); what separates them
+    is kept when it is not a space (``extra["isbn_separator"]``), so that they
+    are written back as they came."""
     text = _text(value)
     if text:
         data[row.record] = text
+        m = _ISBN_SEPARATOR.search(text)
+        if m and m.group(1) != " ":
+            extra["isbn_separator"] = m.group(1)
 
 
 def _read_keywords(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
@@ -918,7 +932,8 @@ def _write_row(
             item[row.var] = _csl_date(value)
     elif row.kind == "isbn":
         if record.isbn:
-            item[row.var] = " ".join(record.isbn)
+            sep = extra.get("isbn_separator")
+            item[row.var] = (sep if isinstance(sep, str) else " ").join(record.isbn)
     elif row.kind == "keywords":  # the keywords, then the tags
         words = exported_keywords(record)
         if words:
