@@ -127,6 +127,7 @@ class Row:
     csl_changed: list[str] = field(default_factory=list)
     csl_lost: list[str] = field(default_factory=list)
     csl_added: list[str] = field(default_factory=list)
+    csl_failed: str = ""  # pandoc's message when it cannot read the file
     absent: bool = False
 
 
@@ -275,7 +276,7 @@ def csl_row(row: Row, path: Path, work: Path) -> None:
         ["pandoc", str(path), "-t", "csljson", "-o", str(source)], capture_output=True, text=True
     )
     if run.returncode != 0:
-        row.csl_changed.append(f"pandoc failed: {run.stderr.strip()[:200]}")
+        row.csl_failed = " ".join(run.stderr.split())[:200]
         return
     items = json.loads(source.read_text(encoding="utf-8"))
     row.csl_items = len(items)
@@ -330,11 +331,15 @@ def main(argv: list[str]) -> int:
         if r.absent:
             print(f"| {r.name} | not installed |" + " |" * 12)
             continue
+        csl = (
+            "| pandoc cannot read it |" + " |" * 5
+            if r.csl_failed
+            else f"| {r.csl_items} | {r.csl_items - r.csl_imp.imported} | {r.csl_fields} "
+            f"| {len(r.csl_changed)} | {len(r.csl_lost)} | {len(r.csl_added)} |"
+        )
         print(
             f"| {r.name} | {r.entries} | {r.imp.imported} | {len(r.imp.reported)} | {r.fields} "
-            f"| {len(r.changed)} | {len(r.lost)} | {len(r.added)} | {r.csl_items} "
-            f"| {r.csl_items - r.csl_imp.imported} | {r.csl_fields} | {len(r.csl_changed)} "
-            f"| {len(r.csl_lost)} | {len(r.csl_added)} |"
+            f"| {len(r.changed)} | {len(r.lost)} | {len(r.added)} " + csl
         )
     if verbose:
         for r in rows:
@@ -347,6 +352,7 @@ def main(argv: list[str]) -> int:
                 ("csl changed", r.csl_changed),
                 ("csl lost", r.csl_lost),
                 ("csl added", r.csl_added),
+                ("pandoc failed", [r.csl_failed] if r.csl_failed else []),
             ):
                 for line in lines:
                     print(f"{r.name}: {label}: {line}")
