@@ -146,6 +146,11 @@ def test_bad_dates_are_refused(bad: str) -> None:
         ("321-28", "321", "328", "321–328"),
         ("1496-500", "1496", "1500", "1496–1500"),
         ("101--8", "101", "108", "101–108"),
+        # a lone no-break or thin space is the writer's; other white space is one space
+        ("sec.\u00a03", "sec.\u00a03", None, "sec.\u00a03"),
+        ("c\u20063-c\u20063", "c\u20063", None, "c\u20063"),
+        ("sec. \u00a0 3", "sec. 3", None, "sec. 3"),
+        ("A\t\n7", "A 7", None, "A 7"),
     ],
 )
 def test_page_ranges_normalise_to_en_dash(

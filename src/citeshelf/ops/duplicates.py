@@ -113,6 +113,28 @@ def _other_issue(a: Variant, b: Variant, *, strict: bool = True) -> bool:
     )
 
 
+#: CSL types of a part of a book, kept in ``extra["csl_type"]`` by a record
+#: read as a book because its source named no book (pandoc's chapters of a
+#: crossref'd ``@inbook``/``@suppbook``).
+_PART_CSL_TYPES = frozenset(
+    ["chapter", "paper-conference", "entry-encyclopedia", "entry-dictionary"]
+)
+
+
+def _is_part(data: Any) -> bool:
+    """A chapter or paper (of a record or its JSON data), also one stored as a
+    book because its source named no book: the DOI and ISBN it carries are
+    its book's, so they make it no duplicate of that book or of the other parts."""
+
+    def get(name: str) -> Any:
+        return data.get(name) if isinstance(data, dict) else getattr(data, name, None)
+
+    if get("type") in ("chapter", "paper"):
+        return True
+    extra = get("extra")
+    return isinstance(extra, dict) and extra.get("csl_type") in _PART_CSL_TYPES
+
+
 def _titles_agree(a: str, b: str) -> bool:
     """Normalised titles that may name one work: equal, one the start of the
     other (a subtitle left out), or one missing."""
@@ -185,6 +207,8 @@ class Existing:
         self.parent: dict[str, str] = {}
         #: key -> normalised title and subtitle
         self.title: dict[str, str] = {}
+        #: keys of parts of books (:func:`_is_part`)
+        self.parts: set[str] = set()
         #: books: ISBN (:func:`isbn_key`) -> key (for --link-parents; :meth:`book_with_isbn`)
         self.isbn: dict[str, str] = {}
         #: books: (ISBN, edition, volume) -> keys (duplicates)
@@ -226,6 +250,8 @@ class Existing:
             if not isinstance(data, dict):
                 continue
             rtype = data.get("type")
+            if _is_part(data):
+                out.parts.add(key)
             out.variant[key] = _variant(data)
             out.title[key] = _norm_title(
                 " ".join(str(data.get(f) or "") for f in ("title", "subtitle"))
@@ -235,7 +261,7 @@ class Existing:
             if data.get("doi"):
                 out.doi.setdefault(_doi(data["doi"]), key)
                 out.dois.setdefault(_doi(data["doi"]), []).append(key)
-            if rtype == "book":
+            if rtype == "book" and key not in out.parts:
                 ev = (_norm_number(data.get("edition")), _norm_number(data.get("volume")))
                 for i in data.get("isbn") or []:
                     out.isbn.setdefault(isbn_key(str(i)), key)
@@ -283,12 +309,12 @@ class Existing:
                 return False  # another part under one ISBN, or a wrong ISBN
             return not _other_issue(self.variant.get(key, mine), mine, strict=strict)
 
-        if record.doi:
-            part = record.type in ("chapter", "paper")  # the papers of a volume share its DOI
+        part = _is_part(record)
+        if record.doi:  # the papers of a volume share its DOI
             for k in self.dois.get(_doi(record.doi), ()):
-                if same_work(k, part):
+                if same_work(k, part or k in self.parts):
                     return k, f"same DOI {record.doi}"
-        if record.type == "book":
+        if record.type == "book" and not part:
             ev = (_norm_number(record.edition), _norm_number(record.volume))
             for i in record.isbn:
                 for k in self.isbn_ev.get((isbn_key(i), ev[0], ev[1]), ()):
@@ -340,10 +366,12 @@ class Existing:
         )
         if record.parent:
             self.parent[record.key] = record.parent
+        if _is_part(record):
+            self.parts.add(record.key)
         if record.doi:
             self.doi.setdefault(_doi(record.doi), record.key)
             self.dois.setdefault(_doi(record.doi), []).append(record.key)
-        if record.type == "book":
+        if record.type == "book" and record.key not in self.parts:
             ev = (_norm_number(record.edition), _norm_number(record.volume))
             for i in record.isbn:
                 self.isbn.setdefault(isbn_key(i), record.key)
