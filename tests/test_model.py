@@ -285,6 +285,20 @@ def test_isbn_keeps_its_source_form_and_compares_by_key() -> None:
     assert old.to_json_dict()["isbn"] == ["9781781953167"]
 
 
+def test_isbn_10_and_13_of_one_book_are_both_kept() -> None:
+    # pandoc's CSL-JSON of biblatex-gost-examples.bib: "0521110815,9780521110815"
+    book = parse_record({"type": "book", "key": "b", "isbn": "0521110815,9780521110815"})
+    assert book.isbn == ["0521110815", "9780521110815"]
+
+
+def test_issn_is_checked_and_kept_as_written() -> None:
+    article = {"type": "article", "key": "a", "title": "T", "journal": "J"}
+    assert parse_record({**article, "issn": "01622870"}).issn == "01622870"
+    assert parse_record({**article, "issn": " 0162-2870 "}).issn == "0162-2870"
+    with pytest.raises(ValidationError, match="not a valid ISSN"):
+        parse_record({**article, "issn": "01622871"})
+
+
 _text = (
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=30)
     .map(lambda s: " ".join(s.split()))

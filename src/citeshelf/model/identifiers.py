@@ -18,6 +18,7 @@ __all__ = [
     "normalize_doi",
     "normalize_isbn",
     "normalize_issn",
+    "check_issn",
     "normalize_url",
     "strip_doi_prefix",
 ]
@@ -114,6 +115,14 @@ def normalize_issn(value: str) -> str:
     except _StdnumError as exc:
         reason = str(exc).rstrip(".").lower() or "invalid"
         raise ValueError(f"{value!r} is not a valid ISSN ({reason})") from None
+
+
+def check_issn(value: str) -> str:
+    """Validate an ISSN and return it as it was written (only trimmed), as
+    :func:`check_isbn` keeps an ISBN: ``01622870`` stays ``01622870``."""
+    text = " ".join(value.split())
+    normalize_issn(text)
+    return text
 
 
 def normalize_url(value: str) -> str:
