@@ -507,3 +507,30 @@ def test_beebe_files_lose_no_distinct_work_as_a_duplicate(cs, empty_lib, name) -
     r = cs(empty_lib, "import", path)
     assert r.exit_code == 0, r.stderr
     assert "skipped as duplicate 0," in r.stdout
+
+
+def test_check_reads_each_record_once_and_finds_what_duplicates_finds(
+    cs, empty_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citeshelf.library import RecordStore
+    from citeshelf.ops.checking import check_library
+    from citeshelf.ops.duplicates import find_duplicates
+
+    _dupes_lib(empty_lib)
+    library = RecordStore(empty_lib)
+    expected = find_duplicates(library)
+    assert len(expected) == 3
+    reads: list[str] = []
+    parse = RecordStore.parse_text
+
+    def counting(self: RecordStore, *args: object, **kw: object) -> object:
+        reads.append(str(args[0]) if args else "")
+        return parse(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RecordStore, "parse_text", counting)
+    checked = check_library(library)
+    assert len(reads) == 4  # four record files, each read once
+    found = [p for p in checked.problems if p.code in ("duplicate", "likely-duplicate")]
+    pairs = {(d.a, d.b) for d in expected}
+    assert len(found) == len(pairs)
+    assert {p.key for p in found} == {b for _, b in pairs}

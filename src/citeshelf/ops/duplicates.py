@@ -493,9 +493,16 @@ class _Brief:
         self.container_title = getattr(r, "container_title", None)
 
 
+def brief(record: Any) -> Any:
+    """What :func:`find_duplicates` keeps of a record: pass a list of these
+    instead of the records to compare records already read once."""
+    return record if isinstance(record, _Brief) else _Brief(record)
+
+
 def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[LikelyDuplicate]:
     """Likely duplicates among a library's records (or an iterable of
-    records), best first, then by key (see the module docstring). A group
+    records, or of their :func:`brief`), best first, then by key (see the
+    module docstring). A group
     too large to compare titles in (:data:`FUZZY_GROUP_MAX`) is described in
     ``skipped``, if given."""
     from ..model.similar import title_words, words_similarity
@@ -503,7 +510,7 @@ def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[Likel
     items = source.iter_records() if hasattr(source, "iter_records") else source
     # only what the rule reads of each record is kept (memory does not grow
     # with the records' abstracts, notes and names)
-    records = sorted((_Brief(r) for r in items if hasattr(r, "type")), key=lambda r: r.key)
+    records = sorted((brief(r) for r in items if hasattr(r, "type")), key=lambda r: r.key)
     by_key = {r.key: r for r in records}
     found: dict[tuple[str, str], LikelyDuplicate] = {}
 
