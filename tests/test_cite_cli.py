@@ -340,3 +340,73 @@ def test_csl_without_the_extra_names_it(
         "citeshelf: error: --csl needs pandoc: install the optional extra with "
         "\"pip install 'citeshelf[csl]'\" (the pypandoc-binary package)\n"
     )
+
+
+WHO = {
+    "type": "report",
+    "key": "who2021world",
+    "title": "World health statistics 2021: Monitoring health for the SDGs",
+    "authors": [{"literal": "World Health Organization", "short": "WHO"}],
+    "institution": "World Health Organization",
+    "issued": "2021",
+}
+
+
+@pytest.fixture
+def who_lib(handbook_lib: Path) -> Path:
+    (handbook_lib / "who2021world.json").write_text(json.dumps(WHO), "utf-8")
+    return handbook_lib
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        # APA 8.21: spelled out with the abbreviation the first time, the abbreviation after
+        ([], "(World Health Organization [WHO], 2021)"),
+        (["--subsequent"], "(WHO, 2021)"),
+        (["--form", "narrative"], "World Health Organization (WHO, 2021)"),
+        (["--form", "narrative", "--subsequent", "-p", "12"], "WHO (2021, p. 12)"),
+        (["aris2014collective", "--subsequent"], "(Aris, 2014; WHO, 2021)"),
+        (["aris2014collective"], "(Aris, 2014; World Health Organization [WHO], 2021)"),
+        # author-date: the same every time
+        (["-s", "chicago-author-date", "--subsequent"], "(World Health Organization 2021)"),
+    ],
+)
+def test_first_and_subsequent_citations(cs, who_lib: Path, args: list[str], expected: str) -> None:
+    r = cs(who_lib, "cite", "who2021world", *args)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == expected + "\n"
+
+
+def test_subsequent_chicago_note_is_the_short_note(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "cite", "aris2014collective", "-s", "chicago-notes", "--subsequent")
+    short = cs(
+        handbook_lib, "cite", "aris2014collective", "-s", "chicago-notes", "-f", "short-note"
+    )
+    assert r.stdout == short.stdout == "Aris, “Collective Security Treaty Organization.”\n"
+    r = cs(
+        handbook_lib, "cite", "aris2014collective", "-s", "chicago-notes", "--subsequent", "--json"
+    )
+    assert json.loads(r.stdout)[0]["form"] == "short-note"
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["aris2014collective"],
+            "'aris2014collective' is given twice: a citation names each work once "
+            "(a later citation of it: --subsequent)",
+        ),
+        (["--subsequent", "--form", "reference"], "not --form reference"),
+        (
+            ["--subsequent", "-s", "chicago-notes", "--form", "note"],
+            "a later note is the short note",
+        ),
+    ],
+)
+def test_subsequent_usage_errors(cs, handbook_lib: Path, args: list[str], message: str) -> None:
+    r = cs(handbook_lib, "cite", "aris2014collective", *args)
+    assert r.exit_code == exitcodes.USAGE
+    assert r.stdout == ""
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1

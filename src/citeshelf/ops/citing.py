@@ -10,7 +10,8 @@ Public API::
         The year letters (2014a, 2014b) the library's whole reference list
         gives the cited records.
     cite(library, keys, *, style="apa", edition=None, form=None, pages=(),
-         csl=None, fmt="text", with_html=True, warn=None) -> Citations
+         csl=None, fmt="text", with_html=True, warn=None,
+         subsequent=False) -> Citations
     bibliography(library, keys=(), *, query=None, style="apa", edition=None,
                  csl=None, fmt="text", warn=None) -> Citations
 
@@ -37,6 +38,7 @@ __all__ = [
     "default_form",
     "library_suffixes",
     "load_resolved",
+    "subsequent_form",
 ]
 
 Warn = Callable[[str], None]
@@ -200,6 +202,24 @@ def default_form(style: str) -> str:
     return {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}[style]
 
 
+def subsequent_form(style: str, form: str | None) -> str | None:
+    """The form of a later citation of a work: in Chicago notes the short
+    note (CMOS 17, 14.29); in APA and author-date the form asked for
+    (APA then gives a group author by its abbreviation, 8.21). A reference
+    entry has no later form: a ``UsageError``."""
+    from ..errors import UsageError
+
+    if form == "reference":
+        raise UsageError("--subsequent is for citations and notes, not --form reference")
+    if style == "chicago-notes":
+        if form == "note":
+            raise UsageError(
+                "a later note is the short note: give --subsequent without --form note"
+            )
+        return "short-note"
+    return form
+
+
 def caption(style: str, edition: int) -> str:
     from ..styles import style_info
 
@@ -271,6 +291,13 @@ def csl_items(records: Iterable[Any], library: Any) -> list[dict[str, Any]]:
 def _check_pages(keys: Sequence[str], pages: Sequence[str]) -> None:
     from ..errors import UsageError
 
+    repeated = [k for k in dict.fromkeys(keys) if keys.count(k) > 1]
+    if repeated:
+        raise UsageError(
+            f"'{repeated[0]}' is given twice: a citation names each work once "
+            "(a later citation of it: --subsequent)"
+        )
+
     if pages and len(pages) not in (1, len(keys)):
         raise UsageError(
             f"give --page once, or once per key ({len(keys)} keys, {len(pages)} pages)"
@@ -291,19 +318,26 @@ def cite(
     fmt: str = "text",
     with_html: bool = True,
     warn: Warn | None = None,
+    subsequent: bool = False,
 ) -> Citations:
     """A citation of the records ``keys`` (one combined citation), or with
     ``form="reference"`` one reference entry per key. ``pages``: none, or one
     per key. Year letters are those of the whole library's reference list.
     With ``csl``, a citation's HTML is rendered only if ``with_html`` (else
-    ``html`` is its text in ``fmt``)."""
+    ``html`` is its text in ``fmt``). ``subsequent``: a later citation of the
+    works (:func:`subsequent_form`)."""
     from ..styles import format_citation
 
     _check_pages(keys, pages)
     page_list: list[str | None] = list(pages) if pages else [None] * len(keys)
     if csl:
+        if subsequent:
+            from ..errors import UsageError
+
+            raise UsageError("--subsequent is for the built-in styles, not --csl")
         return _cite_csl(library, keys, csl, form, page_list, fmt, with_html)
     edition = check_edition(style, edition, form)
+    form = subsequent_form(style, form) if subsequent else form
     records = load_resolved(library, keys)
     form = form or default_form(style)
     notes = _Notes(warn)
@@ -315,7 +349,7 @@ def cite(
         ]
     else:
         citation = format_citation(
-            records, style, form, edition, pages=page_list, suffixes=suffixes
+            records, style, form, edition, pages=page_list, suffixes=suffixes, first=not subsequent
         )
         styled = [(";".join(r.key for r in records), citation)]
     return Citations(
