@@ -9,6 +9,9 @@ Public API::
     library_suffixes(library, records, style, edition, warn=None) -> {key: "a"}
         The year letters (2014a, 2014b) the library's whole reference list
         gives the cited records.
+    library_initials(library, records, style, warn=None) -> {key}
+        The cited records whose first author's initials APA gives because
+        a first author in the library shares the surname (APA 8.20).
     cite(library, keys, *, style="apa", edition=None, form=None, pages=(),
          csl=None, fmt="text", with_html=True, warn=None,
          subsequent=False) -> Citations
@@ -36,6 +39,7 @@ __all__ = [
     "cite",
     "csl_items",
     "default_form",
+    "library_initials",
     "library_suffixes",
     "load_resolved",
     "subsequent_form",
@@ -259,17 +263,24 @@ def library_suffixes(
 ) -> dict[str, str]:
     """2014a/2014b as the library's reference list would give them: works of
     the cited records' years are compared with the cited ones."""
-    from ..library.parents import resolve_many
-    from ..library.query import select
     from ..styles import year_suffixes
 
     if style == "chicago-notes":
         return {}
     years = sorted({r.year for r in records}, key=lambda y: (y is not None, y or 0))
-    pool = {r.key: r for r in records}
     queries = ["" if y is None else f"year:{y}" for y in years]
     if "" in queries:
         queries = [""]
+    return year_suffixes(_pooled(library, records, queries, warn), style, edition)
+
+
+def _pooled(library: Any, records: Sequence[Any], queries: Iterable[str], warn: Warn | None) -> Any:
+    """The cited records and, resolved, the library's records matching any
+    of ``queries`` (an empty query: all)."""
+    from ..library.parents import resolve_many
+    from ..library.query import select
+
+    pool = {r.key: r for r in records}
     for q in queries:
         found, problems = select(library, q or None)
         for p in problems:
@@ -277,7 +288,28 @@ def library_suffixes(
                 warn(f"skipped an unreadable record file: {p.reason}")
         for r in resolve_many([f for f in found if f.key not in pool], library):
             pool[r.key] = r
-    return year_suffixes(pool.values(), style, edition)
+    return pool.values()
+
+
+def library_initials(
+    library: Any, records: Sequence[Any], style: str, warn: Warn | None = None
+) -> set[str]:
+    """The keys of the cited ``records`` whose first author's initials APA
+    gives (8.20: "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)") because
+    another first author of the same surname is in the library's reference
+    list, as year letters are those of the whole list."""
+    from ..styles import surname_initials
+    from ..styles.apa import cited_surname
+
+    if style != "apa":
+        return set()
+    surnames = {n for r in records if (n := cited_surname(r))}
+    queries = []
+    for name in sorted(surnames):
+        phrase = '"' + name.replace('"', " ").replace("\\", " ") + '"'
+        queries.append(f"author:{phrase} OR editor:{phrase}")
+    cited = {r.key for r in records}
+    return surname_initials(_pooled(library, records, queries, warn), style) & cited
 
 
 def csl_items(records: Iterable[Any], library: Any) -> list[dict[str, Any]]:
@@ -349,7 +381,14 @@ def cite(
         ]
     else:
         citation = format_citation(
-            records, style, form, edition, pages=page_list, suffixes=suffixes, first=not subsequent
+            records,
+            style,
+            form,
+            edition,
+            pages=page_list,
+            suffixes=suffixes,
+            first=not subsequent,
+            initials=library_initials(library, records, style, notes),
         )
         styled = [(";".join(r.key for r in records), citation)]
     return Citations(
