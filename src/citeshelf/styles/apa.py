@@ -286,7 +286,7 @@ def _paren_info(record: Work, *, pages: str = "", chapter: str = "") -> str:
 def _roles(record: Work) -> str:
     """The editors of an authored work and the translators, as they follow
     its title (10.2): "J. T. Costa, Ed.", "H. Weaver, Trans.", "W. Kaufmann,
-    Ed. & Trans." (the same people both); "" if none. A chapter's editors are
+    Ed. & Trans." (the same people both, or ``editor_translators``); "" if none. A chapter's editors are
     the book's (after "In"), so only its translators are given here."""
     parts = []
     eds = record.editors if record.authors and record.type not in ("chapter", "paper") else []
@@ -294,6 +294,10 @@ def _roles(record: Work) -> str:
     if eds and eds == trans:
         label = "Eds. & Trans." if len(eds) > 1 else "Ed. & Trans."
         return f"{_name_list([_direct(p) for p in eds])}, {label}"
+    both = record.editor_translators  # CSL's editor-translator
+    if both:
+        label = "Eds. & Trans." if len(both) > 1 else "Ed. & Trans."
+        parts.append(f"{_name_list([_direct(p) for p in both])}, {label}")
     if eds:
         label = "Eds." if len(eds) > 1 or record.editors_et_al else "Ed."
         parts.append(f"{_name_list([_direct(p) for p in eds], record.editors_et_al)}, {label}")
