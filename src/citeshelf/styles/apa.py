@@ -259,7 +259,9 @@ def _paren_info(record: Work, *, pages: str = "", chapter: str = "") -> str:
     if ed:
         parts.append(ed)
     if record.volume and record.type in ("book", "chapter"):
-        if record.type == "chapter" or volume_titles(record) is None:
+        if (record.type == "chapter" and not record.volume_title) or (
+            record.type == "book" and volume_titles(record) is None
+        ):
             parts.append(f"Vol. {record.volume}")
     elif record.number_of_volumes and record.type == "book":
         # 10.2 example 30: a whole multivolume work, "(Vols. 1–3)"
@@ -489,7 +491,11 @@ def _chapter(out: Styled, record: Chapter | Paper, suffix: str) -> None:
         label = "Eds." if len(record.editors) > 1 or record.editors_et_al else "Ed."
         out.add(f"{typo(names)} ({label}), ")
     if record.container_title:
-        _italic(out, typo(record.container_title))
+        container = record.container_title
+        if record.volume_title and record.volume:
+            # a volume with its own title: "*Handbook ...: Vol. 2. Cognitive processes*" (10.3)
+            container = f"{container}: Vol. {record.volume}. {record.volume_title}"
+        _italic(out, typo(container))
     pages = ""
     if record.pages:
         pages = ("pp. " if record.pages.is_range else "p. ") + page_text(record.pages)
