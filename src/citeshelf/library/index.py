@@ -290,7 +290,7 @@ class Index:
                 return
             for (name,) in con.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name IN "
-                "('meta','records','vals','fts')"
+                "('meta','records','vals','fts','entries')"
             ).fetchall():
                 con.execute(f"DROP TABLE IF EXISTS {name}")
             for stmt in TABLES:
@@ -407,7 +407,7 @@ class Index:
             changed = scan.keys()
             self._seen = scan.as_dict()
             removed: list[str] = []
-            for table in ("records", "vals", "fts"):
+            for table in ("records", "vals", "fts", "entries"):
                 con.execute(f"DELETE FROM {table}")
             self._fresh = True
         else:
@@ -531,6 +531,7 @@ class Index:
         con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
         con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
         con.execute("DELETE FROM records WHERE id = ?", (rid,))
+        con.execute("DELETE FROM entries WHERE key = ?", (key,))
 
     def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
         key, stat, problem, own, display, _parent = item
@@ -548,6 +549,7 @@ class Index:
             rid = row[0]
             con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
             con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
+            con.execute("DELETE FROM entries WHERE key = ?", (key,))
         if own is None:
             # the parent named by a file that fails validation, if it has one,
             # so that ``chapters`` can report it
@@ -560,6 +562,7 @@ class Index:
                 fold(key),
                 None,
                 fold(_parent) if _parent else None,
+                None,
                 None,
                 None,
                 None,
@@ -584,12 +587,13 @@ class Index:
                 doc["doi"],
                 *display,
                 json.dumps(own["inh"], ensure_ascii=False),
+                _parent,
             )
         if row is None:
             cur = con.execute(
                 "INSERT INTO records(key, mtime_ns, size, problem, type, fkey, year, parent, doi, "
-                "creators, title, chapter, authors_short, pages, line, inh) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "creators, title, chapter, authors_short, pages, line, inh, pkey) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 values,
             )
             rid = cur.lastrowid
@@ -597,7 +601,7 @@ class Index:
             con.execute(
                 "UPDATE records SET key=?, mtime_ns=?, size=?, problem=?, type=?, fkey=?, year=?, "
                 "parent=?, doi=?, creators=?, title=?, chapter=?, authors_short=?, pages=?, "
-                "line=?, inh=? WHERE id=?",
+                "line=?, inh=?, pkey=? WHERE id=?",
                 (*values, rid),
             )
         if own is None:
@@ -690,6 +694,61 @@ class Index:
 
     def count(self) -> int:
         return self.con.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    # -- the cache of exported entries ----------------------------------------
+
+    def files(self) -> dict[str, tuple[int, int, str | None, str | None]]:
+        """Every indexed record file: key -> (mtime_ns, size, problem, parent
+        key as the record spells it; None for a file that could not be read)."""
+        return {
+            k: (m, s, p, pk)
+            for k, m, s, p, pk in self.con.execute(
+                "SELECT key, mtime_ns, size, problem, pkey FROM records"
+            )
+        }
+
+    def entries(self, variant: str) -> dict[str, str]:
+        """The cached entries of ``variant`` that are still valid: key -> text.
+
+        An entry is valid while its record's file, and its book's if it has
+        one, have the size and time the index saw when it was written (never
+        a file stored without its time, i.e. read again by the next command)."""
+        out: dict[str, str] = {}
+        for key, text in self.con.execute(
+            "SELECT e.key, e.text FROM entries e JOIN records r ON r.key = e.key "
+            "LEFT JOIN records p ON p.key = r.pkey "
+            "WHERE e.variant = ? AND r.problem IS NULL AND r.mtime_ns >= 0 "
+            "AND e.mtime_ns = r.mtime_ns AND e.size = r.size "
+            "AND (r.pkey IS NULL OR (p.problem IS NULL AND p.mtime_ns >= 0 "
+            "AND e.pmtime_ns = p.mtime_ns AND e.psize = p.size))",
+            (variant,),
+        ):
+            if isinstance(text, str):
+                out[key] = text
+        return out
+
+    def put_entries(
+        self,
+        variant: str,
+        stamp: str,
+        rows: list[tuple[str, int, int, int | None, int | None, str]],
+    ) -> None:
+        """Store entries of ``variant``: (key, mtime_ns, size, book's mtime_ns,
+        book's size, text); entries written by other code (another ``stamp``,
+        the start of every variant) are dropped."""
+        con = self.con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            con.execute("DELETE FROM entries WHERE substr(variant, 1, ?) != ?", (len(stamp), stamp))
+            con.executemany(
+                "INSERT OR REPLACE INTO entries(key, variant, mtime_ns, size, pmtime_ns, psize, "
+                "text) VALUES (?,?,?,?,?,?,?)",
+                [(k, variant, m, s, pm, ps, t) for k, m, s, pm, ps, t in rows],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
 
 
 #: (key, (mtime_ns, size), problem, own document,
