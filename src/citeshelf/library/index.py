@@ -707,8 +707,9 @@ class Index:
             )
         }
 
-    def entries(self, variant: str) -> dict[str, str]:
-        """The cached entries of ``variant`` that are still valid: key -> text.
+    def entries(self, variant: str, keys: list[str]) -> dict[str, str]:
+        """The cached entries of ``variant`` for ``keys`` (at most a few
+        hundred) that are still valid: key -> text.
 
         An entry is valid while its record's file, and its book's if it has
         one, have the size and time the index saw when it was written (never
@@ -717,11 +718,12 @@ class Index:
         for key, text in self.con.execute(
             "SELECT e.key, e.text FROM entries e JOIN records r ON r.key = e.key "
             "LEFT JOIN records p ON p.key = r.pkey "
-            "WHERE e.variant = ? AND r.problem IS NULL AND r.mtime_ns >= 0 "
+            f"WHERE e.variant = ? AND e.key IN ({','.join('?' * len(keys))}) "
+            "AND r.problem IS NULL AND r.mtime_ns >= 0 "
             "AND e.mtime_ns = r.mtime_ns AND e.size = r.size "
             "AND (r.pkey IS NULL OR (p.problem IS NULL AND p.mtime_ns >= 0 "
             "AND e.pmtime_ns = p.mtime_ns AND e.psize = p.size))",
-            (variant,),
+            (variant, *keys),
         ):
             if isinstance(text, str):
                 out[key] = text
@@ -730,16 +732,33 @@ class Index:
     def put_entries(
         self,
         variant: str,
-        stamp: str,
+        stamp: str | None,
         rows: list[tuple[str, int, int, int | None, int | None, str]],
     ) -> None:
         """Store entries of ``variant``: (key, mtime_ns, size, book's mtime_ns,
-        book's size, text); entries written by other code (another ``stamp``,
-        the start of every variant) are dropped."""
+        book's size, text); with ``stamp``, entries written by other code
+        (whose variant does not start with ``stamp``) are dropped. Waits at
+        most a second for another process's write: it is only a cache."""
+        con = self.con
+        con.execute("PRAGMA busy_timeout = 1000")
+        try:
+            self._put_entries(variant, stamp, rows)
+        finally:
+            con.execute("PRAGMA busy_timeout = 60000")
+
+    def _put_entries(
+        self,
+        variant: str,
+        stamp: str | None,
+        rows: list[tuple[str, int, int, int | None, int | None, str]],
+    ) -> None:
         con = self.con
         con.execute("BEGIN IMMEDIATE")
         try:
-            con.execute("DELETE FROM entries WHERE substr(variant, 1, ?) != ?", (len(stamp), stamp))
+            if stamp is not None:
+                con.execute(
+                    "DELETE FROM entries WHERE substr(variant, 1, ?) != ?", (len(stamp), stamp)
+                )
             con.executemany(
                 "INSERT OR REPLACE INTO entries(key, variant, mtime_ns, size, pmtime_ns, psize, "
                 "text) VALUES (?,?,?,?,?,?,?)",

@@ -384,27 +384,30 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             first = False
         cache: _EntryCache | None = plan.cache
         variant = cache.variant(plan) if cache is not None else ""
-        kept = cache.entries(variant) if cache is not None else {}
-        for key in plan.order:
-            if not first:
-                out.write("\n")
-            first = False
-            text = kept.get(key)
-            if text is None:
-                record = books.get(key)
-                if record is None:
-                    record = library.get(key)
-                if record.parent:
-                    text = writer.entry(
-                        record, book=books.get(record.parent), crossref=plan.crossref
-                    )
-                else:
-                    text = writer.entry(record)
-                if cache is not None:
-                    cache.keep(key, record.parent, text)
-            out.write(text)
-        if cache is not None:
-            cache.save(variant)
+        order = plan.order
+        for start in range(0, len(order), _BATCH):
+            batch = order[start : start + _BATCH]
+            kept = cache.entries(variant, batch) if cache is not None else {}
+            for key in batch:
+                if not first:
+                    out.write("\n")
+                first = False
+                text = kept.get(key)
+                if text is None:
+                    record = books.get(key)
+                    if record is None:
+                        record = library.get(key)
+                    if record.parent:
+                        text = writer.entry(
+                            record, book=books.get(record.parent), crossref=plan.crossref
+                        )
+                    else:
+                        text = writer.entry(record)
+                    if cache is not None:
+                        cache.keep(key, record.parent, text)
+                out.write(text)
+            if cache is not None:
+                cache.save(variant)
     elif plan.fmt == "csl-json":
         from ..formats.csljson import dumps_json, record_to_csl
 
@@ -434,6 +437,8 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
 
 
 _LATER = object()
+#: Entries are looked up, and kept, this many at a time (memory stays flat).
+_BATCH = 500
 
 
 class _Books(dict[str, Any]):
@@ -468,6 +473,7 @@ class _EntryCache:
         self.library, self.index, self.started = library, index, started
         self.files: dict[str, tuple[int, int, str | None, str | None]] = index.files()
         self.rows: list[tuple[str, int, int, int | None, int | None, str]] = []
+        self.swept = False
 
     @classmethod
     def open(cls, library: Any) -> _EntryCache | None:
@@ -511,11 +517,11 @@ class _EntryCache:
             f"title_case={int(plan.title_case)}|crossref={int(plan.crossref)}"
         )
 
-    def entries(self, variant: str) -> dict[str, str]:
+    def entries(self, variant: str, keys: list[str]) -> dict[str, str]:
         import sqlite3
 
         try:
-            return dict(self.index.entries(variant))
+            return self.index.entries(variant, keys)
         except sqlite3.Error:
             return {}
 
@@ -557,7 +563,10 @@ class _EntryCache:
         if not self.rows:
             return
         try:
-            self.index.put_entries(variant, _code_stamp() + "|", self.rows)
+            # the first time, entries of other code go
+            stamp = None if self.swept else _code_stamp() + "|"
+            self.index.put_entries(variant, stamp, self.rows)
+            self.swept = True
         except sqlite3.Error:  # only a cache: a locked or read-only index keeps none
             pass
         self.rows = []
