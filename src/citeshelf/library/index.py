@@ -29,6 +29,13 @@ index a change twice. An unreadable or outdated index file is deleted and
 rebuilt; if no index can be used at all, callers fall back to reading the
 record files.
 
+Exported entries: ``export`` keeps each BibTeX and BibLaTeX entry it
+writes in the ``entries`` table (:meth:`Index.entries`,
+:meth:`Index.put_entries`; what a variant is and when an entry is kept:
+:mod:`citeshelf.ops.exporting`). A row is used only while its record's
+file, and its book's, have the size and time the ``records`` table holds;
+a record read again or removed here drops its rows.
+
 What a record contributes is read from its JSON data (:mod:`.jsondata`,
 :mod:`.terms`; the printed texts from :mod:`citeshelf.model.display`). None of
 these modules imports Pydantic or anything else heavy: ``list`` and
