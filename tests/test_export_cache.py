@@ -246,3 +246,16 @@ def test_a_watched_export_from_the_cache_has_the_same_bytes(cs, gen_lib, tmp_pat
         write_export(plan, library, buf)
         outs.append(buf.getvalue())
     assert outs[0] == outs[1] == cs(gen_lib, "export", "-f", "biblatex", env=OFF).stdout
+
+
+def test_only_export_keeps_entries_and_reading_a_file_again_drops_its_rows(cs, gen_lib):
+    chapter, book = chapter_and_book(gen_lib)
+    assert cs(gen_lib, "list").exit_code == 0
+    assert rows(gen_lib) == []
+    same(cs, gen_lib)
+    assert {chapter, book} <= {k for k, _, _ in rows(gen_lib)}
+    # the book changes: the index reads it and re-resolves its chapters, dropping their rows
+    age(gen_lib / f"{book}.json", OLD_NS + 5 * 10**9)
+    assert cs(gen_lib, "list").exit_code == 0
+    assert not {chapter, book} & {k for k, _, _ in rows(gen_lib)}
+    same(cs, gen_lib)
