@@ -259,3 +259,21 @@ def test_only_export_keeps_entries_and_reading_a_file_again_drops_its_rows(cs, g
     assert cs(gen_lib, "list").exit_code == 0
     assert not {chapter, book} & {k for k, _, _ in rows(gen_lib)}
     same(cs, gen_lib)
+
+
+def test_a_file_edited_in_place_is_written_again_even_when_only_the_folder_is_checked(
+    cs, gen_lib, monkeypatch
+):
+    monkeypatch.setenv("CITESHELF_INDEX_CHECK", "folder")
+    chapter, _ = chapter_and_book(gen_lib)
+    same(cs, gen_lib)
+    folder_time = gen_lib.stat().st_mtime_ns
+    path = gen_lib / f"{chapter}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["note"] = "Rewritten in place"
+    with open(path, "r+", encoding="utf-8") as fh:  # as some editors save: no rename
+        fh.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        fh.truncate()
+    age(path, OLD_NS + 7 * 10**9)
+    os.utime(gen_lib, ns=(folder_time, folder_time))
+    assert "Rewritten in place" in same(cs, gen_lib)

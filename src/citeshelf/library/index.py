@@ -351,7 +351,11 @@ class Index:
         return scan
 
     def refresh(
-        self, *, full: bool = False, progress: ProgressFactory | None = None
+        self,
+        *,
+        full: bool = False,
+        progress: ProgressFactory | None = None,
+        files: bool = False,
     ) -> dict[str, int]:
         """Bring the index up to date with the record files; ``full`` re-reads all.
 
@@ -364,13 +368,15 @@ class Index:
 
         ``progress``, if given, is called with the number of files to read and
         returns a context manager with ``advance(n)`` (``render.progress``).
+        ``files`` compares every file whatever ``$CITESHELF_INDEX_CHECK`` says
+        (``export``, which writes kept entries only for unchanged files).
         Returns counts: files read, rows removed, chapters re-resolved.
         """
         con = self.con
         none = {"read": 0, "removed": 0, "resolved": 0}
         folder = str(os.stat(self.library_path).st_mtime_ns)
         meta = dict(con.execute("SELECT name, value FROM meta"))
-        by_folder = os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder"
+        by_folder = not files and os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder"
         if not full and by_folder and meta.get("folder") == folder and meta.get("digest"):
             return none
         started = time.time_ns()

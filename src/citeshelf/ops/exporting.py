@@ -487,12 +487,15 @@ class _EntryCache:
         from ..library.index import open_index
 
         started = time.time_ns()
-        index = open_index(path)
+        index = open_index(path, refresh=False)
         if index is None:
             return None
         try:
+            # every file's size and time, even with $CITESHELF_INDEX_CHECK=folder
+            # (which misses a file edited in place): a kept entry must be current
+            index.refresh(files=True)
             return cls(library, index, started)
-        except sqlite3.Error:
+        except (OSError, sqlite3.Error):
             index.close()
             return None
 
