@@ -6,8 +6,10 @@ each definition before the first entry that uses it."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -126,3 +128,22 @@ def test_bibtex_formats_the_export_as_the_original(cs, empty_lib: Path, tmp_path
     original = bbl(tmp_path / "refs.bib")
     assert "TUGboat" in original and "TeX Users Group and Addison-Wesley" in original
     assert bbl(exported) == original
+
+
+def test_each_export_defines_what_it_uses_whatever_was_exported_before(
+    cs, empty_lib: Path, tmp_path: Path
+) -> None:
+    # the export of everything (kept entries or not) then of one entry: the one
+    # still gets the definition that, in the first, came before another entry
+    _import(cs, empty_lib, tmp_path)
+    old = time.time_ns() - 3600 * 10**9  # files older than the export: entries may be kept
+    for path in empty_lib.iterdir():
+        os.utime(path, ns=(old, old))
+    everything = cs(empty_lib, "export").stdout
+    assert cs(empty_lib, "export").stdout == everything
+    out = cs(empty_lib, "export", "m1").stdout
+    # aw: defined before b1 in the export of everything, and needed by tugaw here
+    for name in ("aw", "tug", "tugaw"):
+        assert out.count(f"@string{{{name} = ") == 1, out
+    assert out.index("@string{tug = ") < out.index("@string{tugaw = ") < out.index("= tugaw,")
+    assert cs(empty_lib, "export").stdout == everything

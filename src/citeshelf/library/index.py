@@ -29,6 +29,13 @@ index a change twice. An unreadable or outdated index file is deleted and
 rebuilt; if no index can be used at all, callers fall back to reading the
 record files.
 
+Exported entries: ``export`` keeps each BibTeX and BibLaTeX entry it
+writes in the ``entries`` table (:meth:`Index.entries`,
+:meth:`Index.put_entries`; what a variant is and when an entry is kept:
+:mod:`citeshelf.ops.exporting`). A row is used only while its record's
+file, and its book's, have the size and time the ``records`` table holds;
+a record read again or removed here drops its rows.
+
 What a record contributes is read from its JSON data (:mod:`.jsondata`,
 :mod:`.terms`; the printed texts from :mod:`citeshelf.model.display`). None of
 these modules imports Pydantic or anything else heavy: ``list`` and
@@ -290,7 +297,7 @@ class Index:
                 return
             for (name,) in con.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name IN "
-                "('meta','records','vals','fts')"
+                "('meta','records','vals','fts','entries')"
             ).fetchall():
                 con.execute(f"DROP TABLE IF EXISTS {name}")
             for stmt in TABLES:
@@ -344,7 +351,11 @@ class Index:
         return scan
 
     def refresh(
-        self, *, full: bool = False, progress: ProgressFactory | None = None
+        self,
+        *,
+        full: bool = False,
+        progress: ProgressFactory | None = None,
+        files: bool = False,
     ) -> dict[str, int]:
         """Bring the index up to date with the record files; ``full`` re-reads all.
 
@@ -357,13 +368,15 @@ class Index:
 
         ``progress``, if given, is called with the number of files to read and
         returns a context manager with ``advance(n)`` (``render.progress``).
+        ``files`` compares every file whatever ``$CITESHELF_INDEX_CHECK`` says
+        (``export``, which writes kept entries only for unchanged files).
         Returns counts: files read, rows removed, chapters re-resolved.
         """
         con = self.con
         none = {"read": 0, "removed": 0, "resolved": 0}
         folder = str(os.stat(self.library_path).st_mtime_ns)
         meta = dict(con.execute("SELECT name, value FROM meta"))
-        by_folder = os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder"
+        by_folder = not files and os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder"
         if not full and by_folder and meta.get("folder") == folder and meta.get("digest"):
             return none
         started = time.time_ns()
@@ -407,7 +420,7 @@ class Index:
             changed = scan.keys()
             self._seen = scan.as_dict()
             removed: list[str] = []
-            for table in ("records", "vals", "fts"):
+            for table in ("records", "vals", "fts", "entries"):
                 con.execute(f"DELETE FROM {table}")
             self._fresh = True
         else:
@@ -531,6 +544,7 @@ class Index:
         con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
         con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
         con.execute("DELETE FROM records WHERE id = ?", (rid,))
+        con.execute("DELETE FROM entries WHERE key = ?", (key,))
 
     def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
         key, stat, problem, own, display, _parent = item
@@ -548,6 +562,7 @@ class Index:
             rid = row[0]
             con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
             con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
+            con.execute("DELETE FROM entries WHERE key = ?", (key,))
         if own is None:
             # the parent named by a file that fails validation, if it has one,
             # so that ``chapters`` can report it
@@ -560,6 +575,7 @@ class Index:
                 fold(key),
                 None,
                 fold(_parent) if _parent else None,
+                None,
                 None,
                 None,
                 None,
@@ -584,12 +600,13 @@ class Index:
                 doc["doi"],
                 *display,
                 json.dumps(own["inh"], ensure_ascii=False),
+                _parent,
             )
         if row is None:
             cur = con.execute(
                 "INSERT INTO records(key, mtime_ns, size, problem, type, fkey, year, parent, doi, "
-                "creators, title, chapter, authors_short, pages, line, inh) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "creators, title, chapter, authors_short, pages, line, inh, pkey) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 values,
             )
             rid = cur.lastrowid
@@ -597,7 +614,7 @@ class Index:
             con.execute(
                 "UPDATE records SET key=?, mtime_ns=?, size=?, problem=?, type=?, fkey=?, year=?, "
                 "parent=?, doi=?, creators=?, title=?, chapter=?, authors_short=?, pages=?, "
-                "line=?, inh=? WHERE id=?",
+                "line=?, inh=?, pkey=? WHERE id=?",
                 (*values, rid),
             )
         if own is None:
@@ -690,6 +707,80 @@ class Index:
 
     def count(self) -> int:
         return self.con.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    # -- the cache of exported entries ----------------------------------------
+
+    def files(self) -> dict[str, tuple[int, int, str | None, str | None]]:
+        """Every indexed record file: key -> (mtime_ns, size, problem, parent
+        key as the record spells it; None for a file that could not be read)."""
+        return {
+            k: (m, s, p, pk)
+            for k, m, s, p, pk in self.con.execute(
+                "SELECT key, mtime_ns, size, problem, pkey FROM records"
+            )
+        }
+
+    def entries(self, variant: str, keys: list[str]) -> dict[str, str]:
+        """The cached entries of ``variant`` for ``keys`` (at most a few
+        hundred) that are still valid: key -> text.
+
+        An entry is valid while its record's file, and its book's if it has
+        one, have the size and time the index saw when it was written (never
+        a file stored without its time, i.e. read again by the next command)."""
+        out: dict[str, str] = {}
+        for key, text in self.con.execute(
+            "SELECT e.key, e.text FROM entries e JOIN records r ON r.key = e.key "
+            "LEFT JOIN records p ON p.key = r.pkey "
+            f"WHERE e.variant = ? AND e.key IN ({','.join('?' * len(keys))}) "
+            "AND r.problem IS NULL AND r.mtime_ns >= 0 "
+            "AND e.mtime_ns = r.mtime_ns AND e.size = r.size "
+            "AND (r.pkey IS NULL OR (p.problem IS NULL AND p.mtime_ns >= 0 "
+            "AND e.pmtime_ns = p.mtime_ns AND e.psize = p.size))",
+            (variant, *keys),
+        ):
+            if isinstance(text, str):
+                out[key] = text
+        return out
+
+    def put_entries(
+        self,
+        variant: str,
+        stamp: str | None,
+        rows: list[tuple[str, int, int, int | None, int | None, str]],
+    ) -> None:
+        """Store entries of ``variant``: (key, mtime_ns, size, book's mtime_ns,
+        book's size, text); with ``stamp``, entries written by other code
+        (whose variant does not start with ``stamp``) are dropped. Waits at
+        most a second for another process's write: it is only a cache."""
+        con = self.con
+        con.execute("PRAGMA busy_timeout = 1000")
+        try:
+            self._put_entries(variant, stamp, rows)
+        finally:
+            con.execute("PRAGMA busy_timeout = 60000")
+
+    def _put_entries(
+        self,
+        variant: str,
+        stamp: str | None,
+        rows: list[tuple[str, int, int, int | None, int | None, str]],
+    ) -> None:
+        con = self.con
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            if stamp is not None:
+                con.execute(
+                    "DELETE FROM entries WHERE substr(variant, 1, ?) != ?", (len(stamp), stamp)
+                )
+            con.executemany(
+                "INSERT OR REPLACE INTO entries(key, variant, mtime_ns, size, pmtime_ns, psize, "
+                "text) VALUES (?,?,?,?,?,?,?)",
+                [(k, variant, m, s, pm, ps, t) for k, m, s, pm, ps, t in rows],
+            )
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
 
 
 #: (key, (mtime_ns, size), problem, own document,

@@ -33,7 +33,7 @@ __all__ = [
 
 ENV_INDEX_DIR = "CITESHELF_INDEX_DIR"
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
@@ -68,6 +68,10 @@ def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | No
 #: read); what a query tests and what ``list``/``chapters`` print. ``vals``:
 #: tags (folded, and ``shown`` as the record spells it: what ``tags`` counts),
 #: ISBNs and related keys, one row each. ``meta``: the last scan's state and digest.
+#: ``entries``: a record's exported entry as written (``variant``: the code's
+#: stamp, the format and the options that change it), valid while the record's
+#: file (and its book's, ``pmtime_ns``/``psize``) has the size and time it had
+#: when the entry was written (see :mod:`citeshelf.ops.exporting`).
 TABLES = [
     "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT)",
     """CREATE TABLE records(
@@ -78,7 +82,7 @@ TABLES = [
         problem TEXT,
         type TEXT, fkey TEXT, year INTEGER, parent TEXT, doi TEXT,
         creators TEXT, title TEXT, chapter TEXT, authors_short TEXT, pages TEXT, line TEXT,
-        inh TEXT
+        inh TEXT, pkey TEXT
     )""",
     "CREATE INDEX records_parent ON records(parent)",
     "CREATE INDEX records_year ON records(year)",
@@ -86,6 +90,12 @@ TABLES = [
     "CREATE TABLE vals(rid INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, shown TEXT)",
     "CREATE INDEX vals_value ON vals(field, value)",
     "CREATE INDEX vals_rid ON vals(rid)",
+    """CREATE TABLE entries(
+        key TEXT NOT NULL, variant TEXT NOT NULL,
+        mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, pmtime_ns INTEGER, psize INTEGER,
+        text TEXT,
+        PRIMARY KEY(key, variant)
+    )""",
 ]
 #: The folded words of TEXT_FIELDS, one row per record (rowid = records.id).
 FTS = (

@@ -38,8 +38,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
 from ..errors import (
     AlreadyExists,
@@ -52,8 +51,7 @@ from ..errors import (
 )
 from ..jsontext import dumps_indented
 from ..limits import ENV_MAX_RECORD, text_bytes
-from ..model import BaseRecord, check_key, describe_validation_error, now_utc, parse_record
-from ..model.keyfiles import file_stem, key_of_stem
+from ..model.keyfiles import check_key, file_stem, key_of_stem
 from .safeio import (
     JOURNAL,
     STAGING_PREFIX,
@@ -64,6 +62,14 @@ from .safeio import (
     max_record_bytes,
     read_regular,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from datetime import datetime
+
+    from ..model import BaseRecord
+
+# The data model (Pydantic) is imported where a record is parsed or stamped,
+# not with the store: a command that answers from the index never loads it.
 
 __all__ = ["RecordProblem", "RecordStore", "dumps_record"]
 
@@ -79,6 +85,13 @@ def lock_timeout() -> float:
         return max(0.0, float(raw)) if raw.strip() else DEFAULT_LOCK_TIMEOUT
     except ValueError:
         raise UsageError(f"${ENV_LOCK_TIMEOUT} must be a number of seconds, not {raw!r}") from None
+
+
+def now_utc() -> datetime:
+    """The model's time stamp (imports the model)."""
+    from ..model import now_utc as now
+
+    return now()
 
 
 def _extra_has_float(data: dict[str, object]) -> bool:
@@ -386,6 +399,10 @@ class RecordStore:
             raise InvalidData(f"{where}: invalid data: {exc}") from None
         if not isinstance(data, dict):
             raise InvalidData(f"{where}: a record file must hold one JSON object")
+        from pydantic import ValidationError
+
+        from ..model import describe_validation_error, parse_record
+
         try:
             record = parse_record(data)
         except ValidationError as exc:

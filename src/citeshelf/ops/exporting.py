@@ -24,6 +24,18 @@ Public API::
         The selection alone, with no defaults or checks of its own.
 
 With no KEYS, no query and no manuscript, everything is exported.
+
+The cache: when the library's index can be used, the selection's parents
+come from the index (no file is read to plan), a book is read only when an
+entry is written from it, and each BibTeX or BibLaTeX entry written is kept
+in the index (:meth:`citeshelf.library.index.Index.entries`) under a variant
+naming the code (the version and the size and time of every module of the
+package), the format and the options that change an entry. The next export
+writes a kept entry as it is while the record's file, and its book's for a
+chapter, keep the size and time the index saw; any other entry is written
+from the files (and kept). An entry is kept only if its files are unchanged
+since the index read them, and not modified within a clock tick of the
+export's start (as the index treats "racy" files).
 """
 
 from __future__ import annotations
@@ -32,6 +44,7 @@ import contextlib
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +156,8 @@ class ExportPlan:
     warnings: list[str] = field(default_factory=list)
     #: BibTeX: English titles in title case (styles lower-case what they need)
     title_case: bool = False
+    #: the index's cache of written entries, if one can be used (closed by write_export)
+    cache: Any = field(default=None, repr=False, compare=False)
 
     @property
     def count(self) -> int:
@@ -162,13 +177,47 @@ def plan_export(
     follow_outside: bool = False,
 ) -> ExportPlan:
     """The selection closed over parents and put in output order; only the
-    parent books are read here (see :func:`write_export`)."""
-    from ..errors import NotFound
-
+    parent books are read here (see :func:`write_export`), and with the index
+    not even those (they are read when an entry needs them)."""
     if fmt not in EXPORT_FORMATS:
         from ..errors import UsageError
 
         raise UsageError(f"unknown format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+    cache = _EntryCache.open(library)
+    try:
+        return _plan_export(
+            library,
+            cache,
+            keys=keys,
+            query=query,
+            cited_in=cited_in,
+            fmt=fmt,
+            ascii=ascii,
+            expand=expand,
+            allow_missing=allow_missing,
+            follow_outside=follow_outside,
+        )
+    except BaseException:
+        if cache is not None:
+            cache.close()
+        raise
+
+
+def _plan_export(
+    library: Any,
+    cache: _EntryCache | None,
+    *,
+    keys: tuple[str, ...] | list[str],
+    query: str | None,
+    cited_in: tuple[str, ...] | list[str],
+    fmt: str,
+    ascii: bool,
+    expand: bool,
+    allow_missing: bool,
+    follow_outside: bool,
+) -> ExportPlan:
+    from ..errors import NotFound
+
     warnings: list[str] = []
     all_keys = library.keys()
     present = set(all_keys)
@@ -221,22 +270,26 @@ def plan_export(
 
     # Close over parents: each record's parent, read from its file's text.
     closure: set[str] = set(chosen)
-    books: dict[str, Any] = {}
+    books = _Books(library)
     broken: list[tuple[str, str]] = []
     queue = list(chosen)
     while queue:
         key = queue.pop()
-        parent = _parent_of(library, key)
+        known, parent = cache.parent(key) if cache is not None else (False, None)
+        if not known:
+            parent = _parent_of(library, key)
         if not parent:
             continue
         if parent in books:
             continue
-        try:
-            book = library.get(parent)
-        except NotFound:
-            broken.append((key, parent))
-            continue
-        books[parent] = book
+        if cache is not None and cache.readable(parent):
+            books.later(parent)  # read when an entry needs it
+        else:
+            try:
+                books[parent] = library.get(parent)
+            except NotFound:
+                broken.append((key, parent))
+                continue
         if parent not in closure:
             closure.add(parent)
             queue.append(parent)
@@ -251,14 +304,14 @@ def plan_export(
     if expand and bibtex:
         # self-contained chapters: a book is written only if it was asked for
         order = sorted(chosen)
-        return ExportPlan(fmt, order, books, False, ascii, [], missing, warnings)
+        return ExportPlan(fmt, order, books, False, ascii, [], missing, warnings, cache=cache)
     order = sorted(closure)
     if bibtex:
         # every crossref'd book after all entries that cite it (BibTeX needs that order)
         # (books holds exactly the records a selected chapter names as parent)
         parents = set(books)
         order = [k for k in order if k not in parents] + [k for k in order if k in parents]
-    return ExportPlan(fmt, order, books, True, ascii, added, missing, warnings)
+    return ExportPlan(fmt, order, books, True, ascii, added, missing, warnings, cache=cache)
 
 
 #: A record file's top-level "parent" line as citeshelf writes it.
@@ -292,8 +345,13 @@ def write_export(plan: ExportPlan, library: Any, out: Any) -> None:
     """Write the plan's records to the text stream ``out``, one at a time,
     in order: the same bytes as rendering them all at once. An unreadable
     record stops it (``InvalidData``, saying that nothing was exported)."""
-    with nothing_exported_on_bad_data():
-        _write_export(plan, library, out)
+    try:
+        with nothing_exported_on_bad_data():
+            _write_export(plan, library, out)
+    finally:
+        if plan.cache is not None:
+            plan.cache.close()
+            plan.cache = None
 
 
 def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
@@ -325,16 +383,35 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             # the @preamble blocks imports kept (formats/bibtex/preamble.py)
             out.write(preamble)
             first = False
-        for record in records():
-            if not first:
-                out.write("\n")
-            first = False
-            if record.parent:
-                out.write(
-                    writer.entry(record, book=books.get(record.parent), crossref=plan.crossref)
-                )
-            else:
-                out.write(writer.entry(record))
+        # an entry that uses a macro carries the definitions it is the first to
+        # need, which depends on the entries before it: with @string definitions
+        # in the library every entry is written from its record
+        cache: _EntryCache | None = plan.cache if not strings else None
+        variant = cache.variant(plan) if cache is not None else ""
+        order = plan.order
+        for start in range(0, len(order), _BATCH):
+            batch = order[start : start + _BATCH]
+            kept = cache.entries(variant, batch) if cache is not None else {}
+            for key in batch:
+                if not first:
+                    out.write("\n")
+                first = False
+                text = kept.get(key)
+                if text is None:
+                    record = books.get(key)
+                    if record is None:
+                        record = library.get(key)
+                    if record.parent:
+                        text = writer.entry(
+                            record, book=books.get(record.parent), crossref=plan.crossref
+                        )
+                    else:
+                        text = writer.entry(record)
+                    if cache is not None:
+                        cache.keep(key, record.parent, text)
+                out.write(text)
+            if cache is not None:
+                cache.save(variant)
     elif plan.fmt == "csl-json":
         from ..formats.csljson import dumps_json, record_to_csl
 
@@ -361,6 +438,153 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         rispy.RisWriter().format_lines(out, _Refs())
     else:  # pragma: no cover - plan_export checked it
         raise ValueError(plan.fmt)
+
+
+_LATER = object()
+#: Entries are looked up, and kept, this many at a time (memory stays flat).
+_BATCH = 500
+
+
+class _Books(dict[str, Any]):
+    """A chapter's parent key -> the book record; a book put in ``later`` is
+    read from its file the first time it is asked for."""
+
+    def __init__(self, library: Any) -> None:
+        super().__init__()
+        self._library = library
+
+    def later(self, key: str) -> None:
+        super().__setitem__(key, _LATER)
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if value is _LATER:
+            value = self._library.get(key)
+            super().__setitem__(key, value)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            return default
+        return self[key]
+
+
+class _EntryCache:
+    """The index's record files and kept entries, for one export (see the
+    module docstring)."""
+
+    def __init__(self, library: Any, index: Any, started: int) -> None:
+        self.library, self.index, self.started = library, index, started
+        self.files: dict[str, tuple[int, int, str | None, str | None]] = index.files()
+        self.rows: list[tuple[str, int, int, int | None, int | None, str]] = []
+        self.swept = False
+
+    @classmethod
+    def open(cls, library: Any) -> _EntryCache | None:
+        """The cache of ``library``'s index, brought up to date; None without
+        an index (``$CITESHELF_INDEX_DIR=off``, no SQLite, an unwritable cache)."""
+        import sqlite3
+
+        path = getattr(library, "path", None)
+        if path is None or not hasattr(library, "path_for"):
+            return None
+        from ..library.index import open_index
+
+        started = time.time_ns()
+        index = open_index(path, refresh=False)
+        if index is None:
+            return None
+        try:
+            # every file's size and time, even with $CITESHELF_INDEX_CHECK=folder
+            # (which misses a file edited in place): a kept entry must be current
+            index.refresh(files=True)
+            return cls(library, index, started)
+        except (OSError, sqlite3.Error):
+            index.close()
+            return None
+
+    def close(self) -> None:
+        self.index.close()
+
+    def readable(self, key: str) -> bool:
+        row = self.files.get(key)
+        return row is not None and row[2] is None
+
+    def parent(self, key: str) -> tuple[bool, str | None]:
+        """Whether the index read ``key``'s file, and the record's parent key
+        (None: it has none)."""
+        row = self.files.get(key)
+        if row is None or row[2] is not None:
+            return False, None
+        return True, row[3]
+
+    def variant(self, plan: ExportPlan) -> str:
+        return (
+            f"{_code_stamp()}|{plan.fmt}|ascii={int(plan.ascii)}|"
+            f"title_case={int(plan.title_case)}|crossref={int(plan.crossref)}"
+        )
+
+    def entries(self, variant: str, keys: list[str]) -> dict[str, str]:
+        import sqlite3
+
+        try:
+            return self.index.entries(variant, keys)
+        except sqlite3.Error:
+            return {}
+
+    def _unchanged(self, key: str) -> tuple[int, int] | None:
+        """The size and time the index saw of ``key``'s file, if the file has
+        them still and was not modified within a clock tick of the start."""
+        from ..library.scan import racy
+
+        row = self.files.get(key)
+        if row is None or row[2] is not None or row[0] < 0:
+            return None
+        try:
+            st = os.stat(self.library.path_for(key))
+        except OSError:
+            return None
+        if (st.st_mtime_ns, st.st_size) != row[:2] or racy(st.st_mtime_ns, self.started):
+            return None
+        return row[0], row[1]
+
+    def keep(self, key: str, parent: str | None, text: str) -> None:
+        """Keep ``key``'s entry, written from its file (and its book ``parent``'s)."""
+        row = self.files.get(key)
+        if row is None or row[3] != (parent or None):
+            return
+        own = self._unchanged(key)
+        if own is None:
+            return
+        book: tuple[int | None, int | None] = (None, None)
+        if parent:
+            seen = self._unchanged(parent)
+            if seen is None:
+                return
+            book = seen
+        self.rows.append((key, *own, *book, text))
+
+    def save(self, variant: str) -> None:
+        import sqlite3
+
+        if not self.rows:
+            return
+        try:
+            # the first time, entries of other code go
+            stamp = None if self.swept else _code_stamp() + "|"
+            self.index.put_entries(variant, stamp, self.rows)
+            self.swept = True
+        except sqlite3.Error:  # only a cache: a locked or read-only index keeps none
+            pass
+        self.rows = []
+
+
+def _code_stamp() -> str:
+    """The code an entry was written by (:func:`.showmemo.code_stamp`): an
+    entry kept by other code is never used."""
+    from .showmemo import code_stamp
+
+    return code_stamp().hex()
 
 
 def _library_preamble(library: Any) -> tuple[str, list[tuple[str, str]]]:

@@ -1,0 +1,283 @@
+"""The index's cache of exported entries: an export from kept entries has the
+bytes of one written from the files, for every format and option; an edited
+record, an edited book, a damaged or missing row, a new schema or new code
+each make the entries concerned be written from the files again."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+import citeshelf
+from citeshelf.library.schema import index_path
+from citeshelf.ops import exporting, showmemo
+
+HERE = Path(__file__).resolve().parent
+OFF = {"CITESHELF_INDEX_DIR": "off"}
+#: every record file's time, well before any export (no file is "racy")
+OLD_NS = time.time_ns() - 3600 * 10**9
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench", HERE / "bench" / "bench.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def age(path: Path, ns: int = OLD_NS) -> None:
+    os.utime(path, ns=(ns, ns))
+
+
+@pytest.fixture
+def gen_lib(tmp_path):
+    """The benchmark's generated library of 300 records (books, their
+    chapters, articles, ...), with old file times."""
+    bench = _bench()
+    folder = tmp_path / "records"
+    bench.write_records(bench.generate(300), folder)
+    for p in folder.iterdir():
+        age(p)
+    return folder
+
+
+def rows(lib: Path) -> list[tuple[str, str, str]]:
+    con = sqlite3.connect(index_path(lib))
+    try:
+        return list(con.execute("SELECT key, variant, text FROM entries ORDER BY key, variant"))
+    finally:
+        con.close()
+
+
+def sql(lib: Path, statement: str, *params: object) -> None:
+    con = sqlite3.connect(index_path(lib))
+    try:
+        con.execute(statement, params)
+        con.commit()
+    finally:
+        con.close()
+
+
+def chapter_and_book(lib: Path) -> tuple[str, str]:
+    for p in sorted(lib.glob("*.json")):
+        data = json.loads(p.read_text(encoding="utf-8"))
+        if data.get("parent"):
+            return data["key"], data["parent"]
+    raise AssertionError("no chapter")
+
+
+def same(cs, lib: Path, *args: str) -> str:
+    """Export twice through the cache and once without an index: the same bytes."""
+    expected = cs(lib, "export", *args, env=OFF)
+    assert expected.exit_code == 0, expected.stderr
+    for _ in range(2):
+        r = cs(lib, "export", *args)
+        assert r.exit_code == 0, r.stderr
+        assert r.stdout == expected.stdout, args
+    return expected.stdout
+
+
+OPTIONS = [
+    (),
+    ("--format", "biblatex"),
+    ("--ascii",),
+    ("--expand",),
+    ("--title-case",),
+    ("--format", "biblatex", "--expand"),
+    ("--format", "biblatex", "--ascii", "--title-case"),
+    ("--format", "csl-json"),
+    ("--format", "ris"),
+    ("--query", "type:chapter"),
+    ("--query", "type:chapter", "--expand"),
+]
+
+
+def test_an_export_from_kept_entries_has_the_bytes_of_one_from_the_files(cs, gen_lib, tmp_path):
+    chapter, book = chapter_and_book(gen_lib)
+    aux = tmp_path / "paper.aux"
+    aux.write_text(f"\\citation{{{chapter}}}\n", encoding="utf-8")
+    for args in [*OPTIONS, (chapter,), (chapter, "--format", "biblatex"), ("--cited-in", str(aux))]:
+        same(cs, gen_lib, *args)
+    kept = rows(gen_lib)
+    n = len(list(gen_lib.glob("*.json")))
+    variants = {v for _, v, _ in kept}
+    # BibTeX and BibLaTeX, with and without --ascii/--expand/--title-case: one variant each
+    assert len(variants) == 7
+    full = [v for v in variants if v.endswith("|bibtex|ascii=0|title_case=0|crossref=1")]
+    assert len(full) == 1 and len([k for k, v, _ in kept if v == full[0]]) == n
+
+
+def test_a_kept_entry_is_what_the_next_export_writes(cs, gen_lib):
+    """The cache is used: a row's text (changed behind citeshelf's back) is
+    written as it is while the record's file is unchanged."""
+    chapter, _book = chapter_and_book(gen_lib)
+    before = same(cs, gen_lib)
+    sql(gen_lib, "UPDATE entries SET text = '@misc{marked}\n' WHERE key = ?", chapter)
+    r = cs(gen_lib, "export")
+    assert "@misc{marked}\n" in r.stdout
+    assert r.stdout != before
+
+
+def test_an_edited_record_is_written_again_even_at_the_same_size(cs, gen_lib):
+    chapter, _book = chapter_and_book(gen_lib)
+    same(cs, gen_lib)
+    path = gen_lib / f"{chapter}.json"
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    old_title = data["title"]
+    new_title = old_title[::-1].capitalize()
+    assert len(new_title) == len(old_title) and new_title != old_title
+    new = text.replace(
+        json.dumps(old_title, ensure_ascii=False), json.dumps(new_title, ensure_ascii=False)
+    )
+    assert len(new.encode()) == len(text.encode()) and new != text
+    size = path.stat().st_size
+    path.write_text(new, encoding="utf-8")
+    age(path, OLD_NS + 10**9)  # another time, the same size
+    assert path.stat().st_size == size
+    out = same(cs, gen_lib)
+    assert new_title.split()[0] in out
+    # and without a time of its own (e.g. restored by a tool): a racy time is never kept
+    path.write_text(text, encoding="utf-8")
+    assert same(cs, gen_lib) != out
+
+
+def test_an_edited_book_writes_its_chapters_again(cs, gen_lib):
+    chapter, book = chapter_and_book(gen_lib)
+    before = same(cs, gen_lib, "--expand")
+    path = gen_lib / f"{book}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["publisher"] = "Quillfeather Press"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    age(path, OLD_NS + 2 * 10**9)
+    after = same(cs, gen_lib, "--expand")
+    assert after != before
+    # the chapter's self-contained entry carries its book's new publisher
+    entry = next(e for e in after.split("\n\n") if f"{{{chapter}," in e)
+    assert "Quillfeather Press" in entry
+    same(cs, gen_lib)
+    same(cs, gen_lib, "--format", "biblatex")
+
+
+def test_a_damaged_or_missing_row_is_written_from_the_file(cs, gen_lib):
+    chapter, book = chapter_and_book(gen_lib)
+    expected = same(cs, gen_lib)
+    sql(gen_lib, "UPDATE entries SET text = NULL WHERE key = ?", chapter)
+    sql(gen_lib, "UPDATE entries SET text = x'00ff' WHERE key = ?", book)
+    assert cs(gen_lib, "export").stdout == expected
+    sql(gen_lib, "DELETE FROM entries WHERE key IN (?, ?)", chapter, book)
+    assert cs(gen_lib, "export").stdout == expected
+    sql(gen_lib, "UPDATE entries SET mtime_ns = mtime_ns + 1 WHERE key = ?", chapter)
+    sql(gen_lib, "UPDATE entries SET text = 'stale' WHERE key = ?", chapter)
+    assert cs(gen_lib, "export").stdout == expected
+    # rows for records that are gone are dropped with them
+    (gen_lib / f"{chapter}.json").unlink()
+    r = cs(gen_lib, "export")
+    assert r.exit_code == 0 and f"{{{chapter}," not in r.stdout
+    assert chapter not in {k for k, _, _ in rows(gen_lib)}
+    # an index file that is not a database at all is only a cache
+    index_path(gen_lib).write_bytes(b"not a database")
+    for suffix in ("-wal", "-shm"):
+        Path(str(index_path(gen_lib)) + suffix).unlink(missing_ok=True)
+    same(cs, gen_lib)
+
+
+def test_an_index_of_another_schema_is_built_again_without_its_entries(cs, gen_lib):
+    chapter, _ = chapter_and_book(gen_lib)
+    expected = same(cs, gen_lib)
+    sql(gen_lib, "UPDATE entries SET text = 'from the old schema'")
+    sql(gen_lib, "PRAGMA user_version = 8")
+    assert cs(gen_lib, "export").stdout == expected
+    assert all(t != "from the old schema" for _, _, t in rows(gen_lib))
+
+
+def test_entries_kept_by_other_code_are_not_used(cs, gen_lib, monkeypatch):
+    expected = same(cs, gen_lib)
+    sql(gen_lib, "UPDATE entries SET text = 'written by other code'")
+    monkeypatch.setattr(showmemo, "_STAMP", [b"other code"])
+    assert cs(gen_lib, "export").stdout == expected
+    kept = rows(gen_lib)
+    assert kept and all(v.startswith(b"other code".hex() + "|") for _, v, _ in kept)
+    # the stamp is a digest of the version and every module's size and time
+    monkeypatch.setattr(showmemo, "_STAMP", [])
+    real = exporting._code_stamp()
+    assert real == showmemo.code_stamp().hex()
+    monkeypatch.setattr(citeshelf, "__version__", "0.0.0")
+    monkeypatch.setattr(showmemo, "_STAMP", [])
+    assert exporting._code_stamp() != real
+
+
+def test_without_an_index_nothing_is_kept(cs, gen_lib, index_dir):
+    same(cs, gen_lib)
+    for p in index_dir.iterdir():
+        p.unlink()
+    for _ in range(2):
+        r = cs(gen_lib, "export", env=OFF)
+        assert r.exit_code == 0
+    assert not any(index_dir.iterdir())
+
+
+def test_an_unreadable_book_stops_the_export_as_without_the_cache(cs, gen_lib):
+    chapter, book = chapter_and_book(gen_lib)
+    same(cs, gen_lib)
+    path = gen_lib / f"{book}.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"type": "book"', '"type": 7'))
+    age(path, OLD_NS + 3 * 10**9)
+    off = cs(gen_lib, "export", chapter, env=OFF)
+    on = cs(gen_lib, "export", chapter)
+    assert off.exit_code == on.exit_code != 0
+    assert on.stderr == off.stderr and on.stdout == off.stdout == ""
+
+
+def test_a_watched_export_from_the_cache_has_the_same_bytes(cs, gen_lib, tmp_path):
+    import io
+
+    from citeshelf.library import Library
+    from citeshelf.ops.exporting import prepare_export, write_export
+
+    library = Library(gen_lib)
+    outs = []
+    for _ in range(2):  # what each round of --watch does
+        plan = prepare_export(library, fmt="biblatex")
+        buf = io.StringIO()
+        write_export(plan, library, buf)
+        outs.append(buf.getvalue())
+    assert outs[0] == outs[1] == cs(gen_lib, "export", "-f", "biblatex", env=OFF).stdout
+
+
+def test_only_export_keeps_entries_and_reading_a_file_again_drops_its_rows(cs, gen_lib):
+    chapter, book = chapter_and_book(gen_lib)
+    assert cs(gen_lib, "list").exit_code == 0
+    assert rows(gen_lib) == []
+    same(cs, gen_lib)
+    assert {chapter, book} <= {k for k, _, _ in rows(gen_lib)}
+    # the book changes: the index reads it and re-resolves its chapters, dropping their rows
+    age(gen_lib / f"{book}.json", OLD_NS + 5 * 10**9)
+    assert cs(gen_lib, "list").exit_code == 0
+    assert not {chapter, book} & {k for k, _, _ in rows(gen_lib)}
+    same(cs, gen_lib)
+
+
+def test_a_file_edited_in_place_is_written_again_even_when_only_the_folder_is_checked(
+    cs, gen_lib, monkeypatch
+):
+    monkeypatch.setenv("CITESHELF_INDEX_CHECK", "folder")
+    chapter, _ = chapter_and_book(gen_lib)
+    same(cs, gen_lib)
+    folder_time = gen_lib.stat().st_mtime_ns
+    path = gen_lib / f"{chapter}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["note"] = "Rewritten in place"
+    with open(path, "r+", encoding="utf-8") as fh:  # as some editors save: no rename
+        fh.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        fh.truncate()
+    age(path, OLD_NS + 7 * 10**9)
+    os.utime(gen_lib, ns=(folder_time, folder_time))
+    assert "Rewritten in place" in same(cs, gen_lib)
