@@ -84,6 +84,7 @@ from .schema import (
     TABLES,
     TEXT_FIELDS,
     has_fts5,
+    index_off,
     index_path,
 )
 from .terms import norm_doi, norm_tag, tokens
@@ -949,7 +950,7 @@ def open_index(
         import sqlite3
     except ImportError:  # pragma: no cover - Python built without SQLite
         return None
-    if os.environ.get(ENV_INDEX_DIR, "").lower() == "off":
+    if index_off():
         return None
     index = Index(library_path)
     try:
