@@ -307,7 +307,7 @@ def _bracket(record: Work) -> str:
         from ..model.degrees import DEGREES
 
         known = DEGREES.get(record.degree or "")
-        degree = known.apa if known else typo(record.degree) or "Thesis"
+        degree = typo(known.apa) if known else typo(record.degree) or "Thesis"
         if (record.url or _database(record)) and record.institution:
             return f" [{capitalize_first(degree)}, {record.institution}]"
         return f" [{capitalize_first(degree)}]"

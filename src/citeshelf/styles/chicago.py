@@ -620,7 +620,7 @@ def thesis_details(record: Thesis, *, note: bool) -> list[str]:
 
     known = DEGREES.get(record.degree or "")
     if known is not None:
-        degree = known.chicago
+        degree = typo(known.chicago)  # "Master’s thesis"
         if note and degree.split()[0][1:].islower():  # not "PhD", "MA"
             degree = degree[0].lower() + degree[1:]
     elif record.degree:
