@@ -262,10 +262,30 @@ def _quoted(title: str) -> str:
     return "“" + inner_quotes(title) + "”"
 
 
+#: CSL types beyond the core ones whose title is in italics, as the CSL
+#: Chicago styles set them: films, visual works, maps, pamphlets, standards,
+#: software, classics, scores.
+_ITALIC_CSL = frozenset(
+    {
+        "motion_picture",
+        "graphic",
+        "figure",
+        "map",
+        "pamphlet",
+        "standard",
+        "software",
+        "classic",
+        "musical_score",
+    }
+)
+
+
 def _italic_type(record: Work) -> bool:
     ct = csl_type(record)
     if ct == "dataset" or ct in _ENTRY_TYPES:
         return False
+    if ct in _ITALIC_CSL or (ct == "broadcast" and not record.container_title):
+        return True  # a broadcast's series (no episode title) in italics
     return record.type in ("book", "report")
 
 
