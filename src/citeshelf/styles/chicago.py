@@ -605,6 +605,10 @@ def book_details(
     if record.authors and record.editors:
         eds = _editors_text(record, note=note)
         bits.append(eds if note else capitalize_first(eds))
+    genre = record_extra(record, "genre")
+    if record.type == "misc" and genre:
+        # a description after the title: "Brochure", "Unpublished manuscript", "Map"
+        bits.append(typo(genre) if note else capitalize_first(typo(genre)))
     version = record_extra(record, "version")
     if csl_type(record) == "dataset" and version:
         bits.append(("version " if note else "Version ") + version)
@@ -621,7 +625,6 @@ def book_details(
     series = _series(record, edition)
     if series:
         bits.append(series)
-    genre = record_extra(record, "genre")
     if record.type == "report" and (record.number or genre):
         shown = (typo(genre) if note else chicago_title_case(genre, edition)) if genre else ""
         label = number_label(shown, record.number) or shown
