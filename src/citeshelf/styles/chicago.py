@@ -716,6 +716,30 @@ def _author_date_volume(record: Article, pages: str) -> str:
     return text
 
 
+def _preprint_like(record: Work) -> bool:
+    return csl_type(record) == "article" and not getattr(record, "journal", None)
+
+
+def _preprint(
+    record: Article, edition: int, *, note: bool, author_date: bool, loc: str = ""
+) -> str:
+    """A preprint (CSL ``article`` with no journal): its number in the
+    repository, then "Preprint, arXiv, June 12, 2017" ("preprint" in a
+    note), as the CSL Chicago styles give it; an unpublished article
+    without a repository, its date alone."""
+    if note or not author_date:
+        when = _date_text(record.issued) if record.issued is not None else "n.d."
+    else:  # the year leads the entry
+        when = month_day(record.issued)[0] if record.issued is not None else ""
+    repository = typo(record.publisher) if record.publisher else ""
+    label = ("preprint, " if note else "Preprint, ") + repository if repository else ""
+    tail = ", ".join(x for x in (label, when, loc) if x)
+    number = record_extra(record, "number")
+    if number:
+        return typo(number) + (", " if note else ". ") + tail if tail else typo(number)
+    return tail
+
+
 def periodical_part(
     record: Article, edition: int, *, form: str, author_date: bool = False, loc: str = ""
 ) -> Styled:
@@ -723,9 +747,11 @@ def periodical_part(
     a newspaper or magazine by date; "ahead of print" for an article with
     a DOI and nothing else. In a note a locator replaces the page range."""
     out = Styled()
+    note = form == "note"
+    if _preprint_like(record):
+        return out.add(_preprint(record, edition, note=note, author_date=author_date, loc=loc))
     if record.journal:
         _italic(out, _tc(record, record.journal, edition, "journal"))
-    note = form == "note"
     if _by_date(record):
         tail = _date_text(record.issued) if note else _date_tail(record, edition, author_date)
         return out.add(", " + tail) if tail else out
@@ -955,7 +981,7 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
     elif record.type == "article":
         out.punct(", ")
         out.extend(periodical_part(record, edition, form="note", loc=loc))
-        if not _by_date(record) and not _ahead_of_print(record):
+        if _preprint_like(record) or not (_by_date(record) or _ahead_of_print(record)):
             loc = ""  # the periodical part gave it in place of the pages
     elif record.type == "webpage":
         _note_webpage(out, record, loc)
