@@ -479,7 +479,26 @@ def _chapter(out: Styled, record: Chapter | Paper, suffix: str) -> None:
     _finish(out, record)
 
 
+def _preprint(out: Styled, record: Article, suffix: str) -> None:
+    """A preprint or other unpublished article (CSL ``article`` with no
+    journal; 10.8): its title in italics, its number in the repository in
+    parentheses, the repository as publisher: "*Title* (arXiv:1706.03762).
+    arXiv. https://doi.org/..."; a press release "*Title* [Press release]"."""
+    number = record_extra(record, "number")
+    if not _head(out, record, suffix, italic_title=True):
+        _italic(out, _title(record))
+        out.add((f" ({typo(number)})" if number else "") + _bracket(record))
+        out.punct(". ")
+    if record.publisher and not _same_as_author(record.publisher, record):
+        out.add(typo(record.publisher))
+        out.punct(". ")
+    _finish(out, record)
+
+
 def _article(out: Styled, record: Article, suffix: str) -> None:
+    if csl_type(record) == "article" and not record.journal:
+        _preprint(out, record, suffix)
+        return
     if not _head(out, record, suffix, italic_title=False):
         out.add(_title(record) + _bracket(record))
         _review(out, record)
