@@ -281,6 +281,10 @@ def _roles(record: Work) -> str:
         parts.append(f"{_name_list([_direct(p) for p in eds], record.editors_et_al)}, {label}")
     if trans:
         parts.append(f"{_name_list([_direct(p) for p in trans])}, Trans.")
+    interviewers = getattr(record, "interviewers", None)
+    if interviewers:  # "M. Larsen, Interviewer", as apa.csl gives it
+        label = "Interviewers" if len(interviewers) > 1 else "Interviewer"
+        parts.append(f"{_name_list([_direct(p) for p in interviewers])}, {label}")
     return "; ".join(parts)
 
 
@@ -324,6 +328,11 @@ def _bracket(record: Work) -> str:
         return f" [{genre}]"  # 9.21: "[Opinion]", "[Editorial]", "[Letter]"
     if record.type == "misc" and record.howpublished:
         return f" [{capitalize_first(typo(record.howpublished))}]"
+    medium = record_extra(record, "medium")
+    if record.type == "misc" and medium:
+        return f" [{capitalize_first(typo(medium))}]"  # 10.14: "[Photograph]"
+    if ct == "map":
+        return " [Map]"  # 10.14
     return ""
 
 
@@ -541,6 +550,7 @@ def _webpage(out: Styled, record: Webpage, suffix: str) -> None:
             out.add(_title(record))  # 10.1: a blog post, like an article
         else:
             _italic(out, _title(record))
+        out.add(_bracket(record))  # 10.15: "[Tweet]", "[Status update]"
         out.punct(". ")
     if record.site and not _same_as_author(record.site, record):
         if blog:
