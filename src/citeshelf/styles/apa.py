@@ -114,6 +114,32 @@ def _name_list(names: list[str], et_al: bool = False) -> str:
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
+_AUDIOVISUAL = frozenset({"motion_picture", "broadcast"})
+
+
+def _av_creators(record: BaseRecord) -> list[tuple[Person, str]]:
+    """The writers and directors of a film or broadcast with no author, each
+    with the role apa.csl gives it (10.12: "Spielberg, S. (Director)")."""
+    if record.authors or csl_type(record) not in _AUDIOVISUAL:
+        return []
+    writers = getattr(record, "script_writers", None) or []
+    directors = getattr(record, "directors", None) or []
+    return [(p, "Writer") for p in writers] + [(p, "Director") for p in directors]
+
+
+def _listed(record: BaseRecord) -> list[Person]:
+    """Whom a work is listed and cited under: its authors, else the editors
+    of a work that is not a chapter, else a film's writers and directors."""
+    if record.authors:
+        return list(record.authors)
+    if record.editors and record.type != "chapter":
+        return list(record.editors)
+    creators = _av_creators(record)
+    if creators:  # the writers, else the directors, as apa.csl cites them
+        return [p for p, role in creators if role == creators[0][1]]
+    return []
+
+
 def _authors(record: Work) -> tuple[str, str]:
     """The author element and a role label ("" / " (Ed.)" / " (Eds.)")."""
     if record.authors:
@@ -121,6 +147,12 @@ def _authors(record: Work) -> tuple[str, str]:
     if record.editors and record.type != "chapter":
         label = " (Eds.)" if len(record.editors) > 1 or record.editors_et_al else " (Ed.)"
         return _name_list([_inverted(p) for p in record.editors], record.editors_et_al), label
+    creators = _av_creators(record)
+    if len(creators) == 1:
+        return _inverted(creators[0][0]), f" ({creators[0][1]})"
+    if creators:  # 10.12: "Card, O. S. (Writer), & Hood, G. (Director)"
+        named = [f"{_inverted(p)} ({role})" for p, role in creators]
+        return ", ".join(named[:-1]) + ", & " + named[-1], ""
     return "", ""
 
 
@@ -324,6 +356,12 @@ def _bracket(record: Work) -> str:
     if record.type == "paper" and not record.container_title:
         # 10.5, examples 63-64: "[Paper presentation]", "[Conference session]"
         return f" [{genre or 'Paper presentation'}]"
+    if ct == "broadcast" and record.number and record.container_title:
+        # an episode's number: 10.12 "(Season 3, Episode 12) [TV series
+        # episode]", 10.13 "(No. 443) [Audio podcast episode]"
+        tv = "tv" in genre.lower() or "television" in genre.lower()
+        number = f" ({'Episode' if tv else 'No.'} {record.number})"
+        return number + (f" [{genre}]" if genre else "")
     if genre and record.type != "report":  # a report's genre labels its number
         return f" [{genre}]"  # 9.21: "[Opinion]", "[Editorial]", "[Letter]"
     if record.type == "misc" and record.howpublished:
@@ -333,6 +371,8 @@ def _bracket(record: Work) -> str:
         return f" [{capitalize_first(typo(medium))}]"  # 10.14: "[Photograph]"
     if ct == "map":
         return " [Map]"  # 10.14
+    if ct == "motion_picture":
+        return " [Film]"  # 10.12 (apa.csl: "[Video recording]")
     return ""
 
 
@@ -421,11 +461,19 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
 
 
 def _book_like(out: Styled, record: Work, suffix: str) -> None:
-    if not _head(out, record, suffix, italic_title=True):
+    # an episode's title in roman, its series in italics (10.12)
+    episode = csl_type(record) == "broadcast" and bool(record.container_title)
+    if not _head(out, record, suffix, italic_title=not episode):
         title = _title(record)
-        if title:
+        if title and episode:
+            out.add(title)
+        elif title:
             _italic(out, title)
         out.add(_book_parens(record) + _bracket(record))
+        out.punct(". ")
+    if csl_type(record) == "broadcast" and record.container_title:
+        out.add("In ")  # 10.12, 10.13: the series or podcast an episode is in
+        _italic(out, typo(record.container_title))
         out.punct(". ")
     if record.type == "paper":
         # 10.5: presentation: event, place.
@@ -570,13 +618,13 @@ def _cite_names(record: BaseRecord, first: bool = True) -> str:
         return _short_names(record.authors, record.authors_et_al, False, first)
     if record.editors and record.type != "chapter":
         return _short_names(record.editors, record.editors_et_al, False, first)
-    return ""
+    return _short_names(_listed(record), False, False, first)
 
 
 def _abbreviation_first(record: BaseRecord) -> str:
     """ "WHO, " before the year of a narrative first citation of a group
     author with an abbreviation: "World Health Organization (WHO, 2021)" (8.21)."""
-    people = record.authors or (record.editors if record.type != "chapter" else [])
+    people = _listed(record)
     if len(people) == 1 and people[0].literal and people[0].short:
         return typo(people[0].short) + ", "
     return ""
@@ -596,7 +644,7 @@ def _title_cite(out: Styled, record: BaseRecord) -> None:
 
 def author_key(record: BaseRecord) -> str:
     """What identifies "the same author(s)" for year suffixes."""
-    people = record.authors or (record.editors if record.type != "chapter" else [])
+    people = _listed(record)
     if people:
         return "|".join(fold(_inverted(p)) for p in people) + (
             "|etal" if record.authors_et_al else ""
@@ -638,7 +686,7 @@ def citation(
                 if i == len(cites) - 1 and len(cites) > 2:
                     out.add("and ")
             names = _short_names(
-                record.authors or (record.editors if record.type != "chapter" else []),
+                _listed(record),
                 record.authors_et_al,
                 True,
                 first,
@@ -679,7 +727,7 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
     """Authors' names letter by letter, then the year (undated first), then
     the title; a work with no author files under its title's first
     significant word (9.47)."""
-    people = record.authors or (record.editors if record.type != "chapter" else [])
+    people = _listed(record)
     if people:
         names = tuple(
             (fold(p.literal),) if p.literal else (fold(p.last), fold(given_initials(p.given or "")))
