@@ -279,6 +279,8 @@ def _paren_info(record: Work, *, pages: str = "", chapter: str = "") -> str:
         # 10.2 example 30: a whole multivolume work, "(Vols. 1–3)"
         count = record.number_of_volumes
         parts.append(f"Vols. 1\u2013{count}" if count.isdigit() else count)
+    if csl_type(record) == "standard" and record.number:
+        parts.append(typo(record.number))  # "(ISO 8601-1:2019)", as apa.csl gives it
     if record.type == "report":
         genre = record_extra(record, "genre")
         # 10.4: "(Report No. 12-345)", "(Working Paper No. 7)"
@@ -663,6 +665,24 @@ def _locator(page: str | None) -> str:
     return (", pp. " if locator_is_range(page) else ", p. ") + page
 
 
+def _personal(cites: Sequence[Cite], *, narrative: bool) -> Styled:
+    """8.9: a personal communication is cited in the text only, with the
+    initials and the exact date: "(E. Ortiz, personal communication, April
+    18, 2023)", narrative "E. Ortiz (personal communication, April 18, 2023)"."""
+    texts = []
+    for record, page, _suffix in cites:
+        d = record.issued
+        when = "n.d."
+        if d is not None and d.month:
+            when = f"{MONTH_NAMES[d.month - 1]} {f'{d.day}, ' if d.day else ''}{d.year}"
+        elif d is not None:
+            when = str(d.year)
+        names = _name_list([_direct(p) for p in record.authors]) if record.authors else ""
+        detail = f"personal communication, {when}{_locator(page)}"
+        texts.append(f"{names} ({detail})" if narrative else f"{names}, {detail}")
+    return Styled().add(", ".join(texts) if narrative else "(" + "; ".join(texts) + ")")
+
+
 def citation(
     cites: Sequence[Cite],
     *,
@@ -679,6 +699,8 @@ def citation(
     (8.21); later ones use the abbreviation.
     """
     out = Styled()
+    if any(csl_type(record) == "personal_communication" for record, _p, _s in cites):
+        return _personal(cites, narrative=form == "narrative")
     if form == "narrative":
         for i, (record, page, suffix) in enumerate(cites):
             if i:
