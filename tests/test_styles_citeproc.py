@@ -216,6 +216,45 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
         "CMOS 14.217 (17th)",
     ),
     **_expand(AUTHOR_DATE, ["evans2019session"], ("bibliography",), "CMOS 14.217 (17th)"),
+    # APA 9.24: the publisher left out when it is the author (a brochure, a
+    # report, a standard, a map by the body that publishes it).
+    **{
+        ("apa", key, "bibliography"): "APA 9.24"
+        for key in (
+            "redcross2019pamphlet",
+            "gao2021report",
+            "iso2019dates",
+            "iso2021references",
+            "ngu1984map",
+        )
+    },
+    # APA 10.16: the site name left out when it is the author.
+    ("apa", "cdc2020page", "bibliography"): "APA 10.16",
+    # APA 10.9: "[Data set]", whatever the genre or version.
+    ("apa", "sipri2023milex", "bibliography"): "APA 10.9",
+    ("apa", "gibler2013alliances", "bibliography"): "APA 10.9",
+    # APA 9.12: a work with no author has its title in the author position
+    # ("Alliance. (1989). In ..."); apa.csl puts the publisher there.
+    **_expand(("apa",), ["oed1989alliance"], _FULL, "APA 9.12"),
+    # APA 9.34: a DOI is given as "https://doi.org/..." once; a DOI stored
+    # as a URL is not prefixed again ("https://doi.org/https://doi.org/..." in
+    # the CSL styles).
+    **_expand(ALL, ["hart2018doiurl"], ("bibliography",), "APA 9.34"),
+    **_expand(NOTES, ["hart2018doiurl"], ("citation", "citation_page"), "APA 9.34"),
+    # APA 10.12: a film is described "[Film]" (apa.csl: "[Video recording]");
+    # several roles are joined with "&", "Card, O. S. (Writer), & Hood, G.
+    # (Director)"; an episode "(Season 3, Episode 12) [TV series episode]"
+    # (citeshelf has no season: "(Episode 19)"); 10.13: a podcast episode
+    # "(No. 443) [Audio podcast episode]" (apa.csl: "(Audio Podcast Episode No. 42)").
+    ("apa", "spielberg1975jaws", "bibliography"): "APA 10.12",
+    ("apa", "daniels1995wedding", "bibliography"): "APA 10.12",
+    ("apa", "moreno2020podcast", "bibliography"): "APA 10.13",
+    # An accepted work is dated "in press" in APA ("(Richardson & Gallagher,
+    # in press)"), whatever word the record's status uses; apa.csl prints the
+    # status ("forthcoming").
+    **_expand(("apa",), ["ferris2025forthcoming"], _FULL, "APA in press"),
+    # The Chicago rule above (CMOS 14.72, 15.44 (17th)) for a book in press.
+    **_expand(CHICAGO, ["gomez2024inpress"], _FULL, "CMOS 14.72, 15.44 (17th)"),
 }
 
 #: CMOS 18 8.160: prepositions of five or more letters are capitalised in
