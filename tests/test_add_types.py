@@ -163,23 +163,23 @@ def test_degree_wording_in_apa_and_chicago() -> None:
         "Okonkwo, C. (2017). Regionalism [Doctoral dissertation]. University of Oxford."
     )
     assert words("masters", "apa", url="https://ora.ox.ac.uk/x") == (
-        "Okonkwo, C. (2017). Regionalism [Master's thesis, University of Oxford]. "
+        "Okonkwo, C. (2017). Regionalism [Master’s thesis, University of Oxford]. "
         "https://ora.ox.ac.uk/x"
     )
-    assert words("ma", "apa").endswith(" [Master's thesis]. University of Oxford.")
-    assert words("bachelors", "apa").endswith(" [Bachelor's thesis]. University of Oxford.")
+    assert words("ma", "apa").endswith(" [Master’s thesis]. University of Oxford.")
+    assert words("bachelors", "apa").endswith(" [Bachelor’s thesis]. University of Oxford.")
     assert words("Habilitation", "apa").endswith(" [Habilitation]. University of Oxford.")
     assert words("phd", "chicago-notes") == (
         "Okonkwo, Chidi. “Regionalism.” PhD diss., University of Oxford, 2017."
     )
     assert words("masters", "chicago-notes").endswith(
-        " Master's thesis, University of Oxford, 2017."
+        " Master’s thesis, University of Oxford, 2017."
     )
     assert words("ma", "chicago-author-date") == (
         "Okonkwo, Chidi. 2017. “Regionalism.” MA thesis, University of Oxford."
     )
     note = format_citation(_thesis("masters"), "chicago-notes", form="note")
-    assert str(note).endswith("(master's thesis, University of Oxford, 2017).")
+    assert str(note).endswith("(master’s thesis, University of Oxford, 2017).")
     note = format_citation(_thesis("phd"), "chicago-notes", form="note")
     assert str(note) == "Chidi Okonkwo, “Regionalism” (PhD diss., University of Oxford, 2017)."
 

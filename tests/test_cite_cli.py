@@ -340,3 +340,132 @@ def test_csl_without_the_extra_names_it(
         "citeshelf: error: --csl needs pandoc: install the optional extra with "
         "\"pip install 'citeshelf[csl]'\" (the pypandoc-binary package)\n"
     )
+
+
+WHO = {
+    "type": "report",
+    "key": "who2021world",
+    "title": "World health statistics 2021: Monitoring health for the SDGs",
+    "authors": [{"literal": "World Health Organization", "short": "WHO"}],
+    "institution": "World Health Organization",
+    "issued": "2021",
+}
+
+
+@pytest.fixture
+def who_lib(handbook_lib: Path) -> Path:
+    (handbook_lib / "who2021world.json").write_text(json.dumps(WHO), "utf-8")
+    return handbook_lib
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        # APA 8.21: spelled out with the abbreviation the first time, the abbreviation after
+        ([], "(World Health Organization [WHO], 2021)"),
+        (["--subsequent"], "(WHO, 2021)"),
+        (["--form", "narrative"], "World Health Organization (WHO, 2021)"),
+        (["--form", "narrative", "--subsequent", "-p", "12"], "WHO (2021, p. 12)"),
+        (["aris2014collective", "--subsequent"], "(Aris, 2014; WHO, 2021)"),
+        (["aris2014collective"], "(Aris, 2014; World Health Organization [WHO], 2021)"),
+        # author-date: the same every time
+        (["-s", "chicago-author-date", "--subsequent"], "(World Health Organization 2021)"),
+    ],
+)
+def test_first_and_subsequent_citations(cs, who_lib: Path, args: list[str], expected: str) -> None:
+    r = cs(who_lib, "cite", "who2021world", *args)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == expected + "\n"
+
+
+def test_subsequent_chicago_note_is_the_short_note(cs, handbook_lib: Path) -> None:
+    r = cs(handbook_lib, "cite", "aris2014collective", "-s", "chicago-notes", "--subsequent")
+    short = cs(
+        handbook_lib, "cite", "aris2014collective", "-s", "chicago-notes", "-f", "short-note"
+    )
+    assert r.stdout == short.stdout == "Aris, “Collective Security Treaty Organization.”\n"
+    r = cs(
+        handbook_lib, "cite", "aris2014collective", "-s", "chicago-notes", "--subsequent", "--json"
+    )
+    assert json.loads(r.stdout)[0]["form"] == "short-note"
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["aris2014collective"],
+            "'aris2014collective' is given twice: a citation names each work once "
+            "(a later citation of it: --subsequent)",
+        ),
+        (["--subsequent", "--form", "reference"], "not --form reference"),
+        (
+            ["--subsequent", "-s", "chicago-notes", "--form", "note"],
+            "a later note is the short note",
+        ),
+    ],
+)
+def test_subsequent_usage_errors(cs, handbook_lib: Path, args: list[str], message: str) -> None:
+    r = cs(handbook_lib, "cite", "aris2014collective", *args)
+    assert r.exit_code == exitcodes.USAGE
+    assert r.stdout == ""
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+TAYLOR_2015 = {
+    "type": "article",
+    "key": "taylor2015shared",
+    "title": "Shared article",
+    "authors": [{"family": "Taylor", "given": "Jane M."}, {"family": "Neylon", "given": "Cameron"}],
+    "journal": "Journal",
+    "issued": "2015",
+}
+TAYLOR_2014 = {
+    "type": "article",
+    "key": "taylor2014single",
+    "title": "Single article",
+    "authors": [{"family": "Taylor", "given": "Tom"}],
+    "journal": "Journal",
+    "issued": "2014",
+}
+
+
+@pytest.fixture
+def taylor_lib(handbook_lib: Path) -> Path:
+    for record in (TAYLOR_2015, TAYLOR_2014):
+        (handbook_lib / f"{record['key']}.json").write_text(json.dumps(record), "utf-8")
+    return handbook_lib
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        # APA 8.20: first authors of the same surname get their initials, even in other years
+        (
+            ["taylor2015shared", "taylor2014single"],
+            "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)",
+        ),
+        (
+            ["taylor2014single", "taylor2015shared", "--form", "narrative"],
+            "T. Taylor (2014) and J. M. Taylor and Neylon (2015)",
+        ),
+        # the other Taylor is in the library's reference list: initials here too
+        (["taylor2014single"], "(T. Taylor, 2014)"),
+        (["taylor2015shared", "aris2014collective"], "(Aris, 2014; J. M. Taylor & Neylon, 2015)"),
+        # Chicago does not add initials
+        (["aris2014collective"], "(Aris, 2014)"),
+        (["taylor2014single", "-s", "chicago-author-date"], "(Taylor 2014)"),
+    ],
+)
+def test_same_surname_initials(cs, taylor_lib: Path, args: list[str], expected: str) -> None:
+    r = cs(taylor_lib, "cite", *args)
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout == expected + "\n"
+
+
+def test_same_surname_and_initials_is_one_author(cs, handbook_lib: Path) -> None:
+    other = dict(TAYLOR_2014, key="taylor2016other", title="Other article", issued="2016")
+    for record in (TAYLOR_2014, other):
+        (handbook_lib / f"{record['key']}.json").write_text(json.dumps(record), "utf-8")
+    r = cs(handbook_lib, "cite", "taylor2014single", "taylor2016other")
+    assert r.stdout == "(Taylor, 2014, 2016)\n"

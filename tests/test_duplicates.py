@@ -404,8 +404,8 @@ def test_duplicate_of_asks_the_index_and_agrees_with_reading_every_record(
     assert with_index == [
         ("art", "same DOI 10.1000/abc(1)"),
         None,
-        ("bk1", "same ISBN 9780306406157"),
-        ("bk2", "same ISBN 9780306406157"),
+        ("bk1", "same ISBN 978-0-306-40615-7"),
+        ("bk2", "same ISBN 978-0-306-40615-7"),
         None,
     ]
     monkeypatch.setattr(index_module, "open_index", lambda *a, **k: None)
@@ -436,7 +436,7 @@ def test_a_shared_isbn_or_doi_of_another_year_printing_or_part_is_no_duplicate()
     seen = _existing(TEXBOOK)
     assert _existing(TEXBOOK).match(_rec(**{**TEXBOOK, "key": "k2"})) == (
         "knuth1984",
-        "same ISBN 9780201134476",
+        "same ISBN 0-201-13447-0",
     )
     assert seen.match(_rec(**{**TEXBOOK, "key": "k2", "issued": "1986"})) is None
     printing = {**TEXBOOK, "extra": {"printing": "7th"}}
@@ -484,7 +484,7 @@ def test_a_duplicate_in_one_file_keeps_its_second_key_as_an_alias(cs, empty_lib,
     r = cs(empty_lib, "import", str(bib))
     assert r.stdout == "imported 1, skipped as duplicate 1, skipped as invalid 0\n"
     assert (
-        f"{bib}:2: 'Gratzer:2000:ML' skipped: duplicates 'Graetzer:2000:ML' (same ISBN 9780817641313)"
+        f"{bib}:2: 'Gratzer:2000:ML' skipped: duplicates 'Graetzer:2000:ML' (same ISBN 0-8176-4131-9)"
         in r.stderr
     )
     data = json.loads((empty_lib / "Graetzer:2000:ML.json").read_text(encoding="utf-8"))
@@ -507,3 +507,30 @@ def test_beebe_files_lose_no_distinct_work_as_a_duplicate(cs, empty_lib, name) -
     r = cs(empty_lib, "import", path)
     assert r.exit_code == 0, r.stderr
     assert "skipped as duplicate 0," in r.stdout
+
+
+def test_check_reads_each_record_once_and_finds_what_duplicates_finds(
+    cs, empty_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from citeshelf.library import RecordStore
+    from citeshelf.ops.checking import check_library
+    from citeshelf.ops.duplicates import find_duplicates
+
+    _dupes_lib(empty_lib)
+    library = RecordStore(empty_lib)
+    expected = find_duplicates(library)
+    assert len(expected) == 3
+    reads: list[str] = []
+    parse = RecordStore.parse_text
+
+    def counting(self: RecordStore, *args: object, **kw: object) -> object:
+        reads.append(str(args[0]) if args else "")
+        return parse(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RecordStore, "parse_text", counting)
+    checked = check_library(library)
+    assert len(reads) == 4  # four record files, each read once
+    found = [p for p in checked.problems if p.code in ("duplicate", "likely-duplicate")]
+    pairs = {(d.a, d.b) for d in expected}
+    assert len(found) == len(pairs)
+    assert {p.key for p in found} == {b for _, b in pairs}

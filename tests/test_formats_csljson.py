@@ -228,3 +228,161 @@ def test_load_csl_errors_name_the_file(tmp_path):
         f"{bad}: item 1 ('x'): field 'ISBN' kept in extra: '123' is not a valid ISBN "
         "(the number has an invalid length)"
     ]
+
+
+def test_parts_of_a_book_are_no_duplicates_of_it(cs, empty_lib, tmp_path):
+    """pandoc's CSL-JSON of TeX Live files: a paper carrying its volume's DOI
+    before the volume itself (texbook3.bib), and a chapter of a crossref'd
+    ``@suppbook`` that names no book, so it is read as a book, before the book
+    whose ISBN it carries (biblatex-gost-examples.bib). Each is its own work."""
+    volume = {"DOI": "https://doi.org/10.1007/b99374", "ISBN": "3-540-22801-2"}
+    items = [
+        {"id": "athale", "type": "paper-conference", "title": "Using LaTeX to typeset a dictionary",
+         "container-title": "TeX, XML, and digital typography", "page": "55-58",
+         "issued": {"date-parts": [[2004]]}, **volume},
+        {"id": "syropoulos", "type": "book", "title": "TeX, XML, and digital typography",
+         "issued": {"date-parts": [[2004]]}, **volume},
+        {"id": "balibar", "type": "chapter", "title": "Вступительное слово к изданию 1996 года",
+         "author": [{"family": "Балибар", "given": "Этьен"}], "page": "7-27",
+         "ISBN": "5-901574-59-1", "issued": {"date-parts": [[2006]]}},
+        {"id": "althusser", "type": "book", "title": "За Маркса",
+         "author": [{"family": "Альтюссер", "given": "Луи"}],
+         "ISBN": "5-901574-59-1", "issued": {"date-parts": [[2006]]}},
+    ]  # fmt: skip
+    path = tmp_path / "parts.json"
+    path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    r = cs(empty_lib, "import", str(path), "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert sorted(data["imported"]) == ["althusser", "athale", "balibar", "syropoulos"]
+    assert data["duplicates"] == []
+    # the book itself is still a duplicate of the book
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps([{**items[3], "id": "althusser2"}]), encoding="utf-8")
+    r = cs(empty_lib, "import", str(again), "--json")
+    assert [d["existing"] for d in json.loads(r.stdout)["duplicates"]] == ["althusser"]
+
+
+@pytest.mark.parametrize(
+    ("written", "words"),
+    [
+        ("algorithms; human factors; theory", ["algorithms", "human factors", "theory"]),
+        ("algorithms, human factors, theory", ["algorithms", "human factors", "theory"]),
+        ("Printing, Practical; Type-setting", ["Printing, Practical", "Type-setting"]),
+        ("TeX", ["TeX"]),
+    ],
+)
+def test_keywords_split_on_the_items_separator_and_come_back_so(written, words):
+    item = {"id": "k", "type": "book", "title": "T", "keyword": written}
+    r = record_from_csl(item)
+    assert r.keywords == words
+    out = record_to_csl(r)
+    assert out["keyword"] == written
+    assert "custom" not in out  # the separator is no override: the reader finds it again
+    assert record_from_csl(out) == r
+
+
+def test_item_members_csl_does_not_define_are_written_back():
+    item = {
+        "id": "althusser:zm",
+        "type": "book",
+        "title": "За Маркса",
+        "other-ids": "althusser_zm",  # pandoc's biblatex ids
+        "x-rating": {"stars": 4},
+        "event": "Eighth logic colloquium",  # the older name of event-title
+        "shortTitle": "Маркс",
+    }
+    r = record_from_csl(item)
+    assert r.event == "Eighth logic colloquium"
+    assert r.short_title == "Маркс"
+    assert r.extra["csl_verbatim"] == {"other-ids": "althusser_zm", "x-rating": {"stars": 4}}
+    out = record_to_csl(r)
+    assert "custom" not in out
+    assert {k: out[k] for k in item} == item
+    assert "event-title" not in out and "title-short" not in out
+    # a record of the library's own still writes CSL 1.0.2's names
+    own = record_to_csl(parse_record({"type": "paper", "key": "p", "title": "T", "event": "E",
+                                      "container_title": "P"}))  # fmt: skip
+    assert own["event-title"] == "E" and "event" not in own
+
+
+def test_a_bibtex_export_writes_no_csl_bookkeeping(cs, empty_lib, tmp_path):
+    items = [{"id": "k", "type": "book", "title": "T", "keyword": "a; b", "other-ids": "k2",
+              "event": "E"}]  # fmt: skip
+    path = tmp_path / "k.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    assert cs(empty_lib, "import", str(path)).exit_code == 0
+    bib = cs(empty_lib, "export", "--format", "biblatex").stdout
+    assert "keywords = {a" in bib
+    assert "separator" not in bib and "other-ids" not in bib and "csl" not in bib
+    out = json.loads(cs(empty_lib, "export", "--format", "csl-json").stdout)
+    assert out[0]["keyword"] == "a; b" and out[0]["other-ids"] == "k2" and out[0]["event"] == "E"
+
+
+ZOTERO_STYLE = ROOT / "tests" / "fixtures" / "zotero-style-csl.json"
+
+
+def test_a_zotero_style_file_shows_every_field_where_a_person_expects_it(cs, empty_lib):
+    """The issue's acceptance: italics in titles, a dataset, a book review and
+    an article in press, imported and shown; nothing under extra with a CSL name."""
+    from citeshelf.formats.csljson import CSL_VARIABLES
+
+    r = cs(empty_lib, "import", str(ZOTERO_STYLE))
+    assert r.exit_code == 0, r.output
+    assert "imported 4, skipped as duplicate 0, skipped as invalid 0" in r.output
+    shown = {}
+    for key in ("smith2019hamlet", "who2021covid", "doe2020review", "lee2024press"):
+        out = cs(empty_lib, "show", key, "--json")
+        assert out.exit_code == 0, out.output
+        shown[key] = json.loads(out.stdout)
+        extra = shown[key].get("extra", {})
+        assert not set(extra) & CSL_VARIABLES, (key, extra)
+        assert not set(extra.get("csl_verbatim", {})) & CSL_VARIABLES
+    art, data, review, press = shown.values()
+    assert art["title"] == "Reading <i>Hamlet</i> after the archive"
+    assert art["journal"] == "Shakespeare Quarterly"
+    assert art["container_title_short"] == "Shakesp. Q."
+    assert (art["issued"], art["accessed"], art["pages"]) == ("2019-06", "2023-01-05", "101–130")
+    assert art["keywords"] == ["Hamlet", "archives"]
+    assert data["type"] == "dataset"
+    assert data["authors"] == [{"literal": "World Health Organization"}]
+    assert (data["version"], data["medium"], data["genre"], data["archive"]) == (
+        "2.1",
+        "CSV",
+        "Data set",
+        "WHO COVID-19 Dashboard",
+    )
+    assert review["type"] == "book_review"
+    assert review["reviewed_title"] == "<i>Milton</i>: A biography"
+    assert review["reviewed_authors"] == [{"family": "Lewalski", "given": "Barbara K."}]
+    assert review["journal"] == "Times Literary Supplement"
+    assert press["status"] == "in press" and "issued" not in press
+    assert press["authors"][1] == {"family": "Beethoven", "given": "Ludwig", "particle": "van"}
+    assert press["extra"] == {"protect": {"title": ["iPhone"]}}
+    # the plain view names each field, and the APA line prints what it should
+    text = cs(empty_lib, "show", "doe2020review").stdout
+    assert "reviewed title" in text and "reviewed authors" in text
+    assert "[Review of the book Milton: A biography, by B. K. Lewalski]" in text
+    text = cs(empty_lib, "show", "lee2024press").stdout
+    assert "status" in text and "(in press)" in text
+    text = cs(empty_lib, "show", "who2021covid").stdout
+    assert "(Version 2.1) [Data set]" in text
+    # and a CSL-JSON export gives each variable back
+    items = {i["id"]: i for i in json.loads(cs(empty_lib, "export", "--format", "csl-json").stdout)}
+    for item in json.loads(ZOTERO_STYLE.read_text(encoding="utf-8")):
+        back = items[item["citation-key"]]
+        for name, value in item.items():
+            if name in ("id", "citation-key", "issued", "accessed"):
+                continue  # the id is the key; date parts come back as numbers
+            assert back[name] == value, (item["citation-key"], name)
+    assert items["smith2019hamlet"]["issued"] == {"date-parts": [[2019, 6]]}
+
+
+@pytest.mark.parametrize("sep", [", ", ",", "; ", " "])
+def test_isbns_come_back_with_their_separator(sep):
+    isbns = ["9780121176457", "9780121559403"]
+    r = record_from_csl({"id": "b", "type": "book", "title": "T", "ISBN": sep.join(isbns)})
+    assert r.isbn == isbns
+    out = record_to_csl(r)
+    assert out["ISBN"] == sep.join(isbns) and "custom" not in out
+    assert record_from_csl(out) == r

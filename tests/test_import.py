@@ -162,7 +162,7 @@ def test_link_parents_finds_or_creates_the_book(cs, handbook_lib):
         "book",
         "A different collection",
         "Polity",
-        ["9780306406157"],
+        ["978-0-306-40615-7"],  # as the entry wrote it
     )
     assert book.editors[0].family == "Editor"
     # the chapter takes what it repeated from the book it is now linked to

@@ -14,6 +14,7 @@ from citeshelf.formats.csljson import dumps_csl
 from citeshelf.formats.ris import write_ris
 from citeshelf.model import inherit as inherit_module
 from citeshelf.model import parse_record
+from citeshelf.model.identifiers import isbn_key
 from citeshelf.model.inherit import EXPORT_USES, INHERITANCE, USES, chapter_view, inherited
 from citeshelf.styles import format_reference, to_text
 
@@ -65,7 +66,7 @@ def test_the_chapter_takes_the_books_fields_and_keeps_its_own():
 
 
 def test_isbn_is_seen_by_styles_and_the_index_but_never_exported():
-    assert chapter_view(chapter(), book(), "style").isbn == [ISBN_DIGITS]
+    assert [isbn_key(i) for i in chapter_view(chapter(), book(), "style").isbn] == [ISBN_DIGITS]
     assert "isbn" in {row.field for row in inherited("index")}
     for use in EXPORT_USES:
         assert chapter_view(chapter(), book(), use).isbn == []

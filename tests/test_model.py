@@ -146,6 +146,11 @@ def test_bad_dates_are_refused(bad: str) -> None:
         ("321-28", "321", "328", "321–328"),
         ("1496-500", "1496", "1500", "1496–1500"),
         ("101--8", "101", "108", "101–108"),
+        # a lone no-break or thin space is the writer's; other white space is one space
+        ("sec.\u00a03", "sec.\u00a03", None, "sec.\u00a03"),
+        ("c\u20063-c\u20063", "c\u20063", None, "c\u20063"),
+        ("sec. \u00a0 3", "sec. 3", None, "sec. 3"),
+        ("A\t\n7", "A 7", None, "A 7"),
     ],
 )
 def test_page_ranges_normalise_to_en_dash(
@@ -262,7 +267,36 @@ def test_isbn_list_accepts_text_and_drops_duplicates() -> None:
     book = parse_record(
         {"type": "book", "key": "b", "isbn": "978-1-78195-316-7; 9781781953167, 9781781953174"}
     )
-    assert book.isbn == ["9781781953167", "9781781953174"]
+    # each kept as written; the same ISBN again (without hyphens) once, in its first form
+    assert book.isbn == ["978-1-78195-316-7", "9781781953174"]
+
+
+def test_isbn_keeps_its_source_form_and_compares_by_key() -> None:
+    from citeshelf.model.identifiers import check_isbn, isbn_key
+
+    book = parse_record({"type": "book", "key": "b", "isbn": ["0-201-13447-0", "0201134470"]})
+    assert book.isbn == ["0-201-13447-0"]  # ISBN-10 stays ISBN-10, hyphens and all
+    assert isbn_key(book.isbn[0]) == "9780201134476"
+    assert check_isbn("  0-201-13447-0 ") == "0-201-13447-0"
+    with pytest.raises(ValueError, match="not a valid ISBN"):
+        check_isbn("0-201-13447-1")
+    # a record file from before (ISBN-13 digits) loads and dumps the same
+    old = parse_record({"type": "book", "key": "b", "isbn": ["9781781953167"]})
+    assert old.to_json_dict()["isbn"] == ["9781781953167"]
+
+
+def test_isbn_10_and_13_of_one_book_are_both_kept() -> None:
+    # pandoc's CSL-JSON of biblatex-gost-examples.bib: "0521110815,9780521110815"
+    book = parse_record({"type": "book", "key": "b", "isbn": "0521110815,9780521110815"})
+    assert book.isbn == ["0521110815", "9780521110815"]
+
+
+def test_issn_is_checked_and_kept_as_written() -> None:
+    article = {"type": "article", "key": "a", "title": "T", "journal": "J"}
+    assert parse_record({**article, "issn": "01622870"}).issn == "01622870"
+    assert parse_record({**article, "issn": " 0162-2870 "}).issn == "0162-2870"
+    with pytest.raises(ValidationError, match="not a valid ISSN"):
+        parse_record({**article, "issn": "01622871"})
 
 
 _text = (

@@ -888,3 +888,38 @@ def test_review_in_a_newspaper() -> None:
         "Kakutani, Michiko. 2016. “Friendship Takes a Path That Diverges.” Review of "
         "Swing Time, by Zadie Smith. New York Times, November 7, 2016."
     )
+
+
+def _jackson(key: str, year: str, *names: tuple[str, str]) -> object:
+    return RECORD_ADAPTER.validate_python(
+        {
+            "type": "article",
+            "key": key,
+            "title": key,
+            "journal": "J",
+            "issued": year,
+            "authors": [{"family": f, "given": g} for f, g in names],
+        }
+    )
+
+
+def test_apa_same_surname_first_authors_get_initials() -> None:
+    # APA 7, 8.20, as the APA Style blog's "same surname" example: only first
+    # authors count (F. Jackson, a second author, gets none and gives none).
+    from citeshelf.styles import surname_initials
+
+    d = _jackson("d2018", "2018", ("Jackson", "Dan"))
+    mc = _jackson("mc2017", "2017", ("Jackson", "M. C."), ("Counter", "P."), ("Tree", "J. J."))
+    nelson = _jackson(
+        "n2017", "2017", ("Nelson", "B. D."), ("Jackson", "F."), ("Amir", "N."), ("Hajcak", "G.")
+    )
+    assert surname_initials([d, mc, nelson]) == {"d2018", "mc2017"}
+    assert (
+        to_text(format_citation([nelson, mc, d]))
+        == "(D. Jackson, 2018; M. C. Jackson et al., 2017; Nelson et al., 2017)"
+    )
+    assert to_text(format_citation([nelson, d])) == "(Jackson, 2018; Nelson et al., 2017)"
+    assert (
+        to_text(format_citation([d], initials={"d2018"}, form="narrative")) == "D. Jackson (2018)"
+    )
+    assert surname_initials([d, mc], "chicago-author-date") == set()

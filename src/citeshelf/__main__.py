@@ -1,4 +1,4 @@
-from citeshelf.cli.main import main
+from citeshelf.cli.start import main
 
 if __name__ == "__main__":  # pragma: no branch
     main()

@@ -10,7 +10,11 @@ lone surrogates: data holding any of these is written by the standard library.
 from __future__ import annotations
 
 import json
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["dumps_indented"]
 

@@ -18,8 +18,12 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Any, TextIO
+
+TYPE_CHECKING = False  # typing itself is not imported at start-up
+
+if TYPE_CHECKING:  # annotations only: start-up imports no more than it uses
+    from collections.abc import Iterable, Sequence
+    from typing import Any, TextIO
 
 __all__ = [
     "use_rich",

@@ -8,13 +8,13 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from citeshelf.formats.bibtex import parse_bibtex, write_bibtex
 from citeshelf.formats.csljson import dumps_csl, record_from_csl
 from citeshelf.formats.ris import parse_ris, write_ris
-from citeshelf.model import parse_record
+from citeshelf.model import parse_record, richtext
 from citeshelf.model.controls import show_controls, strip_controls
 from citeshelf.styles.text import Styled, safe_href, to_html, to_markdown
 
@@ -348,8 +348,15 @@ TEXT = (
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TEXT, st.sampled_from(["bibtex", "biblatex"]), st.booleans())
+@example("<q>", "bibtex", False)
+@example("a <sc> b", "biblatex", True)
 def test_any_title_comes_back_from_bibtex(title: str, dialect: str, ascii: bool) -> None:
     record = parse_record({"type": "book", "key": "k", "title": title})
     text = write_bibtex([record], dialect=dialect, ascii=ascii)
     [back] = parse_bibtex(text).records
-    assert back.title == record.title, text
+    # the same text: a tag that does not pair up is text, so a title "<q>" may come back
+    # in canonical form, "&lt;q>" (model/richtext.py: reading is lenient, writing escapes)
+    assert richtext.serialize(richtext.parse(back.title)) == richtext.serialize(
+        richtext.parse(record.title)
+    ), text
+    assert richtext.plain(back.title) == richtext.plain(record.title), text

@@ -111,7 +111,7 @@ class AddCommand(HelpCommand):
 @click.option("--volume")
 @click.option("--doi")
 @click.option(
-    "--isbn", "isbns", multiple=True, help="ISBN-10 or -13, checked and stored as ISBN-13."
+    "--isbn", "isbns", multiple=True, help="ISBN-10 or -13, checked and stored as written."
 )
 @click.option("--url")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")

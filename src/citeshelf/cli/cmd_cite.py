@@ -26,6 +26,12 @@ from .common import Key, get_library, json_option, output_format, style_options
     metavar="PAGE",
     help="The cited page(s), e.g. 531 or 531-32: once, or once per KEY in order.",
 )
+@click.option(
+    "--subsequent",
+    is_flag=True,
+    help="A later citation of the works: APA gives a group author by its "
+    "abbreviation, (WHO, 2021); chicago-notes gives the short note.",
+)
 @json_option
 def command(
     keys: tuple[str, ...],
@@ -35,6 +41,7 @@ def command(
     csl: str | None,
     form: str | None,
     pages: tuple[str, ...],
+    subsequent: bool,
     as_json: bool,
 ) -> None:
     """Cite the records KEYS: an in-text citation, a note or a reference entry.
@@ -42,7 +49,16 @@ def command(
     Several keys give one combined citation ("(Aris, 2014; Cottey, 2014a)", one
     note with the works separated by semicolons); with --form reference, one
     entry per key. Year letters (2014a, 2014b) are those of a reference list
-    of the whole library.
+    of the whole library. Each key is given once.
+
+    The first citation of a work is the default; --subsequent gives a later
+    one. In APA a group author with an abbreviation (its record's author
+    "short", e.g. {"literal": "World Health Organization", "short": "WHO"})
+    is spelled out with the abbreviation the first time, "(World Health
+    Organization [WHO], 2021)", and cited by the abbreviation after, "(WHO,
+    2021)" (APA 8.21). In Chicago notes a later note is the short note
+    (CMOS 17, 14.29): --subsequent is --form short-note. Author-date
+    citations are the same every time.
 
     \b
     Examples:
@@ -50,8 +66,11 @@ def command(
       citeshelf cite aris2014collective --page 531            (Aris, 2014, p. 531)
       citeshelf cite aris2014collective --form narrative      Aris (2014)
       citeshelf cite aris2014collective --form reference      the APA reference entry
+      citeshelf cite who2021world                             (World Health Organization [WHO], 2021)
+      citeshelf cite who2021world --subsequent                (WHO, 2021)
       citeshelf cite aris2014collective -s chicago-notes -p 531
       citeshelf cite aris2014collective -s chicago-notes --form short-note -p 531
+      citeshelf cite aris2014collective -s chicago-notes --subsequent -p 531
       citeshelf cite aris2014collective -s chicago-author-date --edition 17
       citeshelf cite aris2014collective cottey2014europe --format html
       citeshelf cite aris2014collective --json                [{"key", "text", "html", ...}]
@@ -78,6 +97,7 @@ def command(
         fmt="text" if fmt == "terminal" or as_json else fmt,
         with_html=as_json,
         warn=warn,
+        subsequent=subsequent,
     )
     if as_json:
         render.print_json(result.to_json())

@@ -57,14 +57,24 @@ def command(key: str, as_json: bool) -> None:
     """
     from .. import render
     from ..ops.showing import show_record
+    from ..ops.showmemo import remember, show_inputs
 
-    shown = show_record(get_library(), key)
-    if as_json:
-        render.print_json(shown.to_json())
-        return
+    library = get_library()
+    inputs = show_inputs(library.path, key)
+    shown = show_record(library, key)
     record = shown.record
-    render.print_fields(
-        f"{record.key} ({record.type})",
-        record_fields(record, shown.book),
-        footer="APA: " + shown.reference("apa"),
-    )
+    # kept for a later `show` of the same bytes (cli/start.py prints it)
+    if not (record.key == key and inputs is not None and record.parent == inputs[1]):
+        inputs = None
+    if as_json:
+        data = shown.to_json()
+        if inputs is not None:
+            remember(library.path, key, inputs, "json", data)
+        render.print_json(data)
+        return
+    title = f"{record.key} ({record.type})"
+    fields = record_fields(record, shown.book)
+    footer = "APA: " + shown.reference("apa")
+    if inputs is not None:
+        remember(library.path, key, inputs, "view", [title, fields, footer])
+    render.print_fields(title, fields, footer=footer)

@@ -9,6 +9,7 @@ import sys
 import click
 
 from .. import __version__, exitcodes, render
+from .helptext import HELP_MAX_WIDTH
 
 _HERE = os.path.dirname(__file__)
 
@@ -74,6 +75,18 @@ class LazyGroup(click.Group):
         ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def get_help(self, ctx: click.Context) -> str:
+        """The help, kept for the next ``citeshelf --help`` at this width
+        (printed by :mod:`.helptext` without loading Click)."""
+        text = super().get_help(ctx)
+        if ctx.parent is None:
+            from .helptext import help_width, remember_help
+
+            width = ctx.make_formatter().width
+            if width == help_width():
+                remember_help(width, text)
+        return text
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(_command_modules())
@@ -163,7 +176,7 @@ class CommandError(click.ClickException):
     "citeshelf",
     cls=LazyGroup,
     invoke_without_command=True,
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": HELP_MAX_WIDTH},
 )
 @click.option(
     "--library",

@@ -39,6 +39,16 @@ import-export round trip loses nothing:
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
+* ``extra["keyword_separator"]``: ``";"`` when the source separated its
+  keywords by semicolons though none holds a comma; exports write them so.
+* ``extra["isbn_separator"]``: what stood between a CSL item's ISBNs when it
+  was not a space (``", "``); CSL-JSON exports write it again.
+* ``extra["csl_verbatim"]``: ``{name: value}``, the members of a CSL-JSON item
+  that CSL 1.0.2 does not define (pandoc's ``other-ids``), as they came;
+  CSL-JSON exports write them back.
+* ``extra["csl_aliases"]``: CSL variables read under another name of the same
+  variable (``event`` for ``event-title``, ``shortTitle``,
+  ``journalAbbreviation``); CSL-JSON exports write that name again.
 * any other key: a field the model does not have, under its name in the source
   format (BibTeX field names lower-cased, CSL variable names as they are).
 """
@@ -50,7 +60,19 @@ EXPORT_FORMATS = ("bibtex", "biblatex", "csl-json", "ris")
 IMPORT_FORMATS = ("bibtex", "csl-json", "ris", "bbt-json", "zotero-rdf", "zotero-sqlite")
 
 #: extra keys with a meaning of their own (not copied as fields).
-RESERVED_EXTRA = frozenset({"bibtex_type", "bibtex_key", "csl_type", "ris_type", "protect"})
+RESERVED_EXTRA = frozenset(
+    {
+        "bibtex_type",
+        "bibtex_key",
+        "csl_type",
+        "ris_type",
+        "protect",
+        "keyword_separator",
+        "isbn_separator",
+        "csl_aliases",
+        "csl_verbatim",
+    }
+)
 
 
 def guess_format(path: str) -> str | None:

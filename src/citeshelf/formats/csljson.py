@@ -29,8 +29,12 @@ a thesis's degree ...). Reading is lenient: a variable the model refuses
 CSL name, as it came, and named in a warning; of several URLs the first is
 the ``url``, the others are kept in ``extra["urls"]``.
 
-Round trips lose nothing: anything else goes to ``extra`` under its own
-name (a CSL variable comes back as one); record fields CSL cannot
+Round trips lose nothing: anything else goes to ``extra``: a CSL variable
+under its own name (it comes back as one), a member CSL does not define
+(pandoc's ``other-ids``) in ``extra["csl_verbatim"]``, written back as it
+came; a variable's older name (``event``) in ``extra["csl_aliases"]``, and
+the keywords' and ISBNs' separator when a writer would not choose it
+(``keyword_separator``, ``isbn_separator``); record fields CSL cannot
 express (subtitle, which of the ``keyword`` words are tags, parent, et-al flags, a report's publisher beside its
 institution ...) travel in ``custom.citeshelf`` of the item.
 ``<span class="nocase">`` marks protected letter case (``extra["protect"]``).
@@ -53,7 +57,7 @@ from ..errors import InvalidData
 from ..model.keyfiles import is_key
 from ..model.types import TYPE_NAMES, TYPES, from_csl, types_of_model
 from . import protect as _protect
-from .entries import exported_keywords
+from .entries import exported_keywords, join_keywords, kept_separator, split_keywords
 
 __all__ = [
     "FIELDS",
@@ -113,6 +117,9 @@ _DATE_VARS = frozenset(
         "submitted",
     ]
 )
+#: CSL's name and date variables
+NAME_VARIABLES = _NAME_VARS
+DATE_VARIABLES = _DATE_VARS
 #: CSL 1.0.2 variables (standard names); unmodelled ones are kept in extra.
 CSL_VARIABLES = (
     _NAME_VARS
@@ -336,6 +343,14 @@ FIELDS: tuple[CslField, ...] = (
 )
 
 
+#: a second name of a variable (read as the same field) -> the name written
+_ALIASES: dict[str, str] = {
+    f.var: next(g.var for g in FIELDS if g.record == f.record and g.write)
+    for f in FIELDS
+    if not f.write
+}
+
+
 @cache
 def _rows(rtype: str) -> tuple[CslField, ...]:
     return tuple(f for f in FIELDS if rtype in f.types)
@@ -419,13 +434,16 @@ def _csl_text(text: str) -> str:
                 out.append(marks[0] + walk(node.children, depth + 1) + marks[1])
             else:
                 inner = walk(node.children, depth)
-                out.append(richtext.TAGS[node.tag] + inner + _CLOSE_TAG[node.tag])
+                opening = _OPEN_TAG.get(node.tag) or richtext.TAGS[node.tag]
+                out.append(opening + inner + _CLOSE_TAG[node.tag])
         return "".join(out)
 
     return walk(richtext.parse(text), 0)
 
 
-_CLOSE_TAG = {"i": "</i>", "b": "</b>", "sc": "</sc>", "sup": "</sup>", "sub": "</sub>"}
+#: CSL 1.0.2's own markup for small caps (citeproc-js also reads ``<sc>``)
+_OPEN_TAG = {"sc": '<span style="font-variant:small-caps;">'}
+_CLOSE_TAG = {"i": "</i>", "b": "</b>", "sc": "</span>", "sup": "</sup>", "sub": "</sub>"}
 _CLOSE_TAG["nocase"] = "</span>"
 
 
@@ -634,16 +652,37 @@ def _read_url(var: str, value: Any, row: CslField, data: dict, extra: dict) -> N
     _read_text(var, value, row, data, extra)
 
 
+#: what stands between two ISBNs of one variable ("0-12-117645-2, 0-12-155940-8")
+_ISBN_SEPARATOR = re.compile(r"(?<=[0-9Xx])(\s*[,;]\s*|\s+)(?=[0-9])")
+
+
 def _read_isbn(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    """``ISBN``: one or more ISBNs (the model reads them); what separates them
+    is kept when it is not a space (``extra["isbn_separator"]``), so that they
+    are written back as they came."""
     text = _text(value)
     if text:
         data[row.record] = text
+        m = _ISBN_SEPARATOR.search(text)
+        if m and m.group(1) != " ":
+            extra["isbn_separator"] = m.group(1)
 
 
 def _read_keywords(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
+    """``keyword``: split on the separator the item uses (``;`` where there is
+    one, else ``,``), which is kept when a writer would not choose it."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        words = [w.strip() for w in value if w.strip()]
+        if words:
+            data[row.record] = words
+        return
     text = _text(value)
     if text:
-        data[row.record] = [k.strip() for k in re.split(r"[,;]", text) if k.strip()]
+        words, sep = split_keywords(text)
+        data[row.record] = words
+        kept = kept_separator(words, sep)
+        if kept:
+            extra["keyword_separator"] = kept
 
 
 _Reader = Callable[[str, Any, CslField, dict, dict], None]
@@ -674,16 +713,24 @@ def _standard_data(
     if original_id is not None:
         extra["csl_id"] = original_id
     rows = _read_map(rtype)
+    aliases: list[str] = []
     for var, value in item.items():
         if var in ("id", "type", "custom") or (var == "citation-key" and value == rkey):
             continue
         row = rows.get(var)
         if row is None:
-            extra[var] = value
+            if var in CSL_VARIABLES:
+                extra[var] = value
+            else:  # no CSL variable: kept as it came, written back
+                extra.setdefault("csl_verbatim", {})[var] = value
         else:
+            if var in _ALIASES and _ALIASES[var] not in item:
+                aliases.append(var)
             _READERS[row.kind](var, value, row, data, extra)
             if sources is not None and row.record in data:
                 sources[row.record] = var
+    if aliases:
+        extra["csl_aliases"] = aliases
     if rtype == "chapter" and not data.get("container_title"):
         data["container_title"] = None  # validation reports the missing container
     if extra:
@@ -885,11 +932,12 @@ def _write_row(
             item[row.var] = _csl_date(value)
     elif row.kind == "isbn":
         if record.isbn:
-            item[row.var] = " ".join(record.isbn)
+            sep = extra.get("isbn_separator")
+            item[row.var] = (sep if isinstance(sep, str) else " ").join(record.isbn)
     elif row.kind == "keywords":  # the keywords, then the tags
         words = exported_keywords(record)
         if words:
-            item[row.var] = ", ".join(words)
+            item[row.var] = join_keywords(words, extra.get("keyword_separator"))
     elif row.kind == "fallback":
         if row.var not in item and getattr(record, row.record):
             item[row.var] = getattr(record, row.record)
@@ -918,6 +966,15 @@ def _plain_item(record: Any) -> dict[str, Any]:
     for name, value in extra.items():
         if name in CSL_VARIABLES and name not in item:
             item[name] = value
+    aliases = extra.get("csl_aliases")
+    for alias in aliases if isinstance(aliases, list) else ():
+        if _ALIASES.get(alias) in item and alias not in item:
+            item[alias] = item.pop(_ALIASES[alias])
+    verbatim = extra.get("csl_verbatim")
+    if isinstance(verbatim, Mapping):
+        for name, value in verbatim.items():
+            if name not in item and name not in ("id", "type", "custom"):
+                item[name] = value
     if "custom" in extra and isinstance(extra["custom"], Mapping):
         item["custom"] = dict(extra["custom"])
     return item

@@ -14,13 +14,49 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Issue", "ReadEntry", "ReadBatch", "exported_keywords"]
+__all__ = [
+    "Issue",
+    "ReadEntry",
+    "ReadBatch",
+    "exported_keywords",
+    "split_keywords",
+    "join_keywords",
+    "kept_separator",
+]
 
 
 def exported_keywords(record: Any) -> list[str]:
     """What every format writes as its keywords: the record's keywords, then
     its tags, each once. Read back, they are keywords."""
     return list(dict.fromkeys([*record.keywords, *record.tags]))
+
+
+def split_keywords(text: str) -> tuple[list[str], str]:
+    """A keyword list written in one field, split on the separator the file
+    uses: ``;`` where there is one (then a keyword may hold a comma:
+    "Printing, Practical; Type-setting"), else ``,``. (keywords, separator)."""
+    sep = ";" if ";" in text else ","
+    return [k.strip() for k in text.split(sep) if k.strip()], sep
+
+
+def _default_separator(words: list[str]) -> str:
+    return ";" if any("," in w for w in words) else ","
+
+
+def kept_separator(words: list[str], sep: str) -> str | None:
+    """The separator to keep with ``words`` (``extra["keyword_separator"]``)
+    so that :func:`join_keywords` writes them as they came; None when it
+    would choose that one anyway."""
+    return None if sep == _default_separator(words) else sep
+
+
+def join_keywords(words: list[str], sep: str | None = None) -> str:
+    """Keywords as one field: joined by ``sep`` (the one their source used)
+    and a space, else by ``, `` (``; `` when a keyword holds a comma), so
+    that :func:`split_keywords` reads the same keywords back."""
+    if sep not in (";", ",") or (sep == "," and any("," in w for w in words)):
+        sep = _default_separator(words)
+    return f"{sep} ".join(words)
 
 
 @dataclass
@@ -67,6 +103,8 @@ class ReadBatch:
     warnings: list[Issue] = field(default_factory=list)
     #: the text of BibTeX ``@preamble`` blocks (other formats have none)
     preambles: list[str] = field(default_factory=list)
+    #: BibTeX ``@string`` definitions, (name, value as written), in file order
+    strings: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def records(self) -> list[Any]:
@@ -78,3 +116,4 @@ class ReadBatch:
         self.invalid.extend(other.invalid)
         self.warnings.extend(other.warnings)
         self.preambles.extend(other.preambles)
+        self.strings.extend(other.strings)

@@ -90,6 +90,23 @@ def _item(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _isbns(values: list[Any]) -> str:
+    """A book's ISBNs from a catalogue, each once, as ISBN-13 (the service
+    lists one book's ISBN-10 and ISBN-13 side by side: they are one ISBN);
+    one that is not valid is left for the record's check to report."""
+    from ..model.identifiers import normalize_isbn
+
+    out: dict[str, None] = {}
+    for value in values:
+        if not value:
+            continue
+        try:
+            out[normalize_isbn(str(value))] = None
+        except ValueError:
+            out[str(value)] = None
+    return " ".join(out)
+
+
 def csl_from_openlibrary(book: Mapping[str, Any], isbn: str) -> dict[str, Any]:
     """An Open Library ``jscmd=data`` book as a CSL item."""
     people = [p for p in (_person(n) for n in _names(book.get("authors"))) if p]
@@ -109,7 +126,7 @@ def csl_from_openlibrary(book: Mapping[str, Any], isbn: str) -> dict[str, Any]:
             "publisher-place": "; ".join(_names(book.get("publish_places"))[:1]),
             "issued": _date(book.get("publish_date")),
             "number-of-pages": str(pages) if pages else None,
-            "ISBN": " ".join(dict.fromkeys(str(i) for i in isbns if i)),
+            "ISBN": _isbns(isbns),
         }
     )
 
@@ -132,6 +149,6 @@ def csl_from_googlebooks(info: Mapping[str, Any], isbn: str) -> dict[str, Any]:
             "issued": _date(info.get("publishedDate")),
             "number-of-pages": str(pages) if pages else None,
             "language": info.get("language"),
-            "ISBN": " ".join(dict.fromkeys(i for i in isbns if i)),
+            "ISBN": _isbns(isbns),
         }
     )

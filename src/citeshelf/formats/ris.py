@@ -234,7 +234,8 @@ def _read_pages(r: _Ref, row: RisField) -> None:
 
 
 def _read_issn(r: _Ref, row: RisField) -> None:
-    """SN: an article's ISSN; a book's, a chapter's or a 10/13-digit one an ISBN."""
+    """SN: an article's ISSN; a book's, a chapter's or a 10/13-digit one an
+    ISBN; one of an ISSN's shape (a report series') the ISSN."""
     if not r.ref.get(row.ris):
         return
     sn = str(r.ref[row.ris])
@@ -242,8 +243,13 @@ def _read_issn(r: _Ref, row: RisField) -> None:
         r.data["issn"] = sn
     elif r.rtype in ("book", "chapter") or re.search(r"\d{9}", sn.replace("-", "")):
         r.data["isbn"] = sn
+    elif _ISSN_SHAPE.match(sn.strip()):
+        r.data["issn"] = sn
     else:
         r.extra["SN"] = sn
+
+
+_ISSN_SHAPE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
 
 
 def _read_names_of(r: _Ref) -> None:

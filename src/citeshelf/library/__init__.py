@@ -21,9 +21,9 @@ does not load Pydantic.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..model.lazy import lazy_exports
+
+TYPE_CHECKING = False  # typing itself is not imported at start-up
 
 _EXPORTS = {
     "ENV_VAR": "locate",

@@ -10,7 +10,6 @@ records folder.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ __all__ = [
     "TEXT_FIELDS",
     "has_fts5",
     "index_dir",
+    "index_off",
     "index_path",
 ]
 
@@ -40,6 +40,12 @@ TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher
 FREE_FIELDS = ("title", "author", "editor", "translator", "abstract", "key")
 
 
+def index_off(env: Mapping[str, str] | None = None) -> bool:
+    """``$CITESHELF_INDEX_DIR=off``: no index, nor anything kept beside it."""
+    env = os.environ if env is None else env
+    return env.get(ENV_INDEX_DIR, "").lower() == "off"
+
+
 def index_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get(ENV_INDEX_DIR):
@@ -49,6 +55,8 @@ def index_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Path:
     """The index file of the library at ``library_path``."""
+    import hashlib  # here: OpenSSL's module is loaded only when a path is made
+
     absolute = os.path.realpath(os.fspath(library_path))
     digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     parts = Path(absolute).parts[-2:]

@@ -9,9 +9,9 @@ imported on first use (PEP 562): ``citeshelf.model.fold`` or
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from .lazy import lazy_exports
+
+TYPE_CHECKING = False  # typing itself is not imported at start-up
 
 _EXPORTS = {
     "Date": "dates",

@@ -20,8 +20,12 @@ they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported at start-up
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 __all__ = ["CONTROL_RE", "has_controls", "strip_controls", "show_controls", "record_strings"]
 

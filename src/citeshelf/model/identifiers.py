@@ -13,10 +13,12 @@ from urllib.parse import urlsplit
 __all__ = [
     "doi_key",
     "format_isbn",
+    "check_isbn",
     "isbn_key",
     "normalize_doi",
     "normalize_isbn",
     "normalize_issn",
+    "check_issn",
     "normalize_url",
     "strip_doi_prefix",
 ]
@@ -80,13 +82,25 @@ def normalize_isbn(value: str) -> str:
         raise ValueError(f"{value!r} is not a valid ISBN ({reason})") from None
 
 
+def check_isbn(value: str) -> str:
+    """Validate an ISBN-10 or ISBN-13 (with checksum) and return it in the
+    form it was written (hyphens, spaces and all, only trimmed): a record
+    keeps its source's ISBN, and :func:`isbn_key` is what compares them."""
+    text = " ".join(value.split())
+    normalize_isbn(text)
+    return text
+
+
 def format_isbn(value: str) -> str:
-    """Hyphenate an ISBN-13 for display: 978-1-78195-316-7."""
+    """Hyphenate an ISBN for display: 9781781953167 -> 978-1-78195-316-7
+    (an ISBN-10 stays ten digits; one written with hyphens is kept)."""
     from stdnum import isbn as _isbn
     from stdnum.exceptions import ValidationError as _StdnumError
 
+    if "-" in value:
+        return value
     try:
-        return _isbn.format(value)
+        return _isbn.format(value, convert=False)
     except _StdnumError:
         return value
 
@@ -101,6 +115,14 @@ def normalize_issn(value: str) -> str:
     except _StdnumError as exc:
         reason = str(exc).rstrip(".").lower() or "invalid"
         raise ValueError(f"{value!r} is not a valid ISSN ({reason})") from None
+
+
+def check_issn(value: str) -> str:
+    """Validate an ISSN and return it as it was written (only trimmed), as
+    :func:`check_isbn` keeps an ISBN: ``01622870`` stays ``01622870``."""
+    text = " ".join(value.split())
+    normalize_issn(text)
+    return text
 
 
 def normalize_url(value: str) -> str:

@@ -93,6 +93,8 @@ INHERITANCE: tuple[Inherit, ...] = (
     Inherit("place", "place"),
     Inherit("edition", "edition"),
     Inherit("volume", "volume"),
+    # the title of a volume of a set, printed with the set's (APA 10.3)
+    Inherit("volume_title", "volume_title", frozenset({"style"}), children=_PARTS),
     Inherit("series", "series"),
     Inherit("language", "language"),
     Inherit("isbn", "isbn", frozenset({"style", "index"}), children=_PARTS),

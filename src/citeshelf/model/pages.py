@@ -5,6 +5,9 @@ Stored as text with an en dash between start and end (``"656–670"``).
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 
 from .order import PAGE_SEPARATOR, page_sort_key, roman_to_int
@@ -12,6 +15,16 @@ from .order import PAGE_SEPARATOR, page_sort_key, roman_to_int
 __all__ = ["PageRange", "roman_to_int"]
 
 _SEP = PAGE_SEPARATOR
+_WHITE = re.compile(r"\s+")
+
+
+def _space(match: re.Match[str]) -> str:
+    """A run of white space is one space, but a lone no-break or thin space
+    (``sec.\u00a03``, ``c\u20063``) is the writer's choice and is kept."""
+    run = match.group()
+    if len(run) == 1 and run != " " and unicodedata.category(run) == "Zs":
+        return run
+    return " "
 
 
 class PageRange(BaseModel):
@@ -33,7 +46,7 @@ class PageRange(BaseModel):
 
     @staticmethod
     def _parse_str(text: str) -> dict[str, str | None]:
-        raw = " ".join(text.split())
+        raw = _WHITE.sub(_space, text.strip())
         if not raw:
             raise ValueError("empty page range")
         parts = [p for p in _SEP.split(raw)]

@@ -28,7 +28,7 @@ from pydantic import (
 )
 
 from .dates import Date
-from .identifiers import normalize_doi, normalize_isbn, normalize_issn, normalize_url
+from .identifiers import check_isbn, check_issn, normalize_doi, normalize_url
 from .keyfiles import KEY_PATTERN, check_key
 from .names import Person, parse_name
 from .pages import PageRange
@@ -338,10 +338,16 @@ class BaseRecord(BaseModel):
         if isinstance(value, str):
             value = [v for v in re.split(r"[;,]|\s+(?=\d{9})", value) if v.strip()]
         if isinstance(value, list):
+            # each as its source wrote it: an ISBN-10 and an ISBN-13 of one
+            # book are both kept (a source that gives both gets both back);
+            # the same digits twice (with and without hyphens) once, first form
             out: list[str] = []
+            seen: set[str] = set()
             for v in value:
-                n = normalize_isbn(str(v))
-                if n not in out:
+                n = check_isbn(str(v))
+                digits = re.sub(r"[^0-9X]", "", n.upper())
+                if digits not in seen:
+                    seen.add(digits)
                     out.append(n)
             return out
         return value
@@ -349,7 +355,7 @@ class BaseRecord(BaseModel):
     @field_validator("issn")
     @classmethod
     def _issn(cls, value: str | None) -> str | None:
-        return normalize_issn(value) if value else None
+        return check_issn(value) if value else None
 
     @field_validator("url")
     @classmethod

@@ -45,10 +45,10 @@ Example::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..model.lazy import lazy_exports
 from .options import ON_DUPLICATE
+
+TYPE_CHECKING = False  # typing itself is not imported at start-up
 
 _EXPORTS = {
     "add_record": "adding",

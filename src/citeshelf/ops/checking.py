@@ -131,13 +131,17 @@ class _Context:
     resolve: Callable[[Any], Any] = lambda r: r
     #: find_duplicates' answer and what it could not compare, found once
     _duplicates: tuple[list[Any], list[str]] | None = None
+    #: what the duplicate rules read of each record, kept as it is read (so
+    #: the library is not read a second time); None: read it again then
+    briefs: list[Any] | None = None
 
     def duplicates(self) -> tuple[list[Any], list[str]]:
         if self._duplicates is None:
             from .duplicates import find_duplicates
 
             skipped: list[str] = []
-            self._duplicates = (find_duplicates(self.library, skipped), skipped)
+            source = self.library if self.briefs is None else self.briefs
+            self._duplicates = (find_duplicates(source, skipped), skipped)
         return self._duplicates
 
 
@@ -622,8 +626,12 @@ def check_library(library: Any, *, fix: bool = False) -> Checked:
     (see :class:`_Context`)."""
     from ..library import RecordProblem
     from ..library.parents import Resolver
+    from .duplicates import brief
 
     ctx = _Context(library, {}, {}, [], resolve=Resolver(library, use="style"))
+    # with fix, records change as they are checked: the duplicates are found
+    # on the files as they are after
+    ctx.briefs = None if fix else []
     each = [rule for rule in RULES if rule.each]
     problems: list[Problem] = []
     fixed: list[str] = []
@@ -640,6 +648,8 @@ def check_library(library: Any, *, fix: bool = False) -> Checked:
         mine = [p for rule in each for p in rule.run(ctx)]
         if fix and _fix(library, item, mine):
             fixed.append(item.key)
+        if ctx.briefs is not None:
+            ctx.briefs.append(brief(item))
         problems += mine
     ctx.records = []
     problems += [p for rule in RULES if not rule.each for p in rule.run(ctx)]

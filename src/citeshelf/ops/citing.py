@@ -9,8 +9,12 @@ Public API::
     library_suffixes(library, records, style, edition, warn=None) -> {key: "a"}
         The year letters (2014a, 2014b) the library's whole reference list
         gives the cited records.
+    library_initials(library, records, style, warn=None) -> {key}
+        The cited records whose first author's initials APA gives because
+        a first author in the library shares the surname (APA 8.20).
     cite(library, keys, *, style="apa", edition=None, form=None, pages=(),
-         csl=None, fmt="text", with_html=True, warn=None) -> Citations
+         csl=None, fmt="text", with_html=True, warn=None,
+         subsequent=False) -> Citations
     bibliography(library, keys=(), *, query=None, style="apa", edition=None,
                  csl=None, fmt="text", warn=None) -> Citations
 
@@ -35,8 +39,10 @@ __all__ = [
     "cite",
     "csl_items",
     "default_form",
+    "library_initials",
     "library_suffixes",
     "load_resolved",
+    "subsequent_form",
 ]
 
 Warn = Callable[[str], None]
@@ -200,6 +206,24 @@ def default_form(style: str) -> str:
     return {"apa": "in-text", "chicago-notes": "note", "chicago-author-date": "in-text"}[style]
 
 
+def subsequent_form(style: str, form: str | None) -> str | None:
+    """The form of a later citation of a work: in Chicago notes the short
+    note (CMOS 17, 14.29); in APA and author-date the form asked for
+    (APA then gives a group author by its abbreviation, 8.21). A reference
+    entry has no later form: a ``UsageError``."""
+    from ..errors import UsageError
+
+    if form == "reference":
+        raise UsageError("--subsequent is for citations and notes, not --form reference")
+    if style == "chicago-notes":
+        if form == "note":
+            raise UsageError(
+                "a later note is the short note: give --subsequent without --form note"
+            )
+        return "short-note"
+    return form
+
+
 def caption(style: str, edition: int) -> str:
     from ..styles import style_info
 
@@ -239,17 +263,24 @@ def library_suffixes(
 ) -> dict[str, str]:
     """2014a/2014b as the library's reference list would give them: works of
     the cited records' years are compared with the cited ones."""
-    from ..library.parents import resolve_many
-    from ..library.query import select
     from ..styles import year_suffixes
 
     if style == "chicago-notes":
         return {}
     years = sorted({r.year for r in records}, key=lambda y: (y is not None, y or 0))
-    pool = {r.key: r for r in records}
     queries = ["" if y is None else f"year:{y}" for y in years]
     if "" in queries:
         queries = [""]
+    return year_suffixes(_pooled(library, records, queries, warn), style, edition)
+
+
+def _pooled(library: Any, records: Sequence[Any], queries: Iterable[str], warn: Warn | None) -> Any:
+    """The cited records and, resolved, the library's records matching any
+    of ``queries`` (an empty query: all)."""
+    from ..library.parents import resolve_many
+    from ..library.query import select
+
+    pool = {r.key: r for r in records}
     for q in queries:
         found, problems = select(library, q or None)
         for p in problems:
@@ -257,7 +288,28 @@ def library_suffixes(
                 warn(f"skipped an unreadable record file: {p.reason}")
         for r in resolve_many([f for f in found if f.key not in pool], library):
             pool[r.key] = r
-    return year_suffixes(pool.values(), style, edition)
+    return pool.values()
+
+
+def library_initials(
+    library: Any, records: Sequence[Any], style: str, warn: Warn | None = None
+) -> set[str]:
+    """The keys of the cited ``records`` whose first author's initials APA
+    gives (8.20: "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)") because
+    another first author of the same surname is in the library's reference
+    list, as year letters are those of the whole list."""
+    from ..styles import surname_initials
+    from ..styles.apa import cited_surname
+
+    if style != "apa":
+        return set()
+    surnames = {n for r in records if (n := cited_surname(r))}
+    queries = []
+    for name in sorted(surnames):
+        phrase = '"' + name.replace('"', " ").replace("\\", " ") + '"'
+        queries.append(f"author:{phrase} OR editor:{phrase}")
+    cited = {r.key for r in records}
+    return surname_initials(_pooled(library, records, queries, warn), style) & cited
 
 
 def csl_items(records: Iterable[Any], library: Any) -> list[dict[str, Any]]:
@@ -270,6 +322,13 @@ def csl_items(records: Iterable[Any], library: Any) -> list[dict[str, Any]]:
 
 def _check_pages(keys: Sequence[str], pages: Sequence[str]) -> None:
     from ..errors import UsageError
+
+    repeated = [k for k in dict.fromkeys(keys) if keys.count(k) > 1]
+    if repeated:
+        raise UsageError(
+            f"'{repeated[0]}' is given twice: a citation names each work once "
+            "(a later citation of it: --subsequent)"
+        )
 
     if pages and len(pages) not in (1, len(keys)):
         raise UsageError(
@@ -291,19 +350,26 @@ def cite(
     fmt: str = "text",
     with_html: bool = True,
     warn: Warn | None = None,
+    subsequent: bool = False,
 ) -> Citations:
     """A citation of the records ``keys`` (one combined citation), or with
     ``form="reference"`` one reference entry per key. ``pages``: none, or one
     per key. Year letters are those of the whole library's reference list.
     With ``csl``, a citation's HTML is rendered only if ``with_html`` (else
-    ``html`` is its text in ``fmt``)."""
+    ``html`` is its text in ``fmt``). ``subsequent``: a later citation of the
+    works (:func:`subsequent_form`)."""
     from ..styles import format_citation
 
     _check_pages(keys, pages)
     page_list: list[str | None] = list(pages) if pages else [None] * len(keys)
     if csl:
+        if subsequent:
+            from ..errors import UsageError
+
+            raise UsageError("--subsequent is for the built-in styles, not --csl")
         return _cite_csl(library, keys, csl, form, page_list, fmt, with_html)
     edition = check_edition(style, edition, form)
+    form = subsequent_form(style, form) if subsequent else form
     records = load_resolved(library, keys)
     form = form or default_form(style)
     notes = _Notes(warn)
@@ -315,7 +381,14 @@ def cite(
         ]
     else:
         citation = format_citation(
-            records, style, form, edition, pages=page_list, suffixes=suffixes
+            records,
+            style,
+            form,
+            edition,
+            pages=page_list,
+            suffixes=suffixes,
+            first=not subsequent,
+            initials=library_initials(library, records, style, notes),
         )
         styled = [(";".join(r.key for r in records), citation)]
     return Citations(

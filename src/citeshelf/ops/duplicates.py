@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model.display import year as _year_of
+from ..model.identifiers import isbn_key
 
 __all__ = [
     "FUZZY_THRESHOLD",
@@ -110,6 +111,28 @@ def _other_issue(a: Variant, b: Variant, *, strict: bool = True) -> bool:
     return any(
         x != y and ((strict and i < 2) or bool(x and y)) for i, (x, y) in enumerate(zip(a, b))
     )
+
+
+#: CSL types of a part of a book, kept in ``extra["csl_type"]`` by a record
+#: read as a book because its source named no book (pandoc's chapters of a
+#: crossref'd ``@inbook``/``@suppbook``).
+_PART_CSL_TYPES = frozenset(
+    ["chapter", "paper-conference", "entry-encyclopedia", "entry-dictionary"]
+)
+
+
+def _is_part(data: Any) -> bool:
+    """A chapter or paper (of a record or its JSON data), also one stored as a
+    book because its source named no book: the DOI and ISBN it carries are
+    its book's, so they make it no duplicate of that book or of the other parts."""
+
+    def get(name: str) -> Any:
+        return data.get(name) if isinstance(data, dict) else getattr(data, name, None)
+
+    if get("type") in ("chapter", "paper"):
+        return True
+    extra = get("extra")
+    return isinstance(extra, dict) and extra.get("csl_type") in _PART_CSL_TYPES
 
 
 def _titles_agree(a: str, b: str) -> bool:
@@ -184,7 +207,9 @@ class Existing:
         self.parent: dict[str, str] = {}
         #: key -> normalised title and subtitle
         self.title: dict[str, str] = {}
-        #: books: ISBN -> key (for --link-parents)
+        #: keys of parts of books (:func:`_is_part`)
+        self.parts: set[str] = set()
+        #: books: ISBN (:func:`isbn_key`) -> key (for --link-parents; :meth:`book_with_isbn`)
         self.isbn: dict[str, str] = {}
         #: books: (ISBN, edition, volume) -> keys (duplicates)
         self.isbn_ev: dict[tuple[str, str, str], list[str]] = {}
@@ -225,6 +250,8 @@ class Existing:
             if not isinstance(data, dict):
                 continue
             rtype = data.get("type")
+            if _is_part(data):
+                out.parts.add(key)
             out.variant[key] = _variant(data)
             out.title[key] = _norm_title(
                 " ".join(str(data.get(f) or "") for f in ("title", "subtitle"))
@@ -234,11 +261,11 @@ class Existing:
             if data.get("doi"):
                 out.doi.setdefault(_doi(data["doi"]), key)
                 out.dois.setdefault(_doi(data["doi"]), []).append(key)
-            if rtype == "book":
+            if rtype == "book" and key not in out.parts:
                 ev = (_norm_number(data.get("edition")), _norm_number(data.get("volume")))
                 for i in data.get("isbn") or []:
-                    out.isbn.setdefault(str(i), key)
-                    out.isbn_ev.setdefault((str(i), ev[0], ev[1]), []).append(key)
+                    out.isbn.setdefault(isbn_key(str(i)), key)
+                    out.isbn_ev.setdefault((isbn_key(str(i)), ev[0], ev[1]), []).append(key)
                 title = ": ".join(p for p in (data.get("title"), data.get("subtitle")) if p)
                 year = str(_year_of(data.get("issued")) or "")
                 out.book_info[key] = (title, year, _first_family(data.get("editors") or []))
@@ -264,6 +291,10 @@ class Existing:
         if sig:
             self.sig.setdefault(sig, key)
 
+    def book_with_isbn(self, isbn: str) -> str | None:
+        """The key of a book with ``isbn`` (in any of its forms), or None."""
+        return self.isbn.get(isbn_key(isbn))
+
     def match_identifiers(self, record: Any) -> tuple[str, str] | None:
         """(existing key, why) if ``record``'s DOI, or as a book its ISBN
         with the same edition and volume, is here on a record of the same
@@ -278,15 +309,15 @@ class Existing:
                 return False  # another part under one ISBN, or a wrong ISBN
             return not _other_issue(self.variant.get(key, mine), mine, strict=strict)
 
-        if record.doi:
-            part = record.type in ("chapter", "paper")  # the papers of a volume share its DOI
+        part = _is_part(record)
+        if record.doi:  # the papers of a volume share its DOI
             for k in self.dois.get(_doi(record.doi), ()):
-                if same_work(k, part):
+                if same_work(k, part or k in self.parts):
                     return k, f"same DOI {record.doi}"
-        if record.type == "book":
+        if record.type == "book" and not part:
             ev = (_norm_number(record.edition), _norm_number(record.volume))
             for i in record.isbn:
-                for k in self.isbn_ev.get((i, ev[0], ev[1]), ()):
+                for k in self.isbn_ev.get((isbn_key(i), ev[0], ev[1]), ()):
                     if same_work(k, True):
                         return k, f"same ISBN {i}"
         return None
@@ -335,14 +366,16 @@ class Existing:
         )
         if record.parent:
             self.parent[record.key] = record.parent
+        if _is_part(record):
+            self.parts.add(record.key)
         if record.doi:
             self.doi.setdefault(_doi(record.doi), record.key)
             self.dois.setdefault(_doi(record.doi), []).append(record.key)
-        if record.type == "book":
+        if record.type == "book" and record.key not in self.parts:
             ev = (_norm_number(record.edition), _norm_number(record.volume))
             for i in record.isbn:
-                self.isbn.setdefault(i, record.key)
-                self.isbn_ev.setdefault((i, ev[0], ev[1]), []).append(record.key)
+                self.isbn.setdefault(isbn_key(i), record.key)
+                self.isbn_ev.setdefault((isbn_key(i), ev[0], ev[1]), []).append(record.key)
             self.books.setdefault(
                 (_norm_title(record.full_title), str(record.year or "")), record.key
             )
@@ -460,9 +493,16 @@ class _Brief:
         self.container_title = getattr(r, "container_title", None)
 
 
+def brief(record: Any) -> Any:
+    """What :func:`find_duplicates` keeps of a record: pass a list of these
+    instead of the records to compare records already read once."""
+    return record if isinstance(record, _Brief) else _Brief(record)
+
+
 def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[LikelyDuplicate]:
     """Likely duplicates among a library's records (or an iterable of
-    records), best first, then by key (see the module docstring). A group
+    records, or of their :func:`brief`), best first, then by key (see the
+    module docstring). A group
     too large to compare titles in (:data:`FUZZY_GROUP_MAX`) is described in
     ``skipped``, if given."""
     from ..model.similar import title_words, words_similarity
@@ -470,7 +510,7 @@ def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[Likel
     items = source.iter_records() if hasattr(source, "iter_records") else source
     # only what the rule reads of each record is kept (memory does not grow
     # with the records' abstracts, notes and names)
-    records = sorted((_Brief(r) for r in items if hasattr(r, "type")), key=lambda r: r.key)
+    records = sorted((brief(r) for r in items if hasattr(r, "type")), key=lambda r: r.key)
     by_key = {r.key: r for r in records}
     found: dict[tuple[str, str], LikelyDuplicate] = {}
 

@@ -317,9 +317,10 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             from ..styles.common import chicago_title_case
 
             casing = chicago_title_case
-        writer = BibTeXWriter(plan.fmt, plan.ascii, casing)
+        preamble, strings = _library_preamble(library)
+        # the @string definitions imports kept: each before the first entry using it
+        writer = BibTeXWriter(plan.fmt, plan.ascii, casing, strings)
         first = True
-        preamble = _library_preamble(library)
         if preamble:
             # the @preamble blocks imports kept (formats/bibtex/preamble.py)
             out.write(preamble)
@@ -362,17 +363,23 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         raise ValueError(plan.fmt)
 
 
-def _library_preamble(library: Any) -> str:
-    """The library's preamble.bib (the @preamble blocks of imported files), or ""."""
-    from ..formats.bibtex.preamble import PREAMBLE_FILE
+def _library_preamble(library: Any) -> tuple[str, list[tuple[str, str]]]:
+    """The @preamble blocks of the library's preamble.bib (those of imported
+    files), as text, and its @string definitions; ("", []) without one."""
+    from ..formats.bibtex.preamble import PREAMBLE_FILE, preamble_text
+    from ..formats.bibtex.reader import parse_bibtex
 
     path = getattr(library, "path", None)
     if path is None:
-        return ""
+        return "", []
     try:
-        return Path(path, PREAMBLE_FILE).read_text(encoding="utf-8")
+        text = Path(path, PREAMBLE_FILE).read_text(encoding="utf-8")
     except (FileNotFoundError, NotADirectoryError):
-        return ""
+        return "", []
+    if "@string" not in text.lower():
+        return text, []  # as it is (only @preamble blocks)
+    parsed = parse_bibtex(text, source=PREAMBLE_FILE)
+    return preamble_text(parsed.preambles), parsed.strings
 
 
 def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:

@@ -89,6 +89,8 @@ class FileRead:
     warnings: list[Issue] = field(default_factory=list)
     #: BibTeX @preamble values (kept in the library's preamble.bib)
     preambles: list[str] = field(default_factory=list)
+    #: BibTeX @string definitions (kept there too)
+    strings: list[tuple[str, str]] = field(default_factory=list)
 
 
 class EntryStream:
@@ -144,7 +146,9 @@ def read_entries(
 
         def bib_batches() -> Iterator[FileRead]:
             for part in reader.batches():
-                yield FileRead(part.entries, part.invalid, part.warnings, part.preambles)
+                yield FileRead(
+                    part.entries, part.invalid, part.warnings, part.preambles, part.strings
+                )
 
         return EntryStream(reader.total, bib_batches)
     if fmt == "csl-json":
@@ -357,6 +361,8 @@ class ImportResult:
     entries: int = 0  # entries read (valid or not)
     #: the @preamble values of the BibTeX files read (added to preamble.bib)
     preambles: list[str] = field(default_factory=list)
+    #: the @string definitions of the BibTeX files read (added to preamble.bib)
+    strings: list[tuple[str, str]] = field(default_factory=list)
     #: nothing is written: the records are staged in a temporary folder
     dry_run: bool = False
     _staged: list[tuple[str, str]] = field(default_factory=list, repr=False)
@@ -454,8 +460,8 @@ class ImportResult:
                         replaced.append((library.stage(record), record.key))
                 staged, self._staged = self._staged, []
                 library.commit_staged(staged, replace=replaced)
-                if self.preambles:
-                    _keep_preambles(library, self.preambles)
+                if self.preambles or self.strings:
+                    _keep_preambles(library, self.preambles, self.strings)
                 written = [k for _, k in staged] + [k for _, k in replaced]
             if bar is not None:
                 bar.advance(len(written))
@@ -607,6 +613,7 @@ class Importer:
         self.result.invalid.extend(read.invalid)
         self.result.warnings.extend(read.warnings)
         self.result.preambles.extend(read.preambles)
+        self.result.strings.extend(read.strings)
         for entry in read.entries:
             self.add(entry)
 
@@ -793,7 +800,7 @@ class Importer:
             record = self._stage.get(self.handles[key])
             target = None
             for i in record.isbn:
-                target = self.batch.isbn.get(i) or self.existing.isbn.get(i)
+                target = self.batch.book_with_isbn(i) or self.existing.book_with_isbn(i)
                 if target:
                     break
             sig = (_norm_title(record.container_title), str(record.year or ""))
@@ -855,8 +862,8 @@ class Importer:
         self.unlinked = []
 
 
-def _keep_preambles(library: Any, values: list[str]) -> None:
-    """Add the @preamble blocks an import read to the library's preamble.bib
+def _keep_preambles(library: Any, values: list[str], strings: list[tuple[str, str]]) -> None:
+    """Add the @preamble blocks and @string definitions an import read to the library's preamble.bib
     (see :mod:`citeshelf.formats.bibtex.preamble`), atomically."""
     import os
 
@@ -864,7 +871,7 @@ def _keep_preambles(library: Any, values: list[str]) -> None:
 
     path = Path(library.path) / PREAMBLE_FILE
     existing = path.read_text(encoding="utf-8") if path.exists() else ""
-    text = merged_preambles(existing, values)
+    text = merged_preambles(existing, values, strings)
     if text is None:
         return
     tmp = path.with_name(f".{PREAMBLE_FILE}.part")

@@ -162,7 +162,7 @@ class _Lookup:
     def _find_book(self, isbns: list[str], doi: str | None) -> str | None:
         existing, batch = self.importer.existing, self.importer.batch
         for i in isbns:
-            key = batch.isbn.get(i) or existing.isbn.get(i)
+            key = batch.book_with_isbn(i) or existing.book_with_isbn(i)
             if key:
                 return key
         if doi:

@@ -9,13 +9,14 @@ Public API (no Click, no Rich; nothing here validates a model, so it is fast)::
     format_reference(record, style="apa", edition=None, suffix="") -> Styled
         The reference-list / bibliography entry of one record.
     format_citation(records, style="apa", form="in-text", edition=None,
-                    pages=None, suffixes=None, first=True) -> Styled
+                    pages=None, suffixes=None, first=True, initials=None) -> Styled
         A citation of one or more records. Forms: "in-text" (APA, Chicago
         author-date: "(Aris, 2014, p. 531)", "(Aris 2014, 531)"), "narrative"
         (APA: "Aris (2014)"; author-date: "Aris (2014)"), "note" and
         "short-note" (Chicago notes). ``pages`` is one locator for all, or a
         list with one per record. ``first=False`` (APA): a later citation,
-        a group author by its abbreviation ("(WHO, 2021)").
+        a group author by its abbreviation ("(WHO, 2021)"). ``initials``
+        (APA): the keys cited with their first author's initials (8.20).
     format_bibliography(records, style="apa", edition=None) -> list[Entry]
         Sorted per the style, with 2014a/2014b suffixes and (Chicago 17th
         edition) the 3-em dash for a repeated author. ``Entry`` has ``key``,
@@ -29,6 +30,10 @@ Public API (no Click, no Rich; nothing here validates a model, so it is fast)::
     year_suffixes(records, style="apa", edition=None) -> dict[key, str]
         The "a", "b" ... suffixes the style gives works by the same authors
         in the same year (for citations that must agree with a bibliography).
+    surname_initials(records, style="apa") -> set[key]
+        The records whose first author shares a surname, not the initials,
+        with another's: APA cites them "(J. M. Taylor & Neylon, 2015;
+        T. Taylor, 2014)" (8.20).
     reference_text(record, style="apa") -> str     plain text of the entry
     to_text / to_markdown / to_html (from .text)   render a Styled
     render(styled, fmt) -> str                     fmt: "text", "markdown", "html"
@@ -60,6 +65,7 @@ _EXPORTS = {
     "format_reference": "api",
     "reference_text": "api",
     "render": "api",
+    "surname_initials": "api",
     "year_suffixes": "api",
     "Italic": "text",
     "Link": "text",
@@ -83,6 +89,7 @@ if TYPE_CHECKING:  # pragma: no cover
         format_reference,
         reference_text,
         render,
+        surname_initials,
         year_suffixes,
     )
     from .text import Italic, Link, Marked, Styled, to_html, to_markdown, to_text

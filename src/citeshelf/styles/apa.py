@@ -37,12 +37,19 @@ from .common import (
 from .text import Styled, inner_quotes
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from ..model import Article, BaseRecord, Chapter, Paper, Person, Webpage
     from .common import Cite, Work
 
-__all__ = ["reference", "citation", "sort_key", "author_year_key"]
+__all__ = [
+    "reference",
+    "citation",
+    "sort_key",
+    "author_year_key",
+    "same_surname_keys",
+    "cited_surname",
+]
 
 _FULL_DATE_TYPES = frozenset({"webpage", "misc"})
 _FULL_DATE_CSL = frozenset({"article-newspaper", "article-magazine", "post", "post-weblog"})
@@ -156,21 +163,32 @@ def _authors(record: Work) -> tuple[str, str]:
     return "", ""
 
 
-def _cited_name(p: Person, narrative: bool, first: bool) -> str:
+def _cited_name(p: Person, narrative: bool, first: bool, initials: bool = False) -> str:
     """A name in a citation; a group author with an abbreviation (8.21) by
     its full name and the abbreviation in brackets the first time, "World
     Health Organization [WHO]" (narrative: the name alone, the abbreviation
-    goes in the parenthesis), and by the abbreviation after: "WHO"."""
+    goes in the parenthesis), and by the abbreviation after: "WHO".
+    ``initials``: the surname is shared with another cited first author
+    (8.20), "J. M. Taylor"."""
     if p.literal and p.short:
         if not first:
             return typo(p.short)
         return typo(p.literal) if narrative else f"{typo(p.literal)} [{typo(p.short)}]"
+    if initials and p.given and not p.literal and not p.family_first:
+        return typo(f"{given_initials(p.given)} {p.last}")
     return typo(p.last)
 
 
-def _short_names(people: Sequence[Person], et_al: bool, narrative: bool, first: bool = True) -> str:
-    """In-text names (8.17): one or two names, else the first and "et al."."""
-    fam = [_cited_name(p, narrative, first) for p in people]
+def _short_names(
+    people: Sequence[Person],
+    et_al: bool,
+    narrative: bool,
+    first: bool = True,
+    initials: bool = False,
+) -> str:
+    """In-text names (8.17): one or two names, else the first and "et al.";
+    ``initials``: the first author's initials too (8.20)."""
+    fam = [_cited_name(p, narrative, first, initials and i == 0) for i, p in enumerate(people)]
     if len(fam) >= 3 or (et_al and fam):
         return fam[0] + " et al."
     if len(fam) == 2:
@@ -273,7 +291,9 @@ def _paren_info(record: Work, *, pages: str = "", chapter: str = "") -> str:
     if ed:
         parts.append(ed)
     if record.volume and record.type in ("book", "chapter"):
-        if record.type == "chapter" or volume_titles(record) is None:
+        if (record.type == "chapter" and not record.volume_title) or (
+            record.type == "book" and volume_titles(record) is None
+        ):
             parts.append(f"Vol. {record.volume}")
     elif record.number_of_volumes and record.type == "book":
         # 10.2 example 30: a whole multivolume work, "(Vols. 1–3)"
@@ -302,7 +322,7 @@ def _paren_info(record: Work, *, pages: str = "", chapter: str = "") -> str:
 def _roles(record: Work) -> str:
     """The editors of an authored work and the translators, as they follow
     its title (10.2): "J. T. Costa, Ed.", "H. Weaver, Trans.", "W. Kaufmann,
-    Ed. & Trans." (the same people both); "" if none. A chapter's editors are
+    Ed. & Trans." (the same people both, or ``editor_translators``); "" if none. A chapter's editors are
     the book's (after "In"), so only its translators are given here."""
     parts = []
     eds = record.editors if record.authors and record.type not in ("chapter", "paper") else []
@@ -310,6 +330,10 @@ def _roles(record: Work) -> str:
     if eds and eds == trans:
         label = "Eds. & Trans." if len(eds) > 1 else "Ed. & Trans."
         return f"{_name_list([_direct(p) for p in eds])}, {label}"
+    both = record.editor_translators  # CSL's editor-translator
+    if both:
+        label = "Eds. & Trans." if len(both) > 1 else "Ed. & Trans."
+        parts.append(f"{_name_list([_direct(p) for p in both])}, {label}")
     if eds:
         label = "Eds." if len(eds) > 1 or record.editors_et_al else "Ed."
         parts.append(f"{_name_list([_direct(p) for p in eds], record.editors_et_al)}, {label}")
@@ -345,7 +369,7 @@ def _bracket(record: Work) -> str:
         from ..model.degrees import DEGREES
 
         known = DEGREES.get(record.degree or "")
-        degree = typo(known.apa) if known else typo(record.degree) or "Thesis"
+        degree = typo(known.apa if known else record.degree) or "Thesis"
         if (record.url or _database(record)) and record.institution:
             return f" [{capitalize_first(degree)}, {record.institution}]"
         return f" [{capitalize_first(degree)}]"
@@ -526,7 +550,11 @@ def _chapter(out: Styled, record: Chapter | Paper, suffix: str) -> None:
         label = "Eds." if len(record.editors) > 1 or record.editors_et_al else "Ed."
         out.add(f"{typo(names)} ({label}), ")
     if record.container_title:
-        _italic(out, typo(record.container_title))
+        container = record.container_title
+        if record.volume_title and record.volume:
+            # a volume with its own title: "*Handbook ...: Vol. 2. Cognitive processes*" (10.3)
+            container = f"{container}: Vol. {record.volume}. {record.volume_title}"
+        _italic(out, typo(container))
     pages = ""
     if record.pages:
         pages = ("pp. " if record.pages.is_range else "p. ") + page_text(record.pages)
@@ -615,12 +643,56 @@ def _webpage(out: Styled, record: Webpage, suffix: str) -> None:
 # In-text citations (8.10–8.36)
 
 
-def _cite_names(record: BaseRecord, first: bool = True) -> str:
+def _cited_people(record: BaseRecord) -> tuple[Sequence[Person], bool]:
+    """The names a citation gives (8.17): the authors, else a book's editors."""
     if record.authors:
-        return _short_names(record.authors, record.authors_et_al, False, first)
+        return record.authors, record.authors_et_al
     if record.editors and record.type != "chapter":
-        return _short_names(record.editors, record.editors_et_al, False, first)
-    return _short_names(_listed(record), False, False, first)
+        return record.editors, record.editors_et_al
+    return _listed(record), False  # a film's writers, else its directors (10.12)
+
+
+def _cite_names(
+    record: BaseRecord, first: bool = True, initials: bool = False, narrative: bool = False
+) -> str:
+    people, et_al = _cited_people(record)
+    return _short_names(people, et_al, narrative, first, initials) if people else ""
+
+
+def _first_person(record: BaseRecord) -> tuple[str, str] | None:
+    """The folded surname and initials of a citation's first name, if a person's."""
+    people, _ = _cited_people(record)
+    if not people or people[0].literal or people[0].family_first or not people[0].given:
+        return None
+    p = people[0]
+    return fold(p.last), fold(given_initials(p.given or ""))
+
+
+def same_surname_keys(records: Iterable[BaseRecord]) -> set[str]:
+    """The keys of the records whose first author shares a surname, but not
+    the initials, with another record's first author: their citations give
+    the initials, "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)", even when
+    the years differ (APA 7, 8.20). Only first authors count."""
+    by_surname: dict[str, dict[str, list[str]]] = {}
+    for r in records:
+        person = _first_person(r)
+        if person is not None:
+            by_surname.setdefault(person[0], {}).setdefault(person[1], []).append(r.key)
+    return {
+        key
+        for people in by_surname.values()
+        if len(people) > 1
+        for keys in people.values()
+        for key in keys
+    }
+
+
+def cited_surname(record: BaseRecord) -> str | None:
+    """The surname :func:`same_surname_keys` compares (None: not a person's)."""
+    people, _ = _cited_people(record)
+    if _first_person(record) is None:
+        return None
+    return people[0].last
 
 
 def _abbreviation_first(record: BaseRecord) -> str:
@@ -689,6 +761,7 @@ def citation(
     form: str = "in-text",
     edition: int | None = None,
     first: bool = True,
+    initials: Collection[str] = (),
 ) -> Styled:
     """In-text citation of one or more works.
 
@@ -696,7 +769,8 @@ def citation(
     ``"in-text"`` (parenthetical) or ``"narrative"``. Works by the same
     authors are grouped: "(Cottey, 2014a, 2014b)". ``first``: the first
     citation of the works, which spells out a group author's abbreviation
-    (8.21); later ones use the abbreviation.
+    (8.21); later ones use the abbreviation. ``initials``: the keys whose
+    first author's initials are given (8.20, :func:`same_surname_keys`).
     """
     out = Styled()
     if any(csl_type(record) == "personal_communication" for record, _p, _s in cites):
@@ -707,12 +781,7 @@ def citation(
                 out.add(" and " if i == len(cites) - 1 and len(cites) == 2 else ", ")
                 if i == len(cites) - 1 and len(cites) > 2:
                     out.add("and ")
-            names = _short_names(
-                _listed(record),
-                record.authors_et_al,
-                True,
-                first,
-            )
+            names = _cite_names(record, first, record.key in initials, narrative=True)
             if names:
                 out.add(names)
             else:
@@ -723,7 +792,7 @@ def citation(
     out.add("(")
     prev = None
     for i, (record, page, suffix) in enumerate(cites):
-        names = _cite_names(record, first)
+        names = _cite_names(record, first, record.key in initials)
         key = author_key(record)
         if i and key == prev:
             out.add(", " + _year(record, suffix) + _locator(page))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
@@ -24,6 +24,7 @@ __all__ = [
     "format_reference",
     "reference_text",
     "render",
+    "surname_initials",
     "year_suffixes",
 ]
 
@@ -86,12 +87,16 @@ def format_citation(
     pages: Any = None,
     suffixes: dict[str, str] | None = None,
     first: bool = True,
+    initials: Collection[str] | None = None,
 ) -> Styled:
     """A citation of one or more resolved records in ``form``.
 
     For notes, several records give one note with the citations separated by
     semicolons (CMOS 14.57 / 13.66). ``first=False`` (APA): a later citation,
-    which gives a group author by its abbreviation ("(WHO, 2021)", APA 8.21)."""
+    which gives a group author by its abbreviation ("(WHO, 2021)", APA 8.21).
+    ``initials`` (APA): the keys whose first author's initials are given
+    because another cited first author has the surname (APA 8.20); by
+    default those among ``records`` (:func:`surname_initials`)."""
     if not isinstance(records, (list, tuple)):
         records = [cast("BaseRecord", records)]
     records = [as_core_type(r) for r in records]
@@ -112,11 +117,13 @@ def format_citation(
         (r, p, suffixes.get(r.key, "")) for r, p in zip(records, _pages_list(pages, len(records)))
     ]
     if style == "apa":
-        from .apa import citation, sort_key
+        from .apa import citation, same_surname_keys, sort_key
 
         if form == "in-text" and len(cites) > 1:
             cites.sort(key=lambda c: sort_key(c[0]))  # 8.12: alphabetical order
-        return citation(cites, form=form, first=first)
+        if initials is None:
+            initials = same_surname_keys(records)
+        return citation(cites, form=form, first=first, initials=initials)
     from . import chicago
 
     if style == "chicago-author-date":
@@ -140,6 +147,18 @@ class Entry:
     @property
     def markdown(self) -> str:
         return to_markdown(self.styled)
+
+
+def surname_initials(records: Iterable[BaseRecord], style: str = "apa") -> set[str]:
+    """The keys of ``records`` whose citations give the first author's
+    initials: another record's first author has the same surname and other
+    initials (APA 7, 8.20: "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)").
+    Chicago: none."""
+    if style != "apa":
+        return set()
+    from .apa import same_surname_keys
+
+    return same_surname_keys(map(as_core_type, records))
 
 
 def _letters(i: int) -> str:

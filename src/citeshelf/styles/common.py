@@ -846,7 +846,10 @@ def volume_titles(record: BaseRecord) -> tuple[str, str] | None:
     """(the multivolume set's title, the volume's own title) of a volume that
     has one, as stored: CSL's way (``title`` the set's, ``volume_title`` the
     volume's) or biblatex's (``main_title`` and ``main_subtitle`` the set's,
-    ``title`` the volume's); None for any other record."""
+    ``title`` the volume's); None for any other record, and for a part (a
+    chapter's ``volume_title`` is its book's, printed with the book's title)."""
+    if getattr(record, "container_title", None):
+        return None
     if record.volume_title and record.full_title:
         return record.full_title, record.volume_title
     if record.main_title and record.full_title:

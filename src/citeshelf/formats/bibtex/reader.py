@@ -16,7 +16,8 @@ from ...model.keyfiles import is_key
 from ..entries import Issue, ReadBatch, ReadEntry
 from .decode import EntryError, entry_to_record
 from .fields import _PREDEFINED, TYPES_IN
-from .values import evaluate
+from .strings import macro_field
+from .values import evaluate, macro_words
 
 #: A problem or warning about one place in a .bib file.
 BibIssue = Issue
@@ -378,6 +379,21 @@ class _Reader:
             )
         self.strings.add(name)
         self.macros[name] = value
+        if result is not None:
+            result.strings.append((block.key, block.value.strip()))
+
+    def _macro_uses(self, entry: Any) -> dict[str, str]:
+        """The fields of ``entry`` written with a macro of the file's own
+        ``@string`` definitions (not a month's): field -> its raw value, as
+        written (spaces joined), which an export can write again."""
+        uses: dict[str, str] = {}
+        for f in entry.fields:
+            name = macro_field(f.key.lower())
+            if name in uses or not isinstance(f.value, str):
+                continue
+            if any(w.lower() in self.strings for w in macro_words(f.value)):
+                uses[name] = " ".join(f.value.split())
+        return uses
 
     def _evaluate_entry(
         self, entry: Any, line0: int
@@ -466,6 +482,7 @@ class _Reader:
         result = BibParse()
         offset = line0  # bibtexparser counts lines from 0
         pending: list[tuple[str, str, dict[str, str], int, list[BibIssue]]] = []
+        uses: dict[int, dict[str, str]] = {}  # pending's index -> _macro_uses
         blocks = self._split_lines([*lines, tail] if tail else lines)
         if tail and blocks and (blocks[-1].raw or "").strip() == tail.strip():
             blocks.pop()
@@ -488,6 +505,7 @@ class _Reader:
                     result.warnings.extend(warnings)
                     continue
                 pending.append((etype, key, fields, line, warnings))
+                uses[len(pending) - 1] = self._macro_uses(block)
             elif isinstance(block, bm.ParsingFailedBlock):
                 result.invalid.append(
                     BibIssue(
@@ -500,7 +518,7 @@ class _Reader:
             # comments are tolerated and ignored
         for _, key, _, _, _ in pending:
             self.taken.add(key.lower())
-        for etype, key, fields, line, warnings in pending:
+        for n, (etype, key, fields, line, warnings) in enumerate(pending):
             if not key.strip():
                 result.invalid.append(
                     BibIssue(
@@ -551,6 +569,10 @@ class _Reader:
                 result.invalid.append(BibIssue(self.source, line, key, str(exc)))
                 result.warnings.extend(warnings)
                 continue
+            if uses.get(n):
+                record = record.model_copy(
+                    update={"extra": {**(record.extra or {}), "bibtex_macros": uses[n]}}
+                )
             for message in more:
                 warnings.append(BibIssue(self.source, line, key, message))
             result.warnings.extend(warnings)
@@ -584,7 +606,7 @@ class _BookView:
     """What a chapter may take from its book in the same file (a book record
     without its abstract, notes and the rest, so that many fit in memory)."""
 
-    __slots__ = (*_INHERITABLE, "key", "title", "full_title", "authors", "year")
+    __slots__ = (*_INHERITABLE, "key", "title", "subtitle", "full_title", "authors", "year")
 
     def __init__(self, book: Any) -> None:
         for name in self.__slots__:
@@ -612,10 +634,19 @@ def _inherit_in_file(entries: list[ReadEntry], books: Mapping[str, Any]) -> None
         container_title = getattr(r, "container_title", None)
         if container_title and container_title in (book.title, book.full_title):
             update["container_title"] = None
-            prot = r.extra.get("protect") if isinstance(r.extra, dict) else None
+            extra = dict(r.extra or {})
+            prot = extra.get("protect")
             if isinstance(prot, dict) and "container_title" in prot:
-                extra = dict(r.extra)
                 extra["protect"] = {k: v for k, v in prot.items() if k != "container_title"}
+                if not extra["protect"]:
+                    del extra["protect"]
+            if (
+                container_title == book.title
+                and getattr(book, "subtitle", None)
+                and extra.get("booksubtitle") == book.subtitle
+            ):
+                del extra["booksubtitle"]  # the book's subtitle, as BibLaTeX writes it apart
+            if extra != (r.extra or {}):
                 update["extra"] = extra
         if "authors" in takes and r.authors and r.authors == book.authors:
             update["authors"] = []  # a volume by its set's authors

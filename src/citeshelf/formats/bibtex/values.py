@@ -64,3 +64,26 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
                     parts.append(value)
             i = j
     return "".join(parts)
+
+
+def macro_words(raw: str) -> list[str]:
+    """The macro names a field's raw value uses (its bare words: ``tugboat``
+    in ``tugboat`` or ``"Proc. " # tugboat``), as written."""
+    raw = raw.strip()
+    words: list[str] = []
+    i = 0
+    n = len(raw)
+    while i < n:
+        ch = raw[i]
+        if ch.isspace() or ch == "#":
+            i += 1
+        elif ch in '{"':
+            i = group_end(raw, i) + 1
+        else:
+            j = i
+            while j < n and not raw[j].isspace() and raw[j] != "#":
+                j += 1
+            if not raw[i:j].isdigit():
+                words.append(raw[i:j])
+            i = j
+    return words

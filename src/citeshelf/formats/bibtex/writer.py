@@ -23,6 +23,7 @@ from .fields import (
     thesis_type_field,
     write_rows,
 )
+from .strings import Strings
 
 _ORDER = (
     "author",
@@ -214,14 +215,31 @@ class _Writer:
     # entries -------------------------------------------------------------
 
     def entry(
-        self, record: Any, *, book: Any = None, crossref: bool = False, xref: bool = False
+        self,
+        record: Any,
+        *,
+        book: Any = None,
+        crossref: bool = False,
+        xref: bool = False,
+        strings: Strings | None = None,
     ) -> str:
         from ...model.inherit import chapter_view
 
         source = record
         self._case = self.title_case if _english(record.language) else None
+        book_subtitle = None
         if record.parent and book is not None and not crossref:
             source = chapter_view(record, book, self.dialect)
+            if (
+                self.dialect == "biblatex"
+                and book.subtitle
+                and not record.container_title
+                and source.container_title == book.full_title
+            ):
+                # biblatex prints a book's subtitle apart ("Title. Subtitle"):
+                # booktitle and booksubtitle, as a crossref to the book gives them
+                source = source.model_copy(update={"container_title": book.title})
+                book_subtitle = book.subtitle
         e = _Entry(record, source, dict(record.extra or {}), self.dialect == "biblatex", book)
         e.etype = self.entry_type(source, e.extra)
         if not e.biblatex and e.etype not in _CLASSIC:
@@ -233,6 +251,8 @@ class _Writer:
             e.put("entrysubtype", subtype)  # what tells the type apart (the type table)
         for row in write_rows(source.type):
             self.put_row(e, row)
+        if book_subtitle and "booksubtitle" not in e.extra:
+            e.put("booksubtitle", self.cased(book_subtitle, "subtitle", book.extra or {}))
         self.put_date(e)
         if source.type == "book":
             self.put_book_title(e)
@@ -244,6 +264,8 @@ class _Writer:
         if e.biblatex and isinstance(former, list) and former:
             # biblatex's aliases: a document citing a merged record's old key
             e.put("ids", ", ".join(str(k) for k in former))
+        if strings is not None:
+            strings.apply(e.fields, e.extra)
         ordered = sorted(
             e.fields.items(), key=lambda kv: (_ORDER_INDEX.get(kv[0], len(_ORDER)), kv[0])
         )
@@ -306,17 +328,21 @@ class _Writer:
         return title
 
     def put_isbn(self, e: _Entry, isbns: list[str]) -> None:
-        from ...model import format_isbn
-
-        e.put("isbn", format_isbn(isbns[0]))
+        # as the record holds them: the form its source wrote
+        e.put("isbn", isbns[0])
         if len(isbns) > 1:
             # one ISBN per isbn field (biber checks it); the others beside it
-            e.put("isbn-others", ", ".join(format_isbn(i) for i in isbns[1:]))
+            e.put("isbn-others", ", ".join(isbns[1:]))
 
     def put_container(self, e: _Entry, row: Field, value: str) -> None:
         """A chapter's book title: ``booktitle``, or the ``title`` of a classic
         @inbook that has no title of its own and no parent."""
-        text = self.cased(value, "container_title", e.extra)
+        book = e.book
+        if book is not None and not e.record.container_title and value == book.title:
+            # the book's title: braced as the book's import found it
+            text = self.cased(value, "title", book.extra or {})
+        else:
+            text = self.cased(value, "container_title", e.extra)
         if e.etype == "inbook" and not e.source.title and not e.record.parent:
             e.put("title", text)
         else:
@@ -340,6 +366,10 @@ class _Writer:
             edtf = raw
         else:
             edtf = d.edtf()
+            if edtf.endswith("/.."):
+                # an open end as biblatex writes it ("2010/"): biber reads
+                # EDTF's "2010/.." as the year alone
+                edtf = edtf[:-2]
         if d.literal is not None or d.year is None:
             # biblatex's year is a literal field; its date must be EDTF
             e.put("year", self.text(d.literal or ""))
@@ -565,13 +595,18 @@ class BibTeXWriter:
         dialect: str = "bibtex",
         ascii: bool = False,
         title_case: Callable[[str], str] | None = None,
+        strings: Iterable[tuple[str, str]] = (),
     ) -> None:
         """``title_case``: a function that puts a sentence-case title in title
         case (keeping its length), applied to the titles of English records
         (those with no language too); the capitals of the stored title are
-        protected in braces, the ones it adds are not."""
+        protected in braces, the ones it adds are not. ``strings``: the
+        library's ``@string`` definitions (name, raw value): a field its
+        source wrote with one is written with it again, the definition
+        before the entry (see :mod:`.strings`)."""
         self.dialect = dialect
         self._writer = _Writer(dialect, ascii, title_case)
+        self._strings = Strings(strings)
 
     def entry(self, record: Any, *, book: Any = None, crossref: bool = False) -> str:
         """``record``'s entry; ``book`` is a chapter's book, ``crossref``
@@ -580,8 +615,11 @@ class BibTeXWriter:
             # biblatex's crossref would hand the chapter the book's ISBN and
             # DOI (an empty field does not stop it): the chapter is written
             # self-contained and linked to its book by xref instead.
-            return self._writer.entry(record, book=book, xref=True)
-        return self._writer.entry(record, book=book, crossref=crossref)
+            text = self._writer.entry(record, book=book, xref=True, strings=self._strings)
+        else:
+            text = self._writer.entry(record, book=book, crossref=crossref, strings=self._strings)
+        definitions = self._strings.definitions()
+        return f"{definitions}\n{text}" if definitions else text
 
 
 def write_bibtex(
@@ -591,10 +629,12 @@ def write_bibtex(
     ascii: bool = False,
     expand: bool = False,
     books: Mapping[str, Any] | None = None,
+    strings: Iterable[tuple[str, str]] = (),
 ) -> str:
-    """Records as BibTeX or BibLaTeX text (see the module docstring)."""
+    """Records as BibTeX or BibLaTeX text (see the module docstring);
+    ``strings``: ``@string`` definitions the records' macros may use."""
 
-    writer = BibTeXWriter(dialect, ascii)
+    writer = BibTeXWriter(dialect, ascii, strings=strings)
     records = list(records)
     by_key = {r.key: r for r in records}
     books = dict(books or {})

@@ -1,0 +1,85 @@
+"""The top-level help as Click last made it for a terminal width, kept in the
+cache folder with a stamp of citeshelf's and Click's code, so that
+``citeshelf --help`` (:mod:`.start`) prints it again without loading Click."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["HELP_MAX_WIDTH", "help_remembered", "help_width", "remember_help"]
+
+#: the widest the help is wrapped to (Click's ``max_content_width``)
+HELP_MAX_WIDTH = 100
+_HELP_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"])
+
+
+def help_width() -> int:
+    """The width Click wraps the help to on this terminal (its HelpFormatter's rule)."""
+    import shutil
+
+    return max(min(shutil.get_terminal_size().columns, HELP_MAX_WIDTH) - 2, 50)
+
+
+def _help_file(width: int) -> tuple[str, str] | None:
+    """The file the top-level help of ``width`` is kept in, and the stamp of
+    the code it was made by (citeshelf's and Click's); None: nothing is kept,
+    as no index is."""
+    from ..library.schema import index_dir, index_off
+    from ..ops.showmemo import blake2b, code_stamp
+
+    if index_off():
+        return None
+    digest = blake2b(code_stamp())
+    for entry in sys.path:
+        folder = os.path.join(entry or ".", "click")
+        try:
+            stats = [os.stat(os.path.join(folder, f"{m}.py")) for m in ("__init__", "core")]
+        except OSError:
+            continue
+        for st in stats:
+            digest.update(f"{folder}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
+        break
+    return str(index_dir() / "help" / f"{width}.txt"), digest.hexdigest()
+
+
+def remember_help(width: int, text: str) -> None:
+    """Keep the top-level help as Click made it for ``width`` (a cache folder
+    that cannot be written is left alone)."""
+    where = _help_file(width)
+    if where is None:
+        return
+    path, stamp = where
+    temp = f"{path}.{os.getpid()}.part"
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(temp, "w", encoding="utf-8") as f:
+            f.write(f"{stamp}\n{text}")
+        os.replace(temp, path)
+    except (OSError, UnicodeEncodeError):
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+
+
+def help_remembered(args: list[str]) -> bool:
+    """Print the top-level help kept for this width and code; False (nothing
+    printed) if there is none."""
+    if args not in _HELP_ARGS:
+        return False
+    where = _help_file(help_width())
+    if where is None:
+        return False
+    path, stamp = where
+    try:
+        with open(path, encoding="utf-8") as f:
+            kept = f.read()
+    except (OSError, ValueError):
+        return False
+    head, sep, text = kept.partition("\n")
+    if head != stamp or not sep:
+        return False
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+    return True

@@ -1,0 +1,75 @@
+"""The ``citeshelf`` executable. Two command lines are answered from what an
+earlier run printed, without loading Click or the data model:
+
+* ``show KEY`` (and ``--json``), when the record's and its book's files have
+  the same bytes as then (:mod:`citeshelf.ops.showmemo`);
+* ``citeshelf --help`` (``-h``, or no arguments), when the terminal has the
+  width it had then and citeshelf and Click the same code.
+
+Everything else goes to the Click group (:mod:`.main`), which keeps those
+texts when it prints them."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .helptext import help_remembered
+
+__all__ = ["main"]
+
+
+def _show_args(args: list[str]) -> tuple[str | None, str, bool] | None:
+    """(--library, KEY, --json) of exactly ``[--library DIR] show KEY [--json]``
+    (--json before or after KEY), else None: Click parses every other command line."""
+    library = None
+    if args[:1] in (["--library"], ["-L"]) and len(args) > 1:
+        library, args = args[1], args[2:]
+    elif args[:1] and args[0].startswith("--library="):
+        library, args = args[0][len("--library=") :], args[1:]
+    if not library and library is not None:
+        return None
+    if args[:1] != ["show"]:
+        return None
+    rest = args[1:]
+    as_json = "--json" in rest
+    if as_json:
+        rest.remove("--json")
+    if len(rest) != 1 or rest[0].startswith("-") or "--json" in rest:
+        return None
+    return library, rest[0], as_json
+
+
+def show_remembered(args: list[str]) -> bool:
+    """Print what ``show KEY`` printed before if its inputs have the same
+    bytes as then; False (nothing printed) otherwise."""
+    parsed = _show_args(args)
+    if parsed is None:
+        return False
+    library, key, as_json = parsed
+    if library is not None and os.path.isfile(library):
+        return False  # Click says why
+    from .. import render
+    from ..library.locate import find_library
+    from ..ops.showmemo import remembered
+
+    folder, _how = find_library(library)
+    kept = remembered(folder, key, "json" if as_json else "view")
+    if as_json:
+        if not isinstance(kept, dict):
+            return False
+        render.print_json(kept)
+        return True
+    if not (isinstance(kept, list) and len(kept) == 3):
+        return False
+    title, fields, footer = kept
+    render.print_fields(title, [(label, text) for label, text in fields], footer=footer)
+    return True
+
+
+def main() -> None:
+    if help_remembered(sys.argv[1:]) or show_remembered(sys.argv[1:]):
+        sys.exit(0)
+    from .main import main as run
+
+    run()
