@@ -282,7 +282,7 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
     },
     "Reference-work and web entries: Chicago prints 'n.d.' beside an access date, and an undated page's author; 'Merriam-Webster.Com'; Wikipedia's date; APA 'Winter 2019' edition": {
         "mw-deterrence": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "britannica-balance": "n18:b c cp s sp|n17:b c cp s sp|ad18:c cp|ad17:c cp",
+        "britannica-balance": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
         "wiki-nato": "n18:c cp s sp|n17:c cp s sp|ad18:b c cp|ad17:b c cp",
         "nordic-about": "n18:b s sp|n17:b s sp|ad18:b c cp|ad17:b c cp",
         "kuhn2019dilemma": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",

@@ -45,6 +45,7 @@ from .common import (
     edition_text,
     fold,
     has_italics,
+    is_forthcoming,
     month_day,
     no_date_label,
     number_label,
@@ -339,9 +340,18 @@ def _year_label(record: BaseRecord, suffix: str = "", *, brackets: str = "()") -
 
 def _nb_date(record: Work) -> str:
     """The date of a notes-bibliography entry: the full date for web pages,
-    newspapers, magazines, presentations and documents, else the year."""
+    newspapers, magazines, presentations and documents, else the year. An
+    undated work consulted online has its access date in place of "n.d." (as
+    the CSL Chicago notes styles give it: "In *Encyclopædia Britannica*.
+    Accessed November 20, 2023.")."""
     d = record.issued
     if d is None:
+        if (
+            record.type == "chapter"
+            and getattr(record, "accessed", None) is not None
+            and not is_forthcoming(record)
+        ):
+            return ""
         return no_date_label(record, "forthcoming", "")
     return _date_text(d) if _full_dated(record) else year_span(d)
 
@@ -989,7 +999,9 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
     elif record.type in ("chapter", "paper"):
         out.punct(", ")
         out.extend(container_part(record, edition, note=True))
-        out.add(f" ({facts_part(record, edition, form='note')})")
+        facts = facts_part(record, edition, form="note")
+        if facts:
+            out.add(f" ({facts})")
         loc = loc or _chapter_pages(record, edition)
     else:
         _note_book(out, record, edition, loc)
