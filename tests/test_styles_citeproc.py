@@ -303,7 +303,7 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "oecd2021figure": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
         "ngu1984map": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
     },
-    "Social media post, email and letter: Chicago keeps a post's title as written and adds 'Tweet' / 'Status update'; 'Email to ...'; a letter's short note": {
+    "Social media post, email and letter: Chicago's 'Tweet' / 'Status update' after a post's text; 'Email to ...'; a letter's short note": {
         "nasa2019tweet": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "stoltenberg2022post": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "ortiz2023email": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",

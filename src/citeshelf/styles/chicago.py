@@ -218,6 +218,10 @@ def _tc(record: Work, text: str | None, edition: int, *fields: str) -> str:
     kept); another language as stored."""
     if not text:
         return ""
+    if record.type == "post":
+        # A social media post is quoted as written, its text not put in
+        # headline style (as the CSL Chicago styles give it).
+        return title_cased(record, text, lambda t: t, *fields)
     return title_cased(record, text, partial(chicago_title_case, edition=edition), *fields)
 
 
