@@ -184,7 +184,7 @@ def test_without_link_parents_chapters_keep_their_book_fields(cs, empty_lib):
 def test_import_csl_json(cs, empty_lib):
     r = cs(empty_lib, "import", str(HERE / "golden" / "items.json"))
     assert r.exit_code == 0, r.stderr
-    assert r.stdout == "imported 92, skipped as duplicate 0, skipped as invalid 0\n"
+    assert r.stdout == "imported 168, skipped as duplicate 0, skipped as invalid 0\n"
 
 
 def test_import_ris(cs, handbook_lib, tmp_path):

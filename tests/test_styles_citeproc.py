@@ -25,6 +25,7 @@ from citeshelf.styles import (
     format_bibliography,
     format_citation,
     format_reference,
+    surname_initials,
     to_html,
     to_text,
     year_suffixes,
@@ -216,6 +217,163 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
         "CMOS 14.217 (17th)",
     ),
     **_expand(AUTHOR_DATE, ["evans2019session"], ("bibliography",), "CMOS 14.217 (17th)"),
+    # APA 9.24: the publisher left out when it is the author (a brochure, a
+    # report, a standard, a map by the body that publishes it).
+    **{
+        ("apa", key, "bibliography"): "APA 9.24"
+        for key in (
+            "redcross2019pamphlet",
+            "gao2021report",
+            "iso2019dates",
+            "iso2021references",
+            "ngu1984map",
+        )
+    },
+    # APA 10.16: the site name left out when it is the author.
+    ("apa", "cdc2020page", "bibliography"): "APA 10.16",
+    # APA 10.9: "[Data set]", whatever the genre or version.
+    ("apa", "sipri2023milex", "bibliography"): "APA 10.9",
+    ("apa", "gibler2013alliances", "bibliography"): "APA 10.9",
+    # APA 9.12: a work with no author has its title in the author position
+    # ("Alliance. (1989). In ..."); apa.csl puts the publisher there.
+    **_expand(("apa",), ["oed1989alliance"], _FULL, "APA 9.12"),
+    # APA 9.34: a DOI is given as "https://doi.org/..." once; a DOI stored
+    # as a URL is not prefixed again ("https://doi.org/https://doi.org/..." in
+    # the CSL styles).
+    **_expand(ALL, ["hart2018doiurl"], ("bibliography",), "APA 9.34"),
+    **_expand(NOTES, ["hart2018doiurl"], ("citation", "citation_page"), "APA 9.34"),
+    # APA 10.12: a film is described "[Film]" (apa.csl: "[Video recording]");
+    # several roles are joined with "&", "Card, O. S. (Writer), & Hood, G.
+    # (Director)"; an episode "(Season 3, Episode 12) [TV series episode]"
+    # (citeshelf has no season: "(Episode 19)"); 10.13: a podcast episode
+    # "(No. 443) [Audio podcast episode]" (apa.csl: "(Audio Podcast Episode No. 42)").
+    ("apa", "spielberg1975jaws", "bibliography"): "APA 10.12",
+    ("apa", "daniels1995wedding", "bibliography"): "APA 10.12",
+    ("apa", "moreno2020podcast", "bibliography"): "APA 10.13",
+    # An accepted work is dated "in press" in APA ("(Richardson & Gallagher,
+    # in press)"), whatever word the record's status uses; apa.csl prints the
+    # status ("forthcoming").
+    **_expand(("apa",), ["ferris2025forthcoming"], _FULL, "APA in press"),
+    # The Chicago rule above (CMOS 14.72, 15.44 (17th)) for a book in press.
+    **_expand(CHICAGO, ["gomez2024inpress"], _FULL, "CMOS 14.72, 15.44 (17th)"),
+}
+
+#: Known mismatches not yet fixed (not deliberate): reason -> item -> forms,
+#: 'apa:b c cp|n18:s' = APA bibliography, citation, citation with page; CMOS 18
+#: notes short note. A listed case that matches must be removed (the list only shrinks).
+OPEN_GROUPS: dict[str, dict[str, str]] = {
+    "Legal case, act and treaty: no legal form yet (reporter or code section, court and year; treaty series), in every style": {
+        "brown1954board": "apa:b c cp|n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
+        "ada1990act": "apa:b c cp|n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
+        "un1949treaty": "apa:b c cp|n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
+    },
+    "Patent: no patent form yet (office and patent number; Chicago's 'U.S. Patent ..., filed ..., issued ...')": {
+        "page2001patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "hoffmann2015patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+    },
+    "Film, broadcast, podcast episode, video: Chicago's director first ('Spielberg, Steven, dir.'), 'Aired ... on ...', series and episode; APA's original title": {
+        "spielberg1975jaws": "n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
+        "daniels1995wedding": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
+        "burns1990civil": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
+        "bbc2017radio": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "moreno2020podcast": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "bong2019parasite": "apa:b|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
+        "okeke2018video": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+    },
+    "Reference-work and web entries: Chicago prints 'n.d.' beside an access date, and an undated page's author; 'Merriam-Webster.Com'; Wikipedia's date; APA 'Winter 2019' edition": {
+        "mw-deterrence": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
+        "britannica-balance": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
+        "wiki-nato": "n18:c cp s sp|n17:c cp s sp|ad18:b c cp|ad17:b c cp",
+        "nordic-about": "n18:b s sp|n17:b s sp|ad18:b c cp|ad17:b c cp",
+        "kuhn2019dilemma": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "oed1989alliance": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
+    },
+    "Software and data set: Chicago's 'V. 4.3.1' and 'released 2023', a data set's full date": {
+        "rcore2023r": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "macfarlane2023pandoc": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "sipri2023milex": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+    },
+    "Medium and description after the date (artwork, photograph, interview, recording, infographic) and a map's scale": {
+        "vangogh1889night": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "lange1936mother": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "okafor2019interview": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "lind2021interview": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "beyonce2016formation": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "mahler1904symphony": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "oecd2021figure": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "ngu1984map": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+    },
+    "Social media post, email and letter: Chicago's 'Tweet' / 'Status update' after a post's text; 'Email to ...'; a letter's short note": {
+        "nasa2019tweet": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "stoltenberg2022post": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "ortiz2023email": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
+        "hansen2021letter": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
+    },
+    "Short note: citeproc-js keeps an initial 'The' and a subtitle here; CMOS 14.33 not yet checked for these": {
+        "sato2022magazine": "n18:s sp|n17:s sp",
+        "ivanov2010multivolume": "n18:s sp|n17:s sp",
+        "keller2020edited": "n18:s sp|n17:s sp",
+        "gomez2024inpress": "n18:s sp|n17:s sp",
+        "gao2021report": "n18:s sp|n17:s sp",
+    },
+    "Chicago notes for a pamphlet, leaflet or score: publication facts in parentheses": {
+        "redcross2019pamphlet": "n18:c cp|n17:c cp",
+        "leaflet1940": "n18:c cp|n17:c cp",
+        "bach1725score": "n18:c cp|n17:c cp",
+    },
+    "Chicago notes: 'Master’s thesis' capitalised after a title's closing quotation mark": {
+        "walsh2019masters": "n18:c cp|n17:c cp",
+        "pereira2020masters": "n18:c cp|n17:c cp",
+    },
+    "Chapter editors: 'et al.' after the first of four or more in Chicago notes": {
+        "brook2019chapter4ed": "n18:c cp|n17:c cp",
+    },
+    "Poster, speech and keynote: 'Presented at', '[Paper presentation]' for a speech, a keynote's description": {
+        "kumar2022poster": "n18:c cp|n17:b c cp|ad18:b|ad17:b",
+        "king1963dream": "apa:b|n18:c cp|n17:b c cp|ad18:b|ad17:b",
+        "tanaka2022keynote": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+    },
+    "Report and standard numbers: 'Nos. 16–4677', 'CRS Report No.', a standard's number in Chicago": {
+        "nimh2016anxiety": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "crs2019report": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "iso2019dates": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "iso2021references": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+    },
+    "Author-date article number: '12: 4521' in citeproc-js": {
+        "zhou2022eid": "ad18:b|ad17:b",
+    },
+    "Original date before the common era: '(Original work published 350 B.C.E.)'": {
+        "aristotle1954rhetoric": "apa:b c cp|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
+    },
+    "Special issue, archival collection, newspaper section and place, forthcoming article: descriptions not printed": {
+        "isq2020issue": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "kennan-papers": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
+        "bauer2020newspaper": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "ferris2025forthcoming": "n18:b c cp|n17:b c cp",
+    },
+}
+
+_CODES = {
+    "apa": "apa",
+    "n18": "chicago-notes-bibliography",
+    "n17": "chicago-notes-bibliography-17th-edition",
+    "ad18": "chicago-author-date",
+    "ad17": "chicago-author-date-17th-edition",
+}
+_FORMS = {
+    "b": "bibliography",
+    "c": "citation",
+    "cp": "citation_page",
+    "s": "subsequent",
+    "sp": "subsequent_page",
+}
+OPEN: dict[tuple[str, str, str], str] = {
+    (_CODES[code], key, _FORMS[form]): reason
+    for reason, items in OPEN_GROUPS.items()
+    for key, spec in items.items()
+    for part in spec.split("|")
+    for code, forms in [part.split(":")]
+    for form in forms.split()
 }
 
 #: CMOS 18 8.160: prepositions of five or more letters are capitalised in
@@ -347,7 +505,13 @@ def test_against_citeproc_js(name: str, key: str, field: str) -> None:
     styled = ours(name, key, field)
     got = to_text(styled)
     reason = explained(name, key, field, want, got)
-    if reason is None:
+    same = got == want and _norm_html(to_html(styled)) == _norm_html(item["html"])
+    if (name, key, field) in OPEN:
+        # A known mismatch: once it matches, it must leave the list.
+        assert not same, (
+            f"{name}/{key}/{field} fixed: remove it from OPEN ({OPEN[(name, key, field)]})"
+        )
+    elif reason is None:
         assert got == want
         assert _norm_html(to_html(styled)) == _norm_html(item["html"])
     else:
@@ -361,49 +525,98 @@ def test_deliberate_list_names_real_cases() -> None:
     known = set(cases())
     stale = [k for k in DELIBERATE if k not in known]
     assert not stale
+    assert not [k for k in OPEN if k not in known]
+    assert not set(OPEN) & set(DELIBERATE)
 
 
-def match_figures() -> dict[str, tuple[int, int, int]]:
-    """style file -> (entries and citations matching citeproc-js as text,
-    matching as text and HTML, compared)."""
-    out = {}
-    for name in FILES:
-        same = same_html = total = 0
-        for n, key, field in cases():
-            if n != name:
-                continue
-            total += 1
-            item = golden(name)["items"][key][field]
-            styled = ours(name, key, field)
-            if to_text(styled) == item["text"].strip():
-                same += 1
-                if _norm_html(to_html(styled)) == _norm_html(item["html"]):
-                    same_html += 1
-        out[name] = (same, same_html, total)
+def classify(name: str, key: str, field: str) -> str:
+    """One case: "exact" (text and HTML as citeproc-js), "deliberate" (a listed
+    rule), "open" (a known mismatch in OPEN) or "wrong"."""
+    item = golden(name)["items"][key][field]
+    styled = ours(name, key, field)
+    got, want = to_text(styled), item["text"].strip()
+    if (name, key, field) in OPEN:
+        return "open"
+    if got == want and _norm_html(to_html(styled)) == _norm_html(item["html"]):
+        return "exact"
+    return "deliberate" if explained(name, key, field, want, got) is not None else "wrong"
+
+
+def match_figures() -> dict[tuple[str, str], dict[str, int]]:
+    """(style file, form) -> {"exact", "deliberate", "open", "wrong", "total"}."""
+    out: dict[tuple[str, str], dict[str, int]] = {}
+    for name, key, field in cases():
+        row = out.setdefault(
+            (name, field), dict.fromkeys(("exact", "deliberate", "open", "wrong", "total"), 0)
+        )
+        row[classify(name, key, field)] += 1
+        row["total"] += 1
     return out
 
 
 def test_match_figures() -> None:
-    """The figures in the README ("matches citeproc-js on N/M"): every case
-    that is not a deliberate difference matches, as text and as HTML."""
-    figures = match_figures()
-    for name, (same, same_html, total) in figures.items():
-        deliberate = sum(
-            1
-            for n, key, field in cases()
-            if n == name
-            and explained(
-                n,
-                key,
-                field,
-                golden(n)["items"][key][field]["text"].strip(),
-                to_text(ours(n, key, field)),
-            )
-            is not None
-        )
-        assert same_html == total - deliberate, (name, same, same_html, total, deliberate)
-        assert same >= same_html
-        assert total >= 100
+    """The figures in the README: every case is exact, a deliberate difference
+    or a known open one; nothing else."""
+    for (name, field), row in match_figures().items():
+        assert row["wrong"] == 0, (name, field, row)
+        assert row["exact"] + row["deliberate"] + row["open"] == row["total"]
+    assert len(cases()) >= 500
+
+
+#: Known mismatches of the whole list, not yet fixed (open, like OPEN).
+OPEN_LIST = {
+    # A speech dated August 28 and a book of the same year: citeproc-js letters
+    # the year-only book "1963a"; citeshelf letters by title. APA 9.47 not yet checked.
+    ("apa", "king1963strength"): "same-year letters, year-only work first",
+    ("apa", "king1963dream"): "same-year letters, year-only work first",
+    # 3-em dash for a repeated list of authors shortened with "et al." (CMOS 14.67 (17th)).
+    ("chicago-notes-bibliography-17th-edition", "abel2021twentyone"): "3-em dash after et al.",
+    ("chicago-author-date-17th-edition", "abel2021twentyone"): "3-em dash after et al.",
+}
+
+#: The same for in-text citations made with the whole list (citation_all).
+OPEN_CITATION_LIST = {
+    ("apa", "king1963strength"): "same-year letters, year-only work first",
+    ("apa", "king1963dream"): "same-year letters, year-only work first",
+    # Author-date citations with the whole list: citeproc-js adds a first author's
+    # initials when another first author has the surname ("(T. Keller and
+    # Lindqvist 2017)", "(Simon Hart 2018)"); citeshelf does it for APA (8.20) only.
+    **{
+        (name, key): "Chicago author-date initials for a shared surname"
+        for name in AUTHOR_DATE
+        for key in [
+            "keller2017regional",
+            "novak2016governing",
+            "vanderberg2015norms",
+            "nguyen2018cyber",
+            "okafor2024online",
+            "vanderberg2018security",
+            "lind2012small",
+            "chen2020coalition",
+            "lowe2016sanctions",
+            "okafor2019interview",
+            "lind2021interview",
+            "moreno2020podcast",
+            "bauer2020newspaper",
+            "ruiz2023submitted",
+            "keller2020edited",
+            "novak2020a",
+            "novak2020b",
+            "novak2020c",
+            "ruiz2020plos",
+            "hart2018doiurl",
+            "lowe2019urlonly",
+            "isq2020issue",
+        ]
+    },
+}
+
+
+def _list_case_differs(name: str, key: str, want: str, got: str) -> bool:
+    if ("———" in want or "———" in got) and want.startswith("———") != got.startswith("———"):
+        return True
+    year = re.search(r"\b\d{4}[a-z]\b", want)
+    return bool(year) and year.group() not in got
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -420,18 +633,24 @@ def test_bibliography_order_and_disambiguation(name: str) -> None:
     # first word of its title other than an article ("security", not "the"),
     # and an unsigned article listed under its periodical (CMOS 18 14.87) under
     # the periodical's first word other than an article ("Economist").
-    moved = {"anon2001yearbook", "economist2019arms"}
+    # An entry whose author position differs on purpose or is still open
+    # (DELIBERATE, OPEN) files elsewhere too.
+    moved = {"anon2001yearbook", "economist2019arms"} | {
+        k for (n, k, f) in {**DELIBERATE, **OPEN} if n == name and f == "bibliography"
+    }
     assert [k for k in got_order if k not in moved] == [k for k in want_order if k not in moved]
     got_text = {e.key: e.text for e in entries}
     for entry in data["bibliography_all"]:
         want = (entry["text"] or "").strip()
-        if not want:
+        if not want or (name, entry["id"]) in OPEN_LIST:
             continue
-        got = got_text[entry["id"]]
-        if "———" in want or "———" in got:
-            assert want.startswith("———") == got.startswith("———"), entry["id"]
-        if re.search(r"\b\d{4}[a-z]\b", want):
-            assert re.search(r"\b\d{4}[a-z]\b", want).group() in got, entry["id"]
+        assert not _list_case_differs(name, entry["id"], want, got_text[entry["id"]]), entry["id"]
+    for n, key in OPEN_LIST:
+        if n == name:
+            entry = next(x for x in data["bibliography_all"] if x["id"] == key)
+            assert _list_case_differs(name, key, entry["text"].strip(), got_text[key]), (
+                f"{name}/{key} fixed: remove it from OPEN_LIST"
+            )
 
 
 @pytest.mark.parametrize("name", ("apa", *AUTHOR_DATE))
@@ -439,13 +658,41 @@ def test_in_text_citations_with_the_whole_list(name: str) -> None:
     style, edition, _fields = FILES[name]
     recs = records()
     suffixes = year_suffixes(recs.values(), style, edition)
+    initials = surname_initials(recs.values(), style)
     for cite in golden(name)["citation_all"]:
-        if (name, cite["id"], "citation") in DELIBERATE:
-            continue  # the deliberate differences, see DELIBERATE
-        got = to_text(format_citation([recs[cite["id"]]], style, None, edition, suffixes=suffixes))
-        assert got == cite["text"]
+        case = (name, cite["id"], "citation")
+        if case in DELIBERATE or case in OPEN:
+            continue  # see DELIBERATE and OPEN
+        got = to_text(
+            format_citation(
+                [recs[cite["id"]]], style, None, edition, suffixes=suffixes, initials=initials
+            )
+        )
+        if (name, cite["id"]) in OPEN_CITATION_LIST:
+            assert got != cite["text"], (
+                f"{name}/{cite['id']} fixed: remove it from OPEN_CITATION_LIST"
+            )
+        else:
+            assert got == cite["text"]
 
 
 if __name__ == "__main__":  # pragma: no cover - prints the README figures
-    for name, (same, same_html, total) in match_figures().items():
-        print(f"{name}: {same}/{total} text, {same_html}/{total} text and HTML")
+    figures = match_figures()
+    cols = ("exact", "deliberate", "open", "total")
+
+    def _sum(rows):
+        rows = list(rows)
+        return {c: sum(r[c] for r in rows) for c in cols}
+
+    print(f"{'style / form':58} " + " ".join(f"{c:>10}" for c in cols))
+    for name in FILES:
+        rows = {f: r for (n, f), r in figures.items() if n == name}
+        total = _sum(rows.values())
+        print(f"{name:58} " + " ".join(f"{total[c]:>10}" for c in cols))
+        for field, row in rows.items():
+            print(f"  {field:56} " + " ".join(f"{row[c]:>10}" for c in cols))
+    for field in dict.fromkeys(f for _n, f in figures):
+        total = _sum(r for (_n, f), r in figures.items() if f == field)
+        print(f"all styles, {field:47} " + " ".join(f"{total[c]:>10}" for c in cols))
+    total = _sum(figures.values())
+    print(f"{'all':58} " + " ".join(f"{total[c]:>10}" for c in cols))

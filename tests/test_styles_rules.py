@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from citeshelf.library import Library, resolve
 from citeshelf.model import RECORD_ADAPTER
 from citeshelf.model.inherit import chapter_view
+from citeshelf.model.richtext import plain
 from citeshelf.styles import (
     format_bibliography,
     format_citation,
@@ -706,12 +707,14 @@ TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
 
 @given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=60))
 def test_title_case_of_any_text_changes_at_most_letter_case(title: str) -> None:
+    # Compared as the text the markup stands for: "&lt;" (canonical rich text
+    # for "<") may come back as "<", which means the same.
+    text = plain(title)
     for edition in (17, 18):
-        out = chicago_title_case(title, edition)
-        assert len(out) == len(title)
-        assert all(a == b or a.upper() == b for a, b in zip(title, out))
-    out = apa_title_case(title)
-    assert len(out) == len(title)
+        out = plain(chicago_title_case(title, edition))
+        assert len(out) == len(text)
+        assert all(a == b or a.upper() == b for a, b in zip(text, out))
+    assert len(plain(apa_title_case(title))) == len(text)
 
 
 @given(st.lists(st.tuples(st.sampled_from(["add", "italic", "link"]), TEXT), max_size=6))

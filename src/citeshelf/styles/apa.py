@@ -121,6 +121,32 @@ def _name_list(names: list[str], et_al: bool = False) -> str:
     return ", ".join(names[:-1]) + ", & " + names[-1]
 
 
+_AUDIOVISUAL = frozenset({"motion_picture", "broadcast"})
+
+
+def _av_creators(record: BaseRecord) -> list[tuple[Person, str]]:
+    """The writers and directors of a film or broadcast with no author, each
+    with the role apa.csl gives it (10.12: "Spielberg, S. (Director)")."""
+    if record.authors or csl_type(record) not in _AUDIOVISUAL:
+        return []
+    writers = getattr(record, "script_writers", None) or []
+    directors = getattr(record, "directors", None) or []
+    return [(p, "Writer") for p in writers] + [(p, "Director") for p in directors]
+
+
+def _listed(record: BaseRecord) -> list[Person]:
+    """Whom a work is listed and cited under: its authors, else the editors
+    of a work that is not a chapter, else a film's writers and directors."""
+    if record.authors:
+        return list(record.authors)
+    if record.editors and record.type != "chapter":
+        return list(record.editors)
+    creators = _av_creators(record)
+    if creators:  # the writers, else the directors, as apa.csl cites them
+        return [p for p, role in creators if role == creators[0][1]]
+    return []
+
+
 def _authors(record: Work) -> tuple[str, str]:
     """The author element and a role label ("" / " (Ed.)" / " (Eds.)")."""
     if record.authors:
@@ -128,6 +154,12 @@ def _authors(record: Work) -> tuple[str, str]:
     if record.editors and record.type != "chapter":
         label = " (Eds.)" if len(record.editors) > 1 or record.editors_et_al else " (Ed.)"
         return _name_list([_inverted(p) for p in record.editors], record.editors_et_al), label
+    creators = _av_creators(record)
+    if len(creators) == 1:
+        return _inverted(creators[0][0]), f" ({creators[0][1]})"
+    if creators:  # 10.12: "Card, O. S. (Writer), & Hood, G. (Director)"
+        named = [f"{_inverted(p)} ({role})" for p, role in creators]
+        return ", ".join(named[:-1]) + ", & " + named[-1], ""
     return "", ""
 
 
@@ -267,6 +299,8 @@ def _paren_info(record: Work, *, pages: str = "", chapter: str = "") -> str:
         # 10.2 example 30: a whole multivolume work, "(Vols. 1–3)"
         count = record.number_of_volumes
         parts.append(f"Vols. 1\u2013{count}" if count.isdigit() else count)
+    if csl_type(record) == "standard" and record.number:
+        parts.append(typo(record.number))  # "(ISO 8601-1:2019)", as apa.csl gives it
     if record.type == "report":
         genre = record_extra(record, "genre")
         # 10.4: "(Report No. 12-345)", "(Working Paper No. 7)"
@@ -305,6 +339,10 @@ def _roles(record: Work) -> str:
         parts.append(f"{_name_list([_direct(p) for p in eds], record.editors_et_al)}, {label}")
     if trans:
         parts.append(f"{_name_list([_direct(p) for p in trans])}, Trans.")
+    interviewers = getattr(record, "interviewers", None)
+    if interviewers:  # "M. Larsen, Interviewer", as apa.csl gives it
+        label = "Interviewers" if len(interviewers) > 1 else "Interviewer"
+        parts.append(f"{_name_list([_direct(p) for p in interviewers])}, {label}")
     return "; ".join(parts)
 
 
@@ -344,10 +382,23 @@ def _bracket(record: Work) -> str:
     if record.type == "paper" and not record.container_title:
         # 10.5, examples 63-64: "[Paper presentation]", "[Conference session]"
         return f" [{genre or 'Paper presentation'}]"
+    if ct == "broadcast" and record.number and record.container_title:
+        # an episode's number: 10.12 "(Season 3, Episode 12) [TV series
+        # episode]", 10.13 "(No. 443) [Audio podcast episode]"
+        tv = "tv" in genre.lower() or "television" in genre.lower()
+        number = f" ({'Episode' if tv else 'No.'} {record.number})"
+        return number + (f" [{genre}]" if genre else "")
     if genre and record.type != "report":  # a report's genre labels its number
         return f" [{genre}]"  # 9.21: "[Opinion]", "[Editorial]", "[Letter]"
     if record.type == "misc" and record.howpublished:
         return f" [{capitalize_first(typo(record.howpublished))}]"
+    medium = record_extra(record, "medium")
+    if record.type == "misc" and medium:
+        return f" [{capitalize_first(typo(medium))}]"  # 10.14: "[Photograph]"
+    if ct == "map":
+        return " [Map]"  # 10.14
+    if ct == "motion_picture":
+        return " [Film]"  # 10.12 (apa.csl: "[Video recording]")
     return ""
 
 
@@ -436,11 +487,19 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
 
 
 def _book_like(out: Styled, record: Work, suffix: str) -> None:
-    if not _head(out, record, suffix, italic_title=True):
+    # an episode's title in roman, its series in italics (10.12)
+    episode = csl_type(record) == "broadcast" and bool(record.container_title)
+    if not _head(out, record, suffix, italic_title=not episode):
         title = _title(record)
-        if title:
+        if title and episode:
+            out.add(title)
+        elif title:
             _italic(out, title)
         out.add(_book_parens(record) + _bracket(record))
+        out.punct(". ")
+    if csl_type(record) == "broadcast" and record.container_title:
+        out.add("In ")  # 10.12, 10.13: the series or podcast an episode is in
+        _italic(out, typo(record.container_title))
         out.punct(". ")
     if record.type == "paper":
         # 10.5: presentation: event, place.
@@ -507,7 +566,26 @@ def _chapter(out: Styled, record: Chapter | Paper, suffix: str) -> None:
     _finish(out, record)
 
 
+def _preprint(out: Styled, record: Article, suffix: str) -> None:
+    """A preprint or other unpublished article (CSL ``article`` with no
+    journal; 10.8): its title in italics, its number in the repository in
+    parentheses, the repository as publisher: "*Title* (arXiv:1706.03762).
+    arXiv. https://doi.org/..."; a press release "*Title* [Press release]"."""
+    number = record_extra(record, "number")
+    if not _head(out, record, suffix, italic_title=True):
+        _italic(out, _title(record))
+        out.add((f" ({typo(number)})" if number else "") + _bracket(record))
+        out.punct(". ")
+    if record.publisher and not _same_as_author(record.publisher, record):
+        out.add(typo(record.publisher))
+        out.punct(". ")
+    _finish(out, record)
+
+
 def _article(out: Styled, record: Article, suffix: str) -> None:
+    if csl_type(record) == "article" and not record.journal:
+        _preprint(out, record, suffix)
+        return
     if not _head(out, record, suffix, italic_title=False):
         out.add(_title(record) + _bracket(record))
         _review(out, record)
@@ -550,6 +628,7 @@ def _webpage(out: Styled, record: Webpage, suffix: str) -> None:
             out.add(_title(record))  # 10.1: a blog post, like an article
         else:
             _italic(out, _title(record))
+        out.add(_bracket(record))  # 10.15: "[Tweet]", "[Status update]"
         out.punct(". ")
     if record.site and not _same_as_author(record.site, record):
         if blog:
@@ -570,7 +649,7 @@ def _cited_people(record: BaseRecord) -> tuple[Sequence[Person], bool]:
         return record.authors, record.authors_et_al
     if record.editors and record.type != "chapter":
         return record.editors, record.editors_et_al
-    return (), False
+    return _listed(record), False  # a film's writers, else its directors (10.12)
 
 
 def _cite_names(
@@ -619,7 +698,7 @@ def cited_surname(record: BaseRecord) -> str | None:
 def _abbreviation_first(record: BaseRecord) -> str:
     """ "WHO, " before the year of a narrative first citation of a group
     author with an abbreviation: "World Health Organization (WHO, 2021)" (8.21)."""
-    people = record.authors or (record.editors if record.type != "chapter" else [])
+    people = _listed(record)
     if len(people) == 1 and people[0].literal and people[0].short:
         return typo(people[0].short) + ", "
     return ""
@@ -639,7 +718,7 @@ def _title_cite(out: Styled, record: BaseRecord) -> None:
 
 def author_key(record: BaseRecord) -> str:
     """What identifies "the same author(s)" for year suffixes."""
-    people = record.authors or (record.editors if record.type != "chapter" else [])
+    people = _listed(record)
     if people:
         return "|".join(fold(_inverted(p)) for p in people) + (
             "|etal" if record.authors_et_al else ""
@@ -656,6 +735,24 @@ def _locator(page: str | None) -> str:
         return ""
     page = full_locator(page)  # both numbers in full, as APA's examples: "pp. 321–328"
     return (", pp. " if locator_is_range(page) else ", p. ") + page
+
+
+def _personal(cites: Sequence[Cite], *, narrative: bool) -> Styled:
+    """8.9: a personal communication is cited in the text only, with the
+    initials and the exact date: "(E. Ortiz, personal communication, April
+    18, 2023)", narrative "E. Ortiz (personal communication, April 18, 2023)"."""
+    texts = []
+    for record, page, _suffix in cites:
+        d = record.issued
+        when = "n.d."
+        if d is not None and d.month:
+            when = f"{MONTH_NAMES[d.month - 1]} {f'{d.day}, ' if d.day else ''}{d.year}"
+        elif d is not None:
+            when = str(d.year)
+        names = _name_list([_direct(p) for p in record.authors]) if record.authors else ""
+        detail = f"personal communication, {when}{_locator(page)}"
+        texts.append(f"{names} ({detail})" if narrative else f"{names}, {detail}")
+    return Styled().add(", ".join(texts) if narrative else "(" + "; ".join(texts) + ")")
 
 
 def citation(
@@ -676,6 +773,8 @@ def citation(
     first author's initials are given (8.20, :func:`same_surname_keys`).
     """
     out = Styled()
+    if any(csl_type(record) == "personal_communication" for record, _p, _s in cites):
+        return _personal(cites, narrative=form == "narrative")
     if form == "narrative":
         for i, (record, page, suffix) in enumerate(cites):
             if i:
@@ -719,7 +818,7 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
     """Authors' names letter by letter, then the year (undated first), then
     the title; a work with no author files under its title's first
     significant word (9.47)."""
-    people = record.authors or (record.editors if record.type != "chapter" else [])
+    people = _listed(record)
     if people:
         names = tuple(
             (fold(p.literal),) if p.literal else (fold(p.last), fold(given_initials(p.given or "")))

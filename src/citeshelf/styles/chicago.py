@@ -45,6 +45,7 @@ from .common import (
     edition_text,
     fold,
     has_italics,
+    is_forthcoming,
     month_day,
     no_date_label,
     number_label,
@@ -217,6 +218,10 @@ def _tc(record: Work, text: str | None, edition: int, *fields: str) -> str:
     kept); another language as stored."""
     if not text:
         return ""
+    if record.type == "post":
+        # A social media post is quoted as written, its text not put in
+        # headline style (as the CSL Chicago styles give it).
+        return title_cased(record, text, lambda t: t, *fields)
     return title_cased(record, text, partial(chicago_title_case, edition=edition), *fields)
 
 
@@ -262,10 +267,30 @@ def _quoted(title: str) -> str:
     return "“" + inner_quotes(title) + "”"
 
 
+#: CSL types beyond the core ones whose title is in italics, as the CSL
+#: Chicago styles set them: films, visual works, maps, pamphlets, standards,
+#: software, classics, scores.
+_ITALIC_CSL = frozenset(
+    {
+        "motion_picture",
+        "graphic",
+        "figure",
+        "map",
+        "pamphlet",
+        "standard",
+        "software",
+        "classic",
+        "musical_score",
+    }
+)
+
+
 def _italic_type(record: Work) -> bool:
     ct = csl_type(record)
     if ct == "dataset" or ct in _ENTRY_TYPES:
         return False
+    if ct in _ITALIC_CSL or (ct == "broadcast" and not record.container_title):
+        return True  # a broadcast's series (no episode title) in italics
     return record.type in ("book", "report")
 
 
@@ -319,9 +344,18 @@ def _year_label(record: BaseRecord, suffix: str = "", *, brackets: str = "()") -
 
 def _nb_date(record: Work) -> str:
     """The date of a notes-bibliography entry: the full date for web pages,
-    newspapers, magazines, presentations and documents, else the year."""
+    newspapers, magazines, presentations and documents, else the year. An
+    undated work consulted online has its access date in place of "n.d." (as
+    the CSL Chicago notes styles give it: "In *Encyclopædia Britannica*.
+    Accessed November 20, 2023.")."""
     d = record.issued
     if d is None:
+        if (
+            record.type == "chapter"
+            and getattr(record, "accessed", None) is not None
+            and not is_forthcoming(record)
+        ):
+            return ""
         return no_date_label(record, "forthcoming", "")
     return _date_text(d) if _full_dated(record) else year_span(d)
 
@@ -585,6 +619,10 @@ def book_details(
     if record.authors and record.editors:
         eds = _editors_text(record, note=note)
         bits.append(eds if note else capitalize_first(eds))
+    genre = record_extra(record, "genre")
+    if record.type == "misc" and genre:
+        # a description after the title: "Brochure", "Unpublished manuscript", "Map"
+        bits.append(typo(genre) if note else capitalize_first(typo(genre)))
     version = record_extra(record, "version")
     if csl_type(record) == "dataset" and version:
         bits.append(("version " if note else "Version ") + version)
@@ -601,7 +639,6 @@ def book_details(
     series = _series(record, edition)
     if series:
         bits.append(series)
-    genre = record_extra(record, "genre")
     if record.type == "report" and (record.number or genre):
         shown = (typo(genre) if note else chicago_title_case(genre, edition)) if genre else ""
         label = number_label(shown, record.number) or shown
@@ -693,6 +730,30 @@ def _author_date_volume(record: Article, pages: str) -> str:
     return text
 
 
+def _preprint_like(record: Work) -> bool:
+    return csl_type(record) == "article" and not getattr(record, "journal", None)
+
+
+def _preprint(
+    record: Article, edition: int, *, note: bool, author_date: bool, loc: str = ""
+) -> str:
+    """A preprint (CSL ``article`` with no journal): its number in the
+    repository, then "Preprint, arXiv, June 12, 2017" ("preprint" in a
+    note), as the CSL Chicago styles give it; an unpublished article
+    without a repository, its date alone."""
+    if note or not author_date:
+        when = _date_text(record.issued) if record.issued is not None else "n.d."
+    else:  # the year leads the entry
+        when = month_day(record.issued)[0] if record.issued is not None else ""
+    repository = typo(record.publisher) if record.publisher else ""
+    label = ("preprint, " if note else "Preprint, ") + repository if repository else ""
+    tail = ", ".join(x for x in (label, when, loc) if x)
+    number = record_extra(record, "number")
+    if number:
+        return typo(number) + (", " if note else ". ") + tail if tail else typo(number)
+    return tail
+
+
 def periodical_part(
     record: Article, edition: int, *, form: str, author_date: bool = False, loc: str = ""
 ) -> Styled:
@@ -700,9 +761,11 @@ def periodical_part(
     a newspaper or magazine by date; "ahead of print" for an article with
     a DOI and nothing else. In a note a locator replaces the page range."""
     out = Styled()
+    note = form == "note"
+    if _preprint_like(record):
+        return out.add(_preprint(record, edition, note=note, author_date=author_date, loc=loc))
     if record.journal:
         _italic(out, _tc(record, record.journal, edition, "journal"))
-    note = form == "note"
     if _by_date(record):
         tail = _date_text(record.issued) if note else _date_tail(record, edition, author_date)
         return out.add(", " + tail) if tail else out
@@ -932,7 +995,7 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
     elif record.type == "article":
         out.punct(", ")
         out.extend(periodical_part(record, edition, form="note", loc=loc))
-        if not _by_date(record) and not _ahead_of_print(record):
+        if _preprint_like(record) or not (_by_date(record) or _ahead_of_print(record)):
             loc = ""  # the periodical part gave it in place of the pages
     elif record.type == "webpage":
         _note_webpage(out, record, loc)
@@ -940,7 +1003,9 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
     elif record.type in ("chapter", "paper"):
         out.punct(", ")
         out.extend(container_part(record, edition, note=True))
-        out.add(f" ({facts_part(record, edition, form='note')})")
+        facts = facts_part(record, edition, form="note")
+        if facts:
+            out.add(f" ({facts})")
         loc = loc or _chapter_pages(record, edition)
     else:
         _note_book(out, record, edition, loc)
