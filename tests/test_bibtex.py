@@ -592,3 +592,23 @@ def test_biber_resolves_the_export_of_a_crossref_set_to_the_same_fields(tmp_path
     # ch1 inherits vol1's ISBN and pagetotal and the set's translator and volumes
     assert result.fields > 30
     assert result.lost == [] and result.entries_lost == [], result.report()
+
+
+def test_discretionary_hyphens_are_soft_hyphens_and_written_back_as_they_were():
+    from citeshelf.model.fold import fold
+
+    source = (
+        r"@book{tb, title = {Hy\-phen\-ation}, publisher = {Ad{\-d}i{\-s}on-Wes{\-l}ey},"
+        " year = 1984}"
+    )
+    (record,) = parse_bibtex(source).records
+    assert record.publisher == "Ad\u00addi\u00adson-Wes\u00adley"
+    assert record.title == "Hy\u00adphen\u00adation"
+    # search and keys see the word without them
+    assert fold(record.publisher) == "addison-wesley"
+    for dialect in ("bibtex", "biblatex"):
+        text = write_bibtex([record], dialect=dialect)
+        assert r"  publisher = {Ad{\-d}i{\-s}on-Wes{\-l}ey}," in text
+        assert r"  title = {Hy\-phen\-ation}," in text
+        assert parse_bibtex(text).records == [record]
+    assert encode("Hy\u00adphen", ascii=True) == r"Hy\-phen"
