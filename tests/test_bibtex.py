@@ -612,3 +612,15 @@ def test_discretionary_hyphens_are_soft_hyphens_and_written_back_as_they_were():
         assert r"  title = {Hy\-phen\-ation}," in text
         assert parse_bibtex(text).records == [record]
     assert encode("Hy\u00adphen", ascii=True) == r"Hy\-phen"
+
+
+def test_export_order_is_the_keys_not_the_import_order():
+    # kullback:reprint and kullback:related of biblatex-examples.bib: equal sort
+    # keys, which biber prints in file order under \nocite{*}; the export is the
+    # same file whatever order the library's records came in
+    first = "@book{zz, author = {Kullback, S.}, title = {Information theory}, year = 1959}\n"
+    second = "@book{aa, author = {Kullback, S.}, title = {Information theory}, year = 1959}\n"
+    one = write_bibtex(parse_bibtex(first + second).records, dialect="biblatex")
+    other = write_bibtex(parse_bibtex(second + first).records, dialect="biblatex")
+    assert one == other
+    assert one.index("@book{aa,") < one.index("@book{zz,")
