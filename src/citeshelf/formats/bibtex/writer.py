@@ -256,8 +256,6 @@ class _Writer:
         self.put_date(e)
         if source.type == "book":
             self.put_book_title(e)
-        if crossref and e.biblatex and book is not None:
-            self.put_booktitle_biber_skips(e, book)
         self.put_links(e, crossref=crossref, xref=xref)
         self.put_relations(e)
         self.put_extra(e)
@@ -401,18 +399,6 @@ class _Writer:
         ):
             e.put("booktitle", e.fields["title"][0])
 
-    def put_booktitle_biber_skips(self, e: _Entry, book: Any) -> None:
-        """biber gives a crossref'd part its parent's title as ``booktitle``
-        only for the type pairs of its default inheritance (a ``@book``'s
-        ``@inbook``, not its ``@incollection``): the others name it."""
-        parent = self.entry_type(book, book.extra or {})
-        inherits = _BOOKTITLE_FROM_TITLE.get(parent, ())
-        if e.etype in inherits or "booktitle" in e.fields or not book.title:
-            return
-        e.put("booktitle", self.cased(book.title, "title", book.extra or {}))
-        if book.subtitle and "booksubtitle" not in e.fields:
-            e.put("booksubtitle", self.cased(book.subtitle, "subtitle", book.extra or {}))
-
     def put_links(self, e: _Entry, *, crossref: bool, xref: bool) -> None:
         """A chapter's link to its book: ``xref``, ``crossref`` or none."""
         record, book = e.record, e.book
@@ -500,16 +486,6 @@ class _Writer:
             return thesis_etype(record.degree, self.dialect == "biblatex")
         return etype_written(record.type, True)
 
-
-#: biber's default inheritance: parent entry type -> the part types that get
-#: its ``title`` as ``booktitle`` (biblatex manual, appendix B)
-_BOOKTITLE_FROM_TITLE = {
-    "book": ("inbook", "bookinbook", "suppbook"),
-    "collection": ("incollection", "suppcollection"),
-    "reference": ("inreference",),
-    "proceedings": ("inproceedings",),
-    "periodical": (),
-}
 
 _CLASSIC = frozenset(
     [
