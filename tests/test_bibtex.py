@@ -519,3 +519,108 @@ def test_an_open_ended_date_is_written_as_biblatex_writes_it():
     text = write_bibtex([record], dialect="biblatex")
     assert "  date = {2010/},\n" in text
     assert parse_bibtex(text).records[0] == record
+
+
+SET_BIB = r"""@mvbook{set,
+  author = {Knuth, Donald E.},
+  title = {The art of computer programming},
+  volumes = {4},
+  translator = {Doe, Jane},
+  publisher = {Addison-Wesley},
+  location = {Reading, Mass.},
+  date = {1968},
+}
+
+@book{vol1,
+  title = {Fundamental algorithms},
+  volume = {1},
+  isbn = {978-0-201-89683-1},
+  pagetotal = {650},
+  crossref = {set},
+}
+
+@inbook{ch1,
+  title = {Basic concepts},
+  chapter = {1},
+  pages = {1--120},
+  crossref = {vol1},
+}
+
+@inbook{ch2,
+  title = {Information structures},
+  chapter = {2},
+  pages = {232--465},
+  xref = {vol1},
+}
+"""
+
+
+def test_biblatex_export_writes_crossref_where_the_source_did_and_xref_elsewhere():
+    recs = parse_bibtex(SET_BIB).records
+    by = {r.key: r for r in recs}
+    assert by["ch1"].extra["bibtex_crossref"] is True
+    assert by["vol1"].extra["bibtex_crossref"] is True
+    assert "bibtex_crossref" not in (by["ch2"].extra or {})
+    text = write_bibtex(recs, dialect="biblatex")
+    entries = {e.split("{", 1)[1].split(",", 1)[0]: e for e in text.split("\n\n")}
+    assert "  crossref = {vol1},\n" in entries["ch1"]
+    assert "  crossref = {set},\n" in entries["vol1"]
+    assert "  xref = {vol1},\n" in entries["ch2"] and "crossref" not in entries["ch2"]
+    # the marker is no field of its own, and classic BibTeX writes crossref as before
+    assert "bibtex_crossref" not in text
+    assert "  crossref = {vol1},\n" in write_bibtex(recs)
+    # parents after the entries that cite them, as BibTeX needs
+    assert text.index("@book{vol1") > text.index("{ch1,") and text.index("{set,") > text.index(
+        "@book{vol1"
+    )
+
+
+def test_biber_resolves_the_export_of_a_crossref_set_to_the_same_fields(tmp_path):
+    import shutil
+
+    from .biber_fidelity import biber_resolved, compare
+
+    if shutil.which("biber") is None:
+        pytest.skip("biber not installed (Debian package biber)")
+    original = tmp_path / "set.bib"
+    original.write_text(SET_BIB, encoding="utf-8")
+    exported = tmp_path / "exported.bib"
+    exported.write_text(
+        write_bibtex(parse_bibtex(SET_BIB).records, dialect="biblatex"), encoding="utf-8"
+    )
+    result = compare(biber_resolved(original, tmp_path), biber_resolved(exported, tmp_path))
+    # ch1 inherits vol1's ISBN and pagetotal and the set's translator and volumes
+    assert result.fields > 30
+    assert result.lost == [] and result.entries_lost == [], result.report()
+
+
+def test_discretionary_hyphens_are_soft_hyphens_and_written_back_as_they_were():
+    from citeshelf.model.fold import fold
+
+    source = (
+        r"@book{tb, title = {Hy\-phen\-ation}, publisher = {Ad{\-d}i{\-s}on-Wes{\-l}ey},"
+        " year = 1984}"
+    )
+    (record,) = parse_bibtex(source).records
+    assert record.publisher == "Ad\u00addi\u00adson-Wes\u00adley"
+    assert record.title == "Hy\u00adphen\u00adation"
+    # search and keys see the word without them
+    assert fold(record.publisher) == "addison-wesley"
+    for dialect in ("bibtex", "biblatex"):
+        text = write_bibtex([record], dialect=dialect)
+        assert r"  publisher = {Ad{\-d}i{\-s}on-Wes{\-l}ey}," in text
+        assert r"  title = {Hy\-phen\-ation}," in text
+        assert parse_bibtex(text).records == [record]
+    assert encode("Hy\u00adphen", ascii=True) == r"Hy\-phen"
+
+
+def test_export_order_is_the_keys_not_the_import_order():
+    # kullback:reprint and kullback:related of biblatex-examples.bib: equal sort
+    # keys, which biber prints in file order under \nocite{*}; the export is the
+    # same file whatever order the library's records came in
+    first = "@book{zz, author = {Kullback, S.}, title = {Information theory}, year = 1959}\n"
+    second = "@book{aa, author = {Kullback, S.}, title = {Information theory}, year = 1959}\n"
+    one = write_bibtex(parse_bibtex(first + second).records, dialect="biblatex")
+    other = write_bibtex(parse_bibtex(second + first).records, dialect="biblatex")
+    assert one == other
+    assert one.index("@book{aa,") < one.index("@book{zz,")

@@ -406,10 +406,15 @@ def test_a_chapter_of_a_book_with_a_subtitle_gets_booktitle_and_booksubtitle():
     text = (
         "@book{bk, editor = {Westfahl, Gary}, title = {Space and Beyond},"
         " subtitle = {The Frontier Theme in Science Fiction}, date = 2000}\n"
-        "@incollection{ch, author = {Doe, Jane}, title = {A chapter}, crossref = {bk}}\n"
+        "@incollection{ch, author = {Doe, Jane}, title = {A chapter}, xref = {bk}}\n"
     )
     records = parse_bibtex(text).records
     out = write_bibtex(records, dialect="biblatex")
+    # a crossref'd chapter is written with crossref: biber gives it what it inherits
+    crossref = write_bibtex(
+        parse_bibtex(text.replace("xref", "crossref")).records, dialect="biblatex"
+    )
+    assert "  crossref = {bk},\n" in crossref and "booktitle" not in crossref
     assert "  booktitle = {Space and Beyond},\n" in out  # as the book's import braced it
     assert "  booksubtitle = {The Frontier Theme in Science Fiction},\n" in out
     again = {r.key: r for r in parse_bibtex(out).records}

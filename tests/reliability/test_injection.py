@@ -80,9 +80,11 @@ TYPES = ["book", "article", "report", "thesis", "webpage", "paper", "misc", "cha
 
 
 def _bibtex_view(record):
-    """What a BibTeX round trip gives: tags among the keywords."""
+    """What a BibTeX round trip gives: tags among the keywords, and a part's
+    parent read from the ``crossref`` it is written with."""
     merged = list(dict.fromkeys(record.keywords + record.tags))
-    return record.model_copy(update={"keywords": merged, "tags": []})
+    extra = {**record.extra, "bibtex_crossref": True} if record.parent else record.extra
+    return record.model_copy(update={"keywords": merged, "tags": [], "extra": extra})
 
 
 @pytest.mark.parametrize("dialect", ["bibtex", "biblatex"])

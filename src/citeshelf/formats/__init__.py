@@ -36,6 +36,9 @@ import-export round trip loses nothing:
 * ``extra["bibtex_key"]``: the entry's key in the .bib file when it could not
   be a record key (``baez/article`` is imported as ``baez-article``); BibTeX
   exports write the original again and ``--cited-in`` finds it.
+* ``extra["bibtex_crossref"]``: ``True`` when a part's parent was named by
+  ``crossref`` (not ``xref``): biber hands it the parent's fields, so BibLaTeX
+  exports write ``crossref`` again when the parent is written too.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -64,6 +67,7 @@ RESERVED_EXTRA = frozenset(
     {
         "bibtex_type",
         "bibtex_key",
+        "bibtex_crossref",
         "csl_type",
         "ris_type",
         "protect",

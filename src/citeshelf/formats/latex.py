@@ -130,7 +130,7 @@ _NAMED = {
     "slash": "/",
 }
 # Escaped specials.
-_ESCAPES = {" ": " ", ",": "\u2009", "/": "", "-": "", "@": ""}
+_ESCAPES = {" ": " ", ",": "\u2009", "/": "", "-": "\u00ad", "@": ""}
 # Escaped specials are held as private-use characters while decoding, so that
 # a "\$" or "\{" is never taken for math or a group, then put back.
 _HELD = "&%$#_{}~\\"
@@ -478,6 +478,9 @@ def encode(text: str, *, ascii: bool = False, escape: bool = True) -> str:
     if escape and ("\u00a0" in text or "–" in text or "—" in text):
         # as LaTeX writes them: a tie, "--", "---" (the reader gives the characters back)
         text = _DASHES_OUT.sub(lambda m: _PUNCT_OUT[m.group(0)], text)
+    if escape and "\u00ad" in text:
+        # a soft hyphen is TeX's discretionary hyphen (the reader's "\-")
+        text = text.replace("\u00ad", "\\-")
     if ascii and not text.isascii():
         out = []
         for i, ch in enumerate(text):

@@ -45,12 +45,14 @@ LETTERS: dict[str, str] = {
     "ŋ": "n",
 }
 
+SOFT_HYPHEN = "\u00ad"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _letter(m: re.Match[str]) -> str:
     c = m.group()
-    if unicodedata.combining(c):
+    if unicodedata.combining(c) or c == SOFT_HYPHEN:
+        # a soft hyphen (BibTeX's "\-") only marks where a word may break
         return ""
     return LETTERS.get(c, c)
 

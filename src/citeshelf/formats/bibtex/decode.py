@@ -122,6 +122,9 @@ def links(d: Decoding) -> None:
     _related(d)
     if d.rtype in CONTAINERS and crossref:
         d.data["parent"] = crossref
+        # biber hands a crossref'd part its parent's fields (ISBN, pagetotal,
+        # a set's maintitle ...), an xref'd one none: the export keeps the link
+        d.extra["bibtex_crossref"] = True
         if xref:
             d.extra["xref"] = xref
     elif d.rtype in CONTAINERS and xref:

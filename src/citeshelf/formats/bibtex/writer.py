@@ -575,14 +575,23 @@ def verbatim(text: str, *, biblatex: bool) -> str:
 
 def order_for_crossref(records: Iterable[Any], *, expand: bool = False) -> list[Any]:
     """Records sorted by key, with every crossref'd book after all entries
-    that cite it (BibTeX needs that order)."""
+    that cite it (BibTeX needs that order): a volume of a set before the set."""
 
     records = sorted(records, key=lambda r: r.key)
     if expand:
         return records
-    keys = {r.key for r in records}
-    parents = {r.parent for r in records if r.parent in keys}
-    return [r for r in records if r.key not in parents] + [r for r in records if r.key in parents]
+    by_key = {r.key: r for r in records}
+    parents = {r.parent for r in records if r.parent in by_key}
+
+    def depth(record: Any) -> int:
+        seen = {record.key}
+        while record.parent in by_key and record.parent not in seen:
+            seen.add(record.parent)
+            record = by_key[record.parent]
+        return len(seen) - 1
+
+    children = [r for r in records if r.key not in parents]
+    return children + sorted((r for r in records if r.key in parents), key=lambda r: -depth(r))
 
 
 class BibTeXWriter:
@@ -611,15 +620,21 @@ class BibTeXWriter:
     def entry(self, record: Any, *, book: Any = None, crossref: bool = False) -> str:
         """``record``'s entry; ``book`` is a chapter's book, ``crossref``
         whether the book is written too (then the chapter refers to it)."""
-        if crossref and self.dialect == "biblatex":
+        if crossref and self.dialect == "biblatex" and not _was_crossref(record):
             # biblatex's crossref would hand the chapter the book's ISBN and
             # DOI (an empty field does not stop it): the chapter is written
-            # self-contained and linked to its book by xref instead.
+            # self-contained and linked to its book by xref instead, unless
+            # its source used crossref (then biber gave it those fields there).
             text = self._writer.entry(record, book=book, xref=True, strings=self._strings)
         else:
             text = self._writer.entry(record, book=book, crossref=crossref, strings=self._strings)
         definitions = self._strings.definitions()
         return f"{definitions}\n{text}" if definitions else text
+
+
+def _was_crossref(record: Any) -> bool:
+    """Whether the record's link to its parent was read from a ``crossref``."""
+    return (record.extra or {}).get("bibtex_crossref") is True
 
 
 def write_bibtex(
