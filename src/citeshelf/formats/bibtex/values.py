@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 
 def group_end(raw: str, start: int) -> int:
@@ -30,47 +30,9 @@ def group_end(raw: str, start: int) -> int:
     return len(raw)
 
 
-def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
-    """A field's raw value with its parts joined and macros expanded."""
-    raw = raw.strip()
-    if raw.startswith("{") and raw.endswith("}") and "#" not in raw:
-        # the common case: one braced value
-        return raw[1:-1]
-    parts: list[str] = []
-    i = 0
-    n = len(raw)
-    while i < n:
-        ch = raw[i]
-        if ch.isspace() or ch == "#":
-            i += 1
-            continue
-        if ch in '{"':
-            j = group_end(raw, i)
-            parts.append(raw[i + 1 : j])
-            i = j + 1
-        else:
-            j = i
-            while j < n and not raw[j].isspace() and raw[j] != "#":
-                j += 1
-            word = raw[i:j]
-            if word.isdigit():
-                parts.append(word)
-            else:
-                value = macros.get(word.lower())
-                if value is None:
-                    undefined.append(word)
-                    parts.append(word)
-                else:
-                    parts.append(value)
-            i = j
-    return "".join(parts)
-
-
-def macro_words(raw: str) -> list[str]:
-    """The macro names a field's raw value uses (its bare words: ``tugboat``
-    in ``tugboat`` or ``"Proc. " # tugboat``), as written."""
-    raw = raw.strip()
-    words: list[str] = []
+def _parts(raw: str) -> Iterator[tuple[bool, str]]:
+    """The parts of a stripped raw value joined by ``#``: (True, the text of a
+    braced or quoted group) or (False, a bare word: a number or a macro name)."""
     i = 0
     n = len(raw)
     while i < n:
@@ -78,12 +40,38 @@ def macro_words(raw: str) -> list[str]:
         if ch.isspace() or ch == "#":
             i += 1
         elif ch in '{"':
-            i = group_end(raw, i) + 1
+            j = group_end(raw, i)
+            yield True, raw[i + 1 : j]
+            i = j + 1
         else:
             j = i
             while j < n and not raw[j].isspace() and raw[j] != "#":
                 j += 1
-            if not raw[i:j].isdigit():
-                words.append(raw[i:j])
+            yield False, raw[i:j]
             i = j
-    return words
+
+
+def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
+    """A field's raw value with its parts joined and macros expanded."""
+    raw = raw.strip()
+    if raw.startswith("{") and raw.endswith("}") and "#" not in raw:
+        # the common case: one braced value
+        return raw[1:-1]
+    parts: list[str] = []
+    for group, text in _parts(raw):
+        if group or text.isdigit():
+            parts.append(text)
+            continue
+        value = macros.get(text.lower())
+        if value is None:
+            undefined.append(text)
+            parts.append(text)
+        else:
+            parts.append(value)
+    return "".join(parts)
+
+
+def macro_words(raw: str) -> list[str]:
+    """The macro names a field's raw value uses (its bare words: ``tugboat``
+    in ``tugboat`` or ``"Proc. " # tugboat``), as written."""
+    return [text for group, text in _parts(raw.strip()) if not group and not text.isdigit()]
