@@ -1005,12 +1005,15 @@ def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
         if not want["extra"]:
             del want["extra"]
     plain = {k: v for k, v in item.items() if k != "custom"}
-    check = _standard_data(plain, record.key)
+    sources: dict[str, str] = {}
+    check = _standard_data(plain, record.key, sources)
     if want.get("parent"):  # CSL has no parent link: it travels in custom
         check["parent"] = want["parent"]
     _bookless_chapter(check)
     try:
-        got = _validate(check, "check").to_json_dict()
+        # read back as an import reads it (a value the model refuses, kept in
+        # extra, costs that variable only, not the whole record in custom)
+        got = _validate_lenient(check, plain, sources, "check", None).to_json_dict()
     except InvalidData:
         got = {}
     if got.get("type") != want.get("type"):
