@@ -360,11 +360,16 @@ def _nb_date(record: Work) -> str:
     return _date_text(d) if _full_dated(record) else year_span(d)
 
 
+#: Types beyond the core ones dated by the year alone, as the CSL Chicago
+#: styles date them: a film or video, a figure.
+_YEAR_ONLY_CSL = frozenset({"motion_picture", "figure"})
+
+
 def _full_dated(record: Work) -> bool:
     ct = csl_type(record)
     if _by_date(record):
         return True
-    if record.type in ("webpage", "misc") and ct != "dataset":
+    if record.type in ("webpage", "misc") and ct not in _YEAR_ONLY_CSL:
         return True
     return record.type == "paper" and not record.container_title
 
@@ -396,7 +401,7 @@ def _date_tail(record: Work, edition: int, author_date: bool) -> str:
     # Times, March 8, 2017"); the 18th gives "July 30" after the year, as the
     # 18th-edition CSL style does.
     with_year = edition < 18 and (
-        _by_date(record) or ct == "post-weblog" or _ahead_of_print(record)
+        _by_date(record) or ct in ("post-weblog", "interview") or _ahead_of_print(record)
     )
     return _date_text(d, year=with_year)
 
@@ -844,12 +849,27 @@ def reference(
         out.punct(". ")
     else:
         _bib_body(out, work, edition, author_date)
-    for text in (*_archive(work), _database(work), _accessed(work, note=False)):
+    for text in (_medium(work), *_archive(work), _database(work), _accessed(work, note=False)):
         if text:
             out.add(text)
             out.punct(". ")
     out.link(identifier_part(work) or "")
     return out.end(".")
+
+
+#: CSL types whose medium (or a map's scale) follows the date, as the CSL
+#: Chicago styles give it: "1889. Oil on canvas. Museum of Modern Art",
+#: "1984. 1:1,000,000." (in a note after the cited page).
+_MEDIUM_CSL = frozenset({"graphic", "interview", "song", "map", "figure"})
+
+
+def _medium(record: Work) -> str:
+    """A work's medium ("Oil on canvas", "Audio recording", "CD") or a map's
+    scale ("1:1,000,000"), "" if none or not a type that gives it."""
+    if csl_type(record) not in _MEDIUM_CSL:
+        return ""
+    medium = record_extra(record, "medium") or record_extra(record, "scale")
+    return capitalize_first(typo(medium)) if medium else ""
 
 
 def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
@@ -862,7 +882,19 @@ def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
     review = _review(record, edition, note=note)
     if review is not None:
         parts.append(review)
+    if record.interviewers:
+        # "Interview by Jonas Berg", as the CSL Chicago styles give it
+        by = _people_text(record.interviewers)
+        parts.append(Styled().add(("interview by " if note else "Interview by ") + by))
     return parts
+
+
+def _interview_source(record: Work, edition: int) -> Styled | None:
+    """Where an interview was published, before its date: "*Nordic Security
+    Review*, November 2, 2021" (the CSL Chicago styles' form)."""
+    if csl_type(record) != "interview" or not record.container_title or record.publisher:
+        return None
+    return _italic(Styled(), _tc(record, record.container_title, edition, "container_title"))
 
 
 def _accessed(record: Work, *, note: bool) -> str:
@@ -904,7 +936,12 @@ def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
             for detail in book_details(record, edition, note=False, author_date=ad):
                 out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
                 out.punct(". ")
-        out.add(facts_part(record, edition, form="bib", author_date=ad))
+        source = _interview_source(record, edition)
+        facts = facts_part(record, edition, form="bib", author_date=ad)
+        if source is not None:
+            out.extend(source)
+            facts = ", " + facts if facts else ""
+        out.add(facts)
         out.punct(". ")
         originally = _originally(record, edition, note=False, author_date=ad)
         if originally is not None:
@@ -1009,7 +1046,13 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         loc = loc or _chapter_pages(record, edition)
     else:
         _note_book(out, record, edition, loc)
-    for text in (loc, *_archive(record), _database(record), _accessed(record, note=True)):
+    for text in (
+        loc,
+        _medium(record),
+        *_archive(record),
+        _database(record),
+        _accessed(record, note=True),
+    ):
         if text:
             out.add(", " + text)
     if link:
@@ -1037,6 +1080,10 @@ def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
     if record.type == "misc":
         # Documents and data sets: the facts run on, without parentheses.
         out.punct(", ")
+        source = _interview_source(record, edition)
+        if source is not None:
+            out.extend(source)
+            facts = ", " + facts if facts else ""
         out.add(facts)
     elif originally is not None:
         out.add(f" ({facts}; ").extend(originally).add(")")
