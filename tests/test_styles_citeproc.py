@@ -300,8 +300,6 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "oecd2021figure": "apa:b",
     },
     "Social media post, email and letter: Chicago's 'Tweet' / 'Status update' after a post's text; 'Email to ...'; a letter's short note": {
-        "nasa2019tweet": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "stoltenberg2022post": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "ortiz2023email": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
         "hansen2021letter": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
     },

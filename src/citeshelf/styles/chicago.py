@@ -218,10 +218,10 @@ def _tc(record: Work, text: str | None, edition: int, *fields: str) -> str:
     kept); another language as stored."""
     if not text:
         return ""
-    if record.type == "post":
+    if csl_type(record) == "post" or record.type == "post":
         # A social media post is quoted as written, its text not put in
         # headline style (as the CSL Chicago styles give it).
-        return title_cased(record, text, lambda t: t, *fields)
+        return title_cased(record, text, lambda t, phrases=(): t, *fields)
     return title_cased(record, text, partial(chicago_title_case, edition=edition), *fields)
 
 
@@ -877,7 +877,8 @@ def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
     and what it reviews ("Review of *Swing Time*, by Zadie Smith")."""
     parts = []
     genre = record_extra(record, "genre")
-    if record.type == "article" and genre:
+    if genre and (record.type == "article" or csl_type(record) == "post"):
+        # "Opinion"; a post's kind, "Tweet", "Status update"
         parts.append(Styled().add(typo(genre)))
     review = _review(record, edition, note=note)
     if review is not None:
