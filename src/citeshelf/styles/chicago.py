@@ -218,7 +218,7 @@ def _tc(record: Work, text: str | None, edition: int, *fields: str) -> str:
     kept); another language as stored."""
     if not text:
         return ""
-    if csl_type(record) == "post" or record.type == "post":
+    if csl_type(record) == "post":
         # A social media post is quoted as written, its text not put in
         # headline style (as the CSL Chicago styles give it).
         return title_cased(record, text, lambda t, phrases=(): t, *fields)
@@ -252,7 +252,9 @@ def _short_title(record: Work, edition: int) -> str:
         title, subtitle = record.main_title, record.main_subtitle
     if not title:
         return ""
-    main = title if subtitle else title.split(": ", 1)[0]
+    # An email's subject line is kept whole ("Re: Alliance Archives").
+    letter = csl_type(record) == "personal_communication"
+    main = title if subtitle or letter else title.split(": ", 1)[0]
     # "Ward and Burns, *War*": an initial article may go (quick guide).
     kept = protected(record, "title")
     for article in ("The ", "A ", "An "):
@@ -626,8 +628,10 @@ def book_details(
         bits.append(eds if note else capitalize_first(eds))
     genre = record_extra(record, "genre")
     if record.type == "misc" and genre:
-        # a description after the title: "Brochure", "Unpublished manuscript", "Map"
-        bits.append(typo(genre) if note else capitalize_first(typo(genre)))
+        # a description after the title: "Brochure", "Unpublished manuscript", "Map";
+        # a letter's or email's recipient, "Email to Thi Nguyen"
+        text = typo(genre) + _recipients(record)
+        bits.append(text if note else capitalize_first(text))
     version = record_extra(record, "version")
     if csl_type(record) == "dataset" and version:
         bits.append(("version " if note else "Version ") + version)
@@ -652,6 +656,58 @@ def book_details(
         how = typo(record.howpublished)
         bits.append(how if note else capitalize_first(how))
     return bits
+
+
+def _recipients(record: Work, *, short: bool = False) -> str:
+    """ " to Thi Nguyen" (" to Nguyen" in a shortened note): whom a letter or
+    email was sent to, after its kind."""
+    if not record.recipients or csl_type(record) != "personal_communication":
+        return ""
+    if short:
+        return " to " + _short_names(record.recipients, False, 18)
+    return " to " + _people_text(record.recipients)
+
+
+def _letter_description(record: Work) -> str:
+    """An untitled letter or email described by its kind, recipient and date:
+    "Letter to the author, September 2, 2021" (a shortened note, as the CSL
+    Chicago styles give it); "" for another work."""
+    if csl_type(record) != "personal_communication":
+        return ""
+    genre = record_extra(record, "genre")
+    kind = typo(genre) + _recipients(record, short=True) if genre else ""
+    when = _date_text(record.issued) if record.issued is not None else ""
+    return ", ".join(x for x in (capitalize_first(kind), when) if x)
+
+
+#: Where an interview or letter can be consulted; one without any is cited in
+#: the text alone (CMOS 18 14.111, as the CSL Chicago author-date styles read it).
+_ACCESSIBLE = ("archive", "archive_place", "container_title", "doi", "number", "publisher", "url")
+
+
+def _in_text_only(record: Work) -> bool:
+    return csl_type(record) in ("personal_communication", "interview") and not any(
+        getattr(record, f, None) for f in _ACCESSIBLE
+    )
+
+
+def _personal_citation(out: Styled, record: Work, edition: int, loc: str) -> None:
+    """An author-date citation of a letter or email with no reference-list
+    entry: "(Per Hansen, Letter to the author, September 2, 2021)", "(Elena
+    Ortiz, “Re: Alliance Archives”)" (the writer's full name, as in a note)."""
+    names = creators_part(record, edition, "note")
+    if names and not record_extra(record, "genre") and record.recipients:
+        names += " to " + _people_text(record.recipients)
+    what: Styled | str = _letter_description(record) if not record.title else ""
+    if not what:
+        what = title_part(record, edition, short=True)
+    first = True
+    for part in (names, what, loc):
+        if part:
+            if not first:
+                out.punct(", ")
+            out.extend(part) if isinstance(part, Styled) else out.add(part)
+            first = False
 
 
 def thesis_details(record: Thesis, *, note: bool) -> list[str]:
@@ -998,7 +1054,11 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
         out.punct(", ")
     if csl_type(record) in _ENTRY_TYPES:
         out.add("under " if edition >= 18 else "s.v. ")
-    out.extend(title_part(record, edition, short=True))
+    letter = _letter_description(record) if not record.title else ""
+    if letter:
+        out.add(letter)
+    else:
+        out.extend(title_part(record, edition, short=True))
     loc = locator_part(page, record)
     if loc:
         out.punct(", ")
@@ -1117,6 +1177,10 @@ def author_date_citation(
             continue
         if i:
             out.add("; " if not narrative else (" and " if i == len(cites) - 1 else ", "))
+        if _in_text_only(work) and not narrative:
+            _personal_citation(out, work, edition, loc)
+            prev = None
+            continue
         names = creators_part(work, edition, "short")
         if names:
             out.add(names)
