@@ -272,13 +272,10 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "hoffmann2015patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
     },
     "Film, broadcast, podcast episode, video: Chicago's director first ('Spielberg, Steven, dir.'), 'Aired ... on ...', series and episode; APA's original title": {
-        "spielberg1975jaws": "n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
-        "daniels1995wedding": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "burns1990civil": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "bbc2017radio": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "moreno2020podcast": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "bong2019parasite": "apa:b|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
-        "okeke2018video": "n18:c cp|n17:c cp",
+        "burns1990civil": "n18:s sp|n17:s sp",
+        "bbc2017radio": "n18:s sp|n17:s sp",
+        "moreno2020podcast": "n18:s sp|n17:s sp",
+        "bong2019parasite": "apa:b",
     },
     "Reference-work and web entries: Chicago prints 'n.d.' beside an access date, and an undated page's author; 'Merriam-Webster.Com'; Wikipedia's date; APA 'Winter 2019' edition": {
         "mw-deterrence": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",

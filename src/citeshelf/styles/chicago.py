@@ -165,13 +165,42 @@ def _short_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> st
     return _and_list([typo(p.last) for p in people])
 
 
-def _creators(record: Work) -> tuple[list[Person], bool, str]:
-    """(people, et-al flag, role) of whom the work is listed under."""
+def _creators(record: Work, *, directors: bool = True) -> tuple[list[Person], bool, str]:
+    """(people, et-al flag, role) of whom the work is listed under: a film or
+    broadcast with no author under its director ("Spielberg, Steven, dir.",
+    CMOS 14.265 (17th)) unless ``directors`` is false (a note, which gives
+    "directed by" after the title)."""
     if record.authors:
         return record.authors, record.authors_et_al, ""
     if record.editors and record.type != "chapter":
         return record.editors, record.editors_et_al, "eds." if len(record.editors) > 1 else "ed."
+    if directors and _director_listed(record):
+        return record.directors, False, "dirs." if len(record.directors) > 1 else "dir."
     return [], False, ""
+
+
+#: Films, videos, and radio, television and podcast broadcasts.
+_AV_CSL = frozenset({"motion_picture", "broadcast"})
+
+
+def _director_listed(record: Work) -> bool:
+    """Whether the director stands in the author's place (a film or broadcast
+    with no author or editor)."""
+    return (
+        bool(record.directors)
+        and not record.authors
+        and not record.editors
+        and csl_type(record) in _AV_CSL
+    )
+
+
+def _episode(record: Work) -> bool:
+    """An episode of a series with its number: listed under the series' title
+    ("*The Simpsons*. TV series episode 19, “Lisa’s Wedding,” ...", as the CSL
+    Chicago styles give it after CMOS 18 14.165)."""
+    return csl_type(record) == "broadcast" and bool(
+        record.container_title and record.number and record.title
+    )
 
 
 def _unsigned_periodical(record: Work) -> bool:
@@ -203,10 +232,14 @@ def _periodical_name(record: Work, edition: int) -> Styled:
 _NAME_FORMS = {"bib": _bib_names, "note": _note_names, "short": _short_names}
 
 
-def creators_part(record: Work, edition: int, form: str) -> str:
+def creators_part(record: Work, edition: int, form: str, *, directors: bool | None = None) -> str:
     """The creators as ``form`` ("bib", "note" or "short") lists them, with
-    the editors' role (", ed.") except in the short form; "" if none."""
-    people, flag, role = _creators(record)
+    the editors' role (", ed.") except in the short form; "" if none. A
+    director is listed in a bibliography (and, with ``directors``, an
+    author-date citation), not in a note."""
+    people, flag, role = _creators(
+        record, directors=form == "bib" if directors is None else directors
+    )
     if not people:
         return ""
     text = typo(_NAME_FORMS[form](people, flag, edition))
@@ -300,6 +333,8 @@ def title_part(
     record: Work, edition: int, *, short: bool = False, author_date: bool = False
 ) -> Styled:
     """The title in title case: italic for a book or report, else quoted."""
+    if _episode(record):
+        return _episode_title(record, edition, short=short)
     if short:
         title = _short_title(record, edition)
     else:
@@ -307,6 +342,19 @@ def title_part(
     if not title:
         return Styled()
     return _italic(Styled(), title) if _italic_type(record) else Styled().add(_quoted(title))
+
+
+def _episode_title(record: Work, edition: int, *, short: bool) -> Styled:
+    """An episode's series in italics; in a short note with the episode's
+    title, "*The Simpsons*, “Lisa’s Wedding”", or the title alone after an
+    author's name."""
+    if short and creators_part(record, edition, "short"):
+        return Styled().add(_quoted(_short_title(record, edition)))
+    out = _italic(Styled(), _tc(record, record.container_title, edition, "container_title"))
+    if short:
+        out.punct(", ")
+        out.add(_quoted(_short_title(record, edition)))
+    return out
 
 
 def _date_text(d: Date | None, *, year: bool = True) -> str:
@@ -411,6 +459,9 @@ def _date_tail(record: Work, edition: int, author_date: bool) -> str:
 def facts_part(record: Work, edition: int, *, form: str, author_date: bool = False) -> str:
     """The publication facts: "Routledge, 2018" (a note's parenthesis, a
     bibliography's last sentence: the date left to the head in author-date)."""
+    aired = _broadcast_facts(record, edition, note=form == "note", author_date=author_date)
+    if aired is not None:
+        return aired
     pub = _publisher(record, edition)
     when = _nb_date(record) if form == "note" else _date_tail(record, edition, author_date)
     original = getattr(record, "original_date", None)
@@ -627,7 +678,7 @@ def book_details(
         eds = _editors_text(record, note=note)
         bits.append(eds if note else capitalize_first(eds))
     genre = record_extra(record, "genre")
-    if record.type == "misc" and genre:
+    if record.type == "misc" and genre and csl_type(record) != "broadcast":
         # a description after the title: "Brochure", "Unpublished manuscript", "Map";
         # a letter's or email's recipient, "Email to Thi Nguyen"
         text = typo(genre) + _recipients(record)
@@ -939,11 +990,66 @@ def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
     review = _review(record, edition, note=note)
     if review is not None:
         parts.append(review)
+    parts.extend(_broadcast_parts(record, edition, note=note))
     if record.interviewers:
         # "Interview by Jonas Berg", as the CSL Chicago styles give it
         by = _people_text(record.interviewers)
         parts.append(Styled().add(("interview by " if note else "Interview by ") + by))
     return parts
+
+
+def _contributors_av(record: Work, *, note: bool) -> list[str]:
+    """ "written by Greg Daniels", "directed by Jim Reardon" (the director
+    only where not listed in the author's place)."""
+    out = []
+    if record.script_writers:
+        out.append("written by " + _people_text(record.script_writers))
+    if record.directors and (note or not _director_listed(record)):
+        out.append("directed by " + _people_text(record.directors))
+    return out
+
+
+def _broadcast_parts(record: Work, edition: int, *, note: bool) -> list[Styled]:
+    """What follows a film's or broadcast's title: an episode's kind, number,
+    title and contributors ("TV series episode 19, “Lisa’s Wedding,” written by
+    Greg Daniels"); another broadcast's kind, series and contributors ("Radio
+    broadcast", "*Analysis*"); a film's contributors ("directed by ...")."""
+    ct = csl_type(record)
+    if ct not in _AV_CSL:
+        return []
+    people = _contributors_av(record, note=note)
+    genre = typo(record_extra(record, "genre"))
+    if _episode(record):
+        kind = capitalize_first(genre) if genre and not note else genre
+        label = f"{kind or ('episode' if note else 'Episode')} {record.number}"
+        out = Styled().add(label)
+        for text in (_quoted(_title(record, edition)), *people):
+            out.punct(", ")
+            out.add(text)
+        return [out]
+    parts = []
+    if ct == "broadcast":
+        if genre:
+            parts.append(Styled().add(genre if note else capitalize_first(genre)))
+        if record.container_title:
+            container = _tc(record, record.container_title, edition, "container_title")
+            parts.append(_italic(Styled(), container))
+    if people:
+        text = ", ".join(people)
+        parts.append(Styled().add(text if note else capitalize_first(text)))
+    return parts
+
+
+def _broadcast_facts(record: Work, edition: int, *, note: bool, author_date: bool) -> str | None:
+    """A broadcast's network and date: "Aired March 19, 1995, on Fox
+    Broadcasting Company" ("aired" in a note); a podcast's (one with a URL)
+    publisher and date as any other work's. None for another work."""
+    if csl_type(record) != "broadcast" or record.url or record.doi:
+        return None
+    when = _nb_date(record) if note else _date_tail(record, edition, author_date)
+    pub = _publisher(record, edition)
+    text = ("aired " if note else "Aired ") + when if when else ("aired" if note else "Aired")
+    return f"{text}, on {pub}" if pub else text
 
 
 def _interview_source(record: Work, edition: int) -> Styled | None:
@@ -1138,8 +1244,9 @@ def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
         out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
     facts = facts_part(record, edition, form="note")
     originally = _originally(record, edition, note=True)
-    if record.type == "misc":
-        # Documents and data sets: the facts run on, without parentheses.
+    if record.type == "misc" and csl_type(record) != "motion_picture":
+        # Documents and data sets: the facts run on, without parentheses
+        # (a film's are in parentheses, as a book's).
         out.punct(", ")
         source = _interview_source(record, edition)
         if source is not None:
@@ -1181,7 +1288,7 @@ def author_date_citation(
             _personal_citation(out, work, edition, loc)
             prev = None
             continue
-        names = creators_part(work, edition, "short")
+        names = creators_part(work, edition, "short", directors=not _episode(work))
         if names:
             out.add(names)
         elif _unsigned_periodical(work):
