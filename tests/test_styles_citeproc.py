@@ -286,8 +286,7 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "oed1989alliance": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
     },
     "Software and data set: Chicago's 'V. 4.3.1' and 'released 2023', a data set's full date": {
-        "rcore2023r": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "macfarlane2023pandoc": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "rcore2023r": "n18:s sp|n17:s sp",
     },
     "Medium and description after the date (artwork, photograph, interview, recording, infographic) and a map's scale": {
         "vangogh1889night": "n18:s sp|n17:s sp",

@@ -464,6 +464,11 @@ def facts_part(record: Work, edition: int, *, form: str, author_date: bool = Fal
         return aired
     pub = _publisher(record, edition)
     when = _nb_date(record) if form == "note" else _date_tail(record, edition, author_date)
+    if csl_type(record) == "software" and record.issued is not None:
+        # "released 2023" (the CSL Chicago styles' form for software; in an
+        # author-date list, where the year leads, "released" alone)
+        released = "released" if pub or form == "note" else "Released"
+        when = f"{released} {when}" if when else released
     original = getattr(record, "original_date", None)
     if original is not None and not author_date and not record.original_title:
         # 14.114 (17th): a reprint, "(1851; repr., London: Penguin, 2003)" in a
@@ -686,6 +691,8 @@ def book_details(
     version = record_extra(record, "version")
     if csl_type(record) == "dataset" and version:
         bits.append(("version " if note else "Version ") + version)
+    elif csl_type(record) == "software" and version:
+        bits.append(("v. " if note else "V. ") + version)  # "V. 4.3.1", as the CSL styles give it
     ed = edition_text(record.edition)
     if ed:
         bits.append(ed if note else capitalize_first(ed))
