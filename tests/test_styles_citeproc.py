@@ -159,6 +159,7 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "lee2022measuring",
             "okonkwo2017regionalism",
             "harper2018introduction",
+            "rcore2023r",
             # ... and may leave out an initial article (quick guide: "Ward and Burns, *War*").
             "dupont2019north",
             "ross2018magazine",
@@ -175,6 +176,10 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "piaget1969psychology",
             "moreau2012reprint",
             "klein2019opinion",
+            "vangogh1889night",
+            "burns1990civil",
+            "bbc2017radio",
+            "moreno2020podcast",
         ],
         _SHORT,
         "CMOS 14.33 (17th)",
@@ -272,9 +277,6 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "hoffmann2015patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
     },
     "Film, broadcast, podcast episode, video: Chicago's director first ('Spielberg, Steven, dir.'), 'Aired ... on ...', series and episode; APA's original title": {
-        "burns1990civil": "n18:s sp|n17:s sp",
-        "bbc2017radio": "n18:s sp|n17:s sp",
-        "moreno2020podcast": "n18:s sp|n17:s sp",
         "bong2019parasite": "apa:b",
     },
     "Reference-work and web entries: Chicago prints 'n.d.' beside an access date, and an undated page's author; 'Merriam-Webster.Com'; Wikipedia's date; APA 'Winter 2019' edition": {
@@ -285,17 +287,12 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "kuhn2019dilemma": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "oed1989alliance": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
     },
-    "Software and data set: Chicago's 'V. 4.3.1' and 'released 2023', a data set's full date": {
-        "rcore2023r": "n18:s sp|n17:s sp",
-    },
     "Medium and description after the date (artwork, photograph, interview, recording, infographic) and a map's scale": {
-        "vangogh1889night": "n18:s sp|n17:s sp",
         "lind2021interview": "apa:b",
         "beyonce2016formation": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
         "mahler1904symphony": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "oecd2021figure": "apa:b",
     },
-    "Social media post, email and letter: Chicago's 'Tweet' / 'Status update' after a post's text; 'Email to ...'; a letter's short note": {},
     "Short note: citeproc-js keeps an initial 'The' and a subtitle here; CMOS 14.33 not yet checked for these": {
         "sato2022magazine": "n18:s sp|n17:s sp",
         "ivanov2010multivolume": "n18:s sp|n17:s sp",
