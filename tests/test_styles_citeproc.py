@@ -289,7 +289,7 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
     },
     "Medium and description after the date (artwork, photograph, interview, recording, infographic) and a map's scale": {
         "lind2021interview": "apa:b",
-        "beyonce2016formation": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
+        "beyonce2016formation": "apa:b",
         "mahler1904symphony": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "oecd2021figure": "apa:b",
     },

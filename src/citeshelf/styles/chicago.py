@@ -998,6 +998,10 @@ def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
     if review is not None:
         parts.append(review)
     parts.extend(_broadcast_parts(record, edition, note=note))
+    if csl_type(record) == "song" and record.container_title:
+        # a track on an album: "In *Lemonade*", as the CSL Chicago styles give it
+        album = _tc(record, record.container_title, edition, "container_title")
+        parts.append(_italic(Styled().add("in " if note else "In "), album))
     if record.interviewers:
         # "Interview by Jonas Berg", as the CSL Chicago styles give it
         by = _people_text(record.interviewers)
