@@ -202,8 +202,8 @@ def _short_names(
 
 def _full_date(record: Work) -> bool:
     ct = csl_type(record)
-    if ct in ("dataset", "software"):
-        return False  # 10.9, 10.10: the year
+    if ct in ("dataset", "software", "figure"):
+        return False  # 10.9, 10.10, 10.14 (an infographic): the year
     if ct in _FULL_DATE_CSL or record.type in _FULL_DATE_TYPES:
         return True
     if ct in ("review", "review-book") and not record.volume and record.issued is not None:
@@ -393,6 +393,14 @@ def _bracket(record: Work) -> str:
     if record.type == "misc" and record.howpublished:
         return f" [{capitalize_first(typo(record.howpublished))}]"
     medium = record_extra(record, "medium")
+    if ct == "song":
+        # 10.13: "[Song]"; a classical work, under its composer, with who
+        # recorded it: "[Album recorded by Academy of St Martin in the Fields]"
+        # (apa.csl: "[Audio recording]")
+        kind = capitalize_first(typo(medium)) if medium else "Song"
+        if record.composers and record.performers:
+            kind += " recorded by " + _name_list([_direct(p) for p in record.performers])
+        return f" [{kind}]"
     if record.type == "misc" and medium:
         return f" [{capitalize_first(typo(medium))}]"  # 10.14: "[Photograph]"
     if ct == "map":
@@ -487,8 +495,11 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
 
 
 def _book_like(out: Styled, record: Work, suffix: str) -> None:
-    # an episode's title in roman, its series in italics (10.12)
-    episode = csl_type(record) == "broadcast" and bool(record.container_title)
+    # an episode's title in roman, its series in italics (10.12); so a song's
+    # and its album's (10.13), a published interview's and where it appeared
+    episode = csl_type(record) in ("broadcast", "song", "interview") and bool(
+        record.container_title
+    )
     if not _head(out, record, suffix, italic_title=not episode):
         title = _title(record)
         if title and episode:
@@ -500,6 +511,13 @@ def _book_like(out: Styled, record: Work, suffix: str) -> None:
     if csl_type(record) == "broadcast" and record.container_title:
         out.add("In ")  # 10.12, 10.13: the series or podcast an episode is in
         _italic(out, typo(record.container_title))
+        out.punct(". ")
+    elif csl_type(record) == "song" and record.container_title:
+        out.add("On ")  # 10.13: the album a song is on
+        _italic(out, typo(record.container_title))
+        out.punct(". ")
+    elif csl_type(record) == "interview" and record.container_title:
+        _italic(out, typo(record.container_title))  # where it was published
         out.punct(". ")
     if record.type == "paper":
         # 10.5: presentation: event, place.
