@@ -258,11 +258,8 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # APA 10.12 and 9.41: "[Film]", and no original title after a film's
     # ("(Original work published as *Gisaengchung*)" in apa.csl).
     ("apa", "bong2019parasite", "bibliography"): "APA 10.12, 9.41",
-    # APA 10.13: a song is "[Song]. On *Album*." (apa.csl: "[Audio
-    # recording]"); a classical work under its composer names who recorded
-    # it, "[Album recorded by ...]" (apa.csl names the composer again).
+    # APA 10.13: a song is "[Song]. On *Album*." (apa.csl: "[Audio recording]").
     ("apa", "beyonce2016formation", "bibliography"): "APA 10.13",
-    ("apa", "mahler1904symphony", "bibliography"): "APA 10.13",
     # An accepted work is dated "in press" in APA ("(Richardson & Gallagher,
     # in press)"), whatever word the record's status uses; apa.csl prints the
     # status ("forthcoming").
@@ -291,9 +288,6 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "nordic-about": "n18:b s sp|n17:b s sp|ad18:b c cp|ad17:b c cp",
         "kuhn2019dilemma": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "oed1989alliance": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
-    },
-    "Medium and description after the date (artwork, photograph, interview, recording, infographic) and a map's scale": {
-        "mahler1904symphony": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
     },
     "Short note: citeproc-js keeps an initial 'The' and a subtitle here; CMOS 14.33 not yet checked for these": {
         "sato2022magazine": "n18:s sp|n17:s sp",

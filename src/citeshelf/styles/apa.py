@@ -396,10 +396,12 @@ def _bracket(record: Work) -> str:
     if ct == "song":
         # 10.13: "[Song]"; a classical work, under its composer, with who
         # recorded it: "[Album recorded by Academy of St Martin in the Fields]"
-        # (apa.csl: "[Audio recording]")
+        # (CSL's author of a composer's recording, else its performer;
+        # apa.csl: "[Audio recording]" for a song)
         kind = capitalize_first(typo(medium)) if medium else "Song"
-        if record.composers and record.performers:
-            kind += " recorded by " + _name_list([_direct(p) for p in record.performers])
+        artists = (record.authors or record.performers) if record.composers else []
+        if artists:
+            kind += " recorded by " + _name_list([_direct(p) for p in artists])
         return f" [{kind}]"
     if record.type == "misc" and medium:
         return f" [{capitalize_first(typo(medium))}]"  # 10.14: "[Photograph]"

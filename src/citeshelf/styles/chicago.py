@@ -170,6 +170,8 @@ def _creators(record: Work, *, directors: bool = True) -> tuple[list[Person], bo
     broadcast with no author under its director ("Spielberg, Steven, dir.",
     CMOS 14.265 (17th)) unless ``directors`` is false (a note, which gives
     "directed by" after the title)."""
+    if record.composers and csl_type(record) == "song":
+        return record.composers, False, ""  # a recording under its composer
     if record.authors:
         return record.authors, record.authors_et_al, ""
     if record.editors and record.type != "chapter":
@@ -324,8 +326,8 @@ def _italic_type(record: Work) -> bool:
     ct = csl_type(record)
     if ct == "dataset" or ct in _ENTRY_TYPES:
         return False
-    if ct in _ITALIC_CSL or (ct == "broadcast" and not record.container_title):
-        return True  # a broadcast's series (no episode title) in italics
+    if ct in _ITALIC_CSL or (ct in ("broadcast", "song") and not record.container_title):
+        return True  # a broadcast's series (no episode title), an album, in italics
     return record.type in ("book", "report")
 
 
@@ -470,6 +472,14 @@ def facts_part(record: Work, edition: int, *, form: str, author_date: bool = Fal
         released = "released" if pub or form == "note" else "Released"
         when = f"{released} {when}" if when else released
     original = getattr(record, "original_date", None)
+    if original is not None and csl_type(record) == "song":
+        # a recording of an older work: "1904; Deutsche Grammophon, 2002" (the
+        # CSL Chicago styles' form; an 18th-edition author-date list gives the
+        # original date only where the entry's year leads)
+        rest = ", ".join(x for x in (pub, when) if x)
+        if author_date and edition >= 18:
+            return rest
+        return year_span(original) + "; " + rest
     if original is not None and not author_date and not record.original_title:
         # 14.114 (17th): a reprint, "(1851; repr., London: Penguin, 2003)" in a
         # note, "1851. Reprint, London: Penguin, 2003." in a bibliography
@@ -998,6 +1008,7 @@ def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
     if review is not None:
         parts.append(review)
     parts.extend(_broadcast_parts(record, edition, note=note))
+    parts.extend(_performers(record, note=note))
     if csl_type(record) == "song" and record.container_title:
         # a track on an album: "In *Lemonade*", as the CSL Chicago styles give it
         album = _tc(record, record.container_title, edition, "container_title")
@@ -1061,6 +1072,20 @@ def _broadcast_facts(record: Work, edition: int, *, note: bool, author_date: boo
     pub = _publisher(record, edition)
     text = ("aired " if note else "Aired ") + when if when else ("aired" if note else "Aired")
     return f"{text}, on {pub}" if pub else text
+
+
+def _performers(record: Work, *, note: bool) -> list[Styled]:
+    """A recording's performers, after a composer's work: "Performed by
+    Berlin Philharmonic" (CSL's authors of a composer's recording, then its
+    performers, each so, as the CSL Chicago styles give them)."""
+    if csl_type(record) != "song" or not record.composers:
+        return []
+    label = "performed by " if note else "Performed by "
+    return [
+        Styled().add(label + _people_text(people))
+        for people in (record.authors, record.performers)
+        if people
+    ]
 
 
 def _interview_source(record: Work, edition: int) -> Styled | None:
