@@ -134,9 +134,18 @@ def _av_creators(record: BaseRecord) -> list[tuple[Person, str]]:
     return [(p, "Writer") for p in writers] + [(p, "Director") for p in directors]
 
 
+def _composers(record: BaseRecord) -> bool:
+    """A recording listed under its composer (10.13: for a classical work,
+    the composer as the author; who recorded it follows the description)."""
+    return bool(record.composers) and csl_type(record) == "song"
+
+
 def _listed(record: BaseRecord) -> list[Person]:
     """Whom a work is listed and cited under: its authors, else the editors
-    of a work that is not a chapter, else a film's writers and directors."""
+    of a work that is not a chapter, else a film's writers and directors; a
+    recording of a composer's work, the composer (10.13)."""
+    if _composers(record):
+        return list(record.composers)
     if record.authors:
         return list(record.authors)
     if record.editors and record.type != "chapter":
@@ -149,6 +158,8 @@ def _listed(record: BaseRecord) -> list[Person]:
 
 def _authors(record: Work) -> tuple[str, str]:
     """The author element and a role label ("" / " (Ed.)" / " (Eds.)")."""
+    if _composers(record):
+        return _name_list([_inverted(p) for p in record.composers]), ""
     if record.authors:
         return _name_list([_inverted(p) for p in record.authors], record.authors_et_al), ""
     if record.editors and record.type != "chapter":
