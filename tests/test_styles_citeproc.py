@@ -159,6 +159,7 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "lee2022measuring",
             "okonkwo2017regionalism",
             "harper2018introduction",
+            "rcore2023r",
             # ... and may leave out an initial article (quick guide: "Ward and Burns, *War*").
             "dupont2019north",
             "ross2018magazine",
@@ -175,6 +176,10 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "piaget1969psychology",
             "moreau2012reprint",
             "klein2019opinion",
+            "vangogh1889night",
+            "burns1990civil",
+            "bbc2017radio",
+            "moreno2020podcast",
         ],
         _SHORT,
         "CMOS 14.33 (17th)",
@@ -250,6 +255,11 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     ("apa", "spielberg1975jaws", "bibliography"): "APA 10.12",
     ("apa", "daniels1995wedding", "bibliography"): "APA 10.12",
     ("apa", "moreno2020podcast", "bibliography"): "APA 10.13",
+    # APA 10.12 and 9.41: "[Film]", and no original title after a film's
+    # ("(Original work published as *Gisaengchung*)" in apa.csl).
+    ("apa", "bong2019parasite", "bibliography"): "APA 10.12, 9.41",
+    # APA 10.13: a song is "[Song]. On *Album*." (apa.csl: "[Audio recording]").
+    ("apa", "beyonce2016formation", "bibliography"): "APA 10.13",
     # An accepted work is dated "in press" in APA ("(Richardson & Gallagher,
     # in press)"), whatever word the record's status uses; apa.csl prints the
     # status ("forthcoming").
@@ -271,15 +281,6 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "page2001patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "hoffmann2015patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
     },
-    "Film, broadcast, podcast episode, video: Chicago's director first ('Spielberg, Steven, dir.'), 'Aired ... on ...', series and episode; APA's original title": {
-        "spielberg1975jaws": "n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
-        "daniels1995wedding": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "burns1990civil": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "bbc2017radio": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "moreno2020podcast": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "bong2019parasite": "apa:b|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
-        "okeke2018video": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
     "Reference-work and web entries: Chicago prints 'n.d.' beside an access date, and an undated page's author; 'Merriam-Webster.Com'; Wikipedia's date; APA 'Winter 2019' edition": {
         "mw-deterrence": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
         "britannica-balance": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
@@ -287,27 +288,6 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "nordic-about": "n18:b s sp|n17:b s sp|ad18:b c cp|ad17:b c cp",
         "kuhn2019dilemma": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "oed1989alliance": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
-    },
-    "Software and data set: Chicago's 'V. 4.3.1' and 'released 2023', a data set's full date": {
-        "rcore2023r": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "macfarlane2023pandoc": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "sipri2023milex": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
-    "Medium and description after the date (artwork, photograph, interview, recording, infographic) and a map's scale": {
-        "vangogh1889night": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "lange1936mother": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "okafor2019interview": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "lind2021interview": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "beyonce2016formation": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "mahler1904symphony": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "oecd2021figure": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "ngu1984map": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
-    "Social media post, email and letter: Chicago's 'Tweet' / 'Status update' after a post's text; 'Email to ...'; a letter's short note": {
-        "nasa2019tweet": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "stoltenberg2022post": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "ortiz2023email": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
-        "hansen2021letter": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
     },
     "Short note: citeproc-js keeps an initial 'The' and a subtitle here; CMOS 14.33 not yet checked for these": {
         "sato2022magazine": "n18:s sp|n17:s sp",

@@ -134,9 +134,18 @@ def _av_creators(record: BaseRecord) -> list[tuple[Person, str]]:
     return [(p, "Writer") for p in writers] + [(p, "Director") for p in directors]
 
 
+def _composers(record: BaseRecord) -> bool:
+    """A recording listed under its composer (10.13: for a classical work,
+    the composer as the author; who recorded it follows the description)."""
+    return bool(record.composers) and csl_type(record) == "song"
+
+
 def _listed(record: BaseRecord) -> list[Person]:
     """Whom a work is listed and cited under: its authors, else the editors
-    of a work that is not a chapter, else a film's writers and directors."""
+    of a work that is not a chapter, else a film's writers and directors; a
+    recording of a composer's work, the composer (10.13)."""
+    if _composers(record):
+        return list(record.composers)
     if record.authors:
         return list(record.authors)
     if record.editors and record.type != "chapter":
@@ -149,6 +158,8 @@ def _listed(record: BaseRecord) -> list[Person]:
 
 def _authors(record: Work) -> tuple[str, str]:
     """The author element and a role label ("" / " (Ed.)" / " (Eds.)")."""
+    if _composers(record):
+        return _name_list([_inverted(p) for p in record.composers]), ""
     if record.authors:
         return _name_list([_inverted(p) for p in record.authors], record.authors_et_al), ""
     if record.editors and record.type != "chapter":
@@ -202,8 +213,8 @@ def _short_names(
 
 def _full_date(record: Work) -> bool:
     ct = csl_type(record)
-    if ct in ("dataset", "software"):
-        return False  # 10.9, 10.10: the year
+    if ct in ("dataset", "software", "figure"):
+        return False  # 10.9, 10.10, 10.14 (an infographic): the year
     if ct in _FULL_DATE_CSL or record.type in _FULL_DATE_TYPES:
         return True
     if ct in ("review", "review-book") and not record.volume and record.issued is not None:
@@ -393,6 +404,16 @@ def _bracket(record: Work) -> str:
     if record.type == "misc" and record.howpublished:
         return f" [{capitalize_first(typo(record.howpublished))}]"
     medium = record_extra(record, "medium")
+    if ct == "song":
+        # 10.13: "[Song]"; a classical work, under its composer, with who
+        # recorded it: "[Album recorded by Academy of St Martin in the Fields]"
+        # (CSL's author of a composer's recording, else its performer;
+        # apa.csl: "[Audio recording]" for a song)
+        kind = capitalize_first(typo(medium)) if medium else "Song"
+        artists = (record.authors or record.performers) if record.composers else []
+        if artists:
+            kind += " recorded by " + _name_list([_direct(p) for p in artists])
+        return f" [{kind}]"
     if record.type == "misc" and medium:
         return f" [{capitalize_first(typo(medium))}]"  # 10.14: "[Photograph]"
     if ct == "map":
@@ -487,8 +508,11 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
 
 
 def _book_like(out: Styled, record: Work, suffix: str) -> None:
-    # an episode's title in roman, its series in italics (10.12)
-    episode = csl_type(record) == "broadcast" and bool(record.container_title)
+    # an episode's title in roman, its series in italics (10.12); so a song's
+    # and its album's (10.13), a published interview's and where it appeared
+    episode = csl_type(record) in ("broadcast", "song", "interview") and bool(
+        record.container_title
+    )
     if not _head(out, record, suffix, italic_title=not episode):
         title = _title(record)
         if title and episode:
@@ -500,6 +524,13 @@ def _book_like(out: Styled, record: Work, suffix: str) -> None:
     if csl_type(record) == "broadcast" and record.container_title:
         out.add("In ")  # 10.12, 10.13: the series or podcast an episode is in
         _italic(out, typo(record.container_title))
+        out.punct(". ")
+    elif csl_type(record) == "song" and record.container_title:
+        out.add("On ")  # 10.13: the album a song is on
+        _italic(out, typo(record.container_title))
+        out.punct(". ")
+    elif csl_type(record) == "interview" and record.container_title:
+        _italic(out, typo(record.container_title))  # where it was published
         out.punct(". ")
     if record.type == "paper":
         # 10.5: presentation: event, place.

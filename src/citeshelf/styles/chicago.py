@@ -165,13 +165,44 @@ def _short_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> st
     return _and_list([typo(p.last) for p in people])
 
 
-def _creators(record: Work) -> tuple[list[Person], bool, str]:
-    """(people, et-al flag, role) of whom the work is listed under."""
+def _creators(record: Work, *, directors: bool = True) -> tuple[list[Person], bool, str]:
+    """(people, et-al flag, role) of whom the work is listed under: a film or
+    broadcast with no author under its director ("Spielberg, Steven, dir.",
+    CMOS 14.265 (17th)) unless ``directors`` is false (a note, which gives
+    "directed by" after the title)."""
+    if record.composers and csl_type(record) == "song":
+        return record.composers, False, ""  # a recording under its composer
     if record.authors:
         return record.authors, record.authors_et_al, ""
     if record.editors and record.type != "chapter":
         return record.editors, record.editors_et_al, "eds." if len(record.editors) > 1 else "ed."
+    if directors and _director_listed(record):
+        return record.directors, False, "dirs." if len(record.directors) > 1 else "dir."
     return [], False, ""
+
+
+#: Films, videos, and radio, television and podcast broadcasts.
+_AV_CSL = frozenset({"motion_picture", "broadcast"})
+
+
+def _director_listed(record: Work) -> bool:
+    """Whether the director stands in the author's place (a film or broadcast
+    with no author or editor)."""
+    return (
+        bool(record.directors)
+        and not record.authors
+        and not record.editors
+        and csl_type(record) in _AV_CSL
+    )
+
+
+def _episode(record: Work) -> bool:
+    """An episode of a series with its number: listed under the series' title
+    ("*The Simpsons*. TV series episode 19, “Lisa’s Wedding,” ...", as the CSL
+    Chicago styles give it after CMOS 18 14.165)."""
+    return csl_type(record) == "broadcast" and bool(
+        record.container_title and record.number and record.title
+    )
 
 
 def _unsigned_periodical(record: Work) -> bool:
@@ -203,10 +234,14 @@ def _periodical_name(record: Work, edition: int) -> Styled:
 _NAME_FORMS = {"bib": _bib_names, "note": _note_names, "short": _short_names}
 
 
-def creators_part(record: Work, edition: int, form: str) -> str:
+def creators_part(record: Work, edition: int, form: str, *, directors: bool | None = None) -> str:
     """The creators as ``form`` ("bib", "note" or "short") lists them, with
-    the editors' role (", ed.") except in the short form; "" if none."""
-    people, flag, role = _creators(record)
+    the editors' role (", ed.") except in the short form; "" if none. A
+    director is listed in a bibliography (and, with ``directors``, an
+    author-date citation), not in a note."""
+    people, flag, role = _creators(
+        record, directors=form == "bib" if directors is None else directors
+    )
     if not people:
         return ""
     text = typo(_NAME_FORMS[form](people, flag, edition))
@@ -218,10 +253,10 @@ def _tc(record: Work, text: str | None, edition: int, *fields: str) -> str:
     kept); another language as stored."""
     if not text:
         return ""
-    if record.type == "post":
+    if csl_type(record) == "post":
         # A social media post is quoted as written, its text not put in
         # headline style (as the CSL Chicago styles give it).
-        return title_cased(record, text, lambda t: t, *fields)
+        return title_cased(record, text, lambda t, phrases=(): t, *fields)
     return title_cased(record, text, partial(chicago_title_case, edition=edition), *fields)
 
 
@@ -252,7 +287,9 @@ def _short_title(record: Work, edition: int) -> str:
         title, subtitle = record.main_title, record.main_subtitle
     if not title:
         return ""
-    main = title if subtitle else title.split(": ", 1)[0]
+    # An email's subject line is kept whole ("Re: Alliance Archives").
+    letter = csl_type(record) == "personal_communication"
+    main = title if subtitle or letter else title.split(": ", 1)[0]
     # "Ward and Burns, *War*": an initial article may go (quick guide).
     kept = protected(record, "title")
     for article in ("The ", "A ", "An "):
@@ -289,8 +326,8 @@ def _italic_type(record: Work) -> bool:
     ct = csl_type(record)
     if ct == "dataset" or ct in _ENTRY_TYPES:
         return False
-    if ct in _ITALIC_CSL or (ct == "broadcast" and not record.container_title):
-        return True  # a broadcast's series (no episode title) in italics
+    if ct in _ITALIC_CSL or (ct in ("broadcast", "song") and not record.container_title):
+        return True  # a broadcast's series (no episode title), an album, in italics
     return record.type in ("book", "report")
 
 
@@ -298,6 +335,8 @@ def title_part(
     record: Work, edition: int, *, short: bool = False, author_date: bool = False
 ) -> Styled:
     """The title in title case: italic for a book or report, else quoted."""
+    if _episode(record):
+        return _episode_title(record, edition, short=short)
     if short:
         title = _short_title(record, edition)
     else:
@@ -305,6 +344,19 @@ def title_part(
     if not title:
         return Styled()
     return _italic(Styled(), title) if _italic_type(record) else Styled().add(_quoted(title))
+
+
+def _episode_title(record: Work, edition: int, *, short: bool) -> Styled:
+    """An episode's series in italics; in a short note with the episode's
+    title, "*The Simpsons*, “Lisa’s Wedding”", or the title alone after an
+    author's name."""
+    if short and creators_part(record, edition, "short"):
+        return Styled().add(_quoted(_short_title(record, edition)))
+    out = _italic(Styled(), _tc(record, record.container_title, edition, "container_title"))
+    if short:
+        out.punct(", ")
+        out.add(_quoted(_short_title(record, edition)))
+    return out
 
 
 def _date_text(d: Date | None, *, year: bool = True) -> str:
@@ -360,11 +412,16 @@ def _nb_date(record: Work) -> str:
     return _date_text(d) if _full_dated(record) else year_span(d)
 
 
+#: Types beyond the core ones dated by the year alone, as the CSL Chicago
+#: styles date them: a film or video, a figure.
+_YEAR_ONLY_CSL = frozenset({"motion_picture", "figure"})
+
+
 def _full_dated(record: Work) -> bool:
     ct = csl_type(record)
     if _by_date(record):
         return True
-    if record.type in ("webpage", "misc") and ct != "dataset":
+    if record.type in ("webpage", "misc") and ct not in _YEAR_ONLY_CSL:
         return True
     return record.type == "paper" and not record.container_title
 
@@ -396,7 +453,7 @@ def _date_tail(record: Work, edition: int, author_date: bool) -> str:
     # Times, March 8, 2017"); the 18th gives "July 30" after the year, as the
     # 18th-edition CSL style does.
     with_year = edition < 18 and (
-        _by_date(record) or ct == "post-weblog" or _ahead_of_print(record)
+        _by_date(record) or ct in ("post-weblog", "interview") or _ahead_of_print(record)
     )
     return _date_text(d, year=with_year)
 
@@ -404,9 +461,25 @@ def _date_tail(record: Work, edition: int, author_date: bool) -> str:
 def facts_part(record: Work, edition: int, *, form: str, author_date: bool = False) -> str:
     """The publication facts: "Routledge, 2018" (a note's parenthesis, a
     bibliography's last sentence: the date left to the head in author-date)."""
+    aired = _broadcast_facts(record, edition, note=form == "note", author_date=author_date)
+    if aired is not None:
+        return aired
     pub = _publisher(record, edition)
     when = _nb_date(record) if form == "note" else _date_tail(record, edition, author_date)
+    if csl_type(record) == "software" and record.issued is not None:
+        # "released 2023" (the CSL Chicago styles' form for software; in an
+        # author-date list, where the year leads, "released" alone)
+        released = "released" if pub or form == "note" else "Released"
+        when = f"{released} {when}" if when else released
     original = getattr(record, "original_date", None)
+    if original is not None and csl_type(record) == "song":
+        # a recording of an older work: "1904; Deutsche Grammophon, 2002" (the
+        # CSL Chicago styles' form; an 18th-edition author-date list gives the
+        # original date only where the entry's year leads)
+        rest = ", ".join(x for x in (pub, when) if x)
+        if author_date and edition >= 18:
+            return rest
+        return year_span(original) + "; " + rest
     if original is not None and not author_date and not record.original_title:
         # 14.114 (17th): a reprint, "(1851; repr., London: Penguin, 2003)" in a
         # note, "1851. Reprint, London: Penguin, 2003." in a bibliography
@@ -620,12 +693,16 @@ def book_details(
         eds = _editors_text(record, note=note)
         bits.append(eds if note else capitalize_first(eds))
     genre = record_extra(record, "genre")
-    if record.type == "misc" and genre:
-        # a description after the title: "Brochure", "Unpublished manuscript", "Map"
-        bits.append(typo(genre) if note else capitalize_first(typo(genre)))
+    if record.type == "misc" and genre and csl_type(record) != "broadcast":
+        # a description after the title: "Brochure", "Unpublished manuscript", "Map";
+        # a letter's or email's recipient, "Email to Thi Nguyen"
+        text = typo(genre) + _recipients(record)
+        bits.append(text if note else capitalize_first(text))
     version = record_extra(record, "version")
     if csl_type(record) == "dataset" and version:
         bits.append(("version " if note else "Version ") + version)
+    elif csl_type(record) == "software" and version:
+        bits.append(("v. " if note else "V. ") + version)  # "V. 4.3.1", as the CSL styles give it
     ed = edition_text(record.edition)
     if ed:
         bits.append(ed if note else capitalize_first(ed))
@@ -647,6 +724,58 @@ def book_details(
         how = typo(record.howpublished)
         bits.append(how if note else capitalize_first(how))
     return bits
+
+
+def _recipients(record: Work, *, short: bool = False) -> str:
+    """ " to Thi Nguyen" (" to Nguyen" in a shortened note): whom a letter or
+    email was sent to, after its kind."""
+    if not record.recipients or csl_type(record) != "personal_communication":
+        return ""
+    if short:
+        return " to " + _short_names(record.recipients, False, 18)
+    return " to " + _people_text(record.recipients)
+
+
+def _letter_description(record: Work) -> str:
+    """An untitled letter or email described by its kind, recipient and date:
+    "Letter to the author, September 2, 2021" (a shortened note, as the CSL
+    Chicago styles give it); "" for another work."""
+    if csl_type(record) != "personal_communication":
+        return ""
+    genre = record_extra(record, "genre")
+    kind = typo(genre) + _recipients(record, short=True) if genre else ""
+    when = _date_text(record.issued) if record.issued is not None else ""
+    return ", ".join(x for x in (capitalize_first(kind), when) if x)
+
+
+#: Where an interview or letter can be consulted; one without any is cited in
+#: the text alone (CMOS 18 14.111, as the CSL Chicago author-date styles read it).
+_ACCESSIBLE = ("archive", "archive_place", "container_title", "doi", "number", "publisher", "url")
+
+
+def _in_text_only(record: Work) -> bool:
+    return csl_type(record) in ("personal_communication", "interview") and not any(
+        getattr(record, f, None) for f in _ACCESSIBLE
+    )
+
+
+def _personal_citation(out: Styled, record: Work, edition: int, loc: str) -> None:
+    """An author-date citation of a letter or email with no reference-list
+    entry: "(Per Hansen, Letter to the author, September 2, 2021)", "(Elena
+    Ortiz, “Re: Alliance Archives”)" (the writer's full name, as in a note)."""
+    names = creators_part(record, edition, "note")
+    if names and not record_extra(record, "genre") and record.recipients:
+        names += " to " + _people_text(record.recipients)
+    what: Styled | str = _letter_description(record) if not record.title else ""
+    if not what:
+        what = title_part(record, edition, short=True)
+    first = True
+    for part in (names, what, loc):
+        if part:
+            if not first:
+                out.punct(", ")
+            out.extend(part) if isinstance(part, Styled) else out.add(part)
+            first = False
 
 
 def thesis_details(record: Thesis, *, note: bool) -> list[str]:
@@ -844,7 +973,7 @@ def reference(
         out.punct(". ")
     else:
         _bib_body(out, work, edition, author_date)
-    for text in (*_archive(work), _database(work), _accessed(work, note=False)):
+    for text in (_medium(work), *_archive(work), _database(work), _accessed(work, note=False)):
         if text:
             out.add(text)
             out.punct(". ")
@@ -852,17 +981,119 @@ def reference(
     return out.end(".")
 
 
+#: CSL types whose medium (or a map's scale) follows the date, as the CSL
+#: Chicago styles give it: "1889. Oil on canvas. Museum of Modern Art",
+#: "1984. 1:1,000,000." (in a note after the cited page).
+_MEDIUM_CSL = frozenset({"graphic", "interview", "song", "map", "figure"})
+
+
+def _medium(record: Work) -> str:
+    """A work's medium ("Oil on canvas", "Audio recording", "CD") or a map's
+    scale ("1:1,000,000"), "" if none or not a type that gives it."""
+    if csl_type(record) not in _MEDIUM_CSL:
+        return ""
+    medium = record_extra(record, "medium") or record_extra(record, "scale")
+    return capitalize_first(typo(medium)) if medium else ""
+
+
 def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
     """What follows an article's title: its genre ("Opinion", "Editorial")
     and what it reviews ("Review of *Swing Time*, by Zadie Smith")."""
     parts = []
     genre = record_extra(record, "genre")
-    if record.type == "article" and genre:
+    if genre and (record.type == "article" or csl_type(record) == "post"):
+        # "Opinion"; a post's kind, "Tweet", "Status update"
         parts.append(Styled().add(typo(genre)))
     review = _review(record, edition, note=note)
     if review is not None:
         parts.append(review)
+    parts.extend(_broadcast_parts(record, edition, note=note))
+    parts.extend(_performers(record, note=note))
+    if csl_type(record) == "song" and record.container_title:
+        # a track on an album: "In *Lemonade*", as the CSL Chicago styles give it
+        album = _tc(record, record.container_title, edition, "container_title")
+        parts.append(_italic(Styled().add("in " if note else "In "), album))
+    if record.interviewers:
+        # "Interview by Jonas Berg", as the CSL Chicago styles give it
+        by = _people_text(record.interviewers)
+        parts.append(Styled().add(("interview by " if note else "Interview by ") + by))
     return parts
+
+
+def _contributors_av(record: Work, *, note: bool) -> list[str]:
+    """ "written by Greg Daniels", "directed by Jim Reardon" (the director
+    only where not listed in the author's place)."""
+    out = []
+    if record.script_writers:
+        out.append("written by " + _people_text(record.script_writers))
+    if record.directors and (note or not _director_listed(record)):
+        out.append("directed by " + _people_text(record.directors))
+    return out
+
+
+def _broadcast_parts(record: Work, edition: int, *, note: bool) -> list[Styled]:
+    """What follows a film's or broadcast's title: an episode's kind, number,
+    title and contributors ("TV series episode 19, “Lisa’s Wedding,” written by
+    Greg Daniels"); another broadcast's kind, series and contributors ("Radio
+    broadcast", "*Analysis*"); a film's contributors ("directed by ...")."""
+    ct = csl_type(record)
+    if ct not in _AV_CSL:
+        return []
+    people = _contributors_av(record, note=note)
+    genre = typo(record_extra(record, "genre"))
+    if _episode(record):
+        kind = capitalize_first(genre) if genre and not note else genre
+        label = f"{kind or ('episode' if note else 'Episode')} {record.number}"
+        out = Styled().add(label)
+        for text in (_quoted(_title(record, edition)), *people):
+            out.punct(", ")
+            out.add(text)
+        return [out]
+    parts = []
+    if ct == "broadcast":
+        if genre:
+            parts.append(Styled().add(genre if note else capitalize_first(genre)))
+        if record.container_title:
+            container = _tc(record, record.container_title, edition, "container_title")
+            parts.append(_italic(Styled(), container))
+    if people:
+        text = ", ".join(people)
+        parts.append(Styled().add(text if note else capitalize_first(text)))
+    return parts
+
+
+def _broadcast_facts(record: Work, edition: int, *, note: bool, author_date: bool) -> str | None:
+    """A broadcast's network and date: "Aired March 19, 1995, on Fox
+    Broadcasting Company" ("aired" in a note); a podcast's (one with a URL)
+    publisher and date as any other work's. None for another work."""
+    if csl_type(record) != "broadcast" or record.url or record.doi:
+        return None
+    when = _nb_date(record) if note else _date_tail(record, edition, author_date)
+    pub = _publisher(record, edition)
+    text = ("aired " if note else "Aired ") + when if when else ("aired" if note else "Aired")
+    return f"{text}, on {pub}" if pub else text
+
+
+def _performers(record: Work, *, note: bool) -> list[Styled]:
+    """A recording's performers, after a composer's work: "Performed by
+    Berlin Philharmonic" (CSL's authors of a composer's recording, then its
+    performers, each so, as the CSL Chicago styles give them)."""
+    if csl_type(record) != "song" or not record.composers:
+        return []
+    label = "performed by " if note else "Performed by "
+    return [
+        Styled().add(label + _people_text(people))
+        for people in (record.authors, record.performers)
+        if people
+    ]
+
+
+def _interview_source(record: Work, edition: int) -> Styled | None:
+    """Where an interview was published, before its date: "*Nordic Security
+    Review*, November 2, 2021" (the CSL Chicago styles' form)."""
+    if csl_type(record) != "interview" or not record.container_title or record.publisher:
+        return None
+    return _italic(Styled(), _tc(record, record.container_title, edition, "container_title"))
 
 
 def _accessed(record: Work, *, note: bool) -> str:
@@ -904,7 +1135,12 @@ def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
             for detail in book_details(record, edition, note=False, author_date=ad):
                 out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
                 out.punct(". ")
-        out.add(facts_part(record, edition, form="bib", author_date=ad))
+        source = _interview_source(record, edition)
+        facts = facts_part(record, edition, form="bib", author_date=ad)
+        if source is not None:
+            out.extend(source)
+            facts = ", " + facts if facts else ""
+        out.add(facts)
         out.punct(". ")
         originally = _originally(record, edition, note=False, author_date=ad)
         if originally is not None:
@@ -960,7 +1196,11 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
         out.punct(", ")
     if csl_type(record) in _ENTRY_TYPES:
         out.add("under " if edition >= 18 else "s.v. ")
-    out.extend(title_part(record, edition, short=True))
+    letter = _letter_description(record) if not record.title else ""
+    if letter:
+        out.add(letter)
+    else:
+        out.extend(title_part(record, edition, short=True))
     loc = locator_part(page, record)
     if loc:
         out.punct(", ")
@@ -1009,7 +1249,13 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         loc = loc or _chapter_pages(record, edition)
     else:
         _note_book(out, record, edition, loc)
-    for text in (loc, *_archive(record), _database(record), _accessed(record, note=True)):
+    for text in (
+        loc,
+        _medium(record),
+        *_archive(record),
+        _database(record),
+        _accessed(record, note=True),
+    ):
         if text:
             out.add(", " + text)
     if link:
@@ -1034,9 +1280,14 @@ def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
         out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
     facts = facts_part(record, edition, form="note")
     originally = _originally(record, edition, note=True)
-    if record.type == "misc":
-        # Documents and data sets: the facts run on, without parentheses.
+    if record.type == "misc" and csl_type(record) != "motion_picture":
+        # Documents and data sets: the facts run on, without parentheses
+        # (a film's are in parentheses, as a book's).
         out.punct(", ")
+        source = _interview_source(record, edition)
+        if source is not None:
+            out.extend(source)
+            facts = ", " + facts if facts else ""
         out.add(facts)
     elif originally is not None:
         out.add(f" ({facts}; ").extend(originally).add(")")
@@ -1069,7 +1320,11 @@ def author_date_citation(
             continue
         if i:
             out.add("; " if not narrative else (" and " if i == len(cites) - 1 else ", "))
-        names = creators_part(work, edition, "short")
+        if _in_text_only(work) and not narrative:
+            _personal_citation(out, work, edition, loc)
+            prev = None
+            continue
+        names = creators_part(work, edition, "short", directors=not _episode(work))
         if names:
             out.add(names)
         elif _unsigned_periodical(work):
