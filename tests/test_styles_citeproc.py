@@ -159,6 +159,10 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "lee2022measuring",
             "okonkwo2017regionalism",
             "harper2018introduction",
+            "gao2021report",
+            "crs2019report",
+            "nimh2016anxiety",
+            "iso2019dates",
             # ... and may leave out an initial article (quick guide: "Ward and Burns, *War*").
             "dupont2019north",
             "ross2018magazine",
@@ -175,6 +179,10 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "piaget1969psychology",
             "moreau2012reprint",
             "klein2019opinion",
+            "sato2022magazine",
+            "ivanov2010multivolume",
+            "keller2020edited",
+            "gomez2024inpress",
         ],
         _SHORT,
         "CMOS 14.33 (17th)",
@@ -254,6 +262,13 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # in press)"), whatever word the record's status uses; apa.csl prints the
     # status ("forthcoming").
     **_expand(("apa",), ["ferris2025forthcoming"], _FULL, "APA in press"),
+    # A publication number with a hyphen is one number, not a range: APA 10.4
+    # example 50, "(NIH Publication No. 18-2424)"; CMOS 6.78 (17th): the en
+    # dash connects inclusive numbers. The CSL styles read "16-4677" as a range,
+    # "NIH Publication Nos. 16–4677".
+    ("apa", "nimh2016anxiety", "bibliography"): "APA 10.4",
+    **_expand(NOTES, ["nimh2016anxiety"], _FULL, "CMOS 6.78 (17th)"),
+    **_expand(AUTHOR_DATE, ["nimh2016anxiety"], ("bibliography",), "CMOS 6.78 (17th)"),
     # The Chicago rule above (CMOS 14.72, 15.44 (17th)) for a book in press.
     **_expand(CHICAGO, ["gomez2024inpress"], _FULL, "CMOS 14.72, 15.44 (17th)"),
 }
@@ -309,13 +324,6 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "ortiz2023email": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
         "hansen2021letter": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
     },
-    "Short note: citeproc-js keeps an initial 'The' and a subtitle here; CMOS 14.33 not yet checked for these": {
-        "sato2022magazine": "n18:s sp|n17:s sp",
-        "ivanov2010multivolume": "n18:s sp|n17:s sp",
-        "keller2020edited": "n18:s sp|n17:s sp",
-        "gomez2024inpress": "n18:s sp|n17:s sp",
-        "gao2021report": "n18:s sp|n17:s sp",
-    },
     "Chicago notes for a pamphlet, leaflet or score: publication facts in parentheses": {
         "redcross2019pamphlet": "n18:c cp|n17:c cp",
         "leaflet1940": "n18:c cp|n17:c cp",
@@ -332,12 +340,6 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "kumar2022poster": "n18:c cp|n17:b c cp|ad18:b|ad17:b",
         "king1963dream": "apa:b|n18:c cp|n17:b c cp|ad18:b|ad17:b",
         "tanaka2022keynote": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
-    "Report and standard numbers: 'Nos. 16–4677', 'CRS Report No.', a standard's number in Chicago": {
-        "nimh2016anxiety": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "crs2019report": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "iso2019dates": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "iso2021references": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
     },
     "Author-date article number: '12: 4521' in citeproc-js": {
         "zhou2022eid": "ad18:b|ad17:b",

@@ -831,6 +831,12 @@ def test_report_number_label() -> None:
     assert "Working Paper no. 7 (" in to_text(format_citation([r], "chicago-notes"))
     other = r.model_copy(update={"number": "RR-2795"})
     assert "(Working Paper RR-2795)" in reference_text(other, "apa")
+    # letters run into digits count as a number; a hyphenated one stays one number
+    lettered = r.model_copy(update={"number": "R45652"})
+    assert "(Working Paper No. R45652)" in reference_text(lettered, "apa")
+    assert "Working Paper no. R45652 (" in to_text(format_citation([lettered], "chicago-notes"))
+    hyphened = r.model_copy(update={"number": "16-4677"})
+    assert "(Working Paper No. 16-4677)" in reference_text(hyphened, "apa")
 
 
 def test_chapter_in_a_volume_author_date_locator() -> None:

@@ -643,6 +643,8 @@ def book_details(
         shown = (typo(genre) if note else chicago_title_case(genre, edition)) if genre else ""
         label = number_label(shown, record.number) or shown
         bits.append(label.replace(" No. ", " no. ") if note else label)
+    if csl_type(record) == "standard" and record.number:
+        bits.append(typo(record.number))  # "ISO 690:2021", no label (as the CSL styles give it)
     if record.type == "misc" and record.howpublished:
         how = typo(record.howpublished)
         bits.append(how if note else capitalize_first(how))
