@@ -263,12 +263,29 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # status ("forthcoming").
     **_expand(("apa",), ["ferris2025forthcoming"], _FULL, "APA in press"),
     # A publication number with a hyphen is one number, not a range: APA 10.4
-    # example 50, "(NIH Publication No. 18-2424)"; CMOS 6.78 (17th): the en
+    # (report by a government agency), "(NIH Publication No. 18-2424)"; CMOS 6.78 (17th): the en
     # dash connects inclusive numbers. The CSL styles read "16-4677" as a range,
     # "NIH Publication Nos. 16–4677".
     ("apa", "nimh2016anxiety", "bibliography"): "APA 10.4",
     **_expand(NOTES, ["nimh2016anxiety"], _FULL, "CMOS 6.78 (17th)"),
     **_expand(AUTHOR_DATE, ["nimh2016anxiety"], ("bibliography",), "CMOS 6.78 (17th)"),
+    # CMOS 17 and 18 quick guides, website content: the short note of an
+    # unsigned page is its short title alone ("“Yale Facts.”"); the site's
+    # owner heads only the bibliography entry. The CSL styles put the owner first.
+    **_expand(NOTES, ["nordic-about"], _SHORT, "CMOS 18 quick guide, website content"),
+    # CMOS 15.44 (17th): an undated work has "n.d." in the citation as in the
+    # reference list ("Sheehan, Michael. n.d."); the CSL styles leave it out of
+    # the citation of a dictionary or encyclopedia entry, "(Sheehan)".
+    **_expand(
+        AUTHOR_DATE,
+        ["britannica-balance", "mw-deterrence"],
+        ("citation", "citation_page"),
+        "CMOS 15.44 (17th)",
+    ),
+    # APA 10.3 (entry in an online reference work, the *Stanford Encyclopedia
+    # of Philosophy* example): a named edition is "(Summer 2019 ed.)"; apa.csl
+    # prints "(Winter 2019)".
+    ("apa", "kuhn2019dilemma", "bibliography"): "APA 10.3",
     # The Chicago rule above (CMOS 14.72, 15.44 (17th)) for a book in press.
     **_expand(CHICAGO, ["gomez2024inpress"], _FULL, "CMOS 14.72, 15.44 (17th)"),
 }
@@ -295,13 +312,8 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "bong2019parasite": "apa:b|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
         "okeke2018video": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
     },
-    "Reference-work and web entries: Chicago prints 'n.d.' beside an access date, and an undated page's author; 'Merriam-Webster.Com'; Wikipedia's date; APA 'Winter 2019' edition": {
-        "mw-deterrence": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "britannica-balance": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
-        "wiki-nato": "n18:c cp s sp|n17:c cp s sp|ad18:b c cp|ad17:b c cp",
-        "nordic-about": "n18:b s sp|n17:b s sp|ad18:b c cp|ad17:b c cp",
-        "kuhn2019dilemma": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "oed1989alliance": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
+    "Reference-work entries: citeproc-js title-cases a domain name, 'Merriam-Webster.Com Dictionary'": {
+        "mw-deterrence": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
     },
     "Software and data set: Chicago's 'V. 4.3.1' and 'released 2023', a data set's full date": {
         "rcore2023r": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",

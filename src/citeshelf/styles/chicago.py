@@ -18,7 +18,8 @@ Differences between the editions implemented here (section numbers are the
 - title case: prepositions lower case regardless of length in the 17th
   (8.159); prepositions of five or more letters capitalised in the 18th (8.160);
 - a journal issue's month in notes and bibliography: given in the 17th;
-- an encyclopedia entry in a short note: "s.v." (17th) / "under" (18th).
+- an entry in a reference work consulted in print: "s.v." (17th) / "under"
+  (18th) before its title.
 
 The four forms (bibliography entry, reference-list entry, note, short note
 and author-date citation) are built from the same parts -- creators, title,
@@ -191,6 +192,63 @@ def _unsigned_periodical(record: Work) -> bool:
 
 def _periodical_name(record: Work, edition: int) -> Styled:
     return _italic(Styled(), _tc(record, cast("Article", record).journal, edition, "journal"))
+
+
+def _entry(record: Work) -> bool:
+    """A dictionary or encyclopedia entry."""
+    return csl_type(record) in _ENTRY_TYPES
+
+
+def _online(record: Work) -> bool:
+    return bool(record.doi or record.url)
+
+
+def _stand_in(record: Work) -> str:
+    """What an unsigned work is listed under in a bibliography, reference
+    list, short note and author-date citation: "periodical" (above), "reference"
+    for an unsigned entry, under the reference work's title (CMOS 18 14.130:
+    the title of the work, *Wikipedia*, *The Oxford English Dictionary*), "site"
+    for an unsigned web page, under the site's owner (CMOS 17 14.206: "the owner
+    or sponsor of the site may stand in place of the author"); "" otherwise."""
+    if _creators(record)[0]:
+        return ""
+    if _unsigned_periodical(record):
+        return "periodical"
+    if _entry(record) and record.container_title:
+        return "reference"
+    if record.type == "webpage" and record.site:
+        return "site"
+    return ""
+
+
+def _stand_in_name(record: Work, edition: int) -> Styled:
+    kind = _stand_in(record)
+    if kind == "periodical":
+        return _periodical_name(record, edition)
+    out = Styled()
+    if kind == "reference":
+        _italic(out, _tc(record, record.container_title, edition, "container_title"))
+    elif kind == "site":
+        _site(out, cast("Webpage", record))
+    return out
+
+
+def _sub_verbo(record: Work, edition: int) -> str:
+    """ "under " (18th) / "s.v. " (17th) before the entry's title, for a reference
+    work consulted in print only (CMOS 18 14.131; the CSL styles give none for
+    an entry with a URL or DOI)."""
+    if not _entry(record) or _online(record):
+        return ""
+    return "under " if edition >= 18 else "s.v. "
+
+
+def _edition_text(record: Work) -> str:
+    """ "2nd ed."; a named edition with its date, "Winter 2019" (the *Stanford
+    Encyclopedia of Philosophy*'s), as written (as the CSL styles print it)."""
+    ed = (record.edition or "").strip()
+    if any(c.isdigit() for c in ed) and not ed[:1].isdigit():
+        return typo(ed)
+    return edition_text(record.edition)
 
 
 # --------------------------------------------------------------------------
@@ -366,6 +424,8 @@ def _full_dated(record: Work) -> bool:
         return True
     if record.type in ("webpage", "misc") and ct != "dataset":
         return True
+    if _entry(record) and _online(record) and not record.publisher:
+        return True  # an online reference work's entry, dated like a web page
     return record.type == "paper" and not record.container_title
 
 
@@ -562,7 +622,7 @@ def container_part(
     volume = f"vol. {record.volume}" if record.volume else ""
     if volume and not author_date:
         bits.append(volume)
-    ed = edition_text(record.edition)
+    ed = _edition_text(record)
     if ed:
         bits.append(ed)
     authors = getattr(record, "container_authors", None)
@@ -626,7 +686,7 @@ def book_details(
     version = record_extra(record, "version")
     if csl_type(record) == "dataset" and version:
         bits.append(("version " if note else "Version ") + version)
-    ed = edition_text(record.edition)
+    ed = _edition_text(record)
     if ed:
         bits.append(ed if note else capitalize_first(ed))
     if record.volume and volume_titles(record) is not None:
@@ -821,13 +881,14 @@ def reference(
     work = cast("Work", record)
     out = Styled(comma_after_query=True)
     people, _flag, role = _creators(work)
-    unsigned = not people and _unsigned_periodical(work)
+    stand_in = _stand_in(work)
+    unsigned = stand_in == "periodical"
     if people and repeated:
         out.add("———" + (", " + role if role else ""))
     elif people:
         out.add(creators_part(work, edition, "bib"))
-    elif unsigned:
-        out.extend(_periodical_name(work, edition))
+    elif stand_in:
+        out.extend(_stand_in_name(work, edition))
     else:
         out.extend(title_part(work, edition, author_date=author_date))
     out.punct(". ")
@@ -835,7 +896,7 @@ def reference(
         label = _year_label(work, suffix)
         out.add(capitalize_first(label) if label.startswith("forthcoming") else label)
         out.punct(". ")
-    if people or unsigned:
+    if people or stand_in:
         out.extend(title_part(work, edition, author_date=author_date))
         out.punct(". ")
     for part in _after_title(work, edition, note=False):
@@ -844,6 +905,13 @@ def reference(
     if unsigned:
         out.add(_date_tail(work, edition, author_date))
         out.punct(". ")
+    elif stand_in == "reference":
+        # the reference work named at the head is not repeated: "*Wikipedia*.
+        # 2024. “North Atlantic Treaty Organization.” January 28."
+        out.add(facts_part(work, edition, form="bib", author_date=author_date))
+        out.punct(". ")
+    elif stand_in == "site":
+        pass  # the site named at the head is not repeated
     else:
         _bib_body(out, work, edition, author_date)
     for text in (*_archive(work), _database(work), _accessed(work, note=False)):
@@ -957,11 +1025,12 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
     if names:
         out.add(names)
         out.punct(", ")
-    elif _unsigned_periodical(record):
-        out.extend(_periodical_name(record, edition))
+    elif _stand_in(record) not in ("", "site"):
+        # an unsigned web page's short note is its short title alone (CMOS 17
+        # and 18 quick guides, website content: "“Yale Facts.”")
+        out.extend(_stand_in_name(record, edition))
         out.punct(", ")
-    if csl_type(record) in _ENTRY_TYPES:
-        out.add("under " if edition >= 18 else "s.v. ")
+    out.add(_sub_verbo(record, edition))
     out.extend(title_part(record, edition, short=True))
     loc = locator_part(page, record)
     if loc:
@@ -976,6 +1045,8 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
 def full_note(record: Work, page: str | None, edition: int) -> Styled:
     """Creators, title, what the type adds, publication facts in
     parentheses, locator, identifier."""
+    if _stand_in(record) == "reference":
+        return _unsigned_entry_note(record, page, edition)
     out = Styled()
     names = creators_part(record, edition, "note")
     if names:
@@ -986,7 +1057,6 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         out.punct(", ")
         out.extend(part)
     loc = locator_part(page, record, volume=volume_titles(record) is None)
-    link = identifier_part(record)
     if record.type == "thesis" or (record.type == "paper" and not record.container_title):
         if record.type == "thesis":
             parts = thesis_details(record, note=True)
@@ -1006,17 +1076,57 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         out.punct(", ")
         out.extend(container_part(record, edition, note=True))
         facts = facts_part(record, edition, form="note")
-        if facts:
+        if facts and _entry(record) and _full_dated(record):
+            out.add(", " + facts)  # an online entry's date runs on, as a web page's
+        elif facts:
             out.add(f" ({facts})")
         loc = loc or _chapter_pages(record, edition)
     else:
         _note_book(out, record, edition, loc)
+    return _note_tail(out, record, loc)
+
+
+def _note_tail(out: Styled, record: Work, loc: str) -> Styled:
+    """The end of a full note: locator, where the item is kept, database,
+    access date, identifier."""
     for text in (loc, *_archive(record), _database(record), _accessed(record, note=True)):
         if text:
             out.add(", " + text)
+    link = identifier_part(record)
     if link:
         out.add(", ").link(link)
     return out
+
+
+def _unsigned_entry_note(record: Work, page: str | None, edition: int) -> Styled:
+    """An unsigned entry in a reference work (CMOS 18 14.130-31; 17th
+    14.232-33): consulted in print, the work first and the entry after its
+    facts, "*The Oxford English Dictionary*, 2nd ed., vol. 1, ed. ... (Clarendon
+    Press, 1989), under “Alliance,” 531"; online, the entry first, "“North
+    Atlantic Treaty Organization,” *Wikipedia*, January 28, 2024"."""
+    out = Styled()
+    loc = locator_part(page, record)
+    if _online(record):
+        out.extend(title_part(record, edition))
+        out.punct(", ")
+        out.extend(_stand_in_name(record, edition))
+        facts = facts_part(record, edition, form="note")
+        if facts and facts != "n.d.":
+            out.add(", " + facts)
+        return _note_tail(out, record, loc)
+    out.extend(_stand_in_name(record, edition))
+    bits = [_edition_text(record), f"vol. {record.volume}" if record.volume else ""]
+    bits += [_editors_text(record, note=True), _translators_text(record, note=True)]
+    for bit in bits:
+        if bit:
+            out.add(", " + bit)
+    facts = facts_part(record, edition, form="note")
+    if facts:
+        out.add(f" ({facts})")
+    out.add(", " + _sub_verbo(record, edition)).extend(title_part(record, edition))
+    if loc:
+        out.punct(", ").add(loc)
+    return _note_tail(out, record, "")
 
 
 def _note_webpage(out: Styled, record: Webpage, loc: str) -> None:
@@ -1074,8 +1184,12 @@ def author_date_citation(
         names = creators_part(work, edition, "short")
         if names:
             out.add(names)
-        elif _unsigned_periodical(work):
-            out.extend(_periodical_name(work, edition))
+        elif _stand_in(work):
+            out.extend(_stand_in_name(work, edition))
+            if _stand_in(work) == "reference" and not loc:
+                # the entry after the date: "(*Wikipedia* 2024, “North Atlantic
+                # Treaty Organization”)", "(*OED* 1989, under “Alliance”)"
+                when += ", " + _sub_verbo(work, edition) + _quoted(_title(work, edition))
         else:
             out.extend(title_part(work, edition))
         if narrative:
@@ -1096,12 +1210,25 @@ def author_date_citation(
 # Order
 
 
+def _stand_in_sort(record: Work) -> str | None:
+    """The name an unsigned work files under (see ``_stand_in``), or None."""
+    kind = _stand_in(record)
+    if kind == "periodical":
+        return title_sort(cast("Article", record).journal or "")
+    if kind == "reference":
+        return title_sort(record.container_title or "")
+    if kind == "site":
+        return title_sort(cast("Webpage", record).site or "")
+    return None
+
+
 def author_key(record: BaseRecord) -> str:
     people, flag, _role = _creators(cast("Work", record))
     if people:
         return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if flag else "")
-    if _unsigned_periodical(cast("Work", record)):
-        return title_sort(cast("Article", record).journal or "")
+    stand_in = _stand_in_sort(cast("Work", record))
+    if stand_in is not None:
+        return stand_in
     return "title:" + fold(record.full_title or "")
 
 
@@ -1118,8 +1245,8 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
     if people:
         names = tuple(fold(_inverted(p)) for p in people)
         first = names[0]
-    elif _unsigned_periodical(cast("Work", record)):
-        first = title_sort(cast("Article", record).journal or "")
+    elif _stand_in_sort(cast("Work", record)) is not None:
+        first = cast(str, _stand_in_sort(cast("Work", record)))
         names = (first,)
     else:
         first = title_sort(record.full_title or "")
