@@ -119,6 +119,9 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # CMOS 14.72 and 15.44 (17th): an accepted work with no date has "forthcoming"
     # in its place ("in press" is not used); citeproc-js prints CSL's status text.
     **_expand(CHICAGO, ["haddad2021mediation"], _FULL, "CMOS 14.72, 15.44 (17th)"),
+    # The same for an article whose status is "forthcoming" (the CSL styles:
+    # "*Security Studies*, forthcoming").
+    **_expand(NOTES, ["ferris2025forthcoming"], _FULL, "CMOS 14.72, 15.44 (17th)"),
     # CMOS 14.114 (17th): a reprint, "(1851; repr., Clark, NJ: ..., 2003)" in a note,
     # "1851. Reprint, Clark, NJ: ..., 2003." in a bibliography; in author-date (15.38)
     # "(1851) 2003" leads and the original date is not repeated at the end.
@@ -136,7 +139,10 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     **_expand(AUTHOR_DATE, ["ito2019modelling"], ("bibliography",), "CMOS 14.217 (17th)"),
     # CMOS 15.47 (17th) / 13.? (18th): with a month, "28, no. 3 (September): 321–28".
     **_expand(
-        AUTHOR_DATE, ["dupont2019north", "grant2010defence"], ("bibliography",), "CMOS 15.47 (17th)"
+        AUTHOR_DATE,
+        ["dupont2019north", "grant2010defence", "isq2020issue"],
+        ("bibliography",),
+        "CMOS 15.47 (17th)",
     ),
     # Text wholly in CJK characters has no italic form: citeproc-js drops the
     # italics of such text (its ROMANESQUE_REGEXP test), so its Chicago styles
@@ -359,11 +365,8 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
     "Original date before the common era: '(Original work published 350 B.C.E.)'": {
         "aristotle1954rhetoric": "apa:b c cp|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
     },
-    "Special issue, archival collection, newspaper section and place, forthcoming article: descriptions not printed": {
-        "isq2020issue": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "kennan-papers": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "bauer2020newspaper": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "ferris2025forthcoming": "n18:b c cp|n17:b c cp",
+    "Archival collection: citeproc-js puts a cited page after the collection's number ('MC076, p. 531')": {
+        "kennan-papers": "n18:cp|n17:cp",
     },
 }
 

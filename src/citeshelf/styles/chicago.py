@@ -362,6 +362,10 @@ def title_part(
         title = _title(record, edition, author_date=author_date)
     if not title:
         return Styled()
+    if csl_type(record) == "collection":
+        # the name of an archival collection is in roman, without quotation
+        # marks (CMOS 17 14.221-22), as the CSL styles print it
+        return Styled().add(title)
     return _italic(Styled(), title) if _italic_type(record) else Styled().add(_quoted(title))
 
 
@@ -792,6 +796,31 @@ def _author_date_volume(record: Article, pages: str) -> str:
     return text
 
 
+def _special_issue(record: Work) -> bool:
+    """A journal's special issue, cited as a whole (CSL ``periodical`` with the
+    journal's name as its container)."""
+    return csl_type(record) == "periodical" and bool(record.container_title)
+
+
+def special_issue_part(
+    record: Work, edition: int, *, note: bool, author_date: bool = False, loc: str = ""
+) -> Styled:
+    """ "Special issue, *International Studies Quarterly* 64, no. 3 (2020)" after
+    the issue's title, the volume and date as an article's (as the CSL Chicago
+    styles give it); in an author-date reference list "64 (3)" or "64, no. 3
+    (September)"."""
+    out = Styled().add("special issue, " if note else "Special issue, ")
+    _italic(out, _tc(record, record.container_title, edition, "container_title"))
+    if author_date and not note:
+        return out.add(_author_date_volume(cast("Article", record), ""))
+    if record.volume:
+        out.add(" " + record.volume)
+    if record.issue:
+        out.add(", no. " + record.issue)
+    out.add(f" ({_article_date(cast('Article', record), edition)})")
+    return out.add(": " + loc) if loc else out
+
+
 def _preprint_like(record: Work) -> bool:
     return csl_type(record) == "article" and not getattr(record, "journal", None)
 
@@ -826,8 +855,16 @@ def periodical_part(
     note = form == "note"
     if _preprint_like(record):
         return out.add(_preprint(record, edition, note=note, author_date=author_date, loc=loc))
+    if _by_date(record) and record.section:
+        # a newspaper's section before its name: "World, *The Guardian*"
+        out.add(typo(record.section))
+        out.punct(", " if note else ". ")
     if record.journal:
         _italic(out, _tc(record, record.journal, edition, "journal"))
+    if csl_type(record) == "article-newspaper" and record.place:
+        # the city of a newspaper whose name lacks it: "*The Guardian* (London)"
+        # (CMOS 17 14.193)
+        out.add(f" ({typo(record.place)})")
     if _by_date(record):
         tail = _date_text(record.issued) if note else _date_tail(record, edition, author_date)
         return out.add(", " + tail) if tail else out
@@ -957,6 +994,9 @@ def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
         out.punct(". ")
     elif record.type == "webpage":
         _bib_webpage(out, record, edition, ad)
+    elif _special_issue(record):
+        out.extend(special_issue_part(record, edition, note=False, author_date=ad))
+        out.punct(". ")
     elif record.type == "paper" and not record.container_title:
         text = meeting_part(record, note=False)
         tail = _date_tail(record, edition, ad)
@@ -1081,6 +1121,10 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         elif facts:
             out.add(f" ({facts})")
         loc = loc or _chapter_pages(record, edition)
+    elif _special_issue(record):
+        out.punct(", ")
+        out.extend(special_issue_part(record, edition, note=True, loc=loc))
+        loc = ""
     else:
         _note_book(out, record, edition, loc)
     return _note_tail(out, record, loc)
