@@ -383,8 +383,9 @@ def _bracket(record: Work) -> str:
         return " [Data set]"  # 10.9: "[Data set]" (a genre such as "Survey data" is not it)
     if ct == "software":
         return f" [{genre or 'Computer software'}]"  # 10.10
-    if record.type == "paper" and not record.container_title:
+    if record.type == "paper" and not record.container_title and (genre or ct != "speech"):
         # 10.5, examples 63-64: "[Paper presentation]", "[Conference session]"
+        # (a speech with no description is not called a paper)
         return f" [{genre or 'Paper presentation'}]"
     if ct == "broadcast" and record.number and record.container_title:
         # an episode's number: 10.12 "(Season 3, Episode 12) [TV series

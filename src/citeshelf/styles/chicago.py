@@ -743,7 +743,15 @@ def meeting_part(record: Paper, *, note: bool) -> str:
         kind = typo(genre)
         kind = kind[:1].lower() + kind[1:] if note and kind[1:2].islower() else kind
         return ", ".join(x for x in ((kind if note else capitalize_first(kind)), where) if x)
+    if _plain_speech(record):
+        return where  # a speech is not a paper: the occasion alone
     return ("paper presented at " if note else "Paper presented at ") + (where or "a meeting")
+
+
+def _plain_speech(record: Work) -> bool:
+    """A speech with no description ("I Have a Dream"): cited by its occasion,
+    place and date run on after the title, as the CSL styles give it."""
+    return csl_type(record) == "speech" and not record_extra(record, "genre")
 
 
 def _article_date(record: Article, edition: int) -> str:
@@ -1103,7 +1111,11 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         else:
             parts = [meeting_part(record, note=True)]
         parts.append(_nb_date(record))
-        out.add(" (" + ", ".join(parts) + ")")
+        if _plain_speech(record):
+            out.punct(", ")
+            out.add(", ".join(x for x in parts if x))
+        else:
+            out.add(" (" + ", ".join(parts) + ")")
     elif record.type == "article":
         out.punct(", ")
         out.extend(periodical_part(record, edition, form="note", loc=loc))
