@@ -320,6 +320,19 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # of Philosophy* example): a named edition is "(Summer 2019 ed.)"; apa.csl
     # prints "(Winter 2019)".
     ("apa", "kuhn2019dilemma", "bibliography"): "APA 10.3",
+    # CMOS 14.224 (17th): a thesis's description in a note is lower case,
+    # "(master’s thesis, Syracuse University, 2003)"; citeproc-js capitalises a
+    # word after the title's closing quotation mark, "(Master’s thesis, ...)".
+    **_expand(
+        NOTES,
+        ["walsh2019masters", "pereira2020masters"],
+        ("citation", "citation_page"),
+        "CMOS 14.224 (17th)",
+    ),
+    # CMOS 15.47 (17th): volume and page with a colon and no space, "185:653–64";
+    # an article number takes the pages' place, "12:4521" (the CSL styles:
+    # "12: 4521" in the 18th, "12 (2022): 4521" in the 17th).
+    **_expand(AUTHOR_DATE, ["zhou2022eid"], ("bibliography",), "CMOS 15.47 (17th)"),
     # The Chicago rule above (CMOS 14.72, 15.44 (17th)) for a book in press.
     **_expand(CHICAGO, ["gomez2024inpress"], _FULL, "CMOS 14.72, 15.44 (17th)"),
 }
@@ -369,21 +382,6 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "stoltenberg2022post": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "ortiz2023email": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
         "hansen2021letter": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
-    },
-    "Chicago notes for a pamphlet, leaflet or score: publication facts in parentheses": {
-        "redcross2019pamphlet": "n18:c cp|n17:c cp",
-        "leaflet1940": "n18:c cp|n17:c cp",
-        "bach1725score": "n18:c cp|n17:c cp",
-    },
-    "Chicago notes: 'Master’s thesis' capitalised after a title's closing quotation mark": {
-        "walsh2019masters": "n18:c cp|n17:c cp",
-        "pereira2020masters": "n18:c cp|n17:c cp",
-    },
-    "Chapter editors: 'et al.' after the first of four or more in Chicago notes": {
-        "brook2019chapter4ed": "n18:c cp|n17:c cp",
-    },
-    "Author-date article number: '12: 4521' in citeproc-js": {
-        "zhou2022eid": "ad18:b|ad17:b",
     },
     "Original date before the common era: '(Original work published 350 B.C.E.)'": {
         "aristotle1954rhetoric": "apa:b c cp|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",

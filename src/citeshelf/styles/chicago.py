@@ -562,12 +562,16 @@ def _same_editors_translators(record: Work) -> bool:
     return bool(record.editors) and record.editors == record.translators
 
 
-def _editors_text(record: Work, *, note: bool) -> str:
-    """ "edited by ..." ("ed. ..." in a note); "edited and translated by ..."
+def _editors_text(record: Work, *, note: bool, edition: int) -> str:
+    """ "edited by ..." ("ed. ..." in a note, shortened with "et al." as a
+    note's authors are: "ed. Kenji Abe et al."); "edited and translated by ..."
     ("ed. and trans. ...") when the editors translated the work too."""
     if not record.editors:
         return ""
-    names = _people_text(record.editors, record.editors_et_al)
+    if note:
+        names = _note_names(record.editors, record.editors_et_al, edition)
+    else:
+        names = _people_text(record.editors, record.editors_et_al)
     if _same_editors_translators(record):
         return ("ed. and trans. " if note else "edited and translated by ") + names
     return ("ed. " if note else "edited by ") + names
@@ -632,7 +636,7 @@ def container_part(
     authors = getattr(record, "container_authors", None)
     if authors and authors != record.authors:
         bits.append("by " + _and_list([_given_first(p) for p in authors]))
-    eds = _editors_text(record, note=note)
+    eds = _editors_text(record, note=note, edition=edition)
     if eds:
         bits.append(eds)
     # the chapter's translator after the book's editors, as citeproc-js's
@@ -681,7 +685,7 @@ def book_details(
     if trans:
         bits.append(trans if note else capitalize_first(trans))
     if record.authors and record.editors:
-        eds = _editors_text(record, note=note)
+        eds = _editors_text(record, note=note, edition=edition)
         bits.append(eds if note else capitalize_first(eds))
     genre = record_extra(record, "genre")
     if record.type == "misc" and genre:
@@ -1172,7 +1176,10 @@ def _unsigned_entry_note(record: Work, page: str | None, edition: int) -> Styled
         return _note_tail(out, record, loc)
     out.extend(_stand_in_name(record, edition))
     bits = [_edition_text(record), f"vol. {record.volume}" if record.volume else ""]
-    bits += [_editors_text(record, note=True), _translators_text(record, note=True)]
+    bits += [
+        _editors_text(record, note=True, edition=edition),
+        _translators_text(record, note=True),
+    ]
     for bit in bits:
         if bit:
             out.add(", " + bit)
@@ -1202,8 +1209,9 @@ def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
         out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
     facts = facts_part(record, edition, form="note")
     originally = _originally(record, edition, note=True)
-    if record.type == "misc":
-        # Documents and data sets: the facts run on, without parentheses.
+    if record.type == "misc" and csl_type(record) not in ("pamphlet", "musical_score"):
+        # Documents and data sets: the facts run on, without parentheses
+        # (a pamphlet's or a score's are in parentheses, as a book's).
         out.punct(", ")
         out.add(facts)
     elif originally is not None:
