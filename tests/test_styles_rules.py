@@ -786,6 +786,29 @@ def test_title_ending_in_a_question_mark() -> None:
     )
 
 
+def test_unsigned_web_page_under_its_site() -> None:
+    """CMOS 17 14.206: an unsigned page is listed under the site's owner in a
+    bibliography and an author-date reference list, its date kept; the note
+    begins with the title and the short note is the title alone (quick guide)."""
+    page = rec(
+        type="webpage",
+        title="About the council",
+        site="Nordic Defence Council",
+        issued="2020-05-03",
+        url="https://www.example.org/a",
+    )
+    assert (
+        text(page, "chicago-notes")
+        == "Nordic Defence Council. “About the Council.” May 3, 2020. https://www.example.org/a."
+    )
+    assert text(page, "chicago-author-date", 17) == (
+        "Nordic Defence Council. 2020. “About the Council.” May 3. https://www.example.org/a."
+    )
+    assert cite(page, "chicago-author-date") == "(Nordic Defence Council 2020)"
+    assert cite(page, "chicago-notes", "note").startswith("“About the Council,” Nordic")
+    assert cite(page, "chicago-notes", "short-note") == "“About the Council.”"
+
+
 # --------------------------------------------------------------------------
 # Issue 10: the fields of the wider data model
 

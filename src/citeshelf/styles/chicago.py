@@ -959,8 +959,8 @@ def reference(
         # 2024. “North Atlantic Treaty Organization.” January 28."
         out.add(facts_part(work, edition, form="bib", author_date=author_date))
         out.punct(". ")
-    elif stand_in == "site":
-        pass  # the site named at the head is not repeated
+    elif stand_in == "site":  # the site is named at the head
+        _bib_webpage(out, cast("Webpage", work), edition, author_date, site=False)
     else:
         _bib_body(out, work, edition, author_date)
     for text in (*_archive(work), _database(work), _accessed(work, note=False)):
@@ -1044,8 +1044,10 @@ def _site(out: Styled, record: Webpage) -> None:
             out.add(typo(record.site))
 
 
-def _bib_webpage(out: Styled, record: Webpage, edition: int, ad: bool) -> None:
-    if record.site:
+def _bib_webpage(
+    out: Styled, record: Webpage, edition: int, ad: bool, *, site: bool = True
+) -> None:
+    if record.site and site:
         _site(out, record)
     tail = _date_tail(record, edition, ad) if record.issued else ""
     if tail and tail != "n.d.":
