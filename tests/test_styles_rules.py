@@ -786,6 +786,29 @@ def test_title_ending_in_a_question_mark() -> None:
     )
 
 
+def test_unsigned_web_page_under_its_site() -> None:
+    """CMOS 17 14.206: an unsigned page is listed under the site's owner in a
+    bibliography and an author-date reference list, its date kept; the note
+    begins with the title and the short note is the title alone (quick guide)."""
+    page = rec(
+        type="webpage",
+        title="About the council",
+        site="Nordic Defence Council",
+        issued="2020-05-03",
+        url="https://www.example.org/a",
+    )
+    assert (
+        text(page, "chicago-notes")
+        == "Nordic Defence Council. “About the Council.” May 3, 2020. https://www.example.org/a."
+    )
+    assert text(page, "chicago-author-date", 17) == (
+        "Nordic Defence Council. 2020. “About the Council.” May 3. https://www.example.org/a."
+    )
+    assert cite(page, "chicago-author-date") == "(Nordic Defence Council 2020)"
+    assert cite(page, "chicago-notes", "note").startswith("“About the Council,” Nordic")
+    assert cite(page, "chicago-notes", "short-note") == "“About the Council.”"
+
+
 # --------------------------------------------------------------------------
 # Issue 10: the fields of the wider data model
 
@@ -831,6 +854,12 @@ def test_report_number_label() -> None:
     assert "Working Paper no. 7 (" in to_text(format_citation([r], "chicago-notes"))
     other = r.model_copy(update={"number": "RR-2795"})
     assert "(Working Paper RR-2795)" in reference_text(other, "apa")
+    # letters run into digits count as a number; a hyphenated one stays one number
+    lettered = r.model_copy(update={"number": "R45652"})
+    assert "(Working Paper No. R45652)" in reference_text(lettered, "apa")
+    assert "Working Paper no. R45652 (" in to_text(format_citation([lettered], "chicago-notes"))
+    hyphened = r.model_copy(update={"number": "16-4677"})
+    assert "(Working Paper No. 16-4677)" in reference_text(hyphened, "apa")
 
 
 def test_chapter_in_a_volume_author_date_locator() -> None:

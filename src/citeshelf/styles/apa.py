@@ -213,8 +213,10 @@ def _short_names(
 
 def _full_date(record: Work) -> bool:
     ct = csl_type(record)
-    if ct in ("dataset", "software", "figure"):
-        return False  # 10.9, 10.10, 10.14 (an infographic): the year
+    if ct in ("dataset", "software", "figure", "periodical"):
+        # 10.9, 10.10, 10.14 (an infographic): the year; 10.1: a journal's
+        # special issue, the year
+        return False
     if ct in _FULL_DATE_CSL or record.type in _FULL_DATE_TYPES:
         return True
     if ct in ("review", "review-book") and not record.volume and record.issued is not None:
@@ -386,12 +388,17 @@ def _bracket(record: Work) -> str:
         return f" [{capitalize_first(degree)}]"
     genre = record_extra(record, "genre")
     genre = capitalize_first(typo(genre)) if genre else ""
+    if ct == "periodical" and record.container_title:
+        return " [Special issue]"  # 10.1, a journal's special issue
+    if ct == "collection":
+        return " [Archival collection]"  # as apa.csl describes it
     if ct == "dataset":
         return " [Data set]"  # 10.9: "[Data set]" (a genre such as "Survey data" is not it)
     if ct == "software":
         return f" [{genre or 'Computer software'}]"  # 10.10
-    if record.type == "paper" and not record.container_title:
+    if record.type == "paper" and not record.container_title and (genre or ct != "speech"):
         # 10.5, examples 63-64: "[Paper presentation]", "[Conference session]"
+        # (a speech with no description is not called a paper)
         return f" [{genre or 'Paper presentation'}]"
     if ct == "broadcast" and record.number and record.container_title:
         # an episode's number: 10.12 "(Season 3, Episode 12) [TV series
@@ -502,6 +509,8 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
         _proceedings(out, work, suffix)
     elif work.type == "webpage":
         _webpage(out, work, suffix)
+    elif csl_type(work) == "periodical" and work.container_title:
+        _special_issue(out, work, suffix)
     else:
         _book_like(out, work, suffix)
     return out
@@ -623,17 +632,35 @@ def _article(out: Styled, record: Article, suffix: str) -> None:
         out.punct(". ")
     if record.journal:
         _italic(out, typo(record.journal))
+    _volume_issue(out, record)
+    number = record_extra(record, "number")
+    if record.pages:
+        out.add(", " + page_text(record.pages))
+    elif number:
+        out.add(f", Article {number}")
+    out.punct(". ")
+    _finish(out, record)
+
+
+def _volume_issue(out: Styled, record: Work) -> None:
+    """ ", *64*(3)" after a journal's name (10.1)."""
     if record.volume:
         out.add(", ").italic(record.volume)
         if record.issue:
             out.add(f"({record.issue})")
     elif record.issue:
         out.add(f", ({record.issue})")
-    number = record_extra(record, "number")
-    if record.pages:
-        out.add(", " + page_text(record.pages))
-    elif number:
-        out.add(f", Article {number}")
+
+
+def _special_issue(out: Styled, record: Work, suffix: str) -> None:
+    """10.1 (special issue of a journal): "Chen, M. (Ed.). (2020). Title
+    [Special issue]. *International Studies Quarterly*, *64*(3)." The issue's
+    title in roman, as an article's."""
+    if not _head(out, record, suffix, italic_title=False):
+        out.add(_title(record) + _bracket(record))
+        out.punct(". ")
+    _italic(out, typo(record.container_title))
+    _volume_issue(out, record)
     out.punct(". ")
     _finish(out, record)
 

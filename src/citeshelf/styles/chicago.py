@@ -18,7 +18,8 @@ Differences between the editions implemented here (section numbers are the
 - title case: prepositions lower case regardless of length in the 17th
   (8.159); prepositions of five or more letters capitalised in the 18th (8.160);
 - a journal issue's month in notes and bibliography: given in the 17th;
-- an encyclopedia entry in a short note: "s.v." (17th) / "under" (18th).
+- an entry in a reference work consulted in print: "s.v." (17th) / "under"
+  (18th) before its title.
 
 The four forms (bibliography entry, reference-list entry, note, short note
 and author-date citation) are built from the same parts -- creators, title,
@@ -224,6 +225,63 @@ def _periodical_name(record: Work, edition: int) -> Styled:
     return _italic(Styled(), _tc(record, cast("Article", record).journal, edition, "journal"))
 
 
+def _entry(record: Work) -> bool:
+    """A dictionary or encyclopedia entry."""
+    return csl_type(record) in _ENTRY_TYPES
+
+
+def _online(record: Work) -> bool:
+    return bool(record.doi or record.url)
+
+
+def _stand_in(record: Work) -> str:
+    """What an unsigned work is listed under in a bibliography, reference
+    list, short note and author-date citation: "periodical" (above), "reference"
+    for an unsigned entry, under the reference work's title (CMOS 18 14.130:
+    the title of the work, *Wikipedia*, *The Oxford English Dictionary*), "site"
+    for an unsigned web page, under the site's owner (CMOS 17 14.206: "the owner
+    or sponsor of the site may stand in place of the author"); "" otherwise."""
+    if _creators(record)[0]:
+        return ""
+    if _unsigned_periodical(record):
+        return "periodical"
+    if _entry(record) and record.container_title:
+        return "reference"
+    if record.type == "webpage" and record.site:
+        return "site"
+    return ""
+
+
+def _stand_in_name(record: Work, edition: int) -> Styled:
+    kind = _stand_in(record)
+    if kind == "periodical":
+        return _periodical_name(record, edition)
+    out = Styled()
+    if kind == "reference":
+        _italic(out, _tc(record, record.container_title, edition, "container_title"))
+    elif kind == "site":
+        _site(out, cast("Webpage", record))
+    return out
+
+
+def _sub_verbo(record: Work, edition: int) -> str:
+    """ "under " (18th) / "s.v. " (17th) before the entry's title, for a reference
+    work consulted in print only (CMOS 18 14.131; the CSL styles give none for
+    an entry with a URL or DOI)."""
+    if not _entry(record) or _online(record):
+        return ""
+    return "under " if edition >= 18 else "s.v. "
+
+
+def _edition_text(record: Work) -> str:
+    """ "2nd ed."; a named edition with its date, "Winter 2019" (the *Stanford
+    Encyclopedia of Philosophy*'s), as written (as the CSL styles print it)."""
+    ed = (record.edition or "").strip()
+    if any(c.isdigit() for c in ed) and not ed[:1].isdigit():
+        return typo(ed)
+    return edition_text(record.edition)
+
+
 # --------------------------------------------------------------------------
 # Parts: creators, title, container, periodical, publication facts,
 # locator, identifier
@@ -343,6 +401,10 @@ def title_part(
         title = _title(record, edition, author_date=author_date)
     if not title:
         return Styled()
+    if csl_type(record) == "collection":
+        # the name of an archival collection is in roman, without quotation
+        # marks (CMOS 17 14.221-22), as the CSL styles print it
+        return Styled().add(title)
     return _italic(Styled(), title) if _italic_type(record) else Styled().add(_quoted(title))
 
 
@@ -423,6 +485,8 @@ def _full_dated(record: Work) -> bool:
         return True
     if record.type in ("webpage", "misc") and ct not in _YEAR_ONLY_CSL:
         return True
+    if _entry(record) and _online(record) and not record.publisher:
+        return True  # an online reference work's entry, dated like a web page
     return record.type == "paper" and not record.container_title
 
 
@@ -571,12 +635,16 @@ def _same_editors_translators(record: Work) -> bool:
     return bool(record.editors) and record.editors == record.translators
 
 
-def _editors_text(record: Work, *, note: bool) -> str:
-    """ "edited by ..." ("ed. ..." in a note); "edited and translated by ..."
+def _editors_text(record: Work, *, note: bool, edition: int) -> str:
+    """ "edited by ..." ("ed. ..." in a note, shortened with "et al." as a
+    note's authors are: "ed. Kenji Abe et al."); "edited and translated by ..."
     ("ed. and trans. ...") when the editors translated the work too."""
     if not record.editors:
         return ""
-    names = _people_text(record.editors, record.editors_et_al)
+    if note:
+        names = _note_names(record.editors, record.editors_et_al, edition)
+    else:
+        names = _people_text(record.editors, record.editors_et_al)
     if _same_editors_translators(record):
         return ("ed. and trans. " if note else "edited and translated by ") + names
     return ("ed. " if note else "edited by ") + names
@@ -635,13 +703,13 @@ def container_part(
     volume = f"vol. {record.volume}" if record.volume else ""
     if volume and not author_date:
         bits.append(volume)
-    ed = edition_text(record.edition)
+    ed = _edition_text(record)
     if ed:
         bits.append(ed)
     authors = getattr(record, "container_authors", None)
     if authors and authors != record.authors:
         bits.append("by " + _and_list([_given_first(p) for p in authors]))
-    eds = _editors_text(record, note=note)
+    eds = _editors_text(record, note=note, edition=edition)
     if eds:
         bits.append(eds)
     # the chapter's translator after the book's editors, as citeproc-js's
@@ -690,7 +758,7 @@ def book_details(
     if trans:
         bits.append(trans if note else capitalize_first(trans))
     if record.authors and record.editors:
-        eds = _editors_text(record, note=note)
+        eds = _editors_text(record, note=note, edition=edition)
         bits.append(eds if note else capitalize_first(eds))
     genre = record_extra(record, "genre")
     if record.type == "misc" and genre and csl_type(record) != "broadcast":
@@ -703,7 +771,7 @@ def book_details(
         bits.append(("version " if note else "Version ") + version)
     elif csl_type(record) == "software" and version:
         bits.append(("v. " if note else "V. ") + version)  # "V. 4.3.1", as the CSL styles give it
-    ed = edition_text(record.edition)
+    ed = _edition_text(record)
     if ed:
         bits.append(ed if note else capitalize_first(ed))
     if record.volume and volume_titles(record) is not None:
@@ -720,6 +788,8 @@ def book_details(
         shown = (typo(genre) if note else chicago_title_case(genre, edition)) if genre else ""
         label = number_label(shown, record.number) or shown
         bits.append(label.replace(" No. ", " no. ") if note else label)
+    if csl_type(record) == "standard" and record.number:
+        bits.append(typo(record.number))  # "ISO 690:2021", no label (as the CSL styles give it)
     if record.type == "misc" and record.howpublished:
         how = typo(record.howpublished)
         bits.append(how if note else capitalize_first(how))
@@ -806,7 +876,15 @@ def meeting_part(record: Paper, *, note: bool) -> str:
         kind = typo(genre)
         kind = kind[:1].lower() + kind[1:] if note and kind[1:2].islower() else kind
         return ", ".join(x for x in ((kind if note else capitalize_first(kind)), where) if x)
+    if _plain_speech(record):
+        return where  # a speech is not a paper: the occasion alone
     return ("paper presented at " if note else "Paper presented at ") + (where or "a meeting")
+
+
+def _plain_speech(record: Work) -> bool:
+    """A speech with no description ("I Have a Dream"): cited by its occasion,
+    place and date run on after the title, as the CSL styles give it."""
+    return csl_type(record) == "speech" and not record_extra(record, "genre")
 
 
 def _article_date(record: Article, edition: int) -> str:
@@ -859,6 +937,31 @@ def _author_date_volume(record: Article, pages: str) -> str:
     return text
 
 
+def _special_issue(record: Work) -> bool:
+    """A journal's special issue, cited as a whole (CSL ``periodical`` with the
+    journal's name as its container)."""
+    return csl_type(record) == "periodical" and bool(record.container_title)
+
+
+def special_issue_part(
+    record: Work, edition: int, *, note: bool, author_date: bool = False, loc: str = ""
+) -> Styled:
+    """ "Special issue, *International Studies Quarterly* 64, no. 3 (2020)" after
+    the issue's title, the volume and date as an article's (as the CSL Chicago
+    styles give it); in an author-date reference list "64 (3)" or "64, no. 3
+    (September)"."""
+    out = Styled().add("special issue, " if note else "Special issue, ")
+    _italic(out, _tc(record, record.container_title, edition, "container_title"))
+    if author_date and not note:
+        return out.add(_author_date_volume(cast("Article", record), ""))
+    if record.volume:
+        out.add(" " + record.volume)
+    if record.issue:
+        out.add(", no. " + record.issue)
+    out.add(f" ({_article_date(cast('Article', record), edition)})")
+    return out.add(": " + loc) if loc else out
+
+
 def _preprint_like(record: Work) -> bool:
     return csl_type(record) == "article" and not getattr(record, "journal", None)
 
@@ -893,8 +996,16 @@ def periodical_part(
     note = form == "note"
     if _preprint_like(record):
         return out.add(_preprint(record, edition, note=note, author_date=author_date, loc=loc))
+    if _by_date(record) and record.section:
+        # a newspaper's section before its name: "World, *The Guardian*"
+        out.add(typo(record.section))
+        out.punct(", " if note else ". ")
     if record.journal:
         _italic(out, _tc(record, record.journal, edition, "journal"))
+    if csl_type(record) == "article-newspaper" and record.place:
+        # the city of a newspaper whose name lacks it: "*The Guardian* (London)"
+        # (CMOS 17 14.193)
+        out.add(f" ({typo(record.place)})")
     if _by_date(record):
         tail = _date_text(record.issued) if note else _date_tail(record, edition, author_date)
         return out.add(", " + tail) if tail else out
@@ -948,13 +1059,14 @@ def reference(
     work = cast("Work", record)
     out = Styled(comma_after_query=True)
     people, _flag, role = _creators(work)
-    unsigned = not people and _unsigned_periodical(work)
+    stand_in = _stand_in(work)
+    unsigned = stand_in == "periodical"
     if people and repeated:
         out.add("———" + (", " + role if role else ""))
     elif people:
         out.add(creators_part(work, edition, "bib"))
-    elif unsigned:
-        out.extend(_periodical_name(work, edition))
+    elif stand_in:
+        out.extend(_stand_in_name(work, edition))
     else:
         out.extend(title_part(work, edition, author_date=author_date))
     out.punct(". ")
@@ -962,7 +1074,7 @@ def reference(
         label = _year_label(work, suffix)
         out.add(capitalize_first(label) if label.startswith("forthcoming") else label)
         out.punct(". ")
-    if people or unsigned:
+    if people or stand_in:
         out.extend(title_part(work, edition, author_date=author_date))
         out.punct(". ")
     for part in _after_title(work, edition, note=False):
@@ -971,6 +1083,13 @@ def reference(
     if unsigned:
         out.add(_date_tail(work, edition, author_date))
         out.punct(". ")
+    elif stand_in == "reference":
+        # the reference work named at the head is not repeated: "*Wikipedia*.
+        # 2024. “North Atlantic Treaty Organization.” January 28."
+        out.add(facts_part(work, edition, form="bib", author_date=author_date))
+        out.punct(". ")
+    elif stand_in == "site":  # the site is named at the head
+        _bib_webpage(out, cast("Webpage", work), edition, author_date, site=False)
     else:
         _bib_body(out, work, edition, author_date)
     for text in (_medium(work), *_archive(work), _database(work), _accessed(work, note=False)):
@@ -1118,6 +1237,9 @@ def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
         out.punct(". ")
     elif record.type == "webpage":
         _bib_webpage(out, record, edition, ad)
+    elif _special_issue(record):
+        out.extend(special_issue_part(record, edition, note=False, author_date=ad))
+        out.punct(". ")
     elif record.type == "paper" and not record.container_title:
         text = meeting_part(record, note=False)
         tail = _date_tail(record, edition, ad)
@@ -1158,8 +1280,10 @@ def _site(out: Styled, record: Webpage) -> None:
             out.add(typo(record.site))
 
 
-def _bib_webpage(out: Styled, record: Webpage, edition: int, ad: bool) -> None:
-    if record.site:
+def _bib_webpage(
+    out: Styled, record: Webpage, edition: int, ad: bool, *, site: bool = True
+) -> None:
+    if record.site and site:
         _site(out, record)
     tail = _date_tail(record, edition, ad) if record.issued else ""
     if tail and tail != "n.d.":
@@ -1191,11 +1315,12 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
     if names:
         out.add(names)
         out.punct(", ")
-    elif _unsigned_periodical(record):
-        out.extend(_periodical_name(record, edition))
+    elif _stand_in(record) not in ("", "site"):
+        # an unsigned web page's short note is its short title alone (CMOS 17
+        # and 18 quick guides, website content: "“Yale Facts.”")
+        out.extend(_stand_in_name(record, edition))
         out.punct(", ")
-    if csl_type(record) in _ENTRY_TYPES:
-        out.add("under " if edition >= 18 else "s.v. ")
+    out.add(_sub_verbo(record, edition))
     letter = _letter_description(record) if not record.title else ""
     if letter:
         out.add(letter)
@@ -1214,6 +1339,8 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
 def full_note(record: Work, page: str | None, edition: int) -> Styled:
     """Creators, title, what the type adds, publication facts in
     parentheses, locator, identifier."""
+    if _stand_in(record) == "reference":
+        return _unsigned_entry_note(record, page, edition)
     out = Styled()
     names = creators_part(record, edition, "note")
     if names:
@@ -1224,14 +1351,17 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         out.punct(", ")
         out.extend(part)
     loc = locator_part(page, record, volume=volume_titles(record) is None)
-    link = identifier_part(record)
     if record.type == "thesis" or (record.type == "paper" and not record.container_title):
         if record.type == "thesis":
             parts = thesis_details(record, note=True)
         else:
             parts = [meeting_part(record, note=True)]
         parts.append(_nb_date(record))
-        out.add(" (" + ", ".join(parts) + ")")
+        if _plain_speech(record):
+            out.punct(", ")
+            out.add(", ".join(x for x in parts if x))
+        else:
+            out.add(" (" + ", ".join(parts) + ")")
     elif record.type == "article":
         out.punct(", ")
         out.extend(periodical_part(record, edition, form="note", loc=loc))
@@ -1244,11 +1374,23 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         out.punct(", ")
         out.extend(container_part(record, edition, note=True))
         facts = facts_part(record, edition, form="note")
-        if facts:
+        if facts and _entry(record) and _full_dated(record):
+            out.add(", " + facts)  # an online entry's date runs on, as a web page's
+        elif facts:
             out.add(f" ({facts})")
         loc = loc or _chapter_pages(record, edition)
+    elif _special_issue(record):
+        out.punct(", ")
+        out.extend(special_issue_part(record, edition, note=True, loc=loc))
+        loc = ""
     else:
         _note_book(out, record, edition, loc)
+    return _note_tail(out, record, loc)
+
+
+def _note_tail(out: Styled, record: Work, loc: str) -> Styled:
+    """The end of a full note: locator, medium, where the item is kept,
+    database, access date, identifier."""
     for text in (
         loc,
         _medium(record),
@@ -1258,9 +1400,44 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
     ):
         if text:
             out.add(", " + text)
+    link = identifier_part(record)
     if link:
         out.add(", ").link(link)
     return out
+
+
+def _unsigned_entry_note(record: Work, page: str | None, edition: int) -> Styled:
+    """An unsigned entry in a reference work (CMOS 18 14.130-31; 17th
+    14.232-33): consulted in print, the work first and the entry after its
+    facts, "*The Oxford English Dictionary*, 2nd ed., vol. 1, ed. ... (Clarendon
+    Press, 1989), under “Alliance,” 531"; online, the entry first, "“North
+    Atlantic Treaty Organization,” *Wikipedia*, January 28, 2024"."""
+    out = Styled()
+    loc = locator_part(page, record)
+    if _online(record):
+        out.extend(title_part(record, edition))
+        out.punct(", ")
+        out.extend(_stand_in_name(record, edition))
+        facts = facts_part(record, edition, form="note")
+        if facts and facts != "n.d.":
+            out.add(", " + facts)
+        return _note_tail(out, record, loc)
+    out.extend(_stand_in_name(record, edition))
+    bits = [_edition_text(record), f"vol. {record.volume}" if record.volume else ""]
+    bits += [
+        _editors_text(record, note=True, edition=edition),
+        _translators_text(record, note=True),
+    ]
+    for bit in bits:
+        if bit:
+            out.add(", " + bit)
+    facts = facts_part(record, edition, form="note")
+    if facts:
+        out.add(f" ({facts})")
+    out.add(", " + _sub_verbo(record, edition)).extend(title_part(record, edition))
+    if loc:
+        out.punct(", ").add(loc)
+    return _note_tail(out, record, "")
 
 
 def _note_webpage(out: Styled, record: Webpage, loc: str) -> None:
@@ -1280,9 +1457,13 @@ def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
         out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
     facts = facts_part(record, edition, form="note")
     originally = _originally(record, edition, note=True)
-    if record.type == "misc" and csl_type(record) != "motion_picture":
+    if record.type == "misc" and csl_type(record) not in (
+        "motion_picture",
+        "pamphlet",
+        "musical_score",
+    ):
         # Documents and data sets: the facts run on, without parentheses
-        # (a film's are in parentheses, as a book's).
+        # (a film's, a pamphlet's or a score's are in parentheses, as a book's).
         out.punct(", ")
         source = _interview_source(record, edition)
         if source is not None:
@@ -1327,8 +1508,12 @@ def author_date_citation(
         names = creators_part(work, edition, "short", directors=not _episode(work))
         if names:
             out.add(names)
-        elif _unsigned_periodical(work):
-            out.extend(_periodical_name(work, edition))
+        elif _stand_in(work):
+            out.extend(_stand_in_name(work, edition))
+            if _stand_in(work) == "reference" and not loc:
+                # the entry after the date: "(*Wikipedia* 2024, “North Atlantic
+                # Treaty Organization”)", "(*OED* 1989, under “Alliance”)"
+                when += ", " + _sub_verbo(work, edition) + _quoted(_title(work, edition))
         else:
             out.extend(title_part(work, edition))
         if narrative:
@@ -1349,12 +1534,25 @@ def author_date_citation(
 # Order
 
 
+def _stand_in_sort(record: Work) -> str | None:
+    """The name an unsigned work files under (see ``_stand_in``), or None."""
+    kind = _stand_in(record)
+    if kind == "periodical":
+        return title_sort(cast("Article", record).journal or "")
+    if kind == "reference":
+        return title_sort(record.container_title or "")
+    if kind == "site":
+        return title_sort(cast("Webpage", record).site or "")
+    return None
+
+
 def author_key(record: BaseRecord) -> str:
     people, flag, _role = _creators(cast("Work", record))
     if people:
         return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if flag else "")
-    if _unsigned_periodical(cast("Work", record)):
-        return title_sort(cast("Article", record).journal or "")
+    stand_in = _stand_in_sort(cast("Work", record))
+    if stand_in is not None:
+        return stand_in
     return "title:" + fold(record.full_title or "")
 
 
@@ -1371,8 +1569,8 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
     if people:
         names = tuple(fold(_inverted(p)) for p in people)
         first = names[0]
-    elif _unsigned_periodical(cast("Work", record)):
-        first = title_sort(cast("Article", record).journal or "")
+    elif _stand_in_sort(cast("Work", record)) is not None:
+        first = cast(str, _stand_in_sort(cast("Work", record)))
         names = (first,)
     else:
         first = title_sort(record.full_title or "")

@@ -864,15 +864,16 @@ def number_label(genre: str | None, number: str | None) -> str:
     """A report's kind and number as the manuals give them: "Working Paper
     No. 7", "Report No. 12-345" (APA 10.4; CMOS 14.241 (17th) "Policy Research
     Working Paper 4878" is the same label with "No." left to the series);
-    a number that does not begin with a digit ("No. 7", "RR-2795", as
+    a number that is not a number ("No. 7", "RR-2795", "GAO-21-222", as
     citeproc-js's CSL styles leave it), or one without a genre, as it is;
-    "" if none."""
+    letters run into digits are a number ("CRS Report No. R45652", as the
+    CSL styles count it); "" if none."""
     number = (number or "").strip()
     if not number:
         return ""
     if not genre:
         return number
-    if not number[:1].isdigit():  # "No. 7", "RR-2795" as they are
+    if not number[:1].isdigit() and not re.fullmatch(r"[A-Za-z]+\d+", number):
         return f"{genre} {number}"
     return f"{genre} No. {number}"
 
