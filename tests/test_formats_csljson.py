@@ -409,3 +409,20 @@ def test_isbns_come_back_with_their_separator(sep):
     out = record_to_csl(r)
     assert out["ISBN"] == sep.join(isbns) and "custom" not in out
     assert record_from_csl(out) == r
+
+
+def test_a_group_authors_abbreviation_is_read_and_travels_back():
+    """"short" (citeshelf's name member for an abbreviation, "WHO") is read,
+    not dropped, and comes back through custom.citeshelf."""
+    item = {
+        "id": "who2021",
+        "type": "report",
+        "title": "World health statistics 2021",
+        "author": [{"literal": "World Health Organization", "short": "WHO"}],
+        "editor": [{"family": "Doe", "given": "Jane", "short": "JD"}],
+        "issued": {"date-parts": [["2021"]]},
+    }
+    r = record_from_csl(item)
+    assert r.authors[0].short == "WHO"
+    assert r.editors[0].short == "JD"
+    assert record_from_csl(record_to_csl(r)) == r
