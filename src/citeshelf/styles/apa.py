@@ -28,6 +28,7 @@ from .common import (
     number_label,
     page_text,
     record_extra,
+    sort_title,
     title_cased,
     title_sort,
     typo,
@@ -887,4 +888,4 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
         first = title_sort(record.full_title or "")
         names = ((first,),)
     year = record.year if record.year is not None else -1
-    return (first, names, year, title_sort(record.full_title or ""), record.key)
+    return (first, names, year, sort_title(record), record.key)

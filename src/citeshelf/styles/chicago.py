@@ -53,6 +53,7 @@ from .common import (
     page_text,
     protected,
     record_extra,
+    sort_title,
     title_cased,
     title_sort,
     typo,
@@ -1560,7 +1561,7 @@ def author_year_key(record: BaseRecord) -> tuple[str, str]:
     return (author_key(record), _year_label(record))
 
 
-def sort_key(record: BaseRecord) -> tuple[Any, ...]:
+def sort_key(record: BaseRecord, *, notes: bool = False) -> tuple[Any, ...]:
     """Letter by letter on the first author's inverted name, single-author
     entries before multi-author ones (14.70 17th), then (author-date) the year
     or (notes) the title, ignoring an initial article. Works with no author file
@@ -1576,11 +1577,13 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
         first = title_sort(record.full_title or "")
         names = (first,)
     year = record.year if record.year is not None else -1
-    return (first, names, year, title_sort(record.full_title or ""), record.key)
+    # the title as the entry prints it (_title): an author-date list gives a
+    # volume's own title first
+    return (first, names, year, sort_title(record, volume_first=not notes), record.key)
 
 
 def notes_sort_key(record: BaseRecord) -> tuple[Any, ...]:
     """Bibliography order for notes-bibliography: works by the same author
     by title (14.71 17th)."""
-    k = sort_key(record)
+    k = sort_key(record, notes=True)
     return (k[0], k[1], k[3], k[2], k[4])
