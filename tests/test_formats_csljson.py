@@ -412,7 +412,7 @@ def test_isbns_come_back_with_their_separator(sep):
 
 
 def test_a_group_authors_abbreviation_is_read_and_travels_back():
-    """"short" (citeshelf's name member for an abbreviation, "WHO") is read,
+    """The name member "short" (citeshelf's name member for an abbreviation, "WHO") is read,
     not dropped, and comes back through custom.citeshelf."""
     item = {
         "id": "who2021",
