@@ -95,3 +95,12 @@ def test_biber_sees_the_export_as_it_saw_the_source(tmp_path: Path) -> None:
     result = compare(biber_resolved(original, tmp_path), biber_resolved(exported, tmp_path))
     assert result.fields >= 12
     assert (result.changed, result.lost, result.entries_lost) == ([], [], []), result.report()
+
+
+def test_two_pairs_of_braces_around_a_value_are_one_pair_to_the_benchmark() -> None:
+    from .biber_fidelity import normalised
+
+    assert normalised("{{CDC {\\TeX}}}") == normalised("{CDC {\\TeX}}")
+    assert normalised("{{Title}}") == "{Title}"
+    # two groups side by side are not one value in two pairs of braces
+    assert normalised("{{A} and {B}}") == "{{A} and {B}}"
