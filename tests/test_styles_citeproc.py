@@ -256,17 +256,22 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     **_expand(("apa",), ["ferris2025forthcoming"], _FULL, "APA in press"),
     # The Chicago rule above (CMOS 14.72, 15.44 (17th)) for a book in press.
     **_expand(CHICAGO, ["gomez2024inpress"], _FULL, "CMOS 14.72, 15.44 (17th)"),
+    # Bluebook 10.4(a): the court is not named when the reporter tells it, as
+    # "U.S." (the Supreme Court's own): "Brown v. Board of Education, 347 U.S.
+    # 483 (1954)" (APA 11.4's example; CMOS 14.269 ff. (17th) cites legal works
+    # as the Bluebook does); the CSL styles print "(Supreme Court of the United
+    # States 1954)".
+    ("apa", "brown1954board", "bibliography"): "Bluebook 10.4(a), APA 11.4",
+    **_expand(NOTES, ["brown1954board"], _FULL, "Bluebook 10.4(a), CMOS 14.269 ff. (17th)"),
+    **_expand(
+        AUTHOR_DATE, ["brown1954board"], ("bibliography",), "Bluebook 10.4(a), CMOS 14.269 ff."
+    ),
 }
 
 #: Known mismatches not yet fixed (not deliberate): reason -> item -> forms,
 #: 'apa:b c cp|n18:s' = APA bibliography, citation, citation with page; CMOS 18
 #: notes short note. A listed case that matches must be removed (the list only shrinks).
 OPEN_GROUPS: dict[str, dict[str, str]] = {
-    "Legal case, act and treaty: no legal form yet (reporter or code section, court and year; treaty series), in every style": {
-        "brown1954board": "apa:b c cp|n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "ada1990act": "apa:b c cp|n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "un1949treaty": "apa:b c cp|n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-    },
     "Patent: no patent form yet (office and patent number; Chicago's 'U.S. Patent ..., filed ..., issued ...')": {
         "page2001patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "hoffmann2015patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",

@@ -34,6 +34,7 @@ from .common import (
     volume_titles,
     year_span,
 )
+from .legal import is_legal, legal_cite_title, legal_reference
 from .text import Styled, inner_quotes
 
 if TYPE_CHECKING:
@@ -471,7 +472,9 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
     """The reference-list entry of a resolved record."""
     out = Styled()
     work = cast("Work", record)
-    if work.type == "chapter":
+    if is_legal(work):
+        _legal(out, work)
+    elif work.type == "chapter":
         _chapter(out, work, suffix)
     elif work.type == "article":
         _article(out, work, suffix)
@@ -484,6 +487,14 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
     else:
         _book_like(out, work, suffix)
     return out
+
+
+def _legal(out: Styled, record: Work) -> None:
+    """11.4-11.10: a case, act or treaty as the Bluebook cites it
+    (:mod:`citeshelf.styles.legal`), then its URL."""
+    out.extend(legal_reference(record))
+    out.punct(". ")
+    _doi_or_url(out, record)
 
 
 def _book_like(out: Styled, record: Work, suffix: str) -> None:
@@ -706,7 +717,11 @@ def _abbreviation_first(record: BaseRecord) -> str:
 
 def _title_cite(out: Styled, record: BaseRecord) -> None:
     """8.14: a work with no author is cited by its title in title case,
-    italic if it is italic in the reference list, else in quotation marks."""
+    italic if it is italic in the reference list, else in quotation marks;
+    a case name in italics, an act or a treaty in roman (11.3, 11.4)."""
+    if is_legal(record):
+        out.extend(legal_cite_title(record))
+        return
     title = title_cased(
         record, record.title or record.full_title or "Untitled", apa_title_case, "title"
     )

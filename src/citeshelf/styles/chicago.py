@@ -58,6 +58,7 @@ from .common import (
     volume_titles,
     year_span,
 )
+from .legal import is_legal, legal_cite_title, legal_locator, legal_reference
 from .text import Styled, inner_quotes
 
 if TYPE_CHECKING:
@@ -817,6 +818,8 @@ def reference(
     (author-date) of a resolved record: creators (or the title), [year,]
     title, what the type adds, publication facts, identifier."""
     work = cast("Work", record)
+    if is_legal(work):
+        return _legal_entry(work)
     out = Styled(comma_after_query=True)
     people, _flag, role = _creators(work)
     unsigned = not people and _unsigned_periodical(work)
@@ -850,6 +853,31 @@ def reference(
             out.punct(". ")
     out.link(identifier_part(work) or "")
     return out.end(".")
+
+
+def _legal_entry(record: Work) -> Styled:
+    """A case, act or treaty in a bibliography or reference list: its
+    Bluebook citation (:mod:`citeshelf.styles.legal`), in author-date too
+    (no year moved to the front), then its DOI or URL."""
+    out = Styled(comma_after_query=True).extend(legal_reference(record))
+    link = identifier_part(record)
+    if link:
+        out.punct(". ")
+        out.link(link)
+    return out.end(".")
+
+
+def _legal_note(record: Work, page: str | None) -> Styled:
+    """A full note for a case, act or treaty: the Bluebook citation, the
+    cited page ("at 531" after a first page), the DOI or URL."""
+    out = legal_reference(record)
+    for text in (legal_locator(record, page), _accessed(record, note=True)):
+        if text:
+            out.add(", " + text)
+    link = identifier_part(record)
+    if link:
+        out.add(", ").link(link)
+    return out
 
 
 def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
@@ -951,6 +979,13 @@ def note(cites: Sequence[Cite], *, short: bool = False, edition: int = 18) -> St
 def short_note(record: Work, page: str | None, edition: int) -> Styled:
     """Creators' last names, short title, locator: "Aris, *Eurasian Regionalism*, 12"."""
     out = Styled()
+    if is_legal(record):
+        # The case name (in italics), act or treaty, and the page.
+        out.extend(legal_cite_title(record))
+        if page:
+            out.punct(", ")
+            out.add(abbreviated_locator(page))
+        return out
     names = creators_part(record, edition, "short")
     if names:
         out.add(names)
@@ -974,6 +1009,8 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
 def full_note(record: Work, page: str | None, edition: int) -> Styled:
     """Creators, title, what the type adds, publication facts in
     parentheses, locator, identifier."""
+    if is_legal(record):
+        return _legal_note(record, page)
     out = Styled()
     names = creators_part(record, edition, "note")
     if names:
@@ -1070,7 +1107,9 @@ def author_date_citation(
         if i:
             out.add("; " if not narrative else (" and " if i == len(cites) - 1 else ", "))
         names = creators_part(work, edition, "short")
-        if names:
+        if is_legal(work):
+            out.extend(legal_cite_title(work))
+        elif names:
             out.add(names)
         elif _unsigned_periodical(work):
             out.extend(_periodical_name(work, edition))

@@ -161,7 +161,7 @@ def month_day(d: Date) -> tuple[str, str]:
 
 #: CMOS 8.159 (17th) / 8.160 (18th): lower-case articles, the coordinating
 #: conjunctions and, but, for, or, nor; prepositions regardless of length;
-#: "to" and "as".
+#: "to" and "as"; "v." and "vs." as "versus" (a case name: "Brown v. Board").
 _CMOS_LOWER = frozenset(
     [
         "a",
@@ -242,8 +242,10 @@ _CMOS_LOWER = frozenset(
         "unto",
         "up",
         "upon",
+        "v",
         "versus",
         "via",
+        "vs",
         "vis-à-vis",
         "with",
         "within",
@@ -287,7 +289,9 @@ _APA_LOWER = frozenset(
         "per",
         "to",
         "up",
+        "v",
         "via",
+        "vs",
     ]
 )
 
