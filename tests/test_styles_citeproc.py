@@ -266,16 +266,23 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     **_expand(
         AUTHOR_DATE, ["brown1954board"], ("bibliography",), "Bluebook 10.4(a), CMOS 14.269 ff."
     ),
+    # APA 11.8: a patent's number is "(U.S. Patent No. 6,285,999)", the
+    # country before "Patent", and the issuing office follows as the publisher;
+    # apa.csl puts the office in the parentheses ("(U.S. Patent and Trademark
+    # Office Patent No. ...)") and gives no publisher.
+    ("apa", "page2001patent", "bibliography"): "APA 11.8",
+    ("apa", "hoffmann2015patent", "bibliography"): "APA 11.8",
+    # CMOS 14.157 (17th), 14.158 (18th): a US patent is "US Patent 4,586,960,
+    # filed ..., and issued ..."; the CSL styles name the office there ("U.S.
+    # Patent and Trademark Office Patent 6,285,999").
+    **_expand(NOTES, ["page2001patent"], _FULL, "CMOS 14.157 (17th)"),
+    **_expand(AUTHOR_DATE, ["page2001patent"], ("bibliography",), "CMOS 14.157 (17th)"),
 }
 
 #: Known mismatches not yet fixed (not deliberate): reason -> item -> forms,
 #: 'apa:b c cp|n18:s' = APA bibliography, citation, citation with page; CMOS 18
 #: notes short note. A listed case that matches must be removed (the list only shrinks).
 OPEN_GROUPS: dict[str, dict[str, str]] = {
-    "Patent: no patent form yet (office and patent number; Chicago's 'U.S. Patent ..., filed ..., issued ...')": {
-        "page2001patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "hoffmann2015patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-    },
     "Film, broadcast, podcast episode, video: Chicago's director first ('Spielberg, Steven, dir.'), 'Aired ... on ...', series and episode; APA's original title": {
         "spielberg1975jaws": "n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
         "daniels1995wedding": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",

@@ -155,3 +155,68 @@ def test_a_url_follows_the_citation() -> None:
     assert to_text(format_citation([case], "chicago-notes", None, 18)) == (
         "United States v. Christmas, 222 F.3d 141 (4th Cir. 2000), https://example.org/christmas."
     )
+
+
+# --------------------------------------------------------------------------
+# Patents: APA 11.8, CMOS 14.157 (17th) / 14.158 (18th)
+
+PATENT = rec(
+    type="patent",
+    key="p1",
+    title="Method for node ranking in a linked database",
+    authors=[{"family": "Page", "given": "Lawrence"}],
+    number="6,285,999",
+    jurisdiction="US",
+    authority="U.S. Patent and Trademark Office",
+    submitted="1998-01-09",
+    issued="2001-09-04",
+)
+
+
+def test_apa_patent_number_and_office() -> None:
+    styled = format_reference(PATENT, "apa", 7)
+    assert to_text(styled) == (
+        "Page, L. (2001). Method for node ranking in a linked database"
+        " (U.S. Patent No. 6,285,999). U.S. Patent and Trademark Office."
+    )
+    assert to_markdown(styled).startswith(
+        "Page, L. (2001). *Method for node ranking in a linked database* (U.S. Patent"
+    )
+
+
+def test_chicago_patent_filed_and_issued_in_every_form() -> None:
+    facts = "US Patent 6,285,999, filed January 9, 1998, and issued September 4, 2001"
+    assert to_text(format_reference(PATENT, "chicago-notes", 18)) == (
+        f"Page, Lawrence. Method for node ranking in a linked database. {facts}."
+    )
+    assert to_text(format_reference(PATENT, "chicago-author-date", 17)) == (
+        f"Page, Lawrence. 2001. Method for node ranking in a linked database. {facts}."
+    )
+    note = format_citation([PATENT], "chicago-notes", None, 17, pages="3")
+    assert to_text(note) == (
+        f"Lawrence Page, Method for node ranking in a linked database, {facts}, 3."
+    )
+    assert "<i>" not in to_html(note) and "“" not in to_text(note)
+
+
+def test_a_patent_not_filed_and_of_another_office() -> None:
+    patent = rec(
+        type="patent",
+        title="Verfahren zur Erkennung von Drohnen",
+        authors=[{"family": "Hoffmann", "given": "Katrin"}],
+        number="DE102015001234",
+        authority="Deutsches Patent- und Markenamt",
+        issued="2015-08-06",
+        genre="Offenlegungsschrift",
+        language="de",
+    )
+    assert to_text(format_citation([patent], "chicago-notes", "short-note", 18)) == (
+        "Hoffmann, Verfahren zur Erkennung von Drohnen."
+    )
+    assert to_text(format_reference(patent, "chicago-notes", 18)).endswith(
+        "Deutsches Patent- und Markenamt Offenlegungsschrift DE102015001234, issued August 6, 2015."
+    )
+    assert to_text(format_reference(patent, "apa", 7)) == (
+        "Hoffmann, K. (2015). Verfahren zur Erkennung von Drohnen"
+        " (Offenlegungsschrift No. DE102015001234). Deutsches Patent- und Markenamt."
+    )

@@ -474,6 +474,8 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
     work = cast("Work", record)
     if is_legal(work):
         _legal(out, work)
+    elif csl_type(work) == "patent":
+        _patent(out, work, suffix)
     elif work.type == "chapter":
         _chapter(out, work, suffix)
     elif work.type == "article":
@@ -495,6 +497,48 @@ def _legal(out: Styled, record: Work) -> None:
     out.extend(legal_reference(record))
     out.punct(". ")
     _doi_or_url(out, record)
+
+
+def _patent_number(record: Work) -> str:
+    """ "U.S. Patent No. 6,285,999" (11.8): the country, "Patent" (or the
+    record's genre) and "No."; a US patent's country "U.S." (6.25)."""
+    country = (record.jurisdiction or "").strip()
+    if country.replace(".", "").upper() == "US":
+        country = "U.S."
+    genre = record_extra(record, "genre")
+    label = capitalize_first(typo(genre)) if genre else "Patent"
+    number = typo(record.number)
+    return " ".join(x for x in (typo(country), label, "No. " + number if number else "") if x)
+
+
+def _patent(out: Styled, record: Work, suffix: str) -> None:
+    """11.8: "Page, L. (2001). *Method for node ranking in a linked database*
+    (U.S. Patent No. 6,285,999). U.S. Patent and Trademark Office. URL":
+    the year of issue, the title in italics with the number in parentheses,
+    the issuing office as the publisher."""
+    d = record.issued
+    when = (
+        year_span(d, suffix=suffix) if d is not None else no_date_label(record, "in press", suffix)
+    )
+    authors, label = _authors(record)
+    title = Styled()
+    _italic(title, _title(record))
+    title.add(f" ({_patent_number(record)})")
+    if authors:
+        out.add(typo(authors) + label)
+        out.punct(". ")
+        out.add(f"({when})")
+        out.punct(". ")
+        out.extend(title)
+    else:
+        out.extend(title)
+        out.punct(". ")
+        out.add(f"({when})")
+    out.punct(". ")
+    if record.authority and not _same_as_author(record.authority, record):
+        out.add(typo(record.authority))
+        out.punct(". ")
+    _finish(out, record)
 
 
 def _book_like(out: Styled, record: Work, suffix: str) -> None:

@@ -299,6 +299,8 @@ def title_part(
     record: Work, edition: int, *, short: bool = False, author_date: bool = False
 ) -> Styled:
     """The title in title case: italic for a book or report, else quoted."""
+    if csl_type(record) == "patent":
+        return _patent_title(record, short=short)
     if short:
         title = _short_title(record, edition)
     else:
@@ -306,6 +308,38 @@ def title_part(
     if not title:
         return Styled()
     return _italic(Styled(), title) if _italic_type(record) else Styled().add(_quoted(title))
+
+
+def _patent_title(record: Work, *, short: bool) -> Styled:
+    """A patent's title in roman and as stored, in sentence case (CMOS 14.157
+    (17th), 14.158 (18th): "Iizuka, Masanori, and Hideki Tanaka. Cement
+    admixture."); a short note leaves out the subtitle."""
+    title = record.full_title or ""
+    if short:
+        title = record.short_title or record.title or title.split(": ", 1)[0]
+    return Styled().add(typo(title)) if title else Styled()
+
+
+def _patent_facts(record: Work) -> str:
+    """ "US Patent 4,586,960, filed June 26, 1984, and issued May 6, 1986"
+    (CMOS 14.157 (17th), 14.158 (18th)): the country (a US patent: "US",
+    10.33) or else the office, "Patent" (or the record's genre) and the
+    number, then the date of filing and the full date of issue, in
+    author-date too."""
+    jurisdiction = (record.jurisdiction or "").strip()
+    if jurisdiction.replace(".", "").upper() == "US":
+        issuer = "US"
+    else:
+        issuer = typo(record.authority or jurisdiction)
+    genre = record_extra(record, "genre")
+    label = capitalize_first(typo(genre)) if genre else "Patent"
+    parts = [" ".join(x for x in (issuer, label, typo(record.number)) if x)]
+    filed = record.submitted
+    if filed is not None:
+        parts.append("filed " + _date_text(filed))
+    if record.issued is not None:
+        parts.append(("and " if filed is not None else "") + "issued " + _date_text(record.issued))
+    return ", ".join(parts)
 
 
 def _date_text(d: Date | None, *, year: bool = True) -> str:
@@ -904,7 +938,10 @@ def _accessed(record: Work, *, note: bool) -> str:
 
 
 def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
-    if record.type == "article":
+    if csl_type(record) == "patent":
+        out.add(_patent_facts(record))
+        out.punct(". ")
+    elif record.type == "article":
         out.extend(periodical_part(record, edition, form="bib", author_date=ad))
         out.punct(". ")
     elif record.type == "thesis":
@@ -1037,6 +1074,9 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
     elif record.type == "webpage":
         _note_webpage(out, record, loc)
         loc = ""
+    elif csl_type(record) == "patent":
+        out.punct(", ")
+        out.add(_patent_facts(record))
     elif record.type in ("chapter", "paper"):
         out.punct(", ")
         out.extend(container_part(record, edition, note=True))
