@@ -590,37 +590,28 @@ OPEN_LIST = {
 OPEN_CITATION_LIST = {
     ("apa", "king1963strength"): "same-year letters, year-only work first",
     ("apa", "king1963dream"): "same-year letters, year-only work first",
-    # Author-date citations with the whole list: citeproc-js adds a first author's
-    # initials when another first author has the surname ("(T. Keller and
-    # Lindqvist 2017)", "(Simon Hart 2018)"); citeshelf does it for APA (8.20) only.
-    **{
-        (name, key): "Chicago author-date initials for a shared surname"
-        for name in AUTHOR_DATE
-        for key in [
-            "keller2017regional",
-            "novak2016governing",
-            "vanderberg2015norms",
-            "nguyen2018cyber",
-            "okafor2024online",
-            "vanderberg2018security",
-            "lind2012small",
-            "chen2020coalition",
-            "lowe2016sanctions",
-            "okafor2019interview",
-            "lind2021interview",
-            "moreno2020podcast",
-            "bauer2020newspaper",
-            "ruiz2023submitted",
-            "keller2020edited",
-            "novak2020a",
-            "novak2020b",
-            "novak2020c",
-            "ruiz2020plos",
-            "hart2018doiurl",
-            "lowe2019urlonly",
-            "isq2020issue",
-        ]
-    },
+}
+
+#: Deliberate differences of in-text citations made with the whole list.
+#: CMOS 15.21 (17th) and APA 8.20: initials are added when two first authors
+#: (the names the reference list files under) share a surname; citeshelf
+#: does that in Chicago author-date too ("(T. Keller and Lindqvist 2017)",
+#: as citeproc-js). citeproc-js also adds them when the surname is that of an
+#: editor, translator, interviewer or recipient elsewhere in the list
+#: ("(P. van der Berg 2015)" for an interviewer Berg, "(Simon Hart 2018)" for
+#: a translator Sarah Hart), which no rule asks for: the reader finds the
+#: work under "Hart" alone.
+DELIBERATE_CITATION_LIST = {
+    (name, key): "CMOS 15.21 (17th): initials for a shared first author's surname only"
+    for name in AUTHOR_DATE
+    for key in [
+        "vanderberg2015norms",
+        "vanderberg2018security",
+        "nguyen2018cyber",
+        "moreno2020podcast",
+        "bauer2020newspaper",
+        "hart2018doiurl",
+    ]
 }
 
 
@@ -683,6 +674,10 @@ def test_in_text_citations_with_the_whole_list(name: str) -> None:
         if (name, cite["id"]) in OPEN_CITATION_LIST:
             assert got != cite["text"], (
                 f"{name}/{cite['id']} fixed: remove it from OPEN_CITATION_LIST"
+            )
+        elif (name, cite["id"]) in DELIBERATE_CITATION_LIST:
+            assert got != cite["text"], (
+                f"{name}/{cite['id']} now matches: drop it from DELIBERATE_CITATION_LIST"
             )
         else:
             assert got == cite["text"]

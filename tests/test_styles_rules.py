@@ -925,4 +925,15 @@ def test_apa_same_surname_first_authors_get_initials() -> None:
     assert (
         to_text(format_citation([d], initials={"d2018"}, form="narrative")) == "D. Jackson (2018)"
     )
-    assert surname_initials([d, mc], "chicago-author-date") == set()
+    assert surname_initials([d, mc], "chicago-notes") == set()
+    # CMOS 15.21 (17th): the same in Chicago author-date.
+    assert surname_initials([d, mc, nelson], "chicago-author-date") == {"d2018", "mc2017"}
+    assert to_text(format_citation([d, mc, nelson], "chicago-author-date", edition=18)) == (
+        "(D. Jackson 2018; M. C. Jackson et al. 2017; Nelson et al. 2017)"
+    )
+    assert to_text(format_citation([mc, d], "chicago-author-date", edition=17)) == (
+        "(M. C. Jackson, Counter, and Tree 2017; D. Jackson 2018)"
+    )
+    assert to_text(format_citation([mc, nelson], "chicago-author-date", edition=17)) == (
+        "(Jackson, Counter, and Tree 2017; Nelson et al. 2017)"
+    )

@@ -10,8 +10,8 @@ Public API::
         The year letters (2014a, 2014b) the library's whole reference list
         gives the cited records.
     library_initials(library, records, style, warn=None) -> {key}
-        The cited records whose first author's initials APA gives because
-        a first author in the library shares the surname (APA 8.20).
+        The cited records whose first author's initials APA and Chicago
+        author-date give: a first author in the library shares the surname.
     cite(library, keys, *, style="apa", edition=None, form=None, pages=(),
          csl=None, fmt="text", with_html=True, warn=None,
          subsequent=False) -> Citations
@@ -295,13 +295,14 @@ def library_initials(
     library: Any, records: Sequence[Any], style: str, warn: Warn | None = None
 ) -> set[str]:
     """The keys of the cited ``records`` whose first author's initials APA
-    gives (8.20: "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)") because
-    another first author of the same surname is in the library's reference
-    list, as year letters are those of the whole list."""
+    and Chicago author-date give (APA 8.20: "(J. M. Taylor & Neylon, 2015;
+    T. Taylor, 2014)"; CMOS 15.21 (17th)) because another first author of
+    the same surname is in the library's reference list, as year letters
+    are those of the whole list."""
     from ..styles import surname_initials
     from ..styles.apa import cited_surname
 
-    if style != "apa":
+    if style not in ("apa", "chicago-author-date"):
         return set()
     surnames = {n for r in records if (n := cited_surname(r))}
     queries = []

@@ -28,6 +28,7 @@ from .common import (
     number_label,
     page_text,
     record_extra,
+    shared_surname_keys,
     title_cased,
     title_sort,
     typo,
@@ -724,22 +725,9 @@ def _first_person(record: BaseRecord) -> tuple[str, str] | None:
 
 
 def same_surname_keys(records: Iterable[BaseRecord]) -> set[str]:
-    """The keys of the records whose first author shares a surname, but not
-    the initials, with another record's first author: their citations give
-    the initials, "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)", even when
-    the years differ (APA 7, 8.20). Only first authors count."""
-    by_surname: dict[str, dict[str, list[str]]] = {}
-    for r in records:
-        person = _first_person(r)
-        if person is not None:
-            by_surname.setdefault(person[0], {}).setdefault(person[1], []).append(r.key)
-    return {
-        key
-        for people in by_surname.values()
-        if len(people) > 1
-        for keys in people.values()
-        for key in keys
-    }
+    """The keys whose citations give the first author's initials (8.20):
+    :func:`citeshelf.styles.common.shared_surname_keys` of the cited names."""
+    return shared_surname_keys(records, lambda r: _cited_people(r)[0])
 
 
 def cited_surname(record: BaseRecord) -> str | None:

@@ -94,8 +94,9 @@ def format_citation(
     For notes, several records give one note with the citations separated by
     semicolons (CMOS 14.57 / 13.66). ``first=False`` (APA): a later citation,
     which gives a group author by its abbreviation ("(WHO, 2021)", APA 8.21).
-    ``initials`` (APA): the keys whose first author's initials are given
-    because another cited first author has the surname (APA 8.20); by
+    ``initials`` (APA, Chicago author-date): the keys whose first author's
+    initials are given because another cited first author has the surname
+    (APA 8.20, CMOS 15.21 (17th)); by
     default those among ``records`` (:func:`surname_initials`)."""
     if not isinstance(records, (list, tuple)):
         records = [cast("BaseRecord", records)]
@@ -127,7 +128,9 @@ def format_citation(
     from . import chicago
 
     if style == "chicago-author-date":
-        return chicago.author_date_citation(cites, form=form, edition=edition)
+        if initials is None:
+            initials = chicago.same_surname_keys(records)
+        return chicago.author_date_citation(cites, form=form, edition=edition, initials=initials)
     return chicago.note(cites, short=form == "short-note", edition=edition)
 
 
@@ -152,12 +155,15 @@ class Entry:
 def surname_initials(records: Iterable[BaseRecord], style: str = "apa") -> set[str]:
     """The keys of ``records`` whose citations give the first author's
     initials: another record's first author has the same surname and other
-    initials (APA 7, 8.20: "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)").
-    Chicago: none."""
-    if style != "apa":
+    initials (APA 7, 8.20: "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)";
+    Chicago author-date, CMOS 15.21 (17th): "(T. Keller and
+    Lindqvist 2017)"). Chicago notes: none."""
+    if style == "apa":
+        from .apa import same_surname_keys
+    elif style == "chicago-author-date":
+        from .chicago import same_surname_keys
+    else:
         return set()
-    from .apa import same_surname_keys
-
     return same_surname_keys(map(as_core_type, records))
 
 

@@ -44,6 +44,7 @@ from .common import (
     csl_type,
     edition_text,
     fold,
+    given_initials,
     has_italics,
     is_forthcoming,
     month_day,
@@ -52,6 +53,7 @@ from .common import (
     page_text,
     protected,
     record_extra,
+    shared_surname_keys,
     title_cased,
     title_sort,
     typo,
@@ -62,7 +64,7 @@ from .legal import is_legal, legal_cite_title, legal_locator, legal_reference
 from .text import Styled, inner_quotes
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from ..model import Article, BaseRecord, Chapter, Date, Paper, Person, Thesis, Webpage
     from .common import Cite, Work
@@ -74,6 +76,7 @@ __all__ = [
     "sort_key",
     "author_year_key",
     "bib_names_key",
+    "same_surname_keys",
 ]
 
 _ENTRY_TYPES = frozenset({"entry-encyclopedia", "entry-dictionary", "entry"})
@@ -164,6 +167,25 @@ def _short_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> st
     if len(people) >= many or (et_al_flag and people):
         return typo(people[0].last) + " et al."
     return _and_list([typo(p.last) for p in people])
+
+
+def _initialled_short_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> str:
+    """The short names with the first author's initials, "T. Keller and
+    Lindqvist", "P. van der Berg": another first author has the surname
+    (15.21 (17th); :func:`same_surname_keys`)."""
+    first = people[0]
+    if first.literal or first.family_first or not first.given:
+        return _short_names(people, et_al_flag, edition)
+    lead = typo(f"{given_initials(first.given)} {first.last}")
+    rest = _short_names(people, et_al_flag, edition)
+    return lead + rest[len(typo(first.last)) :]
+
+
+def same_surname_keys(records: Iterable[BaseRecord]) -> set[str]:
+    """The keys whose author-date citations give the first author's initials:
+    another work in the list has a first author of the same surname and other
+    initials (:func:`citeshelf.styles.common.shared_surname_keys`)."""
+    return shared_surname_keys(records, lambda r: _creators(cast("Work", r))[0])
 
 
 def _creators(record: Work) -> tuple[list[Person], bool, str]:
@@ -1126,10 +1148,15 @@ def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
 
 
 def author_date_citation(
-    cites: Sequence[Cite], *, form: str = "in-text", edition: int = 18
+    cites: Sequence[Cite],
+    *,
+    form: str = "in-text",
+    edition: int = 18,
+    initials: Collection[str] = (),
 ) -> Styled:
     """ "(Aris 2014, 531)"; narrative "Aris (2014, 531)"; several works
-    "(Aris 2014; Cottey 2014a, 2014b)"."""
+    "(Aris 2014; Cottey 2014a, 2014b)". ``initials``: the keys whose first
+    author's initials are given (:func:`same_surname_keys`)."""
     out = Styled(comma_after_query=True)
     narrative = form == "narrative"
     if not narrative:
@@ -1147,6 +1174,9 @@ def author_date_citation(
         if i:
             out.add("; " if not narrative else (" and " if i == len(cites) - 1 else ", "))
         names = creators_part(work, edition, "short")
+        people, flag, _role = _creators(work)
+        if names and work.key in initials:
+            names = _initialled_short_names(people, flag, edition)
         if is_legal(work):
             out.extend(legal_cite_title(work))
         elif names:

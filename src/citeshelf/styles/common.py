@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         Misc,
         PageRange,
         Paper,
+        Person,
         Report,
         Thesis,
         Webpage,
@@ -60,6 +61,7 @@ __all__ = [
     "edition_text",
     "capitalize_first",
     "given_initials",
+    "shared_surname_keys",
     "record_extra",
     "protected",
     "title_cased",
@@ -780,6 +782,33 @@ def given_initials(given: str) -> str:
         if out:
             words.append("-".join(out))
     return " ".join(words)
+
+
+def shared_surname_keys(
+    records: Iterable[BaseRecord], cited: Callable[[BaseRecord], Sequence[Person]]
+) -> set[str]:
+    """The keys of the records whose first cited name (``cited``: the names a
+    style's citation gives) shares its surname, but not its initials, with
+    another record's first cited name: their author-date citations give the
+    initials, "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)", even when the
+    years differ (APA 7 8.20; CMOS 15.21 (17th)). Only first
+    names count: they are what the reference list files under."""
+    by_surname: dict[str, dict[str, list[str]]] = {}
+    for r in records:
+        people = cited(r)
+        if not people or people[0].literal or people[0].family_first or not people[0].given:
+            continue
+        p = people[0]
+        by_surname.setdefault(fold(p.last), {}).setdefault(
+            fold(given_initials(p.given or "")), []
+        ).append(r.key)
+    return {
+        key
+        for people in by_surname.values()
+        if len(people) > 1
+        for keys in people.values()
+        for key in keys
+    }
 
 
 # --------------------------------------------------------------------------
