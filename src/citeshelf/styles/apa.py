@@ -862,8 +862,10 @@ def citation(
 
 
 def sort_key(record: BaseRecord) -> tuple[Any, ...]:
-    """Authors' names letter by letter, then the year (undated first), then
-    the title; a work with no author files under its title's first
+    """Authors' names letter by letter, then the year (undated first), the
+    date as printed (a work with only a year before one with a month and day,
+    then by the date: 9.47, "Azikiwe (2020a)" before "(2020b, March 26)"),
+    then the title; a work with no author files under its title's first
     significant word (9.47)."""
     people = _listed(record)
     if people:
@@ -876,4 +878,10 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
         first = title_sort(record.full_title or "")
         names = ((first,),)
     year = record.year if record.year is not None else -1
-    return (first, names, year, title_sort(record.full_title or ""), record.key)
+    d = record.issued
+    printed = (
+        (d.month or 0, d.day or 0)
+        if d is not None and d.literal is None and _full_date(cast("Work", record))
+        else (0, 0)
+    )
+    return (first, names, year, printed, title_sort(record.full_title or ""), record.key)
