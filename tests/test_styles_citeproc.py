@@ -576,10 +576,15 @@ def test_match_figures() -> None:
 
 
 #: Known mismatches of the whole list, not yet fixed (open, like OPEN).
-OPEN_LIST = {
-    # 3-em dash for a repeated list of authors shortened with "et al." (CMOS 14.67 (17th)).
-    ("chicago-notes-bibliography-17th-edition", "abel2021twentyone"): "3-em dash after et al.",
-    ("chicago-author-date-17th-edition", "abel2021twentyone"): "3-em dash after et al.",
+OPEN_LIST: dict[tuple[str, str], str] = {}
+
+#: Deliberate differences of the whole list. CMOS 14.67 (17th): the 3-em dash
+#: stands for the same author or authors as the entry before; twenty authors
+#: and twenty-one are not the same, though both entries print the first seven
+#: and "et al." (citeproc-js compares the printed names and gives the dash).
+DELIBERATE_LIST = {
+    (name, "abel2021twentyone"): "CMOS 14.67 (17th): a dash for the same authors only"
+    for name in ("chicago-notes-bibliography-17th-edition", "chicago-author-date-17th-edition")
 }
 
 #: The same for in-text citations made with the whole list (citation_all).
@@ -638,14 +643,14 @@ def test_bibliography_order_and_disambiguation(name: str) -> None:
     got_text = {e.key: e.text for e in entries}
     for entry in data["bibliography_all"]:
         want = (entry["text"] or "").strip()
-        if not want or (name, entry["id"]) in OPEN_LIST:
+        if not want or (name, entry["id"]) in OPEN_LIST or (name, entry["id"]) in DELIBERATE_LIST:
             continue
         assert not _list_case_differs(name, entry["id"], want, got_text[entry["id"]]), entry["id"]
-    for n, key in OPEN_LIST:
+    for n, key in (*OPEN_LIST, *DELIBERATE_LIST):
         if n == name:
             entry = next(x for x in data["bibliography_all"] if x["id"] == key)
             assert _list_case_differs(name, key, entry["text"].strip(), got_text[key]), (
-                f"{name}/{key} fixed: remove it from OPEN_LIST"
+                f"{name}/{key} now matches: remove it from OPEN_LIST / DELIBERATE_LIST"
             )
 
 
