@@ -654,6 +654,22 @@ def test_bibliography_order_and_disambiguation(name: str) -> None:
             )
 
 
+@pytest.mark.parametrize("name", ALL)
+def test_personal_communications_left_out_of_the_list(name: str) -> None:
+    """APA 8.9, CMOS 14.214 (17th): a letter or an e-mail readers cannot
+    retrieve is not listed, as citeproc-js leaves it out; an interview kept
+    in an archive or published is listed."""
+    style, edition, _fields = FILES[name]
+    left_out: list[str] = []
+    entries = format_bibliography(list(records().values()), style, edition, left_out)
+    omitted = set(golden(name)["bibliography_all_omitted"])
+    personal = {
+        k for k, r in records().items() if r.type in ("personal_communication", "interview")
+    }
+    assert set(left_out) == omitted & personal == {"hansen2021letter", "ortiz2023email"}
+    assert not set(left_out) & {e.key for e in entries}
+
+
 @pytest.mark.parametrize("name", ("apa", *AUTHOR_DATE))
 def test_in_text_citations_with_the_whole_list(name: str) -> None:
     style, edition, _fields = FILES[name]

@@ -494,12 +494,26 @@ def bibliography(
     records = resolve_many(stored, library, orphans)
     for message in orphans:
         notes(message)
-    entries = format_bibliography(records, style, edition)
+    left_out: list[str] = []
+    entries = format_bibliography(records, style, edition, left_out)
+    _note_left_out(left_out, notes)
     return Citations(
         [Citation(e.key, styled=e.styled) for e in entries],
         style=style,
         edition=edition,
         warnings=notes.items,
+    )
+
+
+def _note_left_out(keys: list[str], notes: _Notes) -> None:
+    """One warning for the personal communications a reference list leaves
+    out (APA 8.9; CMOS 14.214 (17th)): they are cited in the text only."""
+    if not keys:
+        return
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    notes(
+        f"left out of the list: {shown} (a personal communication is cited in the text"
+        " only: APA 8.9, CMOS 14.214 (17th))"
     )
 
 
@@ -531,10 +545,14 @@ def _streamed_bibliography(
     edition = check_edition(style, edition)
     orphans: list[str] = []
     resolve = Resolver(library, orphans)
-    placed = arrange_bibliography((resolve(r) for r in streamed.records()), style, edition)
+    left_out: list[str] = []
+    placed = arrange_bibliography(
+        (resolve(r) for r in streamed.records()), style, edition, left_out
+    )
     for reason in streamed.problems:
         notes(f"skipped an unreadable record file: {reason}")
-    if not placed:
+    _note_left_out(left_out, notes)
+    if not placed and not left_out:
         return _no_records(library, query, style, None, notes)
     for message in orphans:
         notes(message)

@@ -68,6 +68,7 @@ __all__ = [
     "has_italics",
     "as_core_type",
     "csl_type",
+    "in_text_only",
     "volume_titles",
     "number_label",
     "accessed_date",
@@ -873,6 +874,32 @@ def record_extra(record: BaseRecord, name: str) -> str | None:
 
 def csl_type(record: BaseRecord) -> str | None:
     return record_extra(record, "csl_type")
+
+
+#: What makes a letter, an e-mail or an interview retrievable by a reader:
+#: a place it is kept or published, a number, an identifier (as the CSL
+#: styles test it).
+_RETRIEVABLE = (
+    "archive",
+    "archive_place",
+    "archive_collection",
+    "container_title",
+    "doi",
+    "number",
+    "publisher",
+    "url",
+)
+
+
+def in_text_only(record: BaseRecord) -> bool:
+    """A personal communication (a letter, an e-mail, a conversation, an
+    unpublished interview) that readers cannot retrieve: it is cited in the
+    text or a note only and left out of the reference list (APA 7 8.9; CMOS
+    14.214 (17th): "rarely listed in a bibliography"; the CSL styles leave it
+    out in every form). One kept in an archive or published is listed."""
+    if csl_type(record) not in ("personal_communication", "interview"):
+        return False
+    return not any(getattr(record, name, None) for name in _RETRIEVABLE)
 
 
 def volume_titles(record: BaseRecord) -> tuple[str, str] | None:
