@@ -231,3 +231,46 @@ def test_whole_library_list_is_read_one_record_at_a_time(handbook_lib: Path) -> 
     again = [c.key for c in result.items]
     assert again == keys[:1] + keys[2:]
     assert any(keys[1] in w and "changed while the list was made" in w for w in warned)
+
+
+# -- personal communications: cited in the text only (APA 8.9; CMOS 14.214 (17th))
+
+EMAIL = {
+    "type": "personal_communication",
+    "key": "ortiz2023email",
+    "title": "Re: alliance archives",
+    "authors": [{"family": "Ortiz", "given": "Elena"}],
+    "genre": "Email",
+    "issued": "2023-04-18",
+}
+KEPT_LETTER = {
+    "type": "personal_communication",
+    "key": "adams1821kept",
+    "title": "Letter to Thomas Jefferson",
+    "authors": [{"family": "Adams", "given": "John"}],
+    "issued": "1821-05-19",
+    "archive": "Massachusetts Historical Society",
+}
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-notes", "chicago-author-date"])
+def test_a_personal_communication_is_left_out_with_a_warning(
+    cs, handbook_lib: Path, style: str
+) -> None:
+    for record in (EMAIL, KEPT_LETTER):
+        (handbook_lib / f"{record['key']}.json").write_text(json.dumps(record), "utf-8")
+    r = cs(handbook_lib, "bibliography", "-s", style, "ortiz2023email", "adams1821kept")
+    assert r.exit_code == 0, r.stderr
+    assert len(r.stdout.splitlines()) == 1 and "Adams" in r.stdout and "Ortiz" not in r.stdout
+    assert r.stderr == (
+        "citeshelf: warning: left out of the list: ortiz2023email (a personal communication"
+        " is cited in the text only: APA 8.9, CMOS 14.214 (17th))\n"
+    )
+    # the whole library (read in two passes) leaves it out the same way
+    whole = cs(handbook_lib, "bibliography", "-s", style)
+    assert "Ortiz" not in whole.stdout and "Adams" in whole.stdout
+    assert "left out of the list: ortiz2023email" in whole.stderr
+    # and it is still cited in the text
+    if style == "apa":
+        cited = cs(handbook_lib, "cite", "ortiz2023email")
+        assert cited.stdout == "(E. Ortiz, personal communication, April 18, 2023)\n"

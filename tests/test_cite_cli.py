@@ -452,9 +452,13 @@ def taylor_lib(handbook_lib: Path) -> Path:
         # the other Taylor is in the library's reference list: initials here too
         (["taylor2014single"], "(T. Taylor, 2014)"),
         (["taylor2015shared", "aris2014collective"], "(Aris, 2014; J. M. Taylor & Neylon, 2015)"),
-        # Chicago does not add initials
         (["aris2014collective"], "(Aris, 2014)"),
-        (["taylor2014single", "-s", "chicago-author-date"], "(Taylor 2014)"),
+        # Chicago author-date too (CMOS 15.21 (17th)), from the whole list
+        (["taylor2014single", "-s", "chicago-author-date"], "(T. Taylor 2014)"),
+        (
+            ["taylor2015shared", "-s", "chicago-author-date", "--edition", "17"],
+            "(J. M. Taylor and Neylon 2015)",
+        ),
     ],
 )
 def test_same_surname_initials(cs, taylor_lib: Path, args: list[str], expected: str) -> None:

@@ -954,7 +954,37 @@ def test_apa_same_surname_first_authors_get_initials() -> None:
     assert (
         to_text(format_citation([d], initials={"d2018"}, form="narrative")) == "D. Jackson (2018)"
     )
-    assert surname_initials([d, mc], "chicago-author-date") == set()
+    assert surname_initials([d, mc], "chicago-notes") == set()
+    # CMOS 15.21 (17th): the same in Chicago author-date.
+    assert surname_initials([d, mc, nelson], "chicago-author-date") == {"d2018", "mc2017"}
+    assert to_text(format_citation([d, mc, nelson], "chicago-author-date", edition=18)) == (
+        "(D. Jackson 2018; M. C. Jackson et al. 2017; Nelson et al. 2017)"
+    )
+    assert to_text(format_citation([mc, d], "chicago-author-date", edition=17)) == (
+        "(M. C. Jackson, Counter, and Tree 2017; D. Jackson 2018)"
+    )
+    assert to_text(format_citation([mc, nelson], "chicago-author-date", edition=17)) == (
+        "(Jackson, Counter, and Tree 2017; Nelson et al. 2017)"
+    )
+
+
+def test_apa_same_year_a_year_only_work_before_a_dated_one() -> None:
+    # APA 9.47: same author and year, the reference with only a year first,
+    # then those with a month and day by date, before the titles decide.
+    king = [{"family": "King", "given": "Martin Luther"}]
+    speech = rec(
+        type="speech", key="dream", title="I have a dream", authors=king, issued="1963-08-28"
+    )
+    later = rec(type="speech", key="later", title="A talk", authors=king, issued="1963-11-02")
+    book = rec(type="book", key="strength", title="Strength to love", authors=king, issued="1963")
+    entries = format_bibliography([later, speech, book], "apa")
+    assert [e.key for e in entries] == ["strength", "dream", "later"]
+    assert year_suffixes([later, speech, book], "apa") == {
+        "strength": "a",
+        "dream": "b",
+        "later": "c",
+    }
+    assert entries[1].text.startswith("King, M. L. (1963b, August 28). I have a dream")
 
 
 # --------------------------------------------------------------------------

@@ -10,8 +10,8 @@ Public API::
         The year letters (2014a, 2014b) the library's whole reference list
         gives the cited records.
     library_initials(library, records, style, warn=None) -> {key}
-        The cited records whose first author's initials APA gives because
-        a first author in the library shares the surname (APA 8.20).
+        The cited records whose first author's initials APA and Chicago
+        author-date give: a first author in the library shares the surname.
     cite(library, keys, *, style="apa", edition=None, form=None, pages=(),
          csl=None, fmt="text", with_html=True, warn=None,
          subsequent=False) -> Citations
@@ -295,13 +295,14 @@ def library_initials(
     library: Any, records: Sequence[Any], style: str, warn: Warn | None = None
 ) -> set[str]:
     """The keys of the cited ``records`` whose first author's initials APA
-    gives (8.20: "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)") because
-    another first author of the same surname is in the library's reference
-    list, as year letters are those of the whole list."""
+    and Chicago author-date give (APA 8.20: "(J. M. Taylor & Neylon, 2015;
+    T. Taylor, 2014)"; CMOS 15.21 (17th)) because another first author of
+    the same surname is in the library's reference list, as year letters
+    are those of the whole list."""
     from ..styles import surname_initials
     from ..styles.apa import cited_surname
 
-    if style != "apa":
+    if style not in ("apa", "chicago-author-date"):
         return set()
     surnames = {n for r in records if (n := cited_surname(r))}
     queries = []
@@ -493,12 +494,26 @@ def bibliography(
     records = resolve_many(stored, library, orphans)
     for message in orphans:
         notes(message)
-    entries = format_bibliography(records, style, edition)
+    left_out: list[str] = []
+    entries = format_bibliography(records, style, edition, left_out)
+    _note_left_out(left_out, notes)
     return Citations(
         [Citation(e.key, styled=e.styled) for e in entries],
         style=style,
         edition=edition,
         warnings=notes.items,
+    )
+
+
+def _note_left_out(keys: list[str], notes: _Notes) -> None:
+    """One warning for the personal communications a reference list leaves
+    out (APA 8.9; CMOS 14.214 (17th)): they are cited in the text only."""
+    if not keys:
+        return
+    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    notes(
+        f"left out of the list: {shown} (a personal communication is cited in the text"
+        " only: APA 8.9, CMOS 14.214 (17th))"
     )
 
 
@@ -530,10 +545,14 @@ def _streamed_bibliography(
     edition = check_edition(style, edition)
     orphans: list[str] = []
     resolve = Resolver(library, orphans)
-    placed = arrange_bibliography((resolve(r) for r in streamed.records()), style, edition)
+    left_out: list[str] = []
+    placed = arrange_bibliography(
+        (resolve(r) for r in streamed.records()), style, edition, left_out
+    )
     for reason in streamed.problems:
         notes(f"skipped an unreadable record file: {reason}")
-    if not placed:
+    _note_left_out(left_out, notes)
+    if not placed and not left_out:
         return _no_records(library, query, style, None, notes)
     for message in orphans:
         notes(message)

@@ -16,12 +16,17 @@ Public API (no Click, no Rich; nothing here validates a model, so it is fast)::
         "short-note" (Chicago notes). ``pages`` is one locator for all, or a
         list with one per record. ``first=False`` (APA): a later citation,
         a group author by its abbreviation ("(WHO, 2021)"). ``initials``
-        (APA): the keys cited with their first author's initials (8.20).
-    format_bibliography(records, style="apa", edition=None) -> list[Entry]
+        (APA, Chicago author-date): the keys cited with their first author's
+        initials (APA 8.20, CMOS 15.21 (17th)).
+    format_bibliography(records, style="apa", edition=None, left_out=None)
+                    -> list[Entry]
         Sorted per the style, with 2014a/2014b suffixes and (Chicago 17th
         edition) the 3-em dash for a repeated author. ``Entry`` has ``key``,
-        ``styled``, ``text``, ``html`` and ``markdown``.
-    arrange_bibliography(records, style="apa", edition=None) -> list[Placed]
+        ``styled``, ``text``, ``html`` and ``markdown``. A personal
+        communication readers cannot retrieve is left out (APA 8.9, CMOS
+        14.214 (17th)); its key goes to the list ``left_out`` if given.
+    arrange_bibliography(records, style="apa", edition=None, left_out=None)
+                    -> list[Placed]
     format_placed(record, placed, style="apa", edition=None) -> Entry
         The same in two steps, for a library too large to hold: one pass
         keeps only each record's sort data and gives the order (``Placed``:
@@ -33,7 +38,7 @@ Public API (no Click, no Rich; nothing here validates a model, so it is fast)::
     surname_initials(records, style="apa") -> set[key]
         The records whose first author shares a surname, not the initials,
         with another's: APA cites them "(J. M. Taylor & Neylon, 2015;
-        T. Taylor, 2014)" (8.20).
+        T. Taylor, 2014)" (8.20), Chicago author-date "(T. Taylor 2014)".
     reference_text(record, style="apa") -> str     plain text of the entry
     to_text / to_markdown / to_html (from .text)   render a Styled
     render(styled, fmt) -> str                     fmt: "text", "markdown", "html"

@@ -28,6 +28,7 @@ from .common import (
     number_label,
     page_text,
     record_extra,
+    shared_surname_keys,
     sort_title,
     title_cased,
     title_sort,
@@ -35,6 +36,7 @@ from .common import (
     volume_titles,
     year_span,
 )
+from .legal import is_legal, legal_cite_title, legal_reference
 from .text import Styled, inner_quotes
 
 if TYPE_CHECKING:
@@ -500,7 +502,11 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
     """The reference-list entry of a resolved record."""
     out = Styled()
     work = cast("Work", record)
-    if work.type == "chapter":
+    if is_legal(work):
+        _legal(out, work)
+    elif csl_type(work) == "patent":
+        _patent(out, work, suffix)
+    elif work.type == "chapter":
         _chapter(out, work, suffix)
     elif work.type == "article":
         _article(out, work, suffix)
@@ -515,6 +521,56 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
     else:
         _book_like(out, work, suffix)
     return out
+
+
+def _legal(out: Styled, record: Work) -> None:
+    """11.4-11.10: a case, act or treaty as the Bluebook cites it
+    (:mod:`citeshelf.styles.legal`), then its URL."""
+    out.extend(legal_reference(record))
+    out.punct(". ")
+    _doi_or_url(out, record)
+
+
+def _patent_number(record: Work) -> str:
+    """ "U.S. Patent No. 6,285,999" (11.8): the country, "Patent" (or the
+    record's genre) and "No."; a US patent's country "U.S." (6.25)."""
+    country = (record.jurisdiction or "").strip()
+    if country.replace(".", "").upper() == "US":
+        country = "U.S."
+    genre = record_extra(record, "genre")
+    label = capitalize_first(typo(genre)) if genre else "Patent"
+    number = typo(record.number)
+    return " ".join(x for x in (typo(country), label, "No. " + number if number else "") if x)
+
+
+def _patent(out: Styled, record: Work, suffix: str) -> None:
+    """11.8: "Page, L. (2001). *Method for node ranking in a linked database*
+    (U.S. Patent No. 6,285,999). U.S. Patent and Trademark Office. URL":
+    the year of issue, the title in italics with the number in parentheses,
+    the issuing office as the publisher."""
+    d = record.issued
+    when = (
+        year_span(d, suffix=suffix) if d is not None else no_date_label(record, "in press", suffix)
+    )
+    authors, label = _authors(record)
+    title = Styled()
+    _italic(title, _title(record))
+    title.add(f" ({_patent_number(record)})")
+    if authors:
+        out.add(typo(authors) + label)
+        out.punct(". ")
+        out.add(f"({when})")
+        out.punct(". ")
+        out.extend(title)
+    else:
+        out.extend(title)
+        out.punct(". ")
+        out.add(f"({when})")
+    out.punct(". ")
+    if record.authority and not _same_as_author(record.authority, record):
+        out.add(typo(record.authority))
+        out.punct(". ")
+    _finish(out, record)
 
 
 def _book_like(out: Styled, record: Work, suffix: str) -> None:
@@ -728,22 +784,9 @@ def _first_person(record: BaseRecord) -> tuple[str, str] | None:
 
 
 def same_surname_keys(records: Iterable[BaseRecord]) -> set[str]:
-    """The keys of the records whose first author shares a surname, but not
-    the initials, with another record's first author: their citations give
-    the initials, "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)", even when
-    the years differ (APA 7, 8.20). Only first authors count."""
-    by_surname: dict[str, dict[str, list[str]]] = {}
-    for r in records:
-        person = _first_person(r)
-        if person is not None:
-            by_surname.setdefault(person[0], {}).setdefault(person[1], []).append(r.key)
-    return {
-        key
-        for people in by_surname.values()
-        if len(people) > 1
-        for keys in people.values()
-        for key in keys
-    }
+    """The keys whose citations give the first author's initials (8.20):
+    :func:`citeshelf.styles.common.shared_surname_keys` of the cited names."""
+    return shared_surname_keys(records, lambda r: _cited_people(r)[0])
 
 
 def cited_surname(record: BaseRecord) -> str | None:
@@ -765,7 +808,11 @@ def _abbreviation_first(record: BaseRecord) -> str:
 
 def _title_cite(out: Styled, record: BaseRecord) -> None:
     """8.14: a work with no author is cited by its title in title case,
-    italic if it is italic in the reference list, else in quotation marks."""
+    italic if it is italic in the reference list, else in quotation marks;
+    a case name in italics, an act or a treaty in roman (11.3, 11.4)."""
+    if is_legal(record):
+        out.extend(legal_cite_title(record))
+        return
     title = title_cased(
         record, record.title or record.full_title or "Untitled", apa_title_case, "title"
     )
@@ -874,8 +921,10 @@ def citation(
 
 
 def sort_key(record: BaseRecord) -> tuple[Any, ...]:
-    """Authors' names letter by letter, then the year (undated first), then
-    the title; a work with no author files under its title's first
+    """Authors' names letter by letter, then the year (undated first), the
+    date as printed (a work with only a year before one with a month and day,
+    then by the date: 9.47, "Azikiwe (2020a)" before "(2020b, March 26)"),
+    then the title; a work with no author files under its title's first
     significant word (9.47)."""
     people = _listed(record)
     if people:
@@ -888,4 +937,10 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
         first = title_sort(record.full_title or "")
         names = ((first,),)
     year = record.year if record.year is not None else -1
-    return (first, names, year, sort_title(record), record.key)
+    d = record.issued
+    printed = (
+        (d.month or 0, d.day or 0)
+        if d is not None and d.literal is None and _full_date(cast("Work", record))
+        else (0, 0)
+    )
+    return (first, names, year, printed, sort_title(record), record.key)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
-from .common import as_core_type
+from .common import as_core_type, in_text_only
 from .registry import check_style
 from .text import Styled, to_html, to_markdown, to_text
 
@@ -94,8 +94,9 @@ def format_citation(
     For notes, several records give one note with the citations separated by
     semicolons (CMOS 14.57 / 13.66). ``first=False`` (APA): a later citation,
     which gives a group author by its abbreviation ("(WHO, 2021)", APA 8.21).
-    ``initials`` (APA): the keys whose first author's initials are given
-    because another cited first author has the surname (APA 8.20); by
+    ``initials`` (APA, Chicago author-date): the keys whose first author's
+    initials are given because another cited first author has the surname
+    (APA 8.20, CMOS 15.21 (17th)); by
     default those among ``records`` (:func:`surname_initials`)."""
     if not isinstance(records, (list, tuple)):
         records = [cast("BaseRecord", records)]
@@ -127,7 +128,9 @@ def format_citation(
     from . import chicago
 
     if style == "chicago-author-date":
-        return chicago.author_date_citation(cites, form=form, edition=edition)
+        if initials is None:
+            initials = chicago.same_surname_keys(records)
+        return chicago.author_date_citation(cites, form=form, edition=edition, initials=initials)
     return chicago.note(cites, short=form == "short-note", edition=edition)
 
 
@@ -152,12 +155,15 @@ class Entry:
 def surname_initials(records: Iterable[BaseRecord], style: str = "apa") -> set[str]:
     """The keys of ``records`` whose citations give the first author's
     initials: another record's first author has the same surname and other
-    initials (APA 7, 8.20: "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)").
-    Chicago: none."""
-    if style != "apa":
+    initials (APA 7, 8.20: "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)";
+    Chicago author-date, CMOS 15.21 (17th): "(T. Keller and
+    Lindqvist 2017)"). Chicago notes: none."""
+    if style == "apa":
+        from .apa import same_surname_keys
+    elif style == "chicago-author-date":
+        from .chicago import same_surname_keys
+    else:
         return set()
-    from .apa import same_surname_keys
-
     return same_surname_keys(map(as_core_type, records))
 
 
@@ -206,7 +212,10 @@ class Placed:
 
 
 def arrange_bibliography(
-    records: Iterable[BaseRecord], style: str = "apa", edition: int | None = None
+    records: Iterable[BaseRecord],
+    style: str = "apa",
+    edition: int | None = None,
+    left_out: list[str] | None = None,
 ) -> list[Placed]:
     """The order of a reference list, with its year letters and dashes, from
     one pass over ``records`` (which may be a generator) keeping only each
@@ -214,13 +223,20 @@ def arrange_bibliography(
     (:func:`format_placed`), so memory does not grow with the library.
 
     Sorted per the style (APA 9.44-9.47; CMOS 14.66-14.68 / 15.16-15.19);
-    letters for works by the same authors in the same year in that order."""
+    letters for works by the same authors in the same year in that order.
+    A personal communication cited in the text only is not listed
+    (:func:`citeshelf.styles.common.in_text_only`); its key goes to
+    ``left_out`` if given."""
     edition = check_style(style, edition)
     mod = _module(style)
     notes = style == "chicago-notes"
     dashes = style != "apa" and edition == 17
     rows: list[tuple[Any, int, str, Any, Any]] = []
     for i, r in enumerate(map(as_core_type, records)):
+        if in_text_only(r):
+            if left_out is not None:
+                left_out.append(r.key)
+            continue
         rows.append(
             (
                 mod.notes_sort_key(r) if notes else mod.sort_key(r),
@@ -271,12 +287,17 @@ def format_placed(
 
 
 def format_bibliography(
-    records: Iterable[BaseRecord], style: str = "apa", edition: int | None = None
+    records: Iterable[BaseRecord],
+    style: str = "apa",
+    edition: int | None = None,
+    left_out: list[str] | None = None,
 ) -> list[Entry]:
     """Entries sorted per the style, disambiguated; Chicago 17th edition
-    replaces a repeated author list by a 3-em dash (CMOS 17, 14.67 / 15.17)."""
+    replaces a repeated author list by a 3-em dash (CMOS 17, 14.67 / 15.17).
+    Personal communications cited in the text only are left out (their keys
+    to ``left_out``, see :func:`arrange_bibliography`)."""
     records = list(records)
     return [
         format_placed(records[p.index], p, style, edition)
-        for p in arrange_bibliography(records, style, edition)
+        for p in arrange_bibliography(records, style, edition, left_out)
     ]

@@ -45,7 +45,9 @@ from .common import (
     csl_type,
     edition_text,
     fold,
+    given_initials,
     has_italics,
+    in_text_only,
     is_forthcoming,
     month_day,
     no_date_label,
@@ -53,6 +55,7 @@ from .common import (
     page_text,
     protected,
     record_extra,
+    shared_surname_keys,
     sort_title,
     title_cased,
     title_sort,
@@ -60,10 +63,11 @@ from .common import (
     volume_titles,
     year_span,
 )
+from .legal import is_legal, legal_cite_title, legal_locator, legal_reference
 from .text import Styled, inner_quotes
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Iterable, Sequence
 
     from ..model import Article, BaseRecord, Chapter, Date, Paper, Person, Thesis, Webpage
     from .common import Cite, Work
@@ -75,6 +79,7 @@ __all__ = [
     "sort_key",
     "author_year_key",
     "bib_names_key",
+    "same_surname_keys",
 ]
 
 _ENTRY_TYPES = frozenset({"entry-encyclopedia", "entry-dictionary", "entry"})
@@ -165,6 +170,25 @@ def _short_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> st
     if len(people) >= many or (et_al_flag and people):
         return typo(people[0].last) + " et al."
     return _and_list([typo(p.last) for p in people])
+
+
+def _initialled_short_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> str:
+    """The short names with the first author's initials, "T. Keller and
+    Lindqvist", "P. van der Berg": another first author has the surname
+    (15.21 (17th); :func:`same_surname_keys`)."""
+    first = people[0]
+    if first.literal or first.family_first or not first.given:
+        return _short_names(people, et_al_flag, edition)
+    lead = typo(f"{given_initials(first.given)} {first.last}")
+    rest = _short_names(people, et_al_flag, edition)
+    return lead + rest[len(typo(first.last)) :]
+
+
+def same_surname_keys(records: Iterable[BaseRecord]) -> set[str]:
+    """The keys whose author-date citations give the first author's initials:
+    another work in the list has a first author of the same surname and other
+    initials (:func:`citeshelf.styles.common.shared_surname_keys`)."""
+    return shared_surname_keys(records, lambda r: _creators(cast("Work", r))[0])
 
 
 def _creators(record: Work, *, directors: bool = True) -> tuple[list[Person], bool, str]:
@@ -394,6 +418,8 @@ def title_part(
     record: Work, edition: int, *, short: bool = False, author_date: bool = False
 ) -> Styled:
     """The title in title case: italic for a book or report, else quoted."""
+    if csl_type(record) == "patent":
+        return _patent_title(record, short=short)
     if _episode(record):
         return _episode_title(record, edition, short=short)
     if short:
@@ -407,6 +433,38 @@ def title_part(
         # marks (CMOS 17 14.221-22), as the CSL styles print it
         return Styled().add(title)
     return _italic(Styled(), title) if _italic_type(record) else Styled().add(_quoted(title))
+
+
+def _patent_title(record: Work, *, short: bool) -> Styled:
+    """A patent's title in roman and as stored, in sentence case (CMOS 14.157
+    (17th), 14.158 (18th): "Iizuka, Masanori, and Hideki Tanaka. Cement
+    admixture."); a short note leaves out the subtitle."""
+    title = record.full_title or ""
+    if short:
+        title = record.short_title or record.title or title.split(": ", 1)[0]
+    return Styled().add(typo(title)) if title else Styled()
+
+
+def _patent_facts(record: Work) -> str:
+    """ "US Patent 4,586,960, filed June 26, 1984, and issued May 6, 1986"
+    (CMOS 14.157 (17th), 14.158 (18th)): the country (a US patent: "US",
+    10.33) or else the office, "Patent" (or the record's genre) and the
+    number, then the date of filing and the full date of issue, in
+    author-date too."""
+    jurisdiction = (record.jurisdiction or "").strip()
+    if jurisdiction.replace(".", "").upper() == "US":
+        issuer = "US"
+    else:
+        issuer = typo(record.authority or jurisdiction)
+    genre = record_extra(record, "genre")
+    label = capitalize_first(typo(genre)) if genre else "Patent"
+    parts = [" ".join(x for x in (issuer, label, typo(record.number)) if x)]
+    filed = record.submitted
+    if filed is not None:
+        parts.append("filed " + _date_text(filed))
+    if record.issued is not None:
+        parts.append(("and " if filed is not None else "") + "issued " + _date_text(record.issued))
+    return ", ".join(parts)
 
 
 def _episode_title(record: Work, edition: int, *, short: bool) -> Styled:
@@ -819,17 +877,6 @@ def _letter_description(record: Work) -> str:
     return ", ".join(x for x in (capitalize_first(kind), when) if x)
 
 
-#: Where an interview or letter can be consulted; one without any is cited in
-#: the text alone (CMOS 18 14.111, as the CSL Chicago author-date styles read it).
-_ACCESSIBLE = ("archive", "archive_place", "container_title", "doi", "number", "publisher", "url")
-
-
-def _in_text_only(record: Work) -> bool:
-    return csl_type(record) in ("personal_communication", "interview") and not any(
-        getattr(record, f, None) for f in _ACCESSIBLE
-    )
-
-
 def _personal_citation(out: Styled, record: Work, edition: int, loc: str) -> None:
     """An author-date citation of a letter or email with no reference-list
     entry: "(Per Hansen, Letter to the author, September 2, 2021)", "(Elena
@@ -1058,6 +1105,8 @@ def reference(
     (author-date) of a resolved record: creators (or the title), [year,]
     title, what the type adds, publication facts, identifier."""
     work = cast("Work", record)
+    if is_legal(work):
+        return _legal_entry(work)
     out = Styled(comma_after_query=True)
     people, _flag, role = _creators(work)
     stand_in = _stand_in(work)
@@ -1099,6 +1148,31 @@ def reference(
             out.punct(". ")
     out.link(identifier_part(work) or "")
     return out.end(".")
+
+
+def _legal_entry(record: Work) -> Styled:
+    """A case, act or treaty in a bibliography or reference list: its
+    Bluebook citation (:mod:`citeshelf.styles.legal`), in author-date too
+    (no year moved to the front), then its DOI or URL."""
+    out = Styled(comma_after_query=True).extend(legal_reference(record))
+    link = identifier_part(record)
+    if link:
+        out.punct(". ")
+        out.link(link)
+    return out.end(".")
+
+
+def _legal_note(record: Work, page: str | None) -> Styled:
+    """A full note for a case, act or treaty: the Bluebook citation, the
+    cited page ("at 531" after a first page), the DOI or URL."""
+    out = legal_reference(record)
+    for text in (legal_locator(record, page), _accessed(record, note=True)):
+        if text:
+            out.add(", " + text)
+    link = identifier_part(record)
+    if link:
+        out.add(", ").link(link)
+    return out
 
 
 #: CSL types whose medium (or a map's scale) follows the date, as the CSL
@@ -1227,7 +1301,10 @@ def _accessed(record: Work, *, note: bool) -> str:
 
 
 def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
-    if record.type == "article":
+    if csl_type(record) == "patent":
+        out.add(_patent_facts(record))
+        out.punct(". ")
+    elif record.type == "article":
         out.extend(periodical_part(record, edition, form="bib", author_date=ad))
         out.punct(". ")
     elif record.type == "thesis":
@@ -1312,6 +1389,13 @@ def note(cites: Sequence[Cite], *, short: bool = False, edition: int = 18) -> St
 def short_note(record: Work, page: str | None, edition: int) -> Styled:
     """Creators' last names, short title, locator: "Aris, *Eurasian Regionalism*, 12"."""
     out = Styled()
+    if is_legal(record):
+        # The case name (in italics), act or treaty, and the page.
+        out.extend(legal_cite_title(record))
+        if page:
+            out.punct(", ")
+            out.add(abbreviated_locator(page))
+        return out
     names = creators_part(record, edition, "short")
     if names:
         out.add(names)
@@ -1340,6 +1424,8 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
 def full_note(record: Work, page: str | None, edition: int) -> Styled:
     """Creators, title, what the type adds, publication facts in
     parentheses, locator, identifier."""
+    if is_legal(record):
+        return _legal_note(record, page)
     if _stand_in(record) == "reference":
         return _unsigned_entry_note(record, page, edition)
     out = Styled()
@@ -1371,6 +1457,9 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
     elif record.type == "webpage":
         _note_webpage(out, record, loc)
         loc = ""
+    elif csl_type(record) == "patent":
+        out.punct(", ")
+        out.add(_patent_facts(record))
     elif record.type in ("chapter", "paper"):
         out.punct(", ")
         out.extend(container_part(record, edition, note=True))
@@ -1482,10 +1571,15 @@ def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
 
 
 def author_date_citation(
-    cites: Sequence[Cite], *, form: str = "in-text", edition: int = 18
+    cites: Sequence[Cite],
+    *,
+    form: str = "in-text",
+    edition: int = 18,
+    initials: Collection[str] = (),
 ) -> Styled:
     """ "(Aris 2014, 531)"; narrative "Aris (2014, 531)"; several works
-    "(Aris 2014; Cottey 2014a, 2014b)"."""
+    "(Aris 2014; Cottey 2014a, 2014b)". ``initials``: the keys whose first
+    author's initials are given (:func:`same_surname_keys`)."""
     out = Styled(comma_after_query=True)
     narrative = form == "narrative"
     if not narrative:
@@ -1502,12 +1596,17 @@ def author_date_citation(
             continue
         if i:
             out.add("; " if not narrative else (" and " if i == len(cites) - 1 else ", "))
-        if _in_text_only(work) and not narrative:
+        if in_text_only(work) and not narrative:
             _personal_citation(out, work, edition, loc)
             prev = None
             continue
         names = creators_part(work, edition, "short", directors=not _episode(work))
-        if names:
+        people, flag, _role = _creators(work, directors=not _episode(work))
+        if names and work.key in initials:
+            names = _initialled_short_names(people, flag, edition)
+        if is_legal(work):
+            out.extend(legal_cite_title(work))
+        elif names:
             out.add(names)
         elif _stand_in(work):
             out.extend(_stand_in_name(work, edition))

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         Misc,
         PageRange,
         Paper,
+        Person,
         Report,
         Thesis,
         Webpage,
@@ -60,12 +61,14 @@ __all__ = [
     "edition_text",
     "capitalize_first",
     "given_initials",
+    "shared_surname_keys",
     "record_extra",
     "protected",
     "title_cased",
     "has_italics",
     "as_core_type",
     "csl_type",
+    "in_text_only",
     "volume_titles",
     "sort_title",
     "title_sort",
@@ -163,7 +166,7 @@ def month_day(d: Date) -> tuple[str, str]:
 
 #: CMOS 8.159 (17th) / 8.160 (18th): lower-case articles, the coordinating
 #: conjunctions and, but, for, or, nor; prepositions regardless of length;
-#: "to" and "as".
+#: "to" and "as"; "v." and "vs." as "versus" (a case name: "Brown v. Board").
 _CMOS_LOWER = frozenset(
     [
         "a",
@@ -244,8 +247,10 @@ _CMOS_LOWER = frozenset(
         "unto",
         "up",
         "upon",
+        "v",
         "versus",
         "via",
+        "vs",
         "vis-à-vis",
         "with",
         "within",
@@ -289,7 +294,9 @@ _APA_LOWER = frozenset(
         "per",
         "to",
         "up",
+        "v",
         "via",
+        "vs",
     ]
 )
 
@@ -780,6 +787,33 @@ def given_initials(given: str) -> str:
     return " ".join(words)
 
 
+def shared_surname_keys(
+    records: Iterable[BaseRecord], cited: Callable[[BaseRecord], Sequence[Person]]
+) -> set[str]:
+    """The keys of the records whose first cited name (``cited``: the names a
+    style's citation gives) shares its surname, but not its initials, with
+    another record's first cited name: their author-date citations give the
+    initials, "(J. M. Taylor & Neylon, 2015; T. Taylor, 2014)", even when the
+    years differ (APA 7 8.20; CMOS 15.21 (17th)). Only first
+    names count: they are what the reference list files under."""
+    by_surname: dict[str, dict[str, list[str]]] = {}
+    for r in records:
+        people = cited(r)
+        if not people or people[0].literal or people[0].family_first or not people[0].given:
+            continue
+        p = people[0]
+        by_surname.setdefault(fold(p.last), {}).setdefault(
+            fold(given_initials(p.given or "")), []
+        ).append(r.key)
+    return {
+        key
+        for people in by_surname.values()
+        if len(people) > 1
+        for keys in people.values()
+        for key in keys
+    }
+
+
 # --------------------------------------------------------------------------
 # Extra data
 
@@ -842,6 +876,33 @@ def record_extra(record: BaseRecord, name: str) -> str | None:
 
 def csl_type(record: BaseRecord) -> str | None:
     return record_extra(record, "csl_type")
+
+
+#: What makes a letter, an e-mail or an interview retrievable by a reader:
+#: a place it is kept or published, a number, an identifier (as the CSL
+#: styles test it).
+_RETRIEVABLE = (
+    "archive",
+    "archive_place",
+    "archive_collection",
+    "container_title",
+    "doi",
+    "number",
+    "publisher",
+    "url",
+)
+
+
+def in_text_only(record: BaseRecord) -> bool:
+    """A personal communication (a letter, an e-mail, a conversation, an
+    unpublished interview) that readers cannot retrieve: it is cited in the
+    text or a note only and left out of the reference list (APA 7 8.9; CMOS
+    14.214 (17th): "rarely listed in a bibliography"; CMOS 18 14.111; the CSL
+    styles leave it out in every form). One kept in an archive or published
+    is listed."""
+    if csl_type(record) not in ("personal_communication", "interview"):
+        return False
+    return not any(getattr(record, name, None) for name in _RETRIEVABLE)
 
 
 def volume_titles(record: BaseRecord) -> tuple[str, str] | None:
