@@ -34,6 +34,10 @@ from citeshelf.styles import apa, chicago
         "1990/..",
         "1990~/1994?",
         "2017-21/2017-23",
+        "-0349",
+        "0000",
+        "-0044-03-15",
+        "-0499/-0400",
     ],
 )
 def test_edtf_text_is_the_stored_form_and_reads_back(text):
@@ -482,3 +486,28 @@ def test_chicago_seasons_and_ranges_across_years():
     assert "J 11, no. 1 (Spring 2017): 1–34" in str(chicago.note([(article, None, "")], edition=17))
     talk = _styled(type="paper", event="Conf", issued="2019-12-30/2020-01-02")
     assert "Conf, December 30, 2019–January 2, 2020." in str(chicago.reference(talk))
+
+
+def test_years_before_the_common_era_everywhere():
+    """EDTF numbers years as astronomers do (0 is 1 BCE, -0349 is 350 BCE);
+    CSL as historians (-350 is 350 BC): each format converts, the styles print
+    the era (APA's "B.C.E.", the CSL Chicago styles' "BC")."""
+    from citeshelf.styles.common import year_span
+
+    assert Date.parse("-0349").year == -349
+    assert Date.parse("-0400-02-29").day == 29  # a leap year, as 0 and 400 are
+    with pytest.raises(ValueError, match="day 29 is out of range"):
+        Date.parse("-0001-02-29")
+    assert year_span(Date.parse("-0349")) == "350 BC"
+    assert year_span(Date.parse("0000"), era="B.C.E.") == "1 B.C.E."
+    assert year_span(Date.parse("-0499/-0400")) == "500 BC\u2013401 BC"
+    record = _record("1954", "-0349", None, None)
+    item = csljson.record_to_csl(record)
+    assert item["original-date"] == {"date-parts": [[-350]]}
+    assert csljson.record_from_csl(item).original_date == Date.parse("-0349")
+    read = csljson.record_from_csl(
+        {"id": "a", "type": "book", "issued": {"date-parts": [["-44", 3, 15]]}}
+    )
+    assert read.issued.edtf() == "-0043-03-15"
+    assert "(Original work published 350 B.C.E.)" in str(apa.reference(record))
+    assert str(apa.citation([(record, None, "")])) == "(Doe, 350 B.C.E./1954)"

@@ -201,6 +201,17 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # CMOS 17 quick guide (book review, shortened note): "Kakutani, “Friendship”",
     # the review's own title; the CSL styles give "Kakutani, review of *Swing Time*".
     **_expand(NOTES, ["kakutani2016review"], _SHORT, "CMOS 17 quick guide, book review"),
+    # The reprint rule above, for a classic with its original date before the
+    # common era ("350 BC; repr., Modern Library, 1954"; "(Aristotle [350 BC]
+    # 1954)"); citeproc-js cites it in author-date by its title, "(Aristotle,
+    # Rhetoric)", and repeats the date at the end of the 17th's entry.
+    **_expand(NOTES, ["aristotle1954rhetoric"], _FULL, "CMOS 14.114 (17th)"),
+    **_expand(
+        AUTHOR_DATE, ["aristotle1954rhetoric"], ("citation", "citation_page"), "CMOS 15.38 (17th)"
+    ),
+    ("chicago-author-date-17th-edition", "aristotle1954rhetoric", "bibliography"): (
+        "CMOS 15.38 (17th)"
+    ),
     # The reprint rule above, for a chapter.
     **_expand(NOTES, ["moreau2012reprint"], _FULL, "CMOS 14.114 (17th)"),
     ("chicago-author-date-17th-edition", "moreau2012reprint", "bibliography"): (
@@ -374,9 +385,6 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
 OPEN_GROUPS: dict[str, dict[str, str]] = {
     "Reference-work entries: citeproc-js title-cases a domain name, 'Merriam-Webster.Com Dictionary'": {
         "mw-deterrence": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
-    "Original date before the common era: '(Original work published 350 B.C.E.)'": {
-        "aristotle1954rhetoric": "apa:b c cp|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
     },
     "Archival collection: citeproc-js puts a cited page after the collection's number ('MC076, p. 531')": {
         "kennan-papers": "n18:cp|n17:cp",

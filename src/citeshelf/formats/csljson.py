@@ -485,7 +485,7 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     return None
 
@@ -497,7 +497,10 @@ def _csl_point(parts: Any, season: Any = None, circa: bool = False) -> dict[str,
     nums = [_int(p) for p in parts[:3]]
     if None in nums or len(parts) > 3:
         return None
-    out: dict[str, Any] = {"year": nums[0]}
+    # CSL numbers a year before the common era as a negative year (-350 is
+    # 350 BC); EDTF and the record have a year 0 (1 BCE), so -350 is -349
+    year = nums[0] or 0
+    out: dict[str, Any] = {"year": year + 1 if year < 0 else year}
     if len(nums) > 1:
         month = nums[1] or 0
         if 13 <= month <= 16 or 21 <= month <= 24:  # citeproc-js and EDTF seasons
@@ -558,7 +561,9 @@ def _csl_date(date: Any) -> dict[str, Any]:
         return {"literal": date.literal}
 
     def parts(d: Any) -> list[int]:
-        return [p for p in (d.year, d.month, d.day) if p]
+        # a year before the common era as CSL numbers it (EDTF -0349 is -350)
+        year = d.year - 1 if d.year <= 0 else d.year
+        return [year, *(p for p in (d.month, d.day) if p)]
 
     out: dict[str, Any] = {"date-parts": [parts(date)]}
     if date.end is not None:

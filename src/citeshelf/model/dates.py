@@ -5,6 +5,8 @@ Stored in record files as an EDTF string:
 * a day, month or year: ``"2014-08-29"``, ``"2014-08"``, ``"2014"`` (today's form);
 * a season: ``"2017-21"`` (21 spring, 22 summer, 23 autumn, 24 winter);
 * approximate, uncertain or both: ``"1990~"``, ``"1990?"``, ``"1990%"``;
+* a year before the common era, numbered as EDTF and biblatex number it (year
+  0 is 1 BCE): ``"-0349"`` is 350 BCE;
 * a range: ``"1990/1994"``, ``"2019-06-03/2019-06-05"``; open-ended: ``"1990/.."``;
 
 and a date that is only text (``1947(民国三十六年)``, or input that is no
@@ -39,7 +41,7 @@ MONTHS = [
 #: EDTF seasons 21-24 (and CSL's season 1-4), in order.
 SEASONS = ["spring", "summer", "autumn", "winter"]
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)}
-_POINT = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)$")
+_POINT = re.compile(r"^(-?\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)$")
 _UNPADDED = re.compile(r"(\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 
@@ -52,6 +54,12 @@ STATUSES = {
     "inpreparation": "in preparation",
     "prepublished": "prepublished",
 }
+
+
+def _year_text(year: int) -> str:
+    """A year as EDTF writes it: four digits, a minus sign before the common
+    era ("-0349")."""
+    return f"-{-year:04d}" if year < 0 else f"{year:04d}"
 
 
 def status_key(text: str) -> str | None:
@@ -144,8 +152,8 @@ class Date(BaseModel):
             return self
         if self.year is None:
             raise ValueError("a date needs a year (or literal text)")
-        if not 0 < self.year <= 9999:
-            raise ValueError(f"year {self.year} is out of range (1 to 9999)")
+        if not -9999 <= self.year <= 9999:
+            raise ValueError(f"year {self.year} is out of range (-9999 to 9999)")
         if self.season is not None and (self.month is not None or not 1 <= self.season <= 4):
             raise ValueError(f"season {self.season} is out of range (1 to 4, no month)")
         if self.month is not None and not 1 <= self.month <= 12:
@@ -153,7 +161,11 @@ class Date(BaseModel):
         if self.day is not None:
             if self.month is None:
                 raise ValueError("a day needs a month")
-            last = calendar.monthrange(self.year, self.month)[1]
+            # a year before 1 has the leap years of the one 400 years on
+            # (the proleptic Gregorian calendar repeats every 400 years)
+            last = calendar.monthrange(
+                self.year if self.year > 0 else self.year % 400 + 400, self.month
+            )[1]
             if not 1 <= self.day <= last:
                 raise ValueError(f"day {self.day} is out of range for {self.year}-{self.month:02d}")
         if self.end is not None:
@@ -178,7 +190,7 @@ class Date(BaseModel):
     # -- reading and writing -----------------------------------------------
 
     def _point_text(self) -> str:
-        text = f"{self.year or 0:04d}"
+        text = _year_text(self.year or 0)
         if self.season:
             text += f"-{self.season + 20}"
         elif self.month:
@@ -206,7 +218,7 @@ class Date(BaseModel):
 
     def iso(self) -> str:
         """The start as YYYY[-MM[-DD]] (no season, qualifier or range)."""
-        text = f"{self.year or 0:04d}"
+        text = _year_text(self.year or 0)
         if self.month:
             text += f"-{self.month:02d}"
             if self.day:

@@ -253,15 +253,20 @@ def _year(record: BaseRecord, suffix: str) -> str:
     text = year_span(d, open_end="present", suffix=suffix)
     original = getattr(record, "original_date", None)
     if original is not None:
-        text = year_span(original, open_end="present") + "/" + text
+        text = year_span(original, open_end="present", era=_BCE) + "/" + text
     return text
+
+
+#: APA's era for a year before the common era ("350 B.C.E.", the APA CSL
+#: style's locale term; APA 9.41's ancient works)
+_BCE = "B.C.E."
 
 
 def _original(out: Styled, record: Work) -> None:
     """9.41: "(Original work published 1851)" at the end of a republished work."""
     original = getattr(record, "original_date", None)
     if original is not None:
-        out.add(f" (Original work published {year_span(original, open_end='present')})")
+        out.add(f" (Original work published {year_span(original, open_end='present', era=_BCE)})")
 
 
 # --------------------------------------------------------------------------

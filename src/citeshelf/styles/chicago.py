@@ -1551,9 +1551,11 @@ def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
         "motion_picture",
         "pamphlet",
         "musical_score",
+        "classic",
     ):
         # Documents and data sets: the facts run on, without parentheses
-        # (a film's, a pamphlet's or a score's are in parentheses, as a book's).
+        # (a film's, a pamphlet's, a score's or a classic's are in parentheses,
+        # as a book's).
         out.punct(", ")
         source = _interview_source(record, edition)
         if source is not None:

@@ -48,6 +48,7 @@ __all__ = [
     "month_day",
     "no_date_label",
     "year_span",
+    "era_year",
     "apa_title_case",
     "chicago_title_case",
     "PROPER_NOUNS",
@@ -122,15 +123,26 @@ def _qualified(d: Date, text: str) -> str:
     return text
 
 
-def year_span(d: Date, *, open_end: str = "", suffix: str = "") -> str:
+def era_year(year: int | None, era: str = "BC") -> str:
+    """A year as the styles print it; one before the common era (EDTF's
+    astronomical numbering: year 0 is 1 BCE, -349 is 350 BCE) with ``era``
+    after it: "350 BC" (the CSL locale's term, as the Chicago styles print
+    it), "350 B.C.E." (APA's)."""
+    if year is None:
+        return ""
+    return f"{1 - year} {era}" if year <= 0 else str(year)
+
+
+def year_span(d: Date, *, open_end: str = "", suffix: str = "", era: str = "BC") -> str:
     """The year(s) of a date: "1990", "1990–1994" (an en dash, CMOS 6.78, APA 6.6),
     an open range "1990–" + ``open_end`` ("present" in APA), "ca. 1990", a literal
-    date as written; ``suffix`` ("a") after the last year."""
+    date as written, a year before the common era with ``era`` (:func:`era_year`);
+    ``suffix`` ("a") after the last year."""
     if d.literal is not None:
         return d.literal + suffix
-    text = _qualified(d, str(d.year))
+    text = _qualified(d, era_year(d.year, era))
     if d.end is not None and d.end.year != d.year:
-        text += "\u2013" + _qualified(d.end, str(d.end.year))
+        text += "\u2013" + _qualified(d.end, era_year(d.end.year, era))
     elif d.open_end:
         text += "\u2013" + open_end
     return text + suffix
