@@ -377,6 +377,11 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # Patent and Trademark Office Patent 6,285,999").
     **_expand(NOTES, ["page2001patent"], _FULL, "CMOS 14.157 (17th)"),
     **_expand(AUTHOR_DATE, ["page2001patent"], ("bibliography",), "CMOS 14.157 (17th)"),
+    # CMOS 14.175 (17th): a journal article consulted in a database, with no DOI
+    # or URL, ends with the database's name, "201–30. JSTOR." (citeproc-js
+    # prints no ``source``).
+    **_expand(NOTES, ["rao2017jstor"], _FULL, "CMOS 14.175 (17th)"),
+    **_expand(AUTHOR_DATE, ["rao2017jstor"], ("bibliography",), "CMOS 14.175 (17th)"),
 }
 
 #: Known mismatches not yet fixed (not deliberate): reason -> item -> forms,

@@ -1085,3 +1085,60 @@ def test_chicago_letter_without_entry_cited_in_the_text() -> None:
     # kept in an archive: an entry in the reference list, cited by name and year
     kept = letter.model_copy(update={"archive": "Newberry Library"})
     assert cite(kept, "chicago-author-date", None, 18) == "(Bishop 2017)"
+
+
+# -- a journal article consulted in a database (CMOS 14.175 (17th)) --------
+
+_JSTOR = dict(
+    type="article",
+    key="rao2017",
+    title="Collective defence and the small state",
+    authors=[{"family": "Rao", "given": "Priya"}],
+    journal="Security Studies",
+    volume="26",
+    issue="2",
+    pages="201-230",
+    issued="2017",
+    source="JSTOR",
+)
+
+
+@pytest.mark.parametrize("edition", [17, 18])
+def test_chicago_article_database_after_the_facts(edition: int) -> None:
+    r = rec(**_JSTOR)
+    bib = format_reference(r, "chicago-notes", edition)
+    assert to_text(bib) == (
+        "Rao, Priya. “Collective Defence and the Small State.” "
+        "Security Studies 26, no. 2 (2017): 201–30. JSTOR."
+    )
+    assert to_markdown(bib).endswith("*Security Studies* 26, no. 2 (2017): 201–30. JSTOR.")
+    assert to_html(bib).endswith("</i> 26, no. 2 (2017): 201–30. JSTOR.")
+    assert cite(r, "chicago-notes", edition=edition, pages="210") == (
+        "Priya Rao, “Collective Defence and the Small State,” "
+        "Security Studies 26, no. 2 (2017): 210, JSTOR."
+    )
+    assert cite(r, "chicago-notes", "short-note", edition, pages="210") == (
+        "Rao, “Collective Defence and the Small State,” 210."
+    )
+    assert text(r, "chicago-author-date", edition).endswith("26 (2): 201–30. JSTOR.")
+    assert cite(r, "chicago-author-date", edition=edition) == "(Rao 2017)"
+
+
+def test_chicago_article_database_identifier_and_when_not_given() -> None:
+    # the database's number for the article follows its name, once
+    numbered = rec(**{**_JSTOR, "source": "ProQuest", "archive_location": "2147483647"})
+    assert text(numbered, "chicago-notes").endswith("201–30. ProQuest (2147483647).")
+    # a DOI or URL takes the database's place
+    doi = rec(**{**_JSTOR, "doi": "10.1080/09636412.2017.1280073"})
+    assert text(doi, "chicago-notes").endswith(
+        "201–30. https://doi.org/10.1080/09636412.2017.1280073."
+    )
+    url = rec(**{**_JSTOR, "url": "https://www.jstor.org/stable/123"})
+    assert text(url, "chicago-notes").endswith("201–30. https://www.jstor.org/stable/123.")
+    # APA 9.30: no database for a journal article
+    assert text(rec(**_JSTOR), "apa") == (
+        "Rao, P. (2017). Collective defence and the small state. Security Studies, 26(2), 201–230."
+    )
+    # a newspaper article is not given one here
+    news = rec(**{**_JSTOR, "extra": {"csl_type": "article-newspaper"}, "issued": "2017-03-02"})
+    assert "JSTOR" not in text(news, "chicago-notes")

@@ -640,7 +640,9 @@ def _archive(record: Work) -> list[str]:
     where = ", ".join(
         typo(x) for x in (record.archive_collection, archive, record.archive_place) if x
     )
-    return [x for x in (typo(record.archive_location), where) if x]
+    # an article's number in the database it was consulted in follows the database
+    location = None if _article_database(record) else record.archive_location
+    return [x for x in (typo(location), where) if x]
 
 
 def _database(record: Work) -> str:
@@ -651,6 +653,22 @@ def _database(record: Work) -> str:
     if record.type != "thesis" or not name:
         return ""
     return typo(name) + (f" ({record.number})" if record.number else "")
+
+
+def _article_database(record: Work) -> str:
+    """The database a journal article was consulted in, when it has no DOI or
+    URL: "JSTOR" after the facts, in a note and a bibliography (CMOS 14.175
+    (17th): the database's name may stand where the URL would; with the
+    identifier it assigns, "ProQuest (2147483647)", from ``archive_location``).
+    The CSL variable ``source`` (Zotero's "Library Catalog") names it."""
+    if record.type != "article" or csl_type(record) not in (None, "article-journal"):
+        return ""
+    if not cast("Article", record).journal:
+        return ""
+    if not record.source or identifier_part(record):
+        return ""
+    number = record.archive_location if not record.archive else None
+    return typo(record.source) + (f" ({typo(number)})" if number else "")
 
 
 def _review(record: Work, edition: int, *, note: bool) -> Styled | None:
@@ -1142,7 +1160,13 @@ def reference(
         _bib_webpage(out, cast("Webpage", work), edition, author_date, site=False)
     else:
         _bib_body(out, work, edition, author_date)
-    for text in (_medium(work), *_archive(work), _database(work), _accessed(work, note=False)):
+    for text in (
+        _medium(work),
+        *_archive(work),
+        _database(work),
+        _article_database(work),
+        _accessed(work, note=False),
+    ):
         if text:
             out.add(text)
             out.punct(". ")
@@ -1486,6 +1510,7 @@ def _note_tail(out: Styled, record: Work, loc: str) -> Styled:
         _medium(record),
         *_archive(record),
         _database(record),
+        _article_database(record),
         _accessed(record, note=True),
     ):
         if text:
