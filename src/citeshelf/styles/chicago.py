@@ -663,7 +663,7 @@ def _article_database(record: Work) -> str:
     The CSL variable ``source`` (Zotero's "Library Catalog") names it."""
     if record.type != "article" or csl_type(record) not in (None, "article-journal"):
         return ""
-    if not cast("Article", record).journal:
+    if not record.journal:
         return ""
     if not record.source or identifier_part(record):
         return ""
