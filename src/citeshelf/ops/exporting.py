@@ -38,8 +38,8 @@ since the index read them, and not modified within a clock tick of the
 export's start (as the index treats "racy" files).
 
 An export of every record also keeps its whole text in the index
-(:meth:`~citeshelf.library.index.Index.output`) when each of its entries was
-kept, under the digest of the scan its files' sizes and times were read
+(:meth:`~citeshelf.library.index.Index.output`) when it wrote every entry
+as kept (so an export after a change costs what it did), under the digest of the scan its files' sizes and times were read
 from (none while a file is racy); the next export of every record in the
 same variant writes that text as it is while the scan gives the same digest.
 """
@@ -507,7 +507,7 @@ class _EntryCache:
         self.digest: str
         self.files, self.digest = index.snapshot()
         self.rows: list[tuple[str, int, int, int | None, int | None, str]] = []
-        #: every entry written so far was kept or written from an unchanged file
+        #: every entry written so far was a kept one
         self.complete = True
         self.swept = False
         self._sorted: list[str] | None = None  # the keys, in order
@@ -601,24 +601,22 @@ class _EntryCache:
 
     def keep(self, key: str, parent: str | None, text: str) -> None:
         """Keep ``key``'s entry, written from its file (and its book ``parent``'s)."""
-        if not self._keep(key, parent, text):
-            self.complete = False
-
-    def _keep(self, key: str, parent: str | None, text: str) -> bool:
+        # the whole output is kept by the next export, if every entry is kept then
+        # (an export after a change then costs what it cost without whole outputs)
+        self.complete = False
         row = self.files.get(key)
         if row is None or row[3] != (parent or None):
-            return False
+            return
         own = self._unchanged(key)
         if own is None:
-            return False
+            return
         book: tuple[int | None, int | None] = (None, None)
         if parent:
             seen = self._unchanged(parent)
             if seen is None:
-                return False
+                return
             book = seen
         self.rows.append((key, *own, *book, text))
-        return True
 
     def output(self, variant: str, plan: ExportPlan, preamble: bool) -> _Output | None:
         """The whole output of ``plan`` as kept (``kept``), or the one to
