@@ -65,6 +65,21 @@ def sql(lib: Path, statement: str, *params: object) -> None:
         con.close()
 
 
+def outputs(lib: Path) -> list[tuple[str, int, str, bytes]]:
+    con = sqlite3.connect(index_path(lib))
+    try:
+        return list(
+            con.execute("SELECT variant, part, digest, text FROM outputs ORDER BY variant, part")
+        )
+    finally:
+        con.close()
+
+
+def forget_outputs(lib: Path) -> None:
+    """Drop the kept whole outputs, so that the next export reads the entries."""
+    sql(lib, "DELETE FROM outputs")
+
+
 def chapter_and_book(lib: Path) -> tuple[str, str]:
     for p in sorted(lib.glob("*.json")):
         data = json.loads(p.read_text(encoding="utf-8"))
@@ -120,6 +135,7 @@ def test_a_kept_entry_is_what_the_next_export_writes(cs, gen_lib):
     chapter, _book = chapter_and_book(gen_lib)
     before = same(cs, gen_lib)
     sql(gen_lib, "UPDATE entries SET text = '@misc{marked}\n' WHERE key = ?", chapter)
+    forget_outputs(gen_lib)
     r = cs(gen_lib, "export")
     assert "@misc{marked}\n" in r.stdout
     assert r.stdout != before
@@ -171,12 +187,20 @@ def test_a_damaged_or_missing_row_is_written_from_the_file(cs, gen_lib):
     expected = same(cs, gen_lib)
     sql(gen_lib, "UPDATE entries SET text = NULL WHERE key = ?", chapter)
     sql(gen_lib, "UPDATE entries SET text = x'00ff' WHERE key = ?", book)
+    forget_outputs(gen_lib)
     assert cs(gen_lib, "export").stdout == expected
     sql(gen_lib, "DELETE FROM entries WHERE key IN (?, ?)", chapter, book)
+    forget_outputs(gen_lib)
     assert cs(gen_lib, "export").stdout == expected
     sql(gen_lib, "UPDATE entries SET mtime_ns = mtime_ns + 1 WHERE key = ?", chapter)
     sql(gen_lib, "UPDATE entries SET text = 'stale' WHERE key = ?", chapter)
+    forget_outputs(gen_lib)
     assert cs(gen_lib, "export").stdout == expected
+    # a damaged kept output: not a part 0 or a gap in its parts
+    for broken in ("UPDATE outputs SET part = part + 1", "DELETE FROM outputs WHERE part = 0"):
+        same(cs, gen_lib)
+        sql(gen_lib, broken)
+        assert cs(gen_lib, "export").stdout == expected
     # rows for records that are gone are dropped with them
     (gen_lib / f"{chapter}.json").unlink()
     r = cs(gen_lib, "export")
@@ -281,3 +305,65 @@ def test_a_file_edited_in_place_is_written_again_even_when_only_the_folder_is_ch
     age(path, OLD_NS + 7 * 10**9)
     os.utime(gen_lib, ns=(folder_time, folder_time))
     assert "Rewritten in place" in same(cs, gen_lib)
+
+
+def test_the_whole_output_is_kept_and_written_again_while_no_file_changes(cs, gen_lib):
+    """An export of every record keeps its text (in parts of a few hundred
+    entries); the next one writes it as it is; any change to a file, a
+    selection or a preamble is written from the entries again."""
+    expected = same(cs, gen_lib)
+    kept = outputs(gen_lib)
+    assert len(kept) == 1  # 300 records: one part
+    variant, part, digest, text = kept[0]
+    assert part == 0 and not digest.startswith("pending:") and text.decode() == expected
+    assert variant.endswith("|bibtex|ascii=0|title_case=0|crossref=1")
+    sql(gen_lib, "UPDATE outputs SET text = CAST(? AS BLOB)", "@misc{whole}\n")
+    assert cs(gen_lib, "export").stdout == "@misc{whole}\n"  # it is used
+    assert cs(gen_lib, "export", "-o", str(gen_lib.parent / "all.bib")).exit_code == 0
+    assert (gen_lib.parent / "all.bib").read_text(encoding="utf-8") == "@misc{whole}\n"
+    # never for a selection, though its variant is the same
+    chapter, book = chapter_and_book(gen_lib)
+    assert "@misc{whole}" not in cs(gen_lib, "export", "--query", "type:chapter").stdout
+    assert "@misc{whole}" not in cs(gen_lib, "export", chapter).stdout
+    # a file edited (at the same size) is the output written again
+    path = gen_lib / f"{book}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["publisher"] = "Quillfeather Press"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    age(path, OLD_NS + 11 * 10**9)
+    after = same(cs, gen_lib)
+    assert "Quillfeather Press" in after and "@misc{whole}" not in after
+    assert [t.decode() for _, _, _, t in outputs(gen_lib)] == [after]
+    # a preamble added: written first, the entries after a blank line
+    (gen_lib / "preamble.bib").write_text('@preamble{"\\newcommand{\\x}{y}"}\n')
+    with_preamble = same(cs, gen_lib)
+    assert with_preamble.startswith("@preamble") and with_preamble.endswith(after)
+    (gen_lib / "preamble.bib").unlink()
+    assert same(cs, gen_lib) == after
+
+
+def test_no_whole_output_is_kept_while_a_file_is_racy(cs, gen_lib):
+    """A file modified moments before the export may change again within the
+    clock's tick: its time cannot tell, so no whole output is kept then."""
+    chapter, _ = chapter_and_book(gen_lib)
+    path = gen_lib / f"{chapter}.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"title": "', '"title": "New '))
+    age(path, time.time_ns() + 3600 * 10**9)  # racy at every export (a clock ahead)
+    expected = same(cs, gen_lib)
+    assert "New " in expected
+    assert not [d for _, _, d, _ in outputs(gen_lib) if not d.startswith("pending:")]
+    age(path, OLD_NS + 13 * 10**9)
+    assert same(cs, gen_lib) == expected
+    assert [t.decode() for _, _, _, t in outputs(gen_lib)] == [expected]
+
+
+def test_a_large_whole_output_is_kept_in_parts(cs, tmp_path):
+    bench = _bench()
+    folder = tmp_path / "records"
+    bench.write_records(bench.generate(1200), folder)
+    for p in folder.iterdir():
+        age(p)
+    expected = same(cs, folder)
+    kept = outputs(folder)
+    assert [part for _, part, _, _ in kept] == [0, 1, 2]
+    assert b"".join(t for _, _, _, t in kept).decode() == expected

@@ -44,7 +44,6 @@ def command(
     """
     from .. import render
     from ..ops.citing import bibliography, caption
-    from ..styles import render as render_styled
     from .common import warn
 
     library = get_library()
@@ -58,6 +57,8 @@ def command(
         csl=csl,
         fmt="text" if fmt == "terminal" or as_json else fmt,
         warn=warn,
+        # the forms printed below: the list of a whole library is kept in them
+        forms=() if csl or fmt == "terminal" else ("text", "html") if as_json else (fmt,),
     )
     if result.empty_library:
         if as_json:
@@ -88,4 +89,4 @@ def command(
     if csl:
         render.print_entries((e.text for e in items), sep)
     else:
-        render.print_entries((render_styled(e.styled, fmt) for e in items), sep)
+        render.print_entries((e.rendered(fmt) for e in items), sep)

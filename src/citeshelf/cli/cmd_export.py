@@ -262,6 +262,7 @@ class _Utf8:
 
     def __init__(self, raw) -> None:
         self.raw = raw
+        self.buffer = raw  # what UTF-8 bytes can be written to as they are
 
     def write(self, text: str) -> int:
         self.raw.write(text.encode("utf-8"))

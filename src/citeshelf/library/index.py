@@ -34,7 +34,9 @@ writes in the ``entries`` table (:meth:`Index.entries`,
 :meth:`Index.put_entries`; what a variant is and when an entry is kept:
 :mod:`citeshelf.ops.exporting`). A row is used only while its record's
 file, and its book's, have the size and time the ``records`` table holds;
-a record read again or removed here drops its rows.
+a record read again or removed here drops its rows. An export of every
+record also keeps its whole text (:meth:`Index.output`), used while the
+scan's digest of the folder is the one it was made with.
 
 What a record contributes is read from its JSON data (:mod:`.jsondata`,
 :mod:`.terms`; the printed texts from :mod:`citeshelf.model.display`). None of
@@ -298,7 +300,7 @@ class Index:
                 return
             for (name,) in con.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name IN "
-                "('meta','records','vals','fts','entries')"
+                "('meta','records','vals','fts','entries','outputs')"
             ).fetchall():
                 con.execute(f"DROP TABLE IF EXISTS {name}")
             for stmt in TABLES:
@@ -376,7 +378,8 @@ class Index:
         con = self.con
         none = {"read": 0, "removed": 0, "resolved": 0}
         folder = str(os.stat(self.library_path).st_mtime_ns)
-        meta = dict(con.execute("SELECT name, value FROM meta"))
+        # (not the last scan's state, which is large: read only to compare with a new one)
+        meta = dict(con.execute("SELECT name, value FROM meta WHERE name != 'state'"))
         by_folder = not files and os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder"
         if not full and by_folder and meta.get("folder") == folder and meta.get("digest"):
             return none
@@ -421,7 +424,7 @@ class Index:
             changed = scan.keys()
             self._seen = scan.as_dict()
             removed: list[str] = []
-            for table in ("records", "vals", "fts", "entries"):
+            for table in ("records", "vals", "fts", "entries", "outputs"):
                 con.execute(f"DELETE FROM {table}")
             self._fresh = True
         else:
@@ -712,33 +715,76 @@ class Index:
     # -- the cache of exported entries ----------------------------------------
 
     def files(self) -> dict[str, tuple[int, int, str | None, str | None]]:
-        """Every indexed record file: key -> (mtime_ns, size, problem, parent
-        key as the record spells it; None for a file that could not be read)."""
+        """Every indexed record file, in key order: key -> (mtime_ns, size,
+        problem, parent key as the record spells it; None for a file that
+        could not be read). SQLite orders keys as Python does (by code point)."""
         return {
             k: (m, s, p, pk)
             for k, m, s, p, pk in self.con.execute(
-                "SELECT key, mtime_ns, size, problem, pkey FROM records"
+                "SELECT key, mtime_ns, size, problem, pkey FROM records ORDER BY key"
             )
         }
 
-    def entries(self, variant: str, keys: list[str]) -> dict[str, str]:
+    def snapshot(self) -> tuple[dict[str, tuple[int, int, str | None, str | None]], str]:
+        """:meth:`files` and the digest of the scan they are from ("" when
+        some file is to be read again), read together."""
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            files = self.files()
+            row = con.execute("SELECT value FROM meta WHERE name = 'digest'").fetchone()
+        finally:
+            con.execute("COMMIT")
+        return files, (row[0] if row and row[0] else "")
+
+    def output(self, variant: str, digest: str) -> list[bytes] | None:
+        """The kept whole output of ``variant`` made from the files as the
+        scan's ``digest`` describes them, as its parts; None if there is none."""
+        parts = self.con.execute(
+            "SELECT part, text FROM outputs WHERE variant = ? AND digest = ? ORDER BY part",
+            (variant, digest),
+        ).fetchall()
+        if not parts or [n for n, _ in parts] != list(range(len(parts))):
+            return None
+        return [bytes(t) for _, t in parts]
+
+    def entries(
+        self,
+        variant: str,
+        keys: list[str],
+        files: Mapping[str, tuple[int, int, str | None, str | None]],
+        span: tuple[str, str] | None = None,
+    ) -> dict[str, str]:
         """The cached entries of ``variant`` for ``keys`` (at most a few
-        hundred) that are still valid: key -> text.
+        hundred) that are still valid: key -> text. ``files`` is what
+        :meth:`files` returned; with ``span`` (the first and last key, in
+        order) the entries between them are read as one range of the table
+        (cheaper when ``keys`` are most of the keys in it), those of ``keys`` kept.
 
         An entry is valid while its record's file, and its book's if it has
         one, have the size and time the index saw when it was written (never
         a file stored without its time, i.e. read again by the next command)."""
+        sql = "SELECT key, mtime_ns, size, pmtime_ns, psize, text FROM entries WHERE variant = ? "
+        if span is not None:
+            rows = self.con.execute(sql + "AND key >= ? AND key <= ?", (variant, *span))
+            wanted: Any = set(keys)
+        else:
+            marks = ",".join("?" * len(keys))
+            rows = self.con.execute(sql + f"AND key IN ({marks})", (variant, *keys))
+            wanted = None
         out: dict[str, str] = {}
-        for key, text in self.con.execute(
-            "SELECT e.key, e.text FROM entries e JOIN records r ON r.key = e.key "
-            "LEFT JOIN records p ON p.key = r.pkey "
-            f"WHERE e.variant = ? AND e.key IN ({','.join('?' * len(keys))}) "
-            "AND r.problem IS NULL AND r.mtime_ns >= 0 "
-            "AND e.mtime_ns = r.mtime_ns AND e.size = r.size "
-            "AND (r.pkey IS NULL OR (p.problem IS NULL AND p.mtime_ns >= 0 "
-            "AND e.pmtime_ns = p.mtime_ns AND e.psize = p.size))",
-            (variant, *keys),
-        ):
+        for key, mtime, size, pmtime, psize, text in rows:
+            row = files.get(key)
+            if row is None or row[2] is not None or row[0] < 0 or row[:2] != (mtime, size):
+                continue
+            if wanted is not None and key not in wanted:
+                continue
+            if row[3] is not None:
+                book = files.get(row[3])
+                if book is None or book[2] is not None or book[0] < 0:
+                    continue
+                if book[:2] != (pmtime, psize):
+                    continue
             if isinstance(text, str):
                 out[key] = text
         return out
@@ -748,15 +794,34 @@ class Index:
         variant: str,
         stamp: str | None,
         rows: list[tuple[str, int, int, int | None, int | None, str]],
+        part: tuple[int, str, bytes] | None = None,
     ) -> None:
         """Store entries of ``variant``: (key, mtime_ns, size, book's mtime_ns,
         book's size, text); with ``stamp``, entries written by other code
-        (whose variant does not start with ``stamp``) are dropped. Waits at
-        most a second for another process's write: it is only a cache."""
+        (whose variant does not start with ``stamp``) are dropped, and their
+        outputs. ``part``: (number, token, text) of a whole output being
+        written (part 0 drops the variant's output; the parts are used once
+        :meth:`finish_output` gives them their digest). Waits at most a
+        second for another process's write: it is only a cache."""
+        self._write(self._put_entries, variant, stamp, rows, part)
+
+    def finish_output(self, variant: str, token: str, parts: int, digest: str) -> None:
+        """Make the ``parts`` parts written under ``token`` the output of
+        ``variant`` for ``digest``, if all are still there (another process
+        writing the same output at once leaves none)."""
+        self._write(self._finish_output, variant, token, parts, digest)
+
+    def _write(self, step: Callable[..., None], *args: Any) -> None:
         con = self.con
         con.execute("PRAGMA busy_timeout = 1000")
         try:
-            self._put_entries(variant, stamp, rows)
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                step(*args)
+                con.execute("COMMIT")
+            except BaseException:
+                _rollback(con)
+                raise
         finally:
             con.execute("PRAGMA busy_timeout = 60000")
 
@@ -765,23 +830,40 @@ class Index:
         variant: str,
         stamp: str | None,
         rows: list[tuple[str, int, int, int | None, int | None, str]],
+        part: tuple[int, str, bytes] | None,
     ) -> None:
         con = self.con
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            if stamp is not None:
+        if stamp is not None:
+            for table in ("entries", "outputs"):
                 con.execute(
-                    "DELETE FROM entries WHERE substr(variant, 1, ?) != ?", (len(stamp), stamp)
+                    f"DELETE FROM {table} WHERE substr(variant, 1, ?) != ?", (len(stamp), stamp)
                 )
-            con.executemany(
-                "INSERT OR REPLACE INTO entries(key, variant, mtime_ns, size, pmtime_ns, psize, "
-                "text) VALUES (?,?,?,?,?,?,?)",
-                [(k, variant, m, s, pm, ps, t) for k, m, s, pm, ps, t in rows],
+        con.executemany(
+            "INSERT OR REPLACE INTO entries(key, variant, mtime_ns, size, pmtime_ns, psize, "
+            "text) VALUES (?,?,?,?,?,?,?)",
+            [(k, variant, m, s, pm, ps, t) for k, m, s, pm, ps, t in rows],
+        )
+        if part is not None:
+            number, token, text = part
+            if number == 0:
+                con.execute("DELETE FROM outputs WHERE variant = ?", (variant,))
+            con.execute(
+                "INSERT OR REPLACE INTO outputs(variant, part, digest, text) VALUES (?,?,?,?)",
+                (variant, number, token, text),
             )
-            con.execute("COMMIT")
-        except BaseException:
-            _rollback(con)
-            raise
+
+    def _finish_output(self, variant: str, token: str, parts: int, digest: str) -> None:
+        con = self.con
+        (mine,) = con.execute(
+            "SELECT count(*) FROM outputs WHERE variant = ? AND digest = ?", (variant, token)
+        ).fetchone()
+        if mine == parts:
+            con.execute(
+                "UPDATE outputs SET digest = ? WHERE variant = ? AND digest = ?",
+                (digest, variant, token),
+            )
+        else:
+            con.execute("DELETE FROM outputs WHERE variant = ?", (variant,))
 
 
 #: (key, (mtime_ns, size), problem, own document,

@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import re
 from array import array
 from pathlib import Path
 
-from ..model.keyfiles import key_of_stem
+from ..model.keyfiles import SAFE_KEY, key_of_stem
 from .safeio import is_leftover
 
 __all__ = ["ENV_INDEX_CHECK", "RACY_COARSE_NS", "RACY_NS", "SUFFIX", "Scan", "differences", "racy"]
@@ -28,6 +29,11 @@ ENV_INDEX_CHECK = "CITESHELF_INDEX_CHECK"
 RACY_NS = 50_000_000
 RACY_COARSE_NS = 2_000_000_000
 SUFFIX = ".json"
+
+
+#: The file name of a key that is its own file name (most are: SAFE_KEY's
+#: pattern without its anchors, then the suffix): a record file's.
+_PLAIN_NAME = re.compile(SAFE_KEY.pattern.removeprefix("^").removesuffix("$") + re.escape(SUFFIX))
 
 
 def record_name(name: str) -> bool:
@@ -71,7 +77,8 @@ class Scan:
             fd = os.open(folder, os.O_RDONLY)
             try:
                 every = os.listdir(fd)
-                listed = [n for n in every if record_name(n)]
+                plain = _PLAIN_NAME.fullmatch
+                listed = [n for n in every if plain(n) or record_name(n)]
                 hidden = any(n[0] == "." and is_leftover(n) for n in every)
                 stat = os.stat
                 for name in listed:

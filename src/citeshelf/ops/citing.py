@@ -81,6 +81,12 @@ class Citation:
             self._html = to_html(self.styled)
         return self._html
 
+    def rendered(self, fmt: str) -> str:
+        """The entry as "text", "markdown" or "html" (from the styled text)."""
+        from ..styles import render
+
+        return render(self.styled, fmt)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Citation):
             return NotImplemented
@@ -459,13 +465,16 @@ def bibliography(
     csl: str | None = None,
     fmt: str = "text",
     warn: Warn | None = None,
+    forms: Sequence[str] = (),
 ) -> Citations:
     """The sorted reference list of the records ``keys``, of those matching
-    ``query``, or (neither) of the whole library."""
+    ``query``, or (neither) of the whole library.
+
+    ``forms`` ("text", "markdown", "html": those the caller will print): the
+    list of a whole library in a built-in style is kept in the index in
+    these forms, and printed from there while no record file changes
+    (:mod:`.bibliomemo`)."""
     from ..errors import UsageError
-    from ..library.parents import resolve_many
-    from ..library.query import select
-    from ..styles import format_bibliography
 
     if keys and query:
         raise UsageError("give KEYS or --query, not both")
@@ -473,9 +482,37 @@ def bibliography(
     if not keys and not csl:
         from .listing import stream_records
 
-        streamed = stream_records(library, query)
-        if streamed is not None:
-            return _streamed_bibliography(library, streamed, query, style, edition, notes)
+        memo = None
+        if not query and forms:
+            from .bibliomemo import KeptList
+
+            edition = check_edition(style, edition)
+            memo = KeptList.open(library, style, edition, forms)
+            kept = memo.entries() if memo is not None else None
+            if kept is not None:
+                assert memo is not None
+                memo.close()
+                return Citations(
+                    [_KeptCitation(k, forms) for k, forms in kept],
+                    style=style,
+                    edition=edition,
+                    warnings=notes.items,
+                )
+        try:
+            streamed = stream_records(library, query)
+            if streamed is not None:
+                result = _streamed_bibliography(library, streamed, query, style, edition, notes)
+                if memo is not None and not result.empty_library:
+                    result.items = _Recorded(memo, result.items, notes)
+                    memo = None
+                return result
+        finally:
+            if memo is not None:
+                memo.close()
+    from ..library.parents import resolve_many
+    from ..library.query import select
+    from ..styles import format_bibliography
+
     if keys:
         load_resolved(library, keys)  # names every missing key, and a missing book
         stored = [library.get(k) for k in dict.fromkeys(keys)]
@@ -515,6 +552,44 @@ def _note_left_out(keys: list[str], notes: _Notes) -> None:
         f"left out of the list: {shown} (a personal communication is cited in the text"
         " only: APA 8.9, CMOS 14.214 (17th))"
     )
+
+
+class _KeptCitation(Citation):
+    """An entry of a kept reference list: its forms as text, no styled text."""
+
+    __slots__ = ("_forms",)
+
+    def __init__(self, key: str, forms: dict[str, str]) -> None:
+        super().__init__(key, forms.get("text", ""), forms.get("html", ""))
+        self._forms = forms
+
+    def rendered(self, fmt: str) -> str:
+        return self._forms[fmt]
+
+
+class _Recorded(Sequence[Citation]):
+    """A reference list kept in the index as it is iterated (once)."""
+
+    def __init__(self, memo: Any, items: Sequence[Citation], notes: _Notes) -> None:
+        self._memo, self._items, self._notes = memo, items, notes
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Citation]:
+        try:
+            yield from self._memo.recording(self._items, self._notes)
+        finally:
+            self._memo.close()
+
+    @overload
+    def __getitem__(self, i: int) -> Citation: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Citation]: ...
+    def __getitem__(self, i: int | slice) -> Citation | list[Citation]:
+        if isinstance(i, slice):
+            return list(self._items[i])
+        return self._items[i]
 
 
 def _no_records(

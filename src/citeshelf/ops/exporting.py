@@ -36,6 +36,12 @@ chapter, keep the size and time the index saw; any other entry is written
 from the files (and kept). An entry is kept only if its files are unchanged
 since the index read them, and not modified within a clock tick of the
 export's start (as the index treats "racy" files).
+
+An export of every record also keeps its whole text in the index
+(:meth:`~citeshelf.library.index.Index.output`) when it wrote every entry
+as kept (so an export after a change costs what it did), under the digest of the scan its files' sizes and times were read
+from (none while a file is racy); the next export of every record in the
+same variant writes that text as it is while the scan gives the same digest.
 """
 
 from __future__ import annotations
@@ -158,6 +164,9 @@ class ExportPlan:
     title_case: bool = False
     #: the index's cache of written entries, if one can be used (closed by write_export)
     cache: Any = field(default=None, repr=False, compare=False)
+    #: every record of the library (no KEYS, query or manuscript): the
+    #: whole output may be kept in the index and written again as it is
+    whole: bool = False
 
     @property
     def count(self) -> int:
@@ -219,7 +228,8 @@ def _plan_export(
     from ..errors import NotFound
 
     warnings: list[str] = []
-    all_keys = library.keys()
+    # the index's keys are the folder's, as its refresh just listed them
+    all_keys = cache.keys() if cache is not None else library.keys()
     present = set(all_keys)
     wanted: list[str] = []
     everything = not keys and not query and not cited_in
@@ -241,6 +251,7 @@ def _plan_export(
         del found
         for p in problems:
             warnings.append(f"skipped unreadable record file: {p.reason}")
+    whole = everything and not keys and not query
     if everything:
         wanted.extend(all_keys)
     missing = [k for k in dict.fromkeys(wanted) if k not in present]
@@ -304,14 +315,18 @@ def _plan_export(
     if expand and bibtex:
         # self-contained chapters: a book is written only if it was asked for
         order = sorted(chosen)
-        return ExportPlan(fmt, order, books, False, ascii, [], missing, warnings, cache=cache)
+        return ExportPlan(
+            fmt, order, books, False, ascii, [], missing, warnings, cache=cache, whole=whole
+        )
     order = sorted(closure)
     if bibtex:
         # every crossref'd book after all entries that cite it (BibTeX needs that order)
         # (books holds exactly the records a selected chapter names as parent)
         parents = set(books)
         order = [k for k in order if k not in parents] + [k for k in order if k in parents]
-    return ExportPlan(fmt, order, books, True, ascii, added, missing, warnings, cache=cache)
+    return ExportPlan(
+        fmt, order, books, True, ascii, added, missing, warnings, cache=cache, whole=whole
+    )
 
 
 #: A record file's top-level "parent" line as citeshelf writes it.
@@ -368,8 +383,6 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         return books.get(parent) if parent else None
 
     if plan.fmt in ("bibtex", "biblatex"):
-        from ..formats.bibtex import BibTeXWriter
-
         casing: Callable[[str], str] | None = None
         if plan.title_case:
             from ..styles.common import chicago_title_case
@@ -377,7 +390,7 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             casing = chicago_title_case
         preamble, strings = _library_preamble(library)
         # the @string definitions imports kept: each before the first entry using it
-        writer = BibTeXWriter(plan.fmt, plan.ascii, casing, strings)
+        writer: Any = None  # made when the first entry is not kept
         first = True
         if preamble:
             # the @preamble blocks imports kept (formats/bibtex/preamble.py)
@@ -388,19 +401,29 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         # in the library every entry is written from its record
         cache: _EntryCache | None = plan.cache if not strings else None
         variant = cache.variant(plan) if cache is not None else ""
+        output = cache.output(variant, plan, bool(preamble)) if cache is not None else None
+        if output is not None and output.kept is not None:
+            for data in output.kept:
+                _write_utf8(out, data)
+            return
         order = plan.order
         for start in range(0, len(order), _BATCH):
             batch = order[start : start + _BATCH]
             kept = cache.entries(variant, batch) if cache is not None else {}
+            parts: list[str] = []  # the batch's text, written at once
             for key in batch:
                 if not first:
-                    out.write("\n")
+                    parts.append("\n")
                 first = False
                 text = kept.get(key)
                 if text is None:
                     record = books.get(key)
                     if record is None:
                         record = library.get(key)
+                    if writer is None:
+                        from ..formats.bibtex import BibTeXWriter
+
+                        writer = BibTeXWriter(plan.fmt, plan.ascii, casing, strings)
                     if record.parent:
                         text = writer.entry(
                             record, book=books.get(record.parent), crossref=plan.crossref
@@ -409,9 +432,13 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
                         text = writer.entry(record)
                     if cache is not None:
                         cache.keep(key, record.parent, text)
-                out.write(text)
+                parts.append(text)
+            chunk = "".join(parts)
+            out.write(chunk)
             if cache is not None:
-                cache.save(variant)
+                cache.save(variant, output, chunk)
+        if cache is not None and output is not None:
+            cache.finish(variant, output)
     elif plan.fmt == "csl-json":
         from ..formats.csljson import dumps_json, record_to_csl
 
@@ -475,9 +502,15 @@ class _EntryCache:
 
     def __init__(self, library: Any, index: Any, started: int) -> None:
         self.library, self.index, self.started = library, index, started
-        self.files: dict[str, tuple[int, int, str | None, str | None]] = index.files()
+        self.files: dict[str, tuple[int, int, str | None, str | None]]
+        #: the scan's digest of the files ``files`` describes ("": some are racy)
+        self.digest: str
+        self.files, self.digest = index.snapshot()
         self.rows: list[tuple[str, int, int, int | None, int | None, str]] = []
+        #: every entry written so far was a kept one
+        self.complete = True
         self.swept = False
+        self._sorted: list[str] | None = None  # the keys, in order
 
     @classmethod
     def open(cls, library: Any) -> _EntryCache | None:
@@ -506,6 +539,13 @@ class _EntryCache:
     def close(self) -> None:
         self.index.close()
 
+    def keys(self) -> list[str]:
+        """Every record key, sorted: the index's, which its refresh has just
+        compared with the folder (the store would list the folder again)."""
+        if self._sorted is None:
+            self._sorted = list(self.files)
+        return list(self._sorted)
+
     def readable(self, key: str) -> bool:
         row = self.files.get(key)
         return row is not None and row[2] is None
@@ -525,10 +565,21 @@ class _EntryCache:
         )
 
     def entries(self, variant: str, keys: list[str]) -> dict[str, str]:
+        """The valid kept entries of ``keys``: read as a range of the table
+        when they are most of the keys between the first and the last."""
         import sqlite3
+        from bisect import bisect_left, bisect_right
 
+        span = None
+        if keys == sorted(keys):
+            if self._sorted is None:
+                self._sorted = list(self.files)
+            first, last = keys[0], keys[-1]
+            inside = bisect_right(self._sorted, last) - bisect_left(self._sorted, first)
+            if inside <= 2 * len(keys):
+                span = (first, last)
         try:
-            return self.index.entries(variant, keys)
+            return self.index.entries(variant, keys, self.files, span)
         except sqlite3.Error:
             return {}
 
@@ -550,6 +601,9 @@ class _EntryCache:
 
     def keep(self, key: str, parent: str | None, text: str) -> None:
         """Keep ``key``'s entry, written from its file (and its book ``parent``'s)."""
+        # the whole output is kept by the next export, if every entry is kept then
+        # (an export after a change then costs what it cost without whole outputs)
+        self.complete = False
         row = self.files.get(key)
         if row is None or row[3] != (parent or None):
             return
@@ -564,19 +618,80 @@ class _EntryCache:
             book = seen
         self.rows.append((key, *own, *book, text))
 
-    def save(self, variant: str) -> None:
+    def output(self, variant: str, plan: ExportPlan, preamble: bool) -> _Output | None:
+        """The whole output of ``plan`` as kept (``kept``), or the one to
+        keep as it is written; None if it cannot be kept: not every record,
+        or a file modified too recently to trust its time."""
         import sqlite3
 
-        if not self.rows:
+        if not plan.whole or not self.digest:
+            return None
+        # the entries follow a preamble after a blank line
+        digest = f"{self.digest}|preamble={int(preamble)}"
+        try:
+            kept = self.index.output(variant, digest)
+        except sqlite3.Error:
+            return None
+        return _Output(digest, os.urandom(8).hex(), kept)
+
+    def save(self, variant: str, output: _Output | None = None, chunk: str = "") -> None:
+        """Store the entries kept since the last call, and ``chunk``, the
+        next part of the ``output`` being written."""
+        import sqlite3
+
+        part = None
+        if output is not None and self.complete and output.parts >= 0:
+            part = (output.parts, "pending:" + output.token, chunk.encode("utf-8"))
+            output.parts += 1
+        elif output is not None:
+            output.parts = -1  # not kept
+        if not self.rows and part is None:
             return
         try:
             # the first time, entries of other code go
             stamp = None if self.swept else _code_stamp() + "|"
-            self.index.put_entries(variant, stamp, self.rows)
+            self.index.put_entries(variant, stamp, self.rows, part)
             self.swept = True
         except sqlite3.Error:  # only a cache: a locked or read-only index keeps none
-            pass
+            if output is not None:
+                output.parts = -1
         self.rows = []
+
+    def finish(self, variant: str, output: _Output) -> None:
+        """Make the parts written the kept output (every entry was kept)."""
+        import sqlite3
+
+        if output.parts <= 0 or not self.complete:
+            return
+        try:
+            self.index.finish_output(
+                variant, "pending:" + output.token, output.parts, output.digest
+            )
+        except sqlite3.Error:
+            pass
+
+
+@dataclass
+class _Output:
+    """The whole output of an export of every record, for the index."""
+
+    digest: str  # the scan's digest of the files it is made from, and the preamble's presence
+    token: str  # the parts this process writes, until they are finished
+    kept: list[bytes] | None  # the output kept for ``digest``, if any
+    parts: int = 0  # written so far; -1: this output is not kept
+
+
+def _write_utf8(out: Any, data: bytes) -> None:
+    """UTF-8 text to the text stream ``out``, through its binary ``buffer``
+    when it has one (no decoding and encoding again)."""
+    raw = getattr(out, "buffer", None)
+    if raw is None:
+        out.write(data.decode("utf-8"))
+        return
+    flush = getattr(out, "flush", None)
+    if flush is not None:
+        flush()
+    raw.write(data)
 
 
 def _code_stamp() -> str:
@@ -591,7 +706,6 @@ def _library_preamble(library: Any) -> tuple[str, list[tuple[str, str]]]:
     """The @preamble blocks of the library's preamble.bib (those of imported
     files), as text, and its @string definitions; ("", []) without one."""
     from ..formats.bibtex.preamble import PREAMBLE_FILE, preamble_text
-    from ..formats.bibtex.reader import parse_bibtex
 
     path = getattr(library, "path", None)
     if path is None:
@@ -602,6 +716,8 @@ def _library_preamble(library: Any) -> tuple[str, list[tuple[str, str]]]:
         return "", []
     if "@string" not in text.lower():
         return text, []  # as it is (only @preamble blocks)
+    from ..formats.bibtex.reader import parse_bibtex
+
     parsed = parse_bibtex(text, source=PREAMBLE_FILE)
     return preamble_text(parsed.preambles), parsed.strings
 

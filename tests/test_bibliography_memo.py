@@ -1,0 +1,159 @@
+"""The reference list of a whole library kept in the index: printed again as
+it is while no record file changes, the same bytes as one made from the
+files in every form; an edit, a selection, a warning or a racy file each
+make it be made from the files again."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from citeshelf.library.schema import index_path
+
+HERE = Path(__file__).resolve().parent
+OFF = {"CITESHELF_INDEX_DIR": "off"}
+OLD_NS = time.time_ns() - 3600 * 10**9
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench", HERE / "bench" / "bench.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def age(path: Path, ns: int = OLD_NS) -> None:
+    os.utime(path, ns=(ns, ns))
+
+
+@pytest.fixture
+def gen_lib(tmp_path):
+    bench = _bench()
+    folder = tmp_path / "records"
+    bench.write_records(bench.generate(700), folder)
+    for p in folder.iterdir():
+        age(p)
+    return folder
+
+
+def kept(lib: Path) -> list[tuple[str, int, str]]:
+    con = sqlite3.connect(index_path(lib))
+    try:
+        return list(
+            con.execute(
+                "SELECT variant, part, digest FROM outputs WHERE variant LIKE '%|bibliography|%' "
+                "AND digest NOT LIKE 'pending:%' ORDER BY variant, part"
+            )
+        )
+    finally:
+        con.close()
+
+
+def mark(lib: Path, text: str) -> None:
+    """Put ``text`` in every kept entry (to see that the kept list is printed)."""
+    con = sqlite3.connect(index_path(lib))
+    try:
+        for variant, part, blob in list(con.execute("SELECT variant, part, text FROM outputs")):
+            if "|bibliography|" in variant:
+                rows = [[row[0], *(text for _ in row[1:])] for row in json.loads(blob)]
+                con.execute(
+                    "UPDATE outputs SET text = ? WHERE variant = ? AND part = ?",
+                    (json.dumps(rows).encode(), variant, part),
+                )
+        con.commit()
+    finally:
+        con.close()
+
+
+def same(cs, lib: Path, *args: str) -> str:
+    expected = cs(lib, "bibliography", *args, env=OFF)
+    assert expected.exit_code == 0, expected.stderr
+    for _ in range(2):
+        r = cs(lib, "bibliography", *args)
+        assert r.exit_code == 0, r.stderr
+        assert r.stdout == expected.stdout, args
+        assert r.stderr == expected.stderr
+    return expected.stdout
+
+
+FORMS = [
+    ("--format", "text"),
+    ("--format", "markdown"),
+    ("--format", "html"),
+    ("--json",),
+    ("-s", "chicago-notes", "--edition", "17"),
+    ("-s", "chicago-author-date", "--format", "markdown"),
+]
+
+
+def test_a_kept_list_has_the_bytes_of_one_made_from_the_files(cs, gen_lib):
+    for args in FORMS:
+        same(cs, gen_lib, *args)
+    variants = {v.split("|", 1)[1] for v, _, _ in kept(gen_lib)}
+    assert variants == {
+        "bibliography|apa|7|text",
+        "bibliography|apa|7|markdown",
+        "bibliography|apa|7|html",
+        "bibliography|apa|7|html,text",
+        "bibliography|chicago-notes|17|text",
+        "bibliography|chicago-author-date|18|markdown",
+    }
+    # 700 entries: two parts each
+    assert sorted({p for _, p, _ in kept(gen_lib)}) == [0, 1]
+
+
+def test_the_kept_list_is_printed_until_a_file_changes(cs, gen_lib):
+    before = same(cs, gen_lib, "--format", "text")
+    mark(gen_lib, "MARKED")
+    r = cs(gen_lib, "bibliography", "--format", "text")
+    assert r.stdout == "MARKED\n" * 700  # it is used
+    # never for a selection or keys
+    key = sorted(p.stem for p in gen_lib.glob("*.json"))[0]
+    assert "MARKED" not in cs(gen_lib, "bibliography", "--format", "text", key).stdout
+    assert "MARKED" not in cs(gen_lib, "bibliography", "-f", "text", "-q", "year:2014").stdout
+    # a record edited in place at the same size and another time: made again
+    path = gen_lib / f"{key}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    old = data["title"]
+    new = old[::-1].capitalize()
+    text = path.read_text(encoding="utf-8")
+    changed = text.replace(json.dumps(old, ensure_ascii=False), json.dumps(new, ensure_ascii=False))
+    assert len(changed.encode()) == len(text.encode())
+    with open(path, "r+", encoding="utf-8") as fh:
+        fh.write(changed)
+    age(path, OLD_NS + 10**9)
+    after = same(cs, gen_lib, "--format", "text")
+    assert "MARKED" not in after and after != before and new.split()[0] in after
+
+
+def test_no_list_is_kept_with_a_warning_or_a_racy_file(cs, gen_lib):
+    keys = sorted(p.stem for p in gen_lib.glob("*.json"))
+    bad = gen_lib / f"{keys[1]}.json"
+    bad.write_text("{ not json", encoding="utf-8")
+    age(bad, OLD_NS + 2 * 10**9)
+    r = same(cs, gen_lib, "--format", "text")
+    assert r and not kept(gen_lib)
+    bad.unlink()
+    racy = gen_lib / f"{keys[2]}.json"
+    age(racy, time.time_ns() + 3600 * 10**9)  # a clock ahead: racy at every scan
+    same(cs, gen_lib, "--format", "text")
+    assert not kept(gen_lib)
+    age(racy, OLD_NS + 3 * 10**9)
+    same(cs, gen_lib, "--format", "text")
+    assert kept(gen_lib)
+
+
+def test_an_empty_library_keeps_nothing(cs, tmp_path):
+    folder = tmp_path / "records"
+    folder.mkdir()
+    for _ in range(2):
+        r = cs(folder, "bibliography", "--format", "text")
+        assert r.exit_code == 0
+    assert not kept(folder)
