@@ -188,6 +188,10 @@ def test_record_to_bibtex_to_record_loses_nothing(record, dialect, ascii):
     merged = list(dict.fromkeys(record.keywords + record.tags))
     # a part is written with crossref (no book given), which its import remembers
     extra = {**(record.extra or {}), "bibtex_crossref": True} if record.parent else record.extra
+    own_booktitle = record.container_title or "booktitle" in (record.extra or {})
+    if dialect == "bibtex" and record.type == "book" and record.title and not own_booktitle:
+        # classic BibTeX: a book gives its title as booktitle too, which its import remembers
+        extra = {**(extra or {}), "bibtex_booktitle": True}
     expected = record.model_copy(update={"keywords": merged, "tags": [], "extra": extra})
     assert back == expected, text
     assert write_bibtex([back], dialect=dialect, ascii=ascii) == text

@@ -39,6 +39,9 @@ import-export round trip loses nothing:
 * ``extra["bibtex_crossref"]``: ``True`` when a part's parent was named by
   ``crossref`` (not ``xref``): biber hands it the parent's fields, so BibLaTeX
   exports write ``crossref`` again when the parent is written too.
+* ``extra["bibtex_booktitle"]``: ``True`` when a book's source wrote its title
+  again as ``booktitle`` (for the chapters that crossref it, which inherit
+  it); BibLaTeX exports write it again (classic BibTeX ones always do).
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -68,6 +71,7 @@ RESERVED_EXTRA = frozenset(
         "bibtex_type",
         "bibtex_key",
         "bibtex_crossref",
+        "bibtex_booktitle",
         "csl_type",
         "ris_type",
         "protect",

@@ -312,12 +312,17 @@ def article_issue(d: Decoding) -> None:
 
 
 def booktitle_copy(d: Decoding) -> None:
-    """A book's ``booktitle`` equal to its title is the copy written for crossref."""
+    """A book's ``booktitle`` written as its title is the copy written for
+    crossref (a chapter that crossrefs the book inherits it): not kept twice,
+    but marked (``extra.bibtex_booktitle``), so the export writes the title
+    again as ``booktitle``. One that differs from the title, in a brace even,
+    is the book's ``container_title``, as any other book's ``booktitle``."""
     f = d.fields
     if d.rtype != "book" or "booktitle" not in f or "title" not in f:
         return
-    if ws(d.decoded("booktitle")) == ws(d.decoded("title")):
+    if ws(f["booktitle"]) == ws(f["title"]):
         d.handled.add("booktitle")
+        d.extra["bibtex_booktitle"] = True
 
 
 def _name_list(d: Decoding, name: str, value: str) -> None:

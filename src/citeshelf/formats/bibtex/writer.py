@@ -390,9 +390,11 @@ class _Writer:
 
     def put_book_title(self, e: _Entry) -> None:
         """Classic BibTeX's crossref copies only same-named fields: a book
-        gives its title as ``booktitle`` too."""
+        gives its title as ``booktitle`` too; so does a BibLaTeX book whose
+        source did (``extra.bibtex_booktitle``: biber hands it to the
+        ``@incollection``s that crossref the book, as the same-named field)."""
         if (
-            not e.biblatex
+            (not e.biblatex or e.extra.get("bibtex_booktitle") is True)
             and e.source.title
             and "booktitle" not in e.extra
             and "booktitle" not in e.fields
