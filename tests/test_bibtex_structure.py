@@ -90,3 +90,88 @@ def test_biber_gives_the_chapters_of_a_book_its_booktitle_again(tmp_path):
     result = _biber_round_trip(BOOKTITLE_BIB, tmp_path)
     assert result.fields > 15
     assert result.lost == [] and result.changed == [], result.report()
+
+
+# -- what an article gets from the periodical it crossrefs ------------------------------
+
+PERIODICAL_BIB = r"""@article{deleuze,
+  crossref = {logos},
+  author = {Делёз, Жиль},
+  title = {Четыре тезиса о психоанализе},
+  year = 2010,
+  number = {3 (76)},
+}
+
+@article{dated,
+  crossref = {logos},
+  title = {With a date},
+  date = {2011},
+}
+
+@article{quine,
+  author = {Quine, Willard Van Orman},
+  title = {Ontological Relativity},
+  journaltitle = {The Journal of Philosophy},
+  date = {1968-04-04},
+  volume = 65,
+  issue = 7,
+}
+
+@article{copjec,
+  title = {Orthopsychic subjectivity},
+  journaltitle = {J},
+  year = 1998,
+  issue = {Summer},
+}
+
+@periodical{logos,
+  title = {Логос},
+  date = {1991/},
+}
+"""
+
+
+def test_an_article_with_a_crossref_and_a_year_is_written_with_year_again():
+    records = {r.key: r for r in parse_bibtex(PERIODICAL_BIB).records}
+    assert records["deleuze"].extra["bibtex_year"] is True
+    assert "bibtex_year" not in records["dated"].extra  # a date, which biber does not complete
+    assert "bibtex_year" not in (records["copjec"].extra or {})  # no crossref
+    text = write_bibtex(list(records.values()), dialect="biblatex")
+    entry = text[text.index("{deleuze,") :].split("\n\n")[0]
+    assert "  year = {2010},\n" in entry and "date" not in entry
+    assert "  date = {2011},\n" in text and "  date = {1998},\n" in text
+    assert {r.key: r for r in parse_bibtex(text).records} == records
+
+
+def test_an_articles_issue_is_written_as_issue_again():
+    records = {r.key: r for r in parse_bibtex(PERIODICAL_BIB).records}
+    assert records["quine"].issue == "7" and records["copjec"].issue == "Summer"
+    assert records["quine"].extra["bibtex_fields"] == {"issue": "issue"}
+    text = write_bibtex(list(records.values()), dialect="biblatex")
+    assert "  issue = {7},\n" in text and "  issue = {Summer},\n" in text
+    assert "  number = {7}" not in text
+    assert {r.key: r for r in parse_bibtex(text).records} == records
+    # classic BibTeX styles know number only
+    assert "  number = {7},\n" in write_bibtex([records["quine"]])
+    # an issue of the model (from another format) is biblatex's number, as before
+    plain = records["quine"].model_copy(update={"extra": {}})
+    assert "  number = {7},\n" in write_bibtex([plain], dialect="biblatex")
+
+
+def test_biber_sees_the_articles_dates_and_issues_as_in_the_source(tmp_path):
+    result = _biber_round_trip(PERIODICAL_BIB, tmp_path)
+    assert result.fields > 20
+    assert result.lost == [] and result.changed == [], result.report()
+
+
+def test_a_volume_with_a_crossref_and_a_year_gets_its_sets_open_end_in_biber_too(tmp_path):
+    text = (
+        "@collection{if1, crossref = {if}, volume = {1}, year = 1997}\n"
+        "@collection{if2, crossref = {if}, volume = {2}, date = 1998}\n"
+        "@mvcollection{if, title = {История философии}, date = {1997/}}\n"
+    )
+    records = {r.key: r for r in parse_bibtex(text).records}
+    assert records["if1"].extra["bibtex_year"] is True
+    assert "bibtex_year" not in records["if2"].extra
+    result = _biber_round_trip(text, tmp_path)
+    assert result.lost == [] and result.changed == [], result.report()

@@ -42,6 +42,13 @@ import-export round trip loses nothing:
 * ``extra["bibtex_booktitle"]``: ``True`` when a book's source wrote its title
   again as ``booktitle`` (for the chapters that crossref it, which inherit
   it); BibLaTeX exports write it again (classic BibTeX ones always do).
+* ``extra["bibtex_year"]``: ``True`` when an entry with a ``crossref`` gave its
+  date as ``year`` (biber completes it from the parent's date: a periodical's
+  ``1991/`` makes an article's ``year = 2010`` ``2010/``); BibLaTeX exports
+  write ``year`` (``month``, ``day``) again.
+* ``extra["bibtex_fields"]``: ``{record field: BibLaTeX field}``, a field read
+  under a name other than the one BibLaTeX exports write (an article's
+  ``issue``, written ``number`` otherwise); BibLaTeX exports write that name.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -72,6 +79,8 @@ RESERVED_EXTRA = frozenset(
         "bibtex_key",
         "bibtex_crossref",
         "bibtex_booktitle",
+        "bibtex_year",
+        "bibtex_fields",
         "csl_type",
         "ris_type",
         "protect",

@@ -189,9 +189,16 @@ _YEAR_RANGE = re.compile(r"(\d{4})\s*(?:-{1,3}|\u2013|/)\s*(\d{4})")
 
 def year(d: Decoding) -> None:
     """``year``: a year, a range of years, a status ("in press") or, failing those,
-    text kept as a literal date (with a warning, in :func:`issued`)."""
+    text kept as a literal date (with a warning, in :func:`issued`). An entry
+    with a ``crossref`` (a volume's set, an article's periodical) and a year
+    but no ``date`` is marked
+    (``extra.bibtex_year``): biber gives it the year and the rest of its
+    parent's date (a periodical's open end, ``1991/``, makes it ``2010/``),
+    so BibLaTeX exports write ``year`` again."""
     if "year" not in d.fields:
         return
+    if "date" not in d.fields and d.fields.get("crossref", "").strip():
+        d.extra["bibtex_year"] = True
     from ...model.dates import STATUSES, status_key
 
     y = " ".join(d.decoded("year").split())
@@ -309,6 +316,8 @@ def article_issue(d: Decoding) -> None:
         d.handled.add("issue")
     else:
         d.mapping["issue"] = "issue"
+        # biblatex's issue ("Spring", "7") is no number: written as issue again
+        d.extra["bibtex_fields"] = {**d.extra.get("bibtex_fields", {}), "issue": "issue"}
 
 
 def booktitle_copy(d: Decoding) -> None:

@@ -307,6 +307,11 @@ class _Writer:
         if not value:
             return
         name = row.name(e.biblatex)
+        if e.biblatex:
+            named = e.extra.get("bibtex_fields")
+            other = named.get(row.record) if isinstance(named, Mapping) else None
+            if isinstance(other, str) and _FIELD_NAME.match(other) and other not in e.fields:
+                name = other  # the name its source wrote
         writer = _KIND_WRITERS.get(row.kind)
         if writer is not None:
             e.put(name, writer(self, value, row.record, e.extra))
@@ -374,7 +379,7 @@ class _Writer:
             # biblatex's year is a literal field; its date must be EDTF
             e.put("year", self.text(d.literal or ""))
             return
-        if e.biblatex:
+        if e.biblatex and not (e.extra.get("bibtex_year") is True and d.is_simple):
             e.put("date", edtf)
             return
         if d.end is not None and d.end.year != d.year and d.month is None and d.season is None:
