@@ -175,3 +175,50 @@ def test_a_volume_with_a_crossref_and_a_year_gets_its_sets_open_end_in_biber_too
     assert "bibtex_year" not in records["if2"].extra
     result = _biber_round_trip(text, tmp_path)
     assert result.lost == [] and result.changed == [], result.report()
+
+
+# -- a literal list of one item that holds "; " -----------------------------------------
+
+LISTS_BIB = r"""@book{vr,
+  title = {Время и рассказ},
+  location = {М.; СПб.},
+  publisher = {Университетская книга},
+  year = 2000,
+}
+
+@book{two,
+  title = {Two places},
+  location = {М. and СПб.},
+  publisher = {A; B},
+  year = 2000,
+}
+
+@book{standard,
+  title = {A standard},
+  location = {Минск~: Межгос. совет по стандартизации~;
+              М.~: Изд-во стандартов},
+  year = 2000,
+}
+"""
+
+
+def test_a_list_of_one_item_that_holds_a_semicolon_is_written_as_one_item():
+    records = {r.key: r for r in parse_bibtex(LISTS_BIB).records}
+    assert records["vr"].place == "М.; СПб." and records["two"].place == "М.; СПб."
+    assert records["vr"].extra["bibtex_one_item"] == ["location"]
+    assert records["two"].extra["bibtex_one_item"] == ["publisher"]
+    assert records["standard"].extra["bibtex_one_item"] == ["location"]  # "~;" and a line end
+    for dialect in ("biblatex", "bibtex"):
+        text = write_bibtex(list(records.values()), dialect=dialect)
+        place = "location" if dialect == "biblatex" else "address"
+        assert f"  {place} = {{М.; СПб.}},\n" in text
+        assert f"  {place} = {{М. and СПб.}},\n" in text
+        assert "  publisher = {A; B},\n" in text
+        back = {r.key: r for r in parse_bibtex(text).records}
+        assert back["vr"].place == "М.; СПб."
+        assert back["vr"].extra["bibtex_one_item"] == ["location"]
+
+
+def test_biber_sees_a_list_of_one_item_as_one_item_again(tmp_path):
+    result = _biber_round_trip(LISTS_BIB, tmp_path)
+    assert result.lost == [] and result.changed == [], result.report()

@@ -49,6 +49,9 @@ import-export round trip loses nothing:
 * ``extra["bibtex_fields"]``: ``{record field: BibLaTeX field}``, a field read
   under a name other than the one BibLaTeX exports write (an article's
   ``issue``, written ``number`` otherwise); BibLaTeX exports write that name.
+* ``extra["bibtex_one_item"]``: the literal lists (``location``, ``publisher``
+  ...) whose source wrote one item holding "; " (``{М.; СПб.}``), which the
+  record cannot tell from items joined by "; ": exports write it as one item.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -81,6 +84,7 @@ RESERVED_EXTRA = frozenset(
         "bibtex_booktitle",
         "bibtex_year",
         "bibtex_fields",
+        "bibtex_one_item",
         "csl_type",
         "ris_type",
         "protect",

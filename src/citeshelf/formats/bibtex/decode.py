@@ -380,9 +380,12 @@ def _annotated(d: Decoding, field: str, people: list[dict[str, Any]]) -> list[di
 
 
 #: biblatex's literal lists (``and`` between items, ``{and}`` a word): the
-#: record keeps their items joined by "; " (:data:`LIST_SEPARATOR`)
+#: record keeps their items joined by "; " (:data:`LIST_SEPARATOR`); a list
+#: of one item that holds "; " is noted in ``extra.bibtex_one_item``
 LITERAL_LISTS = ("publisher", "location", "address", "institution", "school", "organization")
 LIST_SEPARATOR = "; "
+#: a literal list's BibTeX name -> its BibLaTeX name (one name for both)
+SAME_LIST = {"address": "location", "school": "institution"}
 #: biblatex's name lists the field table has no row for: kept in extra as names
 EXTRA_NAME_LISTS = (
     "holder", "editora", "editorb", "editorc", "annotator", "commentator", "introduction",
@@ -404,6 +407,10 @@ def mapped_fields(d: Decoding) -> None:
         target = d.mapping.get(name)
         if name in LITERAL_LISTS and " and " in value:
             value = LIST_SEPARATOR.join(split_names(value))
+        elif name in LITERAL_LISTS and re.search(r";\s", value):
+            # one item that holds "; " (location = {М.; СПб.}): written as one again
+            one = SAME_LIST.get(name, name)
+            d.extra["bibtex_one_item"] = [*d.extra.get("bibtex_one_item", []), one]
         if target is None and name in EXTRA_NAME_LISTS and value.strip():
             # a name list (``{Robert Bosch GmbH}`` is one literal name)
             people, _others = names(value, name, d.warnings)

@@ -431,11 +431,14 @@ class _Writer:
         item's own braced (``Routledge {and} Kegan Paul``); and the name lists
         kept in extra (``holder = {{Robert Bosch GmbH}}``)."""
         from ...model.names import Person
-        from .decode import EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS
+        from .decode import EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS, SAME_LIST
 
+        whole = e.extra.get("bibtex_one_item")
+        whole = set(whole) if isinstance(whole, list) else set()
         for name in LITERAL_LISTS:
             if name in e.fields and not e.fields[name][1]:
-                items = e.fields[name][0].split(LIST_SEPARATOR)
+                one = SAME_LIST.get(name, name) in whole
+                items = [e.fields[name][0]] if one else e.fields[name][0].split(LIST_SEPARATOR)
                 joined = " and ".join(re.sub(r"(?<=\s)and(?=\s)", "{and}", i) for i in items)
                 e.fields[name] = (joined, False)
         for name in EXTRA_NAME_LISTS:
