@@ -222,3 +222,54 @@ def test_a_list_of_one_item_that_holds_a_semicolon_is_written_as_one_item():
 def test_biber_sees_a_list_of_one_item_as_one_item_again(tmp_path):
     result = _biber_round_trip(LISTS_BIB, tmp_path)
     assert result.lost == [] and result.changed == [], result.report()
+
+
+def test_an_xdata_set_is_merged_and_not_compared_as_an_entry(tmp_path):
+    text = (
+        "@xdata{if-common, location = {М.}, publisher = {ИФРАН}}\n"
+        "@book{if1, title = {История философии}, xdata = {if-common}, year = 1997}\n"
+    )
+    (record,) = parse_bibtex(text).records
+    assert (record.place, record.publisher) == ("М.", "ИФРАН")
+    result = _biber_round_trip(text, tmp_path)
+    # biber writes the set out too; it is no work, and the book's fields are all there
+    assert result.entries_lost == [] and result.lost == [] and result.changed == []
+    assert result.fields >= 5, result.report()
+
+
+# -- a year with BibTeX's sort prefix ---------------------------------------------------
+
+NOOPSORT_BIB = r"""@preamble{"\newcommand{\noopsort}[1]{}"}
+
+@book{b1,
+  author = {Knuth, Donald E.},
+  title = {Seminumerical Algorithms},
+  year = {{\noopsort{1973c}}1981},
+  month = oct,
+}
+
+@book{b2,
+  title = {Fundamental Algorithms},
+  year = "{\noopsort{1973b}}1973",
+}
+"""
+
+
+def test_a_years_sort_prefix_is_kept_apart_and_written_back():
+    records = {r.key: r for r in parse_bibtex(NOOPSORT_BIB).records}
+    assert records["b1"].issued.iso() == "1981-10"  # the date itself, for styles and queries
+    assert records["b1"].extra["bibtex_year_sort"] == r"{\noopsort{1973c}}"
+    assert records["b2"].issued.iso() == "1973"
+    for dialect in ("biblatex", "bibtex"):
+        text = write_bibtex(list(records.values()), dialect=dialect)
+        assert "  year = {{\\noopsort{1973c}}1981},\n  month = oct,\n" in text
+        assert "  year = {{\\noopsort{1973b}}1973},\n" in text and "date" not in text
+        back = {r.key: r for r in parse_bibtex(text).records}
+        assert back["b1"].extra["bibtex_year_sort"] == r"{\noopsort{1973c}}"
+        assert back["b1"].issued == records["b1"].issued
+
+
+def test_biber_sees_a_sort_prefixed_year_as_in_the_source(tmp_path):
+    result = _biber_round_trip(NOOPSORT_BIB, tmp_path)
+    assert result.fields >= 6
+    assert result.lost == [] and result.changed == [], result.report()

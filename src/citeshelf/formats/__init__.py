@@ -49,6 +49,9 @@ import-export round trip loses nothing:
 * ``extra["bibtex_fields"]``: ``{record field: BibLaTeX field}``, a field read
   under a name other than the one BibLaTeX exports write (an article's
   ``issue``, written ``number`` otherwise); BibLaTeX exports write that name.
+* ``extra["bibtex_year_sort"]``: the sort prefix before a ``year``
+  (``{\noopsort{1973b}}1973``: BibTeX's idiom, the macro defined in
+  ``@preamble``); the record holds the year, exports write the prefix again.
 * ``extra["bibtex_one_item"]``: the literal lists (``location``, ``publisher``
   ...) whose source wrote one item holding "; " (``{М.; СПб.}``), which the
   record cannot tell from items joined by "; ": exports write it as one item.
@@ -85,6 +88,7 @@ RESERVED_EXTRA = frozenset(
         "bibtex_year",
         "bibtex_fields",
         "bibtex_one_item",
+        "bibtex_year_sort",
         "csl_type",
         "ris_type",
         "protect",

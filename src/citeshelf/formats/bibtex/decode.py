@@ -187,6 +187,10 @@ def _date_text(d: Decoding, name: str) -> str:
 _YEAR_RANGE = re.compile(r"(\d{4})\s*(?:-{1,3}|\u2013|/)\s*(\d{4})")
 
 
+#: a sort prefix before a year (BibTeX's \noopsort idiom, defined in @preamble)
+_NOOPSORT = re.compile(r"\s*(\{\\noopsort\{[^{}]*\}\})")
+
+
 def year(d: Decoding) -> None:
     """``year``: a year, a range of years, a status ("in press") or, failing those,
     text kept as a literal date (with a warning, in :func:`issued`). An entry
@@ -201,7 +205,13 @@ def year(d: Decoding) -> None:
         d.extra["bibtex_year"] = True
     from ...model.dates import STATUSES, status_key
 
-    y = " ".join(d.decoded("year").split())
+    raw = d.fields["year"]
+    sort = _NOOPSORT.match(raw)
+    if sort and re.fullmatch(r"\d{4}", raw[sort.end() :].strip()):
+        # {\noopsort{1973b}}1973: the year, sorted as the prefix says; kept apart
+        d.extra["bibtex_year_sort"] = sort.group(1)
+        raw = raw[sort.end() :]
+    y = " ".join(latex.decode(raw).split())
     m = _YEAR_RANGE.fullmatch(y)
     span = f"{m.group(1)}/{m.group(2)}" if m else None
     if d.issued is None and re.fullmatch(r"\d{4}", y):

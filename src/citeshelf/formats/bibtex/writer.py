@@ -379,13 +379,16 @@ class _Writer:
             # biblatex's year is a literal field; its date must be EDTF
             e.put("year", self.text(d.literal or ""))
             return
-        if e.biblatex and not (e.extra.get("bibtex_year") is True and d.is_simple):
+        sort = e.extra.get("bibtex_year_sort")
+        sort = sort if isinstance(sort, str) and _balanced(sort) and d.is_simple else ""
+        as_year = (e.extra.get("bibtex_year") is True and d.is_simple) or sort
+        if e.biblatex and not as_year:
             e.put("date", edtf)
             return
         if d.end is not None and d.end.year != d.year and d.month is None and d.season is None:
             e.put("year", f"{d.year}--{d.end.year}")
         else:
-            e.put("year", str(d.year) if d.year >= 1000 else f"{d.year:04d}")
+            e.put("year", sort + (str(d.year) if d.year >= 1000 else f"{d.year:04d}"))
             if d.month:
                 e.put("month", _MONTHS[d.month - 1], macro=True)
                 if d.day:
