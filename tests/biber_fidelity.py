@@ -18,10 +18,11 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 #: Differences that are not changes, applied to both sides before comparing
 #: (each with its reason; the README lists them):
-NORMALISATIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
     (
         re.compile(r"\{([^\x00-\x7f])\}"),
         r"\1",
@@ -49,11 +50,16 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
         "biber gives {\\'\\i} as a dotless i and a combining accent; citeshelf writes í",
     ),
     (
-        re.compile(r"^\{(\{[^{}]*\})\}$"),
-        r"\1",
-        "a value in two pairs of braces ({{Title}}) protects as one pair does",
+        re.compile(r"^\{(\{.*\})\}$"),
+        lambda m: m.group(1) if _encloses(m.group(1)) else m.group(0),
+        "a value in two pairs of braces ({{Title}}, {{CDC {\\TeX}}}) protects as one pair does",
     ),
 )
+
+
+def _encloses(text: str) -> bool:
+    """Is ``text`` one brace group, its first brace closed by its last?"""
+    return text.startswith("{") and _group_end(text, 0) == len(text) - 1
 
 
 # -- structural normalisations (crossref, parents, dates, entry types) ------------------

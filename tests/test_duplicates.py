@@ -534,3 +534,24 @@ def test_check_reads_each_record_once_and_finds_what_duplicates_finds(
     pairs = {(d.a, d.b) for d in expected}
     assert len(found) == len(pairs)
     assert {p.key for p in found} == {b for _, b in pairs}
+
+
+def test_titles_in_other_scripts_are_compared_not_emptied(cs, empty_lib: Path) -> None:
+    """A title in Chinese or Greek is compared by its own letters: the same
+    title and author twice is a likely duplicate, another title is not."""
+    mao = {"type": "book", "title": "毛泽东选集", "issued": "1951",
+           "authors": [{"family": "毛", "given": "泽东"}]}  # fmt: skip
+    _write(empty_lib, {**mao, "key": "mao1951a"})
+    _write(empty_lib, {**mao, "key": "mao1951b"})
+    _write(empty_lib, {**mao, "key": "mao1951c", "title": "论持久战"})
+    _write(empty_lib, {"type": "book", "key": "plato1900", "title": "Πολιτεία", "issued": "1900",
+                       "authors": [{"family": "Πλάτων"}]})  # fmt: skip
+    _write(empty_lib, {"type": "book", "key": "plato1900b", "title": "Πολιτεία.", "issued": "1900",
+                       "authors": [{"family": "Πλάτων"}]})  # fmt: skip
+    r = cs(empty_lib, "duplicates")
+    assert r.exit_code == 0
+    assert r.stdout == (
+        "0.95 mao1951a mao1951b (same title, year and first author)\n"
+        "0.95 plato1900 plato1900b (same title, year and first author)\n"
+        "2 likely duplicates\n"
+    )

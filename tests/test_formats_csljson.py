@@ -147,6 +147,29 @@ def test_fields_csl_cannot_express_travel_in_custom():
     assert record_from_csl(item) == r
 
 
+def test_a_variable_kept_in_extra_costs_custom_nothing_but_itself():
+    """A value the model refused on import (pages "431-456, 791-823") sits in
+    extra under its CSL name; the export writes it as the variable and
+    custom.citeshelf carries no copy of the rest of the record."""
+    item = {
+        "id": "smith2020",
+        "type": "article-journal",
+        "title": "A study",
+        "author": [{"family": "Smith", "given": "Ann"}],
+        "issued": {"date-parts": [[2020]]},
+        "container-title": "Journal of things",
+        "page": "431-456, 791-823",
+        "volume": "3",
+    }
+    warnings: list[str] = []
+    r = record_from_csl(item, warnings=warnings)
+    assert r.extra == {"page": "431-456, 791-823"}
+    assert len(warnings) == 1
+    out = record_to_csl(r)
+    assert out == item
+    assert record_from_csl(out) == r
+
+
 def test_chapter_with_book_is_self_contained_but_never_takes_doi_or_url():
     lib = Library(ROOT / "records")
     chapter, book = lib.get("galbreath2014organization"), lib.get("sperling2014handbook")
@@ -386,3 +409,20 @@ def test_isbns_come_back_with_their_separator(sep):
     out = record_to_csl(r)
     assert out["ISBN"] == sep.join(isbns) and "custom" not in out
     assert record_from_csl(out) == r
+
+
+def test_a_group_authors_abbreviation_is_read_and_travels_back():
+    """The name member "short" (citeshelf's name member for an abbreviation, "WHO") is read,
+    not dropped, and comes back through custom.citeshelf."""
+    item = {
+        "id": "who2021",
+        "type": "report",
+        "title": "World health statistics 2021",
+        "author": [{"literal": "World Health Organization", "short": "WHO"}],
+        "editor": [{"family": "Doe", "given": "Jane", "short": "JD"}],
+        "issued": {"date-parts": [["2021"]]},
+    }
+    r = record_from_csl(item)
+    assert r.authors[0].short == "WHO"
+    assert r.editors[0].short == "JD"
+    assert record_from_csl(record_to_csl(r)) == r

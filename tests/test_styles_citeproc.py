@@ -119,6 +119,9 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     # CMOS 14.72 and 15.44 (17th): an accepted work with no date has "forthcoming"
     # in its place ("in press" is not used); citeproc-js prints CSL's status text.
     **_expand(CHICAGO, ["haddad2021mediation"], _FULL, "CMOS 14.72, 15.44 (17th)"),
+    # The same for an article whose status is "forthcoming" (the CSL styles:
+    # "*Security Studies*, forthcoming").
+    **_expand(NOTES, ["ferris2025forthcoming"], _FULL, "CMOS 14.72, 15.44 (17th)"),
     # CMOS 14.114 (17th): a reprint, "(1851; repr., Clark, NJ: ..., 2003)" in a note,
     # "1851. Reprint, Clark, NJ: ..., 2003." in a bibliography; in author-date (15.38)
     # "(1851) 2003" leads and the original date is not repeated at the end.
@@ -136,7 +139,10 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     **_expand(AUTHOR_DATE, ["ito2019modelling"], ("bibliography",), "CMOS 14.217 (17th)"),
     # CMOS 15.47 (17th) / 13.? (18th): with a month, "28, no. 3 (September): 321–28".
     **_expand(
-        AUTHOR_DATE, ["dupont2019north", "grant2010defence"], ("bibliography",), "CMOS 15.47 (17th)"
+        AUTHOR_DATE,
+        ["dupont2019north", "grant2010defence", "isq2020issue"],
+        ("bibliography",),
+        "CMOS 15.47 (17th)",
     ),
     # Text wholly in CJK characters has no italic form: citeproc-js drops the
     # italics of such text (its ROMANESQUE_REGEXP test), so its Chicago styles
@@ -159,6 +165,11 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "lee2022measuring",
             "okonkwo2017regionalism",
             "harper2018introduction",
+            "rcore2023r",
+            "gao2021report",
+            "crs2019report",
+            "nimh2016anxiety",
+            "iso2019dates",
             # ... and may leave out an initial article (quick guide: "Ward and Burns, *War*").
             "dupont2019north",
             "ross2018magazine",
@@ -175,6 +186,14 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
             "piaget1969psychology",
             "moreau2012reprint",
             "klein2019opinion",
+            "vangogh1889night",
+            "burns1990civil",
+            "bbc2017radio",
+            "moreno2020podcast",
+            "sato2022magazine",
+            "ivanov2010multivolume",
+            "keller2020edited",
+            "gomez2024inpress",
         ],
         _SHORT,
         "CMOS 14.33 (17th)",
@@ -217,6 +236,34 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
         "CMOS 14.217 (17th)",
     ),
     **_expand(AUTHOR_DATE, ["evans2019session"], ("bibliography",), "CMOS 14.217 (17th)"),
+    # The same for a poster session and a keynote address: "(poster session,
+    # ..., September 16, 2022)", "Keynote address, Shangri-La Dialogue, ...";
+    # the CSL styles give "Poster session, presented at ..." and "Keynote
+    # address. Shangri-La Dialogue" without the parentheses.
+    **_expand(
+        ("chicago-notes-bibliography",),
+        ["kumar2022poster"],
+        ("citation", "citation_page"),
+        "CMOS 14.217 (17th), same form in the 18th",
+    ),
+    **_expand(
+        ("chicago-notes-bibliography",),
+        ["tanaka2022keynote"],
+        _FULL,
+        "CMOS 14.217 (17th), same form in the 18th",
+    ),
+    **_expand(
+        ("chicago-notes-bibliography-17th-edition",),
+        ["kumar2022poster", "tanaka2022keynote"],
+        _FULL,
+        "CMOS 14.217 (17th)",
+    ),
+    **_expand(
+        AUTHOR_DATE,
+        ["kumar2022poster", "tanaka2022keynote"],
+        ("bibliography",),
+        "CMOS 14.217 (17th)",
+    ),
     # APA 9.24: the publisher left out when it is the author (a brochure, a
     # report, a standard, a map by the body that publishes it).
     **{
@@ -250,10 +297,52 @@ DELIBERATE: dict[tuple[str, str, str], str] = {
     ("apa", "spielberg1975jaws", "bibliography"): "APA 10.12",
     ("apa", "daniels1995wedding", "bibliography"): "APA 10.12",
     ("apa", "moreno2020podcast", "bibliography"): "APA 10.13",
+    # APA 10.12 and 9.41: "[Film]", and no original title after a film's
+    # ("(Original work published as *Gisaengchung*)" in apa.csl).
+    ("apa", "bong2019parasite", "bibliography"): "APA 10.12, 9.41",
+    # APA 10.13: a song is "[Song]. On *Album*." (apa.csl: "[Audio recording]").
+    ("apa", "beyonce2016formation", "bibliography"): "APA 10.13",
     # An accepted work is dated "in press" in APA ("(Richardson & Gallagher,
     # in press)"), whatever word the record's status uses; apa.csl prints the
     # status ("forthcoming").
     **_expand(("apa",), ["ferris2025forthcoming"], _FULL, "APA in press"),
+    # A publication number with a hyphen is one number, not a range: APA 10.4
+    # (report by a government agency), "(NIH Publication No. 18-2424)"; CMOS 6.78 (17th): the en
+    # dash connects inclusive numbers. The CSL styles read "16-4677" as a range,
+    # "NIH Publication Nos. 16–4677".
+    ("apa", "nimh2016anxiety", "bibliography"): "APA 10.4",
+    **_expand(NOTES, ["nimh2016anxiety"], _FULL, "CMOS 6.78 (17th)"),
+    **_expand(AUTHOR_DATE, ["nimh2016anxiety"], ("bibliography",), "CMOS 6.78 (17th)"),
+    # CMOS 17 and 18 quick guides, website content: the short note of an
+    # unsigned page is its short title alone ("“Yale Facts.”"); the site's
+    # owner heads only the bibliography entry. The CSL styles put the owner first.
+    **_expand(NOTES, ["nordic-about"], _SHORT, "CMOS 18 quick guide, website content"),
+    # CMOS 15.44 (17th): an undated work has "n.d." in the citation as in the
+    # reference list ("Sheehan, Michael. n.d."); the CSL styles leave it out of
+    # the citation of a dictionary or encyclopedia entry, "(Sheehan)".
+    **_expand(
+        AUTHOR_DATE,
+        ["britannica-balance", "mw-deterrence"],
+        ("citation", "citation_page"),
+        "CMOS 15.44 (17th)",
+    ),
+    # APA 10.3 (entry in an online reference work, the *Stanford Encyclopedia
+    # of Philosophy* example): a named edition is "(Summer 2019 ed.)"; apa.csl
+    # prints "(Winter 2019)".
+    ("apa", "kuhn2019dilemma", "bibliography"): "APA 10.3",
+    # CMOS 14.224 (17th): a thesis's description in a note is lower case,
+    # "(master’s thesis, Syracuse University, 2003)"; citeproc-js capitalises a
+    # word after the title's closing quotation mark, "(Master’s thesis, ...)".
+    **_expand(
+        NOTES,
+        ["walsh2019masters", "pereira2020masters"],
+        ("citation", "citation_page"),
+        "CMOS 14.224 (17th)",
+    ),
+    # CMOS 15.47 (17th): volume and page with a colon and no space, "185:653–64";
+    # an article number takes the pages' place, "12:4521" (the CSL styles:
+    # "12: 4521" in the 18th, "12 (2022): 4521" in the 17th).
+    **_expand(AUTHOR_DATE, ["zhou2022eid"], ("bibliography",), "CMOS 15.47 (17th)"),
     # The Chicago rule above (CMOS 14.72, 15.44 (17th)) for a book in press.
     **_expand(CHICAGO, ["gomez2024inpress"], _FULL, "CMOS 14.72, 15.44 (17th)"),
 }
@@ -271,85 +360,14 @@ OPEN_GROUPS: dict[str, dict[str, str]] = {
         "page2001patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
         "hoffmann2015patent": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
     },
-    "Film, broadcast, podcast episode, video: Chicago's director first ('Spielberg, Steven, dir.'), 'Aired ... on ...', series and episode; APA's original title": {
-        "spielberg1975jaws": "n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
-        "daniels1995wedding": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "burns1990civil": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "bbc2017radio": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "moreno2020podcast": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "bong2019parasite": "apa:b|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
-        "okeke2018video": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
-    "Reference-work and web entries: Chicago prints 'n.d.' beside an access date, and an undated page's author; 'Merriam-Webster.Com'; Wikipedia's date; APA 'Winter 2019' edition": {
-        "mw-deterrence": "n18:b c cp s sp|n17:b c cp s sp|ad18:b c cp|ad17:b c cp",
-        "britannica-balance": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
-        "wiki-nato": "n18:c cp s sp|n17:c cp s sp|ad18:b c cp|ad17:b c cp",
-        "nordic-about": "n18:b s sp|n17:b s sp|ad18:b c cp|ad17:b c cp",
-        "kuhn2019dilemma": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "oed1989alliance": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
-    },
-    "Software and data set: Chicago's 'V. 4.3.1' and 'released 2023', a data set's full date": {
-        "rcore2023r": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "macfarlane2023pandoc": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "sipri2023milex": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
-    "Medium and description after the date (artwork, photograph, interview, recording, infographic) and a map's scale": {
-        "vangogh1889night": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "lange1936mother": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "okafor2019interview": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "lind2021interview": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "beyonce2016formation": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "mahler1904symphony": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "oecd2021figure": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "ngu1984map": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
-    "Social media post, email and letter: Chicago's 'Tweet' / 'Status update' after a post's text; 'Email to ...'; a letter's short note": {
-        "nasa2019tweet": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "stoltenberg2022post": "n18:c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "ortiz2023email": "n18:c cp s sp|n17:c cp s sp|ad18:c cp|ad17:c cp",
-        "hansen2021letter": "n18:s sp|n17:s sp|ad18:c cp|ad17:c cp",
-    },
-    "Short note: citeproc-js keeps an initial 'The' and a subtitle here; CMOS 14.33 not yet checked for these": {
-        "sato2022magazine": "n18:s sp|n17:s sp",
-        "ivanov2010multivolume": "n18:s sp|n17:s sp",
-        "keller2020edited": "n18:s sp|n17:s sp",
-        "gomez2024inpress": "n18:s sp|n17:s sp",
-        "gao2021report": "n18:s sp|n17:s sp",
-    },
-    "Chicago notes for a pamphlet, leaflet or score: publication facts in parentheses": {
-        "redcross2019pamphlet": "n18:c cp|n17:c cp",
-        "leaflet1940": "n18:c cp|n17:c cp",
-        "bach1725score": "n18:c cp|n17:c cp",
-    },
-    "Chicago notes: 'Master’s thesis' capitalised after a title's closing quotation mark": {
-        "walsh2019masters": "n18:c cp|n17:c cp",
-        "pereira2020masters": "n18:c cp|n17:c cp",
-    },
-    "Chapter editors: 'et al.' after the first of four or more in Chicago notes": {
-        "brook2019chapter4ed": "n18:c cp|n17:c cp",
-    },
-    "Poster, speech and keynote: 'Presented at', '[Paper presentation]' for a speech, a keynote's description": {
-        "kumar2022poster": "n18:c cp|n17:b c cp|ad18:b|ad17:b",
-        "king1963dream": "apa:b|n18:c cp|n17:b c cp|ad18:b|ad17:b",
-        "tanaka2022keynote": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
-    "Report and standard numbers: 'Nos. 16–4677', 'CRS Report No.', a standard's number in Chicago": {
-        "nimh2016anxiety": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "crs2019report": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "iso2019dates": "n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "iso2021references": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-    },
-    "Author-date article number: '12: 4521' in citeproc-js": {
-        "zhou2022eid": "ad18:b|ad17:b",
+    "Reference-work entries: citeproc-js title-cases a domain name, 'Merriam-Webster.Com Dictionary'": {
+        "mw-deterrence": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
     },
     "Original date before the common era: '(Original work published 350 B.C.E.)'": {
         "aristotle1954rhetoric": "apa:b c cp|n18:b c cp|n17:b c cp|ad18:b c cp|ad17:b c cp",
     },
-    "Special issue, archival collection, newspaper section and place, forthcoming article: descriptions not printed": {
-        "isq2020issue": "apa:b|n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "kennan-papers": "apa:b|n18:b c cp s sp|n17:b c cp s sp|ad18:b|ad17:b",
-        "bauer2020newspaper": "n18:b c cp|n17:b c cp|ad18:b|ad17:b",
-        "ferris2025forthcoming": "n18:b c cp|n17:b c cp",
+    "Archival collection: citeproc-js puts a cited page after the collection's number ('MC076, p. 531')": {
+        "kennan-papers": "n18:cp|n17:cp",
     },
 }
 
@@ -634,10 +652,13 @@ def test_bibliography_order_and_disambiguation(name: str) -> None:
     # and an unsigned article listed under its periodical (CMOS 18 14.87) under
     # the periodical's first word other than an article ("Economist").
     # An entry whose author position differs on purpose or is still open
-    # (DELIBERATE, OPEN) files elsewhere too.
-    moved = {"anon2001yearbook", "economist2019arms"} | {
-        k for (n, k, f) in {**DELIBERATE, **OPEN} if n == name and f == "bibliography"
-    }
+    # (DELIBERATE, OPEN) files elsewhere too, and so does one whose place in
+    # the whole list is open (OPEN_LIST: same-year letters).
+    moved = (
+        {"anon2001yearbook", "economist2019arms"}
+        | {k for (n, k, f) in {**DELIBERATE, **OPEN} if n == name and f == "bibliography"}
+        | {k for (n, k) in OPEN_LIST if n == name}
+    )
     assert [k for k in got_order if k not in moved] == [k for k in want_order if k not in moved]
     got_text = {e.key: e.text for e in entries}
     for entry in data["bibliography_all"]:

@@ -786,6 +786,29 @@ def test_title_ending_in_a_question_mark() -> None:
     )
 
 
+def test_unsigned_web_page_under_its_site() -> None:
+    """CMOS 17 14.206: an unsigned page is listed under the site's owner in a
+    bibliography and an author-date reference list, its date kept; the note
+    begins with the title and the short note is the title alone (quick guide)."""
+    page = rec(
+        type="webpage",
+        title="About the council",
+        site="Nordic Defence Council",
+        issued="2020-05-03",
+        url="https://www.example.org/a",
+    )
+    assert (
+        text(page, "chicago-notes")
+        == "Nordic Defence Council. “About the Council.” May 3, 2020. https://www.example.org/a."
+    )
+    assert text(page, "chicago-author-date", 17) == (
+        "Nordic Defence Council. 2020. “About the Council.” May 3. https://www.example.org/a."
+    )
+    assert cite(page, "chicago-author-date") == "(Nordic Defence Council 2020)"
+    assert cite(page, "chicago-notes", "note").startswith("“About the Council,” Nordic")
+    assert cite(page, "chicago-notes", "short-note") == "“About the Council.”"
+
+
 # --------------------------------------------------------------------------
 # Issue 10: the fields of the wider data model
 
@@ -831,6 +854,12 @@ def test_report_number_label() -> None:
     assert "Working Paper no. 7 (" in to_text(format_citation([r], "chicago-notes"))
     other = r.model_copy(update={"number": "RR-2795"})
     assert "(Working Paper RR-2795)" in reference_text(other, "apa")
+    # letters run into digits count as a number; a hyphenated one stays one number
+    lettered = r.model_copy(update={"number": "R45652"})
+    assert "(Working Paper No. R45652)" in reference_text(lettered, "apa")
+    assert "Working Paper no. R45652 (" in to_text(format_citation([lettered], "chicago-notes"))
+    hyphened = r.model_copy(update={"number": "16-4677"})
+    assert "(Working Paper No. 16-4677)" in reference_text(hyphened, "apa")
 
 
 def test_chapter_in_a_volume_author_date_locator() -> None:
@@ -926,3 +955,103 @@ def test_apa_same_surname_first_authors_get_initials() -> None:
         to_text(format_citation([d], initials={"d2018"}, form="narrative")) == "D. Jackson (2018)"
     )
     assert surname_initials([d, mc], "chicago-author-date") == set()
+
+
+# --------------------------------------------------------------------------
+# Films, broadcasts, recordings, letters (the CSL Chicago styles' forms)
+
+_COENS = [{"family": "Coen", "given": "Joel"}, {"family": "Coen", "given": "Ethan"}]
+
+
+def test_chicago_film_under_its_directors_in_a_bibliography_directed_by_in_a_note() -> None:
+    film = rec(
+        type="motion_picture",
+        title="The mirror",
+        directors=_COENS,
+        publisher="Mosfilm",
+        issued={"year": 1975, "month": 3, "day": 7},
+    )
+    assert (
+        text(film, "chicago-notes", 18)
+        == "Coen, Joel, and Ethan Coen, dirs. The Mirror. Mosfilm, 1975."
+    )
+    assert (
+        cite(film, "chicago-notes", None, 18, pages="12")
+        == "The Mirror, directed by Joel Coen and Ethan Coen (Mosfilm, 1975), 12."
+    )
+    assert cite(film, "chicago-notes", "short-note", 18) == "Mirror."
+    assert cite(film, "chicago-author-date", None, 17) == "(Coen and Coen 1975)"
+
+
+def test_chicago_episode_under_its_series_aired_on_its_network() -> None:
+    episode = rec(
+        type="broadcast",
+        title="Felina",
+        container_title="Breaking bad",
+        number="16",
+        directors=[{"family": "Gilligan", "given": "Vince"}],
+        publisher="AMC",
+        issued={"year": 2013, "month": 9, "day": 29},
+    )
+    styled = format_reference(episode, "chicago-notes", 18)
+    assert to_text(styled) == (
+        "Gilligan, Vince, dir. Breaking Bad. Episode 16, “Felina.” Aired September 29, 2013, on AMC."
+    )
+    assert to_markdown(styled).startswith("Gilligan, Vince, dir. *Breaking Bad*. Episode 16,")
+    assert "<i>Breaking Bad</i>" in to_html(styled)
+    assert cite(episode, "chicago-notes", None, 18) == (
+        "Breaking Bad, episode 16, “Felina,” directed by Vince Gilligan,"
+        " aired September 29, 2013, on AMC."
+    )
+    assert cite(episode, "chicago-notes", "short-note", 18) == "Breaking Bad, “Felina.”"
+    # a podcast (a URL): its publisher and date, not "aired"
+    podcast = episode.model_copy(update={"url": "https://example.org/16"})
+    assert cite(podcast, "chicago-notes", None, 18) == (
+        "Breaking Bad, episode 16, “Felina,” directed by Vince Gilligan, AMC,"
+        " September 29, 2013, https://example.org/16."
+    )
+
+
+def test_recording_of_a_composers_work() -> None:
+    song = rec(
+        type="song",
+        title="Clair de lune",
+        composers=[{"family": "Debussy", "given": "Claude"}],
+        performers=[{"literal": "Lang Lang"}],
+        publisher="Sony",
+        issued={"year": 2010},
+        original_date={"year": 1905},
+    )
+    assert text(song, "apa") == (
+        "Debussy, C. (2010). Clair de lune [Song recorded by Lang Lang]. Sony."
+        " (Original work published 1905)"
+    )
+    assert text(song, "chicago-notes", 18) == (
+        "Debussy, Claude. Clair De Lune. Performed by Lang Lang. 1905; Sony, 2010."
+    )
+    assert text(song, "chicago-author-date", 18) == (
+        "Debussy, Claude. (1905) 2010. Clair De Lune. Performed by Lang Lang. Sony."
+    )
+
+
+def test_chicago_letter_without_entry_cited_in_the_text() -> None:
+    letter = rec(
+        type="personal_communication",
+        authors=[{"family": "Bishop", "given": "Roland J."}],
+        recipients=[{"family": "Lee", "given": "Ann"}],
+        genre="letter",
+        issued={"year": 2017, "month": 10, "day": 15},
+    )
+    assert cite(letter, "chicago-notes", None, 18) == (
+        "Roland J. Bishop, letter to Ann Lee, October 15, 2017."
+    )
+    assert (
+        cite(letter, "chicago-notes", "short-note", 18)
+        == "Bishop, Letter to Lee, October 15, 2017."
+    )
+    assert cite(letter, "chicago-author-date", None, 18, pages="2") == (
+        "(Roland J. Bishop, Letter to Lee, October 15, 2017, 2)"
+    )
+    # kept in an archive: an entry in the reference list, cited by name and year
+    kept = letter.model_copy(update={"archive": "Newberry Library"})
+    assert cite(kept, "chicago-author-date", None, 18) == "(Bishop 2017)"

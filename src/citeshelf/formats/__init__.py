@@ -58,6 +58,10 @@ import-export round trip loses nothing:
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
+* ``extra["latex_markup"]``: ``{field: {tag: [spelling, ...]}}``, how a
+  BibTeX source wrote a field's markup when not as the writers would
+  (TeX's quotes, ``...'', or ``\\enquote`` for ``<q>``, ``{\\it ...}`` for ``<i>``);
+  BibTeX exports write it so again.
 * ``extra["keyword_separator"]``: ``";"`` when the source separated its
   keywords by semicolons though none holds a comma; exports write them so.
 * ``extra["isbn_separator"]``: what stood between a CSL item's ISBNs when it
@@ -92,6 +96,7 @@ RESERVED_EXTRA = frozenset(
         "csl_type",
         "ris_type",
         "protect",
+        "latex_markup",
         "keyword_separator",
         "isbn_separator",
         "csl_aliases",

@@ -452,8 +452,13 @@ def _person(name: Any) -> dict[str, Any] | None:
         return {"literal": name} if name.strip() else None
     if not isinstance(name, Mapping):
         return None
+    # "short": an organisation's abbreviation ("WHO"), which CSL 1.0.2 has no
+    # member for; citeshelf reads it where a file gives it (as citeshelf's
+    # own custom data does)
+    short = _text(name.get("short"))
     if name.get("literal"):
-        return {"literal": str(name["literal"])}
+        literal = {"literal": str(name["literal"]), "short": short}
+        return {k: v for k, v in literal.items() if v}
     family = _text(name.get("family"))
     given = _text(name.get("given"))
     if not family:
@@ -467,6 +472,7 @@ def _person(name: Any) -> dict[str, Any] | None:
         "dropping_particle": _text(name.get("dropping-particle")),
         "suffix": _text(name.get("suffix")),
         "static_ordering": name.get("static-ordering") is True or None,
+        "short": short,
     }
     return {k: v for k, v in out.items() if v}
 
@@ -1005,12 +1011,15 @@ def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
         if not want["extra"]:
             del want["extra"]
     plain = {k: v for k, v in item.items() if k != "custom"}
-    check = _standard_data(plain, record.key)
+    sources: dict[str, str] = {}
+    check = _standard_data(plain, record.key, sources)
     if want.get("parent"):  # CSL has no parent link: it travels in custom
         check["parent"] = want["parent"]
     _bookless_chapter(check)
     try:
-        got = _validate(check, "check").to_json_dict()
+        # read back as an import reads it (a value the model refuses, kept in
+        # extra, costs that variable only, not the whole record in custom)
+        got = _validate_lenient(check, plain, sources, "check", None).to_json_dict()
     except InvalidData:
         got = {}
     if got.get("type") != want.get("type"):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..model.controls import CONTROL_RE, strip_controls
@@ -531,15 +531,32 @@ _UNWRAP = frozenset({"mbox", "hbox", "text", "textrm", "textnormal", "textmd", "
 #: that an export writes them as they were
 _LOGO_NAMES = frozenset({"TeX", "LaTeX", "BibTeX", "LaTeXe", "slash"})
 _KNOWN = (frozenset(_NAMED) - _LOGO_NAMES) | frozenset("uvHckdbrtij") | _UNWRAP
-#: tag -> how it is written (BibLaTeX, classic BibTeX)
-_TAG_OUT = {
-    "i": ("\\emph{", "}"),
-    "b": ("\\textbf{", "}"),
-    "sc": ("\\textsc{", "}"),
-    "sup": ("\\textsuperscript{", "}"),
-    "sub": ("\\textsubscript{", "}"),
-    "nocase": ("{", "}"),
+#: tag -> how it is written unless the source wrote it otherwise (classic
+#: BibTeX writes ``q`` as TeX's quotes)
+SPELLINGS = {
+    "i": "\\emph",
+    "b": "\\textbf",
+    "sc": "\\textsc",
+    "sup": "\\textsuperscript",
+    "sub": "\\textsubscript",
+    "q": "\\mkbibquote",
 }
+
+
+def spelled(spelling: str) -> tuple[str, str]:
+    """What opens and closes a tag written as ``spelling``, the form
+    :func:`decode_rich` notes: a command (``\\emph`` -> ``\\emph{`` ``}``),
+    a font declaration's group (``{\\it`` -> ``{\\it `` ``}``; ``{\\it/``
+    with the italic correction: ``\\/}``) or TeX's quotes (two backquotes)."""
+    if spelling == "``":
+        return "``", "''"
+    if spelling.startswith("{"):
+        if spelling.endswith("/"):
+            return spelling[:-1] + " ", "\\/}"
+        return spelling + " ", "}"
+    return spelling + "{", "}"
+
+
 _NAME_AT = re.compile(r"[A-Za-z]+")
 #: a command without arguments (a font or size declaration such as ``\tt``)
 _DECLARATION_LIKE = re.compile(r"\\[A-Za-z]+\s*")
@@ -554,11 +571,12 @@ class _Atom:
 
 
 class _Marked:
-    __slots__ = ("tag", "pieces")
+    __slots__ = ("tag", "pieces", "spelling")
 
-    def __init__(self, tag: str, pieces: list) -> None:
+    def __init__(self, tag: str, pieces: list, spelling: str) -> None:
         self.tag = tag
         self.pieces = pieces
+        self.spelling = spelling  # how the source wrote it (see :func:`spelled`)
 
 
 class _Group:
@@ -607,7 +625,8 @@ def _command(src: str, i: int) -> tuple[Any, int]:
             k += 1
         end = _brace_end(src, k) if k < n and src[k] == "{" else -1
         if end > 0:
-            return _Marked(FORMAT_COMMANDS[name], _pieces(src[k + 1 : end])), end + 1
+            piece = _Marked(FORMAT_COMMANDS[name], _pieces(src[k + 1 : end]), "\\" + name)
+            return piece, end + 1
     if name in _KNOWN:
         return None, j
     # a command nobody decodes: kept verbatim with its arguments
@@ -631,7 +650,10 @@ def _group(src: str, i: int, end: int) -> Any:
     inner = src[i + 1 : end]
     decl = re.match(r"\s*\\([A-Za-z]+)(?![A-Za-z])\s*", inner)
     if decl and decl.group(1) in _DECLARATIONS:
-        return _Marked(_DECLARATIONS[decl.group(1)], _pieces(inner[decl.end() :]))
+        body, spelling = inner[decl.end() :], "{\\" + decl.group(1)
+        if body.endswith("\\/"):  # {\it word\/}: the italic correction is part of it
+            body, spelling = body[:-2], spelling + "/"
+        return _Marked(_DECLARATIONS[decl.group(1)], _pieces(body), spelling)
     sub = _pieces(inner)
     first = sub[0] if sub else None
     if (
@@ -687,7 +709,7 @@ def _pieces(src: str) -> list:
             i += 2
         elif c == "`" and src.startswith("``", i) and "''" in src[i + 2 :]:
             close = src.find("''", i + 2)
-            put(_Marked("q", _pieces(src[i + 2 : close])))
+            put(_Marked("q", _pieces(src[i + 2 : close]), "``"))
             i = close + 2
         elif c == "$" and _math_end(src, i) > 0:
             close = _math_end(src, i)
@@ -713,7 +735,9 @@ def _pieces(src: str) -> list:
     return out
 
 
-def _nodes(pieces: list, cased: bool, phrases: list[str]) -> list:
+def _nodes(
+    pieces: list, cased: bool, phrases: list[str], markup: list[tuple[str, str]] | None = None
+) -> list:
     from ..model import richtext
 
     nodes: list = []
@@ -734,13 +758,15 @@ def _nodes(pieces: list, cased: bool, phrases: list[str]) -> list:
         elif isinstance(p, _Atom):
             nodes.append(richtext.Element(p.tag, [p.source]))
         elif isinstance(p, _Marked):
-            nodes.append(richtext.Element(p.tag, _nodes(p.pieces, cased, phrases)))
+            if markup is not None:
+                markup.append((p.tag, p.spelling))
+            nodes.append(richtext.Element(p.tag, _nodes(p.pieces, cased, phrases, markup)))
         else:
             # a protecting group: its phrase is taken when the spaces are settled
             # (its place in the phrases kept, so they stay in the order of the text)
             phrases.append("")
             slot = len(phrases) - 1
-            nodes.append(richtext.Element(f"group:{slot}", _nodes(p.pieces, cased, [])))
+            nodes.append(richtext.Element(f"group:{slot}", _nodes(p.pieces, cased, [], markup)))
     return nodes
 
 
@@ -805,7 +831,13 @@ def _strip_ends(nodes: list, left: bool) -> None:
             del nodes[k]
 
 
-def decode_rich(text: str, *, cased: bool = False, spaces: bool = True) -> tuple[str, list[str]]:
+def decode_rich(
+    text: str,
+    *,
+    cased: bool = False,
+    spaces: bool = True,
+    markup: list[tuple[str, str]] | None = None,
+) -> tuple[str, list[str]]:
     """A field's LaTeX as canonical rich text (:mod:`citeshelf.model.richtext`),
     and, with ``cased``, the plain text of its brace groups (the phrases whose
     letter case is protected). ``spaces``: runs of white space as one space,
@@ -813,7 +845,9 @@ def decode_rich(text: str, *, cased: bool = False, spaces: bool = True) -> tuple
     ``\\textsuperscript``, ``\\textsubscript``, ``\\mkbibquote``,
     ``\\enquote``, ``{\\em ...}``) becomes tags, ``$...$`` math (its source
     kept), and a command nothing decodes (``\\TeX``, ``\\texttt{...}``,
-    ``\\autocap{e}``) is kept verbatim as ``<tex>``."""
+    ``\\autocap{e}``) is kept verbatim as ``<tex>``. ``markup`` receives
+    (tag, how the source wrote it: :func:`spelled`) of each tag, in the order
+    the tags open."""
     from ..model import richtext
 
     if "\\" not in text and "$" not in text and "``" not in text:
@@ -829,7 +863,7 @@ def decode_rich(text: str, *, cased: bool = False, spaces: bool = True) -> tuple
             phrases = [_RUNS.sub(" ", p).strip(" ") for p in phrases]
         return richtext.escape(plain), phrases
     phrases = []
-    nodes = _nodes(_pieces(text), cased, phrases)
+    nodes = _nodes(_pieces(text), cased, phrases, markup)
     if spaces:
         _collapse(nodes)
         _strip_ends(nodes, True)
@@ -847,6 +881,7 @@ def encode_rich(
     biblatex: bool = True,
     encode_text: Callable[[str], str] | None = None,
     case: Callable[[str], str] | None = None,
+    markup: Mapping[str, Sequence[str]] | None = None,
 ) -> str:
     """Canonical rich text as LaTeX (:func:`decode_rich`'s inverse): ``<i>``
     as ``\\emph{}``, ``<q>`` as ``\\mkbibquote{}`` (classic BibTeX: ``\\`\\`...''``),
@@ -855,7 +890,10 @@ def encode_rich(
     are put in braces (protected letter case); ``encode_text`` encodes each
     piece of text (default: :func:`encode`). ``case`` (a function that
     changes letter case and keeps the length) is applied to the plain text,
-    except the spans and what the markup protects (``nocase``, math, TeX)."""
+    except the spans and what the markup protects (``nocase``, math, TeX).
+    ``markup``: tag -> how the source wrote that tag's elements, in order
+    (:func:`spelled`; the last one goes on for any further), else
+    :data:`SPELLINGS`."""
     from ..model import richtext
 
     enc = encode_text or (lambda s: encode(s, ascii=ascii))
@@ -879,6 +917,8 @@ def encode_rich(
     if spans:
         tokens = _with_braces(tokens, spans)
     out = []
+    closes: list[str] = []
+    seen: dict[str, int] = {}
     for k, (kind, tag, value) in enumerate(tokens):
         if kind == "text":
             out.append(enc(value))
@@ -895,16 +935,24 @@ def encode_rich(
                         out.append("{}")
                     elif nxt[2][:1] == " ":
                         out.append("\\")  # "\TeX\ for": the space is not eaten
-        elif tag == "q":
-            depth = value
-            if biblatex:
-                out.append("\\mkbibquote{" if kind == "open" else "}")
-            elif kind == "open":
-                out.append("``" if depth % 2 == 0 else "`")
-            else:
-                out.append("''" if depth % 2 == 0 else "'")
+        elif kind == "close":
+            out.append(closes.pop())
+        elif tag == "nocase":
+            out.append("{")
+            closes.append("}")
         else:
-            out.append(_TAG_OUT[tag][0] if kind == "open" else _TAG_OUT[tag][1])
+            written = (markup or {}).get(tag) or ()
+            n = seen[tag] = seen.get(tag, -1) + 1
+            spelling = written[min(n, len(written) - 1)] if written else SPELLINGS[tag]
+            if not biblatex and spelling.startswith("\\mkbib"):
+                spelling = "``" if tag == "q" else SPELLINGS[tag]  # biblatex's own commands
+            if spelling == "``":
+                odd = value % 2  # a quotation inside one: `...'
+                opening, closing = ("`", "'") if odd else ("``", "''")
+            else:
+                opening, closing = spelled(spelling)
+            out.append(opening)
+            closes.append(closing)
     return "".join(out)
 
 

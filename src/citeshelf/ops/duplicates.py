@@ -68,8 +68,14 @@ FUZZY_GROUP_MAX = 300
 def _norm_title(text: str | None) -> str:
     from ..model.fold import fold
 
-    # interned: the same title is kept by several of the rule's tables
-    return sys.intern(re.sub(r"[^a-z0-9]+", "", fold(text or "")))
+    # Letters and digits of any script are kept ("毛泽东" stays itself, not
+    # "": titles in Chinese, Greek or Cyrillic are compared like Latin ones);
+    # interned: the same title is kept by several of the rule's tables.
+    return sys.intern(_NOT_WORD.sub("", fold(text or "")))
+
+
+#: what a title's comparison form drops: spaces, punctuation and "_"
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def _norm_number(text: object) -> str:

@@ -28,6 +28,7 @@ from .common import (
     number_label,
     page_text,
     record_extra,
+    sort_title,
     title_cased,
     title_sort,
     typo,
@@ -134,9 +135,18 @@ def _av_creators(record: BaseRecord) -> list[tuple[Person, str]]:
     return [(p, "Writer") for p in writers] + [(p, "Director") for p in directors]
 
 
+def _composers(record: BaseRecord) -> bool:
+    """A recording listed under its composer (10.13: for a classical work,
+    the composer as the author; who recorded it follows the description)."""
+    return bool(record.composers) and csl_type(record) == "song"
+
+
 def _listed(record: BaseRecord) -> list[Person]:
     """Whom a work is listed and cited under: its authors, else the editors
-    of a work that is not a chapter, else a film's writers and directors."""
+    of a work that is not a chapter, else a film's writers and directors; a
+    recording of a composer's work, the composer (10.13)."""
+    if _composers(record):
+        return list(record.composers)
     if record.authors:
         return list(record.authors)
     if record.editors and record.type != "chapter":
@@ -149,6 +159,8 @@ def _listed(record: BaseRecord) -> list[Person]:
 
 def _authors(record: Work) -> tuple[str, str]:
     """The author element and a role label ("" / " (Ed.)" / " (Eds.)")."""
+    if _composers(record):
+        return _name_list([_inverted(p) for p in record.composers]), ""
     if record.authors:
         return _name_list([_inverted(p) for p in record.authors], record.authors_et_al), ""
     if record.editors and record.type != "chapter":
@@ -202,8 +214,10 @@ def _short_names(
 
 def _full_date(record: Work) -> bool:
     ct = csl_type(record)
-    if ct in ("dataset", "software"):
-        return False  # 10.9, 10.10: the year
+    if ct in ("dataset", "software", "figure", "periodical"):
+        # 10.9, 10.10, 10.14 (an infographic): the year; 10.1: a journal's
+        # special issue, the year
+        return False
     if ct in _FULL_DATE_CSL or record.type in _FULL_DATE_TYPES:
         return True
     if ct in ("review", "review-book") and not record.volume and record.issued is not None:
@@ -375,12 +389,17 @@ def _bracket(record: Work) -> str:
         return f" [{capitalize_first(degree)}]"
     genre = record_extra(record, "genre")
     genre = capitalize_first(typo(genre)) if genre else ""
+    if ct == "periodical" and record.container_title:
+        return " [Special issue]"  # 10.1, a journal's special issue
+    if ct == "collection":
+        return " [Archival collection]"  # as apa.csl describes it
     if ct == "dataset":
         return " [Data set]"  # 10.9: "[Data set]" (a genre such as "Survey data" is not it)
     if ct == "software":
         return f" [{genre or 'Computer software'}]"  # 10.10
-    if record.type == "paper" and not record.container_title:
+    if record.type == "paper" and not record.container_title and (genre or ct != "speech"):
         # 10.5, examples 63-64: "[Paper presentation]", "[Conference session]"
+        # (a speech with no description is not called a paper)
         return f" [{genre or 'Paper presentation'}]"
     if ct == "broadcast" and record.number and record.container_title:
         # an episode's number: 10.12 "(Season 3, Episode 12) [TV series
@@ -393,6 +412,16 @@ def _bracket(record: Work) -> str:
     if record.type == "misc" and record.howpublished:
         return f" [{capitalize_first(typo(record.howpublished))}]"
     medium = record_extra(record, "medium")
+    if ct == "song":
+        # 10.13: "[Song]"; a classical work, under its composer, with who
+        # recorded it: "[Album recorded by Academy of St Martin in the Fields]"
+        # (CSL's author of a composer's recording, else its performer;
+        # apa.csl: "[Audio recording]" for a song)
+        kind = capitalize_first(typo(medium)) if medium else "Song"
+        artists = (record.authors or record.performers) if record.composers else []
+        if artists:
+            kind += " recorded by " + _name_list([_direct(p) for p in artists])
+        return f" [{kind}]"
     if record.type == "misc" and medium:
         return f" [{capitalize_first(typo(medium))}]"  # 10.14: "[Photograph]"
     if ct == "map":
@@ -481,14 +510,19 @@ def reference(record: BaseRecord, *, suffix: str = "", edition: int | None = Non
         _proceedings(out, work, suffix)
     elif work.type == "webpage":
         _webpage(out, work, suffix)
+    elif csl_type(work) == "periodical" and work.container_title:
+        _special_issue(out, work, suffix)
     else:
         _book_like(out, work, suffix)
     return out
 
 
 def _book_like(out: Styled, record: Work, suffix: str) -> None:
-    # an episode's title in roman, its series in italics (10.12)
-    episode = csl_type(record) == "broadcast" and bool(record.container_title)
+    # an episode's title in roman, its series in italics (10.12); so a song's
+    # and its album's (10.13), a published interview's and where it appeared
+    episode = csl_type(record) in ("broadcast", "song", "interview") and bool(
+        record.container_title
+    )
     if not _head(out, record, suffix, italic_title=not episode):
         title = _title(record)
         if title and episode:
@@ -500,6 +534,13 @@ def _book_like(out: Styled, record: Work, suffix: str) -> None:
     if csl_type(record) == "broadcast" and record.container_title:
         out.add("In ")  # 10.12, 10.13: the series or podcast an episode is in
         _italic(out, typo(record.container_title))
+        out.punct(". ")
+    elif csl_type(record) == "song" and record.container_title:
+        out.add("On ")  # 10.13: the album a song is on
+        _italic(out, typo(record.container_title))
+        out.punct(". ")
+    elif csl_type(record) == "interview" and record.container_title:
+        _italic(out, typo(record.container_title))  # where it was published
         out.punct(". ")
     if record.type == "paper":
         # 10.5: presentation: event, place.
@@ -592,17 +633,35 @@ def _article(out: Styled, record: Article, suffix: str) -> None:
         out.punct(". ")
     if record.journal:
         _italic(out, typo(record.journal))
+    _volume_issue(out, record)
+    number = record_extra(record, "number")
+    if record.pages:
+        out.add(", " + page_text(record.pages))
+    elif number:
+        out.add(f", Article {number}")
+    out.punct(". ")
+    _finish(out, record)
+
+
+def _volume_issue(out: Styled, record: Work) -> None:
+    """ ", *64*(3)" after a journal's name (10.1)."""
     if record.volume:
         out.add(", ").italic(record.volume)
         if record.issue:
             out.add(f"({record.issue})")
     elif record.issue:
         out.add(f", ({record.issue})")
-    number = record_extra(record, "number")
-    if record.pages:
-        out.add(", " + page_text(record.pages))
-    elif number:
-        out.add(f", Article {number}")
+
+
+def _special_issue(out: Styled, record: Work, suffix: str) -> None:
+    """10.1 (special issue of a journal): "Chen, M. (Ed.). (2020). Title
+    [Special issue]. *International Studies Quarterly*, *64*(3)." The issue's
+    title in roman, as an article's."""
+    if not _head(out, record, suffix, italic_title=False):
+        out.add(_title(record) + _bracket(record))
+        out.punct(". ")
+    _italic(out, typo(record.container_title))
+    _volume_issue(out, record)
     out.punct(". ")
     _finish(out, record)
 
@@ -829,4 +888,4 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
         first = title_sort(record.full_title or "")
         names = ((first,),)
     year = record.year if record.year is not None else -1
-    return (first, names, year, title_sort(record.full_title or ""), record.key)
+    return (first, names, year, sort_title(record), record.key)

@@ -18,7 +18,8 @@ Differences between the editions implemented here (section numbers are the
 - title case: prepositions lower case regardless of length in the 17th
   (8.159); prepositions of five or more letters capitalised in the 18th (8.160);
 - a journal issue's month in notes and bibliography: given in the 17th;
-- an encyclopedia entry in a short note: "s.v." (17th) / "under" (18th).
+- an entry in a reference work consulted in print: "s.v." (17th) / "under"
+  (18th) before its title.
 
 The four forms (bibliography entry, reference-list entry, note, short note
 and author-date citation) are built from the same parts -- creators, title,
@@ -52,6 +53,7 @@ from .common import (
     page_text,
     protected,
     record_extra,
+    sort_title,
     title_cased,
     title_sort,
     typo,
@@ -165,13 +167,44 @@ def _short_names(people: Sequence[Person], et_al_flag: bool, edition: int) -> st
     return _and_list([typo(p.last) for p in people])
 
 
-def _creators(record: Work) -> tuple[list[Person], bool, str]:
-    """(people, et-al flag, role) of whom the work is listed under."""
+def _creators(record: Work, *, directors: bool = True) -> tuple[list[Person], bool, str]:
+    """(people, et-al flag, role) of whom the work is listed under: a film or
+    broadcast with no author under its director ("Spielberg, Steven, dir.",
+    CMOS 14.265 (17th)) unless ``directors`` is false (a note, which gives
+    "directed by" after the title)."""
+    if record.composers and csl_type(record) == "song":
+        return record.composers, False, ""  # a recording under its composer
     if record.authors:
         return record.authors, record.authors_et_al, ""
     if record.editors and record.type != "chapter":
         return record.editors, record.editors_et_al, "eds." if len(record.editors) > 1 else "ed."
+    if directors and _director_listed(record):
+        return record.directors, False, "dirs." if len(record.directors) > 1 else "dir."
     return [], False, ""
+
+
+#: Films, videos, and radio, television and podcast broadcasts.
+_AV_CSL = frozenset({"motion_picture", "broadcast"})
+
+
+def _director_listed(record: Work) -> bool:
+    """Whether the director stands in the author's place (a film or broadcast
+    with no author or editor)."""
+    return (
+        bool(record.directors)
+        and not record.authors
+        and not record.editors
+        and csl_type(record) in _AV_CSL
+    )
+
+
+def _episode(record: Work) -> bool:
+    """An episode of a series with its number: listed under the series' title
+    ("*The Simpsons*. TV series episode 19, “Lisa’s Wedding,” ...", as the CSL
+    Chicago styles give it after CMOS 18 14.165)."""
+    return csl_type(record) == "broadcast" and bool(
+        record.container_title and record.number and record.title
+    )
 
 
 def _unsigned_periodical(record: Work) -> bool:
@@ -193,6 +226,63 @@ def _periodical_name(record: Work, edition: int) -> Styled:
     return _italic(Styled(), _tc(record, cast("Article", record).journal, edition, "journal"))
 
 
+def _entry(record: Work) -> bool:
+    """A dictionary or encyclopedia entry."""
+    return csl_type(record) in _ENTRY_TYPES
+
+
+def _online(record: Work) -> bool:
+    return bool(record.doi or record.url)
+
+
+def _stand_in(record: Work) -> str:
+    """What an unsigned work is listed under in a bibliography, reference
+    list, short note and author-date citation: "periodical" (above), "reference"
+    for an unsigned entry, under the reference work's title (CMOS 18 14.130:
+    the title of the work, *Wikipedia*, *The Oxford English Dictionary*), "site"
+    for an unsigned web page, under the site's owner (CMOS 17 14.206: "the owner
+    or sponsor of the site may stand in place of the author"); "" otherwise."""
+    if _creators(record)[0]:
+        return ""
+    if _unsigned_periodical(record):
+        return "periodical"
+    if _entry(record) and record.container_title:
+        return "reference"
+    if record.type == "webpage" and record.site:
+        return "site"
+    return ""
+
+
+def _stand_in_name(record: Work, edition: int) -> Styled:
+    kind = _stand_in(record)
+    if kind == "periodical":
+        return _periodical_name(record, edition)
+    out = Styled()
+    if kind == "reference":
+        _italic(out, _tc(record, record.container_title, edition, "container_title"))
+    elif kind == "site":
+        _site(out, cast("Webpage", record))
+    return out
+
+
+def _sub_verbo(record: Work, edition: int) -> str:
+    """ "under " (18th) / "s.v. " (17th) before the entry's title, for a reference
+    work consulted in print only (CMOS 18 14.131; the CSL styles give none for
+    an entry with a URL or DOI)."""
+    if not _entry(record) or _online(record):
+        return ""
+    return "under " if edition >= 18 else "s.v. "
+
+
+def _edition_text(record: Work) -> str:
+    """ "2nd ed."; a named edition with its date, "Winter 2019" (the *Stanford
+    Encyclopedia of Philosophy*'s), as written (as the CSL styles print it)."""
+    ed = (record.edition or "").strip()
+    if any(c.isdigit() for c in ed) and not ed[:1].isdigit():
+        return typo(ed)
+    return edition_text(record.edition)
+
+
 # --------------------------------------------------------------------------
 # Parts: creators, title, container, periodical, publication facts,
 # locator, identifier
@@ -203,10 +293,14 @@ def _periodical_name(record: Work, edition: int) -> Styled:
 _NAME_FORMS = {"bib": _bib_names, "note": _note_names, "short": _short_names}
 
 
-def creators_part(record: Work, edition: int, form: str) -> str:
+def creators_part(record: Work, edition: int, form: str, *, directors: bool | None = None) -> str:
     """The creators as ``form`` ("bib", "note" or "short") lists them, with
-    the editors' role (", ed.") except in the short form; "" if none."""
-    people, flag, role = _creators(record)
+    the editors' role (", ed.") except in the short form; "" if none. A
+    director is listed in a bibliography (and, with ``directors``, an
+    author-date citation), not in a note."""
+    people, flag, role = _creators(
+        record, directors=form == "bib" if directors is None else directors
+    )
     if not people:
         return ""
     text = typo(_NAME_FORMS[form](people, flag, edition))
@@ -218,10 +312,10 @@ def _tc(record: Work, text: str | None, edition: int, *fields: str) -> str:
     kept); another language as stored."""
     if not text:
         return ""
-    if record.type == "post":
+    if csl_type(record) == "post":
         # A social media post is quoted as written, its text not put in
         # headline style (as the CSL Chicago styles give it).
-        return title_cased(record, text, lambda t: t, *fields)
+        return title_cased(record, text, lambda t, phrases=(): t, *fields)
     return title_cased(record, text, partial(chicago_title_case, edition=edition), *fields)
 
 
@@ -252,7 +346,9 @@ def _short_title(record: Work, edition: int) -> str:
         title, subtitle = record.main_title, record.main_subtitle
     if not title:
         return ""
-    main = title if subtitle else title.split(": ", 1)[0]
+    # An email's subject line is kept whole ("Re: Alliance Archives").
+    letter = csl_type(record) == "personal_communication"
+    main = title if subtitle or letter else title.split(": ", 1)[0]
     # "Ward and Burns, *War*": an initial article may go (quick guide).
     kept = protected(record, "title")
     for article in ("The ", "A ", "An "):
@@ -289,8 +385,8 @@ def _italic_type(record: Work) -> bool:
     ct = csl_type(record)
     if ct == "dataset" or ct in _ENTRY_TYPES:
         return False
-    if ct in _ITALIC_CSL or (ct == "broadcast" and not record.container_title):
-        return True  # a broadcast's series (no episode title) in italics
+    if ct in _ITALIC_CSL or (ct in ("broadcast", "song") and not record.container_title):
+        return True  # a broadcast's series (no episode title), an album, in italics
     return record.type in ("book", "report")
 
 
@@ -298,13 +394,32 @@ def title_part(
     record: Work, edition: int, *, short: bool = False, author_date: bool = False
 ) -> Styled:
     """The title in title case: italic for a book or report, else quoted."""
+    if _episode(record):
+        return _episode_title(record, edition, short=short)
     if short:
         title = _short_title(record, edition)
     else:
         title = _title(record, edition, author_date=author_date)
     if not title:
         return Styled()
+    if csl_type(record) == "collection":
+        # the name of an archival collection is in roman, without quotation
+        # marks (CMOS 17 14.221-22), as the CSL styles print it
+        return Styled().add(title)
     return _italic(Styled(), title) if _italic_type(record) else Styled().add(_quoted(title))
+
+
+def _episode_title(record: Work, edition: int, *, short: bool) -> Styled:
+    """An episode's series in italics; in a short note with the episode's
+    title, "*The Simpsons*, “Lisa’s Wedding”", or the title alone after an
+    author's name."""
+    if short and creators_part(record, edition, "short"):
+        return Styled().add(_quoted(_short_title(record, edition)))
+    out = _italic(Styled(), _tc(record, record.container_title, edition, "container_title"))
+    if short:
+        out.punct(", ")
+        out.add(_quoted(_short_title(record, edition)))
+    return out
 
 
 def _date_text(d: Date | None, *, year: bool = True) -> str:
@@ -360,12 +475,19 @@ def _nb_date(record: Work) -> str:
     return _date_text(d) if _full_dated(record) else year_span(d)
 
 
+#: Types beyond the core ones dated by the year alone, as the CSL Chicago
+#: styles date them: a film or video, a figure.
+_YEAR_ONLY_CSL = frozenset({"motion_picture", "figure"})
+
+
 def _full_dated(record: Work) -> bool:
     ct = csl_type(record)
     if _by_date(record):
         return True
-    if record.type in ("webpage", "misc") and ct != "dataset":
+    if record.type in ("webpage", "misc") and ct not in _YEAR_ONLY_CSL:
         return True
+    if _entry(record) and _online(record) and not record.publisher:
+        return True  # an online reference work's entry, dated like a web page
     return record.type == "paper" and not record.container_title
 
 
@@ -396,7 +518,7 @@ def _date_tail(record: Work, edition: int, author_date: bool) -> str:
     # Times, March 8, 2017"); the 18th gives "July 30" after the year, as the
     # 18th-edition CSL style does.
     with_year = edition < 18 and (
-        _by_date(record) or ct == "post-weblog" or _ahead_of_print(record)
+        _by_date(record) or ct in ("post-weblog", "interview") or _ahead_of_print(record)
     )
     return _date_text(d, year=with_year)
 
@@ -404,9 +526,25 @@ def _date_tail(record: Work, edition: int, author_date: bool) -> str:
 def facts_part(record: Work, edition: int, *, form: str, author_date: bool = False) -> str:
     """The publication facts: "Routledge, 2018" (a note's parenthesis, a
     bibliography's last sentence: the date left to the head in author-date)."""
+    aired = _broadcast_facts(record, edition, note=form == "note", author_date=author_date)
+    if aired is not None:
+        return aired
     pub = _publisher(record, edition)
     when = _nb_date(record) if form == "note" else _date_tail(record, edition, author_date)
+    if csl_type(record) == "software" and record.issued is not None:
+        # "released 2023" (the CSL Chicago styles' form for software; in an
+        # author-date list, where the year leads, "released" alone)
+        released = "released" if pub or form == "note" else "Released"
+        when = f"{released} {when}" if when else released
     original = getattr(record, "original_date", None)
+    if original is not None and csl_type(record) == "song":
+        # a recording of an older work: "1904; Deutsche Grammophon, 2002" (the
+        # CSL Chicago styles' form; an 18th-edition author-date list gives the
+        # original date only where the entry's year leads)
+        rest = ", ".join(x for x in (pub, when) if x)
+        if author_date and edition >= 18:
+            return rest
+        return year_span(original) + "; " + rest
     if original is not None and not author_date and not record.original_title:
         # 14.114 (17th): a reprint, "(1851; repr., London: Penguin, 2003)" in a
         # note, "1851. Reprint, London: Penguin, 2003." in a bibliography
@@ -498,12 +636,16 @@ def _same_editors_translators(record: Work) -> bool:
     return bool(record.editors) and record.editors == record.translators
 
 
-def _editors_text(record: Work, *, note: bool) -> str:
-    """ "edited by ..." ("ed. ..." in a note); "edited and translated by ..."
+def _editors_text(record: Work, *, note: bool, edition: int) -> str:
+    """ "edited by ..." ("ed. ..." in a note, shortened with "et al." as a
+    note's authors are: "ed. Kenji Abe et al."); "edited and translated by ..."
     ("ed. and trans. ...") when the editors translated the work too."""
     if not record.editors:
         return ""
-    names = _people_text(record.editors, record.editors_et_al)
+    if note:
+        names = _note_names(record.editors, record.editors_et_al, edition)
+    else:
+        names = _people_text(record.editors, record.editors_et_al)
     if _same_editors_translators(record):
         return ("ed. and trans. " if note else "edited and translated by ") + names
     return ("ed. " if note else "edited by ") + names
@@ -562,13 +704,13 @@ def container_part(
     volume = f"vol. {record.volume}" if record.volume else ""
     if volume and not author_date:
         bits.append(volume)
-    ed = edition_text(record.edition)
+    ed = _edition_text(record)
     if ed:
         bits.append(ed)
     authors = getattr(record, "container_authors", None)
     if authors and authors != record.authors:
         bits.append("by " + _and_list([_given_first(p) for p in authors]))
-    eds = _editors_text(record, note=note)
+    eds = _editors_text(record, note=note, edition=edition)
     if eds:
         bits.append(eds)
     # the chapter's translator after the book's editors, as citeproc-js's
@@ -617,16 +759,20 @@ def book_details(
     if trans:
         bits.append(trans if note else capitalize_first(trans))
     if record.authors and record.editors:
-        eds = _editors_text(record, note=note)
+        eds = _editors_text(record, note=note, edition=edition)
         bits.append(eds if note else capitalize_first(eds))
     genre = record_extra(record, "genre")
-    if record.type == "misc" and genre:
-        # a description after the title: "Brochure", "Unpublished manuscript", "Map"
-        bits.append(typo(genre) if note else capitalize_first(typo(genre)))
+    if record.type == "misc" and genre and csl_type(record) != "broadcast":
+        # a description after the title: "Brochure", "Unpublished manuscript", "Map";
+        # a letter's or email's recipient, "Email to Thi Nguyen"
+        text = typo(genre) + _recipients(record)
+        bits.append(text if note else capitalize_first(text))
     version = record_extra(record, "version")
     if csl_type(record) == "dataset" and version:
         bits.append(("version " if note else "Version ") + version)
-    ed = edition_text(record.edition)
+    elif csl_type(record) == "software" and version:
+        bits.append(("v. " if note else "V. ") + version)  # "V. 4.3.1", as the CSL styles give it
+    ed = _edition_text(record)
     if ed:
         bits.append(ed if note else capitalize_first(ed))
     if record.volume and volume_titles(record) is not None:
@@ -643,10 +789,64 @@ def book_details(
         shown = (typo(genre) if note else chicago_title_case(genre, edition)) if genre else ""
         label = number_label(shown, record.number) or shown
         bits.append(label.replace(" No. ", " no. ") if note else label)
+    if csl_type(record) == "standard" and record.number:
+        bits.append(typo(record.number))  # "ISO 690:2021", no label (as the CSL styles give it)
     if record.type == "misc" and record.howpublished:
         how = typo(record.howpublished)
         bits.append(how if note else capitalize_first(how))
     return bits
+
+
+def _recipients(record: Work, *, short: bool = False) -> str:
+    """ " to Thi Nguyen" (" to Nguyen" in a shortened note): whom a letter or
+    email was sent to, after its kind."""
+    if not record.recipients or csl_type(record) != "personal_communication":
+        return ""
+    if short:
+        return " to " + _short_names(record.recipients, False, 18)
+    return " to " + _people_text(record.recipients)
+
+
+def _letter_description(record: Work) -> str:
+    """An untitled letter or email described by its kind, recipient and date:
+    "Letter to the author, September 2, 2021" (a shortened note, as the CSL
+    Chicago styles give it); "" for another work."""
+    if csl_type(record) != "personal_communication":
+        return ""
+    genre = record_extra(record, "genre")
+    kind = typo(genre) + _recipients(record, short=True) if genre else ""
+    when = _date_text(record.issued) if record.issued is not None else ""
+    return ", ".join(x for x in (capitalize_first(kind), when) if x)
+
+
+#: Where an interview or letter can be consulted; one without any is cited in
+#: the text alone (CMOS 18 14.111, as the CSL Chicago author-date styles read it).
+_ACCESSIBLE = ("archive", "archive_place", "container_title", "doi", "number", "publisher", "url")
+
+
+def _in_text_only(record: Work) -> bool:
+    return csl_type(record) in ("personal_communication", "interview") and not any(
+        getattr(record, f, None) for f in _ACCESSIBLE
+    )
+
+
+def _personal_citation(out: Styled, record: Work, edition: int, loc: str) -> None:
+    """An author-date citation of a letter or email with no reference-list
+    entry: "(Per Hansen, Letter to the author, September 2, 2021)", "(Elena
+    Ortiz, “Re: Alliance Archives”)" (the writer's full name, as in a note)."""
+    names = creators_part(record, edition, "note")
+    if names and not record_extra(record, "genre") and record.recipients:
+        names += " to " + _people_text(record.recipients)
+    what: Styled | str = _letter_description(record) if not record.title else ""
+    if not what:
+        what = title_part(record, edition, short=True)
+    first = True
+    for part in (names, what, loc):
+        if part:
+            if not first:
+                out.punct(", ")
+            out.extend(part) if isinstance(part, Styled) else out.add(part)
+            first = False
 
 
 def thesis_details(record: Thesis, *, note: bool) -> list[str]:
@@ -677,7 +877,15 @@ def meeting_part(record: Paper, *, note: bool) -> str:
         kind = typo(genre)
         kind = kind[:1].lower() + kind[1:] if note and kind[1:2].islower() else kind
         return ", ".join(x for x in ((kind if note else capitalize_first(kind)), where) if x)
+    if _plain_speech(record):
+        return where  # a speech is not a paper: the occasion alone
     return ("paper presented at " if note else "Paper presented at ") + (where or "a meeting")
+
+
+def _plain_speech(record: Work) -> bool:
+    """A speech with no description ("I Have a Dream"): cited by its occasion,
+    place and date run on after the title, as the CSL styles give it."""
+    return csl_type(record) == "speech" and not record_extra(record, "genre")
 
 
 def _article_date(record: Article, edition: int) -> str:
@@ -730,6 +938,31 @@ def _author_date_volume(record: Article, pages: str) -> str:
     return text
 
 
+def _special_issue(record: Work) -> bool:
+    """A journal's special issue, cited as a whole (CSL ``periodical`` with the
+    journal's name as its container)."""
+    return csl_type(record) == "periodical" and bool(record.container_title)
+
+
+def special_issue_part(
+    record: Work, edition: int, *, note: bool, author_date: bool = False, loc: str = ""
+) -> Styled:
+    """ "Special issue, *International Studies Quarterly* 64, no. 3 (2020)" after
+    the issue's title, the volume and date as an article's (as the CSL Chicago
+    styles give it); in an author-date reference list "64 (3)" or "64, no. 3
+    (September)"."""
+    out = Styled().add("special issue, " if note else "Special issue, ")
+    _italic(out, _tc(record, record.container_title, edition, "container_title"))
+    if author_date and not note:
+        return out.add(_author_date_volume(cast("Article", record), ""))
+    if record.volume:
+        out.add(" " + record.volume)
+    if record.issue:
+        out.add(", no. " + record.issue)
+    out.add(f" ({_article_date(cast('Article', record), edition)})")
+    return out.add(": " + loc) if loc else out
+
+
 def _preprint_like(record: Work) -> bool:
     return csl_type(record) == "article" and not getattr(record, "journal", None)
 
@@ -764,8 +997,16 @@ def periodical_part(
     note = form == "note"
     if _preprint_like(record):
         return out.add(_preprint(record, edition, note=note, author_date=author_date, loc=loc))
+    if _by_date(record) and record.section:
+        # a newspaper's section before its name: "World, *The Guardian*"
+        out.add(typo(record.section))
+        out.punct(", " if note else ". ")
     if record.journal:
         _italic(out, _tc(record, record.journal, edition, "journal"))
+    if csl_type(record) == "article-newspaper" and record.place:
+        # the city of a newspaper whose name lacks it: "*The Guardian* (London)"
+        # (CMOS 17 14.193)
+        out.add(f" ({typo(record.place)})")
     if _by_date(record):
         tail = _date_text(record.issued) if note else _date_tail(record, edition, author_date)
         return out.add(", " + tail) if tail else out
@@ -819,13 +1060,14 @@ def reference(
     work = cast("Work", record)
     out = Styled(comma_after_query=True)
     people, _flag, role = _creators(work)
-    unsigned = not people and _unsigned_periodical(work)
+    stand_in = _stand_in(work)
+    unsigned = stand_in == "periodical"
     if people and repeated:
         out.add("———" + (", " + role if role else ""))
     elif people:
         out.add(creators_part(work, edition, "bib"))
-    elif unsigned:
-        out.extend(_periodical_name(work, edition))
+    elif stand_in:
+        out.extend(_stand_in_name(work, edition))
     else:
         out.extend(title_part(work, edition, author_date=author_date))
     out.punct(". ")
@@ -833,7 +1075,7 @@ def reference(
         label = _year_label(work, suffix)
         out.add(capitalize_first(label) if label.startswith("forthcoming") else label)
         out.punct(". ")
-    if people or unsigned:
+    if people or stand_in:
         out.extend(title_part(work, edition, author_date=author_date))
         out.punct(". ")
     for part in _after_title(work, edition, note=False):
@@ -842,9 +1084,16 @@ def reference(
     if unsigned:
         out.add(_date_tail(work, edition, author_date))
         out.punct(". ")
+    elif stand_in == "reference":
+        # the reference work named at the head is not repeated: "*Wikipedia*.
+        # 2024. “North Atlantic Treaty Organization.” January 28."
+        out.add(facts_part(work, edition, form="bib", author_date=author_date))
+        out.punct(". ")
+    elif stand_in == "site":  # the site is named at the head
+        _bib_webpage(out, cast("Webpage", work), edition, author_date, site=False)
     else:
         _bib_body(out, work, edition, author_date)
-    for text in (*_archive(work), _database(work), _accessed(work, note=False)):
+    for text in (_medium(work), *_archive(work), _database(work), _accessed(work, note=False)):
         if text:
             out.add(text)
             out.punct(". ")
@@ -852,17 +1101,119 @@ def reference(
     return out.end(".")
 
 
+#: CSL types whose medium (or a map's scale) follows the date, as the CSL
+#: Chicago styles give it: "1889. Oil on canvas. Museum of Modern Art",
+#: "1984. 1:1,000,000." (in a note after the cited page).
+_MEDIUM_CSL = frozenset({"graphic", "interview", "song", "map", "figure"})
+
+
+def _medium(record: Work) -> str:
+    """A work's medium ("Oil on canvas", "Audio recording", "CD") or a map's
+    scale ("1:1,000,000"), "" if none or not a type that gives it."""
+    if csl_type(record) not in _MEDIUM_CSL:
+        return ""
+    medium = record_extra(record, "medium") or record_extra(record, "scale")
+    return capitalize_first(typo(medium)) if medium else ""
+
+
 def _after_title(record: Work, edition: int, *, note: bool) -> list[Styled]:
     """What follows an article's title: its genre ("Opinion", "Editorial")
     and what it reviews ("Review of *Swing Time*, by Zadie Smith")."""
     parts = []
     genre = record_extra(record, "genre")
-    if record.type == "article" and genre:
+    if genre and (record.type == "article" or csl_type(record) == "post"):
+        # "Opinion"; a post's kind, "Tweet", "Status update"
         parts.append(Styled().add(typo(genre)))
     review = _review(record, edition, note=note)
     if review is not None:
         parts.append(review)
+    parts.extend(_broadcast_parts(record, edition, note=note))
+    parts.extend(_performers(record, note=note))
+    if csl_type(record) == "song" and record.container_title:
+        # a track on an album: "In *Lemonade*", as the CSL Chicago styles give it
+        album = _tc(record, record.container_title, edition, "container_title")
+        parts.append(_italic(Styled().add("in " if note else "In "), album))
+    if record.interviewers:
+        # "Interview by Jonas Berg", as the CSL Chicago styles give it
+        by = _people_text(record.interviewers)
+        parts.append(Styled().add(("interview by " if note else "Interview by ") + by))
     return parts
+
+
+def _contributors_av(record: Work, *, note: bool) -> list[str]:
+    """ "written by Greg Daniels", "directed by Jim Reardon" (the director
+    only where not listed in the author's place)."""
+    out = []
+    if record.script_writers:
+        out.append("written by " + _people_text(record.script_writers))
+    if record.directors and (note or not _director_listed(record)):
+        out.append("directed by " + _people_text(record.directors))
+    return out
+
+
+def _broadcast_parts(record: Work, edition: int, *, note: bool) -> list[Styled]:
+    """What follows a film's or broadcast's title: an episode's kind, number,
+    title and contributors ("TV series episode 19, “Lisa’s Wedding,” written by
+    Greg Daniels"); another broadcast's kind, series and contributors ("Radio
+    broadcast", "*Analysis*"); a film's contributors ("directed by ...")."""
+    ct = csl_type(record)
+    if ct not in _AV_CSL:
+        return []
+    people = _contributors_av(record, note=note)
+    genre = typo(record_extra(record, "genre"))
+    if _episode(record):
+        kind = capitalize_first(genre) if genre and not note else genre
+        label = f"{kind or ('episode' if note else 'Episode')} {record.number}"
+        out = Styled().add(label)
+        for text in (_quoted(_title(record, edition)), *people):
+            out.punct(", ")
+            out.add(text)
+        return [out]
+    parts = []
+    if ct == "broadcast":
+        if genre:
+            parts.append(Styled().add(genre if note else capitalize_first(genre)))
+        if record.container_title:
+            container = _tc(record, record.container_title, edition, "container_title")
+            parts.append(_italic(Styled(), container))
+    if people:
+        text = ", ".join(people)
+        parts.append(Styled().add(text if note else capitalize_first(text)))
+    return parts
+
+
+def _broadcast_facts(record: Work, edition: int, *, note: bool, author_date: bool) -> str | None:
+    """A broadcast's network and date: "Aired March 19, 1995, on Fox
+    Broadcasting Company" ("aired" in a note); a podcast's (one with a URL)
+    publisher and date as any other work's. None for another work."""
+    if csl_type(record) != "broadcast" or record.url or record.doi:
+        return None
+    when = _nb_date(record) if note else _date_tail(record, edition, author_date)
+    pub = _publisher(record, edition)
+    text = ("aired " if note else "Aired ") + when if when else ("aired" if note else "Aired")
+    return f"{text}, on {pub}" if pub else text
+
+
+def _performers(record: Work, *, note: bool) -> list[Styled]:
+    """A recording's performers, after a composer's work: "Performed by
+    Berlin Philharmonic" (CSL's authors of a composer's recording, then its
+    performers, each so, as the CSL Chicago styles give them)."""
+    if csl_type(record) != "song" or not record.composers:
+        return []
+    label = "performed by " if note else "Performed by "
+    return [
+        Styled().add(label + _people_text(people))
+        for people in (record.authors, record.performers)
+        if people
+    ]
+
+
+def _interview_source(record: Work, edition: int) -> Styled | None:
+    """Where an interview was published, before its date: "*Nordic Security
+    Review*, November 2, 2021" (the CSL Chicago styles' form)."""
+    if csl_type(record) != "interview" or not record.container_title or record.publisher:
+        return None
+    return _italic(Styled(), _tc(record, record.container_title, edition, "container_title"))
 
 
 def _accessed(record: Work, *, note: bool) -> str:
@@ -887,6 +1238,9 @@ def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
         out.punct(". ")
     elif record.type == "webpage":
         _bib_webpage(out, record, edition, ad)
+    elif _special_issue(record):
+        out.extend(special_issue_part(record, edition, note=False, author_date=ad))
+        out.punct(". ")
     elif record.type == "paper" and not record.container_title:
         text = meeting_part(record, note=False)
         tail = _date_tail(record, edition, ad)
@@ -904,7 +1258,12 @@ def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
             for detail in book_details(record, edition, note=False, author_date=ad):
                 out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
                 out.punct(". ")
-        out.add(facts_part(record, edition, form="bib", author_date=ad))
+        source = _interview_source(record, edition)
+        facts = facts_part(record, edition, form="bib", author_date=ad)
+        if source is not None:
+            out.extend(source)
+            facts = ", " + facts if facts else ""
+        out.add(facts)
         out.punct(". ")
         originally = _originally(record, edition, note=False, author_date=ad)
         if originally is not None:
@@ -922,8 +1281,10 @@ def _site(out: Styled, record: Webpage) -> None:
             out.add(typo(record.site))
 
 
-def _bib_webpage(out: Styled, record: Webpage, edition: int, ad: bool) -> None:
-    if record.site:
+def _bib_webpage(
+    out: Styled, record: Webpage, edition: int, ad: bool, *, site: bool = True
+) -> None:
+    if record.site and site:
         _site(out, record)
     tail = _date_tail(record, edition, ad) if record.issued else ""
     if tail and tail != "n.d.":
@@ -955,12 +1316,17 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
     if names:
         out.add(names)
         out.punct(", ")
-    elif _unsigned_periodical(record):
-        out.extend(_periodical_name(record, edition))
+    elif _stand_in(record) not in ("", "site"):
+        # an unsigned web page's short note is its short title alone (CMOS 17
+        # and 18 quick guides, website content: "“Yale Facts.”")
+        out.extend(_stand_in_name(record, edition))
         out.punct(", ")
-    if csl_type(record) in _ENTRY_TYPES:
-        out.add("under " if edition >= 18 else "s.v. ")
-    out.extend(title_part(record, edition, short=True))
+    out.add(_sub_verbo(record, edition))
+    letter = _letter_description(record) if not record.title else ""
+    if letter:
+        out.add(letter)
+    else:
+        out.extend(title_part(record, edition, short=True))
     loc = locator_part(page, record)
     if loc:
         out.punct(", ")
@@ -974,6 +1340,8 @@ def short_note(record: Work, page: str | None, edition: int) -> Styled:
 def full_note(record: Work, page: str | None, edition: int) -> Styled:
     """Creators, title, what the type adds, publication facts in
     parentheses, locator, identifier."""
+    if _stand_in(record) == "reference":
+        return _unsigned_entry_note(record, page, edition)
     out = Styled()
     names = creators_part(record, edition, "note")
     if names:
@@ -984,14 +1352,17 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         out.punct(", ")
         out.extend(part)
     loc = locator_part(page, record, volume=volume_titles(record) is None)
-    link = identifier_part(record)
     if record.type == "thesis" or (record.type == "paper" and not record.container_title):
         if record.type == "thesis":
             parts = thesis_details(record, note=True)
         else:
             parts = [meeting_part(record, note=True)]
         parts.append(_nb_date(record))
-        out.add(" (" + ", ".join(parts) + ")")
+        if _plain_speech(record):
+            out.punct(", ")
+            out.add(", ".join(x for x in parts if x))
+        else:
+            out.add(" (" + ", ".join(parts) + ")")
     elif record.type == "article":
         out.punct(", ")
         out.extend(periodical_part(record, edition, form="note", loc=loc))
@@ -1004,17 +1375,70 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
         out.punct(", ")
         out.extend(container_part(record, edition, note=True))
         facts = facts_part(record, edition, form="note")
-        if facts:
+        if facts and _entry(record) and _full_dated(record):
+            out.add(", " + facts)  # an online entry's date runs on, as a web page's
+        elif facts:
             out.add(f" ({facts})")
         loc = loc or _chapter_pages(record, edition)
+    elif _special_issue(record):
+        out.punct(", ")
+        out.extend(special_issue_part(record, edition, note=True, loc=loc))
+        loc = ""
     else:
         _note_book(out, record, edition, loc)
-    for text in (loc, *_archive(record), _database(record), _accessed(record, note=True)):
+    return _note_tail(out, record, loc)
+
+
+def _note_tail(out: Styled, record: Work, loc: str) -> Styled:
+    """The end of a full note: locator, medium, where the item is kept,
+    database, access date, identifier."""
+    for text in (
+        loc,
+        _medium(record),
+        *_archive(record),
+        _database(record),
+        _accessed(record, note=True),
+    ):
         if text:
             out.add(", " + text)
+    link = identifier_part(record)
     if link:
         out.add(", ").link(link)
     return out
+
+
+def _unsigned_entry_note(record: Work, page: str | None, edition: int) -> Styled:
+    """An unsigned entry in a reference work (CMOS 18 14.130-31; 17th
+    14.232-33): consulted in print, the work first and the entry after its
+    facts, "*The Oxford English Dictionary*, 2nd ed., vol. 1, ed. ... (Clarendon
+    Press, 1989), under “Alliance,” 531"; online, the entry first, "“North
+    Atlantic Treaty Organization,” *Wikipedia*, January 28, 2024"."""
+    out = Styled()
+    loc = locator_part(page, record)
+    if _online(record):
+        out.extend(title_part(record, edition))
+        out.punct(", ")
+        out.extend(_stand_in_name(record, edition))
+        facts = facts_part(record, edition, form="note")
+        if facts and facts != "n.d.":
+            out.add(", " + facts)
+        return _note_tail(out, record, loc)
+    out.extend(_stand_in_name(record, edition))
+    bits = [_edition_text(record), f"vol. {record.volume}" if record.volume else ""]
+    bits += [
+        _editors_text(record, note=True, edition=edition),
+        _translators_text(record, note=True),
+    ]
+    for bit in bits:
+        if bit:
+            out.add(", " + bit)
+    facts = facts_part(record, edition, form="note")
+    if facts:
+        out.add(f" ({facts})")
+    out.add(", " + _sub_verbo(record, edition)).extend(title_part(record, edition))
+    if loc:
+        out.punct(", ").add(loc)
+    return _note_tail(out, record, "")
 
 
 def _note_webpage(out: Styled, record: Webpage, loc: str) -> None:
@@ -1034,9 +1458,18 @@ def _note_book(out: Styled, record: Work, edition: int, loc: str) -> None:
         out.extend(detail) if isinstance(detail, Styled) else out.add(detail)
     facts = facts_part(record, edition, form="note")
     originally = _originally(record, edition, note=True)
-    if record.type == "misc":
-        # Documents and data sets: the facts run on, without parentheses.
+    if record.type == "misc" and csl_type(record) not in (
+        "motion_picture",
+        "pamphlet",
+        "musical_score",
+    ):
+        # Documents and data sets: the facts run on, without parentheses
+        # (a film's, a pamphlet's or a score's are in parentheses, as a book's).
         out.punct(", ")
+        source = _interview_source(record, edition)
+        if source is not None:
+            out.extend(source)
+            facts = ", " + facts if facts else ""
         out.add(facts)
     elif originally is not None:
         out.add(f" ({facts}; ").extend(originally).add(")")
@@ -1069,11 +1502,19 @@ def author_date_citation(
             continue
         if i:
             out.add("; " if not narrative else (" and " if i == len(cites) - 1 else ", "))
-        names = creators_part(work, edition, "short")
+        if _in_text_only(work) and not narrative:
+            _personal_citation(out, work, edition, loc)
+            prev = None
+            continue
+        names = creators_part(work, edition, "short", directors=not _episode(work))
         if names:
             out.add(names)
-        elif _unsigned_periodical(work):
-            out.extend(_periodical_name(work, edition))
+        elif _stand_in(work):
+            out.extend(_stand_in_name(work, edition))
+            if _stand_in(work) == "reference" and not loc:
+                # the entry after the date: "(*Wikipedia* 2024, “North Atlantic
+                # Treaty Organization”)", "(*OED* 1989, under “Alliance”)"
+                when += ", " + _sub_verbo(work, edition) + _quoted(_title(work, edition))
         else:
             out.extend(title_part(work, edition))
         if narrative:
@@ -1094,12 +1535,25 @@ def author_date_citation(
 # Order
 
 
+def _stand_in_sort(record: Work) -> str | None:
+    """The name an unsigned work files under (see ``_stand_in``), or None."""
+    kind = _stand_in(record)
+    if kind == "periodical":
+        return title_sort(cast("Article", record).journal or "")
+    if kind == "reference":
+        return title_sort(record.container_title or "")
+    if kind == "site":
+        return title_sort(cast("Webpage", record).site or "")
+    return None
+
+
 def author_key(record: BaseRecord) -> str:
     people, flag, _role = _creators(cast("Work", record))
     if people:
         return "|".join(fold(_inverted(p)) for p in people) + ("|etal" if flag else "")
-    if _unsigned_periodical(cast("Work", record)):
-        return title_sort(cast("Article", record).journal or "")
+    stand_in = _stand_in_sort(cast("Work", record))
+    if stand_in is not None:
+        return stand_in
     return "title:" + fold(record.full_title or "")
 
 
@@ -1107,7 +1561,7 @@ def author_year_key(record: BaseRecord) -> tuple[str, str]:
     return (author_key(record), _year_label(record))
 
 
-def sort_key(record: BaseRecord) -> tuple[Any, ...]:
+def sort_key(record: BaseRecord, *, notes: bool = False) -> tuple[Any, ...]:
     """Letter by letter on the first author's inverted name, single-author
     entries before multi-author ones (14.70 17th), then (author-date) the year
     or (notes) the title, ignoring an initial article. Works with no author file
@@ -1116,18 +1570,20 @@ def sort_key(record: BaseRecord) -> tuple[Any, ...]:
     if people:
         names = tuple(fold(_inverted(p)) for p in people)
         first = names[0]
-    elif _unsigned_periodical(cast("Work", record)):
-        first = title_sort(cast("Article", record).journal or "")
+    elif _stand_in_sort(cast("Work", record)) is not None:
+        first = cast(str, _stand_in_sort(cast("Work", record)))
         names = (first,)
     else:
         first = title_sort(record.full_title or "")
         names = (first,)
     year = record.year if record.year is not None else -1
-    return (first, names, year, title_sort(record.full_title or ""), record.key)
+    # the title as the entry prints it (_title): an author-date list gives a
+    # volume's own title first
+    return (first, names, year, sort_title(record, volume_first=not notes), record.key)
 
 
 def notes_sort_key(record: BaseRecord) -> tuple[Any, ...]:
     """Bibliography order for notes-bibliography: works by the same author
     by title (14.71 17th)."""
-    k = sort_key(record)
+    k = sort_key(record, notes=True)
     return (k[0], k[1], k[3], k[2], k[4])

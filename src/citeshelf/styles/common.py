@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..model import richtext
 from ..model.fold import fold as _fold
@@ -67,6 +67,8 @@ __all__ = [
     "as_core_type",
     "csl_type",
     "volume_titles",
+    "sort_title",
+    "title_sort",
     "number_label",
     "accessed_date",
 ]
@@ -864,15 +866,16 @@ def number_label(genre: str | None, number: str | None) -> str:
     """A report's kind and number as the manuals give them: "Working Paper
     No. 7", "Report No. 12-345" (APA 10.4; CMOS 14.241 (17th) "Policy Research
     Working Paper 4878" is the same label with "No." left to the series);
-    a number that does not begin with a digit ("No. 7", "RR-2795", as
+    a number that is not a number ("No. 7", "RR-2795", "GAO-21-222", as
     citeproc-js's CSL styles leave it), or one without a genre, as it is;
-    "" if none."""
+    letters run into digits are a number ("CRS Report No. R45652", as the
+    CSL styles count it); "" if none."""
     number = (number or "").strip()
     if not number:
         return ""
     if not genre:
         return number
-    if not number[:1].isdigit():  # "No. 7", "RR-2795" as they are
+    if not number[:1].isdigit() and not re.fullmatch(r"[A-Za-z]+\d+", number):
         return f"{genre} {number}"
     return f"{genre} No. {number}"
 
@@ -916,6 +919,25 @@ def typo(text: str | None) -> str:
 
 
 _ARTICLES = ("the ", "a ", "an ")
+
+
+def sort_title(record: BaseRecord, *, volume_first: bool = False) -> tuple[Any, ...]:
+    """What a reference list files a work under after its authors and year:
+    its title as the entry prints it (:func:`title_sort`). A volume with its
+    own title files under its set's title, then its number, then its own
+    title, so the set (nothing after its title) files before its volumes
+    ("nothing precedes something", APA 9.45, CMOS 14.68 (17th)); with
+    ``volume_first`` (an entry that prints the volume's title first, "*The
+    Final Act*. Vol. 2 of *Set*") under its own title, then the set's."""
+    titles = volume_titles(record)
+    if titles is None:
+        return (title_sort(record.full_title or ""),)
+    main, own = titles
+    if volume_first:
+        return (title_sort(own), (0, ""), title_sort(main))
+    digits = re.match(r"\d+", str(record.volume or ""))
+    number = (int(digits.group()), "") if digits else (1 << 30, fold(str(record.volume or "")))
+    return (title_sort(main), number, title_sort(own))
 
 
 def title_sort(title: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from ...model.keyfiles import key_problem
 from ...model.types import types_of_model
 from .. import latex
+from ..entries import kept_separator, split_keywords
 from .fields import (
     _IDENTIFIERS,
     _MONTH_NAMES,
@@ -457,10 +458,13 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
     if not text.strip():
         return
     if target in ("keywords", "tags"):
-        # the file's separator: ";" where there is one (then a keyword may
-        # hold a comma: "Printing, Practical; Type-setting"), else ","
-        sep = ";" if ";" in text else ","
-        d.data[target] = [k.strip() for k in text.split(sep) if k.strip()]
+        # the file's separator (split_keywords), kept when a writer would
+        # not choose it ("Penmanship; Printing")
+        words, sep = split_keywords(text)
+        d.data[target] = words
+        kept = kept_separator(words, sep)
+        if kept and target == "keywords":
+            d.extra["keyword_separator"] = kept
         return
     if target in _IDENTIFIERS:
         d.identifiers[target] = name

@@ -32,7 +32,9 @@ def cased(
     implies."""
     from ...model import richtext
 
-    text, phrases = latex.decode_rich(value, cased=True)
+    markup: list[tuple[str, str]] = []
+    text, phrases = latex.decode_rich(value, cased=True, markup=markup)
+    keep_markup(markup, field, extra)
     if spans_out is not None:
         spans_out[field] = phrases, richtext.plain(text)
     decide_protect(text, phrases, field, extra)
@@ -42,10 +44,36 @@ def cased(
 def rich(value: str, field: str, extra: dict[str, Any], *, spaces: bool = True) -> str:
     """Decode a text field as rich text; its braced phrases (``Routledge
     {and} Kegan Paul``) are recorded as protected when it has any."""
-    text, phrases = latex.decode_rich(value, cased=True, spaces=spaces)
+    markup: list[tuple[str, str]] = []
+    text, phrases = latex.decode_rich(value, cased=True, spaces=spaces, markup=markup)
+    keep_markup(markup, field, extra)
     if phrases:
         protect.add_protected(extra, field, phrases)
     return text
+
+
+def keep_markup(markup: list[tuple[str, str]], field: str, extra: dict[str, Any]) -> None:
+    """Note how the source wrote ``field``'s markup (``extra["latex_markup"]``:
+    field -> tag -> spellings in order, the last going on for the rest) where
+    it is not how the writer would write it: TeX's quotes or ``\\enquote``
+    for a quotation, ``\\textit`` or ``{\\it ...}`` for italics. BibTeX exports
+    write it so again; the record's text holds the one canonical markup."""
+    spellings: dict[str, list[str]] = {}
+    for tag, spelling in markup:
+        spellings.setdefault(tag, []).append(spelling)
+    kept = {}
+    for tag, written in spellings.items():
+        if any(s != latex.SPELLINGS.get(tag) for s in written):
+            while len(written) > 1 and written[-1] == written[-2]:
+                written.pop()
+            kept[tag] = written
+    table = extra.get("latex_markup")
+    if kept:
+        extra.setdefault("latex_markup", {})[field] = kept
+    elif isinstance(table, dict) and field in table:
+        del table[field]
+        if not table:
+            del extra["latex_markup"]
 
 
 def decide_protect(text: str, phrases: list[str], field: str, extra: dict[str, Any]) -> None:

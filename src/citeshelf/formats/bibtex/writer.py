@@ -13,7 +13,7 @@ from ...model import richtext
 from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
-from ..entries import exported_keywords
+from ..entries import exported_keywords, join_keywords
 from .fields import (
     _MONTHS,
     _VERBATIM,
@@ -106,13 +106,16 @@ class _Writer:
         return latex.encode_rich(value, ascii=self.ascii, biblatex=self.dialect == "biblatex")
 
     def rich(self, value: str, field: str, extra: Mapping[str, Any]) -> str:
-        """A text field, with the phrases an import found in braces braced again."""
+        """A text field, with the phrases an import found in braces braced
+        again and its markup as the source wrote it."""
         phrases = protect.protected_phrases(extra, field)
-        if not phrases:
-            return self.text(value)
-        spans = protect.find_spans(richtext.plain(value), phrases)
+        spans = protect.find_spans(richtext.plain(value), phrases) if phrases else None
         return latex.encode_rich(
-            value, ascii=self.ascii, spans=spans, biblatex=self.dialect == "biblatex"
+            value,
+            ascii=self.ascii,
+            spans=spans,
+            biblatex=self.dialect == "biblatex",
+            markup=_markup(extra, field),
         )
 
     def cased(self, value: str, field: str, extra: Mapping[str, Any]) -> str:
@@ -132,6 +135,7 @@ class _Writer:
             spans=spans,
             biblatex=self.dialect == "biblatex",
             case=case,
+            markup=_markup(extra, field),
         )
 
     def names(self, people: list[Any], et_al: bool) -> str:
@@ -290,9 +294,8 @@ class _Writer:
         if row.kind in ("keywords", "tags"):  # tags are written among the keywords
             if row.kind == "keywords":
                 words = exported_keywords(source)
-                # "; " between keywords when one holds a comma (read back the same)
-                sep = "; " if any("," in w for w in words) else ", "
-                e.put(row.name(e.biblatex), self.text(sep.join(words)))
+                joined = join_keywords(words, e.extra.get("keyword_separator"))
+                e.put(row.name(e.biblatex), self.text(joined))
             return
         value = getattr(source, row.record)
         if row.kind == "title":
@@ -702,6 +705,14 @@ class _Entry:
         if value is None or value == "":
             return
         self.fields[name] = (str(value), macro)
+
+
+def _markup(extra: Mapping[str, Any], field: str) -> Mapping[str, Any] | None:
+    """How the source wrote ``field``'s markup (``extra["latex_markup"]``,
+    :func:`.text.keep_markup`), if it said."""
+    table = extra.get("latex_markup")
+    kept = table.get(field) if isinstance(table, Mapping) else None
+    return kept if isinstance(kept, Mapping) else None
 
 
 def _pubstate(w: _Writer, value: str) -> str:
