@@ -62,6 +62,17 @@ def _encloses(text: str) -> bool:
     return text.startswith("{") and _group_end(text, 0) == len(text) - 1
 
 
+# -- structural normalisations (crossref, parents, dates, entry types) ------------------
+
+#: Entry types whose entries are not compared, each with its reason:
+UNCOMPARED_TYPES: dict[str, str] = {
+    "xdata": "an @xdata set is no work: citeshelf merges its fields into the entries "
+    "that name them, as biber does, and keeps no entry of its own for it",
+}
+
+# -- end of the structural normalisations -----------------------------------------------
+
+
 def biber_resolved(path: Path, workdir: Path) -> str:
     """biber's resolved BibTeX text of ``path``."""
     out = workdir / (path.stem + ".resolved.bib")
@@ -165,6 +176,8 @@ def compare(original: str, exported: str) -> Comparison:
     a, b = entries(original), entries(exported)
     result = Comparison()
     for key, fields in a.items():
+        if fields["@type"] in UNCOMPARED_TYPES:
+            continue
         other = b.get(key)
         if other is None:
             result.entries_lost.append(key)

@@ -221,6 +221,19 @@ def test_a_bad_name_is_reported_with_the_line():
     assert "too many commas" in parsed.invalid[0].message
 
 
+def _marked_books(records):
+    """``records`` as a classic BibTeX export reads back: a book is written
+    with its title as ``booktitle`` too (classic crossref copies only
+    same-named fields), which its import remembers (``extra.bibtex_booktitle``)."""
+    out = []
+    for r in records:
+        own = r.container_title or "booktitle" in (r.extra or {})
+        if r.type == "book" and r.title and not own:
+            r = r.model_copy(update={"extra": {**(r.extra or {}), "bibtex_booktitle": True}})
+        out.append(r)
+    return out
+
+
 def test_keys_that_are_no_file_names_are_kept_as_written():
     parsed = parse_bibtex(
         "@book{baez/book, title={B}}\n@incollection{baez/ch, title={C}, crossref={baez/book}}\n"
@@ -234,7 +247,7 @@ def test_keys_that_are_no_file_names_are_kept_as_written():
     assert "@incollection{baez/ch," in text and "crossref = {baez/book}" in text
     assert "@book{baez/book," in text and "@book{李2020," in text
     again = {r.key: r for r in parse_bibtex(text).records}
-    assert again == recs
+    assert again == {r.key: r for r in _marked_books(parsed.records)}
 
 
 def test_a_key_that_cannot_be_a_record_key_is_imported_under_a_usable_one_and_written_back():
@@ -252,7 +265,9 @@ def test_a_key_that_cannot_be_a_record_key_is_imported_under_a_usable_one_and_wr
     )
     text = write_bibtex(parsed.records)
     assert f"@book{{{long}," in text and f"crossref = {{{long}}}" in text
-    assert {r.key: r for r in parse_bibtex(text).records} == recs
+    assert {r.key: r for r in parse_bibtex(text).records} == {
+        r.key: r for r in _marked_books(parsed.records)
+    }
 
 
 def test_real_world_oddities_are_kept():
@@ -406,7 +421,8 @@ def test_import_then_export_keeps_every_field():
             # with the file's @string definitions, as an export from a library has them
             text = write_bibtex(first, dialect=dialect, strings=read.strings)
             again = parse_bibtex(text).records
-            assert _without_macros(again) == _without_macros(first), (name, dialect)
+            expected = _marked_books(first) if dialect == "bibtex" else first
+            assert _without_macros(again) == _without_macros(expected), (name, dialect)
             assert write_bibtex(again, dialect=dialect, strings=read.strings) == text
             if name == "strings.bib":
                 assert 'title = hb # "Governance and Security",' in text
@@ -465,7 +481,8 @@ def test_real_bib_files_import_and_export_without_loss(name):
                         }
                 if before:
                     r.extra["latex_markup"] = before
-        assert again == records, dialect
+        expected = _marked_books(parsed.records) if dialect == "bibtex" else parsed.records
+        assert again == {r.key: r for r in expected}, dialect
 
 
 def test_a_commented_out_entry_is_no_entry_as_biber_reads_it():
@@ -625,7 +642,8 @@ def test_discretionary_hyphens_are_soft_hyphens_and_written_back_as_they_were():
         text = write_bibtex([record], dialect=dialect)
         assert r"  publisher = {Ad{\-d}i{\-s}on-Wes{\-l}ey}," in text
         assert r"  title = {Hy\-phen\-ation}," in text
-        assert parse_bibtex(text).records == [record]
+        back = _marked_books([record]) if dialect == "bibtex" else [record]
+        assert parse_bibtex(text).records == back
     assert encode("Hy\u00adphen", ascii=True) == r"Hy\-phen"
 
 

@@ -188,6 +188,14 @@ def test_record_to_bibtex_to_record_loses_nothing(record, dialect, ascii):
     merged = list(dict.fromkeys(record.keywords + record.tags))
     # a part is written with crossref (no book given), which its import remembers
     extra = {**(record.extra or {}), "bibtex_crossref": True} if record.parent else record.extra
+    own_booktitle = record.container_title or "booktitle" in (record.extra or {})
+    if dialect == "bibtex" and record.type == "book" and record.title and not own_booktitle:
+        # classic BibTeX: a book gives its title as booktitle too, which its import remembers
+        extra = {**(extra or {}), "bibtex_booktitle": True}
+    if record.parent and "\n  year = " in text and "\n  date = " not in text:
+        # a part with crossref and year: biber completes its date from the parent's,
+        # which its import remembers (BibLaTeX exports write year again)
+        extra = {**(extra or {}), "bibtex_year": True}
     expected = record.model_copy(update={"keywords": merged, "tags": [], "extra": extra})
     noted = (back.extra or {}).get("latex_markup")
     if noted and not (record.extra or {}).get("latex_markup"):

@@ -79,11 +79,17 @@ def hostile(rtype: str, text: str, **more) -> dict:
 TYPES = ["book", "article", "report", "thesis", "webpage", "paper", "misc", "chapter"]
 
 
-def _bibtex_view(record):
-    """What a BibTeX round trip gives: tags among the keywords, and a part's
-    parent read from the ``crossref`` it is written with."""
+def _bibtex_view(record, text):
+    """What a BibTeX round trip of ``text`` gives: tags among the keywords, a
+    part's parent read from the ``crossref`` it is written with (and its
+    ``year`` beside it noted), a book's title written as ``booktitle`` too
+    (classic BibTeX) noted."""
     merged = list(dict.fromkeys(record.keywords + record.tags))
     extra = {**record.extra, "bibtex_crossref": True} if record.parent else record.extra
+    if record.parent and "\n  year = " in text and "\n  date = " not in text:
+        extra = {**extra, "bibtex_year": True}
+    if record.type == "book" and "\n  booktitle = " in text and not record.container_title:
+        extra = {**extra, "bibtex_booktitle": True}
     return record.model_copy(update={"keywords": merged, "tags": [], "extra": extra})
 
 
@@ -96,7 +102,7 @@ def test_hostile_record_through_bibtex_is_the_same_record(rtype: str, dialect: s
     parsed = parse_bibtex(text)
     assert parsed.invalid == [] and parsed.warnings == [], text
     [back] = parsed.records
-    assert back == _bibtex_view(record), text
+    assert back == _bibtex_view(record, text), text
     assert write_bibtex([back], dialect=dialect) == text
 
 
@@ -107,7 +113,7 @@ def test_control_characters_never_reach_a_bib_file(dialect: str) -> None:
     assert strip_controls(text) == text
     [back] = parse_bibtex(text).records
     clean = parse_record(hostile("book", HOSTILE + strip_controls(CONTROLS)))
-    assert back == _bibtex_view(clean)
+    assert back == _bibtex_view(clean, text)
 
 
 def test_url_with_braces_is_one_field_and_comes_back() -> None:

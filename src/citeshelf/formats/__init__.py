@@ -39,6 +39,22 @@ import-export round trip loses nothing:
 * ``extra["bibtex_crossref"]``: ``True`` when a part's parent was named by
   ``crossref`` (not ``xref``): biber hands it the parent's fields, so BibLaTeX
   exports write ``crossref`` again when the parent is written too.
+* ``extra["bibtex_booktitle"]``: ``True`` when a book's source wrote its title
+  again as ``booktitle`` (for the chapters that crossref it, which inherit
+  it); BibLaTeX exports write it again (classic BibTeX ones always do).
+* ``extra["bibtex_year"]``: ``True`` when an entry with a ``crossref`` gave its
+  date as ``year`` (biber completes it from the parent's date: a periodical's
+  ``1991/`` makes an article's ``year = 2010`` ``2010/``); BibLaTeX exports
+  write ``year`` (``month``, ``day``) again.
+* ``extra["bibtex_fields"]``: ``{record field: BibLaTeX field}``, a field read
+  under a name other than the one BibLaTeX exports write (an article's
+  ``issue``, written ``number`` otherwise); BibLaTeX exports write that name.
+* ``extra["bibtex_year_sort"]``: the sort prefix before a ``year``
+  (``{\noopsort{1973b}}1973``: BibTeX's idiom, the macro defined in
+  ``@preamble``); the record holds the year, exports write the prefix again.
+* ``extra["bibtex_one_item"]``: the literal lists (``location``, ``publisher``
+  ...) whose source wrote one item holding "; " (``{М.; СПб.}``), which the
+  record cannot tell from items joined by "; ": exports write it as one item.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -72,6 +88,11 @@ RESERVED_EXTRA = frozenset(
         "bibtex_type",
         "bibtex_key",
         "bibtex_crossref",
+        "bibtex_booktitle",
+        "bibtex_year",
+        "bibtex_fields",
+        "bibtex_one_item",
+        "bibtex_year_sort",
         "csl_type",
         "ris_type",
         "protect",

@@ -188,14 +188,31 @@ def _date_text(d: Decoding, name: str) -> str:
 _YEAR_RANGE = re.compile(r"(\d{4})\s*(?:-{1,3}|\u2013|/)\s*(\d{4})")
 
 
+#: a sort prefix before a year (BibTeX's \noopsort idiom, defined in @preamble)
+_NOOPSORT = re.compile(r"\s*(\{\\noopsort\{[^{}]*\}\})")
+
+
 def year(d: Decoding) -> None:
     """``year``: a year, a range of years, a status ("in press") or, failing those,
-    text kept as a literal date (with a warning, in :func:`issued`)."""
+    text kept as a literal date (with a warning, in :func:`issued`). An entry
+    with a ``crossref`` (a volume's set, an article's periodical) and a year
+    but no ``date`` is marked
+    (``extra.bibtex_year``): biber gives it the year and the rest of its
+    parent's date (a periodical's open end, ``1991/``, makes it ``2010/``),
+    so BibLaTeX exports write ``year`` again."""
     if "year" not in d.fields:
         return
+    if "date" not in d.fields and d.fields.get("crossref", "").strip():
+        d.extra["bibtex_year"] = True
     from ...model.dates import STATUSES, status_key
 
-    y = " ".join(d.decoded("year").split())
+    raw = d.fields["year"]
+    sort = _NOOPSORT.match(raw)
+    if sort and re.fullmatch(r"\d{4}", raw[sort.end() :].strip()):
+        # {\noopsort{1973b}}1973: the year, sorted as the prefix says; kept apart
+        d.extra["bibtex_year_sort"] = sort.group(1)
+        raw = raw[sort.end() :]
+    y = " ".join(latex.decode(raw).split())
     m = _YEAR_RANGE.fullmatch(y)
     span = f"{m.group(1)}/{m.group(2)}" if m else None
     if d.issued is None and re.fullmatch(r"\d{4}", y):
@@ -310,15 +327,22 @@ def article_issue(d: Decoding) -> None:
         d.handled.add("issue")
     else:
         d.mapping["issue"] = "issue"
+        # biblatex's issue ("Spring", "7") is no number: written as issue again
+        d.extra["bibtex_fields"] = {**d.extra.get("bibtex_fields", {}), "issue": "issue"}
 
 
 def booktitle_copy(d: Decoding) -> None:
-    """A book's ``booktitle`` equal to its title is the copy written for crossref."""
+    """A book's ``booktitle`` written as its title is the copy written for
+    crossref (a chapter that crossrefs the book inherits it): not kept twice,
+    but marked (``extra.bibtex_booktitle``), so the export writes the title
+    again as ``booktitle``. One that differs from the title, in a brace even,
+    is the book's ``container_title``, as any other book's ``booktitle``."""
     f = d.fields
     if d.rtype != "book" or "booktitle" not in f or "title" not in f:
         return
-    if ws(d.decoded("booktitle")) == ws(d.decoded("title")):
+    if ws(f["booktitle"]) == ws(f["title"]):
         d.handled.add("booktitle")
+        d.extra["bibtex_booktitle"] = True
 
 
 def _name_list(d: Decoding, name: str, value: str) -> None:
@@ -367,9 +391,12 @@ def _annotated(d: Decoding, field: str, people: list[dict[str, Any]]) -> list[di
 
 
 #: biblatex's literal lists (``and`` between items, ``{and}`` a word): the
-#: record keeps their items joined by "; " (:data:`LIST_SEPARATOR`)
+#: record keeps their items joined by "; " (:data:`LIST_SEPARATOR`); a list
+#: of one item that holds "; " is noted in ``extra.bibtex_one_item``
 LITERAL_LISTS = ("publisher", "location", "address", "institution", "school", "organization")
 LIST_SEPARATOR = "; "
+#: a literal list's BibTeX name -> its BibLaTeX name (one name for both)
+SAME_LIST = {"address": "location", "school": "institution"}
 #: biblatex's name lists the field table has no row for: kept in extra as names
 EXTRA_NAME_LISTS = (
     "holder", "editora", "editorb", "editorc", "annotator", "commentator", "introduction",
@@ -391,6 +418,10 @@ def mapped_fields(d: Decoding) -> None:
         target = d.mapping.get(name)
         if name in LITERAL_LISTS and " and " in value:
             value = LIST_SEPARATOR.join(split_names(value))
+        elif name in LITERAL_LISTS and re.search(r";\s", value):
+            # one item that holds "; " (location = {М.; СПб.}): written as one again
+            one = SAME_LIST.get(name, name)
+            d.extra["bibtex_one_item"] = [*d.extra.get("bibtex_one_item", []), one]
         if target is None and name in EXTRA_NAME_LISTS and value.strip():
             # a name list (``{Robert Bosch GmbH}`` is one literal name)
             people, _others = names(value, name, d.warnings)

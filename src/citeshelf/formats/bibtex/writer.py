@@ -310,6 +310,11 @@ class _Writer:
         if not value:
             return
         name = row.name(e.biblatex)
+        if e.biblatex:
+            named = e.extra.get("bibtex_fields")
+            other = named.get(row.record) if isinstance(named, Mapping) else None
+            if isinstance(other, str) and _FIELD_NAME.match(other) and other not in e.fields:
+                name = other  # the name its source wrote
         writer = _KIND_WRITERS.get(row.kind)
         if writer is not None:
             e.put(name, writer(self, value, row.record, e.extra))
@@ -377,13 +382,16 @@ class _Writer:
             # biblatex's year is a literal field; its date must be EDTF
             e.put("year", self.text(d.literal or ""))
             return
-        if e.biblatex:
+        sort = e.extra.get("bibtex_year_sort")
+        sort = sort if isinstance(sort, str) and _balanced(sort) and d.is_simple else ""
+        as_year = (e.extra.get("bibtex_year") is True and d.is_simple) or sort
+        if e.biblatex and not as_year:
             e.put("date", edtf)
             return
         if d.end is not None and d.end.year != d.year and d.month is None and d.season is None:
             e.put("year", f"{d.year}--{d.end.year}")
         else:
-            e.put("year", str(d.year) if d.year >= 1000 else f"{d.year:04d}")
+            e.put("year", sort + (str(d.year) if d.year >= 1000 else f"{d.year:04d}"))
             if d.month:
                 e.put("month", _MONTHS[d.month - 1], macro=True)
                 if d.day:
@@ -393,9 +401,11 @@ class _Writer:
 
     def put_book_title(self, e: _Entry) -> None:
         """Classic BibTeX's crossref copies only same-named fields: a book
-        gives its title as ``booktitle`` too."""
+        gives its title as ``booktitle`` too; so does a BibLaTeX book whose
+        source did (``extra.bibtex_booktitle``: biber hands it to the
+        ``@incollection``s that crossref the book, as the same-named field)."""
         if (
-            not e.biblatex
+            (not e.biblatex or e.extra.get("bibtex_booktitle") is True)
             and e.source.title
             and "booktitle" not in e.extra
             and "booktitle" not in e.fields
@@ -427,11 +437,14 @@ class _Writer:
         item's own braced (``Routledge {and} Kegan Paul``); and the name lists
         kept in extra (``holder = {{Robert Bosch GmbH}}``)."""
         from ...model.names import Person
-        from .decode import EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS
+        from .decode import EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS, SAME_LIST
 
+        whole = e.extra.get("bibtex_one_item")
+        whole = set(whole) if isinstance(whole, list) else set()
         for name in LITERAL_LISTS:
             if name in e.fields and not e.fields[name][1]:
-                items = e.fields[name][0].split(LIST_SEPARATOR)
+                one = SAME_LIST.get(name, name) in whole
+                items = [e.fields[name][0]] if one else e.fields[name][0].split(LIST_SEPARATOR)
                 joined = " and ".join(re.sub(r"(?<=\s)and(?=\s)", "{and}", i) for i in items)
                 e.fields[name] = (joined, False)
         for name in EXTRA_NAME_LISTS:

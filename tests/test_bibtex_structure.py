@@ -1,0 +1,275 @@
+"""The structure of a .bib file survives a BibLaTeX round trip as biber sees
+it: a book's ``booktitle`` copy for the chapters that crossref it, the
+fields an article gets from the periodical it crossrefs, and dates biblatex
+writes in ways of its own."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from citeshelf.formats.bibtex import parse_bibtex, write_bibtex
+from citeshelf.model.inherit import chapter_view
+
+from .biber_fidelity import biber_resolved, compare
+
+
+def _biber_round_trip(text: str, tmp_path: Path):
+    if shutil.which("biber") is None:
+        pytest.skip("biber not installed (Debian package biber)")
+    original = tmp_path / "original.bib"
+    original.write_text(text, encoding="utf-8")
+    exported = tmp_path / "exported.bib"
+    exported.write_text(
+        write_bibtex(parse_bibtex(text).records, dialect="biblatex"), encoding="utf-8"
+    )
+    return compare(biber_resolved(original, tmp_path), biber_resolved(exported, tmp_path))
+
+
+# -- a book's booktitle copy ----------------------------------------------------------
+
+BOOKTITLE_BIB = r"""@incollection{ch,
+  author = {Doe, Jane},
+  title = {On the pagination of complex documents},
+  crossref = {bk},
+  pages = {49--68},
+}
+
+@book{bk,
+  editor = {Klein, Rolf},
+  booktitle = {Computer Science in Perspective: Essays Dedicated to
+               {Thomas Ottmann}},
+  title = {Computer Science in Perspective: Essays Dedicated to {Thomas Ottmann}},
+  publisher = {Springer},
+  year = {2003},
+}
+
+@book{other,
+  title = {The {TeX}book},
+  booktitle = {The TeXbook},
+  year = {1984},
+}
+"""
+
+
+def test_a_books_booktitle_copy_is_marked_and_written_back():
+    records = {r.key: r for r in parse_bibtex(BOOKTITLE_BIB).records}
+    book = records["bk"]
+    # not kept twice: a marker says the source wrote the title again as booktitle
+    assert book.extra["bibtex_booktitle"] is True and "booktitle" not in book.extra
+    # one that is no copy as written (a brace differs) is the book's container title
+    assert "bibtex_booktitle" not in records["other"].extra
+    assert records["other"].container_title == "The TeXbook"
+    assert records["other"].extra["protect"]["container_title"] == []
+    text = write_bibtex(list(records.values()), dialect="biblatex")
+    entry = text[text.index("@book{bk,") :]
+    assert "  booktitle = {Computer Science in Perspective: Essays Dedicated to {Thomas" in entry
+    assert "bibtex_booktitle" not in text
+    # the marker follows the title: an edited title is written as booktitle too
+    edited = book.model_copy(update={"title": "A new title"})
+    assert "  booktitle = {A new title},\n" in write_bibtex([edited], dialect="biblatex")
+    # read back: the same records
+    assert {r.key: r for r in parse_bibtex(text).records} == records
+    # a book without the marker is written without booktitle in BibLaTeX, as before
+    plain = book.model_copy(update={"extra": {}})
+    assert "booktitle" not in write_bibtex([plain], dialect="biblatex")
+
+
+def test_the_marker_does_not_change_what_a_chapter_inherits_in_styles():
+    records = {r.key: r for r in parse_bibtex(BOOKTITLE_BIB).records}
+    book = records["bk"]
+    plain = book.model_copy(update={"extra": {}})
+    chapter = records["ch"]
+    assert chapter_view(chapter, book) == chapter_view(chapter, plain)
+    assert chapter_view(chapter, book).container_title == book.full_title
+
+
+def test_biber_gives_the_chapters_of_a_book_its_booktitle_again(tmp_path):
+    result = _biber_round_trip(BOOKTITLE_BIB, tmp_path)
+    assert result.fields > 15
+    assert result.lost == [] and result.changed == [], result.report()
+
+
+# -- what an article gets from the periodical it crossrefs ------------------------------
+
+PERIODICAL_BIB = r"""@article{deleuze,
+  crossref = {logos},
+  author = {Делёз, Жиль},
+  title = {Четыре тезиса о психоанализе},
+  year = 2010,
+  number = {3 (76)},
+}
+
+@article{dated,
+  crossref = {logos},
+  title = {With a date},
+  date = {2011},
+}
+
+@article{quine,
+  author = {Quine, Willard Van Orman},
+  title = {Ontological Relativity},
+  journaltitle = {The Journal of Philosophy},
+  date = {1968-04-04},
+  volume = 65,
+  issue = 7,
+}
+
+@article{copjec,
+  title = {Orthopsychic subjectivity},
+  journaltitle = {J},
+  year = 1998,
+  issue = {Summer},
+}
+
+@periodical{logos,
+  title = {Логос},
+  date = {1991/},
+}
+"""
+
+
+def test_an_article_with_a_crossref_and_a_year_is_written_with_year_again():
+    records = {r.key: r for r in parse_bibtex(PERIODICAL_BIB).records}
+    assert records["deleuze"].extra["bibtex_year"] is True
+    assert "bibtex_year" not in records["dated"].extra  # a date, which biber does not complete
+    assert "bibtex_year" not in (records["copjec"].extra or {})  # no crossref
+    text = write_bibtex(list(records.values()), dialect="biblatex")
+    entry = text[text.index("{deleuze,") :].split("\n\n")[0]
+    assert "  year = {2010},\n" in entry and "date" not in entry
+    assert "  date = {2011},\n" in text and "  date = {1998},\n" in text
+    assert {r.key: r for r in parse_bibtex(text).records} == records
+
+
+def test_an_articles_issue_is_written_as_issue_again():
+    records = {r.key: r for r in parse_bibtex(PERIODICAL_BIB).records}
+    assert records["quine"].issue == "7" and records["copjec"].issue == "Summer"
+    assert records["quine"].extra["bibtex_fields"] == {"issue": "issue"}
+    text = write_bibtex(list(records.values()), dialect="biblatex")
+    assert "  issue = {7},\n" in text and "  issue = {Summer},\n" in text
+    assert "  number = {7}" not in text
+    assert {r.key: r for r in parse_bibtex(text).records} == records
+    # classic BibTeX styles know number only
+    assert "  number = {7},\n" in write_bibtex([records["quine"]])
+    # an issue of the model (from another format) is biblatex's number, as before
+    plain = records["quine"].model_copy(update={"extra": {}})
+    assert "  number = {7},\n" in write_bibtex([plain], dialect="biblatex")
+
+
+def test_biber_sees_the_articles_dates_and_issues_as_in_the_source(tmp_path):
+    result = _biber_round_trip(PERIODICAL_BIB, tmp_path)
+    assert result.fields > 20
+    assert result.lost == [] and result.changed == [], result.report()
+
+
+def test_a_volume_with_a_crossref_and_a_year_gets_its_sets_open_end_in_biber_too(tmp_path):
+    text = (
+        "@collection{if1, crossref = {if}, volume = {1}, year = 1997}\n"
+        "@collection{if2, crossref = {if}, volume = {2}, date = 1998}\n"
+        "@mvcollection{if, title = {История философии}, date = {1997/}}\n"
+    )
+    records = {r.key: r for r in parse_bibtex(text).records}
+    assert records["if1"].extra["bibtex_year"] is True
+    assert "bibtex_year" not in records["if2"].extra
+    result = _biber_round_trip(text, tmp_path)
+    assert result.lost == [] and result.changed == [], result.report()
+
+
+# -- a literal list of one item that holds "; " -----------------------------------------
+
+LISTS_BIB = r"""@book{vr,
+  title = {Время и рассказ},
+  location = {М.; СПб.},
+  publisher = {Университетская книга},
+  year = 2000,
+}
+
+@book{two,
+  title = {Two places},
+  location = {М. and СПб.},
+  publisher = {A; B},
+  year = 2000,
+}
+
+@book{standard,
+  title = {A standard},
+  location = {Минск~: Межгос. совет по стандартизации~;
+              М.~: Изд-во стандартов},
+  year = 2000,
+}
+"""
+
+
+def test_a_list_of_one_item_that_holds_a_semicolon_is_written_as_one_item():
+    records = {r.key: r for r in parse_bibtex(LISTS_BIB).records}
+    assert records["vr"].place == "М.; СПб." and records["two"].place == "М.; СПб."
+    assert records["vr"].extra["bibtex_one_item"] == ["location"]
+    assert records["two"].extra["bibtex_one_item"] == ["publisher"]
+    assert records["standard"].extra["bibtex_one_item"] == ["location"]  # "~;" and a line end
+    for dialect in ("biblatex", "bibtex"):
+        text = write_bibtex(list(records.values()), dialect=dialect)
+        place = "location" if dialect == "biblatex" else "address"
+        assert f"  {place} = {{М.; СПб.}},\n" in text
+        assert f"  {place} = {{М. and СПб.}},\n" in text
+        assert "  publisher = {A; B},\n" in text
+        back = {r.key: r for r in parse_bibtex(text).records}
+        assert back["vr"].place == "М.; СПб."
+        assert back["vr"].extra["bibtex_one_item"] == ["location"]
+
+
+def test_biber_sees_a_list_of_one_item_as_one_item_again(tmp_path):
+    result = _biber_round_trip(LISTS_BIB, tmp_path)
+    assert result.lost == [] and result.changed == [], result.report()
+
+
+def test_an_xdata_set_is_merged_and_not_compared_as_an_entry(tmp_path):
+    text = (
+        "@xdata{if-common, location = {М.}, publisher = {ИФРАН}}\n"
+        "@book{if1, title = {История философии}, xdata = {if-common}, year = 1997}\n"
+    )
+    (record,) = parse_bibtex(text).records
+    assert (record.place, record.publisher) == ("М.", "ИФРАН")
+    result = _biber_round_trip(text, tmp_path)
+    # biber writes the set out too; it is no work, and the book's fields are all there
+    assert result.entries_lost == [] and result.lost == [] and result.changed == []
+    assert result.fields >= 5, result.report()
+
+
+# -- a year with BibTeX's sort prefix ---------------------------------------------------
+
+NOOPSORT_BIB = r"""@preamble{"\newcommand{\noopsort}[1]{}"}
+
+@book{b1,
+  author = {Knuth, Donald E.},
+  title = {Seminumerical Algorithms},
+  year = {{\noopsort{1973c}}1981},
+  month = oct,
+}
+
+@book{b2,
+  title = {Fundamental Algorithms},
+  year = "{\noopsort{1973b}}1973",
+}
+"""
+
+
+def test_a_years_sort_prefix_is_kept_apart_and_written_back():
+    records = {r.key: r for r in parse_bibtex(NOOPSORT_BIB).records}
+    assert records["b1"].issued.iso() == "1981-10"  # the date itself, for styles and queries
+    assert records["b1"].extra["bibtex_year_sort"] == r"{\noopsort{1973c}}"
+    assert records["b2"].issued.iso() == "1973"
+    for dialect in ("biblatex", "bibtex"):
+        text = write_bibtex(list(records.values()), dialect=dialect)
+        assert "  year = {{\\noopsort{1973c}}1981},\n  month = oct,\n" in text
+        assert "  year = {{\\noopsort{1973b}}1973},\n" in text and "date" not in text
+        back = {r.key: r for r in parse_bibtex(text).records}
+        assert back["b1"].extra["bibtex_year_sort"] == r"{\noopsort{1973c}}"
+        assert back["b1"].issued == records["b1"].issued
+
+
+def test_biber_sees_a_sort_prefixed_year_as_in_the_source(tmp_path):
+    result = _biber_round_trip(NOOPSORT_BIB, tmp_path)
+    assert result.fields >= 6
+    assert result.lost == [] and result.changed == [], result.report()
