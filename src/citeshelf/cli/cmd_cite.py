@@ -123,14 +123,14 @@ def command(
         render.print_line(text)
 
 
-def _memo_inputs(folder: Any) -> tuple[list[str], tuple[int, str]] | None:
-    """The arguments and the library's state (time, digest) to keep this
-    cite's output for (cli/start.py prints it again), if it may be kept:
-    run from the command line, printing to a pipe or a file."""
+def _memo_inputs(folder: Any) -> tuple[list[str], int] | None:
+    """The arguments to keep this cite's output for (cli/start.py prints it
+    again) and the time it started, if it may be kept: run from the command
+    line, printing to a pipe or a file."""
     import time
 
     from .. import render
-    from ..ops.citememo import cite_inputs, memo_allowed
+    from ..ops.citememo import memo_allowed
     from . import start
 
     if start.MAIN_ARGS is None or render.stdout_is_terminal():
@@ -138,13 +138,11 @@ def _memo_inputs(folder: Any) -> tuple[list[str], tuple[int, str]] | None:
     split = start.library_args(start.MAIN_ARGS)
     if split is None or split[1][:1] != ["cite"] or not memo_allowed(split[1]):
         return None
-    started = time.time_ns()
-    seen = cite_inputs(folder, split[1], [], started)
-    return None if seen is None else (split[1], (started, seen))
+    return split[1], time.time_ns()
 
 
 def _remember(
-    folder: Any, memo: tuple[list[str], tuple[int, str]], files: list[str], how: str, value: Any
+    folder: Any, memo: tuple[list[str], int], files: list[str], how: str, value: Any
 ) -> None:
     from ..ops.citememo import remember
 

@@ -71,18 +71,20 @@ def _config_bytes(folder: Path) -> bytes:
 def _state(folder: Path, started: int) -> str | None:
     """What the library's freshness check sees of the folder, as the index
     checks it (:envvar:`CITESHELF_INDEX_CHECK`): every entry's name, time and
-    size, or with ``folder`` the folder's time alone; None when one (or the
-    folder) changed within a clock tick of ``started`` or after, or a commit
-    is to be completed."""
+    size, or with ``folder`` the folder's time alone; None when an entry (or
+    the folder itself) changed within a clock tick of ``started`` or after, or
+    a commit is to be completed."""
     from array import array
 
     from ..library.scan import ENV_INDEX_CHECK, racy
 
+    # An entry added, removed or renamed changes the folder's time: a
+    # listing made after ``started`` then cannot stand for what was read.
+    mtime = os.stat(folder).st_mtime_ns
+    if racy(mtime, started):
+        return None
     if os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder":
-        mtime = os.stat(folder).st_mtime_ns
-        if racy(mtime, started) or (folder / ".journal").exists():
-            return None
-        return f"folder:{mtime}"
+        return None if (folder / ".journal").exists() else f"folder:{mtime}"
     mtimes: array[int] = array("q")
     sizes: array[int] = array("q")
     add_mtime, add_size = mtimes.append, sizes.append
@@ -197,24 +199,22 @@ def remembered(folder: str | os.PathLike[str], args: list[str]) -> tuple[str, An
 def remember(
     folder: str | os.PathLike[str],
     args: list[str],
-    before: tuple[int, str],
+    started: int,
     files: list[str],
     how: str,
     value: Any,
 ) -> None:
     """Keep ``value`` (printed with ``how``) as the output of ``cite`` with
     ``args``, made from the record files ``files`` (read directly) and the
-    library as :func:`cite_inputs` saw it at ``before`` (its time and
-    digest, taken before the citation was made), if nothing changed since;
-    a cache folder that cannot be written is left alone."""
+    library as it was at ``started`` (a time in ns taken before the citation
+    was made): if no file, nor the folder, changed since (or within a clock
+    tick before), what was read is what the digest stands for. A cache
+    folder that cannot be written is left alone."""
     import json
 
-    started, seen = before
     path = _memo_path(folder, args)
-    if path is None or how not in HOWS or cite_inputs(folder, args, [], started) != seen:
-        return
-    inputs = cite_inputs(folder, args, files, started)
-    if inputs is None:
+    inputs = cite_inputs(folder, args, files, started) if path is not None else None
+    if path is None or inputs is None or how not in HOWS:
         return
     memo = {"args": args, "files": files, "inputs": inputs, "how": how, "value": value}
     temp = path.with_name(f".{path.name}.{os.getpid()}.part")
