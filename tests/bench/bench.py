@@ -734,6 +734,20 @@ def bench_citeshelf(
     )
     out["show"] = timed(lambda: [*cs, "show", chapter["key"]], runs, env=env)
     out["cite"] = timed(lambda: [*cs, "cite", chapter["key"]], runs, env=env)
+    # the first show / cite after the shown record's file changed (edited in place)
+    edit = random.Random(SEED + 1)
+    out["show_changed"] = timed(
+        lambda: [*cs, "show", chapter["key"]],
+        runs,
+        env=env,
+        prepare=lambda: touch_files(lib, [chapter["key"]], edit),
+    )
+    out["cite_changed"] = timed(
+        lambda: [*cs, "cite", chapter["key"]],
+        runs,
+        env=env,
+        prepare=lambda: touch_files(lib, [chapter["key"]], edit),
+    )
     out["list_json"] = timed(lambda: [*cs, "list", "--json"], 1 if n >= 100000 else runs, env=env)
     out["check"] = timed(
         lambda: [*cs, "check"], 1 if n >= 100000 else max(1, min(runs, 3)), env=env
@@ -876,6 +890,8 @@ FLOOR_OF = {
     "list_author_folder": "fts5",
     "show": "read_one",
     "cite": "read_one",
+    "show_changed": "read_one",
+    "cite_changed": "read_one",
     "chapters": "fts5",
     "list_all": "read_all",
     "list_json": "read_all",
@@ -1048,6 +1064,8 @@ def markdown(results: dict) -> str:
         ("list_author_folder", "same, CITESHELF_INDEX_CHECK=folder"),
         ("show", "show a chapter"),
         ("cite", "cite a chapter"),
+        ("show_changed", "show a chapter, its file just changed"),
+        ("cite_changed", "cite a chapter, its file just changed"),
         ("chapters", "chapters of a book"),
         ("list_all", "list everything"),
         ("list_json", "list --json everything"),

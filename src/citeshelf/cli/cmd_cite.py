@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from ..styles import FORMS
@@ -86,6 +88,7 @@ def command(
 
     library = get_library()
     fmt = output_format("text" if as_json and fmt is None else fmt)
+    memo = _memo_inputs(library.path)
     result = cite(
         library,
         keys,
@@ -99,8 +102,13 @@ def command(
         warn=warn,
         subsequent=subsequent,
     )
+    if memo is not None and result.warnings:
+        memo = None  # printed again, the warnings would be missing
     if as_json:
-        render.print_json(result.to_json())
+        data = result.to_json()
+        if memo is not None:
+            _remember(library.path, memo, result.sources, "json", data)
+        render.print_json(data)
         return
     items = result.items
     sep = "\n\n" if fmt == "markdown" and len(items) > 1 else "\n"
@@ -109,4 +117,33 @@ def command(
     elif fmt == "terminal":
         render.print_citations("\n".join(c.text for c in items), [c.styled for c in items])
     else:
-        render.print_line(sep.join(render_styled(c.styled, fmt) for c in items))
+        text = sep.join(render_styled(c.styled, fmt) for c in items)
+        if memo is not None:
+            _remember(library.path, memo, result.sources, "line", text)
+        render.print_line(text)
+
+
+def _memo_inputs(folder: Any) -> tuple[list[str], int] | None:
+    """The arguments to keep this cite's output for (cli/start.py prints it
+    again) and the time it started, if it may be kept: run from the command
+    line, printing to a pipe or a file."""
+    import time
+
+    from .. import render
+    from ..ops.citememo import memo_allowed
+    from . import start
+
+    if start.MAIN_ARGS is None or render.stdout_is_terminal():
+        return None
+    split = start.library_args(start.MAIN_ARGS)
+    if split is None or split[1][:1] != ["cite"] or not memo_allowed(split[1]):
+        return None
+    return split[1], time.time_ns()
+
+
+def _remember(
+    folder: Any, memo: tuple[list[str], int], files: list[str], how: str, value: Any
+) -> None:
+    from ..ops.citememo import remember
+
+    remember(folder, memo[0], memo[1], files, how, value)

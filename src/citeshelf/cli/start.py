@@ -3,6 +3,9 @@ earlier run printed, without loading Click or the data model:
 
 * ``show KEY`` (and ``--json``), when the record's and its book's files have
   the same bytes as then (:mod:`citeshelf.ops.showmemo`);
+* ``cite ...`` with the same arguments, when no record file, configuration
+  file or citeshelf's code changed since (:mod:`citeshelf.ops.citememo`),
+  printing to a pipe or a file;
 * ``citeshelf --help`` (``-h``, or no arguments), when the terminal has the
   width it had then and citeshelf and Click the same code.
 
@@ -19,9 +22,13 @@ from .helptext import help_remembered
 __all__ = ["main"]
 
 
-def _show_args(args: list[str]) -> tuple[str | None, str, bool] | None:
-    """(--library, KEY, --json) of exactly ``[--library DIR] show KEY [--json]``
-    (--json before or after KEY), else None: Click parses every other command line."""
+#: The command line ``main`` was given (``cite`` keeps its output for it).
+MAIN_ARGS: list[str] | None = None
+
+
+def library_args(args: list[str]) -> tuple[str | None, list[str]] | None:
+    """(--library, the rest) of ``[--library DIR] ...``; None for an empty
+    --library (Click says why)."""
     library = None
     if args[:1] in (["--library"], ["-L"]) and len(args) > 1:
         library, args = args[1], args[2:]
@@ -29,6 +36,16 @@ def _show_args(args: list[str]) -> tuple[str | None, str, bool] | None:
         library, args = args[0][len("--library=") :], args[1:]
     if not library and library is not None:
         return None
+    return library, args
+
+
+def _show_args(args: list[str]) -> tuple[str | None, str, bool] | None:
+    """(--library, KEY, --json) of exactly ``[--library DIR] show KEY [--json]``
+    (--json before or after KEY), else None: Click parses every other command line."""
+    split = library_args(args)
+    if split is None:
+        return None
+    library, args = split
     if args[:1] != ["show"]:
         return None
     rest = args[1:]
@@ -67,9 +84,42 @@ def show_remembered(args: list[str]) -> bool:
     return True
 
 
+def cite_remembered(args: list[str]) -> bool:
+    """Print what ``cite`` with the same arguments printed before if nothing
+    it was made of changed since; False (nothing printed) otherwise."""
+    split = library_args(args)
+    if split is None or split[1][:1] != ["cite"] or len(split[1]) < 2:
+        return False
+    library, rest = split
+    if library is not None and os.path.isfile(library):
+        return False  # Click says why
+    from .. import render
+
+    if render.stdout_is_terminal():
+        return False
+    from ..library.locate import find_library
+    from ..ops.citememo import remembered
+
+    folder, _how = find_library(library)
+    kept = remembered(folder, rest)
+    if kept is None:
+        return False
+    how, value = kept
+    if how == "json":
+        render.print_json(value)
+    elif isinstance(value, str):
+        render.print_line(value)
+    else:
+        return False
+    return True
+
+
 def main() -> None:
-    if help_remembered(sys.argv[1:]) or show_remembered(sys.argv[1:]):
+    global MAIN_ARGS
+    args = sys.argv[1:]
+    if help_remembered(args) or show_remembered(args) or cite_remembered(args):
         sys.exit(0)
+    MAIN_ARGS = list(args)
     from .main import main as run
 
     run()

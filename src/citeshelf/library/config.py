@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidData, UsageError
+from ..paths import CONFIG_ENV, LIBRARY_CONFIG, library_config_path, user_config_path
 
 __all__ = [
     "LIBRARY_FILE",
@@ -57,8 +58,8 @@ __all__ = [
     "user_config_path",
 ]
 
-LIBRARY_FILE = "citeshelf.toml"
-ENV_FILE = "CITESHELF_CONFIG"
+LIBRARY_FILE = LIBRARY_CONFIG
+ENV_FILE = CONFIG_ENV
 
 
 def _check_formula(value: Any) -> None:
@@ -107,24 +108,6 @@ SETTINGS: dict[str, Setting] = {
         ),
     )
 }
-
-
-def user_config_path(env: Mapping[str, str] | None = None) -> Path:
-    """The user's configuration file (it need not exist)."""
-    env = os.environ if env is None else env
-    if env.get(ENV_FILE):
-        return Path(env[ENV_FILE])
-    if sys.platform == "win32":  # pragma: no cover
-        base = Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":  # pragma: no cover
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "citeshelf" / "config.toml"
-
-
-def library_config_path(library_dir: str | os.PathLike[str]) -> Path:
-    return Path(library_dir) / LIBRARY_FILE
 
 
 @dataclass

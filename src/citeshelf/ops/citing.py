@@ -166,6 +166,9 @@ class Citations:
     warnings: list[str] = field(default_factory=list)
     #: a bibliography of a library that has no records
     empty_library: bool = False
+    #: (``cite``) the keys of the record files read directly: the cited
+    #: records and their books
+    sources: list[str] = field(default_factory=list)
 
     def to_json(self) -> list[dict[str, Any]]:
         return list(self.iter_json())
@@ -404,7 +407,13 @@ def cite(
         edition=edition,
         form=form,
         warnings=notes.items,
+        sources=_sources(records),
     )
+
+
+def _sources(records: Sequence[Any]) -> list[str]:
+    """The keys of the cited records and of their books, once each."""
+    return list(dict.fromkeys(k for r in records for k in (r.key, r.parent) if k))
 
 
 def _csl_call(func: Callable[[], Any]) -> Any:

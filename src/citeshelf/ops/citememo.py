@@ -1,0 +1,229 @@
+"""What ``cite`` printed, kept for the same command line and the same library.
+
+Public API::
+
+    cite_inputs(folder, args) -> digest | None
+    remembered(folder, args) -> (how, value) | None
+    remember(folder, args, inputs, how, value)
+
+A citation depends on more than the cited records: its year letters (2014a)
+and a first author's initials (APA 8.20) are those of the library's whole
+reference list. So what ``cite`` printed is kept (in the per-user cache
+folder, beside the index; never in the records folder) with a digest of
+everything it was made of: the command line as given (``args``, after
+``--library``), the library's folder, the name, modification time and size
+of every record file (the index's freshness scan, :mod:`citeshelf.library.scan`;
+with ``$CITESHELF_INDEX_CHECK=folder``, as the index then does, the
+folder's modification time only),
+the bytes of the configuration files (``cite.style``, ``cite.edition``), the
+``CITESHELF_*`` environment and citeshelf's code. A later ``cite`` with the
+same digest prints the kept text again without loading Click or the data
+model; any record file added, removed or changed (even in place, by an
+editor) gives another digest, so ``cite`` formats the citation again.
+
+Nothing is kept when the scan cannot vouch for a file: one modified within a
+clock tick of the scan (as the index reads such "racy" files again), a commit
+to complete, leftovers of an interrupted write. Nothing is kept for a
+terminal (whose output depends on its width and colours), for ``--csl``
+(pandoc and the style file are inputs too), nor when a warning was given.
+
+Light on purpose (the standard library and light modules only).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .showmemo import blake2b, code_stamp
+
+TYPE_CHECKING = False  # typing itself is not imported at start-up
+
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["cite_inputs", "memo_allowed", "remember", "remembered"]
+
+#: What a kept answer is printed with (see :func:`citeshelf.cli.cmd_cite.command`).
+HOWS = ("line", "json")
+
+
+def memo_allowed(args: list[str]) -> bool:
+    """Whether a ``cite`` command line's output may be kept: not with a CSL
+    style (rendered by pandoc from a file) nor one asking for help."""
+    return not any(a.startswith("--csl") or a in ("--help", "-h") or a == "--" for a in args)
+
+
+def _config_bytes(folder: Path) -> bytes:
+    """The bytes of the configuration files ``cite`` reads (empty if absent)."""
+    from ..paths import library_config_path, user_config_path
+
+    out = b""
+    for path in (user_config_path(), library_config_path(folder)):
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = b"\0absent"
+        out += len(data).to_bytes(8, "big") + data
+    return out
+
+
+def _state(folder: Path, started: int) -> str | None:
+    """What the library's freshness check sees of the folder, as the index
+    checks it (:envvar:`CITESHELF_INDEX_CHECK`): every entry's name, time and
+    size, or with ``folder`` the folder's time alone; None when an entry (or
+    the folder itself) changed within a clock tick of ``started`` or after, or
+    a commit is to be completed."""
+    from array import array
+
+    from ..library.scan import ENV_INDEX_CHECK, racy
+
+    # An entry added, removed or renamed changes the folder's time: a
+    # listing made after ``started`` then cannot stand for what was read.
+    mtime = os.stat(folder).st_mtime_ns
+    if racy(mtime, started):
+        return None
+    if os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder":
+        return None if (folder / ".journal").exists() else f"folder:{mtime}"
+    mtimes: array[int] = array("q")
+    sizes: array[int] = array("q")
+    add_mtime, add_size = mtimes.append, sizes.append
+    if os.stat in os.supports_dir_fd and os.listdir in os.supports_fd:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            names = os.listdir(fd)
+            stat = os.stat
+            for name in names:
+                st = stat(name, dir_fd=fd)
+                add_mtime(st.st_mtime_ns)
+                add_size(st.st_size)
+        finally:
+            os.close(fd)
+    else:  # pragma: no cover - e.g. Windows
+        names = []
+        with os.scandir(folder) as it:
+            for entry in it:
+                st = entry.stat()
+                names.append(entry.name)
+                add_mtime(st.st_mtime_ns)
+                add_size(st.st_size)
+    if ".journal" in names:  # a commit to complete first
+        return None
+    edge = started - 2_000_000_000  # only files this recent can be racy
+    if any(racy(m, started) for m in mtimes if m >= edge):
+        return None
+    digest = blake2b("/".join(names).encode("utf-8", "surrogateescape"))
+    digest.update(mtimes.tobytes())
+    digest.update(sizes.tobytes())
+    return f"{len(names)}:{digest.hexdigest()}"
+
+
+def cite_inputs(
+    folder: str | os.PathLike[str],
+    args: list[str],
+    files: list[str] | tuple[str, ...] = (),
+    started: int | None = None,
+) -> str | None:
+    """A digest of everything ``cite`` with ``args`` prints from (see the
+    module's docstring), with the bytes of the record files ``files`` (the
+    cited records and their books) read directly; None when the check cannot
+    vouch for every file as of ``started`` (a time in ns; default: now)."""
+    import json
+    import time
+
+    from ..library.safeio import max_record_bytes, read_regular
+    from ..library.scan import racy
+    from ..model.keyfiles import file_stem, key_problem
+
+    folder = Path(folder)
+    started = time.time_ns() if started is None else started
+    try:
+        state = _state(folder, started)
+        if state is None:
+            return None
+        digest = blake2b(code_stamp())
+        env = sorted((k, v) for k, v in os.environ.items() if k.startswith("CITESHELF_"))
+        head = json.dumps([args, os.path.realpath(folder), env, state, files], ensure_ascii=False)
+        digest.update(len(head).to_bytes(8, "big") + head.encode("utf-8", "surrogateescape"))
+        digest.update(_config_bytes(folder))
+        for key in files:
+            if not isinstance(key, str) or key_problem(key) is not None:
+                return None
+            raw, st = read_regular(folder / f"{file_stem(key)}.json", folder, max_record_bytes())
+            if racy(st.st_mtime_ns, started):
+                return None
+            digest.update(len(raw).to_bytes(8, "big") + raw)
+    except (OSError, ValueError):  # InvalidData is a ValueError too
+        return None
+    return str(digest.hexdigest())
+
+
+def _memo_path(folder: str | os.PathLike[str], args: list[str]) -> Path | None:
+    """Where the output of ``cite`` with ``args`` is kept (None: nothing is,
+    as no index is kept)."""
+    import json
+
+    from ..library.schema import index_off, index_path
+
+    if index_off():
+        return None
+    name = blake2b(json.dumps(args, ensure_ascii=False).encode("utf-8", "surrogateescape"))
+    return index_path(folder).with_suffix(".cite") / f"{name.hexdigest()}.json"
+
+
+def remembered(folder: str | os.PathLike[str], args: list[str]) -> tuple[str, Any] | None:
+    """(how, value) an earlier ``cite`` with ``args`` kept, if everything
+    it was made of is the same now, else None."""
+    import json
+
+    if not memo_allowed(args):
+        return None
+    path = _memo_path(folder, args)
+    if path is None or not path.is_file():
+        return None
+    try:
+        with open(path, encoding="utf-8") as f:
+            memo = json.load(f)
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(memo, dict) and memo.get("how") in HOWS and "value" in memo):
+        return None
+    files = memo.get("files")
+    if memo.get("args") != args or not isinstance(files, list):
+        return None
+    if memo.get("inputs") != cite_inputs(folder, args, files):
+        return None
+    return memo["how"], memo["value"]
+
+
+def remember(
+    folder: str | os.PathLike[str],
+    args: list[str],
+    started: int,
+    files: list[str],
+    how: str,
+    value: Any,
+) -> None:
+    """Keep ``value`` (printed with ``how``) as the output of ``cite`` with
+    ``args``, made from the record files ``files`` (read directly) and the
+    library as it was at ``started`` (a time in ns taken before the citation
+    was made): if no file, nor the folder, changed since (or within a clock
+    tick before), what was read is what the digest stands for. A cache
+    folder that cannot be written is left alone."""
+    import json
+
+    path = _memo_path(folder, args)
+    inputs = cite_inputs(folder, args, files, started) if path is not None else None
+    if path is None or inputs is None or how not in HOWS:
+        return
+    memo = {"args": args, "files": files, "inputs": inputs, "how": how, "value": value}
+    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(json.dumps(memo, ensure_ascii=False), encoding="utf-8")
+        os.replace(temp, path)
+    except (OSError, UnicodeEncodeError):
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
