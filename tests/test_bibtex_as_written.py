@@ -28,6 +28,11 @@ BIB = r"""@article{quotes,
   year = {1997},
   keywords = {Printing, Practical; Type-setting},
 }
+
+@misc{thin,
+  title = {{TUG\,'95} programme},
+  note = {11\,000 pages},
+}
 """
 
 
@@ -70,6 +75,16 @@ def test_biblatex_commands_are_not_written_to_classic_bibtex() -> None:
     assert rec.extra["latex_markup"]["title"] == {"i": ["\\mkbibemph"], "q": ["\\enquote"]}
     assert "\\mkbibemph{A} and \\enquote{b}" in write_bibtex([rec], dialect="biblatex")
     assert "\\emph{A} and \\enquote{b}" in write_bibtex([rec], dialect="bibtex")
+
+
+@pytest.mark.parametrize("ascii", [False, True])
+def test_a_thin_space_is_written_as_latex_writes_it(ascii: bool) -> None:
+    # U+2009 is not set up for LaTeX (pdflatex stops on it): \, as the source had
+    rec = _records()["thin"]
+    assert rec.title == "TUG\u2009'95 programme" and rec.note == "11\u2009000 pages"
+    out = write_bibtex([rec], dialect="biblatex", ascii=ascii)
+    assert "title = {{TUG\\,'95} programme}" in out and "note = {11\\,000 pages}" in out
+    assert "\u2009" not in out
 
 
 def test_keywords_keep_their_separator() -> None:

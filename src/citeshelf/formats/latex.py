@@ -481,6 +481,9 @@ def encode(text: str, *, ascii: bool = False, escape: bool = True) -> str:
     if escape and "\u00ad" in text:
         # a soft hyphen is TeX's discretionary hyphen (the reader's "\-")
         text = text.replace("\u00ad", "\\-")
+    if escape and "\u2009" in text:
+        # a thin space is LaTeX's "\," (the reader's): LaTeX has no U+2009 set up
+        text = text.replace("\u2009", "\\,")
     if ascii and not text.isascii():
         out = []
         for i, ch in enumerate(text):
