@@ -134,6 +134,8 @@ class Date(BaseModel):
         m = _UNPADDED.fullmatch(raw)
         if m:
             y, mo, d = m.groups()
+            if int(y) == 0 and len(y) < 4:  # "0" is a slip, not 1 BCE
+                raise ValueError("year 0 is out of range: EDTF writes 1 BCE as 0000")
             raw = f"{int(y):04d}" + (f"-{int(mo):02d}" if mo else "")
             raw += f"-{int(d):02d}" if d else ""
         if "/" not in raw:
