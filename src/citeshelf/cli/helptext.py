@@ -50,17 +50,11 @@ def remember_help(width: int, text: str) -> None:
     if where is None:
         return
     path, stamp = where
-    temp = f"{path}.{os.getpid()}.part"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(temp, "w", encoding="utf-8") as f:
-            f.write(f"{stamp}\n{text}")
-        os.replace(temp, path)
-    except (OSError, UnicodeEncodeError):
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+    from pathlib import Path
+
+    from ..ops.showmemo import keep_file
+
+    keep_file(Path(path), f"{stamp}\n{text}")
 
 
 def help_remembered(args: list[str]) -> bool:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .showmemo import blake2b, code_stamp
+from .showmemo import blake2b, code_stamp, keep_file
 
 TYPE_CHECKING = False  # typing itself is not imported at start-up
 
@@ -217,13 +217,4 @@ def remember(
     if path is None or inputs is None or how not in HOWS:
         return
     memo = {"args": args, "files": files, "inputs": inputs, "how": how, "value": value}
-    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(json.dumps(memo, ensure_ascii=False), encoding="utf-8")
-        os.replace(temp, path)
-    except (OSError, UnicodeEncodeError):
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+    keep_file(path, json.dumps(memo, ensure_ascii=False))

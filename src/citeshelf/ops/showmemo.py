@@ -155,12 +155,19 @@ def remember(
     except (OSError, ValueError):
         pass
     memo.update({"inputs": inputs[0], part: value})
+    keep_file(path, json.dumps(memo))
+
+
+def keep_file(path: Path, text: str) -> None:
+    """Write a kept text (a memo, a help text) whole or not at all: through a
+    temporary file renamed into place; a cache folder that cannot be written,
+    or text it cannot hold, is left alone."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(json.dumps(memo), encoding="utf-8")
+        temp.write_text(text, encoding="utf-8")
         os.replace(temp, path)
-    except OSError:
+    except (OSError, UnicodeEncodeError):
         try:
             os.unlink(temp)
         except OSError:
