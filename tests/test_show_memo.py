@@ -186,3 +186,35 @@ def test_nothing_is_kept_when_the_index_is_off(lib: Path, tmp_path: Path) -> Non
             outs.append(p.stdout)
         assert outs[0] == outs[1] and outs[0]
     assert list(work.iterdir()) == []
+
+
+@pytest.mark.parametrize("columns", [None, "72", "0", "abc", "300"])
+def test_the_help_width_is_shutils_without_shutil(monkeypatch, columns) -> None:
+    """A kept --help is found by the width Click wraps to, which comes from
+    shutil.get_terminal_size: the start-up path computes the same columns
+    without importing shutil."""
+    import shutil as sh
+
+    from citeshelf.cli import helptext
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.delenv("LINES", raising=False)
+    assert helptext._terminal_columns() == sh.get_terminal_size().columns
+
+
+def test_a_kept_help_is_printed_without_pathlib_or_shutil(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    run(["--help"], cache, COLUMNS="80")
+    probe = PROBE.replace(
+        '{"pydantic", "click", "rich"}', '{"pydantic", "click", "rich", "pathlib", "shutil"}'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITESHELF_")}
+    env.update({"CITESHELF_INDEX_DIR": str(cache), "NO_COLOR": "1", "COLUMNS": "80"})
+    p = subprocess.run(
+        [sys.executable, "-c", probe, "--help"], capture_output=True, text=True, env=env
+    )
+    assert json.loads(p.stderr.splitlines()[-1]) == [0, []]
+    assert p.stdout.startswith("Usage: citeshelf")

@@ -16,17 +16,31 @@ _HELP_ARGS: tuple[list[str], ...] = ([], ["--help"], ["-h"])
 
 def help_width() -> int:
     """The width Click wraps the help to on this terminal (its HelpFormatter's rule)."""
-    import shutil
+    return max(min(_terminal_columns(), HELP_MAX_WIDTH) - 2, 50)
 
-    return max(min(shutil.get_terminal_size().columns, HELP_MAX_WIDTH) - 2, 50)
+
+def _terminal_columns() -> int:
+    """``shutil.get_terminal_size().columns`` (what Click wraps to), without
+    importing shutil: $COLUMNS if it is a positive number, else the
+    terminal's width, else 80."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
 
 
 def _help_file(width: int) -> tuple[str, str] | None:
     """The file the top-level help of ``width`` is kept in, and the stamp of
     the code it was made by (citeshelf's and Click's); None: nothing is kept,
     as no index is."""
-    from ..library.schema import index_dir, index_off
     from ..ops.showmemo import blake2b, code_stamp
+    from ..paths import index_dir_text, index_off
 
     if index_off():
         return None
@@ -40,7 +54,7 @@ def _help_file(width: int) -> tuple[str, str] | None:
         for st in stats:
             digest.update(f"{folder}\0{st.st_mtime_ns}\0{st.st_size}\n".encode())
         break
-    return str(index_dir() / "help" / f"{width}.txt"), digest.hexdigest()
+    return os.path.join(index_dir_text(), "help", f"{width}.txt"), digest.hexdigest()
 
 
 def remember_help(width: int, text: str) -> None:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..paths import user_cache_dir
+from ..paths import ENV_INDEX_DIR, index_dir_text, index_off
 
 __all__ = [
     "ENV_INDEX_DIR",
@@ -31,7 +31,6 @@ __all__ = [
     "index_path",
 ]
 
-ENV_INDEX_DIR = "CITESHELF_INDEX_DIR"
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
 SCHEMA_VERSION = 10
 
@@ -40,17 +39,8 @@ TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher
 FREE_FIELDS = ("title", "author", "editor", "translator", "abstract", "key")
 
 
-def index_off(env: Mapping[str, str] | None = None) -> bool:
-    """``$CITESHELF_INDEX_DIR=off``: no index, nor anything kept beside it."""
-    env = os.environ if env is None else env
-    return env.get(ENV_INDEX_DIR, "").lower() == "off"
-
-
 def index_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
-    if env.get(ENV_INDEX_DIR):
-        return Path(env[ENV_INDEX_DIR])
-    return user_cache_dir(env) / "index"
+    return Path(index_dir_text(env))
 
 
 def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Path:

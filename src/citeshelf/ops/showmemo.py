@@ -20,11 +20,11 @@ Light on purpose (the standard library and light modules only).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 TYPE_CHECKING = False  # typing itself is not imported at start-up
 
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any
 
 __all__ = ["blake2b", "code_stamp", "remember", "remembered", "show_inputs"]
@@ -84,6 +84,8 @@ def show_inputs(folder: str | os.PathLike[str], key: str) -> tuple[str, str | No
     """A digest of what ``show KEY`` is made of (the record's file, its
     parent's file if it names one, citeshelf's code) and the parent's key as
     the file spells it; None when a file cannot be read as a record."""
+    from pathlib import Path
+
     folder = Path(folder)
     if (folder / ".journal").exists():  # a commit to complete first
         return None
