@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from .common import Key, get_library, json_option, output_format, style_options
+from .common import (
+    Key,
+    get_library,
+    json_option,
+    output_format,
+    sentence_case_option,
+    style_options,
+)
 
 
 @click.command("bibliography")
@@ -13,6 +20,7 @@ from .common import Key, get_library, json_option, output_format, style_options
     "--query", "-q", metavar="Q", help="The records matching a query (see 'citeshelf list --help')."
 )
 @style_options
+@sentence_case_option
 @json_option
 def command(
     keys: tuple[str, ...],
@@ -21,6 +29,7 @@ def command(
     edition: int | None,
     fmt: str | None,
     csl: str | None,
+    sentence_case: bool,
     as_json: bool,
 ) -> None:
     """Print the bibliography (reference list) of the records KEYS, of the
@@ -57,6 +66,7 @@ def command(
         csl=csl,
         fmt="text" if fmt == "terminal" or as_json else fmt,
         warn=warn,
+        sentence_case=sentence_case,
         # the forms printed below: the list of a whole library is kept in them
         forms=() if csl or fmt == "terminal" else ("text", "html") if as_json else (fmt,),
     )

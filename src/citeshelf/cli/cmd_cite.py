@@ -7,7 +7,14 @@ from typing import Any
 import click
 
 from ..styles import FORMS
-from .common import Key, get_library, json_option, output_format, style_options
+from .common import (
+    Key,
+    get_library,
+    json_option,
+    output_format,
+    sentence_case_option,
+    style_options,
+)
 
 
 @click.command("cite")
@@ -34,6 +41,7 @@ from .common import Key, get_library, json_option, output_format, style_options
     help="A later citation of the works: APA gives a group author by its "
     "abbreviation, (WHO, 2021); chicago-notes gives the short note.",
 )
+@sentence_case_option
 @json_option
 def command(
     keys: tuple[str, ...],
@@ -44,6 +52,7 @@ def command(
     form: str | None,
     pages: tuple[str, ...],
     subsequent: bool,
+    sentence_case: bool,
     as_json: bool,
 ) -> None:
     """Cite the records KEYS: an in-text citation, a note or a reference entry.
@@ -101,6 +110,7 @@ def command(
         with_html=as_json,
         warn=warn,
         subsequent=subsequent,
+        sentence_case=sentence_case,
     )
     if memo is not None and result.warnings:
         memo = None  # printed again, the warnings would be missing

@@ -168,6 +168,17 @@ def _editions_text(styles: dict[str, tuple[int, tuple[int, ...], tuple[str, ...]
     return "; ".join(parts)
 
 
+def sentence_case_option(func: F) -> F:
+    """--sentence-case (APA's titles stored in Title Case)."""
+    return click.option(
+        "--sentence-case",
+        is_flag=True,
+        help="APA: print a title stored in Title Case in sentence case (APA 6.17), as "
+        "'check --fix' would store it. Without it such a title prints as stored, with a "
+        "warning naming the records.",
+    )(func)
+
+
 def style_options(func: F) -> F:
     """--style, --edition, --format and --csl, shared by 'cite' and 'bibliography'."""
     from ..styles import OUTPUT_FORMATS, STYLES

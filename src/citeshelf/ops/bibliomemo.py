@@ -53,7 +53,15 @@ class KeptList:
         )
 
     @classmethod
-    def open(cls, library: Any, style: str, edition: int, forms: Iterable[str]) -> KeptList | None:
+    def open(
+        cls,
+        library: Any,
+        style: str,
+        edition: int,
+        forms: Iterable[str],
+        *,
+        sentence_case: bool = False,
+    ) -> KeptList | None:
         import sqlite3
 
         from ..library.index import open_index
@@ -73,7 +81,8 @@ class KeptList:
         except (OSError, sqlite3.Error):
             index.close()
             return None
-        variant = f"{code_stamp().hex()}|bibliography|{style}|{edition}|{','.join(forms)}"
+        cased = "|sentence-case" if sentence_case else ""
+        variant = f"{code_stamp().hex()}|bibliography|{style}|{edition}|{','.join(forms)}{cased}"
         return cls(index, str(path), variant, digest, forms)
 
     def close(self) -> None:

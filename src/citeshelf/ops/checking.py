@@ -253,30 +253,43 @@ def _empty_title(ctx: _Context) -> Iterator[Problem]:
             )
 
 
-def _title_case(ctx: _Context) -> Iterator[Problem]:
+def title_case_titles(record: Any) -> Iterator[tuple[str, str, str | None]]:
+    """The title fields of ``record`` that look stored in Title Case (an
+    English title, or one of no language): (field, text, the text in
+    sentence case), the last None when only a person can tell which
+    capitals are proper nouns (no protected phrases were recorded). The
+    rule ``check`` reports and ``cite``/``bibliography --sentence-case`` use."""
     from ..formats.protect import find_spans, protected_phrases
     from ..model import richtext
     from ..styles.common import looks_title_case, sentence_case
 
-    for r in ctx.records:
-        if not _english(r.language):
+    if not _english(record.language):
+        return
+    for name in ("title", "subtitle"):
+        text = getattr(record, name, None)
+        if not text:
             continue
-        for name in ("title", "subtitle"):
-            text = getattr(r, name)
-            if not text:
-                continue
-            table = r.extra.get("protect")
-            known = isinstance(table, dict) and name in table
-            phrases = protected_phrases(r.extra, name)
-            # rich text (model.richtext): its words, not its tags or TeX
-            plain = richtext.plain(text)
-            spans = (
-                sorted(find_spans(plain, phrases) + richtext.atom_spans(text)) if known else None
-            )
-            if not looks_title_case(plain, spans):
-                continue
+        table = record.extra.get("protect")
+        known = isinstance(table, dict) and name in table
+        phrases = protected_phrases(record.extra, name)
+        # rich text (model.richtext): its words, not its tags or TeX
+        plain = richtext.plain(text)
+        spans = sorted(find_spans(plain, phrases) + richtext.atom_spans(text)) if known else None
+        if not looks_title_case(plain, spans):
+            continue
+        if spans is None:
+            yield name, text, None
+        elif plain != text:
+            yield name, text, richtext.map_plain(text, _sentence_cased(phrases))
+        else:
+            yield name, text, sentence_case(text, spans)
+
+
+def _title_case(ctx: _Context) -> Iterator[Problem]:
+    for r in ctx.records:
+        for name, text, new in title_case_titles(r):
             message = f"the {name} of '{r.key}' looks like Title Case: {text!r}; titles are "
-            if spans is None:
+            if new is None:
                 # every capital may be a proper noun: only a person can tell
                 yield Problem(
                     r.key,
@@ -286,10 +299,6 @@ def _title_case(ctx: _Context) -> Iterator[Problem]:
                     f"fix it with 'citeshelf edit {r.key} --set {name}=...'",
                 )
                 continue
-            if plain != text:
-                new = richtext.map_plain(text, _sentence_cased(phrases))
-            else:
-                new = sentence_case(text, spans)
             yield Problem(
                 r.key,
                 "title-case",

@@ -103,10 +103,17 @@ class _Planned(Sequence[Citation]):
     unreadable since the order was made is skipped with a warning."""
 
     def __init__(
-        self, library: Any, placed: list[Any], style: str, edition: int, notes: Any
+        self,
+        library: Any,
+        placed: list[Any],
+        style: str,
+        edition: int,
+        notes: Any,
+        cased: Callable[[Any], Any] = lambda r: r,
     ) -> None:
         from ..library.parents import Resolver
 
+        self._cased = cased
         self._library = library
         self._placed = placed
         self._style = style
@@ -122,7 +129,7 @@ class _Planned(Sequence[Citation]):
         from ..styles import format_placed
 
         try:
-            record = self._resolve(self._library.get(placed.key))
+            record = self._cased(self._resolve(self._library.get(placed.key)))
         except (InvalidData, NotFound) as exc:
             self._notes(f"skipped a record that changed while the list was made: {exc}")
             return None
@@ -348,6 +355,57 @@ def _check_pages(keys: Sequence[str], pages: Sequence[str]) -> None:
         raise UsageError("with several keys, give --page once per key, in the order of the keys")
 
 
+class _TitleCase:
+    """APA's titles are in sentence case (APA 6.17): a title stored in Title
+    Case (``check``'s rule, :func:`.checking.title_case_titles`) prints as
+    stored, and the keys are named in one warning; with ``convert``
+    (``--sentence-case``) it prints in sentence case. Other styles
+    capitalise titles themselves: nothing to do."""
+
+    def __init__(self, style: str, convert: bool) -> None:
+        from ..errors import UsageError
+
+        if convert and style != "apa":
+            raise UsageError("--sentence-case is for APA: Chicago prints titles in headline style")
+        self.active = style == "apa"
+        self.convert = convert
+        self.keys: list[str] = []
+
+    def __call__(self, record: Any) -> Any:
+        if not self.active:
+            return record
+        from .checking import title_case_titles
+
+        found = list(title_case_titles(record))
+        if not found:
+            return record
+        if not self.convert:
+            if record.key not in self.keys:
+                self.keys.append(record.key)
+            return record
+        from ..formats.protect import protected_phrases
+        from ..styles.common import to_sentence_case
+
+        changes = {
+            name: new
+            if new is not None
+            else to_sentence_case(text, protected_phrases(record.extra, name))
+            for name, text, new in found
+        }
+        return record.model_copy(update=changes)
+
+    def warn(self, notes: Any) -> None:
+        if not self.keys or self.convert:
+            return
+        shown = ", ".join(self.keys[:5]) + (
+            f" and {len(self.keys) - 5} more" if len(self.keys) > 5 else ""
+        )
+        notes(
+            f"titles that look like Title Case print as stored: {shown} (APA wants sentence "
+            "case, 6.17: --sentence-case prints them so, 'citeshelf check --fix' stores them so)"
+        )
+
+
 def cite(
     library: Any,
     keys: Sequence[str],
@@ -361,6 +419,7 @@ def cite(
     with_html: bool = True,
     warn: Warn | None = None,
     subsequent: bool = False,
+    sentence_case: bool = False,
 ) -> Citations:
     """A citation of the records ``keys`` (one combined citation), or with
     ``form="reference"`` one reference entry per key. ``pages``: none, or one
@@ -373,16 +432,21 @@ def cite(
     _check_pages(keys, pages)
     page_list: list[str | None] = list(pages) if pages else [None] * len(keys)
     if csl:
-        if subsequent:
+        if subsequent or sentence_case:
             from ..errors import UsageError
 
-            raise UsageError("--subsequent is for the built-in styles, not --csl")
+            option = "--subsequent" if subsequent else "--sentence-case"
+            raise UsageError(f"{option} is for the built-in styles, not --csl")
         return _cite_csl(library, keys, csl, form, page_list, fmt, with_html)
     edition = check_edition(style, edition, form)
     form = subsequent_form(style, form) if subsequent else form
-    records = load_resolved(library, keys)
+    cased = _TitleCase(style, sentence_case)
     form = form or default_form(style)
+    records = load_resolved(library, keys)
     notes = _Notes(warn)
+    if form == "reference":  # an in-text citation gives a title in title case anyway
+        records = [cased(r) for r in records]
+        cased.warn(notes)
     suffixes = library_suffixes(library, records, style, edition, notes)
     if form == "reference":
         styled = [
@@ -475,6 +539,7 @@ def bibliography(
     fmt: str = "text",
     warn: Warn | None = None,
     forms: Sequence[str] = (),
+    sentence_case: bool = False,
 ) -> Citations:
     """The sorted reference list of the records ``keys``, of those matching
     ``query``, or (neither) of the whole library.
@@ -487,6 +552,9 @@ def bibliography(
 
     if keys and query:
         raise UsageError("give KEYS or --query, not both")
+    if csl and sentence_case:
+        raise UsageError("--sentence-case is for the built-in styles, not --csl")
+    cased = _TitleCase(style, sentence_case)
     notes = _Notes(warn)
     if not keys and not csl:
         from .listing import stream_records
@@ -496,7 +564,7 @@ def bibliography(
             from .bibliomemo import KeptList
 
             edition = check_edition(style, edition)
-            memo = KeptList.open(library, style, edition, forms)
+            memo = KeptList.open(library, style, edition, forms, sentence_case=sentence_case)
             kept = memo.entries() if memo is not None else None
             if kept is not None:
                 assert memo is not None
@@ -510,7 +578,9 @@ def bibliography(
         try:
             streamed = stream_records(library, query)
             if streamed is not None:
-                result = _streamed_bibliography(library, streamed, query, style, edition, notes)
+                result = _streamed_bibliography(
+                    library, streamed, query, style, edition, notes, cased
+                )
                 if memo is not None and not result.empty_library:
                     result.items = _Recorded(memo, result.items, notes)
                     memo = None
@@ -537,9 +607,10 @@ def bibliography(
         return Citations([Citation(k, t, h) for k, t, h in rows], csl=csl, warnings=notes.items)
     edition = check_edition(style, edition)
     orphans: list[str] = []
-    records = resolve_many(stored, library, orphans)
+    records = [cased(r) for r in resolve_many(stored, library, orphans)]
     for message in orphans:
         notes(message)
+    cased.warn(notes)
     left_out: list[str] = []
     entries = format_bibliography(records, style, edition, left_out)
     _note_left_out(left_out, notes)
@@ -619,6 +690,7 @@ def _streamed_bibliography(
     style: str,
     edition: int | None,
     notes: _Notes,
+    cased: _TitleCase,
 ) -> Citations:
     """The reference list of a whole library or a query in two passes (the
     order from each record's sort data, then each record formatted as it is
@@ -630,18 +702,21 @@ def _streamed_bibliography(
     orphans: list[str] = []
     resolve = Resolver(library, orphans)
     left_out: list[str] = []
+    # sentence case changes no sort key (titles file folded): the first pass
+    # only notes the titles; the second converts them as it formats
     placed = arrange_bibliography(
-        (resolve(r) for r in streamed.records()), style, edition, left_out
+        (cased(resolve(r)) for r in streamed.records()), style, edition, left_out
     )
     for reason in streamed.problems:
         notes(f"skipped an unreadable record file: {reason}")
+    cased.warn(notes)
     _note_left_out(left_out, notes)
     if not placed and not left_out:
         return _no_records(library, query, style, None, notes)
     for message in orphans:
         notes(message)
     return Citations(
-        _Planned(library, placed, style, edition, notes),
+        _Planned(library, placed, style, edition, notes, cased),
         style=style,
         edition=edition,
         warnings=notes.items,
