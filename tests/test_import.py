@@ -404,3 +404,33 @@ def test_bibtex_year_that_is_not_a_year_is_kept_with_a_warning(cs, empty_lib, tm
     )
     data = json.loads((empty_lib / "a.json").read_text(encoding="utf-8"))
     assert data["issued"] == {"literal": "[2014]"} and "extra" not in data
+
+
+def test_a_book_made_from_a_chapters_booktitle_takes_its_braces_and_quotes(
+    cs, empty_lib: Path, tmp_path: Path
+) -> None:
+    """--link-parents makes the book from the chapter's booktitle: the notes on
+    how that title was written (its braced phrases, its TeX quotes) move with
+    it, so the book's title is exported as the source wrote it, and the
+    chapter keeps no note on a field it no longer has."""
+    bib = tmp_path / "lp.bib"
+    bib.write_text(
+        "@incollection{aris2014,\n  author = {Aris, Stephen},\n"
+        "  title = {Collective Security Treaty Organization},\n"
+        "  booktitle = {``Handbook'' of Governance and {NATO} Security},\n"
+        "  editor = {Sperling, James},\n  publisher = {Edward Elgar},\n  year = {2014},\n}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(bib), "--link-parents")
+    assert r.exit_code == 0, r.stderr
+    book = json.loads((empty_lib / "sperling2014handbook.json").read_text(encoding="utf-8"))
+    assert book["title"] == "<q>Handbook</q> of Governance and NATO Security"
+    assert book["extra"] == {
+        "protect": {"title": ["NATO"]},
+        "latex_markup": {"title": {"q": ["``"]}},
+    }
+    chapter = json.loads((empty_lib / "aris2014.json").read_text(encoding="utf-8"))
+    assert "container_title" not in chapter
+    assert "latex_markup" not in chapter.get("extra", {})
+    out = cs(empty_lib, "export", "--format", "biblatex").stdout
+    assert "  title = {``Handbook'' of Governance and {NATO} Security},\n" in out

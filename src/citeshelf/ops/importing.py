@@ -825,9 +825,9 @@ class Importer:
                         data[name] = value
                 if record.container_authors:
                     data["authors"] = record.container_authors
-                protect = (record.extra or {}).get("protect", {})
-                if isinstance(protect, dict) and "container_title" in protect:
-                    data["extra"] = {"protect": {"title": list(protect["container_title"])}}
+                notes = _field_notes(record.extra or {}, "container_title", "title")
+                if notes:
+                    data["extra"] = notes
                 book = Book.model_validate(data)
                 make_key = self.make_key or unique_key
                 book = book.model_copy(update={"key": make_key(book, self.taken)})
@@ -844,14 +844,8 @@ class Importer:
                 # to, it takes from the book.
                 if book.title == record.container_title:
                     update["container_title"] = None
-                    extra = dict(record.extra or {})
-                    if (
-                        isinstance(extra.get("protect"), dict)
-                        and "container_title" in extra["protect"]
-                    ):
-                        extra["protect"] = {
-                            k: v for k, v in extra["protect"].items() if k != "container_title"
-                        }
+                    extra = _without_field_notes(record.extra or {}, "container_title")
+                    if extra != (record.extra or {}):
                         update["extra"] = extra
                 if book.authors == record.container_authors:
                     update["container_authors"] = []
@@ -860,6 +854,37 @@ class Importer:
                         update[name] = [] if name in ("editors", "isbn") else None
             self._restage(record.model_copy(update=update))
         self.unlinked = []
+
+
+#: extra's tables of notes on a field's text, keyed by the field: its
+#: protected phrases, how its markup was spelled (formats/__init__.py)
+_FIELD_NOTES = ("protect", "latex_markup")
+
+
+def _field_notes(extra: dict[str, Any], field: str, to: str) -> dict[str, Any]:
+    """The notes ``extra`` holds on ``field``, as notes on ``to`` (a chapter's
+    book title's braces and quotes, for the book made from it)."""
+    out: dict[str, Any] = {}
+    for table in _FIELD_NOTES:
+        notes = extra.get(table)
+        if isinstance(notes, dict) and field in notes:
+            value = notes[field]
+            out[table] = {to: list(value) if isinstance(value, list) else value}
+    return out
+
+
+def _without_field_notes(extra: dict[str, Any], field: str) -> dict[str, Any]:
+    """``extra`` without its notes on ``field`` (the field moved to the book)."""
+    out = dict(extra)
+    for table in _FIELD_NOTES:
+        notes = out.get(table)
+        if isinstance(notes, dict) and field in notes:
+            rest = {k: v for k, v in notes.items() if k != field}
+            if rest:
+                out[table] = rest
+            else:
+                del out[table]
+    return out
 
 
 def _keep_preambles(library: Any, values: list[str], strings: list[tuple[str, str]]) -> None:
