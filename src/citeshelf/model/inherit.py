@@ -25,7 +25,7 @@ Pydantic; :func:`chapter_view` works on model records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from .types import types_of_model
 
@@ -39,8 +39,12 @@ __all__ = [
     "NEVER_INHERITED",
     "USES",
     "Inherit",
+    "REPRINT_RELATIONS",
     "chapter_view",
     "inherited",
+    "original_key",
+    "original_of",
+    "reprint_view",
 ]
 
 #: Every use a chapter is seen with its book for.
@@ -132,3 +136,34 @@ def chapter_view(chapter: R, book: BaseRecord | None, use: str = "style") -> R:
             if value:
                 update[row.field] = value
     return chapter.model_copy(update=update) if update else chapter
+
+
+#: The relations naming the work a record reprints: biblatex's ``reprintof``
+#: and ``origpubin`` (the original publication).
+REPRINT_RELATIONS = ("reprintof", "origpubin")
+
+
+def original_key(record: BaseRecord) -> str | None:
+    """The key of the work ``record`` reprints (its first ``reprintof`` or
+    ``origpubin`` relation), or None."""
+    for relation in record.related:
+        if relation.type in REPRINT_RELATIONS and relation.key != record.key:
+            return relation.key
+    return None
+
+
+def reprint_view(record: R, original: BaseRecord | None) -> R:
+    """The reprint as the styles see it: the record with the original work
+    (itself seen with its book if it is a chapter) at hand for
+    :func:`original_of`; nothing is copied into its fields. With no
+    original, the record as it is."""
+    if original is None:
+        return record
+    view = record.model_copy()
+    view._original = original
+    return view
+
+
+def original_of(record: BaseRecord) -> BaseRecord | None:
+    """The original work given to :func:`reprint_view`, or None."""
+    return cast("BaseRecord | None", getattr(record, "_original", None))

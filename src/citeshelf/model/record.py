@@ -20,6 +20,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     TypeAdapter,
     ValidationError,
     create_model,
@@ -283,6 +284,9 @@ class BaseRecord(BaseModel):
     #: a volume's set: :mod:`.relations`), and its other links
     parent: str | None = None
     related: list[Relation] = Field(default_factory=_new_list)
+    #: in a view for the styles only (never stored): the record a ``reprintof``
+    #: or ``origpubin`` relation names (:func:`.inherit.reprint_view`)
+    _original: Any = PrivateAttr(default=None)
 
     # -- validators -------------------------------------------------------
 

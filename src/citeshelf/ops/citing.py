@@ -119,7 +119,7 @@ class _Planned(Sequence[Citation]):
         self._style = style
         self._edition = edition
         self._notes = notes
-        self._resolve = Resolver(library)
+        self._resolve = Resolver(library, reprints=True)
 
     def __len__(self) -> int:
         return len(self._placed)
@@ -262,10 +262,11 @@ def _stored(library: Any, keys: Iterable[str]) -> list[Any]:
 
 
 def _resolve(records: Sequence[Any], library: Any) -> list[Any]:
-    """Each record through its book (a missing book is an error)."""
+    """Each record through its book (a missing book is an error), with the
+    work it reprints if the library has it."""
     from ..library.parents import resolve
 
-    return [resolve(r, library) for r in records]
+    return [resolve(r, library, reprints=True) for r in records]
 
 
 def load_resolved(library: Any, keys: Iterable[str]) -> list[Any]:
@@ -607,7 +608,7 @@ def bibliography(
         return Citations([Citation(k, t, h) for k, t, h in rows], csl=csl, warnings=notes.items)
     edition = check_edition(style, edition)
     orphans: list[str] = []
-    records = [cased(r) for r in resolve_many(stored, library, orphans)]
+    records = [cased(r) for r in resolve_many(stored, library, orphans, reprints=True)]
     for message in orphans:
         notes(message)
     cased.warn(notes)
@@ -700,7 +701,7 @@ def _streamed_bibliography(
 
     edition = check_edition(style, edition)
     orphans: list[str] = []
-    resolve = Resolver(library, orphans)
+    resolve = Resolver(library, orphans, reprints=True)
     left_out: list[str] = []
     # sentence case changes no sort key (titles file folded): the first pass
     # only notes the titles; the second converts them as it formats

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
+from ..model.inherit import original_of
 from ..model.names import is_cjk, join_particle
 from .common import (
     MONTH_NAMES,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Sequence
 
     from ..model import Article, BaseRecord, Chapter, Paper, Person, Webpage
+    from ..model.dates import Date
     from .common import Cite, Work
 
 __all__ = [
@@ -251,7 +253,7 @@ def _year(record: BaseRecord, suffix: str) -> str:
     if d is None:
         return no_date_label(record, "in press", suffix)
     text = year_span(d, open_end="present", suffix=suffix)
-    original = getattr(record, "original_date", None)
+    original = _original_date(record)
     if original is not None:
         text = year_span(original, open_end="present", era=_BCE) + "/" + text
     return text
@@ -262,11 +264,76 @@ def _year(record: BaseRecord, suffix: str) -> str:
 _BCE = "B.C.E."
 
 
+def _original_date(record: BaseRecord) -> Date | None:
+    """The date of the original work: the record's ``original_date``, else
+    the issue date of the work it reprints (a ``reprintof`` relation)."""
+    original = getattr(record, "original_date", None)
+    if original is None and (work := original_of(record)) is not None:
+        original = work.issued
+    return original
+
+
 def _original(out: Styled, record: Work) -> None:
-    """9.41: "(Original work published 1851)" at the end of a republished work."""
+    """9.41: "(Original work published 1851)" at the end of a republished
+    work; for one whose original is in the library, what it was reprinted
+    from (:func:`_reprinted_from`)."""
+    work = original_of(record)
+    if work is not None and _reprinted_from(out, cast("Work", work)):
+        return
     original = getattr(record, "original_date", None)
     if original is not None:
         out.add(f" (Original work published {year_span(original, open_end='present', era=_BCE)})")
+
+
+def _people(people: Sequence[Person], et_al: bool, label: str = "") -> str:
+    """ "F. Richardson, Ed."; "A. Author & B. Author"."""
+    if not people:
+        return ""
+    text = typo(_name_list([_direct(p) for p in people], et_al))
+    if label:
+        text += ", " + label + ("s." if len(people) > 1 or et_al else ".")
+    return text
+
+
+def _reprinted_from(out: Styled, work: Work) -> bool:
+    """10.2 and 10.3 (republished works): the source of a reprint, from the
+    original's record: "(Reprinted from *Title of the original book*, pp.
+    113–123, by F. Richardson, Ed., 1973, National Educational Press)", a
+    journal article's "(Reprinted from “Title,” 1999, *Journal*, *12*(3), pp.
+    4–20)". False if the record gives no title to name the original by."""
+    year = year_span(work.issued, open_end="present", era=_BCE) if work.issued else ""
+    pages = ""
+    if work.pages:
+        pages = ("pp. " if work.pages.is_range else "p. ") + page_text(work.pages)
+    journal = getattr(work, "journal", None)
+    container = getattr(work, "container_title", None)
+    if journal:
+        out.add(" (Reprinted from ")
+        if work.full_title:
+            out.add("“" + inner_quotes(_title(work)) + ",” ")
+        if year:
+            out.add(year + ", ")
+        _italic(out, typo(journal))
+        _volume_issue(out, work)
+        out.add((", " + pages if pages else "") + ")")
+        return True
+    title = container or (work.full_title and _title(work))
+    if not title:
+        return False
+    if container:
+        by = _people(work.editors, work.editors_et_al, "Ed") or _people(
+            getattr(work, "container_authors", []), False
+        )
+    else:
+        by = _people(work.authors, work.authors_et_al) or _people(
+            work.editors, work.editors_et_al, "Ed"
+        )
+    publisher = getattr(work, "publisher", None)
+    out.add(" (Reprinted from ")
+    _italic(out, typo(title))
+    rest = [pages, f"by {by}" if by else "", year, typo(publisher) if publisher else ""]
+    out.add("".join(", " + x for x in rest if x) + ")")
+    return True
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,162 @@
+"""A reprint whose original is in the library (a ``reprintof`` or
+``origpubin`` relation, issue 10): APA's "(Reprinted from ...)" and the
+"1973/2005" citation, printed from the original's own record (and its book's).
+Without the relation, or with the original missing, the record prints as it
+is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citeshelf.library import Library
+from citeshelf.library.parents import Resolver, resolve, resolve_many
+from citeshelf.model import parse_record
+from citeshelf.styles import format_citation, format_reference, to_html, to_markdown, to_text
+
+
+def write(lib: Path, **data) -> None:
+    Library(lib).create(parse_record(data))
+
+
+def reprint_lib(lib: Path) -> None:
+    """A chapter first printed in one edited book and reprinted in another,
+    and a journal article reprinted in the same book."""
+    write(
+        lib,
+        type="book",
+        key="richardson1973",
+        title="Brain and intelligence: The ecology of child development",
+        editors=[{"family": "Richardson", "given": "F."}],
+        issued="1973",
+        publisher="National Educational Press",
+    )
+    write(
+        lib,
+        type="chapter",
+        key="bronfenbrenner1973",
+        title="The social ecology of human development",
+        authors=[{"family": "Bronfenbrenner", "given": "Urie"}],
+        parent="richardson1973",
+        pages="113-123",
+    )
+    write(
+        lib,
+        type="book",
+        key="bronfenbrenner2005book",
+        title="Making human beings human: Bioecological perspectives on human development",
+        editors=[{"family": "Bronfenbrenner", "given": "Urie"}],
+        issued="2005",
+        publisher="SAGE Publications",
+    )
+    write(
+        lib,
+        type="chapter",
+        key="bronfenbrenner2005",
+        title="The social ecology of human development: A retrospective conceptualization",
+        authors=[{"family": "Bronfenbrenner", "given": "Urie"}],
+        parent="bronfenbrenner2005book",
+        pages="27-40",
+        related=[{"type": "reprintof", "key": "bronfenbrenner1973"}],
+    )
+    write(
+        lib,
+        type="article",
+        key="doe1999",
+        title="An early paper",
+        authors=[{"family": "Doe", "given": "Jane"}],
+        journal="Journal of Things",
+        volume="12",
+        issue="3",
+        pages="4-20",
+        issued="1999",
+    )
+    write(
+        lib,
+        type="chapter",
+        key="doe2005",
+        title="An early paper",
+        authors=[{"family": "Doe", "given": "Jane"}],
+        parent="bronfenbrenner2005book",
+        pages="41-57",
+        related=[{"type": "origpubin", "key": "doe1999"}],
+    )
+
+
+def apa(record, form=to_text) -> str:
+    return form(format_reference(record, "apa"))
+
+
+CHAPTER = (
+    "Bronfenbrenner, U. (2005). The social ecology of human development: A retrospective "
+    "conceptualization. In U. Bronfenbrenner (Ed.), Making human beings human: Bioecological "
+    "perspectives on human development (pp. 27–40). SAGE Publications. (Reprinted from Brain "
+    "and intelligence: The ecology of child development, pp. 113–123, by F. Richardson, Ed., "
+    "1973, National Educational Press)"
+)
+
+
+def test_apa_reprinted_chapter_names_the_original_book_pages_editor_year_publisher(
+    empty_lib: Path,
+) -> None:
+    reprint_lib(empty_lib)
+    lib = Library(empty_lib)
+    record = resolve(lib.get("bronfenbrenner2005"), lib, reprints=True)
+    assert apa(record) == CHAPTER
+    md = apa(record, to_markdown)
+    assert "(Reprinted from *Brain and intelligence: The ecology of child development*, pp." in md
+    html = apa(record, to_html)
+    assert "(Reprinted from <i>Brain and intelligence: The ecology of child development</i>" in html
+    assert to_text(format_citation([record], "apa")) == "(Bronfenbrenner, 1973/2005)"
+    narrative = to_text(format_citation([record], "apa", "narrative"))
+    assert narrative == "Bronfenbrenner (1973/2005)"
+
+
+def test_apa_reprinted_journal_article(empty_lib: Path) -> None:
+    reprint_lib(empty_lib)
+    lib = Library(empty_lib)
+    record = resolve(lib.get("doe2005"), lib, reprints=True)
+    text = apa(record)
+    assert text.endswith(
+        "SAGE Publications. (Reprinted from “An early paper,” 1999, Journal of Things, 12(3), "
+        "pp. 4–20)"
+    )
+    md = apa(record, to_markdown)
+    assert md.endswith("1999, *Journal of Things*, *12*(3), pp. 4–20)")
+    assert to_text(format_citation([record], "apa")) == "(Doe, 1999/2005)"
+
+
+def test_without_reprints_or_relation_or_original_the_record_prints_as_stored(
+    empty_lib: Path,
+) -> None:
+    reprint_lib(empty_lib)
+    lib = Library(empty_lib)
+    stored = lib.get("bronfenbrenner2005")
+    plain = apa(resolve(stored, lib))
+    assert plain == CHAPTER.split(" (Reprinted")[0]
+    # the original removed: the reprint prints as stored, with a sentence saying so
+    (empty_lib / "bronfenbrenner1973.json").unlink()
+    problems: list[str] = []
+    [record] = resolve_many([lib.get("bronfenbrenner2005")], lib, problems, reprints=True)
+    assert apa(record) == plain
+    assert problems == [
+        "chapter 'bronfenbrenner2005' reprints 'bronfenbrenner1973', which is not in the "
+        "library or unreadable: it is given without it"
+    ]
+    assert apa(Resolver(lib, reprints=True)(lib.get("bronfenbrenner2005"))) == plain
+
+
+def test_original_date_without_relation_keeps_original_work_published(empty_lib: Path) -> None:
+    record = parse_record(
+        {
+            "type": "book",
+            "key": "melville2003",
+            "title": "Moby-Dick",
+            "authors": [{"family": "Melville", "given": "Herman"}],
+            "issued": "2003",
+            "original_date": "1851",
+            "publisher": "Penguin",
+        }
+    )
+    assert apa(record) == (
+        "Melville, H. (2003). Moby-Dick. Penguin. (Original work published 1851)"
+    )
