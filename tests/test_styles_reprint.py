@@ -160,3 +160,28 @@ def test_original_date_without_relation_keeps_original_work_published(empty_lib:
     assert apa(record) == (
         "Melville, H. (2003). Moby-Dick. Penguin. (Original work published 1851)"
     )
+
+
+def test_cli_bibliography_and_cite_print_the_reprint_with_its_original(empty_lib: Path, cs) -> None:
+    reprint_lib(empty_lib)
+    r = cs(empty_lib, "bibliography", "--style", "apa")
+    assert r.exit_code == 0, r.stderr
+    assert CHAPTER in r.stdout
+    assert "(Reprinted from “An early paper,” 1999, Journal of Things, 12(3), pp. 4–20)" in (
+        r.stdout
+    )
+    # the originals themselves are listed as they are
+    assert "Doe, J. (1999). An early paper. Journal of Things, 12(3), 4–20.\n" in r.stdout
+    r = cs(empty_lib, "cite", "bronfenbrenner2005", "doe2005")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.strip() == "(Bronfenbrenner, 1973/2005; Doe, 1999/2005)"
+    # the original gone: the reprint as stored, and bibliography says so
+    (empty_lib / "bronfenbrenner1973.json").unlink()
+    r = cs(empty_lib, "bibliography", "--style", "apa")
+    assert r.exit_code == 0
+    [line] = [x for x in r.stdout.splitlines() if "retrospective" in x]
+    # now of the same author and year as the book: 2005a, 2005b (APA 9.47)
+    assert line.endswith("(pp. 27–40). SAGE Publications.") and "1973" not in line
+    assert "reprints 'bronfenbrenner1973', which is not in the library" in r.stderr
+    r = cs(empty_lib, "cite", "bronfenbrenner2005")
+    assert r.exit_code == 0 and r.stdout.strip() == "(Bronfenbrenner, 2005b)"
