@@ -185,3 +185,29 @@ def test_cli_bibliography_and_cite_print_the_reprint_with_its_original(empty_lib
     assert "reprints 'bronfenbrenner1973', which is not in the library" in r.stderr
     r = cs(empty_lib, "cite", "bronfenbrenner2005")
     assert r.exit_code == 0 and r.stdout.strip() == "(Bronfenbrenner, 2005b)"
+
+
+def test_chicago_bibliography_says_where_a_reprint_was_originally_published(
+    empty_lib: Path,
+) -> None:
+    reprint_lib(empty_lib)
+    lib = Library(empty_lib)
+    chapter = resolve(lib.get("bronfenbrenner2005"), lib, reprints=True)
+    article = resolve(lib.get("doe2005"), lib, reprints=True)
+    entry = to_text(format_reference(chapter, "chicago-notes", 17))
+    assert entry.endswith(
+        "SAGE Publications, 2005. Originally published in Brain and Intelligence: The Ecology "
+        "of Child Development, edited by F. Richardson (National Educational Press, 1973), 113–23."
+    )
+    # the 18th edition gives no chapter's pages in a bibliography, the original's neither
+    entry = to_text(format_reference(chapter, "chicago-notes", 18))
+    assert entry.endswith("edited by F. Richardson (National Educational Press, 1973).")
+    md = to_markdown(format_reference(article, "chicago-author-date", 17))
+    assert md.endswith(
+        "SAGE Publications. Originally published in *Journal of Things* 12, no. 3 (1999): 4–20."
+    )
+    html = to_html(format_reference(article, "chicago-notes", 18))
+    assert "Originally published in <i>Journal of Things</i> 12, no. 3 (1999): 4–20." in html
+    # as stored (no original at hand): no such sentence
+    plain = to_text(format_reference(resolve(lib.get("doe2005"), lib), "chicago-notes", 17))
+    assert plain.endswith("SAGE Publications, 2005.")

@@ -34,6 +34,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
+from ..model.inherit import original_of
 from ..model.names import join_particle
 from .common import (
     MONTH_NAMES,
@@ -629,6 +630,33 @@ def _originally(
         year = year_span(record.original_date)
         out.add(f" [{year}]" if note else f" ({year})")
     return out
+
+
+def _originally_in(record: Work, edition: int) -> Styled | None:
+    """Where a reprinted article or chapter first appeared, from the record
+    of the original (a ``reprintof`` or ``origpubin`` relation), at the end
+    of a bibliography entry (CMOS 17 14.112): "Originally published in
+    *Journal* 12, no. 3 (1999): 4–20"; a chapter's "Originally published in
+    *Book*, edited by F. Richardson (Publisher, 1973), 113–23" (the pages
+    where the edition gives a chapter's: :func:`_chapter_pages`). None for an
+    original of another kind, or none at hand."""
+    work = original_of(record)
+    if work is None:
+        return None
+    original = cast("Work", work)
+    out = Styled().add("Originally published in ")
+    if getattr(original, "journal", None):
+        return out.extend(periodical_part(cast("Article", original), edition, form="bib"))
+    container = getattr(original, "container_title", None)
+    if not container:
+        return None
+    _italic(out, _tc(original, container, edition, "container_title"))
+    eds = _editors_text(original, note=False, edition=edition)
+    facts = facts_part(original, edition, form="note")
+    pages = _chapter_pages(original, edition)
+    return out.add((", " + eds if eds else "") + (f" ({facts})" if facts else "")).add(
+        ", " + pages if pages else ""
+    )
 
 
 def _archive(record: Work) -> list[str]:
@@ -1367,6 +1395,8 @@ def _bib_body(out: Styled, record: Work, edition: int, ad: bool) -> None:
         out.add(facts)
         out.punct(". ")
         originally = _originally(record, edition, note=False, author_date=ad)
+        if originally is None:
+            originally = _originally_in(record, edition)
         if originally is not None:
             out.extend(originally)
             out.punct(". ")
