@@ -172,6 +172,16 @@ def test_cli_bibliography_and_cite_print_the_reprint_with_its_original(empty_lib
     )
     # the originals themselves are listed as they are
     assert "Doe, J. (1999). An early paper. Journal of Things, 12(3), 4–20.\n" in r.stdout
+    # the keyed list and a query's, in Markdown, too
+    r = cs(empty_lib, "bibliography", "doe2005", "-s", "chicago-notes", "--format", "markdown")
+    assert r.exit_code == 0, r.stderr
+    assert r.stdout.rstrip().endswith(
+        "Originally published in *Journal of Things* 12, no. 3 (1999): 4–20."
+    )
+    r = cs(empty_lib, "bibliography", "--query", "author:bronfenbrenner", "--format", "markdown")
+    assert "(Reprinted from *Brain and intelligence: The ecology of child development*, pp. " in (
+        r.stdout
+    )
     r = cs(empty_lib, "cite", "bronfenbrenner2005", "doe2005")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.strip() == "(Bronfenbrenner, 1973/2005; Doe, 1999/2005)"
@@ -211,3 +221,36 @@ def test_chicago_bibliography_says_where_a_reprint_was_originally_published(
     # as stored (no original at hand): no such sentence
     plain = to_text(format_reference(resolve(lib.get("doe2005"), lib), "chicago-notes", 17))
     assert plain.endswith("SAGE Publications, 2005.")
+
+
+def test_apa_reprinted_book_names_its_author_year_and_publisher(empty_lib: Path) -> None:
+    shabana = {"family": "Shabana", "given": "A. A."}
+    title = "Theory of vibration: An introduction"
+    write(
+        empty_lib,
+        type="book",
+        key="shabana1991",
+        title=title,
+        authors=[shabana],
+        issued="1991",
+        publisher="Springer-Verlag",
+    )
+    write(
+        empty_lib,
+        type="book",
+        key="shabana1996",
+        title=title,
+        authors=[shabana],
+        issued="1996",
+        edition="2",
+        publisher="Springer-Verlag",
+        related=[{"type": "reprintof", "key": "shabana1991"}],
+    )
+    lib = Library(empty_lib)
+    record = resolve(lib.get("shabana1996"), lib, reprints=True)
+    assert apa(record, to_markdown) == (
+        "Shabana, A. A. (1996). *Theory of vibration: An introduction* (2nd ed.). "
+        "Springer-Verlag. (Reprinted from *Theory of vibration: An introduction*, by A. A. "
+        "Shabana, 1991, Springer-Verlag)"
+    )
+    assert to_text(format_citation([record], "apa")) == "(Shabana, 1991/1996)"
