@@ -185,6 +185,11 @@ def test_cli_bibliography_and_cite_print_the_reprint_with_its_original(empty_lib
     r = cs(empty_lib, "cite", "bronfenbrenner2005", "doe2005")
     assert r.exit_code == 0, r.stderr
     assert r.stdout.strip() == "(Bronfenbrenner, 1973/2005; Doe, 1999/2005)"
+    # the book alone: its year letter is the reference list's (none: the
+    # reprinted chapter is 1973/2005, not 2005)
+    r = cs(empty_lib, "cite", "bronfenbrenner2005book")
+    assert r.stdout.strip() == "(Bronfenbrenner, 2005)"
+    assert "Bronfenbrenner, U. (Ed.). (2005). Making" in cs(empty_lib, "bibliography").stdout
     # the original gone: the reprint as stored, and bibliography says so
     (empty_lib / "bronfenbrenner1973.json").unlink()
     r = cs(empty_lib, "bibliography", "--style", "apa")

@@ -1,8 +1,10 @@
 """Parent resolution: finding a chapter's book (a paper's proceedings, a
-volume's set: any record's ``parent``) in the library.
+volume's set: any record's ``parent``) in the library, and for the styles
+the work a reprint reprints (a ``reprintof`` or ``origpubin`` relation).
 
 What the chapter then takes from the book is the model's rule
-(:mod:`citeshelf.model.inherit`); this module only finds the book.
+(:mod:`citeshelf.model.inherit`); this module only finds the book, and the
+original (:func:`citeshelf.model.inherit.reprint_view`).
 """
 
 from __future__ import annotations

@@ -303,7 +303,7 @@ def _pooled(library: Any, records: Sequence[Any], queries: Iterable[str], warn: 
         for p in problems:
             if warn is not None:
                 warn(f"skipped an unreadable record file: {p.reason}")
-        for r in resolve_many([f for f in found if f.key not in pool], library):
+        for r in resolve_many([f for f in found if f.key not in pool], library, reprints=True):
             pool[r.key] = r
     return pool.values()
 
