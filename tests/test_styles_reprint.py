@@ -259,3 +259,14 @@ def test_apa_reprinted_book_names_its_author_year_and_publisher(empty_lib: Path)
         "Shabana, 1991, Springer-Verlag)"
     )
     assert to_text(format_citation([record], "apa")) == "(Shabana, 1991/1996)"
+
+
+def test_an_original_chapter_without_its_book_names_nothing(empty_lib: Path) -> None:
+    reprint_lib(empty_lib)
+    (empty_lib / "richardson1973.json").unlink()
+    lib = Library(empty_lib)
+    record = resolve(lib.get("bronfenbrenner2005"), lib, reprints=True)
+    assert apa(record) == CHAPTER.split(" (Reprinted")[0]
+    assert to_text(format_reference(record, "chicago-notes", 17)).endswith(
+        "SAGE Publications, 2005."
+    )

@@ -300,7 +300,8 @@ def _reprinted_from(out: Styled, work: Work) -> bool:
     original's record: "(Reprinted from *Title of the original book*, pp.
     113–123, by F. Richardson, Ed., 1973, National Educational Press)", a
     journal article's "(Reprinted from “Title,” 1999, *Journal*, *12*(3), pp.
-    4–20)". False if the record gives no title to name the original by."""
+    4–20)". False if the record gives no title to name the original by (a
+    chapter without its book)."""
     year = year_span(work.issued, open_end="present", era=_BCE) if work.issued else ""
     pages = ""
     if work.pages:
@@ -317,6 +318,8 @@ def _reprinted_from(out: Styled, work: Work) -> bool:
         _volume_issue(out, work)
         out.add((", " + pages if pages else "") + ")")
         return True
+    if not container and work.parent and work.type != "book":
+        return False  # a chapter whose book is not at hand: too little to name it by
     title = container or (work.full_title and _title(work))
     if not title:
         return False
