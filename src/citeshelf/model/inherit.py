@@ -18,6 +18,12 @@ The uses:
 * ``index`` -- the query index and the query language (``list isbn:...``);
 * ``bibtex``, ``biblatex``, ``csl-json``, ``ris`` -- the export formats.
 
+A reprint is not a part: it takes no field from the work it reprints (a
+``reprintof`` or ``origpubin`` relation). For the styles only,
+:func:`reprint_view` puts that work beside it, and :func:`original_of` gives
+it back to a style that prints "(Reprinted from ...)" or "Originally
+published in ...".
+
 This module imports nothing heavy: the index reads the table without loading
 Pydantic; :func:`chapter_view` works on model records.
 """
