@@ -28,6 +28,7 @@ Modules (each imported on demand)::
     tagging    tag_records -> Tagged, count_tags(path) -> TagCounts
     rekeying   plan_rekey -> RekeyPlan, apply_rekey, preview_keys -> KeyPreview
     configuring config_for, change_setting -> Changed, key_formula
+    wording    first_few (the start of a list, for a message)
     watching   watch_export -> Watching, then a Rewrite per export (export --watch)
     syncing    setup_git -> GitSetup, merge_files (git's merge driver),
                sync_library -> Synced (team libraries on git)

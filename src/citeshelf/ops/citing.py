@@ -30,6 +30,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, overload
 
+from .wording import first_few
+
 __all__ = [
     "Citation",
     "Citations",
@@ -109,7 +111,7 @@ class _Planned(Sequence[Citation]):
         style: str,
         edition: int,
         notes: Any,
-        cased: Callable[[Any], Any] = lambda r: r,
+        cased: Callable[[Any], Any] | None = None,
     ) -> None:
         from ..library.parents import Resolver
 
@@ -129,7 +131,9 @@ class _Planned(Sequence[Citation]):
         from ..styles import format_placed
 
         try:
-            record = self._cased(self._resolve(self._library.get(placed.key)))
+            record = self._resolve(self._library.get(placed.key))
+            if self._cased is not None:
+                record = self._cased(record)
         except (InvalidData, NotFound) as exc:
             self._notes(f"skipped a record that changed while the list was made: {exc}")
             return None
@@ -370,41 +374,41 @@ class _TitleCase:
             raise UsageError("--sentence-case is for APA: Chicago prints titles in headline style")
         self.active = style == "apa"
         self.convert = convert
-        self.keys: list[str] = []
+        self.keys: dict[str, None] = {}  # in the order met, once each
+
+    def note(self, record: Any) -> Any:
+        """``record`` unchanged, its key noted for the warning if a title of
+        it looks like Title Case (nothing to note when converting)."""
+        if self.active and not self.convert and record.key not in self.keys:
+            from .checking import title_case_titles
+
+            if next(title_case_titles(record), None) is not None:
+                self.keys[record.key] = None
+        return record
 
     def __call__(self, record: Any) -> Any:
-        if not self.active:
-            return record
-        from .checking import title_case_titles
-
-        found = list(title_case_titles(record))
-        if not found:
-            return record
-        if not self.convert:
-            if record.key not in self.keys:
-                self.keys.append(record.key)
-            return record
+        """``record`` as it prints: converted with ``convert``, else noted."""
+        if not (self.active and self.convert):
+            return self.note(record)
         from ..formats.protect import protected_phrases
         from ..styles.common import to_sentence_case
+        from .checking import title_case_titles
 
         changes = {
             name: new
             if new is not None
             else to_sentence_case(text, protected_phrases(record.extra, name))
-            for name, text, new in found
+            for name, text, new in title_case_titles(record)
         }
-        return record.model_copy(update=changes)
+        return record.model_copy(update=changes) if changes else record
 
     def warn(self, notes: Any) -> None:
-        if not self.keys or self.convert:
-            return
-        shown = ", ".join(self.keys[:5]) + (
-            f" and {len(self.keys) - 5} more" if len(self.keys) > 5 else ""
-        )
-        notes(
-            f"titles that look like Title Case print as stored: {shown} (APA wants sentence "
-            "case, 6.17: --sentence-case prints them so, 'citeshelf check --fix' stores them so)"
-        )
+        if self.keys:
+            notes(
+                f"titles that look like Title Case print as stored: {first_few(list(self.keys))} "
+                "(APA wants sentence case, 6.17: --sentence-case prints them so, "
+                "'citeshelf check --fix' stores them so)"
+            )
 
 
 def cite(
@@ -628,9 +632,8 @@ def _note_left_out(keys: list[str], notes: _Notes) -> None:
     out (APA 8.9; CMOS 14.214 (17th)): they are cited in the text only."""
     if not keys:
         return
-    shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
     notes(
-        f"left out of the list: {shown} (a personal communication is cited in the text"
+        f"left out of the list: {first_few(keys)} (a personal communication is cited in the text"
         " only: APA 8.9, CMOS 14.214 (17th))"
     )
 
@@ -706,7 +709,7 @@ def _streamed_bibliography(
     # sentence case changes no sort key (titles file folded): the first pass
     # only notes the titles; the second converts them as it formats
     placed = arrange_bibliography(
-        (cased(resolve(r)) for r in streamed.records()), style, edition, left_out
+        (cased.note(resolve(r)) for r in streamed.records()), style, edition, left_out
     )
     for reason in streamed.problems:
         notes(f"skipped an unreadable record file: {reason}")
@@ -717,7 +720,7 @@ def _streamed_bibliography(
     for message in orphans:
         notes(message)
     return Citations(
-        _Planned(library, placed, style, edition, notes, cased),
+        _Planned(library, placed, style, edition, notes, cased if cased.convert else None),
         style=style,
         edition=edition,
         warnings=notes.items,

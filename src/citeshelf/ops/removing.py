@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .wording import first_few
+
 __all__ = ["plan_removal", "remove_records"]
 
 
@@ -41,9 +43,7 @@ def plan_removal(
             orphans[k] = chapters
     if orphans and not with_chapters:
         book, chapters = next(iter(orphans.items()))
-        shown = ", ".join(chapters[:5]) + (
-            f" and {len(chapters) - 5} more" if len(chapters) > 5 else ""
-        )
+        shown = first_few(chapters)
         raise Conflict(
             f"'{book}' is the book of {len(chapters)} chapter{'s' if len(chapters) != 1 else ''} "
             f"({shown}): remove them too with --with-chapters, or point them elsewhere first"
@@ -70,9 +70,7 @@ def _refuse_relations(library: Any, wanted: list[str], orphans: dict[str, list[s
             record = library.get(other)
             naming += [f"{other} ({r.type})" for r in record.related if r.key == k]
         if naming:
-            shown = ", ".join(naming[:5]) + (
-                f" and {len(naming) - 5} more" if len(naming) > 5 else ""
-            )
+            shown = first_few(naming)
             raise Conflict(
                 f"'{k}' is named in the relations of {shown}: remove it anyway with --force "
                 "(their relations are then reported by 'citeshelf check'), or edit them first"
