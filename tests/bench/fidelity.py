@@ -270,6 +270,21 @@ def _empty(value: object) -> bool:
     return value in ("", [], {}, None)
 
 
+#: What citeshelf itself keeps about a record (when it was added to the
+#: library or last changed), carried in ``custom.citeshelf`` so that a CSL-JSON
+#: round trip keeps it; it is no field of the source and is not counted as added.
+BOOKKEEPING = frozenset(["added", "modified"])
+
+
+def _bookkeeping_only(custom: object) -> bool:
+    return (
+        isinstance(custom, dict)
+        and set(custom) == {"citeshelf"}
+        and isinstance(custom["citeshelf"], dict)
+        and set(custom["citeshelf"]) <= BOOKKEEPING
+    )
+
+
 def csl_row(row: Row, path: Path, work: Path) -> None:
     if shutil.which("pandoc") is None:
         return
@@ -300,10 +315,21 @@ def csl_row(row: Row, path: Path, work: Path) -> None:
                 row.csl_lost.append(f"{item['id']}.{name}: {value!r}")
             elif csl_normalised(name, other[name]) != csl_normalised(name, value):
                 row.csl_changed.append(f"{item['id']}.{name}: {value!r} -> {other[name]!r}")
-        row.csl_added += [f"{item['id']}.{n}: {v!r}" for n, v in other.items() if n not in item]
+        row.csl_added += [
+            f"{item['id']}.{n}: {v!r}"
+            for n, v in other.items()
+            if n not in item and not (n == "custom" and _bookkeeping_only(v))
+        ]
 
 
 def main(argv: list[str]) -> int:
+    if "-h" in argv or "--help" in argv:
+        print(__doc__)
+        return 0
+    unknown = [a for a in argv if a.startswith("-") and a not in ("-v", "--csl")]
+    if unknown:
+        print(f"fidelity.py: unknown option {unknown[0]} (see --help)", file=sys.stderr)
+        return 2
     verbose = "-v" in argv
     csl_only = "--csl" in argv
     names = [a for a in argv if a not in ("-v", "--csl")] or list(FILES)
