@@ -40,8 +40,9 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from ..model.display import year as _year_of
@@ -151,6 +152,8 @@ def _first_family(people: list[Any]) -> str | None:
     if not people:
         return None
     p = people[0]
+    if isinstance(p, str):  # a brief's (see _Brief)
+        return p
     if isinstance(p, dict):
         return p.get("family") or p.get("literal")
     return p.family or p.literal
@@ -450,8 +453,14 @@ def _fold_name(people: list[Any]) -> str:
     return fold(_first_family(people) or "")
 
 
-def _first_name(person: Any) -> dict[str, str | None]:
-    return {"family": person.family, "literal": person.literal}
+def _first_only(people: list[Any]) -> tuple[str, ...]:
+    """What :func:`_first_family` reads of ``people``, as a brief keeps it."""
+    first = _first_family(people)
+    return (first,) if first else ()
+
+
+#: the ``extra`` of a brief with no printing (one object, read only, for all)
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 
 class _Brief:
@@ -483,19 +492,20 @@ class _Brief:
 
     def __init__(self, r: Any) -> None:
         self.key = r.key
-        self.type = r.type
+        self.type = sys.intern(r.type)  # a few types, each held once
         self.title = r.title
         self.subtitle = r.subtitle
         self.year = r.year
-        self.creators = [_first_name(p) for p in r.creators[:1]]
-        self.editors = [_first_name(p) for p in r.editors[:1]]
+        # the first creator's family name (or literal) alone: all the rule reads
+        self.creators = _first_only(r.creators)
+        self.editors = _first_only(r.editors)
         self.parent = r.parent
         self.doi = r.doi
-        self.isbn = list(r.isbn)
+        self.isbn = tuple(r.isbn)
         self.edition = r.edition
         self.volume = r.volume
         printing = r.extra.get("printing") if r.extra else None
-        self.extra = {"printing": printing} if printing is not None else {}
+        self.extra = {"printing": printing} if printing is not None else _NO_EXTRA
         self.container_title = getattr(r, "container_title", None)
 
 
@@ -549,6 +559,9 @@ def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[Likel
                 seen.sig[sig] = r.key
         seen.add(r)
 
+    # the identifier and signature tables are not needed for the titles:
+    # freed before the groups are made (a lower peak for a large library)
+    del seen, infos
     # close titles within (type, year, first creator, book)
     groups: dict[tuple[str, str, str, str], list[Any]] = {}
     for r in records:
