@@ -40,6 +40,8 @@ from .schema import FREE_FIELDS
 from .terms import norm_doi, norm_isbn, norm_tag, tokens
 
 if TYPE_CHECKING:  # pragma: no cover
+    from collections.abc import Callable
+
     from ..model import BaseRecord
     from .store import RecordProblem, RecordStore
 
@@ -621,7 +623,11 @@ class Query(_Value):
 
 
 def select(
-    library: RecordStore, text: str | None, *, use_index: bool = True
+    library: RecordStore,
+    text: str | None,
+    *,
+    use_index: bool = True,
+    keep: Callable[[str], bool] | None = None,
 ) -> tuple[list[BaseRecord], list[RecordProblem]]:
     """Records of ``library`` matching ``text``, in key order, and the problems
     (unreadable files) met on the way: ``(records, problems)``.
@@ -629,7 +635,9 @@ def select(
     Uses the library's index when one can be opened (only the matching records
     are parsed); otherwise reads every record file. Chapters are matched as
     resolved through their book (so ``year:2014`` finds a chapter whose date is
-    the book's), but returned as stored.
+    the book's), but returned as stored. ``keep``: a test of a matching
+    record file's text before it is parsed (see ``RecordStore.iter_records``);
+    it narrows what the index finds, and may be ignored without the index.
     """
     from .store import RecordProblem
 
@@ -647,7 +655,7 @@ def select(
             problems = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
         finally:
             index.close()
-        records, unreadable = library.load_all(keys)
+        records, unreadable = library.load_all(keys, keep=keep)
         problems += unreadable
         problems.sort(key=lambda p: p.key)
         return records, problems

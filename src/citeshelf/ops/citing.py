@@ -292,18 +292,77 @@ def library_suffixes(
     queries = ["" if y is None else f"year:{y}" for y in years]
     if "" in queries:
         queries = [""]
-    return year_suffixes(_pooled(library, records, queries, warn), style, edition)
+    pool = _pooled(library, records, queries, warn, keep=_same_names(records))
+    return year_suffixes(pool, style, edition)
 
 
-def _pooled(library: Any, records: Sequence[Any], queries: Iterable[str], warn: Warn | None) -> Any:
+#: Whom a style may list a work under (APA 9.7-9.12, CMOS 14.65-14.76):
+#: its authors, else its editors, a recording's composers, a film's writers
+#: and directors. A year letter goes to works listed under the same names.
+_LISTED_ROLES = ("authors", "editors", "composers", "script_writers", "directors")
+
+
+def _same_names(records: Sequence[Any]) -> Callable[[str], bool] | None:
+    """A test of a record file's text that every work whose first listed
+    name (see :data:`_LISTED_ROLES`) is that of one of ``records`` passes: a
+    word of the family name (or literal), folded, is a word of its first name
+    in one of those roles. A part with no authors of its own passes (it may
+    be listed under its book's editors), and so does a file the test cannot
+    read (parsing it reports what is wrong). None when one of ``records`` has
+    no such name (it is listed by its title)."""
+    import json
+
+    from ..library.terms import tokens
+
+    words: set[str] = set()
+    for r in records:
+        mine = {
+            max(found, key=len)
+            for role in _LISTED_ROLES
+            if (people := getattr(r, role, None))
+            and (found := tokens(people[0].family or people[0].literal or ""))
+        }
+        if not mine:
+            return None
+        words |= mine
+
+    def keep(text: str) -> bool:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return True
+        if not isinstance(data, dict) or (data.get("parent") and not data.get("authors")):
+            return True
+        for role in _LISTED_ROLES:
+            people = data.get(role)
+            if not people:
+                continue
+            first = people[0] if isinstance(people, list) else None
+            if not isinstance(first, dict):
+                return True
+            name = first.get("family") or first.get("literal")
+            if not isinstance(name, str) or words.intersection(tokens(name)):
+                return True
+        return False
+
+    return keep
+
+
+def _pooled(
+    library: Any,
+    records: Sequence[Any],
+    queries: Iterable[str],
+    warn: Warn | None,
+    keep: Callable[[str], bool] | None = None,
+) -> Any:
     """The cited records and, resolved, the library's records matching any
-    of ``queries`` (an empty query: all)."""
+    of ``queries`` (an empty query: all) whose files ``keep`` keeps."""
     from ..library.parents import resolve_many
     from ..library.query import select
 
     pool = {r.key: r for r in records}
     for q in queries:
-        found, problems = select(library, q or None)
+        found, problems = select(library, q or None, keep=keep)
         for p in problems:
             if warn is not None:
                 warn(f"skipped an unreadable record file: {p.reason}")
@@ -331,7 +390,8 @@ def library_initials(
         phrase = '"' + name.replace('"', " ").replace("\\", " ") + '"'
         queries.append(f"author:{phrase} OR editor:{phrase}")
     cited = {r.key for r in records}
-    return surname_initials(_pooled(library, records, queries, warn), style) & cited
+    pool = _pooled(library, records, queries, warn, keep=_same_names(records))
+    return surname_initials(pool, style) & cited
 
 
 def csl_items(records: Iterable[Any], library: Any) -> list[dict[str, Any]]:

@@ -1,0 +1,123 @@
+"""The first `cite` after a change compares the cited work with the library's
+works of its year to give year letters (APA 8.19, CMOS 15.19); only the files
+that can be listed under the same first name are parsed, and the letters are
+those of the whole reference list."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from citeshelf.library.store import RecordStore
+
+
+def _write(lib: Path, data: dict) -> None:
+    path = lib / f"{data['key']}.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    # written a while ago: the index does not read them again as possibly changed
+    os.utime(path, (1_700_000_000, 1_700_000_000))
+
+
+def _person(family: str, given: str) -> dict:
+    return {"family": family, "given": given}
+
+
+@pytest.fixture
+def lib(empty_lib: Path) -> Path:
+    works = [
+        # the same author, spelt with and without the accent: one author in the list
+        {
+            "key": "merand2020alpha",
+            "type": "book",
+            "title": "Alpha",
+            "authors": [_person("Mérand", "Frédéric")],
+            "issued": "2020",
+            "publisher": "P",
+        },
+        {
+            "key": "merand2020beta",
+            "type": "book",
+            "title": "Beta",
+            "authors": [_person("Merand", "Frederic")],
+            "issued": "2020",
+            "publisher": "P",
+        },
+        # an edited book, listed under its editor
+        {
+            "key": "merand2020gamma",
+            "type": "book",
+            "title": "Gamma",
+            "editors": [_person("Mérand", "Frédéric")],
+            "issued": "2020",
+            "publisher": "P",
+        },
+        # a film with no author, listed under its director
+        {
+            "key": "merand2020delta",
+            "type": "motion_picture",
+            "title": "Delta",
+            "directors": [_person("Mérand", "Frédéric")],
+            "issued": "2020",
+            "publisher": "Studio",
+        },
+    ]
+    # unrelated works of the same year
+    works += [
+        {
+            "key": f"other2020n{i}",
+            "type": "book",
+            "title": f"Other {i}",
+            "authors": [_person("Other", "Ann")],
+            "issued": "2020",
+            "publisher": "P",
+        }
+        for i in range(30)
+    ]
+    for w in works:
+        _write(empty_lib, w)
+    return empty_lib
+
+
+def _letters(text: str) -> list[str]:
+    return re.findall(r"2020([a-z])", text)
+
+
+TITLES = {
+    "alpha": "merand2020alpha",
+    "beta": "merand2020beta",
+    "gamma": "merand2020gamma",
+    "delta": "merand2020delta",
+}
+
+
+@pytest.mark.parametrize("style", ["apa", "chicago-author-date"])
+def test_letters_are_the_lists(cs, lib: Path, style: str, monkeypatch) -> None:
+    listed = cs(lib, "bibliography", "--style", style)
+    assert listed.exit_code == 0, listed.stderr
+    # the reference list's letter of each of Mérand's four works (a-d)
+    expected = {}
+    for line in listed.stdout.splitlines():
+        title = re.search(r"\b(Alpha|Beta|Gamma|Delta)\b", line)
+        if title:
+            expected[TITLES[title.group(1).lower()]] = _letters(line)[0]
+    assert sorted(expected.values()) == ["a", "b", "c", "d"]
+    assert cs(lib, "list").exit_code == 0  # the index is made (it reads every file)
+    parsed: list[str] = []
+    real = RecordStore.parse_text
+
+    def counting(self, key, text, path=None):
+        parsed.append(key)
+        return real(self, key, text, path)
+
+    monkeypatch.setattr(RecordStore, "parse_text", counting)
+    for key, letter in expected.items():
+        r = cs(lib, "cite", key, "--style", style)
+        assert r.exit_code == 0, r.stderr
+        assert _letters(r.stdout) == [letter], (key, r.stdout)
+    assert parsed  # the cited works and their peers were read
+    # none of the other author's 30 works of the year was parsed
+    assert not [k for k in parsed if k.startswith("other")]
