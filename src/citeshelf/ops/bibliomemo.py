@@ -7,11 +7,12 @@ Public API::
         for ("text", "markdown", "html"), brought up to date with the
         folder; None without an index.
     kept.entries() -> [(key, {form: text})] | None
-        The entries as kept, if the files are those the list was made from.
+        The entries as kept, if the files are those the list was made from;
+        ``kept.warnings`` then holds the warnings the list was made with.
     kept.recording(items, notes) -> iterator of the items
-        ``items`` as they are made, kept in parts as they pass; the list is
-        kept only if all of it passed without a warning and no file changed
-        meanwhile.
+        ``items`` as they are made, kept in parts as they pass, with the
+        warnings given before them; the list is kept only if all of it
+        passed with no further warning and no file changed meanwhile.
 
 What ``bibliography`` prints of a whole library is made of its record
 files and citeshelf's code alone. So, as ``export`` does
@@ -22,8 +23,10 @@ edition and the forms, with the digest of the scan of the folder
 the whole library prints them as they are while the scan gives the same
 digest: no file is read or validated. None is kept while a file is "racy"
 (modified within a clock tick of the scan: its time cannot tell a later
-edit), nor when a file changed while the list was made, nor when a record
-was skipped with a warning.
+edit), nor when a file changed while the list was made. The warnings of
+the list (Title Case titles, a record left out or skipped, made from the
+same files by the same code) are kept with it and given again; none is kept
+if a warning came while the entries were made.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ class KeptList:
             digest,
             forms,
         )
+        #: the warnings the kept list was made with (see :meth:`entries`)
+        self.warnings: list[str] = []
 
     @classmethod
     def open(
@@ -100,9 +105,15 @@ class KeptList:
         if parts is None:
             return None
         out: list[tuple[str, dict[str, str]]] = []
+        warnings: list[str] = []
         for part in parts:
-            for key, *texts in json.loads(part):
+            data = json.loads(part)
+            if isinstance(data, dict):  # the part that holds the warnings
+                warnings += data.get("warnings", [])
+                continue
+            for key, *texts in data:
                 out.append((key, dict(zip(self.forms, texts))))
+        self.warnings = warnings
         return out
 
     def recording(self, items: Iterable[Any], notes: Any) -> Iterator[Any]:
@@ -111,15 +122,15 @@ class KeptList:
         import sqlite3
 
         warned = len(notes.items)
-        keep = bool(self.digest) and not warned
+        keep = bool(self.digest)
         token = "pending:" + os.urandom(8).hex()
         started = time.time_ns()
-        batch: list[list[str]] = []
+        batch: list[Any] = []
         parts = 0
 
-        def save() -> bool:
+        def save(what: Any = batch) -> bool:
             nonlocal parts
-            data = json.dumps(batch, ensure_ascii=False).encode("utf-8")
+            data = json.dumps(what, ensure_ascii=False).encode("utf-8")
             try:
                 self.index.put_entries(self.variant, None, [], (parts, token, data))
             except sqlite3.Error:
@@ -128,6 +139,8 @@ class KeptList:
             batch.clear()
             return True
 
+        if keep and warned:
+            keep = save({"warnings": list(notes.items)})
         for c in items:
             if keep:
                 batch.append([c.key, *(c.rendered(f) for f in self.forms)])
@@ -136,7 +149,7 @@ class KeptList:
             yield c
         if keep and batch:
             keep = save()
-        if not keep or not parts or len(notes.items) != warned:
+        if not keep or parts <= (1 if warned else 0) or len(notes.items) != warned:
             return
         if self._unchanged(started):
             try:

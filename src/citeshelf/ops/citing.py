@@ -634,6 +634,8 @@ def bibliography(
             if kept is not None:
                 assert memo is not None
                 memo.close()
+                for message in memo.warnings:
+                    notes(message)
                 return Citations(
                     [_KeptCitation(k, forms) for k, forms in kept],
                     style=style,
