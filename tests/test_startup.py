@@ -139,3 +139,51 @@ if __name__ == "__main__" and sys.argv[1:] == ["--write"]:
     )
     source.write_text(text, encoding="utf-8")
     print(f"{source}: SHORT_HELP updated")
+
+
+START_PROBE = r"""
+import json, sys
+from citeshelf.cli import start
+sys.argv = ["citeshelf", *sys.argv[1:]]
+try:
+    start.main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+sys.stdout.flush()
+print(json.dumps([code, "click" in sys.modules]), file=sys.stderr)
+"""
+
+
+def _start(args: list[str], env: dict[str, str]) -> tuple[int, bool, str, str]:
+    p = subprocess.run(
+        [sys.executable, "-c", START_PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    *errs, last = p.stderr.strip().splitlines()
+    code, click_loaded = json.loads(last)
+    return code, click_loaded, p.stdout, "\n".join(errs)
+
+
+def test_a_plain_list_is_printed_without_click(tmp_path: Path) -> None:
+    lib = tmp_path / "records"
+    shutil.copytree(ROOT / "records", lib)
+    env = _env(tmp_path)
+    for query in (["author:merand", "OR", "title:nato"], ["title:security governance"], []):
+        code, click_loaded, out, _err = _start(["--library", str(lib), "list", *query], env)
+        assert code == 0 and not click_loaded, query
+        # the same bytes as the Click command's (--limit keeps it from the short way)
+        _code, click_loaded, slow, _ = _start(
+            ["--library", str(lib), "list", "--limit", "1000", *query], env
+        )
+        assert click_loaded and slow == out and out
+    # a mistake is reported by the Click group, in its words, with its exit code
+    code, click_loaded, out, err = _start(["--library", str(lib), "list", "author:("], env)
+    assert code == 2 and click_loaded and out == ""
+    assert err == "citeshelf: error: in the query at column 8: this '(' is never closed: add ')'"
+    code, click_loaded, out, err = _start(["--library", str(tmp_path / "none"), "list"], env)
+    assert code == 3 and click_loaded and err.startswith("citeshelf: error: no library at ")

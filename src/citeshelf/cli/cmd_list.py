@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 
 from .common import json_option
+from .listview import join_query, print_listing, warn_unreadable
 
-_FIELD_WITH_SPACES = re.compile(r"^([A-Za-z_]+):([^\"():]*\s[^\"():]*)$")
-
-
-def join_query(args: tuple[str, ...] | list[str]) -> str:
-    """The query text from the command's arguments.
-
-    The shell removes the quotes of ``title:"security governance"``, leaving
-    one argument ``title:security governance``: such an argument gets its
-    quotes back. Anything else is joined with spaces as typed.
-    """
-    parts = []
-    for arg in args:
-        m = _FIELD_WITH_SPACES.match(arg)
-        if m and not re.search(r"\b(AND|OR|NOT)\b", m.group(2)):
-            arg = f'{m.group(1)}:"{m.group(2).strip()}"'
-        parts.append(arg)
-    return " ".join(parts)
-
-
-def _progress(total: int):
-    from .. import render
-
-    return render.progress(total, "Indexing records")
+__all__ = ["command", "join_query"]
 
 
 @click.command("list")
@@ -83,8 +60,7 @@ def command(
     Large libraries are searched through an index kept in the per-user cache
     folder and updated automatically; 'citeshelf reindex' rebuilds it.
     """
-    from .. import render
-    from ..ops.listing import list_rows, parse_format, parse_sort
+    from ..ops.listing import parse_format, parse_sort
 
     shown = [
         n for n, on in (("--keys", keys_only), ("--format", template), ("--json", as_json)) if on
@@ -98,35 +74,9 @@ def command(
         _list_json(text, order, limit)
         return
     obj = ctx.find_root().obj or {}
-    from ..library.locate import find_library
-
-    path, _how = find_library(obj.get("library_option"))
-    listing = list_rows(path, text, sort=order, limit=limit, progress=_progress)
-    rows = listing.rows
-    if keys_only:
-        render.print_lines([r.key for r in rows])
-    elif fmt is not None:
-        render.print_lines([r.format(fmt) for r in rows])
-    else:
-        n = len(rows)
-        render.print_table(
-            ["Key", "Type", "Authors/editors", "Year", "Title"],
-            [r.cells() for r in rows],
-            caption=f"{n} record{'s' if n != 1 else ''}",
-            decorated=render.stdout_is_terminal(),
-        )
-    _warn(listing.problems)
-
-
-def _warn(problems: list[str]) -> None:
-    from .. import render
-
-    if problems:
-        render.warn(
-            f"skipped {len(problems)} unreadable record file{'s' if len(problems) != 1 else ''}:"
-        )
-        for reason in problems:
-            render.print_line(f"  {reason}", err=True)
+    print_listing(
+        obj.get("library_option"), text, keys_only=keys_only, fmt=fmt, order=order, limit=limit
+    )
 
 
 def _list_json(text: str, order: list[tuple[str, bool]], limit: int | None) -> None:
@@ -139,8 +89,8 @@ def _list_json(text: str, order: list[tuple[str, bool]], limit: int | None) -> N
     if streamed is not None:
         # one record at a time: memory stays flat at any size
         render.print_json_array(r.to_json_dict() for r in streamed.records())
-        _warn(streamed.problems)
+        warn_unreadable(streamed.problems)
         return
     found = find_records(library, text, sort=order, limit=limit)
     render.print_json(found.to_json())
-    _warn(found.problems)
+    warn_unreadable(found.problems)

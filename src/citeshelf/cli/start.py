@@ -9,6 +9,10 @@ earlier run printed, without loading Click or the data model:
 * ``citeshelf --help`` (``-h``, or no arguments), when the terminal has the
   width it had then and citeshelf and Click the same code.
 
+And ``list [QUERY...]`` with no option is printed without loading Click
+(:func:`.listview.print_listing`, which the Click command prints through too);
+if it fails, the Click group runs it again to say why.
+
 Everything else goes to the Click group (:mod:`.main`), which keeps those
 texts when it prints them."""
 
@@ -114,10 +118,36 @@ def cite_remembered(args: list[str]) -> bool:
     return True
 
 
+def listed(args: list[str]) -> bool:
+    """Print ``[--library DIR] list [QUERY...]`` (no option, no word that
+    starts with "-") as the Click command would; False, with nothing printed,
+    for any other command line or if it fails (the Click group then runs it
+    and says why)."""
+    split = library_args(args)
+    if split is None or split[1][:1] != ["list"]:
+        return False
+    library, rest = split
+    words = rest[1:]
+    if any(w.startswith("-") for w in words):
+        return False
+    if library is not None and os.path.isfile(library):
+        return False  # Click says why
+    from ..errors import CiteshelfError
+    from .listview import join_query, print_listing
+
+    try:
+        print_listing(library, join_query(words))
+    except BrokenPipeError:  # e.g. `citeshelf list | head`
+        sys.stderr.close()
+    except (CiteshelfError, OSError):
+        return False
+    return True
+
+
 def main() -> None:
     global MAIN_ARGS
     args = sys.argv[1:]
-    if help_remembered(args) or show_remembered(args) or cite_remembered(args):
+    if help_remembered(args) or show_remembered(args) or cite_remembered(args) or listed(args):
         sys.exit(0)
     MAIN_ARGS = list(args)
     from .main import main as run

@@ -376,7 +376,8 @@ def _lex(text: str) -> list[_Tok]:
             field = name
             i = m.end()
             if i < n and text[i] == "(":
-                out.append(_Tok("field(", col, field=field))
+                # the column of its '(' (what an error about it points at)
+                out.append(_Tok("field(", i + 1, field=field))
                 i += 1
                 continue
             if i >= n or text[i].isspace() or text[i] == ")":
