@@ -270,3 +270,38 @@ def test_an_original_chapter_without_its_book_names_nothing(empty_lib: Path) -> 
     assert to_text(format_reference(record, "chicago-notes", 17)).endswith(
         "SAGE Publications, 2005."
     )
+
+
+def test_sentence_case_reaches_the_original_a_reprint_names(empty_lib: Path, cs) -> None:
+    """APA 6.17: the original's title in "(Reprinted from ...)" is in sentence
+    case too: a Title Case one is named in the warning, and --sentence-case
+    prints it so."""
+    write(
+        empty_lib,
+        type="book",
+        key="smith1950",
+        title="The Ecology Of Human Development",
+        authors=[{"family": "Smith", "given": "Ann"}],
+        issued="1950",
+        publisher="Old Press",
+    )
+    write(
+        empty_lib,
+        type="book",
+        key="smith2000",
+        title="The ecology of human development",
+        authors=[{"family": "Smith", "given": "Ann"}],
+        issued="2000",
+        publisher="New Press",
+        related=[{"type": "reprintof", "key": "smith1950"}],
+    )
+    r = cs(empty_lib, "bibliography", "smith2000", "--format", "markdown")
+    assert r.exit_code == 0, r.stderr
+    assert "(Reprinted from *The Ecology Of Human Development*" in r.stdout
+    assert "Title Case print as stored: smith1950 " in r.stderr
+    r = cs(empty_lib, "bibliography", "smith2000", "--format", "markdown", "--sentence-case")
+    assert r.exit_code == 0, r.stderr
+    assert "(Reprinted from *The ecology of human development*" in r.stdout
+    assert "Title Case" not in r.stderr
+    r = cs(empty_lib, "cite", "smith2000", "--form", "reference", "--sentence-case")
+    assert "(Reprinted from The ecology of human development" in r.stdout

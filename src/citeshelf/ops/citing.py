@@ -438,18 +438,36 @@ class _TitleCase:
 
     def note(self, record: Any) -> Any:
         """``record`` unchanged, its key noted for the warning if a title of
-        it looks like Title Case (nothing to note when converting)."""
-        if self.active and not self.convert and record.key not in self.keys:
+        it, or of the original work it reprints (whose title its entry
+        gives), looks like Title Case (nothing to note when converting)."""
+        if self.active and not self.convert:
+            from ..model.inherit import original_of
             from .checking import title_case_titles
 
-            if next(title_case_titles(record), None) is not None:
-                self.keys[record.key] = None
+            for work in (record, original_of(record)):
+                if (
+                    work is not None
+                    and work.key not in self.keys
+                    and next(title_case_titles(work), None) is not None
+                ):
+                    self.keys[work.key] = None
         return record
 
     def __call__(self, record: Any) -> Any:
-        """``record`` as it prints: converted with ``convert``, else noted."""
+        """``record`` as it prints: converted with ``convert`` (and the
+        original work it reprints), else noted."""
         if not (self.active and self.convert):
             return self.note(record)
+        from ..model.inherit import original_of, reprint_view
+
+        out = self._converted(record)
+        original = original_of(record)
+        if original is not None and (new := self._converted(original)) is not original:
+            out = reprint_view(out, new)
+        return out
+
+    @staticmethod
+    def _converted(record: Any) -> Any:
         from ..formats.protect import protected_phrases
         from ..styles.common import to_sentence_case
         from .checking import title_case_titles
