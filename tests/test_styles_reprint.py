@@ -305,3 +305,24 @@ def test_sentence_case_reaches_the_original_a_reprint_names(empty_lib: Path, cs)
     assert "Title Case" not in r.stderr
     r = cs(empty_lib, "cite", "smith2000", "--form", "reference", "--sentence-case")
     assert "(Reprinted from The ecology of human development" in r.stdout
+
+
+def test_a_reprint_of_a_work_not_in_the_library_is_cited_with_a_warning(
+    empty_lib: Path, cs
+) -> None:
+    write(
+        empty_lib,
+        type="book",
+        key="smith2000",
+        title="The ecology of human development",
+        authors=[{"family": "Smith", "given": "Ann"}],
+        issued="2000",
+        publisher="New Press",
+        related=[{"type": "reprintof", "key": "smith1950"}],
+    )
+    r = cs(empty_lib, "cite", "smith2000")
+    assert r.exit_code == 0 and r.stdout == "(Smith, 2000)\n"
+    assert "'smith2000' reprints 'smith1950', which is not in the library" in r.stderr
+    r = cs(empty_lib, "bibliography", "smith2000")
+    assert r.exit_code == 0 and "Reprinted" not in r.stdout
+    assert "'smith2000' reprints 'smith1950', which is not in the library" in r.stderr

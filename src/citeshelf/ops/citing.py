@@ -265,18 +265,25 @@ def _stored(library: Any, keys: Iterable[str]) -> list[Any]:
     return records
 
 
-def _resolve(records: Sequence[Any], library: Any) -> list[Any]:
+def _resolve(records: Sequence[Any], library: Any, warn: Warn | None = None) -> list[Any]:
     """Each record through its book (a missing book is an error), with the
-    work it reprints if the library has it."""
-    from ..library.parents import resolve
+    work it reprints if the library has it (if not, ``warn`` is told)."""
+    from ..library.parents import Resolver, resolve
 
-    return [resolve(r, library, reprints=True) for r in records]
+    problems: list[str] = []
+    reprints = Resolver(library, problems)
+    out = [reprints.original(resolve(r, library)) for r in records]
+    if warn is not None:
+        for message in problems:
+            warn(message)
+    return out
 
 
-def load_resolved(library: Any, keys: Iterable[str]) -> list[Any]:
+def load_resolved(library: Any, keys: Iterable[str], warn: Warn | None = None) -> list[Any]:
     """The records of ``keys`` resolved through their books, in the order
-    given; every missing key is named in one NotFound error."""
-    return _resolve(_stored(library, keys), library)
+    given; every missing key is named in one NotFound error. ``warn`` is
+    told of a reprinted work that is not in the library."""
+    return _resolve(_stored(library, keys), library, warn)
 
 
 def library_suffixes(
@@ -525,8 +532,8 @@ def cite(
     form = subsequent_form(style, form) if subsequent else form
     cased = _TitleCase(style, sentence_case)
     form = form or default_form(style)
-    records = load_resolved(library, keys)
     notes = _Notes(warn)
+    records = load_resolved(library, keys, notes)
     if form == "reference":  # an in-text citation gives a title in title case anyway
         records = [cased(r) for r in records]
         cased.warn(notes)
