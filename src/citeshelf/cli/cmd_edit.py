@@ -42,6 +42,7 @@ def command(key: str, assignments: tuple[str, ...], takes: tuple[str, ...]) -> N
       citeshelf edit aris2014collective
       citeshelf edit aris2014collective --set pages=531-546
       citeshelf edit aris2014collective --set "authors=Aris, Stephen" --set extra.note=x
+      citeshelf edit doe2005 --set related=reprintof:doe1973    (TYPE:KEY; ...)
       citeshelf edit aris2014collective --take local
 
     A record with a merge conflict (two clones changed a field two ways, see
@@ -62,8 +63,12 @@ def command(key: str, assignments: tuple[str, ...], takes: tuple[str, ...]) -> N
         click.echo(f"updated {key}")
         return
     if assignments:
+        from .. import render
+
         edited = set_fields(library, key, assignments)
         click.echo(f"updated {key}" if edited.changed else f"{key}: unchanged")
+        for message in edited.warnings:
+            render.warn(message)
         return
     _edit_interactively(library, library.get(key))
 

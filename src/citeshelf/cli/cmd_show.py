@@ -28,6 +28,10 @@ def record_fields(record, parent=None) -> list[tuple[str, str]]:
             text = ", ".join(format_isbn(i) for i in value)
         elif name == "parent" and parent is not None:
             text = f"{value} — {book_line(parent)}"
+        elif name == "related":  # "reprintof smith1950", one a line
+            text = "\n".join(
+                f"{r.type} {r.key}" + (f" ({r.string})" if r.string else "") for r in record.related
+            )
         elif isinstance(value, list):
             text = ", ".join(str(v) for v in value)
         elif isinstance(value, dict) and set(value) == {"literal"}:

@@ -47,16 +47,14 @@ _READ_ONLY = frozenset({"key", "added", "modified", "extra"})
 
 def settable_fields(type_: str) -> list[str]:
     """Fields ``--set`` and the ``add --edit`` template offer (a parent only
-    for the types that are parts; relations are edited in the record file)."""
+    for the types that are parts; ``related`` as ``TYPE:KEY; ...``)."""
     from ..model.inherit import CONTAINERS
 
     model = WORK_TYPES[type_]
     return [
         name
         for name in model.model_fields
-        if name not in _READ_ONLY
-        and name != "related"
-        and (name != "parent" or type_ in CONTAINERS)
+        if name not in _READ_ONLY and (name != "parent" or type_ in CONTAINERS)
     ]
 
 
@@ -218,6 +216,10 @@ def set_field(data: dict[str, Any], name: str, value: str, type_: str) -> None:
             data[f"{name}_et_al"] = True
     elif name in LIST_FIELDS:
         data[name] = [v.strip() for v in re.split(r"[;,]", value) if v.strip()]
+    elif name == "related":
+        from ..model.relations import parse_relations
+
+        data[name] = parse_relations(value)
     elif name in BOOL_FIELDS:
         low = value.lower()
         if low not in ("true", "false", "yes", "no", "1", "0"):

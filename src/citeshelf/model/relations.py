@@ -22,10 +22,45 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from .keyfiles import check_key
 
-__all__ = ["DEFAULT_RELATION", "Relation", "links", "repoint"]
+__all__ = ["DEFAULT_RELATION", "STANDARD_TYPES", "Relation", "links", "parse_relations", "repoint"]
 
 #: The type of a relation the source names no type for.
 DEFAULT_RELATION = "related"
+
+#: biblatex's relation types (its manual, 3.4 "Related Entries").
+STANDARD_TYPES = (
+    "bytranslator",
+    "multivolume",
+    "origpubas",
+    "origpubin",
+    "reprint",
+    "reprintas",
+    "reprintof",
+    "reviewof",
+    "translationas",
+    "translationfrom",
+    "translationof",
+)
+
+
+def parse_relations(text: str) -> list[dict[str, str]]:
+    """Relations from text, as ``--set related=...`` takes them:
+    ``"reprintof:smith1950; reviewof:doe2001"`` -> ``[{"type": "reprintof",
+    "key": "smith1950"}, {"type": "reviewof", "key": "doe2001"}]``. Items are
+    separated by ``;`` or ``,``; an item whose text before its first colon is
+    not one of :data:`STANDARD_TYPES` (or ``related``) is the key of a plain
+    ``related`` link (a key may hold colons: ``comp.text.tex:1989``)."""
+    out: list[dict[str, str]] = []
+    for item in text.replace(";", ",").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        kind, sep, key = item.partition(":")
+        if sep and key.strip() and kind.strip().lower() in (*STANDARD_TYPES, DEFAULT_RELATION):
+            out.append({"type": kind.strip().lower(), "key": key.strip()})
+        else:
+            out.append({"type": DEFAULT_RELATION, "key": item})
+    return out
 
 
 class Relation(BaseModel):

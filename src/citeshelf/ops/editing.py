@@ -21,16 +21,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Edited", "check_parent", "parse_edited", "set_fields", "take_versions"]
+__all__ = [
+    "Edited",
+    "check_parent",
+    "dangling_relations",
+    "parse_edited",
+    "set_fields",
+    "take_versions",
+]
 
 
 @dataclass
 class Edited:
     key: str
     changed: bool
+    #: what the caller should say (a relation to a key not in the library)
+    warnings: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"key": self.key, "changed": self.changed}
@@ -83,10 +92,23 @@ def set_fields(library: Any, key: str, assignments: Iterable[str]) -> Edited:
         data = drop_conflicts(data, [item.partition("=")[0].strip() for item in assignments])
         new = build_record(data, f"record '{key}'")
         check_parent(library, new)
+        warnings = dangling_relations(library, new)
         if new.to_json_dict() == record.to_json_dict():
-            return Edited(key, False)
+            return Edited(key, False, warnings)
         library.update(new)
-    return Edited(key, True)
+    return Edited(key, True, warnings)
+
+
+def dangling_relations(library: Any, record: Any) -> list[str]:
+    """A warning for each relation of ``record`` to a key the library does
+    not have (the link is kept: the record may be added later; ``check``
+    reports it too)."""
+    return [
+        f"'{record.key}' names '{r.key}' as {r.type}, which is not in the library "
+        "(kept: add that record, or 'citeshelf check' lists such links)"
+        for r in record.related
+        if r.key != record.key and r.key not in library
+    ]
 
 
 def parse_edited(library: Any, record: Any, text: str) -> Any:
