@@ -55,6 +55,11 @@ import-export round trip loses nothing:
 * ``extra["bibtex_one_item"]``: the literal lists (``location``, ``publisher``
   ...) whose source wrote one item holding "; " (``{М.; СПб.}``), which the
   record cannot tell from items joined by "; ": exports write it as one item.
+* ``extra["bibtex_names"]``: ``{field: [spelling, ...]}``, names whose source
+  braced their parts where a writer would not (``{La Bruna}, Paco``: one
+  family name to biber, two words unbraced; ``Beckmann, {Petr}``), decoded,
+  in the full form "von Last, Jr, First"; BibTeX exports write a name so
+  while it still spells the record's name.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -93,6 +98,7 @@ RESERVED_EXTRA = frozenset(
         "bibtex_fields",
         "bibtex_one_item",
         "bibtex_year_sort",
+        "bibtex_names",
         "csl_type",
         "ris_type",
         "protect",

@@ -40,6 +40,7 @@ from .text import (
     date_parts,
     decide_protect,
     name_annotations,
+    name_spellings,
     names,
     rich,
     unescape_verbatim,
@@ -349,6 +350,7 @@ def _name_list(d: Decoding, name: str, value: str) -> None:
     """``author``, ``editor``, ``translator``, with their "and others"."""
     people, others = names(value, name, d.warnings)
     d.data[NAME_FIELDS_IN[name]] = _annotated(d, name, people)
+    _keep_spellings(d, NAME_FIELDS_IN[name], value)
     if not others:
         return
     if name == "author":
@@ -357,6 +359,15 @@ def _name_list(d: Decoding, name: str, value: str) -> None:
         d.data["editors_et_al"] = True
     else:
         d.extra[f"{name}_et_al"] = True
+
+
+def _keep_spellings(d: Decoding, field: str, value: str) -> None:
+    """How the source braced the names of a list, where a writer would not
+    (``extra.bibtex_names``: field -> spellings, :func:`.text.name_spellings`):
+    ``{La Bruna}, Paco`` is one family name to biber, ``La Bruna`` two words."""
+    spelled = name_spellings(value)
+    if spelled:
+        d.extra.setdefault("bibtex_names", {})[field] = spelled
 
 
 #: biblatex annotations of a name list read into its names: the field's
@@ -426,6 +437,7 @@ def mapped_fields(d: Decoding) -> None:
             # a name list (``{Robert Bosch GmbH}`` is one literal name)
             people, _others = names(value, name, d.warnings)
             d.extra[name] = people
+            _keep_spellings(d, name, value)
             continue
         if target is None:
             if name in _VERBATIM:

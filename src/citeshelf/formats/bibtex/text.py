@@ -185,6 +185,42 @@ def _names_of(value: str) -> tuple[list[dict[str, Any]], bool]:
     return out, has_others(decoded)
 
 
+def name_spellings(value: str) -> list[str]:
+    """How a name list braced the parts of its names ("{La Bruna}, Paco",
+    "Beckmann, {Petr}": :func:`.names.name_spelling`), for the names a writer
+    would brace otherwise (:func:`.names.brace_choices`); decoded, braces kept."""
+    from ...model.names import brace_choices, name_spelling, parse_name, split_names
+
+    decoded = latex.decode(value, keep_braces=True, held=True)
+    if "{" not in decoded:
+        return []
+    out = []
+    for raw in split_names(decoded):
+        spelling = name_spelling(raw)
+        if spelling is None:
+            continue
+        released = latex.release(spelling)
+        if released.count("{") != spelling.count("{"):
+            continue  # an escaped brace: not one a name can be spelled with
+        try:
+            p = parse_name(spelling)
+        except ValueError:
+            continue
+        parts = (p.family, p.given, p.particle, p.suffix)
+        first = None
+        for choice in brace_choices(*(x or "" for x in parts)):
+            try:
+                q = parse_name(choice)
+            except ValueError:
+                continue
+            if (q.family, q.given, q.particle, q.suffix) == parts:
+                first = choice
+                break
+        if first != spelling:
+            out.append(released)
+    return out
+
+
 _ANNOTATION = re.compile(r"^\s*(\d+)\s*=\s*(.*?)\s*$", re.DOTALL)
 
 

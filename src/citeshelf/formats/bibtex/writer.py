@@ -138,8 +138,11 @@ class _Writer:
             markup=_markup(extra, field),
         )
 
-    def names(self, people: list[Any], et_al: bool) -> str:
-        out = [self.name(p) for p in people]
+    def names(self, people: list[Any], et_al: bool, spellings: Any = None) -> str:
+        """A name list; ``spellings`` are how the source braced its names
+        (``extra.bibtex_names``), written again for the names they still spell."""
+        spelled = [x for x in spellings if isinstance(x, str)] if isinstance(spellings, list) else []
+        out = [self.name(p, spelled) for p in people]
         if et_al:
             out.append("others")
         return " and ".join(out)
@@ -154,8 +157,10 @@ class _Writer:
         if static:
             e.put(f"{field}+an:ordering", "; ".join(static))
 
-    def name(self, person: Any) -> str:
-        from ...model import parse_name
+    def name(self, person: Any, spellings: Iterable[str] = ()) -> str:
+        """One name, in the full form with the fewest braces BibTeX reads back
+        as it (:func:`.names.brace_choices`), or as the source braced it."""
+        from ...model.names import brace_choices, parse_name
 
         if person.literal:
             return "{" + self.text(person.literal) + "}"
@@ -166,25 +171,8 @@ class _Writer:
         particles = (person.dropping_particle, person.particle)
         part = " ".join(self.text(p) for p in particles if p)
         suf = self.text(person.suffix) if person.suffix else ""
-
-        def build(f: str, g: str, p: str, s: str) -> str:
-            last = f"{p} {f}" if p else f
-            if s:
-                return f"{last}, {s}, {g}"
-            return f"{last}, {g}" if g else last
-
-        candidates = [
-            build(fam, giv, part, suf),
-            build(
-                "{" + fam + "}",
-                "{" + giv + "}" if giv else "",
-                part,
-                "{" + suf + "}" if suf else "",
-            ),
-        ]
-        if not giv and not suf:
-            # "{A B}" alone would be an organisation: "{A B}," is a family name
-            candidates.append(build("{" + fam + "}", "", part, "") + ",")
+        candidates = [self.braced(s) for s in spellings]
+        candidates += brace_choices(fam, giv, part, suf)
         for cand in candidates:
             try:
                 back = parse_name(latex.decode(cand, keep_braces=True, held=True))
@@ -199,6 +187,13 @@ class _Writer:
             ):
                 return cand
         return candidates[-1]
+
+    def braced(self, spelling: str) -> str:
+        """Text with braces of its own (a name as its source braced it): the
+        text between them written as text, the braces kept."""
+        return "".join(
+            piece if piece in "{}" else self.text(piece) for piece in re.split(r"([{}])", spelling)
+        )
 
     def extended_name(self, person: Any) -> str:
         """biblatex's extended name format, for a name with a dropping
@@ -287,7 +282,8 @@ class _Writer:
             et_al = _et_al(source, e.extra, row.record)
             people = getattr(source, row.record)
             if people or et_al:
-                e.put(row.bibtex, self.names(people, et_al))
+                spelled = _spellings(e.extra, row.record)
+                e.put(row.bibtex, self.names(people, et_al, spelled))
                 if e.biblatex:
                     self.put_annotations(e, row.bibtex, people)
             return
@@ -455,7 +451,8 @@ class _Writer:
                 persons = [Person.model_validate(p) for p in people]
             except ValueError:
                 continue
-            e.put(name, self.names(persons, bool(e.extra.get(f"{name}_et_al"))))
+            et_al = bool(e.extra.get(f"{name}_et_al"))
+            e.put(name, self.names(persons, et_al, _spellings(e.extra, name)))
 
     def put_relations(self, e: _Entry) -> None:
         """``related`` (with ``relatedtype``, ``relatedstring``,
@@ -538,6 +535,12 @@ def written_key(record: Any) -> str:
     if isinstance(original, str) and _BIBTEX_KEY.match(original):
         return original
     return record.key
+
+
+def _spellings(extra: Mapping[str, Any], field: str) -> Any:
+    """How the source braced the names of ``field`` (``extra.bibtex_names``)."""
+    table = extra.get("bibtex_names")
+    return table.get(field) if isinstance(table, Mapping) else None
 
 
 def _pages(w: _Writer, pages: Any) -> str:
