@@ -70,7 +70,10 @@ import-export round trip loses nothing:
 * ``extra["keyword_separator"]``: ``";"`` when the source separated its
   keywords by semicolons though none holds a comma; exports write them so.
 * ``extra["isbn_separator"]``: what stood between a CSL item's ISBNs when it
-  was not a space (``", "``); CSL-JSON exports write it again.
+  was not a space (``", "``), or between the ISBNs of one BibTeX ``isbn``
+  field; CSL-JSON exports write it again, and BibTeX exports write the ISBNs
+  in one field again (biber prints them all; without it, the first goes in
+  ``isbn`` and the others in ``isbn-others``).
 * ``extra["csl_verbatim"]``: ``{name: value}``, the members of a CSL-JSON item
   that CSL 1.0.2 does not define (pandoc's ``other-ids``), as they came;
   CSL-JSON exports write them back.

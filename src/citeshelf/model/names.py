@@ -36,7 +36,9 @@ __all__ = [
     "join_particle",
     "parse_name",
     "parse_names",
+    "literal_spelling",
     "name_spelling",
+    "spelling_parts",
     "spelled_name",
     "split_names",
     "trailing_and",
@@ -306,6 +308,23 @@ def _parts(raw: str, text: str) -> tuple[str, str, str, str]:
     if lower and lower[0] == 0:
         k = lower[-1] + 1
     return " ".join(vonlast[k:]), given_text, " ".join(vonlast[:k]), suffix
+
+
+def literal_spelling(text: str) -> bool:
+    """Is ``text`` (white space collapsed) a literal: one brace group?"""
+    return text.startswith("{") and text.endswith("}") and _balanced_outer(text)
+
+
+def spelling_parts(text: str) -> tuple[str, str, str, str]:
+    """The family, given, particle and suffix of a name (not a literal) as
+    written, braces and all: the arguments of :func:`spelled_name`."""
+    raw = " ".join(text.split())
+    if not raw:
+        raise ValueError("empty name")
+    family, given, particle, suffix = _parts(raw, text)
+    if not family:
+        raise ValueError(f"name {text!r} has no family name")
+    return family, given, particle, suffix
 
 
 def spelled_name(family: str, given: str = "", particle: str = "", suffix: str = "") -> str:

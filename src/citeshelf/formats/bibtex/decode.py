@@ -478,6 +478,13 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
         if kept and target == "keywords":
             d.extra["keyword_separator"] = kept
         return
+    if target == "isbn":
+        from ...model.identifiers import isbn_separator
+
+        sep = isbn_separator(text)
+        if sep is not None:
+            # several in one field, as biber prints them: written so again
+            d.extra["isbn_separator"] = sep
     if target in _IDENTIFIERS:
         d.identifiers[target] = name
     d.data[target] = text

@@ -161,7 +161,14 @@ class _Writer:
         """One name, in the full form with the fewest braces BibTeX reads back
         as it (:func:`.names.brace_choices`), or as the source braced it."""
         from ...model.names import brace_choices, parse_name
+        from .text import spells
 
+        for spelling in spellings:
+            # as the source wrote it: LaTeX (a macro), or decoded text with its braces
+            cand = spelling if "\\" in spelling else self.braced(spelling)
+            whole = _balanced(cand) and not re.search(r"(?<!\\)(\\\\)*\\$", cand)
+            if whole and (cand.isascii() or not self.ascii) and spells(cand, person):
+                return cand
         if person.literal:
             return "{" + self.text(person.literal) + "}"
         if person.dropping_particle and self.dialect == "biblatex":
@@ -333,6 +340,12 @@ class _Writer:
 
     def put_isbn(self, e: _Entry, isbns: list[str]) -> None:
         # as the record holds them: the form its source wrote
+        sep = e.extra.get("isbn_separator")
+        if len(isbns) > 1 and isinstance(sep, str) and re.fullmatch(r"\s*[,;]?\s*", sep):
+            # several in one field, as the source wrote them (biber prints
+            # them all, and warns as it did for the source)
+            e.put("isbn", sep.join(isbns))
+            return
         e.put("isbn", isbns[0])
         if len(isbns) > 1:
             # one ISBN per isbn field (biber checks it); the others beside it
