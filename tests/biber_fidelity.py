@@ -50,6 +50,12 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
         "biber gives {\\'\\i} as a dotless i and a combining accent; citeshelf writes í",
     ),
     (
+        re.compile(r"^\{\}$"),
+        "",
+        "a field of empty braces (pages = {{}}) carries nothing: biblatex prints nothing, "
+        "and the record holds no such field (a field whose value is empty is not counted)",
+    ),
+    (
         re.compile(r"^\{(\{.*\})\}$"),
         lambda m: m.group(1) if _encloses(m.group(1)) else m.group(0),
         "a value in two pairs of braces ({{Title}}, {{CDC {\\TeX}}}) protects as one pair does",
@@ -183,6 +189,8 @@ def compare(original: str, exported: str) -> Comparison:
             result.entries_lost.append(key)
             continue
         for name, value in fields.items():
+            if not normalised(value).strip():
+                continue  # carries nothing
             result.fields += 1
             if name not in other:
                 result.lost.append((key, name, value))

@@ -32,6 +32,7 @@ from .fields import (
     read_type,
     thesis_degree_read,
     thesis_etype,
+    thesis_type_field,
     write_rows,
 )
 from .text import (
@@ -406,6 +407,8 @@ def _annotated(d: Decoding, field: str, people: list[dict[str, Any]]) -> list[di
 #: of one item that holds "; " is noted in ``extra.bibtex_one_item``
 LITERAL_LISTS = ("publisher", "location", "address", "institution", "school", "organization")
 LIST_SEPARATOR = "; "
+#: an ``and`` between a literal list's items (any white space around it)
+_LIST_AND = re.compile(r"\sand\s", re.IGNORECASE)
 #: a literal list's BibTeX name -> its BibLaTeX name (one name for both)
 SAME_LIST = {"address": "location", "school": "institution"}
 #: biblatex's name lists the field table has no row for: kept in extra as names
@@ -427,8 +430,15 @@ def mapped_fields(d: Decoding) -> None:
             _name_list(d, name, value)
             continue
         target = d.mapping.get(name)
-        if name in LITERAL_LISTS and " and " in value:
-            value = LIST_SEPARATOR.join(split_names(value))
+        if name in LITERAL_LISTS and _LIST_AND.search(value):
+            items = split_names(value)
+            value = LIST_SEPARATOR.join(items)
+            counts = [len(item.split(LIST_SEPARATOR.strip())) for item in items]
+            if any(n > 1 for n in counts):
+                # an item that holds "; " (Cambridge, MA, USA; Berlin, Germany and
+                # Basel): how many of the record's items each item holds
+                lists = d.extra.setdefault("bibtex_list_items", {})
+                lists[SAME_LIST.get(name, name)] = counts
         elif name in LITERAL_LISTS and re.search(r";\s", value):
             # one item that holds "; " (location = {М.; СПб.}): written as one again
             one = SAME_LIST.get(name, name)
@@ -478,6 +488,8 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
         if kept and target == "keywords":
             d.extra["keyword_separator"] = kept
         return
+    if target == "pages":
+        _keep_pages(d, value, text)
     if target == "isbn":
         from ...model.identifiers import isbn_separator
 
@@ -488,6 +500,28 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
     if target in _IDENTIFIERS:
         d.identifiers[target] = name
     d.data[target] = text
+
+
+#: a range's dash as biber reads it (``-``, ``--``, ``–``, ``—``)
+_RANGE_DASH = re.compile(r"\s*(?:-+|–|—)\s*")
+
+
+def _keep_pages(d: Decoding, value: str, text: str) -> None:
+    """``pages`` as the source wrote them (``extra.bibtex_pages``) where a
+    writer would write them otherwise and biber would read that otherwise: an
+    abbreviated range (``270--5``, which the record holds as 270–275), a range
+    whose ends are equal (``??--??``), braces (``{c\\,3}``)."""
+    from ...model.pages import PageRange
+    from .writer import _pages, _Writer
+
+    try:
+        pages = PageRange.parse(text)
+    except ValueError:
+        return
+    written = ws(value)
+    same = _RANGE_DASH.sub("--", written)
+    if all(_pages(_Writer("biblatex", a), pages) != same for a in (False, True)):
+        d.extra["bibtex_pages"] = written
 
 
 def _braces_balance(value: str) -> bool:
@@ -565,6 +599,12 @@ def thesis_degree(d: Decoding) -> None:
     degree = thesis_degree_read(d.etype, d.data.pop("degree", None))
     if degree:
         d.data["degree"] = degree
+    written = ws(d.fields.get("type", ""))
+    chosen = {thesis_type_field(degree, thesis_etype(degree, b)) for b in (False, True)}
+    if written and written not in chosen:
+        # "{Ph.D.} dissertation", "Master's thesis": the degree's own words,
+        # written so again (a writer would write biblatex's phdthesis)
+        d.extra["bibtex_thesis_type"] = written
     if d.etype == "thesis" or d.etype == thesis_etype(degree, False):
         d.extra.pop("bibtex_type", None)
     elif d.etype in _THESIS_ETYPES:

@@ -24,6 +24,7 @@ from .fields import (
     write_rows,
 )
 from .strings import Strings
+from .text import ws
 
 _ORDER = (
     "author",
@@ -306,6 +307,10 @@ class _Writer:
                 e.put(row.bibtex, self.title(value, e))
             return
         if row.kind == "degree":  # also without one: @phdthesis alone says PhD
+            written = e.extra.get("bibtex_thesis_type")
+            if isinstance(written, str) and _as_written(self, written, e.etype, value):
+                e.put(row.name(e.biblatex), written)  # the source's words for the degree
+                return
             field = thesis_type_field(value, e.etype)
             if field:
                 e.put(row.name(e.biblatex), self.text(field))
@@ -450,10 +455,13 @@ class _Writer:
 
         whole = e.extra.get("bibtex_one_item")
         whole = set(whole) if isinstance(whole, list) else set()
+        counts = e.extra.get("bibtex_list_items")
+        counts = counts if isinstance(counts, Mapping) else {}
         for name in LITERAL_LISTS:
             if name in e.fields and not e.fields[name][1]:
                 one = SAME_LIST.get(name, name) in whole
                 items = [e.fields[name][0]] if one else e.fields[name][0].split(LIST_SEPARATOR)
+                items = _grouped(items, counts.get(SAME_LIST.get(name, name)))
                 joined = " and ".join(re.sub(r"(?<=\s)and(?=\s)", "{and}", i) for i in items)
                 e.fields[name] = (joined, False)
         for name in EXTRA_NAME_LISTS:
@@ -550,10 +558,52 @@ def written_key(record: Any) -> str:
     return record.key
 
 
+def _as_written(w: _Writer, written: str, etype: str, degree: str | None) -> bool:
+    """Does a thesis's ``type`` as its source wrote it (LaTeX) still say the
+    record's degree, and can it be written (ASCII if asked, whole)?"""
+    from .fields import thesis_degree_read
+
+    if (w.ascii and not written.isascii()) or not _balanced(written) or written.endswith("\\"):
+        return False
+    return thesis_degree_read(etype, ws(latex.decode(written))) == degree
+
+
+def _grouped(items: list[str], counts: Any) -> list[str]:
+    """A literal list's items as its source grouped them (``counts``: how many
+    of the record's items each of the source's held, ``extra.bibtex_list_items``),
+    while they add up to the record's."""
+    if not isinstance(counts, list) or not all(isinstance(n, int) and n > 0 for n in counts):
+        return items
+    if sum(counts) != len(items):
+        return items
+    out, i = [], 0
+    for n in counts:
+        out.append("; ".join(items[i : i + n]))
+        i += n
+    return out
+
+
 def _spellings(extra: Mapping[str, Any], field: str) -> Any:
     """How the source braced the names of ``field`` (``extra.bibtex_names``)."""
     table = extra.get("bibtex_names")
     return table.get(field) if isinstance(table, Mapping) else None
+
+
+def _pages_as_written(w: _Writer, pages: Any, extra: Mapping[str, Any]) -> str | None:
+    """``pages`` as the source wrote them (``extra.bibtex_pages``: ``270--5``,
+    ``??--??``), while they read as the record's pages."""
+    from ...model.pages import PageRange
+
+    written = extra.get("bibtex_pages")
+    if not isinstance(written, str) or (w.ascii and not written.isascii()):
+        return None
+    if not _balanced(written) or written.endswith("\\"):
+        return None
+    try:
+        same = PageRange.parse(ws(latex.decode(written))) == pages
+    except ValueError:
+        return None
+    return written if same else None
 
 
 def _pages(w: _Writer, pages: Any) -> str:
@@ -747,7 +797,7 @@ _KIND_WRITERS: dict[str, Callable[[_Writer, Any, str, Mapping[str, Any]], str]] 
     "text": lambda w, value, name, extra: w.rich(value, name, extra),
     "cased": lambda w, value, name, extra: w.cased(value, name, extra),
     "list": _list,
-    "pages": lambda w, value, name, extra: _pages(w, value),
+    "pages": lambda w, value, name, extra: _pages_as_written(w, value, extra) or _pages(w, value),
     "date": lambda w, value, name, extra: value.edtf(),
     "status": lambda w, value, name, extra: _pubstate(w, value),
 }
