@@ -60,20 +60,19 @@ import-export round trip loses nothing:
   family name to biber, two words unbraced; ``Beckmann, {Petr}``), decoded,
   in the full form "von Last, Jr, First"; BibTeX exports write a name so
   while it still spells the record's name.
-* ``extra["bibtex_thesis_type"]``: a thesis's ``type`` field as its source
-  wrote it (``{Ph.D.} dissertation``, ``Master's thesis``) when a writer would
-  write the degree otherwise (biblatex's ``phdthesis``); BibTeX exports write
-  it so while it still says the record's degree.
 * ``extra["bibtex_list_items"]``: ``{field: [count, ...]}``, a literal list
   (``location``, ``publisher`` ...) of several items one of which holds "; "
   (``{Cambridge, MA, USA; Berlin, Germany and Basel}``): how many of the
   record's "; "-separated items each of the source's holds; exports group
   them so again while the counts add up.
-* ``extra["bibtex_pages"]``: ``pages`` as the source wrote them where a writer
-  would write them otherwise and biber would read that otherwise: an
-  abbreviated range (``270--5``: the record holds 270–275), a range whose ends
-  are equal (``??--??``: the record holds ``??``), braces (``{c\\,3}``);
-  BibTeX exports write them so while they read as the record's pages.
+* ``extra["bibtex_written"]``: ``{BibTeX field: text}``, a structured field
+  as its source wrote it (LaTeX) where a writer would write it otherwise and
+  biber would read that otherwise: ``pages`` (an abbreviated range ``270--5``,
+  which the record holds as 270–275; equal ends ``??--??``; braces
+  ``{c\\,3}``), a thesis's ``type`` in its own words (``{Ph.D.} dissertation``,
+  where a writer writes biblatex's ``phdthesis``), ``keywords`` holding LaTeX
+  (``{\\TeX} Software``: the record's keywords are plain text). BibTeX
+  exports write it so while it still reads as the record's value.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -116,9 +115,8 @@ RESERVED_EXTRA = frozenset(
         "bibtex_one_item",
         "bibtex_year_sort",
         "bibtex_names",
-        "bibtex_pages",
         "bibtex_list_items",
-        "bibtex_thesis_type",
+        "bibtex_written",
         "csl_type",
         "ris_type",
         "protect",

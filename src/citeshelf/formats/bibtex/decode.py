@@ -16,7 +16,7 @@ from typing import Any
 from ...model.keyfiles import key_problem
 from ...model.types import types_of_model
 from .. import latex
-from ..entries import kept_separator, split_keywords
+from ..entries import join_keywords, kept_separator, split_keywords
 from .fields import (
     _IDENTIFIERS,
     _MONTH_NAMES,
@@ -42,6 +42,7 @@ from .text import (
     decide_protect,
     name_annotations,
     name_spellings,
+    named_macros,
     names,
     rich,
     unescape_verbatim,
@@ -433,7 +434,7 @@ def mapped_fields(d: Decoding) -> None:
         if name in LITERAL_LISTS and _LIST_AND.search(value):
             items = split_names(value)
             value = LIST_SEPARATOR.join(items)
-            counts = [len(item.split(LIST_SEPARATOR.strip())) for item in items]
+            counts = [len(item.split(LIST_SEPARATOR)) for item in items]
             if any(n > 1 for n in counts):
                 # an item that holds "; " (Cambridge, MA, USA; Berlin, Germany and
                 # Basel): how many of the record's items each item holds
@@ -473,6 +474,8 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
         text = unescape_verbatim(value)
     elif _kind(d.rtype, name) in _RICH_KINDS:
         text = rich(value, target, d.extra, spaces=target != "abstract")
+    elif target == "keywords":
+        text = ws(latex.decode(named_macros(value)))  # {\VorTeX}: "VorTeX", not nothing
     else:
         text = latex.decode(value)
         if target != "abstract":
@@ -487,6 +490,8 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
         kept = kept_separator(words, sep)
         if kept and target == "keywords":
             d.extra["keyword_separator"] = kept
+        if target == "keywords" and ("\\" in value or "{" in value):
+            _keep_keywords(d, value, words, kept)
         return
     if target == "pages":
         _keep_pages(d, value, text)
@@ -507,7 +512,7 @@ _RANGE_DASH = re.compile(r"\s*(?:-+|–|—)\s*")
 
 
 def _keep_pages(d: Decoding, value: str, text: str) -> None:
-    """``pages`` as the source wrote them (``extra.bibtex_pages``) where a
+    """``pages`` as the source wrote them (``extra.bibtex_written``) where a
     writer would write them otherwise and biber would read that otherwise: an
     abbreviated range (``270--5``, which the record holds as 270–275), a range
     whose ends are equal (``??--??``), braces (``{c\\,3}``)."""
@@ -521,7 +526,19 @@ def _keep_pages(d: Decoding, value: str, text: str) -> None:
     written = ws(value)
     same = _RANGE_DASH.sub("--", written)
     if all(_pages(_Writer("biblatex", a), pages) != same for a in (False, True)):
-        d.extra["bibtex_pages"] = written
+        d.extra.setdefault("bibtex_written", {})["pages"] = written
+
+
+def _keep_keywords(d: Decoding, value: str, words: list[str], sep: str | None) -> None:
+    """``keywords`` as the source wrote them (``extra.bibtex_written``) where
+    a writer would write them otherwise: ``{\\TeX} Software`` (the record
+    holds the keyword "TeX Software", plain text as every keyword is)."""
+    from .writer import _Writer
+
+    written = ws(value)
+    joined = join_keywords(words, sep)
+    if all(_Writer("biblatex", a).text(joined) != written for a in (False, True)):
+        d.extra.setdefault("bibtex_written", {})["keywords"] = written
 
 
 def _braces_balance(value: str) -> bool:
@@ -604,7 +621,7 @@ def thesis_degree(d: Decoding) -> None:
     if written and written not in chosen:
         # "{Ph.D.} dissertation", "Master's thesis": the degree's own words,
         # written so again (a writer would write biblatex's phdthesis)
-        d.extra["bibtex_thesis_type"] = written
+        d.extra.setdefault("bibtex_written", {})["type"] = written
     if d.etype == "thesis" or d.etype == thesis_etype(degree, False):
         d.extra.pop("bibtex_type", None)
     elif d.etype in _THESIS_ETYPES:

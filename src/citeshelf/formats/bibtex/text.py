@@ -167,6 +167,10 @@ def names(
 _CAPITAL_MACRO = re.compile(r"\\([A-Z][A-Za-z]*)(\{\})?(?![A-Za-z{])")
 
 
+#: a macro's name ended by the space before an "and" of a name list
+_MACRO_AND = re.compile(r"(\\[A-Za-z]+)(\s+and\s)", re.IGNORECASE)
+
+
 def _named(m: re.Match[str]) -> str:
     """A macro the decoder does not know (a logo or a name the file's
     ``@preamble`` defines: ``\\TUB``, ``\\NTG``, ``\\Thanh``) as its name, which
@@ -176,11 +180,20 @@ def _named(m: re.Match[str]) -> str:
     return m.group(1)
 
 
+def named_macros(value: str) -> str:
+    """``value`` with each macro named in capitals that the decoder does not
+    know (``\\TUB``, ``\\VorTeX``) spelled as its name, which is better than
+    nothing in a name or a keyword."""
+    return _CAPITAL_MACRO.sub(_named, value) if "\\" in value else value
+
+
 def _names_of(value: str) -> tuple[list[dict[str, Any]], bool]:
     from ...model import has_others, parse_names
 
     if "\\" in value:
-        value = _CAPITAL_MACRO.sub(_named, value)
+        value = named_macros(value)
+        # the space after a macro ends the macro, but not its name: "M\\adddot and"
+        value = _MACRO_AND.sub(r"\1{}\2", value)
     decoded = latex.decode(value, keep_braces=True, held=True)
     if "{" not in decoded and "}" not in decoded:
         simple = _simple_names(decoded)

@@ -13,7 +13,7 @@ from ...model import richtext
 from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
-from ..entries import exported_keywords, join_keywords
+from ..entries import exported_keywords, join_keywords, split_keywords
 from .fields import (
     _MONTHS,
     _VERBATIM,
@@ -24,7 +24,7 @@ from .fields import (
     write_rows,
 )
 from .strings import Strings
-from .text import ws
+from .text import named_macros, ws
 
 _ORDER = (
     "author",
@@ -298,6 +298,10 @@ class _Writer:
         if row.kind in ("keywords", "tags"):  # tags are written among the keywords
             if row.kind == "keywords":
                 words = exported_keywords(source)
+                written = _written(self, e.extra, "keywords")
+                if written and split_keywords(ws(latex.decode(named_macros(written))))[0] == words:
+                    e.put(row.name(e.biblatex), written)  # as the source wrote them
+                    return
                 joined = join_keywords(words, e.extra.get("keyword_separator"))
                 e.put(row.name(e.biblatex), self.text(joined))
             return
@@ -307,8 +311,8 @@ class _Writer:
                 e.put(row.bibtex, self.title(value, e))
             return
         if row.kind == "degree":  # also without one: @phdthesis alone says PhD
-            written = e.extra.get("bibtex_thesis_type")
-            if isinstance(written, str) and _as_written(self, written, e.etype, value):
+            written = _written(self, e.extra, "type")
+            if written and _degree_of(written, e.etype) == value:
                 e.put(row.name(e.biblatex), written)  # the source's words for the degree
                 return
             field = thesis_type_field(value, e.etype)
@@ -558,14 +562,24 @@ def written_key(record: Any) -> str:
     return record.key
 
 
-def _as_written(w: _Writer, written: str, etype: str, degree: str | None) -> bool:
-    """Does a thesis's ``type`` as its source wrote it (LaTeX) still say the
-    record's degree, and can it be written (ASCII if asked, whole)?"""
+def _written(w: _Writer, extra: Mapping[str, Any], field: str) -> str | None:
+    """BibTeX ``field`` as the source wrote it (``extra.bibtex_written``),
+    if it can be written (ASCII if asked, whole); the caller checks that it
+    still reads as the record's value."""
+    table = extra.get("bibtex_written")
+    written = table.get(field) if isinstance(table, Mapping) else None
+    if not isinstance(written, str) or (w.ascii and not written.isascii()):
+        return None
+    if not _balanced(written) or re.search(r"(?<!\\)(\\\\)*\\$", written):
+        return None
+    return written
+
+
+def _degree_of(written: str, etype: str) -> str | None:
+    """The degree a thesis's ``type`` (LaTeX) says."""
     from .fields import thesis_degree_read
 
-    if (w.ascii and not written.isascii()) or not _balanced(written) or written.endswith("\\"):
-        return False
-    return thesis_degree_read(etype, ws(latex.decode(written))) == degree
+    return thesis_degree_read(etype, ws(latex.decode(written)))
 
 
 def _grouped(items: list[str], counts: Any) -> list[str]:
@@ -590,14 +604,12 @@ def _spellings(extra: Mapping[str, Any], field: str) -> Any:
 
 
 def _pages_as_written(w: _Writer, pages: Any, extra: Mapping[str, Any]) -> str | None:
-    """``pages`` as the source wrote them (``extra.bibtex_pages``: ``270--5``,
-    ``??--??``), while they read as the record's pages."""
+    """``pages`` as the source wrote them (``270--5``, ``??--??``), while they
+    read as the record's pages."""
     from ...model.pages import PageRange
 
-    written = extra.get("bibtex_pages")
-    if not isinstance(written, str) or (w.ascii and not written.isascii()):
-        return None
-    if not _balanced(written) or written.endswith("\\"):
+    written = _written(w, extra, "pages")
+    if written is None:
         return None
     try:
         same = PageRange.parse(ws(latex.decode(written))) == pages
