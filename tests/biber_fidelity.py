@@ -50,6 +50,19 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
         "biber gives {\\'\\i} as a dotless i and a combining accent; citeshelf writes í",
     ),
     (
+        re.compile(r"^(\d{4})\\unskip--$"),
+        r"\1--",
+        "a year written 1989\\unskip-- (TeX's trick for an open range; \\unskip prints "
+        "nothing here) is the open range 1989/.., which citeshelf stores as a date and "
+        "writes date = {1989/}: biblatex prints 1989– for both",
+    ),
+    (
+        re.compile(r"^(\d{4})-(\d{4})$"),
+        r"\1/\2",
+        "a year range written with a hyphen (year = {2005-2016}) is the range 2005/2016, "
+        "which citeshelf stores as a date (biblatex prints it with an en dash)",
+    ),
+    (
         re.compile(r"^\{\}$"),
         "",
         "a field of empty braces (pages = {{}}) carries nothing: biblatex prints nothing, "

@@ -581,16 +581,23 @@ def isbn_others(d: Decoding) -> None:
         d.extra["isbn-others"] = d.decoded("isbn-others")
 
 
+#: entry types of a part whose ``title`` is the book's when there is no
+#: ``booktitle`` (classic BibTeX's @inbook; biblatex-chicago's MLA-style
+#: @suppbook, an introduction or afterword cited by the book's title)
+BOOK_TITLED_PARTS = ("inbook", "suppbook", "suppcollection")
+
+
 def classic_inbook(d: Decoding) -> None:
-    """Classic BibTeX's @inbook: the title is the book's, chapter/pages the part."""
+    """Classic BibTeX's @inbook (and a @suppbook) with no ``booktitle``: the
+    title is the book's, chapter/pages the part."""
     data = d.data
-    if d.etype != "inbook" or "booktitle" in d.fields or data.get("parent"):
+    if d.etype not in BOOK_TITLED_PARTS or "booktitle" in d.fields or data.get("parent"):
         return
-    if data.get("title"):
+    if data.get("title") and not data.get("container_title"):
         data["container_title"] = data.pop("title")
-        prot = d.extra.get("protect")
-        if isinstance(prot, dict) and "title" in prot:
-            prot["container_title"] = prot.pop("title")
+        for table in (d.extra.get("protect"), d.extra.get("latex_markup")):
+            if isinstance(table, dict) and "title" in table:
+                table["container_title"] = table.pop("title")
 
 
 def subtitle_split(d: Decoding) -> None:

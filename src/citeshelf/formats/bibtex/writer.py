@@ -24,6 +24,7 @@ from .fields import (
     write_rows,
 )
 from .strings import Strings
+from .decode import BOOK_TITLED_PARTS
 from .text import named_macros, ws
 
 _ORDER = (
@@ -369,7 +370,7 @@ class _Writer:
             text = self.cased(value, "title", book.extra or {})
         else:
             text = self.cased(value, "container_title", e.extra)
-        if e.etype == "inbook" and not e.source.title and not e.record.parent:
+        if e.etype in BOOK_TITLED_PARTS and not e.source.title and not e.record.parent:
             e.put("title", text)
         else:
             e.put(row.bibtex, text)
