@@ -166,6 +166,17 @@ def entries(text: str) -> dict[str, dict[str, str]]:
     return out
 
 
+def alias_keys(resolved: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The keys an entry of biber's output names in ``ids`` (lower case) ->
+    that entry's key: a \\cite of any of them is that entry."""
+    out = {}
+    for key, fields in resolved.items():
+        for alias in fields.get("ids", "").split(","):
+            if alias.strip():
+                out.setdefault(alias.strip().lower(), key)
+    return out
+
+
 @dataclass
 class Comparison:
     fields: int = 0
@@ -193,11 +204,16 @@ def normalised(value: str) -> str:
 def compare(original: str, exported: str) -> Comparison:
     """The fields of ``original`` (biber's output) that ``exported`` lost or changed."""
     a, b = entries(original), entries(exported)
+    aliases = alias_keys(b)
     result = Comparison()
     for key, fields in a.items():
         if fields["@type"] in UNCOMPARED_TYPES:
             continue
         other = b.get(key)
+        if other is None and key in aliases:
+            # a duplicate merged into another entry, which names it in ids
+            # (biblatex's aliases: biber resolves a \cite of either key)
+            other = {**b[aliases[key]], "ids": fields.get("ids", "")}
         if other is None:
             result.entries_lost.append(key)
             continue
