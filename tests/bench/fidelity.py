@@ -150,8 +150,10 @@ def biblatex_row(row: Row, path: Path, work: Path) -> None:
     for key, fields in b.items():
         theirs = a.get(key, {})
         for name, v in fields.items():
-            if name == "ids" and name not in theirs and all(
-                k.strip().lower() in a and k.strip().lower() not in b for k in v.split(",")
+            if (
+                name == "ids"
+                and name not in theirs
+                and all(k.strip().lower() in a and k.strip().lower() not in b for k in v.split(","))
             ):
                 continue  # the keys of duplicates merged into it, compared with it
             if name not in theirs:

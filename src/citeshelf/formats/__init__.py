@@ -71,7 +71,9 @@ import-export round trip loses nothing:
   which the record holds as 270–275; equal ends ``??--??``; braces
   ``{c\\,3}``), a thesis's ``type`` in its own words (``{Ph.D.} dissertation``,
   where a writer writes biblatex's ``phdthesis``), ``keywords`` holding LaTeX
-  (``{\\TeX} Software``: the record's keywords are plain text). BibTeX
+  (``{\\TeX} Software``: the record's keywords are plain text), a literal
+  ``year`` in LaTeX (``\\bibstring{nodate}``: the record's literal date is its
+  text). BibTeX
   exports write it so while it still reads as the record's value.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put

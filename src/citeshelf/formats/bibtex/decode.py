@@ -227,6 +227,9 @@ def year(d: Decoding) -> None:
     elif d.issued is None:
         d.issued = y
         d.date_source = "year"
+        if "\\" in raw:
+            # a literal year in LaTeX (\bibstring{nodate}): written so again
+            d.extra.setdefault("bibtex_written", {})["year"] = ws(raw)
     elif not d.issued.startswith(y) and not (
         m and d.issued.startswith(m.group(1)) and "/" + m.group(2) in d.issued
     ):
@@ -498,10 +501,10 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
     if target == "isbn":
         from ...model.identifiers import isbn_separator
 
-        sep = isbn_separator(text)
-        if sep is not None:
+        between = isbn_separator(text)
+        if between is not None:
             # several in one field, as biber prints them: written so again
-            d.extra["isbn_separator"] = sep
+            d.extra["isbn_separator"] = between
     if target in _IDENTIFIERS:
         d.identifiers[target] = name
     d.data[target] = text

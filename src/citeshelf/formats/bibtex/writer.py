@@ -14,6 +14,7 @@ from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
 from ..entries import exported_keywords, join_keywords, split_keywords
+from .decode import BOOK_TITLED_PARTS
 from .fields import (
     _MONTHS,
     _VERBATIM,
@@ -24,7 +25,6 @@ from .fields import (
     write_rows,
 )
 from .strings import Strings
-from .decode import BOOK_TITLED_PARTS
 from .text import named_macros, ws
 
 _ORDER = (
@@ -143,7 +143,9 @@ class _Writer:
     def names(self, people: list[Any], et_al: bool, spellings: Any = None) -> str:
         """A name list; ``spellings`` are how the source braced its names
         (``extra.bibtex_names``), written again for the names they still spell."""
-        spelled = [x for x in spellings if isinstance(x, str)] if isinstance(spellings, list) else []
+        spelled = (
+            [x for x in spellings if isinstance(x, str)] if isinstance(spellings, list) else []
+        )
         out = [self.name(p, spelled) for p in people]
         if et_al:
             out.append("others")
@@ -399,6 +401,10 @@ class _Writer:
                 edtf = edtf[:-2]
         if d.literal is not None or d.year is None:
             # biblatex's year is a literal field; its date must be EDTF
+            written = _written(self, e.extra, "year")
+            if written and d.literal == " ".join(latex.decode(written).split()):
+                e.put("year", written)  # as the source wrote it (\bibstring{nodate})
+                return
             e.put("year", self.text(d.literal or ""))
             return
         sort = e.extra.get("bibtex_year_sort")
