@@ -76,6 +76,16 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
 )
 
 
+#: Fields whose value is normalised as a whole, each with its reason:
+FIELD_NORMALISATIONS: dict[str, tuple[Any, str]] = {
+    "options": (
+        lambda v: ",".join(sorted(p.strip() for p in v.split(","))),
+        "biber writes an entry's options in no fixed order (its hash order, which "
+        "differs from one run to the next): compared as a set",
+    ),
+}
+
+
 def _encloses(text: str) -> bool:
     """Is ``text`` one brace group, its first brace closed by its last?"""
     return text.startswith("{") and _group_end(text, 0) == len(text) - 1
@@ -201,6 +211,12 @@ def normalised(value: str) -> str:
     return value
 
 
+def _field_normalised(name: str, value: str) -> str:
+    value = normalised(value)
+    rule = FIELD_NORMALISATIONS.get(name)
+    return rule[0](value) if rule else value
+
+
 def compare(original: str, exported: str) -> Comparison:
     """The fields of ``original`` (biber's output) that ``exported`` lost or changed."""
     a, b = entries(original), entries(exported)
@@ -223,7 +239,7 @@ def compare(original: str, exported: str) -> Comparison:
             result.fields += 1
             if name not in other:
                 result.lost.append((key, name, value))
-            elif normalised(other[name]) != normalised(value):
+            elif _field_normalised(name, other[name]) != _field_normalised(name, value):
                 result.changed.append((key, name, value, other[name]))
     return result
 
