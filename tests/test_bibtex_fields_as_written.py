@@ -360,8 +360,14 @@ def test_biber_sees_the_export_as_it_saw_the_source(tmp_path: Path) -> None:
 
 
 def test_the_benchmark_normalises_only_what_prints_the_same() -> None:
-    from .biber_fidelity import normalised
+    from .biber_fidelity import _field_normalised, alias_keys, normalised
 
+    assert _field_normalised("options", "b=1,a=2") == _field_normalised("options", "a=2,b=1")
+    assert _field_normalised("title", "b,a") != _field_normalised("title", "a,b")
+    assert alias_keys({"graetzer": {"ids": "Gratzer:2000:ML, Other"}}) == {
+        "gratzer:2000:ml": "graetzer",
+        "other": "graetzer",
+    }
     assert normalised("1989\\unskip--") == normalised("1989--")
     assert normalised("2005-2016") == normalised("2005/2016")
     assert normalised("{}") == ""
