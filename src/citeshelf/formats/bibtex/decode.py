@@ -227,7 +227,7 @@ def year(d: Decoding) -> None:
     elif d.issued is None:
         d.issued = y
         d.date_source = "year"
-        if "\\" in raw:
+        if "\\" in raw and ws(raw) not in _written_forms([y]):
             # a literal year in LaTeX (\bibstring{nodate}): written so again
             d.extra.setdefault("bibtex_written", {})["year"] = ws(raw)
     elif not d.issued.startswith(y) and not (
@@ -536,12 +536,16 @@ def _keep_keywords(d: Decoding, value: str, words: list[str], sep: str | None) -
     """``keywords`` as the source wrote them (``extra.bibtex_written``) where
     a writer would write them otherwise: ``{\\TeX} Software`` (the record
     holds the keyword "TeX Software", plain text as every keyword is)."""
+    written = ws(value)
+    if written not in _written_forms([join_keywords(words, sep)]):
+        d.extra.setdefault("bibtex_written", {})["keywords"] = written
+
+
+def _written_forms(texts: Any) -> set[str]:
+    """How a writer writes each of ``texts`` (UTF-8 or ASCII)."""
     from .writer import _Writer
 
-    written = ws(value)
-    joined = join_keywords(words, sep)
-    if all(_Writer("biblatex", a).text(joined) != written for a in (False, True)):
-        d.extra.setdefault("bibtex_written", {})["keywords"] = written
+    return {_Writer("biblatex", a).text(t) for t in texts if t for a in (False, True)}
 
 
 def _braces_balance(value: str) -> bool:
@@ -627,8 +631,9 @@ def thesis_degree(d: Decoding) -> None:
     if degree:
         d.data["degree"] = degree
     written = ws(d.fields.get("type", ""))
-    chosen = {thesis_type_field(degree, thesis_etype(degree, b)) for b in (False, True)}
-    if written and written not in chosen:
+    if written and written not in _written_forms(
+        thesis_type_field(degree, thesis_etype(degree, b)) for b in (False, True)
+    ):
         # "{Ph.D.} dissertation", "Master's thesis": the degree's own words,
         # written so again (a writer would write biblatex's phdthesis)
         d.extra.setdefault("bibtex_written", {})["type"] = written
