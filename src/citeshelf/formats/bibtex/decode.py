@@ -510,6 +510,8 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
     d.data[target] = text
 
 
+#: pages a writer writes as they are (ASCII letters, digits, a few marks)
+_PLAIN_PAGES = re.compile(r"[A-Za-z0-9.:+-]+")
 #: a range's dash as biber reads it (``-``, ``--``, ``–``, ``—``)
 _RANGE_DASH = re.compile(r"\s*(?:-+|–|—)\s*")
 
@@ -528,6 +530,9 @@ def _keep_pages(d: Decoding, value: str, text: str) -> None:
         return
     written = ws(value)
     same = _RANGE_DASH.sub("--", written)
+    plain = pages.start + ("--" + pages.end if pages.end else "")
+    if same == plain and _PLAIN_PAGES.fullmatch(plain):
+        return  # what a writer writes (most pages: 136--142)
     if all(_pages(_Writer("biblatex", a), pages) != same for a in (False, True)):
         d.extra.setdefault("bibtex_written", {})["pages"] = written
 
