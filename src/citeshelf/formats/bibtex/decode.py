@@ -24,6 +24,7 @@ from .fields import (
     _MONTHS,
     _THESIS_ETYPES,
     _VERBATIM,
+    BOOK_TITLED_PARTS,
     CASED_FIELDS,
     KNOWN_ENTRY_TYPES,
     NAME_FIELDS_IN,
@@ -522,7 +523,7 @@ def _keep_pages(d: Decoding, value: str, text: str) -> None:
     abbreviated range (``270--5``, which the record holds as 270–275), a range
     whose ends are equal (``??--??``), braces (``{c\\,3}``)."""
     from ...model.pages import PageRange
-    from .writer import _pages, _Writer
+    from .spelling import Spelling, pages_text
 
     try:
         pages = PageRange.parse(text)
@@ -533,7 +534,7 @@ def _keep_pages(d: Decoding, value: str, text: str) -> None:
     plain = pages.start + ("--" + pages.end if pages.end else "")
     if same == plain and _PLAIN_PAGES.fullmatch(plain):
         return  # what a writer writes (most pages: 136--142)
-    if all(_pages(_Writer("biblatex", a), pages) != same for a in (False, True)):
+    if all(pages_text(Spelling("biblatex", a), pages) != same for a in (False, True)):
         d.extra.setdefault("bibtex_written", {})["pages"] = written
 
 
@@ -548,9 +549,9 @@ def _keep_keywords(d: Decoding, value: str, words: list[str], sep: str | None) -
 
 def _written_forms(texts: Any) -> set[str]:
     """How a writer writes each of ``texts`` (UTF-8 or ASCII)."""
-    from .writer import _Writer
+    from .spelling import Spelling
 
-    return {_Writer("biblatex", a).text(t) for t in texts if t for a in (False, True)}
+    return {Spelling("biblatex", a).text(t) for t in texts if t for a in (False, True)}
 
 
 def _braces_balance(value: str) -> bool:
@@ -591,12 +592,6 @@ def isbn_others(d: Decoding) -> None:
         d.data["isbn"] = d.data["isbn"] + ", " + d.decoded("isbn-others")
     else:
         d.extra["isbn-others"] = d.decoded("isbn-others")
-
-
-#: entry types of a part whose ``title`` is the book's when there is no
-#: ``booktitle`` (classic BibTeX's @inbook; biblatex-chicago's MLA-style
-#: @suppbook, an introduction or afterword cited by the book's title)
-BOOK_TITLED_PARTS = ("inbook", "suppbook", "suppcollection")
 
 
 def classic_inbook(d: Decoding) -> None:

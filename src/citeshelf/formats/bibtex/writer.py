@@ -14,16 +14,17 @@ from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
 from ..entries import exported_keywords, join_keywords, split_keywords
-from .decode import BOOK_TITLED_PARTS
 from .fields import (
     _MONTHS,
     _VERBATIM,
+    BOOK_TITLED_PARTS,
     Field,
     etype_written,
     thesis_etype,
     thesis_type_field,
     write_rows,
 )
+from .spelling import Spelling, pages_text
 from .strings import Strings
 from .text import named_macros, ws
 
@@ -90,22 +91,15 @@ _ANNOTATION_FIELD = re.compile(r"^[a-z_][a-z0-9_-]*\+an(?::[a-z0-9_-]+)?$")
 _TITLE_FIELDS = frozenset({"title", "subtitle", "short_title", "container_title", "series"})
 
 
-class _Writer:
+class _Writer(Spelling):
     def __init__(
         self, dialect: str, ascii: bool, title_case: Callable[[str], str] | None = None
     ) -> None:
-        if dialect not in ("bibtex", "biblatex"):
-            raise ValueError(f"unknown dialect {dialect!r}")
-        self.dialect = dialect
-        self.ascii = ascii
+        super().__init__(dialect, ascii)
         self.title_case = title_case
         self._case: Callable[[str], str] | None = None  # for the entry being written
 
     # text --------------------------------------------------------------
-
-    def text(self, value: str) -> str:
-        """Text (rich text: its markup as LaTeX, see :func:`.latex.encode_rich`)."""
-        return latex.encode_rich(value, ascii=self.ascii, biblatex=self.dialect == "biblatex")
 
     def rich(self, value: str, field: str, extra: Mapping[str, Any]) -> str:
         """A text field, with the phrases an import found in braces braced
@@ -162,9 +156,8 @@ class _Writer:
             e.put(f"{field}+an:ordering", "; ".join(static))
 
     def name(self, person: Any, spellings: Iterable[str] = ()) -> str:
-        """One name, in the full form with the fewest braces BibTeX reads back
-        as it (:func:`.names.brace_choices`), or as the source braced it."""
-        from ...model.names import brace_choices, parse_name
+        """One name as the source spelled it (``spellings``, while one still
+        reads as it), else as :meth:`.Spelling.name` writes it."""
         from .text import spells
 
         for spelling in spellings:
@@ -173,54 +166,7 @@ class _Writer:
             whole = _balanced(cand) and not re.search(r"(?<!\\)(\\\\)*\\$", cand)
             if whole and (cand.isascii() or not self.ascii) and spells(cand, person):
                 return cand
-        if person.literal:
-            return "{" + self.text(person.literal) + "}"
-        if person.dropping_particle and self.dialect == "biblatex":
-            return self.extended_name(person)
-        fam = self.text(person.family)
-        giv = self.text(person.given) if person.given else ""
-        particles = (person.dropping_particle, person.particle)
-        part = " ".join(self.text(p) for p in particles if p)
-        suf = self.text(person.suffix) if person.suffix else ""
-        candidates = [self.braced(s) for s in spellings]
-        candidates += brace_choices(fam, giv, part, suf)
-        for cand in candidates:
-            try:
-                back = parse_name(latex.decode(cand, keep_braces=True, held=True))
-            except ValueError:
-                continue
-            got = tuple(
-                latex.release(latex.strip_groups(x)[0]) if x else x
-                for x in (back.family, back.given, back.particle, back.suffix)
-            )
-            if got == (person.family, person.given, person.particle, person.suffix) or (
-                person.dropping_particle and got[1::2] == (person.given, person.suffix)
-            ):
-                return cand
-        return candidates[-1]
-
-    def braced(self, spelling: str) -> str:
-        """Text with braces of its own (a name as its source braced it): the
-        text between them written as text, the braces kept."""
-        return "".join(
-            piece if piece in "{}" else self.text(piece) for piece in re.split(r"([{}])", spelling)
-        )
-
-    def extended_name(self, person: Any) -> str:
-        """biblatex's extended name format, for a name with a dropping
-        particle: "family={Mises}, given={Ludwig}, prefix={von}, useprefix=false"
-        (a non-dropping particle as well is written with the family name)."""
-        family = person.family
-        if person.particle:
-            family = f"{person.particle} {family}"
-        parts = [f"family={{{self.text(family)}}}"]
-        if person.given:
-            parts.append(f"given={{{self.text(person.given)}}}")
-        if person.suffix:
-            parts.append(f"suffix={{{self.text(person.suffix)}}}")
-        parts.append(f"prefix={{{self.text(person.dropping_particle)}}}")
-        parts.append("useprefix=false")
-        return ", ".join(parts)
+        return super().name(person)
 
     # entries -------------------------------------------------------------
 
@@ -625,9 +571,7 @@ def _pages_as_written(w: _Writer, pages: Any, extra: Mapping[str, Any]) -> str |
     return written if same else None
 
 
-def _pages(w: _Writer, pages: Any) -> str:
-    start = w.text(pages.start)
-    return f"{start}--{w.text(pages.end)}" if pages.end else start
+_pages = pages_text
 
 
 #: a biblatex date as it came in: digits and EDTF's marks only
