@@ -50,11 +50,40 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
         "biber gives {\\'\\i} as a dotless i and a combining accent; citeshelf writes í",
     ),
     (
+        re.compile(r"^(\d{4})\\unskip--$"),
+        r"\1--",
+        "a year written 1989\\unskip-- (TeX's trick for an open range; \\unskip prints "
+        "nothing here) is the open range 1989/.., which citeshelf stores as a date and "
+        "writes date = {1989/}: biblatex prints 1989– for both",
+    ),
+    (
+        re.compile(r"^(\d{4})-(\d{4})$"),
+        r"\1/\2",
+        "a year range written with a hyphen (year = {2005-2016}) is the range 2005/2016, "
+        "which citeshelf stores as a date (biblatex prints it with an en dash)",
+    ),
+    (
+        re.compile(r"^\{\}$"),
+        "",
+        "a field of empty braces (pages = {{}}) carries nothing: biblatex prints nothing, "
+        "and the record holds no such field (a field whose value is empty is not counted)",
+    ),
+    (
         re.compile(r"^\{(\{.*\})\}$"),
         lambda m: m.group(1) if _encloses(m.group(1)) else m.group(0),
         "a value in two pairs of braces ({{Title}}, {{CDC {\\TeX}}}) protects as one pair does",
     ),
 )
+
+
+#: Fields whose value is normalised as a whole, each with its reason:
+FIELD_NORMALISATIONS: dict[str, tuple[Any, str]] = {
+    "options": (
+        lambda v: ",".join(sorted(p.strip() for p in v.split(","))),
+        "biber writes an entry's options in no fixed order (its hash order, which "
+        "differs from one run to the next): compared as a set",
+    ),
+}
 
 
 def _encloses(text: str) -> bool:
@@ -147,6 +176,17 @@ def entries(text: str) -> dict[str, dict[str, str]]:
     return out
 
 
+def alias_keys(resolved: dict[str, dict[str, str]]) -> dict[str, str]:
+    """The keys an entry of biber's output names in ``ids`` (lower case) ->
+    that entry's key: a \\cite of any of them is that entry."""
+    out = {}
+    for key, fields in resolved.items():
+        for alias in fields.get("ids", "").split(","):
+            if alias.strip():
+                out.setdefault(alias.strip().lower(), key)
+    return out
+
+
 @dataclass
 class Comparison:
     fields: int = 0
@@ -171,22 +211,35 @@ def normalised(value: str) -> str:
     return value
 
 
+def _field_normalised(name: str, value: str) -> str:
+    value = normalised(value)
+    rule = FIELD_NORMALISATIONS.get(name)
+    return rule[0](value) if rule else value
+
+
 def compare(original: str, exported: str) -> Comparison:
     """The fields of ``original`` (biber's output) that ``exported`` lost or changed."""
     a, b = entries(original), entries(exported)
+    aliases = alias_keys(b)
     result = Comparison()
     for key, fields in a.items():
         if fields["@type"] in UNCOMPARED_TYPES:
             continue
         other = b.get(key)
+        if other is None and key in aliases:
+            # a duplicate merged into another entry, which names it in ids
+            # (biblatex's aliases: biber resolves a \cite of either key)
+            other = {**b[aliases[key]], "ids": fields.get("ids", "")}
         if other is None:
             result.entries_lost.append(key)
             continue
         for name, value in fields.items():
+            if not normalised(value).strip():
+                continue  # carries nothing
             result.fields += 1
             if name not in other:
                 result.lost.append((key, name, value))
-            elif normalised(other[name]) != normalised(value):
+            elif _field_normalised(name, other[name]) != _field_normalised(name, value):
                 result.changed.append((key, name, value, other[name]))
     return result
 

@@ -120,7 +120,8 @@ def test_bibtex_theses_read_as_the_vocabulary() -> None:
         "c": ("phd", {}),
         "d": ("masters", {}),
         "e": ("Doctoral thesis", {}),
-        "f": ("ms", {}),
+        # the source's words for the degree, which a writer would word otherwise
+        "f": ("ms", {"bibtex_written": {"type": "MSc thesis"}}),
         "g": (None, {}),
     }
 

@@ -149,7 +149,15 @@ def biblatex_row(row: Row, path: Path, work: Path) -> None:
     a, b = entries(original), entries(again)
     for key, fields in b.items():
         theirs = a.get(key, {})
-        row.added += [f"{key}.{name}: {v!r}" for name, v in fields.items() if name not in theirs]
+        for name, v in fields.items():
+            if (
+                name == "ids"
+                and name not in theirs
+                and all(k.strip().lower() in a and k.strip().lower() not in b for k in v.split(","))
+            ):
+                continue  # the keys of duplicates merged into it, compared with it
+            if name not in theirs:
+                row.added.append(f"{key}.{name}: {v!r}")
 
 
 def _csl_value(value: object) -> object:

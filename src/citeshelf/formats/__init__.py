@@ -55,6 +55,26 @@ import-export round trip loses nothing:
 * ``extra["bibtex_one_item"]``: the literal lists (``location``, ``publisher``
   ...) whose source wrote one item holding "; " (``{М.; СПб.}``), which the
   record cannot tell from items joined by "; ": exports write it as one item.
+* ``extra["bibtex_names"]``: ``{field: [spelling, ...]}``, names whose source
+  braced their parts where a writer would not (``{La Bruna}, Paco``: one
+  family name to biber, two words unbraced; ``Beckmann, {Petr}``), decoded,
+  in the full form "von Last, Jr, First"; BibTeX exports write a name so
+  while it still spells the record's name.
+* ``extra["bibtex_list_items"]``: ``{field: [count, ...]}``, a literal list
+  (``location``, ``publisher`` ...) of several items one of which holds "; "
+  (``{Cambridge, MA, USA; Berlin, Germany and Basel}``): how many of the
+  record's "; "-separated items each of the source's holds; exports group
+  them so again while the counts add up.
+* ``extra["bibtex_written"]``: ``{BibTeX field: text}``, a structured field
+  as its source wrote it (LaTeX) where a writer would write it otherwise and
+  biber would read that otherwise: ``pages`` (an abbreviated range ``270--5``,
+  which the record holds as 270–275; equal ends ``??--??``; braces
+  ``{c\\,3}``), a thesis's ``type`` in its own words (``{Ph.D.} dissertation``,
+  where a writer writes biblatex's ``phdthesis``), ``keywords`` holding LaTeX
+  (``{\\TeX} Software``: the record's keywords are plain text), a literal
+  ``year`` in LaTeX (``\\bibstring{nodate}``: the record's literal date is its
+  text). BibTeX
+  exports write it so while it still reads as the record's value.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -65,7 +85,10 @@ import-export round trip loses nothing:
 * ``extra["keyword_separator"]``: ``";"`` when the source separated its
   keywords by semicolons though none holds a comma; exports write them so.
 * ``extra["isbn_separator"]``: what stood between a CSL item's ISBNs when it
-  was not a space (``", "``); CSL-JSON exports write it again.
+  was not a space (``", "``), or between the ISBNs of one BibTeX ``isbn``
+  field; CSL-JSON exports write it again, and BibTeX exports write the ISBNs
+  in one field again (biber prints them all; without it, the first goes in
+  ``isbn`` and the others in ``isbn-others``).
 * ``extra["csl_verbatim"]``: ``{name: value}``, the members of a CSL-JSON item
   that CSL 1.0.2 does not define (pandoc's ``other-ids``), as they came;
   CSL-JSON exports write them back.
@@ -93,6 +116,9 @@ RESERVED_EXTRA = frozenset(
         "bibtex_fields",
         "bibtex_one_item",
         "bibtex_year_sort",
+        "bibtex_names",
+        "bibtex_list_items",
+        "bibtex_written",
         "csl_type",
         "ris_type",
         "protect",

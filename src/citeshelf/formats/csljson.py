@@ -663,10 +663,6 @@ def _read_url(var: str, value: Any, row: CslField, data: dict, extra: dict) -> N
     _read_text(var, value, row, data, extra)
 
 
-#: what stands between two ISBNs of one variable ("0-12-117645-2, 0-12-155940-8")
-_ISBN_SEPARATOR = re.compile(r"(?<=[0-9Xx])(\s*[,;]\s*|\s+)(?=[0-9])")
-
-
 def _read_isbn(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:
     """``ISBN``: one or more ISBNs (the model reads them); what separates them
     is kept when it is not a space (``extra["isbn_separator"]``), so that they
@@ -674,9 +670,11 @@ def _read_isbn(var: str, value: Any, row: CslField, data: dict, extra: dict) -> 
     text = _text(value)
     if text:
         data[row.record] = text
-        m = _ISBN_SEPARATOR.search(text)
-        if m and m.group(1) != " ":
-            extra["isbn_separator"] = m.group(1)
+        from ..model.identifiers import isbn_separator
+
+        sep = isbn_separator(text)
+        if sep and sep != " ":
+            extra["isbn_separator"] = sep
 
 
 def _read_keywords(var: str, value: Any, row: CslField, data: dict, extra: dict) -> None:

@@ -15,6 +15,7 @@ __all__ = [
     "format_isbn",
     "check_isbn",
     "isbn_key",
+    "isbn_separator",
     "normalize_doi",
     "normalize_isbn",
     "normalize_issn",
@@ -22,6 +23,17 @@ __all__ = [
     "normalize_url",
     "strip_doi_prefix",
 ]
+
+#: what stands between two ISBNs of one field ("0-12-117645-2, 0-12-155940-8")
+_ISBN_SEPARATOR = re.compile(r"(?<=[0-9Xx])(\s*[,;]\s*|\s+)(?=[0-9])")
+
+
+def isbn_separator(text: str) -> str | None:
+    """What separates the first two ISBNs of ``text`` (", ", "; ", " "), or
+    None if it holds one."""
+    m = _ISBN_SEPARATOR.search(text)
+    return m.group(1) if m else None
+
 
 # (compiled on first use, by re's cache)
 _DOI_PREFIXES = r"^(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*|info:doi/)"

@@ -21,6 +21,7 @@ and ``{Braced Literal}`` for organisations).
 from __future__ import annotations
 
 import re
+from itertools import combinations
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
@@ -28,12 +29,17 @@ from .nameparts import family_given, is_cjk, join_particle
 
 __all__ = [
     "Person",
+    "brace_choices",
     "has_others",
     "initials",
     "is_cjk",
     "join_particle",
     "parse_name",
     "parse_names",
+    "literal_spelling",
+    "name_spelling",
+    "spelling_parts",
+    "spelled_name",
     "split_names",
     "trailing_and",
 ]
@@ -238,11 +244,6 @@ def _words(text: str) -> list[str]:
     return [w for w in _split_depth0(text.strip(), _SPACE) if w]
 
 
-def _join(words: list[str]) -> str | None:
-    text = _unbrace(" ".join(words))
-    return text or None
-
-
 def parse_name(text: str) -> Person:
     """Parse one name as BibTeX does.
 
@@ -262,11 +263,23 @@ def parse_name(text: str) -> Person:
     # A name wholly inside one brace group is a literal (organisation).
     if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
         return Person(literal=raw[1:-1].strip())
+    family, given, particle, suffix = _parts(raw, text)
+    return Person(
+        family=_unbrace(family) or None,
+        given=_unbrace(given) or None,
+        particle=_unbrace(particle) or None,
+        suffix=_unbrace(suffix) or None,
+    )
+
+
+def _parts(raw: str, text: str) -> tuple[str, str, str, str]:
+    """The family, given, particle and suffix of a name that is neither a
+    literal nor in the extended format, each as written (braces kept)."""
     parts = [p.strip() for p in _split_depth0(raw, _COMMA)]
     if len(parts) == 1:
         words = _words(parts[0])
         if len(words) == 1:
-            return Person(family=_unbrace(words[0]))
+            return words[0], "", "", ""
         # First von Last: von starts at the first lower-case word (not the last
         # word) and runs to the last lower-case word before the final word.
         lower = [i for i, w in enumerate(words[:-1]) if _is_lower_word(w)]
@@ -277,13 +290,13 @@ def parse_name(text: str) -> Person:
             family = words[vend + 1 :]
         else:
             given, particle, family = words[:-1], [], words[-1:]
-        return Person(family=_join(family), given=_join(given), particle=_join(particle))
+        return " ".join(family), " ".join(given), " ".join(particle), ""
     if len(parts) > 3:
         raise ValueError(f"too many commas in name {text!r}")
     vonlast = _words(parts[0])
     if not vonlast:
         raise ValueError(f"name {text!r} has no family name before the comma")
-    suffix = parts[1] if len(parts) == 3 else None
+    suffix = parts[1] if len(parts) == 3 else ""
     given_text = parts[-1]
     # von Last: von is the longest run of leading lower-case words, leaving
     # at least one word for Last.
@@ -294,12 +307,72 @@ def parse_name(text: str) -> Person:
     lower = [i for i, w in enumerate(vonlast[:-1]) if _is_lower_word(w)]
     if lower and lower[0] == 0:
         k = lower[-1] + 1
-    return Person(
-        family=_join(vonlast[k:]),
-        particle=_join(vonlast[:k]),
-        given=_unbrace(given_text) or None,
-        suffix=_unbrace(suffix) if suffix else None,
-    )
+    return " ".join(vonlast[k:]), given_text, " ".join(vonlast[:k]), suffix
+
+
+def literal_spelling(text: str) -> bool:
+    """Is ``text`` (white space collapsed) a literal: one brace group?"""
+    return text.startswith("{") and text.endswith("}") and _balanced_outer(text)
+
+
+def spelling_parts(text: str) -> tuple[str, str, str, str]:
+    """The family, given, particle and suffix of a name (not a literal) as
+    written, braces and all: the arguments of :func:`spelled_name`."""
+    raw = " ".join(text.split())
+    if not raw:
+        raise ValueError("empty name")
+    family, given, particle, suffix = _parts(raw, text)
+    if not family:
+        raise ValueError(f"name {text!r} has no family name")
+    return family, given, particle, suffix
+
+
+def spelled_name(family: str, given: str = "", particle: str = "", suffix: str = "") -> str:
+    """A name in BibTeX's full form, "von Last, Jr, First" (the form biber
+    writes): "van Gogh, Vincent"; "Last" alone when there is nothing else."""
+    last = f"{particle} {family}" if particle else family
+    if suffix:
+        return f"{last}, {suffix}, {given}"
+    return f"{last}, {given}" if given else last
+
+
+def brace_choices(family: str, given: str = "", particle: str = "", suffix: str = "") -> list[str]:
+    """The ways to write a name in the full form (:func:`spelled_name`), in
+    the order a writer tries them: no braces, then braces around one part
+    (family, given, suffix), two, all three; and "{Family}," for a family
+    name alone (braced alone it would be an organisation). The first that
+    BibTeX reads back as the name is the one to write."""
+    present = [i for i, part in enumerate((family, given, suffix)) if part]
+    out = []
+    for n in range(len(present) + 1):
+        for braced in combinations(present, n):
+            f, g, s = (
+                "{" + part + "}" if i in braced else part
+                for i, part in enumerate((family, given, suffix))
+            )
+            out.append(spelled_name(f, g, particle, s))
+    if not given and not suffix:
+        out.append(spelled_name("{" + family + "}", "", particle) + ",")
+    return out
+
+
+def name_spelling(text: str) -> str | None:
+    """How ``text`` spells its name's parts, in the full form
+    (:func:`spelled_name`) with the braces it put around them
+    ("{Petr} Beckmann" -> "Beckmann, {Petr}"); None when it braced none, or
+    for a literal or a name in biblatex's extended format."""
+    raw = " ".join(text.split())
+    if "{" not in raw or not raw or _extended(raw) is not None:
+        return None
+    if raw.startswith("{") and raw.endswith("}") and _balanced_outer(raw):
+        return None
+    family, given, particle, suffix = _parts(raw, text)
+    if not any("{" in p for p in (family, given, particle, suffix)):
+        return None
+    out = spelled_name(family, given, particle, suffix)
+    if out.startswith("{") and out.endswith("}") and _balanced_outer(out):
+        out += ","  # "{A B}" alone would be an organisation: "{A B}," is a family name
+    return out
 
 
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z-]*)\s*=(.*)$", re.DOTALL)

@@ -255,9 +255,19 @@ def _stored(library: Any, keys: Iterable[str]) -> list[Any]:
     in one NotFound error."""
 
     records, missing = [], []
+    kept: dict[str, str] | None = None
     for key in keys:
         if key in library:
             records.append(library.get(key))
+            continue
+        if kept is None:
+            # a key merged into another record (merge, or a duplicate in an
+            # import): cited as that record, as show and export --cited-in find it
+            from .exporting import _original_keys
+
+            kept = _original_keys(library, library.keys())
+        if key in kept:
+            records.append(library.get(kept[key]))
         else:
             missing.append(key)
     if missing:
@@ -686,7 +696,8 @@ def bibliography(
 
     if keys:
         load_resolved(library, keys)  # names every missing key, and a missing book
-        stored = [library.get(k) for k in dict.fromkeys(keys)]
+        # (a key merged into another record is that record, once)
+        stored = list({r.key: r for r in _stored(library, dict.fromkeys(keys))}.values())
     else:
         stored, problems = select(library, query)
         for p in problems:

@@ -24,7 +24,10 @@ The package, by concern:
 * :mod:`.text` -- decoding field text (names, letter case, dates);
 * :mod:`.decode` -- an entry's fields -> a record, as steps run in order
   (:data:`.decode.DECODERS`);
-* :mod:`.writer` -- records -> entries, driven by the field table.
+* :mod:`.writer` -- records -> entries, driven by the field table;
+* :mod:`.spelling` -- how the writer spells text, names and pages (which the
+  reader asks too: a field is noted as its source wrote it only where a
+  writer would write it otherwise).
 
 Reading uses bibtexparser v2 only to split the file into blocks (its
 middlewares are not used: ``@string`` macros, ``#`` concatenation and month

@@ -16,7 +16,7 @@ from typing import Any
 from ...model.keyfiles import key_problem
 from ...model.types import types_of_model
 from .. import latex
-from ..entries import kept_separator, split_keywords
+from ..entries import join_keywords, kept_separator, split_keywords
 from .fields import (
     _IDENTIFIERS,
     _MONTH_NAMES,
@@ -24,6 +24,7 @@ from .fields import (
     _MONTHS,
     _THESIS_ETYPES,
     _VERBATIM,
+    BOOK_TITLED_PARTS,
     CASED_FIELDS,
     KNOWN_ENTRY_TYPES,
     NAME_FIELDS_IN,
@@ -32,6 +33,7 @@ from .fields import (
     read_type,
     thesis_degree_read,
     thesis_etype,
+    thesis_type_field,
     write_rows,
 )
 from .text import (
@@ -40,6 +42,8 @@ from .text import (
     date_parts,
     decide_protect,
     name_annotations,
+    name_spellings,
+    named_macros,
     names,
     rich,
     unescape_verbatim,
@@ -224,6 +228,9 @@ def year(d: Decoding) -> None:
     elif d.issued is None:
         d.issued = y
         d.date_source = "year"
+        if "\\" in raw and ws(raw) not in _written_forms([y]):
+            # a literal year in LaTeX (\bibstring{nodate}): written so again
+            d.extra.setdefault("bibtex_written", {})["year"] = ws(raw)
     elif not d.issued.startswith(y) and not (
         m and d.issued.startswith(m.group(1)) and "/" + m.group(2) in d.issued
     ):
@@ -349,6 +356,7 @@ def _name_list(d: Decoding, name: str, value: str) -> None:
     """``author``, ``editor``, ``translator``, with their "and others"."""
     people, others = names(value, name, d.warnings)
     d.data[NAME_FIELDS_IN[name]] = _annotated(d, name, people)
+    _keep_spellings(d, NAME_FIELDS_IN[name], value)
     if not others:
         return
     if name == "author":
@@ -357,6 +365,15 @@ def _name_list(d: Decoding, name: str, value: str) -> None:
         d.data["editors_et_al"] = True
     else:
         d.extra[f"{name}_et_al"] = True
+
+
+def _keep_spellings(d: Decoding, field: str, value: str) -> None:
+    """How the source braced the names of a list, where a writer would not
+    (``extra.bibtex_names``: field -> spellings, :func:`.text.name_spellings`):
+    ``{La Bruna}, Paco`` is one family name to biber, ``La Bruna`` two words."""
+    spelled = name_spellings(value)
+    if spelled:
+        d.extra.setdefault("bibtex_names", {})[field] = spelled
 
 
 #: biblatex annotations of a name list read into its names: the field's
@@ -395,6 +412,8 @@ def _annotated(d: Decoding, field: str, people: list[dict[str, Any]]) -> list[di
 #: of one item that holds "; " is noted in ``extra.bibtex_one_item``
 LITERAL_LISTS = ("publisher", "location", "address", "institution", "school", "organization")
 LIST_SEPARATOR = "; "
+#: an ``and`` between a literal list's items (any white space around it)
+_LIST_AND = re.compile(r"\sand\s", re.IGNORECASE)
 #: a literal list's BibTeX name -> its BibLaTeX name (one name for both)
 SAME_LIST = {"address": "location", "school": "institution"}
 #: biblatex's name lists the field table has no row for: kept in extra as names
@@ -416,8 +435,15 @@ def mapped_fields(d: Decoding) -> None:
             _name_list(d, name, value)
             continue
         target = d.mapping.get(name)
-        if name in LITERAL_LISTS and " and " in value:
-            value = LIST_SEPARATOR.join(split_names(value))
+        if name in LITERAL_LISTS and _LIST_AND.search(value):
+            items = split_names(value)
+            value = LIST_SEPARATOR.join(items)
+            counts = [len(item.split(LIST_SEPARATOR)) for item in items]
+            if any(n > 1 for n in counts):
+                # an item that holds "; " (Cambridge, MA, USA; Berlin, Germany and
+                # Basel): how many of the record's items each item holds
+                lists = d.extra.setdefault("bibtex_list_items", {})
+                lists[SAME_LIST.get(name, name)] = counts
         elif name in LITERAL_LISTS and re.search(r";\s", value):
             # one item that holds "; " (location = {М.; СПб.}): written as one again
             one = SAME_LIST.get(name, name)
@@ -426,6 +452,7 @@ def mapped_fields(d: Decoding) -> None:
             # a name list (``{Robert Bosch GmbH}`` is one literal name)
             people, _others = names(value, name, d.warnings)
             d.extra[name] = people
+            _keep_spellings(d, name, value)
             continue
         if target is None:
             if name in _VERBATIM:
@@ -451,6 +478,8 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
         text = unescape_verbatim(value)
     elif _kind(d.rtype, name) in _RICH_KINDS:
         text = rich(value, target, d.extra, spaces=target != "abstract")
+    elif target == "keywords":
+        text = ws(latex.decode(named_macros(value)))  # {\VorTeX}: "VorTeX", not nothing
     else:
         text = latex.decode(value)
         if target != "abstract":
@@ -465,10 +494,64 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
         kept = kept_separator(words, sep)
         if kept and target == "keywords":
             d.extra["keyword_separator"] = kept
+        if target == "keywords" and ("\\" in value or "{" in value):
+            _keep_keywords(d, value, words, kept)
         return
+    if target == "pages":
+        _keep_pages(d, value, text)
+    if target == "isbn":
+        from ...model.identifiers import isbn_separator
+
+        between = isbn_separator(text)
+        if between is not None:
+            # several in one field, as biber prints them: written so again
+            d.extra["isbn_separator"] = between
     if target in _IDENTIFIERS:
         d.identifiers[target] = name
     d.data[target] = text
+
+
+#: pages a writer writes as they are (ASCII letters, digits, a few marks)
+_PLAIN_PAGES = re.compile(r"[A-Za-z0-9.:+-]+")
+#: a range's dash as biber reads it (``-``, ``--``, ``–``, ``—``)
+_RANGE_DASH = re.compile(r"\s*(?:-+|–|—)\s*")
+
+
+def _keep_pages(d: Decoding, value: str, text: str) -> None:
+    """``pages`` as the source wrote them (``extra.bibtex_written``) where a
+    writer would write them otherwise and biber would read that otherwise: an
+    abbreviated range (``270--5``, which the record holds as 270–275), a range
+    whose ends are equal (``??--??``), braces (``{c\\,3}``)."""
+    from ...model.pages import PageRange
+    from .spelling import Spelling, pages_text
+
+    try:
+        pages = PageRange.parse(text)
+    except ValueError:
+        return
+    written = ws(value)
+    same = _RANGE_DASH.sub("--", written)
+    plain = pages.start + ("--" + pages.end if pages.end else "")
+    if same == plain and _PLAIN_PAGES.fullmatch(plain):
+        return  # what a writer writes (most pages: 136--142)
+    if all(pages_text(Spelling("biblatex", a), pages) != same for a in (False, True)):
+        d.extra.setdefault("bibtex_written", {})["pages"] = written
+
+
+def _keep_keywords(d: Decoding, value: str, words: list[str], sep: str | None) -> None:
+    """``keywords`` as the source wrote them (``extra.bibtex_written``) where
+    a writer would write them otherwise: ``{\\TeX} Software`` (the record
+    holds the keyword "TeX Software", plain text as every keyword is)."""
+    written = ws(value)
+    if written not in _written_forms([join_keywords(words, sep)]):
+        d.extra.setdefault("bibtex_written", {})["keywords"] = written
+
+
+def _written_forms(texts: Any) -> set[str]:
+    """How a writer writes each of ``texts`` (UTF-8 or ASCII)."""
+    from .spelling import Spelling
+
+    return {Spelling("biblatex", a).text(t) for t in texts if t for a in (False, True)}
 
 
 def _braces_balance(value: str) -> bool:
@@ -512,15 +595,16 @@ def isbn_others(d: Decoding) -> None:
 
 
 def classic_inbook(d: Decoding) -> None:
-    """Classic BibTeX's @inbook: the title is the book's, chapter/pages the part."""
+    """Classic BibTeX's @inbook (and a @suppbook) with no ``booktitle``: the
+    title is the book's, chapter/pages the part."""
     data = d.data
-    if d.etype != "inbook" or "booktitle" in d.fields or data.get("parent"):
+    if d.etype not in BOOK_TITLED_PARTS or "booktitle" in d.fields or data.get("parent"):
         return
-    if data.get("title"):
+    if data.get("title") and not data.get("container_title"):
         data["container_title"] = data.pop("title")
-        prot = d.extra.get("protect")
-        if isinstance(prot, dict) and "title" in prot:
-            prot["container_title"] = prot.pop("title")
+        for table in (d.extra.get("protect"), d.extra.get("latex_markup")):
+            if isinstance(table, dict) and "title" in table:
+                table["container_title"] = table.pop("title")
 
 
 def subtitle_split(d: Decoding) -> None:
@@ -546,6 +630,13 @@ def thesis_degree(d: Decoding) -> None:
     degree = thesis_degree_read(d.etype, d.data.pop("degree", None))
     if degree:
         d.data["degree"] = degree
+    written = ws(d.fields.get("type", ""))
+    if written and written not in _written_forms(
+        thesis_type_field(degree, thesis_etype(degree, b)) for b in (False, True)
+    ):
+        # "{Ph.D.} dissertation", "Master's thesis": the degree's own words,
+        # written so again (a writer would write biblatex's phdthesis)
+        d.extra.setdefault("bibtex_written", {})["type"] = written
     if d.etype == "thesis" or d.etype == thesis_etype(degree, False):
         d.extra.pop("bibtex_type", None)
     elif d.etype in _THESIS_ETYPES:

@@ -158,6 +158,11 @@ def thesis_degree_read(etype: str, type_field: str | None) -> str | None:
     return {"phdthesis": "phd", "mastersthesis": "masters"}.get(etype)
 
 
+#: entry types of a part whose ``title`` is the book's when there is no
+#: ``booktitle`` (classic BibTeX's @inbook; biblatex-chicago's MLA-style
+#: @suppbook, an introduction or afterword cited by the book's title)
+BOOK_TITLED_PARTS = ("inbook", "suppbook", "suppcollection")
+
 #: Record fields whose letter case styles may change, so capitals are protected.
 CASED_FIELDS = (
     "title",

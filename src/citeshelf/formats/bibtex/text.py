@@ -163,9 +163,37 @@ def names(
         raise EntryError(f"field '{field}': {text}") from None
 
 
+#: a macro named in capitals (``\\TUB``, ``\\Thanh{}``), without an argument
+_CAPITAL_MACRO = re.compile(r"\\([A-Z][A-Za-z]*)(\{\})?(?![A-Za-z{])")
+
+
+#: a macro's name ended by the space before an "and" of a name list
+_MACRO_AND = re.compile(r"(\\[A-Za-z]+)(\s+and\s)", re.IGNORECASE)
+
+
+def _named(m: re.Match[str]) -> str:
+    """A macro the decoder does not know (a logo or a name the file's
+    ``@preamble`` defines: ``\\TUB``, ``\\NTG``, ``\\Thanh``) as its name, which
+    is better than nothing in a name; one it knows, as it is."""
+    if latex.decode(m.group(0)).strip():
+        return m.group(0)
+    return m.group(1)
+
+
+def named_macros(value: str) -> str:
+    """``value`` with each macro named in capitals that the decoder does not
+    know (``\\TUB``, ``\\VorTeX``) spelled as its name, which is better than
+    nothing in a name or a keyword."""
+    return _CAPITAL_MACRO.sub(_named, value) if "\\" in value else value
+
+
 def _names_of(value: str) -> tuple[list[dict[str, Any]], bool]:
     from ...model import has_others, parse_names
 
+    if "\\" in value:
+        value = named_macros(value)
+        # the space after a macro ends the macro, but not its name: "M\\adddot and"
+        value = _MACRO_AND.sub(r"\1{}\2", value)
     decoded = latex.decode(value, keep_braces=True, held=True)
     if "{" not in decoded and "}" not in decoded:
         simple = _simple_names(decoded)
@@ -183,6 +211,108 @@ def _names_of(value: str) -> tuple[list[dict[str, Any]], bool]:
                 data[part] = latex.release(latex.strip_groups(text)[0])
         out.append(data)
     return out, has_others(decoded)
+
+
+def name_spellings(value: str) -> list[str]:
+    """How a name list spelled its names where a writer would spell them
+    otherwise: the braces it put around their parts ("{La Bruna}, Paco",
+    "Beckmann, {Petr}": :func:`.names.name_spelling`, decoded), or, for a
+    name with a macro the decoder reads as plain text (``{\\LaTeX} Project
+    Team``, ``\\Thanh``), the name as written (LaTeX), in the full form."""
+    from ...model.names import split_names
+
+    if "{" not in value and "\\" not in value:
+        return []
+    out = []
+    for raw in split_names(value):
+        spelling = _latex_spelling(raw) if _has_macro(raw) else _brace_spelling(raw)
+        if spelling is not None:
+            out.append(spelling)
+    return out
+
+
+_MACRO = re.compile(r"\\([A-Za-z]+)")
+
+
+def _has_macro(raw: str) -> bool:
+    """Does ``raw`` hold a macro that a writer would not write again: one
+    the decoder reads as nothing (a font switch, a macro of the file's own)
+    or as ASCII text (a logo: ``\\LaTeX``, ``\\slash``)? Not a letter, an
+    accent or a symbol (``\\ss``, ``\\'e``, ``\\ldots``), which it writes so."""
+    import unicodedata
+
+    for m in _MACRO.finditer(raw):
+        macro = "\\" + m.group(1)
+        text = latex.decode(macro + "{}")
+        if len(text) == 1 and unicodedata.combining(text):
+            continue  # an accent
+        if macro not in latex.encode(text, ascii=True):
+            return True
+    return False
+
+
+def _latex_spelling(raw: str) -> str | None:
+    """A name as written, in the full form (a literal as it is)."""
+    from ...model.names import Person, literal_spelling, spelled_name, spelling_parts
+    from .spelling import Spelling
+
+    text = " ".join(raw.split())
+    if literal_spelling(text):
+        out = text
+    else:
+        try:
+            out = spelled_name(*spelling_parts(text))
+        except ValueError:
+            return None
+        # a control space that ended a word ("\\TUG\\ Board"): the macro ends as it did
+        out = re.sub(r"(?<!\\)\\(?=[\s,]|$)", "{}", out)
+        if literal_spelling(out):
+            out += ","  # "{A B}," is a family name
+    try:
+        people, _others = _names_of(out)
+        person = Person.model_validate(people[0])
+    except (ValueError, IndexError):
+        return None
+    if any(Spelling("biblatex", ascii).name(person) == out for ascii in (False, True)):
+        return None  # what a writer writes anyway
+    return out
+
+
+def _brace_spelling(raw: str) -> str | None:
+    from ...model.names import brace_choices, name_spelling, parse_name
+
+    held = latex.decode(raw, keep_braces=True, held=True)
+    spelling = name_spelling(held)
+    if spelling is None:
+        return None
+    released = latex.release(spelling)
+    if released.count("{") != spelling.count("{"):
+        return None  # an escaped brace: not one a name can be spelled with
+    try:
+        p = parse_name(spelling)
+    except ValueError:
+        return None
+    parts = (p.family, p.given, p.particle, p.suffix)
+    for choice in brace_choices(*(x or "" for x in parts)):
+        try:
+            q = parse_name(choice)
+        except ValueError:
+            continue
+        if (q.family, q.given, q.particle, q.suffix) == parts:
+            return None if choice == spelling else released
+    return released
+
+
+def spells(spelling: str, person: Any) -> bool:
+    """Does BibTeX text ``spelling`` read as the one name ``person``?"""
+    try:
+        people, others = _names_of(spelling)
+    except ValueError:
+        return False
+    if len(people) != 1 or others:
+        return False
+    parts = ("family", "given", "particle", "dropping_particle", "suffix", "literal")
+    return people[0] == {k: getattr(person, k) for k in parts if getattr(person, k)}
 
 
 _ANNOTATION = re.compile(r"^\s*(\d+)\s*=\s*(.*?)\s*$", re.DOTALL)

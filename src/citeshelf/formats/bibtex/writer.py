@@ -13,17 +13,20 @@ from ...model import richtext
 from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
-from ..entries import exported_keywords, join_keywords
+from ..entries import exported_keywords, join_keywords, split_keywords
 from .fields import (
     _MONTHS,
     _VERBATIM,
+    BOOK_TITLED_PARTS,
     Field,
     etype_written,
     thesis_etype,
     thesis_type_field,
     write_rows,
 )
+from .spelling import Spelling, pages_text
 from .strings import Strings
+from .text import named_macros, ws
 
 _ORDER = (
     "author",
@@ -88,22 +91,15 @@ _ANNOTATION_FIELD = re.compile(r"^[a-z_][a-z0-9_-]*\+an(?::[a-z0-9_-]+)?$")
 _TITLE_FIELDS = frozenset({"title", "subtitle", "short_title", "container_title", "series"})
 
 
-class _Writer:
+class _Writer(Spelling):
     def __init__(
         self, dialect: str, ascii: bool, title_case: Callable[[str], str] | None = None
     ) -> None:
-        if dialect not in ("bibtex", "biblatex"):
-            raise ValueError(f"unknown dialect {dialect!r}")
-        self.dialect = dialect
-        self.ascii = ascii
+        super().__init__(dialect, ascii)
         self.title_case = title_case
         self._case: Callable[[str], str] | None = None  # for the entry being written
 
     # text --------------------------------------------------------------
-
-    def text(self, value: str) -> str:
-        """Text (rich text: its markup as LaTeX, see :func:`.latex.encode_rich`)."""
-        return latex.encode_rich(value, ascii=self.ascii, biblatex=self.dialect == "biblatex")
 
     def rich(self, value: str, field: str, extra: Mapping[str, Any]) -> str:
         """A text field, with the phrases an import found in braces braced
@@ -138,8 +134,13 @@ class _Writer:
             markup=_markup(extra, field),
         )
 
-    def names(self, people: list[Any], et_al: bool) -> str:
-        out = [self.name(p) for p in people]
+    def names(self, people: list[Any], et_al: bool, spellings: Any = None) -> str:
+        """A name list; ``spellings`` are how the source braced its names
+        (``extra.bibtex_names``), written again for the names they still spell."""
+        spelled = (
+            [x for x in spellings if isinstance(x, str)] if isinstance(spellings, list) else []
+        )
+        out = [self.name(p, spelled) for p in people]
         if et_al:
             out.append("others")
         return " and ".join(out)
@@ -154,67 +155,18 @@ class _Writer:
         if static:
             e.put(f"{field}+an:ordering", "; ".join(static))
 
-    def name(self, person: Any) -> str:
-        from ...model import parse_name
+    def name(self, person: Any, spellings: Iterable[str] = ()) -> str:
+        """One name as the source spelled it (``spellings``, while one still
+        reads as it), else as :meth:`.Spelling.name` writes it."""
+        from .text import spells
 
-        if person.literal:
-            return "{" + self.text(person.literal) + "}"
-        if person.dropping_particle and self.dialect == "biblatex":
-            return self.extended_name(person)
-        fam = self.text(person.family)
-        giv = self.text(person.given) if person.given else ""
-        particles = (person.dropping_particle, person.particle)
-        part = " ".join(self.text(p) for p in particles if p)
-        suf = self.text(person.suffix) if person.suffix else ""
-
-        def build(f: str, g: str, p: str, s: str) -> str:
-            last = f"{p} {f}" if p else f
-            if s:
-                return f"{last}, {s}, {g}"
-            return f"{last}, {g}" if g else last
-
-        candidates = [
-            build(fam, giv, part, suf),
-            build(
-                "{" + fam + "}",
-                "{" + giv + "}" if giv else "",
-                part,
-                "{" + suf + "}" if suf else "",
-            ),
-        ]
-        if not giv and not suf:
-            # "{A B}" alone would be an organisation: "{A B}," is a family name
-            candidates.append(build("{" + fam + "}", "", part, "") + ",")
-        for cand in candidates:
-            try:
-                back = parse_name(latex.decode(cand, keep_braces=True, held=True))
-            except ValueError:
-                continue
-            got = tuple(
-                latex.release(latex.strip_groups(x)[0]) if x else x
-                for x in (back.family, back.given, back.particle, back.suffix)
-            )
-            if got == (person.family, person.given, person.particle, person.suffix) or (
-                person.dropping_particle and got[1::2] == (person.given, person.suffix)
-            ):
+        for spelling in spellings:
+            # as the source wrote it: LaTeX (a macro), or decoded text with its braces
+            cand = spelling if "\\" in spelling else self.braced(spelling)
+            whole = _balanced(cand) and not re.search(r"(?<!\\)(\\\\)*\\$", cand)
+            if whole and (cand.isascii() or not self.ascii) and spells(cand, person):
                 return cand
-        return candidates[-1]
-
-    def extended_name(self, person: Any) -> str:
-        """biblatex's extended name format, for a name with a dropping
-        particle: "family={Mises}, given={Ludwig}, prefix={von}, useprefix=false"
-        (a non-dropping particle as well is written with the family name)."""
-        family = person.family
-        if person.particle:
-            family = f"{person.particle} {family}"
-        parts = [f"family={{{self.text(family)}}}"]
-        if person.given:
-            parts.append(f"given={{{self.text(person.given)}}}")
-        if person.suffix:
-            parts.append(f"suffix={{{self.text(person.suffix)}}}")
-        parts.append(f"prefix={{{self.text(person.dropping_particle)}}}")
-        parts.append("useprefix=false")
-        return ", ".join(parts)
+        return super().name(person)
 
     # entries -------------------------------------------------------------
 
@@ -287,13 +239,18 @@ class _Writer:
             et_al = _et_al(source, e.extra, row.record)
             people = getattr(source, row.record)
             if people or et_al:
-                e.put(row.bibtex, self.names(people, et_al))
+                spelled = _spellings(e.extra, row.record)
+                e.put(row.bibtex, self.names(people, et_al, spelled))
                 if e.biblatex:
                     self.put_annotations(e, row.bibtex, people)
             return
         if row.kind in ("keywords", "tags"):  # tags are written among the keywords
             if row.kind == "keywords":
                 words = exported_keywords(source)
+                written = _written(self, e.extra, "keywords")
+                if written and split_keywords(ws(latex.decode(named_macros(written))))[0] == words:
+                    e.put(row.name(e.biblatex), written)  # as the source wrote them
+                    return
                 joined = join_keywords(words, e.extra.get("keyword_separator"))
                 e.put(row.name(e.biblatex), self.text(joined))
             return
@@ -303,6 +260,10 @@ class _Writer:
                 e.put(row.bibtex, self.title(value, e))
             return
         if row.kind == "degree":  # also without one: @phdthesis alone says PhD
+            written = _written(self, e.extra, "type")
+            if written and _degree_of(written, e.etype) == value:
+                e.put(row.name(e.biblatex), written)  # the source's words for the degree
+                return
             field = thesis_type_field(value, e.etype)
             if field:
                 e.put(row.name(e.biblatex), self.text(field))
@@ -337,6 +298,12 @@ class _Writer:
 
     def put_isbn(self, e: _Entry, isbns: list[str]) -> None:
         # as the record holds them: the form its source wrote
+        sep = e.extra.get("isbn_separator")
+        if len(isbns) > 1 and isinstance(sep, str) and re.fullmatch(r"\s*[,;]?\s*", sep):
+            # several in one field, as the source wrote them (biber prints
+            # them all, and warns as it did for the source)
+            e.put("isbn", sep.join(isbns))
+            return
         e.put("isbn", isbns[0])
         if len(isbns) > 1:
             # one ISBN per isbn field (biber checks it); the others beside it
@@ -351,7 +318,7 @@ class _Writer:
             text = self.cased(value, "title", book.extra or {})
         else:
             text = self.cased(value, "container_title", e.extra)
-        if e.etype == "inbook" and not e.source.title and not e.record.parent:
+        if e.etype in BOOK_TITLED_PARTS and not e.source.title and not e.record.parent:
             e.put("title", text)
         else:
             e.put(row.bibtex, text)
@@ -380,6 +347,10 @@ class _Writer:
                 edtf = edtf[:-2]
         if d.literal is not None or d.year is None:
             # biblatex's year is a literal field; its date must be EDTF
+            written = _written(self, e.extra, "year")
+            if written and d.literal == " ".join(latex.decode(written).split()):
+                e.put("year", written)  # as the source wrote it (\bibstring{nodate})
+                return
             e.put("year", self.text(d.literal or ""))
             return
         sort = e.extra.get("bibtex_year_sort")
@@ -441,10 +412,13 @@ class _Writer:
 
         whole = e.extra.get("bibtex_one_item")
         whole = set(whole) if isinstance(whole, list) else set()
+        counts = e.extra.get("bibtex_list_items")
+        counts = counts if isinstance(counts, Mapping) else {}
         for name in LITERAL_LISTS:
             if name in e.fields and not e.fields[name][1]:
                 one = SAME_LIST.get(name, name) in whole
                 items = [e.fields[name][0]] if one else e.fields[name][0].split(LIST_SEPARATOR)
+                items = _grouped(items, counts.get(SAME_LIST.get(name, name)))
                 joined = " and ".join(re.sub(r"(?<=\s)and(?=\s)", "{and}", i) for i in items)
                 e.fields[name] = (joined, False)
         for name in EXTRA_NAME_LISTS:
@@ -455,7 +429,8 @@ class _Writer:
                 persons = [Person.model_validate(p) for p in people]
             except ValueError:
                 continue
-            e.put(name, self.names(persons, bool(e.extra.get(f"{name}_et_al"))))
+            et_al = bool(e.extra.get(f"{name}_et_al"))
+            e.put(name, self.names(persons, et_al, _spellings(e.extra, name)))
 
     def put_relations(self, e: _Entry) -> None:
         """``related`` (with ``relatedtype``, ``relatedstring``,
@@ -540,9 +515,63 @@ def written_key(record: Any) -> str:
     return record.key
 
 
-def _pages(w: _Writer, pages: Any) -> str:
-    start = w.text(pages.start)
-    return f"{start}--{w.text(pages.end)}" if pages.end else start
+def _written(w: _Writer, extra: Mapping[str, Any], field: str) -> str | None:
+    """BibTeX ``field`` as the source wrote it (``extra.bibtex_written``),
+    if it can be written (ASCII if asked, whole); the caller checks that it
+    still reads as the record's value."""
+    table = extra.get("bibtex_written")
+    written = table.get(field) if isinstance(table, Mapping) else None
+    if not isinstance(written, str) or (w.ascii and not written.isascii()):
+        return None
+    if not _balanced(written) or re.search(r"(?<!\\)(\\\\)*\\$", written):
+        return None
+    return written
+
+
+def _degree_of(written: str, etype: str) -> str | None:
+    """The degree a thesis's ``type`` (LaTeX) says."""
+    from .fields import thesis_degree_read
+
+    return thesis_degree_read(etype, ws(latex.decode(written)))
+
+
+def _grouped(items: list[str], counts: Any) -> list[str]:
+    """A literal list's items as its source grouped them (``counts``: how many
+    of the record's items each of the source's held, ``extra.bibtex_list_items``),
+    while they add up to the record's."""
+    if not isinstance(counts, list) or not all(isinstance(n, int) and n > 0 for n in counts):
+        return items
+    if sum(counts) != len(items):
+        return items
+    out, i = [], 0
+    for n in counts:
+        out.append("; ".join(items[i : i + n]))
+        i += n
+    return out
+
+
+def _spellings(extra: Mapping[str, Any], field: str) -> Any:
+    """How the source braced the names of ``field`` (``extra.bibtex_names``)."""
+    table = extra.get("bibtex_names")
+    return table.get(field) if isinstance(table, Mapping) else None
+
+
+def _pages_as_written(w: _Writer, pages: Any, extra: Mapping[str, Any]) -> str | None:
+    """``pages`` as the source wrote them (``270--5``, ``??--??``), while they
+    read as the record's pages."""
+    from ...model.pages import PageRange
+
+    written = _written(w, extra, "pages")
+    if written is None:
+        return None
+    try:
+        same = PageRange.parse(ws(latex.decode(written))) == pages
+    except ValueError:
+        return None
+    return written if same else None
+
+
+_pages = pages_text
 
 
 #: a biblatex date as it came in: digits and EDTF's marks only
@@ -731,7 +760,7 @@ _KIND_WRITERS: dict[str, Callable[[_Writer, Any, str, Mapping[str, Any]], str]] 
     "text": lambda w, value, name, extra: w.rich(value, name, extra),
     "cased": lambda w, value, name, extra: w.cased(value, name, extra),
     "list": _list,
-    "pages": lambda w, value, name, extra: _pages(w, value),
+    "pages": lambda w, value, name, extra: _pages_as_written(w, value, extra) or _pages(w, value),
     "date": lambda w, value, name, extra: value.edtf(),
     "status": lambda w, value, name, extra: _pubstate(w, value),
 }
