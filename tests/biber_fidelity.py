@@ -24,6 +24,19 @@ from typing import Any
 #: (each with its reason; the README lists them):
 NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
     (
+        re.compile(r"\\(?:l?dots|textellipsis)(?![A-Za-z])(?:\{\}|[ ]*)"),
+        "\u2026",
+        "\\dots, \\ldots and \\textellipsis are the ellipsis, which citeshelf stores and "
+        "writes as the character \u2026 (biblatex prints it as \\textellipsis)",
+    ),
+    (
+        re.compile(r"(\\[A-Za-z]+)[ ]*(\{\})?(?=(.?))|\\[^A-Za-z](?:\{\})?|\{\}"),
+        lambda m: _control_word(m),
+        "the spaces after a control word, and an empty group {} after it or between "
+        "letters, print nothing (\\TeX{}, is \\TeX,; \\emdash {}Er is \\emdash{}Er; "
+        "G\u00f6{}del is G\u00f6del); {} stays where it keeps the next letter or space",
+    ),
+    (
         re.compile(r"\{([^\x00-\x7f])\}"),
         r"\1",
         "biber decodes {\\ss} to {ß}: braces around one letter that an accent macro "
@@ -54,7 +67,26 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
         lambda m: m.group(1) if _encloses(m.group(1)) else m.group(0),
         "a value in two pairs of braces ({{Title}}, {{CDC {\\TeX}}}) protects as one pair does",
     ),
+    (
+        re.compile(r"---|--|``|''"),
+        lambda m: _LIGATURES[m.group(0)],
+        "TeX's ligatures --- -- `` '' are the characters \u2014 \u2013 \u201c \u201d, "
+        "which citeshelf stores (and writes as the ligatures where the text had them)",
+    ),
 )
+
+_LIGATURES = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d"}
+
+
+def _control_word(m: re.Match[str]) -> str:
+    """A control word with its spaces and ``{}`` as it prints (see NORMALISATIONS)."""
+    word = m.group(1)
+    if word is None:
+        return m.group(0) if m.group(0) != "{}" else ""
+    after = m.group(3)
+    if m.group(2) and after == " ":
+        return word + "{}"
+    return word + "{}" if after.isalpha() else word
 
 
 def _encloses(text: str) -> bool:

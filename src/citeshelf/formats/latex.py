@@ -362,10 +362,13 @@ def top_level_groups(text: str) -> list[str]:
     return [_drop_braces(c) for c, braced in _split_groups(text) if braced]
 
 
-def strip_group_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """Like :func:`strip_groups`, with the braced phrases as (start, end) in the plain text."""
+def strip_group_spans(text: str, *, nested: bool = False) -> tuple[str, list[tuple[int, int]]]:
+    """Like :func:`strip_groups`, with the braced phrases as (start, end) in the plain text;
+    ``nested``: the groups inside groups too (in the order they open)."""
     if "{" not in text and "}" not in text:
         return text, []
+    if nested:
+        return _nested_group_spans(text)
     plain_parts: list[str] = []
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -376,6 +379,32 @@ def strip_group_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
         plain_parts.append(piece)
         pos += len(piece)
     return "".join(plain_parts), spans
+
+
+def _nested_group_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
+    plain: list[str] = []
+    opened: list[tuple[int, int]] = []  # (plain offset, index in spans)
+    spans: list[tuple[int, int]] = []
+    i, n, pos = 0, len(text), 0
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] in "{}":
+            plain.append(text[i + 1])
+            pos += 1
+            i += 2
+            continue
+        if ch == "{":
+            opened.append((pos, len(spans)))
+            spans.append((pos, pos))
+        elif ch == "}" and opened:
+            start, k = opened.pop()
+            spans[k] = (start, pos)
+        elif ch != "}":
+            plain.append(ch)
+            pos += 1
+        i += 1
+    out = "".join(plain)
+    return out, [(a, b) for a, b in spans if out[a:b].strip()]
 
 
 def strip_groups(text: str) -> tuple[str, list[str]]:
@@ -685,6 +714,13 @@ def _math_end(src: str, i: int) -> int:
     return close
 
 
+#: control symbols kept verbatim (``\\ ``, ``\\/``, ``\\\\``): spacing that
+#: Unicode cannot spell (a space that does not end a sentence, an italic
+#: correction, a line break)
+_SPACING = frozenset(" \t\n/\\")
+_ENDS_WORD = re.compile(r"\\[A-Za-z]+$")
+
+
 def _pieces(src: str) -> list:
     """``src`` cut into LaTeX text (str, decoded later), markup (_Marked),
     verbatim TeX and math (_Atom) and groups with markup inside (_Group)."""
@@ -707,6 +743,16 @@ def _pieces(src: str) -> list:
             else:
                 put(piece)
             i = j
+        elif c == "\\" and src[i + 1 : i + 2] in _SPACING:
+            # a control space, italic correction or line break: TeX's spacing,
+            # which no Unicode character is; kept verbatim
+            space = src[i + 1] in " \t\n"
+            last = out[-1] if out and not buf else None
+            if space and isinstance(last, _Atom) and _ENDS_WORD.search(last.source):
+                buf.append(" ")  # \TeX\ for: the space a control word would eat
+            else:
+                put(_Atom("tex", "\\ " if space else src[i : i + 2]))
+            i += 2
         elif c == "\\":
             buf.append(src[i : i + 2])
             i += 2
@@ -750,7 +796,7 @@ def _nodes(
                 continue
             if cased:
                 held = decode(p, keep_braces=True, held=True)
-                held_plain, spans = strip_group_spans(held)
+                held_plain, spans = strip_group_spans(held, nested=True)
                 phrases.extend(
                     _RUNS.sub(" ", release(held_plain[a:b])).strip(" ") for a, b in spans
                 )
@@ -769,7 +815,9 @@ def _nodes(
             # (its place in the phrases kept, so they stay in the order of the text)
             phrases.append("")
             slot = len(phrases) - 1
-            nodes.append(richtext.Element(f"group:{slot}", _nodes(p.pieces, cased, [], markup)))
+            nodes.append(
+                richtext.Element(f"group:{slot}", _nodes(p.pieces, cased, phrases, markup))
+            )
     return nodes
 
 
@@ -791,7 +839,7 @@ def _ungroup(nodes: list, phrases: list[str]) -> list:
         if isinstance(node, str) or node.tag in ("math", "tex"):
             out.append(node)
         elif node.tag.startswith("group:"):
-            inner = _ungroup(node.children, [])  # nested groups are inside this phrase
+            inner = _ungroup(node.children, phrases)  # groups inside it: phrases of their own
             slot = int(node.tag[6:])
             if slot < len(phrases) and _has_text(inner):
                 phrases[slot] = richtext.text_of(inner)
@@ -856,7 +904,7 @@ def decode_rich(
     if "\\" not in text and "$" not in text and "``" not in text:
         if cased:
             held = decode(text, keep_braces=True, held=True)
-            held_plain, spans = strip_group_spans(held)
+            held_plain, spans = strip_group_spans(held, nested=True)
             phrases = [release(held_plain[a:b]) for a, b in spans]
             plain = release(held_plain)
         else:
@@ -907,11 +955,12 @@ def encode_rich(
                 text = _restore(headline, text, spans or [])
         if not spans:
             return enc(text)
+        marks = _brace_marks(spans)
         out, pos = [], 0
-        for a, b in spans:
-            out.append(enc(text[pos:a]))
-            out.append("{" + enc(text[a:b]) + "}")
-            pos = b
+        for at in sorted(marks):
+            out.append(enc(text[pos:at]))
+            out.append(marks[at])
+            pos = at
         out.append(enc(text[pos:]))
         return "".join(out)
     tokens = _tokens(richtext.parse(text), 0)
@@ -933,7 +982,7 @@ def encode_rich(
             else:
                 out.append(value)
                 nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-                if re.search(r"\\[A-Za-z]+$", value) and nxt is not None and nxt[0] == "text":
+                if _ENDS_WORD.search(value) and nxt is not None and nxt[0] == "text":
                     if nxt[2][:1].isalpha():
                         out.append("{}")
                     elif nxt[2][:1] == " ":
@@ -957,6 +1006,21 @@ def encode_rich(
             out.append(opening)
             closes.append(closing)
     return "".join(out)
+
+
+def _brace_marks(spans: list[tuple[int, int]]) -> dict[int, str]:
+    """The braces around ``spans`` (sorted by start, the longer first, as
+    :func:`~citeshelf.formats.protect.find_spans` gives them; nested ones
+    inside), by offset: the groups that close there, then those that open."""
+    opens: dict[int, list[str]] = {}
+    closes: dict[int, list[str]] = {}
+    for a, b in spans:
+        opens.setdefault(a, []).append("{")
+        closes.setdefault(b, []).insert(0, "}")
+    return {
+        at: "".join(closes.get(at, [])) + "".join(opens.get(at, []))
+        for at in sorted({*opens, *closes})
+    }
 
 
 def _tokens(nodes: list, qdepth: int) -> list[tuple[str, str, Any]]:
@@ -1054,8 +1118,14 @@ def _restore(changed: str, original: str, spans: list[tuple[int, int]]) -> str:
     """``changed`` with the characters of ``spans`` as in ``original``."""
     if not spans:
         return changed
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
     out, pos = [], 0
-    for a, b in spans:
+    for a, b in merged:
         out.append(changed[pos:a])
         out.append(original[a:b])
         pos = b

@@ -36,10 +36,13 @@ def protected_phrases(extra: Mapping[str, Any], field: str) -> list[str]:
     return [p for p in phrases if isinstance(p, str) and p]
 
 
-def find_spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:
+def find_spans(text: str, phrases: list[str], *, nested: bool = False) -> list[tuple[int, int]]:
     """Where the phrases occur in ``text``: sorted, non-overlapping (start, end) pairs.
 
-    Longer phrases win; a phrase is never matched inside an earlier match.
+    Longer phrases win; a phrase is never matched inside an earlier match,
+    unless ``nested`` (BibTeX's braces inside braces, ``{{\\VAX}\\slash {VMS}
+    site report}``): then a match inside another is kept, and the spans are
+    sorted by start, the longer first.
     """
     if not phrases or not text:
         return []
@@ -54,14 +57,16 @@ def find_spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:
                 break
             j = i + len(phrase)
             start = i + 1
-            if any(i < b and a < j for a, b in spans):
+            if any(i < b and a < j and not (nested and a <= i and j <= b) for a, b in spans):
+                continue
+            if nested and (i, j) in spans:
                 continue
             found.append((i, j))
         # a phrase that stands as a word somewhere ("S" in "S-matrix") is not
         # also the start of another word ("Some")
         whole = [(i, j) for i, j in found if _standalone(text, i, j)]
         spans.extend(whole or found)
-    spans.sort()
+    spans.sort(key=lambda span: (span[0], -span[1]))
     return spans
 
 

@@ -411,7 +411,9 @@ def tex_plain(source: str, *, math: bool = False) -> str:
         ch = m.group(2)
         if math:
             return {"!": "", ",": " ", ";": " ", ":": " "}.get(ch, ch)
-        return "" if ch in " ,;!:/@" else ch
+        if ch in " \\":
+            return " "  # a control space; a line break
+        return "" if ch in ",;!:/@" else ch
 
     if "noop" in source.lower():
         source = _HIDDEN.sub("", source)
