@@ -63,9 +63,11 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
         "biber gives {\\'\\i} as a dotless i and a combining accent; citeshelf writes í",
     ),
     (
-        re.compile(r"^\{(\{.*\})\}$"),
-        lambda m: m.group(1) if _encloses(m.group(1)) else m.group(0),
-        "a value in two pairs of braces ({{Title}}, {{CDC {\\TeX}}}) protects as one pair does",
+        re.compile(r".*\{\{.*", re.DOTALL),
+        lambda m: _one_pair(m.group(0)),
+        "a group in two pairs of braces ({{Title}}, {{CDC {\\TeX}}}, {{pdf\\TeX}}) protects as "
+        "one pair does, unless it opens with a command ({{\\TeX Live}}: one pair around a "
+        "command is BibTeX's special character, whose words a style re-cases)",
     ),
     (
         re.compile(r"---|--|``|''"),
@@ -89,9 +91,21 @@ def _control_word(m: re.Match[str]) -> str:
     return word + "{}" if after.isalpha() else word
 
 
-def _encloses(text: str) -> bool:
-    """Is ``text`` one brace group, its first brace closed by its last?"""
-    return text.startswith("{") and _group_end(text, 0) == len(text) - 1
+def _one_pair(text: str) -> str:
+    """``text`` with each ``{{X}}`` as ``{X}`` unless X opens with a command."""
+    i = text.find("{{")
+    while i >= 0:
+        end = _group_end(text, i)
+        if (
+            text[i - 1 : i] != "\\"
+            and _group_end(text, i + 1) == end - 1
+            and not re.match(r"\\[A-Za-z]", text[i + 2 :])
+        ):
+            text = text[:i] + text[i + 1 : end] + text[end + 1 :]
+        else:
+            i += 1
+        i = text.find("{{", i)
+    return text
 
 
 # -- structural normalisations (crossref, parents, dates, entry types) ------------------

@@ -62,6 +62,10 @@ import-export round trip loses nothing:
   BibTeX source wrote a field's markup when not as the writers would
   (TeX's quotes, ``...'', or ``\\enquote`` for ``<q>``, ``{\\it ...}`` for ``<i>``);
   BibTeX exports write it so again.
+* ``extra["bibtex_names"]``: ``{field: {place: as written}}``, the names of a
+  BibTeX name list that are one macro nothing decodes (``\\Thanh``, defined by
+  the file's ``@preamble``): the record holds the macro's name as a literal
+  name (``Thanh``), BibTeX exports write the macro again.
 * ``extra["keyword_separator"]``: ``";"`` when the source separated its
   keywords by semicolons though none holds a comma; exports write them so.
 * ``extra["isbn_separator"]``: what stood between a CSL item's ISBNs when it
@@ -97,6 +101,7 @@ RESERVED_EXTRA = frozenset(
         "ris_type",
         "protect",
         "latex_markup",
+        "bibtex_names",
         "keyword_separator",
         "isbn_separator",
         "csl_aliases",

@@ -404,7 +404,8 @@ def _nested_group_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
             pos += 1
         i += 1
     out = "".join(plain)
-    return out, [(a, b) for a, b in spans if out[a:b].strip()]
+    # ({{Title}}: a group in two pairs of braces is one phrase)
+    return out, [(a, b) for a, b in dict.fromkeys(spans) if out[a:b].strip()]
 
 
 def strip_groups(text: str) -> tuple[str, list[str]]:
@@ -557,8 +558,9 @@ _DECLARATIONS = {
     "sc": "sc",
     "scshape": "sc",
 }
-#: commands the text decoder turns into letters or unwraps (the rest is kept verbatim)
-_UNWRAP = frozenset({"mbox", "hbox", "text", "textrm", "textnormal", "textmd", "textup"})
+#: commands the text decoder turns into letters or unwraps (the rest is kept verbatim;
+#: so is ``\mbox{G-Animal's}``, a box no line break enters, which Unicode cannot spell)
+_UNWRAP = frozenset({"text", "textrm", "textnormal", "textmd", "textup"})
 #: macros the text decoder knows but that are kept verbatim (as ``<tex>``), so
 #: that an export writes them as they were
 _LOGO_NAMES = frozenset({"TeX", "LaTeX", "BibTeX", "LaTeXe", "slash"})
@@ -590,8 +592,6 @@ def spelled(spelling: str) -> tuple[str, str]:
 
 
 _NAME_AT = re.compile(r"[A-Za-z]+")
-#: a command without arguments (a font or size declaration such as ``\tt``)
-_DECLARATION_LIKE = re.compile(r"\\[A-Za-z]+\s*")
 
 
 class _Atom:
@@ -688,13 +688,11 @@ def _group(src: str, i: int, end: int) -> Any:
         return _Marked(_DECLARATIONS[decl.group(1)], _pieces(body), spelling)
     sub = _pieces(inner)
     first = sub[0] if sub else None
-    if (
-        isinstance(first, _Atom)
-        and first.tag == "tex"
-        and _DECLARATION_LIKE.fullmatch(first.source)
-        and first.source.strip()[1:] not in _LOGO_NAMES
-    ):
-        return _Atom("tex", src[i : end + 1])  # {\tt WEB}: a declaration's group, verbatim
+    if isinstance(first, _Atom) and first.tag == "tex" and _NAME_AT.match(first.source, 1):
+        # {\tt WEB}, {\LaTeX3}, {\TeX{} Live}: a group that opens with a command
+        # is one "special character" to BibTeX and biblatex (its braces protect
+        # nothing, its command's words are its own): verbatim, braces and all
+        return _Atom("tex", src[i : end + 1])
     if all(isinstance(p, str) for p in sub):
         return None
     if all(
@@ -830,6 +828,10 @@ def _has_text(nodes: list) -> bool:
     )
 
 
+def _has_math(nodes: list) -> bool:
+    return any(not isinstance(n, str) and n.tag == "math" for n in nodes)
+
+
 def _ungroup(nodes: list, phrases: list[str]) -> list:
     """The protecting groups' phrases noted and their content put in their place."""
     from ..model import richtext
@@ -839,10 +841,13 @@ def _ungroup(nodes: list, phrases: list[str]) -> list:
         if isinstance(node, str) or node.tag in ("math", "tex"):
             out.append(node)
         elif node.tag.startswith("group:"):
+            only = node.children[0] if len(node.children) == 1 else None
             inner = _ungroup(node.children, phrases)  # groups inside it: phrases of their own
+            if isinstance(only, richtext.Element) and only.tag.startswith("group:"):
+                phrases[int(only.tag[6:])] = ""  # {{pdf\TeX}}: two pairs of braces, one phrase
             slot = int(node.tag[6:])
-            if slot < len(phrases) and _has_text(inner):
-                phrases[slot] = richtext.text_of(inner)
+            if slot < len(phrases) and (_has_text(inner) or _has_math(inner)):
+                phrases[slot] = richtext.text_of(inner)  # ({$O(n)$}: BibTeX re-cases math)
             out.extend(inner)
         else:
             node.children = _ungroup(node.children, phrases)
@@ -983,7 +988,7 @@ def encode_rich(
                 out.append(value)
                 nxt = tokens[k + 1] if k + 1 < len(tokens) else None
                 if _ENDS_WORD.search(value) and nxt is not None and nxt[0] == "text":
-                    if nxt[2][:1].isalpha():
+                    if nxt[2][:1].isalpha() or nxt[2][:1] in "\t\r\n":
                         out.append("{}")
                     elif nxt[2][:1] == " ":
                         out.append("\\")  # "\TeX\ for": the space is not eaten
@@ -1090,8 +1095,12 @@ def _with_braces(tokens: list, spans: list[tuple[int, int]]) -> list:
                     break
             if choice:
                 break
-        if choice and any(t[0] == "text" and t[2].strip() for t in split[choice[0] : choice[1]]):
-            # (TeX and math are never re-cased: no braces around them alone)
+        if choice and any(
+            (t[0] == "text" and t[2].strip()) or (t[0] == "atom" and t[1] == "math")
+            for t in split[choice[0] : choice[1]]
+        ):
+            # (verbatim TeX is never re-cased: no braces around it alone; math is,
+            # by classic BibTeX)
             inserts.setdefault(choice[0], []).append("{")
             inserts.setdefault(choice[1], []).insert(0, "}")
     out: list = []

@@ -41,15 +41,16 @@ def find_spans(text: str, phrases: list[str], *, nested: bool = False) -> list[t
 
     Longer phrases win; a phrase is never matched inside an earlier match,
     unless ``nested`` (BibTeX's braces inside braces, ``{{\\VAX}\\slash {VMS}
-    site report}``): then a match inside another is kept, and the spans are
-    sorted by start, the longer first.
+    site report}``): then a phrase found only inside other matches is
+    matched there, and the spans are sorted by start, the longer first.
     """
     if not phrases or not text:
         return []
     ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
     spans: list[tuple[int, int]] = []
     for phrase in ordered:
-        found = []
+        found: list[tuple[int, int]] = []
+        inside: list[tuple[int, int]] = []
         start = 0
         while True:
             i = text.find(phrase, start)
@@ -57,11 +58,12 @@ def find_spans(text: str, phrases: list[str], *, nested: bool = False) -> list[t
                 break
             j = i + len(phrase)
             start = i + 1
-            if any(i < b and a < j and not (nested and a <= i and j <= b) for a, b in spans):
-                continue
-            if nested and (i, j) in spans:
+            if any(i < b and a < j for a, b in spans):
+                if nested and (i, j) not in spans and any(a <= i and j <= b for a, b in spans):
+                    inside.append((i, j))
                 continue
             found.append((i, j))
+        found = found or inside
         # a phrase that stands as a word somewhere ("S" in "S-matrix") is not
         # also the start of another word ("Some")
         whole = [(i, j) for i, j in found if _standalone(text, i, j)]

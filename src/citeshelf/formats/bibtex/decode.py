@@ -39,6 +39,7 @@ from .text import (
     cased,
     date_parts,
     decide_protect,
+    macro_names,
     name_annotations,
     names,
     rich,
@@ -347,6 +348,9 @@ def booktitle_copy(d: Decoding) -> None:
 
 def _name_list(d: Decoding, name: str, value: str) -> None:
     """``author``, ``editor``, ``translator``, with their "and others"."""
+    value, macros = macro_names(value)
+    if macros:  # (names that are one macro: written back as they were)
+        d.extra.setdefault("bibtex_names", {})[name] = macros
     people, others = names(value, name, d.warnings)
     d.data[NAME_FIELDS_IN[name]] = _annotated(d, name, people)
     if not others:

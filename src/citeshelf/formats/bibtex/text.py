@@ -163,6 +163,44 @@ def names(
         raise EntryError(f"field '{field}': {text}") from None
 
 
+_LONE_MACRO = re.compile(r"(\{)?\\([A-Za-z]+)\s*(?:\{\})?(?(1)\})")
+
+
+def macro_names(value: str) -> tuple[str, dict[str, str]]:
+    """``value`` with each name that is one macro nothing decodes (``\\Thanh``,
+    which a file's ``@preamble`` defines) as a literal name of the macro's name
+    (``{Thanh}``), and those names as written by their place in the list
+    (``{"2": "\\Thanh"}``, for an export to write back)."""
+    if "\\" not in value:
+        return value, {}
+    parts = _top_level_and(value)
+    written = {}
+    for k, part in enumerate(parts):
+        m = _LONE_MACRO.fullmatch(part.strip())
+        if m and not latex.decode(part).strip():
+            written[str(k + 1)] = part.strip()
+            parts[k] = "{" + m.group(2) + "}"
+    if not written:
+        return value, {}
+    return " and ".join(parts), written
+
+
+def _top_level_and(value: str) -> list[str]:
+    """The names of a name list as written (split at ``and`` outside braces)."""
+    parts, depth, start = [], 0, 0
+    for m in re.finditer(r"[{}]|\s+and\s+", value, re.IGNORECASE):
+        tok = m.group(0)
+        if tok == "{" and value[m.start() - 1 : m.start()] != "\\":
+            depth += 1
+        elif tok == "}" and value[m.start() - 1 : m.start()] != "\\":
+            depth -= 1
+        elif tok not in "{}" and depth == 0:
+            parts.append(value[start : m.start()])
+            start = m.end()
+    parts.append(value[start:])
+    return parts
+
+
 def _names_of(value: str) -> tuple[list[dict[str, Any]], bool]:
     from ...model import has_others, parse_names
 

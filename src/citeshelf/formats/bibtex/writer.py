@@ -138,8 +138,15 @@ class _Writer:
             markup=_markup(extra, field),
         )
 
-    def names(self, people: list[Any], et_al: bool) -> str:
+    def names(self, people: list[Any], et_al: bool, written: Any = None) -> str:
+        """A name list; ``written``: the names that were one macro, as the
+        source wrote them (``extra.bibtex_names``), by their place."""
         out = [self.name(p) for p in people]
+        if isinstance(written, Mapping):
+            for k, p in enumerate(people):
+                macro = written.get(str(k + 1))
+                if isinstance(macro, str) and p.literal and p.literal in macro:
+                    out[k] = macro
         if et_al:
             out.append("others")
         return " and ".join(out)
@@ -287,7 +294,8 @@ class _Writer:
             et_al = _et_al(source, e.extra, row.record)
             people = getattr(source, row.record)
             if people or et_al:
-                e.put(row.bibtex, self.names(people, et_al))
+                written = (e.extra.get("bibtex_names") or {}).get(row.bibtex)
+                e.put(row.bibtex, self.names(people, et_al, written))
                 if e.biblatex:
                     self.put_annotations(e, row.bibtex, people)
             return
