@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,9 +59,10 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
         "a DOI is stored without its resolver (biblatex adds https://doi.org/ itself)",
     ),
     (
-        re.compile("\u0131\u0301"),
-        "\u00ed",
-        "biber gives {\\'\\i} as a dotless i and a combining accent; citeshelf writes í",
+        re.compile("\u0131([\u0300-\u036f])"),
+        lambda m: unicodedata.normalize("NFC", "i" + m.group(1)),
+        "biber gives {\\'\\i} (\\={\\i}, \\`\\i) as a dotless i and a combining accent; "
+        "citeshelf writes the letter (í, ī, ì)",
     ),
     (
         re.compile(r".*\{\{.*", re.DOTALL),

@@ -712,10 +712,10 @@ def _math_end(src: str, i: int) -> int:
     return close
 
 
-#: control symbols kept verbatim (``\\ ``, ``\\/``, ``\\\\``): spacing that
-#: Unicode cannot spell (a space that does not end a sentence, an italic
-#: correction, a line break)
-_SPACING = frozenset(" \t\n/\\")
+#: control symbols kept verbatim (``\\ ``, ``\\/``, ``\\\\``, ``\\@``): spacing
+#: that Unicode cannot spell (a space that does not end a sentence, an italic
+#: correction, a line break, a capital that ends one)
+_SPACING = frozenset(" \t\n/\\@")
 _ENDS_WORD = re.compile(r"\\[A-Za-z]+$")
 
 
@@ -748,6 +748,8 @@ def _pieces(src: str) -> list:
             last = out[-1] if out and not buf else None
             if space and isinstance(last, _Atom) and _ENDS_WORD.search(last.source):
                 buf.append(" ")  # \TeX\ for: the space a control word would eat
+            elif space and buf and _ENDS_WORD.search(buf[-1]):
+                buf.append("{} ")  # \dots\ Father: the same after a decoded command
             else:
                 put(_Atom("tex", "\\ " if space else src[i : i + 2]))
             i += 2
@@ -1087,9 +1089,13 @@ def _with_braces(tokens: list, spans: list[tuple[int, int]]) -> list:
     for a, b in spans:
         starts = [k for k in range(len(split) + 1) if offsets[k] == a]
         ends = [k for k in range(len(split) + 1) if offsets[k] == b]
+        # the last place the span can end, but before a \@ ({World War II}\@)
+        ends.sort(
+            key=lambda k: (k > 0 and split[k - 1][0] == "atom" and split[k - 1][2] == "\\@", -k)
+        )
         choice = None
         for s in starts:
-            for e in reversed(ends):
+            for e in ends:
                 if e > s and _balanced_tokens(split[s:e]):
                     choice = (s, e)
                     break
