@@ -14,7 +14,9 @@ import pytest
 
 from citeshelf.formats import csljson
 from citeshelf.formats.bibtex import parse_bibtex, write_bibtex
+from citeshelf.formats.ris import write_ris
 from citeshelf.model import richtext
+from citeshelf.styles.text import rich_runs
 
 #: (source title, the record's title, its plain text) -- TUGboat's and xampl's titles
 TITLES = [
@@ -64,6 +66,11 @@ TITLES = [
         r"A Combat Surgeon in {World War II}\@",
         r"A Combat Surgeon in World War II<tex>\@</tex>",
         "A Combat Surgeon in World War II",
+    ),
+    (
+        r"Actes des {Journ}{\'{}ees} sur la {Manipulation}",
+        r"Actes des Journ<tex>\'{}</tex>ees sur la Manipulation",
+        "Actes des Journ\u0301ees sur la Manipulation",
     ),
     (
         r"An {$O(n \log n / \! \log\log n)$} Sorting Algorithm",
@@ -147,11 +154,17 @@ def test_a_name_that_is_one_macro_is_kept_and_written_back() -> None:
     assert item["author"][1] == {"literal": "Thanh"}
 
 
-def test_no_tex_leaks_into_csl_json() -> None:
+def test_no_tex_leaks_into_csl_json_ris_or_the_styles() -> None:
     recs = [parse_bibtex(_entry(source)).records[0] for source, _, _ in TITLES]
     for rec in recs:
         title = csljson.record_to_csl(rec)["title"]
         assert "<tex>" not in title and "\\ " not in title and "\\/" not in title
+    ris = write_ris(recs)
+    assert "<tex>" not in ris and "\\ " not in ris and "\\/" not in ris and "\\@" not in ris
+    assert "TI  - Author vs. proofreader" in ris
+    for rec in recs:
+        runs = "".join(str(r) for r in rich_runs(rec.title))
+        assert "\\ " not in runs and "\\@" not in runs and "<tex>" not in runs
 
 
 def test_the_fidelity_normalisations_keep_what_prints_differently() -> None:

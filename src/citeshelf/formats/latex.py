@@ -717,6 +717,7 @@ def _math_end(src: str, i: int) -> int:
 #: correction, a line break, a capital that ends one)
 _SPACING = frozenset(" \t\n/\\@")
 _ENDS_WORD = re.compile(r"\\[A-Za-z]+$")
+_SYMBOL_ACCENTS = frozenset("'`^\"~=.")
 
 
 def _pieces(src: str) -> list:
@@ -753,6 +754,9 @@ def _pieces(src: str) -> list:
             else:
                 put(_Atom("tex", "\\ " if space else src[i : i + 2]))
             i += 2
+        elif c == "\\" and src[i + 1 : i + 2] in _SYMBOL_ACCENTS and src.startswith("{}", i + 2):
+            put(_Atom("tex", src[i : i + 4]))  # \'{}: an accent over nothing, no letter
+            i += 4
         elif c == "\\":
             buf.append(src[i : i + 2])
             i += 2
