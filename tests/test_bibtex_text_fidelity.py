@@ -203,3 +203,16 @@ def test_biber_sees_the_export_as_it_saw_the_source(tmp_path: Path) -> None:
     result = compare(biber_resolved(original, tmp_path), biber_resolved(exported, tmp_path))
     assert result.fields >= 5 * len(entries)
     assert (result.changed, result.lost, result.entries_lost) == ([], [], []), result.report()
+
+
+def test_find_spans_nests_only_what_is_found_nowhere_else() -> None:
+    from citeshelf.formats.protect import find_spans
+
+    text = "VAX/VMS site report and VMS"
+    phrases = ["VAX/VMS site report", "VMS"]
+    # not nested: the longer phrase wins, VMS is braced where it stands alone
+    assert find_spans(text, phrases) == [(0, 19), (24, 27)]
+    assert find_spans(text, phrases, nested=True) == [(0, 19), (24, 27)]
+    # found only inside the longer phrase: braced there, inside it
+    assert find_spans("VAX/VMS site report", phrases, nested=True) == [(0, 19), (4, 7)]
+    assert find_spans("VAX/VMS site report", phrases) == [(0, 19)]

@@ -58,9 +58,10 @@ def find_spans(text: str, phrases: list[str], *, nested: bool = False) -> list[t
                 break
             j = i + len(phrase)
             start = i + 1
-            if any(i < b and a < j for a, b in spans):
-                if nested and (i, j) not in spans and any(a <= i and j <= b for a, b in spans):
-                    inside.append((i, j))
+            over = [(a, b) for a, b in spans if i < b and a < j]
+            if over:
+                if nested and (i, j) not in over and all(a <= i and j <= b for a, b in over):
+                    inside.append((i, j))  # inside them all: never across a brace
                 continue
             found.append((i, j))
         found = found or inside
