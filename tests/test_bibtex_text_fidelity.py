@@ -125,6 +125,25 @@ def test_a_phrase_braced_outside_is_not_braced_again_inside_another() -> None:
     assert "title = {Algorithmes de gén{\\-é\\-}ra{\\-}tion}" in out
 
 
+def test_a_phrase_a_writer_would_not_find_again_is_protected_in_place() -> None:
+    # xampl.bib: the phrase "F" begins four other words; only French's is braced
+    source = "Fighting Fire with Fire: Festooning {F}rench Phrases"
+    rec = parse_bibtex(_entry(source)).records[0]
+    assert (
+        rec.title
+        == 'Fighting Fire with Fire: Festooning <span class="nocase">F</span>rench Phrases'
+    )
+    assert rec.extra["protect"]["title"] == []
+    assert richtext.plain(rec.title) == "Fighting Fire with Fire: Festooning French Phrases"
+    assert f"title = {{{source}}}" in write_bibtex([rec], dialect="biblatex")
+    assert csljson.record_to_csl(rec)["title"] == (
+        'Fighting Fire with Fire: Festooning <span class="nocase">F</span>rench Phrases'
+    )
+    # phrases that find their places again stay phrases
+    rec = parse_bibtex(_entry("The {NATO} and {NATO}")).records[0]
+    assert rec.title == "The NATO and NATO"
+
+
 def test_mbox_and_a_logo_before_a_space_are_kept() -> None:
     bib = (
         r"@article{m, title = {T}, journal = {\mbox{G-Animal's} Journal}, year = 1990,"

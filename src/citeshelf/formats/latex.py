@@ -918,6 +918,10 @@ def decode_rich(
             held_plain, spans = strip_group_spans(held, nested=True)
             phrases = [release(held_plain[a:b]) for a, b in spans]
             plain = release(held_plain)
+            if len(spans) > 1 or (spans and plain.count(phrases[0]) > 1):
+                placed = _placed_nocase(plain, spans, phrases, spaces)
+                if placed is not None:
+                    return placed, []
         else:
             plain, phrases = decode(text), []
         if spaces:
@@ -933,6 +937,31 @@ def decode_rich(
     # (a group's phrase is its text as settled; a phrase inside text is settled here)
     nodes = _ungroup(nodes, phrases)
     return richtext.serialize(nodes), [p for p in phrases if p.strip()]
+
+
+def _placed_nocase(
+    plain: str, spans: list[tuple[int, int]], phrases: list[str], spaces: bool
+) -> str | None:
+    """Text whose braced phrases a writer would not find again where they
+    stood (``Festooning {F}rench``: the phrase "F" begins four other words)
+    as rich text with each group in place as ``<span class="nocase">``;
+    None when the phrases find their places."""
+    from ..model import richtext
+    from .protect import auto_spans, find_spans
+
+    placed = set(spans)
+    if set(find_spans(plain, phrases, nested=True)) == placed or set(auto_spans(plain)) == placed:
+        return None  # (the capitals of sentence case: a writer braces them again)
+    marks = _brace_marks(spans)
+    tags = {"{": richtext.TAGS["nocase"], "}": "</span>"}
+    out, pos = [], 0
+    for at in sorted(marks):
+        out.append(richtext.escape(plain[pos:at]))
+        out.append("".join(tags[c] for c in marks[at]))
+        pos = at
+    out.append(richtext.escape(plain[pos:]))
+    text = "".join(out)
+    return _RUNS.sub(" ", text).strip(" ") if spaces else text
 
 
 def encode_rich(
