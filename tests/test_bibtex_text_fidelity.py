@@ -142,6 +142,16 @@ def test_a_phrase_a_writer_would_not_find_again_is_protected_in_place() -> None:
     # phrases that find their places again stay phrases
     rec = parse_bibtex(_entry("The {NATO} and {NATO}")).records[0]
     assert rec.title == "The NATO and NATO"
+    # texbook3.bib: {PC}{\TeX} and later {PC{\TeX}}, beside TeX, in place too
+    source = r"{PC}{\TeX}. Prostoi: posobie \toenglish {PC{\TeX}}. {Simple} method \endtoenglish"
+    rec = parse_bibtex(_entry(source)).records[0]
+    assert rec.title.startswith('<span class="nocase">PC</span><tex>{\\TeX}</tex>. Prostoi')
+    assert f"title = {{{source}}}" in write_bibtex([rec], dialect="biblatex")
+    abstract = r"{\LaTeX} ist f{ür} Donald E. Knuths Satzsystem, für alle"
+    bib = f"@article{{w, title = {{T}}, journal = {{J}}, year = 1993, abstract = {{{abstract}}}}}"
+    rec = parse_bibtex(bib).records[0]
+    assert 'f<span class="nocase">ür</span> Donald' in rec.abstract
+    assert f"abstract = {{{abstract}}}" in write_bibtex([rec], dialect="biblatex")
 
 
 def test_mbox_and_a_logo_before_a_space_are_kept() -> None:

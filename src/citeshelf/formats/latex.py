@@ -801,11 +801,12 @@ def _nodes(
             if cased:
                 held = decode(p, keep_braces=True, held=True)
                 held_plain, spans = strip_group_spans(held, nested=True)
+                first = len(phrases)
                 phrases.extend(
                     _RUNS.sub(" ", release(held_plain[a:b])).strip(" ") for a, b in spans
                 )
                 if held_plain:
-                    nodes.append(release(held_plain))
+                    nodes.extend(_text_groups(release(held_plain), spans, first))
             elif decode(p):
                 nodes.append(decode(p))
         elif isinstance(p, _Atom):
@@ -823,6 +824,79 @@ def _nodes(
                 richtext.Element(f"group:{slot}", _nodes(p.pieces, cased, phrases, markup))
             )
     return nodes
+
+
+def _text_groups(text: str, spans: list[tuple[int, int]], first: int) -> list:
+    """``text`` with its (nested) braced spans as ``text:N`` elements, N the
+    span's phrase's place from ``first`` on (the phrase is taken already)."""
+    from ..model import richtext
+
+    if not spans:
+        return [text]
+    opens: dict[int, list[int]] = {}
+    closes: dict[int, int] = {}
+    for k, (a, b) in enumerate(spans):
+        opens.setdefault(a, []).append(first + k)
+        closes[b] = closes.get(b, 0) + 1
+    stack: list[tuple[list, int]] = [([], -1)]
+    pos = 0
+    for at in sorted({*opens, *closes}):
+        if at > pos:
+            stack[-1][0].append(text[pos:at])
+            pos = at
+        for _ in range(closes.get(at, 0)):
+            children, slot = stack.pop()
+            stack[-1][0].append(richtext.Element(f"text:{slot}", children))
+        for slot in opens.get(at, []):
+            stack.append(([], slot))
+    if pos < len(text):
+        stack[0][0].append(text[pos:])
+    return stack[0][0]
+
+
+def _group_places(nodes: list, pos: int, out: list[tuple[int, int, int]]) -> int:
+    """The plain-text spans of the groups in ``nodes``: (start, end, slot) into ``out``."""
+    from ..model import richtext
+
+    for node in nodes:
+        if isinstance(node, str):
+            pos += len(node)
+        elif node.tag in ("math", "tex"):
+            pos += len(richtext.tex_plain(node.source, math=node.tag == "math"))
+        else:
+            start = pos + (node.tag == "q")
+            end = _group_places(node.children, start, out)
+            if node.tag.startswith(("group:", "text:")):
+                out.append((start, end, int(node.tag.split(":")[1])))
+            pos = end + (node.tag == "q")
+    return pos
+
+
+def _copy(nodes: list) -> list:
+    from ..model import richtext
+
+    return [n if isinstance(n, str) else richtext.Element(n.tag, _copy(n.children)) for n in nodes]
+
+
+def _in_place(nodes: list, phrases: list[str]) -> list:
+    """The groups as ``nocase`` elements (those with a phrase), the rest in their place."""
+    from ..model import richtext
+
+    out: list = []
+    for node in nodes:
+        if isinstance(node, str) or node.tag in ("math", "tex"):
+            out.append(node)
+            continue
+        children = _in_place(node.children, phrases)
+        if node.tag.startswith(("group:", "text:")):
+            if phrases[int(node.tag.split(":")[1])].strip():
+                out.append(richtext.Element("nocase", children))
+            else:
+                out.extend(children)
+        else:
+            out.append(richtext.Element(node.tag, children))
+    richtext._merge(out)
+    return out
 
 
 def _has_text(nodes: list) -> bool:
@@ -846,6 +920,8 @@ def _ungroup(nodes: list, phrases: list[str]) -> list:
     for node in nodes:
         if isinstance(node, str) or node.tag in ("math", "tex"):
             out.append(node)
+        elif node.tag.startswith("text:"):  # braces in text: its phrase is taken
+            out.extend(_ungroup(node.children, phrases))
         elif node.tag.startswith("group:"):
             only = node.children[0] if len(node.children) == 1 else None
             inner = _ungroup(node.children, phrases)  # groups inside it: phrases of their own
@@ -934,9 +1010,35 @@ def decode_rich(
         _collapse(nodes)
         _strip_ends(nodes, True)
         _strip_ends(nodes, False)
+    places: list[tuple[int, int, int]] = []
+    if cased and phrases:
+        _group_places(nodes, 0, places)
+        before = _copy(nodes)
     # (a group's phrase is its text as settled; a phrase inside text is settled here)
     nodes = _ungroup(nodes, phrases)
-    return richtext.serialize(nodes), [p for p in phrases if p.strip()]
+    found = [p for p in phrases if p.strip()]
+    spans = [(a, b) for a, b, slot in places if phrases[slot].strip()]
+    text = richtext.serialize(nodes)
+    plain = richtext.text_of(nodes)
+    if (len(spans) > 1 or (spans and plain.count(found[0]) > 1)) and not _found_again(
+        plain, spans, found, text
+    ):
+        return richtext.serialize(_in_place(before, phrases)), []
+    return text, found
+
+
+def _found_again(
+    plain: str, spans: list[tuple[int, int]], phrases: list[str], rich: str | None = None
+) -> bool:
+    """Would a writer brace ``phrases`` where they stood (``spans`` of the
+    ``plain`` text of ``rich``), or are they the capitals of sentence case,
+    which it braces again?"""
+    from .protect import auto_spans, find_spans, rich_auto_spans
+
+    placed = set(spans)
+    if set(find_spans(plain, phrases, nested=True)) == placed:
+        return True
+    return set(rich_auto_spans(rich) if rich is not None else auto_spans(plain)) == placed
 
 
 def _placed_nocase(
@@ -947,11 +1049,9 @@ def _placed_nocase(
     as rich text with each group in place as ``<span class="nocase">``;
     None when the phrases find their places."""
     from ..model import richtext
-    from .protect import auto_spans, find_spans
 
-    placed = set(spans)
-    if set(find_spans(plain, phrases, nested=True)) == placed or set(auto_spans(plain)) == placed:
-        return None  # (the capitals of sentence case: a writer braces them again)
+    if _found_again(plain, spans, phrases):
+        return None
     marks = _brace_marks(spans)
     tags = {"{": richtext.TAGS["nocase"], "}": "</span>"}
     out, pos = [], 0
