@@ -985,7 +985,10 @@ def decode_rich(
     kept), and a command nothing decodes (``\\TeX``, ``\\texttt{...}``,
     ``\\autocap{e}``) is kept verbatim as ``<tex>``. ``markup`` receives
     (tag, how the source wrote it: :func:`spelled`) of each tag, in the order
-    the tags open."""
+    the tags open. Braces inside braces give phrases of their own; when a
+    writer would not find the phrases again where the braces stood
+    (``Festooning {F}rench``), the groups stay in place as ``nocase`` and no
+    phrases are returned."""
     from ..model import richtext
 
     if "\\" not in text and "$" not in text and "``" not in text:

@@ -2,7 +2,10 @@
 
 Stored in ``record.extra["protect"]`` as ``{field: [phrase, ...]}`` (record
 field names: ``title``, ``journal``, ``container_title`` ...). BibTeX writes
-them in braces, CSL-JSON in ``<span class="nocase">``.
+them in braces, CSL-JSON in ``<span class="nocase">``. A BibTeX import whose
+braces the phrases would not find again where they stood (``Festooning
+{F}rench``: F begins other words) keeps them in the text as ``<span
+class="nocase">`` instead (:func:`citeshelf.formats.latex.decode_rich`).
 """
 
 from __future__ import annotations
