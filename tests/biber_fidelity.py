@@ -72,6 +72,12 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
         "command is BibTeX's special character, whose words a style re-cases)",
     ),
     (
+        re.compile(r"^[a-z]+=[^,={}]*(?:,[a-z]+=[^,={}]*)+$"),
+        lambda m: ",".join(sorted(m.group(0).split(","))),
+        "biber writes an entry's options (key=value, ...) in no fixed order, its hash "
+        "order, which differs from run to run: compared as a set",
+    ),
+    (
         re.compile(r"---|--|``|''"),
         lambda m: _LIGATURES[m.group(0)],
         "TeX's ligatures --- -- `` '' are the characters \u2014 \u2013 \u201c \u201d, "

@@ -207,6 +207,7 @@ def test_the_fidelity_normalisations_keep_what_prints_differently() -> None:
     assert normalised("1887--1902 ``a''") == normalised("1887–1902 “a”")
     assert normalised("with {{plas\\TeX}}") == normalised("with {plas\\TeX}")
     assert normalised("Devanāgarı\u0304{} support") == normalised("Devanāgarī support")
+    assert normalised("b=cjk,a=cjk") == normalised("a=cjk,b=cjk")
     # what prints differently stays different
     assert normalised("\\TeX{} users") != normalised("\\TeX users")
     assert normalised("{{\\TeX Live}}") != normalised("{\\TeX Live}")
