@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,19 @@ from typing import Any
 #: Differences that are not changes, applied to both sides before comparing
 #: (each with its reason; the README lists them):
 NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
+    (
+        re.compile(r"\\(?:l?dots|textellipsis)(?![A-Za-z])(?:\{\}|[ ]*)"),
+        "\u2026",
+        "\\dots, \\ldots and \\textellipsis are the ellipsis, which citeshelf stores and "
+        "writes as the character \u2026 (biblatex prints it as \\textellipsis)",
+    ),
+    (
+        re.compile(r"(\\[A-Za-z]+)[ ]*(\{\})?(?=(.?))|\\[^A-Za-z](?:\{\})?|\{\}"),
+        lambda m: _control_word(m),
+        "the spaces after a control word, and an empty group {} after it or between "
+        "letters, print nothing (\\TeX{}, is \\TeX,; \\emdash {}Er is \\emdash{}Er; "
+        "G\u00f6{}del is G\u00f6del); {} stays where it keeps the next letter or space",
+    ),
     (
         re.compile(r"\{([^\x00-\x7f])\}"),
         r"\1",
@@ -45,9 +59,10 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
         "a DOI is stored without its resolver (biblatex adds https://doi.org/ itself)",
     ),
     (
-        re.compile("\u0131\u0301"),
-        "\u00ed",
-        "biber gives {\\'\\i} as a dotless i and a combining accent; citeshelf writes í",
+        re.compile("\u0131([\u0300-\u036f])"),
+        lambda m: unicodedata.normalize("NFC", "i" + m.group(1)),
+        "biber gives {\\'\\i} (\\={\\i}, \\`\\i) as a dotless i and a combining accent; "
+        "citeshelf writes the letter (í, ī, ì)",
     ),
     (
         re.compile(r"^(\d{4})\\unskip--$"),
@@ -69,12 +84,21 @@ NORMALISATIONS: tuple[tuple[re.Pattern[str], Any, str], ...] = (
         "and the record holds no such field (a field whose value is empty is not counted)",
     ),
     (
-        re.compile(r"^\{(\{.*\})\}$"),
-        lambda m: m.group(1) if _encloses(m.group(1)) else m.group(0),
-        "a value in two pairs of braces ({{Title}}, {{CDC {\\TeX}}}) protects as one pair does",
+        re.compile(r".*\{\{.*", re.DOTALL),
+        lambda m: _one_pair(m.group(0)),
+        "a group in two pairs of braces ({{Title}}, {{CDC {\\TeX}}}, {{pdf\\TeX}}) protects as "
+        "one pair does, unless it opens with a command ({{\\TeX Live}}: one pair around a "
+        "command is BibTeX's special character, whose words a style re-cases)",
+    ),
+    (
+        re.compile(r"---|--|``|''"),
+        lambda m: _LIGATURES[m.group(0)],
+        "TeX's ligatures --- -- `` '' are the characters \u2014 \u2013 \u201c \u201d, "
+        "which citeshelf stores (and writes as the ligatures where the text had them)",
     ),
 )
 
+_LIGATURES = {"---": "\u2014", "--": "\u2013", "``": "\u201c", "''": "\u201d"}
 
 #: Fields whose value is normalised as a whole, each with its reason:
 FIELD_NORMALISATIONS: dict[str, tuple[Any, str]] = {
@@ -86,9 +110,32 @@ FIELD_NORMALISATIONS: dict[str, tuple[Any, str]] = {
 }
 
 
-def _encloses(text: str) -> bool:
-    """Is ``text`` one brace group, its first brace closed by its last?"""
-    return text.startswith("{") and _group_end(text, 0) == len(text) - 1
+def _control_word(m: re.Match[str]) -> str:
+    """A control word with its spaces and ``{}`` as it prints (see NORMALISATIONS)."""
+    word = m.group(1)
+    if word is None:
+        return m.group(0) if m.group(0) != "{}" else ""
+    after = m.group(3)
+    if m.group(2) and after == " ":
+        return word + "{}"
+    return word + "{}" if after.isalpha() else word
+
+
+def _one_pair(text: str) -> str:
+    """``text`` with each ``{{X}}`` as ``{X}`` unless X opens with a command."""
+    i = text.find("{{")
+    while i >= 0:
+        end = _group_end(text, i)
+        if (
+            text[i - 1 : i] != "\\"
+            and _group_end(text, i + 1) == end - 1
+            and not re.match(r"\\[A-Za-z]", text[i + 2 :])
+        ):
+            text = text[:i] + text[i + 1 : end] + text[end + 1 :]
+        else:
+            i += 1
+        i = text.find("{{", i)
+    return text
 
 
 # -- structural normalisations (crossref, parents, dates, entry types) ------------------

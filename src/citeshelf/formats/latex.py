@@ -362,10 +362,13 @@ def top_level_groups(text: str) -> list[str]:
     return [_drop_braces(c) for c, braced in _split_groups(text) if braced]
 
 
-def strip_group_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """Like :func:`strip_groups`, with the braced phrases as (start, end) in the plain text."""
+def strip_group_spans(text: str, *, nested: bool = False) -> tuple[str, list[tuple[int, int]]]:
+    """Like :func:`strip_groups`, with the braced phrases as (start, end) in the plain text;
+    ``nested``: the groups inside groups too (in the order they open)."""
     if "{" not in text and "}" not in text:
         return text, []
+    if nested:
+        return _nested_group_spans(text)
     plain_parts: list[str] = []
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -376,6 +379,33 @@ def strip_group_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
         plain_parts.append(piece)
         pos += len(piece)
     return "".join(plain_parts), spans
+
+
+def _nested_group_spans(text: str) -> tuple[str, list[tuple[int, int]]]:
+    plain: list[str] = []
+    opened: list[tuple[int, int]] = []  # (plain offset, index in spans)
+    spans: list[tuple[int, int]] = []
+    i, n, pos = 0, len(text), 0
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and i + 1 < n and text[i + 1] in "{}":
+            plain.append(text[i + 1])
+            pos += 1
+            i += 2
+            continue
+        if ch == "{":
+            opened.append((pos, len(spans)))
+            spans.append((pos, pos))
+        elif ch == "}" and opened:
+            start, k = opened.pop()
+            spans[k] = (start, pos)
+        elif ch != "}":
+            plain.append(ch)
+            pos += 1
+        i += 1
+    out = "".join(plain)
+    # ({{Title}}: a group in two pairs of braces is one phrase)
+    return out, [(a, b) for a, b in dict.fromkeys(spans) if out[a:b].strip()]
 
 
 def strip_groups(text: str) -> tuple[str, list[str]]:
@@ -528,8 +558,9 @@ _DECLARATIONS = {
     "sc": "sc",
     "scshape": "sc",
 }
-#: commands the text decoder turns into letters or unwraps (the rest is kept verbatim)
-_UNWRAP = frozenset({"mbox", "hbox", "text", "textrm", "textnormal", "textmd", "textup"})
+#: commands the text decoder turns into letters or unwraps (the rest is kept verbatim;
+#: so is ``\mbox{G-Animal's}``, a box no line break enters, which Unicode cannot spell)
+_UNWRAP = frozenset({"text", "textrm", "textnormal", "textmd", "textup"})
 #: macros the text decoder knows but that are kept verbatim (as ``<tex>``), so
 #: that an export writes them as they were
 _LOGO_NAMES = frozenset({"TeX", "LaTeX", "BibTeX", "LaTeXe", "slash"})
@@ -561,8 +592,6 @@ def spelled(spelling: str) -> tuple[str, str]:
 
 
 _NAME_AT = re.compile(r"[A-Za-z]+")
-#: a command without arguments (a font or size declaration such as ``\tt``)
-_DECLARATION_LIKE = re.compile(r"\\[A-Za-z]+\s*")
 
 
 class _Atom:
@@ -659,13 +688,11 @@ def _group(src: str, i: int, end: int) -> Any:
         return _Marked(_DECLARATIONS[decl.group(1)], _pieces(body), spelling)
     sub = _pieces(inner)
     first = sub[0] if sub else None
-    if (
-        isinstance(first, _Atom)
-        and first.tag == "tex"
-        and _DECLARATION_LIKE.fullmatch(first.source)
-        and first.source.strip()[1:] not in _LOGO_NAMES
-    ):
-        return _Atom("tex", src[i : end + 1])  # {\tt WEB}: a declaration's group, verbatim
+    if isinstance(first, _Atom) and first.tag == "tex" and _NAME_AT.match(first.source, 1):
+        # {\tt WEB}, {\LaTeX3}, {\TeX{} Live}: a group that opens with a command
+        # is one "special character" to BibTeX and biblatex (its braces protect
+        # nothing, its command's words are its own): verbatim, braces and all
+        return _Atom("tex", src[i : end + 1])
     if all(isinstance(p, str) for p in sub):
         return None
     if all(
@@ -683,6 +710,14 @@ def _math_end(src: str, i: int) -> int:
     while close > 0 and src[close - 1] == "\\":
         close = src.find("$", close + 1)
     return close
+
+
+#: control symbols kept verbatim (``\\ ``, ``\\/``, ``\\\\``, ``\\@``): spacing
+#: that Unicode cannot spell (a space that does not end a sentence, an italic
+#: correction, a line break, a capital that ends one)
+_SPACING = frozenset(" \t\n/\\@")
+_ENDS_WORD = re.compile(r"\\[A-Za-z]+$")
+_SYMBOL_ACCENTS = frozenset("'`^\"~=.")
 
 
 def _pieces(src: str) -> list:
@@ -707,6 +742,21 @@ def _pieces(src: str) -> list:
             else:
                 put(piece)
             i = j
+        elif c == "\\" and src[i + 1 : i + 2] in _SPACING:
+            # a control space, italic correction or line break: TeX's spacing,
+            # which no Unicode character is; kept verbatim
+            space = src[i + 1] in " \t\n"
+            last = out[-1] if out and not buf else None
+            if space and isinstance(last, _Atom) and _ENDS_WORD.search(last.source):
+                buf.append(" ")  # \TeX\ for: the space a control word would eat
+            elif space and buf and _ENDS_WORD.search(buf[-1]):
+                buf.append("{} ")  # \dots\ Father: the same after a decoded command
+            else:
+                put(_Atom("tex", "\\ " if space else src[i : i + 2]))
+            i += 2
+        elif c == "\\" and src[i + 1 : i + 2] in _SYMBOL_ACCENTS and src.startswith("{}", i + 2):
+            put(_Atom("tex", src[i : i + 4]))  # \'{}: an accent over nothing, no letter
+            i += 4
         elif c == "\\":
             buf.append(src[i : i + 2])
             i += 2
@@ -750,12 +800,13 @@ def _nodes(
                 continue
             if cased:
                 held = decode(p, keep_braces=True, held=True)
-                held_plain, spans = strip_group_spans(held)
+                held_plain, spans = strip_group_spans(held, nested=True)
+                first = len(phrases)
                 phrases.extend(
                     _RUNS.sub(" ", release(held_plain[a:b])).strip(" ") for a, b in spans
                 )
                 if held_plain:
-                    nodes.append(release(held_plain))
+                    nodes.extend(_text_groups(release(held_plain), spans, first))
             elif decode(p):
                 nodes.append(decode(p))
         elif isinstance(p, _Atom):
@@ -769,8 +820,83 @@ def _nodes(
             # (its place in the phrases kept, so they stay in the order of the text)
             phrases.append("")
             slot = len(phrases) - 1
-            nodes.append(richtext.Element(f"group:{slot}", _nodes(p.pieces, cased, [], markup)))
+            nodes.append(
+                richtext.Element(f"group:{slot}", _nodes(p.pieces, cased, phrases, markup))
+            )
     return nodes
+
+
+def _text_groups(text: str, spans: list[tuple[int, int]], first: int) -> list:
+    """``text`` with its (nested) braced spans as ``text:N`` elements, N the
+    span's phrase's place from ``first`` on (the phrase is taken already)."""
+    from ..model import richtext
+
+    if not spans:
+        return [text]
+    opens: dict[int, list[int]] = {}
+    closes: dict[int, int] = {}
+    for k, (a, b) in enumerate(spans):
+        opens.setdefault(a, []).append(first + k)
+        closes[b] = closes.get(b, 0) + 1
+    stack: list[tuple[list, int]] = [([], -1)]
+    pos = 0
+    for at in sorted({*opens, *closes}):
+        if at > pos:
+            stack[-1][0].append(text[pos:at])
+            pos = at
+        for _ in range(closes.get(at, 0)):
+            children, slot = stack.pop()
+            stack[-1][0].append(richtext.Element(f"text:{slot}", children))
+        for slot in opens.get(at, []):
+            stack.append(([], slot))
+    if pos < len(text):
+        stack[0][0].append(text[pos:])
+    return stack[0][0]
+
+
+def _group_places(nodes: list, pos: int, out: list[tuple[int, int, int]]) -> int:
+    """The plain-text spans of the groups in ``nodes``: (start, end, slot) into ``out``."""
+    from ..model import richtext
+
+    for node in nodes:
+        if isinstance(node, str):
+            pos += len(node)
+        elif node.tag in ("math", "tex"):
+            pos += len(richtext.tex_plain(node.source, math=node.tag == "math"))
+        else:
+            start = pos + (node.tag == "q")
+            end = _group_places(node.children, start, out)
+            if node.tag.startswith(("group:", "text:")):
+                out.append((start, end, int(node.tag.split(":")[1])))
+            pos = end + (node.tag == "q")
+    return pos
+
+
+def _copy(nodes: list) -> list:
+    from ..model import richtext
+
+    return [n if isinstance(n, str) else richtext.Element(n.tag, _copy(n.children)) for n in nodes]
+
+
+def _in_place(nodes: list, phrases: list[str]) -> list:
+    """The groups as ``nocase`` elements (those with a phrase), the rest in their place."""
+    from ..model import richtext
+
+    out: list = []
+    for node in nodes:
+        if isinstance(node, str) or node.tag in ("math", "tex"):
+            out.append(node)
+            continue
+        children = _in_place(node.children, phrases)
+        if node.tag.startswith(("group:", "text:")):
+            if phrases[int(node.tag.split(":")[1])].strip():
+                out.append(richtext.Element("nocase", children))
+            else:
+                out.extend(children)
+        else:
+            out.append(richtext.Element(node.tag, children))
+    richtext._merge(out)
+    return out
 
 
 def _has_text(nodes: list) -> bool:
@@ -782,6 +908,10 @@ def _has_text(nodes: list) -> bool:
     )
 
 
+def _has_math(nodes: list) -> bool:
+    return any(not isinstance(n, str) and n.tag == "math" for n in nodes)
+
+
 def _ungroup(nodes: list, phrases: list[str]) -> list:
     """The protecting groups' phrases noted and their content put in their place."""
     from ..model import richtext
@@ -790,11 +920,16 @@ def _ungroup(nodes: list, phrases: list[str]) -> list:
     for node in nodes:
         if isinstance(node, str) or node.tag in ("math", "tex"):
             out.append(node)
+        elif node.tag.startswith("text:"):  # braces in text: its phrase is taken
+            out.extend(_ungroup(node.children, phrases))
         elif node.tag.startswith("group:"):
-            inner = _ungroup(node.children, [])  # nested groups are inside this phrase
+            only = node.children[0] if len(node.children) == 1 else None
+            inner = _ungroup(node.children, phrases)  # groups inside it: phrases of their own
+            if isinstance(only, richtext.Element) and only.tag.startswith("group:"):
+                phrases[int(only.tag[6:])] = ""  # {{pdf\TeX}}: two pairs of braces, one phrase
             slot = int(node.tag[6:])
-            if slot < len(phrases) and _has_text(inner):
-                phrases[slot] = richtext.text_of(inner)
+            if slot < len(phrases) and (_has_text(inner) or _has_math(inner)):
+                phrases[slot] = richtext.text_of(inner)  # ({$O(n)$}: BibTeX re-cases math)
             out.extend(inner)
         else:
             node.children = _ungroup(node.children, phrases)
@@ -850,15 +985,22 @@ def decode_rich(
     kept), and a command nothing decodes (``\\TeX``, ``\\texttt{...}``,
     ``\\autocap{e}``) is kept verbatim as ``<tex>``. ``markup`` receives
     (tag, how the source wrote it: :func:`spelled`) of each tag, in the order
-    the tags open."""
+    the tags open. Braces inside braces give phrases of their own; when a
+    writer would not find the phrases again where the braces stood
+    (``Festooning {F}rench``), the groups stay in place as ``nocase`` and no
+    phrases are returned."""
     from ..model import richtext
 
     if "\\" not in text and "$" not in text and "``" not in text:
         if cased:
             held = decode(text, keep_braces=True, held=True)
-            held_plain, spans = strip_group_spans(held)
+            held_plain, spans = strip_group_spans(held, nested=True)
             phrases = [release(held_plain[a:b]) for a, b in spans]
             plain = release(held_plain)
+            if len(spans) > 1 or (spans and plain.count(phrases[0]) > 1):
+                placed = _placed_nocase(plain, spans, phrases, spaces)
+                if placed is not None:
+                    return placed, []
         else:
             plain, phrases = decode(text), []
         if spaces:
@@ -871,9 +1013,58 @@ def decode_rich(
         _collapse(nodes)
         _strip_ends(nodes, True)
         _strip_ends(nodes, False)
+    places: list[tuple[int, int, int]] = []
+    if cased and phrases:
+        _group_places(nodes, 0, places)
+        before = _copy(nodes)
     # (a group's phrase is its text as settled; a phrase inside text is settled here)
     nodes = _ungroup(nodes, phrases)
-    return richtext.serialize(nodes), [p for p in phrases if p.strip()]
+    found = [p for p in phrases if p.strip()]
+    spans = [(a, b) for a, b, slot in places if phrases[slot].strip()]
+    text = richtext.serialize(nodes)
+    plain = richtext.text_of(nodes)
+    if (len(spans) > 1 or (spans and plain.count(found[0]) > 1)) and not _found_again(
+        plain, spans, found, text
+    ):
+        return richtext.serialize(_in_place(before, phrases)), []
+    return text, found
+
+
+def _found_again(
+    plain: str, spans: list[tuple[int, int]], phrases: list[str], rich: str | None = None
+) -> bool:
+    """Would a writer brace ``phrases`` where they stood (``spans`` of the
+    ``plain`` text of ``rich``), or are they the capitals of sentence case,
+    which it braces again?"""
+    from .protect import auto_spans, find_spans, rich_auto_spans
+
+    placed = set(spans)
+    if set(find_spans(plain, phrases, nested=True)) == placed:
+        return True
+    return set(rich_auto_spans(rich) if rich is not None else auto_spans(plain)) == placed
+
+
+def _placed_nocase(
+    plain: str, spans: list[tuple[int, int]], phrases: list[str], spaces: bool
+) -> str | None:
+    """Text whose braced phrases a writer would not find again where they
+    stood (``Festooning {F}rench``: the phrase "F" begins four other words)
+    as rich text with each group in place as ``<span class="nocase">``;
+    None when the phrases find their places."""
+    from ..model import richtext
+
+    if _found_again(plain, spans, phrases):
+        return None
+    marks = _brace_marks(spans)
+    tags = {"{": richtext.TAGS["nocase"], "}": "</span>"}
+    out, pos = [], 0
+    for at in sorted(marks):
+        out.append(richtext.escape(plain[pos:at]))
+        out.append("".join(tags[c] for c in marks[at]))
+        pos = at
+    out.append(richtext.escape(plain[pos:]))
+    text = "".join(out)
+    return _RUNS.sub(" ", text).strip(" ") if spaces else text
 
 
 def encode_rich(
@@ -907,11 +1098,12 @@ def encode_rich(
                 text = _restore(headline, text, spans or [])
         if not spans:
             return enc(text)
+        marks = _brace_marks(spans)
         out, pos = [], 0
-        for a, b in spans:
-            out.append(enc(text[pos:a]))
-            out.append("{" + enc(text[a:b]) + "}")
-            pos = b
+        for at in sorted(marks):
+            out.append(enc(text[pos:at]))
+            out.append(marks[at])
+            pos = at
         out.append(enc(text[pos:]))
         return "".join(out)
     tokens = _tokens(richtext.parse(text), 0)
@@ -933,8 +1125,8 @@ def encode_rich(
             else:
                 out.append(value)
                 nxt = tokens[k + 1] if k + 1 < len(tokens) else None
-                if re.search(r"\\[A-Za-z]+$", value) and nxt is not None and nxt[0] == "text":
-                    if nxt[2][:1].isalpha():
+                if _ENDS_WORD.search(value) and nxt is not None and nxt[0] == "text":
+                    if nxt[2][:1].isalpha() or nxt[2][:1] in "\t\r\n":
                         out.append("{}")
                     elif nxt[2][:1] == " ":
                         out.append("\\")  # "\TeX\ for": the space is not eaten
@@ -957,6 +1149,21 @@ def encode_rich(
             out.append(opening)
             closes.append(closing)
     return "".join(out)
+
+
+def _brace_marks(spans: list[tuple[int, int]]) -> dict[int, str]:
+    """The braces around ``spans`` (sorted by start, the longer first, as
+    :func:`~citeshelf.formats.protect.find_spans` gives them; nested ones
+    inside), by offset: the groups that close there, then those that open."""
+    opens: dict[int, list[str]] = {}
+    closes: dict[int, list[str]] = {}
+    for a, b in spans:
+        opens.setdefault(a, []).append("{")
+        closes.setdefault(b, []).insert(0, "}")
+    return {
+        at: "".join(closes.get(at, [])) + "".join(opens.get(at, []))
+        for at in sorted({*opens, *closes})
+    }
 
 
 def _tokens(nodes: list, qdepth: int) -> list[tuple[str, str, Any]]:
@@ -1018,16 +1225,24 @@ def _with_braces(tokens: list, spans: list[tuple[int, int]]) -> list:
     for a, b in spans:
         starts = [k for k in range(len(split) + 1) if offsets[k] == a]
         ends = [k for k in range(len(split) + 1) if offsets[k] == b]
+        # the last place the span can end, but before a \@ ({World War II}\@)
+        ends.sort(
+            key=lambda k: (k > 0 and split[k - 1][0] == "atom" and split[k - 1][2] == "\\@", -k)
+        )
         choice = None
         for s in starts:
-            for e in reversed(ends):
+            for e in ends:
                 if e > s and _balanced_tokens(split[s:e]):
                     choice = (s, e)
                     break
             if choice:
                 break
-        if choice and any(t[0] == "text" and t[2].strip() for t in split[choice[0] : choice[1]]):
-            # (TeX and math are never re-cased: no braces around them alone)
+        if choice and any(
+            (t[0] == "text" and t[2].strip()) or (t[0] == "atom" and t[1] == "math")
+            for t in split[choice[0] : choice[1]]
+        ):
+            # (verbatim TeX is never re-cased: no braces around it alone; math is,
+            # by classic BibTeX)
             inserts.setdefault(choice[0], []).append("{")
             inserts.setdefault(choice[1], []).insert(0, "}")
     out: list = []
@@ -1054,8 +1269,14 @@ def _restore(changed: str, original: str, spans: list[tuple[int, int]]) -> str:
     """``changed`` with the characters of ``spans`` as in ``original``."""
     if not spans:
         return changed
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
     out, pos = [], 0
-    for a, b in spans:
+    for a, b in merged:
         out.append(changed[pos:a])
         out.append(original[a:b])
         pos = b

@@ -2,7 +2,10 @@
 
 Stored in ``record.extra["protect"]`` as ``{field: [phrase, ...]}`` (record
 field names: ``title``, ``journal``, ``container_title`` ...). BibTeX writes
-them in braces, CSL-JSON in ``<span class="nocase">``.
+them in braces, CSL-JSON in ``<span class="nocase">``. A BibTeX import whose
+braces the phrases would not find again where they stood (``Festooning
+{F}rench``: F begins other words) keeps them in the text as ``<span
+class="nocase">`` instead (:func:`citeshelf.formats.latex.decode_rich`).
 """
 
 from __future__ import annotations
@@ -36,17 +39,21 @@ def protected_phrases(extra: Mapping[str, Any], field: str) -> list[str]:
     return [p for p in phrases if isinstance(p, str) and p]
 
 
-def find_spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:
+def find_spans(text: str, phrases: list[str], *, nested: bool = False) -> list[tuple[int, int]]:
     """Where the phrases occur in ``text``: sorted, non-overlapping (start, end) pairs.
 
-    Longer phrases win; a phrase is never matched inside an earlier match.
+    Longer phrases win; a phrase is never matched inside an earlier match,
+    unless ``nested`` (BibTeX's braces inside braces, ``{{\\VAX}\\slash {VMS}
+    site report}``): then a phrase found only inside other matches is
+    matched there, and the spans are sorted by start, the longer first.
     """
     if not phrases or not text:
         return []
     ordered = sorted(set(phrases), key=lambda p: (-len(p), p))
     spans: list[tuple[int, int]] = []
     for phrase in ordered:
-        found = []
+        found: list[tuple[int, int]] = []
+        inside: list[tuple[int, int]] = []
         start = 0
         while True:
             i = text.find(phrase, start)
@@ -54,14 +61,18 @@ def find_spans(text: str, phrases: list[str]) -> list[tuple[int, int]]:
                 break
             j = i + len(phrase)
             start = i + 1
-            if any(i < b and a < j for a, b in spans):
+            over = [(a, b) for a, b in spans if i < b and a < j]
+            if over:
+                if nested and (i, j) not in over and all(a <= i and j <= b for a, b in over):
+                    inside.append((i, j))  # inside them all: never across a brace
                 continue
             found.append((i, j))
+        found = found or inside
         # a phrase that stands as a word somewhere ("S" in "S-matrix") is not
         # also the start of another word ("Some")
         whole = [(i, j) for i, j in found if _standalone(text, i, j)]
         spans.extend(whole or found)
-    spans.sort()
+    spans.sort(key=lambda span: (span[0], -span[1]))
     return spans
 
 

@@ -392,6 +392,18 @@ _CONTROL = re.compile(r"\\([A-Za-z]+)\*?\s*|\\(.)")
 _SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(.))")
 
 
+#: TeX's accents written as symbols -> the combining marks they put on a letter
+_ACCENT_MARKS = {
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+}
+
+
 def tex_plain(source: str, *, math: bool = False) -> str:
     """The plain text of TeX source: logos and known symbols spelled out,
     other macros' names dropped (their arguments kept), braces dropped; in
@@ -409,9 +421,13 @@ def tex_plain(source: str, *, math: bool = False) -> str:
             # \TUB: an unknown logo is better named than lost; in math, \log n
             return name + " " if math and m.group(0)[-1:].isspace() else name
         ch = m.group(2)
+        if ch in _ACCENT_MARKS and source.startswith("{}", m.end()):
+            return _ACCENT_MARKS[ch]  # \'{}: the accent alone
         if math:
             return {"!": "", ",": " ", ";": " ", ":": " "}.get(ch, ch)
-        return "" if ch in " ,;!:/@" else ch
+        if ch in " \\":
+            return " "  # a control space; a line break
+        return "" if ch in ",;!:/@" else ch
 
     if "noop" in source.lower():
         source = _HIDDEN.sub("", source)

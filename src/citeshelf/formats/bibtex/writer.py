@@ -105,7 +105,7 @@ class _Writer(Spelling):
         """A text field, with the phrases an import found in braces braced
         again and its markup as the source wrote it."""
         phrases = protect.protected_phrases(extra, field)
-        spans = protect.find_spans(richtext.plain(value), phrases) if phrases else None
+        spans = protect.find_spans(richtext.plain(value), phrases, nested=True) if phrases else None
         return latex.encode_rich(
             value,
             ascii=self.ascii,
@@ -121,7 +121,7 @@ class _Writer(Spelling):
         plain = richtext.plain(value)
         table = extra.get("protect")
         if isinstance(table, Mapping) and field in table:
-            spans = protect.find_spans(plain, protect.protected_phrases(extra, field))
+            spans = protect.find_spans(plain, protect.protected_phrases(extra, field), nested=True)
         else:
             spans = protect.rich_auto_spans(value)
         case = self._case if field in _TITLE_FIELDS else None
