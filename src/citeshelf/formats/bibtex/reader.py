@@ -387,6 +387,8 @@ class _Reader:
         ``@string`` definitions (not a month's): field -> its raw value, as
         written (spaces joined), which an export can write again."""
         uses: dict[str, str] = {}
+        if not self.strings:
+            return uses  # no macro of the file's own to find
         for f in entry.fields:
             name = macro_field(f.key.lower())
             if name in uses or not isinstance(f.value, str):
