@@ -508,15 +508,31 @@ class RecordStore:
     # -- writing ------------------------------------------------------------------
 
     def _write_temp(self, text: str, *, sync: bool = True, folder: Path | None = None) -> str:
-        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder or self.path)
+        """Write ``text`` to a new hidden file of ``folder`` (the records
+        folder by default) and return its path. The file is created
+        exclusively (``O_EXCL``: never one that exists, whoever made it) with
+        the usual permissions (``0o666`` less the umask), under a name of
+        this process's id and a counter."""
+        data = text.encode("utf-8")
+        where = str(folder or self.path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        while True:
+            _TEMP_COUNT[0] += 1
+            tmp = os.path.join(where, f"{TEMP_PREFIX}{os.getpid()}-{_TEMP_COUNT[0]}{TEMP_SUFFIX}")
+            try:
+                fd = os.open(tmp, flags, 0o666)
+                break
+            except FileExistsError:
+                continue  # left by an earlier process of the same id
         try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, 0o666 & ~_umask())
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-                fh.flush()
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
                 if sync:
-                    os.fsync(fh.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
         except BaseException:
             _unlink_quietly(tmp)
             raise
@@ -773,16 +789,8 @@ def _sync_all(paths: list[str]) -> None:
             os.close(fd)
 
 
-_UMASK: list[int] = []
-
-
-def _umask() -> int:
-    """The process umask (read once), so record files get the usual permissions."""
-    if not _UMASK:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        _UMASK.append(mask)
-    return _UMASK[0]
+#: temporary files this process has named (see RecordStore._write_temp)
+_TEMP_COUNT = [0]
 
 
 def _unlink_quietly(path: str) -> None:
