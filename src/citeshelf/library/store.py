@@ -657,7 +657,11 @@ class RecordStore:
         return [self.path_for(k) for _, k in staged]
 
     def _relative(self, staged: str) -> str:
-        rel = os.path.relpath(staged, self.path)
+        staging = self._staging
+        if staging is not None and os.path.dirname(staged) == staging.name:
+            rel = os.path.join(staging.rel, os.path.basename(staged))  # the common case
+        else:
+            rel = os.path.relpath(staged, self.path)
         if not rel.startswith(STAGING_PREFIX) or not os.path.isfile(staged):
             raise ValueError(f"not a file staged in {self.path}: {staged}")
         return rel
@@ -717,6 +721,8 @@ class _Staging:
 
     def __init__(self, library: Path) -> None:
         self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=library))
+        self.name = str(self.path)  # as the staged files' paths start
+        self.rel = self.path.name  # its path in the library folder
         self.fd = os.open(self.path, os.O_RDONLY)
         try:
             import fcntl
