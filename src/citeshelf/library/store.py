@@ -57,6 +57,7 @@ from .safeio import (
     STAGING_PREFIX,
     TEMP_PREFIX,
     TEMP_SUFFIX,
+    file_digest,
     is_leftover,
     loads_limited,
     max_record_bytes,
@@ -148,6 +149,12 @@ class RecordStore:
         self.cleaned: list[str] = []
         #: names of .json files in the folder that are no key's file name
         self.strays: list[str] = []
+        #: staged file -> the digest of its bytes (see :attr:`written`)
+        self._staged_digests: dict[str, bytes] = {}
+        #: key -> :func:`~.safeio.file_digest` of the text its file was given
+        #: by the commits of this object (for the index: an import's records
+        #: are indexed without being validated again)
+        self.written: dict[str, bytes] = {}
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"{type(self).__name__}({str(self.path)!r})"
@@ -591,12 +598,16 @@ class RecordStore:
         if self._staging is None:
             self.check_exists()
             self._staging = _Staging(self.path)
-        return self._write_temp(dumps_record(record), sync=False, folder=self._staging.path)
+        text = dumps_record(record)
+        tmp = self._write_temp(text, sync=False, folder=self._staging.path)
+        self._staged_digests[tmp] = file_digest(text.encode("utf-8"))
+        return tmp
 
     def discard_staged(self, temps: Iterable[str]) -> None:
         """Remove staged files (never a record)."""
         for tmp in temps:
             _unlink_quietly(tmp)
+            self._staged_digests.pop(tmp, None)
         self._close_staging()
 
     def _close_staging(self) -> None:
@@ -645,7 +656,12 @@ class RecordStore:
                         raise NotFound(f"no record '{key}' in {self.path}; nothing was saved")
                 moves = [(self._relative(t), k) for t, k in [*staged, *replace]]
                 _sync_all([t for t, _ in [*staged, *replace]])
+                digests = self._staged_digests
+                done = {k: digests[t] for t, k in [*staged, *replace] if t in digests}
                 self._commit_journal(moves, delete)
+                for key in delete:
+                    self.written.pop(key, None)
+                self.written.update(done)
         finally:
             if not (self.path / JOURNAL).exists():  # else the journal needs them
                 self.discard_staged([t for t, _ in [*staged, *replace]])
