@@ -104,16 +104,42 @@ class BibReader:
             yield BibParse(warnings=[note])
 
 
+#: bytes of a file decoded at a time (cut after a line break)
+_CHUNK = 1 << 20
+
+
 def _file_lines(p: Path, encoding: str) -> Iterator[str]:
-    """The file's lines (split at "\\n" only, endings kept, as bibtexparser counts)."""
+    """The file's lines (split at "\\n" only, endings kept, as bibtexparser
+    counts). With ``utf-8-sig`` a byte order mark that starts a line is
+    dropped (two at the start of the file), as decoding each line drops it."""
+    sig = encoding == "utf-8-sig"
+    codec = "utf-8" if sig else encoding
     with p.open("rb") as fh:
         first = True
-        for raw in fh:
-            line = raw.decode(encoding)
-            if first and line.startswith("\ufeff"):
-                line = line[1:]
+        rest = b""
+        while True:
+            chunk = fh.read(_CHUNK)
+            if chunk:
+                cut = chunk.rfind(b"\n") + 1
+                if not cut:
+                    rest += chunk
+                    continue
+                piece, rest = rest + chunk[:cut], chunk[cut:]
+            elif rest:
+                piece, rest = rest, b""
+            else:
+                return
+            lines = piece.decode(codec).split("\n")
+            last = lines.pop()  # "" after the final line break, else a last line without one
+            out = [line + "\n" for line in lines]
+            if last:
+                out.append(last)
+            if sig:
+                out = [line[1:] if line[:1] == "\ufeff" else line for line in out]
+            if first and out and out[0].startswith("\ufeff"):
+                out[0] = out[0][1:]
             first = False
-            yield line
+            yield from out
 
 
 #: A line where bibtexparser starts a block, whatever came before (it ends an
@@ -180,9 +206,15 @@ def _segments(
     etype = key = None
     uncomment = _Comments()
     for n, line in enumerate(lines, 1):
-        if line.lstrip().startswith("@"):
+        if "@" in line and line.lstrip().startswith("@"):
             uncomment.depth = 0  # a block starts here whatever came before
-        line = uncomment(line)
+        if "%" in line:
+            line = uncomment(line)
+        else:  # (what uncomment does with a line without "%")
+            depth = uncomment.depth + line.count("{") - line.count("}")
+            if "\\" in line:
+                depth += line.count("\\}") - line.count("\\{")
+            uncomment.depth = depth if depth > 0 else 0
         if "@" in line:
             m = _BLOCK_LINE.match(line)
             if m:
