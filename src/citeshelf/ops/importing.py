@@ -582,6 +582,10 @@ class Importer:
         self.result = ImportResult()
         self.result._stage = self._stage = (_DryStage if dry_run else _LibraryStage)(library)
         self.batch = Existing()  # what this import creates, for in-import duplicates
+        #: the library has something to match (an empty one has no duplicates)
+        self._existing_any = bool(
+            existing.keys or existing.sig or existing.dois or existing.isbn_ev
+        )
         #: incoming key -> key the record ends up under, where they differ
         self.alias: dict[str, str] = {}
         #: key of a new record -> the keys of its duplicates in the import
@@ -653,7 +657,7 @@ class Importer:
         res = self.result
         record = entry.record
         full = entry.full or record
-        hit = self.existing.match(full, entry.book)
+        hit = self.existing.match(full, entry.book) if self._existing_any else None
         where = "library"
         if hit is None:
             hit = self.batch.match(full, signature=False)
