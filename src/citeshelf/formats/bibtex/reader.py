@@ -241,6 +241,8 @@ _LINE_START = re.compile(r"^[^\S\n]*@\w*[ \t]*(?=[{(])", re.MULTILINE)
 #: start there is an error), and inside a value; one after a backslash is text
 _KEY_MARK = re.compile(r'(?<!\\)[{}",=]|@\w*[ \t]*(?=[{(])')
 _VALUE_MARK = re.compile(r'(?<!\\)[{}",]')
+_BRACE_MARK = re.compile(r"(?<!\\)[{}]")
+_QUOTE_MARK = re.compile(r'(?<!\\)"')
 #: block types bibtexparser reads otherwise than entries
 _NOT_ENTRIES = ("@comment", "@preamble", "@string")
 
@@ -263,7 +265,9 @@ def _plain_entries(text: str) -> list[Any] | None:
     blocks: list[Any] = []
     line, counted = 0, 0  # line number (from 0) of position ``counted``
     key_mark = _KEY_MARK.search
-    value_mark = _VALUE_MARK.finditer
+    value_mark = _VALUE_MARK.search
+    brace_mark = _BRACE_MARK.search
+    quote_mark = _QUOTE_MARK.search
     count = text.count
     n = len(text)
     for i, start in enumerate(starts):
@@ -299,29 +303,38 @@ def _plain_entries(text: str) -> list[Any] | None:
             eq = m.start()
             line += count("\n", counted, eq)
             counted = eq
-            quoted = False
-            curls = 0
+            # the value: up to a comma or the closing brace outside groups;
+            # inside a braced group only braces count, inside a quoted one
+            # only the closing quote (not one written {"})
             value_end = -1
-            for v in value_mark(text, eq + 1, bound):
+            q = eq + 1
+            while True:
+                v = value_mark(text, q, bound)
+                if v is None:
+                    return None
                 c = v.group()
-                if c == '"':
-                    if curls:
-                        continue
-                    p = v.start()
-                    if quoted and p + 2 < n and text[p - 1] == "{" and text[p + 1] == "}":
-                        continue  # {"}: a quote in a quoted value
-                    quoted = not quoted
-                elif quoted:
-                    continue
-                elif c == "{":
-                    curls += 1
-                elif c == "}" and curls:
-                    curls -= 1
-                elif not curls:  # a comma or the entry's closing brace
+                if c == "{":
+                    depth = 1
+                    q = v.end()
+                    while depth:
+                        b = brace_mark(text, q, bound)
+                        if b is None:
+                            return None
+                        depth += 1 if b.group() == "{" else -1
+                        q = b.end()
+                elif c == '"':
+                    q = v.end()
+                    while True:
+                        b = quote_mark(text, q, bound)
+                        if b is None:
+                            return None
+                        q = b.end()
+                        p = b.start()
+                        if not (p + 2 < n and text[p - 1] == "{" and text[p + 1] == "}"):
+                            break
+                else:  # a comma or the entry's closing brace
                     value_end = v.start()
                     break
-            if value_end < 0:
-                return None
             fields.append(
                 bm.Field(
                     start_line=line,
