@@ -31,8 +31,9 @@ BibParse = ReadBatch
 
 #: Entries parsed at a time when reading a file (memory stays bounded).
 BATCH_SIZE = 500
-#: Book records the first pass keeps for the second (beyond, they are made again).
-BOOKS_KEPT = 10000
+#: Book records the first pass keeps for the second (beyond, they are made again:
+#: each costs about 8 KB of memory).
+BOOKS_KEPT = 2000
 
 
 def load_bibtex(path: str | Path) -> BibParse:
