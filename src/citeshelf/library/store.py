@@ -597,7 +597,10 @@ class RecordStore:
             record = record.model_copy(update={"added": stamp})
         if self._staging is None:
             self.check_exists()
-            self._staging = _Staging(self.path)
+            # under the lock, as leftovers are removed: no other process can
+            # take the new folder for an abandoned one before it is held
+            with self.locked():
+                self._staging = _Staging(self.path)
         text = dumps_record(record)
         tmp = self._write_temp(text, sync=False, folder=self._staging.path)
         self._staged_digests[tmp] = file_digest(text.encode("utf-8"))
@@ -751,7 +754,7 @@ class _Staging:
         os.close(self.fd)
 
     def __del__(self) -> None:  # pragma: no cover - interpreter shutdown
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, AttributeError):  # (no fd if opening failed)
             os.close(self.fd)
 
 
