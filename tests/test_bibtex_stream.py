@@ -98,3 +98,97 @@ def test_line_numbers_are_the_files_after_an_escaped_line_break():
     for size in (1, 500):
         parsed = parse_bibtex(text, batch_size=size)
         assert [(e.record.key, e.line) for e in parsed.entries] == [("a", 1), ("b", 4)]
+
+
+# -- the reader's own scanner of plain entries, against bibtexparser -----------
+
+PLAIN = """junk before the first entry
+@Article{one,
+  author = {M{\\'e}rand, Fr{\\'e}d{\\'e}ric and M\\"uller, James},
+  title = "A {"} quote, {Braces}, and a comma",
+  note = {a = b, c} # " and " # {d},
+  year = 2014,
+  pages = {1--2}}
+text between the entries, {unbalanced
+@book {two ,
+  title = {Two {\\{} escaped},
+  editor = {Some One},
+}
+"""
+
+NOT_PLAIN = [
+    "@string{a = {b}}\n@misc{x, title = a}\n",  # a macro: bibtexparser reads it
+    "@misc(x, title = {a})\n",  # parentheses
+    "@misc{x, title = {a}\n",  # unclosed
+    "@misc{x, title = {a}} @misc{y, title = {b}}\n",  # two on one line
+    "@misc{x, title {a}}\n",  # no "="
+    "@misc{x}\n",  # no fields
+    "@comment{x}\n@misc{x, title = {a}}\n",
+    "see @misc{x, title = {a}}\n",  # not at the start of its line
+]
+
+
+def _blocks(text: str) -> list[tuple]:
+    import bibtexparser
+    from bibtexparser import model as bm
+
+    out = []
+    for b in bibtexparser.parse_string(text, parse_stack=[]).blocks:
+        if isinstance(b, bm.DuplicateFieldKeyBlock | bm.DuplicateBlockKeyBlock):
+            b = b.ignore_error_block
+        if isinstance(b, bm.Entry):
+            fields = [(f.start_line, f.key, f.value) for f in b.fields]
+            out.append((b.start_line, b.entry_type, b.key, b.raw, fields))
+        elif not isinstance(b, bm.ImplicitComment):
+            out.append((type(b).__name__, b.start_line, b.raw))
+    return out
+
+
+def test_plain_entries_are_read_as_bibtexparser_reads_them() -> None:
+    from citeshelf.formats.bibtex.reader import _plain_entries
+
+    fast = _plain_entries(PLAIN)
+    assert fast is not None
+    got = [
+        (
+            b.start_line,
+            b.entry_type,
+            b.key,
+            b.raw,
+            [(f.start_line, f.key, f.value) for f in b.fields],
+        )
+        for b in fast
+    ]
+    assert got == _blocks(PLAIN)
+    assert [g[2] for g in got] == ["one", "two"]
+    assert got[0][4][1] == (3, "title", '"A {"} quote, {Braces}, and a comma"')
+    # repeated keys and fields are left to the reader, as bibtexparser leaves them
+    twice = "@misc{a, title = {x}, title = {y}}\n@misc{a, title = {z}}\n"
+    fast = _plain_entries(twice)
+    assert fast is not None
+    assert [(b.key, [f.value for f in b.fields]) for b in fast] == [
+        ("a", ["{x}", "{y}"]),
+        ("a", ["{z}"]),
+    ]
+
+
+@pytest.mark.parametrize("text", NOT_PLAIN)
+def test_anything_else_is_left_to_bibtexparser(text: str) -> None:
+    from citeshelf.formats.bibtex.reader import _plain_entries
+
+    assert _plain_entries(text) is None
+
+
+def test_a_file_of_plain_entries_reads_as_one_bibtexparser_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same records, warnings and line numbers through either scanner."""
+    from citeshelf.formats.bibtex import reader
+
+    path = tmp_path / "plain.bib"
+    path.write_text(PLAIN * 3, encoding="utf-8")  # the same keys again: reported
+    fast = read(path, 2)
+    monkeypatch.setattr(reader, "_plain_entries", lambda text: None)
+    slow = read(path, 2)
+    assert summary(fast) == summary(slow)
+    assert len(fast.entries) == 2 and len(fast.invalid) == 4

@@ -384,3 +384,87 @@ def test_books_made_for_chapters_are_listed_apart_from_the_entries(cs, handbook_
     assert data["books_created"] == ["editor2010different"]
     assert "editor2010different" not in data["imported"]
     assert len(data["imported"]) + len(data["duplicates"]) + len(data["invalid"]) == entries_in(src)
+
+
+_ROWS = (
+    "SELECT key, size, problem, type, fkey, year, parent, doi, creators, title, chapter, "
+    "authors_short, pages, line, inh, pkey FROM records ORDER BY key"
+)
+
+
+def _index_contents(index) -> tuple:
+    con = index.con
+    rows = con.execute(_ROWS).fetchall()
+    vals = con.execute(
+        "SELECT r.key, v.field, v.value, v.shown FROM vals v JOIN records r ON r.id = v.rid "
+        "ORDER BY 1, 2, 3"
+    ).fetchall()
+    fts = con.execute(
+        "SELECT r.key, f.* FROM fts f JOIN records r ON r.id = f.rowid ORDER BY r.key"
+    ).fetchall()
+    return rows, vals, fts
+
+
+def test_the_index_is_ready_when_an_import_ends(cs, empty_lib, tmp_path, monkeypatch):
+    """The import fills the index from the records it wrote, without reading
+    them as records again: the next command finds nothing to read, and the
+    index holds what building it from the files gives."""
+    from citeshelf.library import index as index_module
+    from citeshelf.library.store import RecordStore
+
+    # no file counts as modified too recently to trust (which the next command reads again)
+    monkeypatch.setattr(index_module, "racy", lambda mtime, started: False)
+    parsed: list[str] = []
+    real_parse = RecordStore.parse_text
+
+    def counting(self, key, text, path=None):
+        parsed.append(key)
+        return real_parse(self, key, text, path)
+
+    monkeypatch.setattr(RecordStore, "parse_text", counting)
+    src = tmp_path / "gulfs.bib"
+    src.write_text(TWO_GULFS, encoding="utf-8")
+    r = cs(empty_lib, "import", str(src))
+    assert r.exit_code == 0, r.stderr
+    assert parsed == []  # indexed from what the import wrote, no file validated again
+    index = index_module.Index(empty_lib).open()
+    try:
+        assert index.count() == len(ALL_KEYS)
+        assert index.refresh() == {"read": 0, "removed": 0, "resolved": 0}  # nothing to rebuild
+        ready = _index_contents(index)
+    finally:
+        index.close()
+    rebuilt = index_module.Index(empty_lib, path=tmp_path / "rebuilt.sqlite3").open()
+    try:
+        rebuilt.refresh(full=True)
+        assert parsed != []  # a full build validates every file
+        assert _index_contents(rebuilt) == ready
+    finally:
+        rebuilt.close()
+    r = cs(empty_lib, "list")
+    assert r.exit_code == 0 and len(r.stdout.splitlines()) == len(ALL_KEYS)
+
+
+def test_a_file_changed_since_it_was_written_is_validated_by_the_index(empty_lib, tmp_path):
+    """The index trusts a written record only while its file holds exactly the
+    bytes written (their digest); anything else is read as every command reads it."""
+    from citeshelf.library.index import Index
+    from citeshelf.library.safeio import file_digest
+    from citeshelf.library.store import RecordStore
+
+    store = RecordStore(empty_lib)
+    from citeshelf.model import parse_record
+
+    record = parse_record({"type": "book", "key": "b", "title": "A book", "issued": "2001"})
+    store.commit_staged([(store.stage(record), "b")])
+    path = empty_lib / "b.json"
+    assert store.written == {"b": file_digest(path.read_bytes())}
+    path.write_text(path.read_text(encoding="utf-8").replace('"book"', '"no such type"'))
+    index = Index(empty_lib).open()
+    try:
+        index.refresh(written=store.written)
+        problems = index.problems()
+        assert [p.key for p in problems] == ["b"]
+        assert "type" in problems[0].reason
+    finally:
+        index.close()

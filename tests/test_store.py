@@ -94,6 +94,31 @@ def test_create_is_exclusive(empty_lib: Path) -> None:
     assert snapshot(empty_lib) == before
 
 
+def test_a_temporary_file_never_overwrites_a_file_of_the_same_name(empty_lib: Path) -> None:
+    """Temporary files are named by process id and a counter and created
+    exclusively: a file already there under the next name (left by an earlier
+    process of the same id, or made by another) is kept and another name taken."""
+    from citeshelf.library import store
+
+    records = RecordStore(empty_lib)
+    first = records.stage(book("first"))
+    folder = Path(first).parent
+    count = store._TEMP_COUNT[0]
+    names = [f"{store.TEMP_PREFIX}{os.getpid()}-{count + n}{store.TEMP_SUFFIX}" for n in (1, 2)]
+    for name in names:
+        (folder / name).write_text("someone else's", encoding="utf-8")
+    second = records.stage(book("second"))
+    for name in names:
+        assert (folder / name).read_text(encoding="utf-8") == "someone else's"
+    assert Path(second).name not in names
+    assert store._TEMP_COUNT[0] == count + 3
+    records.discard_staged([str(folder / n) for n in names])
+    records.commit_staged([(first, "first"), (second, "second")])
+    assert records.keys() == ["first", "second"]
+    assert json.loads((empty_lib / "second.json").read_text(encoding="utf-8"))["key"] == "second"
+    assert not folder.exists()
+
+
 def test_keys_differing_only_in_case_are_refused(empty_lib: Path) -> None:
     lib = Library(empty_lib)
     lib.create(book("Smith2020"))

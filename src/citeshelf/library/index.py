@@ -76,7 +76,7 @@ from .jsondata import isbns as _isbns
 from .jsondata import names_words as _names_words
 from .jsondata import parent_hint
 from .jsondata import str_list as _str_list
-from .safeio import max_record_bytes, read_regular
+from .safeio import file_digest, max_record_bytes, read_regular
 from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, name_key, racy, record_name
 from .schema import (
     ENV_INDEX_DIR,
@@ -359,6 +359,7 @@ class Index:
         full: bool = False,
         progress: ProgressFactory | None = None,
         files: bool = False,
+        written: Mapping[str, bytes] | None = None,
     ) -> dict[str, int]:
         """Bring the index up to date with the record files; ``full`` re-reads all.
 
@@ -373,6 +374,10 @@ class Index:
         returns a context manager with ``advance(n)`` (``render.progress``).
         ``files`` compares every file whatever ``$CITESHELF_INDEX_CHECK`` says
         (``export``, which writes kept entries only for unchanged files).
+        ``written`` maps keys to the :func:`file_digest` of the text a
+        citeshelf command has just written to their files from records it
+        holds (an import): a file that still holds exactly that text is
+        indexed without being validated again.
         Returns counts: files read, rows removed, chapters re-resolved.
         """
         con = self.con
@@ -392,7 +397,7 @@ class Index:
             return none
         con.execute("BEGIN IMMEDIATE")
         try:
-            stats = self._apply(scanned, full, progress, started)
+            stats = self._apply(scanned, full, progress, started, written or {})
             # A file modified moments before the scan may change again within
             # the file system's timestamp granularity: such ("racy") files are
             # stored without their time, so the next command reads them again.
@@ -414,7 +419,12 @@ class Index:
         return stats
 
     def _apply(
-        self, scan: Scan, full: bool, progress: ProgressFactory | None, started: int
+        self,
+        scan: Scan,
+        full: bool,
+        progress: ProgressFactory | None,
+        started: int,
+        written: Mapping[str, bytes],
     ) -> dict[str, int]:
         con = self.con
         self._started = started
@@ -436,7 +446,7 @@ class Index:
         known: dict[str, dict[str, Any] | None] = {}  # key -> inheritable data (None: unreadable)
         pending = set(changed)
         deferred: list[Prepared] = []
-        items = self._prepare_all(changed)
+        items = self._prepare_all(changed, written)
         bar: Progress = progress(len(changed)) if progress is not None else NullProgress()
         try:
             with bar:
@@ -491,7 +501,9 @@ class Index:
             }
         return scan.changes(old, stored)
 
-    def _prepare_all(self, keys: list[str]) -> Iterator[Prepared]:
+    def _prepare_all(
+        self, keys: list[str], written: Mapping[str, bytes] | None = None
+    ) -> Iterator[Prepared]:
         """:func:`prepare` for each key, in order; in worker processes for many keys.
 
         The workers are forked here, at once, before any progress bar thread
@@ -505,10 +517,13 @@ class Index:
 
             if "fork" in multiprocessing.get_all_start_methods():
                 pool = multiprocessing.get_context("fork").Pool(workers)
+        written = written or {}
         if pool is None:
             library = self._library()
-            return (prepare(library, key) for key in keys)
-        jobs = [(str(self.library_path), b) for b in _batches(keys, 250)]
+            return (prepare(library, key, written.get(key)) for key in keys)
+        jobs = [
+            (str(self.library_path), b, [written.get(k) for k in b]) for b in _batches(keys, 250)
+        ]
 
         def results() -> Iterator[Prepared]:
             try:
@@ -880,13 +895,15 @@ Prepared = tuple[
 PARALLEL_MIN = 3000
 
 
-def prepare(library: RecordStore, key: str) -> Prepared:
+def prepare(library: RecordStore, key: str, written: bytes | None = None) -> Prepared:
     """Read, validate and extract one record file.
 
     The file is validated by the store,
     so ``list`` reports exactly the problems the other commands report, and the
     data indexed is the record's normalised JSON form (what ``Query.matches``
-    sees).
+    sees). A file whose bytes have the digest ``written`` (the text the store
+    made of a record it held, which is that form already: see
+    :meth:`Index.refresh`) is not validated again.
     """
     path = library.path_for(key)
     try:
@@ -907,11 +924,14 @@ def prepare(library: RecordStore, key: str) -> Prepared:
             None,
             None,
         )
-    try:
-        record = library.parse_text(key, text)
-    except ValueError as exc:  # InvalidData: the store's own words
-        return key, stat, str(exc), None, None, parent_hint(text)
-    data = record.to_json_dict()
+    if written is not None and file_digest(raw) == written:
+        data = json.loads(text)
+    else:
+        try:
+            record = library.parse_text(key, text)
+        except ValueError as exc:  # InvalidData: the store's own words
+            return key, stat, str(exc), None, None, parent_hint(text)
+        data = record.to_json_dict()
     parent = None
     if _text(data.get("parent")):
         parent = str(data["parent"]).strip()
@@ -930,13 +950,13 @@ def prepare(library: RecordStore, key: str) -> Prepared:
 _WORKER_LIBRARY: list[RecordStore] = []
 
 
-def _prepare_batch(job: tuple[str, list[str]]) -> list[Prepared]:
-    path, keys = job
+def _prepare_batch(job: tuple[str, list[str], list[bytes | None]]) -> list[Prepared]:
+    path, keys, written = job
     if not _WORKER_LIBRARY:
         from .store import RecordStore
 
         _WORKER_LIBRARY.append(RecordStore(path))
-    return [prepare(_WORKER_LIBRARY[0], key) for key in keys]
+    return [prepare(_WORKER_LIBRARY[0], key, w) for key, w in zip(keys, written, strict=True)]
 
 
 def _batches(items: list[str], n: int) -> Iterator[list[str]]:

@@ -15,6 +15,7 @@ Light on purpose (the standard library only): the index uses it too.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_INT_DIGITS",
     "byte_limit",
     "check_shape",
+    "file_digest",
     "loads_limited",
     "max_record_bytes",
     "read_regular",
@@ -58,6 +60,13 @@ def is_leftover(name: str) -> bool:
         or name.startswith(STAGING_PREFIX)
         or name == JOURNAL + ".part"
     )
+
+
+def file_digest(data: bytes) -> bytes:
+    """A digest of a file's bytes: the store notes it for each record file it
+    writes, and the index compares it with what the file holds
+    (:meth:`citeshelf.library.index.Index.refresh`)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 _KINDS = (

@@ -57,6 +57,7 @@ from .safeio import (
     STAGING_PREFIX,
     TEMP_PREFIX,
     TEMP_SUFFIX,
+    file_digest,
     is_leftover,
     loads_limited,
     max_record_bytes,
@@ -148,6 +149,12 @@ class RecordStore:
         self.cleaned: list[str] = []
         #: names of .json files in the folder that are no key's file name
         self.strays: list[str] = []
+        #: staged file -> the digest of its bytes (see :attr:`written`)
+        self._staged_digests: dict[str, bytes] = {}
+        #: key -> :func:`~.safeio.file_digest` of the text its file was given
+        #: by the commits of this object (for the index: an import's records
+        #: are indexed without being validated again)
+        self.written: dict[str, bytes] = {}
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"{type(self).__name__}({str(self.path)!r})"
@@ -517,15 +524,31 @@ class RecordStore:
     # -- writing ------------------------------------------------------------------
 
     def _write_temp(self, text: str, *, sync: bool = True, folder: Path | None = None) -> str:
-        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=folder or self.path)
+        """Write ``text`` to a new hidden file of ``folder`` (the records
+        folder by default) and return its path. The file is created
+        exclusively (``O_EXCL``: never one that exists, whoever made it) with
+        the usual permissions (``0o666`` less the umask), under a name of
+        this process's id and a counter."""
+        data = text.encode("utf-8")
+        where = str(folder or self.path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        while True:
+            _TEMP_COUNT[0] += 1
+            tmp = os.path.join(where, f"{TEMP_PREFIX}{os.getpid()}-{_TEMP_COUNT[0]}{TEMP_SUFFIX}")
+            try:
+                fd = os.open(tmp, flags, 0o666)
+                break
+            except FileExistsError:
+                continue  # left by an earlier process of the same id
         try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, 0o666 & ~_umask())
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-                fh.flush()
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
                 if sync:
-                    os.fsync(fh.fileno())
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
         except BaseException:
             _unlink_quietly(tmp)
             raise
@@ -583,13 +606,20 @@ class RecordStore:
             record = record.model_copy(update={"added": stamp})
         if self._staging is None:
             self.check_exists()
-            self._staging = _Staging(self.path)
-        return self._write_temp(dumps_record(record), sync=False, folder=self._staging.path)
+            # under the lock, as leftovers are removed: no other process can
+            # take the new folder for an abandoned one before it is held
+            with self.locked():
+                self._staging = _Staging(self.path)
+        text = dumps_record(record)
+        tmp = self._write_temp(text, sync=False, folder=self._staging.path)
+        self._staged_digests[tmp] = file_digest(text.encode("utf-8"))
+        return tmp
 
     def discard_staged(self, temps: Iterable[str]) -> None:
         """Remove staged files (never a record)."""
         for tmp in temps:
             _unlink_quietly(tmp)
+            self._staged_digests.pop(tmp, None)
         self._close_staging()
 
     def _close_staging(self) -> None:
@@ -638,7 +668,12 @@ class RecordStore:
                         raise NotFound(f"no record '{key}' in {self.path}; nothing was saved")
                 moves = [(self._relative(t), k) for t, k in [*staged, *replace]]
                 _sync_all([t for t, _ in [*staged, *replace]])
+                digests = self._staged_digests
+                done = {k: digests[t] for t, k in [*staged, *replace] if t in digests}
                 self._commit_journal(moves, delete)
+                for key in delete:
+                    self.written.pop(key, None)
+                self.written.update(done)
         finally:
             if not (self.path / JOURNAL).exists():  # else the journal needs them
                 self.discard_staged([t for t, _ in [*staged, *replace]])
@@ -650,7 +685,11 @@ class RecordStore:
         return [self.path_for(k) for _, k in staged]
 
     def _relative(self, staged: str) -> str:
-        rel = os.path.relpath(staged, self.path)
+        staging = self._staging
+        if staging is not None and os.path.dirname(staged) == staging.name:
+            rel = os.path.join(staging.rel, os.path.basename(staged))  # the common case
+        else:
+            rel = os.path.relpath(staged, self.path)
         if not rel.startswith(STAGING_PREFIX) or not os.path.isfile(staged):
             raise ValueError(f"not a file staged in {self.path}: {staged}")
         return rel
@@ -710,6 +749,8 @@ class _Staging:
 
     def __init__(self, library: Path) -> None:
         self.path = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=library))
+        self.name = str(self.path)  # as the staged files' paths start
+        self.rel = self.path.name  # its path in the library folder
         self.fd = os.open(self.path, os.O_RDONLY)
         try:
             import fcntl
@@ -722,7 +763,7 @@ class _Staging:
         os.close(self.fd)
 
     def __del__(self) -> None:  # pragma: no cover - interpreter shutdown
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, AttributeError):  # (no fd if opening failed)
             os.close(self.fd)
 
 
@@ -782,16 +823,8 @@ def _sync_all(paths: list[str]) -> None:
             os.close(fd)
 
 
-_UMASK: list[int] = []
-
-
-def _umask() -> int:
-    """The process umask (read once), so record files get the usual permissions."""
-    if not _UMASK:
-        mask = os.umask(0o022)
-        os.umask(mask)
-        _UMASK.append(mask)
-    return _UMASK[0]
+#: temporary files this process has named (see RecordStore._write_temp)
+_TEMP_COUNT = [0]
 
 
 def _unlink_quietly(path: str) -> None:

@@ -471,6 +471,7 @@ class ImportResult:
             exc.written = []  # type: ignore[attr-defined]
             raise
         self.discard()
+        _index_written(library)
         return written
 
     def add_update(self, record: Any, base: Any = None) -> None:
@@ -581,6 +582,10 @@ class Importer:
         self.result = ImportResult()
         self.result._stage = self._stage = (_DryStage if dry_run else _LibraryStage)(library)
         self.batch = Existing()  # what this import creates, for in-import duplicates
+        #: the library has something to match (an empty one has no duplicates)
+        self._existing_any = bool(
+            existing.keys or existing.sig or existing.dois or existing.isbn_ev
+        )
         #: incoming key -> key the record ends up under, where they differ
         self.alias: dict[str, str] = {}
         #: key of a new record -> the keys of its duplicates in the import
@@ -652,7 +657,7 @@ class Importer:
         res = self.result
         record = entry.record
         full = entry.full or record
-        hit = self.existing.match(full, entry.book)
+        hit = self.existing.match(full, entry.book) if self._existing_any else None
         where = "library"
         if hit is None:
             hit = self.batch.match(full, signature=False)
@@ -885,6 +890,33 @@ def _without_field_notes(extra: dict[str, Any], field: str) -> dict[str, Any]:
             else:
                 del out[table]
     return out
+
+
+def _index_written(library: Any) -> None:
+    """Bring the library's index up to date now, with the records just
+    written (the store's digests of their files say which files hold them
+    as written: those are indexed without being read as records again), so
+    that the next command finds it ready. The index is a cache: if it
+    cannot be used here, the next command that needs it builds it."""
+    import sqlite3
+
+    from ..library.index import open_index
+
+    written = getattr(library, "written", None)
+    if not written:
+        return
+    try:
+        index = open_index(library.path, refresh=False)
+        if index is None:
+            return
+        try:
+            index.refresh(written=written)
+        finally:
+            index.close()
+    except (OSError, sqlite3.Error, CiteshelfError):
+        pass
+    finally:
+        written.clear()
 
 
 def _keep_preambles(library: Any, values: list[str], strings: list[tuple[str, str]]) -> None:

@@ -555,20 +555,21 @@ def _written_forms(texts: Any) -> set[str]:
 
 
 def _braces_balance(value: str) -> bool:
+    if "{" not in value and "}" not in value:
+        return True
     depth = 0
-    escaped = False
-    for ch in value:
-        if escaped:
-            escaped = False
-        elif ch == "\\":
-            escaped = True
-        elif ch == "{":
+    for m in _BRACE_OR_ESCAPE.finditer(value):  # (an escape: the backslash and what follows)
+        c = m.group()
+        if c == "{":
             depth += 1
-        elif ch == "}":
+        elif c == "}":
             depth -= 1
             if depth < 0:
                 return False
     return depth == 0
+
+
+_BRACE_OR_ESCAPE = re.compile(r"\\.|[{}]", re.DOTALL)
 
 
 #: the kinds of the field table whose values are rich text (the others are

@@ -31,6 +31,9 @@ BibParse = ReadBatch
 
 #: Entries parsed at a time when reading a file (memory stays bounded).
 BATCH_SIZE = 500
+#: Book records the first pass keeps for the second (beyond, they are made again:
+#: each costs about 8 KB of memory).
+BOOKS_KEPT = 2000
 
 
 def load_bibtex(path: str | Path) -> BibParse:
@@ -102,16 +105,42 @@ class BibReader:
             yield BibParse(warnings=[note])
 
 
+#: bytes of a file decoded at a time (cut after a line break)
+_CHUNK = 1 << 20
+
+
 def _file_lines(p: Path, encoding: str) -> Iterator[str]:
-    """The file's lines (split at "\\n" only, endings kept, as bibtexparser counts)."""
+    """The file's lines (split at "\\n" only, endings kept, as bibtexparser
+    counts). With ``utf-8-sig`` a byte order mark that starts a line is
+    dropped (two at the start of the file), as decoding each line drops it."""
+    sig = encoding == "utf-8-sig"
+    codec = "utf-8" if sig else encoding
     with p.open("rb") as fh:
         first = True
-        for raw in fh:
-            line = raw.decode(encoding)
-            if first and line.startswith("\ufeff"):
-                line = line[1:]
+        rest = b""
+        while True:
+            chunk = fh.read(_CHUNK)
+            if chunk:
+                cut = chunk.rfind(b"\n") + 1
+                if not cut:
+                    rest += chunk
+                    continue
+                piece, rest = rest + chunk[:cut], chunk[cut:]
+            elif rest:
+                piece, rest = rest, b""
+            else:
+                return
+            lines = piece.decode(codec).split("\n")
+            last = lines.pop()  # "" after the final line break, else a last line without one
+            out = [line + "\n" for line in lines]
+            if last:
+                out.append(last)
+            if sig:
+                out = [line[1:] if line[:1] == "\ufeff" else line for line in out]
+            if first and out and out[0].startswith("\ufeff"):
+                out[0] = out[0][1:]
             first = False
-            yield line
+            yield from out
 
 
 #: A line where bibtexparser starts a block, whatever came before (it ends an
@@ -178,9 +207,15 @@ def _segments(
     etype = key = None
     uncomment = _Comments()
     for n, line in enumerate(lines, 1):
-        if line.lstrip().startswith("@"):
+        if "@" in line and line.lstrip().startswith("@"):
             uncomment.depth = 0  # a block starts here whatever came before
-        line = uncomment(line)
+        if "%" in line:
+            line = uncomment(line)
+        else:  # (what uncomment does with a line without "%")
+            depth = uncomment.depth + line.count("{") - line.count("}")
+            if "\\" in line:
+                depth += line.count("\\}") - line.count("\\{")
+            uncomment.depth = depth if depth > 0 else 0
         if "@" in line:
             m = _BLOCK_LINE.match(line)
             if m:
@@ -199,6 +234,133 @@ def _segments(
         yield start, buf, etype, key
 
 
+#: where bibtexparser starts a block (anywhere outside a block)
+_BLOCK_START = re.compile(r"@\w*[ \t]*(?=[{(])")
+#: a line that starts a block: where :func:`_segments` cut the text
+_LINE_START = re.compile(r"^[^\S\n]*@\w*[ \t]*(?=[{(])", re.MULTILINE)
+#: the characters bibtexparser stops at between an entry's fields (a block
+#: start there is an error), and inside a value; one after a backslash is text
+_KEY_MARK = re.compile(r'(?<!\\)[{}",=]|@\w*[ \t]*(?=[{(])')
+_VALUE_MARK = re.compile(r'(?<!\\)[{}",]')
+_BRACE_MARK = re.compile(r"(?<!\\)[{}]")
+_QUOTE_MARK = re.compile(r'(?<!\\)"')
+#: block types bibtexparser reads otherwise than entries
+_NOT_ENTRIES = ("@comment", "@preamble", "@string")
+
+
+def _plain_entries(text: str) -> list[Any] | None:
+    """The blocks bibtexparser reads in ``text`` (no line of which ends with a
+    backslash), read here at once when every block is a well-formed
+    ``@type{key, name = value, ...}`` entry that starts its line and ends
+    before the next such line; None for anything else (a ``@string``, a
+    comment or preamble block, a block in parentheses or in the middle of a
+    line, a syntax error), which bibtexparser reads. Same entries, fields,
+    values and line numbers as bibtexparser's; what it reads as implicit
+    comments (text between entries) is left out, as :meth:`_Reader.feed`
+    ignores them."""
+    from bibtexparser import model as bm
+
+    starts = [m.start() for m in _LINE_START.finditer(text)]
+    if not starts or _BLOCK_START.search(text, 0, starts[0]):
+        return None if starts else ([] if not _BLOCK_START.search(text) else None)
+    blocks: list[Any] = []
+    line, counted = 0, 0  # line number (from 0) of position ``counted``
+    key_mark = _KEY_MARK.search
+    value_mark = _VALUE_MARK.search
+    brace_mark = _BRACE_MARK.search
+    quote_mark = _QUOTE_MARK.search
+    count = text.count
+    n = len(text)
+    for i, start in enumerate(starts):
+        bound = starts[i + 1] if i + 1 < len(starts) else n
+        head = _BLOCK_START.match(text, text.index("@", start))
+        if head is None or head.end() >= bound or text[head.end()] != "{":
+            return None
+        kind = head.group().lower()
+        if kind.startswith(_NOT_ENTRIES):
+            return None
+        at = head.start()
+        line += count("\n", counted, at)
+        counted = at
+        entry_line = line
+        m = key_mark(text, head.end() + 1, bound)
+        if m is None or m.group() != ",":
+            return None
+        key = text[head.end() + 1 : m.start()].strip()
+        fields = []
+        pos = m.end()
+        while True:
+            m = key_mark(text, pos, bound)
+            if m is None:
+                return None
+            c = m.group()
+            if c == "}":
+                if text[pos : m.start()].strip():
+                    return None  # a field name without "="
+                end = m.end()
+                break
+            if c != "=":
+                return None
+            eq = m.start()
+            line += count("\n", counted, eq)
+            counted = eq
+            # the value: up to a comma or the closing brace outside groups;
+            # inside a braced group only braces count, inside a quoted one
+            # only the closing quote (not one written {"})
+            value_end = -1
+            q = eq + 1
+            while True:
+                v = value_mark(text, q, bound)
+                if v is None:
+                    return None
+                c = v.group()
+                if c == "{":
+                    depth = 1
+                    q = v.end()
+                    while depth:
+                        b = brace_mark(text, q, bound)
+                        if b is None:
+                            return None
+                        depth += 1 if b.group() == "{" else -1
+                        q = b.end()
+                elif c == '"':
+                    q = v.end()
+                    while True:
+                        b = quote_mark(text, q, bound)
+                        if b is None:
+                            return None
+                        q = b.end()
+                        p = b.start()
+                        if not (p + 2 < n and text[p - 1] == "{" and text[p + 1] == "}"):
+                            break
+                else:  # a comma or the entry's closing brace
+                    value_end = v.start()
+                    break
+            fields.append(
+                bm.Field(
+                    start_line=line,
+                    key=text[pos:eq].strip(),
+                    value=text[eq + 1 : value_end].strip(),
+                )
+            )
+            if text[value_end] == "}":
+                end = value_end + 1
+                break
+            pos = value_end + 1
+        if _BLOCK_START.search(text, end, bound):
+            return None  # a block after the entry on its last line
+        blocks.append(
+            bm.Entry(
+                start_line=entry_line,
+                entry_type=kind[1:].strip(),
+                key=key,
+                fields=fields,
+                raw=text[at:end],
+            )
+        )
+    return blocks
+
+
 class _Reader:
     """Reads a .bib text in batches, carrying what BibTeX carries from one
     entry to the next: macros, keys seen, renamed keys, xdata sets, books."""
@@ -212,6 +374,10 @@ class _Reader:
         self.taken: set[str] = set()
         self.renamed: dict[str, str] = {}
         self.books: dict[str, Any] = {}  # key -> book record of this file
+        #: the records the first pass made of books, for the second to take
+        #: (key -> (type, fields, original key, record, warnings)): the same
+        #: entry_to_record call is not made twice
+        self._made: dict[str, tuple[str, tuple[tuple[str, str], ...], str | None, Any, list]] = {}
 
     # -- the first pass -------------------------------------------------
 
@@ -257,7 +423,8 @@ class _Reader:
         from bibtexparser import model as bm
 
         self._escapes = []  # (line numbers are not used here)
-        for block in self._split(text):
+        blocks = _plain_entries(text)
+        for block in self._split(text) if blocks is None else blocks:
             if isinstance(block, bm.DuplicateBlockKeyBlock | bm.DuplicateFieldKeyBlock):
                 block = block.ignore_error_block
             if isinstance(block, bm.String):
@@ -279,12 +446,13 @@ class _Reader:
     def _prescan_book(self, etype: str, key: str, fields: dict[str, str]) -> None:
         final = self.renamed.get(key, key)
         self._renamed_refs(fields)
+        original = key if final != key else None
         try:
-            record, _ = entry_to_record(
-                etype, final, fields, original_key=key if final != key else None
-            )
+            record, more = entry_to_record(etype, final, fields, original_key=original)
         except EntryError:
             return
+        if len(self._made) < BOOKS_KEPT:
+            self._made[final] = (etype, tuple(fields.items()), original, record, more)
         if record.type == "book":
             self.books[record.key] = _BookView(record)
 
@@ -358,9 +526,26 @@ class _Reader:
     def _line_of(self, block: Any, line0: int) -> int | None:
         return self._line(block.start_line, line0)
 
-    def _split_lines(self, lines: list[str]) -> list[Any]:
-        self._escapes = [i for i, line in enumerate(lines) if line.endswith("\\\n")]
-        return self._split("".join(lines))
+    def _split_lines(self, lines: list[str], tail: str | None = None) -> list[Any]:
+        """The blocks of ``lines`` (and of ``tail``, the next batch's first
+        line, unless it is just the start of a block: see :meth:`feed`)."""
+        every = [*lines, tail] if tail else lines
+        self._escapes = [i for i, line in enumerate(every) if line.endswith("\\\n")]
+        text = "".join(lines)
+        if not self._escapes[:1] or self._escapes[0] >= len(lines):
+            blocks = _plain_entries(text)
+            if blocks is not None and tail:
+                more = self._split(tail)
+                if more and (more[-1].raw or "").strip() == tail.strip():
+                    more.pop()
+                if more:
+                    blocks = None  # the next line is more than a block's start
+            if blocks is not None:
+                return blocks
+        blocks = self._split(text + tail if tail else text)
+        if tail and blocks and (blocks[-1].raw or "").strip() == tail.strip():
+            blocks.pop()
+        return blocks
 
     def _define(self, block: Any, line0: int, result: BibParse | None) -> None:
         undefined: list[str] = []
@@ -387,6 +572,8 @@ class _Reader:
         ``@string`` definitions (not a month's): field -> its raw value, as
         written (spaces joined), which an export can write again."""
         uses: dict[str, str] = {}
+        if not self.strings:
+            return uses  # no macro of the file's own to find
         for f in entry.fields:
             name = macro_field(f.key.lower())
             if name in uses or not isinstance(f.value, str):
@@ -473,6 +660,15 @@ class _Reader:
                     )
         return fields
 
+    def _record(
+        self, etype: str, key: str, fields: dict[str, str], original: str | None
+    ) -> tuple[Any, list[str]]:
+        """:func:`entry_to_record`, or what the first pass got from the same call."""
+        made = self._made.pop(key, None)
+        if made is not None and made[:3] == (etype, tuple(fields.items()), original):
+            return made[3], list(made[4])
+        return entry_to_record(etype, key, fields, original_key=original)
+
     def feed(self, lines: list[str], line0: int, tail: str | None = None) -> BibParse:
         """One batch of the text, starting on line ``line0`` of the file.
         ``tail``, the first line of the next batch, ends an unclosed block as
@@ -483,9 +679,7 @@ class _Reader:
         offset = line0  # bibtexparser counts lines from 0
         pending: list[tuple[str, str, dict[str, str], int, list[BibIssue]]] = []
         uses: dict[int, dict[str, str]] = {}  # pending's index -> _macro_uses
-        blocks = self._split_lines([*lines, tail] if tail else lines)
-        if tail and blocks and (blocks[-1].raw or "").strip() == tail.strip():
-            blocks.pop()
+        blocks = self._split_lines(lines, tail)
         for block in blocks:
             if isinstance(block, bm.DuplicateFieldKeyBlock | bm.DuplicateBlockKeyBlock):
                 inner = block.ignore_error_block
@@ -564,7 +758,7 @@ class _Reader:
                 )
             self._renamed_refs(fields)
             try:
-                record, more = entry_to_record(etype, key, fields, original_key=original)
+                record, more = self._record(etype, key, fields, original)
             except EntryError as exc:
                 result.invalid.append(BibIssue(self.source, line, key, str(exc)))
                 result.warnings.extend(warnings)

@@ -3,7 +3,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+
+#: what matters inside a group: an escape (a backslash and the character after
+#: it, which is skipped) and the braces, and in a quoted group the quote too
+_IN_BRACES = re.compile(r"\\.|[{}]", re.DOTALL)
+_IN_QUOTES = re.compile(r'\\.|[{}"]', re.DOTALL)
+#: a bare word: everything up to a space or ``#``
+_WORD = re.compile(r"[^\s#]*")
 
 
 def group_end(raw: str, start: int) -> int:
@@ -12,21 +20,16 @@ def group_end(raw: str, start: int) -> int:
     nest, and a backslash escapes the next character."""
     quoted = raw[start] == '"'
     depth = 0 if quoted else 1
-    j = start + 1
-    while j < len(raw):
-        c = raw[j]
-        if c == "\\":
-            j += 2
-            continue
+    for m in (_IN_QUOTES if quoted else _IN_BRACES).finditer(raw, start + 1):
+        c = m.group()
         if c == "{":
             depth += 1
         elif c == "}":
             depth -= 1
             if depth == 0 and not quoted:
-                return j
-        elif c == '"' and quoted and depth == 0:
-            return j
-        j += 1
+                return m.start()
+        elif c == '"' and depth == 0:
+            return m.start()
     return len(raw)
 
 
@@ -44,9 +47,9 @@ def _parts(raw: str) -> Iterator[tuple[bool, str]]:
             yield True, raw[i + 1 : j]
             i = j + 1
         else:
-            j = i
-            while j < n and not raw[j].isspace() and raw[j] != "#":
-                j += 1
+            m = _WORD.match(raw, i)
+            assert m is not None  # [^\s#]* matches anywhere
+            j = m.end()
             yield False, raw[i:j]
             i = j
 
@@ -74,4 +77,7 @@ def evaluate(raw: str, macros: Mapping[str, str], undefined: list[str]) -> str:
 def macro_words(raw: str) -> list[str]:
     """The macro names a field's raw value uses (its bare words: ``tugboat``
     in ``tugboat`` or ``"Proc. " # tugboat``), as written."""
-    return [text for group, text in _parts(raw.strip()) if not group and not text.isdigit()]
+    raw = raw.strip()
+    if not raw or (raw[0] in '{"' and group_end(raw, 0) >= len(raw) - 1):
+        return []  # one group (the common case): no bare word
+    return [text for group, text in _parts(raw) if not group and not text.isdigit()]
