@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ..model.controls import CONTROL_RE, strip_controls
+from ..model.richtext import ACCENT_MARKS
 
 __all__ = [
     "decode",
@@ -38,15 +39,9 @@ __all__ = [
     "top_level_groups",
 ]
 
-# Accent commands -> combining marks.
+# Accent commands -> combining marks (those written as symbols: the model's table).
 _ACCENTS = {
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    '"': "\u0308",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
+    **ACCENT_MARKS,
     "u": "\u0306",
     "v": "\u030c",
     "H": "\u030b",

@@ -393,7 +393,8 @@ _SCRIPT = re.compile(r"([\^_])(?:\{([^{}]*)\}|(.))")
 
 
 #: TeX's accents written as symbols -> the combining marks they put on a letter
-_ACCENT_MARKS = {
+#: (:mod:`citeshelf.formats.latex` adds the accents written as letters)
+ACCENT_MARKS = {
     "'": "\u0301",
     "`": "\u0300",
     "^": "\u0302",
@@ -421,8 +422,8 @@ def tex_plain(source: str, *, math: bool = False) -> str:
             # \TUB: an unknown logo is better named than lost; in math, \log n
             return name + " " if math and m.group(0)[-1:].isspace() else name
         ch = m.group(2)
-        if ch in _ACCENT_MARKS and source.startswith("{}", m.end()):
-            return _ACCENT_MARKS[ch]  # \'{}: the accent alone
+        if ch in ACCENT_MARKS and source.startswith("{}", m.end()):
+            return ACCENT_MARKS[ch]  # \'{}: the accent alone
         if math:
             return {"!": "", ",": " ", ";": " ", ":": " "}.get(ch, ch)
         if ch in " \\":
