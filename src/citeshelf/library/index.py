@@ -70,7 +70,6 @@ from ..model.fold import fold
 from ..model.inherit import inherited
 from ..model.keyfiles import file_stem
 from ..model.order import chapter_sort_key
-from ..model.types import types_of_model
 from ..progress import NullProgress, Progress, ProgressFactory
 from .jsondata import isbns as _isbns
 from .jsondata import names_words as _names_words
@@ -146,10 +145,6 @@ def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> d
     single spaces.
     """
     return resolve_doc(extract_own(data), book)
-
-
-#: the types with a parent book (chapters, entries in a reference work)
-_CHAPTER_TYPES = types_of_model("chapter")
 
 
 def _tag_spellings(value: object) -> dict[str, str]:

@@ -1217,14 +1217,9 @@ def _legal_entry(record: Work) -> Styled:
 def _legal_note(record: Work, page: str | None) -> Styled:
     """A full note for a case, act or treaty: the Bluebook citation, the
     cited page ("at 531" after a first page), the DOI or URL."""
-    out = legal_reference(record)
-    for text in (legal_locator(record, page), _accessed(record, note=True)):
-        if text:
-            out.add(", " + text)
-    link = identifier_part(record)
-    if link:
-        out.add(", ").link(link)
-    return out
+    return _comma_parts(
+        legal_reference(record), record, (legal_locator(record, page), _accessed(record, note=True))
+    )
 
 
 #: CSL types whose medium (or a map's scale) follows the date, as the CSL
@@ -1535,14 +1530,21 @@ def full_note(record: Work, page: str | None, edition: int) -> Styled:
 def _note_tail(out: Styled, record: Work, loc: str) -> Styled:
     """The end of a full note: locator, medium, where the item is kept,
     database, access date, identifier."""
-    for text in (
+    parts = (
         loc,
         _medium(record),
         *_archive(record),
         _database(record),
         _article_database(record),
         _accessed(record, note=True),
-    ):
+    )
+    return _comma_parts(out, record, parts)
+
+
+def _comma_parts(out: Styled, record: Work, parts: Iterable[str]) -> Styled:
+    """``out`` with each of ``parts`` that is not empty, then the record's
+    DOI or URL, each after a comma (a note's end)."""
+    for text in parts:
         if text:
             out.add(", " + text)
     link = identifier_part(record)
