@@ -204,8 +204,9 @@ def test_messy_file_recovers_what_bibtex_would_and_reports_the_rest():
     assert "syntax error" in parsed.invalid[0].message
     assert "already used by the entry on line 30" in parsed.invalid[1].message
     assert [str(w) for w in parsed.warnings] == [
-        f"{src}:11: entry 'knuth1984literate': field 'title' is repeated: kept the first value, "
-        "dropped 'A second title that BibTeX ignores'",
+        f"{src}:11: entry 'knuth1984literate': field 'title' is repeated: the record holds the first "
+        "value, as BibTeX reads it (biber reads the last); exports write 'A second title that "
+        "BibTeX ignores' again after it",
         f"{src}:14: @string 'tug' is defined again; entries after line 14 use the new value",
         f"{src}:16: entry 'beeton1990later': undefined @string macro 'undefinedmacro': kept as text",
         f"{src}:42: entry 'baddoi2003': field 'doi' kept in extra: 'not a doi' is not a DOI: "
@@ -213,6 +214,56 @@ def test_messy_file_recovers_what_bibtex_would_and_reports_the_rest():
         f"{src}:42: entry 'baddoi2003': field 'isbn' kept in extra: '123' is not a valid ISBN "
         "(the number has an invalid length)",
     ]
+
+
+_REPEATED = """@Collection{fst,
+  number = 4,
+  editor = {Crosilla, Laura},
+  editor = {Schuster, Peter},
+  title = {From sets and types},
+  language = {English},
+  language = {english},
+  _note = {one},
+  _note = {two},
+  number = 48,
+}
+"""
+
+
+def test_a_repeated_field_keeps_its_first_value_and_is_written_again_after_it():
+    (entry,) = parse_bibtex(_REPEATED).entries
+    rec = entry.record
+    assert rec.collection_number == "4"  # BibTeX reads the first value
+    assert [p.family for p in rec.editors] == ["Crosilla"]
+    assert rec.language == "English"
+    assert rec.extra["_note"] == "one"
+    assert {k: v["then"] for k, v in rec.extra["bibtex_repeated"].items()} == {
+        "number": ["48"],
+        "editor": ["Schuster, Peter"],
+        "language": ["english"],
+        "_note": ["two"],
+    }
+    lines = write_bibtex([rec], dialect="biblatex").splitlines()
+    # each later value right after the first, as biber (which reads the last) saw them
+    for first, later in [
+        ("  number = {4},", "  number = {48},"),
+        ("  editor = {Crosilla, Laura},", "  editor = {Schuster, Peter},"),
+        ("  language = {English},", "  language = {english},"),
+        ("  _note = {one},", "  _note = {two},"),
+    ]:
+        assert lines[lines.index(first) + 1] == later
+    (again,) = parse_bibtex("\n".join(lines)).entries
+    assert again.record.extra["bibtex_repeated"] == rec.extra["bibtex_repeated"]
+
+
+def test_a_repeated_field_is_not_written_again_once_the_record_changed_it():
+    (entry,) = parse_bibtex(_REPEATED).entries
+    rec = entry.record
+    edited = rec.model_copy(update={"editors": rec.editors[:0], "language": "German"})
+    text = write_bibtex([edited], dialect="biblatex")
+    assert "editor" not in text
+    assert "language = {German}," in text and "english" not in text
+    assert text.count("number = {") == 2  # unchanged fields still are
 
 
 def test_a_bad_name_is_reported_with_the_line():

@@ -53,7 +53,7 @@ def test_an_invalid_entry_means_nothing_is_written(cs, empty_lib):
         "import the rest with --skip-invalid"
     )
     assert (
-        f"citeshelf: warning: {src}:11: entry 'knuth1984literate': field 'title' is repeated: kept the first value, dropped 'A second title that BibTeX ignores'"
+        f"citeshelf: warning: {src}:11: entry 'knuth1984literate': field 'title' is repeated: the record holds the first value, as BibTeX reads it (biber reads the last); exports write 'A second title that BibTeX ignores' again after it"
         in err
     )
 

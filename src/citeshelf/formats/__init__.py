@@ -75,6 +75,11 @@ import-export round trip loses nothing:
   ``year`` in LaTeX (``\\bibstring{nodate}``: the record's literal date is its
   text). BibTeX
   exports write it so while it still reads as the record's value.
+* ``extra["bibtex_repeated"]``: ``{BibTeX field: {"then": [value, ...],
+  "while": fingerprint}}``, a field its source wrote more than once: the
+  record holds the first value (BibTeX reads the first, biber the last), the
+  later ones are kept as LaTeX; BibTeX exports write them again after the
+  field while the record holds what it held when read (the fingerprint).
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -119,6 +124,7 @@ RESERVED_EXTRA = frozenset(
         "bibtex_names",
         "bibtex_list_items",
         "bibtex_written",
+        "bibtex_repeated",
         "csl_type",
         "ris_type",
         "protect",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from ...model.types import TYPE_NAMES, TYPES, from_bibtex, types_of_model, work_type
 
@@ -510,3 +511,35 @@ def read_map(rtype: str) -> dict[str, str]:
 
 #: The name lists: BibTeX field -> record field.
 NAME_FIELDS_IN = {f.bibtex: f.record for f in FIELDS if f.kind == "names" and f.types is None}
+
+
+def held_field(rtype: str, name: str) -> str | None:
+    """The record field a BibTeX field ``name`` is read into for a record
+    type (names included; dates, which have a step of their own, not), or
+    None when the record keeps it under ``extra``."""
+    for f in write_rows(rtype):
+        if f.kind != "date" and name in f.names_read:
+            return f.record
+    return None
+
+
+def value_print(record: Any, name: str) -> str:
+    """A short fingerprint of what ``record`` holds for BibTeX field ``name``
+    (its record field, or ``extra[name]``): the reader notes it beside a
+    repeated field's later values (``extra.bibtex_repeated``), and the
+    writer writes those again only while the record still holds it."""
+    import hashlib
+    import json
+
+    field = held_field(record.type, name)
+    value = getattr(record, field, None) if field else (record.extra or {}).get(name)
+    text = json.dumps(_plain(value), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json", exclude_defaults=True)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value

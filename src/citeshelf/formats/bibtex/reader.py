@@ -15,7 +15,7 @@ from ...limits import entry_cap, oversize_entry, oversize_field
 from ...model.keyfiles import is_key
 from ..entries import Issue, ReadBatch, ReadEntry
 from .decode import EntryError, entry_to_record
-from .fields import _PREDEFINED, TYPES_IN
+from .fields import _PREDEFINED, TYPES_IN, value_print
 from .strings import macro_field
 from .values import evaluate, macro_words
 
@@ -430,7 +430,7 @@ class _Reader:
             if isinstance(block, bm.String):
                 self._define(block, line0, None)
             elif isinstance(block, bm.Entry):
-                etype, key, fields, _, _ = self._evaluate_entry(block, line0)
+                etype, key, fields, _, _, _ = self._evaluate_entry(block, line0)
                 if etype == "xdata":
                     self.xdata[key.lower()] = fields
                 elif oversize_field(fields.items()):
@@ -584,12 +584,15 @@ class _Reader:
 
     def _evaluate_entry(
         self, entry: Any, line0: int
-    ) -> tuple[str, str, dict[str, str], int, list[BibIssue]]:
+    ) -> tuple[str, str, dict[str, str], int, list[BibIssue], dict[str, list[str]]]:
+        """(entry type, key, fields, line, warnings, the later values of
+        repeated fields by name)."""
         key = entry.key
         line = self._line_of(entry, line0)
         fields: dict[str, str] = {}
         undefined: list[str] = []
         warnings: list[BibIssue] = []
+        repeated: dict[str, list[str]] = {}
         for f in entry.fields:
             name = f.key.lower()
             value = (
@@ -603,16 +606,19 @@ class _Reader:
                         self.source,
                         self._line(f.start_line, line0) or line,
                         key,
-                        f"field '{name}' is repeated: kept the first value, dropped {value!r}",
+                        f"field '{name}' is repeated: the record holds the first value, as "
+                        f"BibTeX reads it (biber reads the last); exports write {value!r} "
+                        "again after it",
                     )
                 )
+                repeated.setdefault(name, []).append(value)
                 continue
             fields[name] = value
         for word in dict.fromkeys(undefined):
             warnings.append(
                 BibIssue(self.source, line, key, f"undefined @string macro '{word}': kept as text")
             )
-        return entry.entry_type.lower(), key, fields, line or 0, warnings
+        return entry.entry_type.lower(), key, fields, line or 0, warnings, repeated
 
     def _rename(self, key: str) -> str:
         """A key that cannot be a record key (one with a comma, a control
@@ -679,6 +685,7 @@ class _Reader:
         offset = line0  # bibtexparser counts lines from 0
         pending: list[tuple[str, str, dict[str, str], int, list[BibIssue]]] = []
         uses: dict[int, dict[str, str]] = {}  # pending's index -> _macro_uses
+        repeats: dict[int, dict[str, list[str]]] = {}  # pending's index -> repeated fields
         blocks = self._split_lines(lines, tail)
         for block in blocks:
             if isinstance(block, bm.DuplicateFieldKeyBlock | bm.DuplicateBlockKeyBlock):
@@ -694,12 +701,14 @@ class _Reader:
             elif isinstance(block, bm.Preamble):
                 result.preambles.append(block.value)
             elif isinstance(block, bm.Entry):
-                etype, key, fields, line, warnings = self._evaluate_entry(block, offset)
+                etype, key, fields, line, warnings, again = self._evaluate_entry(block, offset)
                 if etype == "xdata":
                     result.warnings.extend(warnings)
                     continue
                 pending.append((etype, key, fields, line, warnings))
                 uses[len(pending) - 1] = self._macro_uses(block)
+                if again:
+                    repeats[len(pending) - 1] = again
             elif isinstance(block, bm.ParsingFailedBlock):
                 result.invalid.append(
                     BibIssue(
@@ -767,6 +776,8 @@ class _Reader:
                 record = record.model_copy(
                     update={"extra": {**(record.extra or {}), "bibtex_macros": uses[n]}}
                 )
+            if n in repeats:
+                record = _with_repeats(record, repeats[n])
             for message in more:
                 warnings.append(BibIssue(self.source, line, key, message))
             result.warnings.extend(warnings)
@@ -782,6 +793,14 @@ class _Reader:
         result.warnings.sort(key=lambda w: w.line or 0)
         result.invalid.sort(key=lambda w: w.line or 0)
         return result
+
+
+def _with_repeats(record: Any, repeats: dict[str, list[str]]) -> Any:
+    """``record`` noting the later values of its source's repeated fields
+    (``extra.bibtex_repeated``: field -> the values and the fingerprint of
+    what the record holds for the field), which exports write again."""
+    note = {name: {"then": values, "while": value_print(record, name)} for name, values in repeats.items()}
+    return record.model_copy(update={"extra": {**(record.extra or {}), "bibtex_repeated": note}})
 
 
 _INHERITABLE = (

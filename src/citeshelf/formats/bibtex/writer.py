@@ -20,8 +20,10 @@ from .fields import (
     BOOK_TITLED_PARTS,
     Field,
     etype_written,
+    held_field,
     thesis_etype,
     thesis_type_field,
+    value_print,
     write_rows,
 )
 from .spelling import Spelling, pages_text
@@ -226,10 +228,46 @@ class _Writer(Spelling):
             e.fields.items(), key=lambda kv: (_ORDER_INDEX.get(kv[0], len(_ORDER)), kv[0])
         )
         lines = [f"@{e.etype}{{{written_key(record)},"]
+        again = self.repeats(e)
         for name, (value, macro) in ordered:
             lines.append(f"  {name} = {value}," if macro else f"  {name} = {{{value}}},")
+            lines.extend(f"  {name} = {{{later}}}," for later in again.get(name, ()))
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+    def repeats(self, e: _Entry) -> dict[str, list[str]]:
+        """The later values of fields the source repeated
+        (``extra.bibtex_repeated``), by the name the entry writes the field
+        under: each written again after it while the record still holds what
+        it held when read (BibTeX reads the first value, biber the last, as
+        in the source)."""
+        table = e.extra.get("bibtex_repeated")
+        if not isinstance(table, Mapping):
+            return {}
+        out: dict[str, list[str]] = {}
+        for name, note in table.items():
+            if not isinstance(note, Mapping) or not isinstance(note.get("then"), list):
+                continue
+            later = [v for v in note["then"] if isinstance(v, str) and _balanced(v)]
+            if self.ascii:
+                later = [v for v in later if v.isascii()]
+            written = self.written_name(e, name)
+            if later and written and note.get("while") == value_print(e.record, name):
+                out[written] = later
+        return out
+
+    def written_name(self, e: _Entry, name: str) -> str | None:
+        """The name the entry writes BibTeX field ``name`` under (the same
+        record field's), if it writes it."""
+        field = held_field(e.record.type, name)
+        if field is None:
+            return name if name in e.fields else None
+        for row in write_rows(e.source.type):
+            if row.record == field:
+                for written in (row.name(e.biblatex), row.bibtex, name):
+                    if written in e.fields:
+                        return written
+        return None
 
     def put_row(self, e: _Entry, row: Field) -> None:
         """One row of the field table: the record field's value, written as
