@@ -149,6 +149,23 @@ UNCOMPARED_TYPES: dict[str, str] = {
 # -- end of the structural normalisations -----------------------------------------------
 
 
+#: Why a duplicate's field is not compared where the entry kept has another value.
+DUPLICATE_FIELDS = (
+    "a duplicate in one file (the same work under two keys) is imported as the entry "
+    "kept, which names the other key in ids and takes the fields it lacked from it; "
+    "where both entries give a field, the kept entry's value is the record's (compared "
+    "under its own key)"
+)
+
+#: Why a field a crossref's parent takes from @xdata is not counted as added.
+XDATA_FIRST = (
+    "biber --tool resolves a crossref before the parent's xdata, so a child of a parent "
+    "that takes its location from an @xdata set gets none; biber compiling a document "
+    "resolves xdata first and the child prints the parent's location, as it does from "
+    "the export, where the parent holds the set's fields"
+)
+
+
 def biber_resolved(path: Path, workdir: Path) -> str:
     """biber's resolved BibTeX text of ``path``."""
     out = workdir / (path.stem + ".resolved.bib")
@@ -167,6 +184,27 @@ def biber_resolved(path: Path, workdir: Path) -> str:
         capture_output=True,
     )
     return out.read_text(encoding="utf-8")
+
+
+def parents_xdata(source: str) -> dict[str, list[str]]:
+    """Of a .bib source: each entry with a ``crossref`` (lower case) -> the
+    ``@xdata`` sets its parent names (see :data:`XDATA_FIRST`)."""
+    import bibtexparser
+
+    library = bibtexparser.parse_string(source)
+    by_key = {e.key.lower(): {f.key.lower(): f.value for f in e.fields} for e in library.entries}
+
+    def refs(fields: dict[str, str], name: str) -> list[str]:
+        value = fields.get(name)
+        return [r.strip().lower() for r in value.split(",") if r.strip()] if value else []
+
+    out = {}
+    for key, fields in by_key.items():
+        for parent in refs(fields, "crossref")[:1]:
+            sets = refs(by_key.get(parent, {}), "xdata")
+            if sets:
+                out[key] = sets
+    return out
 
 
 def _group_end(text: str, i: int) -> int:
@@ -240,15 +278,18 @@ class Comparison:
     lost: list[tuple[str, str, str]] = field(default_factory=list)
     changed: list[tuple[str, str, str, str]] = field(default_factory=list)
     entries_lost: list[str] = field(default_factory=list)
+    #: (key, field, value): a field of ``exported`` that ``original`` does not have
+    added: list[tuple[str, str, str]] = field(default_factory=list)
 
     def report(self) -> str:
         lines = [
             f"{self.fields} fields; {len(self.changed)} changed, {len(self.lost)} lost, "
-            f"{len(self.entries_lost)} entries lost"
+            f"{len(self.entries_lost)} entries lost, {len(self.added)} added"
         ]
         lines += [f"lost    {k}.{f}: {v!r}" for k, f, v in self.lost]
         lines += [f"changed {k}.{f}: {a!r} -> {b!r}" for k, f, a, b in self.changed]
         lines += [f"entry lost: {k}" for k in self.entries_lost]
+        lines += [f"added   {k}.{f}: {v!r}" for k, f, v in self.added]
         return "\n".join(lines)
 
 
@@ -264,8 +305,10 @@ def _field_normalised(name: str, value: str) -> str:
     return rule[0](value) if rule else value
 
 
-def compare(original: str, exported: str) -> Comparison:
-    """The fields of ``original`` (biber's output) that ``exported`` lost or changed."""
+def compare(original: str, exported: str, source: str | None = None) -> Comparison:
+    """The fields of ``original`` (biber's output) that ``exported`` lost,
+    changed or added; ``source``, the original's .bib text, tells which
+    entries' parents take fields from ``@xdata`` (:data:`XDATA_FIRST`)."""
     a, b = entries(original), entries(exported)
     aliases = alias_keys(b)
     result = Comparison()
@@ -273,22 +316,53 @@ def compare(original: str, exported: str) -> Comparison:
         if fields["@type"] in UNCOMPARED_TYPES:
             continue
         other = b.get(key)
+        twin: dict[str, str] = {}
         if other is None and key in aliases:
             # a duplicate merged into another entry, which names it in ids
             # (biblatex's aliases: biber resolves a \cite of either key)
             other = {**b[aliases[key]], "ids": fields.get("ids", "")}
+            twin = a.get(aliases[key], {})
         if other is None:
             result.entries_lost.append(key)
             continue
         for name, value in fields.items():
             if not normalised(value).strip():
                 continue  # carries nothing
+            if name in twin and _field_normalised(name, twin[name]) != _field_normalised(
+                name, value
+            ):
+                continue  # see DUPLICATE_FIELDS
             result.fields += 1
             if name not in other:
                 result.lost.append((key, name, value))
             elif _field_normalised(name, other[name]) != _field_normalised(name, value):
                 result.changed.append((key, name, value, other[name]))
+    from_xdata = parents_xdata(source) if source and "xdata" in source.lower() else {}
+    for key, fields in b.items():
+        theirs = a.get(key, {})
+        sets = [a[k] for k in from_xdata.get(key, ()) if k in a]
+        twins = [a[k] for k in _ids(fields) if k in a and k not in b]
+        for name, value in fields.items():
+            if name in theirs:
+                continue
+            if name == "ids" and twins and len(twins) == len(_ids(fields)):
+                continue  # the keys of duplicates merged into it, compared with it
+            if any(
+                _field_normalised(name, t.get(name, "")) == _field_normalised(name, value)
+                for t in twins
+            ):
+                continue  # taken from a duplicate (DUPLICATE_FIELDS)
+            if any(
+                _field_normalised(name, t.get(name, "")) == _field_normalised(name, value)
+                for t in sets
+            ):
+                continue  # XDATA_FIRST
+            result.added.append((key, name, value))
     return result
+
+
+def _ids(fields: dict[str, str]) -> list[str]:
+    return [k.strip().lower() for k in fields.get("ids", "").split(",") if k.strip()]
 
 
 def export_with_citeshelf(original: Path, out: Path) -> None:
@@ -314,7 +388,13 @@ def main(argv: list[str]) -> int:
         work = Path(tmp)
         exported = work / "exported.bib"
         export_with_citeshelf(original, exported)
-        print(compare(biber_resolved(original, work), biber_resolved(exported, work)).report())
+        print(
+            compare(
+                biber_resolved(original, work),
+                biber_resolved(exported, work),
+                original.read_text(encoding="utf-8", errors="replace"),
+            ).report()
+        )
     return 0
 
 

@@ -5,6 +5,7 @@ writes in ways of its own."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -237,6 +238,52 @@ def test_an_xdata_set_is_merged_and_not_compared_as_an_entry(tmp_path):
     assert result.fields >= 5, result.report()
 
 
+XDATA_PARENT_BIB = """@xdata{common, location = {M}, publisher = {IF}}
+@collection{mid, editor = {Ed, Anne}, title = {Middle}, xdata = {common}, year = 2000}
+@incollection{child, author = {Au, Ben}, title = {Child}, crossref = {mid}, year = 2000}
+"""
+
+
+def _bbl_location(bib: Path, tmp_path: Path, name: str) -> list[str]:
+    """The ``location`` lists biber gives a document citing ``child``."""
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex not installed (Debian package texlive-latex-base)")
+    tex = tmp_path / f"{name}.tex"
+    tex.write_text(
+        "\\documentclass{article}\\usepackage[backend=biber]{biblatex}"
+        f"\\addbibresource{{{bib.name}}}\\begin{{document}}\\cite{{child}}"
+        "\\printbibliography\\end{document}\n",
+        encoding="utf-8",
+    )
+    for cmd in (["pdflatex", "-interaction=batchmode", tex.name], ["biber", "--quiet", name]):
+        subprocess.run(cmd, cwd=tmp_path, capture_output=True, check=cmd[0] == "biber")
+    bbl = (tmp_path / f"{name}.bbl").read_text(encoding="utf-8")
+    child = bbl[bbl.index("\\entry{child}") :]
+    return re.findall(r"\\list\{location\}\{1\}\{%\s*\{(\w+)\}", child[: child.index("\\endentry")])
+
+
+def test_a_child_gets_what_its_parent_takes_from_xdata_in_a_document_both_ways(tmp_path):
+    result = _biber_round_trip(XDATA_PARENT_BIB, tmp_path)
+    # biber --tool hands the child no location (it resolves the crossref first) ...
+    assert ("child", "location", "M") in compare(
+        (tmp_path / "original.resolved.bib").read_text(encoding="utf-8"),
+        (tmp_path / "exported.resolved.bib").read_text(encoding="utf-8"),
+    ).added
+    # ... which the comparison given the source does not count (XDATA_FIRST) ...
+    again = compare(
+        (tmp_path / "original.resolved.bib").read_text(encoding="utf-8"),
+        (tmp_path / "exported.resolved.bib").read_text(encoding="utf-8"),
+        XDATA_PARENT_BIB,
+    )
+    assert again.added == [] and again.lost == [] and again.changed == [], again.report()
+    assert result.lost == [] and result.changed == []
+    # ... because in a document the child prints the location from both files
+    assert _bbl_location(tmp_path / "original.bib", tmp_path, "doc1") == ["M"]
+    assert _bbl_location(tmp_path / "exported.bib", tmp_path, "doc2") == ["M"]
+
+
 # -- a year with BibTeX's sort prefix ---------------------------------------------------
 
 NOOPSORT_BIB = r"""@preamble{"\newcommand{\noopsort}[1]{}"}
@@ -273,3 +320,21 @@ def test_biber_sees_a_sort_prefixed_year_as_in_the_source(tmp_path):
     result = _biber_round_trip(NOOPSORT_BIB, tmp_path)
     assert result.fields >= 6
     assert result.lost == [] and result.changed == [], result.report()
+
+
+def test_a_duplicates_fields_are_compared_where_the_kept_entry_lacks_them():
+    # biber's output of a file with one work under two keys, and of its export
+    original = (
+        "@BOOK{kept,\n  TITLE = {Math},\n  KEYWORDS = {a; b},\n}\n\n"
+        "@BOOK{twin,\n  TITLE = {Math},\n  KEYWORDS = {a; c},\n  ABSTRACT = {For you},\n"
+        "  NOTE = {Only here},\n}\n"
+    )
+    exported = (
+        "@BOOK{kept,\n  IDS = {twin},\n  TITLE = {Math},\n  KEYWORDS = {a; b},\n"
+        "  ABSTRACT = {For you},\n}\n"
+    )
+    result = compare(original, exported)
+    # the twin's keywords differ from the kept entry's (the kept one's stay: not
+    # counted), its abstract was taken (not added), its note was lost
+    assert result.changed == [] and result.added == []
+    assert result.lost == [("twin", "note", "Only here")]

@@ -500,6 +500,55 @@ def test_a_duplicate_in_one_file_keeps_its_second_key_as_an_alias(cs, empty_lib,
     assert out.startswith("@book{Graetzer:2000:ML,") and "ids = {Gratzer:2000:ML}" in out
 
 
+def test_a_duplicate_in_one_file_gives_the_record_kept_the_fields_it_lacks(
+    cs, empty_lib, tmp_path
+) -> None:
+    bib = tmp_path / "two.bib"
+    bib.write_text(
+        '@book{first, author={Gr{\\"a}tzer, George}, title={Math into {\\LaTeX}},'
+        " year=2000, isbn={0-8176-4131-9}, keywords={a; b}}\n"
+        '@book{second, author={Gr{\\"a}tzer, George}, title={Math into {\\LaTeX}},'
+        " year=2000, isbn={0-8176-4131-9}, keywords={a; c},"
+        " abstract={For the {NASA} and {\\em you}.}, tableofcontents={I: A short course}}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(bib), "--json")
+    assert r.exit_code == 0, r.stderr
+    (dup,) = json.loads(r.stdout)["duplicates"]
+    assert (dup["key"], dup["existing"], dup["filled"]) == (
+        "second",
+        "first",
+        ["abstract", "tableofcontents"],
+    )
+    assert (
+        f"{bib}:2: 'second' skipped: duplicates 'first' (same ISBN 0-8176-4131-9); 'first' took "
+        "the fields it lacked: abstract, tableofcontents" in r.stderr
+    )
+    data = json.loads((empty_lib / "first.json").read_text(encoding="utf-8"))
+    assert data["abstract"] == "For the NASA and <i>you</i>."
+    assert data["keywords"] == ["a", "b"]  # where both have a field, the kept one's stays
+    assert data["extra"]["tableofcontents"] == "I: A short course"
+    assert data["extra"]["protect"] == {"abstract": ["NASA"]}  # its case goes with it
+    out = cs(empty_lib, "export", "--format", "biblatex").stdout
+    assert "abstract = {For the {NASA} and {\\em you}.}," in out
+    assert "ids = {second}," in out
+
+
+def test_fill_missing_takes_nothing_the_record_has() -> None:
+    from citeshelf.ops.merging import fill_missing
+
+    keep = _rec(type="book", key="a", title="T", issued="2000", publisher="P")
+    other = _rec(type="book", key="b", title="T2", issued="2001", publisher="Q", edition="2")
+    filled, taken = fill_missing(keep, other)
+    assert taken == ["edition"]
+    assert (filled.key, filled.title, str(filled.issued), filled.publisher, filled.edition) == (
+        "a", "T", "2000", "P", "2",
+    )  # fmt: skip
+    assert fill_missing(filled, other) == (filled, [])
+    chapter = _rec(type="chapter", key="c", title="T", container_title="B", edition="3")
+    assert fill_missing(keep, chapter) == (keep, [])  # another type gives nothing
+
+
 @pytest.mark.parametrize("name", ["texbook1.bib", "texbook3.bib"])
 def test_beebe_files_lose_no_distinct_work_as_a_duplicate(cs, empty_lib, name) -> None:
     if shutil.which("kpsewhich") is None:

@@ -33,7 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from citeshelf.formats.csljson import DATE_VARIABLES, NAME_VARIABLES
-from tests.biber_fidelity import biber_resolved, compare, entries
+from tests.biber_fidelity import biber_resolved, compare
 
 FILES = (
     "xampl.bib",
@@ -141,23 +141,12 @@ def biblatex_row(row: Row, path: Path, work: Path) -> None:
     export(lib, "biblatex", exported)
     original = biber_resolved(path, work)
     again = biber_resolved(exported, work)
-    result = compare(original, again)
+    result = compare(original, again, path.read_text(encoding="utf-8", errors="replace"))
     row.fields = result.fields
     row.changed = [f"{k}.{f}: {a!r} -> {b!r}" for k, f, a, b in result.changed]
     row.lost = [f"{k}.{f}: {v!r}" for k, f, v in result.lost]
     row.lost += [f"{k}: whole entry" for k in result.entries_lost]
-    a, b = entries(original), entries(again)
-    for key, fields in b.items():
-        theirs = a.get(key, {})
-        for name, v in fields.items():
-            if (
-                name == "ids"
-                and name not in theirs
-                and all(k.strip().lower() in a and k.strip().lower() not in b for k in v.split(","))
-            ):
-                continue  # the keys of duplicates merged into it, compared with it
-            if name not in theirs:
-                row.added.append(f"{key}.{name}: {v!r}")
+    row.added = [f"{k}.{f}: {v!r}" for k, f, v in result.added]
 
 
 def _csl_value(value: object) -> object:

@@ -212,7 +212,12 @@ def _report(result, *, on_duplicate: str, skip_invalid: bool, as_json: bool) -> 
         if d.updated:
             render.warn(f"{where}: '{d.key}' updates '{d.existing}' ({d.why})")
         else:
-            render.warn(f"{where}: '{d.key}' skipped: duplicates '{d.existing}' ({d.why})")
+            took = (
+                f"; '{d.existing}' took the fields it lacked: {', '.join(d.filled)}"
+                if d.filled
+                else ""
+            )
+            render.warn(f"{where}: '{d.key}' skipped: duplicates '{d.existing}' ({d.why}){took}")
     for n, (old, new) in enumerate(result.renamed):
         if n == _SHOWN and len(result.renamed) > _SHOWN + 1:
             render.warn(f"... and {len(result.renamed) - n} more renamed (--json lists them all)")

@@ -345,6 +345,8 @@ class Duplicate:
     source: str
     line: int | None
     updated: bool = False
+    #: the fields the record kept took from this one, which it lacked
+    filled: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -421,6 +423,7 @@ class ImportResult:
                     "reason": d.why,
                     "file": d.source,
                     "line": d.line,
+                    "filled": list(d.filled),
                 }
                 for d in self.skipped_duplicates
             ],
@@ -590,6 +593,9 @@ class Importer:
         self.alias: dict[str, str] = {}
         #: key of a new record -> the keys of its duplicates in the import
         self.aliases: dict[str, list[str]] = {}
+        #: key of a new record -> its duplicates in the import, which may
+        #: hold fields it lacks (:func:`.merging.fill_missing`)
+        self.fills: dict[str, list[tuple[Any, Duplicate]]] = {}
         self.handles: dict[str, str] = {}  # new key -> staged file
         self.book_keys: set[str] = set()  # new books (committed first)
         self.order: list[str] = []  # new keys in input order
@@ -686,6 +692,7 @@ class Importer:
                     # key stays an alias of the record kept (export --cited-in,
                     # show, biblatex ids)
                     self.aliases.setdefault(other, []).append(record.key)
+                    self.fills.setdefault(other, []).append((record, dup))
             return
         if self.on_duplicate == "rename":
             new_key = free_key(record.key, self.taken) if self.taken(record.key) else record.key
@@ -727,14 +734,17 @@ class Importer:
         dropped: set[str] = set()
         for key, olds in self.aliases.items():
             if key in self.handles:
-                from .merging import FORMER_KEYS
+                from .merging import FORMER_KEYS, fill_missing
 
                 record = self._stage.get(self.handles[key])
+                for twin, dup in self.fills.get(key, ()):
+                    record, dup.filled = fill_missing(record, twin)
                 extra = dict(record.extra)
                 former = [str(k) for k in extra.get(FORMER_KEYS) or []]
                 extra[FORMER_KEYS] = list(dict.fromkeys([*former, *olds]))
                 self._restage(record.model_copy(update={"extra": extra}))
         self.aliases = {}
+        self.fills = {}
         for key, parent, has_container, source, line in self.links:
             target = self.alias.get(parent)
             if target is None:

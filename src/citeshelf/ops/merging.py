@@ -17,6 +17,10 @@ Public API::
         Raises ``NotFound`` for a missing key, ``UsageError`` for a record
         merged with itself or an unknown field in ``take``, ``Conflict`` for
         records of different types.
+    fill_missing(keep, other) -> (record, [field, ...])
+        KEEP with the fields it lacks taken from OTHER (a record field, or a
+        field kept under ``extra``), nothing joined, nothing of KEEP's
+        changed: what an import keeps of a duplicate it skips.
     merge_records(library, plan) -> MergePlan
         Write it: KEEP first, then the chapters, then the OTHER records are
         removed (a failure part-way leaves duplicates, never a chapter
@@ -29,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FORMER_KEYS", "MergePlan", "merge_records", "plan_merge"]
+__all__ = ["FORMER_KEYS", "MergePlan", "fill_missing", "merge_records", "plan_merge"]
 
 #: where a merged record keeps the keys of the records merged into it
 FORMER_KEYS = "former_keys"
@@ -159,6 +163,41 @@ def _take_protect(protect: dict[str, Any], record: Any, name: str) -> None:
         protect[name] = theirs[name]
     else:
         protect.pop(name, None)
+
+
+#: extra tables keyed by record field, which go with a field taken from another record
+_PER_FIELD = ("protect", "latex_markup")
+
+
+def fill_missing(keep: Any, other: Any) -> tuple[Any, list[str]]:
+    """``keep`` with the fields it lacks taken from ``other`` (see the module
+    docstring), and the names of the fields taken."""
+    from ..formats import RESERVED_EXTRA
+    from ..model import parse_record
+
+    if keep.type != other.type:
+        return keep, []
+    data = keep.to_json_dict()
+    theirs = other.to_json_dict()
+    taken = [n for n, v in theirs.items() if n not in _SKIP and data.get(n) is None and v]
+    for name in taken:
+        data[name] = theirs[name]
+    extra = dict(data.get("extra") or {})
+    other_extra = theirs.get("extra") or {}
+    for name, value in other_extra.items():
+        if name not in RESERVED_EXTRA and name != FORMER_KEYS and name not in extra:
+            extra[name] = value
+            taken.append(name)
+    for table in _PER_FIELD:
+        mine, given = dict(extra.get(table) or {}), other_extra.get(table)
+        if isinstance(given, dict):
+            mine.update({n: given[n] for n in taken if n in given and n not in mine})
+            if mine:
+                extra[table] = mine
+    if not taken:
+        return keep, []
+    data["extra"] = extra
+    return parse_record(data), taken
 
 
 def merge_records(library: Any, plan: MergePlan) -> MergePlan:

@@ -799,7 +799,10 @@ def _with_repeats(record: Any, repeats: dict[str, list[str]]) -> Any:
     """``record`` noting the later values of its source's repeated fields
     (``extra.bibtex_repeated``: field -> the values and the fingerprint of
     what the record holds for the field), which exports write again."""
-    note = {name: {"then": values, "while": value_print(record, name)} for name, values in repeats.items()}
+    note = {
+        name: {"then": values, "while": value_print(record, name)}
+        for name, values in repeats.items()
+    }
     return record.model_copy(update={"extra": {**(record.extra or {}), "bibtex_repeated": note}})
 
 
