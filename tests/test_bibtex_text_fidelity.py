@@ -204,6 +204,22 @@ def test_braces_inside_markup_or_before_an_italic_correction_stay_there() -> Non
     assert rec.extra["protect"]["title"] == ["MakeIndex"]
 
 
+def test_an_accent_over_nothing_in_a_name_is_kept() -> None:
+    # texbook3.bib: {\'{}} is an accent over an empty box, not a letter's accent
+    bib = (
+        "@article{j, author = {Jackowski, Bogus{\\l}aw and Ry{\\'{}cko}, Marek},"
+        " title = {T}, journal = {J}, year = 1988}"
+    )
+    rec = parse_bibtex(bib).records[0]
+    assert rec.extra["bibtex_names"] == {"authors": ["Ry{\\'{}cko}, Marek"]}
+    for ascii in (False, True):
+        out = write_bibtex([rec], dialect="biblatex", ascii=ascii)
+        assert "Ry{\\'{}cko}, Marek}," in out
+        assert parse_bibtex(out).records[0] == rec
+    # no TeX in the names the record holds
+    assert "\\" not in rec.authors[1].family and rec.authors[1].given == "Marek"
+
+
 def test_a_name_that_is_one_macro_is_kept_and_written_back() -> None:
     bib = (
         "@article{r, author = {C. V. Radhakrishnan and \\Thanh and Ross Moore},"
@@ -263,6 +279,9 @@ def test_biber_sees_the_export_as_it_saw_the_source(tmp_path: Path) -> None:
     entries.append(
         "@article{names, author = {\\Thanh and Moore, Ross}, title = {T},"
         " journal = {\\mbox{G-Animal's} Journal}, year = 2015}"
+    )
+    entries.append(
+        "@article{accent, author = {Ry{\\'{}cko}, Marek}, title = {T}, journal = {J}, year = 1988}"
     )
     original.write_text("\n".join(entries), encoding="utf-8")
     exported = tmp_path / "exported.bib"
