@@ -73,6 +73,17 @@ TITLES = [
         "Actes des Journ\u0301ees sur la Manipulation",
     ),
     (
+        r"{{\sc METAOBJ}}\/: Very high-level objects in {\MP}",
+        r'<span class="nocase"><sc>METAOBJ</sc></span><tex>\/</tex>: Very high-level objects in'
+        r" <tex>{\MP}</tex>",
+        "METAOBJ: Very high-level objects in MetaPost",
+    ),
+    (
+        r"An International Version of {\em {MakeIndex}}",
+        r'An International Version of <i><span class="nocase">MakeIndex</span></i>',
+        "An International Version of MakeIndex",
+    ),
+    (
         r"An {$O(n \log n / \! \log\log n)$} Sorting Algorithm",
         r"An <math>O(n \log n / \! \log\log n)</math> Sorting Algorithm",
         None,
@@ -167,6 +178,48 @@ def test_mbox_and_a_logo_before_a_space_are_kept() -> None:
     assert "Plain \\TeX{}" in out  # the line break after the logo is not eaten
 
 
+def test_braces_inside_markup_or_before_an_italic_correction_stay_there() -> None:
+    # a writer braces a phrase as far out as the markup lets it: around the
+    # tag that holds just the phrase, and after the TeX that prints nothing
+    # after it; where the source braced it further in, the braces stay in place
+    for source in [
+        # texbook3.bib: the braces inside the italics, not around them
+        r"An International Version of {\em {MakeIndex}}",
+        r"An International Version of {{\em MakeIndex}}",
+        r"Version of \emph{{MakeIndex}}",
+        r"Version of {\emph{MakeIndex}}",
+        # tugboat.bib: the italic correction after the group, not in it
+        r"{{\sc METAOBJ}}\/: Very high-level objects in {\MP}",
+        r"{{\sc METAOBJ}\/}: Very high-level objects in {\MP}",
+        r"The {Word}\/ and {More\/} words",
+    ]:
+        rec = parse_bibtex(_entry(source)).records[0]
+        assert "{" not in richtext.plain(rec.title)
+        out = write_bibtex([rec], dialect="biblatex")
+        assert f"  title = {{{source}}},\n" in out
+        assert parse_bibtex(out).records[0] == rec
+    # braced where a writer braces it, the phrase stays a phrase (no span in the text)
+    rec = parse_bibtex(_entry(r"An International Version of {{\em MakeIndex}}")).records[0]
+    assert rec.title == "An International Version of <i>MakeIndex</i>"
+    assert rec.extra["protect"]["title"] == ["MakeIndex"]
+
+
+def test_an_accent_over_nothing_in_a_name_is_kept() -> None:
+    # texbook3.bib: {\'{}} is an accent over an empty box, not a letter's accent
+    bib = (
+        "@article{j, author = {Jackowski, Bogus{\\l}aw and Ry{\\'{}cko}, Marek},"
+        " title = {T}, journal = {J}, year = 1988}"
+    )
+    rec = parse_bibtex(bib).records[0]
+    assert rec.extra["bibtex_names"] == {"authors": ["Ry{\\'{}cko}, Marek"]}
+    for ascii in (False, True):
+        out = write_bibtex([rec], dialect="biblatex", ascii=ascii)
+        assert "Ry{\\'{}cko}, Marek}," in out
+        assert parse_bibtex(out).records[0] == rec
+    # no TeX in the names the record holds
+    assert "\\" not in rec.authors[1].family and rec.authors[1].given == "Marek"
+
+
 def test_a_name_that_is_one_macro_is_kept_and_written_back() -> None:
     bib = (
         "@article{r, author = {C. V. Radhakrishnan and \\Thanh and Ross Moore},"
@@ -226,6 +279,9 @@ def test_biber_sees_the_export_as_it_saw_the_source(tmp_path: Path) -> None:
     entries.append(
         "@article{names, author = {\\Thanh and Moore, Ross}, title = {T},"
         " journal = {\\mbox{G-Animal's} Journal}, year = 2015}"
+    )
+    entries.append(
+        "@article{accent, author = {Ry{\\'{}cko}, Marek}, title = {T}, journal = {J}, year = 1988}"
     )
     original.write_text("\n".join(entries), encoding="utf-8")
     exported = tmp_path / "exported.bib"

@@ -1022,7 +1022,39 @@ def decode_rich(
         plain, spans, found, text
     ):
         return richtext.serialize(_in_place(before, phrases)), []
+    if spans and not _braced_in_place(before, nodes, phrases, spans):
+        return richtext.serialize(_in_place(before, phrases)), []
     return text, found
+
+
+def _braced_in_place(
+    before: list, nodes: list, phrases: list[str], spans: list[tuple[int, int]]
+) -> bool:
+    """Would a writer put the braces of ``spans`` where the source put them,
+    among the markup and verbatim TeX (``nodes``; ``before``: with the groups
+    as they stood)? It puts them as far out as the markup lets it: around a
+    tag that holds just the phrase (``{{\\em MakeIndex}}``, not ``{\\em
+    {MakeIndex}}``), and after TeX that prints nothing after it
+    (``{{\\sc METAOBJ}\\/}``, not ``{{\\sc METAOBJ}}\\/``)."""
+    if all(isinstance(n, str) for n in nodes):
+        return True  # plain text: a span's place is its place in the text
+    source = [
+        ("brace", "", "{" if kind == "open" else "}") if tag == "nocase" else (kind, tag, value)
+        for kind, tag, value in _tokens(_in_place(before, phrases), 0)
+    ]
+    writer = _with_braces(_tokens(nodes, 0), sorted(set(spans), key=lambda s: (s[0], -s[1])))
+    return _joined(source) == _joined(writer)
+
+
+def _joined(tokens: list) -> list:
+    """``tokens`` with adjacent text as one token."""
+    out: list = []
+    for tok in tokens:
+        if tok[0] == "text" and out and out[-1][0] == "text":
+            out[-1] = ("text", "", out[-1][2] + tok[2])
+        else:
+            out.append(tok)
+    return out
 
 
 def _found_again(

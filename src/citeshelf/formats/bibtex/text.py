@@ -232,15 +232,20 @@ def name_spellings(value: str) -> list[str]:
 
 
 _MACRO = re.compile(r"\\([A-Za-z]+)")
+#: an accent over nothing (``Ry{\\'{}cko}``): a lone combining mark decoded
+_ACCENT_OVER_NOTHING = re.compile(r"\\['`^\"~=.]\{\}")
 
 
 def _has_macro(raw: str) -> bool:
     """Does ``raw`` hold a macro that a writer would not write again: one
     the decoder reads as nothing (a font switch, a macro of the file's own)
-    or as ASCII text (a logo: ``\\LaTeX``, ``\\slash``)? Not a letter, an
+    or as ASCII text (a logo: ``\\LaTeX``, ``\\slash``), or an accent over
+    nothing (``\\'{}``, which it writes as a combining mark)? Not a letter, an
     accent or a symbol (``\\ss``, ``\\'e``, ``\\ldots``), which it writes so."""
     import unicodedata
 
+    if _ACCENT_OVER_NOTHING.search(raw):
+        return True
     for m in _MACRO.finditer(raw):
         macro = "\\" + m.group(1)
         text = latex.decode(macro + "{}")
