@@ -165,3 +165,48 @@ def test_help_teaches(cs):
     r = cs(None, "export", "--help")
     assert "--cited-in paper.aux" in r.stdout
     assert "Examples:" in r.stdout
+
+
+TIES_BIB = """@book{zeta, author = {Kullback, Solomon}, title = {Information theory}, year = 1997}
+@book{alpha, author = {Kullback, Solomon}, title = {Information theory}, year = 1997,
+  note = {A reprint}}
+@book{mid, author = {Kullback, Solomon}, title = {Information theory}, year = 1959}
+@book{other, author = {Other, Ann}, title = {Alone}, year = 1997}
+"""
+
+
+def test_records_a_bibliography_sorts_alike_are_exported_in_their_sources_order(
+    cs, empty_lib, tmp_path, monkeypatch
+):
+    bib = tmp_path / "ties.bib"
+    bib.write_text(TIES_BIB, encoding="utf-8")
+    assert cs(empty_lib, "import", str(bib)).exit_code == 0
+    # zeta and alpha tie (same author, title and year): biber and citeproc print
+    # them in file order, so the export keeps it (in the places key order gives
+    # the two); the others are in key order
+    for name in ("zeta", "alpha"):
+        data = json.loads((empty_lib / f"{name}.json").read_text(encoding="utf-8"))
+        assert data["extra"]["tie_order"] == ["zeta", "alpha"]
+    for name in ("mid", "other"):
+        data = json.loads((empty_lib / f"{name}.json").read_text(encoding="utf-8"))
+        assert "tie_order" not in data.get("extra", {})
+    for index in ("on", "off"):  # from the index, and from the files without one
+        if index == "off":
+            monkeypatch.setenv("CITESHELF_INDEX_DIR", "off")
+        for fmt in ("biblatex", "bibtex"):
+            r = cs(empty_lib, "export", "--format", fmt)
+            assert entry_keys(r.stdout) == ["zeta", "mid", "other", "alpha"], (index, fmt)
+        r = cs(empty_lib, "export", "--format", "csl-json")
+        assert [i["id"] for i in json.loads(r.stdout)] == ["zeta", "mid", "other", "alpha"]
+        r = cs(empty_lib, "export", "alpha", "zeta", "--format", "biblatex")
+        assert entry_keys(r.stdout) == ["zeta", "alpha"]
+
+
+def test_keep_ties_moves_only_a_groups_members_within_their_places():
+    from citeshelf.model.order import keep_ties
+
+    order = ["a", "b", "c", "d", "e"]
+    assert keep_ties(order, [["d", "b"]]) == ["a", "d", "c", "b", "e"]
+    assert keep_ties(order, [["e", "x", "a"]]) == ["e", "b", "c", "d", "a"]  # x: not exported
+    assert keep_ties(order, [["e", "a"]], apart=frozenset({"e"})) == order  # a book written last
+    assert keep_ties(order, [["c"]]) == order

@@ -100,6 +100,10 @@ import-export round trip loses nothing:
 * ``extra["csl_aliases"]``: CSL variables read under another name of the same
   variable (``event`` for ``event-title``, ``shortTitle``,
   ``journalAbbreviation``); CSL-JSON exports write that name again.
+* ``extra["tie_order"]``: ``[key, ...]``, records a bibliography sorts alike
+  (same first names, title, year and volume) whose keys sort otherwise than
+  their source's order, which biber and citeproc print them in: exports
+  write them in that order (:data:`citeshelf.model.order.TIE_ORDER`).
 * any other key: a field the model does not have, under its name in the source
   format (BibTeX field names lower-cased, CSL variable names as they are).
 """
@@ -133,6 +137,7 @@ RESERVED_EXTRA = frozenset(
         "isbn_separator",
         "csl_aliases",
         "csl_verbatim",
+        "tie_order",
     }
 )
 

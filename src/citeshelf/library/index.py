@@ -69,7 +69,7 @@ from ..model.display import year as _year
 from ..model.fold import fold
 from ..model.inherit import inherited
 from ..model.keyfiles import file_stem
-from ..model.order import chapter_sort_key
+from ..model.order import TIE_ORDER, chapter_sort_key
 from ..progress import NullProgress, Progress, ProgressFactory
 from .jsondata import isbns as _isbns
 from .jsondata import names_words as _names_words
@@ -147,6 +147,15 @@ def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> d
     return resolve_doc(extract_own(data), book)
 
 
+def _tie_order(data: dict[str, Any]) -> str | None:
+    """A record's :data:`~citeshelf.model.order.TIE_ORDER`, as JSON, if it has one."""
+    extra = data.get("extra")
+    keys = extra.get(TIE_ORDER) if isinstance(extra, dict) else None
+    if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+        return json.dumps(keys, ensure_ascii=False)
+    return None
+
+
 def _tag_spellings(value: object) -> dict[str, str]:
     """Each folded tag -> the record's first tag that folds so, spaces
     collapsed as the record model stores it."""
@@ -176,6 +185,7 @@ def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
                 if isinstance(r, dict) and (k := r.get("key"))
             }
         ),
+        "tie": _tie_order(data),
         "title": " ".join(
             w
             for f in ("title", "subtitle", "short_title")
@@ -641,6 +651,8 @@ class Index:
         vals = [(rid, "tag", t, shown[t]) for t in doc["tag"]]
         vals += [(rid, "isbn", i, None) for i in doc["isbn"]]
         vals += [(rid, "related", k, None) for k in doc.get("related", ())]
+        if doc.get("tie"):
+            vals.append((rid, "tie", doc["tie"], None))
         if vals:
             con.executemany("INSERT INTO vals(rid, field, value, shown) VALUES (?,?,?,?)", vals)
 
@@ -663,6 +675,15 @@ class Index:
                 "WHERE v.field = 'tag' AND r.problem IS NULL ORDER BY r.key, v.value"
             )
         )
+
+    def tie_orders(self) -> list[list[str]]:
+        """The source orders readable records note of the records they tie
+        with (:data:`citeshelf.model.order.TIE_ORDER`), each once."""
+        rows = self.con.execute(
+            "SELECT DISTINCT v.value FROM vals v JOIN records r ON r.id = v.rid "
+            "WHERE v.field = 'tie' AND r.problem IS NULL ORDER BY v.value"
+        )
+        return [json.loads(value) for (value,) in rows]
 
     def problems(self) -> list[IndexProblem]:
         return [

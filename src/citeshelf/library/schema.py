@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")

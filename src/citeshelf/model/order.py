@@ -12,7 +12,22 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["PAGE_SEPARATOR", "chapter_sort_key", "page_sort_key", "roman_to_int"]
+__all__ = [
+    "PAGE_SEPARATOR",
+    "TIE_ORDER",
+    "chapter_sort_key",
+    "keep_ties",
+    "page_sort_key",
+    "roman_to_int",
+    "tie_signature",
+]
+
+#: The extra key where a record notes the source order of the records a
+#: bibliography sorts alike with it (:func:`tie_signature`), when their keys
+#: sort otherwise: ``[key, ...]`` in source order. biber and citeproc print
+#: such a tie in the order of the file, so an export writes them in that
+#: order (:func:`keep_ties`) and prints as the source did.
+TIE_ORDER = "tie_order"
 
 #: What separates the first and last page of a range as people type it.
 PAGE_SEPARATOR = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
@@ -53,3 +68,39 @@ def chapter_sort_key(chapter: str | None, pages: str | None, key: str) -> tuple[
         num_key = (1, 0, "")
     page_key = page_sort_key(PAGE_SEPARATOR.split(pages)[0]) if pages else (9, 0, "")
     return (num_key, page_key, key)
+
+
+def tie_signature(record: Any) -> int:
+    """What the standard sort schemes of biblatex and CSL styles compare
+    (the first name list, the title, the year, the volume), as a hash:
+    records with the same one tie in a bibliography."""
+    people = getattr(record, "authors", None) or getattr(record, "editors", None) or ()
+    issued = getattr(record, "issued", None)
+    return hash(
+        (
+            tuple((p.family, p.given, p.literal) for p in people),
+            (record.title or "").casefold(),
+            getattr(record, "subtitle", None),
+            str(issued)[:4] if issued else None,
+            getattr(record, "volume", None),
+        )
+    )
+
+
+def keep_ties(
+    order: list[str], groups: list[list[str]], apart: frozenset[str] = frozenset()
+) -> list[str]:
+    """``order`` (keys) with the members of each group (keys in source
+    order, :data:`TIE_ORDER`) in the places they take in it, in the group's
+    order; a group with members both in and out of ``apart`` (the books a
+    BibTeX export writes last) is left as it is."""
+    out = list(order)
+    where = {k: i for i, k in enumerate(out)}
+    for group in groups:
+        members = [k for k in dict.fromkeys(group) if k in where]
+        if len(members) < 2 or len({k in apart for k in members}) > 1:
+            continue
+        for place, key in zip(sorted(where[k] for k in members), members):
+            out[place] = key
+        where.update({k: i for i, k in enumerate(out) if k in members})
+    return out

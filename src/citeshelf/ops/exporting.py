@@ -314,7 +314,7 @@ def _plan_export(
     bibtex = fmt in ("bibtex", "biblatex")
     if expand and bibtex:
         # self-contained chapters: a book is written only if it was asked for
-        order = sorted(chosen)
+        order = _ties_kept(library, cache, sorted(chosen))
         return ExportPlan(
             fmt, order, books, False, ascii, [], missing, warnings, cache=cache, whole=whole
         )
@@ -324,6 +324,9 @@ def _plan_export(
         # (books holds exactly the records a selected chapter names as parent)
         parents = set(books)
         order = [k for k in order if k not in parents] + [k for k in order if k in parents]
+        order = _ties_kept(library, cache, order, frozenset(parents))
+    else:
+        order = _ties_kept(library, cache, order)
     return ExportPlan(
         fmt, order, books, True, ascii, added, missing, warnings, cache=cache, whole=whole
     )
@@ -720,6 +723,43 @@ def _library_preamble(library: Any) -> tuple[str, list[tuple[str, str]]]:
 
     parsed = parse_bibtex(text, source=PREAMBLE_FILE)
     return preamble_text(parsed.preambles), parsed.strings
+
+
+def _ties_kept(
+    library: Any, cache: _EntryCache | None, order: list[str], apart: frozenset[str] = frozenset()
+) -> list[str]:
+    """``order`` with records a bibliography sorts alike in their source's
+    order (:func:`citeshelf.model.order.keep_ties`): the groups from the
+    index, or without one from the files that note one."""
+    import sqlite3
+
+    from ..model.order import TIE_ORDER, keep_ties
+
+    groups: list[list[str]] | None = None
+    if cache is not None:
+        try:
+            groups = cache.index.tie_orders()
+        except sqlite3.Error:
+            groups = None
+    if groups is None:
+        from ..errors import CiteshelfError
+        from ..library.safeio import loads_limited
+
+        groups = []
+        for key in order:
+            try:
+                text = library.read_text(key)
+            except (OSError, CiteshelfError):
+                continue
+            if f'"{TIE_ORDER}"' not in text:
+                continue
+            try:
+                keys = loads_limited(text).get("extra", {}).get(TIE_ORDER)  # type: ignore[attr-defined]
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(keys, list) and keys not in groups:
+                groups.append([str(k) for k in keys])
+    return keep_ties(order, groups, apart) if groups else order
 
 
 def _original_keys(library: Any, keys: list[str]) -> dict[str, str]:

@@ -61,6 +61,7 @@ from typing import Any
 from ..errors import CiteshelfError
 from ..formats.entries import Issue, ReadEntry
 from ..model.keys import unique_key
+from ..model.order import TIE_ORDER, tie_signature
 from ..progress import NullProgress, ProgressFactory
 from .duplicates import Existing, _norm_title
 from .options import ON_DUPLICATE
@@ -596,6 +597,9 @@ class Importer:
         #: key of a new record -> its duplicates in the import, which may
         #: hold fields it lacks (:func:`.merging.fill_missing`)
         self.fills: dict[str, list[tuple[Any, Duplicate]]] = {}
+        #: what a bibliography sorts by (:func:`citeshelf.model.order.tie_signature`) -> the new
+        #: keys that give it, in input order (one key: a plain string)
+        self.ties: dict[int, str | list[str]] = {}
         self.handles: dict[str, str] = {}  # new key -> staged file
         self.book_keys: set[str] = set()  # new books (committed first)
         self.order: list[str] = []  # new keys in input order
@@ -656,6 +660,14 @@ class Importer:
             )
         elif isinstance(record, Chapter) and self.link_parents and record.container_title:
             self.unlinked.append(record.key)
+        sig = tie_signature(record)
+        same = self.ties.get(sig)
+        if same is None:
+            self.ties[sig] = record.key
+        elif isinstance(same, str):
+            self.ties[sig] = [same, record.key]
+        else:
+            same.append(record.key)
 
     def add(self, entry: Entry) -> None:
         from ..model.keys import free_key
@@ -745,6 +757,10 @@ class Importer:
                 self._restage(record.model_copy(update={"extra": extra}))
         self.aliases = {}
         self.fills = {}
+        for group in self.ties.values():
+            if isinstance(group, list):
+                self._note_tie(group)
+        self.ties = {}
         for key, parent, has_container, source, line in self.links:
             target = self.alias.get(parent)
             if target is None:
@@ -799,6 +815,20 @@ class Importer:
         files = self.files
         res.invalid.sort(key=lambda i: (files.get(i.source, len(files)), i.line or 0))
         return res
+
+    def _note_tie(self, group: list[str]) -> None:
+        """Records a bibliography sorts alike (same names, title, year and
+        volume) whose keys do not sort in input order: each notes the input
+        order (``extra.tie_order``), which exports keep, so that biber and
+        citeproc, which print such a tie in file order, print it as the
+        source did."""
+        keys = [k for k in group if k in self.handles]
+        if len(keys) < 2 or keys == sorted(keys):
+            return
+        for key in keys:
+            record = self._stage.get(self.handles[key])
+            extra = {**(record.extra or {}), TIE_ORDER: keys}
+            self._restage(record.model_copy(update={"extra": extra}))
 
     def _restage(self, record: Any) -> None:
         old = self.handles[record.key]
