@@ -147,7 +147,7 @@ def extract(data: Mapping[str, Any], book: Mapping[str, Any] | None = None) -> d
     return resolve_doc(extract_own(data), book)
 
 
-def _tie_order(data: dict[str, Any]) -> str | None:
+def _tie_order(data: Mapping[str, Any]) -> str | None:
     """A record's :data:`~citeshelf.model.order.TIE_ORDER`, as JSON, if it has one."""
     extra = data.get("extra")
     keys = extra.get(TIE_ORDER) if isinstance(extra, dict) else None
