@@ -1002,6 +1002,7 @@ def _diff(want: Mapping[str, Any], got: Mapping[str, Any]) -> dict[str, Any]:
 def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
     """One record as a CSL-JSON item (see the module docstring)."""
     from ..model.inherit import chapter_view
+    from ..model.order import TIE_ORDER
 
     if book is not None and record.parent:
         record = chapter_view(record, book, "csl-json")
@@ -1009,8 +1010,10 @@ def record_to_csl(record: Any, *, book: Any = None) -> dict[str, Any]:
     # What a reader would rebuild from the standard variables; anything else
     # travels in custom.citeshelf.
     want = record.to_json_dict()
-    if "custom" in want.get("extra", {}):
-        want["extra"] = {k: v for k, v in want["extra"].items() if k != "custom"}
+    # the tie order is the order of the items themselves (an import notes it again)
+    if "custom" in want.get("extra", {}) or TIE_ORDER in want.get("extra", {}):
+        unsaid = ("custom", TIE_ORDER)
+        want["extra"] = {k: v for k, v in want["extra"].items() if k not in unsaid}
         if not want["extra"]:
             del want["extra"]
     plain = {k: v for k, v in item.items() if k != "custom"}
