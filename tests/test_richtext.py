@@ -31,6 +31,12 @@ RECORDS = Path(__file__).parent.parent / "records"
         ('<span class="nocase">iPhone</span>', "iPhone"),
         ('<span style="font-variant:small-caps;">x</span>', "x"),
         ("&lt;i> &amp;lt;", "<i> &lt;"),
+        # biblatex's punctuation commands print their mark
+        (
+            "Vol<tex>\\adddot</tex> 2 of the set<tex>\\addcolon</tex> a study",
+            "Vol. 2 of the set: a study",
+        ),
+        ("A<tex>\\addcomma\\addspace</tex>B<tex>\\isdot</tex>", "A, B"),
     ],
 )
 def test_plain_text_never_shows_a_tag(text, plain):
