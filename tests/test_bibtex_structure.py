@@ -338,3 +338,51 @@ def test_a_duplicates_fields_are_compared_where_the_kept_entry_lacks_them():
     # counted), its abstract was taken (not added), its note was lost
     assert result.changed == [] and result.added == []
     assert result.lost == [("twin", "note", "Only here")]
+
+
+STATUS_AND_RANGE_BIB = r"""@incollection{contrib,
+  author = {Contributor, Anna},
+  title = {Contribution},
+  booktitle = {Edited volume},
+  year = {\autocap{f}orthcoming},
+}
+
+@book{dated,
+  author = {Ann, Author},
+  title = {As a date},
+  date = {\autocap{f}orthcoming},
+}
+
+@article{waller,
+  author = {Waller, R. H. W.},
+  title = {Journal typography in transition},
+  journal = {Visible Language},
+  month = {????},
+  year = {1981--1982},
+}
+"""
+
+
+def test_a_status_given_as_the_year_or_date_is_written_as_the_source_did():
+    records = {r.key: r for r in parse_bibtex(STATUS_AND_RANGE_BIB).records}
+    assert records["contrib"].status == "forthcoming" and records["contrib"].issued is None
+    assert records["dated"].status == "forthcoming" and records["dated"].issued is None
+    text = write_bibtex(list(records.values()), dialect="biblatex")
+    assert "  year = {\\autocap{f}orthcoming},\n" in text
+    assert "  date = {\\autocap{f}orthcoming},\n" in text
+    assert "pubstate" not in text
+    # once the record says otherwise, the writer writes what it says
+    edited = records["contrib"].model_copy(update={"status": "in press"})
+    assert "pubstate = {inpress}" in write_bibtex([edited], dialect="biblatex")
+
+
+def test_a_year_range_beside_a_month_that_is_none_is_written_as_written():
+    waller = {r.key: r for r in parse_bibtex(STATUS_AND_RANGE_BIB).records}["waller"]
+    assert str(waller.issued) == "1981/1982"
+    text = write_bibtex([waller], dialect="biblatex")
+    assert "  year = {1981--1982},\n  month = {????},\n" in text and "date =" not in text
+
+
+def test_biber_sees_statuses_and_a_year_range_as_in_the_source(tmp_path):
+    result = _biber_round_trip(STATUS_AND_RANGE_BIB, tmp_path)
+    assert result.lost == [] and result.changed == [] and result.added == [], result.report()

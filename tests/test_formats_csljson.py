@@ -426,3 +426,23 @@ def test_a_group_authors_abbreviation_is_read_and_travels_back():
     assert r.authors[0].short == "WHO"
     assert r.editors[0].short == "JD"
     assert record_from_csl(record_to_csl(r)) == r
+
+
+@pytest.mark.parametrize(
+    ("issued", "season"),
+    [([[1928, 24]], 4), ([[1928, 21]], 1), ([[2001, 14]], 2)],
+)
+def test_a_season_given_as_a_month_is_a_season_and_written_as_it_came(issued, season):
+    item = {"id": "s", "type": "article-journal", "title": "T", "issued": {"date-parts": issued}}
+    record = record_from_csl(item)
+    assert (record.issued.year, record.issued.season, record.issued.month) == (
+        issued[0][0],
+        season,
+        None,
+    )
+    out = record_to_csl(record)
+    assert out["issued"] == {"date-parts": issued}  # as pandoc or citeproc-js gave it
+    assert "custom" not in out or "extra" not in out["custom"].get("citeshelf", {})
+    # a date changed since is written as the writer writes any date
+    moved = record.model_copy(update={"issued": record.issued.model_copy(update={"year": 1930})})
+    assert record_to_csl(moved)["issued"] == {"date-parts": [[1930]], "season": season}

@@ -577,6 +577,20 @@ def _csl_date(date: Any) -> dict[str, Any]:
     return out
 
 
+def _date_as_read(raw: Any, date: Any) -> dict[str, Any] | None:
+    """The CSL date object a record's date was read from (kept in ``extra``
+    by :func:`_read_date` when :func:`_csl_date` writes it otherwise: a
+    season as month 24, ``[[1928, 24]]``), while it still reads as that date."""
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("date-parts"), list):
+        return None
+    from ..model import Date
+
+    parsed = _date(raw)
+    if parsed is None or Date.model_validate(parsed) != date:
+        return None
+    return dict(raw)
+
+
 def _date_is_exact(value: Any, text: Any) -> bool:
     """True if the record's date ``text`` says everything the CSL date object said."""
     if text is None or not isinstance(value, Mapping):
@@ -938,7 +952,7 @@ def _write_row(
     elif row.kind == "date":
         value = getattr(record, row.record)
         if value:
-            item[row.var] = _csl_date(value)
+            item[row.var] = _date_as_read(extra.get(row.var), value) or _csl_date(value)
     elif row.kind == "isbn":
         if record.isbn:
             sep = extra.get("isbn_separator")

@@ -174,10 +174,22 @@ def _related(d: Decoding) -> None:
 
 
 def date_field(d: Decoding) -> None:
-    """BibLaTeX ``date``, EDTF (checked with the other date fields in :func:`issued`)."""
-    if "date" in d.fields:
-        d.issued = _date_text(d, "date")
-        d.date_source = "date"
+    """BibLaTeX ``date``, EDTF (checked with the other date fields in
+    :func:`issued`); a status instead of a date (``{\\autocap{f}orthcoming}``,
+    as biblatex-chicago writes it) is the record's status, and BibLaTeX
+    exports write it as the source did (``extra.bibtex_written``)."""
+    if "date" not in d.fields:
+        return
+    text = _date_text(d, "date")
+    from ...model.dates import STATUSES, status_key
+
+    key = status_key(text)
+    if key and "pubstate" not in d.fields and "year" not in d.fields:
+        d.data["status"] = STATUSES[key]
+        d.extra.setdefault("bibtex_written", {})["date"] = ws(d.fields["date"])
+        return
+    d.issued = text
+    d.date_source = "date"
 
 
 def _date_text(d: Decoding, name: str) -> str:
@@ -225,6 +237,8 @@ def year(d: Decoding) -> None:
         d.issued = span
     elif d.issued is None and status_key(y) and "pubstate" not in d.fields:
         d.data["status"] = STATUSES[status_key(y) or ""]
+        # ({\autocap{f}orthcoming}: BibLaTeX exports write it as the source did)
+        d.extra.setdefault("bibtex_written", {})["year"] = ws(raw)
     elif d.issued is None:
         d.issued = y
         d.date_source = "year"
@@ -252,6 +266,15 @@ def month(d: Decoding) -> None:
             d.extra["month"] = mtext
     elif not (issued and number and len(issued) >= 7 and int(issued[5:7]) == number):
         d.extra["month"] = mtext
+        if (
+            issued
+            and re.fullmatch(r"\d{4}/\d{4}", issued)
+            and "date" not in d.fields
+            and "year" in d.fields
+        ):
+            # year = {1981--1982} beside a month that is none (????): biber
+            # reads the two as one legacy date; exports write them so again
+            d.extra["bibtex_year"] = True
 
 
 def day(d: Decoding) -> None:

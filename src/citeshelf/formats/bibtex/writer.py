@@ -314,6 +314,8 @@ class _Writer(Spelling):
             other = named.get(row.record) if isinstance(named, Mapping) else None
             if isinstance(other, str) and _FIELD_NAME.match(other) and other not in e.fields:
                 name = other  # the name its source wrote
+        if row.kind == "status" and self.status_as_date(e):
+            return  # written as the source's date (put_date)
         writer = _KIND_WRITERS.get(row.kind)
         if writer is not None:
             e.put(name, writer(self, value, row.record, e.extra))
@@ -366,6 +368,9 @@ class _Writer(Spelling):
         ``date`` too when the date is more than those say (a range, a season)."""
         d = e.source.issued
         if not d:
+            written = self.status_as_date(e)
+            if written:
+                e.put(*written)
             return
         raw = e.extra.get("date")
         if (
@@ -393,11 +398,12 @@ class _Writer(Spelling):
             return
         sort = e.extra.get("bibtex_year_sort")
         sort = sort if isinstance(sort, str) and _balanced(sort) and d.is_simple else ""
-        as_year = (e.extra.get("bibtex_year") is True and d.is_simple) or sort
+        years = d.end is not None and d.end.year != d.year and d.month is None and d.season is None
+        as_year = (e.extra.get("bibtex_year") is True and (d.is_simple or years)) or sort
         if e.biblatex and not as_year:
             e.put("date", edtf)
             return
-        if d.end is not None and d.end.year != d.year and d.month is None and d.season is None:
+        if years:
             e.put("year", f"{d.year}--{d.end.year}")
         else:
             e.put("year", sort + (str(d.year) if d.year >= 1000 else f"{d.year:04d}"))
@@ -405,8 +411,25 @@ class _Writer(Spelling):
                 e.put("month", _MONTHS[d.month - 1], macro=True)
                 if d.day:
                     e.put("day", str(d.day))
-        if not d.is_simple:
+        if not d.is_simple and not (e.biblatex and as_year):
+            # (biber would read a date beside the year the source wrote alone)
             e.put("date", edtf)
+
+    def status_as_date(self, e: _Entry) -> tuple[str, str] | None:
+        """The ``year`` or ``date`` (field, text) a source gave as a status
+        (``{\\autocap{f}orthcoming}``, ``extra.bibtex_written``), for BibLaTeX,
+        while the record has that status and no date."""
+        from ...model.dates import status_key
+
+        status = getattr(e.source, "status", None)
+        if not e.biblatex or not status or e.source.issued:
+            return None
+        for field in ("year", "date"):
+            written = _written(self, e.extra, field)
+            said = status_key(" ".join(latex.decode(written).split())) if written else None
+            if written and said and said == status_key(status):
+                return field, written
+        return None
 
     def put_book_title(self, e: _Entry) -> None:
         """Classic BibTeX's crossref copies only same-named fields: a book
