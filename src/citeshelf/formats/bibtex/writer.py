@@ -368,9 +368,9 @@ class _Writer(Spelling):
         ``date`` too when the date is more than those say (a range, a season)."""
         d = e.source.issued
         if not d:
-            written = self.status_as_date(e)
-            if written:
-                e.put(*written)
+            as_status = self.status_as_date(e)
+            if as_status:
+                e.put(*as_status)
             return
         raw = e.extra.get("date")
         if (
