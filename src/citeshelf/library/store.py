@@ -49,7 +49,7 @@ from ..errors import (
     NotFound,
     UsageError,
 )
-from ..jsontext import dumps_indented
+from ..jsontext import _has_float, dumps_indented
 from ..limits import ENV_MAX_RECORD, text_bytes
 from ..model.keyfiles import check_key, file_stem, key_of_stem
 from .safeio import (
@@ -96,8 +96,6 @@ def now_utc() -> datetime:
 
 
 def _extra_has_float(data: dict[str, object]) -> bool:
-    from ..jsontext import _has_float
-
     return bool(data.get("extra")) and _has_float(data["extra"])
 
 

@@ -175,29 +175,39 @@ class Person(BaseModel):
 # Parsing
 
 
+_BRACE = re.compile(r"\\[{}]|[{}]")
+
+
 def _split_depth0(text: str, sep_re: re.Pattern[str]) -> list[str]:
     """Split ``text`` on ``sep_re`` matches that are outside braces (an
-    escaped brace, ``\\{``, is text: what the writer makes of a lone brace)."""
+    escaped brace, ``\\{``, is text: what the writer makes of a lone brace).
+
+    ``sep_re`` never matches a brace, a backslash or the empty string (the
+    separators here: ``and``, a comma, spaces), so a match lies at one depth
+    and is found by the regex engine; the braces before it give its depth."""
     parts: list[str] = []
-    depth = 0
     start = 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "\\" and text[i + 1 : i + 2] in ("{", "}"):
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            m = sep_re.match(text, i)
-            if m and m.end() > i:
-                parts.append(text[start:i])
-                start = i = m.end()
-                continue
-        i += 1
+    if "{" not in text and "}" not in text:
+        for m in sep_re.finditer(text):
+            parts.append(text[start : m.start()])
+            start = m.end()
+        parts.append(text[start:])
+        return parts
+    depth = 0
+    braces = _BRACE.finditer(text)
+    brace = next(braces, None)
+    for m in sep_re.finditer(text):
+        at = m.start()
+        while brace is not None and brace.start() < at:
+            token = brace.group()
+            if token == "{":
+                depth += 1
+            elif token == "}":
+                depth = max(0, depth - 1)
+            brace = next(braces, None)
+        if depth == 0:
+            parts.append(text[start:at])
+            start = m.end()
     parts.append(text[start:])
     return parts
 

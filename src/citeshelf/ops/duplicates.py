@@ -46,7 +46,8 @@ from types import MappingProxyType
 from typing import Any
 
 from ..model.display import year as _year_of
-from ..model.identifiers import isbn_key
+from ..model.fold import fold
+from ..model.identifiers import doi_key, isbn_key
 
 __all__ = [
     "FUZZY_THRESHOLD",
@@ -67,8 +68,6 @@ FUZZY_GROUP_MAX = 300
 
 
 def _norm_title(text: str | None) -> str:
-    from ..model.fold import fold
-
     # Letters and digits of any script are kept ("毛泽东" stays itself, not
     # "": titles in Chinese, Greek or Cyrillic are compared like Latin ones);
     # interned: the same title is kept by several of the rule's tables.
@@ -185,8 +184,6 @@ def record_signature(record: Any, book: tuple[str, str, str | None] | None = Non
 
 
 def _doi(value: object) -> str:
-    from ..model.identifiers import doi_key
-
     return doi_key(str(value))
 
 
@@ -448,8 +445,6 @@ class LikelyDuplicate:
 
 
 def _fold_name(people: list[Any]) -> str:
-    from ..model.fold import fold
-
     return fold(_first_family(people) or "")
 
 

@@ -58,9 +58,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CiteshelfError
+from ..errors import CiteshelfError, InvalidData
 from ..formats.entries import Issue, ReadEntry
-from ..model.keys import unique_key
+from ..model.keys import free_key, unique_key
 from ..model.order import TIE_ORDER, tie_signature
 from ..progress import NullProgress, ProgressFactory
 from .duplicates import Existing, _norm_title
@@ -633,9 +633,6 @@ class Importer:
             self.add(entry)
 
     def _accept(self, record: Any, entry: Entry) -> None:
-        from ..errors import InvalidData
-        from ..model import Chapter
-
         try:
             handle = self._stage.put(record)
         except InvalidData as exc:  # too large for a record file
@@ -658,8 +655,11 @@ class Importer:
                     entry.line,
                 )
             )
-        elif isinstance(record, Chapter) and self.link_parents and record.container_title:
-            self.unlinked.append(record.key)
+        elif self.link_parents:
+            from ..model import Chapter
+
+            if isinstance(record, Chapter) and record.container_title:
+                self.unlinked.append(record.key)
         sig = tie_signature(record)
         same = self.ties.get(sig)
         if same is None:
@@ -670,8 +670,6 @@ class Importer:
             same.append(record.key)
 
     def add(self, entry: Entry) -> None:
-        from ..model.keys import free_key
-
         res = self.result
         record = entry.record
         full = entry.full or record
