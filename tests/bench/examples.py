@@ -30,6 +30,9 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.biber_fidelity import export_with_citeshelf
+
 EXAMPLES = Path("/usr/share/texlive/texmf-dist/doc/latex/biblatex/examples")
 BIB = "biblatex-examples.bib"
 
@@ -70,18 +73,6 @@ def compile_text(text: str, bib: Path, work: Path) -> list[str]:
     return (work / "doc.txt").read_text(encoding="utf-8", errors="replace").splitlines()
 
 
-def export_library(original: Path, out: Path) -> None:
-    cli = [sys.executable, "-m", "citeshelf"]
-    lib = str(out.parent / "records")
-    subprocess.run([*cli, "init", lib], check=True, capture_output=True)
-    subprocess.run([*cli, "-L", lib, "import", str(original)], check=True, capture_output=True)
-    subprocess.run(
-        [*cli, "-L", lib, "export", "--format", "biblatex", "-o", str(out)],
-        check=True,
-        capture_output=True,
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
@@ -114,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
             original.write_bytes(gzip.decompress(gz.read_bytes()))
         exported = root / "export" / BIB
         exported.parent.mkdir()
-        export_library(original, exported)
+        export_with_citeshelf(original, exported)
 
         def one(name: str) -> tuple[str, list[str]]:
             a = compile_text(chosen[name], original, root / name / "original")
