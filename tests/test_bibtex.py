@@ -708,3 +708,15 @@ def test_export_order_is_the_keys_not_the_import_order():
     other = write_bibtex(parse_bibtex(second + first).records, dialect="biblatex")
     assert one == other
     assert one.index("@book{aa,") < one.index("@book{zz,")
+
+
+def test_a_repeated_year_is_written_again_only_while_the_date_is_the_one_read():
+    (entry,) = parse_bibtex("@book{r2, title={A}, year=2000, year=2001}\n").entries
+    rec = entry.record
+    assert str(rec.issued) == "2000"
+    assert "year = {2000},\n  year = {2001}," in write_bibtex([rec])
+    from citeshelf.model import Date
+
+    moved = rec.model_copy(update={"issued": Date.model_validate("2005")})
+    text = write_bibtex([moved])
+    assert "year = {2005}," in text and "2001" not in text

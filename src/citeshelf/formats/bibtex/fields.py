@@ -523,6 +523,10 @@ def held_field(rtype: str, name: str) -> str | None:
     return None
 
 
+#: The fields that together give a record's date (``issued``).
+_DATE_PARTS = frozenset({"year", "month", "day", "date"})
+
+
 def value_print(record: Any, name: str) -> str:
     """A short fingerprint of what ``record`` holds for BibTeX field ``name``
     (its record field, or ``extra[name]``): the reader notes it beside a
@@ -531,7 +535,13 @@ def value_print(record: Any, name: str) -> str:
     import hashlib
     import json
 
-    field = held_field(record.type, name)
+    field = (
+        "issued"
+        if name in _DATE_PARTS
+        else "parent"
+        if name in ("crossref", "xref")
+        else held_field(record.type, name)
+    )
     value = getattr(record, field, None) if field else (record.extra or {}).get(name)
     text = json.dumps(_plain(value), sort_keys=True, ensure_ascii=False)
     return hashlib.sha1(text.encode()).hexdigest()[:12]
