@@ -446,3 +446,18 @@ def test_a_season_given_as_a_month_is_a_season_and_written_as_it_came(issued, se
     # a date changed since is written as the writer writes any date
     moved = record.model_copy(update={"issued": record.issued.model_copy(update={"year": 1930})})
     assert record_to_csl(moved)["issued"] == {"date-parts": [[1930]], "season": season}
+
+
+def test_a_date_no_reader_can_read_is_kept_in_extra_with_a_warning():
+    warnings: list[str] = []
+    item = {"id": "x", "type": "book", "title": "T", "issued": {"date-parts": [[1928, 25]]}}
+    record = record_from_csl(item, warnings=warnings)
+    assert record.issued is None
+    assert record.extra["issued"] == {"date-parts": [[1928, 25]]}
+    assert warnings == [
+        "field 'issued' kept in extra: {\"date-parts\": [[1928, 25]]} is no date CSL describes "
+        "(date-parts of year, month 1-12 or season 13-16/21-24, day; or a literal)"
+    ]
+    seasonal = {**item, "issued": {"date-parts": [[1928, 24]]}}
+    warnings.clear()
+    assert record_from_csl(seasonal, warnings=warnings).issued is not None and warnings == []

@@ -840,6 +840,16 @@ def record_from_csl(
         raise InvalidData(f"{where or 'CSL-JSON'}: invalid data: {exc}") from None
     sources: dict[str, str] = {}
     data = _standard_data(item, key, sources)
+    if warnings is not None:
+        rows = _read_map(data["type"])
+        for var, value in item.items():
+            row = rows.get(var)
+            if row is not None and row.kind == "date" and row.record not in data and value:
+                warnings.append(
+                    f"field '{var}' kept in extra: {json.dumps(value, ensure_ascii=False)[:80]} "
+                    "is no date CSL describes (date-parts of year, month 1-12 or season "
+                    "13-16/21-24, day; or a literal)"
+                )
     custom = item.get("custom")
     if isinstance(custom, Mapping) and isinstance(custom.get("citeshelf"), Mapping):
         for name, value in custom["citeshelf"].items():
