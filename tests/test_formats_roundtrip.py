@@ -175,6 +175,26 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 # -- properties ----------------------------------------------------------------
 
 
+def test_a_subtitle_whose_capitals_read_otherwise_in_the_joined_title_comes_back() -> None:
+    # classic BibTeX writes title = {a: A {A}} beside subtitle = {A {A}}: the
+    # braces read as kept capitals in one and as a proper noun in the other,
+    # and the title is still split at ": " (found by the property below)
+    record = parse_record({"type": "article", "key": "a", "title": "a", "subtitle": "A A"})
+    text = write_bibtex([record], dialect="bibtex")
+    assert "title = {a: A {A}}" in text and "subtitle = {A {A}}" in text
+    [back] = parse_bibtex(text).records
+    assert back == record
+    # ... and the main title reads as it would alone ({aA}: kept capitals)
+    record = parse_record({"type": "article", "key": "a", "title": "aA", "subtitle": "A A"})
+    text = write_bibtex([record], dialect="bibtex")
+    assert "title = {{aA}: A {A}}" in text
+    assert parse_bibtex(text).records == [record]
+    # a title that only looks so is left whole
+    text = "@article{b, title = {War: A {B} c}, subtitle = {A B}}"
+    [back] = parse_bibtex(text).records
+    assert (richtext.plain(back.title), back.subtitle) == ("War: A B c", "A B")
+
+
 @SETTINGS
 @given(records(), st.sampled_from(["bibtex", "biblatex"]), st.booleans())
 def test_record_to_bibtex_to_record_loses_nothing(record, dialect, ascii):

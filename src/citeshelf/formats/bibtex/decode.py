@@ -636,13 +636,46 @@ def subtitle_split(d: Decoding) -> None:
     is how citeshelf writes one for classic BibTeX."""
     sub = d.data.get("subtitle")
     title = d.data.get("title")
-    if sub and title and title.endswith(": " + sub):
+    if not sub or not title:
+        return
+    if title.endswith(": " + sub):
         main = d.data["title"] = title[: -len(sub) - 2]
         phrases, _plain = d.cased.get("title", ([], title))
         # the braced phrases of the main title: those before ": subtitle"
         n_sub = len(d.cased.get("subtitle", ([], ""))[0])
         own = phrases[: len(phrases) - n_sub] if n_sub else phrases
         decide_protect(main, own, "title", d.extra)
+        return
+    head = _main_title(d.fields.get("title", ""), sub)
+    if head is not None:
+        # read as if the title field held the main title alone
+        d.data["title"] = cased(head, "title", d.extra, d.cased)
+
+
+def _main_title(raw: str, sub: str) -> str | None:
+    """The part of the title field ``raw`` before ": ``sub``", when its rest
+    reads as the subtitle with other markup: "{aA}: A {A}" beside subtitle =
+    {A {A}} (the braces read as a proper noun in the subtitle, as kept
+    capitals after a colon); None if it does not end so."""
+    from ...model import richtext
+
+    want = richtext.plain(sub)
+    if not want or ": " not in raw:
+        return None
+    depth = 0
+    cuts = []
+    for i, ch in enumerate(raw):
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+        elif ch == ":" and depth == 0 and raw.startswith(": ", i):
+            cuts.append(i)
+    for i in reversed(cuts):
+        tail, _ = latex.decode_rich(raw[i + 2 :], cased=True)
+        if richtext.plain(tail) == want:
+            return raw[:i]
+    return None
 
 
 def thesis_degree(d: Decoding) -> None:
