@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 
 import pytest
 
@@ -138,7 +137,7 @@ def test_styles_see_the_books_data():
 def isbn_everywhere(monkeypatch):
     """The table with the ISBN row applying to every use."""
     rows = tuple(
-        replace(row, uses=frozenset(USES)) if row.field == "isbn" else row for row in INHERITANCE
+        row._replace(uses=frozenset(USES)) if row.field == "isbn" else row for row in INHERITANCE
     )
     monkeypatch.setattr(inherit_module, "INHERITANCE", rows)
 

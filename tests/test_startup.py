@@ -187,3 +187,30 @@ def test_a_plain_list_is_printed_without_click(tmp_path: Path) -> None:
     assert err == "citeshelf: error: in the query at column 8: this '(' is never closed: add ')'"
     code, click_loaded, out, err = _start(["--library", str(tmp_path / "none"), "list"], env)
     assert code == 3 and click_loaded and err.startswith("citeshelf: error: no library at ")
+
+
+SLOW_STDLIB = ("dataclasses", "inspect", "hashlib", "_hashlib", "difflib")
+MODULES_PROBE = START_PROBE.replace(
+    '"click" in sys.modules]',
+    f"sorted(m for m in sys.modules if m in {SLOW_STDLIB!r})]",
+)
+
+
+def test_a_plain_list_imports_none_of_the_slow_standard_modules(tmp_path: Path) -> None:
+    # dataclasses (with inspect), hashlib (which loads OpenSSL) and difflib cost
+    # a warm `list` about 13 ms of its 50: the short way takes none of them
+    lib = tmp_path / "records"
+    shutil.copytree(ROOT / "records", lib)
+    env = _env(tmp_path)
+    code, _loaded, out, _err = _start(["--library", str(lib), "list", "author:merand"], env)
+    assert code == 0 and out.startswith("bujun2014regional  ")  # (builds the index)
+    p = subprocess.run(
+        [sys.executable, "-c", MODULES_PROBE, "--library", str(lib), "list", "author:merand"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    code, slow = json.loads(p.stderr.strip().splitlines()[-1])
+    assert code == 0 and p.stdout.startswith("bujun2014regional  ")
+    assert slow == []

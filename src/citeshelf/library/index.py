@@ -52,7 +52,6 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -1004,14 +1003,15 @@ def _rollback(con: Any) -> None:
         pass
 
 
-@dataclass
 class Rebuilt:
     """What :func:`rebuild_index` did."""
 
-    path: Path
-    stats: dict[str, int]
-    count: int
-    problems: list[IndexProblem]
+    __slots__ = ("path", "stats", "count", "problems")
+
+    def __init__(
+        self, path: Path, stats: dict[str, int], count: int, problems: list[IndexProblem]
+    ) -> None:
+        self.path, self.stats, self.count, self.problems = path, stats, count, problems
 
 
 def rebuild_index(

@@ -28,7 +28,6 @@ record (:meth:`Query.matches`), with the same results.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -366,6 +365,8 @@ def _lex(text: str) -> list[_Tok]:
         if m:
             name = m.group(1).lower()
             if name not in FIELDS:
+                import difflib
+
                 close = difflib.get_close_matches(name, FIELDS, n=1)
                 hint = f"did you mean '{close[0]}:'? " if close else ""
                 raise QueryError(

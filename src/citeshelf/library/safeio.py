@@ -15,7 +15,6 @@ Light on purpose (the standard library only): the index uses it too.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import stat
 
@@ -30,6 +29,7 @@ from ..limits import (
     max_record_bytes,
 )
 from ..limits import too_big as _too_big
+from .digests import blake2b
 
 __all__ = [
     "JOURNAL",
@@ -66,7 +66,7 @@ def file_digest(data: bytes) -> bytes:
     """A digest of a file's bytes: the store notes it for each record file it
     writes, and the index compares it with what the file holds
     (:meth:`citeshelf.library.index.Index.refresh`)."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return blake2b(data, digest_size=16).digest()
 
 
 _KINDS = (

@@ -10,7 +10,6 @@ the next command reads it again (as git does).
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
@@ -18,6 +17,7 @@ from array import array
 from pathlib import Path
 
 from ..model.keyfiles import SAFE_KEY, key_of_stem
+from .digests import sha1
 from .safeio import is_leftover
 
 __all__ = ["ENV_INDEX_CHECK", "RACY_COARSE_NS", "RACY_NS", "SUFFIX", "Scan", "differences", "racy"]
@@ -112,7 +112,7 @@ class Scan:
         return sorted(name_key(name) for name in self.names)
 
     def digest(self) -> str:
-        h = hashlib.sha1("/".join(self.names).encode("utf-8", "surrogateescape"))
+        h = sha1("/".join(self.names).encode("utf-8", "surrogateescape"))
         h.update(self.mtimes.tobytes())
         h.update(self.sizes.tobytes())
         return f"{len(self.names)}:{h.hexdigest()}"

@@ -45,10 +45,10 @@ def index_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Path:
     """The index file of the library at ``library_path``."""
-    import hashlib  # here: OpenSSL's module is loaded only when a path is made
+    from .digests import sha256
 
     absolute = os.path.realpath(os.fspath(library_path))
-    digest = hashlib.sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    digest = sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     parts = Path(absolute).parts[-2:]
     label = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts)).strip("._-")[:60] or "library"
     return index_dir(env) / f"{label}-{digest}.sqlite3"

@@ -30,8 +30,7 @@ Pydantic; :func:`chapter_view` works on model records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
 from .types import types_of_model
 
@@ -74,8 +73,7 @@ _VOLUMES = frozenset({"book"})
 _EVERY = _PARTS | _VOLUMES
 
 
-@dataclass(frozen=True)
-class Inherit:
+class Inherit(NamedTuple):
     """One inherited field: the part's ``field`` is filled from the parent's
     ``book_field`` (when the parent has ``present``, by default the same field)
     for the ``uses`` listed, in parts of the types ``children``."""

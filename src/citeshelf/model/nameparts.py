@@ -13,23 +13,30 @@ import re
 __all__ = ["family_given", "is_cjk", "join_particle"]
 
 _GLUED = ("'", "\u2019", "-")
-_CJK = re.compile(
-    "[\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f"
+#: the CJK scripts' letters, as a character class
+_CJK_CLASS = (
+    "\u1100-\u11ff\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3130-\u318f"
     "\u31a0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-    "\U00020000-\U0003134f]"
+    "\U00020000-\U0003134f"
 )
+#: compiled when first needed (a few milliseconds, which every ``list`` would pay)
+_PATTERNS: list[re.Pattern[str]] = []
 
 
-_CJK_CLASS = _CJK.pattern[1:-1]
-#: a letter outside the CJK scripts
-_OTHER_LETTER = re.compile(f"(?![{_CJK_CLASS}])[^\\W\\d_]")
+def _patterns() -> list[re.Pattern[str]]:
+    """A CJK letter; a letter outside the CJK scripts."""
+    if not _PATTERNS:
+        _PATTERNS.append(re.compile(f"[{_CJK_CLASS}]"))
+        _PATTERNS.append(re.compile(f"(?![{_CJK_CLASS}])[^\\W\\d_]"))
+    return _PATTERNS
 
 
 def is_cjk(text: str) -> bool:
     """True if every letter of ``text`` is in a CJK script (Han, kana, hangul)."""
     if text.isascii():
         return False
-    return _CJK.search(text) is not None and _OTHER_LETTER.search(text) is None
+    cjk, other = _patterns()
+    return cjk.search(text) is not None and other.search(text) is None
 
 
 def join_particle(particle: str | None, rest: str | None) -> str:

@@ -54,10 +54,9 @@ def code_stamp() -> bytes:
 
 
 def blake2b(data: bytes = b"") -> Any:
-    try:  # the module alone: hashlib also loads OpenSSL's
-        from _blake2 import blake2b
-    except ImportError:  # pragma: no cover - a Python built without it
-        from hashlib import blake2b
+    """A BLAKE2b hash of 20 bytes (:mod:`citeshelf.library.digests`: without OpenSSL)."""
+    from ..library.digests import blake2b
+
     return blake2b(data, digest_size=20)
 
 
