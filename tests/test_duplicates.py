@@ -549,6 +549,49 @@ def test_fill_missing_takes_nothing_the_record_has() -> None:
     assert fill_missing(keep, chapter) == (keep, [])  # another type gives nothing
 
 
+def test_fill_missing_takes_no_link_of_the_twin() -> None:
+    from citeshelf.ops.merging import fill_missing
+
+    keep = _rec(type="book", key="a", title="T", issued="2000")
+    other = _rec(
+        type="book",
+        key="b",
+        title="T",
+        issued="2000",
+        edition="2",
+        parent="set",
+        related=[{"key": "c", "type": "reprintof"}],
+        extra={"xref": "d", "entryset": "e, f", "crossref": "g", "userb": "kept"},
+    )
+    filled, taken = fill_missing(keep, other)
+    assert taken == ["edition", "userb"]
+    assert (filled.parent, filled.related) == (None, [])
+    assert filled.extra == {"userb": "kept"}
+
+
+def test_a_twin_skipped_on_import_gives_the_record_kept_no_parent_missing(
+    cs, empty_lib, tmp_path
+) -> None:
+    bib = tmp_path / "two.bib"
+    bib.write_text(
+        "@book{first, author={Doe, Jane}, title={A book}, year=2000, isbn={0-8176-4131-9}}\n"
+        "@book{second, author={Doe, Jane}, title={A book}, year=2000, isbn={0-8176-4131-9},"
+        " crossref={nowhere}, note={Signed}}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(bib))
+    assert r.exit_code == 0, r.stderr
+    assert "'first' took the fields it lacked: note\n" in r.stderr
+    data = json.loads((empty_lib / "first.json").read_text(encoding="utf-8"))
+    assert "parent" not in data and "crossref" not in data["extra"]
+    r = cs(empty_lib, "check")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "parent-missing" not in r.stdout + r.stderr
+    out = cs(empty_lib, "export", "--format", "biblatex")
+    assert out.exit_code == 0, out.stderr
+    assert "nowhere" not in out.stdout and "note = {Signed}," in out.stdout
+
+
 @pytest.mark.parametrize("name", ["texbook1.bib", "texbook3.bib"])
 def test_beebe_files_lose_no_distinct_work_as_a_duplicate(cs, empty_lib, name) -> None:
     if shutil.which("kpsewhich") is None:

@@ -141,6 +141,11 @@ RESERVED_EXTRA = frozenset(
     }
 )
 
+#: extra keys whose value names other entries by key: a ``crossref`` or
+#: ``xref`` kept because the record cannot have that parent, a biblatex
+#: set's ``entryset`` (the keys of its members).
+LINK_EXTRA = frozenset({"crossref", "xref", "entryset"})
+
 
 def guess_format(path: str) -> str | None:
     """The import format a file name suggests (".bib" -> "bibtex"), or None."""

@@ -20,7 +20,11 @@ Public API::
     fill_missing(keep, other) -> (record, [field, ...])
         KEEP with the fields it lacks taken from OTHER (a record field, or a
         field kept under ``extra``), nothing joined, nothing of KEEP's
-        changed: what an import keeps of a duplicate it skips.
+        changed: what an import keeps of a duplicate it skips. The links
+        are not taken (``parent``, ``related``, and the keys kept in extra:
+        ``crossref``, ``xref``, ``entryset``): the import checks the links of
+        the entries it imports, not those of a twin it skips, so a link taken
+        from one could name a record that is not there.
     merge_records(library, plan) -> MergePlan
         Write it: KEEP first, then the chapters, then the OTHER records are
         removed (a failure part-way leaves duplicates, never a chapter
@@ -40,6 +44,8 @@ FORMER_KEYS = "former_keys"
 
 _JOINED = ("tags", "keywords", "isbn")
 _SKIP = ("type", "key", "added", "modified", "extra", "related")
+#: what fill_missing never takes: the links besides (see the module docstring)
+_NOT_FILLED = (*_SKIP, "parent")
 
 
 @dataclass
@@ -172,20 +178,22 @@ _PER_FIELD = ("protect", "latex_markup")
 def fill_missing(keep: Any, other: Any) -> tuple[Any, list[str]]:
     """``keep`` with the fields it lacks taken from ``other`` (see the module
     docstring), and the names of the fields taken."""
-    from ..formats import RESERVED_EXTRA
+    from ..formats import LINK_EXTRA, RESERVED_EXTRA
     from ..model import parse_record
 
     if keep.type != other.type:
         return keep, []
     data = keep.to_json_dict()
     theirs = other.to_json_dict()
-    taken = [n for n, v in theirs.items() if n not in _SKIP and data.get(n) is None and v]
+    taken = [n for n, v in theirs.items() if n not in _NOT_FILLED and data.get(n) is None and v]
     for name in taken:
         data[name] = theirs[name]
     extra = dict(data.get("extra") or {})
     other_extra = theirs.get("extra") or {}
     for name, value in other_extra.items():
-        if name not in RESERVED_EXTRA and name != FORMER_KEYS and name not in extra:
+        if name in RESERVED_EXTRA or name in LINK_EXTRA or name == FORMER_KEYS:
+            continue
+        if name not in extra:
             extra[name] = value
             taken.append(name)
     for table in _PER_FIELD:
