@@ -569,6 +569,50 @@ def test_fill_missing_takes_no_link_of_the_twin() -> None:
     assert filled.extra == {"userb": "kept"}
 
 
+def test_fill_missing_takes_what_a_source_said_of_a_field_only_with_its_value() -> None:
+    from citeshelf.ops.merging import fill_missing
+
+    other = _rec(
+        type="article",
+        key="b",
+        title="T",
+        journal="J",
+        issued="2000",
+        issue="3",
+        accessed="2020-01-02",
+        extra={"month": "Spring", "day": "x", "year": "1999", "issue": "Summer", "urldate": "?"},
+    )
+    keep = _rec(type="article", key="a", title="T", journal="J", issued="2000", issue="4")
+    filled, taken = fill_missing(keep, other)
+    assert taken == ["accessed", "urldate"]  # the accessed date goes with its leftover
+    assert filled.extra == {"urldate": "?"}
+    undated = _rec(type="article", key="a", title="T", journal="J")
+    filled, taken = fill_missing(undated, other)
+    assert str(filled.issued) == "2000" and filled.issue == "3"
+    assert filled.extra == other.extra  # taken with the date, issue and accessed date
+
+
+def test_a_twin_skipped_on_import_leaves_its_month_out_of_the_record_kept(
+    cs, empty_lib, tmp_path
+) -> None:
+    bib = tmp_path / "two.bib"
+    bib.write_text(
+        "@book{first, author={Doe, Jane}, title={A book}, year=2000, isbn={0-8176-4131-9},"
+        " urldate={2020-01-02}}\n"
+        "@book{second, author={Doe, Jane}, title={A book}, year=2000, month={Spring},"
+        " isbn={0-8176-4131-9}, urldate={last week}, note={Signed}}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(bib))
+    assert r.exit_code == 0, r.stderr
+    assert "'first' took the fields it lacked: note\n" in r.stderr
+    out = cs(empty_lib, "export", "--format", "biblatex").stdout
+    assert "date = {2000}," in out and "note = {Signed}," in out
+    assert "Spring" not in out and "last week" not in out
+    data = json.loads((empty_lib / "first.json").read_text(encoding="utf-8"))
+    assert set(data["extra"]) == {"former_keys"}
+
+
 def test_a_twin_skipped_on_import_gives_the_record_kept_no_parent_missing(
     cs, empty_lib, tmp_path
 ) -> None:

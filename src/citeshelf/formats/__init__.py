@@ -146,6 +146,20 @@ RESERVED_EXTRA = frozenset(
 #: set's ``entryset`` (the keys of its members).
 LINK_EXTRA = frozenset({"crossref", "xref", "entryset"})
 
+#: extra keys holding what a BibTeX source said of a record field besides
+#: the record's value, by that record field: the date fields the date does
+#: not hold (``month = {Spring}`` beside ``year``, a second year, a ``day``
+#: that is no day; ``date``: a range an older import kept), a ``urldate``
+#: that is no date, an article's ``issue`` beside its ``number``, the
+#: ``isbn-others`` of an entry whose ``isbn`` is none. An export writes
+#: them beside the field's value, so they go with that value.
+FIELD_EXTRA: dict[str, str] = {
+    **dict.fromkeys(("year", "month", "day", "date"), "issued"),
+    "urldate": "accessed",
+    "issue": "issue",
+    "isbn-others": "isbn",
+}
+
 
 def guess_format(path: str) -> str | None:
     """The import format a file name suggests (".bib" -> "bibtex"), or None."""

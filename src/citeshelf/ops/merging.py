@@ -24,7 +24,11 @@ Public API::
         are not taken (``parent``, ``related``, and the keys kept in extra:
         ``crossref``, ``xref``, ``entryset``): the import checks the links of
         the entries it imports, not those of a twin it skips, so a link taken
-        from one could name a record that is not there.
+        from one could name a record that is not there. What a source said
+        of a field beside its value (``extra.month = "Spring"`` beside the
+        date, :data:`citeshelf.formats.FIELD_EXTRA`) is taken only with the
+        field's value, not beside KEEP's own (an export would write the
+        other's month next to KEEP's date).
     merge_records(library, plan) -> MergePlan
         Write it: KEEP first, then the chapters, then the OTHER records are
         removed (a failure part-way leaves duplicates, never a chapter
@@ -178,7 +182,7 @@ _PER_FIELD = ("protect", "latex_markup")
 def fill_missing(keep: Any, other: Any) -> tuple[Any, list[str]]:
     """``keep`` with the fields it lacks taken from ``other`` (see the module
     docstring), and the names of the fields taken."""
-    from ..formats import LINK_EXTRA, RESERVED_EXTRA
+    from ..formats import FIELD_EXTRA, LINK_EXTRA, RESERVED_EXTRA
     from ..model import parse_record
 
     if keep.type != other.type:
@@ -193,6 +197,8 @@ def fill_missing(keep: Any, other: Any) -> tuple[Any, list[str]]:
     for name, value in other_extra.items():
         if name in RESERVED_EXTRA or name in LINK_EXTRA or name == FORMER_KEYS:
             continue
+        if name in FIELD_EXTRA and getattr(keep, FIELD_EXTRA[name], None):
+            continue  # of a field KEEP has its own value of
         if name not in extra:
             extra[name] = value
             taken.append(name)
