@@ -720,3 +720,23 @@ def test_a_repeated_year_is_written_again_only_while_the_date_is_the_one_read():
     moved = rec.model_copy(update={"issued": Date.model_validate("2005")})
     text = write_bibtex([moved])
     assert "year = {2005}," in text and "2001" not in text
+
+
+_REPEATED_LINKS = (
+    "@book{bk, title={The book}, year=2000, publisher={P}}\n"
+    "@book{bk2, title={Other book}, year=2001, publisher={Q}}\n"
+    "@incollection{ch, author={Doe, Jane}, title={A chapter}, crossref={bk},"
+    " crossref={bk2}, pages={1--2}}\n"
+    "@incollection{ch2, author={Roe, Jim}, title={B chapter}, booktitle={X}, year=2000,"
+    " xref={bk}, xref={bk2}}\n"
+)
+
+
+def test_a_repeated_crossref_is_written_again_only_beside_the_entry_it_names():
+    records = {r.key: r for r in parse_bibtex(_REPEATED_LINKS).records}
+    every = write_bibtex(records.values(), dialect="biblatex")
+    assert "crossref = {bk},\n  crossref = {bk2}," in every
+    assert "xref = {bk},\n  xref = {bk2}," in every
+    # without bk2 biber would read a crossref to an entry that is not there
+    some = write_bibtex([records[k] for k in ("bk", "ch", "ch2")], dialect="biblatex")
+    assert "crossref = {bk}," in some and "xref = {bk}," in some and "bk2" not in some
