@@ -722,6 +722,29 @@ def test_a_repeated_year_is_written_again_only_while_the_date_is_the_one_read():
     assert "year = {2005}," in text and "2001" not in text
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "date={2001}, year={2001}, year={2000}",
+        "date={2001}, year={1999}, year={2000}",
+        "date={2001-05}, month={may}, month={jun}",
+    ],
+)
+def test_a_repeated_year_beside_a_date_is_not_written_beside_the_date_s_year(fields):
+    # biber reads the date and ignores year, month and day beside it; a
+    # classic export writes the date as year and month, which a second year
+    # after it would change for biber
+    parsed = parse_bibtex(f"@book{{r3, title={{A}}, {fields}}}\n")
+    (rec,) = parsed.records
+    assert "bibtex_repeated" not in rec.extra
+    assert all("is dropped" in w.message and "read from 'date'" in w.message
+               for w in parsed.warnings) and parsed.warnings  # fmt: skip
+    for dialect in ("bibtex", "biblatex"):
+        text = write_bibtex([rec], dialect=dialect)
+        assert "2000" not in text and "June" not in text
+    assert str(rec.issued) in ("2001", "2001-05")
+
+
 _REPEATED_LINKS = (
     "@book{bk, title={The book}, year=2000, publisher={P}}\n"
     "@book{bk2, title={Other book}, year=2001, publisher={Q}}\n"
