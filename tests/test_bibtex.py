@@ -256,6 +256,26 @@ def test_a_repeated_field_keeps_its_first_value_and_is_written_again_after_it():
     assert again.record.extra["bibtex_repeated"] == rec.extra["bibtex_repeated"]
 
 
+def test_an_ascii_export_writes_a_repeated_value_s_other_characters_in_latex():
+    (rec,) = parse_bibtex(
+        "@book{a, title={A}, year=2000, editor={Crosilla, Laura},"
+        " editor={Sch\u00fcster, P{\\'e}ter}, note={One}, note={Zwei \u2013 drei \\& {vier}},"
+        " url={http://a.org}, url={http://b.org/\u00fc}}"
+    ).records
+    text = write_bibtex([rec], dialect="biblatex", ascii=True)
+    lines = text.splitlines()
+    for first, later in [
+        ("  editor = {Crosilla, Laura},", "  editor = {Sch{\\\"{u}}ster, P{\\'e}ter},"),
+        ("  note = {One},", "  note = {Zwei -- drei \\& {vier}},"),
+        ("  url = {http://a.org},", "  url = {http://b.org/\u00fc},"),  # verbatim, as url is
+    ]:
+        assert lines[lines.index(first) + 1] == later
+    (again,) = parse_bibtex(text).records
+    for name, note in again.extra["bibtex_repeated"].items():
+        source = rec.extra["bibtex_repeated"][name]["then"]
+        assert [decode(v) for v in note["then"]] == [decode(v) for v in source]
+
+
 def test_a_repeated_field_is_not_written_again_once_the_record_changed_it():
     (entry,) = parse_bibtex(_REPEATED).entries
     rec = entry.record

@@ -268,8 +268,9 @@ class _Writer(Spelling):
             if not isinstance(note, Mapping) or not isinstance(note.get("then"), list):
                 continue
             later = [v for v in note["then"] if isinstance(v, str) and _balanced(v)]
-            if self.ascii:
-                later = [v for v in later if v.isascii()]
+            if self.ascii and name not in _VERBATIM and name not in _LINKS:
+                # LaTeX as the source wrote it: only its other characters encoded
+                later = [latex.encode(v, ascii=True, escape=False) for v in later]
             if name in _LINKS:
                 # biber reads the last: a key the export does not write would be
                 # a crossref to nothing
