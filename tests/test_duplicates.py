@@ -143,6 +143,26 @@ def test_merge_takes_missing_fields_shows_conflicts_and_repoints_chapters(
     assert r.stdout.startswith("@book{b1,\n") and "  ids = {b2},\n" in r.stdout
 
 
+@pytest.mark.parametrize("index", [True, False])
+def test_merge_names_the_record_kept_in_the_tie_orders(cs, empty_lib, tmp_path, index) -> None:
+    from .test_rekey import _TIED, _ties
+
+    env = None if index else {"CITESHELF_INDEX_DIR": "off"}
+    bib = tmp_path / "tied.bib"
+    bib.write_text(_TIED, encoding="utf-8")
+    assert cs(empty_lib, "import", str(bib), env=env).exit_code == 0
+    r = cs(empty_lib, "merge", "mm", "zz", "--json", env=env)
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["tied"] == ["aa"]
+    # zz's place, once: mm took it
+    assert _ties(empty_lib) == {"aa": ["mm", "aa"], "mm": ["mm", "aa"]}
+    out = cs(empty_lib, "export", "--format", "biblatex", env=env).stdout
+    assert out.index("@book{mm,") < out.index("@book{aa,")
+    # a tie of one is none
+    assert cs(empty_lib, "merge", "aa", "mm", env=env).exit_code == 0
+    assert _ties(empty_lib) == {"aa": None}
+
+
 def test_merge_take_uses_the_other_value(cs, empty_lib: Path) -> None:
     _write(empty_lib, {**ARTICLE, "key": "a1"})
     _write(empty_lib, {**ARTICLE, "key": "a2", "title": "A study of gnus, revised"})

@@ -13,7 +13,9 @@ Public API::
         exports (``export --cited-in``). ``MergePlan.chapters`` are the
         records whose parent is an OTHER, or that name one in a relation
         (``related``): they are pointed at KEEP (so are KEEP's own links; a
-        link to itself is dropped).
+        link to itself is dropped). ``MergePlan.tied`` are the records whose
+        tie order (``extra.tie_order``) names an OTHER: it names KEEP instead
+        (once), as KEEP's own does.
         Raises ``NotFound`` for a missing key, ``UsageError`` for a record
         merged with itself or an unknown field in ``take``, ``Conflict`` for
         records of different types.
@@ -61,6 +63,8 @@ class MergePlan:
     conflicts: list[tuple[str, Any, Any, str, str]] = field(default_factory=list)
     taken: list[tuple[str, str]] = field(default_factory=list)  # (field, from key)
     chapters: list[str] = field(default_factory=list)
+    #: the records whose tie order names an OTHER (KEEP's own is the record's)
+    tied: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -72,6 +76,7 @@ class MergePlan:
                 for f, a, b, k, used in self.conflicts
             ],
             "chapters": list(self.chapters),
+            "tied": list(self.tied),
         }
 
 
@@ -81,6 +86,7 @@ def plan_merge(
     """What merging ``others`` into ``keep`` makes (see the module docstring)."""
     from ..errors import Conflict, NotFound, UsageError
     from ..model import WORK_TYPES, parse_record
+    from ..model.order import retie
     from ..model.relations import repoint
 
     others = list(dict.fromkeys(others))
@@ -157,10 +163,14 @@ def plan_merge(
     record = parse_record(data)
     for k in others:
         record = repoint(record, k, keep) or record
+        record = retie(record, k, keep) or record
         plan.chapters += [
             c
             for c in library.linked_keys(k)
             if c not in others and c != keep and c not in plan.chapters
+        ]
+        plan.tied += [
+            c for c in library.tied_keys(k) if c not in others and c != keep and c not in plan.tied
         ]
     plan.record = record
     return plan
@@ -217,12 +227,14 @@ def fill_missing(keep: Any, other: Any) -> tuple[Any, list[str]]:
 def merge_records(library: Any, plan: MergePlan) -> MergePlan:
     """Write the merge (see the module docstring)."""
     library.update(plan.record)
+    from ..model.order import retie
     from ..model.relations import repoint
 
-    for key in plan.chapters:
+    for key in dict.fromkeys([*plan.chapters, *plan.tied]):
         chapter = library.get(key)
         for other in plan.others:
             chapter = repoint(chapter, other, plan.keep) or chapter
+            chapter = retie(chapter, other, plan.keep) or chapter
         library.update(chapter)
     for key in plan.others:
         library.delete(key)
