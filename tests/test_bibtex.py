@@ -276,6 +276,45 @@ def test_an_ascii_export_writes_a_repeated_value_s_other_characters_in_latex():
         assert [decode(v) for v in note["then"]] == [decode(v) for v in source]
 
 
+def test_a_repeated_field_whose_first_value_is_empty_holds_the_later_value():
+    # biber reads the last value (biber --tool: note = {Real}); an empty first
+    # value is no value for the record, which holds the next one
+    parsed = parse_bibtex(
+        "@book{c, title={C}, year=2000, note={}, note={Real}}\n"
+        "@book{d, title={D}, year=2000, note={ }, note={}, note={A}, note={B}}\n"
+    )
+    c, d = parsed.records
+    assert (c.note, "bibtex_repeated" in c.extra) == ("Real", False)
+    assert d.note == "A" and d.extra["bibtex_repeated"]["note"]["then"] == ["B"]
+    text = write_bibtex([c, d], dialect="biblatex")
+    assert "  note = {Real},\n}" in text and "  note = {A},\n  note = {B},\n}" in text
+    assert [(w.key, w.message) for w in parsed.warnings] == [
+        ("c", "field 'note' is repeated: its first value is empty: the record holds the later "
+              "value 'Real' (BibTeX reads the empty one, biber the last)"),
+        ("d", "field 'note' is repeated: the value is empty again: dropped"),
+        ("d", "field 'note' is repeated: its first value is empty: the record holds the later "
+              "value 'A' (BibTeX reads the empty one, biber the last)"),
+        ("d", "field 'note' is repeated: the record holds the first value, as BibTeX reads it "
+              "(biber reads the last); exports write 'B' again after it"),
+    ]  # fmt: skip
+
+
+def test_a_field_repeated_in_an_xdata_entry_is_said_to_be_dropped():
+    parsed = parse_bibtex(
+        "@xdata{pub, publisher={First}, publisher={Second}, location={}, location={Berlin}}\n"
+        "@book{c, title={C}, year=2000, xdata={pub}}\n"
+    )
+    (c,) = parsed.records
+    assert (c.publisher, c.place, "bibtex_repeated" in c.extra) == ("First", "Berlin", False)
+    assert "Second" not in write_bibtex([c], dialect="biblatex")
+    assert [(w.key, w.message) for w in parsed.warnings] == [
+        ("pub", "field 'publisher' is repeated: the entries that use this @xdata take the first "
+                "value; the later value 'Second' is dropped (biber reads the last)"),
+        ("pub", "field 'location' is repeated: its first value is empty: the entries that use "
+                "this @xdata take the later value 'Berlin' (biber reads the last)"),
+    ]  # fmt: skip
+
+
 def test_a_repeated_field_is_not_written_again_once_the_record_changed_it():
     (entry,) = parse_bibtex(_REPEATED).entries
     rec = entry.record

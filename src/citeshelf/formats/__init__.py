@@ -80,6 +80,9 @@ import-export round trip loses nothing:
   record holds the first value (BibTeX reads the first, biber the last), the
   later ones are kept as LaTeX; BibTeX exports write them again after the
   field while the record holds what it held when read (the fingerprint).
+  A field whose first value is empty holds the next one (biber reads the
+  last; an empty field is none). A field repeated in an ``@xdata`` entry
+  gives the entries that use it its first value, the later ones dropped.
   A ``year``, ``month`` or ``day`` repeated beside a ``date`` is not kept:
   the record's date is the ``date`` (biber ignores the others beside it),
   and the ``year`` an export writes is that date's, not the first value.

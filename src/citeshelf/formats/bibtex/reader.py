@@ -608,6 +608,8 @@ class _Reader:
                 later.append((name, value, self._line(f.start_line, line0) or line))
                 continue
             fields[name] = value
+        xdata = entry.entry_type.lower() == "xdata"
+        holds = "the entries that use this @xdata take" if xdata else "the record holds"
         dated = bool(fields.get("date", "").strip())
         for name, value, at in later:
             if dated and name in _DATE_PARTS:
@@ -616,6 +618,24 @@ class _Reader:
                 why = (
                     "the date is read from 'date' (biber ignores year, month and day "
                     f"beside it): the later value {value!r} is dropped"
+                )
+            elif not fields[name].strip() and value.strip():
+                # an empty field is none: the value is the first one given
+                fields[name] = value
+                readers = (
+                    "biber reads the last"
+                    if xdata
+                    else "BibTeX reads the empty one, biber the last"
+                )
+                why = f"its first value is empty: {holds} the later value {value!r} ({readers})"
+            elif not fields[name].strip():
+                why = "the value is empty again: dropped"
+            elif xdata:
+                # an @xdata entry is no record: its fields are copied into those
+                # that name it, and exports write those entries without it
+                why = (
+                    f"{holds} the first value; the later value {value!r} is dropped "
+                    "(biber reads the last)"
                 )
             else:
                 why = (
