@@ -190,9 +190,21 @@ def parents_xdata(source: str) -> dict[str, list[str]]:
     """Of a .bib source: each entry with a ``crossref`` (lower case) -> the
     ``@xdata`` sets its parent names (see :data:`XDATA_FIRST`)."""
     import bibtexparser
+    from bibtexparser import model as bm
 
     library = bibtexparser.parse_string(source)
-    by_key = {e.key.lower(): {f.key.lower(): f.value for f in e.fields} for e in library.entries}
+    by_key: dict[str, dict[str, str]] = {}
+    for block in library.blocks:
+        if isinstance(block, bm.DuplicateFieldKeyBlock):
+            # an entry with a repeated field: bibtexparser puts it among the
+            # failed blocks, and its middlewares leave the values enclosed
+            block = block.ignore_error_block
+            if isinstance(block, bm.Entry):
+                by_key[block.key.lower()] = {
+                    f.key.lower(): _unenclosed(f.value) for f in block.fields
+                }
+        elif isinstance(block, bm.Entry):
+            by_key[block.key.lower()] = {f.key.lower(): f.value for f in block.fields}
 
     def refs(fields: dict[str, str], name: str) -> list[str]:
         value = fields.get(name)
@@ -205,6 +217,14 @@ def parents_xdata(source: str) -> dict[str, list[str]]:
             if sets:
                 out[key] = sets
     return out
+
+
+def _unenclosed(value: object) -> str:
+    """A field's raw value without its enclosing braces or quotes."""
+    text = str(value).strip()
+    if len(text) >= 2 and (text[0], text[-1]) in (("{", "}"), ('"', '"')):
+        return text[1:-1]
+    return text
 
 
 def _group_end(text: str, i: int) -> int:

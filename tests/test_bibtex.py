@@ -256,6 +256,65 @@ def test_a_repeated_field_keeps_its_first_value_and_is_written_again_after_it():
     assert again.record.extra["bibtex_repeated"] == rec.extra["bibtex_repeated"]
 
 
+def test_an_ascii_export_writes_a_repeated_value_s_other_characters_in_latex():
+    (rec,) = parse_bibtex(
+        "@book{a, title={A}, year=2000, editor={Crosilla, Laura},"
+        " editor={Sch\u00fcster, P{\\'e}ter}, note={One}, note={Zwei \u2013 drei \\& {vier}},"
+        " url={http://a.org}, url={http://b.org/\u00fc}}"
+    ).records
+    text = write_bibtex([rec], dialect="biblatex", ascii=True)
+    lines = text.splitlines()
+    for first, later in [
+        ("  editor = {Crosilla, Laura},", "  editor = {Sch{\\\"{u}}ster, P{\\'e}ter},"),
+        ("  note = {One},", "  note = {Zwei -- drei \\& {vier}},"),
+        ("  url = {http://a.org},", "  url = {http://b.org/\u00fc},"),  # verbatim, as url is
+    ]:
+        assert lines[lines.index(first) + 1] == later
+    (again,) = parse_bibtex(text).records
+    for name, note in again.extra["bibtex_repeated"].items():
+        source = rec.extra["bibtex_repeated"][name]["then"]
+        assert [decode(v) for v in note["then"]] == [decode(v) for v in source]
+
+
+def test_a_repeated_field_whose_first_value_is_empty_holds_the_later_value():
+    # biber reads the last value (biber --tool: note = {Real}); an empty first
+    # value is no value for the record, which holds the next one
+    parsed = parse_bibtex(
+        "@book{c, title={C}, year=2000, note={}, note={Real}}\n"
+        "@book{d, title={D}, year=2000, note={ }, note={}, note={A}, note={B}}\n"
+    )
+    c, d = parsed.records
+    assert (c.note, "bibtex_repeated" in c.extra) == ("Real", False)
+    assert d.note == "A" and d.extra["bibtex_repeated"]["note"]["then"] == ["B"]
+    text = write_bibtex([c, d], dialect="biblatex")
+    assert "  note = {Real},\n}" in text and "  note = {A},\n  note = {B},\n}" in text
+    assert [(w.key, w.message) for w in parsed.warnings] == [
+        ("c", "field 'note' is repeated: its first value is empty: the record holds the later "
+              "value 'Real' (BibTeX reads the empty one, biber the last)"),
+        ("d", "field 'note' is repeated: the value is empty again: dropped"),
+        ("d", "field 'note' is repeated: its first value is empty: the record holds the later "
+              "value 'A' (BibTeX reads the empty one, biber the last)"),
+        ("d", "field 'note' is repeated: the record holds the first value, as BibTeX reads it "
+              "(biber reads the last); exports write 'B' again after it"),
+    ]  # fmt: skip
+
+
+def test_a_field_repeated_in_an_xdata_entry_is_said_to_be_dropped():
+    parsed = parse_bibtex(
+        "@xdata{pub, publisher={First}, publisher={Second}, location={}, location={Berlin}}\n"
+        "@book{c, title={C}, year=2000, xdata={pub}}\n"
+    )
+    (c,) = parsed.records
+    assert (c.publisher, c.place, "bibtex_repeated" in c.extra) == ("First", "Berlin", False)
+    assert "Second" not in write_bibtex([c], dialect="biblatex")
+    assert [(w.key, w.message) for w in parsed.warnings] == [
+        ("pub", "field 'publisher' is repeated: the entries that use this @xdata take the first "
+                "value; the later value 'Second' is dropped (biber reads the last)"),
+        ("pub", "field 'location' is repeated: its first value is empty: the entries that use "
+                "this @xdata take the later value 'Berlin' (biber reads the last)"),
+    ]  # fmt: skip
+
+
 def test_a_repeated_field_is_not_written_again_once_the_record_changed_it():
     (entry,) = parse_bibtex(_REPEATED).entries
     rec = entry.record
@@ -720,3 +779,46 @@ def test_a_repeated_year_is_written_again_only_while_the_date_is_the_one_read():
     moved = rec.model_copy(update={"issued": Date.model_validate("2005")})
     text = write_bibtex([moved])
     assert "year = {2005}," in text and "2001" not in text
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "date={2001}, year={2001}, year={2000}",
+        "date={2001}, year={1999}, year={2000}",
+        "date={2001-05}, month={may}, month={jun}",
+    ],
+)
+def test_a_repeated_year_beside_a_date_is_not_written_beside_the_date_s_year(fields):
+    # biber reads the date and ignores year, month and day beside it; a
+    # classic export writes the date as year and month, which a second year
+    # after it would change for biber
+    parsed = parse_bibtex(f"@book{{r3, title={{A}}, {fields}}}\n")
+    (rec,) = parsed.records
+    assert "bibtex_repeated" not in rec.extra
+    assert all("is dropped" in w.message and "read from 'date'" in w.message
+               for w in parsed.warnings) and parsed.warnings  # fmt: skip
+    for dialect in ("bibtex", "biblatex"):
+        text = write_bibtex([rec], dialect=dialect)
+        assert "2000" not in text and "June" not in text
+    assert str(rec.issued) in ("2001", "2001-05")
+
+
+_REPEATED_LINKS = (
+    "@book{bk, title={The book}, year=2000, publisher={P}}\n"
+    "@book{bk2, title={Other book}, year=2001, publisher={Q}}\n"
+    "@incollection{ch, author={Doe, Jane}, title={A chapter}, crossref={bk},"
+    " crossref={bk2}, pages={1--2}}\n"
+    "@incollection{ch2, author={Roe, Jim}, title={B chapter}, booktitle={X}, year=2000,"
+    " xref={bk}, xref={bk2}}\n"
+)
+
+
+def test_a_repeated_crossref_is_written_again_only_beside_the_entry_it_names():
+    records = {r.key: r for r in parse_bibtex(_REPEATED_LINKS).records}
+    every = write_bibtex(records.values(), dialect="biblatex")
+    assert "crossref = {bk},\n  crossref = {bk2}," in every
+    assert "xref = {bk},\n  xref = {bk2}," in every
+    # without bk2 biber would read a crossref to an entry that is not there
+    some = write_bibtex([records[k] for k in ("bk", "ch", "ch2")], dialect="biblatex")
+    assert "crossref = {bk}," in some and "xref = {bk}," in some and "bk2" not in some

@@ -284,6 +284,18 @@ def test_a_child_gets_what_its_parent_takes_from_xdata_in_a_document_both_ways(t
     assert _bbl_location(tmp_path / "exported.bib", tmp_path, "doc2") == ["M"]
 
 
+def test_parents_xdata_reads_entries_with_a_repeated_field_too():
+    # bibtexparser gives an entry with a repeated field as a DuplicateFieldKeyBlock
+    from .biber_fidelity import parents_xdata
+
+    repeated = (
+        XDATA_PARENT_BIB.replace("year = 2000}", "year = 2000, note = {a}, note = {b}}", 1)
+        + '@incollection{twice, title = {T}, crossref = "mid", pages = {1}, pages = {2}}\n'
+    )
+    assert parents_xdata(XDATA_PARENT_BIB) == {"child": ["common"]}
+    assert parents_xdata(repeated) == {"child": ["common"], "twice": ["common"]}
+
+
 # -- a year with BibTeX's sort prefix ---------------------------------------------------
 
 NOOPSORT_BIB = r"""@preamble{"\newcommand{\noopsort}[1]{}"}

@@ -143,6 +143,26 @@ def test_merge_takes_missing_fields_shows_conflicts_and_repoints_chapters(
     assert r.stdout.startswith("@book{b1,\n") and "  ids = {b2},\n" in r.stdout
 
 
+@pytest.mark.parametrize("index", [True, False])
+def test_merge_names_the_record_kept_in_the_tie_orders(cs, empty_lib, tmp_path, index) -> None:
+    from .test_rekey import _TIED, _ties
+
+    env = None if index else {"CITESHELF_INDEX_DIR": "off"}
+    bib = tmp_path / "tied.bib"
+    bib.write_text(_TIED, encoding="utf-8")
+    assert cs(empty_lib, "import", str(bib), env=env).exit_code == 0
+    r = cs(empty_lib, "merge", "mm", "zz", "--json", env=env)
+    assert r.exit_code == 0, r.stderr
+    assert json.loads(r.stdout)["tied"] == ["aa"]
+    # zz's place, once: mm took it
+    assert _ties(empty_lib) == {"aa": ["mm", "aa"], "mm": ["mm", "aa"]}
+    out = cs(empty_lib, "export", "--format", "biblatex", env=env).stdout
+    assert out.index("@book{mm,") < out.index("@book{aa,")
+    # a tie of one is none
+    assert cs(empty_lib, "merge", "aa", "mm", env=env).exit_code == 0
+    assert _ties(empty_lib) == {"aa": None}
+
+
 def test_merge_take_uses_the_other_value(cs, empty_lib: Path) -> None:
     _write(empty_lib, {**ARTICLE, "key": "a1"})
     _write(empty_lib, {**ARTICLE, "key": "a2", "title": "A study of gnus, revised"})
@@ -547,6 +567,93 @@ def test_fill_missing_takes_nothing_the_record_has() -> None:
     assert fill_missing(filled, other) == (filled, [])
     chapter = _rec(type="chapter", key="c", title="T", container_title="B", edition="3")
     assert fill_missing(keep, chapter) == (keep, [])  # another type gives nothing
+
+
+def test_fill_missing_takes_no_link_of_the_twin() -> None:
+    from citeshelf.ops.merging import fill_missing
+
+    keep = _rec(type="book", key="a", title="T", issued="2000")
+    other = _rec(
+        type="book",
+        key="b",
+        title="T",
+        issued="2000",
+        edition="2",
+        parent="set",
+        related=[{"key": "c", "type": "reprintof"}],
+        extra={"xref": "d", "entryset": "e, f", "crossref": "g", "userb": "kept"},
+    )
+    filled, taken = fill_missing(keep, other)
+    assert taken == ["edition", "userb"]
+    assert (filled.parent, filled.related) == (None, [])
+    assert filled.extra == {"userb": "kept"}
+
+
+def test_fill_missing_takes_what_a_source_said_of_a_field_only_with_its_value() -> None:
+    from citeshelf.ops.merging import fill_missing
+
+    other = _rec(
+        type="article",
+        key="b",
+        title="T",
+        journal="J",
+        issued="2000",
+        issue="3",
+        accessed="2020-01-02",
+        extra={"month": "Spring", "day": "x", "year": "1999", "issue": "Summer", "urldate": "?"},
+    )
+    keep = _rec(type="article", key="a", title="T", journal="J", issued="2000", issue="4")
+    filled, taken = fill_missing(keep, other)
+    assert taken == ["accessed", "urldate"]  # the accessed date goes with its leftover
+    assert filled.extra == {"urldate": "?"}
+    undated = _rec(type="article", key="a", title="T", journal="J")
+    filled, taken = fill_missing(undated, other)
+    assert str(filled.issued) == "2000" and filled.issue == "3"
+    assert filled.extra == other.extra  # taken with the date, issue and accessed date
+
+
+def test_a_twin_skipped_on_import_leaves_its_month_out_of_the_record_kept(
+    cs, empty_lib, tmp_path
+) -> None:
+    bib = tmp_path / "two.bib"
+    bib.write_text(
+        "@book{first, author={Doe, Jane}, title={A book}, year=2000, isbn={0-8176-4131-9},"
+        " urldate={2020-01-02}}\n"
+        "@book{second, author={Doe, Jane}, title={A book}, year=2000, month={Spring},"
+        " isbn={0-8176-4131-9}, urldate={last week}, note={Signed}}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(bib))
+    assert r.exit_code == 0, r.stderr
+    assert "'first' took the fields it lacked: note\n" in r.stderr
+    out = cs(empty_lib, "export", "--format", "biblatex").stdout
+    assert "date = {2000}," in out and "note = {Signed}," in out
+    assert "Spring" not in out and "last week" not in out
+    data = json.loads((empty_lib / "first.json").read_text(encoding="utf-8"))
+    assert set(data["extra"]) == {"former_keys"}
+
+
+def test_a_twin_skipped_on_import_gives_the_record_kept_no_parent_missing(
+    cs, empty_lib, tmp_path
+) -> None:
+    bib = tmp_path / "two.bib"
+    bib.write_text(
+        "@book{first, author={Doe, Jane}, title={A book}, year=2000, isbn={0-8176-4131-9}}\n"
+        "@book{second, author={Doe, Jane}, title={A book}, year=2000, isbn={0-8176-4131-9},"
+        " crossref={nowhere}, note={Signed}}\n",
+        encoding="utf-8",
+    )
+    r = cs(empty_lib, "import", str(bib))
+    assert r.exit_code == 0, r.stderr
+    assert "'first' took the fields it lacked: note\n" in r.stderr
+    data = json.loads((empty_lib / "first.json").read_text(encoding="utf-8"))
+    assert "parent" not in data and "crossref" not in data["extra"]
+    r = cs(empty_lib, "check")
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert "parent-missing" not in r.stdout + r.stderr
+    out = cs(empty_lib, "export", "--format", "biblatex")
+    assert out.exit_code == 0, out.stderr
+    assert "nowhere" not in out.stdout and "note = {Signed}," in out.stdout
 
 
 @pytest.mark.parametrize("name", ["texbook1.bib", "texbook3.bib"])

@@ -367,3 +367,26 @@ def test_a_large_whole_output_is_kept_in_parts(cs, tmp_path):
     kept = outputs(folder)
     assert [part for _, part, _, _ in kept] == [0, 1, 2]
     assert b"".join(t for _, _, _, t in kept).decode() == expected
+
+
+def test_an_entry_whose_repeated_crossref_names_another_is_written_for_each_selection(cs, tmp_path):
+    """A repeated crossref is written again only while its entry is
+    exported too: such an entry depends on the selection and is not kept
+    (a whole output still is)."""
+    from .test_bibtex import _REPEATED_LINKS
+
+    lib = tmp_path / "records"
+    assert cs(lib, "init", str(lib)).exit_code == 0
+    bib = tmp_path / "links.bib"
+    bib.write_text(_REPEATED_LINKS, encoding="utf-8")
+    assert cs(lib, "import", str(bib)).exit_code == 0
+    for p in lib.glob("*.json"):
+        age(p)
+    whole = same(cs, lib, "--format", "biblatex")
+    assert "crossref = {bk},\n  crossref = {bk2}," in whole
+    assert [t.decode() for _, _, _, t in outputs(lib)] == [whole]
+    assert {k for k, _, _ in rows(lib)} == {"bk", "bk2"}  # ch and ch2 depend on the selection
+    some = same(cs, lib, "--format", "biblatex", "ch", "ch2")
+    assert "crossref = {bk}," in some and "xref = {bk}," in some and "bk2" not in some
+    again = same(cs, lib, "--format", "biblatex", "ch", "ch2", "bk2")
+    assert "crossref = {bk},\n  crossref = {bk2}," in again

@@ -48,7 +48,8 @@ def command(
 ) -> None:
     """Rename the record OLD to NEW, or (--all) every record by the key formula.
 
-    The chapters whose book is OLD are pointed at NEW, and the citations of OLD
+    The chapters whose book is OLD are pointed at NEW (so are the records that
+    name OLD in a relation or in their tie order), and the citations of OLD
     in the manuscripts given with --in are rewritten (\\cite-family commands and
     pandoc @OLD citations only, nowhere else). The changes are shown as a diff
     first and made only when you confirm (--yes skips the question; without a

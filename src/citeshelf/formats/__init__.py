@@ -80,6 +80,12 @@ import-export round trip loses nothing:
   record holds the first value (BibTeX reads the first, biber the last), the
   later ones are kept as LaTeX; BibTeX exports write them again after the
   field while the record holds what it held when read (the fingerprint).
+  A field whose first value is empty holds the next one (biber reads the
+  last; an empty field is none). A field repeated in an ``@xdata`` entry
+  gives the entries that use it its first value, the later ones dropped.
+  A ``year``, ``month`` or ``day`` repeated beside a ``date`` is not kept:
+  the record's date is the ``date`` (biber ignores the others beside it),
+  and the ``year`` an export writes is that date's, not the first value.
 * ``extra["protect"]``: ``{field: [phrase, ...]}``, phrases whose letter case is
   protected (BibTeX ``{NATO}``, CSL ``<span class="nocase">``); exports put
   the protection back.
@@ -140,6 +146,25 @@ RESERVED_EXTRA = frozenset(
         "tie_order",
     }
 )
+
+#: extra keys whose value names other entries by key: a ``crossref`` or
+#: ``xref`` kept because the record cannot have that parent, a biblatex
+#: set's ``entryset`` (the keys of its members).
+LINK_EXTRA = frozenset({"crossref", "xref", "entryset"})
+
+#: extra keys holding what a BibTeX source said of a record field besides
+#: the record's value, by that record field: the date fields the date does
+#: not hold (``month = {Spring}`` beside ``year``, a second year, a ``day``
+#: that is no day; ``date``: a range an older import kept), a ``urldate``
+#: that is no date, an article's ``issue`` beside its ``number``, the
+#: ``isbn-others`` of an entry whose ``isbn`` is none. An export writes
+#: them beside the field's value, so they go with that value.
+FIELD_EXTRA: dict[str, str] = {
+    **dict.fromkeys(("year", "month", "day", "date"), "issued"),
+    "urldate": "accessed",
+    "issue": "issue",
+    "isbn-others": "isbn",
+}
 
 
 def guess_format(path: str) -> str | None:

@@ -52,3 +52,16 @@ class Library(RecordStore):
             return index.linked(key)
         finally:
             index.close()
+
+    def tied_keys(self, key: str) -> list[str]:
+        """Keys of the records whose tie order names ``key``, in key order
+        (from the index when one can be used)."""
+        from .index import open_index
+
+        index = open_index(self.path)
+        if index is None:
+            return super().tied_keys(key)
+        try:
+            return index.tied(key)
+        finally:
+            index.close()

@@ -714,6 +714,15 @@ class Index:
             )
         ]
 
+    def tied(self, key: str) -> list[str]:
+        """Keys of the records whose tie order
+        (:data:`citeshelf.model.order.TIE_ORDER`) names ``key`` (in key order)."""
+        rows = self.con.execute(
+            "SELECT r.key, v.value FROM vals v JOIN records r ON r.id = v.rid "
+            "WHERE v.field = 'tie' AND r.problem IS NULL ORDER BY r.key"
+        )
+        return [k for k, value in rows if key in json.loads(value)]
+
     def chapter_rows(self, book_key: str) -> tuple[list[tuple[str, ...]], list[str]]:
         """The chapters of ``book_key`` as ``chapters`` prints them, in order
         (number, then first page, then key), and the problems of unreadable

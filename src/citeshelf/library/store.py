@@ -519,6 +519,30 @@ class RecordStore:
                     out.append(other)
         return out
 
+    def tied_keys(self, key: str) -> list[str]:
+        """Keys of the records whose tie order (``extra.tie_order``,
+        :data:`citeshelf.model.order.TIE_ORDER`) names ``key``, in key order,
+        read from the files (only files that mention the key are parsed)."""
+        from ..model.order import TIE_ORDER
+
+        needle = json.dumps(key, ensure_ascii=False)
+        out = []
+        for other in self.keys():
+            try:
+                text = self.read_text(other)
+            except (OSError, CiteshelfError):
+                continue
+            if needle in text and f'"{TIE_ORDER}"' in text:
+                try:
+                    data = loads_limited(text)
+                except ValueError:
+                    continue
+                extra = data.get("extra") if isinstance(data, dict) else None
+                keys = extra.get(TIE_ORDER) if isinstance(extra, dict) else None
+                if isinstance(keys, list) and key in keys:
+                    out.append(other)
+        return out
+
     # -- writing ------------------------------------------------------------------
 
     def _write_temp(self, text: str, *, sync: bool = True, folder: Path | None = None) -> str:

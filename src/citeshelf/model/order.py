@@ -18,6 +18,7 @@ __all__ = [
     "chapter_sort_key",
     "keep_ties",
     "page_sort_key",
+    "retie",
     "roman_to_int",
     "tie_signature",
 ]
@@ -104,3 +105,19 @@ def keep_ties(
             out[place] = key
         where.update({k: i for i, k in enumerate(out) if k in members})
     return out
+
+
+def retie(record: Any, old: str, new: str) -> Any:
+    """``record`` with ``old`` named ``new`` in its :data:`TIE_ORDER` (in
+    ``old``'s place, or dropped where ``new`` is there already: a merge;
+    an order of fewer than two keys is no tie and goes); None if it does
+    not name ``old``."""
+    extra = record.extra or {}
+    keys = extra.get(TIE_ORDER)
+    if not isinstance(keys, list) or old not in keys:
+        return None
+    renamed = list(dict.fromkeys(new if k == old else k for k in keys))
+    rest = {k: v for k, v in extra.items() if k != TIE_ORDER}
+    if len(renamed) >= 2:
+        rest[TIE_ORDER] = renamed
+    return record.model_copy(update={"extra": rest})

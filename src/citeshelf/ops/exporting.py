@@ -35,7 +35,9 @@ writes a kept entry as it is while the record's file, and its book's for a
 chapter, keep the size and time the index saw; any other entry is written
 from the files (and kept). An entry is kept only if its files are unchanged
 since the index read them, and not modified within a clock tick of the
-export's start (as the index treats "racy" files).
+export's start (as the index treats "racy" files), and only if it does not
+depend on the other entries written (a repeated ``crossref`` is written again
+only while it names one of them: :func:`citeshelf.formats.bibtex.writer.depends_on_selection`).
 
 An export of every record also keeps its whole text in the index
 (:meth:`~citeshelf.library.index.Index.output`) when it wrote every entry
@@ -426,7 +428,8 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
                     if writer is None:
                         from ..formats.bibtex import BibTeXWriter
 
-                        writer = BibTeXWriter(plan.fmt, plan.ascii, casing, strings)
+                        keys = set(plan.order)
+                        writer = BibTeXWriter(plan.fmt, plan.ascii, casing, strings, keys)
                     if record.parent:
                         text = writer.entry(
                             record, book=books.get(record.parent), crossref=plan.crossref
@@ -434,7 +437,9 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
                     else:
                         text = writer.entry(record)
                     if cache is not None:
-                        cache.keep(key, record.parent, text)
+                        from ..formats.bibtex.writer import depends_on_selection
+
+                        cache.keep(key, record.parent, text, alone=not depends_on_selection(record))
                 parts.append(text)
             chunk = "".join(parts)
             out.write(chunk)
@@ -602,8 +607,13 @@ class _EntryCache:
             return None
         return row[0], row[1]
 
-    def keep(self, key: str, parent: str | None, text: str) -> None:
-        """Keep ``key``'s entry, written from its file (and its book ``parent``'s)."""
+    def keep(self, key: str, parent: str | None, text: str, *, alone: bool = True) -> None:
+        """Keep ``key``'s entry, written from its file (and its book ``parent``'s);
+        not ``alone``: it depends on the other entries written too (a repeated
+        ``crossref``), so it is not kept (a whole output, which the scan's
+        digest of every file covers, still is)."""
+        if not alone:
+            return
         # the whole output is kept by the next export, if every entry is kept then
         # (an export after a change then costs what it cost without whole outputs)
         self.complete = False

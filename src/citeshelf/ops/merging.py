@@ -13,14 +13,24 @@ Public API::
         exports (``export --cited-in``). ``MergePlan.chapters`` are the
         records whose parent is an OTHER, or that name one in a relation
         (``related``): they are pointed at KEEP (so are KEEP's own links; a
-        link to itself is dropped).
+        link to itself is dropped). ``MergePlan.tied`` are the records whose
+        tie order (``extra.tie_order``) names an OTHER: it names KEEP instead
+        (once), as KEEP's own does.
         Raises ``NotFound`` for a missing key, ``UsageError`` for a record
         merged with itself or an unknown field in ``take``, ``Conflict`` for
         records of different types.
     fill_missing(keep, other) -> (record, [field, ...])
         KEEP with the fields it lacks taken from OTHER (a record field, or a
         field kept under ``extra``), nothing joined, nothing of KEEP's
-        changed: what an import keeps of a duplicate it skips.
+        changed: what an import keeps of a duplicate it skips. The links
+        are not taken (``parent``, ``related``, and the keys kept in extra:
+        ``crossref``, ``xref``, ``entryset``): the import checks the links of
+        the entries it imports, not those of a twin it skips, so a link taken
+        from one could name a record that is not there. What a source said
+        of a field beside its value (``extra.month = "Spring"`` beside the
+        date, :data:`citeshelf.formats.FIELD_EXTRA`) is taken only with the
+        field's value, not beside KEEP's own (an export would write the
+        other's month next to KEEP's date).
     merge_records(library, plan) -> MergePlan
         Write it: KEEP first, then the chapters, then the OTHER records are
         removed (a failure part-way leaves duplicates, never a chapter
@@ -40,6 +50,8 @@ FORMER_KEYS = "former_keys"
 
 _JOINED = ("tags", "keywords", "isbn")
 _SKIP = ("type", "key", "added", "modified", "extra", "related")
+#: what fill_missing never takes: the links besides (see the module docstring)
+_NOT_FILLED = (*_SKIP, "parent")
 
 
 @dataclass
@@ -51,6 +63,8 @@ class MergePlan:
     conflicts: list[tuple[str, Any, Any, str, str]] = field(default_factory=list)
     taken: list[tuple[str, str]] = field(default_factory=list)  # (field, from key)
     chapters: list[str] = field(default_factory=list)
+    #: the records whose tie order names an OTHER (KEEP's own is the record's)
+    tied: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +76,7 @@ class MergePlan:
                 for f, a, b, k, used in self.conflicts
             ],
             "chapters": list(self.chapters),
+            "tied": list(self.tied),
         }
 
 
@@ -71,6 +86,7 @@ def plan_merge(
     """What merging ``others`` into ``keep`` makes (see the module docstring)."""
     from ..errors import Conflict, NotFound, UsageError
     from ..model import WORK_TYPES, parse_record
+    from ..model.order import retie
     from ..model.relations import repoint
 
     others = list(dict.fromkeys(others))
@@ -147,10 +163,14 @@ def plan_merge(
     record = parse_record(data)
     for k in others:
         record = repoint(record, k, keep) or record
+        record = retie(record, k, keep) or record
         plan.chapters += [
             c
             for c in library.linked_keys(k)
             if c not in others and c != keep and c not in plan.chapters
+        ]
+        plan.tied += [
+            c for c in library.tied_keys(k) if c not in others and c != keep and c not in plan.tied
         ]
     plan.record = record
     return plan
@@ -172,20 +192,24 @@ _PER_FIELD = ("protect", "latex_markup")
 def fill_missing(keep: Any, other: Any) -> tuple[Any, list[str]]:
     """``keep`` with the fields it lacks taken from ``other`` (see the module
     docstring), and the names of the fields taken."""
-    from ..formats import RESERVED_EXTRA
+    from ..formats import FIELD_EXTRA, LINK_EXTRA, RESERVED_EXTRA
     from ..model import parse_record
 
     if keep.type != other.type:
         return keep, []
     data = keep.to_json_dict()
     theirs = other.to_json_dict()
-    taken = [n for n, v in theirs.items() if n not in _SKIP and data.get(n) is None and v]
+    taken = [n for n, v in theirs.items() if n not in _NOT_FILLED and data.get(n) is None and v]
     for name in taken:
         data[name] = theirs[name]
     extra = dict(data.get("extra") or {})
     other_extra = theirs.get("extra") or {}
     for name, value in other_extra.items():
-        if name not in RESERVED_EXTRA and name != FORMER_KEYS and name not in extra:
+        if name in RESERVED_EXTRA or name in LINK_EXTRA or name == FORMER_KEYS:
+            continue
+        if name in FIELD_EXTRA and getattr(keep, FIELD_EXTRA[name], None):
+            continue  # of a field KEEP has its own value of
+        if name not in extra:
             extra[name] = value
             taken.append(name)
     for table in _PER_FIELD:
@@ -203,12 +227,14 @@ def fill_missing(keep: Any, other: Any) -> tuple[Any, list[str]]:
 def merge_records(library: Any, plan: MergePlan) -> MergePlan:
     """Write the merge (see the module docstring)."""
     library.update(plan.record)
+    from ..model.order import retie
     from ..model.relations import repoint
 
-    for key in plan.chapters:
+    for key in dict.fromkeys([*plan.chapters, *plan.tied]):
         chapter = library.get(key)
         for other in plan.others:
             chapter = repoint(chapter, other, plan.keep) or chapter
+            chapter = retie(chapter, other, plan.keep) or chapter
         library.update(chapter)
     for key in plan.others:
         library.delete(key)

@@ -5,7 +5,8 @@ Public API::
     plan_rekey(library, old, new, manuscripts=()) -> RekeyPlan
         What renaming ``old`` to ``new`` changes: the record file, the
         records whose ``parent`` is ``old`` or that name it in a relation
-        (``related``), and the citations in the
+        (``related``), those whose tie order names it (``extra.tie_order``,
+        :data:`citeshelf.model.order.TIE_ORDER`), and the citations in the
         manuscripts (and the files they ``\\input``). ``NotFound`` for an
         unknown key or manuscript, ``AlreadyExists`` if ``new`` is taken (in
         any letter case), ``UsageError`` for an invalid key. Nothing changes.
@@ -69,12 +70,16 @@ class RekeyPlan:
     manuscripts: list[ManuscriptChange] = field(default_factory=list)
     #: the children that name ``old`` in a relation (the others, as parent)
     related: list[str] = field(default_factory=list)
+    #: the other records whose tie order names ``old``
+    tied: list[str] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         lines = [f"rename {self.path_old} -> {self.path_new}"]
         if self.children:
             what = "links to" if self.related else "parent"
             lines.append(f"{what} {self.old} -> {self.new} in {', '.join(self.children)}")
+        if self.tied:
+            lines.append(f"tie order {self.old} -> {self.new} in {', '.join(self.tied)}")
         for m in self.manuscripts:
             lines.append(f"{m.path}: {m.count} citation{'s' if m.count != 1 else ''}")
         return lines
@@ -88,6 +93,7 @@ class RekeyPlan:
             "new": self.new,
             "children": self.children,
             "related": self.related,
+            "tied": self.tied,
             "manuscripts": [{"path": str(m.path), "citations": m.count} for m in self.manuscripts],
         }
 
@@ -164,6 +170,7 @@ def plan_rekey(
             plan.related.append(key)
             if key not in plan.children:
                 plan.children.append(key)
+    plan.tied = [k for k in library.tied_keys(old) if k != old]
     files = _manuscript_files(manuscripts)
     if files:
         from ..formats.manuscript import cited_keys
@@ -189,15 +196,18 @@ def apply_rekey(library: Any, plan: RekeyPlan) -> RekeyPlan:
     for m in plan.manuscripts:
         if _read(m.path) != m.before:
             raise Conflict(f"{m.path} changed since the rename was planned: nothing changed")
+    from ..model.order import retie
+    from ..model.relations import repoint
+
     record = library.get(plan.old)
-    library.create(record.model_copy(update={"key": plan.new}))
+    record = record.model_copy(update={"key": plan.new})
+    library.create(retie(record, plan.old, plan.new) or record)
     undo: list[Any] = [lambda: library.delete(plan.new)]
     try:
-        from ..model.relations import repoint
-
-        for key in plan.children:
+        for key in dict.fromkeys([*plan.children, *plan.tied]):
             child = library.get(key)
             moved = repoint(child, plan.old, plan.new)
+            moved = retie(moved or child, plan.old, plan.new) or moved
             if moved is None:  # changed meanwhile
                 continue
             library.update(moved, touch=False)

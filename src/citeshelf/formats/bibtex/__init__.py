@@ -35,7 +35,9 @@ macros are evaluated here in file order, so a re-defined ``@string`` applies
 from where it is re-defined, as in BibTeX). Entries bibtexparser puts among its
 failed blocks for a repeated field (:class:`DuplicateFieldKeyBlock`) or a
 re-defined ``@string`` (:class:`DuplicateBlockKeyBlock`) are recovered with a
-warning naming the line; the first value of a repeated field wins, as in BibTeX.
+warning naming the line; the first value of a repeated field wins, as in BibTeX
+(the first that is not empty), and the later ones are kept for exports
+(``extra.bibtex_repeated``; not those of an ``@xdata`` entry).
 
 Entry types (BibTeX/BibLaTeX -> citeshelf -> written back):
 

@@ -19,6 +19,9 @@ from .fields import _PREDEFINED, TYPES_IN, value_print
 from .strings import macro_field
 from .values import evaluate, macro_words
 
+#: the date fields that give a record's date only when there is no ``date``
+_DATE_PARTS = ("year", "month", "day")
+
 #: A problem or warning about one place in a .bib file.
 BibIssue = Issue
 #: One entry read from a .bib file.
@@ -593,6 +596,7 @@ class _Reader:
         undefined: list[str] = []
         warnings: list[BibIssue] = []
         repeated: dict[str, list[str]] = {}
+        later: list[tuple[str, str, int | None]] = []  # (field, value, line) of a repeat
         for f in entry.fields:
             name = f.key.lower()
             value = (
@@ -601,19 +605,45 @@ class _Reader:
                 else str(f.value)
             )
             if name in fields:
-                warnings.append(
-                    BibIssue(
-                        self.source,
-                        self._line(f.start_line, line0) or line,
-                        key,
-                        f"field '{name}' is repeated: the record holds the first value, as "
-                        f"BibTeX reads it (biber reads the last); exports write {value!r} "
-                        "again after it",
-                    )
-                )
-                repeated.setdefault(name, []).append(value)
+                later.append((name, value, self._line(f.start_line, line0) or line))
                 continue
             fields[name] = value
+        xdata = entry.entry_type.lower() == "xdata"
+        holds = "the entries that use this @xdata take" if xdata else "the record holds"
+        dated = bool(fields.get("date", "").strip())
+        for name, value, at in later:
+            if dated and name in _DATE_PARTS:
+                # the first value is no part of the record's date, which
+                # exports write as year, month and day again
+                why = (
+                    "the date is read from 'date' (biber ignores year, month and day "
+                    f"beside it): the later value {value!r} is dropped"
+                )
+            elif not fields[name].strip() and value.strip():
+                # an empty field is none: the value is the first one given
+                fields[name] = value
+                readers = (
+                    "biber reads the last"
+                    if xdata
+                    else "BibTeX reads the empty one, biber the last"
+                )
+                why = f"its first value is empty: {holds} the later value {value!r} ({readers})"
+            elif not fields[name].strip():
+                why = "the value is empty again: dropped"
+            elif xdata:
+                # an @xdata entry is no record: its fields are copied into those
+                # that name it, and exports write those entries without it
+                why = (
+                    f"{holds} the first value; the later value {value!r} is dropped "
+                    "(biber reads the last)"
+                )
+            else:
+                why = (
+                    "the record holds the first value, as BibTeX reads it (biber reads "
+                    f"the last); exports write {value!r} again after it"
+                )
+                repeated.setdefault(name, []).append(value)
+            warnings.append(BibIssue(self.source, at, key, f"field '{name}' is repeated: {why}"))
         for word in dict.fromkeys(undefined):
             warnings.append(
                 BibIssue(self.source, line, key, f"undefined @string macro '{word}': kept as text")

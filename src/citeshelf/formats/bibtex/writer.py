@@ -6,7 +6,7 @@ book and the fields kept in ``extra`` have steps of their own."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from ...model import richtext
@@ -93,12 +93,31 @@ _ANNOTATION_FIELD = re.compile(r"^[a-z_][a-z0-9_-]*\+an(?::[a-z0-9_-]+)?$")
 _TITLE_FIELDS = frozenset({"title", "subtitle", "short_title", "container_title", "series"})
 
 
+#: the fields that name another entry, whose repeated values are written
+#: again only while they name one the export writes
+_LINKS = ("crossref", "xref")
+
+
+def depends_on_selection(record: Any) -> bool:
+    """Whether ``record``'s entry depends on which other entries the export
+    writes: a repeated ``crossref`` or ``xref`` (``extra.bibtex_repeated``)
+    is written again only while it names one (see :class:`BibTeXWriter`)."""
+    table = (record.extra or {}).get("bibtex_repeated")
+    return isinstance(table, Mapping) and any(name in table for name in _LINKS)
+
+
 class _Writer(Spelling):
     def __init__(
-        self, dialect: str, ascii: bool, title_case: Callable[[str], str] | None = None
+        self,
+        dialect: str,
+        ascii: bool,
+        title_case: Callable[[str], str] | None = None,
+        keys: Collection[str] | None = None,
     ) -> None:
         super().__init__(dialect, ascii)
         self.title_case = title_case
+        #: the keys the export writes (None: any key is taken to be written)
+        self.keys = keys
         self._case: Callable[[str], str] | None = None  # for the entry being written
 
     # text --------------------------------------------------------------
@@ -249,12 +268,25 @@ class _Writer(Spelling):
             if not isinstance(note, Mapping) or not isinstance(note.get("then"), list):
                 continue
             later = [v for v in note["then"] if isinstance(v, str) and _balanced(v)]
-            if self.ascii:
-                later = [v for v in later if v.isascii()]
+            if self.ascii and name not in _VERBATIM and name not in _LINKS:
+                # LaTeX as the source wrote it: only its other characters encoded
+                later = [latex.encode(v, ascii=True, escape=False) for v in later]
+            if name in _LINKS:
+                # biber reads the last: a key the export does not write would be
+                # a crossref to nothing
+                later = [v for v in later if self.written(v.strip(), e)]
             written = self.written_name(e, name)
             if later and written and note.get("while") == value_print(e.record, name):
                 out[written] = later
         return out
+
+    def written(self, key: str, e: _Entry) -> bool:
+        """Whether the export writes the entry of ``key``: one of its keys,
+        or the key the entry's book is written under (:func:`written_key`)."""
+        if self.keys is None or key in self.keys:
+            return True
+        book = e.book
+        return book is not None and book.key in self.keys and key == written_key(book)
 
     def written_name(self, e: _Entry, name: str) -> str | None:
         """The name the entry writes BibTeX field ``name`` under (the same
@@ -711,6 +743,7 @@ class BibTeXWriter:
         ascii: bool = False,
         title_case: Callable[[str], str] | None = None,
         strings: Iterable[tuple[str, str]] = (),
+        keys: Collection[str] | None = None,
     ) -> None:
         """``title_case``: a function that puts a sentence-case title in title
         case (keeping its length), applied to the titles of English records
@@ -718,9 +751,12 @@ class BibTeXWriter:
         protected in braces, the ones it adds are not. ``strings``: the
         library's ``@string`` definitions (name, raw value): a field its
         source wrote with one is written with it again, the definition
-        before the entry (see :mod:`.strings`)."""
+        before the entry (see :mod:`.strings`). ``keys``: the keys of the
+        records the export writes; a repeated ``crossref`` or ``xref``
+        naming none of them, nor the key the entry's book is written under,
+        is not written again (None: every key is taken to be written)."""
         self.dialect = dialect
-        self._writer = _Writer(dialect, ascii, title_case)
+        self._writer = _Writer(dialect, ascii, title_case, keys)
         self._strings = Strings(strings)
 
     def entry(self, record: Any, *, book: Any = None, crossref: bool = False) -> str:
@@ -755,9 +791,10 @@ def write_bibtex(
     """Records as BibTeX or BibLaTeX text (see the module docstring);
     ``strings``: ``@string`` definitions the records' macros may use."""
 
-    writer = BibTeXWriter(dialect, ascii, strings=strings)
     records = list(records)
     by_key = {r.key: r for r in records}
+    keys = {*by_key, *(written_key(r) for r in records)}
+    writer = BibTeXWriter(dialect, ascii, strings=strings, keys=keys)
     books = dict(books or {})
     out = []
     for record in order_for_crossref(records, expand=expand):
