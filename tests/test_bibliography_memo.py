@@ -117,7 +117,7 @@ def test_the_kept_list_is_printed_until_a_file_changes(cs, gen_lib):
     # never for a selection or keys
     key = sorted(p.stem for p in gen_lib.glob("*.json"))[0]
     assert "MARKED" not in cs(gen_lib, "bibliography", "--format", "text", key).stdout
-    assert "MARKED" not in cs(gen_lib, "bibliography", "-f", "text", "-q", "year:2014").stdout
+    assert "MARKED" not in cs(gen_lib, "bibliography", "--format", "text", "-q", "year:2014").stdout
     # a record edited in place at the same size and another time: made again
     path = gen_lib / f"{key}.json"
     data = json.loads(path.read_text(encoding="utf-8"))

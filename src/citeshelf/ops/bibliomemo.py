@@ -56,6 +56,10 @@ class KeptList:
         )
         #: the warnings the kept list was made with (see :meth:`entries`)
         self.warnings: list[str] = []
+        #: when the index was brought up to date (a file modified since is
+        #: racy), and what it then knew of the files (``Index.snapshot``)
+        self.started = time.time_ns()
+        self.files: dict[str, Any] = {}
 
     @classmethod
     def open(
@@ -79,16 +83,19 @@ class KeptList:
         index = open_index(path, refresh=False)
         if index is None:
             return None
+        started = time.time_ns()
         try:
             # every file's size and time, even with $CITESHELF_INDEX_CHECK=folder
             index.refresh(files=True)
-            _files, digest = index.snapshot()
+            files, digest = index.snapshot()
         except (OSError, sqlite3.Error):
             index.close()
             return None
         cased = "|sentence-case" if sentence_case else ""
         variant = f"{code_stamp().hex()}|bibliography|{style}|{edition}|{','.join(forms)}{cased}"
-        return cls(index, str(path), variant, digest, forms)
+        memo = cls(index, str(path), variant, digest, forms)
+        memo.started, memo.files = started, files
+        return memo
 
     def close(self) -> None:
         self.index.close()
@@ -166,3 +173,137 @@ class KeptList:
         if scan.digest() != self.digest:
             return False
         return not any(racy(m, started) for m in scan.mtimes)
+
+
+class KeptEntries:
+    """Each record's part of a reference list, kept in the index's
+    ``entries`` table (:mod:`.entrycache`) for the next list that has it:
+    its sort data (:func:`citeshelf.styles.bibliography_row`, with whether
+    its title looks like Title Case) and its entry in the forms printed,
+    with the year letter and the 3-em dash it was made with. The first list
+    after some files changed then reads and formats only those; the others
+    come from the index. Not kept: a record that names other records (a
+    reprint's original is part of its entry) or whose book has a parent."""
+
+    def __init__(self, cache: Any, style: str, edition: int, forms: tuple[str, ...], cased: bool):
+        from .entrycache import code_stamp_hex
+
+        stamp = code_stamp_hex()
+        sc = "|sentence-case" if cased else ""
+        self.cache, self.style, self.edition, self.forms = cache, style, edition, forms
+        self.sort_variant = f"{stamp}|bibsort|{style}|{edition}{sc}"
+        self.entry_variant = f"{stamp}|bibentry|{style}|{edition}|{','.join(forms)}{sc}"
+        #: the index is the kept list's (which closes it)
+        self.borrowed = False
+
+    @classmethod
+    def open(
+        cls,
+        library: Any,
+        style: str,
+        edition: int,
+        forms: Iterable[str],
+        *,
+        sentence_case: bool,
+        memo: KeptList | None = None,
+    ) -> KeptEntries | None:
+        """The kept entries of ``library``'s index; with ``memo``, of the index
+        the kept list opened (and brought up to date), which it closes."""
+        from .entrycache import EntryCache
+
+        forms = tuple(sorted(set(forms)))
+        if not forms:
+            return None
+        if memo is not None:
+            cache = EntryCache(library, memo.index, memo.started, (memo.files, memo.digest))
+            kept = cls(cache, style, edition, forms, sentence_case)
+            kept.borrowed = True
+            return kept
+        opened = EntryCache.open(library)
+        return cls(opened, style, edition, forms, sentence_case) if opened is not None else None
+
+    def close(self) -> None:
+        if not self.borrowed:
+            self.cache.close()
+
+    def keepable(self, record: Any) -> bool:
+        """Whether ``record``'s part depends on its file and its book's alone."""
+        if getattr(record, "related", None):
+            return False
+        parent = getattr(record, "parent", None)
+        if parent:
+            row = self.cache.files.get(parent)
+            return row is not None and row[3] is None
+        return True
+
+    # -- the sort data ---------------------------------------------------
+
+    def rows(
+        self, library: Any, streamed: Any, resolve: Any, cased: Any
+    ) -> Iterator[tuple[str, Any]]:
+        """(key, :func:`~citeshelf.styles.bibliography_row`) of each record
+        of ``streamed`` in its order: kept, or of the record read (seen
+        through its book by ``resolve``, its title noted by ``cased``);
+        the files that cannot be read go to ``streamed.problems``."""
+        from ..library.store import RecordProblem
+        from ..styles import bibliography_row
+
+        keys = streamed.keys
+        for start in range(0, len(keys), _PART):
+            batch = keys[start : start + _PART]
+            kept = self.cache.entries(self.sort_variant, batch)
+            misses = [k for k in batch if k not in kept]
+            fresh: dict[str, Any] = {}
+            for item in library.iter_records(misses) if misses else ():
+                if isinstance(item, RecordProblem):
+                    streamed.problems.append(item.reason)
+                    continue
+                before = len(cased.keys)
+                row = bibliography_row(cased.note(resolve(item)), self.style, self.edition)
+                text = json.dumps([row, len(cased.keys) > before], ensure_ascii=False)
+                # the kept form: a row read back is the same as one just made
+                fresh[item.key] = _row(json.loads(text)[0])
+                if self.keepable(item):
+                    self.cache.keep(item.key, item.parent, text)
+            for key in batch:
+                if key in fresh:
+                    yield key, fresh[key]
+                elif key in kept:
+                    row, noted = json.loads(kept[key])
+                    if noted:
+                        cased.keys.setdefault(key, None)
+                    yield key, _row(row)
+            self.cache.save(self.sort_variant)
+
+    # -- the entries -----------------------------------------------------
+
+    def entries(self, placed: list[Any]) -> dict[str, dict[str, str]]:
+        """The kept entries of ``placed`` (at most a few hundred) made with
+        their year letters and dashes: key -> {form: text}."""
+        out: dict[str, dict[str, str]] = {}
+        got = self.cache.entries(self.entry_variant, [p.key for p in placed])
+        for p in placed:
+            text = got.get(p.key)
+            if text is None:
+                continue
+            suffix, repeated, *texts = json.loads(text)
+            if suffix == p.suffix and repeated == p.repeated and len(texts) == len(self.forms):
+                out[p.key] = dict(zip(self.forms, texts))
+        return out
+
+    def keep(self, record: Any, placed: Any, forms: dict[str, str]) -> None:
+        if self.keepable(record):
+            data = [placed.suffix, placed.repeated, *(forms[f] for f in self.forms)]
+            self.cache.keep(record.key, record.parent, json.dumps(data, ensure_ascii=False))
+
+    def save(self) -> None:
+        self.cache.save(self.entry_variant)
+
+
+def _row(row: Any) -> Any:
+    """A :func:`~citeshelf.styles.bibliography_row` read back from JSON: the
+    key of the authors and year a tuple again (it groups the year letters)."""
+    if row is None:
+        return None
+    sort, group, names = row
+    return sort, tuple(group) if group is not None else None, names

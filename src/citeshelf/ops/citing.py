@@ -102,7 +102,9 @@ class _Planned(Sequence[Citation]):
     """A reference list formatted as it is read: the records are read again,
     one at a time, in the order :func:`citeshelf.styles.arrange_bibliography`
     gave, so memory stays flat however large the list. A record that became
-    unreadable since the order was made is skipped with a warning."""
+    unreadable since the order was made is skipped with a warning. With
+    ``kept`` (:class:`.bibliomemo.KeptEntries`), an entry kept with the same
+    year letter and dash is given as kept, and the others are kept."""
 
     def __init__(
         self,
@@ -112,6 +114,7 @@ class _Planned(Sequence[Citation]):
         edition: int,
         notes: Any,
         cased: Callable[[Any], Any] | None = None,
+        kept: Any = None,
     ) -> None:
         from ..library.parents import Resolver
 
@@ -122,29 +125,56 @@ class _Planned(Sequence[Citation]):
         self._edition = edition
         self._notes = notes
         self._resolve = Resolver(library, reprints=True)
+        self._kept = kept
 
     def __len__(self) -> int:
         return len(self._placed)
 
-    def _entry(self, placed: Any) -> Citation | None:
+    def _read(self, placed: Any) -> tuple[Citation, Any] | None:
         from ..errors import InvalidData, NotFound
         from ..styles import format_placed
 
         try:
-            record = self._resolve(self._library.get(placed.key))
+            stored = self._library.get(placed.key)
+            record = self._resolve(stored)
             if self._cased is not None:
                 record = self._cased(record)
         except (InvalidData, NotFound) as exc:
             self._notes(f"skipped a record that changed while the list was made: {exc}")
             return None
         entry = format_placed(record, placed, self._style, self._edition)
-        return Citation(entry.key, styled=entry.styled)
+        return Citation(entry.key, styled=entry.styled), stored
+
+    def _entry(self, placed: Any) -> Citation | None:
+        made = self._read(placed)
+        return made[0] if made is not None else None
 
     def __iter__(self) -> Iterator[Citation]:
-        for placed in self._placed:
-            entry = self._entry(placed)
-            if entry is not None:
-                yield entry
+        kept = self._kept
+        if kept is None:
+            for placed in self._placed:
+                entry = self._entry(placed)
+                if entry is not None:
+                    yield entry
+            return
+        self._kept = None  # once
+        try:
+            for start in range(0, len(self._placed), 500):
+                chunk = self._placed[start : start + 500]
+                got = kept.entries(chunk)
+                for placed in chunk:
+                    forms = got.get(placed.key)
+                    if forms is None:
+                        made = self._read(placed)
+                        if made is None:
+                            continue
+                        citation, stored = made
+                        forms = {f: citation.rendered(f) for f in kept.forms}
+                        kept.keep(stored, placed, forms)
+                    yield _KeptCitation(placed.key, forms)
+                kept.save()
+        finally:
+            kept.close()
 
     @overload
     def __getitem__(self, i: int) -> Citation: ...
@@ -681,7 +711,7 @@ def bibliography(
             streamed = stream_records(library, query)
             if streamed is not None:
                 result = _streamed_bibliography(
-                    library, streamed, query, style, edition, notes, cased
+                    library, streamed, query, style, edition, notes, cased, forms, memo
                 )
                 if memo is not None and not result.empty_library:
                     result.items = _Recorded(memo, result.items, notes)
@@ -793,32 +823,56 @@ def _streamed_bibliography(
     edition: int | None,
     notes: _Notes,
     cased: _TitleCase,
+    forms: Sequence[str] = (),
+    memo: Any = None,
 ) -> Citations:
     """The reference list of a whole library or a query in two passes (the
     order from each record's sort data, then each record formatted as it is
-    read), so that memory does not grow with the number of records."""
+    read), so that memory does not grow with the number of records. Given
+    the ``forms`` it will be printed in, each record's sort data and entry
+    are kept in the index and used again while its files do not change
+    (:class:`.bibliomemo.KeptEntries`)."""
     from ..library.parents import Resolver
-    from ..styles import arrange_bibliography
+    from ..styles import arrange_rows, bibliography_row
 
     edition = check_edition(style, edition)
     orphans: list[str] = []
     resolve = Resolver(library, orphans, reprints=True)
     left_out: list[str] = []
+    kept = None
+    if forms:
+        from .bibliomemo import KeptEntries
+
+        kept = KeptEntries.open(
+            library, style, edition, forms, sentence_case=cased.convert, memo=memo
+        )
     # sentence case changes no sort key (titles file folded): the first pass
     # only notes the titles; the second converts them as it formats
-    placed = arrange_bibliography(
-        (cased.note(resolve(r)) for r in streamed.records()), style, edition, left_out
-    )
+    try:
+        if kept is not None:
+            rows = kept.rows(library, streamed, resolve, cased)
+        else:
+            rows = (
+                (r.key, bibliography_row(cased.note(resolve(r)), style, edition))
+                for r in streamed.records()
+            )
+        placed = arrange_rows(rows, style, edition, left_out)
+    except BaseException:
+        if kept is not None:
+            kept.close()
+        raise
     for reason in streamed.problems:
         notes(f"skipped an unreadable record file: {reason}")
     cased.warn(notes)
     _note_left_out(left_out, notes)
     if not placed and not left_out:
+        if kept is not None:
+            kept.close()
         return _no_records(library, query, style, None, notes)
     for message in orphans:
         notes(message)
     return Citations(
-        _Planned(library, placed, style, edition, notes, cased if cased.convert else None),
+        _Planned(library, placed, style, edition, notes, cased if cased.convert else None, kept),
         style=style,
         edition=edition,
         warnings=notes.items,

@@ -52,13 +52,14 @@ import contextlib
 import os
 import re
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..formats import EXPORT_FORMATS
+from .entrycache import EntryCache
+from .entrycache import code_stamp_hex as _code_stamp
 
 __all__ = [
     "ExportPlan",
@@ -504,132 +505,15 @@ class _Books(dict[str, Any]):
         return self[key]
 
 
-class _EntryCache:
-    """The index's record files and kept entries, for one export (see the
-    module docstring)."""
-
-    def __init__(self, library: Any, index: Any, started: int) -> None:
-        self.library, self.index, self.started = library, index, started
-        self.files: dict[str, tuple[int, int, str | None, str | None]]
-        #: the scan's digest of the files ``files`` describes ("": some are racy)
-        self.digest: str
-        self.files, self.digest = index.snapshot()
-        self.rows: list[tuple[str, int, int, int | None, int | None, str]] = []
-        #: every entry written so far was a kept one
-        self.complete = True
-        self.swept = False
-        self._sorted: list[str] | None = None  # the keys, in order
-
-    @classmethod
-    def open(cls, library: Any) -> _EntryCache | None:
-        """The cache of ``library``'s index, brought up to date; None without
-        an index (``$CITESHELF_INDEX_DIR=off``, no SQLite, an unwritable cache)."""
-        import sqlite3
-
-        path = getattr(library, "path", None)
-        if path is None or not hasattr(library, "path_for"):
-            return None
-        from ..library.index import open_index
-
-        started = time.time_ns()
-        index = open_index(path, refresh=False)
-        if index is None:
-            return None
-        try:
-            # every file's size and time, even with $CITESHELF_INDEX_CHECK=folder
-            # (which misses a file edited in place): a kept entry must be current
-            index.refresh(files=True)
-            return cls(library, index, started)
-        except (OSError, sqlite3.Error):
-            index.close()
-            return None
-
-    def close(self) -> None:
-        self.index.close()
-
-    def keys(self) -> list[str]:
-        """Every record key, sorted: the index's, which its refresh has just
-        compared with the folder (the store would list the folder again)."""
-        if self._sorted is None:
-            self._sorted = list(self.files)
-        return list(self._sorted)
-
-    def readable(self, key: str) -> bool:
-        row = self.files.get(key)
-        return row is not None and row[2] is None
-
-    def parent(self, key: str) -> tuple[bool, str | None]:
-        """Whether the index read ``key``'s file, and the record's parent key
-        (None: it has none)."""
-        row = self.files.get(key)
-        if row is None or row[2] is not None:
-            return False, None
-        return True, row[3]
+class _EntryCache(EntryCache):
+    """The index's record files and kept entries, for one export, and its
+    whole output (see the module docstring)."""
 
     def variant(self, plan: ExportPlan) -> str:
         return (
             f"{_code_stamp()}|{plan.fmt}|ascii={int(plan.ascii)}|"
             f"title_case={int(plan.title_case)}|crossref={int(plan.crossref)}"
         )
-
-    def entries(self, variant: str, keys: list[str]) -> dict[str, str]:
-        """The valid kept entries of ``keys``: read as a range of the table
-        when they are most of the keys between the first and the last."""
-        import sqlite3
-        from bisect import bisect_left, bisect_right
-
-        span = None
-        if keys == sorted(keys):
-            if self._sorted is None:
-                self._sorted = list(self.files)
-            first, last = keys[0], keys[-1]
-            inside = bisect_right(self._sorted, last) - bisect_left(self._sorted, first)
-            if inside <= 2 * len(keys):
-                span = (first, last)
-        try:
-            return self.index.entries(variant, keys, self.files, span)
-        except sqlite3.Error:
-            return {}
-
-    def _unchanged(self, key: str) -> tuple[int, int] | None:
-        """The size and time the index saw of ``key``'s file, if the file has
-        them still and was not modified within a clock tick of the start."""
-        from ..library.scan import racy
-
-        row = self.files.get(key)
-        if row is None or row[2] is not None or row[0] < 0:
-            return None
-        try:
-            st = os.stat(self.library.path_for(key))
-        except OSError:
-            return None
-        if (st.st_mtime_ns, st.st_size) != row[:2] or racy(st.st_mtime_ns, self.started):
-            return None
-        return row[0], row[1]
-
-    def keep(self, key: str, parent: str | None, text: str, *, alone: bool = True) -> None:
-        """Keep ``key``'s entry, written from its file (and its book ``parent``'s);
-        not ``alone``: it depends on the other entries written too (a repeated
-        ``crossref``), so it is not kept (a whole output, which the scan's
-        digest of every file covers, still is)."""
-        if not alone:
-            return
-        # the whole output is kept by the next export, if every entry is kept then
-        # (an export after a change then costs what it cost without whole outputs)
-        self.complete = False
-        row = self.files.get(key)
-        if row is None or row[3] != (parent or None):
-            return
-        own = self._unchanged(key)
-        if own is None:
-            return
-        book: tuple[int | None, int | None] = (None, None)
-        if parent:
-            seen = self._unchanged(parent)
-            if seen is None:
-                return
-            book = seen
-        self.rows.append((key, *own, *book, text))
 
     def output(self, variant: str, plan: ExportPlan, preamble: bool) -> _Output | None:
         """The whole output of ``plan`` as kept (``kept``), or the one to
@@ -705,14 +589,6 @@ def _write_utf8(out: Any, data: bytes) -> None:
     if flush is not None:
         flush()
     raw.write(data)
-
-
-def _code_stamp() -> str:
-    """The code an entry was written by (:func:`.showmemo.code_stamp`): an
-    entry kept by other code is never used."""
-    from .showmemo import code_stamp
-
-    return code_stamp().hex()
 
 
 def _library_preamble(library: Any) -> tuple[str, list[tuple[str, str]]]:

@@ -32,6 +32,11 @@ Public API (no Click, no Rich; nothing here validates a model, so it is fast)::
         keeps only each record's sort data and gives the order (``Placed``:
         ``index``, ``key``, ``suffix``, ``repeated``); the records are then
         formatted one at a time in that order.
+    bibliography_row(record, style="apa", edition=None) -> row | None
+    arrange_rows([(key, row)], style="apa", edition=None, left_out=None)
+                    -> list[Placed]
+        The first step in two: a record's sort data (JSON-able: a caller may
+        keep it), and the order from those of every record.
     year_suffixes(records, style="apa", edition=None) -> dict[key, str]
         The "a", "b" ... suffixes the style gives works by the same authors
         in the same year (for citations that must agree with a bibliography).
@@ -64,6 +69,8 @@ _EXPORTS = {
     "Entry": "api",
     "Placed": "api",
     "arrange_bibliography": "api",
+    "arrange_rows": "api",
+    "bibliography_row": "api",
     "format_placed": "api",
     "format_bibliography": "api",
     "format_citation": "api",
@@ -88,6 +95,8 @@ if TYPE_CHECKING:  # pragma: no cover
         Entry,
         Placed,
         arrange_bibliography,
+        arrange_rows,
+        bibliography_row,
         format_bibliography,
         format_citation,
         format_placed,

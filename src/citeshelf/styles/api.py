@@ -18,6 +18,8 @@ __all__ = [
     "Entry",
     "Placed",
     "arrange_bibliography",
+    "arrange_rows",
+    "bibliography_row",
     "format_placed",
     "format_bibliography",
     "format_citation",
@@ -211,6 +213,102 @@ class Placed:
     repeated: bool = False
 
 
+def bibliography_row(
+    record: BaseRecord, style: str = "apa", edition: int | None = None
+) -> tuple[Any, Any, Any] | None:
+    """What :func:`arrange_bibliography` keeps of a record: its sort key, the
+    key of its authors and year (year letters) and the key of its author
+    list (Chicago 17's 3-em dash); None for a work cited in the text only
+    (:func:`citeshelf.styles.common.in_text_only`)."""
+    edition = check_style(style, edition)
+    mod = _module(style)
+    r = as_core_type(record)
+    if in_text_only(r):
+        return None
+    notes = style == "chicago-notes"
+    dashes = style != "apa" and edition == 17
+    return (
+        sortable(mod.notes_sort_key(r) if notes else mod.sort_key(r)),
+        None if notes else mod.author_year_key(r),
+        mod.bib_names_key(r) if dashes else None,
+    )
+
+
+#: ``sortable``'s marks: the end of a sequence sorts before any value in it
+_END, _NONE, _INT, _STR, _SEQ = "\x00", "\x01", "\x02", "\x03", "\x04"
+_INT_OFFSET = 10**19
+
+
+def sortable(value: Any) -> str:
+    """One string that sorts among others as ``value`` (a sort key: strings,
+    integers, None and tuples of them) sorts among others of the same shape:
+    a list's sort key held in a tenth of the memory, and kept as text.
+    Strings compare by code point as Python's do (a NUL in one is dropped);
+    integers below 10**19 in size by value; a shorter tuple before a longer
+    one it begins."""
+    out: list[str] = []
+    _sortable(value, out)
+    return "".join(out)
+
+
+def _sortable(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(_STR)
+        out.append(value.replace(_END, "") if _END in value else value)
+        out.append(_END)
+    elif isinstance(value, int):
+        if not -_INT_OFFSET < value < _INT_OFFSET:
+            raise ValueError(f"a sort key's number is too large: {value}")
+        out.append(f"{_INT}{value + _INT_OFFSET:020d}")
+    elif value is None:
+        out.append(_NONE)
+    elif isinstance(value, tuple | list):
+        out.append(_SEQ)
+        for item in value:
+            _sortable(item, out)
+        out.append(_END)
+    else:
+        raise TypeError(f"not a sort key: {value!r}")
+
+
+def arrange_rows(
+    rows: Iterable[tuple[str, tuple[Any, Any, Any] | None]],
+    style: str = "apa",
+    edition: int | None = None,
+    left_out: list[str] | None = None,
+) -> list[Placed]:
+    """:func:`arrange_bibliography` from each record's key and
+    :func:`bibliography_row` (which may have been kept from an earlier list)."""
+    edition = check_style(style, edition)
+    notes = style == "chicago-notes"
+    dashes = style != "apa" and edition == 17
+    kept: list[tuple[Any, int, str, Any, Any]] = []
+    for i, (key, data) in enumerate(rows):
+        if data is None:
+            if left_out is not None:
+                left_out.append(key)
+            continue
+        kept.append((data[0], i, key, data[1], data[2]))
+    kept.sort(key=lambda k: (k[0], k[1]))
+    # year letters: a group's members in list order (the sort key orders them by title)
+    groups: dict[Any, list[int]] = {}
+    if not notes:
+        for n, placed in enumerate(kept):
+            groups.setdefault(placed[3], []).append(n)
+    suffix = [""] * len(kept)
+    for members in groups.values():
+        if len(members) > 1:
+            for j, n in enumerate(members):
+                suffix[n] = _letters(j)
+    out = []
+    prev = None
+    for n, (_, i, key, _, names) in enumerate(kept):
+        repeated = dashes and names is not None and names == prev
+        prev = names
+        out.append(Placed(i, key, suffix[n], repeated))
+    return out
+
+
 def arrange_bibliography(
     records: Iterable[BaseRecord],
     style: str = "apa",
@@ -228,42 +326,9 @@ def arrange_bibliography(
     (:func:`citeshelf.styles.common.in_text_only`); its key goes to
     ``left_out`` if given."""
     edition = check_style(style, edition)
-    mod = _module(style)
-    notes = style == "chicago-notes"
-    dashes = style != "apa" and edition == 17
-    rows: list[tuple[Any, int, str, Any, Any]] = []
-    for i, r in enumerate(map(as_core_type, records)):
-        if in_text_only(r):
-            if left_out is not None:
-                left_out.append(r.key)
-            continue
-        rows.append(
-            (
-                mod.notes_sort_key(r) if notes else mod.sort_key(r),
-                i,
-                r.key,
-                None if notes else mod.author_year_key(r),
-                mod.bib_names_key(r) if dashes else None,
-            )
-        )
-    rows.sort(key=lambda row: (row[0], row[1]))
-    # year letters: a group's members in list order (the sort key orders them by title)
-    groups: dict[Any, list[int]] = {}
-    if not notes:
-        for n, row in enumerate(rows):
-            groups.setdefault(row[3], []).append(n)
-    suffix = [""] * len(rows)
-    for members in groups.values():
-        if len(members) > 1:
-            for j, n in enumerate(members):
-                suffix[n] = _letters(j)
-    out = []
-    prev = None
-    for n, (_, i, key, _, names) in enumerate(rows):
-        repeated = dashes and names is not None and names == prev
-        prev = names
-        out.append(Placed(i, key, suffix[n], repeated))
-    return out
+    return arrange_rows(
+        ((r.key, bibliography_row(r, style, edition)) for r in records), style, edition, left_out
+    )
 
 
 def format_placed(
