@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 __all__ = ["KeptList"]
@@ -239,14 +239,24 @@ class KeptEntries:
     # -- the sort data ---------------------------------------------------
 
     def rows(
-        self, library: Any, streamed: Any, resolve: Any, cased: Any
+        self,
+        library: Any,
+        streamed: Any,
+        resolve: Any,
+        cased: Any,
+        entry: Callable[[Any], dict[str, str]] | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """(key, :func:`~citeshelf.styles.bibliography_row`) of each record
         of ``streamed`` in its order: kept, or of the record read (seen
         through its book by ``resolve``, its title noted by ``cased``);
-        the files that cannot be read go to ``streamed.problems``."""
+        the files that cannot be read go to ``streamed.problems``. A record
+        read is given to ``entry`` too, if given, for its entry's forms with
+        no year letter or dash, which are kept: most entries have neither,
+        and the list then need not read their files again."""
         from ..library.store import RecordProblem
-        from ..styles import bibliography_row
+        from ..styles import Placed, bibliography_row
+
+        plain = Placed(0, "")
 
         keys = streamed.keys
         for start in range(0, len(keys), _PART):
@@ -254,17 +264,26 @@ class KeptEntries:
             kept = self.cache.entries(self.sort_variant, batch)
             misses = [k for k in batch if k not in kept]
             fresh: dict[str, Any] = {}
+            made: list[tuple[Any, dict[str, str]]] = []
             for item in library.iter_records(misses) if misses else ():
                 if isinstance(item, RecordProblem):
                     streamed.problems.append(item.reason)
                     continue
                 before = len(cased.keys)
-                row = bibliography_row(cased.note(resolve(item)), self.style, self.edition)
+                resolved = cased.note(resolve(item))
+                row = bibliography_row(resolved, self.style, self.edition)
                 text = json.dumps([row, len(cased.keys) > before], ensure_ascii=False)
                 # the kept form: a row read back is the same as one just made
                 fresh[item.key] = _row(json.loads(text)[0])
                 if self.keepable(item):
                     self.cache.keep(item.key, item.parent, text)
+                    if entry is not None and row is not None:
+                        made.append((item, entry(resolved)))
+            if made:
+                self.cache.save(self.sort_variant)
+                for item, forms in made:
+                    self.keep(item, plain, forms)
+                self.save()
             for key in batch:
                 if key in fresh:
                     yield key, fresh[key]

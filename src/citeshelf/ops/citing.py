@@ -850,7 +850,9 @@ def _streamed_bibliography(
     # only notes the titles; the second converts them as it formats
     try:
         if kept is not None:
-            rows = kept.rows(library, streamed, resolve, cased)
+            rows = kept.rows(
+                library, streamed, resolve, cased, _forms_maker(kept, style, edition, cased)
+            )
         else:
             rows = (
                 (r.key, bibliography_row(cased.note(resolve(r)), style, edition))
@@ -877,6 +879,25 @@ def _streamed_bibliography(
         edition=edition,
         warnings=notes.items,
     )
+
+
+def _forms_maker(
+    kept: Any, style: str, edition: int, cased: _TitleCase
+) -> Callable[[Any], dict[str, str]]:
+    """The forms ``kept`` keeps of a resolved record's entry with no year
+    letter or dash, made as :class:`_Planned` makes an entry."""
+    from ..styles import Placed, format_placed
+
+    plain = Placed(0, "")
+
+    def forms(record: Any) -> dict[str, str]:
+        if cased.convert:
+            record = cased(record)
+        entry = format_placed(record, plain, style, edition)
+        citation = Citation(entry.key, styled=entry.styled)
+        return {f: citation.rendered(f) for f in kept.forms}
+
+    return forms
 
 
 def render_csl_entries(items: list[dict[str, Any]], csl: str, fmt: str) -> Any:
