@@ -528,16 +528,41 @@ _ORDER = [
 ]
 
 
+def set_aside(path: Path) -> None:
+    """Move what an earlier run left at ``path`` to ``trash/`` next to it,
+    emptied when the benchmark ends (:func:`main`), not now: see
+    :func:`write_records`."""
+    if path.exists():
+        trash = path.parent / "trash"
+        trash.mkdir(exist_ok=True)
+        path.rename(trash / f"{path.name}-{time.time_ns()}")
+
+
 def write_records(records: list[dict], folder: Path) -> None:
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    """The records as files in ``folder``. A folder an earlier run wrote is
+    brought back to them (only the files that differ are written, the others
+    removed) rather than made again: deleting thousands of files makes the
+    next ones created slow for minutes on ext4 (see the import's timing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = set()
     for rec in records:
         data = {k: rec[k] for k in _ORDER if k in rec}
         data.update({k: v for k, v in rec.items() if k not in data})
-        (folder / f"{rec['key']}.json").write_text(
-            json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        path = folder / f"{rec['key']}.json"
+        wanted.add(path.name)
+        text = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        try:
+            if path.read_bytes() == text:
+                continue
+        except OSError:
+            pass
+        path.write_bytes(text)
+    for path in folder.iterdir():
+        if path.name not in wanted:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
 
 
 def _latex(text: str, rnd: random.Random) -> str:
@@ -972,7 +997,7 @@ def bench_pubs(
     n: int, work: Path, runs: int, pubs: str, bib: Path, records: list[dict], import_max: int
 ) -> dict:
     home = work / f"pubs-{n}"
-    shutil.rmtree(home, ignore_errors=True)
+    set_aside(home)
     home.mkdir(parents=True)
     conf = home / "pubsrc"
     env = {**os.environ, "HOME": str(home)}
@@ -992,7 +1017,7 @@ def bench_pubs(
 
 def bench_papis(n: int, work: Path, runs: int, papis: str, bib: Path, import_max: int) -> dict:
     home = work / f"papis-{n}"
-    shutil.rmtree(home, ignore_errors=True)
+    set_aside(home)
     (home / "lib").mkdir(parents=True)
     (home / "config" / "papis").mkdir(parents=True)
     (home / "config" / "papis" / "config").write_text(
@@ -1170,6 +1195,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         records = generate(n)
         write_records(records, work / f"lib-{n}")
+        # the first list builds the index: none is left from an earlier run
+        for old in (work / "index").glob(f"*lib-{n}-*"):
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
         bib = work / f"lib-{n}.bib"
         write_bib(records, bib)
         print(f"[{n}] generated in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
@@ -1204,7 +1232,7 @@ def main(argv: list[str] | None = None) -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
         (args.out / "results.md").write_text(markdown(results), encoding="utf-8")
-    for target in work.glob("imported-*"):
+    for target in [*work.glob("imported-*"), work / "trash"]:
         shutil.rmtree(target, ignore_errors=True)
     results["machine"]["load_at_end"] = os.getloadavg()
     (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -708,7 +708,8 @@ def bibliography(
                     warnings=notes.items,
                 )
         try:
-            streamed = stream_records(library, query)
+            # (a kept list, opened, has just brought the index up to date)
+            streamed = stream_records(library, query, refresh=memo is None)
             if streamed is not None:
                 result = _streamed_bibliography(
                     library, streamed, query, style, edition, notes, cased, forms, memo

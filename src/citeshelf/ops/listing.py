@@ -275,17 +275,20 @@ class Streamed:
                 yield item
 
 
-def stream_records(library: Any, query: str | None, *, limit: int | None = None) -> Streamed | None:
+def stream_records(
+    library: Any, query: str | None, *, limit: int | None = None, refresh: bool = True
+) -> Streamed | None:
     """The records matching ``query`` in key order, to be read one at a time
     (memory stays flat however many there are), from the query index; None
-    when no index can be opened (then :func:`find_records` reads them all)."""
+    when no index can be opened (then :func:`find_records` reads them all).
+    ``refresh=False``: the caller has just brought the index up to date."""
     from ..library.index import open_index
     from ..library.query import Query
     from ..library.store import RecordProblem
 
     q = Query.parse(query)
     library.check_exists()
-    index = open_index(library.path)
+    index = open_index(library.path, refresh=refresh)
     if index is None:
         return None
     try:
