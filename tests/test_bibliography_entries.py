@@ -16,17 +16,13 @@ from hypothesis import strategies as st
 
 from citeshelf.library.schema import index_path
 
-from .test_bibliography_memo import OFF, OLD_NS, _bench, age
+from .generated import OLD_NS, age, generated_library
+from .test_bibliography_memo import OFF
 
 
 @pytest.fixture
 def lib(tmp_path):
-    bench = _bench()
-    folder = tmp_path / "records"
-    bench.write_records(bench.generate(700), folder)
-    for p in folder.iterdir():
-        age(p)
-    return folder
+    return generated_library(tmp_path / "records", 700)
 
 
 def kept_keys(out: str) -> set[str]:

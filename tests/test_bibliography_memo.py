@@ -5,9 +5,7 @@ make it be made from the files again."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import sqlite3
 import time
 from pathlib import Path
@@ -16,31 +14,15 @@ import pytest
 
 from citeshelf.library.schema import index_path
 
+from .generated import OLD_NS, age, generated_library
+
 HERE = Path(__file__).resolve().parent
 OFF = {"CITESHELF_INDEX_DIR": "off"}
-OLD_NS = time.time_ns() - 3600 * 10**9
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench", HERE / "bench" / "bench.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def age(path: Path, ns: int = OLD_NS) -> None:
-    os.utime(path, ns=(ns, ns))
 
 
 @pytest.fixture
 def gen_lib(tmp_path):
-    bench = _bench()
-    folder = tmp_path / "records"
-    bench.write_records(bench.generate(700), folder)
-    for p in folder.iterdir():
-        age(p)
-    return folder
+    return generated_library(tmp_path / "records", 700)
 
 
 def kept(lib: Path) -> list[tuple[str, int, str]]:

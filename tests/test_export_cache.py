@@ -5,7 +5,6 @@ each make the entries concerned be written from the files again."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sqlite3
@@ -18,34 +17,18 @@ import citeshelf
 from citeshelf.library.schema import index_path
 from citeshelf.ops import exporting, showmemo
 
+from .generated import OLD_NS, age, bench_module, generated_library
+
 HERE = Path(__file__).resolve().parent
 OFF = {"CITESHELF_INDEX_DIR": "off"}
 #: every record file's time, well before any export (no file is "racy")
-OLD_NS = time.time_ns() - 3600 * 10**9
-
-
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench", HERE / "bench" / "bench.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def age(path: Path, ns: int = OLD_NS) -> None:
-    os.utime(path, ns=(ns, ns))
 
 
 @pytest.fixture
 def gen_lib(tmp_path):
     """The benchmark's generated library of 300 records (books, their
     chapters, articles, ...), with old file times."""
-    bench = _bench()
-    folder = tmp_path / "records"
-    bench.write_records(bench.generate(300), folder)
-    for p in folder.iterdir():
-        age(p)
-    return folder
+    return generated_library(tmp_path / "records", 300)
 
 
 def rows(lib: Path) -> list[tuple[str, str, str]]:
@@ -358,7 +341,7 @@ def test_no_whole_output_is_kept_while_a_file_is_racy(cs, gen_lib):
 
 
 def test_a_large_whole_output_is_kept_in_parts(cs, tmp_path):
-    bench = _bench()
+    bench = bench_module()
     folder = tmp_path / "records"
     bench.write_records(bench.generate(1200), folder)
     for p in folder.iterdir():

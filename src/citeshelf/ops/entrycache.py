@@ -156,17 +156,26 @@ class EntryCache:
     def save(self, variant: str) -> None:
         """Store the entries kept since the last call (the first time, those
         of other code go)."""
+        if self.rows:
+            self._put(variant)
+
+    def _put(self, variant: str, part: tuple[int, str, bytes] | None = None) -> bool:
+        """Store the entries kept since the last call, and ``part`` of a whole
+        output (:meth:`~citeshelf.library.index.Index.put_entries`); False if
+        the index would not take them (only a cache: a locked or read-only
+        index keeps none)."""
         import sqlite3
 
-        if not self.rows:
-            return
         try:
+            # the first time, entries of other code go
             stamp = None if self.swept else code_stamp_hex() + "|"
-            self.index.put_entries(variant, stamp, self.rows, None)
+            self.index.put_entries(variant, stamp, self.rows, part)
             self.swept = True
-        except sqlite3.Error:  # only a cache: a locked or read-only index keeps none
-            pass
-        self.rows = []
+            return True
+        except sqlite3.Error:
+            return False
+        finally:
+            self.rows = []
 
 
 def code_stamp_hex() -> str:

@@ -534,7 +534,6 @@ class _EntryCache(EntryCache):
     def save(self, variant: str, output: _Output | None = None, chunk: str = "") -> None:
         """Store the entries kept since the last call, and ``chunk``, the
         next part of the ``output`` being written."""
-        import sqlite3
 
         part = None
         if output is not None and self.complete and output.parts >= 0:
@@ -544,15 +543,8 @@ class _EntryCache(EntryCache):
             output.parts = -1  # not kept
         if not self.rows and part is None:
             return
-        try:
-            # the first time, entries of other code go
-            stamp = None if self.swept else _code_stamp() + "|"
-            self.index.put_entries(variant, stamp, self.rows, part)
-            self.swept = True
-        except sqlite3.Error:  # only a cache: a locked or read-only index keeps none
-            if output is not None:
-                output.parts = -1
-        self.rows = []
+        if not self._put(variant, part) and output is not None:
+            output.parts = -1
 
     def finish(self, variant: str, output: _Output) -> None:
         """Make the parts written the kept output (every entry was kept)."""
