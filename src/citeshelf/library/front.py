@@ -8,6 +8,8 @@ of this module; the index reads the store's files through the store alone.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 from .store import RecordStore
 
@@ -30,38 +32,34 @@ class Library(RecordStore):
         Answered by the library's index when one can be used; otherwise the
         store reads the files.
         """
-        from .index import open_index  # not loaded by commands that read one record
-
-        index = open_index(self.path)
-        if index is None:
-            return super().chapter_keys(book_key)
-        try:
-            return index.children(book_key)
-        finally:
-            index.close()
+        return self._indexed(
+            lambda index: index.children(book_key),
+            lambda: super(Library, self).chapter_keys(book_key),
+        )
 
     def linked_keys(self, key: str) -> list[str]:
         """Keys of records whose parent is ``key`` or that name it in a
         relation, in key order (from the index when one can be used)."""
-        from .index import open_index
-
-        index = open_index(self.path)
-        if index is None:
-            return super().linked_keys(key)
-        try:
-            return index.linked(key)
-        finally:
-            index.close()
+        return self._indexed(
+            lambda index: index.linked(key), lambda: super(Library, self).linked_keys(key)
+        )
 
     def tied_keys(self, key: str) -> list[str]:
         """Keys of the records whose tie order names ``key``, in key order
         (from the index when one can be used)."""
-        from .index import open_index
+        return self._indexed(
+            lambda index: index.tied(key), lambda: super(Library, self).tied_keys(key)
+        )
+
+    def _indexed(self, ask: Callable[[Any], list[str]], read: Callable[[], list[str]]) -> list[str]:
+        """``ask`` of the library's index, or ``read`` (the store's answer from
+        the files) when no index can be used."""
+        from .index import open_index  # not loaded by commands that read one record
 
         index = open_index(self.path)
         if index is None:
-            return super().tied_keys(key)
+            return read()
         try:
-            return index.tied(key)
+            return ask(index)
         finally:
             index.close()

@@ -38,7 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import (
     AlreadyExists,
@@ -477,47 +477,21 @@ class RecordStore:
     def chapter_keys(self, book_key: str) -> list[str]:
         """Keys of records whose parent is ``book_key``, in key order, read from
         the files (only files that mention the key are parsed)."""
-        needle = json.dumps(book_key, ensure_ascii=False)
-        out = []
-        for key in self.keys():
-            try:
-                text = self.read_text(key)
-            except (OSError, CiteshelfError):
-                continue
-            if needle in text and '"parent"' in text:
-                try:
-                    data = loads_limited(text)
-                except ValueError:
-                    continue
-                if isinstance(data, dict) and data.get("parent") == book_key:
-                    out.append(key)
-        return out
+        return self._files_naming(book_key, ("parent",), lambda d: d.get("parent") == book_key)
 
     def linked_keys(self, key: str) -> list[str]:
         """Keys of records whose parent is ``key`` or that name it in a
         relation (``related``), in key order, read from the files (only files
         that mention the key are parsed)."""
-        needle = json.dumps(key, ensure_ascii=False)
-        out = []
-        for other in self.keys():
-            try:
-                text = self.read_text(other)
-            except (OSError, CiteshelfError):
-                continue
-            if needle in text and ('"parent"' in text or '"related"' in text):
-                try:
-                    data = loads_limited(text)
-                except ValueError:
-                    continue
-                if not isinstance(data, dict):
-                    continue
-                related = data.get("related")
-                if data.get("parent") == key or (
-                    isinstance(related, list)
-                    and any(isinstance(r, dict) and r.get("key") == key for r in related)
-                ):
-                    out.append(other)
-        return out
+
+        def links(data: dict[str, Any]) -> bool:
+            related = data.get("related")
+            return data.get("parent") == key or (
+                isinstance(related, list)
+                and any(isinstance(r, dict) and r.get("key") == key for r in related)
+            )
+
+        return self._files_naming(key, ("parent", "related"), links)
 
     def tied_keys(self, key: str) -> list[str]:
         """Keys of the records whose tie order (``extra.tie_order``,
@@ -525,21 +499,33 @@ class RecordStore:
         read from the files (only files that mention the key are parsed)."""
         from ..model.order import TIE_ORDER
 
+        def ties(data: dict[str, Any]) -> bool:
+            extra = data.get("extra")
+            keys = extra.get(TIE_ORDER) if isinstance(extra, dict) else None
+            return isinstance(keys, list) and key in keys
+
+        return self._files_naming(key, (TIE_ORDER,), ties)
+
+    def _files_naming(
+        self, key: str, names: tuple[str, ...], test: Callable[[dict[str, Any]], bool]
+    ) -> list[str]:
+        """Keys of the records whose file's JSON object passes ``test``, in
+        key order; only the files whose text holds ``key`` as a JSON string and
+        one of the member ``names`` are parsed."""
         needle = json.dumps(key, ensure_ascii=False)
+        members = [f'"{name}"' for name in names]
         out = []
         for other in self.keys():
             try:
                 text = self.read_text(other)
             except (OSError, CiteshelfError):
                 continue
-            if needle in text and f'"{TIE_ORDER}"' in text:
+            if needle in text and any(m in text for m in members):
                 try:
                     data = loads_limited(text)
                 except ValueError:
                     continue
-                extra = data.get("extra") if isinstance(data, dict) else None
-                keys = extra.get(TIE_ORDER) if isinstance(extra, dict) else None
-                if isinstance(keys, list) and key in keys:
+                if isinstance(data, dict) and test(data):
                     out.append(other)
         return out
 

@@ -46,20 +46,14 @@ _PART = 500
 class KeptList:
     """The index's kept reference list of one variant (see the module docstring)."""
 
-    def __init__(self, index: Any, folder: str, variant: str, digest: str, forms: tuple[str, ...]):
-        self.index, self.folder, self.variant, self.digest, self.forms = (
-            index,
-            folder,
-            variant,
-            digest,
-            forms,
-        )
+    def __init__(self, cache: Any, folder: str, variant: str, forms: tuple[str, ...]):
+        #: the index, brought up to date with every file's size and time
+        #: (:class:`.entrycache.EntryCache`: also what it then knew of the files)
+        self.cache = cache
+        self.index, self.digest = cache.index, cache.digest
+        self.folder, self.variant, self.forms = folder, variant, forms
         #: the warnings the kept list was made with (see :meth:`entries`)
         self.warnings: list[str] = []
-        #: when the index was brought up to date (a file modified since is
-        #: racy), and what it then knew of the files (``Index.snapshot``)
-        self.started = time.time_ns()
-        self.files: dict[str, Any] = {}
 
     @classmethod
     def open(
@@ -71,31 +65,18 @@ class KeptList:
         *,
         sentence_case: bool = False,
     ) -> KeptList | None:
-        import sqlite3
+        from .entrycache import EntryCache, code_stamp_hex
 
-        from ..library.index import open_index
-        from .showmemo import code_stamp
-
-        path = getattr(library, "path", None)
         forms = tuple(sorted(set(forms)))
-        if path is None or not forms:
+        if not forms:
             return None
-        index = open_index(path, refresh=False)
-        if index is None:
-            return None
-        started = time.time_ns()
-        try:
-            # every file's size and time, even with $CITESHELF_INDEX_CHECK=folder
-            index.refresh(files=True)
-            files, digest = index.snapshot()
-        except (OSError, sqlite3.Error):
-            index.close()
+        # every file's size and time, even with $CITESHELF_INDEX_CHECK=folder
+        cache = EntryCache.open(library)
+        if cache is None:
             return None
         cased = "|sentence-case" if sentence_case else ""
-        variant = f"{code_stamp().hex()}|bibliography|{style}|{edition}|{','.join(forms)}{cased}"
-        memo = cls(index, str(path), variant, digest, forms)
-        memo.started, memo.files = started, files
-        return memo
+        variant = f"{code_stamp_hex()}|bibliography|{style}|{edition}|{','.join(forms)}{cased}"
+        return cls(cache, str(library.path), variant, forms)
 
     def close(self) -> None:
         self.index.close()
@@ -215,8 +196,7 @@ class KeptEntries:
         if not forms:
             return None
         if memo is not None:
-            cache = EntryCache(library, memo.index, memo.started, (memo.files, memo.digest))
-            kept = cls(cache, style, edition, forms, sentence_case)
+            kept = cls(memo.cache, style, edition, forms, sentence_case)
             kept.borrowed = True
             return kept
         opened = EntryCache.open(library)

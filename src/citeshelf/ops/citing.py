@@ -158,6 +158,8 @@ class _Planned(Sequence[Citation]):
                     yield entry
             return
         self._kept = None  # once
+        from ..styles import render
+
         try:
             for start in range(0, len(self._placed), 500):
                 chunk = self._placed[start : start + 500]
@@ -169,7 +171,7 @@ class _Planned(Sequence[Citation]):
                         if made is None:
                             continue
                         citation, stored = made
-                        forms = {f: citation.rendered(f) for f in kept.forms}
+                        forms = {f: render(citation.styled, f) for f in kept.forms}
                         kept.keep(stored, placed, forms)
                     yield _KeptCitation(placed.key, forms)
                 kept.save()
@@ -887,16 +889,15 @@ def _forms_maker(
 ) -> Callable[[Any], dict[str, str]]:
     """The forms ``kept`` keeps of a resolved record's entry with no year
     letter or dash, made as :class:`_Planned` makes an entry."""
-    from ..styles import Placed, format_placed
+    from ..styles import Placed, format_placed, render
 
     plain = Placed(0, "")
 
     def forms(record: Any) -> dict[str, str]:
         if cased.convert:
             record = cased(record)
-        entry = format_placed(record, plain, style, edition)
-        citation = Citation(entry.key, styled=entry.styled)
-        return {f: citation.rendered(f) for f in kept.forms}
+        styled = format_placed(record, plain, style, edition).styled
+        return {f: render(styled, f) for f in kept.forms}
 
     return forms
 

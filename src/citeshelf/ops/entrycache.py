@@ -27,21 +27,13 @@ class EntryCache:
     """The index's record files and kept entries, for one command (see the
     module docstring)."""
 
-    def __init__(
-        self,
-        library: Any,
-        index: Any,
-        started: int,
-        snapshot: tuple[dict[str, tuple[int, int, str | None, str | None]], str] | None = None,
-    ) -> None:
-        """``index`` brought up to date at ``started`` (every file compared);
-        ``snapshot``: what its :meth:`~citeshelf.library.index.Index.snapshot`
-        gave since, if the caller has it."""
+    def __init__(self, library: Any, index: Any, started: int) -> None:
+        """``index`` brought up to date at ``started`` (every file compared)."""
         self.library, self.index, self.started = library, index, started
         self.files: dict[str, tuple[int, int, str | None, str | None]]
         #: the scan's digest of the files ``files`` describes ("": some are racy)
         self.digest: str
-        self.files, self.digest = snapshot if snapshot is not None else index.snapshot()
+        self.files, self.digest = index.snapshot()
         self.rows: list[tuple[str, int, int, int | None, int | None, str]] = []
         #: every entry written so far was a kept one
         self.complete = True
