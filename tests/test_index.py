@@ -330,3 +330,48 @@ def test_a_parallel_build_gives_the_same_index(
     serial = dump(tmp_path / "serial.sqlite3")
     monkeypatch.setattr(index_module, "PARALLEL_MIN", 5)
     assert dump(tmp_path / "parallel.sqlite3") == serial
+    # many small batches, few asked ahead: the window of asked batches is
+    # filled, taken from and emptied in order
+    monkeypatch.setattr(index_module, "PREPARE_BATCH", 2)
+    monkeypatch.setattr(index_module, "IN_FLIGHT", 3)
+    assert dump(tmp_path / "windowed.sqlite3") == serial
+
+
+def test_records_written_by_a_command_are_indexed_in_the_order_written(
+    empty_lib: Path, tmp_path: Path
+) -> None:
+    """An import writes books first: its chapters, whatever their keys, find
+    the book read before them and take its year, editors and publisher, as a
+    build from the files alone gives them."""
+    from citeshelf.library.store import RecordStore
+    from citeshelf.model import parse_record
+
+    store = RecordStore(empty_lib)
+    book = {
+        "key": "zz-book",
+        "type": "book",
+        "title": "A handbook",
+        "editors": [{"family": "Sperling", "given": "James"}],
+        "publisher": "Edward Elgar",
+        "issued": "2014",
+    }
+    chapter = {"key": "aa-chapter", "type": "chapter", "title": "A chapter", "parent": "zz-book"}
+    staged = [(store.stage(parse_record(d)), d["key"]) for d in (book, chapter)]
+    store.commit_staged(staged)
+    assert list(store.written) == ["zz-book", "aa-chapter"]
+
+    def rows(path: Path, written: dict | None) -> list:
+        with Index(empty_lib, path=path).open() as index:
+            stats = index.refresh(written=written)
+            found = index.con.execute(
+                "SELECT key, year, parent FROM records ORDER BY key"
+            ).fetchall()
+            where, params = Query.parse("editor:sperling").sql(index.fts5)
+            return [stats["resolved"], found, [r.key for r in index.search(where, params)]]
+
+    kept = rows(tmp_path / "written.sqlite3", dict(store.written))
+    # read in the order written, the chapter needs no second resolution
+    assert kept[0] == 0
+    assert kept[1:] == rows(tmp_path / "files.sqlite3", None)[1:]
+    assert kept[1] == [("aa-chapter", 2014, "zz-book"), ("zz-book", 2014, None)]
+    assert kept[2] == ["aa-chapter", "zz-book"]

@@ -447,7 +447,14 @@ class Index:
                 self._delete(key)
         # Pass 1: every changed file, a chapter resolved through its book when
         # the book is not itself still to be read in this pass.
-        known: dict[str, dict[str, Any] | None] = {}  # key -> inheritable data (None: unreadable)
+        # key -> inheritable data as the JSON text stored (None: unreadable),
+        # text rather than dicts: at 100k records the dicts alone were 50 MB
+        known: dict[str, str | None] = {}
+        if written:
+            # the order a command wrote them in (an import writes books
+            # first): a chapter then finds its book read before it
+            order = {k: i for i, k in enumerate(written)}
+            changed = sorted(changed, key=lambda k: order.get(k, len(order)))
         pending = set(changed)
         deferred: list[Prepared] = []
         items = self._prepare_all(changed, written)
@@ -457,12 +464,13 @@ class Index:
                 for item in items:
                     key, _stat, _problem, own, _display, parent = item
                     pending.discard(key)
-                    known[key] = own["inh"] if own is not None else None
+                    inh = json.dumps(own["inh"], ensure_ascii=False) if own is not None else None
+                    known[key] = inh
                     bar.advance(1)
                     if parent is not None and parent in pending:
                         deferred.append(item)
                         continue
-                    self._store(item, self._book(parent, known) if parent else None)
+                    self._store(item, self._book(parent, known) if parent else None, inh)
                 for item in deferred:
                     self._store(item, self._book(item[5], known) if item[5] else None)
         finally:
@@ -525,14 +533,25 @@ class Index:
         if pool is None:
             library = self._library()
             return (prepare(library, key, written.get(key)) for key in keys)
-        jobs = [
-            (str(self.library_path), b, [written.get(k) for k in b]) for b in _batches(keys, 250)
-        ]
+        jobs = (
+            (str(self.library_path), b, [written.get(k) for k in b])
+            for b in _batches(keys, PREPARE_BATCH)
+        )
 
         def results() -> Iterator[Prepared]:
+            # At most IN_FLIGHT batches asked for and not yet taken: the
+            # workers prepare faster than the index stores, and ``imap`` would
+            # keep every batch they finish (100 MB at 100,000 records).
+            from collections import deque
+
+            asked: deque = deque()
             try:
-                for batch in pool.imap(_prepare_batch, jobs):
-                    yield from batch
+                for job in jobs:
+                    asked.append(pool.apply_async(_prepare_batch, (job,)))
+                    if len(asked) >= IN_FLIGHT:
+                        yield from asked.popleft().get()
+                while asked:
+                    yield from asked.popleft().get()
                 pool.close()
             finally:
                 pool.terminate()
@@ -540,14 +559,14 @@ class Index:
 
         return results()
 
-    def _book(self, parent: str, known: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+    def _book(self, parent: str, known: dict[str, str | None]) -> dict[str, Any] | None:
         """The inheritable data of the book ``parent``: read in this pass, or indexed."""
         if parent in known:
-            return known[parent]
-        row = self.con.execute("SELECT inh FROM records WHERE key = ?", (parent,)).fetchone()
-        value = json.loads(row[0]) if row and row[0] else None
-        known[parent] = value
-        return value
+            text = known[parent]
+        else:
+            row = self.con.execute("SELECT inh FROM records WHERE key = ?", (parent,)).fetchone()
+            text = known[parent] = row[0] if row and row[0] else None
+        return json.loads(text) if text else None
 
     def _library(self) -> RecordStore:
         """The store, to validate changed files exactly as every other command
@@ -569,7 +588,9 @@ class Index:
         con.execute("DELETE FROM records WHERE id = ?", (rid,))
         con.execute("DELETE FROM entries WHERE key = ?", (key,))
 
-    def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
+    def _store(self, item: Prepared, book: dict[str, Any] | None, inh: str | None = None) -> None:
+        """Write one prepared record's rows; ``inh``: its inheritable data as
+        JSON, if the caller has made it already."""
         key, stat, problem, own, display, _parent = item
         con = self.con
         seen = self._seen.get(key, stat)
@@ -622,7 +643,7 @@ class Index:
                 doc["parent"],
                 doc["doi"],
                 *display,
-                json.dumps(own["inh"], ensure_ascii=False),
+                inh if inh is not None else json.dumps(own["inh"], ensure_ascii=False),
                 _parent,
             )
         if row is None:
@@ -917,6 +938,10 @@ Prepared = tuple[
 ]
 #: From this many files to read on, worker processes validate them.
 PARALLEL_MIN = 3000
+#: keys a worker prepares at a time
+PREPARE_BATCH = 250
+#: batches of :func:`_prepare_batch` asked of the workers ahead of the one being stored
+IN_FLIGHT = 8
 
 
 def prepare(library: RecordStore, key: str, written: bytes | None = None) -> Prepared:

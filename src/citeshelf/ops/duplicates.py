@@ -364,12 +364,18 @@ class Existing:
         return None
 
     def add(self, record: Any) -> None:
-        """A record this import creates (keys, DOI, ISBNs; no signature)."""
+        """A record this import creates (keys, DOI, ISBNs; no signature).
+
+        Its variant and title are kept only if it has a DOI or, as a book, an
+        ISBN: only a record found by one is compared by them
+        (:meth:`match_identifiers`), and at 100,000 records the rest would be
+        memory for nothing."""
         self.keys[record.key.casefold()] = record.key
-        self.variant[record.key] = _variant(record)
-        self.title[record.key] = _norm_title(
-            " ".join(filter(None, (record.title, record.subtitle)))
-        )
+        if record.doi or (record.type == "book" and record.isbn):
+            self.variant[record.key] = _variant(record)
+            self.title[record.key] = _norm_title(
+                " ".join(filter(None, (record.title, record.subtitle)))
+            )
         if record.parent:
             self.parent[record.key] = record.parent
         if _is_part(record):
