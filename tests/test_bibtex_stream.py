@@ -192,3 +192,30 @@ def test_a_file_of_plain_entries_reads_as_one_bibtexparser_reads(
     slow = read(path, 2)
     assert summary(fast) == summary(slow)
     assert len(fast.entries) == 2 and len(fast.invalid) == 4
+
+
+@pytest.mark.parametrize(
+    "path", sorted(BIB.glob("*.bib")) + real_files(), ids=lambda p: Path(p).name
+)
+def test_records_made_by_worker_processes_are_the_ones_made_here(path, monkeypatch):
+    """A large file's records are made by worker processes, a batch ahead of
+    the one taken in, and sent back as their JSON data: the same records,
+    problems, warnings and line numbers, and the same file bytes, as when
+    this process makes them (any batch size)."""
+    import os
+
+    from citeshelf.formats.bibtex import reader as reader_module
+    from citeshelf.library.store import dumps_record
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("worker processes need two cores and fork")
+    whole = summary(read(Path(path), 10**6))
+    files = [dumps_record(e.record) for e in read(Path(path), 10**6).entries]
+    monkeypatch.setattr(reader_module, "PARALLEL_MIN", 1)
+    started = BibReader(Path(path))
+    assert started._reader.pool is not None  # the workers are used
+    started._stop_workers()
+    for size in (1, 3, 10**6):
+        parsed = read(Path(path), size)
+        assert summary(parsed) == whole, size
+        assert [dumps_record(e.record) for e in parsed.entries] == files, size

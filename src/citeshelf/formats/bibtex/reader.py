@@ -34,6 +34,9 @@ BibParse = ReadBatch
 
 #: Entries parsed at a time when reading a file (memory stays bounded).
 BATCH_SIZE = 500
+#: A file of this many entries or more has its records made by worker
+#: processes, a batch ahead of the one the caller takes in.
+PARALLEL_MIN = 2000
 #: Book records the first pass keeps for the second (beyond, they are made again:
 #: each costs about 8 KB of memory).
 BOOKS_KEPT = 2000
@@ -93,17 +96,43 @@ class BibReader:
                 self.total = self._reader.prescan(_file_lines(p, self.encoding))
         except OSError as exc:
             raise InvalidData(f"{p}: cannot read: {exc.strerror}") from None
+        if self.total >= PARALLEL_MIN:
+            self._start_workers()
+
+    def _start_workers(self) -> None:
+        """Fork the processes that make records while this one takes them
+        in (on a machine of two cores or more, where processes can be forked).
+        Forked here, before the caller starts any progress bar thread; they
+        run :func:`entry_to_record` only."""
+        import multiprocessing
+        import os
+
+        cores = os.cpu_count() or 1
+        if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        workers = min(cores - 1, 3)
+        self._reader.pool = multiprocessing.get_context("fork").Pool(workers)
+        self._reader.workers = workers
+
+    def _stop_workers(self) -> None:
+        pool, self._reader.pool = self._reader.pool, None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
     def batches(self) -> Iterator[BibParse]:
         p = self.path
         note = None
         if self.encoding == "latin-1":
             note = BibIssue(str(p), None, None, "not UTF-8: read as Latin-1; check the accents")
-        for part in self._reader.batches(_file_lines(p, self.encoding), self.batch_size):
-            if note is not None:
-                part.warnings.insert(0, note)
-                note = None
-            yield part
+        try:
+            for part in self._reader.batches(_file_lines(p, self.encoding), self.batch_size):
+                if note is not None:
+                    part.warnings.insert(0, note)
+                    note = None
+                yield part
+        finally:
+            self._stop_workers()
         if note is not None:
             yield BibParse(warnings=[note])
 
@@ -381,6 +410,10 @@ class _Reader:
         #: (key -> (type, fields, original key, record, warnings)): the same
         #: entry_to_record call is not made twice
         self._made: dict[str, tuple[str, tuple[tuple[str, str], ...], str | None, Any, list]] = {}
+        #: worker processes that make the records of the next batch while the
+        #: caller takes in this one (:meth:`start_workers`), and their number
+        self.pool: Any = None
+        self.workers = 0
 
     # -- the first pass -------------------------------------------------
 
@@ -462,6 +495,7 @@ class _Reader:
     # -- the second pass --------------------------------------------------
 
     def batches(self, lines: Iterable[str], batch_size: int) -> Iterator[BibParse]:
+        ahead: _Plan | None = None  # the batch planned, yielded once the next one is
         buf: list[str] = []
         start = 1
         count = 0
@@ -476,7 +510,13 @@ class _Reader:
             if count >= batch_size:
                 # the next block's first line too, so that an unclosed block
                 # is ended by it (as in the whole text), not by the end of text
-                yield self._with(self.feed(buf, start, tail=seg[0]), oversize)
+                planned = self._plan(buf, start, tail=seg[0])
+                # (the blocks too large to read seen so far go with this batch)
+                planned.oversize, oversize = oversize, []
+                if ahead is not None:
+                    # the workers make this batch's records meanwhile
+                    yield self._finished(ahead)
+                ahead = planned
                 buf, count = [], 0
             if not buf:
                 start = first
@@ -484,9 +524,18 @@ class _Reader:
             if etype not in (None, "string", "preamble", "comment"):
                 count += 1
         if buf:
-            yield self._with(self.feed(buf, start), oversize)
-        elif oversize:
+            planned = self._plan(buf, start)
+            planned.oversize, oversize = oversize, []
+            if ahead is not None:
+                yield self._finished(ahead)
+            ahead = planned
+        if ahead is not None:
+            yield self._finished(ahead)
+        if oversize:
             yield self._with(BibParse(), oversize)
+
+    def _finished(self, plan: _Plan) -> BibParse:
+        return self._with(self._finish(plan), plan.oversize)
 
     @staticmethod
     def _with(part: BibParse, oversize: list[BibIssue]) -> BibParse:
@@ -696,19 +745,18 @@ class _Reader:
                     )
         return fields
 
-    def _record(
-        self, etype: str, key: str, fields: dict[str, str], original: str | None
-    ) -> tuple[Any, list[str]]:
-        """:func:`entry_to_record`, or what the first pass got from the same call."""
-        made = self._made.pop(key, None)
-        if made is not None and made[:3] == (etype, tuple(fields.items()), original):
-            return made[3], list(made[4])
-        return entry_to_record(etype, key, fields, original_key=original)
-
     def feed(self, lines: list[str], line0: int, tail: str | None = None) -> BibParse:
         """One batch of the text, starting on line ``line0`` of the file.
         ``tail``, the first line of the next batch, ends an unclosed block as
         it does in the whole text; the block it starts is left for the next."""
+        return self._finish(self._plan(lines, line0, tail))
+
+    def _plan(self, lines: list[str], line0: int, tail: str | None = None) -> _Plan:
+        """What :meth:`feed` does up to making the records, whose
+        :func:`entry_to_record` calls are handed to the worker processes, if
+        there are any (:meth:`_finish` takes them): everything that carries
+        from one entry to the next (macros, keys seen, renamed keys) is done
+        here, in file order."""
         from bibtexparser import model as bm
 
         result = BibParse()
@@ -751,6 +799,10 @@ class _Reader:
             # comments are tolerated and ignored
         for _, key, _, _, _ in pending:
             self.taken.add(key.lower())
+        #: (index in pending, type, key, fields, line, warnings, the record
+        #: and its warnings if made already), in file order
+        steps: list[tuple[int, str, str, dict[str, str], int, list[BibIssue], Any]] = []
+        jobs: list[tuple[str, str, dict[str, str], str | None]] = []  # entry_to_record's
         for n, (etype, key, fields, line, warnings) in enumerate(pending):
             if not key.strip():
                 result.invalid.append(
@@ -796,12 +848,48 @@ class _Reader:
                     )
                 )
             self._renamed_refs(fields)
-            try:
-                record, more = self._record(etype, key, fields, original)
-            except EntryError as exc:
-                result.invalid.append(BibIssue(self.source, line, key, str(exc)))
+            made = self._made.pop(key, None)
+            if made is not None and made[:3] == (etype, tuple(fields.items()), original):
+                done: tuple[Any, list[str]] | None = (made[3], list(made[4]))
+            else:
+                done = None
+                jobs.append((etype, key, fields, original))
+            steps.append((n, etype, key, fields, line, warnings, done))
+        return _Plan(result, steps, jobs, uses, repeats, self._convert(jobs))
+
+    def _convert(self, jobs: list[tuple[str, str, dict[str, str], str | None]]) -> Any:
+        """The workers' :func:`entry_to_record` of ``jobs``, asked for now
+        (None without workers: :meth:`_finish` makes the records itself)."""
+        pool = self.pool
+        if pool is None or not jobs:
+            return None
+        size = -(-len(jobs) // self.workers)
+        return [
+            pool.apply_async(_convert_entries, (jobs[i : i + size],))
+            for i in range(0, len(jobs), size)
+        ]
+
+    def _finish(self, plan: _Plan) -> BibParse:
+        """The batch :meth:`_plan` began, with its records."""
+        result, uses, repeats = plan.result, plan.uses, plan.repeats
+        made: Iterator[tuple[Any, list[str]] | str]
+        if plan.converted is None:
+            made = iter(_made_here(plan.jobs))
+        else:
+            from ...model import parse_record
+
+            made = (
+                item if isinstance(item, str) else (parse_record(item[0]), item[1])
+                for asked in plan.converted
+                for item in asked.get()
+            )
+        for n, etype, key, fields, line, warnings, done in plan.steps:
+            got = done if done is not None else next(made)
+            if isinstance(got, str):  # the EntryError's message
+                result.invalid.append(BibIssue(self.source, line, key, got))
                 result.warnings.extend(warnings)
                 continue
+            record, more = got
             if uses.get(n):
                 record = record.model_copy(
                     update={"extra": {**(record.extra or {}), "bibtex_macros": uses[n]}}
@@ -846,6 +934,48 @@ _INHERITABLE = (
     "series",
     "language",
 )
+
+
+class _Plan:
+    """A batch read up to making its records (:meth:`_Reader._plan`)."""
+
+    __slots__ = ("result", "steps", "jobs", "uses", "repeats", "converted", "oversize")
+
+    def __init__(
+        self,
+        result: BibParse,
+        steps: list,
+        jobs: list,
+        uses: dict[int, dict[str, str]],
+        repeats: dict[int, dict[str, list[str]]],
+        converted: Any,
+    ) -> None:
+        self.result, self.steps, self.jobs = result, steps, jobs
+        self.uses, self.repeats, self.converted = uses, repeats, converted
+        self.oversize: list[BibIssue] = []
+
+
+def _made_here(
+    jobs: list[tuple[str, str, dict[str, str], str | None]],
+) -> Iterator[tuple[Any, list[str]] | str]:
+    """:func:`entry_to_record` of each job, or the message of its EntryError."""
+    for etype, key, fields, original in jobs:
+        try:
+            yield entry_to_record(etype, key, fields, original_key=original)
+        except EntryError as exc:
+            yield str(exc)
+
+
+def _convert_entries(
+    jobs: list[tuple[str, str, dict[str, str], str | None]],
+) -> list[tuple[dict[str, Any], list[str]] | str]:
+    """In a worker process: :func:`_made_here` with each record as its JSON
+    data (what a record file holds, which the parent validates again: a
+    record object costs more to send than to make again from it)."""
+    return [
+        item if isinstance(item, str) else (item[0].to_json_dict(), item[1])
+        for item in _made_here(jobs)
+    ]
 
 
 class _BookView:
