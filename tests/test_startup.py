@@ -214,3 +214,19 @@ def test_a_plain_list_imports_none_of_the_slow_standard_modules(tmp_path: Path) 
     code, slow = json.loads(p.stderr.strip().splitlines()[-1])
     assert code == 0 and p.stdout.startswith("bujun2014regional  ")
     assert slow == []
+
+
+def test_the_program_collects_garbage_less_often_than_python_does() -> None:
+    """A command that reads thousands of records would otherwise collect
+    thousands of times; only the program sets this, not the core."""
+    import gc
+
+    from citeshelf.cli import start
+
+    before = gc.get_threshold()
+    try:
+        start.collect_less()
+        assert gc.get_threshold() == (start.GC_THRESHOLD, *before[1:])
+        assert start.GC_THRESHOLD > 10 * before[0]
+    finally:
+        gc.set_threshold(*before)
