@@ -212,6 +212,7 @@ def test_records_made_by_worker_processes_are_the_ones_made_here(path, monkeypat
     whole = summary(read(Path(path), 10**6))
     files = [dumps_record(e.record) for e in read(Path(path), 10**6).entries]
     monkeypatch.setattr(reader_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(reader_module, "BOOK_JOBS", 2)
     started = BibReader(Path(path))
     assert started._reader.pool is not None  # the workers are used
     started._stop_workers()
@@ -219,3 +220,42 @@ def test_records_made_by_worker_processes_are_the_ones_made_here(path, monkeypat
         parsed = read(Path(path), size)
         assert summary(parsed) == whole, size
         assert [dumps_record(e.record) for e in parsed.entries] == files, size
+
+
+def test_books_made_by_the_workers_in_the_first_pass_are_their_chapters_books(
+    tmp_path, monkeypatch
+):
+    """The first pass's books, made by the workers, are what the chapters
+    after them leave out what they repeat of."""
+    import os
+
+    from citeshelf.formats.bibtex import reader as reader_module
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("worker processes need two cores and fork")
+    book = (
+        "@book{{book{n},\n  editor = {{Sperling, James}},\n  title = {{Handbook {n}}},\n"
+        "  publisher = {{Edward Elgar}},\n  year = {{2014}}\n}}\n"
+    )
+    chapter = (
+        "@incollection{{chapter{n},\n  author = {{Aris, Stephen}},\n  title = {{Chapter {n}}},\n"
+        "  crossref = {{book{n}}},\n  booktitle = {{Handbook {n}}},\n"
+        "  editor = {{Sperling, James}},\n  publisher = {{Edward Elgar}},\n  year = {{2014}}\n}}\n"
+    )
+    path = tmp_path / "handbooks.bib"
+    path.write_text(
+        "".join(chapter.format(n=n) for n in range(5))
+        + "".join(book.format(n=n) for n in range(5)),
+        encoding="utf-8",
+    )
+    whole = read(path, 10**6)
+    monkeypatch.setattr(reader_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(reader_module, "BOOK_JOBS", 2)
+    for size in (1, 3, 10**6):
+        parsed = read(path, size)
+        assert summary(parsed) == summary(whole)
+        chapters = [e for e in parsed.entries if e.record.type == "chapter"]
+        assert len(chapters) == 5
+        for e in chapters:
+            assert e.book is not None and e.book.key == e.record.parent
+            assert e.record.publisher is None and e.full.publisher == "Edward Elgar"

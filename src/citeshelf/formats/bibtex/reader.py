@@ -34,9 +34,12 @@ BibParse = ReadBatch
 
 #: Entries parsed at a time when reading a file (memory stays bounded).
 BATCH_SIZE = 500
-#: A file of this many entries or more has its records made by worker
-#: processes, a batch ahead of the one the caller takes in.
-PARALLEL_MIN = 2000
+#: A file of this many bytes or more (about 1,200 entries) has its records
+#: made by worker processes: the books' during the first pass, the others a
+#: batch ahead of the one the caller takes in.
+PARALLEL_MIN = 1 << 20
+#: books of the first pass sent to a worker at a time
+BOOK_JOBS = 100
 #: Book records the first pass keeps for the second (beyond, they are made again:
 #: each costs about 8 KB of memory).
 BOOKS_KEPT = 2000
@@ -86,24 +89,28 @@ class BibReader:
         self.path = p = Path(path)
         self.batch_size = batch_size
         self.encoding = "utf-8-sig"
+        self._reader = _Reader(str(p))
         try:
             try:
-                self._reader = _Reader(str(p))
+                if p.stat().st_size >= PARALLEL_MIN:
+                    self._start_workers()
                 self.total = self._reader.prescan(_file_lines(p, self.encoding))
             except UnicodeDecodeError:
                 self.encoding = "latin-1"
-                self._reader = _Reader(str(p))
+                self._reader = _Reader(str(p), self._reader)
                 self.total = self._reader.prescan(_file_lines(p, self.encoding))
         except OSError as exc:
+            self._stop_workers()
             raise InvalidData(f"{p}: cannot read: {exc.strerror}") from None
-        if self.total >= PARALLEL_MIN:
-            self._start_workers()
+        except BaseException:
+            self._stop_workers()
+            raise
 
     def _start_workers(self) -> None:
-        """Fork the processes that make records while this one takes them
-        in (on a machine of two cores or more, where processes can be forked).
-        Forked here, before the caller starts any progress bar thread; they
-        run :func:`entry_to_record` only."""
+        """Fork the processes that make records while this one reads the
+        file and takes them in (on a machine of two cores or more, where
+        processes can be forked). Forked here, before the caller starts any
+        progress bar thread; they run :func:`entry_to_record` only."""
         import multiprocessing
         import os
 
@@ -397,7 +404,8 @@ class _Reader:
     """Reads a .bib text in batches, carrying what BibTeX carries from one
     entry to the next: macros, keys seen, renamed keys, xdata sets, books."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, workers_of: _Reader | None = None) -> None:
+        """``workers_of``: a reader whose worker processes this one takes over."""
         self.source = source
         self.macros: dict[str, str] = dict(_PREDEFINED)
         self.strings: set[str] = set()
@@ -412,8 +420,11 @@ class _Reader:
         self._made: dict[str, tuple[str, tuple[tuple[str, str], ...], str | None, Any, list]] = {}
         #: worker processes that make the records of the next batch while the
         #: caller takes in this one (:meth:`start_workers`), and their number
-        self.pool: Any = None
-        self.workers = 0
+        self.pool: Any = workers_of.pool if workers_of is not None else None
+        self.workers: int = workers_of.workers if workers_of is not None else 0
+        #: the first pass's books not yet sent to the workers, and those sent
+        self._book_jobs: list[tuple[str, str, dict[str, str], str | None]] = []
+        self._books_asked: list[tuple[list[tuple[str, str, dict[str, str], str | None]], Any]] = []
 
     # -- the first pass -------------------------------------------------
 
@@ -450,6 +461,7 @@ class _Reader:
             self._rename(key)
         for etype, key, fields in later:
             self._prescan_book(etype, key, self._with_xdata(fields, []))
+        self._take_books()
         # the second pass starts from scratch
         self.macros = dict(_PREDEFINED)
         self.strings = set()
@@ -483,10 +495,39 @@ class _Reader:
         final = self.renamed.get(key, key)
         self._renamed_refs(fields)
         original = key if final != key else None
-        try:
-            record, more = entry_to_record(etype, final, fields, original_key=original)
-        except EntryError:
+        job = (etype, final, fields, original)
+        if self.pool is None:
+            self._took_book(job, next(_made_here([job])))
             return
+        self._book_jobs.append(job)
+        if len(self._book_jobs) >= BOOK_JOBS:
+            self._ask_books()
+
+    def _ask_books(self) -> None:
+        jobs, self._book_jobs = self._book_jobs, []
+        if jobs:
+            self._books_asked.append((jobs, self.pool.apply_async(_convert_entries, (jobs,))))
+
+    def _take_books(self) -> None:
+        """The books the workers made, taken in the order they were read."""
+        from ...model import parse_record
+
+        self._ask_books()
+        asked, self._books_asked = self._books_asked, []
+        for jobs, result in asked:
+            for job, item in zip(jobs, result.get(), strict=True):
+                got = item if isinstance(item, str) else (parse_record(item[0]), item[1])
+                self._took_book(job, got)
+
+    def _took_book(
+        self, job: tuple[str, str, dict[str, str], str | None], got: tuple[Any, list[str]] | str
+    ) -> None:
+        """A book of the first pass made into ``got`` (or the message of its
+        EntryError): kept for the second pass, and for its chapters."""
+        if isinstance(got, str):
+            return
+        etype, final, fields, original = job
+        record, more = got
         if len(self._made) < BOOKS_KEPT:
             self._made[final] = (etype, tuple(fields.items()), original, record, more)
         if record.type == "book":
