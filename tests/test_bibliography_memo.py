@@ -6,12 +6,12 @@ make it be made from the files again."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
+from citeshelf.library.outputs import Outputs
 from citeshelf.library.schema import index_path
 
 from .generated import OLD_NS, age, generated_library
@@ -25,33 +25,32 @@ def gen_lib(tmp_path):
     return generated_library(tmp_path / "records", 700)
 
 
+def outputs(lib: Path) -> Outputs:
+    return Outputs(index_path(lib).with_suffix(".outputs"))
+
+
 def kept(lib: Path) -> list[tuple[str, int, str]]:
-    con = sqlite3.connect(index_path(lib))
-    try:
-        return list(
-            con.execute(
-                "SELECT variant, part, digest FROM outputs WHERE variant LIKE '%|bibliography|%' "
-                "AND digest NOT LIKE 'pending:%' ORDER BY variant, part"
-            )
-        )
-    finally:
-        con.close()
+    """The kept reference lists' parts: (variant, part number, digest)."""
+    return [
+        (variant, n, digest)
+        for variant, digest, parts in outputs(lib).kept()
+        if "|bibliography|" in variant
+        for n in range(len(parts))
+    ]
 
 
 def mark(lib: Path, text: str) -> None:
     """Put ``text`` in every kept entry (to see that the kept list is printed)."""
-    con = sqlite3.connect(index_path(lib))
-    try:
-        for variant, part, blob in list(con.execute("SELECT variant, part, text FROM outputs")):
-            if "|bibliography|" in variant and isinstance(json.loads(blob), list):
-                rows = [[row[0], *(text for _ in row[1:])] for row in json.loads(blob)]
-                con.execute(
-                    "UPDATE outputs SET text = ? WHERE variant = ? AND part = ?",
-                    (json.dumps(rows).encode(), variant, part),
-                )
-        con.commit()
-    finally:
-        con.close()
+    for variant, digest, parts in outputs(lib).kept():
+        if "|bibliography|" not in variant:
+            continue
+        writer = outputs(lib).writer(variant, digest)
+        for blob in parts:
+            data = json.loads(blob)
+            if isinstance(data, list):
+                blob = json.dumps([[row[0], *(text for _ in row[1:])] for row in data]).encode()
+            assert writer.add(blob)
+        assert writer.finish()
 
 
 def same(cs, lib: Path, *args: str) -> str:

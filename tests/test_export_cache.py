@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import citeshelf
+from citeshelf.library.outputs import Outputs
 from citeshelf.library.schema import index_path
 from citeshelf.ops import exporting, showmemo
 
@@ -48,19 +50,30 @@ def sql(lib: Path, statement: str, *params: object) -> None:
         con.close()
 
 
+def kept_outputs(lib: Path) -> Outputs:
+    return Outputs(index_path(lib).with_suffix(".outputs"))
+
+
 def outputs(lib: Path) -> list[tuple[str, int, str, bytes]]:
-    con = sqlite3.connect(index_path(lib))
-    try:
-        return list(
-            con.execute("SELECT variant, part, digest, text FROM outputs ORDER BY variant, part")
-        )
-    finally:
-        con.close()
+    """The whole outputs kept: (variant, part number, digest, text) per part."""
+    return [
+        (variant, n, digest, part)
+        for variant, digest, parts in kept_outputs(lib).kept()
+        for n, part in enumerate(parts)
+    ]
+
+
+def replace_outputs(lib: Path, text: str) -> None:
+    """Make every kept whole output ``text`` (to see that it is written)."""
+    for variant, digest, _ in kept_outputs(lib).kept():
+        writer = kept_outputs(lib).writer(variant, digest)
+        assert writer.add(text.encode())
+        assert writer.finish()
 
 
 def forget_outputs(lib: Path) -> None:
     """Drop the kept whole outputs, so that the next export reads the entries."""
-    sql(lib, "DELETE FROM outputs")
+    kept_outputs(lib).clear()
 
 
 def chapter_and_book(lib: Path) -> tuple[str, str]:
@@ -179,10 +192,13 @@ def test_a_damaged_or_missing_row_is_written_from_the_file(cs, gen_lib):
     sql(gen_lib, "UPDATE entries SET text = 'stale' WHERE key = ?", chapter)
     forget_outputs(gen_lib)
     assert cs(gen_lib, "export").stdout == expected
-    # a damaged kept output: not a part 0 or a gap in its parts
-    for broken in ("UPDATE outputs SET part = part + 1", "DELETE FROM outputs WHERE part = 0"):
+    # a damaged kept output: cut short (as by a crash), or not an output at all
+    for cut in (1, 40, 10**9):
         same(cs, gen_lib)
-        sql(gen_lib, broken)
+        (path,) = (p for p in kept_outputs(gen_lib).folder.iterdir() if p.suffix == ".out")
+        data = path.read_bytes()
+        path.write_bytes(data[: -min(cut, len(data) - 1)])
+        assert outputs(gen_lib) == []
         assert cs(gen_lib, "export").stdout == expected
     # rows for records that are gone are dropped with them
     (gen_lib / f"{chapter}.json").unlink()
@@ -200,18 +216,26 @@ def test_an_index_of_another_schema_is_built_again_without_its_entries(cs, gen_l
     chapter, _ = chapter_and_book(gen_lib)
     expected = same(cs, gen_lib)
     sql(gen_lib, "UPDATE entries SET text = 'from the old schema'")
+    replace_outputs(gen_lib, "from the old schema")
     sql(gen_lib, "PRAGMA user_version = 8")
     assert cs(gen_lib, "export").stdout == expected
-    assert all(t != "from the old schema" for _, _, t in rows(gen_lib))
+    kept = rows(gen_lib)
+    assert kept and all(t != "from the old schema" for _, _, t in kept)
+    assert [t.decode() for _, _, _, t in outputs(gen_lib)] == [expected]
 
 
 def test_entries_kept_by_other_code_are_not_used(cs, gen_lib, monkeypatch):
     expected = same(cs, gen_lib)
     sql(gen_lib, "UPDATE entries SET text = 'written by other code'")
+    replace_outputs(gen_lib, "written by other code")
+    (old,) = {v for v, _, _, _ in outputs(gen_lib)}
     monkeypatch.setattr(showmemo, "_STAMP", [b"other code"])
     assert cs(gen_lib, "export").stdout == expected
     kept = rows(gen_lib)
     assert kept and all(v.startswith(b"other code".hex() + "|") for _, v, _ in kept)
+    # the whole output of the other code is gone, this code's kept
+    (new,) = {v for v, _, _, _ in outputs(gen_lib)}
+    assert new != old and new.startswith(b"other code".hex() + "|")
     # the stamp is a digest of the version and every module's size and time
     monkeypatch.setattr(showmemo, "_STAMP", [])
     real = exporting._code_stamp()
@@ -223,8 +247,8 @@ def test_entries_kept_by_other_code_are_not_used(cs, gen_lib, monkeypatch):
 
 def test_without_an_index_nothing_is_kept(cs, gen_lib, index_dir):
     same(cs, gen_lib)
-    for p in index_dir.iterdir():
-        p.unlink()
+    shutil.rmtree(index_dir)
+    index_dir.mkdir()
     for _ in range(2):
         r = cs(gen_lib, "export", env=OFF)
         assert r.exit_code == 0
@@ -241,6 +265,29 @@ def test_an_unreadable_book_stops_the_export_as_without_the_cache(cs, gen_lib):
     on = cs(gen_lib, "export", chapter)
     assert off.exit_code == on.exit_code != 0
     assert on.stderr == off.stderr and on.stdout == off.stdout == ""
+    # an export of everything that stops there keeps no whole output, whole or part
+    forget_outputs(gen_lib)
+    everything = cs(gen_lib, "export", "-o", str(gen_lib.parent / "all.bib"))
+    assert everything.exit_code != 0 and not (gen_lib.parent / "all.bib").exists()
+    assert outputs(gen_lib) == [] and not list(kept_outputs(gen_lib).folder.iterdir())
+
+
+def test_the_first_export_of_everything_keeps_its_whole_output(cs, gen_lib):
+    """Entries written from files the scan saw as they are make a whole
+    output as valid as kept ones: the second export writes it as it is."""
+    r = cs(gen_lib, "export")
+    assert r.exit_code == 0
+    assert [t.decode() for _, _, _, t in outputs(gen_lib)] == [r.stdout]
+    # after a change too: the entries kept and the one written again
+    chapter, _ = chapter_and_book(gen_lib)
+    path = gen_lib / f"{chapter}.json"
+    path.write_text(path.read_text(encoding="utf-8").replace('"title": "', '"title": "New '))
+    age(path, OLD_NS + 17 * 10**9)
+    after = cs(gen_lib, "export")
+    assert "New " in after.stdout
+    assert [t.decode() for _, _, _, t in outputs(gen_lib)] == [after.stdout]
+    replace_outputs(gen_lib, "@misc{whole}\n")
+    assert cs(gen_lib, "export").stdout == "@misc{whole}\n"
 
 
 def test_a_watched_export_from_the_cache_has_the_same_bytes(cs, gen_lib, tmp_path):
@@ -298,9 +345,9 @@ def test_the_whole_output_is_kept_and_written_again_while_no_file_changes(cs, ge
     kept = outputs(gen_lib)
     assert len(kept) == 1  # 300 records: one part
     variant, part, digest, text = kept[0]
-    assert part == 0 and not digest.startswith("pending:") and text.decode() == expected
+    assert part == 0 and text.decode() == expected
     assert variant.endswith("|bibtex|ascii=0|title_case=0|crossref=1")
-    sql(gen_lib, "UPDATE outputs SET text = CAST(? AS BLOB)", "@misc{whole}\n")
+    replace_outputs(gen_lib, "@misc{whole}\n")
     assert cs(gen_lib, "export").stdout == "@misc{whole}\n"  # it is used
     assert cs(gen_lib, "export", "-o", str(gen_lib.parent / "all.bib")).exit_code == 0
     assert (gen_lib.parent / "all.bib").read_text(encoding="utf-8") == "@misc{whole}\n"
@@ -334,7 +381,7 @@ def test_no_whole_output_is_kept_while_a_file_is_racy(cs, gen_lib):
     age(path, time.time_ns() + 3600 * 10**9)  # racy at every export (a clock ahead)
     expected = same(cs, gen_lib)
     assert "New " in expected
-    assert not [d for _, _, d, _ in outputs(gen_lib) if not d.startswith("pending:")]
+    assert outputs(gen_lib) == []
     age(path, OLD_NS + 13 * 10**9)
     assert same(cs, gen_lib) == expected
     assert [t.decode() for _, _, _, t in outputs(gen_lib)] == [expected]

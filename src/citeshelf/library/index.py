@@ -35,8 +35,9 @@ writes in the ``entries`` table (:meth:`Index.entries`,
 :mod:`citeshelf.ops.exporting`). A row is used only while its record's
 file, and its book's, have the size and time the ``records`` table holds;
 a record read again or removed here drops its rows. An export of every
-record also keeps its whole text (:meth:`Index.output`), used while the
-scan's digest of the folder is the one it was made with.
+record also keeps its whole text (:meth:`Index.output`, in a file beside
+the index: :mod:`.outputs`), used while the scan's digest of the folder is
+the one it was made with.
 
 What a record contributes is read from its JSON data (:mod:`.jsondata`,
 :mod:`.terms`; the printed texts from :mod:`citeshelf.model.display`). None of
@@ -90,6 +91,7 @@ from .schema import (
 from .terms import norm_doi, norm_tag, tokens
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .outputs import Outputs, OutputWriter
     from .store import RecordStore
 
 __all__ = [
@@ -304,11 +306,12 @@ class Index:
                 return
             for (name,) in con.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name IN "
-                "('meta','records','vals','fts','entries','outputs')"
+                "('meta','records','vals','fts','entries','outputs')"  # outputs: before 12
             ).fetchall():
                 con.execute(f"DROP TABLE IF EXISTS {name}")
             for stmt in TABLES:
                 con.execute(stmt)
+            self.outputs.clear()  # kept under the old schema
             self.fts5 = has_fts5()
             con.execute(FTS if self.fts5 else NOFTS)
             con.execute("INSERT INTO meta VALUES ('fts5', ?)", ("1" if self.fts5 else "0",))
@@ -335,6 +338,7 @@ class Index:
                 os.unlink(str(self.path) + suffix)
             except OSError:
                 pass
+        self.outputs.clear()
 
     def __enter__(self) -> Index:
         return self
@@ -438,8 +442,9 @@ class Index:
             changed = scan.keys()
             self._seen = scan.as_dict()
             removed: list[str] = []
-            for table in ("records", "vals", "fts", "entries", "outputs"):
+            for table in ("records", "vals", "fts", "entries"):
                 con.execute(f"DELETE FROM {table}")
+            self.outputs.clear()
             self._fresh = True
         else:
             changed, removed, self._seen = self._diff(scan)
@@ -797,16 +802,23 @@ class Index:
             con.execute("COMMIT")
         return files, (row[0] if row and row[0] else "")
 
-    def output(self, variant: str, digest: str) -> list[bytes] | None:
+    @property
+    def outputs(self) -> Outputs:
+        """The whole outputs kept beside the index (:mod:`.outputs`)."""
+        from .outputs import Outputs
+
+        return Outputs(self.path.with_suffix(".outputs"))
+
+    def output(self, variant: str, digest: str) -> Iterator[bytes] | None:
         """The kept whole output of ``variant`` made from the files as the
-        scan's ``digest`` describes them, as its parts; None if there is none."""
-        parts = self.con.execute(
-            "SELECT part, text FROM outputs WHERE variant = ? AND digest = ? ORDER BY part",
-            (variant, digest),
-        ).fetchall()
-        if not parts or [n for n, _ in parts] != list(range(len(parts))):
-            return None
-        return [bytes(t) for _, t in parts]
+        scan's ``digest`` describes them, as its parts (read as they are
+        iterated); None if there is none."""
+        return self.outputs.read(variant, digest)
+
+    def output_writer(self, variant: str, digest: str) -> OutputWriter:
+        """A whole output of ``variant`` for ``digest``, to write in parts:
+        it replaces the kept one when finished."""
+        return self.outputs.writer(variant, digest)
 
     def entries(
         self,
@@ -854,22 +866,15 @@ class Index:
         variant: str,
         stamp: str | None,
         rows: list[tuple[str, int, int, int | None, int | None, str]],
-        part: tuple[int, str, bytes] | None = None,
     ) -> None:
         """Store entries of ``variant``: (key, mtime_ns, size, book's mtime_ns,
         book's size, text); with ``stamp``, entries written by other code
         (whose variant does not start with ``stamp``) are dropped, and their
-        outputs. ``part``: (number, token, text) of a whole output being
-        written (part 0 drops the variant's output; the parts are used once
-        :meth:`finish_output` gives them their digest). Waits at most a
-        second for another process's write: it is only a cache."""
-        self._write(self._put_entries, variant, stamp, rows, part)
-
-    def finish_output(self, variant: str, token: str, parts: int, digest: str) -> None:
-        """Make the ``parts`` parts written under ``token`` the output of
-        ``variant`` for ``digest``, if all are still there (another process
-        writing the same output at once leaves none)."""
-        self._write(self._finish_output, variant, token, parts, digest)
+        whole outputs. Waits at most a second for another process's write:
+        it is only a cache."""
+        self._write(self._put_entries, variant, stamp, rows)
+        if stamp is not None:
+            self.outputs.sweep(stamp)
 
     def _write(self, step: Callable[..., None], *args: Any) -> None:
         con = self.con
@@ -890,40 +895,15 @@ class Index:
         variant: str,
         stamp: str | None,
         rows: list[tuple[str, int, int, int | None, int | None, str]],
-        part: tuple[int, str, bytes] | None,
     ) -> None:
         con = self.con
         if stamp is not None:
-            for table in ("entries", "outputs"):
-                con.execute(
-                    f"DELETE FROM {table} WHERE substr(variant, 1, ?) != ?", (len(stamp), stamp)
-                )
+            con.execute("DELETE FROM entries WHERE substr(variant, 1, ?) != ?", (len(stamp), stamp))
         con.executemany(
             "INSERT OR REPLACE INTO entries(key, variant, mtime_ns, size, pmtime_ns, psize, "
             "text) VALUES (?,?,?,?,?,?,?)",
             [(k, variant, m, s, pm, ps, t) for k, m, s, pm, ps, t in rows],
         )
-        if part is not None:
-            number, token, text = part
-            if number == 0:
-                con.execute("DELETE FROM outputs WHERE variant = ?", (variant,))
-            con.execute(
-                "INSERT OR REPLACE INTO outputs(variant, part, digest, text) VALUES (?,?,?,?)",
-                (variant, number, token, text),
-            )
-
-    def _finish_output(self, variant: str, token: str, parts: int, digest: str) -> None:
-        con = self.con
-        (mine,) = con.execute(
-            "SELECT count(*) FROM outputs WHERE variant = ? AND digest = ?", (variant, token)
-        ).fetchone()
-        if mine == parts:
-            con.execute(
-                "UPDATE outputs SET digest = ? WHERE variant = ? AND digest = ?",
-                (digest, variant, token),
-            )
-        else:
-            con.execute("DELETE FROM outputs WHERE variant = ?", (variant,))
 
 
 #: (key, (mtime_ns, size), problem, own document,

@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
@@ -62,8 +62,8 @@ def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | No
 #: stamp, the format and the options that change it), valid while the record's
 #: file (and its book's, ``pmtime_ns``/``psize``) has the size and time it had
 #: when the entry was written (see :mod:`citeshelf.ops.exporting`).
-#: ``outputs``: the whole text of an export of every record (UTF-8, in parts
-#: written in order), valid while the last scan's digest is ``digest``.
+#: (The whole text of an export of every record is kept in a file beside the
+#: index, not in it: :mod:`.outputs`.)
 TABLES = [
     "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT)",
     """CREATE TABLE records(
@@ -87,10 +87,6 @@ TABLES = [
         mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL, pmtime_ns INTEGER, psize INTEGER,
         text TEXT,
         PRIMARY KEY(key, variant)
-    )""",
-    """CREATE TABLE outputs(
-        variant TEXT NOT NULL, part INTEGER NOT NULL, digest TEXT NOT NULL, text BLOB NOT NULL,
-        PRIMARY KEY(variant, part)
     )""",
 ]
 #: The folded words of TEXT_FIELDS, one row per record (rowid = records.id).

@@ -16,9 +16,9 @@ Public API::
 
 What ``bibliography`` prints of a whole library is made of its record
 files and citeshelf's code alone. So, as ``export`` does
-(:mod:`citeshelf.ops.exporting`), the entries it made are kept in the
-index's ``outputs`` table under a variant naming the code, the style, the
-edition and the forms, with the digest of the scan of the folder
+(:mod:`citeshelf.ops.exporting`), the entries it made are kept beside the
+index (:mod:`citeshelf.library.outputs`) under a variant naming the code,
+the style, the edition and the forms, with the digest of the scan of the folder
 (:mod:`citeshelf.library.scan`) the files were read under. The next list of
 the whole library prints them as they are while the scan gives the same
 digest: no file is read or validated. None is kept while a file is "racy"
@@ -32,14 +32,13 @@ if a warning came while the entries were made.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 __all__ = ["KeptList"]
 
-#: Entries kept per row of the index.
+#: Entries kept per part of the kept list.
 _PART = 500
 
 
@@ -82,14 +81,9 @@ class KeptList:
         self.index.close()
 
     def entries(self) -> list[tuple[str, dict[str, str]]] | None:
-        import sqlite3
-
         if not self.digest:
             return None
-        try:
-            parts = self.index.output(self.variant, self.digest)
-        except sqlite3.Error:
-            return None
+        parts = self.index.output(self.variant, self.digest)
         if parts is None:
             return None
         out: list[tuple[str, dict[str, str]]] = []
@@ -107,43 +101,36 @@ class KeptList:
     def recording(self, items: Iterable[Any], notes: Any) -> Iterator[Any]:
         """``items`` (citations: ``key``, ``rendered(form)``), kept as they
         pass (``notes``: the warnings so far, in ``notes.items``)."""
-        import sqlite3
-
         warned = len(notes.items)
-        keep = bool(self.digest)
-        token = "pending:" + os.urandom(8).hex()
+        writer = self.index.output_writer(self.variant, self.digest) if self.digest else None
         started = time.time_ns()
         batch: list[Any] = []
-        parts = 0
+        entries = 0
 
         def save(what: Any = batch) -> bool:
-            nonlocal parts
             data = json.dumps(what, ensure_ascii=False).encode("utf-8")
-            try:
-                self.index.put_entries(self.variant, None, [], (parts, token, data))
-            except sqlite3.Error:
-                return False
-            parts += 1
             batch.clear()
-            return True
+            return writer is not None and writer.add(data)
 
-        if keep and warned:
-            keep = save({"warnings": list(notes.items)})
-        for c in items:
-            if keep:
-                batch.append([c.key, *(c.rendered(f) for f in self.forms)])
-                if len(batch) >= _PART:
-                    keep = save()
-            yield c
-        if keep and batch:
-            keep = save()
-        if not keep or parts <= (1 if warned else 0) or len(notes.items) != warned:
-            return
-        if self._unchanged(started):
-            try:
-                self.index.finish_output(self.variant, token, parts, self.digest)
-            except sqlite3.Error:
-                pass
+        try:
+            keep = writer is not None and writer.open
+            if keep and warned:
+                keep = save({"warnings": list(notes.items)})
+            for c in items:
+                if keep:
+                    batch.append([c.key, *(c.rendered(f) for f in self.forms)])
+                    entries += 1
+                    if len(batch) >= _PART:
+                        keep = save()
+                yield c
+            if keep and batch:
+                keep = save()
+            if keep and entries and len(notes.items) == warned and self._unchanged(started):
+                assert writer is not None
+                writer.finish()
+        finally:
+            if writer is not None:
+                writer.discard()  # nothing once finished
 
     def _unchanged(self, started: int) -> bool:
         """Whether the folder still gives the digest the list was made under,

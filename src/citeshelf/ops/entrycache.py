@@ -35,7 +35,8 @@ class EntryCache:
         self.digest: str
         self.files, self.digest = index.snapshot()
         self.rows: list[tuple[str, int, int, int | None, int | None, str]] = []
-        #: every entry written so far was a kept one
+        #: every entry written so far is valid for the scan: a kept one, or one
+        #: made from its file as the scan saw it (a whole output may be kept)
         self.complete = True
         self.swept = False
         self._sorted: list[str] | None = None  # the keys, in order
@@ -125,22 +126,24 @@ class EntryCache:
         """Keep ``key``'s entry, written from its file (and its book ``parent``'s);
         not ``alone``: it depends on the other entries written too (a repeated
         ``crossref``), so it is not kept (a whole output, which the scan's
-        digest of every file covers, still is)."""
+        digest of every file covers, still is). An entry that cannot be kept
+        (its file changed since the scan, or was modified too recently to
+        trust its time) leaves ``complete`` false: no whole output is kept."""
         if not alone:
             return
-        # the whole output is kept by the next export, if every entry is kept then
-        # (an export after a change then costs what it cost without whole outputs)
-        self.complete = False
         row = self.files.get(key)
         if row is None or row[3] != (parent or None):
+            self.complete = False
             return
         own = self._unchanged(key)
         if own is None:
+            self.complete = False
             return
         book: tuple[int | None, int | None] = (None, None)
         if parent:
             seen = self._unchanged(parent)
             if seen is None:
+                self.complete = False
                 return
             book = seen
         self.rows.append((key, *own, *book, text))
@@ -151,17 +154,17 @@ class EntryCache:
         if self.rows:
             self._put(variant)
 
-    def _put(self, variant: str, part: tuple[int, str, bytes] | None = None) -> bool:
-        """Store the entries kept since the last call, and ``part`` of a whole
-        output (:meth:`~citeshelf.library.index.Index.put_entries`); False if
-        the index would not take them (only a cache: a locked or read-only
-        index keeps none)."""
+    def _put(self, variant: str) -> bool:
+        """Store the entries kept since the last call
+        (:meth:`~citeshelf.library.index.Index.put_entries`); False if the
+        index would not take them (only a cache: a locked or read-only index
+        keeps none)."""
         import sqlite3
 
         try:
             # the first time, entries of other code go
             stamp = None if self.swept else code_stamp_hex() + "|"
-            self.index.put_entries(variant, stamp, self.rows, part)
+            self.index.put_entries(variant, stamp, self.rows)
             self.swept = True
             return True
         except sqlite3.Error:

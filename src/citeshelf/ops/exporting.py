@@ -39,11 +39,13 @@ export's start (as the index treats "racy" files), and only if it does not
 depend on the other entries written (a repeated ``crossref`` is written again
 only while it names one of them: :func:`citeshelf.formats.bibtex.writer.depends_on_selection`).
 
-An export of every record also keeps its whole text in the index
-(:meth:`~citeshelf.library.index.Index.output`) when it wrote every entry
-as kept (so an export after a change costs what it did), under the digest of the scan its files' sizes and times were read
-from (none while a file is racy); the next export of every record in the
-same variant writes that text as it is while the scan gives the same digest.
+An export of every record also keeps its whole text beside the index
+(:meth:`~citeshelf.library.index.Index.output`, a file written as the
+export goes: :mod:`citeshelf.library.outputs`) when every entry it wrote was
+a kept one or one written from files the scan saw as they are, under the
+digest of the scan its files' sizes and times were read from (none while a
+file is racy); the next export of every record in the same variant writes
+that text as it is while the scan gives the same digest.
 """
 
 from __future__ import annotations
@@ -55,11 +57,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..formats import EXPORT_FORMATS
 from .entrycache import EntryCache
 from .entrycache import code_stamp_hex as _code_stamp
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..library.outputs import OutputWriter
 
 __all__ = [
     "ExportPlan",
@@ -519,55 +524,52 @@ class _EntryCache(EntryCache):
         """The whole output of ``plan`` as kept (``kept``), or the one to
         keep as it is written; None if it cannot be kept: not every record,
         or a file modified too recently to trust its time."""
-        import sqlite3
-
         if not plan.whole or not self.digest:
             return None
         # the entries follow a preamble after a blank line
         digest = f"{self.digest}|preamble={int(preamble)}"
-        try:
-            kept = self.index.output(variant, digest)
-        except sqlite3.Error:
-            return None
-        return _Output(digest, os.urandom(8).hex(), kept)
+        kept = self.index.output(variant, digest)
+        if kept is not None:
+            return _Output(kept, None)
+        output = _Output(None, self.index.output_writer(variant, digest))
+        self._writing = output
+        return output
+
+    def close(self) -> None:
+        """Close the index; an output not finished is not kept."""
+        writing = getattr(self, "_writing", None)
+        if writing is not None and writing.writer is not None:
+            writing.writer.discard()
+            writing.writer = None
+        super().close()
 
     def save(self, variant: str, output: _Output | None = None, chunk: str = "") -> None:
         """Store the entries kept since the last call, and ``chunk``, the
         next part of the ``output`` being written."""
-
-        part = None
-        if output is not None and self.complete and output.parts >= 0:
-            part = (output.parts, "pending:" + output.token, chunk.encode("utf-8"))
-            output.parts += 1
-        elif output is not None:
-            output.parts = -1  # not kept
-        if not self.rows and part is None:
-            return
-        if not self._put(variant, part) and output is not None:
-            output.parts = -1
+        writer = output.writer if output is not None else None
+        if writer is not None and not (self.complete and writer.add(chunk.encode("utf-8"))):
+            writer.discard()
+            output.writer = None  # type: ignore[union-attr]
+        if self.rows:
+            self._put(variant)
 
     def finish(self, variant: str, output: _Output) -> None:
-        """Make the parts written the kept output (every entry was kept)."""
-        import sqlite3
-
-        if output.parts <= 0 or not self.complete:
+        """Make the parts written the kept output (every entry was valid)."""
+        if output.writer is None:
             return
-        try:
-            self.index.finish_output(
-                variant, "pending:" + output.token, output.parts, output.digest
-            )
-        except sqlite3.Error:
-            pass
+        if self.complete and output.writer.parts:
+            output.writer.finish()
+        else:
+            output.writer.discard()
+        output.writer = None
 
 
 @dataclass
 class _Output:
-    """The whole output of an export of every record, for the index."""
+    """The whole output of an export of every record, beside the index."""
 
-    digest: str  # the scan's digest of the files it is made from, and the preamble's presence
-    token: str  # the parts this process writes, until they are finished
-    kept: list[bytes] | None  # the output kept for ``digest``, if any
-    parts: int = 0  # written so far; -1: this output is not kept
+    kept: Iterator[bytes] | None  # the output kept for the scan's digest, if any
+    writer: OutputWriter | None  # else the one being written (None: not kept)
 
 
 def _write_utf8(out: Any, data: bytes) -> None:
