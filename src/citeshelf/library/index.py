@@ -262,6 +262,8 @@ class Index:
         self._seen: dict[str, tuple[int, int]] = {}
         self._racy = 0
         self._fresh = False
+        #: rows made by :meth:`_store`, not yet written
+        self._pending: list[tuple[tuple[Any, ...], tuple[str, ...] | None, list[Any]]] = []
 
     # -- opening ----------------------------------------------------------------
 
@@ -478,7 +480,9 @@ class Index:
                     self._store(item, self._book(parent, known) if parent else None, inh)
                 for item in deferred:
                     self._store(item, self._book(item[5], known) if item[5] else None)
+                self._flush()
         finally:
+            self._pending = []
             self._fresh = False
         # Pass 2 (an update): the unchanged chapters of every book that changed
         # or went away.
@@ -498,6 +502,7 @@ class Index:
         for key in sorted(again):
             item = prepare(self._library(), key)
             self._store(item, self._book(item[5], known) if item[5] else None)
+        self._flush()
         return {
             "read": len(changed),
             "removed": len(removed),
@@ -594,24 +599,18 @@ class Index:
         con.execute("DELETE FROM entries WHERE key = ?", (key,))
 
     def _store(self, item: Prepared, book: dict[str, Any] | None, inh: str | None = None) -> None:
-        """Write one prepared record's rows; ``inh``: its inheritable data as
-        JSON, if the caller has made it already."""
+        """Write one prepared record's rows (in a batch of :data:`STORE_BATCH`:
+        :meth:`_flush` writes them); ``inh``: its inheritable data as JSON, if
+        the caller has made it already."""
         key, stat, problem, own, display, _parent = item
-        con = self.con
         seen = self._seen.get(key, stat)
         if racy(stat[0], self._started) or stat != seen:
             # racy, or changed again between the scan and the read: read it next time
             stat = (-1, stat[1])
             self._racy += 1
             self._racy_keys.add(key)
-        row = None
-        if not self._fresh:
-            row = con.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()
-        if row is not None:
-            rid = row[0]
-            con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
-            con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
-            con.execute("DELETE FROM entries WHERE key = ?", (key,))
+        words: tuple[str, ...] | None = None
+        vals: list[tuple[str, str, str | None]] = []
         if own is None:
             # the parent named by a file that fails validation, if it has one,
             # so that ``chapters`` can report it
@@ -651,35 +650,72 @@ class Index:
                 inh if inh is not None else json.dumps(own["inh"], ensure_ascii=False),
                 _parent,
             )
-        if row is None:
-            cur = con.execute(
-                "INSERT INTO records(key, mtime_ns, size, problem, type, fkey, year, parent, doi, "
-                "creators, title, chapter, authors_short, pages, line, inh, pkey) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                values,
+            words = tuple(doc_text(doc, f) for f in TEXT_FIELDS)
+            shown = doc["tag_shown"]
+            vals = [("tag", t, shown[t]) for t in doc["tag"]]
+            vals += [("isbn", i, None) for i in doc["isbn"]]
+            vals += [("related", k, None) for k in doc.get("related", ())]
+            if doc.get("tie"):
+                vals.append(("tie", doc["tie"], None))
+        self._pending.append((values, words, vals))
+        if len(self._pending) >= STORE_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Write the rows :meth:`_store` made: a record already indexed
+        loses its old rows and keeps its id, a new one takes the next ids."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        con = self.con
+        ids: dict[str, int] = {}
+        if not self._fresh:
+            keys = [values[0] for values, _, _ in pending]
+            marks = ",".join("?" * len(keys))
+            ids = dict(con.execute(f"SELECT key, id FROM records WHERE key IN ({marks})", keys))
+        if ids:
+            old = [(rid,) for rid in ids.values()]
+            con.executemany("DELETE FROM fts WHERE rowid = ?", old)
+            con.executemany("DELETE FROM vals WHERE rid = ?", old)
+            con.executemany("DELETE FROM entries WHERE key = ?", [(k,) for k in ids])
+        (last,) = con.execute("SELECT max(id) FROM records").fetchone()
+        nxt = (last or 0) + 1
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        fts: list[tuple[Any, ...]] = []
+        rows: list[tuple[int, str, str, str | None]] = []
+        for values, words, vals in pending:
+            rid = ids.get(values[0])
+            if rid is None:
+                rid, nxt = nxt, nxt + 1
+                inserts.append((rid, *values))
+            else:
+                updates.append((*values, rid))
+            if words is not None:
+                fts.append((rid, *words))
+                rows += [(rid, *v) for v in vals]
+        if inserts:
+            con.executemany(
+                "INSERT INTO records(id, key, mtime_ns, size, problem, type, fkey, year, parent, "
+                "doi, creators, title, chapter, authors_short, pages, line, inh, pkey) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                inserts,
             )
-            rid = cur.lastrowid
-        else:
-            con.execute(
+        if updates:
+            con.executemany(
                 "UPDATE records SET key=?, mtime_ns=?, size=?, problem=?, type=?, fkey=?, year=?, "
                 "parent=?, doi=?, creators=?, title=?, chapter=?, authors_short=?, pages=?, "
                 "line=?, inh=?, pkey=? WHERE id=?",
-                (*values, rid),
+                updates,
             )
-        if own is None:
-            return
-        con.execute(
-            f"INSERT INTO fts(rowid, {', '.join(TEXT_FIELDS)}) VALUES (?{',?' * len(TEXT_FIELDS)})",
-            (rid, *(doc_text(doc, f) for f in TEXT_FIELDS)),
-        )
-        shown = doc["tag_shown"]
-        vals = [(rid, "tag", t, shown[t]) for t in doc["tag"]]
-        vals += [(rid, "isbn", i, None) for i in doc["isbn"]]
-        vals += [(rid, "related", k, None) for k in doc.get("related", ())]
-        if doc.get("tie"):
-            vals.append((rid, "tie", doc["tie"], None))
-        if vals:
-            con.executemany("INSERT INTO vals(rid, field, value, shown) VALUES (?,?,?,?)", vals)
+        if fts:
+            con.executemany(
+                f"INSERT INTO fts(rowid, {', '.join(TEXT_FIELDS)}) "
+                f"VALUES (?{',?' * len(TEXT_FIELDS)})",
+                fts,
+            )
+        if rows:
+            con.executemany("INSERT INTO vals(rid, field, value, shown) VALUES (?,?,?,?)", rows)
 
     # -- asking -------------------------------------------------------------
 
@@ -916,6 +952,8 @@ Prepared = tuple[
     "tuple[str, str, str | None, str, str | None, str | None] | None",
     "str | None",
 ]
+#: Records whose rows are written at once (:meth:`Index._store`).
+STORE_BATCH = 500
 #: From this many files to read on, worker processes validate them.
 PARALLEL_MIN = 3000
 #: keys a worker prepares at a time
