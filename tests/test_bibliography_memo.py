@@ -6,6 +6,7 @@ make it be made from the files again."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -152,3 +153,101 @@ def test_an_empty_library_keeps_nothing(cs, tmp_path):
         r = cs(folder, "bibliography", "--format", "text")
         assert r.exit_code == 0
     assert not kept(folder)
+
+
+def test_worker_processes_make_the_same_list_warnings_and_kept_entries(
+    cs, gen_lib, monkeypatch, tmp_path
+):
+    """A large list's records are read and formatted by forked workers
+    (citeshelf.ops.forked), in both passes (the sort data and plain entries,
+    then the entries with a year letter): the same bytes, the same warnings
+    in the same order (an unreadable file, Title Case titles, a chapter
+    without its book) and the same entries kept as when this process makes
+    them."""
+    import os
+
+    from citeshelf.ops import bibliomemo, citing, forked
+
+    keys = sorted(p.stem for p in gen_lib.glob("*.json"))
+    (gen_lib / f"{keys[5]}.json").write_text("{ not json", encoding="utf-8")
+    for n in (3, 400, 650):  # Title Case titles, early and late in the list
+        path = gen_lib / f"{keys[n]}.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["title"] = "The Politics Of European Security Cooperation"
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    chapter = next(
+        p for p in sorted(gen_lib.glob("*.json"))[300:] if '"parent"' in p.read_text("utf-8")
+    )
+    data = json.loads(chapter.read_text(encoding="utf-8"))
+    data["parent"] = "nosuchbook2014"
+    chapter.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    # a second work of an author in the same year: year letters (1961a, 1961b)
+    twin = json.loads((gen_lib / f"{keys[20]}.json").read_text(encoding="utf-8"))
+    twin["key"] = keys[20] + "bis"
+    twin["title"] = "Another work of that year"
+    twin.pop("doi", None)
+    (gen_lib / f"{twin['key']}.json").write_text(
+        json.dumps(twin, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    for p in gen_lib.glob("*.json"):
+        age(p)
+    made = cs(gen_lib, "bibliography", "--format", "text", env=OFF)
+    assert "Title Case" in made.stderr and "nosuchbook2014" in made.stderr
+    assert "skipped an unreadable record file" in made.stderr
+
+    pids = tmp_path / "pids"  # the processes that made rows, and entries
+    letters = tmp_path / "letters"
+
+    def spy(real, where):
+        def spied(self, batch):
+            with open(where, "a", encoding="utf-8") as f:
+                f.write(f"{os.getpid()}\n")
+            return real(self, batch)
+
+        return spied
+
+    monkeypatch.setattr(bibliomemo._Rows, "make", spy(bibliomemo._Rows.make, pids))
+    monkeypatch.setattr(citing._Planned, "_forms", spy(citing._Planned._forms, letters))
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 100)
+    for args in FORMS:
+        same(cs, gen_lib, *args)
+    workers = set(pids.read_text().split())
+    assert len(workers) >= 2 and str(os.getpid()) not in workers
+    # entries with year letters (two works of an author in a year) were made there too
+    assert re.search(r"\(\d{4}b\)", made.stdout)
+    assert set(letters.read_text().split()) and str(os.getpid()) not in letters.read_text()
+    entries_parallel = entry_rows(gen_lib)
+    # the same entries kept when this process makes every row
+    Outputs(index_path(gen_lib).with_suffix(".outputs")).clear()
+    forget_entries(gen_lib)
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 10**9)
+    pids.unlink()
+    for args in FORMS:
+        same(cs, gen_lib, *args)
+    assert set(pids.read_text().split()) == {str(os.getpid())}
+    assert entry_rows(gen_lib) == entries_parallel
+
+
+def entry_rows(lib: Path) -> list[tuple[str, str, int, int, str]]:
+    import sqlite3
+
+    con = sqlite3.connect(index_path(lib))
+    try:
+        return list(
+            con.execute(
+                "SELECT key, variant, mtime_ns, size, text FROM entries ORDER BY key, variant"
+            )
+        )
+    finally:
+        con.close()
+
+
+def forget_entries(lib: Path) -> None:
+    import sqlite3
+
+    con = sqlite3.connect(index_path(lib))
+    try:
+        con.execute("DELETE FROM entries")
+        con.commit()
+    finally:
+        con.close()

@@ -33,7 +33,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import Any
 
 __all__ = ["KeptList"]
@@ -219,47 +221,68 @@ class KeptEntries:
         the files that cannot be read go to ``streamed.problems``. A record
         read is given to ``entry`` too, if given, for its entry's forms with
         no year letter or dash, which are kept: most entries have neither,
-        and the list then need not read their files again."""
-        from ..library.store import RecordProblem
-        from ..styles import Placed, bibliography_row
+        and the list then need not read their files again.
 
-        plain = Placed(0, "")
+        The records not kept are read and formatted by worker processes
+        when there are many (:mod:`.forked`), a part ahead of the one taken
+        in; the same rows, warnings and kept entries as made here."""
+        from .forked import Workers
 
         keys = streamed.keys
-        for start in range(0, len(keys), _PART):
-            batch = keys[start : start + _PART]
-            kept = self.cache.entries(self.sort_variant, batch)
-            misses = [k for k in batch if k not in kept]
-            fresh: dict[str, Any] = {}
-            made: list[tuple[Any, dict[str, str]]] = []
-            for item in library.iter_records(misses) if misses else ():
-                if isinstance(item, RecordProblem):
-                    streamed.problems.append(item.reason)
-                    continue
-                before = len(cased.keys)
-                resolved = cased.note(resolve(item))
-                row = bibliography_row(resolved, self.style, self.edition)
-                text = json.dumps([row, len(cased.keys) > before], ensure_ascii=False)
-                # the kept form: a row read back is the same as one just made
-                fresh[item.key] = _row(json.loads(text)[0])
-                if self.keepable(item):
-                    self.cache.keep(item.key, item.parent, text)
-                    if entry is not None and row is not None:
-                        made.append((item, entry(resolved)))
-            if made:
-                self.cache.save(self.sort_variant)
-                for item, forms in made:
-                    self.keep(item, plain, forms)
-                self.save()
-            for key in batch:
-                if key in fresh:
-                    yield key, fresh[key]
-                elif key in kept:
-                    row, noted = json.loads(kept[key])
-                    if noted:
-                        cased.keys.setdefault(key, None)
-                    yield key, _row(row)
+        maker = _Rows(library, resolve, cased, self, entry)
+        parts = (keys[start : start + _PART] for start in range(0, len(keys), _PART))
+        with Workers(maker.make, len(keys)) as workers:
+            ahead: deque[tuple[list[str], dict[str, str], Any]] = deque()
+            for batch in parts:
+                kept = self.cache.entries(self.sort_variant, batch)
+                ahead.append((batch, kept, workers.ask([k for k in batch if k not in kept])))
+                if len(ahead) > _AHEAD:
+                    yield from self._taken(*ahead.popleft(), streamed, resolve, cased)
+            while ahead:
+                yield from self._taken(*ahead.popleft(), streamed, resolve, cased)
+
+    def _taken(
+        self,
+        batch: list[str],
+        kept: dict[str, str],
+        asked: Any,
+        streamed: Any,
+        resolve: Any,
+        cased: Any,
+    ) -> Iterator[tuple[str, Any]]:
+        """One part's rows: those made (:meth:`_Rows.ask`) taken in, in order."""
+        fresh: dict[str, Any] = {}
+        made: list[tuple[str, Any, dict[str, str]]] = []
+        problems = getattr(resolve, "problems", None)
+        for key, problem, text, noted, orphans, keep, seen, forms in asked():
+            if problem is not None:
+                streamed.problems.append(problem)
+                continue
+            for k in noted:
+                cased.keys.setdefault(k, None)
+            if problems is not None:
+                problems.extend(orphans)
+            # the kept form: a row read back is the same as one just made
+            fresh[key] = _row(json.loads(text)[0])
+            if keep:
+                self.cache.keep_seen(key, text, seen)
+                if forms is not None:
+                    made.append((key, seen, forms))
+        if made:
             self.cache.save(self.sort_variant)
+            for key, seen, forms in made:
+                data = [_PLAIN_SUFFIX, False, *(forms[f] for f in self.forms)]
+                self.cache.keep_seen(key, json.dumps(data, ensure_ascii=False), seen)
+            self.save()
+        for key in batch:
+            if key in fresh:
+                yield key, fresh[key]
+            elif key in kept:
+                row, noted_here = json.loads(kept[key])
+                if noted_here:
+                    cased.keys.setdefault(key, None)
+                yield key, _row(row)
+        self.cache.save(self.sort_variant)
 
     # -- the entries -----------------------------------------------------
 
@@ -279,11 +302,76 @@ class KeptEntries:
 
     def keep(self, record: Any, placed: Any, forms: dict[str, str]) -> None:
         if self.keepable(record):
-            data = [placed.suffix, placed.repeated, *(forms[f] for f in self.forms)]
-            self.cache.keep(record.key, record.parent, json.dumps(data, ensure_ascii=False))
+            self.keep_seen(placed, forms, self.cache.seen(record.key, record.parent))
+
+    def keep_seen(self, placed: Any, forms: dict[str, str], seen: Any) -> None:
+        """Keep ``placed``'s entry in ``forms``, made from the files
+        :meth:`.EntryCache.seen` vouched for (``seen``)."""
+        data = [placed.suffix, placed.repeated, *(forms[f] for f in self.forms)]
+        self.cache.keep_seen(placed.key, json.dumps(data, ensure_ascii=False), seen)
 
     def save(self) -> None:
         self.cache.save(self.entry_variant)
+
+
+#: The year-letter suffix and dash of an entry kept by the first pass: none.
+_PLAIN_SUFFIX = ""
+#: Parts asked of the workers ahead of the one taken in.
+_AHEAD = 2
+
+#: A record's row as made: key, problem (an unreadable file: the rest is
+#: empty), the sort data as kept (JSON), the keys whose titles were noted as
+#: Title Case, the resolver's warnings, whether its entry may be kept, its
+#: files' sizes and times as checked once read (:meth:`.EntryCache.seen`;
+#: None: not to be kept), and its entry's forms (None: not kept).
+Made = tuple[str, "str | None", str, list[str], list[str], bool, "str | None", Any]
+
+
+class _Rows:
+    """The rows of the records a list does not keep, made in this process
+    or in forked workers (:mod:`.forked`): each record read, seen through
+    its book, noted, and its sort data and (if kept) its entry's forms made."""
+
+    def __init__(
+        self,
+        library: Any,
+        resolve: Any,
+        cased: Any,
+        kept: KeptEntries,
+        entry: Callable[[Any], dict[str, str]] | None,
+    ) -> None:
+        self.library, self.resolve, self.cased = library, resolve, cased
+        self.kept, self.entry = kept, entry
+
+    def make(self, keys: list[str]) -> list[Made]:
+        from ..library.store import RecordProblem
+        from ..styles import bibliography_row
+
+        out: list[Made] = []
+        cased, resolve, kept = self.cased, self.resolve, self.kept
+        problems = getattr(resolve, "problems", None)
+        for item in self.library.iter_records(keys):
+            if isinstance(item, RecordProblem):
+                out.append((item.key, item.reason, "", [], [], False, None, None))
+                continue
+            before = len(cased.keys)
+            warned = len(problems) if problems is not None else 0
+            resolved = cased.note(resolve(item))
+            # the keys it noted, the last ones (not a copy of them all each time)
+            noted = list(islice(reversed(cased.keys), len(cased.keys) - before))[::-1]
+            orphans: list[str] = []
+            if problems is not None:
+                orphans = problems[warned:]
+                del problems[warned:]  # given back with the row, in its order
+            row = bibliography_row(resolved, kept.style, kept.edition)
+            text = json.dumps([row, bool(noted)], ensure_ascii=False)
+            keep = kept.keepable(item)
+            # the files' sizes and times checked here, once they were read
+            seen = kept.cache.seen(item.key, item.parent) if keep else None
+            entry = self.entry if keep and row is not None else None
+            forms = entry(resolved) if entry is not None else None
+            out.append((item.key, None, text, noted, orphans, keep, seen, forms))
+        return out
 
 
 def _row(row: Any) -> Any:

@@ -126,11 +126,12 @@ class _Planned(Sequence[Citation]):
         self._notes = notes
         self._resolve = Resolver(library, reprints=True)
         self._kept = kept
+        self._kept_forms = kept  # what the workers keep entries for
 
     def __len__(self) -> int:
         return len(self._placed)
 
-    def _read(self, placed: Any) -> tuple[Citation, Any] | None:
+    def _read(self, placed: Any, notes: Any = None) -> tuple[Citation, Any] | None:
         from ..errors import InvalidData, NotFound
         from ..styles import format_placed
 
@@ -140,7 +141,7 @@ class _Planned(Sequence[Citation]):
             if self._cased is not None:
                 record = self._cased(record)
         except (InvalidData, NotFound) as exc:
-            self._notes(f"skipped a record that changed while the list was made: {exc}")
+            (notes or self._notes)(f"skipped a record that changed while the list was made: {exc}")
             return None
         entry = format_placed(record, placed, self._style, self._edition)
         return Citation(entry.key, styled=entry.styled), stored
@@ -158,25 +159,65 @@ class _Planned(Sequence[Citation]):
                     yield entry
             return
         self._kept = None  # once
-        from ..styles import render
+        from collections import deque
 
+        from .forked import Workers
+
+        placed_all = self._placed
+        chunks = (placed_all[i : i + 500] for i in range(0, len(placed_all), 500))
         try:
-            for start in range(0, len(self._placed), 500):
-                chunk = self._placed[start : start + 500]
-                got = kept.entries(chunk)
-                for placed in chunk:
-                    forms = got.get(placed.key)
-                    if forms is None:
-                        made = self._read(placed)
-                        if made is None:
-                            continue
-                        citation, stored = made
-                        forms = {f: render(citation.styled, f) for f in kept.forms}
-                        kept.keep(stored, placed, forms)
-                    yield _KeptCitation(placed.key, forms)
-                kept.save()
+            # the entries not kept (another year letter or dash) are made in
+            # worker processes for a large list, a chunk ahead (.forked)
+            with Workers(self._forms, len(placed_all)) as workers:
+                ahead: deque[tuple[list[Any], dict[str, dict[str, str]], Any]] = deque()
+                for chunk in chunks:
+                    got = kept.entries(chunk)
+                    ahead.append((chunk, got, workers.ask([p for p in chunk if p.key not in got])))
+                    if len(ahead) > 2:
+                        yield from self._taken(kept, *ahead.popleft())
+                while ahead:
+                    yield from self._taken(kept, *ahead.popleft())
         finally:
             kept.close()
+
+    def _forms(self, placed: list[Any]) -> list[tuple[Any, str | None, Any, Any]]:
+        """Each entry of ``placed`` in the forms printed: (forms, the warning
+        if its record became unreadable, whether it may be kept, its files'
+        sizes and times as checked once read)."""
+        from ..styles import render
+
+        assert self._kept_forms is not None
+        kept = self._kept_forms
+        out: list[tuple[Any, str | None, Any, Any]] = []
+        for p in placed:
+            notes: list[str] = []
+            made = self._read(p, notes.append)
+            if made is None:
+                out.append((None, notes[0], False, None))
+                continue
+            citation, stored = made
+            forms = {f: render(citation.styled, f) for f in kept.forms}
+            keep = kept.keepable(stored)
+            out.append(
+                (forms, None, keep, kept.cache.seen(stored.key, stored.parent) if keep else None)
+            )
+        return out
+
+    def _taken(
+        self, kept: Any, chunk: list[Any], got: dict[str, dict[str, str]], asked: Any
+    ) -> Iterator[Citation]:
+        made = iter(asked())
+        for placed in chunk:
+            forms = got.get(placed.key)
+            if forms is None:
+                forms, warning, keep, seen = next(made)
+                if warning is not None:
+                    self._notes(warning)
+                    continue
+                if keep:
+                    kept.keep_seen(placed, forms, seen)
+            yield _KeptCitation(placed.key, forms)
+        kept.save()
 
     @overload
     def __getitem__(self, i: int) -> Citation: ...
@@ -868,14 +909,16 @@ def _streamed_bibliography(
         raise
     for reason in streamed.problems:
         notes(f"skipped an unreadable record file: {reason}")
+    if placed or left_out:
+        # in the order a list read from the files gives them
+        for message in orphans:
+            notes(message)
     cased.warn(notes)
     _note_left_out(left_out, notes)
     if not placed and not left_out:
         if kept is not None:
             kept.close()
         return _no_records(library, query, style, None, notes)
-    for message in orphans:
-        notes(message)
     return Citations(
         _Planned(library, placed, style, edition, notes, cased if cased.convert else None, kept),
         style=style,

@@ -21,6 +21,8 @@ from typing import Any, TypeVar
 __all__ = ["EntryCache", "code_stamp_hex"]
 
 _C = TypeVar("_C", bound="EntryCache")
+#: a record file's time and size and its book's (None, None without one)
+Seen = tuple[int, int, "int | None", "int | None"]
 
 
 class EntryCache:
@@ -129,24 +131,33 @@ class EntryCache:
         digest of every file covers, still is). An entry that cannot be kept
         (its file changed since the scan, or was modified too recently to
         trust its time) leaves ``complete`` false: no whole output is kept."""
-        if not alone:
-            return
+        if alone:
+            self.keep_seen(key, text, self.seen(key, parent))
+
+    def seen(self, key: str, parent: str | None) -> Seen | None:
+        """The size and time of ``key``'s file and of its book's as the scan
+        saw them, if they have them still (checked once the files were read
+        for an entry: the entry is made from them); None: not to be kept."""
         row = self.files.get(key)
         if row is None or row[3] != (parent or None):
-            self.complete = False
-            return
+            return None
         own = self._unchanged(key)
         if own is None:
-            self.complete = False
-            return
+            return None
         book: tuple[int | None, int | None] = (None, None)
         if parent:
             seen = self._unchanged(parent)
             if seen is None:
-                self.complete = False
-                return
+                return None
             book = seen
-        self.rows.append((key, *own, *book, text))
+        return (*own, *book)
+
+    def keep_seen(self, key: str, text: str, seen: Seen | None) -> None:
+        """Keep ``key``'s entry made from files :meth:`seen` vouched for."""
+        if seen is None:
+            self.complete = False
+            return
+        self.rows.append((key, *seen, text))
 
     def save(self, variant: str) -> None:
         """Store the entries kept since the last call (the first time, those
