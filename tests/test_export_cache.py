@@ -420,3 +420,51 @@ def test_an_entry_whose_repeated_crossref_names_another_is_written_for_each_sele
     assert "crossref = {bk}," in some and "xref = {bk}," in some and "bk2" not in some
     again = same(cs, lib, "--format", "biblatex", "ch", "ch2", "bk2")
     assert "crossref = {bk},\n  crossref = {bk2}," in again
+
+
+def test_worker_processes_write_the_same_entries(cs, gen_lib, monkeypatch, tmp_path):
+    """A large export's entries not kept are written by forked workers
+    (citeshelf.ops.forked): the same bytes for every option, the same
+    entries kept, and an unreadable record still stops it."""
+    from citeshelf.ops import forked
+
+    pids = tmp_path / "pids"
+    real = exporting._Entries.make
+
+    def spied(self, keys):
+        with open(pids, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(self, keys)
+
+    monkeypatch.setattr(exporting._Entries, "make", spied)
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 100)
+    monkeypatch.setattr(forked, "FORK_AT", 10)
+    monkeypatch.setattr(exporting, "_BATCH", 50)  # parts asked ahead of the one written
+    for args in OPTIONS:
+        same(cs, gen_lib, *args)
+    # (a few entries asked before any worker was forked are written here)
+    made_by = set(pids.read_text().split()) - {str(os.getpid())}
+    assert len(made_by) >= 2
+    kept = rows(gen_lib)
+    # the same entries as this process keeps
+    sql(gen_lib, "DELETE FROM entries")
+    forget_outputs(gen_lib)
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 10**9)
+    pids.unlink()
+    for args in OPTIONS:
+        same(cs, gen_lib, *args)
+    assert set(pids.read_text().split()) == {str(os.getpid())}
+    assert rows(gen_lib) == kept
+    # a record unreadable: nothing exported, as without workers
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 100)
+    sql(gen_lib, "DELETE FROM entries")
+    forget_outputs(gen_lib)
+    path = sorted(gen_lib.glob("*.json"))[250]
+    path.write_text("{ not json", encoding="utf-8")
+    age(path, OLD_NS + 19 * 10**9)
+    off = cs(gen_lib, "export", "-o", str(tmp_path / "off.bib"), env=OFF)
+    on = cs(gen_lib, "export", "-o", str(tmp_path / "on.bib"))
+    assert off.exit_code == on.exit_code != 0 and on.stderr == off.stderr.replace(
+        "off.bib", "on.bib"
+    )
+    assert not (tmp_path / "on.bib").exists()

@@ -401,7 +401,6 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             casing = chicago_title_case
         preamble, strings = _library_preamble(library)
         # the @string definitions imports kept: each before the first entry using it
-        writer: Any = None  # made when the first entry is not kept
         first = True
         if preamble:
             # the @preamble blocks imports kept (formats/bibtex/preamble.py)
@@ -417,40 +416,45 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             for data in output.kept:
                 _write_utf8(out, data)
             return
+        from collections import deque
+
+        from .forked import Workers
+
         order = plan.order
-        for start in range(0, len(order), _BATCH):
-            batch = order[start : start + _BATCH]
-            kept = cache.entries(variant, batch) if cache is not None else {}
-            parts: list[str] = []  # the batch's text, written at once
-            for key in batch:
-                if not first:
-                    parts.append("\n")
-                first = False
-                text = kept.get(key)
-                if text is None:
-                    record = books.get(key)
-                    if record is None:
-                        record = library.get(key)
-                    if writer is None:
-                        from ..formats.bibtex import BibTeXWriter
+        maker = _Entries(plan, library, casing, strings, cache)
+        # the entries not kept are written by worker processes for a large
+        # export (.forked), a batch ahead; not with @string definitions, whose
+        # writer carries what the entries before it used
+        with Workers(maker.make, 0 if strings else len(order)) as workers:
+            ahead: deque[tuple[list[str], dict[str, str], Any]] = deque()
 
-                        keys = set(plan.order)
-                        writer = BibTeXWriter(plan.fmt, plan.ascii, casing, strings, keys)
-                    if record.parent:
-                        text = writer.entry(
-                            record, book=books.get(record.parent), crossref=plan.crossref
-                        )
-                    else:
-                        text = writer.entry(record)
-                    if cache is not None:
-                        from ..formats.bibtex.writer import depends_on_selection
+            def written(batch: list[str], kept: dict[str, str], asked: Any) -> None:
+                nonlocal first
+                made = {key: rest for key, *rest in asked()}
+                parts: list[str] = []  # the batch's text, written at once
+                for key in batch:
+                    if not first:
+                        parts.append("\n")
+                    first = False
+                    text = kept.get(key)
+                    if text is None:
+                        text, alone, seen = made[key]
+                        if cache is not None and alone:
+                            cache.keep_seen(key, text, seen)
+                    parts.append(text)
+                chunk = "".join(parts)
+                out.write(chunk)
+                if cache is not None:
+                    cache.save(variant, output, chunk)
 
-                        cache.keep(key, record.parent, text, alone=not depends_on_selection(record))
-                parts.append(text)
-            chunk = "".join(parts)
-            out.write(chunk)
-            if cache is not None:
-                cache.save(variant, output, chunk)
+            for start in range(0, len(order), _BATCH):
+                batch = order[start : start + _BATCH]
+                kept = cache.entries(variant, batch) if cache is not None else {}
+                ahead.append((batch, kept, workers.ask([k for k in batch if k not in kept])))
+                if len(ahead) > 2:
+                    written(*ahead.popleft())
+            while ahead:
+                written(*ahead.popleft())
         if cache is not None and output is not None:
             cache.finish(variant, output)
     elif plan.fmt == "csl-json":
@@ -479,6 +483,50 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         rispy.RisWriter().format_lines(out, _Refs())
     else:  # pragma: no cover - plan_export checked it
         raise ValueError(plan.fmt)
+
+
+class _Entries:
+    """The BibTeX or BibLaTeX entries of an export's records, written from
+    the records (here, or in forked workers: :mod:`.forked`): for each key,
+    (key, text, whether the entry depends on its record and book alone,
+    their files' sizes and times as checked once read for a cache)."""
+
+    def __init__(
+        self,
+        plan: ExportPlan,
+        library: Any,
+        casing: Callable[[str], str] | None,
+        strings: list[tuple[str, str]],
+        cache: _EntryCache | None,
+    ) -> None:
+        self.plan, self.library, self.casing = plan, library, casing
+        self.strings, self.cache = strings, cache
+        self.writer: Any = None  # made for the first entry
+
+    def make(self, keys: list[str]) -> list[tuple[str, str, bool, Any]]:
+        from ..formats.bibtex.writer import depends_on_selection
+
+        plan, books, cache = self.plan, self.plan.books, self.cache
+        if self.writer is None:
+            from ..formats.bibtex import BibTeXWriter
+
+            self.writer = BibTeXWriter(
+                plan.fmt, plan.ascii, self.casing, self.strings, set(plan.order)
+            )
+        out = []
+        for key in keys:
+            record = books.get(key)
+            if record is None:
+                record = self.library.get(key)
+            if record.parent:
+                book = books.get(record.parent)
+                text = self.writer.entry(record, book=book, crossref=plan.crossref)
+            else:
+                text = self.writer.entry(record)
+            alone = not depends_on_selection(record)
+            seen = cache.seen(key, record.parent) if cache is not None and alone else None
+            out.append((key, text, alone, seen))
+        return out
 
 
 _LATER = object()

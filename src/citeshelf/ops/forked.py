@@ -9,9 +9,9 @@ Public API::
 A reference list of 100,000 records reads, validates and formats each
 record: a few hundred microseconds each, one record independent of the
 others. With ``n`` records or more to do (:data:`PARALLEL_MIN`) on a machine
-of two cores or more, ``make`` runs in worker processes forked when the
-block starts (one per core, at most 4), each given a share of the items
-asked; the caller asks for the next items before taking the results of the
+of two cores or more, ``make`` runs in worker processes forked the first
+time many items are asked at once (:data:`FORK_AT`; one per core, at most
+4), each given a share of the items asked; the caller asks for the next items before taking the results of the
 ones before, so that it takes in and writes while they work. Otherwise
 ``make`` runs here when the results are taken. The results are the same
 either way: ``make`` must depend only on its items and on what the process
@@ -34,6 +34,9 @@ __all__ = ["PARALLEL_MIN", "Workers"]
 
 #: From this many records on, workers do the work (a fork costs tens of ms).
 PARALLEL_MIN = 2000
+#: Workers are forked when this many items are first asked at once (an
+#: export whose entries are kept but a few asks for a few: none is forked).
+FORK_AT = 100
 #: The ``make`` of the workers being forked (set in the caller just before).
 _FORKED: list[Callable[[list[Any]], list[Any]]] = []
 
@@ -46,20 +49,27 @@ class Workers:
         self.n = n
         self.pool: Any = None
         self.count = 1
+        self.forked = False
 
     def __enter__(self) -> Workers:
-        cores = os.cpu_count() or 1
-        if self.n >= PARALLEL_MIN and cores >= 2:
-            import multiprocessing
-
-            if "fork" in multiprocessing.get_all_start_methods():
-                _FORKED[:] = [self.make]
-                try:
-                    self.count = min(cores, 4)
-                    self.pool = multiprocessing.get_context("fork").Pool(self.count)
-                finally:
-                    _FORKED.clear()
         return self
+
+    def _fork(self) -> None:
+        """Fork the workers, once: when the first many items are asked."""
+        self.forked = True
+        cores = os.cpu_count() or 1
+        if self.n < PARALLEL_MIN or cores < 2:
+            return
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        _FORKED[:] = [self.make]
+        try:
+            self.count = min(cores, 4)
+            self.pool = multiprocessing.get_context("fork").Pool(self.count)
+        finally:
+            _FORKED.clear()
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
@@ -71,6 +81,8 @@ class Workers:
         """Begin ``make`` of ``items``; the call returned gives the results."""
         if not items:
             return list
+        if not self.forked and len(items) >= FORK_AT:
+            self._fork()
         if self.pool is None:
             return lambda: self.make(items)
         size = -(-len(items) // self.count)
