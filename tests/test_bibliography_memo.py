@@ -199,10 +199,10 @@ def test_worker_processes_make_the_same_list_warnings_and_kept_entries(
     letters = tmp_path / "letters"
 
     def spy(real, where):
-        def spied(self, batch):
+        def spied(self, *args):
             with open(where, "a", encoding="utf-8") as f:
                 f.write(f"{os.getpid()}\n")
-            return real(self, batch)
+            return real(self, *args)
 
         return spied
 

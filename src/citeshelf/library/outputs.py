@@ -109,14 +109,11 @@ class Outputs:
             try:
                 with open(self.folder / name, "rb") as f:
                     variant, digest = _header(f)
-                f = open(self.folder / name, "rb")  # noqa: SIM115 - closed by _parts
-                count = _check(f, variant, digest)
             except (OSError, ValueError):
                 continue
-            if count is None:
-                f.close()
-                continue
-            found.append((variant, digest, list(_parts(f, count))))
+            parts = self.read(variant, digest)
+            if parts is not None:
+                found.append((variant, digest, list(parts)))
         return sorted(found)
 
     def clear(self) -> None:

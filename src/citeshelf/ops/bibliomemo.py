@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from itertools import islice
 from typing import Any
 
@@ -232,29 +232,24 @@ class KeptEntries:
         maker = _Rows(library, resolve, cased, self, entry)
         parts = (keys[start : start + _PART] for start in range(0, len(keys), _PART))
         with Workers(maker.make, len(keys)) as workers:
-            ahead: deque[tuple[list[str], dict[str, str], Any]] = deque()
-            for batch in parts:
-                kept = self.cache.entries(self.sort_variant, batch)
-                ahead.append((batch, kept, workers.ask([k for k in batch if k not in kept])))
-                if len(ahead) > _AHEAD:
-                    yield from self._taken(*ahead.popleft(), streamed, resolve, cased)
-            while ahead:
-                yield from self._taken(*ahead.popleft(), streamed, resolve, cased)
+            lookup = partial(self.cache.entries, self.sort_variant)
+            for batch, kept, made in workers.ahead(parts, lookup):
+                yield from self._taken(batch, kept, made, streamed, resolve, cased)
 
     def _taken(
         self,
         batch: list[str],
-        kept: dict[str, str],
-        asked: Any,
+        kept: Any,
+        made_rows: list[Made],
         streamed: Any,
         resolve: Any,
         cased: Any,
     ) -> Iterator[tuple[str, Any]]:
-        """One part's rows: those made (:meth:`_Rows.ask`) taken in, in order."""
+        """One part's rows: the kept ones and those made (:meth:`_Rows.make`), in order."""
         fresh: dict[str, Any] = {}
         made: list[tuple[str, Any, dict[str, str]]] = []
         problems = getattr(resolve, "problems", None)
-        for key, problem, text, noted, orphans, keep, seen, forms in asked():
+        for key, problem, text, noted, orphans, keep, seen, forms in made_rows:
             if problem is not None:
                 streamed.problems.append(problem)
                 continue
@@ -316,8 +311,6 @@ class KeptEntries:
 
 #: The year-letter suffix and dash of an entry kept by the first pass: none.
 _PLAIN_SUFFIX = ""
-#: Parts asked of the workers ahead of the one taken in.
-_AHEAD = 2
 
 #: A record's row as made: key, problem (an unreadable file: the rest is
 #: empty), the sort data as kept (JSON), the keys whose titles were noted as

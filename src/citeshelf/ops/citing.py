@@ -126,7 +126,6 @@ class _Planned(Sequence[Citation]):
         self._notes = notes
         self._resolve = Resolver(library, reprints=True)
         self._kept = kept
-        self._kept_forms = kept  # what the workers keep entries for
 
     def __len__(self) -> int:
         return len(self._placed)
@@ -159,7 +158,7 @@ class _Planned(Sequence[Citation]):
                     yield entry
             return
         self._kept = None  # once
-        from collections import deque
+        from functools import partial
 
         from .forked import Workers
 
@@ -168,26 +167,18 @@ class _Planned(Sequence[Citation]):
         try:
             # the entries not kept (another year letter or dash) are made in
             # worker processes for a large list, a chunk ahead (.forked)
-            with Workers(self._forms, len(placed_all)) as workers:
-                ahead: deque[tuple[list[Any], dict[str, dict[str, str]], Any]] = deque()
-                for chunk in chunks:
-                    got = kept.entries(chunk)
-                    ahead.append((chunk, got, workers.ask([p for p in chunk if p.key not in got])))
-                    if len(ahead) > 2:
-                        yield from self._taken(kept, *ahead.popleft())
-                while ahead:
-                    yield from self._taken(kept, *ahead.popleft())
+            with Workers(partial(self._forms, kept), len(placed_all)) as workers:
+                for chunk, got, made in workers.ahead(chunks, kept.entries):
+                    yield from self._taken(kept, chunk, got, made)
         finally:
             kept.close()
 
-    def _forms(self, placed: list[Any]) -> list[tuple[Any, str | None, Any, Any]]:
-        """Each entry of ``placed`` in the forms printed: (forms, the warning
-        if its record became unreadable, whether it may be kept, its files'
-        sizes and times as checked once read)."""
+    def _forms(self, kept: Any, placed: list[Any]) -> list[tuple[Any, str | None, Any, Any]]:
+        """Each entry of ``placed`` in the forms ``kept`` keeps: (forms, the
+        warning if its record became unreadable, whether it may be kept, its
+        files' sizes and times as checked once read)."""
         from ..styles import render
 
-        assert self._kept_forms is not None
-        kept = self._kept_forms
         out: list[tuple[Any, str | None, Any, Any]] = []
         for p in placed:
             notes: list[str] = []
@@ -204,9 +195,9 @@ class _Planned(Sequence[Citation]):
         return out
 
     def _taken(
-        self, kept: Any, chunk: list[Any], got: dict[str, dict[str, str]], asked: Any
+        self, kept: Any, chunk: list[Any], got: Any, made_forms: list[Any]
     ) -> Iterator[Citation]:
-        made = iter(asked())
+        made = iter(made_forms)
         for placed in chunk:
             forms = got.get(placed.key)
             if forms is None:

@@ -416,21 +416,21 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             for data in output.kept:
                 _write_utf8(out, data)
             return
-        from collections import deque
-
         from .forked import Workers
 
         order = plan.order
         maker = _Entries(plan, library, casing, strings, cache)
+        batches = (order[i : i + _BATCH] for i in range(0, len(order), _BATCH))
+
+        def lookup(batch: list[str]) -> dict[str, str]:
+            return cache.entries(variant, batch) if cache is not None else {}
+
         # the entries not kept are written by worker processes for a large
         # export (.forked), a batch ahead; not with @string definitions, whose
         # writer carries what the entries before it used
         with Workers(maker.make, 0 if strings else len(order)) as workers:
-            ahead: deque[tuple[list[str], dict[str, str], Any]] = deque()
-
-            def written(batch: list[str], kept: dict[str, str], asked: Any) -> None:
-                nonlocal first
-                made = {key: rest for key, *rest in asked()}
+            for batch, kept, made_entries in workers.ahead(batches, lookup):
+                made = {key: rest for key, *rest in made_entries}
                 parts: list[str] = []  # the batch's text, written at once
                 for key in batch:
                     if not first:
@@ -446,17 +446,8 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
                 out.write(chunk)
                 if cache is not None:
                     cache.save(variant, output, chunk)
-
-            for start in range(0, len(order), _BATCH):
-                batch = order[start : start + _BATCH]
-                kept = cache.entries(variant, batch) if cache is not None else {}
-                ahead.append((batch, kept, workers.ask([k for k in batch if k not in kept])))
-                if len(ahead) > 2:
-                    written(*ahead.popleft())
-            while ahead:
-                written(*ahead.popleft())
         if cache is not None and output is not None:
-            cache.finish(variant, output)
+            cache.finish(output)
     elif plan.fmt == "csl-json":
         from ..formats.csljson import dumps_json, record_to_csl
 
@@ -583,9 +574,12 @@ class _EntryCache(EntryCache):
         self._writing = output
         return output
 
+    #: the whole output being written, if any (see :meth:`close`)
+    _writing: _Output | None = None
+
     def close(self) -> None:
         """Close the index; an output not finished is not kept."""
-        writing = getattr(self, "_writing", None)
+        writing = self._writing
         if writing is not None and writing.writer is not None:
             writing.writer.discard()
             writing.writer = None
@@ -601,7 +595,7 @@ class _EntryCache(EntryCache):
         if self.rows:
             self._put(variant)
 
-    def finish(self, variant: str, output: _Output) -> None:
+    def finish(self, output: _Output) -> None:
         """Make the parts written the kept output (every entry was valid)."""
         if output.writer is None:
             return

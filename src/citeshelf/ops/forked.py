@@ -5,6 +5,7 @@ Public API::
     with Workers(make, n) as workers:      # make: list of items -> list of results
         take = workers.ask(items)          # begun now
         results = take()                   # in the order of ``items``
+        for part, kept, results in workers.ahead(parts, lookup): ...
 
 A reference list of 100,000 records reads, validates and formats each
 record: a few hundred microseconds each, one record independent of the
@@ -27,13 +28,16 @@ caller's runs in them.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 __all__ = ["PARALLEL_MIN", "Workers"]
 
 #: From this many records on, workers do the work (a fork costs tens of ms).
 PARALLEL_MIN = 2000
+#: Parts asked of the workers ahead of the one taken in (:meth:`Workers.ahead`).
+AHEAD = 2
 #: Workers are forked when this many items are first asked at once (an
 #: export whose entries are kept but a few asks for a few: none is forked).
 FORK_AT = 100
@@ -90,6 +94,25 @@ class Workers:
             self.pool.apply_async(_run, (items[i : i + size],)) for i in range(0, len(items), size)
         ]
         return lambda: [result for a in asked for result in a.get()]
+
+    def ahead(
+        self, parts: Iterable[list[Any]], lookup: Callable[[list[Any]], Mapping[str, Any]]
+    ) -> Iterator[tuple[list[Any], Mapping[str, Any], list[Any]]]:
+        """For each part, in order: (part, what ``lookup`` found kept of it,
+        ``make`` of its items not found), the items of :data:`AHEAD` parts
+        being made while the caller takes in the one before. An item is
+        found by its ``key`` attribute, or is itself the key."""
+        asked: deque[tuple[list[Any], Mapping[str, Any], Callable[[], list[Any]]]] = deque()
+        for part in parts:
+            kept = lookup(part)
+            todo = [item for item in part if getattr(item, "key", item) not in kept]
+            asked.append((part, kept, self.ask(todo)))
+            if len(asked) > AHEAD:
+                done, found, take = asked.popleft()
+                yield done, found, take()
+        while asked:
+            done, found, take = asked.popleft()
+            yield done, found, take()
 
 
 def _run(items: list[Any]) -> list[Any]:
