@@ -251,3 +251,28 @@ def test_style_names(style: str, case: str) -> None:
     else:
         note = render(format_citation([record], style))
         assert note.startswith(want_cite), note
+
+
+def test_one_writer_spells_each_name_by_all_its_parts() -> None:
+    """The writer keeps each name's spelling for the names after it: names
+    that differ in one part only are spelled apart, and a name spelled again
+    reads as the first time, in either alphabet and dialect."""
+    from citeshelf.formats.bibtex.spelling import Spelling
+
+    people = [
+        Person(family="Berg", given="Anna"),
+        Person(family="Berg", given="Anna", particle="van der"),
+        Person(family="Berg", given="Anna", suffix="Jr."),
+        Person(family="Berg", given="Anna", dropping_particle="von"),
+        Person(literal="Berg Anna"),
+        Person(family="Mérand", given="Frédéric"),
+    ]
+    for dialect in ("bibtex", "biblatex"):
+        for ascii in (False, True):
+            fresh = [Spelling(dialect, ascii).name(p) for p in people]
+            assert len(set(fresh)) == len(people)
+            w = Spelling(dialect, ascii)
+            assert [w.name(p) for p in people * 3] == fresh * 3
+    w = Spelling("bibtex", True)
+    assert w.name(people[-1]) == "M{\\'{e}}rand, Fr{\\'{e}}d{\\'{e}}ric"
+    assert Spelling("bibtex", False).name(people[-1]) == "Mérand, Frédéric"

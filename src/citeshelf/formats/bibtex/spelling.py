@@ -7,11 +7,15 @@ it would not)."""
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from .. import latex
 
-__all__ = ["Spelling", "pages_text"]
+__all__ = ["Spelling", "pages_text", "shared"]
+
+#: At most this many names' spellings are kept by one :class:`Spelling`.
+NAMES_KEPT = 50_000
 
 
 class Spelling:
@@ -23,6 +27,10 @@ class Spelling:
             raise ValueError(f"unknown dialect {dialect!r}")
         self.dialect = dialect
         self.ascii = ascii
+        #: the spellings :meth:`name` found, by the name's parts (a library
+        #: names the same people again and again; finding one parses each
+        #: candidate spelling back)
+        self._names: dict[tuple[str | None, ...], str] = {}
 
     def text(self, value: str) -> str:
         """Text (rich text: its markup as LaTeX, see :func:`.latex.encode_rich`)."""
@@ -39,6 +47,24 @@ class Spelling:
         """One name, in the full form with the fewest braces BibTeX reads back
         as it (:func:`.names.brace_choices`); a literal in braces; a name with a
         dropping particle in biblatex's extended format."""
+        parts = (
+            person.literal,
+            person.family,
+            person.given,
+            person.dropping_particle,
+            person.particle,
+            person.suffix,
+        )
+        known = self._names.get(parts)
+        if known is None:
+            known = self._spell(person)
+            if len(self._names) >= NAMES_KEPT:
+                self._names.clear()
+            self._names[parts] = known
+        return known
+
+    def _spell(self, person: Any) -> str:
+        """:meth:`name`, found (the spelling depends only on the name's parts)."""
         from ...model.names import brace_choices, parse_name
 
         if person.literal:
@@ -81,6 +107,13 @@ class Spelling:
         parts.append(f"prefix={{{self.text(person.dropping_particle)}}}")
         parts.append("useprefix=false")
         return ", ".join(parts)
+
+
+@cache
+def shared(dialect: str, ascii: bool) -> Spelling:
+    """One :class:`Spelling` per dialect and alphabet, for the reader's
+    questions (its names' spellings kept from one question to the next)."""
+    return Spelling(dialect, ascii)
 
 
 def pages_text(w: Spelling, pages: Any) -> str:

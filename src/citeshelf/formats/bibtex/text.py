@@ -259,7 +259,7 @@ def _has_macro(raw: str) -> bool:
 def _latex_spelling(raw: str) -> str | None:
     """A name as written, in the full form (a literal as it is)."""
     from ...model.names import Person, literal_spelling, spelled_name, spelling_parts
-    from .spelling import Spelling
+    from .spelling import shared
 
     text = " ".join(raw.split())
     if literal_spelling(text):
@@ -278,7 +278,7 @@ def _latex_spelling(raw: str) -> str | None:
         person = Person.model_validate(people[0])
     except (ValueError, IndexError):
         return None
-    if any(Spelling("biblatex", ascii).name(person) == out for ascii in (False, True)):
+    if any(shared("biblatex", ascii).name(person) == out for ascii in (False, True)):
         return None  # what a writer writes anyway
     return out
 

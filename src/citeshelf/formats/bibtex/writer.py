@@ -227,6 +227,13 @@ class _Writer(Spelling):
         if subtype and "entrysubtype" not in e.extra:
             e.put("entrysubtype", subtype)  # what tells the type apart (the type table)
         for row in write_rows(source.type):
+            kind = row.kind
+            if (
+                (kind in _IF_VALUE or kind == "names")
+                and not getattr(source, row.record)
+                and (kind != "names" or not _et_al(source, e.extra, row.record))
+            ):
+                continue  # most rows of the table: a field the record leaves empty
             self.put_row(e, row)
         if book_subtitle and "booksubtitle" not in e.extra:
             e.put("booksubtitle", self.cased(book_subtitle, "subtitle", book.extra or {}))
@@ -811,7 +818,21 @@ def _et_al(source: Any, extra: Mapping[str, Any], people: str) -> bool:
     """Whether a name list ends with "and others"."""
     if people == "translators":
         return bool(extra.get("translator_et_al"))
-    return bool(getattr(source, f"{people}_et_al", False))
+    name = f"{people}_et_al"
+    cls = type(source)
+    held = _ET_AL_FIELDS.get(cls)
+    if held is None:
+        fields = getattr(cls, "__pydantic_fields__", None)
+        if fields is None:  # not a model: whatever it has
+            return bool(getattr(source, name, False))
+        held = _ET_AL_FIELDS[cls] = frozenset(f for f in fields if f.endswith("_et_al"))
+    # (most name lists have no such field: a model's missing attribute costs
+    # a failed lookup through pydantic's __getattr__)
+    return name in held and bool(getattr(source, name))
+
+
+#: model class -> its fields that say a name list ends with "and others"
+_ET_AL_FIELDS: dict[type, frozenset[str]] = {}
 
 
 class _Entry:
@@ -852,6 +873,12 @@ def _pubstate(w: _Writer, value: str) -> str:
 def _list(w: _Writer, value: list[str], record_field: str, extra: Mapping[str, Any]) -> str:
     return w.text(", ".join(value))
 
+
+#: The kinds of row :meth:`BibTeXWriter.put_row` writes nothing for when the
+#: record's field is empty (the other kinds may write something even then).
+_IF_VALUE = frozenset(
+    {"text", "cased", "list", "pages", "date", "raw", "isbn", "container", "site", "status"}
+)
 
 #: How the plain kinds of the field table are written.
 _KIND_WRITERS: dict[str, Callable[[_Writer, Any, str, Mapping[str, Any]], str]] = {
