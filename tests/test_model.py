@@ -391,3 +391,25 @@ def test_a_stored_isbn13_is_accepted_as_python_stdnum_accepts_it(head: str, rest
     except ValueError:
         got = None
     assert got == expected
+
+
+def test_field_value_is_getattr_for_fields_properties_and_missing_names() -> None:
+    """``field_value`` answers as ``getattr`` with a default does: a field of
+    the type, a property of the model, a name the type lacks, a non-model."""
+    from types import SimpleNamespace
+
+    from citeshelf.model.attrs import field_value
+
+    book = parse_record(
+        {"key": "b", "type": "book", "title": "A title", "subtitle": "More", "editors_et_al": True}
+    )
+    article = parse_record({"key": "a", "type": "article", "title": "Paper"})
+    for record in (book, article, book, article):  # asked again: from what it found
+        for name in ("title", "full_title", "editors_et_al", "csl_type", "journal", "nothing"):
+            assert field_value(record, name, "absent") == getattr(record, name, "absent")
+    assert field_value(book, "full_title") == "A title: More"
+    assert field_value(book, "editors_et_al") is True
+    assert field_value(book, "csl_type") is None
+    plain = SimpleNamespace(csl_type="song")
+    assert field_value(plain, "csl_type") == "song"
+    assert field_value(plain, "missing", 3) == 3

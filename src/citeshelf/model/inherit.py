@@ -170,4 +170,6 @@ def reprint_view(record: R, original: BaseRecord | None) -> R:
 
 def original_of(record: BaseRecord) -> BaseRecord | None:
     """The original work given to :func:`reprint_view`, or None."""
-    return cast("BaseRecord | None", getattr(record, "_original", None))
+    # (a private attribute: read where pydantic keeps it, not through __getattr__)
+    private = getattr(record, "__pydantic_private__", None)
+    return cast("BaseRecord | None", private.get("_original") if private else None)

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ..model import richtext
+from ..model.attrs import field_value
 from ..model.fold import fold as _fold
 from ..model.language import is_english
 from .text import smarten
@@ -878,7 +879,7 @@ def has_italics(text: str) -> bool:
 def record_extra(record: BaseRecord, name: str) -> str | None:
     """The record's field ``name`` (``genre``, ``version`` ...), else what its
     ``extra`` holds under that name (files from before the field existed)."""
-    value = getattr(record, name, None)
+    value = field_value(record, name)
     if value is None and record.extra:
         value = record.extra.get(name)
     if isinstance(value, (str, int)) and not isinstance(value, bool):

@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from ...model import richtext
+from ...model.attrs import field_value
 from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
@@ -818,21 +819,7 @@ def _et_al(source: Any, extra: Mapping[str, Any], people: str) -> bool:
     """Whether a name list ends with "and others"."""
     if people == "translators":
         return bool(extra.get("translator_et_al"))
-    name = f"{people}_et_al"
-    cls = type(source)
-    held = _ET_AL_FIELDS.get(cls)
-    if held is None:
-        fields = getattr(cls, "__pydantic_fields__", None)
-        if fields is None:  # not a model: whatever it has
-            return bool(getattr(source, name, False))
-        held = _ET_AL_FIELDS[cls] = frozenset(f for f in fields if f.endswith("_et_al"))
-    # (most name lists have no such field: a model's missing attribute costs
-    # a failed lookup through pydantic's __getattr__)
-    return name in held and bool(getattr(source, name))
-
-
-#: model class -> its fields that say a name list ends with "and others"
-_ET_AL_FIELDS: dict[type, frozenset[str]] = {}
+    return bool(field_value(source, f"{people}_et_al", False))
 
 
 class _Entry:
