@@ -714,3 +714,69 @@ def test_titles_in_other_scripts_are_compared_not_emptied(cs, empty_lib: Path) -
         "0.95 plato1900 plato1900b (same title, year and first author)\n"
         "2 likely duplicates\n"
     )
+
+
+def test_check_of_a_large_library_in_worker_processes_finds_the_same(
+    cs, empty_lib: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A large library's records are checked by forked workers
+    (citeshelf.ops.forked): the same report, text and JSON, as when this
+    process checks them all; --fix is never done in workers."""
+    import os
+
+    from citeshelf.ops import checking, forked
+
+    for i in range(240):
+        _write(empty_lib, {**ARTICLE, "key": f"a{i:03d}", "title": f"Gnus of herd {i}",
+                           "doi": f"10.1000/{i}", "issued": str(1900 + i % 100)})  # fmt: skip
+    _dupes_lib(empty_lib)
+    _write(empty_lib, {"type": "misc", "key": "m", "title": "...", "issued": "2001"})
+    _write(empty_lib, {"type": "book", "key": "bad", "title": "Bad", "isbn": ["9781781953175"]})
+    _write(empty_lib, {**ARTICLE, "key": "x", "doi": None, "title": "X",
+                       "extra": {"doi": "10.1000/y"}})  # fmt: skip
+    _write(empty_lib, {**ARTICLE, "key": "ctl", "doi": None, "title": "Bell\x07 rings"})
+    _write(empty_lib, {"type": "chapter", "key": "orphan", "title": "Lost", "parent": "nobook"})
+    _write(
+        empty_lib,
+        {
+            **ARTICLE,
+            "key": "tc",
+            "doi": None,
+            "title": "A Study Of Migration And Herds In The Serengeti",
+        },
+    )
+    _write(empty_lib, {**ARTICLE, "key": "rel", "doi": None, "title": "Related",
+                       "related": [{"key": "gone", "type": "reprintof"}]})  # fmt: skip
+    (empty_lib / "broken.json").write_text("{ not json", encoding="utf-8")
+    (empty_lib / "Not A Key.json").write_text("{}", encoding="utf-8")
+    pids = tmp_path / "pids"
+    real = checking._EachRule.make
+
+    def spied(self, keys):
+        with open(pids, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(self, keys)
+
+    monkeypatch.setattr(checking._EachRule, "make", spied)
+    monkeypatch.setattr(checking, "_PART", 40)
+    monkeypatch.setattr(forked, "FORK_AT", 10)
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 10**9)
+    here = [cs(empty_lib, "check", *args) for args in ((), ("--json",), ("--notes",))]
+    assert set(pids.read_text().split()) == {str(os.getpid())}
+    pids.unlink()
+    monkeypatch.setattr(forked, "PARALLEL_MIN", 100)
+    there = [cs(empty_lib, "check", *args) for args in ((), ("--json",), ("--notes",))]
+    assert len(set(pids.read_text().split()) - {str(os.getpid())}) >= 2
+    for a, b in zip(here, there, strict=True):
+        assert (a.exit_code, a.stdout, a.stderr) == (b.exit_code, b.stdout, b.stderr)
+    codes = {p["code"] for p in json.loads(there[1].stdout)["problems"]}
+    assert codes >= {"bad-identifier", "empty-title", "duplicate", "likely-duplicate",
+                     "extra-has-home", "control-char", "parent-missing", "title-case",
+                     "dangling-relation", "unreadable"}  # fmt: skip
+    assert there[0].exit_code == exitcodes.INVALID_DATA
+    # --fix: here, the fixes made as before
+    pids.unlink()
+    fixed = cs(empty_lib, "check", "--fix")
+    assert set(pids.read_text().split()) == {str(os.getpid())}
+    assert "fixed: move extra.doi to doi" in fixed.stdout
+    assert json.loads((empty_lib / "x.json").read_text())["doi"] == "10.1000/y"

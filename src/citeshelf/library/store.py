@@ -444,8 +444,15 @@ class RecordStore:
             except (InvalidData, NotFound) as exc:
                 yield RecordProblem(key, self.path_for(key), str(exc))
         if keys is None:
-            for name in self.strays:
-                yield RecordProblem(name[: -len(SUFFIX)], self.path / name, self.stray_reason(name))
+            yield from self.stray_problems()
+
+    def stray_problems(self) -> list[RecordProblem]:
+        """A :class:`RecordProblem` for each .json file of the folder that is
+        no key's file (as :meth:`keys` found them)."""
+        return [
+            RecordProblem(name[: -len(SUFFIX)], self.path / name, self.stray_reason(name))
+            for name in self.strays
+        ]
 
     def stray_reason(self, name: str) -> str:
         """Why the file ``name`` of the folder is not read as a record."""

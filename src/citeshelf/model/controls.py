@@ -27,7 +27,14 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-__all__ = ["CONTROL_RE", "has_controls", "strip_controls", "show_controls", "record_strings"]
+__all__ = [
+    "CONTROL_RE",
+    "any_controls",
+    "has_controls",
+    "strip_controls",
+    "show_controls",
+    "record_strings",
+]
 
 #: the control characters (tab and newline are text)
 CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -36,6 +43,26 @@ _CRLF = re.compile("\r+\n")
 
 def has_controls(text: str) -> bool:
     return CONTROL_RE.search(text) is not None
+
+
+def any_controls(data: Any) -> bool:
+    """Whether any string of JSON data (an object's keys too) has a control
+    character: :func:`record_strings` finds where, this only whether (the
+    strings searched at once, joined by a tab, which is text)."""
+    texts: list[str] = []
+    add = texts.append
+    todo = [data]
+    pop, push = todo.pop, todo.extend
+    while todo:
+        item = pop()
+        if isinstance(item, str):
+            add(item)
+        elif isinstance(item, dict):
+            texts += [k for k in item if isinstance(k, str)]
+            push(item.values())
+        elif isinstance(item, list):
+            push(item)
+    return CONTROL_RE.search("\t".join(texts)) is not None
 
 
 def strip_controls(text: str) -> str:

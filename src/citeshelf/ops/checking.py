@@ -46,8 +46,10 @@ A lone surrogate (``"\\ud800"``, text no file can hold) makes a record file
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ..model.language import is_english as _english
@@ -129,11 +131,21 @@ class _Context:
     records: list[Any] = field(default_factory=list)
     #: records through their books (a bounded cache of books)
     resolve: Callable[[Any], Any] = lambda r: r
+    #: the record whose JSON data :meth:`data` made last, and that data
+    _data: tuple[Any, dict[str, Any]] | None = None
     #: find_duplicates' answer and what it could not compare, found once
     _duplicates: tuple[list[Any], list[str]] | None = None
     #: what the duplicate rules read of each record, kept as it is read (so
     #: the library is not read a second time); None: read it again then
     briefs: list[Any] | None = None
+
+    def data(self, record: Any) -> dict[str, Any]:
+        """``record``'s JSON data, made once for the rules that walk it (not
+        to be changed: a rule that changes a record makes its own copy)."""
+        kept = self._data
+        if kept is None or kept[0] is not record:
+            kept = self._data = (record, record.to_json_dict())
+        return kept[1]
 
     def duplicates(self) -> tuple[list[Any], list[str]]:
         if self._duplicates is None:
@@ -382,6 +394,7 @@ def _extra_home(ctx: _Context) -> Iterator[Problem]:
                 )
 
 
+@cache
 def _named_fields(rtype: str) -> dict[str, tuple[str, str, Callable[[Any], Any]]]:
     """extra name -> (record field, the format that names it, how its value
     becomes the field's): the CSL variables of the CSL-JSON table and the
@@ -426,10 +439,9 @@ def _extra_named(ctx: _Context) -> Iterator[Problem]:
     imports from before the model had the field left there)."""
     from ..model import WORK_TYPES
 
-    tables: dict[str, dict[str, tuple[str, str, Callable[[Any], Any]]]] = {}
     for r in ctx.records:
         fields = WORK_TYPES[r.type].model_fields
-        named = tables.setdefault(r.type, _named_fields(r.type))
+        named = _named_fields(r.type)
         for name, value in r.extra.items():
             if name in _NOT_FIELDS or name in fields or name not in named:
                 continue  # a field's own name: extra-has-home
@@ -498,10 +510,12 @@ def _move_extra(name: str, value: Any, source: str | None = None) -> Callable[[A
 
 
 def _controls(ctx: _Context) -> Iterator[Problem]:
-    from ..model.controls import has_controls, record_strings, show_controls
+    from ..model.controls import any_controls, has_controls, record_strings, show_controls
 
     for r in ctx.records:
-        data = r.to_json_dict()
+        data = ctx.data(r)
+        if not any_controls(data):
+            continue
         places = [(where, text) for where, text in record_strings(data) if has_controls(text)]
         if not places:
             continue
@@ -582,7 +596,7 @@ def _merge_conflicts(ctx: _Context) -> Iterator[Problem]:
     from ..model.threeway import conflicts_of
 
     for r in ctx.records:
-        conflicts = conflicts_of(r.to_json_dict())
+        conflicts = conflicts_of(ctx.data(r))
         if not conflicts:
             continue
         labels = list(dict.fromkeys(lb for v in conflicts.values() for lb in v if lb != "base"))
@@ -632,34 +646,41 @@ _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 def check_library(library: Any, *, fix: bool = False) -> Checked:
     """Run every rule (see the module docstring); with ``fix``, write the
     safe fixes, one rewrite per record. The records are read one at a time
-    (see :class:`_Context`)."""
+    (see :class:`_Context`); without ``fix``, in worker processes for a
+    large library (:mod:`.forked`: the rules of each record depend on that
+    record and its book alone)."""
     from ..library import RecordProblem
     from ..library.parents import Resolver
-    from .duplicates import brief
+    from .forked import Workers
 
     ctx = _Context(library, {}, {}, [], resolve=Resolver(library, use="style"))
     # with fix, records change as they are checked: the duplicates are found
     # on the files as they are after
     ctx.briefs = None if fix else []
-    each = [rule for rule in RULES if rule.each]
+    rules = _EachRule(ctx, fix)
     problems: list[Problem] = []
     fixed: list[str] = []
-    for item in library.iter_records():
-        if isinstance(item, RecordProblem):
-            ctx.unreadable.append(item)
-            continue
-        ctx.types[item.key] = item.type
-        if item.parent:
-            ctx.parents[item.key] = (item.type, item.parent)
-        if item.related:
-            ctx.related[item.key] = [(rel.type, rel.key) for rel in item.related]
-        ctx.records = [item]
-        mine = [p for rule in each for p in rule.run(ctx)]
-        if fix and _fix(library, item, mine):
-            fixed.append(item.key)
-        if ctx.briefs is not None:
-            ctx.briefs.append(brief(item))
-        problems += mine
+    keys = library.keys()
+    parts = (keys[i : i + _PART] for i in range(0, len(keys), _PART))
+    # (with fix, records are rewritten as they are checked: never in workers)
+    with Workers(rules.make, 0 if fix else len(keys)) as workers:
+        for _part, _kept, made in workers.ahead(parts, lambda part: {}):
+            for item in made:
+                if isinstance(item, RecordProblem):
+                    ctx.unreadable.append(item)
+                    continue
+                key, rtype, parent, related, brief, mine, rewritten = item
+                ctx.types[key] = rtype
+                if parent:
+                    ctx.parents[key] = (rtype, parent)
+                if related:
+                    ctx.related[key] = related
+                if ctx.briefs is not None:
+                    ctx.briefs.append(brief)
+                if rewritten:
+                    fixed.append(key)
+                problems += mine
+    ctx.unreadable += library.stray_problems()
     ctx.records = []
     problems += [p for rule in RULES if not rule.each for p in rule.run(ctx)]
     # sorted by key, then as before: today's messages keep their order
@@ -667,6 +688,49 @@ def check_library(library: Any, *, fix: bool = False) -> Checked:
     result = Checked(len(ctx.types) + len(ctx.unreadable), problems)
     result.fixed = sorted(fixed)
     return result
+
+
+#: Records are read and checked this many at a time (a part of the workers').
+_PART = 500
+
+
+class _EachRule:
+    """The rules with ``each``, over records read by key: for each key, a
+    RecordProblem or (key, type, parent, relations, brief, problems,
+    rewritten), what :func:`check_library` keeps of the record. In a worker
+    process, the problems lose their fixes' functions (which cannot be sent,
+    and only ``fix``, never run in workers, uses)."""
+
+    def __init__(self, ctx: _Context, fix: bool) -> None:
+        self.ctx, self.fix = ctx, fix
+        self.here = os.getpid()
+
+    def make(self, keys: list[str]) -> list[Any]:
+        from ..errors import InvalidData, NotFound
+        from ..library import RecordProblem
+        from .duplicates import brief
+
+        ctx, library = self.ctx, self.ctx.library
+        each = [rule for rule in RULES if rule.each]
+        sent = os.getpid() != self.here
+        out: list[Any] = []
+        for key in keys:
+            try:
+                item = library.get(key)
+            except (InvalidData, NotFound) as exc:
+                out.append(RecordProblem(key, library.path_for(key), str(exc)))
+                continue
+            ctx.records = [item]
+            mine = [p for rule in each for p in rule.run(ctx)]
+            if sent:
+                for p in mine:
+                    p.apply = None
+            rewritten = self.fix and _fix(library, item, mine)
+            related = [(rel.type, rel.key) for rel in item.related]
+            summary = brief(item) if ctx.briefs is not None else None
+            out.append((item.key, item.type, item.parent, related, summary, mine, rewritten))
+        ctx.records = []
+        return out
 
 
 def _fix(library: Any, record: Any, problems: list[Problem]) -> bool:

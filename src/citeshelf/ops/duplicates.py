@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from ..model.attrs import field_value
 from ..model.display import year as _year_of
 from ..model.fold import fold
 from ..model.identifiers import doi_key, isbn_key
@@ -507,7 +508,19 @@ class _Brief:
         self.volume = r.volume
         printing = r.extra.get("printing") if r.extra else None
         self.extra = {"printing": printing} if printing is not None else _NO_EXTRA
-        self.container_title = getattr(r, "container_title", None)
+        self.container_title = field_value(r, "container_title")
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        # (sent from a worker process: check's; the empty extra is a read-only view)
+        return tuple(
+            dict(self.extra) if name == "extra" else getattr(self, name) for name in self.__slots__
+        )
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(self.__slots__, state, strict=True):
+            setattr(self, name, value)
+        if not self.extra:
+            self.extra = _NO_EXTRA
 
 
 def brief(record: Any) -> Any:
