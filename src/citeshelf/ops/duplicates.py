@@ -597,10 +597,12 @@ def find_duplicates(source: Any, skipped: list[str] | None = None) -> list[Likel
                 )
             continue
         words = [title_words(r.full_title) for r in group]
+        # (each DOI's key made once, not once a pair)
+        dois: list[str | None] = [_doi(r.doi) if r.doi else None for r in group]
         for i, x in enumerate(group):
             for j in range(i + 1, len(group)):
                 y = group[j]
-                if x.doi and y.doi and _doi(x.doi) != _doi(y.doi):
+                if dois[i] is not None and dois[j] is not None and dois[i] != dois[j]:
                     continue
                 score = words_similarity(words[i], words[j], FUZZY_THRESHOLD)
                 if score >= FUZZY_THRESHOLD:
