@@ -227,15 +227,11 @@ class _Writer(Spelling):
         subtype = work_type(source.type).subtype
         if subtype and "entrysubtype" not in e.extra:
             e.put("entrysubtype", subtype)  # what tells the type apart (the type table)
+        filled = _filled(source, e.extra)
         for row in write_rows(source.type):
-            kind = row.kind
-            if (
-                (kind in _IF_VALUE or kind == "names")
-                and not getattr(source, row.record)
-                and (kind != "names" or not _et_al(source, e.extra, row.record))
-            ):
-                continue  # most rows of the table: a field the record leaves empty
-            self.put_row(e, row)
+            # most rows of the table: a field the record leaves empty
+            if row.record in filled or row.kind not in _IF_VALUE:
+                self.put_row(e, row)
         if book_subtitle and "booksubtitle" not in e.extra:
             e.put("booksubtitle", self.cased(book_subtitle, "subtitle", book.extra or {}))
         self.put_date(e)
@@ -862,10 +858,24 @@ def _list(w: _Writer, value: list[str], record_field: str, extra: Mapping[str, A
 
 
 #: The kinds of row :meth:`BibTeXWriter.put_row` writes nothing for when the
-#: record's field is empty (the other kinds may write something even then).
+#: record's field is empty (a name list: empty and not "and others"; the
+#: other kinds may write something even then).
 _IF_VALUE = frozenset(
     {"text", "cased", "list", "pages", "date", "raw", "isbn", "container", "site", "status"}
+    | {"names"}
 )
+
+
+def _filled(source: Any, extra: Mapping[str, Any]) -> set[str]:
+    """The fields of ``source`` that hold something, and the name lists that
+    end with "and others" (:func:`_et_al`): the rows of the others write nothing."""
+    # (a record model holds its fields' values in its __dict__)
+    filled = {name for name, value in vars(source).items() if value}
+    filled.update([name[: -len("_et_al")] for name in filled if name.endswith("_et_al")])
+    if extra.get("translator_et_al"):
+        filled.add("translators")
+    return filled
+
 
 #: How the plain kinds of the field table are written.
 _KIND_WRITERS: dict[str, Callable[[_Writer, Any, str, Mapping[str, Any]], str]] = {
