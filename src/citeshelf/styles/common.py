@@ -7,7 +7,7 @@ expressions are compiled once at import.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -590,16 +590,14 @@ def to_sentence_case(text: str, phrases: Iterable[str] = ()) -> str:
 _MINOR = _CMOS_LOWER | _APA_LOWER
 
 
-def _sentence_starts(title: str) -> list[tuple[int, int, bool]]:
+def _sentence_starts(title: str) -> Iterator[tuple[int, int, bool]]:
     """Each word's (start, end, begins a sentence): the first word and the
     first after a colon, question mark, exclamation mark or dash."""
-    out = []
     start = True
     for m in _WORD.finditer(title):
         word = m.group()
-        out.append((m.start(), m.end(), start))
+        yield m.start(), m.end(), start
         start = word.endswith((":", "?", "!", "—", ".")) or word in ("—", "–")
-    return out
 
 
 def _overlaps(a: int, b: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -618,7 +616,7 @@ def looks_title_case(title: str, spans: Sequence[tuple[int, int]] | None = None)
     takes four capitalised words and no lower-case one: "The Gnats and Gnus
     Document Preparation System" looks like title case, "Collective Security
     Treaty Organization" does not."""
-    caps = lower = 0
+    caps = 0
     for a, b, starts in _sentence_starts(title):
         word = title[a:b]
         if starts or (spans and _overlaps(a, b, spans)):
@@ -632,11 +630,10 @@ def looks_title_case(title: str, spans: Sequence[tuple[int, int]] | None = None)
         if core in _MINOR:
             caps += capital  # "And", "With": title case too
             continue
-        if capital:
-            caps += 1
-        else:
-            lower += 1
-    return lower == 0 and caps >= (1 if spans is not None else 4)
+        if not capital:
+            return False  # a lower-case word: sentence case (most titles, early)
+        caps += 1
+    return caps >= (1 if spans is not None else 4)
 
 
 def sentence_case(title: str, spans: Sequence[tuple[int, int]] = ()) -> str:
