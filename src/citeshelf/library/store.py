@@ -115,6 +115,10 @@ def dumps_record(record: BaseRecord) -> str:
     return text
 
 
+#: At most this many keys' paths are kept by a store (:meth:`RecordStore.path_for`).
+PATHS_KEPT = 4096
+
+
 class RecordProblem:
     """A record file that could not be read: which file, and why."""
 
@@ -153,6 +157,9 @@ class RecordStore:
         #: by the commits of this object (for the index: an import's records
         #: are indexed without being validated again)
         self.written: dict[str, bytes] = {}
+        #: key -> its file's path, for the keys asked for lately (a whole-library
+        #: command asks for a record's, and its book's, several times)
+        self._paths: dict[str, Path] = {}
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"{type(self).__name__}({str(self.path)!r})"
@@ -160,11 +167,17 @@ class RecordStore:
     # -- paths and keys -------------------------------------------------------
 
     def path_for(self, key: str) -> Path:
-        try:
-            check_key(key)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        return self.path / f"{file_stem(key)}{SUFFIX}"
+        path = self._paths.get(key)
+        if path is None:
+            try:
+                check_key(key)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            path = self.path / f"{file_stem(key)}{SUFFIX}"
+            if len(self._paths) >= PATHS_KEPT:
+                self._paths.clear()
+            self._paths[key] = path
+        return path
 
     def check_exists(self) -> None:
         if not self.path.is_dir():
