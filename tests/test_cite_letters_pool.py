@@ -121,3 +121,41 @@ def test_letters_are_the_lists(cs, lib: Path, style: str, monkeypatch) -> None:
     assert parsed  # the cited works and their peers were read
     # none of the other author's 30 works of the year was parsed
     assert not [k for k in parsed if k.startswith("other")]
+
+
+def test_one_cite_checks_the_library_once_and_reads_each_peer_once(
+    cs, lib: Path, monkeypatch
+) -> None:
+    """The year letters and the initials compare the cited work with the
+    library's works through one index, opened (the folder checked) once,
+    and a work both compare with is read once."""
+    import citeshelf.library.index as index_module
+
+    # another Mérand, of 2020: in both pools (the same year, the same surname)
+    _write(lib, {"key": "merand2020zeta", "type": "book", "title": "Zeta",
+                 "authors": [_person("Mérand", "Zoé")], "issued": "2020",
+                 "publisher": "P"})  # fmt: skip
+    assert cs(lib, "list").exit_code == 0  # the index is made
+    opened: list[str] = []
+    real_open = index_module.open_index
+
+    def counting_open(*args, **kw):
+        opened.append(str(args[0]))
+        return real_open(*args, **kw)
+
+    parsed: list[str] = []
+    real_parse = RecordStore.parse_text
+
+    def counting(self, key, text, path=None):
+        parsed.append(key)
+        return real_parse(self, key, text, path)
+
+    monkeypatch.setattr(index_module, "open_index", counting_open)
+    monkeypatch.setattr(RecordStore, "parse_text", counting)
+    r = cs(lib, "cite", "merand2020alpha", "--style", "apa")
+    assert r.exit_code == 0, r.stderr
+    # F. Mérand (initials: Z. Mérand is in the list), one of Mérand's works of 2020
+    assert r.stdout.startswith("(F. Mérand, 2020") and _letters(r.stdout), r.stdout
+    assert len(opened) == 1
+    assert parsed.count("merand2020zeta") == 1
+    assert len(parsed) == len(set(parsed))

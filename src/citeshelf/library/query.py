@@ -630,6 +630,8 @@ def select(
     *,
     use_index: bool = True,
     keep: Callable[[str], bool] | None = None,
+    index: Any = None,
+    known: dict[str, BaseRecord] | None = None,
 ) -> tuple[list[BaseRecord], list[RecordProblem]]:
     """Records of ``library`` matching ``text``, in key order, and the problems
     (unreadable files) met on the way: ``(records, problems)``.
@@ -640,12 +642,16 @@ def select(
     the book's), but returned as stored. ``keep``: a test of a matching
     record file's text before it is parsed (see ``RecordStore.iter_records``);
     it narrows what the index finds, and may be ignored without the index.
+    ``index``: the library's index, opened by the caller (who closes it),
+    for several selections of one command; ``known``: records read by an
+    earlier selection (key -> record as stored), used instead of reading
+    their files again, and given the ones this one reads.
     """
     from .store import RecordProblem
 
     q = Query.parse(text)
-    index = None
-    if use_index:
+    mine = index is None
+    if mine and use_index:
         from .index import open_index
 
         library.check_exists()
@@ -656,8 +662,14 @@ def select(
             keys = _search(index, "" if q.is_everything else where, params)
             problems = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
         finally:
-            index.close()
-        records, unreadable = library.load_all(keys, keep=keep)
+            if mine:
+                index.close()
+        if known is None:
+            records, unreadable = library.load_all(keys, keep=keep)
+        else:
+            read, unreadable = library.load_all([k for k in keys if k not in known], keep=keep)
+            known.update((r.key, r) for r in read)
+            records = [known[k] for k in keys if k in known]
         problems += unreadable
         problems.sort(key=lambda p: p.key)
         return records, problems

@@ -6,12 +6,14 @@ Public API::
     load_resolved(library, keys) -> list[record]
         The records of ``keys`` seen through their books, in the order given;
         every missing key is named in one ``NotFound``.
-    library_suffixes(library, records, style, edition, warn=None) -> {key: "a"}
-        The year letters (2014a, 2014b) the library's whole reference list
-        gives the cited records.
-    library_initials(library, records, style, warn=None) -> {key}
+    library_suffixes(library, records, style, edition, warn=None, *, compared=None)
+        -> {key: "a"}: the year letters (2014a, 2014b) the library's whole
+        reference list gives the cited records.
+    library_initials(library, records, style, warn=None, *, compared=None) -> {key}
         The cited records whose first author's initials APA and Chicago
         author-date give: a first author in the library shares the surname.
+    with Compared(library) as compared: ...
+        What both read of the library, read once (give it to both).
     cite(library, keys, *, style="apa", edition=None, form=None, pages=(),
          csl=None, fmt="text", with_html=True, warn=None,
          subsequent=False) -> Citations
@@ -27,6 +29,7 @@ warnings are also kept in ``Citations.warnings``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -35,6 +38,7 @@ from .wording import first_few
 __all__ = [
     "Citation",
     "Citations",
+    "Compared",
     "bibliography",
     "caption",
     "check_edition",
@@ -361,10 +365,17 @@ def load_resolved(library: Any, keys: Iterable[str], warn: Warn | None = None) -
 
 
 def library_suffixes(
-    library: Any, records: Sequence[Any], style: str, edition: int, warn: Warn | None = None
+    library: Any,
+    records: Sequence[Any],
+    style: str,
+    edition: int,
+    warn: Warn | None = None,
+    *,
+    compared: Compared | None = None,
 ) -> dict[str, str]:
     """2014a/2014b as the library's reference list would give them: works of
-    the cited records' years are compared with the cited ones."""
+    the cited records' years are compared with the cited ones (read through
+    ``compared``, if given: see :class:`Compared`)."""
     from ..styles import year_suffixes
 
     if style == "chicago-notes":
@@ -373,7 +384,8 @@ def library_suffixes(
     queries = ["" if y is None else f"year:{y}" for y in years]
     if "" in queries:
         queries = [""]
-    pool = _pooled(library, records, queries, warn, keep=_same_names(records))
+    with _compared(library, compared) as seen:
+        pool = seen.pool(records, queries, warn, keep=_same_names(records))
     return year_suffixes(pool, style, edition)
 
 
@@ -429,31 +441,89 @@ def _same_names(records: Sequence[Any]) -> Callable[[str], bool] | None:
     return keep
 
 
-def _pooled(
-    library: Any,
-    records: Sequence[Any],
-    queries: Iterable[str],
-    warn: Warn | None,
-    keep: Callable[[str], bool] | None = None,
-) -> Any:
-    """The cited records and, resolved, the library's records matching any
-    of ``queries`` (an empty query: all) whose files ``keep`` keeps."""
-    from ..library.parents import resolve_many
-    from ..library.query import select
+class Compared:
+    """The library's records that one command compares the cited works with
+    (for their year letters and their authors' initials): the index opened
+    once, one check of the folder for every query, and each record read
+    once. A context manager (it closes the index)."""
 
-    pool = {r.key: r for r in records}
-    for q in queries:
-        found, problems = select(library, q or None, keep=keep)
-        for p in problems:
-            if warn is not None:
-                warn(f"skipped an unreadable record file: {p.reason}")
-        for r in resolve_many([f for f in found if f.key not in pool], library, reprints=True):
-            pool[r.key] = r
-    return pool.values()
+    def __init__(self, library: Any) -> None:
+        self.library = library
+        self._index: Any = None
+        self._opened = False
+        self._stored: dict[str, Any] = {}  # key -> record as stored
+        self._resolved: dict[str, Any] = {}  # key -> record seen through its book
+
+    def __enter__(self) -> Compared:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    def _opened_index(self) -> Any:
+        if not self._opened:
+            from ..library.index import open_index
+
+            self._opened = True
+            self.library.check_exists()
+            self._index = open_index(self.library.path)
+        return self._index
+
+    def pool(
+        self,
+        records: Sequence[Any],
+        queries: Iterable[str],
+        warn: Warn | None,
+        keep: Callable[[str], bool] | None = None,
+    ) -> Any:
+        """The cited records and, resolved, the library's records matching
+        any of ``queries`` (an empty query: all) whose files ``keep`` keeps."""
+        from ..library.parents import resolve_many
+        from ..library.query import select
+
+        pool = {r.key: r for r in records}
+        index = self._opened_index()
+        for r in records:  # (read already: the pool has them as they are cited)
+            self._stored.setdefault(r.key, r)
+        for q in queries:
+            found, problems = select(
+                self.library,
+                q or None,
+                keep=keep,
+                index=index,
+                known=self._stored if index is not None else None,
+            )
+            for p in problems:
+                if warn is not None:
+                    warn(f"skipped an unreadable record file: {p.reason}")
+            new = [f for f in found if f.key not in pool and f.key not in self._resolved]
+            for r in resolve_many(new, self.library, reprints=True):
+                self._resolved[r.key] = r
+            for f in found:
+                if f.key not in pool:
+                    pool[f.key] = self._resolved[f.key]
+        return pool.values()
+
+
+@contextmanager
+def _compared(library: Any, compared: Compared | None) -> Iterator[Compared]:
+    """``compared``, or one of this call's own (closed after it)."""
+    if compared is not None:
+        yield compared
+        return
+    with Compared(library) as own:
+        yield own
 
 
 def library_initials(
-    library: Any, records: Sequence[Any], style: str, warn: Warn | None = None
+    library: Any,
+    records: Sequence[Any],
+    style: str,
+    warn: Warn | None = None,
+    *,
+    compared: Compared | None = None,
 ) -> set[str]:
     """The keys of the cited ``records`` whose first author's initials APA
     and Chicago author-date give (APA 8.20: "(J. M. Taylor & Neylon, 2015;
@@ -471,7 +541,8 @@ def library_initials(
         phrase = '"' + name.replace('"', " ").replace("\\", " ") + '"'
         queries.append(f"author:{phrase} OR editor:{phrase}")
     cited = {r.key for r in records}
-    pool = _pooled(library, records, queries, warn, keep=_same_names(records))
+    with _compared(library, compared) as seen:
+        pool = seen.pool(records, queries, warn, keep=_same_names(records))
     return surname_initials(pool, style) & cited
 
 
@@ -611,24 +682,26 @@ def cite(
     if form == "reference":  # an in-text citation gives a title in title case anyway
         records = [cased(r) for r in records]
         cased.warn(notes)
-    suffixes = library_suffixes(library, records, style, edition, notes)
-    if form == "reference":
-        styled = [
-            (r.key, format_citation([r], style, "reference", edition, suffixes=suffixes))
-            for r in records
-        ]
-    else:
-        citation = format_citation(
-            records,
-            style,
-            form,
-            edition,
-            pages=page_list,
-            suffixes=suffixes,
-            first=not subsequent,
-            initials=library_initials(library, records, style, notes),
-        )
-        styled = [(";".join(r.key for r in records), citation)]
+    with Compared(library) as compared:
+        suffixes = library_suffixes(library, records, style, edition, notes, compared=compared)
+        if form == "reference":
+            styled = [
+                (r.key, format_citation([r], style, "reference", edition, suffixes=suffixes))
+                for r in records
+            ]
+        else:
+            initials = library_initials(library, records, style, notes, compared=compared)
+            citation = format_citation(
+                records,
+                style,
+                form,
+                edition,
+                pages=page_list,
+                suffixes=suffixes,
+                first=not subsequent,
+                initials=initials,
+            )
+            styled = [(";".join(r.key for r in records), citation)]
     return Citations(
         [Citation(k, styled=s) for k, s in styled],
         style=style,
