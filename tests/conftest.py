@@ -102,3 +102,52 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+class Pids:
+    """The processes that ran a method (:func:`spy_pids`): this one and forked workers."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def seen(self) -> set[str]:
+        return set(self.path.read_text().split()) if self.path.exists() else set()
+
+    def workers(self) -> set[str]:
+        """The processes other than this one."""
+        return self.seen() - {str(os.getpid())}
+
+    def only_here(self) -> bool:
+        return self.seen() == {str(os.getpid())}
+
+    def forget(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def spy_pids(monkeypatch: pytest.MonkeyPatch, owner: type, name: str, path: Path) -> Pids:
+    """Note in ``path`` the process of each call of ``owner.name`` (a forked
+    worker's too: it appends to the file), then call it."""
+    real = getattr(owner, name)
+
+    def spied(self, *args, **kw):
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(f"{os.getpid()}\n")
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(owner, name, spied)
+    return Pids(path)
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The keys of the record files parsed from now on (``RecordStore.parse_text``), in order."""
+    from citeshelf.library.store import RecordStore
+
+    parsed: list[str] = []
+    real = RecordStore.parse_text
+
+    def counting(self, key, text, path=None):
+        parsed.append(key)
+        return real(self, key, text, path)
+
+    monkeypatch.setattr(RecordStore, "parse_text", counting)
+    return parsed

@@ -15,6 +15,7 @@ import pytest
 from citeshelf.library.outputs import Outputs
 from citeshelf.library.schema import index_path
 
+from .conftest import spy_pids
 from .generated import OLD_NS, age, generated_library
 
 HERE = Path(__file__).resolve().parent
@@ -164,7 +165,6 @@ def test_worker_processes_make_the_same_list_warnings_and_kept_entries(
     in the same order (an unreadable file, Title Case titles, a chapter
     without its book) and the same entries kept as when this process makes
     them."""
-    import os
 
     from citeshelf.ops import bibliomemo, citing, forked
 
@@ -195,38 +195,27 @@ def test_worker_processes_make_the_same_list_warnings_and_kept_entries(
     assert "Title Case" in made.stderr and "nosuchbook2014" in made.stderr
     assert "skipped an unreadable record file" in made.stderr
 
-    pids = tmp_path / "pids"  # the processes that made rows, and entries
-    letters = tmp_path / "letters"
-
-    def spy(real, where):
-        def spied(self, *args):
-            with open(where, "a", encoding="utf-8") as f:
-                f.write(f"{os.getpid()}\n")
-            return real(self, *args)
-
-        return spied
-
-    monkeypatch.setattr(bibliomemo._Rows, "make", spy(bibliomemo._Rows.make, pids))
-    monkeypatch.setattr(citing._Planned, "_forms", spy(citing._Planned._forms, letters))
+    # the processes that made rows, and entries
+    pids = spy_pids(monkeypatch, bibliomemo._Rows, "make", tmp_path / "pids")
+    letters = spy_pids(monkeypatch, citing._Planned, "_forms", tmp_path / "letters")
     monkeypatch.setattr(forked, "PARALLEL_MIN", 100)
     monkeypatch.setattr(forked, "FORK_AT", 1)
     for args in FORMS:
         same(cs, gen_lib, *args)
     # (a few rows asked before any worker was forked are made here)
-    workers = set(pids.read_text().split()) - {str(os.getpid())}
-    assert len(workers) >= 2
+    assert len(pids.workers()) >= 2
     # entries with year letters (two works of an author in a year) were made there too
     assert re.search(r"\(\d{4}b\)", made.stdout)
-    assert set(letters.read_text().split()) - {str(os.getpid())}
+    assert letters.workers()
     entries_parallel = entry_rows(gen_lib)
     # the same entries kept when this process makes every row
     Outputs(index_path(gen_lib).with_suffix(".outputs")).clear()
     forget_entries(gen_lib)
     monkeypatch.setattr(forked, "PARALLEL_MIN", 10**9)
-    pids.unlink()
+    pids.forget()
     for args in FORMS:
         same(cs, gen_lib, *args)
-    assert set(pids.read_text().split()) == {str(os.getpid())}
+    assert pids.only_here()
     assert entry_rows(gen_lib) == entries_parallel
 
 

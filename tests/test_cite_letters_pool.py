@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from citeshelf.library.store import RecordStore
+from .conftest import count_parses
 
 
 def _write(lib: Path, data: dict) -> None:
@@ -106,14 +106,7 @@ def test_letters_are_the_lists(cs, lib: Path, style: str, monkeypatch) -> None:
             expected[TITLES[title.group(1).lower()]] = _letters(line)[0]
     assert sorted(expected.values()) == ["a", "b", "c", "d"]
     assert cs(lib, "list").exit_code == 0  # the index is made (it reads every file)
-    parsed: list[str] = []
-    real = RecordStore.parse_text
-
-    def counting(self, key, text, path=None):
-        parsed.append(key)
-        return real(self, key, text, path)
-
-    monkeypatch.setattr(RecordStore, "parse_text", counting)
+    parsed = count_parses(monkeypatch)
     for key, letter in expected.items():
         r = cs(lib, "cite", key, "--style", style)
         assert r.exit_code == 0, r.stderr
@@ -143,15 +136,8 @@ def test_one_cite_checks_the_library_once_and_reads_each_peer_once(
         opened.append(str(args[0]))
         return real_open(*args, **kw)
 
-    parsed: list[str] = []
-    real_parse = RecordStore.parse_text
-
-    def counting(self, key, text, path=None):
-        parsed.append(key)
-        return real_parse(self, key, text, path)
-
     monkeypatch.setattr(index_module, "open_index", counting_open)
-    monkeypatch.setattr(RecordStore, "parse_text", counting)
+    parsed = count_parses(monkeypatch)
     r = cs(lib, "cite", "merand2020alpha", "--style", "apa")
     assert r.exit_code == 0, r.stderr
     # F. Mérand (initials: Z. Mérand is in the list), one of Mérand's works of 2020

@@ -722,9 +722,9 @@ def test_check_of_a_large_library_in_worker_processes_finds_the_same(
     """A large library's records are checked by forked workers
     (citeshelf.ops.forked): the same report, text and JSON, as when this
     process checks them all; --fix is never done in workers."""
-    import os
-
     from citeshelf.ops import checking, forked
+
+    from .conftest import spy_pids
 
     for i in range(240):
         _write(empty_lib, {**ARTICLE, "key": f"a{i:03d}", "title": f"Gnus of herd {i}",
@@ -749,24 +749,16 @@ def test_check_of_a_large_library_in_worker_processes_finds_the_same(
                        "related": [{"key": "gone", "type": "reprintof"}]})  # fmt: skip
     (empty_lib / "broken.json").write_text("{ not json", encoding="utf-8")
     (empty_lib / "Not A Key.json").write_text("{}", encoding="utf-8")
-    pids = tmp_path / "pids"
-    real = checking._EachRule.make
-
-    def spied(self, keys):
-        with open(pids, "a", encoding="utf-8") as f:
-            f.write(f"{os.getpid()}\n")
-        return real(self, keys)
-
-    monkeypatch.setattr(checking._EachRule, "make", spied)
+    pids = spy_pids(monkeypatch, checking._EachRule, "make", tmp_path / "pids")
     monkeypatch.setattr(checking, "_PART", 40)
     monkeypatch.setattr(forked, "FORK_AT", 10)
     monkeypatch.setattr(forked, "PARALLEL_MIN", 10**9)
     here = [cs(empty_lib, "check", *args) for args in ((), ("--json",), ("--notes",))]
-    assert set(pids.read_text().split()) == {str(os.getpid())}
-    pids.unlink()
+    assert pids.only_here()
+    pids.forget()
     monkeypatch.setattr(forked, "PARALLEL_MIN", 100)
     there = [cs(empty_lib, "check", *args) for args in ((), ("--json",), ("--notes",))]
-    assert len(set(pids.read_text().split()) - {str(os.getpid())}) >= 2
+    assert len(pids.workers()) >= 2
     for a, b in zip(here, there, strict=True):
         assert (a.exit_code, a.stdout, a.stderr) == (b.exit_code, b.stdout, b.stderr)
     codes = {p["code"] for p in json.loads(there[1].stdout)["problems"]}
@@ -775,8 +767,8 @@ def test_check_of_a_large_library_in_worker_processes_finds_the_same(
                      "dangling-relation", "unreadable"}  # fmt: skip
     assert there[0].exit_code == exitcodes.INVALID_DATA
     # --fix: here, the fixes made as before
-    pids.unlink()
+    pids.forget()
     fixed = cs(empty_lib, "check", "--fix")
-    assert set(pids.read_text().split()) == {str(os.getpid())}
+    assert pids.only_here()
     assert "fixed: move extra.doi to doi" in fixed.stdout
     assert json.loads((empty_lib / "x.json").read_text())["doi"] == "10.1000/y"

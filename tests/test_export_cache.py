@@ -19,6 +19,7 @@ from citeshelf.library.outputs import Outputs
 from citeshelf.library.schema import index_path
 from citeshelf.ops import exporting, showmemo
 
+from .conftest import spy_pids
 from .generated import OLD_NS, age, bench_module, generated_library
 
 HERE = Path(__file__).resolve().parent
@@ -428,32 +429,23 @@ def test_worker_processes_write_the_same_entries(cs, gen_lib, monkeypatch, tmp_p
     entries kept, and an unreadable record still stops it."""
     from citeshelf.ops import forked
 
-    pids = tmp_path / "pids"
-    real = exporting._Entries.make
-
-    def spied(self, keys):
-        with open(pids, "a", encoding="utf-8") as f:
-            f.write(f"{os.getpid()}\n")
-        return real(self, keys)
-
-    monkeypatch.setattr(exporting._Entries, "make", spied)
+    pids = spy_pids(monkeypatch, exporting._Entries, "make", tmp_path / "pids")
     monkeypatch.setattr(forked, "PARALLEL_MIN", 100)
     monkeypatch.setattr(forked, "FORK_AT", 10)
     monkeypatch.setattr(exporting, "_BATCH", 50)  # parts asked ahead of the one written
     for args in OPTIONS:
         same(cs, gen_lib, *args)
     # (a few entries asked before any worker was forked are written here)
-    made_by = set(pids.read_text().split()) - {str(os.getpid())}
-    assert len(made_by) >= 2
+    assert len(pids.workers()) >= 2
     kept = rows(gen_lib)
     # the same entries as this process keeps
     sql(gen_lib, "DELETE FROM entries")
     forget_outputs(gen_lib)
     monkeypatch.setattr(forked, "PARALLEL_MIN", 10**9)
-    pids.unlink()
+    pids.forget()
     for args in OPTIONS:
         same(cs, gen_lib, *args)
-    assert set(pids.read_text().split()) == {str(os.getpid())}
+    assert pids.only_here()
     assert rows(gen_lib) == kept
     # a record unreadable: nothing exported, as without workers
     monkeypatch.setattr(forked, "PARALLEL_MIN", 100)

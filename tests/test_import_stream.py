@@ -12,7 +12,7 @@ import pytest
 from citeshelf import exitcodes
 from citeshelf.library import Library
 
-from .conftest import snapshot
+from .conftest import count_parses, snapshot
 
 HERE = Path(__file__).resolve().parent
 BIB = HERE / "fixtures" / "bib"
@@ -410,18 +410,10 @@ def test_the_index_is_ready_when_an_import_ends(cs, empty_lib, tmp_path, monkeyp
     them as records again: the next command finds nothing to read, and the
     index holds what building it from the files gives."""
     from citeshelf.library import index as index_module
-    from citeshelf.library.store import RecordStore
 
     # no file counts as modified too recently to trust (which the next command reads again)
     monkeypatch.setattr(index_module, "racy", lambda mtime, started: False)
-    parsed: list[str] = []
-    real_parse = RecordStore.parse_text
-
-    def counting(self, key, text, path=None):
-        parsed.append(key)
-        return real_parse(self, key, text, path)
-
-    monkeypatch.setattr(RecordStore, "parse_text", counting)
+    parsed = count_parses(monkeypatch)
     src = tmp_path / "gulfs.bib"
     src.write_text(TWO_GULFS, encoding="utf-8")
     r = cs(empty_lib, "import", str(src))
