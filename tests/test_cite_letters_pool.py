@@ -144,4 +144,32 @@ def test_one_cite_checks_the_library_once_and_reads_each_peer_once(
     assert r.stdout.startswith("(F. Mérand, 2020") and _letters(r.stdout), r.stdout
     assert len(opened) == 1
     assert parsed.count("merand2020zeta") == 1
-    assert len(parsed) == len(set(parsed))
+    # each peer once; the cited work once to cite it, once as the list's
+    assert parsed.count("merand2020alpha") == 2
+    assert len(parsed) == len(set(parsed)) + 1
+
+
+def test_the_letters_and_initials_are_the_same_with_one_comparison_or_two(lib: Path) -> None:
+    """``library_suffixes`` and ``library_initials`` (the Python API) give
+    the same with a ``Compared`` of their own as with one given to both;
+    with nothing to compare, the index is not opened."""
+    from citeshelf.library.store import RecordStore
+    from citeshelf.ops.citing import Compared, library_initials, library_suffixes, load_resolved
+
+    _write(lib, {"key": "merand2020zeta", "type": "book", "title": "Zeta",
+                 "authors": [_person("Mérand", "Zoé")], "issued": "2020",
+                 "publisher": "P"})  # fmt: skip
+    store = RecordStore(lib)
+    cited = load_resolved(store, ["merand2020alpha", "merand2020zeta"])
+    alone = (library_suffixes(store, cited, "apa", 7), library_initials(store, cited, "apa"))
+    with Compared(store) as compared:
+        shared = (
+            library_suffixes(store, cited, "apa", 7, compared=compared),
+            library_initials(store, cited, "apa", compared=compared),
+        )
+    assert shared == alone
+    assert alone[1] == {"merand2020alpha", "merand2020zeta"}
+    assert alone[0]["merand2020alpha"] in "abcd"  # one of F. Mérand's four works of 2020
+    with Compared(store) as compared:
+        assert list(compared.pool(cited, [], None)) == cited
+        assert compared._index is None and not compared._opened

@@ -456,3 +456,25 @@ def test_biber_sees_the_same_fields_in_an_export_of_biblatex_examples(tmp_path):
     assert result.entries_lost == []
     assert len(result.changed) <= MAX_CHANGED, result.report()
     assert len(result.lost) <= MAX_LOST, result.report()
+
+
+def test_any_controls_finds_what_record_strings_finds() -> None:
+    """``any_controls`` says whether JSON data holds a control character
+    anywhere ``record_strings`` looks (values, keys, nested), and only then."""
+    from citeshelf.model.controls import any_controls, has_controls, record_strings
+
+    cases = [
+        {"title": "Plain", "authors": [{"family": "Doe"}], "extra": {"n": 1, "ok": True}},
+        {"title": "Tab\tand\nnewline are text"},
+        {"title": "Bell\x07"},
+        {"authors": [{"family": "Esc\x1b[31m"}]},
+        {"extra": {"na\x9bme": "value"}},
+        {"extra": {"deep": [[{"x": "del\x7f"}]]}},
+        ["a", ["b", {"c": "\x00"}]],
+        "carriage\r return",
+        42,
+    ]
+    for data in cases:
+        expected = any(has_controls(text) for _, text in record_strings(data))
+        assert any_controls(data) is expected, data
+    assert [any_controls(d) for d in cases] == [False, False] + [True] * 6 + [False]

@@ -367,3 +367,22 @@ def test_record_files_are_written_as_json_dumps_writes_them(tmp_path) -> None:
     for name, value in odd.items():
         record = parse_record({"type": "book", "key": "k", "title": "T", "extra": {name: value}})
         assert dumps_record(record) == want(record.to_json_dict()), name
+
+
+def test_path_for_keeps_paths_for_its_folder_only(tmp_path: Path) -> None:
+    """The paths ``path_for`` keeps are those of the store's folder: a store
+    given another folder gives that folder's paths; a bad key is refused
+    each time it is asked for."""
+    from citeshelf.library.store import PATHS_KEPT, RecordStore
+
+    store = RecordStore(tmp_path / "a")
+    assert store.path_for("doe2020") == tmp_path / "a" / "doe2020.json"
+    assert store.path_for("doe2020") is store.path_for("doe2020")
+    store.path = tmp_path / "b"
+    assert store.path_for("doe2020") == tmp_path / "b" / "doe2020.json"
+    for _ in range(2):
+        with pytest.raises(UsageError):
+            store.path_for("")
+    for i in range(PATHS_KEPT + 10):  # more than it keeps: the same answers
+        assert store.path_for(f"k{i}") == tmp_path / "b" / f"k{i}.json"
+    assert len(store._paths) <= PATHS_KEPT

@@ -160,6 +160,7 @@ class RecordStore:
         #: key -> its file's path, for the keys asked for lately (a whole-library
         #: command asks for a record's, and its book's, several times)
         self._paths: dict[str, Path] = {}
+        self._paths_of = self.path
 
     def __repr__(self) -> str:  # pragma: no cover
         return f"{type(self).__name__}({str(self.path)!r})"
@@ -167,6 +168,8 @@ class RecordStore:
     # -- paths and keys -------------------------------------------------------
 
     def path_for(self, key: str) -> Path:
+        if self._paths_of is not self.path:  # (kept for this folder only)
+            self._paths, self._paths_of = {}, self.path
         path = self._paths.get(key)
         if path is None:
             try:

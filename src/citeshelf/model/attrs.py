@@ -19,10 +19,13 @@ _HAS_ATTRIBUTE: dict[tuple[type, str], bool] = {}
 
 
 def field_value(record: object, name: str, default: Any = None) -> Any:
-    """``getattr(record, name, default)`` without a model's cost of a missing
-    name (a failed lookup through pydantic's ``__getattr__``, several
-    microseconds: the writers and styles ask each record for fields that
-    only some work types have)."""
+    """``getattr(record, name, default)`` for a field or a class attribute
+    (a property) of a record, without a model's cost of a missing name (a
+    failed lookup through pydantic's ``__getattr__``, several microseconds:
+    the writers and styles ask each record for fields that only some work
+    types have). Not for a model's private attributes, which pydantic also
+    serves through ``__getattr__``: those are ``default`` here. Whether a
+    class has a name is found once (classes do not gain fields)."""
     cls = type(record)
     has = _HAS_ATTRIBUTE.get((cls, name))
     if has is None:

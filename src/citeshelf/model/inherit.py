@@ -172,4 +172,6 @@ def original_of(record: BaseRecord) -> BaseRecord | None:
     """The original work given to :func:`reprint_view`, or None."""
     # (a private attribute: read where pydantic keeps it, not through __getattr__)
     private = getattr(record, "__pydantic_private__", None)
-    return cast("BaseRecord | None", private.get("_original") if private else None)
+    if private is None:  # not a record model (or one without private attributes)
+        return cast("BaseRecord | None", getattr(record, "_original", None))
+    return cast("BaseRecord | None", private.get("_original"))

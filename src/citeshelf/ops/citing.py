@@ -442,10 +442,12 @@ def _same_names(records: Sequence[Any]) -> Callable[[str], bool] | None:
 
 
 class Compared:
-    """The library's records that one command compares the cited works with
-    (for their year letters and their authors' initials): the index opened
-    once, one check of the folder for every query, and each record read
-    once. A context manager (it closes the index)."""
+    """The library's records that one citation compares its cited works
+    with (for their year letters and their authors' initials): the index
+    opened once, one check of the folder for every query, and each record
+    read once. One serves the calls for one list of cited records (the
+    records it read are kept as they were read); a context manager (it
+    closes the index)."""
 
     def __init__(self, library: Any) -> None:
         self.library = library
@@ -484,9 +486,10 @@ class Compared:
         from ..library.query import select
 
         pool = {r.key: r for r in records}
+        queries = list(queries)
+        if not queries:
+            return pool.values()
         index = self._opened_index()
-        for r in records:  # (read already: the pool has them as they are cited)
-            self._stored.setdefault(r.key, r)
         for q in queries:
             found, problems = select(
                 self.library,

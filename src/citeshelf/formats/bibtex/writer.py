@@ -867,8 +867,9 @@ _IF_VALUE = frozenset(
 
 
 def _filled(source: Any, extra: Mapping[str, Any]) -> set[str]:
-    """The fields of ``source`` that hold something, and the name lists that
-    end with "and others" (:func:`_et_al`): the rows of the others write nothing."""
+    """The fields of ``source`` (a record model) that hold something, and the
+    name lists that end with "and others" (:func:`_et_al`): the rows of the
+    others write nothing."""
     # (a record model holds its fields' values in its __dict__)
     filled = {name for name, value in vars(source).items() if value}
     filled.update([name[: -len("_et_al")] for name in filled if name.endswith("_et_al")])
