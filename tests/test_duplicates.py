@@ -772,3 +772,40 @@ def test_check_of_a_large_library_in_worker_processes_finds_the_same(
     assert pids.only_here()
     assert "fixed: move extra.doi to doi" in fixed.stdout
     assert json.loads((empty_lib / "x.json").read_text())["doi"] == "10.1000/y"
+
+
+def test_check_in_workers_reports_the_leftovers_a_worker_cleaned(
+    cs, empty_lib: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A record file that goes away while a large library is checked sends
+    the store over the folder for the error's hint, cleaning what an
+    interrupted write left there: in a worker process too, the leftover
+    is reported, as when this process checks every record."""
+    from citeshelf.library.safeio import TEMP_PREFIX, TEMP_SUFFIX
+    from citeshelf.library.store import RecordStore
+    from citeshelf.ops import checking, forked
+
+    monkeypatch.setattr(checking, "_PART", 40)
+    monkeypatch.setattr(forked, "FORK_AT", 10)
+    real_get = RecordStore.get
+
+    def vanishing(self, key):
+        if key == "a150":  # gone meanwhile, and an interrupted write's file left
+            (self.path / f"{TEMP_PREFIX}999999-1{TEMP_SUFFIX}").write_text("{", encoding="utf-8")
+            (self.path / "a150.json").unlink(missing_ok=True)
+        return real_get(self, key)
+
+    monkeypatch.setattr(RecordStore, "get", vanishing)
+    reports = []
+    for parallel_min in (10**9, 100):
+        for i in range(240):
+            _write(empty_lib, {**ARTICLE, "key": f"a{i:03d}", "title": f"Gnus of herd {i}",
+                               "doi": f"10.1000/{i}"})  # fmt: skip
+        monkeypatch.setattr(forked, "PARALLEL_MIN", parallel_min)
+        r = cs(empty_lib, "check", "--json")
+        reports.append(json.loads(r.stdout))
+        assert not list(empty_lib.glob(f"{TEMP_PREFIX}*"))
+    here, there = reports
+    assert there == here
+    codes = [(p["code"], p["key"]) for p in here["problems"]]
+    assert ("leftover", "") in codes and ("unreadable", "a150") in codes

@@ -665,7 +665,8 @@ def check_library(library: Any, *, fix: bool = False) -> Checked:
     # (with fix, records are rewritten as they are checked: never in workers)
     with Workers(rules.make, 0 if fix else len(keys)) as workers:
         for _part, _kept, made in workers.ahead(parts, lambda part: {}):
-            for item in made:
+            for item, cleaned in made:
+                library.cleaned += cleaned  # (by a worker: reported by the leftover rule)
                 if isinstance(item, RecordProblem):
                     ctx.unreadable.append(item)
                     continue
@@ -697,40 +698,46 @@ _PART = 500
 class _EachRule:
     """The rules with ``each``, over records read by key: for each key, a
     RecordProblem or (key, type, parent, relations, brief, problems,
-    rewritten), what :func:`check_library` keeps of the record. In a worker
-    process, the problems lose their fixes' functions (which cannot be sent,
-    and only ``fix``, never run in workers, uses)."""
+    rewritten), what :func:`check_library` keeps of the record, and the
+    leftovers of interrupted writes a worker process cleaned meanwhile (a
+    record's file gone: the store looks over the folder for the error's
+    hint). In a worker, the problems lose their fixes' functions (which
+    cannot be sent, and only ``fix``, never run in workers, uses)."""
 
     def __init__(self, ctx: _Context, fix: bool) -> None:
         self.ctx, self.fix = ctx, fix
         self.here = os.getpid()
 
     def make(self, keys: list[str]) -> list[Any]:
-        from ..errors import InvalidData, NotFound
-        from ..library import RecordProblem
-        from .duplicates import brief
-
         ctx, library = self.ctx, self.ctx.library
         each = [rule for rule in RULES if rule.each]
         sent = os.getpid() != self.here
         out: list[Any] = []
         for key in keys:
-            try:
-                item = library.get(key)
-            except (InvalidData, NotFound) as exc:
-                out.append(RecordProblem(key, library.path_for(key), str(exc)))
-                continue
-            ctx.records = [item]
-            mine = [p for rule in each for p in rule.run(ctx)]
-            if sent:
-                for p in mine:
-                    p.apply = None
-            rewritten = self.fix and _fix(library, item, mine)
-            related = [(rel.type, rel.key) for rel in item.related]
-            summary = brief(item) if ctx.briefs is not None else None
-            out.append((item.key, item.type, item.parent, related, summary, mine, rewritten))
+            before = len(library.cleaned)
+            out.append((self._one(key, each, sent), library.cleaned[before:] if sent else []))
         ctx.records = []
         return out
+
+    def _one(self, key: str, each: list[Rule], sent: bool) -> Any:
+        from ..errors import InvalidData, NotFound
+        from ..library import RecordProblem
+        from .duplicates import brief
+
+        ctx, library = self.ctx, self.ctx.library
+        try:
+            item = library.get(key)
+        except (InvalidData, NotFound) as exc:
+            return RecordProblem(key, library.path_for(key), str(exc))
+        ctx.records = [item]
+        mine = [p for rule in each for p in rule.run(ctx)]
+        if sent:
+            for p in mine:
+                p.apply = None
+        rewritten = self.fix and _fix(library, item, mine)
+        related = [(rel.type, rel.key) for rel in item.related]
+        summary = brief(item) if ctx.briefs is not None else None
+        return item.key, item.type, item.parent, related, summary, mine, rewritten
 
 
 def _fix(library: Any, record: Any, problems: list[Problem]) -> bool:
