@@ -713,22 +713,23 @@ class _EachRule:
         each = [rule for rule in RULES if rule.each]
         sent = os.getpid() != self.here
         out: list[Any] = []
-        for key in keys:
+        read = library.iter_records(keys)  # a record, or the problem of its file
+        while True:
             before = len(library.cleaned)
-            out.append((self._one(key, each, sent), library.cleaned[before:] if sent else []))
+            item = next(read, None)
+            if item is None:
+                break
+            out.append((self._one(item, each, sent), library.cleaned[before:] if sent else []))
         ctx.records = []
         return out
 
-    def _one(self, key: str, each: list[Rule], sent: bool) -> Any:
-        from ..errors import InvalidData, NotFound
+    def _one(self, item: Any, each: list[Rule], sent: bool) -> Any:
         from ..library import RecordProblem
         from .duplicates import brief
 
         ctx, library = self.ctx, self.ctx.library
-        try:
-            item = library.get(key)
-        except (InvalidData, NotFound) as exc:
-            return RecordProblem(key, library.path_for(key), str(exc))
+        if isinstance(item, RecordProblem):
+            return item
         ctx.records = [item]
         mine = [p for rule in each for p in rule.run(ctx)]
         if sent:

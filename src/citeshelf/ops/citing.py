@@ -492,11 +492,7 @@ class Compared:
         index = self._opened_index()
         for q in queries:
             found, problems = select(
-                self.library,
-                q or None,
-                keep=keep,
-                index=index,
-                known=self._stored if index is not None else None,
+                self.library, q or None, keep=keep, index=index, known=self._stored
             )
             for p in problems:
                 if warn is not None:
