@@ -242,3 +242,36 @@ def forget_entries(lib: Path) -> None:
         con.commit()
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("when", ["read", "kept"])
+def test_a_file_edited_while_the_list_is_made_is_in_the_next_list(cs, gen_lib, when):
+    """No second scan ends a list: one kept while a file changed under it is
+    kept under the digest of the scan it began with, which the file's new time
+    no longer gives; the next list is made again, with the edit. ``read``: no
+    entry was kept yet (every file is read); ``kept``: the entries were."""
+    from citeshelf.library import Library
+    from citeshelf.ops.citing import bibliography
+
+    if when == "kept":
+        same(cs, gen_lib, "--format", "text")
+        # a new file: the kept list is not used, the kept entries are
+        extra = gen_lib / "zzz2001new.json"
+        extra.write_text(
+            json.dumps({"key": "zzz2001new", "type": "book", "title": "A new book"}) + "\n",
+            encoding="utf-8",
+        )
+        age(extra)
+    keys = sorted(p.stem for p in gen_lib.glob("*.json"))
+    first, last = gen_lib / f"{keys[0]}.json", gen_lib / f"{keys[-1]}.json"
+    made = bibliography(Library(gen_lib), style="apa", forms=("text",))
+    items = iter(made.items)
+    next(items)  # the list is under way
+    for path in (first, last):  # one already in the list, one to come
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["title"] = "Edited while the list was made " + path.stem
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        age(path, OLD_NS + 5 * 10**9)
+    assert len(list(items)) == len(keys) - 1
+    after = same(cs, gen_lib, "--format", "text")
+    assert after.count("Edited while the list was made") == 2

@@ -727,6 +727,14 @@ class Index:
         sql += " ORDER BY key"
         return [IndexRow(*row) for row in self.con.execute(sql, list(params))]
 
+    def search_keys(self, where: str = "", params: Iterable[Any] = ()) -> list[str]:
+        """The keys of :meth:`search`'s records, in order (nothing else is read)."""
+        sql = "SELECT key FROM records r WHERE problem IS NULL"
+        if where:
+            sql += f" AND ({where})"
+        sql += " ORDER BY key"
+        return [key for (key,) in self.con.execute(sql, list(params))]
+
     def tags(self) -> list[tuple[str, str]]:
         """(folded tag, tag as written) of every readable record, in key order
         (one row per record and folded tag)."""
@@ -881,11 +889,13 @@ class Index:
             rows = self.con.execute(sql + f"AND key IN ({marks})", (variant, *keys))
             wanted = None
         out: dict[str, str] = {}
+        get = files.get
         for key, mtime, size, pmtime, psize, text in rows:
-            row = files.get(key)
-            if row is None or row[2] is not None or row[0] < 0 or row[:2] != (mtime, size):
+            row = get(key)
+            # (compared item by item: no tuple is made per row)
+            if row is None or row[0] != mtime or row[1] != size or row[2] is not None:
                 continue
-            if wanted is not None and key not in wanted:
+            if mtime < 0 or (wanted is not None and key not in wanted):
                 continue
             if row[3] is not None:
                 book = files.get(row[3])

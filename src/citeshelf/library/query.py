@@ -682,7 +682,7 @@ def _search(index: Any, where: str, params: list[Any]) -> list[str]:
     import sqlite3
 
     try:
-        return [row.key for row in index.search(where, params)]
+        return index.search_keys(where, params)
     except sqlite3.OperationalError as exc:
         text = str(exc)
         if any(w in text for w in ("too large", "stack overflow", "too many", "too complex")):

@@ -425,7 +425,7 @@ def _identifier_candidates(library: Any, record: Any) -> list[Any] | None:
             return None
         try:
             where, params = Query.parse(" OR ".join(terms)).sql(index.fts5)
-            keys = [row.key for row in index.search(where, params)]
+            keys = index.search_keys(where, params)
         finally:
             index.close()
     except CiteshelfError:

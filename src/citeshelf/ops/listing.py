@@ -293,7 +293,7 @@ def stream_records(
         return None
     try:
         where, params = q.sql(index.fts5)
-        keys = [row.key for row in index.search("" if q.is_everything else where, params)]
+        keys = index.search_keys("" if q.is_everything else where, params)
         problems = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
     finally:
         index.close()
