@@ -246,6 +246,30 @@ def test_entries_kept_by_other_code_are_not_used(cs, gen_lib, monkeypatch):
     assert exporting._code_stamp() != real
 
 
+def test_each_change_of_code_sweeps_the_entries_of_the_code_before(cs, gen_lib, monkeypatch):
+    """The table is swept when the code writing to it is not the one that
+    swept it last (then not scanned again): back and forth, each time."""
+    expected = same(cs, gen_lib)
+    path = sorted(gen_lib.glob("*.json"))[0]
+    for n, code in enumerate((b"code A", b"code B", b"code A")):
+        monkeypatch.setattr(showmemo, "_STAMP", [code])
+        assert cs(gen_lib, "export").stdout == expected
+        kept = rows(gen_lib)
+        assert kept and {v.split("|")[0] for _, v, _ in kept} == {code.hex()}
+        # once swept by this code, the next command that keeps an entry (of
+        # a file changed) does not sweep again
+        sql(gen_lib, "INSERT INTO entries VALUES ('zz', 'left|over', 0, 0, NULL, NULL, 'x')")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["note"] = f"changed {n}"
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        age(path, OLD_NS + (20 + n) * 10**9)
+        expected = cs(gen_lib, "export", env=OFF).stdout
+        assert f"changed {n}" in expected
+        assert cs(gen_lib, "export").stdout == expected
+        assert ("zz", "left|over", "x") in rows(gen_lib)
+        assert any(k == path.stem and f"changed {n}" in t for k, _, t in rows(gen_lib))
+
+
 def test_without_an_index_nothing_is_kept(cs, gen_lib, index_dir):
     same(cs, gen_lib)
     shutil.rmtree(index_dir)
