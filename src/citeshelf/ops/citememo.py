@@ -76,7 +76,7 @@ def _state(folder: Path, started: int) -> str | None:
     a commit is to be completed."""
     from array import array
 
-    from ..library.scan import ENV_INDEX_CHECK, racy
+    from ..library.scan import ENV_INDEX_CHECK, racy, stat_names
 
     # An entry added, removed or renamed changes the folder's time: a
     # listing made after ``started`` then cannot stand for what was read.
@@ -87,19 +87,17 @@ def _state(folder: Path, started: int) -> str | None:
         return None if (folder / ".journal").exists() else f"folder:{mtime}"
     mtimes: array[int] = array("q")
     sizes: array[int] = array("q")
-    add_mtime, add_size = mtimes.append, sizes.append
     if os.stat in os.supports_dir_fd and os.listdir in os.supports_fd:
         fd = os.open(folder, os.O_RDONLY)
         try:
-            names = os.listdir(fd)
-            stat = os.stat
-            for name in names:
-                st = stat(name, dir_fd=fd)
-                add_mtime(st.st_mtime_ns)
-                add_size(st.st_size)
+            every = os.listdir(fd)
+            names, mtimes, sizes = stat_names(fd, every)
         finally:
             os.close(fd)
+        if len(names) != len(every):  # a file gone meanwhile: the listing is not one state
+            return None
     else:  # pragma: no cover - e.g. Windows
+        add_mtime, add_size = mtimes.append, sizes.append
         names = []
         with os.scandir(folder) as it:
             for entry in it:
