@@ -131,3 +131,19 @@ def test_list_and_the_cite_check_see_an_edit_in_place_with_shared_scans(
     r = cs(lib, "list", "title:edited")
     assert path.stem in r.stdout
     assert cs(lib, "list", "--keys").stdout == before
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux's /proc: where scans fork")
+def test_no_fork_while_another_thread_runs():
+    import threading
+
+    if len(os.listdir("/proc/self/task")) == 1:  # (no thread left by another test)
+        assert scan._processes() == min(len(os.sched_getaffinity(0)), scan.FORK_MAX)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert scan._processes() == 1
+    finally:
+        stop.set()
+        other.join()

@@ -191,7 +191,7 @@ def stat_names(fd: int, names: list[str]) -> tuple[list[str], array[int], array[
     folder open as ``fd``: (the names of the files still there, in order,
     their times, their sizes). With :data:`FORK_MIN` files or more, shared
     with forked processes, one per core (at most :data:`FORK_MAX` in all),
-    when this process may fork (a POSIX system, no other thread running);
+    when this process may fork (on Linux, with no other thread running);
     the same result."""
     parts = _processes() if len(names) >= FORK_MIN else 1
     if parts < 2:
@@ -242,15 +242,19 @@ def _processes() -> int:
     on, at most :data:`FORK_MAX`; 1 where it may not fork."""
     import sys
 
-    if not hasattr(os, "fork"):
+    # Linux only: a fork there is cheap and safe for what the copy does (macOS
+    # libraries may not survive one, which is why multiprocessing spawns there)
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return 1
-    threading = sys.modules.get("threading")  # not imported: no thread but this one
-    if threading is not None and threading.active_count() > 1:
-        return 1  # forking a process with threads can deadlock the copy
     try:
+        # one thread, this one: a copy of a process with other threads (a
+        # file watcher's, say, which Python's threading module does not
+        # count) may find a lock held forever
+        if len(os.listdir("/proc/self/task")) != 1:
+            return 1
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
+        return 1
     return min(cores, FORK_MAX)
 
 
