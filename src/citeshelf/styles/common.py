@@ -484,9 +484,13 @@ def chicago_title_case(title: str, edition: int = 18, phrases: Sequence[str] = (
     Enemies: NATO after the Cold War". 18th edition (8.160): prepositions of
     five or more letters capitalised: "Alliances Without Enemies: NATO After
     the Cold War". Words inside the ``phrases`` (protected) keep their case."""
+    # the words re-cased, the markup (and nocase) kept; the text given to the
+    # plain rule is plain, even where it holds a "<" (an unpaired tag is text)
+    return richtext.map_plain(title, lambda t: _chicago_plain(t, edition, phrases))
+
+
+def _chicago_plain(title: str, edition: int, phrases: Sequence[str]) -> str:
     new_rule = edition >= 18 and CMOS18_LONG_PREPOSITIONS_CAPITALISED
-    if richtext.has_markup(title):  # the words re-cased, the markup (and nocase) kept
-        return richtext.map_plain(title, lambda t: chicago_title_case(t, edition, phrases))
     key = ("c18" if new_rule else "c17", title, tuple(phrases))
     hit = _TC_CACHE.get(key)
     if hit is None:
@@ -506,8 +510,11 @@ def apa_title_case(title: str, phrases: Sequence[str] = ()) -> str:
     """APA 7 title case (6.17): major words and words of four letters or
     more capitalised; both parts of a hyphenated major word capitalised;
     words inside the ``phrases`` (protected) as they are."""
-    if richtext.has_markup(title):  # the words re-cased, the markup (and nocase) kept
-        return richtext.map_plain(title, lambda t: apa_title_case(t, phrases))
+    # (as chicago_title_case)
+    return richtext.map_plain(title, lambda t: _apa_plain(t, phrases))
+
+
+def _apa_plain(title: str, phrases: Sequence[str]) -> str:
     key = ("a", title, tuple(phrases))
     hit = _TC_CACHE.get(key)
     if hit is None:
@@ -580,8 +587,11 @@ def to_sentence_case(text: str, phrases: Iterable[str] = ()) -> str:
     ``phrases`` protected), else unchanged: what a title from a service that
     gives Title Case is stored as. Rich text keeps its markup, and the
     case of what ``<span class="nocase">`` holds."""
-    if richtext.has_markup(text):
-        return richtext.map_plain(text, lambda t: to_sentence_case(t, phrases))
+    # (as chicago_title_case)
+    return richtext.map_plain(text, lambda t: _sentence_case_plain(t, phrases))
+
+
+def _sentence_case_plain(text: str, phrases: Iterable[str]) -> str:
     spans = phrase_spans(text, phrases)
     return sentence_case(text, spans) if looks_title_case(text, spans) else text
 
