@@ -163,11 +163,16 @@ def print_json_array(items: Iterable[Any]) -> None:
     writes for the whole list, without holding the list."""
     from .jsontext import dumps_indented
 
+    print_json_texts(dumps_indented(item) for item in items)
+
+
+def print_json_texts(texts: Iterable[str]) -> None:
+    """:func:`print_json_array` of items given as their
+    :func:`~citeshelf.jsontext.dumps_indented` texts."""
     out = sys.stdout
     first = True
-    for item in items:
-        text = dumps_indented(item).replace("\n", "\n  ")
-        out.write(("[\n  " if first else ",\n  ") + text)
+    for text in texts:
+        out.write(("[\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
         first = False
     out.write("[]\n" if first else "\n]\n")
 

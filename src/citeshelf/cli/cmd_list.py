@@ -81,14 +81,14 @@ def command(
 
 def _list_json(text: str, order: list[tuple[str, bool]], limit: int | None) -> None:
     from .. import render
-    from ..ops.listing import find_records, stream_records
+    from ..ops.listing import find_records, json_texts, stream_records
     from .common import get_library
 
     library = get_library()
     streamed = None if order else stream_records(library, text, limit=limit)
     if streamed is not None:
-        # one record at a time: memory stays flat at any size
-        render.print_json_array(r.to_json_dict() for r in streamed.records())
+        # a part at a time: memory stays flat at any size
+        render.print_json_texts(json_texts(streamed))
         warn_unreadable(streamed.problems)
         return
     found = find_records(library, text, sort=order, limit=limit)

@@ -38,6 +38,7 @@ __all__ = [
     "Listing",
     "Row",
     "find_records",
+    "json_texts",
     "list_rows",
     "parse_format",
     "parse_sort",
@@ -273,6 +274,55 @@ class Streamed:
                 self.problems.append(item.reason)
             else:
                 yield item
+
+
+#: Records read at a time by :func:`json_texts` (a part of the workers' work).
+_JSON_PART = 500
+
+
+def json_texts(streamed: Streamed) -> Iterator[str]:
+    """The JSON text of each record of ``streamed``, in its order (what
+    :func:`citeshelf.jsontext.dumps_indented` makes of ``to_json_dict()``),
+    its files read once; the unreadable ones go to ``streamed.problems``.
+    For many records (:mod:`.forked`) worker processes read, validate and
+    write them, a part ahead of the one taken in: the same texts."""
+    from .forked import Workers
+
+    keys = streamed.keys
+    parts = (keys[i : i + _JSON_PART] for i in range(0, len(keys), _JSON_PART))
+    maker = _JsonTexts(streamed.library)
+    with Workers(maker.make, len(keys)) as workers:
+        for _part, _kept, made in workers.ahead(parts, _nothing_kept):
+            for text, problem in made:
+                if problem is not None:
+                    streamed.problems.append(problem)
+                else:
+                    yield text
+
+
+def _nothing_kept(part: list[str]) -> dict[str, Any]:
+    return {}
+
+
+class _JsonTexts:
+    """Records' JSON texts, made here or in forked workers (:func:`json_texts`)."""
+
+    def __init__(self, library: Any) -> None:
+        self.library = library
+
+    def make(self, keys: list[str]) -> list[tuple[str, str | None]]:
+        """(text, None) for each record of ``keys``, ("", reason) for a file
+        that cannot be read."""
+        from ..jsontext import dumps_indented
+        from ..library.store import RecordProblem
+
+        out: list[tuple[str, str | None]] = []
+        for item in self.library.iter_records(keys):
+            if isinstance(item, RecordProblem):
+                out.append(("", item.reason))
+            else:
+                out.append((dumps_indented(item.to_json_dict()), None))
+        return out
 
 
 def stream_records(
