@@ -120,10 +120,15 @@ def test_an_export_from_kept_entries_has_the_bytes_of_one_from_the_files(cs, gen
     kept = rows(gen_lib)
     n = len(list(gen_lib.glob("*.json")))
     variants = {v for _, v, _ in kept}
-    # BibTeX and BibLaTeX, with and without --ascii/--expand/--title-case: one variant each
-    assert len(variants) == 7
-    full = [v for v in variants if v.endswith("|bibtex|ascii=0|title_case=0|crossref=1")]
-    assert len(full) == 1 and len([k for k, v, _ in kept if v == full[0]]) == n
+    # BibTeX and BibLaTeX, with and without --ascii/--expand/--title-case: one
+    # variant each; and CSL-JSON's items (RIS is written from the records each time)
+    assert len(variants) == 8
+    for ending in (
+        "|bibtex|ascii=0|title_case=0|crossref=1",
+        "|csl-json|ascii=0|title_case=0|crossref=1",
+    ):
+        full = [v for v in variants if v.endswith(ending)]
+        assert len(full) == 1 and len([k for k, v, _ in kept if v == full[0]]) == n
 
 
 def test_a_kept_entry_is_what_the_next_export_writes(cs, gen_lib):
@@ -484,3 +489,42 @@ def test_worker_processes_write_the_same_entries(cs, gen_lib, monkeypatch, tmp_p
         "off.bib", "on.bib"
     )
     assert not (tmp_path / "on.bib").exists()
+
+
+def test_a_csl_json_item_is_made_again_when_its_book_changes(cs, gen_lib):
+    """A chapter's CSL-JSON item holds its book's data (container-title,
+    editors, publisher): kept, it is made again when the book's file changes;
+    the other items are written as kept."""
+    chapter, book = chapter_and_book(gen_lib)
+    same(cs, gen_lib, "--format", "csl-json")
+    # a mark in every kept item shows which are written as kept
+    sql(
+        gen_lib,
+        """UPDATE entries SET text = '{"note": "KEPT",' || substr(text, 2)"""
+        " WHERE variant LIKE '%|csl-json|%'",
+    )
+    path = gen_lib / f"{book}.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["publisher"] = "A publisher named in place"
+    with open(path, "r+", encoding="utf-8") as fh:  # in place: the folder's time stays
+        fh.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        fh.truncate()
+    age(path, OLD_NS + 31 * 10**9)
+    r = cs(gen_lib, "export", "--format", "csl-json")
+    assert r.exit_code == 0, r.stderr
+    items = json.loads(r.stdout)
+    of_book = {
+        p.stem
+        for p in gen_lib.glob("*.json")
+        if json.loads(p.read_text(encoding="utf-8")).get("parent") == book
+    }
+    assert chapter in of_book
+    for item in items:
+        if item["id"] == book or item["id"] in of_book:
+            assert item.get("note") != "KEPT" and item["publisher"] == "A publisher named in place"
+        else:
+            assert item["note"] == "KEPT", item["id"]
+    # without the marks: the bytes of an export made from the files
+    sql(gen_lib, "DELETE FROM entries")
+    forget_outputs(gen_lib)
+    same(cs, gen_lib, "--format", "csl-json")

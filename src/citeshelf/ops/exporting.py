@@ -27,8 +27,8 @@ With no KEYS, no query and no manuscript, everything is exported.
 
 The cache: when the library's index can be used, the selection's parents
 come from the index (no file is read to plan), a book is read only when an
-entry is written from it, and each BibTeX or BibLaTeX entry written is kept
-in the index (:meth:`citeshelf.library.index.Index.entries`) under a variant
+entry is written from it, and each BibTeX or BibLaTeX entry, or CSL-JSON
+item, written is kept in the index (:meth:`citeshelf.library.index.Index.entries`) under a variant
 naming the code (the version and the size and time of every module of the
 package), the format and the options that change an entry. The next export
 writes a kept entry as it is while the record's file, and its book's for a
@@ -393,13 +393,14 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         parent = getattr(record, "parent", None)
         return books.get(parent) if parent else None
 
-    if plan.fmt in ("bibtex", "biblatex"):
+    if plan.fmt in ("bibtex", "biblatex", "csl-json"):
+        csl = plan.fmt == "csl-json"
         casing: Callable[[str], str] | None = None
-        if plan.title_case:
+        if plan.title_case and not csl:
             from ..styles.common import chicago_title_case
 
             casing = chicago_title_case
-        preamble, strings = _library_preamble(library)
+        preamble, strings = ("", []) if csl else _library_preamble(library)
         # the @string definitions imports kept: each before the first entry using it
         first = True
         if preamble:
@@ -433,7 +434,9 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
                 made = {key: rest for key, *rest in made_entries}
                 parts: list[str] = []  # the batch's text, written at once
                 for key in batch:
-                    if not first:
+                    if csl:  # a JSON array, an item indented in it
+                        parts.append("[\n  " if first else ",\n  ")
+                    elif not first:
                         parts.append("\n")
                     first = False
                     text = kept.get(key)
@@ -446,17 +449,13 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
                 out.write(chunk)
                 if cache is not None:
                     cache.save(variant, output, chunk)
+        if csl:
+            end = "[]\n" if first else "\n]\n"
+            out.write(end)
+            if cache is not None:
+                cache.save(variant, output, end)
         if cache is not None and output is not None:
             cache.finish(output)
-    elif plan.fmt == "csl-json":
-        from ..formats.csljson import dumps_json, record_to_csl
-
-        first = True
-        for record in records():
-            item = dumps_json(record_to_csl(record, book=book_of(record)))
-            out.write(("[\n  " if first else ",\n  ") + item.replace("\n", "\n  "))
-            first = False
-        out.write("[]\n" if first else "\n]\n")
     elif plan.fmt == "ris":
         import rispy
 
@@ -495,6 +494,8 @@ class _Entries:
         self.writer: Any = None  # made for the first entry
 
     def make(self, keys: list[str]) -> list[tuple[str, str, bool, Any]]:
+        if self.plan.fmt == "csl-json":
+            return self._csl_items(keys)
         from ..formats.bibtex.writer import depends_on_selection
 
         plan, books, cache = self.plan, self.plan.books, self.cache
@@ -517,6 +518,23 @@ class _Entries:
             alone = not depends_on_selection(record)
             seen = cache.seen(key, record.parent) if cache is not None and alone else None
             out.append((key, text, alone, seen))
+        return out
+
+    def _csl_items(self, keys: list[str]) -> list[tuple[str, str, bool, Any]]:
+        """The CSL-JSON items of ``keys`` as an export writes them (indented
+        in the array): each depends on its record and its book alone."""
+        from ..formats.csljson import dumps_json, record_to_csl
+
+        books, cache = self.plan.books, self.cache
+        out = []
+        for key in keys:
+            record = books.get(key)
+            if record is None:
+                record = self.library.get(key)
+            book = books.get(record.parent) if record.parent else None
+            text = dumps_json(record_to_csl(record, book=book)).replace("\n", "\n  ")
+            seen = cache.seen(key, record.parent) if cache is not None else None
+            out.append((key, text, True, seen))
         return out
 
 
