@@ -53,6 +53,7 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -220,6 +221,11 @@ def doc_text(doc: Mapping[str, Any], field: str) -> str:
 
 # ---------------------------------------------------------------------------
 # The index
+
+
+#: An indexed record file as :meth:`Index.files` gives it: (mtime_ns, size,
+#: problem, parent key, key).
+FileRow = tuple[int, int, "str | None", "str | None", str]
 
 
 class IndexRow:
@@ -825,18 +831,18 @@ class Index:
 
     # -- the cache of exported entries ----------------------------------------
 
-    def files(self) -> dict[str, tuple[int, int, str | None, str | None]]:
+    def files(self) -> dict[str, FileRow]:
         """Every indexed record file, in key order: key -> (mtime_ns, size,
-        problem, parent key as the record spells it; None for a file that
-        could not be read). SQLite orders keys as Python does (by code point)."""
-        return {
-            k: (m, s, p, pk)
-            for k, m, s, p, pk in self.con.execute(
-                "SELECT key, mtime_ns, size, problem, pkey FROM records ORDER BY key"
-            )
-        }
+        problem, parent key as the record spells it (None for a file that
+        could not be read), key). SQLite orders keys as Python does (by code
+        point). (The rows as SQLite gives them, each keyed by its last item:
+        no tuple made per row, 175 -> 120 ms at 100k records.)"""
+        rows = self.con.execute(
+            "SELECT mtime_ns, size, problem, pkey, key FROM records ORDER BY key"
+        ).fetchall()
+        return dict(zip(map(itemgetter(4), rows), rows))
 
-    def snapshot(self) -> tuple[dict[str, tuple[int, int, str | None, str | None]], str]:
+    def snapshot(self) -> tuple[dict[str, FileRow], str]:
         """:meth:`files` and the digest of the scan they are from ("" when
         some file is to be read again), read together."""
         con = self.con
@@ -870,7 +876,7 @@ class Index:
         self,
         variant: str,
         keys: list[str],
-        files: Mapping[str, tuple[int, int, str | None, str | None]],
+        files: Mapping[str, FileRow],
         span: tuple[str, str] | None = None,
     ) -> dict[str, str]:
         """The cached entries of ``variant`` for ``keys`` (at most a few

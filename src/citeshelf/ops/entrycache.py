@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from ..library.index import FileRow
 
 __all__ = ["EntryCache", "code_stamp_hex"]
 
@@ -32,7 +35,7 @@ class EntryCache:
     def __init__(self, library: Any, index: Any, started: int) -> None:
         """``index`` brought up to date at ``started`` (every file compared)."""
         self.library, self.index, self.started = library, index, started
-        self.files: dict[str, tuple[int, int, str | None, str | None]]
+        self.files: dict[str, FileRow]
         #: the scan's digest of the files ``files`` describes ("": some are racy)
         self.digest: str
         self.files, self.digest = index.snapshot()
