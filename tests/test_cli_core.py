@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -574,3 +575,35 @@ def test_export_of_a_manuscript_that_cites_nothing_warns(
     r = cs(handbook_lib, "export", "--cited-in", str(tex))
     assert (r.exit_code, r.stdout) == (0, "")
     assert r.stderr == f"citeshelf: warning: {tex}: no citation found; nothing to export\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("bibliography", "--style", "apa"),
+        ("list", "--json"),
+        ("export",),
+        ("list",),  # (printed without Click)
+    ],
+)
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path, args) -> None:
+    """``citeshelf ... | head -1``: once the reader has gone, the command stops
+    with exit code 0 and nothing on stderr (as ``list`` did already)."""
+    import subprocess
+
+    from .generated import generated_library
+
+    lib = generated_library(tmp_path / "records", 700)
+    env = {**os.environ, "CITESHELF_INDEX_DIR": str(tmp_path / "index")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "citeshelf", "--library", str(lib), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.readline()
+    proc.stdout.close()  # what head does after its line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 0, err
+    assert err == b""

@@ -145,16 +145,14 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except CiteshelfError as exc:
             raise CommandError(str(exc), exc.exit_code) from None
+        except BrokenPipeError:  # e.g. `citeshelf bibliography | head`: the reader has gone
+            sys.stderr.close()
+            ctx.exit(exitcodes.OK)
         except OSError as exc:
             # A file the system would not read or write: a permission, a full
             # disk, a folder where a file should be. Say which, in one line.
-            if isinstance(exc, BrokenPipeError):
-                raise
             where = f"{exc.filename}: " if exc.filename else ""
             raise CommandError(f"{where}{exc.strerror or exc}", exitcodes.ERROR) from None
-        except BrokenPipeError:  # pragma: no cover - e.g. `citeshelf list | head`
-            sys.stderr.close()
-            ctx.exit(exitcodes.OK)
         except KeyboardInterrupt:  # pragma: no cover
             raise CommandError("interrupted", exitcodes.ABORTED) from None
 
