@@ -727,19 +727,18 @@ class Index:
 
     def search(self, where: str = "", params: Iterable[Any] = ()) -> list[IndexRow]:
         """Readable records matching an SQL condition over ``r`` (see ``query.Query.sql``)."""
-        sql = "SELECT key, type, creators, year, title FROM records r WHERE problem IS NULL"
-        if where:
-            sql += f" AND ({where})"
-        sql += " ORDER BY key"
-        return [IndexRow(*row) for row in self.con.execute(sql, list(params))]
+        rows = self._readable("key, type, creators, year, title", where, params)
+        return [IndexRow(*row) for row in rows]
 
     def search_keys(self, where: str = "", params: Iterable[Any] = ()) -> list[str]:
         """The keys of :meth:`search`'s records, in order (nothing else is read)."""
-        sql = "SELECT key FROM records r WHERE problem IS NULL"
+        return [key for (key,) in self._readable("key", where, params)]
+
+    def _readable(self, columns: str, where: str, params: Iterable[Any]) -> Any:
+        sql = f"SELECT {columns} FROM records r WHERE problem IS NULL"
         if where:
             sql += f" AND ({where})"
-        sql += " ORDER BY key"
-        return [key for (key,) in self.con.execute(sql, list(params))]
+        return self.con.execute(sql + " ORDER BY key", list(params))
 
     def tags(self) -> list[tuple[str, str]]:
         """(folded tag, tag as written) of every readable record, in key order

@@ -78,10 +78,6 @@ class Scan:
     @classmethod
     def of(cls, folder: str | os.PathLike[str]) -> Scan:
         """Name, modification time and size of every record file in ``folder``."""
-        mtimes: array[int] = array("q")
-        sizes: array[int] = array("q")
-        add_mtime, add_size = mtimes.append, sizes.append
-        names: list[str] = []
         if os.stat in os.supports_dir_fd and os.listdir in os.supports_fd:
             # listdir + stat relative to the folder: the cheapest way from Python
             fd = os.open(folder, os.O_RDONLY)
@@ -97,6 +93,10 @@ class Scan:
             scan = cls(names, mtimes, sizes)
             scan.leftovers = hidden
             return scan
+        mtimes = array("q")  # pragma: no cover - e.g. Windows
+        sizes = array("q")
+        add_mtime, add_size = mtimes.append, sizes.append
+        names = []
         with os.scandir(Path(folder)) as it:  # pragma: no cover - e.g. Windows
             for entry in it:
                 name = entry.name
@@ -221,20 +221,39 @@ def stat_names(fd: int, names: list[str]) -> tuple[list[str], array[int], array[
 
 
 def _stat_here(fd: int, names: list[str]) -> tuple[list[str], array[int], array[int]]:
-    kept: list[str] = []
+    return _kept(names, *_stat_marked(fd, names))
+
+
+def _stat_marked(fd: int, names: list[str]) -> tuple[array[int], array[int]]:
+    """The time and size of each of ``names``, in order; size -1 for a file gone meanwhile."""
     mtimes: array[int] = array("q")
     sizes: array[int] = array("q")
-    keep, add_mtime, add_size = kept.append, mtimes.append, sizes.append
+    add_mtime, add_size = mtimes.append, sizes.append
     stat = os.stat
     for name in names:
         try:
             st = stat(name, dir_fd=fd)
-        except OSError:  # gone meanwhile
+        except OSError:
+            add_mtime(0)
+            add_size(-1)
             continue
-        keep(name)
         add_mtime(st.st_mtime_ns)
         add_size(st.st_size)
-    return kept, mtimes, sizes
+    return mtimes, sizes
+
+
+def _kept(
+    names: list[str], mtimes: array[int], sizes: array[int]
+) -> tuple[list[str], array[int], array[int]]:
+    """:func:`_stat_marked`'s result without the files gone meanwhile."""
+    if min(sizes, default=0) >= 0:
+        return names, mtimes, sizes
+    there = [i for i, size in enumerate(sizes) if size >= 0]
+    return (
+        [names[i] for i in there],
+        array("q", (mtimes[i] for i in there)),
+        array("q", (sizes[i] for i in there)),
+    )
 
 
 def _processes() -> int:
@@ -290,14 +309,7 @@ class _Forked:
         sizes: array[int] = array("q")
         mtimes.frombytes(data[: 8 * n])
         sizes.frombytes(data[8 * n :])
-        if min(sizes, default=0) >= 0:
-            return list(self.names), mtimes, sizes
-        there = [i for i, size in enumerate(sizes) if size >= 0]  # -1: gone meanwhile
-        return (
-            [self.names[i] for i in there],
-            array("q", (mtimes[i] for i in there)),
-            array("q", (sizes[i] for i in there)),
-        )
+        return _kept(self.names, mtimes, sizes)
 
 
 def _stat_forked(fd: int, names: list[str]) -> _Forked | None:
@@ -318,17 +330,7 @@ def _stat_forked(fd: int, names: list[str]) -> _Forked | None:
         code = 1
         try:
             os.close(r)
-            mtimes: array[int] = array("q")
-            sizes: array[int] = array("q")
-            for name in names:
-                try:
-                    st = os.stat(name, dir_fd=fd)
-                except OSError:
-                    mtimes.append(0)
-                    sizes.append(-1)
-                    continue
-                mtimes.append(st.st_mtime_ns)
-                sizes.append(st.st_size)
+            mtimes, sizes = _stat_marked(fd, names)
             view = memoryview(mtimes.tobytes() + sizes.tobytes())
             while view:
                 view = view[os.write(w, view) :]

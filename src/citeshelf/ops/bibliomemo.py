@@ -51,12 +51,12 @@ _PART = 500
 class KeptList:
     """The index's kept reference list of one variant (see the module docstring)."""
 
-    def __init__(self, cache: Any, folder: str, variant: str, forms: tuple[str, ...]):
+    def __init__(self, cache: Any, variant: str, forms: tuple[str, ...]):
         #: the index, brought up to date with every file's size and time
         #: (:class:`.entrycache.EntryCache`: also what it then knew of the files)
         self.cache = cache
         self.index, self.digest = cache.index, cache.digest
-        self.folder, self.variant, self.forms = folder, variant, forms
+        self.variant, self.forms = variant, forms
         #: the warnings the kept list was made with (see :meth:`entries`)
         self.warnings: list[str] = []
 
@@ -81,7 +81,7 @@ class KeptList:
             return None
         cased = "|sentence-case" if sentence_case else ""
         variant = f"{code_stamp_hex()}|bibliography|{style}|{edition}|{','.join(forms)}{cased}"
-        return cls(cache, str(library.path), variant, forms)
+        return cls(cache, variant, forms)
 
     def close(self) -> None:
         self.index.close()

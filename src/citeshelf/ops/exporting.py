@@ -507,9 +507,7 @@ class _Entries:
             )
         out = []
         for key in keys:
-            record = books.get(key)
-            if record is None:
-                record = self.library.get(key)
+            record = self._record(key)
             if record.parent:
                 book = books.get(record.parent)
                 text = self.writer.entry(record, book=book, crossref=plan.crossref)
@@ -520,6 +518,11 @@ class _Entries:
             out.append((key, text, alone, seen))
         return out
 
+    def _record(self, key: str) -> Any:
+        """``key``'s record: a book the plan holds, else read from its file."""
+        record = self.plan.books.get(key)
+        return record if record is not None else self.library.get(key)
+
     def _csl_items(self, keys: list[str]) -> list[tuple[str, str, bool, Any]]:
         """The CSL-JSON items of ``keys`` as an export writes them (indented
         in the array): each depends on its record and its book alone."""
@@ -528,9 +531,7 @@ class _Entries:
         books, cache = self.plan.books, self.cache
         out = []
         for key in keys:
-            record = books.get(key)
-            if record is None:
-                record = self.library.get(key)
+            record = self._record(key)
             book = books.get(record.parent) if record.parent else None
             text = dumps_json(record_to_csl(record, book=book)).replace("\n", "\n  ")
             seen = cache.seen(key, record.parent) if cache is not None else None
