@@ -173,3 +173,77 @@ def test_the_letters_and_initials_are_the_same_with_one_comparison_or_two(lib: P
     with Compared(store) as compared:
         assert list(compared.pool(cited, [], None)) == cited
         assert compared._index is None and not compared._opened
+
+
+def test_listed_words_are_the_first_name_of_each_listed_role() -> None:
+    """What the index notes of each work for ``cite``'s comparisons: the
+    folded words of the first author's, editor's, composer's, writer's and
+    director's family name (or literal); any name for a part with no
+    authors of its own, or a name of the wrong shape."""
+    from citeshelf.library.jsondata import ANY_LISTED, listed_words
+
+    assert listed_words({"authors": [_person("Van der Berg", "R."), _person("Zed", "A.")]}) == [
+        "berg",
+        "der",
+        "van",
+    ]
+    assert listed_words(
+        {
+            "editors": [{"literal": "World Health Organization"}],
+            "directors": [_person("Mérand", "F")],
+        }
+    ) == ["health", "merand", "organization", "world"]
+    assert listed_words({"title": "Anonymous work"}) == []
+    # a chapter listed under its book's editors, maybe
+    assert listed_words({"parent": "book2020", "editors": [_person("Other", "A")]}) == [ANY_LISTED]
+    assert listed_words({"parent": "book2020", "authors": [_person("Other", "A")]}) == ["other"]
+    assert listed_words({"authors": ["Mérand"]}) == [ANY_LISTED]
+    assert listed_words({"authors": [{"given": "Ann"}]}) == [ANY_LISTED]
+    assert listed_words([]) == [ANY_LISTED]
+
+
+def test_works_listed_under_other_names_are_not_read(cs, lib: Path, monkeypatch) -> None:
+    """The index says which works are listed under the cited first names:
+    the other files of the year are neither parsed nor read; a chapter with
+    no authors of its own is (its book's editor may be the cited name)."""
+    from citeshelf.library.store import RecordStore
+
+    _write(lib, {"key": "book2020", "type": "book", "title": "Book",
+                 "editors": [_person("Other", "Ann")], "issued": "2020",
+                 "publisher": "P"})  # fmt: skip
+    _write(lib, {"key": "chapter2020", "type": "chapter", "title": "Chapter",
+                 "parent": "book2020"})  # fmt: skip
+    assert cs(lib, "list").exit_code == 0  # the index is made
+    read: list[str] = []
+    real = RecordStore.read_text
+
+    def counting(self, key):
+        read.append(key)
+        return real(self, key)
+
+    monkeypatch.setattr(RecordStore, "read_text", counting)
+    r = cs(lib, "cite", "merand2020alpha", "--style", "apa")
+    assert r.exit_code == 0, r.stderr
+    assert _letters(r.stdout), r.stdout
+    assert "chapter2020" in read and "book2020" in read  # the chapter, and its book to resolve it
+    assert not [k for k in read if k.startswith("other")]
+    assert {k for k in read if k.startswith("merand")} == set(TITLES.values())
+
+
+def test_select_narrowed_by_listed_words(lib: Path) -> None:
+    """``select(listed=...)``: with the index, the works listed under one of
+    the words (and the parts with no authors of their own); without it,
+    every match (more, never fewer)."""
+    from citeshelf.library.query import select
+    from citeshelf.library.store import RecordStore
+
+    store = RecordStore(lib)
+    found, problems = select(store, "year:2020", listed={"merand"})
+    assert not problems
+    assert [r.key for r in found] == sorted(TITLES.values())
+    assert [r.key for r in select(store, None, listed={"other"})[0]] == [
+        f"other2020n{i}" for i in sorted(range(30), key=str)
+    ]
+    assert select(store, "year:2020", listed=set())[0] == []
+    everything = select(store, "year:2020", use_index=False, listed={"merand"})[0]
+    assert len(everything) == 34

@@ -73,8 +73,8 @@ from ..model.keyfiles import file_stem
 from ..model.order import TIE_ORDER, chapter_sort_key
 from ..progress import NullProgress, Progress, ProgressFactory
 from .jsondata import isbns as _isbns
+from .jsondata import listed_words, parent_hint
 from .jsondata import names_words as _names_words
-from .jsondata import parent_hint
 from .jsondata import str_list as _str_list
 from .safeio import file_digest, max_record_bytes, read_regular
 from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, name_key, racy, record_name
@@ -199,6 +199,7 @@ def extract_own(data: Mapping[str, Any]) -> dict[str, Any]:
         "journal": " ".join(tokens(_text(data.get("journal")) or "")),
         "institution": " ".join(tokens(_text(data.get("institution")) or "")),
         "inh": inheritable(data),
+        "listed": listed_words(data),
     }
 
 
@@ -661,6 +662,7 @@ class Index:
             vals = [("tag", t, shown[t]) for t in doc["tag"]]
             vals += [("isbn", i, None) for i in doc["isbn"]]
             vals += [("related", k, None) for k in doc.get("related", ())]
+            vals += [("listed", w, None) for w in doc["listed"]]
             if doc.get("tie"):
                 vals.append(("tie", doc["tie"], None))
         self._pending.append((values, words, vals))

@@ -14,7 +14,18 @@ from ..model.display import name_text, people, text, year
 from .safeio import loads_limited
 from .terms import norm_isbn, tokens
 
-__all__ = ["isbns", "names_words", "parent_hint", "people", "str_list", "text", "year"]
+__all__ = [
+    "ANY_LISTED",
+    "LISTED_ROLES",
+    "isbns",
+    "listed_words",
+    "names_words",
+    "parent_hint",
+    "people",
+    "str_list",
+    "text",
+    "year",
+]
 
 
 def str_list(value: object) -> list[str]:
@@ -41,6 +52,36 @@ def isbns(value: object) -> list[str]:
 def names_words(value: object) -> str:
     """The folded words of a list of names, joined by single spaces."""
     return " ".join(w for p in people(value) for w in tokens(name_text(p)))
+
+
+#: Whom a style may list a work under (APA 9.7-9.12, CMOS 14.65-14.76):
+#: its authors, else its editors, a recording's composers, a film's writers
+#: and directors. Year letters and initials go by the names works are listed under.
+LISTED_ROLES = ("authors", "editors", "composers", "script_writers", "directors")
+#: What :func:`listed_words` gives a work that may be listed under any name:
+#: a part with no authors of its own (listed under its book's editors, maybe).
+ANY_LISTED = ""
+
+
+def listed_words(data: object) -> list[str]:
+    """The folded words of the first name (family name or literal) of each
+    role of :data:`LISTED_ROLES` a record's data fills, sorted: a work
+    whose words hold none of a cited work's is listed under other names
+    (``cite`` leaves it out of what it compares). ``[ANY_LISTED]`` for a
+    part with no authors of its own, and for a name of the wrong shape."""
+    if not isinstance(data, dict) or (data.get("parent") and not data.get("authors")):
+        return [ANY_LISTED]
+    words: set[str] = set()
+    for role in LISTED_ROLES:
+        names = data.get(role)
+        if not names:
+            continue
+        first = names[0] if isinstance(names, list) else None
+        name = first.get("family") or first.get("literal") if isinstance(first, dict) else None
+        if not isinstance(name, str):
+            return [ANY_LISTED]
+        words.update(tokens(name))
+    return sorted(words)
 
 
 def parent_hint(raw: str) -> str | None:

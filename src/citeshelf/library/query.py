@@ -35,11 +35,12 @@ from ..errors import UsageError
 from ..model.fold import fold
 from ..model.types import TYPE_NAMES
 from .index import doc_text, extract
+from .jsondata import ANY_LISTED
 from .schema import FREE_FIELDS
 from .terms import norm_doi, norm_isbn, norm_tag, tokens
 
 if TYPE_CHECKING:  # pragma: no cover
-    from collections.abc import Callable
+    from collections.abc import Collection
 
     from ..model import BaseRecord
     from .store import RecordProblem, RecordStore
@@ -71,6 +72,9 @@ OPERATORS = ("AND", "OR", "NOT")
 #: and expression tree, and Python's stack, have limits of their own)
 MAX_TERMS = 200
 MAX_NESTING = 20
+#: the most words :func:`select`'s ``listed`` narrows by (more: not narrowed;
+#: SQLite before 3.32 takes at most 999 parameters)
+MAX_LISTED = 500
 
 
 class QueryError(UsageError):
@@ -629,7 +633,7 @@ def select(
     text: str | None,
     *,
     use_index: bool = True,
-    keep: Callable[[str], bool] | None = None,
+    listed: Collection[str] | None = None,
     index: Any = None,
     known: dict[str, BaseRecord] | None = None,
 ) -> tuple[list[BaseRecord], list[RecordProblem]]:
@@ -639,9 +643,10 @@ def select(
     Uses the library's index when one can be opened (only the matching records
     are parsed); otherwise reads every record file. Chapters are matched as
     resolved through their book (so ``year:2014`` finds a chapter whose date is
-    the book's), but returned as stored. ``keep``: a test of a matching
-    record file's text before it is parsed (see ``RecordStore.iter_records``);
-    it narrows what the index finds, and may be ignored without the index.
+    the book's), but returned as stored. ``listed``: folded words, of which
+    a work's :func:`.jsondata.listed_words` must hold one (a part with no
+    authors of its own passes); it narrows what the index finds, and is
+    ignored without the index (more records, never fewer).
     ``index``: the library's index, opened by the caller (who closes it),
     for several selections of one command; ``known``: records read by an
     earlier selection (key -> record as stored), used instead of reading
@@ -659,15 +664,25 @@ def select(
     if index is not None:
         try:
             where, params = q.sql(index.fts5)
-            keys = _search(index, "" if q.is_everything else where, params)
+            if q.is_everything:
+                where, params = "", []
+            if listed is not None and len(listed) <= MAX_LISTED:
+                words = [ANY_LISTED, *sorted(listed)]
+                cond = (
+                    "r.id IN (SELECT rid FROM vals WHERE field = 'listed' AND value IN "
+                    f"({', '.join('?' * len(words))}))"
+                )
+                where = f"({where}) AND {cond}" if where else cond
+                params = [*params, *words]
+            keys = _search(index, where, params)
             problems = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
         finally:
             if mine:
                 index.close()
         if known is None:
-            records, unreadable = library.load_all(keys, keep=keep)
+            records, unreadable = library.load_all(keys)
         else:
-            read, unreadable = library.load_all([k for k in keys if k not in known], keep=keep)
+            read, unreadable = library.load_all([k for k in keys if k not in known])
             known.update((r.key, r) for r in read)
             records = [known[k] for k in keys if k in known]
         problems += unreadable

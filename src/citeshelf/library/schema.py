@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 # Fields of the full-text part; bare words search FREE_FIELDS.
 TEXT_FIELDS = ("title", "author", "editor", "translator", "abstract", "publisher", "journal", "key")
@@ -57,7 +57,8 @@ def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | No
 #: ``records``: one row per record file (``problem`` set when it could not be
 #: read); what a query tests and what ``list``/``chapters`` print. ``vals``:
 #: tags (folded, and ``shown`` as the record spells it: what ``tags`` counts),
-#: ISBNs and related keys, one row each. ``meta``: the last scan's state and digest.
+#: ISBNs, related keys and the words of the names a work is listed under
+#: (:func:`.jsondata.listed_words`), one row each. ``meta``: the last scan's state and digest.
 #: ``entries``: a record's exported entry as written (``variant``: the code's
 #: stamp, the format and the options that change it), valid while the record's
 #: file (and its book's, ``pmtime_ns``/``psize``) has the size and time it had

@@ -442,21 +442,13 @@ class RecordStore:
         return self.parse_text(key, self.read_text(key))
 
     def iter_records(
-        self, keys: Iterable[str] | None = None, *, keep: Callable[[str], bool] | None = None
+        self, keys: Iterable[str] | None = None
     ) -> Iterator[BaseRecord | RecordProblem]:
         """Each record in key order, or a :class:`RecordProblem` for a bad file
-        (and, for all records, for each .json file that is no key's file).
-        ``keep``, given a file's text, says whether to parse it: a record whose
-        file it refuses is skipped unread (a cheap test on the text, true for
-        every record the caller may want)."""
+        (and, for all records, for each .json file that is no key's file)."""
         for key in self.keys() if keys is None else keys:
             try:
-                if keep is None:
-                    yield self.get(key)
-                    continue
-                text = self.read_text(key)
-                if keep(text):
-                    yield self.parse_text(key, text)
+                yield self.get(key)
             except (InvalidData, NotFound) as exc:
                 yield RecordProblem(key, self.path_for(key), str(exc))
         if keys is None:
@@ -484,13 +476,12 @@ class RecordStore:
         return f"{self.path / name}: not the file name of a record key{hint}"
 
     def load_all(
-        self, keys: Iterable[str] | None = None, *, keep: Callable[[str], bool] | None = None
+        self, keys: Iterable[str] | None = None
     ) -> tuple[list[BaseRecord], list[RecordProblem]]:
-        """The records (all, or those of ``keys``; ``keep`` as for
-        :meth:`iter_records`) and the problems of bad files."""
+        """The records (all, or those of ``keys``) and the problems of bad files."""
         records: list[BaseRecord] = []
         problems: list[RecordProblem] = []
-        for item in self.iter_records(keys, keep=keep):
+        for item in self.iter_records(keys):
             if isinstance(item, RecordProblem):
                 problems.append(item)
             else:

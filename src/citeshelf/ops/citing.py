@@ -28,7 +28,7 @@ warnings are also kept in ``Citations.warnings``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, overload
@@ -385,60 +385,32 @@ def library_suffixes(
     if "" in queries:
         queries = [""]
     with _compared(library, compared) as seen:
-        pool = seen.pool(records, queries, warn, keep=_same_names(records))
+        pool = seen.pool(records, queries, warn, listed=_listed_words(records))
     return year_suffixes(pool, style, edition)
 
 
-#: Whom a style may list a work under (APA 9.7-9.12, CMOS 14.65-14.76):
-#: its authors, else its editors, a recording's composers, a film's writers
-#: and directors. A year letter goes to works listed under the same names.
-_LISTED_ROLES = ("authors", "editors", "composers", "script_writers", "directors")
-
-
-def _same_names(records: Sequence[Any]) -> Callable[[str], bool] | None:
-    """A test of a record file's text that every work whose first listed
-    name (see :data:`_LISTED_ROLES`) is that of one of ``records`` passes: a
-    word of the family name (or literal), folded, is a word of its first name
-    in one of those roles. A part with no authors of its own passes (it may
-    be listed under its book's editors), and so does a file the test cannot
-    read (parsing it reports what is wrong). None when one of ``records`` has
-    no such name (it is listed by its title)."""
-    import json
-
+def _listed_words(records: Sequence[Any]) -> set[str] | None:
+    """The words a work must be listed under one of (see
+    :func:`citeshelf.library.jsondata.listed_words`) to share a cited
+    work's year letters or initials: the longest folded word of the family
+    name (or literal) of the first name of each listed role of each of
+    ``records``. None when one of them is listed under no name (by its
+    title): then every work may share its letters."""
+    from ..library.jsondata import LISTED_ROLES
     from ..library.terms import tokens
 
     words: set[str] = set()
     for r in records:
         mine = {
             max(found, key=len)
-            for role in _LISTED_ROLES
+            for role in LISTED_ROLES
             if (people := getattr(r, role, None))
             and (found := tokens(people[0].family or people[0].literal or ""))
         }
         if not mine:
             return None
         words |= mine
-
-    def keep(text: str) -> bool:
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return True
-        if not isinstance(data, dict) or (data.get("parent") and not data.get("authors")):
-            return True
-        for role in _LISTED_ROLES:
-            people = data.get(role)
-            if not people:
-                continue
-            first = people[0] if isinstance(people, list) else None
-            if not isinstance(first, dict):
-                return True
-            name = first.get("family") or first.get("literal")
-            if not isinstance(name, str) or words.intersection(tokens(name)):
-                return True
-        return False
-
-    return keep
+    return words
 
 
 class Compared:
@@ -478,10 +450,11 @@ class Compared:
         records: Sequence[Any],
         queries: Iterable[str],
         warn: Warn | None,
-        keep: Callable[[str], bool] | None = None,
+        listed: Collection[str] | None = None,
     ) -> Any:
         """The cited records and, resolved, the library's records matching
-        any of ``queries`` (an empty query: all) whose files ``keep`` keeps."""
+        any of ``queries`` (an empty query: all) listed under one of the
+        words ``listed`` (see :func:`citeshelf.library.query.select`)."""
         from ..library.parents import resolve_many
         from ..library.query import select
 
@@ -492,7 +465,7 @@ class Compared:
         index = self._opened_index()
         for q in queries:
             found, problems = select(
-                self.library, q or None, keep=keep, index=index, known=self._stored
+                self.library, q or None, listed=listed, index=index, known=self._stored
             )
             for p in problems:
                 if warn is not None:
@@ -541,7 +514,7 @@ def library_initials(
         queries.append(f"author:{phrase} OR editor:{phrase}")
     cited = {r.key for r in records}
     with _compared(library, compared) as seen:
-        pool = seen.pool(records, queries, warn, keep=_same_names(records))
+        pool = seen.pool(records, queries, warn, listed=_listed_words(records))
     return surname_initials(pool, style) & cited
 
 
