@@ -96,12 +96,18 @@ def auto_spans(text: str) -> list[tuple[int, int]]:
     first = True
     for m in _WORD.finditer(text):
         word = m.group(0)
-        if any(c.isupper() for c in word) and not (
-            first and m.start() == _first_letter(text) and not any(c.isupper() for c in word[1:])
+        if _has_capital(word) and not (
+            first and m.start() == _first_letter(text) and not _has_capital(word[1:])
         ):
             out.append((m.start(), m.end()))
         first = False
     return out
+
+
+def _has_capital(word: str) -> bool:
+    """Does ``word`` hold an upper-case letter? (Most words of a sentence-case
+    title are lower case, which ``str.islower`` says at once.)"""
+    return not word.islower() and any(c.isupper() for c in word)
 
 
 def rich_auto_spans(text: str) -> list[tuple[int, int]]:

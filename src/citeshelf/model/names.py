@@ -85,11 +85,16 @@ class Person(BaseModel):
         """Collapse the spaces of each text part; an empty part is absent
         (one validator for all of them: a name is validated often)."""
         if isinstance(data, dict):
-            data = dict(data)
+            out = None  # a copy, made only when a part changes (most names are clean)
             for name in _TEXT_PARTS:
                 value = data.get(name)
                 if isinstance(value, str):
-                    data[name] = " ".join(value.split()) or None
+                    clean = " ".join(value.split())
+                    if clean != value or not clean:
+                        if out is None:
+                            out = dict(data)
+                        out[name] = clean or None
+            return data if out is None else out
         return data
 
     @field_validator("static_ordering", mode="after")
