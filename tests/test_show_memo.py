@@ -218,3 +218,25 @@ def test_a_kept_help_is_printed_without_pathlib_or_shutil(tmp_path: Path) -> Non
     )
     assert json.loads(p.stderr.splitlines()[-1]) == [0, []]
     assert p.stdout.startswith("Usage: citeshelf")
+
+
+@pytest.mark.parametrize("command", ["show", "cite"])
+def test_a_kept_show_or_cite_is_printed_without_typing(
+    lib: Path, tmp_path: Path, command: str
+) -> None:
+    """``typing`` (with ``contextlib`` and the rest it loads) costs a kept
+    ``show`` or ``cite`` a few milliseconds: neither imports it."""
+    cache = tmp_path / "cache"
+    args = ["--library", str(lib), command, "aris2014collective"]
+    first = run(args, cache)
+    assert first[0] == 0 and first[1]
+    probe = PROBE.replace(
+        '{"pydantic", "click", "rich"}', '{"pydantic", "click", "rich", "typing"}'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CITESHELF_")}
+    env.update({"CITESHELF_INDEX_DIR": str(cache), "NO_COLOR": "1"})
+    p = subprocess.run(
+        [sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert json.loads(p.stderr.splitlines()[-1]) == [0, []]
+    assert p.stdout == first[1]

@@ -5,7 +5,10 @@ where it has them: ``import hashlib`` loads OpenSSL, about 2 ms that every
 from __future__ import annotations
 
 import importlib
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported by a kept show or cite
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["blake2b", "sha1", "sha256"]
 
