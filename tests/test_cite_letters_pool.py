@@ -247,3 +247,17 @@ def test_select_narrowed_by_listed_words(lib: Path) -> None:
     assert select(store, "year:2020", listed=set())[0] == []
     everything = select(store, "year:2020", use_index=False, listed={"merand"})[0]
     assert len(everything) == 34
+
+
+def test_select_is_not_narrowed_by_more_words_than_sqlite_takes(lib: Path) -> None:
+    """More than ``MAX_LISTED`` words (a citation of hundreds of works):
+    every match, as without ``listed`` (SQLite before 3.32 takes 999 parameters)."""
+    from citeshelf.library.query import MAX_LISTED, select
+    from citeshelf.library.store import RecordStore
+
+    store = RecordStore(lib)
+    many = {f"word{i}" for i in range(MAX_LISTED + 1)}
+    assert [r.key for r in select(store, "year:2020", listed=many)[0]] == [
+        r.key for r in select(store, "year:2020")[0]
+    ]
+    assert select(store, "year:2020", listed=set(list(many)[:MAX_LISTED]))[0] == []
