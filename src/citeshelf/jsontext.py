@@ -16,7 +16,7 @@ TYPE_CHECKING = False  # typing itself is not imported at start-up
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["dumps_indented"]
+__all__ = ["JsonArray", "dumps_indented"]
 
 
 def _has_float(value: object) -> bool:
@@ -40,3 +40,22 @@ def dumps_indented(data: Any, *, float_free: bool = False) -> str:
         except (ImportError, TypeError):  # orjson.JSONEncodeError is a TypeError
             pass
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+class JsonArray:
+    """A JSON array as :func:`dumps_indented` writes a list, made a piece at
+    a time from its items' :func:`dumps_indented` texts (written as they
+    come, without holding the list)."""
+
+    def __init__(self) -> None:
+        self.empty = True
+
+    def item(self, text: str) -> str:
+        """The piece that puts the next item, ``text``, in the array."""
+        lead = "[\n  " if self.empty else ",\n  "
+        self.empty = False
+        return lead + text.replace("\n", "\n  ")
+
+    def end(self) -> str:
+        """The piece that closes the array (all of it, if it has no item)."""
+        return "[]\n" if self.empty else "\n]\n"

@@ -169,12 +169,13 @@ def print_json_array(items: Iterable[Any]) -> None:
 def print_json_texts(texts: Iterable[str]) -> None:
     """:func:`print_json_array` of items given as their
     :func:`~citeshelf.jsontext.dumps_indented` texts."""
+    from .jsontext import JsonArray
+
     out = sys.stdout
-    first = True
+    array = JsonArray()
     for text in texts:
-        out.write(("[\n  " if first else ",\n  ") + text.replace("\n", "\n  "))
-        first = False
-    out.write("[]\n" if first else "\n]\n")
+        out.write(array.item(text))
+    out.write(array.end())
 
 
 def _plain_table(

@@ -85,8 +85,6 @@ def _state(folder: Path, started: int) -> str | None:
         return None
     if os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder":
         return None if (folder / ".journal").exists() else f"folder:{mtime}"
-    mtimes: array[int] = array("q")
-    sizes: array[int] = array("q")
     if os.stat in os.supports_dir_fd and os.listdir in os.supports_fd:
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -97,6 +95,8 @@ def _state(folder: Path, started: int) -> str | None:
         if len(names) != len(every):  # a file gone meanwhile: the listing is not one state
             return None
     else:  # pragma: no cover - e.g. Windows
+        mtimes = array("q")
+        sizes = array("q")
         add_mtime, add_size = mtimes.append, sizes.append
         names = []
         with os.scandir(folder) as it:

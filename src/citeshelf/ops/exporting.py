@@ -417,6 +417,7 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
             for data in output.kept:
                 _write_utf8(out, data)
             return
+        from ..jsontext import JsonArray
         from .forked import Workers
 
         order = plan.order
@@ -429,28 +430,30 @@ def _write_export(plan: ExportPlan, library: Any, out: Any) -> None:
         # the entries not kept are written by worker processes for a large
         # export (.forked), a batch ahead; not with @string definitions, whose
         # writer carries what the entries before it used
+        array = JsonArray() if csl else None  # CSL-JSON: the items in an array
         with Workers(maker.make, 0 if strings else len(order)) as workers:
             for batch, kept, made_entries in workers.ahead(batches, lookup):
                 made = {key: rest for key, *rest in made_entries}
                 parts: list[str] = []  # the batch's text, written at once
                 for key in batch:
-                    if csl:  # a JSON array, an item indented in it
-                        parts.append("[\n  " if first else ",\n  ")
-                    elif not first:
-                        parts.append("\n")
-                    first = False
                     text = kept.get(key)
                     if text is None:
                         text, alone, seen = made[key]
                         if cache is not None and alone:
                             cache.keep_seen(key, text, seen)
+                    if array is not None:
+                        parts.append(array.item(text))
+                        continue
+                    if not first:
+                        parts.append("\n")
+                    first = False
                     parts.append(text)
                 chunk = "".join(parts)
                 out.write(chunk)
                 if cache is not None:
                     cache.save(variant, output, chunk)
-        if csl:
-            end = "[]\n" if first else "\n]\n"
+        if array is not None:
+            end = array.end()
             out.write(end)
             if cache is not None:
                 cache.save(variant, output, end)
@@ -524,8 +527,8 @@ class _Entries:
         return record if record is not None else self.library.get(key)
 
     def _csl_items(self, keys: list[str]) -> list[tuple[str, str, bool, Any]]:
-        """The CSL-JSON items of ``keys`` as an export writes them (indented
-        in the array): each depends on its record and its book alone."""
+        """The CSL-JSON items of ``keys`` (each depends on its record and its
+        book alone)."""
         from ..formats.csljson import dumps_json, record_to_csl
 
         books, cache = self.plan.books, self.cache
@@ -533,7 +536,7 @@ class _Entries:
         for key in keys:
             record = self._record(key)
             book = books.get(record.parent) if record.parent else None
-            text = dumps_json(record_to_csl(record, book=book)).replace("\n", "\n  ")
+            text = dumps_json(record_to_csl(record, book=book))
             seen = cache.seen(key, record.parent) if cache is not None else None
             out.append((key, text, True, seen))
         return out
