@@ -259,3 +259,75 @@ def test_books_made_by_the_workers_in_the_first_pass_are_their_chapters_books(
         for e in chapters:
             assert e.book is not None and e.book.key == e.record.parent
             assert e.record.publisher is None and e.full.publisher == "Edward Elgar"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(BIB.glob("*.bib")) + real_files(), ids=lambda p: Path(p).name
+)
+def test_the_workers_json_data_is_the_records_and_its_file_the_same_bytes(path, monkeypatch):
+    """Records made by the workers keep the JSON data they came as (also a
+    book of the first pass, and a chapter that left out what its book in the
+    file says), which an import stages as the record's file instead of making
+    the data again: it is the record's ``to_json_dict()`` whenever it is kept,
+    and the staged file has the bytes the record gives (with its ``added``
+    date)."""
+    import os
+    from datetime import datetime, timezone
+
+    from citeshelf.formats.bibtex import reader as reader_module
+    from citeshelf.library.store import _with_added, dumps_record
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("worker processes need two cores and fork")
+    monkeypatch.setattr(reader_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(reader_module, "BOOK_JOBS", 2)
+    stamp = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
+    kept = changed = 0
+    for size in (3, 10**6):
+        for e in read(Path(path), size).entries:
+            data = e.json_data(e.record)
+            assert e.json_data(e.record.model_copy()) is None  # another object: none
+            if data is None:
+                # only a record changed after it was made (by the macros or
+                # repeated fields of its source) has none
+                assert {"bibtex_macros", "bibtex_repeated"} & set(e.record.extra), e.record.key
+                changed += 1
+                continue
+            kept += 1
+            assert data == e.record.to_json_dict(), e.record.key
+            if e.record.added is None:
+                dated = e.record.model_copy(update={"added": stamp})
+                assert dumps_record(dated, _with_added(data, dated)) == dumps_record(dated)
+    assert kept or changed
+
+
+def test_a_chapter_that_leaves_out_its_books_fields_keeps_its_json_data(tmp_path, monkeypatch):
+    """``_inherit_in_file`` empties the fields a chapter repeats of its book
+    (and the book title's case protection in ``extra``): the data kept is the
+    changed record's, in file order."""
+    import os
+
+    from citeshelf.formats.bibtex import reader as reader_module
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("worker processes need two cores and fork")
+    path = tmp_path / "handbook.bib"
+    path.write_text(
+        "@book{book,\n  editor = {Sperling, James},\n  title = {Handbook of {NATO}},\n"
+        "  publisher = {Edward Elgar},\n  address = {Cheltenham},\n  year = {2014}\n}\n"
+        "@incollection{chapter,\n  author = {Aris, Stephen},\n  title = {The {CSTO}},\n"
+        "  crossref = {book},\n  booktitle = {Handbook of {NATO}},\n"
+        "  editor = {Sperling, James},\n  publisher = {Edward Elgar},\n"
+        "  address = {Cheltenham},\n  year = {2014},\n  note = {A note}\n}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(reader_module, "PARALLEL_MIN", 1)
+    entries = {e.record.key: e for e in read(path, 10**6).entries}
+    chapter = entries["chapter"]
+    assert chapter.full is not None and chapter.full is not chapter.record  # fields left out
+    assert chapter.record.publisher is None and chapter.full.publisher == "Edward Elgar"
+    data = chapter.json_data(chapter.record)
+    assert data is not None
+    assert list(data) == list(chapter.record.to_json_dict())
+    assert data == chapter.record.to_json_dict()
+    assert entries["book"].json_data(entries["book"].record) == entries["book"].record.to_json_dict()

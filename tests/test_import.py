@@ -291,11 +291,11 @@ def test_a_write_failure_writes_nothing(cs, handbook_lib, monkeypatch):
     before = snapshot(handbook_lib)
     calls = []
 
-    def failing_stage(self, record):
+    def failing_stage(self, record, **kwargs):
         calls.append(record.key)
         if len(calls) == 6:  # the new records are staged; this is an update
             raise OSError(28, "No space left on device")
-        return original(self, record)
+        return original(self, record, **kwargs)
 
     original = Library.stage
     monkeypatch.setattr(Library, "stage", failing_stage)

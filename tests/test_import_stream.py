@@ -460,3 +460,45 @@ def test_a_file_changed_since_it_was_written_is_validated_by_the_index(empty_lib
         assert "type" in problems[0].reason
     finally:
         index.close()
+
+
+@pytest.mark.parametrize("name", ["crossref.bib", "biblatex.bib", "messy.bib"])
+def test_files_staged_from_the_workers_json_data_have_the_bytes_the_records_give(
+    tmp_path, monkeypatch, name
+):
+    """An import writes a record made by a worker from the JSON data the
+    worker sent (``ReadEntry.json_data``) instead of making it again: the same
+    files, byte for byte, as when every record is written from the record."""
+    import os
+    from datetime import datetime, timezone
+
+    from citeshelf.formats.bibtex import reader as reader_module
+    from citeshelf.formats.entries import ReadEntry
+    from citeshelf.library import store as store_module
+    from citeshelf.ops.importing import commit_import, import_files
+
+    if (os.cpu_count() or 1) < 2 or not hasattr(os, "fork"):
+        pytest.skip("worker processes need two cores and fork")
+    monkeypatch.setattr(reader_module, "PARALLEL_MIN", 1)
+    stamp = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
+    monkeypatch.setattr(store_module, "now_utc", lambda: stamp)
+    used = []
+    json_data = ReadEntry.json_data
+
+    def counted(self, record):
+        data = json_data(self, record)
+        used.append(data is not None)
+        return data
+
+    def imported(folder: str) -> dict[str, bytes]:
+        (tmp_path / folder).mkdir()
+        lib = Library(tmp_path / folder)
+        commit_import(import_files(lib, [BIB / name]))
+        return {p.name: p.read_bytes() for p in sorted(lib.path.glob("*.json"))}
+
+    monkeypatch.setattr(ReadEntry, "json_data", counted)
+    reused = imported("reused")
+    assert any(used), "no file was written from the workers' data"
+    monkeypatch.setattr(ReadEntry, "json_data", lambda self, record: None)
+    assert imported("made") == reused
+    assert reused

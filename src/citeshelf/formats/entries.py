@@ -92,6 +92,17 @@ class ReadEntry:
     entry_type: str | None = None
     #: the key of the entry it refers to for inheritance (BibTeX ``crossref``)
     crossref: str | None = None
+    #: (a record, its ``to_json_dict()``) as the reader had them: while
+    #: ``record`` is that very object, its file is written from the data
+    #: instead of making it again (:meth:`json_data`)
+    made: tuple[Any, dict[str, Any]] | None = None
+
+    def json_data(self, record: Any) -> dict[str, Any] | None:
+        """The JSON data of ``record`` the reader kept, if it is the record it
+        kept it for (a record changed since is another object: models are
+        changed by copying)."""
+        made = self.made
+        return made[1] if made is not None and made[0] is record else None
 
 
 @dataclass

@@ -99,10 +99,12 @@ def _extra_has_float(data: dict[str, object]) -> bool:
     return bool(data.get("extra")) and _has_float(data["extra"])
 
 
-def dumps_record(record: BaseRecord) -> str:
+def dumps_record(record: BaseRecord, data: dict[str, Any] | None = None) -> str:
     """The exact text of a record file; :class:`InvalidData` if it would be
-    larger than a record file may be (a file no command could read back)."""
-    data = record.to_json_dict()
+    larger than a record file may be (a file no command could read back).
+    ``data``: the record's ``to_json_dict()``, if the caller has it."""
+    if data is None:
+        data = record.to_json_dict()
     # only extra can hold a float: the model's own fields never do
     text = dumps_indented(data, float_free=not _extra_has_float(data)) + "\n"
     limit = max_record_bytes()
@@ -113,6 +115,25 @@ def dumps_record(record: BaseRecord) -> str:
             f"bytes for a record file (${ENV_MAX_RECORD} raises it): shorten its longest field"
         )
     return text
+
+
+def _with_added(data: dict[str, Any], record: BaseRecord) -> dict[str, Any]:
+    """``data`` (the JSON data of ``record`` without its ``added`` date) with
+    the date ``record`` has, in its place in the file's order."""
+    added = _ADDED_JSON.get(record.added)
+    if added is None:
+        _ADDED_JSON.clear()  # (one stamp per import: one is kept)
+        added = _ADDED_JSON[record.added] = record.model_dump(mode="json", include={"added"})[
+            "added"
+        ]
+    out = {**data, "added": added}
+    if "modified" in out:
+        out["modified"] = out.pop("modified")  # (the only field after it)
+    return out
+
+
+#: an ``added`` date -> its JSON form, for :func:`_with_added`
+_ADDED_JSON: dict[Any, Any] = {}
 
 
 #: At most this many keys' paths are kept by a store (:meth:`RecordStore.path_for`).
@@ -610,7 +631,7 @@ class RecordStore:
 
     # -- staged writing: many records, all or nothing, without holding them -----
 
-    def stage(self, record: BaseRecord) -> str:
+    def stage(self, record: BaseRecord, *, data: dict[str, Any] | None = None) -> str:
         """Write a record's file into this object's staging folder and return
         its path.
 
@@ -618,7 +639,9 @@ class RecordStore:
         (path, key) pairs to make them all appear at once, or
         :meth:`discard_staged` to remove them. Records without an ``added``
         date get the time of the first ``stage`` call. Nothing is checked here
-        but the key's form; ``commit_staged`` checks clashes.
+        but the key's form; ``commit_staged`` checks clashes. ``data``: the
+        record's ``to_json_dict()``, if the caller has it (an import's reader
+        does), which saves making it again.
         """
         self.path_for(record.key)
         if record.added is None:
@@ -626,13 +649,15 @@ class RecordStore:
             if stamp is None:
                 stamp = self._stage_stamp = now_utc()
             record = record.model_copy(update={"added": stamp})
+            if data is not None:
+                data = _with_added(data, record)
         if self._staging is None:
             self.check_exists()
             # under the lock, as leftovers are removed: no other process can
             # take the new folder for an abandoned one before it is held
             with self.locked():
                 self._staging = _Staging(self.path)
-        text = dumps_record(record)
+        text = dumps_record(record, data)
         tmp = self._write_temp(text, sync=False, folder=self._staging.path)
         self._staged_digests[tmp] = file_digest(text.encode("utf-8"))
         return tmp

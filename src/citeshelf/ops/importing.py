@@ -505,8 +505,8 @@ class _LibraryStage:
         self.library = library
         library.check_exists()
 
-    def put(self, record: Any) -> str:
-        return self.library.stage(record)
+    def put(self, record: Any, data: dict[str, Any] | None = None) -> str:
+        return self.library.stage(record, data=data)
 
     def get(self, handle: str) -> Any:
         from ..model import parse_record
@@ -534,8 +534,8 @@ class _DryStage(_LibraryStage):
         self._tmp = tempfile.TemporaryDirectory(prefix="citeshelf-dry-")
         self._lib = Library(self._tmp.name)
 
-    def put(self, record: Any) -> str:
-        return self._lib.stage(record)
+    def put(self, record: Any, data: dict[str, Any] | None = None) -> str:
+        return self._lib.stage(record, data=data)
 
     def drop(self, handles: Iterable[str]) -> None:
         self._lib.discard_staged(handles)
@@ -634,7 +634,7 @@ class Importer:
 
     def _accept(self, record: Any, entry: Entry) -> None:
         try:
-            handle = self._stage.put(record)
+            handle = self._stage.put(record, entry.json_data(record))
         except InvalidData as exc:  # too large for a record file
             self.result.invalid.append(Issue(entry.source, entry.line, record.key, str(exc)))
             return

@@ -415,9 +415,11 @@ class _Reader:
         self.renamed: dict[str, str] = {}
         self.books: dict[str, Any] = {}  # key -> book record of this file
         #: the records the first pass made of books, for the second to take
-        #: (key -> (type, fields, original key, record, warnings)): the same
-        #: entry_to_record call is not made twice
-        self._made: dict[str, tuple[str, tuple[tuple[str, str], ...], str | None, Any, list]] = {}
+        #: (key -> (type, fields, original key, record, warnings, the record's
+        #: JSON data or None)): the same entry_to_record call is not made twice
+        self._made: dict[
+            str, tuple[str, tuple[tuple[str, str], ...], str | None, Any, list, Any]
+        ] = {}
         #: worker processes that make the records of the next batch while the
         #: caller takes in this one (:meth:`start_workers`), and their number
         self.pool: Any = workers_of.pool if workers_of is not None else None
@@ -516,20 +518,23 @@ class _Reader:
         asked, self._books_asked = self._books_asked, []
         for jobs, result in asked:
             for job, item in zip(jobs, result.get(), strict=True):
-                got = item if isinstance(item, str) else (parse_record(item[0]), item[1])
+                got = item if isinstance(item, str) else (parse_record(item[0]), item[1], item[0])
                 self._took_book(job, got)
 
     def _took_book(
-        self, job: tuple[str, str, dict[str, str], str | None], got: tuple[Any, list[str]] | str
+        self,
+        job: tuple[str, str, dict[str, str], str | None],
+        got: tuple[Any, list[str]] | tuple[Any, list[str], dict[str, Any]] | str,
     ) -> None:
         """A book of the first pass made into ``got`` (or the message of its
         EntryError): kept for the second pass, and for its chapters."""
         if isinstance(got, str):
             return
         etype, final, fields, original = job
-        record, more = got
+        record, more = got[0], got[1]
+        data = got[2] if len(got) > 2 else None  # (made by a worker: its JSON data)
         if len(self._made) < BOOKS_KEPT:
-            self._made[final] = (etype, tuple(fields.items()), original, record, more)
+            self._made[final] = (etype, tuple(fields.items()), original, record, more, data)
         if record.type == "book":
             self.books[record.key] = _BookView(record)
 
@@ -891,7 +896,7 @@ class _Reader:
             self._renamed_refs(fields)
             made = self._made.pop(key, None)
             if made is not None and made[:3] == (etype, tuple(fields.items()), original):
-                done: tuple[Any, list[str]] | None = (made[3], list(made[4]))
+                done: tuple[Any, ...] | None = (made[3], list(made[4]), made[5])
             else:
                 done = None
                 jobs.append((etype, key, fields, original))
@@ -913,14 +918,14 @@ class _Reader:
     def _finish(self, plan: _Plan) -> BibParse:
         """The batch :meth:`_plan` began, with its records."""
         result, uses, repeats = plan.result, plan.uses, plan.repeats
-        made: Iterator[tuple[Any, list[str]] | str]
+        made: Iterator[tuple[Any, ...] | str]  # (record, warnings[, JSON data])
         if plan.converted is None:
             made = iter(_made_here(plan.jobs))
         else:
             from ...model import parse_record
 
             made = (
-                item if isinstance(item, str) else (parse_record(item[0]), item[1])
+                item if isinstance(item, str) else (parse_record(item[0]), item[1], item[0])
                 for asked in plan.converted
                 for item in asked.get()
             )
@@ -930,7 +935,9 @@ class _Reader:
                 result.invalid.append(BibIssue(self.source, line, key, got))
                 result.warnings.extend(warnings)
                 continue
-            record, more = got
+            record, more = got[0], got[1]
+            # a worker's JSON data of the record (what its file will hold)
+            data = (record, got[2]) if len(got) > 2 and got[2] is not None else None
             if uses.get(n):
                 record = record.model_copy(
                     update={"extra": {**(record.extra or {}), "bibtex_macros": uses[n]}}
@@ -946,6 +953,7 @@ class _Reader:
                 line,
                 entry_type=etype,
                 crossref=fields.get("crossref", "").strip() or None,
+                made=data,
             )
             result.entries.append(parsed)
         _inherit_in_file(result.entries, self.books)
@@ -1072,6 +1080,24 @@ def _inherit_in_file(entries: list[ReadEntry], books: Mapping[str, Any]) -> None
         if update:
             e.full = r
             e.record = r.model_copy(update=update)
+            data = e.json_data(r)
+            data = None if data is None else _updated_data(data, update)
+            e.made = None if data is None else (e.record, data)
+
+
+def _updated_data(data: dict[str, Any], update: dict[str, Any]) -> dict[str, Any] | None:
+    """The JSON data of a record of ``data`` copied with ``update``, an update
+    of :func:`_inherit_in_file` (fields emptied, ``extra`` replaced by JSON
+    data): empty fields are left out, as :meth:`to_json_dict` leaves them.
+    None if it cannot tell (an ``extra`` where there was none)."""
+    extra = update.get("extra")
+    if not extra:
+        return {k: v for k, v in data.items() if k not in update}
+    if "extra" not in data:
+        return None
+    return {
+        k: extra if k == "extra" else v for k, v in data.items() if k not in update or k == "extra"
+    }
 
 
 def _guess_key(raw: str | None) -> str | None:
