@@ -330,4 +330,6 @@ def test_a_chapter_that_leaves_out_its_books_fields_keeps_its_json_data(tmp_path
     assert data is not None
     assert list(data) == list(chapter.record.to_json_dict())
     assert data == chapter.record.to_json_dict()
-    assert entries["book"].json_data(entries["book"].record) == entries["book"].record.to_json_dict()
+    assert (
+        entries["book"].json_data(entries["book"].record) == entries["book"].record.to_json_dict()
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from citeshelf import exitcodes
 from citeshelf.library import Library
 
@@ -317,6 +319,42 @@ def test_a_write_failure_writes_nothing(cs, handbook_lib, monkeypatch):
     assert r.exit_code == exitcodes.ERROR
     assert "import stopped: [Errno 28] No space left on device; nothing was imported\n" in r.output
     assert snapshot(handbook_lib) == before
+
+
+@pytest.mark.parametrize("failing", [1, 3])
+def test_a_staged_file_the_writing_thread_cannot_write_stops_the_import(
+    cs, handbook_lib, monkeypatch, failing
+):
+    """Staged files are written by a thread of the store's while the next
+    entries are read: a write that fails there (the disk full at the first
+    file or the last) stops the import with that error, and leaves the
+    library as it was, with no staged file behind."""
+    import os
+
+    from citeshelf.library import store as store_module
+    from citeshelf.library.safeio import STAGING_PREFIX
+
+    before = snapshot(handbook_lib)
+    real_open = os.open
+    staged = []
+
+    def open_(path, flags, *args, **kwargs):
+        if STAGING_PREFIX in str(path) and flags & os.O_CREAT:
+            staged.append(path)
+            if len(staged) == failing:
+                raise OSError(28, "No space left on device")
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(store_module.os, "open", open_)
+    r = cs(handbook_lib, "import", str(BIB / "crossref.bib"))
+    monkeypatch.setattr(store_module.os, "open", real_open)
+    assert r.exit_code == exitcodes.ERROR
+    assert r.output.endswith(
+        "import stopped: [Errno 28] No space left on device; nothing was imported\n"
+    )
+    assert len(staged) >= failing
+    assert snapshot(handbook_lib) == before
+    assert not [p for p in handbook_lib.iterdir() if p.name.startswith(STAGING_PREFIX)]
 
 
 def test_json_lists_invalid_entries_even_when_nothing_is_imported(cs, empty_lib):

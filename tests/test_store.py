@@ -101,22 +101,56 @@ def test_a_temporary_file_never_overwrites_a_file_of_the_same_name(empty_lib: Pa
     from citeshelf.library import store
 
     records = RecordStore(empty_lib)
-    first = records.stage(book("first"))
-    folder = Path(first).parent
     count = store._TEMP_COUNT[0]
     names = [f"{store.TEMP_PREFIX}{os.getpid()}-{count + n}{store.TEMP_SUFFIX}" for n in (1, 2)]
     for name in names:
-        (folder / name).write_text("someone else's", encoding="utf-8")
-    second = records.stage(book("second"))
+        (empty_lib / name).write_text("someone else's", encoding="utf-8")
+    tmp = records._write_temp("mine")  # (create, update and write_text write through it)
     for name in names:
-        assert (folder / name).read_text(encoding="utf-8") == "someone else's"
-    assert Path(second).name not in names
+        assert (empty_lib / name).read_text(encoding="utf-8") == "someone else's"
+    assert Path(tmp).name not in names and Path(tmp).read_text(encoding="utf-8") == "mine"
     assert store._TEMP_COUNT[0] == count + 3
-    records.discard_staged([str(folder / n) for n in names])
-    records.commit_staged([(first, "first"), (second, "second")])
-    assert records.keys() == ["first", "second"]
-    assert json.loads((empty_lib / "second.json").read_text(encoding="utf-8"))["key"] == "second"
-    assert not folder.exists()
+
+
+def test_a_staged_file_never_overwrites_a_file_of_the_same_name(empty_lib: Path) -> None:
+    """Staged files go to a folder of this process's own (made by ``mkdtemp``,
+    held while it lives), named by a counter and created exclusively: a file
+    another process put there under the next name is kept, and the staging
+    fails (nothing is committed; the commit says why)."""
+    from citeshelf.library import store
+
+    records = RecordStore(empty_lib)
+    first = records.stage(book("first"))
+    folder = Path(first).parent
+    name = f"{store.TEMP_PREFIX}{os.getpid()}-{store._TEMP_COUNT[0] + 1}{store.TEMP_SUFFIX}"
+    (folder / name).write_text("someone else's", encoding="utf-8")
+    second = records.stage(book("second"))
+    assert Path(second).name == name
+    with pytest.raises(FileExistsError):
+        records.commit_staged([(first, "first"), (second, "second")])
+    assert (folder / name).read_text(encoding="utf-8") == "someone else's"
+    assert records.keys() == []
+    assert [p.name for p in folder.iterdir()] == [name]  # the staged file is removed
+
+
+def test_the_staging_thread_writes_nothing_after_an_error(tmp_path: Path) -> None:
+    """The thread that writes staged files stops at its first error: the
+    files put after it are not written, and it says which (a discard must not
+    remove a file of their names: it is not this process's)."""
+    from citeshelf.library.store import _StageWriter
+
+    taken = tmp_path / "taken"
+    taken.write_text("someone else's", encoding="utf-8")
+    writer = _StageWriter()
+    for name in ("a", "taken", "b", "c"):
+        writer.put(str(tmp_path / name), name.encode())
+    writer.close()
+    assert isinstance(writer.error, FileExistsError)
+    assert writer.unwritten == {str(tmp_path / n) for n in ("taken", "b", "c")}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "taken"]
+    assert taken.read_text(encoding="utf-8") == "someone else's"
+    with pytest.raises(FileExistsError):
+        writer.raise_error()
 
 
 def test_keys_differing_only_in_case_are_refused(empty_lib: Path) -> None:

@@ -25,6 +25,7 @@ def test_staged_records_are_invisible_until_committed(empty_lib: Path) -> None:
     # staged in one hidden staging folder, which the commit removes
     (staging,) = hidden(empty_lib)
     assert staging.startswith(".staging-")
+    lib.flush_staged()  # (a thread of the store's writes them)
     assert len(os.listdir(empty_lib / staging)) == 3
     paths = lib.commit_staged(staged)
     assert [p.name for p in paths] == ["b1.json", "b2.json", "b3.json"]

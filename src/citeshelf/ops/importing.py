@@ -502,7 +502,7 @@ class _LibraryStage:
     """New records staged in the library folder (``Library.stage``)."""
 
     def __init__(self, library: Any) -> None:
-        self.library = library
+        self.library = self._store = library
         library.check_exists()
 
     def put(self, record: Any, data: dict[str, Any] | None = None) -> str:
@@ -511,6 +511,7 @@ class _LibraryStage:
     def get(self, handle: str) -> Any:
         from ..model import parse_record
 
+        self._store.flush_staged()  # (written by a thread of the store's)
         with open(handle, encoding="utf-8") as fh:
             return parse_record(json.load(fh))
 
@@ -532,7 +533,7 @@ class _DryStage(_LibraryStage):
 
         self.library = library
         self._tmp = tempfile.TemporaryDirectory(prefix="citeshelf-dry-")
-        self._lib = Library(self._tmp.name)
+        self._lib = self._store = Library(self._tmp.name)
 
     def put(self, record: Any, data: dict[str, Any] | None = None) -> str:
         return self._lib.stage(record, data=data)
@@ -544,6 +545,7 @@ class _DryStage(_LibraryStage):
         raise RuntimeError("a dry run writes nothing")
 
     def close(self) -> None:
+        self._lib.flush_staged(check=False, end=True)
         self._tmp.cleanup()
 
 
