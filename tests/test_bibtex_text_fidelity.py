@@ -302,3 +302,23 @@ def test_find_spans_nests_only_what_is_found_nowhere_else() -> None:
     # found only inside the longer phrase: braced there, inside it
     assert find_spans("VAX/VMS site report", phrases, nested=True) == [(0, 19), (4, 7)]
     assert find_spans("VAX/VMS site report", phrases) == [(0, 19)]
+
+
+def test_what_needs_decoding_is_what_latex_treats_specially() -> None:
+    """``latex.needs_decoding`` tests its characters and pairs one by one:
+    it says True exactly where a search for any of them finds one (every
+    field of the fixture .bib files, and each of them alone, at either end
+    and inside a word)."""
+    import re
+
+    from citeshelf.formats.latex import needs_decoding
+
+    pattern = re.compile(r"[\\{}~$]|--|``|''|!`|\?`")
+    texts = ["", "plain words", "e-mail", "it's", "a`b", "a'b", "!", "?", "`"]
+    for special in ("\\", "{", "}", "~", "$", "--", "``", "''", "!`", "?`"):
+        texts += [special, f"a{special}", f"{special}b", f"word{special}word"]
+    for path in sorted((Path(__file__).parent / "fixtures" / "bib").glob("*.bib")):
+        texts += re.findall(r"=\s*[{\"](.*?)[}\"],?\s*$", path.read_text(encoding="utf-8"), re.M)
+    assert len(texts) > 100
+    for text in texts:
+        assert needs_decoding(text) == bool(pattern.search(text)), text

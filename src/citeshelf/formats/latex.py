@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from ..model import richtext
 from ..model.controls import CONTROL_RE, strip_controls
 from ..model.richtext import ACCENT_MARKS
 
@@ -170,7 +171,6 @@ _TEXT_COMMANDS = frozenset(
     ]
 )
 
-_SPECIAL = re.compile(r"[\\{}~$]|--|``|''|!`|\?`")
 _ACC = "['`^\"~=.]|[uvHckdbrt](?![A-Za-z])"
 # {\'e}  {\'{e}}  {\' e}  {\"\i}  {\c c}
 _GROUP_ACCENT = re.compile(
@@ -188,8 +188,21 @@ _ESCAPE = re.compile(r"\\([ ,/@-])")
 
 
 def needs_decoding(text: str) -> bool:
-    """True if ``text`` holds anything LaTeX would treat specially."""
-    return bool(_SPECIAL.search(text))
+    """True if ``text`` holds anything LaTeX would treat specially: a
+    backslash, brace, tie or dollar, ``--``, TeX's quotes or its inverted
+    ``!`` and ``?`` (tested one by one: twice as fast as a pattern's search)."""
+    return (
+        "\\" in text
+        or "{" in text
+        or "}" in text
+        or "~" in text
+        or "$" in text
+        or "--" in text
+        or "``" in text
+        or "''" in text
+        or "!`" in text
+        or "?`" in text
+    )
 
 
 def _accent(mark: str, base: str) -> str:
@@ -638,8 +651,6 @@ def _command(src: str, i: int) -> tuple[Any, int]:
     """The command at ``src[i]`` (a backslash and letters): a _Marked for a
     formatting command, None for one the text decoder knows (left in the
     text), else an _Atom with its arguments; and where it ends."""
-    from ..model import richtext
-
     n = len(src)
     m = _NAME_AT.match(src, i + 1)
     assert m is not None
@@ -786,8 +797,6 @@ def _pieces(src: str) -> list:
 def _nodes(
     pieces: list, cased: bool, phrases: list[str], markup: list[tuple[str, str]] | None = None
 ) -> list:
-    from ..model import richtext
-
     nodes: list = []
     for p in pieces:
         if isinstance(p, str):
@@ -824,8 +833,6 @@ def _nodes(
 def _text_groups(text: str, spans: list[tuple[int, int]], first: int) -> list:
     """``text`` with its (nested) braced spans as ``text:N`` elements, N the
     span's phrase's place from ``first`` on (the phrase is taken already)."""
-    from ..model import richtext
-
     if not spans:
         return [text]
     opens: dict[int, list[int]] = {}
@@ -851,8 +858,6 @@ def _text_groups(text: str, spans: list[tuple[int, int]], first: int) -> list:
 
 def _group_places(nodes: list, pos: int, out: list[tuple[int, int, int]]) -> int:
     """The plain-text spans of the groups in ``nodes``: (start, end, slot) into ``out``."""
-    from ..model import richtext
-
     for node in nodes:
         if isinstance(node, str):
             pos += len(node)
@@ -868,15 +873,11 @@ def _group_places(nodes: list, pos: int, out: list[tuple[int, int, int]]) -> int
 
 
 def _copy(nodes: list) -> list:
-    from ..model import richtext
-
     return [n if isinstance(n, str) else richtext.Element(n.tag, _copy(n.children)) for n in nodes]
 
 
 def _in_place(nodes: list, phrases: list[str]) -> list:
     """The groups as ``nocase`` elements (those with a phrase), the rest in their place."""
-    from ..model import richtext
-
     out: list = []
     for node in nodes:
         if isinstance(node, str) or node.tag in ("math", "tex"):
@@ -909,8 +910,6 @@ def _has_math(nodes: list) -> bool:
 
 def _ungroup(nodes: list, phrases: list[str]) -> list:
     """The protecting groups' phrases noted and their content put in their place."""
-    from ..model import richtext
-
     out: list = []
     for node in nodes:
         if isinstance(node, str) or node.tag in ("math", "tex"):
@@ -984,8 +983,6 @@ def decode_rich(
     writer would not find the phrases again where the braces stood
     (``Festooning {F}rench``), the groups stay in place as ``nocase`` and no
     phrases are returned."""
-    from ..model import richtext
-
     if "\\" not in text and "$" not in text and "``" not in text:
         if cased:
             held = decode(text, keep_braces=True, held=True)
@@ -1078,8 +1075,6 @@ def _placed_nocase(
     stood (``Festooning {F}rench``: the phrase "F" begins four other words)
     as rich text with each group in place as ``<span class="nocase">``;
     None when the phrases find their places."""
-    from ..model import richtext
-
     if _found_again(plain, spans, phrases):
         return None
     marks = _brace_marks(spans)
@@ -1115,8 +1110,6 @@ def encode_rich(
     ``markup``: tag -> how the source wrote that tag's elements, in order
     (:func:`spelled`; the last one goes on for any further), else
     :data:`SPELLINGS`."""
-    from ..model import richtext
-
     enc = encode_text or (lambda s: encode(s, ascii=ascii))
     if not richtext.has_markup(text):
         if case is not None:
@@ -1210,8 +1203,6 @@ def _tokens(nodes: list, qdepth: int) -> list[tuple[str, str, Any]]:
 
 def _width(token: tuple[str, str, Any]) -> int:
     """How many characters of the plain text a token stands for."""
-    from ..model import richtext
-
     kind, tag, value = token
     if kind == "text":
         return len(value)
@@ -1314,8 +1305,6 @@ def _restore(changed: str, original: str, spans: list[tuple[int, int]]) -> str:
 def _recase(tokens: list, case: Callable[[str], str], spans: list[tuple[int, int]]) -> list:
     """Text tokens re-cased by ``case`` over the whole plain text, except in
     ``spans`` and inside ``nocase``."""
-    from ..model import richtext
-
     pieces = []
     for tok in tokens:
         kind, tag, value = tok

@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..model import richtext
+
 __all__ = [
     "protected_phrases",
     "apply_protection",
@@ -114,8 +116,6 @@ def rich_auto_spans(text: str) -> list[tuple[int, int]]:
     """:func:`auto_spans` of rich text (:mod:`citeshelf.model.richtext`), in
     its plain text: words with a capital, except those of TeX and math
     (``<tex>\\TeX</tex>``), which no style re-cases."""
-    from ..model import richtext
-
     spans = auto_spans(richtext.plain(text))
     atoms = richtext.atom_spans(text)
     if not atoms:

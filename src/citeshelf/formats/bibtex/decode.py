@@ -145,6 +145,8 @@ _RELATED = ("related", "relatedtype", "relatedstring", "relatedoptions")
 
 
 def _related(d: Decoding) -> None:
+    if "related" not in d.fields and "related2" not in d.fields:
+        return  # (the loop below would stop at once: most entries)
     from ...model.relations import DEFAULT_RELATION
 
     out: list[dict[str, str]] = []

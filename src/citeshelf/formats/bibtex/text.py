@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ...model import richtext
 from .. import latex, protect
 
 
@@ -30,8 +31,6 @@ def cased(
     """Decode a title-like field as rich text (:func:`.latex.decode_rich`),
     recording its braced phrases unless they are exactly what sentence case
     implies."""
-    from ...model import richtext
-
     markup: list[tuple[str, str]] = []
     text, phrases = latex.decode_rich(value, cased=True, markup=markup)
     keep_markup(markup, field, extra)
@@ -79,8 +78,6 @@ def keep_markup(markup: list[tuple[str, str]], field: str, extra: dict[str, Any]
 def decide_protect(text: str, phrases: list[str], field: str, extra: dict[str, Any]) -> None:
     """Record ``phrases`` as the protected phrases of rich ``text`` unless
     they are what its capitals imply (:func:`.protect.rich_auto_spans`)."""
-    from ...model import richtext
-
     plain = richtext.plain(text)
     auto = [plain[a:b] for a, b in protect.rich_auto_spans(text)]
     table = extra.get("protect")
