@@ -195,6 +195,24 @@ def test_a_subtitle_whose_capitals_read_otherwise_in_the_joined_title_comes_back
     assert (richtext.plain(back.title), back.subtitle) == ("War: A B c", "A B")
 
 
+def test_a_subtitle_that_repeats_a_marked_phrase_of_the_title_leaves_it_as_it_was() -> None:
+    # classic BibTeX writes title = {x {\emph{A}} y: A}: read whole, the
+    # phrase "A" stands twice and only one is braced, so the group was kept in
+    # place as nocase; the main title reads as it would alone (found by the
+    # property below)
+    for title, sub in (("x <i>A</i> y", "A"), ("a <i>A</i>", "A"), ("a <b>B</b>", "B")):
+        record = parse_record({"type": "article", "key": "a", "title": title, "subtitle": sub})
+        text = write_bibtex([record], dialect="bibtex")
+        assert f": {sub}}}," in text and f"subtitle = {{{sub}}}" in text
+        [back] = parse_bibtex(text).records
+        assert back == record
+    # braces a writer puts again where they stood, read so in the main title alone
+    text = "@article{b, title = {{F}rench {F}ries: A {F}rench F}, subtitle = {A {F}rench F}}"
+    [back] = parse_bibtex(text).records
+    assert back.title == "French Fries" and back.extra["protect"]["title"] == ["F"]
+    assert "title = {{F}rench {F}ries: A {F}rench F}" in write_bibtex([back], dialect="bibtex")
+
+
 @SETTINGS
 @given(records(), st.sampled_from(["bibtex", "biblatex"]), st.booleans())
 def test_record_to_bibtex_to_record_loses_nothing(record, dialect, ascii):

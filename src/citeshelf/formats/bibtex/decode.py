@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
+from ...model import richtext
 from ...model.keyfiles import key_problem
 from ...model.types import types_of_model
 from .. import latex
@@ -640,18 +641,33 @@ def subtitle_split(d: Decoding) -> None:
     title = d.data.get("title")
     if not sub or not title:
         return
-    if title.endswith(": " + sub):
-        main = d.data["title"] = title[: -len(sub) - 2]
-        phrases, _plain = d.cased.get("title", ([], title))
-        # the braced phrases of the main title: those before ": subtitle"
-        n_sub = len(d.cased.get("subtitle", ([], ""))[0])
-        own = phrases[: len(phrases) - n_sub] if n_sub else phrases
-        decide_protect(main, own, "title", d.extra)
+    joined = title.endswith(": " + sub)
+    # a group the decoder placed as nocase may be so only because the
+    # subtitle repeats its phrase ("x {\\emph{A}} y: A" beside subtitle =
+    # {A}): the main title is then read from the field as if it stood alone
+    if joined and _NOCASE not in title:
+        _split_decoded(d, title, sub)
         return
     head = _main_title(d.fields.get("title", ""), sub)
     if head is not None:
         # read as if the title field held the main title alone
         d.data["title"] = cased(head, "title", d.extra, d.cased)
+    elif joined:
+        _split_decoded(d, title, sub)
+
+
+_NOCASE = richtext.TAGS["nocase"]
+
+
+def _split_decoded(d: Decoding, title: str, sub: str) -> None:
+    """The decoded ``title`` without its ": ``sub``", the phrases braced
+    before it its protected phrases."""
+    main = d.data["title"] = title[: -len(sub) - 2]
+    phrases, _plain = d.cased.get("title", ([], title))
+    # the braced phrases of the main title: those before ": subtitle"
+    n_sub = len(d.cased.get("subtitle", ([], ""))[0])
+    own = phrases[: len(phrases) - n_sub] if n_sub else phrases
+    decide_protect(main, own, "title", d.extra)
 
 
 def _main_title(raw: str, sub: str) -> str | None:
@@ -659,8 +675,6 @@ def _main_title(raw: str, sub: str) -> str | None:
     reads as the subtitle with other markup: "{aA}: A {A}" beside subtitle =
     {A {A}} (the braces read as a proper noun in the subtitle, as kept
     capitals after a colon); None if it does not end so."""
-    from ...model import richtext
-
     want = richtext.plain(sub)
     if not want or ": " not in raw:
         return None
