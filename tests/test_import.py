@@ -225,6 +225,57 @@ def test_unknown_format_and_missing_file(cs, empty_lib, tmp_path):
     assert r.exit_code == exitcodes.NOT_FOUND
 
 
+def test_a_file_that_is_not_text_is_refused_and_nothing_is_written(cs, empty_lib, tmp_path):
+    before = snapshot(empty_lib)
+    binary = tmp_path / "refs.bib"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 8)
+    r = cs(empty_lib, "import", str(binary))
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert r.stderr == (
+        f"citeshelf: error: {binary}: not a text file (a NUL byte at byte 7):"
+        " a .bib file is UTF-8 or Latin-1 text\n"
+    )
+    assert snapshot(empty_lib) == before
+    # UTF-16 (a byte order mark, then NUL bytes) is told apart, with the fix
+    utf16 = tmp_path / "win.bib"
+    utf16.write_bytes("@book{a, title = {T}}\n".encode("utf-16"))
+    r = cs(empty_lib, "import", str(utf16))
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert r.stderr == (
+        f"citeshelf: error: {utf16}: UTF-16 text: save it as UTF-8"
+        " (iconv -f UTF-16 -t UTF-8 win.bib > win-utf8.bib)\n"
+    )
+    # a NUL byte further on, after entries that read: nothing written either
+    late = tmp_path / "late.bib"
+    late.write_bytes(b"@book{a, title = {T}}\n" * 3 + b"\x00")
+    r = cs(empty_lib, "import", str(late))
+    assert r.exit_code == exitcodes.INVALID_DATA and "NUL byte at byte 66" in r.stderr
+    assert snapshot(empty_lib) == before
+
+
+def test_a_bib_file_without_entries_is_read_with_a_warning(cs, empty_lib, tmp_path):
+    for text in ("", "notes, not entries\n", "@comment{jabref-meta: databaseType:bibtex;}\n"):
+        bib = tmp_path / "none.bib"
+        bib.write_text(text, encoding="utf-8")
+        r = cs(empty_lib, "import", str(bib))
+        assert r.exit_code == 0
+        assert r.stdout == "imported 0, skipped as duplicate 0, skipped as invalid 0\n"
+        assert r.stderr == (
+            f"citeshelf: warning: {bib}: no BibTeX entries here"
+            " (an entry starts with @type{key, ...)\n"
+        )
+    # macros alone are no surprise
+    bib.write_text('@string{nato = "North Atlantic Treaty Organization"}\n', encoding="utf-8")
+    r = cs(empty_lib, "import", str(bib))
+    assert r.exit_code == 0 and r.stderr == ""
+    assert keys_of(empty_lib) == []
+    # an entry without a key is an entry: its own error, not this warning
+    bib.write_text("@book{, title = {T}}\n", encoding="utf-8")
+    r = cs(empty_lib, "import", str(bib))
+    assert r.exit_code == exitcodes.INVALID_DATA
+    assert "no BibTeX entries" not in r.stderr and "without a key" in r.stderr
+
+
 def test_help_teaches(cs):
     r = cs(None, "import", "--help")
     assert "citeshelf import refs.bib --dry-run" in r.stdout

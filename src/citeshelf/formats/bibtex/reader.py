@@ -9,7 +9,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ...limits import entry_cap, oversize_entry, oversize_field
 from ...model.keyfiles import is_key
@@ -132,6 +132,11 @@ class BibReader:
         note = None
         if self.encoding == "latin-1":
             note = BibIssue(str(p), None, None, "not UTF-8: read as Latin-1; check the accents")
+        elif not self.total and not self._reader.blocks:
+            # (text outside entries is a comment to BibTeX: any file reads)
+            note = BibIssue(
+                str(p), None, None, "no BibTeX entries here (an entry starts with @type{key, ...)"
+            )
         try:
             for part in self._reader.batches(_file_lines(p, self.encoding), self.batch_size):
                 if note is not None:
@@ -157,8 +162,12 @@ def _file_lines(p: Path, encoding: str) -> Iterator[str]:
     with p.open("rb") as fh:
         first = True
         rest = b""
+        offset = 0  # of ``chunk`` in the file
         while True:
             chunk = fh.read(_CHUNK)
+            if b"\0" in chunk:
+                _not_text(p, chunk, offset)
+            offset += len(chunk)
             if chunk:
                 cut = chunk.rfind(b"\n") + 1
                 if not cut:
@@ -180,6 +189,23 @@ def _file_lines(p: Path, encoding: str) -> Iterator[str]:
                 out[0] = out[0][1:]
             first = False
             yield from out
+
+
+def _not_text(p: Path, chunk: bytes, offset: int) -> NoReturn:
+    """Raise the error for a file with a NUL byte in ``chunk`` (which begins
+    at byte ``offset``): text as UTF-16, or not text at all (neither is a .bib
+    file BibTeX or biber reads)."""
+    from ...errors import InvalidData
+
+    if offset == 0 and chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InvalidData(
+            f"{p}: UTF-16 text: save it as UTF-8"
+            f" (iconv -f UTF-16 -t UTF-8 {p.name} > {p.stem}-utf8{p.suffix})"
+        )
+    at = offset + chunk.index(b"\0")
+    raise InvalidData(
+        f"{p}: not a text file (a NUL byte at byte {at}): a .bib file is UTF-8 or Latin-1 text"
+    )
 
 
 #: A line where bibtexparser starts a block, whatever came before (it ends an
@@ -426,6 +452,9 @@ class _Reader:
         self.workers: int = workers_of.workers if workers_of is not None else 0
         #: the first pass's books not yet sent to the workers, and those sent
         self._book_jobs: list[tuple[str, str, dict[str, str], str | None]] = []
+        #: whether the first pass found a block other than a comment (an
+        #: entry, even one without a key, an @string or an @preamble)
+        self.blocks = False
         self._books_asked: list[tuple[list[tuple[str, str, dict[str, str], str | None]], Any]] = []
 
     # -- the first pass -------------------------------------------------
@@ -443,6 +472,8 @@ class _Reader:
         for start, buf, etype, key in _segments(lines, entry_cap()):
             if etype is None:
                 continue
+            if etype != "comment":
+                self.blocks = True
             if etype.startswith("\0"):  # reported by the second pass
                 keys.append(key or "")
                 continue
