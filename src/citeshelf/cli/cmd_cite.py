@@ -98,6 +98,7 @@ def command(
     library = get_library()
     fmt = output_format("text" if as_json and fmt is None else fmt)
     memo = _memo_inputs(library.path)
+    scanned = _scanned(library) if memo is not None else None
     result = cite(
         library,
         keys,
@@ -111,13 +112,14 @@ def command(
         warn=warn,
         subsequent=subsequent,
         sentence_case=sentence_case,
+        scanned=scanned.for_index() if scanned is not None else None,
     )
     if memo is not None and result.warnings:
         memo = None  # printed again, the warnings would be missing
     if as_json:
         data = result.to_json()
         if memo is not None:
-            _remember(library.path, memo, result.sources, "json", data)
+            _remember(library, memo, result.sources, "json", data, scanned)
         render.print_json(data)
         return
     items = result.items
@@ -129,7 +131,7 @@ def command(
     else:
         text = sep.join(render_styled(c.styled, fmt) for c in items)
         if memo is not None:
-            _remember(library.path, memo, result.sources, "line", text)
+            _remember(library, memo, result.sources, "line", text, scanned)
         render.print_line(text)
 
 
@@ -151,9 +153,28 @@ def _memo_inputs(folder: Any) -> tuple[list[str], int] | None:
     return split[1], time.time_ns()
 
 
+def _scanned(library: Any) -> Any:
+    """The scan of the folder that cli/start.py's check of a kept output made
+    (:func:`citeshelf.ops.citememo.take_scanned`), if it made one: the
+    citation's index is brought up to date from it, and every record file
+    read from now on is noted (``library.reads``) to keep the output under
+    it without scanning the folder again."""
+    from ..ops.citememo import take_scanned
+
+    scanned = take_scanned(library.path)
+    if scanned is not None and scanned.state is not None:
+        library.reads = {}
+    return scanned
+
+
 def _remember(
-    folder: Any, memo: tuple[list[str], int], files: list[str], how: str, value: Any
+    library: Any,
+    memo: tuple[list[str], int],
+    files: list[str],
+    how: str,
+    value: Any,
+    scanned: Any,
 ) -> None:
     from ..ops.citememo import remember
 
-    remember(folder, memo[0], memo[1], files, how, value)
+    remember(library.path, memo[0], memo[1], files, how, value, scanned, library.reads)

@@ -377,6 +377,7 @@ class Index:
         progress: ProgressFactory | None = None,
         files: bool = False,
         written: Mapping[str, bytes] | None = None,
+        scanned: tuple[Scan, int] | None = None,
     ) -> dict[str, int]:
         """Bring the index up to date with the record files; ``full`` re-reads all.
 
@@ -394,7 +395,12 @@ class Index:
         ``written`` maps keys to the :func:`file_digest` of the text a
         citeshelf command has just written to their files from records it
         holds (an import): a file that still holds exactly that text is
-        indexed without being validated again.
+        indexed without being validated again. ``scanned``: a scan of the
+        folder the caller made (``(scan, started)``: :meth:`Scan.of` begun at
+        ``started``, a time in ns, with no leftovers of interrupted writes),
+        used instead of scanning again unless the folder's time says a file
+        was added or removed since (with ``$CITESHELF_INDEX_CHECK=folder``
+        the folder's time decides first, as without it).
         Returns counts: files read, rows removed, chapters re-resolved.
         """
         con = self.con
@@ -405,23 +411,31 @@ class Index:
         by_folder = not files and os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder"
         if not full and by_folder and meta.get("folder") == folder and meta.get("digest"):
             return none
-        started = time.time_ns()
-        scanned = self.scan()
-        digest = scanned.digest()
+        if (
+            scanned is not None
+            and not scanned[0].leftovers
+            # (a file added or removed since the scan changed the folder's time)
+            and not racy(int(folder), scanned[1])
+        ):
+            scan, started = scanned
+        else:
+            started = time.time_ns()
+            scan = self.scan()
+        digest = scan.digest()
         if not full and meta.get("digest") == digest:
             if by_folder and meta.get("folder") != folder:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder,))
             return none
         con.execute("BEGIN IMMEDIATE")
         try:
-            stats = self._apply(scanned, full, progress, started, written or {})
+            stats = self._apply(scan, full, progress, started, written or {})
             # A file modified moments before the scan may change again within
             # the file system's timestamp granularity: such ("racy") files are
             # stored without their time, so the next command reads them again.
             unsure = self._racy_keys
             clean = not unsure
             stats.pop("racy")
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (scanned.dump(unsure),))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('state', ?)", (scan.dump(unsure),))
             con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('digest', ?)", (digest if clean else "",)
             )
@@ -1138,9 +1152,11 @@ def open_index(
     *,
     refresh: bool = True,
     progress: ProgressFactory | None = None,
+    scanned: tuple[Scan, int] | None = None,
 ) -> Index | None:
-    """The library's index, brought up to date; None if no index can be used here
-    (no SQLite, an unwritable cache folder, a lock held too long): callers then
+    """The library's index, brought up to date (from ``scanned``, if given:
+    see :meth:`Index.refresh`); None if no index can be used here (no
+    SQLite, an unwritable cache folder, a lock held too long): callers then
     read the record files instead."""
     try:
         import sqlite3
@@ -1152,7 +1168,7 @@ def open_index(
     try:
         index.open()
         if refresh:
-            index.refresh(progress=progress)
+            index.refresh(progress=progress, scanned=scanned)
     except (OSError, sqlite3.Error):
         index.close()
         return None

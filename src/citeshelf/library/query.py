@@ -45,7 +45,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..model import BaseRecord
     from .store import RecordProblem, RecordStore
 
-__all__ = ["FIELDS", "MAX_NESTING", "MAX_TERMS", "Query", "QueryError", "select"]
+__all__ = [
+    "FIELDS",
+    "MAX_NESTING",
+    "MAX_TERMS",
+    "Query",
+    "QueryError",
+    "found_keys",
+    "select",
+]
 
 EXACT = ("type", "key", "parent", "doi", "isbn", "tag")
 FIELDS = (
@@ -652,8 +660,6 @@ def select(
     earlier selection (key -> record as stored), used instead of reading
     their files again, and given the ones this one reads.
     """
-    from .store import RecordProblem
-
     q = Query.parse(text)
     mine = index is None
     if mine and use_index:
@@ -663,19 +669,7 @@ def select(
         index = open_index(library.path)
     if index is not None:
         try:
-            where, params = q.sql(index.fts5)
-            if q.is_everything:
-                where, params = "", []
-            if listed is not None and len(listed) <= MAX_LISTED:
-                words = [ANY_LISTED, *sorted(listed)]
-                cond = (
-                    "r.id IN (SELECT rid FROM vals WHERE field = 'listed' AND value IN "
-                    f"({', '.join('?' * len(words))}))"
-                )
-                where = f"({where}) AND {cond}" if where else cond
-                params = [*params, *words]
-            keys = _search(index, where, params)
-            problems = [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
+            keys, problems = found_keys(index, q, listed)
         finally:
             if mine:
                 index.close()
@@ -689,6 +683,30 @@ def select(
         problems.sort(key=lambda p: p.key)
         return records, problems
     return _select_slow(library, q)
+
+
+def found_keys(
+    index: Any, query: Query | str | None, listed: Collection[str] | None = None
+) -> tuple[list[str], list[RecordProblem]]:
+    """The keys of the records the library's ``index`` finds for ``query``
+    (see :func:`select`: chapters as seen through their books; ``listed``
+    narrows), in key order, and the index's unreadable files."""
+    from .store import RecordProblem
+
+    q = query if isinstance(query, Query) else Query.parse(query)
+    where, params = q.sql(index.fts5)
+    if q.is_everything:
+        where, params = "", []
+    if listed is not None and len(listed) <= MAX_LISTED:
+        words = [ANY_LISTED, *sorted(listed)]
+        cond = (
+            "r.id IN (SELECT rid FROM vals WHERE field = 'listed' AND value IN "
+            f"({', '.join('?' * len(words))}))"
+        )
+        where = f"({where}) AND {cond}" if where else cond
+        params = [*params, *words]
+    keys = _search(index, where, params)
+    return keys, [RecordProblem(p.key, p.path, p.reason) for p in index.problems()]
 
 
 def _search(index: Any, where: str, params: list[Any]) -> list[str]:

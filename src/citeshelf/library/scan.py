@@ -57,6 +57,17 @@ def name_key(name: str) -> str:
     return stem if "%" not in stem else key_of_stem(stem) or stem
 
 
+def _record_positions(every: list[str]) -> list[int]:
+    """Where the record files' names are in a listing of the folder."""
+    plain = _PLAIN_NAME.fullmatch
+    return [i for i, n in enumerate(every) if plain(n) or record_name(n)]
+
+
+def _leftovers(every: list[str]) -> bool:
+    """Whether a listing of the folder holds a journal, staging folder or temporary file."""
+    return any(n[0] == "." and is_leftover(n) for n in every)
+
+
 def racy(mtime_ns: int, started_ns: int) -> bool:
     """Was a file with this time modified too close to a scan started at ``started_ns``?"""
     tick = RACY_COARSE_NS if mtime_ns % 1_000_000_000 == 0 else RACY_NS
@@ -83,15 +94,13 @@ class Scan:
             fd = os.open(folder, os.O_RDONLY)
             try:
                 every = os.listdir(fd)
-                plain = _PLAIN_NAME.fullmatch
-                listed = [n for n in every if plain(n) or record_name(n)]
-                hidden = any(n[0] == "." and is_leftover(n) for n in every)
+                listed = [every[i] for i in _record_positions(every)]
                 # (a file gone meanwhile is left out)
                 names, mtimes, sizes = stat_names(fd, listed)
             finally:
                 os.close(fd)
             scan = cls(names, mtimes, sizes)
-            scan.leftovers = hidden
+            scan.leftovers = _leftovers(every)
             return scan
         mtimes = array("q")  # pragma: no cover - e.g. Windows
         sizes = array("q")
@@ -109,6 +118,19 @@ class Scan:
                     add_mtime(st.st_mtime_ns)
                     add_size(st.st_size)
         return cls(names, mtimes, sizes)
+
+    @classmethod
+    def of_listing(cls, every: list[str], mtimes: array[int], sizes: array[int]) -> Scan:
+        """The scan of the record files among a listing of the folder made
+        by other means (``every`` entry's name, time and size, as listed)."""
+        at = _record_positions(every)
+        scan = cls(
+            [every[i] for i in at],
+            array("q", [mtimes[i] for i in at]),
+            array("q", [sizes[i] for i in at]),
+        )
+        scan.leftovers = _leftovers(every)
+        return scan
 
     def keys(self) -> list[str]:
         """The record keys seen, sorted."""

@@ -182,6 +182,11 @@ class RecordStore:
         #: by the commits of this object (for the index: an import's records
         #: are indexed without being validated again)
         self.written: dict[str, bytes] = {}
+        #: key -> (modification time in ns, size) of its file as :meth:`read_text`
+        #: read it, for the keys read since a caller set this to a dict (``cite``:
+        #: its output is kept if every file read is as a scan saw it); a file read
+        #: twice with other times or sizes: (-1, -1)
+        self.reads: dict[str, tuple[int, int]] | None = None
         #: key -> its file's path, for the keys asked for lately (a whole-library
         #: command asks for a record's, and its book's, several times)
         self._paths: dict[str, Path] = {}
@@ -421,7 +426,10 @@ class RecordStore:
     def read_text(self, key: str) -> str:
         path = self.path_for(key)
         try:
-            raw, _ = read_regular(path, self.path, max_record_bytes(), what="record file")
+            raw, st = read_regular(path, self.path, max_record_bytes(), what="record file")
+            if self.reads is not None:
+                seen = (st.st_mtime_ns, st.st_size)
+                self.reads[key] = seen if self.reads.get(key, seen) == seen else (-1, -1)
             return raw.decode("utf-8")
         except FileNotFoundError:
             raise self.missing(key) from None

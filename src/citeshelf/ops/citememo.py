@@ -4,7 +4,9 @@ Public API::
 
     cite_inputs(folder, args) -> digest | None
     remembered(folder, args) -> (how, value) | None
-    remember(folder, args, inputs, how, value)
+    take_scanned(folder) -> Scanned | None
+        The scan ``remembered`` made, for the ``cite`` that runs next.
+    remember(folder, args, started, files, how, value, scanned=None, reads=None)
 
 A citation depends on more than the cited records: its year letters (2014a)
 and a first author's initials (APA 8.20) are those of the library's whole
@@ -42,7 +44,7 @@ TYPE_CHECKING = False  # typing itself is not imported at start-up
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["cite_inputs", "memo_allowed", "remember", "remembered"]
+__all__ = ["Scanned", "cite_inputs", "memo_allowed", "remember", "remembered", "take_scanned"]
 
 #: What a kept answer is printed with (see :func:`citeshelf.cli.cmd_cite.command`).
 HOWS = ("line", "json")
@@ -69,11 +71,19 @@ def _config_bytes(folder: Path) -> bytes:
 
 
 def _state(folder: Path, started: int) -> str | None:
+    """What the library's freshness check sees of the folder (see :func:`_scanned`)."""
+    return _scanned(folder, started)[0]
+
+
+def _scanned(folder: Path, started: int) -> tuple[str | None, Listing | None]:
     """What the library's freshness check sees of the folder, as the index
     checks it (:envvar:`CITESHELF_INDEX_CHECK`): every entry's name, time and
     size, or with ``folder`` the folder's time alone; None when an entry (or
     the folder itself) changed within a clock tick of ``started`` or after, or
-    a commit is to be completed."""
+    a commit is to be completed. With the listing the state was made of
+    (None with ``folder``, or when the state is None for another reason
+    than a racy file: the index can be brought up to date from such a
+    listing, as it reads the racy files again)."""
     from array import array
 
     from ..library.scan import ENV_INDEX_CHECK, racy, stat_names
@@ -82,9 +92,9 @@ def _state(folder: Path, started: int) -> str | None:
     # listing made after ``started`` then cannot stand for what was read.
     mtime = os.stat(folder).st_mtime_ns
     if racy(mtime, started):
-        return None
+        return None, None
     if os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder":
-        return None if (folder / ".journal").exists() else f"folder:{mtime}"
+        return (None if (folder / ".journal").exists() else f"folder:{mtime}"), None
     if os.stat in os.supports_dir_fd and os.listdir in os.supports_fd:
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -93,7 +103,7 @@ def _state(folder: Path, started: int) -> str | None:
         finally:
             os.close(fd)
         if len(names) != len(every):  # a file gone meanwhile: the listing is not one state
-            return None
+            return None, None
     else:  # pragma: no cover - e.g. Windows
         mtimes = array("q")
         sizes = array("q")
@@ -106,14 +116,77 @@ def _state(folder: Path, started: int) -> str | None:
                 add_mtime(st.st_mtime_ns)
                 add_size(st.st_size)
     if ".journal" in names:  # a commit to complete first
-        return None
+        return None, None
+    listing = Listing(names, mtimes, sizes)
     edge = started - 2_000_000_000  # only files this recent can be racy
     if any(racy(m, started) for m in mtimes if m >= edge):
-        return None
+        return None, listing  # (the index reads such files again)
     digest = blake2b("/".join(names).encode("utf-8", "surrogateescape"))
     digest.update(mtimes.tobytes())
     digest.update(sizes.tobytes())
-    return f"{len(names)}:{digest.hexdigest()}"
+    return f"{len(names)}:{digest.hexdigest()}", listing
+
+
+class Listing:
+    """Every entry of the records folder, with its time and size, as
+    :func:`_scanned` saw them."""
+
+    __slots__ = ("names", "mtimes", "sizes")
+
+    def __init__(self, names: list[str], mtimes: Any, sizes: Any) -> None:
+        self.names, self.mtimes, self.sizes = names, mtimes, sizes
+
+    def scan(self) -> Any:
+        """The index's :class:`~citeshelf.library.scan.Scan` of the same
+        entries (the record files')."""
+        from ..library.scan import Scan
+
+        return Scan.of_listing(self.names, self.mtimes, self.sizes)
+
+
+class Scanned:
+    """The scan of the records folder that the check of a kept ``cite``
+    made at ``started`` (a time in ns), for the ``cite`` that then runs:
+    its index is brought up to date from it and its output kept under it,
+    with no other scan of the folder (see :func:`remember`)."""
+
+    __slots__ = ("folder", "started", "state", "listing")
+
+    def __init__(self, folder: str, started: int, state: str | None, listing: Listing) -> None:
+        #: None: a file was racy (the output is kept only under a new scan)
+        self.folder, self.started, self.state, self.listing = folder, started, state, listing
+
+    def for_index(self) -> tuple[Any, int]:
+        """``(scan, started)`` for :meth:`citeshelf.library.index.Index.refresh`."""
+        return self.listing.scan(), self.started
+
+    def unchanged(self, reads: dict[str, tuple[int, int]]) -> bool:
+        """Whether every record file read, as its time and size were when it
+        was read (``reads``: key -> (mtime_ns, size)), is as the scan saw it."""
+        from ..model.keyfiles import file_stem
+
+        if not reads:
+            return True
+        listing = self.listing
+        at = dict(zip(listing.names, range(len(listing.names))))
+        for key, seen in reads.items():
+            i = at.get(f"{file_stem(key)}.json")
+            if i is None or (listing.mtimes[i], listing.sizes[i]) != seen:
+                return False
+        return True
+
+
+#: The scan the check of this process's ``cite`` made (see :class:`Scanned`).
+_SCANNED: Scanned | None = None
+
+
+def take_scanned(folder: str | os.PathLike[str]) -> Scanned | None:
+    """The scan this process's check made of ``folder``, once (None: none)."""
+    global _SCANNED
+    scanned, _SCANNED = _SCANNED, None
+    if scanned is None or scanned.folder != os.path.realpath(folder):
+        return None
+    return scanned
 
 
 def cite_inputs(
@@ -121,11 +194,14 @@ def cite_inputs(
     args: list[str],
     files: list[str] | tuple[str, ...] = (),
     started: int | None = None,
+    state: str | None = None,
 ) -> str | None:
     """A digest of everything ``cite`` with ``args`` prints from (see the
     module's docstring), with the bytes of the record files ``files`` (the
     cited records and their books) read directly; None when the check cannot
-    vouch for every file as of ``started`` (a time in ns; default: now)."""
+    vouch for every file as of ``started`` (a time in ns; default: now).
+    ``state``: the folder's as :func:`_scanned` gave it at ``started``
+    (default: scanned now)."""
     import json
     import time
 
@@ -136,7 +212,8 @@ def cite_inputs(
     folder = Path(folder)
     started = time.time_ns() if started is None else started
     try:
-        state = _state(folder, started)
+        if state is None:
+            state = _state(folder, started)
         if state is None:
             return None
         digest = blake2b(code_stamp())
@@ -173,11 +250,24 @@ def remembered(folder: str | os.PathLike[str], args: list[str]) -> tuple[str, An
     """(how, value) an earlier ``cite`` with ``args`` kept, if everything
     it was made of is the same now, else None."""
     import json
+    import time
 
+    global _SCANNED
     if not memo_allowed(args):
         return None
     path = _memo_path(folder, args)
-    if path is None or not path.is_file():
+    if path is None:
+        return None
+    # one scan of the folder, for this check and, if the kept output cannot
+    # be printed, for the command that makes it again (:func:`take_scanned`)
+    started = time.time_ns()
+    try:
+        state, listing = _scanned(Path(folder), started)
+    except OSError:
+        return None
+    if listing is not None:
+        _SCANNED = Scanned(os.path.realpath(folder), started, state, listing)
+    if state is None or not path.is_file():
         return None
     try:
         with open(path, encoding="utf-8") as f:
@@ -189,7 +279,7 @@ def remembered(folder: str | os.PathLike[str], args: list[str]) -> tuple[str, An
     files = memo.get("files")
     if memo.get("args") != args or not isinstance(files, list):
         return None
-    if memo.get("inputs") != cite_inputs(folder, args, files):
+    if memo.get("inputs") != cite_inputs(folder, args, files, started, state):
         return None
     return memo["how"], memo["value"]
 
@@ -201,17 +291,37 @@ def remember(
     files: list[str],
     how: str,
     value: Any,
+    scanned: Scanned | None = None,
+    reads: dict[str, tuple[int, int]] | None = None,
 ) -> None:
     """Keep ``value`` (printed with ``how``) as the output of ``cite`` with
     ``args``, made from the record files ``files`` (read directly) and the
     library as it was at ``started`` (a time in ns taken before the citation
     was made): if no file, nor the folder, changed since (or within a clock
-    tick before), what was read is what the digest stands for. A cache
-    folder that cannot be written is left alone."""
+    tick before), what was read is what the digest stands for. With
+    ``scanned`` (the scan the citation's index was brought up to date from,
+    at ``started``) and ``reads`` (every record file read to make the
+    citation: key -> its time and size as read), the folder is not scanned
+    again: the output is kept under that scan's state if every file read was
+    as the scan saw it (a file changed since and not read gives the next scan
+    another state, so the next ``cite`` makes its output again); if one was
+    not, nothing is kept. (A scan that saw a racy file has no state: then the
+    folder is scanned again, and nothing is kept if a file changed since
+    ``scanned`` began.) A cache folder that cannot be written is left alone."""
     import json
 
     path = _memo_path(folder, args)
-    inputs = cite_inputs(folder, args, files, started) if path is not None else None
+    if path is None:
+        return
+    if scanned is not None and scanned.state is not None:
+        if reads is None or not scanned.unchanged(reads):
+            return
+        inputs = cite_inputs(folder, args, files, scanned.started, scanned.state)
+    else:
+        # (with a scan that saw a racy file: no file may have changed since
+        # it, as the index was brought up to date from it)
+        since = started if scanned is None else min(started, scanned.started)
+        inputs = cite_inputs(folder, args, files, since)
     if path is None or inputs is None or how not in HOWS:
         return
     memo = {"args": args, "files": files, "inputs": inputs, "how": how, "value": value}

@@ -421,8 +421,10 @@ class Compared:
     records it read are kept as they were read); a context manager (it
     closes the index)."""
 
-    def __init__(self, library: Any) -> None:
+    def __init__(self, library: Any, scanned: tuple[Any, int] | None = None) -> None:
         self.library = library
+        #: a scan of the folder the caller made, for the index (see :func:`cite`)
+        self._scanned = scanned
         self._index: Any = None
         self._opened = False
         self._stored: dict[str, Any] = {}  # key -> record as stored
@@ -442,7 +444,7 @@ class Compared:
 
             self._opened = True
             self.library.check_exists()
-            self._index = open_index(self.library.path)
+            self._index = open_index(self.library.path, scanned=self._scanned)
         return self._index
 
     def pool(
@@ -451,12 +453,15 @@ class Compared:
         queries: Iterable[str],
         warn: Warn | None,
         listed: Collection[str] | None = None,
-    ) -> Any:
+        enough: Callable[[Collection[Any]], bool] | None = None,
+    ) -> Collection[Any]:
         """The cited records and, resolved, the library's records matching
         any of ``queries`` (an empty query: all) listed under one of the
-        words ``listed`` (see :func:`citeshelf.library.query.select`)."""
-        from ..library.parents import resolve_many
-        from ..library.query import select
+        words ``listed`` (see :func:`citeshelf.library.query.select`).
+        ``enough``: a test of the pool that more records can only keep true;
+        with the index, the matching records are read a few at a time (8,
+        then twice as many each time) and no more once the pool passes it."""
+        from ..library.query import found_keys, select
 
         pool = {r.key: r for r in records}
         queries = list(queries)
@@ -464,19 +469,44 @@ class Compared:
             return pool.values()
         index = self._opened_index()
         for q in queries:
-            found, problems = select(
-                self.library, q or None, listed=listed, index=index, known=self._stored
-            )
-            for p in problems:
-                if warn is not None:
-                    warn(f"skipped an unreadable record file: {p.reason}")
-            new = [f for f in found if f.key not in pool and f.key not in self._resolved]
-            for r in resolve_many(new, self.library, reprints=True):
-                self._resolved[r.key] = r
-            for f in found:
-                if f.key not in pool:
-                    pool[f.key] = self._resolved[f.key]
+            if index is None:
+                found, problems = select(
+                    self.library, q or None, listed=listed, index=index, known=self._stored
+                )
+                self._warn(problems, warn)
+                self._add(pool, found)
+                continue
+            keys, problems = found_keys(index, q or None, listed)
+            self._warn(problems, warn)
+            keys = [k for k in keys if k not in pool]
+            step = 8 if enough is not None else len(keys)
+            while keys:
+                part, keys = keys[:step], keys[step:]
+                read, unreadable = self.library.load_all([k for k in part if k not in self._stored])
+                self._warn(unreadable, warn)
+                self._stored.update((r.key, r) for r in read)
+                self._add(pool, [self._stored[k] for k in part if k in self._stored])
+                if enough is not None and enough(pool.values()):
+                    return pool.values()
+                step *= 2
         return pool.values()
+
+    def _add(self, pool: dict[str, Any], found: Sequence[Any]) -> None:
+        """``found`` (as stored) into ``pool``, resolved (each once)."""
+        from ..library.parents import resolve_many
+
+        new = [f for f in found if f.key not in pool and f.key not in self._resolved]
+        for r in resolve_many(new, self.library, reprints=True):
+            self._resolved[r.key] = r
+        for f in found:
+            if f.key not in pool:
+                pool[f.key] = self._resolved[f.key]
+
+    @staticmethod
+    def _warn(problems: Sequence[Any], warn: Warn | None) -> None:
+        if warn is not None:
+            for p in sorted(problems, key=lambda p: p.key):
+                warn(f"skipped an unreadable record file: {p.reason}")
 
 
 @contextmanager
@@ -513,8 +543,15 @@ def library_initials(
         phrase = '"' + name.replace('"', " ").replace("\\", " ") + '"'
         queries.append(f"author:{phrase} OR editor:{phrase}")
     cited = {r.key for r in records}
+    # a cited work gets initials once one other first author of its surname
+    # has other initials: more works cannot take them away
+    wanted = {r.key for r in records if cited_surname(r)}
+
+    def enough(pool: Collection[Any]) -> bool:
+        return wanted <= surname_initials(pool, style)
+
     with _compared(library, compared) as seen:
-        pool = seen.pool(records, queries, warn, listed=_listed_words(records))
+        pool = seen.pool(records, queries, warn, listed=_listed_words(records), enough=enough)
     return surname_initials(pool, style) & cited
 
 
@@ -627,13 +664,16 @@ def cite(
     warn: Warn | None = None,
     subsequent: bool = False,
     sentence_case: bool = False,
+    scanned: tuple[Any, int] | None = None,
 ) -> Citations:
     """A citation of the records ``keys`` (one combined citation), or with
     ``form="reference"`` one reference entry per key. ``pages``: none, or one
     per key. Year letters are those of the whole library's reference list.
     With ``csl``, a citation's HTML is rendered only if ``with_html`` (else
     ``html`` is its text in ``fmt``). ``subsequent``: a later citation of the
-    works (:func:`subsequent_form`)."""
+    works (:func:`subsequent_form`). ``scanned``: ``(scan, started)``, a scan
+    of the folder just made by the caller, from which the index is brought
+    up to date (see :meth:`citeshelf.library.index.Index.refresh`)."""
     from ..styles import format_citation
 
     _check_pages(keys, pages)
@@ -654,7 +694,7 @@ def cite(
     if form == "reference":  # an in-text citation gives a title in title case anyway
         records = [cased(r) for r in records]
         cased.warn(notes)
-    with Compared(library) as compared:
+    with Compared(library, scanned) as compared:
         suffixes = library_suffixes(library, records, style, edition, notes, compared=compared)
         if form == "reference":
             styled = [
