@@ -375,3 +375,16 @@ def test_records_written_by_a_command_are_indexed_in_the_order_written(
     assert kept[1:] == rows(tmp_path / "files.sqlite3", None)[1:]
     assert kept[1] == [("aa-chapter", 2014, "zz-book"), ("zz-book", 2014, None)]
     assert kept[2] == ["aa-chapter", "zz-book"]
+
+
+def test_index_path_text_is_index_path_as_text(tmp_path: Path) -> None:
+    """The light twin the kept outputs are found with names the same file:
+    the last two parts of the folder's real path and a hash of it."""
+    from citeshelf.library.schema import index_path, index_path_text
+
+    env = {"CITESHELF_INDEX_DIR": str(tmp_path / "cache")}
+    (tmp_path / "a b" / "ç").mkdir(parents=True)
+    for folder in ["/", "/tmp", tmp_path / "a b" / "ç", str(tmp_path / "a b") + "/", "records"]:
+        assert index_path_text(folder, env) == str(index_path(folder, env)), folder
+    assert os.path.basename(index_path_text("/", env)).startswith("library-")
+    assert os.path.basename(index_path_text(tmp_path / "a b" / "ç", env)).startswith("a_b-")

@@ -340,6 +340,37 @@ def test_find_library_order(tmp_path: Path) -> None:
     )
 
 
+def test_find_library_text_is_find_library_as_text(tmp_path: Path, monkeypatch) -> None:
+    """The light twin the kept ``show``/``cite`` use (no pathlib) finds the
+    same folder, from an absolute or relative working folder, at any depth."""
+    from citeshelf.library.locate import find_library_text
+
+    (tmp_path / "paper" / "records").mkdir(parents=True)
+    (tmp_path / "paper" / "a" / "b").mkdir(parents=True)
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}
+    monkeypatch.chdir(tmp_path)
+    cwds = [
+        tmp_path / "paper" / "a" / "b",
+        "paper/a/b",
+        "paper/a/b/",
+        "paper",
+        ".",
+        tmp_path,
+        "/",
+    ]
+    for cwd in cwds:
+        path, how = find_library(None, env=env, cwd=cwd)
+        text, how_text = find_library_text(None, env=env, cwd=cwd)
+        assert (Path(text), how_text) == (path, how), cwd
+    assert find_library_text(None, env=env, cwd="paper/a/b") == (
+        os.path.join("paper", "records"),
+        "nearest records/ folder",
+    )
+    (tmp_path / "records").mkdir()
+    assert find_library_text(None, env=env, cwd=".") == ("./records", "nearest records/ folder")
+    assert find_library(None, env=env, cwd=".")[0] == Path("records")
+
+
 def _stage_and_commit(lib: Library, records: list) -> list[Path]:
     """Stage every record, then commit them at once (as the importer does)."""
     return lib.commit_staged([(lib.stage(r), r.key) for r in records])

@@ -20,8 +20,10 @@ __all__ = [
     "index_off",
     "LIBRARY_CONFIG",
     "library_config_path",
+    "library_config_text",
     "user_cache_dir",
     "user_config_path",
+    "user_config_text",
 ]
 
 #: The environment variable naming the user's configuration file.
@@ -73,19 +75,30 @@ def user_config_path(env: Mapping[str, str] | None = None) -> Path:
     """The user's configuration file (it need not exist)."""
     from pathlib import Path
 
+    return Path(user_config_text(env))
+
+
+def user_config_text(env: Mapping[str, str] | None = None) -> str:
+    """:func:`user_config_path` as text (no pathlib: a kept ``cite`` reads it)."""
     env = os.environ if env is None else env
     if env.get(CONFIG_ENV):
-        return Path(env[CONFIG_ENV])
+        return env[CONFIG_ENV]
+    home = os.path.expanduser("~")
     if sys.platform == "win32":  # pragma: no cover
-        base = Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+        base = env.get("APPDATA") or os.path.join(home, "AppData", "Roaming")
     elif sys.platform == "darwin":  # pragma: no cover
-        base = Path.home() / "Library" / "Application Support"
+        base = os.path.join(home, "Library", "Application Support")
     else:
-        base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    return base / "citeshelf" / "config.toml"
+        base = env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    return os.path.join(base, "citeshelf", "config.toml")
 
 
 def library_config_path(library_dir: str | os.PathLike[str]) -> Path:
     from pathlib import Path
 
-    return Path(library_dir) / LIBRARY_CONFIG
+    return Path(library_config_text(library_dir))
+
+
+def library_config_text(library_dir: str | os.PathLike[str]) -> str:
+    """The library's configuration file in ``library_dir``, as text."""
+    return os.path.join(os.fspath(library_dir), LIBRARY_CONFIG)

@@ -71,10 +71,10 @@ def show_remembered(args: list[str]) -> bool:
     if library is not None and os.path.isfile(library):
         return False  # Click says why
     from .. import render
-    from ..library.locate import find_library
+    from ..library.locate import find_library_text
     from ..ops.showmemo import remembered
 
-    folder, _how = find_library(library)
+    folder, _how = find_library_text(library)
     kept = remembered(folder, key, "json" if as_json else "view")
     if as_json:
         if not isinstance(kept, dict):
@@ -101,10 +101,10 @@ def cite_remembered(args: list[str]) -> bool:
 
     if render.stdout_is_terminal():
         return False
-    from ..library.locate import find_library
+    from ..library.locate import find_library_text
     from ..ops.citememo import remembered
 
-    folder, _how = find_library(library)
+    folder, _how = find_library_text(library)
     kept = remembered(folder, rest)
     if kept is None:
         return False

@@ -9,23 +9,32 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
-from pathlib import Path
 
-__all__ = ["find_library", "user_library_dir", "ENV_VAR"]
+TYPE_CHECKING = False  # typing itself is not imported at start-up
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+__all__ = ["find_library", "find_library_text", "user_library_dir", "ENV_VAR"]
 
 ENV_VAR = "CITESHELF_LIBRARY"
 
 
 def user_library_dir(env: Mapping[str, str] | None = None) -> Path:
-    env = os.environ if env is None else env
+    from pathlib import Path
+
+    return Path(_user_library_text(os.environ if env is None else env))
+
+
+def _user_library_text(env: Mapping[str, str]) -> str:
+    home = os.path.expanduser("~")
     if sys.platform == "win32":  # pragma: no cover
-        base = Path(env.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+        base = env.get("APPDATA") or os.path.join(home, "AppData", "Roaming")
     elif sys.platform == "darwin":  # pragma: no cover
-        base = Path.home() / "Library" / "Application Support"
+        base = os.path.join(home, "Library", "Application Support")
     else:
-        base = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "citeshelf" / "records"
+        base = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    return os.path.join(base, "citeshelf", "records")
 
 
 def find_library(
@@ -35,14 +44,32 @@ def find_library(
     cwd: str | os.PathLike[str] | None = None,
 ) -> tuple[Path, str]:
     """The library folder and how it was chosen ("--library", "$CITESHELF_LIBRARY", ...)."""
+    from pathlib import Path
+
+    folder, how = find_library_text(explicit, env=env, cwd=cwd)
+    return Path(folder), how
+
+
+def find_library_text(
+    explicit: str | os.PathLike[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+) -> tuple[str, str]:
+    """:func:`find_library`'s folder as text (no pathlib: a kept ``show`` or
+    ``cite`` is printed without it, as ``--help`` is)."""
     env = os.environ if env is None else env
     if explicit:
-        return Path(explicit), "--library"
+        return os.fspath(explicit), "--library"
     if env.get(ENV_VAR):
-        return Path(env[ENV_VAR]), f"${ENV_VAR}"
-    here = Path(cwd) if cwd else Path.cwd()
-    for folder in (here, *here.parents):
-        candidate = folder / "records"
-        if candidate.is_dir():
+        return env[ENV_VAR], f"${ENV_VAR}"
+    here = os.fspath(cwd) if cwd else os.getcwd()
+    while True:
+        candidate = os.path.join(here, "records")
+        if os.path.isdir(candidate):
             return candidate, "nearest records/ folder"
-    return user_library_dir(env), "per-user library"
+        parent = os.path.dirname(here)  # ("" after a relative path's first part: ".")
+        if parent == here:
+            break
+        here = parent
+    return _user_library_text(env), "per-user library"

@@ -14,7 +14,6 @@ import marshal
 import os
 import re
 from array import array
-from pathlib import Path
 
 from ..model.keyfiles import SAFE_KEY, key_of_stem
 from .digests import sha1
@@ -106,7 +105,7 @@ class Scan:
         sizes = array("q")
         add_mtime, add_size = mtimes.append, sizes.append
         names = []
-        with os.scandir(Path(folder)) as it:  # pragma: no cover - e.g. Windows
+        with os.scandir(folder) as it:  # pragma: no cover - e.g. Windows
             for entry in it:
                 name = entry.name
                 if record_name(name):

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
-from pathlib import Path
 
 from ..paths import ENV_INDEX_DIR, index_dir_text, index_off
+
+TYPE_CHECKING = False  # typing itself is not imported at start-up
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
 
 __all__ = [
     "ENV_INDEX_DIR",
@@ -29,6 +32,7 @@ __all__ = [
     "index_dir",
     "index_off",
     "index_path",
+    "index_path_text",
 ]
 
 #: Bump when the schema or the text folding changes: old index files are rebuilt.
@@ -40,18 +44,33 @@ FREE_FIELDS = ("title", "author", "editor", "translator", "abstract", "key")
 
 
 def index_dir(env: Mapping[str, str] | None = None) -> Path:
+    from pathlib import Path
+
     return Path(index_dir_text(env))
 
 
 def index_path(library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Path:
     """The index file of the library at ``library_path``."""
+    from pathlib import Path
+
+    return Path(index_path_text(library_path, env))
+
+
+def index_path_text(
+    library_path: str | os.PathLike[str], env: Mapping[str, str] | None = None
+) -> str:
+    """:func:`index_path` as text (no pathlib: kept outputs are found with it)."""
     from .digests import sha256
 
     absolute = os.path.realpath(os.fspath(library_path))
     digest = sha256(absolute.encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    parts = Path(absolute).parts[-2:]
+    # the last two parts of the path ("/" alone: none)
+    head, last = os.path.split(absolute)
+    parts = [p for p in (os.path.basename(head), last) if p]
+    if head == absolute:  # the root folder
+        parts = [absolute]
     label = re.sub(r"[^A-Za-z0-9_.-]+", "_", "-".join(parts)).strip("._-")[:60] or "library"
-    return index_dir(env) / f"{label}-{digest}.sqlite3"
+    return os.path.join(index_dir_text(env), f"{label}-{digest}.sqlite3")
 
 
 #: ``records``: one row per record file (``problem`` set when it could not be

@@ -35,9 +35,8 @@ Light on purpose (the standard library and light modules only).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from .showmemo import blake2b, code_stamp, keep_file
+from .showmemo import beside_index, blake2b, code_stamp, keep_file
 
 TYPE_CHECKING = False  # typing itself is not imported at start-up
 
@@ -56,26 +55,27 @@ def memo_allowed(args: list[str]) -> bool:
     return not any(a.startswith("--csl") or a in ("--help", "-h") or a == "--" for a in args)
 
 
-def _config_bytes(folder: Path) -> bytes:
+def _config_bytes(folder: str) -> bytes:
     """The bytes of the configuration files ``cite`` reads (empty if absent)."""
-    from ..paths import library_config_path, user_config_path
+    from ..paths import library_config_text, user_config_text
 
     out = b""
-    for path in (user_config_path(), library_config_path(folder)):
+    for path in (user_config_text(), library_config_text(folder)):
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as f:
+                data = f.read()
         except OSError:
             data = b"\0absent"
         out += len(data).to_bytes(8, "big") + data
     return out
 
 
-def _state(folder: Path, started: int) -> str | None:
+def _state(folder: str | os.PathLike[str], started: int) -> str | None:
     """What the library's freshness check sees of the folder (see :func:`_scanned`)."""
     return _scanned(folder, started)[0]
 
 
-def _scanned(folder: Path, started: int) -> tuple[str | None, Listing | None]:
+def _scanned(folder: str | os.PathLike[str], started: int) -> tuple[str | None, Listing | None]:
     """What the library's freshness check sees of the folder, as the index
     checks it (:envvar:`CITESHELF_INDEX_CHECK`): every entry's name, time and
     size, or with ``folder`` the folder's time alone; None when an entry (or
@@ -94,7 +94,8 @@ def _scanned(folder: Path, started: int) -> tuple[str | None, Listing | None]:
     if racy(mtime, started):
         return None, None
     if os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder":
-        return (None if (folder / ".journal").exists() else f"folder:{mtime}"), None
+        journal = os.path.exists(os.path.join(folder, ".journal"))
+        return (None if journal else f"folder:{mtime}"), None
     if os.stat in os.supports_dir_fd and os.listdir in os.supports_fd:
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -209,7 +210,7 @@ def cite_inputs(
     from ..library.scan import racy
     from ..model.keyfiles import file_stem, key_problem
 
-    folder = Path(folder)
+    folder = os.fspath(folder)
     started = time.time_ns() if started is None else started
     try:
         if state is None:
@@ -224,7 +225,8 @@ def cite_inputs(
         for key in files:
             if not isinstance(key, str) or key_problem(key) is not None:
                 return None
-            raw, st = read_regular(folder / f"{file_stem(key)}.json", folder, max_record_bytes())
+            path = os.path.join(folder, f"{file_stem(key)}.json")
+            raw, st = read_regular(path, folder, max_record_bytes())
             if racy(st.st_mtime_ns, started):
                 return None
             digest.update(len(raw).to_bytes(8, "big") + raw)
@@ -233,17 +235,17 @@ def cite_inputs(
     return str(digest.hexdigest())
 
 
-def _memo_path(folder: str | os.PathLike[str], args: list[str]) -> Path | None:
+def _memo_path(folder: str | os.PathLike[str], args: list[str]) -> str | None:
     """Where the output of ``cite`` with ``args`` is kept (None: nothing is,
     as no index is kept)."""
     import json
 
-    from ..library.schema import index_off, index_path
+    from ..library.schema import index_off, index_path_text
 
     if index_off():
         return None
     name = blake2b(json.dumps(args, ensure_ascii=False).encode("utf-8", "surrogateescape"))
-    return index_path(folder).with_suffix(".cite") / f"{name.hexdigest()}.json"
+    return beside_index(index_path_text(folder), ".cite", f"{name.hexdigest()}.json")
 
 
 def remembered(folder: str | os.PathLike[str], args: list[str]) -> tuple[str, Any] | None:
@@ -262,12 +264,12 @@ def remembered(folder: str | os.PathLike[str], args: list[str]) -> tuple[str, An
     # be printed, for the command that makes it again (:func:`take_scanned`)
     started = time.time_ns()
     try:
-        state, listing = _scanned(Path(folder), started)
+        state, listing = _scanned(folder, started)
     except OSError:
         return None
     if listing is not None:
         _SCANNED = Scanned(os.path.realpath(folder), started, state, listing)
-    if state is None or not path.is_file():
+    if state is None or not os.path.isfile(path):
         return None
     try:
         with open(path, encoding="utf-8") as f:

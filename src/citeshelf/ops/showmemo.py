@@ -24,7 +24,6 @@ import os
 TYPE_CHECKING = False  # typing itself is not imported at start-up
 
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import Any
 
 __all__ = ["blake2b", "code_stamp", "remember", "remembered", "show_inputs"]
@@ -60,7 +59,7 @@ def blake2b(data: bytes = b"") -> Any:
     return blake2b(data, digest_size=20)
 
 
-def _read(folder: Path, key: object) -> tuple[bytes, dict[str, Any]] | None:
+def _read(folder: str, key: object) -> tuple[bytes, dict[str, Any]] | None:
     """A record file's bytes and its JSON object (which names ``key``), or
     None if it cannot be read as one."""
     from ..library.safeio import loads_limited, max_record_bytes, read_regular
@@ -68,7 +67,7 @@ def _read(folder: Path, key: object) -> tuple[bytes, dict[str, Any]] | None:
 
     if not isinstance(key, str) or key_problem(key) is not None:
         return None
-    path = folder / f"{file_stem(key)}.json"
+    path = os.path.join(folder, f"{file_stem(key)}.json")
     try:
         raw, _ = read_regular(path, folder, max_record_bytes())
         data = loads_limited(raw.decode("utf-8"))
@@ -83,10 +82,8 @@ def show_inputs(folder: str | os.PathLike[str], key: str) -> tuple[str, str | No
     """A digest of what ``show KEY`` is made of (the record's file, its
     parent's file if it names one, citeshelf's code) and the parent's key as
     the file spells it; None when a file cannot be read as a record."""
-    from pathlib import Path
-
-    folder = Path(folder)
-    if (folder / ".journal").exists():  # a commit to complete first
+    folder = os.fspath(folder)
+    if os.path.exists(os.path.join(folder, ".journal")):  # a commit to complete first
         return None
     own = _read(folder, key)
     if own is None:
@@ -103,14 +100,20 @@ def show_inputs(folder: str | os.PathLike[str], key: str) -> tuple[str, str | No
     return digest.hexdigest(), parent
 
 
-def _memo_path(folder: str | os.PathLike[str], key: str) -> Path | None:
+def _memo_path(folder: str | os.PathLike[str], key: str) -> str | None:
     """Where ``show KEY``'s texts are kept (None: nothing is kept, as no index is)."""
-    from ..library.schema import index_off, index_path
+    from ..library.schema import index_off, index_path_text
     from ..model.keyfiles import file_stem
 
     if index_off():
         return None
-    return index_path(folder).with_suffix(".show") / f"{file_stem(key)}.json"
+    return beside_index(index_path_text(folder), ".show", f"{file_stem(key)}.json")
+
+
+def beside_index(index: str, suffix: str, name: str) -> str:
+    """The file ``name`` in the folder of kept outputs named after the index
+    file ``index`` with ``suffix`` for its own (``…/lib-1234.show/key.json``)."""
+    return os.path.join(os.path.splitext(index)[0] + suffix, name)
 
 
 def remembered(folder: str | os.PathLike[str], key: str, part: str) -> Any:
@@ -159,14 +162,16 @@ def remember(
     keep_file(path, json.dumps(memo))
 
 
-def keep_file(path: Path, text: str) -> None:
+def keep_file(path: str | os.PathLike[str], text: str) -> None:
     """Write a kept text (a memo, a help text) whole or not at all: through a
     temporary file renamed into place; a cache folder that cannot be written,
     or text it cannot hold, is left alone."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    folder, name = os.path.split(os.fspath(path))
+    temp = os.path.join(folder, f".{name}.{os.getpid()}.part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(text, encoding="utf-8")
+        os.makedirs(folder or ".", exist_ok=True)
+        with open(temp, "w", encoding="utf-8") as f:
+            f.write(text)
         os.replace(temp, path)
     except (OSError, UnicodeEncodeError):
         try:
