@@ -104,6 +104,27 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     }
 
 
+class CountingOs:
+    """``os`` for a module that lists the records folder open as a descriptor
+    (``os.listdir(fd)``), counting those listings in :attr:`listed`
+    (``monkeypatch.setattr(module, "os", CountingOs())``)."""
+
+    def __init__(self) -> None:
+        self.listed = 0
+
+        def listdir(path: object = ".") -> list[str]:
+            if isinstance(path, int):
+                self.listed += 1
+            return os.listdir(path)  # type: ignore[arg-type]
+
+        self.listdir = listdir
+        # (as the module asks whether os.listdir takes a descriptor)
+        self.supports_fd = os.supports_fd | {listdir}
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(os, name)
+
+
 class Pids:
     """The processes that ran a method (:func:`spy_pids`): this one and forked workers."""
 

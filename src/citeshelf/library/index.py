@@ -77,7 +77,7 @@ from .jsondata import listed_words, parent_hint
 from .jsondata import names_words as _names_words
 from .jsondata import str_list as _str_list
 from .safeio import file_digest, max_record_bytes, read_regular
-from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, name_key, racy, record_name
+from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, listing_id, name_key, racy, record_name
 from .schema import (
     ENV_INDEX_DIR,
     FTS,
@@ -357,12 +357,14 @@ class Index:
 
     # -- keeping it fresh ---------------------------------------------------
 
-    def scan(self) -> Scan:
+    def scan(self, names: list[str] | None = None) -> Scan:
         """Name, modification time and size of every record file (one stat each).
 
         A commit a crashed process left is completed first, and what
-        interrupted writes left is removed (by the store)."""
-        scan = Scan.of(self.library_path)
+        interrupted writes left is removed (by the store). ``names``: as
+        :meth:`Scan.of` (the folder is known not to have changed since a
+        listing without leftovers)."""
+        scan = Scan.of(self.library_path, names)
         if scan.leftovers:
             store = self._library()
             store.recover()
@@ -405,12 +407,18 @@ class Index:
         """
         con = self.con
         none = {"read": 0, "removed": 0, "resolved": 0}
-        folder = str(os.stat(self.library_path).st_mtime_ns)
-        # (not the last scan's state, which is large: read only to compare with a new one)
+        st = os.stat(self.library_path)
+        folder = str(st.st_mtime_ns)
+        # (taken before the folder is listed: see ``listing`` below)
+        listed = listing_id(st)
+        # (not the last scan's state, which is large: read only to compare
+        # with a new one, or for its names when the folder is as it was)
         meta = dict(con.execute("SELECT name, value FROM meta WHERE name != 'state'"))
         by_folder = not files and os.environ.get(ENV_INDEX_CHECK, "files").lower() == "folder"
         if not full and by_folder and meta.get("folder") == folder and meta.get("digest"):
             return none
+        old: Scan | None = None
+        old_digest = ""
         if (
             scanned is not None
             and not scanned[0].leftovers
@@ -420,11 +428,26 @@ class Index:
             scan, started = scanned
         else:
             started = time.time_ns()
-            scan = self.scan()
+            if not full and meta.get("listing") == listed:
+                # The folder's entries are those the last update listed:
+                # stat the files it saw, without listing the folder.
+                old, old_digest = self._listed_scan(listed)
+            scan = self.scan(old.names if old is not None else None)
+        if old is not None and old_digest and scan.same(old):
+            # (what the last update saw, which was clean: nothing to do)
+            return none
         digest = scan.digest()
+        # (the folder as it was before this scan listed it: while it stays so,
+        # the next update need not list it; not when the listing held
+        # leftovers of an interrupted write, which are to be seen and cleaned,
+        # nor when the folder changed within a clock tick of the scan, as a
+        # change just after it could leave its times as they are)
+        listing = listed if not scan.leftovers and not racy(st.st_ctime_ns, started) else ""
         if not full and meta.get("digest") == digest:
             if by_folder and meta.get("folder") != folder:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder,))
+            if listing and meta.get("listing") != listing:
+                self._note_listing(listing, digest)
             return none
         con.execute("BEGIN IMMEDIATE")
         try:
@@ -442,6 +465,7 @@ class Index:
             con.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder if clean else "",)
             )
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('listing', ?)", (listing,))
             con.execute("COMMIT")
         except BaseException:
             _rollback(con)
@@ -531,12 +555,55 @@ class Index:
             "racy": self._racy,
         }
 
+    def _stored_scan(self) -> Scan | None:
+        """The scan the last update stored (None if none, or unreadable)."""
+        row = self.con.execute("SELECT value FROM meta WHERE name = 'state'").fetchone()
+        return Scan.load(row[0]) if row else None
+
+    def _note_listing(self, listing: str, digest: str) -> None:
+        """Note ``listing`` as what the folder was when the stored state was
+        listed, if that state is still the one of ``digest`` (one statement:
+        an update committed meanwhile keeps its own). Only a saving: skipped
+        when another process is writing, or the index cannot be written."""
+        import sqlite3
+
+        con = self.con
+        con.execute("PRAGMA busy_timeout = 0")
+        try:
+            con.execute(
+                "INSERT OR REPLACE INTO meta SELECT 'listing', ? "
+                "WHERE (SELECT value FROM meta WHERE name = 'digest') = ?",
+                (listing, digest),
+            )
+        except sqlite3.OperationalError:
+            pass
+        finally:
+            con.execute("PRAGMA busy_timeout = 60000")
+
+    def _listed_scan(self, listed: str) -> tuple[Scan | None, str]:
+        """The scan the last update stored and its digest ("" when some file
+        was to be read again), if the folder's :func:`listing_id` is still
+        ``listed``, the one it was listed under; read together (an update
+        committed meanwhile may be of an older listing)."""
+        con = self.con
+        con.execute("BEGIN")
+        try:
+            rows = dict(
+                con.execute(
+                    "SELECT name, value FROM meta WHERE name IN ('listing', 'state', 'digest')"
+                )
+            )
+        finally:
+            con.execute("COMMIT")
+        if rows.get("listing") != listed or "state" not in rows:
+            return None, ""
+        return Scan.load(rows["state"]), rows.get("digest") or ""
+
     def _diff(self, scan: Scan) -> tuple[list[str], list[str], dict[str, tuple[int, int]]]:
         """Keys of the files added or changed, of those removed, and what the
         scan saw of the changed ones, against the state stored by the last
         update (read under the write lock)."""
-        row = self.con.execute("SELECT value FROM meta WHERE name = 'state'").fetchone()
-        old = Scan.load(row[0]) if row else None
+        old = self._stored_scan()
         stored = None
         if old is None:
             stored = {

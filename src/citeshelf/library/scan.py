@@ -27,6 +27,7 @@ __all__ = [
     "SUFFIX",
     "Scan",
     "differences",
+    "listing_id",
     "racy",
     "stat_names",
 ]
@@ -67,6 +68,17 @@ def _leftovers(every: list[str]) -> bool:
     return any(n[0] == "." and is_leftover(n) for n in every)
 
 
+def listing_id(st: os.stat_result) -> str:
+    """What says that a folder's entries are still those an earlier listing
+    saw (``st``: the folder's ``stat``): its device, inode, modification and
+    change times. Adding, removing or renaming an entry sets both times; the
+    change time cannot be set back (``touch -d`` and ``rsync -t`` set the
+    modification time), and a folder put in the place of another has another
+    inode. Only as good as the listing it was taken before, and only when
+    neither time is :func:`racy` against that listing's start."""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
 def racy(mtime_ns: int, started_ns: int) -> bool:
     """Was a file with this time modified too close to a scan started at ``started_ns``?"""
     tick = RACY_COARSE_NS if mtime_ns % 1_000_000_000 == 0 else RACY_NS
@@ -86,20 +98,31 @@ class Scan:
         self.leftovers = False
 
     @classmethod
-    def of(cls, folder: str | os.PathLike[str]) -> Scan:
-        """Name, modification time and size of every record file in ``folder``."""
+    def of(cls, folder: str | os.PathLike[str], names: list[str] | None = None) -> Scan:
+        """Name, modification time and size of every record file in ``folder``.
+
+        ``names``: the record files' names, in order, as an earlier scan
+        listed them, when the caller knows the folder's entries are the same
+        (its :func:`listing_id` is the one taken before that listing): only
+        those files are statted, the folder is not listed again (at 100,000
+        files, listing and sorting out the names costs about 65 ms of 270)."""
         if os.stat in os.supports_dir_fd and os.listdir in os.supports_fd:
             # listdir + stat relative to the folder: the cheapest way from Python
             fd = os.open(folder, os.O_RDONLY)
             try:
-                every = os.listdir(fd)
-                listed = [every[i] for i in _record_positions(every)]
+                if names is not None:
+                    every = None
+                    listed = names
+                else:
+                    every = os.listdir(fd)
+                    listed = [every[i] for i in _record_positions(every)]
                 # (a file gone meanwhile is left out)
-                names, mtimes, sizes = stat_names(fd, listed)
+                found, mtimes, sizes = stat_names(fd, listed)
             finally:
                 os.close(fd)
-            scan = cls(names, mtimes, sizes)
-            scan.leftovers = _leftovers(every)
+            scan = cls(found, mtimes, sizes)
+            # (a listing with leftovers is never given back as ``names``)
+            scan.leftovers = every is not None and _leftovers(every)
             return scan
         mtimes = array("q")  # pragma: no cover - e.g. Windows
         sizes = array("q")
@@ -130,6 +153,12 @@ class Scan:
         )
         scan.leftovers = _leftovers(every)
         return scan
+
+    def same(self, other: Scan) -> bool:
+        """Whether ``other`` saw the same files with the same times and sizes."""
+        return (
+            self.names == other.names and self.mtimes == other.mtimes and self.sizes == other.sizes
+        )
 
     def keys(self) -> list[str]:
         """The record keys seen, sorted."""
