@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import CountingOs
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -203,3 +205,88 @@ def test_the_listing_gives_the_index_the_scan_it_makes(own: Path) -> None:
     _age(own, 3600)
     leftover = _scanned(own, time.time_ns())[1]
     assert leftover is not None and leftover.scan().leftovers == Scan.of(own).leftovers
+
+
+@pytest.fixture
+def listings(monkeypatch: pytest.MonkeyPatch) -> CountingOs:
+    """Counts the listings of the records folder by the check of a kept `cite`."""
+    from citeshelf.ops import citememo
+
+    fake = CountingOs()
+    monkeypatch.setattr(citememo, "os", fake)
+    return fake
+
+
+def _settle() -> None:
+    """Wait until the folder's change time (which cannot be set back) is not
+    within a clock tick of the next check."""
+    from citeshelf.library.scan import RACY_NS
+
+    time.sleep(RACY_NS / 1e9 + 0.02)
+
+
+def test_a_kept_cite_stats_every_file_without_listing_the_folder(
+    own: Path, counts, listings: CountingOs
+) -> None:
+    """While the folder's device, inode, times are those seen before the last
+    check listed it, its entries are those listed then: each is statted (an
+    edit in place is seen), the folder is not listed again."""
+    _settle()
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014a)\n")
+    assert listings.listed == 1
+    kept = list((own.parent / "cache").glob("*.cite/listing.marshal"))
+    assert len(kept) == 1
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014a)\n")
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014a)\n")
+    assert listings.listed == 1 and counts["cites"] == 1
+    # edited in place: the folder does not change, the file's time and size do
+    _edit(own / "cottey2014nato.json", _to_2015)
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014)\n")
+    assert listings.listed == 1 and counts["cites"] == 2
+
+
+def test_a_work_added_is_seen_by_the_check_of_a_kept_cite(
+    own: Path, counts, listings: CountingOs
+) -> None:
+    _settle()
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014a)\n")
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014a)\n")
+    assert listings.listed == 1
+    data = json.loads((own / "cottey2014nato.json").read_text(encoding="utf-8"))
+    data.update(key="cottey2014other", title="Another work of 2014")
+    (own / "cottey2014other.json").write_text(json.dumps(data, indent=2), "utf-8")
+    old = time.time() - 60
+    os.utime(own / "cottey2014other.json", (old, old))
+    _settle()
+    # by title: Another work (a), Europe (b), NATO (c)
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014b)\n")
+    assert listings.listed >= 2
+    # and removed again
+    (own / "cottey2014other.json").unlink()
+    _settle()
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014a)\n")
+
+
+def test_a_kept_listing_of_another_folder_or_damaged_is_not_used(
+    own: Path, counts, listings: CountingOs
+) -> None:
+    from citeshelf.ops import citememo
+
+    _settle()
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014a)\n")
+    (path,) = (own.parent / "cache").glob("*.cite/listing.marshal")
+    listed = citememo._kept_listing(str(path), _listing_id(own))
+    assert listed is not None and "cottey2014nato.json" in listed
+    assert citememo._kept_listing(str(path), _listing_id(own) + "0") is None
+    # a damaged one is not used either: the folder is listed again
+    path.write_bytes(b"\x00garbage")
+    assert citememo._kept_listing(str(path), _listing_id(own)) is None
+    assert _main(own, "cottey2014europe") == (0, "(Cottey, 2014a)\n")
+    assert listings.listed == 2  # listed again, and kept again
+    assert citememo._kept_listing(str(path), _listing_id(own)) is not None
+
+
+def _listing_id(folder: Path) -> str:
+    from citeshelf.library.scan import listing_id
+
+    return listing_id(os.stat(folder))

@@ -162,16 +162,20 @@ def remember(
     keep_file(path, json.dumps(memo))
 
 
-def keep_file(path: str | os.PathLike[str], text: str) -> None:
-    """Write a kept text (a memo, a help text) whole or not at all: through a
-    temporary file renamed into place; a cache folder that cannot be written,
-    or text it cannot hold, is left alone."""
+def keep_file(path: str | os.PathLike[str], text: str | bytes) -> None:
+    """Write a kept text (a memo, a help text) or bytes whole or not at all:
+    through a temporary file renamed into place; a cache folder that cannot be
+    written, or text it cannot hold, is left alone."""
     folder, name = os.path.split(os.fspath(path))
     temp = os.path.join(folder, f".{name}.{os.getpid()}.part")
     try:
         os.makedirs(folder or ".", exist_ok=True)
-        with open(temp, "w", encoding="utf-8") as f:
-            f.write(text)
+        if isinstance(text, bytes):
+            with open(temp, "wb") as fb:
+                fb.write(text)
+        else:
+            with open(temp, "w", encoding="utf-8") as f:
+                f.write(text)
         os.replace(temp, path)
     except (OSError, UnicodeEncodeError):
         try:
