@@ -290,3 +290,18 @@ def _listing_id(folder: Path) -> str:
     from citeshelf.library.scan import listing_id
 
     return listing_id(os.stat(folder))
+
+
+def test_a_kept_listing_of_an_empty_folder_or_of_the_wrong_shape(tmp_path: Path) -> None:
+    import marshal
+
+    from citeshelf.ops import citememo
+
+    path = tmp_path / "listing.marshal"
+    path.write_bytes(marshal.dumps((1, "id", "")))
+    assert citememo._kept_listing(str(path), "id") == []
+    path.write_bytes(marshal.dumps((1, "id", "a.json\0b.json")))
+    assert citememo._kept_listing(str(path), "id") == ["a.json", "b.json"]
+    for wrong in [(1, "id", ["a.json", 2]), (2, "id", "a.json"), (1, "id"), "x"]:
+        path.write_bytes(marshal.dumps(wrong))
+        assert citememo._kept_listing(str(path), "id") is None

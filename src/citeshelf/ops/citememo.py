@@ -90,9 +90,10 @@ def _kept_listing(path: str, listed: str) -> list[str] | None:
             version, seen, names = marshal.loads(f.read())
     except (OSError, ValueError, TypeError, EOFError):
         return None
-    if version != 1 or seen != listed or not isinstance(names, list):
+    if version != 1 or seen != listed or not isinstance(names, str):
         return None
-    return names
+    # (one string: no entry's name holds a NUL)
+    return names.split("\0") if names else []
 
 
 def _scanned(
@@ -140,7 +141,7 @@ def _scanned(
             # (the folder not changed within a clock tick of the listing)
             import marshal
 
-            keep_file(listing_file, marshal.dumps((1, listed, every)))
+            keep_file(listing_file, marshal.dumps((1, listed, "\0".join(every))))
     else:  # pragma: no cover - e.g. Windows
         mtimes = array("q")
         sizes = array("q")
