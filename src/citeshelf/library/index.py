@@ -77,7 +77,16 @@ from .jsondata import listed_words, parent_hint
 from .jsondata import names_words as _names_words
 from .jsondata import str_list as _str_list
 from .safeio import file_digest, max_record_bytes, read_regular
-from .scan import ENV_INDEX_CHECK, SUFFIX, Scan, listing_id, name_key, racy, record_name
+from .scan import (
+    ENV_INDEX_CHECK,
+    SUFFIX,
+    Scan,
+    listing_id,
+    listing_to_keep,
+    name_key,
+    racy,
+    record_name,
+)
 from .schema import (
     ENV_INDEX_DIR,
     FTS,
@@ -442,7 +451,7 @@ class Index:
         # leftovers of an interrupted write, which are to be seen and cleaned,
         # nor when the folder changed within a clock tick of the scan, as a
         # change just after it could leave its times as they are)
-        listing = listed if not scan.leftovers and not racy(st.st_ctime_ns, started) else ""
+        listing = "" if scan.leftovers else listing_to_keep(st, started)
         if not full and meta.get("digest") == digest:
             if by_folder and meta.get("folder") != folder:
                 con.execute("INSERT OR REPLACE INTO meta VALUES ('folder', ?)", (folder,))

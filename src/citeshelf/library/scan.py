@@ -28,6 +28,7 @@ __all__ = [
     "Scan",
     "differences",
     "listing_id",
+    "listing_to_keep",
     "racy",
     "stat_names",
 ]
@@ -77,6 +78,14 @@ def listing_id(st: os.stat_result) -> str:
     inode. Only as good as the listing it was taken before, and only when
     neither time is :func:`racy` against that listing's start."""
     return f"{st.st_dev}:{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def listing_to_keep(st: os.stat_result, started_ns: int) -> str:
+    """The :func:`listing_id` to keep with a listing begun at ``started_ns``
+    after the folder's ``stat`` ``st``; "" (keep none) when the folder changed
+    within a clock tick of it, as a change just after the listing could leave
+    its times as they were (the change time is the later of the two)."""
+    return "" if racy(st.st_ctime_ns, started_ns) else listing_id(st)
 
 
 def racy(mtime_ns: int, started_ns: int) -> bool:

@@ -115,7 +115,7 @@ def _scanned(
     without listing the folder again (at 100,000 files, 40 ms of about 300)."""
     from array import array
 
-    from ..library.scan import ENV_INDEX_CHECK, listing_id, racy, stat_names
+    from ..library.scan import ENV_INDEX_CHECK, listing_id, listing_to_keep, racy, stat_names
 
     # An entry added, removed or renamed changes the folder's time: a
     # listing made after ``started`` then cannot stand for what was read.
@@ -137,11 +137,11 @@ def _scanned(
             os.close(fd)
         if len(names) != len(every):  # a file gone meanwhile: the listing is not one state
             return None, None
-        if kept is None and listing_file and not racy(st.st_ctime_ns, started):
-            # (the folder not changed within a clock tick of the listing)
+        keep = listing_to_keep(st, started) if kept is None else ""
+        if keep and listing_file:
             import marshal
 
-            keep_file(listing_file, marshal.dumps((1, listed, "\0".join(every))))
+            keep_file(listing_file, marshal.dumps((1, keep, "\0".join(every))))
     else:  # pragma: no cover - e.g. Windows
         mtimes = array("q")
         sizes = array("q")

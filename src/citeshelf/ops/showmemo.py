@@ -169,13 +169,10 @@ def keep_file(path: str | os.PathLike[str], text: str | bytes) -> None:
     folder, name = os.path.split(os.fspath(path))
     temp = os.path.join(folder, f".{name}.{os.getpid()}.part")
     try:
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
         os.makedirs(folder or ".", exist_ok=True)
-        if isinstance(text, bytes):
-            with open(temp, "wb") as fb:
-                fb.write(text)
-        else:
-            with open(temp, "w", encoding="utf-8") as f:
-                f.write(text)
+        with open(temp, "wb") as f:
+            f.write(data)
         os.replace(temp, path)
     except (OSError, UnicodeEncodeError):
         try:
