@@ -23,7 +23,10 @@ run:
   as an editor that does not rename would);
 * formatting 10,000 references per style through the styles' Python API.
 
-A command citeshelf does not have (yet) is reported as n/a. The record files
+Before timing, each tool's Python modules are compiled to bytecode
+(:func:`compile_bytecode`), as an installed tool has them, whatever
+``PYTHONDONTWRITEBYTECODE`` says. A command citeshelf does not have (yet) is
+reported as n/a. The record files
 for list/show/chapters are written directly (as citeshelf writes them), so
 those timings do not depend on the speed of import.
 
@@ -716,6 +719,54 @@ def run_with_rss(argv: list[str], **kw) -> tuple[float, int, int]:
     return t, rss, c
 
 
+def interpreter_of(exe: str) -> str:
+    """The Python a console script runs (its ``#!`` line), else this one."""
+    try:
+        with open(exe, "rb") as f:
+            first = f.readline(512)
+    except OSError:
+        return sys.executable
+    if first.startswith(b"#!"):
+        python = first[2:].decode(errors="replace").strip().split(" ")[0]
+        if python and Path(python).exists() and "python" in Path(python).name:
+            return python
+    return sys.executable
+
+
+#: compile the installed packages and ``argv[1:]`` (the tool's own package) once
+_COMPILE = """
+import compileall, importlib.util, os, sys, sysconfig
+folders = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+for name in sys.argv[1:]:
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.origin:
+        folders.add(os.path.dirname(spec.origin))
+ok = all(compileall.compile_dir(d, quiet=2, workers=0) for d in sorted(folders) if os.path.isdir(d))
+sys.exit(0 if ok else 1)
+"""
+
+
+def compile_bytecode(exe: str, package: str) -> bool:
+    """Write the bytecode of the tool behind ``exe`` (its environment's
+    packages and ``package``, wherever it is imported from) before it is timed.
+
+    An installed tool has it: pip compiles a wheel's modules as it installs
+    them, and Python writes the rest on first import -- unless
+    ``PYTHONDONTWRITEBYTECODE`` is set, as in some containers; then every
+    process compiled again each module whose cache is missing or stale (an
+    editable install's changed modules): a repeated ``cite`` at 10,000
+    records took 60-65 ms so against 46-49 ms with the cache written. Every
+    tool is compiled alike, so the figures compare the tools, not their
+    caches."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    proc = subprocess.run(
+        [interpreter_of(exe), "-c", _COMPILE, package], env=env, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(f"  ! bytecode of {exe} not all compiled: {proc.stderr[-300:]}\n")
+    return proc.returncode == 0
+
+
 def help_text(exe: list[str], command: str, env: dict) -> str | None:
     p = subprocess.run([*exe, command, "--help"], capture_output=True, text=True, env=env)
     return p.stdout if p.returncode == 0 else None
@@ -1102,6 +1153,15 @@ def ratio(other: object, ours: object) -> str:
     return ""
 
 
+def _bytecode_line(compiled: dict) -> str:
+    if not compiled:
+        return "Bytecode: not compiled before timing."
+    done = [name for name, ok in compiled.items() if ok]
+    failed = [name for name, ok in compiled.items() if not ok]
+    line = f"Bytecode compiled before timing for {', '.join(done) or 'none'}"
+    return line + (f"; not all of {', '.join(failed)}'s." if failed else ".")
+
+
 def markdown(results: dict) -> str:
     m = results["machine"]
     load = f"; load average {m['load_at_start'][0]:.1f} at start" if m.get("load_at_start") else ""
@@ -1110,6 +1170,7 @@ def markdown(results: dict) -> str:
     lines = [
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['system']}; Python {m['python']}, SQLite {m['sqlite']}{load}.",
         f"Median of {results['runs']} runs (import/export: up to 3; index build: 1), and the fastest, whole processes; memory = peak RSS.",
+        _bytecode_line(m.get("bytecode_compiled", {})),
         "",
     ]
     ops = [
@@ -1203,6 +1264,11 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "CITESHELF_INDEX_DIR": str(work / "index"), "NO_COLOR": "1"}
     env.pop("CITESHELF_LIBRARY", None)
     results: dict = {"machine": machine(), "runs": args.runs, "sizes": {}}
+    tools = [(exe[0] if len(exe) == 1 else sys.executable, "citeshelf")]
+    tools += [(t, name) for t, name in ((args.pubs, "pubs"), (args.papis, "papis")) if t]
+    results["machine"]["bytecode_compiled"] = {
+        name: compile_bytecode(t, name) for t, name in tools if Path(t).exists()
+    }
     for n in [int(s) for s in args.sizes.split(",") if s]:
         t0 = time.perf_counter()
         records = generate(n)
