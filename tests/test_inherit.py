@@ -14,7 +14,14 @@ from citeshelf.formats.ris import write_ris
 from citeshelf.model import inherit as inherit_module
 from citeshelf.model import parse_record
 from citeshelf.model.identifiers import isbn_key
-from citeshelf.model.inherit import EXPORT_USES, INHERITANCE, USES, chapter_view, inherited
+from citeshelf.model.inherit import (
+    EXPORT_USES,
+    INHERITANCE,
+    USES,
+    Inherit,
+    chapter_view,
+    inherited,
+)
 from citeshelf.styles import format_reference, to_text
 
 BOOK = {
@@ -137,7 +144,10 @@ def test_styles_see_the_books_data():
 def isbn_everywhere(monkeypatch):
     """The table with the ISBN row applying to every use."""
     rows = tuple(
-        row._replace(uses=frozenset(USES)) if row.field == "isbn" else row for row in INHERITANCE
+        Inherit(row.field, row.book_field, frozenset(USES), row.present, row.children)
+        if row.field == "isbn"
+        else row
+        for row in INHERITANCE
     )
     monkeypatch.setattr(inherit_module, "INHERITANCE", rows)
 
@@ -171,3 +181,12 @@ def test_every_exporter_and_the_styles_read_the_publisher_row(no_publisher):
         assert "Edward Elgar" not in text, fmt
     styled = to_text(format_reference(chapter_view(chapter(), book()), "apa"))
     assert "Edward Elgar" not in styled
+
+
+def test_a_rule_row_reads_as_its_fields_and_prints_the_same_way_every_time() -> None:
+    row = next(r for r in INHERITANCE if r.field == "container_title")
+    assert (row.book_field, row.present, row.condition) == ("full_title", "title", "title")
+    assert "style" in row.uses and "chapter" in row.children
+    # sorted sets: the same text whatever the string hashes of the run
+    assert repr(row).startswith("Inherit('container_title', 'full_title', uses=['")
+    assert repr(row) == repr(next(r for r in inherited("style") if r.field == "container_title"))

@@ -42,7 +42,10 @@ KNOWN_VIOLATIONS: set[str] = set()
 
 PACKAGES = ("model", "library", "formats", "styles", "sources", "ops", "lsp", "cli")
 # The package's own __init__ is called "__init__" here; it belongs to the shared base.
-BASE = ("errors", "exitcodes", "jsontext", "limits", "paths", "progress", "__init__")
+BASE = (
+    *("errors", "exitcodes", "jsontext", "limits", "paths", "progress", "progress_protocol"),
+    "__init__",
+)
 UI_LIBRARIES = ("click", "rich")
 LSP_LIBRARIES = ("pygls", "lsprotocol")
 ALL_LAYERS = frozenset({*PACKAGES, "base", "render", "__main__"})

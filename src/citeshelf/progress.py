@@ -4,22 +4,21 @@ core only ever needs :class:`NullProgress` when nobody is watching."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Protocol
+TYPE_CHECKING = False  # typing itself is not imported by a warm ``list``
+if TYPE_CHECKING:
+    from .progress_protocol import Progress, ProgressFactory
 
 __all__ = ["NullProgress", "Progress", "ProgressFactory"]
 
 
-class Progress(Protocol):
-    def __enter__(self) -> Progress: ...
+def __getattr__(name: str) -> object:
+    # Progress and ProgressFactory are defined in .progress_protocol, loaded
+    # when first asked for (PEP 562)
+    if name in ("Progress", "ProgressFactory"):
+        from . import progress_protocol
 
-    def __exit__(self, *exc: object) -> None: ...
-
-    def advance(self, n: int = 1) -> None: ...
-
-
-#: Makes a progress bar for a given number of steps.
-ProgressFactory = Callable[[int], Progress]
+        return getattr(progress_protocol, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class NullProgress:

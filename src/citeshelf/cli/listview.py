@@ -6,7 +6,10 @@ so the two print the same bytes."""
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported by a warm ``list``
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["join_query", "print_listing", "warn_unreadable"]
 
@@ -48,10 +51,10 @@ def print_listing(
     one) matching ``text``: a table, their keys, or each in ``fmt`` (a
     parsed ``--format``); then a warning for each unreadable file."""
     from .. import render
-    from ..library.locate import find_library
+    from ..library.locate import find_library_text
     from ..ops.listing import list_rows
 
-    path, _how = find_library(library_option)
+    path, _how = find_library_text(library_option)
     listing = list_rows(path, text, sort=order or [], limit=limit, progress=_progress)
     rows = listing.rows
     if keys_only:

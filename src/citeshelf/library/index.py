@@ -54,8 +54,6 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from operator import itemgetter
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from ..errors import InvalidData
 from ..model.display import (
@@ -71,7 +69,7 @@ from ..model.fold import fold
 from ..model.inherit import inherited
 from ..model.keyfiles import file_stem
 from ..model.order import TIE_ORDER, chapter_sort_key
-from ..progress import NullProgress, Progress, ProgressFactory
+from ..progress import NullProgress
 from .jsondata import isbns as _isbns
 from .jsondata import listed_words, parent_hint
 from .jsondata import names_words as _names_words
@@ -97,10 +95,16 @@ from .schema import (
     has_fts5,
     index_off,
     index_path,
+    index_path_text,
 )
 from .terms import norm_doi, norm_tag, tokens
 
+TYPE_CHECKING = False  # typing itself is not imported by a warm ``list``
 if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+    from typing import Any
+
+    from ..progress import Progress, ProgressFactory
     from .outputs import Outputs, OutputWriter
     from .store import RecordStore
 
@@ -111,6 +115,7 @@ __all__ = [
     "doc_text",
     "extract",
     "extract_own",
+    "index_path",  # (the index file's path, from .schema)
     "inheritable",
     "open_index",
     "rebuild_index",
@@ -266,9 +271,12 @@ class IndexProblem:
 class Index:
     """The index of one library. Use :func:`open_index`."""
 
-    def __init__(self, library_path: str | os.PathLike[str], path: Path | None = None) -> None:
-        self.library_path = Path(library_path)
-        self.path = Path(path) if path is not None else index_path(library_path)
+    def __init__(
+        self, library_path: str | os.PathLike[str], path: str | os.PathLike[str] | None = None
+    ) -> None:
+        # as text: a warm ``list`` does not import pathlib (about 3 ms)
+        self.library_text = os.fspath(library_path)
+        self.path_text = os.fspath(path) if path is not None else index_path_text(library_path)
         self.con: Any = None
         self.fts5 = True
         self.stats = {"read": 0, "removed": 0, "resolved": 0}
@@ -280,6 +288,19 @@ class Index:
         self._fresh = False
         #: rows made by :meth:`_store`, not yet written
         self._pending: list[tuple[tuple[Any, ...], tuple[str, ...] | None, list[Any]]] = []
+
+    @property
+    def library_path(self) -> Path:
+        from pathlib import Path
+
+        return Path(self.library_text)
+
+    @property
+    def path(self) -> Path:
+        """The index file."""
+        from pathlib import Path
+
+        return Path(self.path_text)
 
     # -- opening ----------------------------------------------------------------
 
@@ -298,8 +319,10 @@ class Index:
     def _connect(self) -> None:
         import sqlite3
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(str(self.path), timeout=60, isolation_level=None)
+        folder = os.path.dirname(self.path_text)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        con = sqlite3.connect(self.path_text, timeout=60, isolation_level=None)
         self.con = con
         try:
             con.execute("PRAGMA journal_mode=WAL")
@@ -334,7 +357,7 @@ class Index:
             con.execute(FTS if self.fts5 else NOFTS)
             con.execute("INSERT INTO meta VALUES ('fts5', ?)", ("1" if self.fts5 else "0",))
             con.execute(
-                "INSERT INTO meta VALUES ('library', ?)", (os.path.realpath(self.library_path),)
+                "INSERT INTO meta VALUES ('library', ?)", (os.path.realpath(self.library_text),)
             )
             con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             con.execute("COMMIT")
@@ -353,7 +376,7 @@ class Index:
     def delete_files(self) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
-                os.unlink(str(self.path) + suffix)
+                os.unlink(self.path_text + suffix)
             except OSError:
                 pass
         self.outputs.clear()
@@ -373,12 +396,12 @@ class Index:
         interrupted writes left is removed (by the store). ``names``: as
         :meth:`Scan.of` (the folder is known not to have changed since a
         listing without leftovers)."""
-        scan = Scan.of(self.library_path, names)
+        scan = Scan.of(self.library_text, names)
         if scan.leftovers:
             store = self._library()
             store.recover()
             if store.clean_leftovers(wait=False) or store.cleaned:
-                scan = Scan.of(self.library_path)
+                scan = Scan.of(self.library_text)
         return scan
 
     def refresh(
@@ -416,7 +439,7 @@ class Index:
         """
         con = self.con
         none = {"read": 0, "removed": 0, "resolved": 0}
-        st = os.stat(self.library_path)
+        st = os.stat(self.library_text)
         folder = str(st.st_mtime_ns)
         # (taken before the folder is listed: see ``listing`` below)
         listed = listing_id(st)
@@ -641,7 +664,7 @@ class Index:
             library = self._library()
             return (prepare(library, key, written.get(key)) for key in keys)
         jobs = (
-            (str(self.library_path), b, [written.get(k) for k in b])
+            (self.library_text, b, [written.get(k) for k in b])
             for b in _batches(keys, PREPARE_BATCH)
         )
 

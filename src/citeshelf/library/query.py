@@ -29,7 +29,6 @@ record (:meth:`Query.matches`), with the same results.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from ..model.fold import fold
@@ -39,8 +38,10 @@ from .jsondata import ANY_LISTED
 from .schema import FREE_FIELDS
 from .terms import norm_doi, norm_isbn, norm_tag, tokens
 
+TYPE_CHECKING = False  # typing itself is not imported by a warm ``list``
 if TYPE_CHECKING:  # pragma: no cover
     from collections.abc import Collection
+    from typing import Any
 
     from ..model import BaseRecord
     from .store import RecordProblem, RecordStore

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from .nameparts import family_given, is_cjk, join_particle
+
+TYPE_CHECKING = False  # typing itself is not imported by a warm ``list``
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "book_line",

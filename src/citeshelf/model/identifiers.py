@@ -8,7 +8,6 @@ without loading it.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 __all__ = [
     "doi_key",
@@ -138,6 +137,10 @@ def check_issn(value: str) -> str:
 
 
 def normalize_url(value: str) -> str:
+    # (imported here: the index's readers take DOIs and ISBNs from this module,
+    # and urllib.parse, with ipaddress, costs a warm ``list`` about 2 ms)
+    from urllib.parse import urlsplit
+
     text = value.strip()
     parts = urlsplit(text)
     if parts.scheme.lower() not in ("http", "https", "ftp") or not parts.netloc or " " in text:

@@ -30,12 +30,15 @@ Pydantic; :func:`chapter_view` works on model records.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
-
 from .types import types_of_model
 
+TYPE_CHECKING = False  # typing itself is not imported by a warm ``list``
 if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
     from .record import BaseRecord
+
+    R = TypeVar("R", bound="BaseRecord")
 
 __all__ = [
     "CONTAINERS",
@@ -73,16 +76,31 @@ _VOLUMES = frozenset({"book"})
 _EVERY = _PARTS | _VOLUMES
 
 
-class Inherit(NamedTuple):
+class Inherit:
     """One inherited field: the part's ``field`` is filled from the parent's
     ``book_field`` (when the parent has ``present``, by default the same field)
-    for the ``uses`` listed, in parts of the types ``children``."""
+    for the ``uses`` listed, in parts of the types ``children``. (A class of
+    its own, not a ``typing.NamedTuple``: the index reads the rule, and a warm
+    ``list`` does not import typing.)"""
 
-    field: str
-    book_field: str
-    uses: frozenset[str] = _ALL
-    present: str | None = None
-    children: frozenset[str] = _EVERY
+    __slots__ = ("field", "book_field", "uses", "present", "children")
+
+    def __init__(
+        self,
+        field: str,
+        book_field: str,
+        uses: frozenset[str] = _ALL,
+        present: str | None = None,
+        children: frozenset[str] = _EVERY,
+    ) -> None:
+        self.field, self.book_field, self.uses = field, book_field, uses
+        self.present, self.children = present, children
+
+    def __repr__(self) -> str:
+        return (
+            f"Inherit({self.field!r}, {self.book_field!r}, uses={sorted(self.uses)!r}, "
+            f"present={self.present!r}, children={sorted(self.children)!r})"
+        )
 
     @property
     def condition(self) -> str:
@@ -117,9 +135,6 @@ def inherited(use: str) -> tuple[Inherit, ...]:
     if use not in USES:
         raise ValueError(f"unknown use {use!r}: use one of {', '.join(USES)}")
     return tuple(row for row in INHERITANCE if use in row.uses)
-
-
-R = TypeVar("R", bound="BaseRecord")
 
 
 def chapter_view(chapter: R, book: BaseRecord | None, use: str = "style") -> R:
@@ -172,6 +187,9 @@ def original_of(record: BaseRecord) -> BaseRecord | None:
     """The original work given to :func:`reprint_view`, or None."""
     # (a private attribute: read where pydantic keeps it, not through __getattr__)
     private = getattr(record, "__pydantic_private__", None)
+    original: BaseRecord | None
     if private is None:  # not a record model (or one without private attributes)
-        return cast("BaseRecord | None", getattr(record, "_original", None))
-    return cast("BaseRecord | None", private.get("_original"))
+        original = getattr(record, "_original", None)
+    else:
+        original = private.get("_original")
+    return original

@@ -10,7 +10,10 @@ Pydantic).
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself is not imported by a warm ``list``
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = [
     "PAGE_SEPARATOR",
