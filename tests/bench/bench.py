@@ -755,7 +755,7 @@ def compile_bytecode(exe: str, package: str) -> bool:
     ``PYTHONDONTWRITEBYTECODE`` is set, as in some containers; then every
     process compiled again each module whose cache is missing or stale (an
     editable install's changed modules): a repeated ``cite`` at 10,000
-    records took 60-65 ms so against 46-49 ms with the cache written. Every
+    records took 60-65 ms that way against 46-49 ms with the cache written. Every
     tool is compiled alike, so the figures compare the tools, not their
     caches."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
