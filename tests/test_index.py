@@ -388,3 +388,140 @@ def test_index_path_text_is_index_path_as_text(tmp_path: Path) -> None:
         assert index_path_text(folder, env) == str(index_path(folder, env)), folder
     assert os.path.basename(index_path_text("/", env)).startswith("library-")
     assert os.path.basename(index_path_text(tmp_path / "a b" / "ç", env)).startswith("a_b-")
+
+
+def _whole(index: Index) -> list:
+    """Every row the index keeps of its records (ids included), and its indexes."""
+    con = index.con
+    return [
+        con.execute("SELECT * FROM records ORDER BY id").fetchall(),
+        con.execute("SELECT * FROM vals ORDER BY rid, field, value").fetchall(),
+        con.execute("SELECT rowid, * FROM fts ORDER BY rowid").fetchall(),
+        con.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            "ORDER BY name"
+        ).fetchall(),
+    ]
+
+
+def test_a_first_indexing_of_many_records_builds_the_tables_indexes_after_their_rows(
+    handbook_lib: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into empty tables (an index just made, or one whose library had no
+    records yet) many rows go in before the tables' indexes are made: the
+    same rows and the same indexes as a row at a time, and queries that
+    use them answer alike."""
+    import citeshelf.library.index as index_module
+    from citeshelf.library.schema import SECONDARY_INDEXES
+
+    names = {name for name, _ in SECONDARY_INDEXES}
+    assert {"records_parent", "records_year", "records_fkey", "vals_value", "vals_rid"} == names
+    made: list[str] = []
+
+    def build(path: Path, bulk_min: int) -> list:
+        monkeypatch.setattr(index_module, "BULK_MIN", bulk_min)
+        with Index(handbook_lib, path=path).open() as index:
+            con = index.con
+            index.con = _Watched(con, made)
+            try:
+                index.refresh()
+            finally:
+                index.con = con
+            where, params = Query.parse("editor:sperling year:2014").sql(index.fts5)
+            found = sorted(r.key for r in index.search(where, params))
+            return [*_whole(index), found]
+
+    one_by_one = build(tmp_path / "rows.sqlite3", 10**9)
+    assert not [s for s in made if s.startswith(("DROP INDEX", "CREATE INDEX"))]
+    bulk = build(tmp_path / "bulk.sqlite3", 2)
+    assert sorted(s.split()[-1] for s in made if s.startswith("DROP INDEX")) == sorted(names)
+    assert len([s for s in made if s.startswith("CREATE INDEX")]) == len(names)
+    assert bulk == one_by_one
+    assert one_by_one[3] and one_by_one[4]  # (indexes kept; the query found chapters)
+    # an update of a few files afterwards adds to the indexes as before
+    made.clear()
+    monkeypatch.setattr(index_module, "BULK_MIN", 2)
+    edit_in_place(handbook_lib / "aris2014collective.json", lambda d: d.update(title="Changed"))
+    with Index(handbook_lib, path=tmp_path / "bulk.sqlite3").open() as index:
+        con = index.con
+        index.con = _Watched(con, made)
+        try:
+            assert index.refresh()["read"] == 1
+        finally:
+            index.con = con
+    assert not [s for s in made if s.startswith(("DROP INDEX", "CREATE INDEX"))]
+
+
+def test_an_index_without_records_takes_every_row_as_new(
+    handbook_lib: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index whose library had no records (made by a command run before
+    the first import) is filled as a new one is: rows of no record left in
+    its word tables are dropped, and the result is the one a new index gets."""
+    import citeshelf.library.index as index_module
+
+    monkeypatch.setattr(index_module, "BULK_MIN", 2)
+    records = sorted(handbook_lib.glob("*.json"))
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for p in records:
+        p.rename(aside / p.name)
+    path = tmp_path / "index.sqlite3"
+    with Index(handbook_lib, path=path).open() as index:
+        index.refresh()
+        assert index.con.execute("SELECT count(*) FROM records").fetchone() == (0,)
+        # (a row of no record, as a damaged cache could hold)
+        index.con.execute("INSERT INTO vals VALUES (1, 'tag', 'stale', 'stale')")
+    for p in sorted(aside.iterdir()):
+        p.rename(handbook_lib / p.name)
+    with Index(handbook_lib, path=path).open() as index:
+        assert index.refresh()["read"] == len(records)
+        filled = _whole(index)
+    with Index(handbook_lib, path=tmp_path / "new.sqlite3").open() as index:
+        index.refresh()
+        assert filled == _whole(index)
+    assert ("tag", "stale") not in [(r[1], r[2]) for r in filled[1]]
+
+
+def test_a_first_indexing_that_fails_leaves_the_index_as_it_was(
+    handbook_lib: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tables' indexes are dropped inside the update's transaction: an
+    update that fails half way leaves them, and every row, as they were."""
+    import citeshelf.library.index as index_module
+
+    monkeypatch.setattr(index_module, "BULK_MIN", 2)
+    path = tmp_path / "index.sqlite3"
+    with Index(handbook_lib, path=path).open() as index:
+        before = _whole(index)
+        calls = [0]
+        flush = Index._flush
+
+        def failing(self: Index) -> None:
+            calls[0] += 1
+            flush(self)
+            raise OSError("disk full")
+
+        monkeypatch.setattr(Index, "_flush", failing)
+        with pytest.raises(OSError, match="disk full"):
+            index.refresh()
+        assert calls[0] == 1
+        monkeypatch.setattr(Index, "_flush", flush)
+        assert _whole(index) == before
+        assert before[3]  # (the indexes are there)
+        index.refresh()
+        assert len(_whole(index)[0]) == len(list(handbook_lib.glob("*.json")))
+
+
+class _Watched:
+    """A SQLite connection that notes each statement executed (``made``)."""
+
+    def __init__(self, con: object, made: list[str]) -> None:
+        self._con, self._made = con, made
+
+    def execute(self, sql: str, *args: object) -> object:
+        self._made.append(" ".join(sql.split()))
+        return self._con.execute(sql, *args)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._con, name)

