@@ -60,3 +60,46 @@ def test_discard_staged_removes_only_staged_files(empty_lib: Path) -> None:
     temps = [lib.stage(book(k)) for k in ("x1", "x2")]
     lib.discard_staged(temps)
     assert os.listdir(empty_lib) == ["kept.json"]
+
+
+def test_a_commit_names_each_file_as_path_for_does(empty_lib: Path) -> None:
+    """A commit of many records spells each file's path as text, without
+    a ``Path`` a key: the same names as :meth:`path_for`, a key that is no
+    safe file name spelled the same way, an invalid key refused alike."""
+    from citeshelf.errors import UsageError
+
+    lib = Library(empty_lib)
+    keys = ["plain2014", "Ünïcode", "with space", "a:b/c", "../up", ".dot", "dash-and_under"]
+    assert lib._path_texts(keys) == [str(lib.path_for(k)) for k in keys]
+    with pytest.raises(UsageError) as texts:
+        lib._path_texts(["fine", "a,b"])
+    with pytest.raises(UsageError) as paths:
+        lib.path_for("a,b")
+    assert str(texts.value) == str(paths.value)
+    staged = [(lib.stage(book(k)), k) for k in keys]
+    paths_made = lib.commit_staged(staged)
+    assert paths_made == [lib.path_for(k) for k in keys]
+    assert all(p.is_file() for p in paths_made)
+    assert sorted(lib.keys()) == sorted(keys)
+    # the staged files were moved in: nothing staged is left or remembered
+    assert hidden(empty_lib) == []
+    assert lib._staged_digests == {}
+    assert set(lib.written) == set(keys)
+
+
+def test_a_commit_that_replaces_and_deletes_names_files_as_path_for_does(
+    empty_lib: Path,
+) -> None:
+    lib = Library(empty_lib)
+    for k in ("old one", "gone:key"):
+        lib.create(book(k))
+    replaced = book("old one").model_copy(update={"title": "Replaced"})
+    lib.commit_staged(
+        [(lib.stage(book("new/key")), "new/key")],
+        replace=[(lib.stage(replaced), "old one")],
+        delete=["gone:key"],
+    )
+    assert sorted(lib.keys()) == ["new/key", "old one"]
+    assert lib.get("old one").title == "Replaced"
+    assert not lib.path_for("gone:key").exists()
+    assert hidden(empty_lib) == []

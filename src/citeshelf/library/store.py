@@ -212,6 +212,21 @@ class RecordStore:
             self._paths[key] = path
         return path
 
+    def _path_texts(self, keys: list[str]) -> list[str]:
+        """:meth:`path_for` of each key, as text: for many keys at once (a
+        commit of 100,000 records), where making a ``Path`` of each costs
+        more than what is done with it."""
+        base = os.fspath(self.path)
+        join = os.path.join
+        out: list[str] = []
+        for key in keys:
+            try:
+                check_key(key)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            out.append(join(base, f"{file_stem(key)}{SUFFIX}"))
+        return out
+
     def check_exists(self) -> None:
         if not self.path.is_dir():
             raise NotFound(
@@ -332,13 +347,15 @@ class RecordStore:
     def _apply(self, moves: list[tuple[str, str]], deletes: list[str]) -> None:
         """Move staged files in, then remove records; every step may be
         repeated (a file already moved is not there any more)."""
-        for rel, key in moves:
+        base = os.fspath(self.path)
+        join = os.path.join
+        for (rel, _key), target in zip(moves, self._path_texts([k for _, k in moves])):
             try:
-                os.replace(self.path / rel, self.path_for(key))
+                os.replace(join(base, rel), target)
             except FileNotFoundError:
                 pass
-        for key in deletes:
-            _unlink_quietly(str(self.path_for(key)))
+        for target in self._path_texts(deletes):
+            _unlink_quietly(target)
 
     def _commit_journal(self, moves: list[tuple[str, str]], deletes: list[str]) -> None:
         """Under the lock: write the journal, apply it, remove it."""
@@ -714,6 +731,15 @@ class RecordStore:
             self._staged_digests.pop(tmp, None)
         self._close_staging()
 
+    def _forget_staged(self, temps: list[str]) -> None:
+        """Forget staged files a commit moved in (:meth:`discard_staged`
+        without removing them: none is there any more)."""
+        self.flush_staged(check=False)
+        for tmp in temps:
+            self._unwritten.discard(tmp)
+            self._staged_digests.pop(tmp, None)
+        self._close_staging()
+
     def _close_staging(self) -> None:
         """Remove the staging folder once nothing is staged in it any more."""
         staging = self._staging
@@ -743,43 +769,50 @@ class RecordStore:
         """
         replace = list(replace)
         delete = list(delete)
+        new_paths: list[str] = []
+        committed = False
         try:
             self.flush_staged(end=True)  # (the index may fork once the records are in)
             self.check_exists()
             with self.locked():
                 seen: set[str] = set()
-                for _, key in staged:
-                    path = self.path_for(key)
+                new_paths = self._path_texts([k for _, k in staged])
+                for (_, key), path in zip(staged, new_paths):
                     folded = key.casefold()
                     if folded in seen:
                         raise AlreadyExists(f"two new records share the key '{key}'")
                     seen.add(folded)
-                    if path.exists():
+                    if os.path.exists(path):
                         raise AlreadyExists(
                             f"a record with key '{key}' already exists; nothing was saved"
                         )
                     self._refuse_case_clash(key)
                 del seen
-                for key in [k for _, k in replace] + delete:
-                    if not self.path_for(key).is_file():
+                gone = [k for _, k in replace] + delete
+                for key, path in zip(gone, self._path_texts(gone)):
+                    if not os.path.isfile(path):
                         raise NotFound(f"no record '{key}' in {self.path}; nothing was saved")
                 moves = [(self._relative(t), k) for t, k in [*staged, *replace]]
                 _sync_all([t for t, _ in [*staged, *replace]])
                 digests = self._staged_digests
                 done = {k: digests[t] for t, k in [*staged, *replace] if t in digests}
                 self._commit_journal(moves, delete)
+                committed = True
                 for key in delete:
                     self.written.pop(key, None)
                 self.written.update(done)
         finally:
-            if not (self.path / JOURNAL).exists():  # else the journal needs them
-                self.discard_staged([t for t, _ in [*staged, *replace]])
+            temps = [t for t, _ in [*staged, *replace]]
+            if committed:  # (moved in: nothing of them is left to remove)
+                self._forget_staged(temps)
+            elif not (self.path / JOURNAL).exists():  # else the journal needs them
+                self.discard_staged(temps)
         if self._folded is not None:
             for _, key in staged:
                 self._folded[key.casefold()] = key
             for key in delete:
                 self._folded.pop(key.casefold(), None)
-        return [self.path_for(k) for _, k in staged]
+        return [Path(p) for p in new_paths]
 
     def _relative(self, staged: str) -> str:
         staging = self._staging
