@@ -202,11 +202,7 @@ class RecordStore:
             self._paths, self._paths_of = {}, self.path
         path = self._paths.get(key)
         if path is None:
-            try:
-                check_key(key)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-            path = self.path / f"{file_stem(key)}{SUFFIX}"
+            path = self.path / _file_name(key)
             if len(self._paths) >= PATHS_KEPT:
                 self._paths.clear()
             self._paths[key] = path
@@ -218,14 +214,7 @@ class RecordStore:
         more than what is done with it."""
         base = os.fspath(self.path)
         join = os.path.join
-        out: list[str] = []
-        for key in keys:
-            try:
-                check_key(key)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-            out.append(join(base, f"{file_stem(key)}{SUFFIX}"))
-        return out
+        return [join(base, _file_name(key)) for key in keys]
 
     def check_exists(self) -> None:
         if not self.path.is_dir():
@@ -347,14 +336,15 @@ class RecordStore:
     def _apply(self, moves: list[tuple[str, str]], deletes: list[str]) -> None:
         """Move staged files in, then remove records; every step may be
         repeated (a file already moved is not there any more)."""
+        targets = self._path_texts([k for _, k in moves] + deletes)
         base = os.fspath(self.path)
         join = os.path.join
-        for (rel, _key), target in zip(moves, self._path_texts([k for _, k in moves])):
+        for (rel, _key), target in zip(moves, targets):
             try:
                 os.replace(join(base, rel), target)
             except FileNotFoundError:
                 pass
-        for target in self._path_texts(deletes):
+        for target in targets[len(moves) :]:
             _unlink_quietly(target)
 
     def _commit_journal(self, moves: list[tuple[str, str]], deletes: list[str]) -> None:
@@ -776,7 +766,9 @@ class RecordStore:
             self.check_exists()
             with self.locked():
                 seen: set[str] = set()
-                new_paths = self._path_texts([k for _, k in staged])
+                gone = [k for _, k in replace] + delete
+                targets = self._path_texts([k for _, k in staged] + gone)
+                new_paths = targets[: len(staged)]
                 for (_, key), path in zip(staged, new_paths):
                     folded = key.casefold()
                     if folded in seen:
@@ -788,8 +780,7 @@ class RecordStore:
                         )
                     self._refuse_case_clash(key)
                 del seen
-                gone = [k for _, k in replace] + delete
-                for key, path in zip(gone, self._path_texts(gone)):
+                for key, path in zip(gone, targets[len(staged) :]):
                     if not os.path.isfile(path):
                         raise NotFound(f"no record '{key}' in {self.path}; nothing was saved")
                 moves = [(self._relative(t), k) for t, k in [*staged, *replace]]
@@ -1033,6 +1024,15 @@ def _sync_all(paths: list[str]) -> None:
 
 #: temporary files this process has named (see RecordStore._write_temp)
 _TEMP_COUNT = [0]
+
+
+def _file_name(key: str) -> str:
+    """The name of ``key``'s record file (a UsageError for an invalid key)."""
+    try:
+        check_key(key)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return f"{file_stem(key)}{SUFFIX}"
 
 
 def _unlink_quietly(path: str) -> None:
