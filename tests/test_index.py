@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -511,6 +512,77 @@ def test_a_first_indexing_that_fails_leaves_the_index_as_it_was(
         assert before[3]  # (the indexes are there)
         index.refresh()
         assert len(_whole(index)[0]) == len(list(handbook_lib.glob("*.json")))
+
+
+def test_word_rows_are_written_in_rowid_order(handbook_lib: Path, tmp_path: Path) -> None:
+    """An update deletes and adds the words of its records in rowid order,
+    whatever order the keys come in: FTS5 writes out what it holds whenever a
+    rowid is not above the last one (a segment each time, that later work has
+    to merge). Here the rowids run against the keys' order (the records were
+    indexed one at a time, last key first)."""
+    path = tmp_path / "index.sqlite3"
+    files = sorted(handbook_lib.glob("*.json"))
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for p in files:
+        p.rename(aside / p.name)
+    for p in reversed(files):  # (renamed back: the files keep their old times)
+        (aside / p.name).rename(p)
+        with Index(handbook_lib, path=path).open() as index:
+            assert index.refresh()["read"] == 1
+    old = time.time_ns() - 10_000_000_000
+    for p in files:
+        edit_in_place(p, lambda d: d.update(note="edited"))
+        os.utime(p, ns=(old, old))
+    files[0].unlink()
+    files[1].unlink()
+    written: list[tuple[str, list[int]]] = []
+    with Index(handbook_lib, path=path).open() as index:
+        by_key = [rid for (rid,) in index.con.execute("SELECT id FROM records ORDER BY key")]
+        assert by_key == sorted(by_key, reverse=True)  # (the keys' order is not the ids')
+        con = index.con
+        index.con = _Batches(con, written)
+        try:
+            counts = index.refresh()
+        finally:
+            index.con = con
+        updated = _words_by_key(index)
+    assert (counts["read"], counts["removed"]) == (len(files) - 2, 2)
+    fts = [(sql.split()[0], rids) for sql, rids in written if " fts" in sql]
+    assert [(verb, len(rids)) for verb, rids in fts] == [
+        ("DELETE", 2),  # the removed records
+        ("DELETE", len(files) - 2),  # the old words of the changed ones
+        ("INSERT", len(files) - 2),
+    ]
+    assert all(rids == sorted(rids) for _, rids in fts)
+    # the words are those a new index has, each under its record's id
+    with Index(handbook_lib, path=tmp_path / "new.sqlite3").open() as index:
+        index.refresh()
+        assert updated == _words_by_key(index)
+    assert [r[0] for r in updated] == sorted(p.stem for p in files[2:])
+
+
+class _Batches:
+    """A SQLite connection that notes each ``executemany``: its statement
+    and the first value of each of its rows."""
+
+    def __init__(self, con: object, made: list[tuple[str, list[int]]]) -> None:
+        self._con, self._made = con, made
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> object:
+        rows = list(rows)
+        self._made.append((" ".join(sql.split()), [r[0] for r in rows]))
+        return self._con.executemany(sql, rows)  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._con, name)
+
+
+def _words_by_key(index: Index) -> list:
+    """Each record's key with its row of the word index."""
+    return index.con.execute(
+        "SELECT r.key, f.* FROM records r JOIN fts f ON f.rowid = r.id ORDER BY r.key"
+    ).fetchall()
 
 
 class _Watched:

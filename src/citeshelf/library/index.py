@@ -528,8 +528,7 @@ class Index:
             self._fresh = True
         else:
             changed, removed, self._seen = self._diff(scan)
-            for key in removed:
-                self._delete(key)
+            self._delete(removed)
             # no record indexed yet (a library's first import): every row is new
             self._fresh = con.execute("SELECT 1 FROM records LIMIT 1").fetchone() is None
             if self._fresh:
@@ -724,16 +723,23 @@ class Index:
             self._records = RecordStore(self.library_path)
         return self._records
 
-    def _delete(self, key: str) -> None:
+    def _delete(self, keys: list[str]) -> None:
+        """Remove the rows of the records of ``keys``. Word rows go in rowid
+        order: SQLite's FTS5 writes out the words it holds for a transaction
+        whenever a row's id is not above the last one's, which made deleting
+        the words of 100 records in random order from an index of 100,000
+        take 110-150 ms, 1-6 ms in order."""
         con = self.con
-        row = con.execute("SELECT id FROM records WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return
-        rid = row[0]
-        con.execute("DELETE FROM fts WHERE rowid = ?", (rid,))
-        con.execute("DELETE FROM vals WHERE rid = ?", (rid,))
-        con.execute("DELETE FROM records WHERE id = ?", (rid,))
-        con.execute("DELETE FROM entries WHERE key = ?", (key,))
+        for batch in _batches(keys, 500):
+            marks = ",".join("?" * len(batch))
+            found = sorted(
+                con.execute(f"SELECT id, key FROM records WHERE key IN ({marks})", batch)
+            )
+            rids = [(rid,) for rid, _ in found]
+            con.executemany("DELETE FROM fts WHERE rowid = ?", rids)
+            con.executemany("DELETE FROM vals WHERE rid = ?", rids)
+            con.executemany("DELETE FROM records WHERE id = ?", rids)
+            con.executemany("DELETE FROM entries WHERE key = ?", [(k,) for _, k in found])
 
     def _store(self, item: Prepared, book: dict[str, Any] | None, inh: str | None = None) -> None:
         """Write one prepared record's rows (in a batch of :data:`STORE_BATCH`:
@@ -812,7 +818,8 @@ class Index:
             marks = ",".join("?" * len(keys))
             ids = dict(con.execute(f"SELECT key, id FROM records WHERE key IN ({marks})", keys))
         if ids:
-            old = [(rid,) for rid in ids.values()]
+            # (in rowid order, as the word rows are added below: see _delete)
+            old = [(rid,) for rid in sorted(ids.values())]
             con.executemany("DELETE FROM fts WHERE rowid = ?", old)
             con.executemany("DELETE FROM vals WHERE rid = ?", old)
             con.executemany("DELETE FROM entries WHERE key = ?", [(k,) for k in ids])
@@ -847,6 +854,7 @@ class Index:
                 updates,
             )
         if fts:
+            fts.sort(key=lambda row: row[0])
             con.executemany(
                 f"INSERT INTO fts(rowid, {', '.join(TEXT_FIELDS)}) "
                 f"VALUES (?{',?' * len(TEXT_FIELDS)})",
