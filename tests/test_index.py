@@ -130,7 +130,15 @@ def test_problems_are_reported_with_the_stores_words(handbook_lib: Path) -> None
     index = open_index(handbook_lib)
     assert index is not None
     with index:
-        got = {p.key: p.reason for p in index.problems()}
+        asked: list[str] = []
+        index.con.set_trace_callback(asked.append)
+        problems = index.problems()
+        index.con.set_trace_callback(None)
+        # (read from the index of the unreadable rows alone, not a scan of every row)
+        (plan,) = [index.con.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall() for sql in asked]
+        assert "COVERING INDEX records_problem" in str(plan)
+    got = {p.key: p.reason for p in problems}
+    assert [p.key for p in problems] == sorted(got)
     lib = Library(handbook_lib)
     expected = {item.key: item.reason for item in lib.iter_records() if not hasattr(item, "type")}
     assert got == expected
@@ -416,7 +424,14 @@ def test_a_first_indexing_of_many_records_builds_the_tables_indexes_after_their_
     from citeshelf.library.schema import SECONDARY_INDEXES
 
     names = {name for name, _ in SECONDARY_INDEXES}
-    assert {"records_parent", "records_year", "records_fkey", "vals_value", "vals_rid"} == names
+    assert {
+        "records_parent",
+        "records_year",
+        "records_fkey",
+        "records_problem",
+        "vals_value",
+        "vals_rid",
+    } == names
     made: list[str] = []
 
     def build(path: Path, bulk_min: int) -> list:

@@ -900,14 +900,12 @@ class Index:
         return [json.loads(value) for (value,) in rows]
 
     def problems(self) -> list[IndexProblem]:
-        """The files that could not be read, in key order (sorted here: the
-        few rows of a scan of the table, not the table looked up through the
-        key index row by row, which costs twice as much)."""
-        rows = self.con.execute("SELECT key, problem FROM records WHERE problem IS NOT NULL")
-        return [
-            IndexProblem(k, self.library_path / f"{file_stem(k)}{SUFFIX}", p)
-            for k, p in sorted(rows)
-        ]
+        """The files that could not be read, in key order (the rows of the
+        index ``records_problem``, which holds them alone)."""
+        rows = self.con.execute(
+            "SELECT key, problem FROM records WHERE problem IS NOT NULL ORDER BY key"
+        )
+        return [IndexProblem(k, self.library_path / f"{file_stem(k)}{SUFFIX}", p) for k, p in rows]
 
     def children(self, book_key: str) -> list[str]:
         """Keys of the records whose parent is ``book_key`` (in key order)."""
