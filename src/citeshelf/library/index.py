@@ -724,22 +724,27 @@ class Index:
         return self._records
 
     def _delete(self, keys: list[str]) -> None:
-        """Remove the rows of the records of ``keys``. Word rows go in rowid
-        order: SQLite's FTS5 writes out the words it holds for a transaction
-        whenever a row's id is not above the last one's, which made deleting
-        the words of 100 records in random order from an index of 100,000
-        take 110-150 ms, 1-6 ms in order."""
+        """Remove the rows of the records of ``keys``."""
         con = self.con
         for batch in _batches(keys, 500):
             marks = ",".join("?" * len(batch))
-            found = sorted(
-                con.execute(f"SELECT id, key FROM records WHERE key IN ({marks})", batch)
-            )
-            rids = [(rid,) for rid, _ in found]
-            con.executemany("DELETE FROM fts WHERE rowid = ?", rids)
-            con.executemany("DELETE FROM vals WHERE rid = ?", rids)
+            found = dict(con.execute(f"SELECT key, id FROM records WHERE key IN ({marks})", batch))
+            rids = self._drop_rows(found)
             con.executemany("DELETE FROM records WHERE id = ?", rids)
-            con.executemany("DELETE FROM entries WHERE key = ?", [(k,) for _, k in found])
+
+    def _drop_rows(self, ids: Mapping[str, int]) -> list[tuple[int]]:
+        """Delete the word rows, values and kept entries of the records of
+        ``ids`` (key -> id); their ids, sorted. Word rows go in id order:
+        SQLite's FTS5 writes out the words it holds for a transaction whenever
+        a row's id is not above the last one's, which made deleting the words
+        of 100 records in random order from an index of 100,000 take
+        110-150 ms, 1-6 ms in order."""
+        con = self.con
+        rids = [(rid,) for rid in sorted(ids.values())]
+        con.executemany("DELETE FROM fts WHERE rowid = ?", rids)
+        con.executemany("DELETE FROM vals WHERE rid = ?", rids)
+        con.executemany("DELETE FROM entries WHERE key = ?", [(k,) for k in ids])
+        return rids
 
     def _store(self, item: Prepared, book: dict[str, Any] | None, inh: str | None = None) -> None:
         """Write one prepared record's rows (in a batch of :data:`STORE_BATCH`:
@@ -818,11 +823,7 @@ class Index:
             marks = ",".join("?" * len(keys))
             ids = dict(con.execute(f"SELECT key, id FROM records WHERE key IN ({marks})", keys))
         if ids:
-            # (in rowid order, as the word rows are added below: see _delete)
-            old = [(rid,) for rid in sorted(ids.values())]
-            con.executemany("DELETE FROM fts WHERE rowid = ?", old)
-            con.executemany("DELETE FROM vals WHERE rid = ?", old)
-            con.executemany("DELETE FROM entries WHERE key = ?", [(k,) for k in ids])
+            self._drop_rows(ids)  # (in id order, as the word rows are added below)
         (last,) = con.execute("SELECT max(id) FROM records").fetchone()
         nxt = (last or 0) + 1
         inserts: list[tuple[Any, ...]] = []
