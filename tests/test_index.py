@@ -173,6 +173,58 @@ def test_an_outdated_schema_is_rebuilt(handbook_lib: Path) -> None:
     assert keys(handbook_lib, "merand") == ["bujun2014regional"]
 
 
+def test_an_index_lacking_only_newer_indexes_is_brought_up_to_date(handbook_lib: Path) -> None:
+    """A file of schema 13 lacks only the index of unreadable rows: it gets
+    it, and keeps its rows (a rebuild would drop the meta row put in here)."""
+    import sqlite3
+
+    from citeshelf.library.schema import SCHEMA_VERSION
+
+    broken = handbook_lib / "broken.json"
+    broken.write_text('{"type": "book", "key": "broken", "isbn": ["1"]}')
+    os.utime(broken, (time.time() - 60, time.time() - 60))  # (not racy: indexed once)
+    assert keys(handbook_lib, "merand") == ["bujun2014regional"]
+    path = index_path(handbook_lib)
+    for drop in (True, False):  # (one made by a later code and set back to 13 keeps its index)
+        con = sqlite3.connect(path)
+        if drop:
+            con.execute("DROP INDEX records_problem")
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('probe', 'kept')")
+        con.execute("PRAGMA user_version=13")
+        con.commit()
+        con.close()
+        index = open_index(handbook_lib)
+        assert index is not None
+        with index:
+            assert index.stats == {"read": 0, "removed": 0, "resolved": 0}
+            con = index.con
+            assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+            assert con.execute("SELECT value FROM meta WHERE name = 'probe'").fetchone() == (
+                "kept",
+            )
+            sql = "SELECT key, problem FROM records WHERE problem IS NOT NULL ORDER BY key"
+            plan = con.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
+            assert "COVERING INDEX records_problem" in str(plan)
+            assert [p.key for p in index.problems()] == ["broken"]
+        assert keys(handbook_lib, "merand") == ["bujun2014regional"]
+
+
+def test_upgrade_steps() -> None:
+    from citeshelf.library import schema
+
+    assert schema.upgrade_steps(schema.SCHEMA_VERSION) == []
+    assert schema.upgrade_steps(13) == [
+        "CREATE INDEX IF NOT EXISTS records_problem ON records(key, problem) "
+        "WHERE problem IS NOT NULL"
+    ]
+    # no way up from a version that changed the rows, nor down from a newer one
+    for version in (0, 1, 12, schema.SCHEMA_VERSION + 1):
+        assert schema.upgrade_steps(version) is None
+    # every index named is one of the schema's
+    named = {n for names in schema.ADDED_INDEXES.values() for n in names}
+    assert named <= {n for n, _ in schema.SECONDARY_INDEXES}
+
+
 def test_no_usable_index_falls_back_to_reading_files(
     handbook_lib: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

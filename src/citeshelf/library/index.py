@@ -97,6 +97,7 @@ from .schema import (
     index_off,
     index_path,
     index_path_text,
+    upgrade_steps,
 )
 from .terms import norm_doi, norm_tag, tokens
 
@@ -341,8 +342,15 @@ class Index:
         con = self.con
         con.execute("BEGIN IMMEDIATE")
         try:
-            if con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
-                con.execute("COMMIT")  # another process created it meanwhile
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            steps = upgrade_steps(version)
+            if steps is not None:
+                # the same schema (another process created it or brought it
+                # up to date meanwhile), or one that lacks only indexes
+                for stmt in steps:
+                    con.execute(stmt)
+                con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                con.execute("COMMIT")
                 row = con.execute("SELECT value FROM meta WHERE name='fts5'").fetchone()
                 self.fts5 = bool(row and row[0] == "1")
                 return
