@@ -26,8 +26,9 @@ Concurrency: SQLite in WAL mode with a busy timeout; every update happens in
 one ``BEGIN IMMEDIATE`` transaction that re-reads the indexed state after taking
 the write lock, so two processes updating at once neither corrupt the file nor
 index a change twice. An unreadable or outdated index file is deleted and
-rebuilt; if no index can be used at all, callers fall back to reading the
-record files.
+rebuilt (one that lacks only indexes a later schema added gets them, its rows
+kept: ``schema.ADDED_INDEXES``); if no index can be used at all, callers fall
+back to reading the record files.
 
 Exported entries: ``export`` keeps each BibTeX and BibLaTeX entry it
 writes in the ``entries`` table (:meth:`Index.entries`,

@@ -21,13 +21,13 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "ADDED_INDEXES",
     "ENV_INDEX_DIR",
     "FREE_FIELDS",
     "FTS",
     "NOFTS",
     "SCHEMA_VERSION",
     "SECONDARY_INDEXES",
-    "ADDED_INDEXES",
     "TABLES",
     "TEXT_FIELDS",
     "has_fts5",
