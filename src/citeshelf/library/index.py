@@ -289,6 +289,8 @@ class Index:
         self._seen: dict[str, tuple[int, int]] = {}
         self._racy = 0
         self._fresh = False
+        #: the id the next new record takes (found by the first write of an update)
+        self._next_id: int | None = None
         #: rows made by :meth:`_store`, not yet written
         self._pending: list[tuple[tuple[Any, ...], tuple[str, ...] | None, list[Any]]] = []
 
@@ -527,6 +529,7 @@ class Index:
         self._started = started
         self._racy = 0
         self._racy_keys = set()
+        self._next_id = None
         if full:
             changed = scan.keys()
             self._seen = scan.as_dict()
@@ -570,7 +573,7 @@ class Index:
                 for item in items:
                     key, _stat, _problem, own, _display, parent = item
                     pending.discard(key)
-                    inh = json.dumps(own["inh"], ensure_ascii=False) if own is not None else None
+                    inh = own["inh_text"] if own is not None else None
                     known[key] = inh
                     bar.advance(1)
                     if parent is not None and parent in pending:
@@ -804,7 +807,7 @@ class Index:
                 doc["parent"],
                 doc["doi"],
                 *display,
-                inh if inh is not None else json.dumps(own["inh"], ensure_ascii=False),
+                inh if inh is not None else own["inh_text"],
                 _parent,
             )
             words = tuple(doc_text(doc, f) for f in TEXT_FIELDS)
@@ -833,8 +836,10 @@ class Index:
             ids = dict(con.execute(f"SELECT key, id FROM records WHERE key IN ({marks})", keys))
         if ids:
             self._drop_rows(ids)  # (in id order, as the word rows are added below)
-        (last,) = con.execute("SELECT max(id) FROM records").fetchone()
-        nxt = (last or 0) + 1
+        if self._next_id is None:
+            (last,) = con.execute("SELECT max(id) FROM records").fetchone()
+            self._next_id = (last or 0) + 1
+        nxt = self._next_id
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         fts: list[tuple[Any, ...]] = []
@@ -849,6 +854,7 @@ class Index:
             if words is not None:
                 fts.append((rid, *words))
                 rows += [(rid, *v) for v in vals]
+        self._next_id = nxt
         if inserts:
             con.executemany(
                 "INSERT INTO records(id, key, mtime_ns, size, problem, type, fkey, year, parent, "
@@ -1114,7 +1120,8 @@ class Index:
         )
 
 
-#: (key, (mtime_ns, size), problem, own document,
+#: (key, (mtime_ns, size), problem, own document (with "inh_text", its
+#:  inheritable data as the JSON text stored),
 #:  (creators, title, chapter, authors, pages, book line) as printed, parent key)
 Prepared = tuple[
     str,
@@ -1186,7 +1193,11 @@ def prepare(library: RecordStore, key: str, written: bytes | None = None) -> Pre
         _text(data.get("pages")),
         book_line(data) if parent is None or data.get("type") == "book" else None,
     )
-    return key, stat, None, extract_own(data), display, parent
+    own = extract_own(data)
+    # (as the index stores it: made here, in a worker for many files, not by
+    # the process that writes the rows)
+    own["inh_text"] = json.dumps(own["inh"], ensure_ascii=False)
+    return key, stat, None, own, display, parent
 
 
 _WORKER_LIBRARY: list[RecordStore] = []
