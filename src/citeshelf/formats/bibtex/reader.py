@@ -435,9 +435,11 @@ class _Reader:
         self.source = source
         self.macros: dict[str, str] = dict(_PREDEFINED)
         self.strings: set[str] = set()
-        self.seen_keys: dict[str, int] = {}
         self.xdata: dict[str, dict[str, str]] = {}
-        self.taken: set[str] = set()
+        #: every key of the file and every key it was renamed to, lowered ->
+        #: the line of the entry the second pass read under it (None: not yet
+        #: read, or a new name): one table, so each lowered key is held once
+        self.taken: dict[str, int | None] = {}
         self.renamed: dict[str, str] = {}
         self.books: dict[str, Any] = {}  # key -> book record of this file
         #: the records the first pass made of books, for the second to take
@@ -489,7 +491,7 @@ class _Reader:
                     wanted = []
         if wanted:
             self._prescan_blocks("".join(wanted), wanted_start, seen, later)
-        self.taken = {k.lower() for k in keys}
+        self.taken = dict.fromkeys(k.lower() for k in keys)
         for key in keys:
             self._rename(key)
         for etype, key, fields in later:
@@ -792,7 +794,7 @@ class _Reader:
         while new.lower() in self.taken:
             n += 1
             new = f"{base}-{n}"
-        self.taken.add(new.lower())
+        self.taken.setdefault(new.lower(), None)
         self.renamed[key] = new
         return new
 
@@ -874,8 +876,9 @@ class _Reader:
                     )
                 )
             # comments are tolerated and ignored
+        taken = self.taken
         for _, key, _, _, _ in pending:
-            self.taken.add(key.lower())
+            taken.setdefault(key.lower(), None)
         #: (index in pending, type, key, fields, line, warnings, the record
         #: and its warnings if made already), in file order
         steps: list[tuple[int, str, str, dict[str, str], int, list[BibIssue], Any]] = []
@@ -893,18 +896,19 @@ class _Reader:
                 result.warnings.extend(warnings)
                 continue
             lower = key.lower()
-            if lower in self.seen_keys:
+            first = taken.get(lower)
+            if first is not None:
                 result.invalid.append(
                     BibIssue(
                         self.source,
                         line,
                         key,
-                        f"the key is already used by the entry on line {self.seen_keys[lower]}: "
+                        f"the key is already used by the entry on line {first}: "
                         "rename one of them",
                     )
                 )
                 continue
-            self.seen_keys[lower] = line
+            taken[lower] = line
             too_big = oversize_field(fields.items())
             if too_big:
                 result.invalid.append(BibIssue(self.source, line, key, too_big))
