@@ -903,8 +903,7 @@ class _Reader:
                         self.source,
                         line,
                         key,
-                        f"the key is already used by the entry on line {first}: "
-                        "rename one of them",
+                        f"the key is already used by the entry on line {first}: rename one of them",
                     )
                 )
                 continue
