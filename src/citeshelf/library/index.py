@@ -352,7 +352,8 @@ class Index:
                 # up to date meanwhile), or one that lacks only indexes
                 for stmt in steps:
                     con.execute(stmt)
-                con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                if steps:
+                    con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 con.execute("COMMIT")
                 row = con.execute("SELECT value FROM meta WHERE name='fts5'").fetchone()
                 self.fts5 = bool(row and row[0] == "1")
@@ -573,13 +574,12 @@ class Index:
                 for item in items:
                     key, _stat, _problem, own, _display, parent = item
                     pending.discard(key)
-                    inh = own["inh_text"] if own is not None else None
-                    known[key] = inh
+                    known[key] = own["inh_text"] if own is not None else None
                     bar.advance(1)
                     if parent is not None and parent in pending:
                         deferred.append(item)
                         continue
-                    self._store(item, self._book(parent, known) if parent else None, inh)
+                    self._store(item, self._book(parent, known) if parent else None)
                 for item in deferred:
                     self._store(item, self._book(item[5], known) if item[5] else None)
                 self._flush()
@@ -758,10 +758,9 @@ class Index:
         con.executemany("DELETE FROM entries WHERE key = ?", [(k,) for k in ids])
         return rids
 
-    def _store(self, item: Prepared, book: dict[str, Any] | None, inh: str | None = None) -> None:
+    def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
         """Write one prepared record's rows (in a batch of :data:`STORE_BATCH`:
-        :meth:`_flush` writes them); ``inh``: its inheritable data as JSON, if
-        the caller has made it already."""
+        :meth:`_flush` writes them)."""
         key, stat, problem, own, display, _parent = item
         seen = self._seen.get(key, stat)
         if racy(stat[0], self._started) or stat != seen:
@@ -807,7 +806,7 @@ class Index:
                 doc["parent"],
                 doc["doi"],
                 *display,
-                inh if inh is not None else own["inh_text"],
+                own["inh_text"],
                 _parent,
             )
             words = tuple(doc_text(doc, f) for f in TEXT_FIELDS)
