@@ -377,8 +377,9 @@ def test_add_type_edit_saves_the_template_as_add_does(cs, empty_lib: Path, tmp_p
     assert r.exit_code == 4 and r.stdout == ""
     first, second = r.stderr.splitlines()
     assert first.startswith("citeshelf: this record does not validate: new thesis: field 'issued'")
-    kept = second.split("your text is kept in ")[1]
-    assert json.loads(Path(kept).read_text())["issued"] == "in the spring"
+    kept = Path(second.split("your text is kept in ")[1])
+    assert json.loads(kept.read_text())["issued"] == "in the spring"
+    kept.unlink()  # (kept for the user in the system's temporary folder)
     assert sorted(p.name for p in empty_lib.glob("*.json")) == [
         "okonkwo2017regionalism.json",
         "okonkwo2017regionalisma.json",

@@ -409,8 +409,9 @@ def test_edit_in_editor_keeps_invalid_text(cs, handbook_lib: Path, tmp_path: Pat
     r = cs(handbook_lib, "edit", "aris2014collective", env={"EDITOR": editor, "VISUAL": ""})
     assert r.exit_code == exitcodes.INVALID_DATA
     assert "this edit does not validate" in r.stderr and "is not a valid ISBN" in r.stderr
-    kept = r.stderr.rsplit("your text is kept in ", 1)[1].strip()
-    assert '"isbn": ["123"]' in Path(kept).read_text(encoding="utf-8")
+    kept = Path(r.stderr.rsplit("your text is kept in ", 1)[1].strip())
+    assert '"isbn": ["123"]' in kept.read_text(encoding="utf-8")
+    kept.unlink()  # (kept for the user in the system's temporary folder)
     assert snapshot(handbook_lib) == before
 
 
