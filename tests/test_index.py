@@ -377,18 +377,31 @@ def test_a_parallel_build_gives_the_same_index(
     import citeshelf.library.index as index_module
 
     (handbook_lib / "broken.json").write_text("{oops")
+    # a chapter that fails validation, naming its book: listed as its chapter
+    (handbook_lib / "zz-broken-chapter.json").write_text(
+        '{"key": "zz-broken-chapter", "type": "nonsense", "parent": "sperling2014handbook"}'
+    )
 
     def dump(path: Path) -> list:
         with Index(handbook_lib, path=path).open() as index:
             index.refresh()
             rows = index.con.execute(
-                "SELECT key, problem, type, year, parent, creators, title, chapter, authors_short, pages, line "
+                "SELECT key, problem, type, year, parent, creators, title, chapter, authors_short, pages, line, inh, pkey "
                 "FROM records ORDER BY key"
             ).fetchall()
             words = index.con.execute("SELECT * FROM fts ORDER BY rowid").fetchall()
-            return [rows, len(words), index.problems()[0].reason]
+            vals = index.con.execute(
+                "SELECT r.key, v.field, v.value, v.shown FROM vals v JOIN records r ON r.id = v.rid "
+                "ORDER BY 1, 2, 3"
+            ).fetchall()
+            return [rows, len(words), vals, sorted(p.reason for p in index.problems())]
 
     serial = dump(tmp_path / "serial.sqlite3")
+    chapters = [r for r in serial[0] if r[4] == "sperling2014handbook"]
+    assert len(chapters) == 19  # the 18 chapters and the broken one
+    assert {r[3] for r in chapters if r[1] is None} == {2014}  # the book's year, inherited
+    assert [r[0] for r in chapters if r[1] is not None] == ["zz-broken-chapter"]
+    assert len(serial[3]) == 2
     monkeypatch.setattr(index_module, "PARALLEL_MIN", 5)
     assert dump(tmp_path / "parallel.sqlite3") == serial
     # many small batches, few asked ahead: the window of asked batches is

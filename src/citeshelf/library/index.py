@@ -572,16 +572,16 @@ class Index:
         try:
             with bar:
                 for item in items:
-                    key, _stat, _problem, own, _display, parent = item
+                    key, parent = item[0], item[4]
                     pending.discard(key)
-                    known[key] = own["inh_text"] if own is not None else None
+                    known[key] = item[3]
                     bar.advance(1)
-                    if parent is not None and parent in pending:
-                        deferred.append(item)
+                    if item[6] is not None and parent in pending:
+                        deferred.append(item)  # (a chapter before its book)
                         continue
-                    self._store(item, self._book(parent, known) if parent else None)
+                    self._store(item, self._book_of(item, known))
                 for item in deferred:
-                    self._store(item, self._book(item[5], known) if item[5] else None)
+                    self._store(item, self._book_of(item, known))
                 self._flush()
         finally:
             self._pending = []
@@ -606,7 +606,7 @@ class Index:
             again -= set(changed)
         for key in sorted(again):
             item = prepare(self._library(), key)
-            self._store(item, self._book(item[5], known) if item[5] else None)
+            self._store(item, self._book_of(item, known))
         self._flush()
         return {
             "read": len(changed),
@@ -717,6 +717,11 @@ class Index:
 
         return results()
 
+    def _book_of(self, item: Prepared, known: dict[str, str | None]) -> dict[str, Any] | None:
+        """The book's inheritable data of a record prepared without it (None for the others)."""
+        parent = item[4]
+        return self._book(parent, known) if item[6] is not None and parent else None
+
     def _book(self, parent: str, known: dict[str, str | None]) -> dict[str, Any] | None:
         """The inheritable data of the book ``parent``: read in this pass, or indexed."""
         if parent in known:
@@ -760,17 +765,18 @@ class Index:
 
     def _store(self, item: Prepared, book: dict[str, Any] | None) -> None:
         """Write one prepared record's rows (in a batch of :data:`STORE_BATCH`:
-        :meth:`_flush` writes them)."""
-        key, stat, problem, own, display, _parent = item
+        :meth:`_flush` writes them); ``book``: the inheritable data of the
+        book of a record prepared without it."""
+        key, stat, problem, _inh, parent, parts, unresolved = item
         seen = self._seen.get(key, stat)
         if racy(stat[0], self._started) or stat != seen:
             # racy, or changed again between the scan and the read: read it next time
             stat = (-1, stat[1])
             self._racy += 1
             self._racy_keys.add(key)
-        words: tuple[str, ...] | None = None
-        vals: list[tuple[str, str, str | None]] = []
-        if own is None:
+        if unresolved is not None:
+            parts = row_parts(*unresolved, book, parent)
+        if parts is None:
             # the parent named by a file that fails validation, if it has one,
             # so that ``chapters`` can report it
             values: tuple[Any, ...] = (
@@ -781,7 +787,7 @@ class Index:
                 None,
                 fold(key),
                 None,
-                fold(_parent) if _parent else None,
+                fold(parent) if parent else None,
                 None,
                 None,
                 None,
@@ -792,32 +798,10 @@ class Index:
                 None,
                 None,
             )
+            self._pending.append((values, None, []))
         else:
-            assert display is not None  # prepared with the document
-            doc = resolve_doc(own, book)
-            values = (
-                key,
-                stat[0],
-                stat[1],
-                None,
-                doc["type"],
-                doc["fkey"],
-                doc["year"],
-                doc["parent"],
-                doc["doi"],
-                *display,
-                own["inh_text"],
-                _parent,
-            )
-            words = tuple(doc_text(doc, f) for f in TEXT_FIELDS)
-            shown = doc["tag_shown"]
-            vals = [("tag", t, shown[t]) for t in doc["tag"]]
-            vals += [("isbn", i, None) for i in doc["isbn"]]
-            vals += [("related", k, None) for k in doc.get("related", ())]
-            vals += [("listed", w, None) for w in doc["listed"]]
-            if doc.get("tie"):
-                vals.append(("tie", doc["tie"], None))
-        self._pending.append((values, words, vals))
+            tail, words, vals = parts
+            self._pending.append(((key, stat[0], stat[1], None, *tail), words, vals))
         if len(self._pending) >= STORE_BATCH:
             self._flush()
 
@@ -1119,16 +1103,26 @@ class Index:
         )
 
 
-#: (key, (mtime_ns, size), problem, own document (with "inh_text", its
-#:  inheritable data as the JSON text stored),
-#:  (creators, title, chapter, authors, pages, book line) as printed, parent key)
+#: (creators, title, chapter, authors, pages, book line) as ``list`` prints them
+Display = tuple[str, str, "str | None", str, "str | None", "str | None"]
+#: A record's rows as :func:`row_parts` makes them: its ``records`` row after
+#: key, time, size and problem; its words (:data:`TEXT_FIELDS`); its ``vals`` rows.
+RowParts = tuple["tuple[Any, ...]", tuple[str, ...], list[tuple[str, str, "str | None"]]]
+#: (key, (mtime_ns, size), problem, inheritable data as the JSON text stored,
+#:  parent key, the rows (:data:`RowParts`) of a record that needs no book,
+#:  (own document, display) of one that does). A file that fails validation
+#:  has a problem and neither rows nor document; its parent key is the one it
+#:  seems to name. The rows of most records are made where they are prepared
+#:  (a worker, for many files), and what crosses to the process that writes
+#:  them is small.
 Prepared = tuple[
     str,
     tuple[int, int],
     "str | None",
-    "dict[str, Any] | None",
-    "tuple[str, str, str | None, str, str | None, str | None] | None",
     "str | None",
+    "str | None",
+    "RowParts | None",
+    "tuple[dict[str, Any], Display] | None",
 ]
 #: Records whose rows are written at once (:meth:`Index._store`).
 STORE_BATCH = 500
@@ -1157,9 +1151,9 @@ def prepare(library: RecordStore, key: str, written: bytes | None = None) -> Pre
     try:
         raw, st = read_regular(path, library.path, max_record_bytes(), what="record file")
     except OSError as exc:
-        return key, (0, -1), f"{path}: cannot read ({exc.strerror})", None, None, None
+        return key, (0, -1), f"{path}: cannot read ({exc.strerror})", None, None, None, None
     except InvalidData as exc:  # a special file, a link out of the library, too big
-        return key, (0, -1), str(exc), None, None, None
+        return key, (0, -1), str(exc), None, None, None, None
     stat = (st.st_mtime_ns, st.st_size)
     try:
         text = raw.decode("utf-8")
@@ -1171,6 +1165,7 @@ def prepare(library: RecordStore, key: str, written: bytes | None = None) -> Pre
             None,
             None,
             None,
+            None,
         )
     if written is not None and file_digest(raw) == written:
         data = json.loads(text)
@@ -1178,7 +1173,7 @@ def prepare(library: RecordStore, key: str, written: bytes | None = None) -> Pre
         try:
             record = library.parse_text(key, text)
         except ValueError as exc:  # InvalidData: the store's own words
-            return key, stat, str(exc), None, None, parent_hint(text)
+            return key, stat, str(exc), None, parent_hint(text), None, None
         data = record.to_json_dict()
     parent = None
     if _text(data.get("parent")):
@@ -1195,8 +1190,37 @@ def prepare(library: RecordStore, key: str, written: bytes | None = None) -> Pre
     own = extract_own(data)
     # (as the index stores it: made here, in a worker for many files, not by
     # the process that writes the rows)
-    own["inh_text"] = json.dumps(own["inh"], ensure_ascii=False)
-    return key, stat, None, own, display, parent
+    own["inh_text"] = inh = json.dumps(own["inh"], ensure_ascii=False)
+    if own["parent"]:
+        return key, stat, None, inh, parent, None, (own, display)
+    return key, stat, None, inh, parent, row_parts(own, display, None, parent), None
+
+
+def row_parts(
+    own: Mapping[str, Any], display: Display, book: Mapping[str, Any] | None, parent: str | None
+) -> RowParts:
+    """The rows of a record of document ``own`` (:func:`extract_own`, with
+    its ``inh_text``) and ``display``, a chapter completed with ``book``
+    (:func:`resolve_doc`); ``parent``: its parent key as written."""
+    doc = resolve_doc(own, book)
+    tail = (
+        doc["type"],
+        doc["fkey"],
+        doc["year"],
+        doc["parent"],
+        doc["doi"],
+        *display,
+        own["inh_text"],
+        parent,
+    )
+    shown = doc["tag_shown"]
+    vals: list[tuple[str, str, str | None]] = [("tag", t, shown[t]) for t in doc["tag"]]
+    vals += [("isbn", i, None) for i in doc["isbn"]]
+    vals += [("related", k, None) for k in doc.get("related", ())]
+    vals += [("listed", w, None) for w in doc["listed"]]
+    if doc.get("tie"):
+        vals.append(("tie", doc["tie"], None))
+    return tail, tuple(doc_text(doc, f) for f in TEXT_FIELDS), vals
 
 
 _WORKER_LIBRARY: list[RecordStore] = []
