@@ -378,8 +378,8 @@ def test_a_parallel_build_gives_the_same_index(
 
     (handbook_lib / "broken.json").write_text("{oops")
     # a chapter that fails validation, naming its book: listed as its chapter
-    (handbook_lib / "zz-broken-chapter.json").write_text(
-        '{"key": "zz-broken-chapter", "type": "nonsense", "parent": "sperling2014handbook"}'
+    (handbook_lib / "aa-broken-chapter.json").write_text(
+        '{"key": "aa-broken-chapter", "type": "nonsense", "parent": "sperling2014handbook"}'
     )
 
     def dump(path: Path) -> list:
@@ -400,7 +400,7 @@ def test_a_parallel_build_gives_the_same_index(
     chapters = [r for r in serial[0] if r[4] == "sperling2014handbook"]
     assert len(chapters) == 19  # the 18 chapters and the broken one
     assert {r[3] for r in chapters if r[1] is None} == {2014}  # the book's year, inherited
-    assert [r[0] for r in chapters if r[1] is not None] == ["zz-broken-chapter"]
+    assert [r[0] for r in chapters if r[1] is not None] == ["aa-broken-chapter"]
     assert len(serial[3]) == 2
     monkeypatch.setattr(index_module, "PARALLEL_MIN", 5)
     assert dump(tmp_path / "parallel.sqlite3") == serial

@@ -1103,7 +1103,7 @@ class Index:
         )
 
 
-#: (creators, title, chapter, authors, pages, book line) as ``list`` prints them
+#: (creators, title, chapter, authors, pages, book line) as ``list`` and ``chapters`` print them
 Display = tuple[str, str, "str | None", str, "str | None", "str | None"]
 #: A record's rows as :func:`row_parts` makes them: its ``records`` row after
 #: key, time, size and problem; its words (:data:`TEXT_FIELDS`); its ``vals`` rows.
