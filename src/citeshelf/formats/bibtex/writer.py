@@ -11,6 +11,8 @@ from typing import Any
 
 from ...model import richtext
 from ...model.attrs import field_value
+from ...model.controls import strip_controls
+from ...model.inherit import chapter_view
 from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
@@ -22,6 +24,7 @@ from .fields import (
     Field,
     etype_written,
     held_field,
+    thesis_degree_read,
     thesis_etype,
     thesis_type_field,
     value_print,
@@ -29,7 +32,7 @@ from .fields import (
 )
 from .spelling import Spelling, pages_text
 from .strings import Strings
-from .text import named_macros, ws
+from .text import named_macros, spells, ws
 
 _ORDER = (
     "author",
@@ -180,8 +183,6 @@ class _Writer(Spelling):
     def name(self, person: Any, spellings: Iterable[str] = ()) -> str:
         """One name as the source spelled it (``spellings``, while one still
         reads as it), else as :meth:`.Spelling.name` writes it."""
-        from .text import spells
-
         for spelling in spellings:
             # as the source wrote it: LaTeX (a macro), or decoded text with its braces
             cand = spelling if "\\" in spelling else self.braced(spelling)
@@ -201,8 +202,6 @@ class _Writer(Spelling):
         xref: bool = False,
         strings: Strings | None = None,
     ) -> str:
-        from ...model.inherit import chapter_view
-
         source = record
         self._case = self.title_case if _english(record.language) else None
         book_subtitle = None
@@ -455,11 +454,11 @@ class _Writer(Spelling):
         """The ``year`` or ``date`` (field, text) a source gave as a status
         (``{\\autocap{f}orthcoming}``, ``extra.bibtex_written``), for BibLaTeX,
         while the record has that status and no date."""
-        from ...model.dates import status_key
-
         status = getattr(e.source, "status", None)
         if not e.biblatex or not status or e.source.issued:
             return None
+        from ...model.dates import status_key
+
         for field in ("year", "date"):
             written = _written(self, e.extra, field)
             said = status_key(" ".join(latex.decode(written).split())) if written else None
@@ -504,7 +503,6 @@ class _Writer(Spelling):
         record's items ("; " between them) joined by ``and``, an ``and`` of an
         item's own braced (``Routledge {and} Kegan Paul``); and the name lists
         kept in extra (``holder = {{Robert Bosch GmbH}}``)."""
-        from ...model.names import Person
         from .decode import EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS, SAME_LIST
 
         whole = e.extra.get("bibtex_one_item")
@@ -522,6 +520,8 @@ class _Writer(Spelling):
             people = e.extra.get(name)
             if name in e.fields or not isinstance(people, list) or not people:
                 continue
+            from ...model.names import Person
+
             try:
                 persons = [Person.model_validate(p) for p in people]
             except ValueError:
@@ -533,6 +533,8 @@ class _Writer(Spelling):
         """``related`` (with ``relatedtype``, ``relatedstring``,
         ``relatedoptions``): one group per type; biblatex has one, so a second
         group goes into ``related2`` ... (read back, ignored by biber)."""
+        if not e.record.related:
+            return
         from ...model.relations import DEFAULT_RELATION
 
         groups: dict[tuple[str, str | None, str | None], list[str]] = {}
@@ -627,8 +629,6 @@ def _written(w: _Writer, extra: Mapping[str, Any], field: str) -> str | None:
 
 def _degree_of(written: str, etype: str) -> str | None:
     """The degree a thesis's ``type`` (LaTeX) says."""
-    from .fields import thesis_degree_read
-
     return thesis_degree_read(etype, ws(latex.decode(written)))
 
 
@@ -656,11 +656,11 @@ def _spellings(extra: Mapping[str, Any], field: str) -> Any:
 def _pages_as_written(w: _Writer, pages: Any, extra: Mapping[str, Any]) -> str | None:
     """``pages`` as the source wrote them (``270--5``, ``??--??``), while they
     read as the record's pages."""
-    from ...model.pages import PageRange
-
     written = _written(w, extra, "pages")
     if written is None:
         return None
+    from ...model.pages import PageRange
+
     try:
         same = PageRange.parse(ws(latex.decode(written))) == pages
     except ValueError:
@@ -703,8 +703,6 @@ def verbatim(text: str, *, biblatex: bool) -> str:
       starts a comment; the reader gives ``%`` back) and ``%`` for BibLaTeX
       (biber reads it as it is);
     - control characters are removed (no format holds them)."""
-    from ...model.controls import strip_controls
-
     text = strip_controls(text)
     if "\\" in text:
         text = _UNESCAPED.sub("%5C", text)
