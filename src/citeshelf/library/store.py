@@ -37,6 +37,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -461,10 +462,7 @@ class RecordStore:
             raise InvalidData(f"{self._where(key, path)}: invalid data: {exc}") from None
         if not isinstance(data, dict):
             raise InvalidData(f"{self._where(key, path)}: a record file must hold one JSON object")
-        from pydantic import ValidationError
-
-        from ..model import describe_validation_error, parse_record
-
+        ValidationError, describe_validation_error, parse_record = _validation()
         try:
             record = parse_record(data)
         except ValidationError as exc:
@@ -1010,6 +1008,18 @@ def _staging_abandoned(path: Path) -> bool:
     finally:
         os.close(fd)
     return True
+
+
+@cache
+def _validation() -> tuple[Any, Any, Any]:
+    """Pydantic's ValidationError and the model's describe_validation_error and
+    parse_record, imported on first use (not with the store, which a warm
+    ``list`` loads without the model; not per file read)."""
+    from pydantic import ValidationError
+
+    from ..model import describe_validation_error, parse_record
+
+    return ValidationError, describe_validation_error, parse_record
 
 
 def _sync_all(paths: list[str]) -> None:

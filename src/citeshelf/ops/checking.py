@@ -265,16 +265,24 @@ def _empty_title(ctx: _Context) -> Iterator[Problem]:
             )
 
 
+@cache
+def _title_tools() -> tuple[Any, ...]:
+    """What :func:`title_case_titles` uses, imported once on first use (not
+    with this module; not on each call, which a bibliography makes per record)."""
+    from ..formats.protect import find_spans, protected_phrases
+    from ..model import richtext
+    from ..styles.common import looks_title_case, sentence_case
+
+    return find_spans, protected_phrases, richtext, looks_title_case, sentence_case
+
+
 def title_case_titles(record: Any) -> Iterator[tuple[str, str, str | None]]:
     """The title fields of ``record`` that look stored in Title Case (an
     English title, or one of no language): (field, text, the text in
     sentence case), the last None when only a person can tell which
     capitals are proper nouns (no protected phrases were recorded). The
     rule ``check`` reports and ``cite``/``bibliography --sentence-case`` use."""
-    from ..formats.protect import find_spans, protected_phrases
-    from ..model import richtext
-    from ..styles.common import looks_title_case, sentence_case
-
+    find_spans, protected_phrases, richtext, looks_title_case, sentence_case = _title_tools()
     if not _english(record.language):
         return
     for name in ("title", "subtitle"):

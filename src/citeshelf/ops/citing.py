@@ -596,15 +596,20 @@ class _TitleCase:
         self.active = style == "apa"
         self.convert = convert
         self.keys: dict[str, None] = {}  # in the order met, once each
+        # (original_of, title_case_titles): imported by the first note, once
+        self._tools: tuple[Any, Any] | None = None
 
     def note(self, record: Any) -> Any:
         """``record`` unchanged, its key noted for the warning if a title of
         it, or of the original work it reprints (whose title its entry
         gives), looks like Title Case (nothing to note when converting)."""
         if self.active and not self.convert:
-            from ..model.inherit import original_of
-            from .checking import title_case_titles
+            if self._tools is None:
+                from ..model.inherit import original_of
+                from .checking import title_case_titles
 
+                self._tools = original_of, title_case_titles
+            original_of, title_case_titles = self._tools
             for work in (record, original_of(record)):
                 if (
                     work is not None

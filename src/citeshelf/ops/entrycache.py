@@ -18,6 +18,8 @@ import os
 import time
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ..library.scan import racy
+
 if TYPE_CHECKING:
     from ..library.index import FileRow
 
@@ -114,8 +116,6 @@ class EntryCache:
     def _unchanged(self, key: str) -> tuple[int, int] | None:
         """The size and time the index saw of ``key``'s file, if the file has
         them still and was not modified within a clock tick of the start."""
-        from ..library.scan import racy
-
         row = self.files.get(key)
         if row is None or row[2] is not None or row[0] < 0:
             return None

@@ -41,13 +41,23 @@ def render(styled: Styled, fmt: str = "text") -> str:
 
 
 def _module(style: str) -> ModuleType:
-    if style == "apa":
-        from . import apa
+    """The module of ``style``, imported on its first use (looked up once per
+    entry: a dict, not an import statement)."""
+    found = _MODULES.get(style)
+    if found is None:
+        if style == "apa":
+            from . import apa
 
-        return apa
-    from . import chicago
+            found = apa
+        else:
+            from . import chicago
 
-    return chicago
+            found = chicago
+        _MODULES[style] = found
+    return found
+
+
+_MODULES: dict[str, ModuleType] = {}
 
 
 def format_reference(
@@ -57,12 +67,8 @@ def format_reference(
     edition = check_style(style, edition)
     record = as_core_type(record)
     if style == "apa":
-        from . import apa
-
-        return apa.reference(record, suffix=suffix)
-    from . import chicago
-
-    return chicago.reference(
+        return _module(style).reference(record, suffix=suffix)
+    return _module(style).reference(
         record, edition=edition, author_date=style == "chicago-author-date", suffix=suffix
     )
 
