@@ -13,8 +13,16 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from ...model import richtext
+from pydantic import ValidationError
+
+from ...model import Date, describe_validation_error, parse_record, richtext
+from ...model.dates import STATUSES, status_key
+from ...model.identifiers import isbn_separator
+from ...model.inherit import CONTAINERS
 from ...model.keyfiles import key_problem
+from ...model.names import split_names
+from ...model.pages import PageRange
+from ...model.relations import DEFAULT_RELATION
 from ...model.types import types_of_model
 from .. import latex
 from ..entries import join_keywords, kept_separator, split_keywords
@@ -37,6 +45,7 @@ from .fields import (
     thesis_type_field,
     write_rows,
 )
+from .spelling import Spelling, pages_text
 from .text import (
     EntryError,
     cased,
@@ -121,8 +130,6 @@ def links(d: Decoding) -> None:
     paper's proceedings, a volume's set: :data:`~citeshelf.model.inherit.CONTAINERS`),
     else kept in extra; ``related`` (``relatedtype``, ``relatedstring``,
     ``relatedoptions``; ``related2`` ... for more groups): relations."""
-    from ...model.inherit import CONTAINERS
-
     crossref = d.fields.get("crossref", "").strip()
     xref = d.fields.get("xref", "").strip()
     _related(d)
@@ -148,7 +155,6 @@ _RELATED = ("related", "relatedtype", "relatedstring", "relatedoptions")
 def _related(d: Decoding) -> None:
     if "related" not in d.fields and "related2" not in d.fields:
         return  # (the loop below would stop at once: most entries)
-    from ...model.relations import DEFAULT_RELATION
 
     out: list[dict[str, str]] = []
     for n in range(1, 10):
@@ -184,7 +190,6 @@ def date_field(d: Decoding) -> None:
     if "date" not in d.fields:
         return
     text = _date_text(d, "date")
-    from ...model.dates import STATUSES, status_key
 
     key = status_key(text)
     if key and "pubstate" not in d.fields and "year" not in d.fields:
@@ -223,7 +228,6 @@ def year(d: Decoding) -> None:
         return
     if "date" not in d.fields and d.fields.get("crossref", "").strip():
         d.extra["bibtex_year"] = True
-    from ...model.dates import STATUSES, status_key
 
     raw = d.fields["year"]
     sort = _NOOPSORT.match(raw)
@@ -258,7 +262,6 @@ def month(d: Decoding) -> None:
     if "month" not in d.fields:
         return
     mtext = d.decoded("month").strip()
-    from ...model import Date
 
     number = Date.month_number(mtext) if _MONTH_WORD.match(mtext) else None
     issued = d.issued
@@ -306,8 +309,6 @@ def issued(d: Decoding) -> None:
 
 
 def _date(d: Decoding, field: str, text: str) -> Any:
-    from ...model import Date
-
     date, problem = Date.lenient(text)
     if problem and field == "year" and problem.endswith("is not a date"):
         problem = f"{text!r} is not a year (YYYY)"
@@ -330,16 +331,12 @@ def pubstate(d: Decoding) -> None:
     """``pubstate`` (mapped to ``status``): biblatex's keys ("inpress") as words."""
     text = d.data.get("status")
     if isinstance(text, str):
-        from ...model.dates import STATUSES
-
         d.data["status"] = STATUSES.get(text.strip().lower(), text)
 
 
 def accessed(d: Decoding) -> None:
     """``urldate``: a date (EDTF, or a date written out), else kept in extra."""
     if "urldate" in d.fields:
-        from ...model import Date
-
         d.handled.add("urldate")
         text, exact = date_parts(d.decoded("urldate"))
         edtf = _date_text(d, "urldate")
@@ -452,8 +449,6 @@ EXTRA_NAME_LISTS = (
 def mapped_fields(d: Decoding) -> None:
     """Every other field: the name lists, the fields of the field table, and
     the rest kept in extra (in the file's order)."""
-    from ...model.names import split_names
-
     for name, value in d.fields.items():
         if name in d.handled:
             continue
@@ -526,8 +521,6 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
     if target == "pages":
         _keep_pages(d, value, text)
     if target == "isbn":
-        from ...model.identifiers import isbn_separator
-
         between = isbn_separator(text)
         if between is not None:
             # several in one field, as biber prints them: written so again
@@ -548,9 +541,6 @@ def _keep_pages(d: Decoding, value: str, text: str) -> None:
     writer would write them otherwise and biber would read that otherwise: an
     abbreviated range (``270--5``, which the record holds as 270–275), a range
     whose ends are equal (``??--??``), braces (``{c\\,3}``)."""
-    from ...model.pages import PageRange
-    from .spelling import Spelling, pages_text
-
     try:
         pages = PageRange.parse(text)
     except ValueError:
@@ -575,8 +565,6 @@ def _keep_keywords(d: Decoding, value: str, words: list[str], sep: str | None) -
 
 def _written_forms(texts: Any) -> set[str]:
     """How a writer writes each of ``texts`` (UTF-8 or ASCII)."""
-    from .spelling import Spelling
-
     return {Spelling("biblatex", a).text(t) for t in texts if t for a in (False, True)}
 
 
@@ -763,10 +751,6 @@ def entry_to_record(
 def _validated(d: Decoding) -> Any:
     """The record; an identifier that is not one (a DOI "n/a", an ISBN with a
     typo) is kept in extra with a warning rather than losing the entry."""
-    from pydantic import ValidationError
-
-    from ...model import parse_record
-
     try:
         return parse_record(d.data)
     except ValidationError as exc:
@@ -801,6 +785,4 @@ def _move_bad_identifiers(d: Decoding, exc: Any) -> bool:
 
 
 def _reason(exc: Any) -> str:
-    from ...model import describe_validation_error
-
     return describe_validation_error(exc, "").removeprefix(": ").replace(": field", "field")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from ...model import richtext
 from .. import latex, protect
+
+if TYPE_CHECKING:
+    from types import ModuleType
 
 
 class EntryError(ValueError):
@@ -131,12 +135,22 @@ def _simple_names(text: str) -> tuple[list[dict[str, Any]], bool] | None:
     return out, others
 
 
+@cache
+def _model_names() -> ModuleType:
+    """:mod:`citeshelf.model.names`, imported on first use: not with this
+    module, which the writer loads before it needs the model, and not on
+    each name list read."""
+    from ...model import names
+
+    return names
+
+
 def names(
     value: str, field: str, warnings: list[str] | None = None
 ) -> tuple[list[dict[str, Any]], bool]:
     """A name list as name dicts and whether it ends in "and others"; an
     empty name (a trailing ``and``) is left out with a warning."""
-    from ...model.names import trailing_and
+    trailing_and = _model_names().trailing_and
 
     if warnings is not None and trailing_and(latex.decode(value, keep_braces=True, held=True)):
         warnings.append(
@@ -185,7 +199,8 @@ def named_macros(value: str) -> str:
 
 
 def _names_of(value: str) -> tuple[list[dict[str, Any]], bool]:
-    from ...model import has_others, parse_names
+    model_names = _model_names()
+    has_others, parse_names = model_names.has_others, model_names.parse_names
 
     if "\\" in value:
         value = named_macros(value)
@@ -216,7 +231,7 @@ def name_spellings(value: str) -> list[str]:
     "Beckmann, {Petr}": :func:`.names.name_spelling`, decoded), or, for a
     name with a macro the decoder reads as plain text (``{\\LaTeX} Project
     Team``, ``\\Thanh``), the name as written (LaTeX), in the full form."""
-    from ...model.names import split_names
+    split_names = _model_names().split_names
 
     if "{" not in value and "\\" not in value:
         return []
@@ -281,7 +296,9 @@ def _latex_spelling(raw: str) -> str | None:
 
 
 def _brace_spelling(raw: str) -> str | None:
-    from ...model.names import brace_choices, name_spelling, parse_name
+    model_names = _model_names()
+    brace_choices, name_spelling = model_names.brace_choices, model_names.name_spelling
+    parse_name = model_names.parse_name
 
     held = latex.decode(raw, keep_braces=True, held=True)
     spelling = name_spelling(held)
