@@ -52,7 +52,11 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from .. import model
+from ..model.controls import any_controls, has_controls, record_strings, show_controls
+from ..model.inherit import CONTAINERS
 from ..model.language import is_english as _english
+from ..model.threeway import conflicts_of
 
 __all__ = ["RULES", "SEVERITIES", "Checked", "Problem", "Rule", "check_library"]
 
@@ -186,7 +190,6 @@ def _bad_identifier(ctx: _Context) -> Iterator[Problem]:
 
 
 def _parents(ctx: _Context) -> Iterator[Problem]:
-    from ..model.inherit import CONTAINERS
 
     unreadable = {p.key for p in ctx.unreadable}
     for key, (rtype, parent_key) in ctx.parents.items():
@@ -366,10 +369,8 @@ _NOT_FIELDS = frozenset({"type", "key", "extra", "added", "modified"})
 
 
 def _extra_home(ctx: _Context) -> Iterator[Problem]:
-    from ..model import WORK_TYPES
-
     for r in ctx.records:
-        fields = WORK_TYPES[r.type].model_fields
+        fields = model.WORK_TYPES[r.type].model_fields
         for name, value in r.extra.items():
             if name in _NOT_FIELDS or name not in fields:
                 continue
@@ -445,10 +446,8 @@ def _extra_named(ctx: _Context) -> Iterator[Problem]:
     """A field kept in extra under a CSL or BibTeX name that has a typed
     field (``archive_location``, ``collection-number``, ``volumes`` ...: what
     imports from before the model had the field left there)."""
-    from ..model import WORK_TYPES
-
     for r in ctx.records:
-        fields = WORK_TYPES[r.type].model_fields
+        fields = model.WORK_TYPES[r.type].model_fields
         named = _named_fields(r.type)
         for name, value in r.extra.items():
             if name in _NOT_FIELDS or name in fields or name not in named:
@@ -518,8 +517,6 @@ def _move_extra(name: str, value: Any, source: str | None = None) -> Callable[[A
 
 
 def _controls(ctx: _Context) -> Iterator[Problem]:
-    from ..model.controls import any_controls, has_controls, record_strings, show_controls
-
     for r in ctx.records:
         data = ctx.data(r)
         if not any_controls(data):
@@ -573,11 +570,9 @@ def _without_controls(record: Any) -> Any:
 
 
 def _missing_fields(ctx: _Context) -> Iterator[Problem]:
-    from ..model import missing_recommended
-
     for r in ctx.records:
         view = ctx.resolve(r)
-        missing = [m for m in missing_recommended(view) if m != "title"]
+        missing = [m for m in model.missing_recommended(view) if m != "title"]
         if missing:
             yield Problem(
                 r.key,
@@ -601,8 +596,6 @@ def _leftovers(ctx: _Context) -> Iterator[Problem]:
 
 
 def _merge_conflicts(ctx: _Context) -> Iterator[Problem]:
-    from ..model.threeway import conflicts_of
-
     for r in ctx.records:
         conflicts = conflicts_of(ctx.data(r))
         if not conflicts:
@@ -715,9 +708,15 @@ class _EachRule:
     def __init__(self, ctx: _Context, fix: bool) -> None:
         self.ctx, self.fix = ctx, fix
         self.here = os.getpid()
+        self._problem: Any = None  # RecordProblem and duplicates.brief, set by make
+        self._brief: Any = None
 
     def make(self, keys: list[str]) -> list[Any]:
+        from ..library import RecordProblem
+        from .duplicates import brief
+
         ctx, library = self.ctx, self.ctx.library
+        self._problem, self._brief = RecordProblem, brief  # (for _one, per record)
         each = [rule for rule in RULES if rule.each]
         sent = os.getpid() != self.here
         out: list[Any] = []
@@ -732,11 +731,8 @@ class _EachRule:
         return out
 
     def _one(self, item: Any, each: list[Rule], sent: bool) -> Any:
-        from ..library import RecordProblem
-        from .duplicates import brief
-
         ctx, library = self.ctx, self.ctx.library
-        if isinstance(item, RecordProblem):
+        if isinstance(item, self._problem):
             return item
         ctx.records = [item]
         mine = [p for rule in each for p in rule.run(ctx)]
@@ -745,7 +741,7 @@ class _EachRule:
                 p.apply = None
         rewritten = self.fix and _fix(library, item, mine)
         related = [(rel.type, rel.key) for rel in item.related]
-        summary = brief(item) if ctx.briefs is not None else None
+        summary = self._brief(item) if ctx.briefs is not None else None
         return item.key, item.type, item.parent, related, summary, mine, rewritten
 
 
