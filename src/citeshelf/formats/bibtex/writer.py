@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from ...model import richtext
@@ -503,8 +504,7 @@ class _Writer(Spelling):
         record's items ("; " between them) joined by ``and``, an ``and`` of an
         item's own braced (``Routledge {and} Kegan Paul``); and the name lists
         kept in extra (``holder = {{Robert Bosch GmbH}}``)."""
-        from .decode import EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS, SAME_LIST
-
+        EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS, SAME_LIST = _list_names()
         whole = e.extra.get("bibtex_one_item")
         whole = set(whole) if isinstance(whole, list) else set()
         counts = e.extra.get("bibtex_list_items")
@@ -630,6 +630,15 @@ def _written(w: _Writer, extra: Mapping[str, Any], field: str) -> str | None:
 def _degree_of(written: str, etype: str) -> str | None:
     """The degree a thesis's ``type`` (LaTeX) says."""
     return thesis_degree_read(etype, ws(latex.decode(written)))
+
+
+@cache
+def _list_names() -> tuple[Any, str, Any, Mapping[str, str]]:
+    """The reader's tables of lists (:mod:`.decode`, which loads the model:
+    imported when the first entry is written, then kept)."""
+    from .decode import EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS, SAME_LIST
+
+    return EXTRA_NAME_LISTS, LIST_SEPARATOR, LITERAL_LISTS, SAME_LIST
 
 
 def _grouped(items: list[str], counts: Any) -> list[str]:
