@@ -190,7 +190,6 @@ def _bad_identifier(ctx: _Context) -> Iterator[Problem]:
 
 
 def _parents(ctx: _Context) -> Iterator[Problem]:
-
     unreadable = {p.key for p in ctx.unreadable}
     for key, (rtype, parent_key) in ctx.parents.items():
         parent = ctx.types.get(parent_key)
