@@ -37,10 +37,10 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import model
 from ..errors import (
     AlreadyExists,
     CiteshelfError,
@@ -462,11 +462,13 @@ class RecordStore:
             raise InvalidData(f"{self._where(key, path)}: invalid data: {exc}") from None
         if not isinstance(data, dict):
             raise InvalidData(f"{self._where(key, path)}: a record file must hold one JSON object")
-        ValidationError, describe_validation_error, parse_record = _validation()
         try:
-            record = parse_record(data)
-        except ValidationError as exc:
-            raise InvalidData(describe_validation_error(exc, self._where(key, path))) from None
+            # (the model package's names: loaded by the first file read, then kept)
+            record = model.parse_record(data)
+        except model.ValidationError as exc:
+            raise InvalidData(
+                model.describe_validation_error(exc, self._where(key, path))
+            ) from None
         except RecursionError:  # pragma: no cover - loads_limited bounds the depth
             raise InvalidData(f"{self._where(key, path)}: invalid data: nested too deep") from None
         if record.key != key:
@@ -1008,18 +1010,6 @@ def _staging_abandoned(path: Path) -> bool:
     finally:
         os.close(fd)
     return True
-
-
-@cache
-def _validation() -> tuple[Any, Any, Any]:
-    """Pydantic's ValidationError and the model's describe_validation_error and
-    parse_record, imported on first use (not with the store, which a warm
-    ``list`` loads without the model; not per file read)."""
-    from pydantic import ValidationError
-
-    from ..model import describe_validation_error, parse_record
-
-    return ValidationError, describe_validation_error, parse_record
 
 
 def _sync_all(paths: list[str]) -> None:

@@ -15,6 +15,7 @@ TYPE_CHECKING = False  # typing itself is not imported at start-up
 
 _EXPORTS = {
     "Date": "dates",
+    "ValidationError": "errors",
     "describe_validation_error": "errors",
     "fold": "fold",
     "to_ascii": "fold",
@@ -56,7 +57,7 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dates import Date
-    from .errors import describe_validation_error
+    from .errors import ValidationError, describe_validation_error
     from .fold import fold, to_ascii
     from .identifiers import (
         format_isbn,

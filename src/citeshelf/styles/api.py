@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
 
@@ -40,24 +41,17 @@ def render(styled: Styled, fmt: str = "text") -> str:
     return to_text(styled)
 
 
+@cache
 def _module(style: str) -> ModuleType:
-    """The module of ``style``, imported on its first use (looked up once per
-    entry: a dict, not an import statement)."""
-    found = _MODULES.get(style)
-    if found is None:
-        if style == "apa":
-            from . import apa
+    """The module of ``style``, imported on its first use (then kept: this is
+    asked once per entry)."""
+    if style == "apa":
+        from . import apa
 
-            found = apa
-        else:
-            from . import chicago
+        return apa
+    from . import chicago
 
-            found = chicago
-        _MODULES[style] = found
-    return found
-
-
-_MODULES: dict[str, ModuleType] = {}
+    return chicago
 
 
 def format_reference(
