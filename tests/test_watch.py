@@ -28,6 +28,15 @@ from .conftest import DEFAULT_LIBRARY
 TIMEOUT = 20
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    """In the watcher's process, before it starts: SIGINT does what it does
+    in a command run from a terminal (Python makes it KeyboardInterrupt). A
+    test run started in the background by a script (``pytest &``) ignores
+    SIGINT, as a shell makes such jobs do, and its children would inherit
+    that: Ctrl-C would then stop no watcher."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Watcher:
     """A running ``export --watch`` and its output lines (stdout and stderr merged)."""
 
@@ -41,6 +50,7 @@ class Watcher:
             argv,
             cwd=paper,
             env=env,
+            preexec_fn=_ctrl_c_as_in_a_terminal,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
