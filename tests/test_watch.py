@@ -78,9 +78,9 @@ class Watcher:
         self.seen.append(line)
         return line
 
-    def stop(self) -> int:
-        """Ctrl-C, and the exit code."""
-        self.proc.send_signal(signal.SIGINT)
+    def stop(self, how: int = signal.SIGINT) -> int:
+        """Ctrl-C (or the signal ``how``), and the exit code."""
+        self.proc.send_signal(how)
         return self.proc.wait(timeout=TIMEOUT)
 
     def close(self) -> None:
@@ -249,6 +249,48 @@ def test_watch_starts_quiet_when_the_file_is_up_to_date(start, paper: Path) -> N
     assert re.fullmatch(rf"{TIME} refs\.bib is up to date: 3 records", w.line())
     assert stamp(paper / "refs.bib") == before
     assert w.stop() == 0
+
+
+@pytest.mark.parametrize("mode", ["notify", "poll"])
+def test_sigterm_stops_the_watcher_as_ctrl_c_does(start, paper: Path, mode: str) -> None:
+    """``kill`` (SIGTERM), as a script stops a watcher it started in the
+    background, where Ctrl-C cannot reach it: said, exit code 0, no
+    temporary file left."""
+    w = start(*(["--poll"] if mode == "poll" else []))
+    w.line()  # the banner
+    assert re.fullmatch(rf"{TIME} wrote refs\.bib: 3 records", w.line())
+    assert w.stop(signal.SIGTERM) == 0
+    assert w.line() == "stopped watching; refs.bib is up to date"
+    assert entries(paper / "refs.bib") == [
+        "cottey2014nato",
+        "kay2014persian",
+        "sperling2014handbook",
+    ]
+    assert not [p.name for p in paper.iterdir() if p.name.startswith(".refs.bib")]
+
+
+def test_sigterm_is_left_to_a_handler_already_set() -> None:
+    """The watcher takes SIGTERM only while it runs, and only if nothing
+    else handles it (an application embedding citeshelf keeps its own)."""
+    import signal as signals
+
+    from citeshelf.cli import cmd_export
+
+    mine = lambda _s, _f: None  # noqa: E731
+    before = signals.signal(signals.SIGTERM, mine)
+    try:
+        with cmd_export._terminate_as_interrupt():
+            assert signals.getsignal(signals.SIGTERM) is mine
+        assert signals.getsignal(signals.SIGTERM) is mine
+        signals.signal(signals.SIGTERM, signals.SIG_DFL)
+        with cmd_export._terminate_as_interrupt():
+            taken = signals.getsignal(signals.SIGTERM)
+            assert callable(taken) and taken is not mine
+            with pytest.raises(KeyboardInterrupt):
+                taken(signals.SIGTERM, None)
+        assert signals.getsignal(signals.SIGTERM) is signals.SIG_DFL
+    finally:
+        signals.signal(signals.SIGTERM, before)
 
 
 def test_watch_usage_errors(cs, paper: Path, monkeypatch: pytest.MonkeyPatch) -> None:

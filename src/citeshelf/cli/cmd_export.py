@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 
 from ..formats import EXPORT_FORMATS
@@ -71,7 +74,7 @@ _SHOWN = 10
 @click.option(
     "--watch",
     is_flag=True,
-    help="With -o: keep FILE up to date until Ctrl-C: export again whenever a manuscript, "
+    help="With -o: keep FILE up to date until Ctrl-C (or SIGTERM): export again whenever a manuscript, "
     "a file it \\inputs or \\includes, or a record changes, replacing FILE only when its "
     "bytes change; one line per export says which keys were added, removed or updated.",
 )
@@ -174,15 +177,48 @@ def command(
 
 
 def _watch(library, output: str, cited_in: tuple[str, ...], poll: bool, **options) -> None:
-    """Run the watcher until Ctrl-C, one line per export (see ops.watching)."""
+    """Run the watcher until Ctrl-C or SIGTERM, one line per export (see ops.watching)."""
     import sys
 
     from .. import render
-    from ..ops.watching import POLL_MS, Watching, watch_export
 
     def say(text: str, err: bool = False) -> None:
         render.print_line(text, err=err)
         (sys.stderr if err else sys.stdout).flush()
+
+    with _terminate_as_interrupt():
+        _watch_until_stopped(say, library, output, cited_in, poll, **options)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM (``kill``, or a script stopping a
+    watcher it started in the background, where Ctrl-C cannot reach it)
+    stops it as Ctrl-C does: an export under way is abandoned without a
+    temporary file left, and the watcher says it stopped. Left alone when
+    something else already handles SIGTERM, or off the main thread."""
+    import signal
+    import threading
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _watch_until_stopped(say, library, output: str, cited_in, poll: bool, **options) -> None:
+    from .. import render
+    from ..ops.watching import POLL_MS, Watching, watch_export
 
     try:
         for event in watch_export(library, output, cited_in=cited_in, poll=poll, **options):
