@@ -272,25 +272,23 @@ def test_sigterm_stops_the_watcher_as_ctrl_c_does(start, paper: Path, mode: str)
 def test_sigterm_is_left_to_a_handler_already_set() -> None:
     """The watcher takes SIGTERM only while it runs, and only if nothing
     else handles it (an application embedding citeshelf keeps its own)."""
-    import signal as signals
-
     from citeshelf.cli import cmd_export
 
     mine = lambda _s, _f: None  # noqa: E731
-    before = signals.signal(signals.SIGTERM, mine)
+    before = signal.signal(signal.SIGTERM, mine)
     try:
         with cmd_export._terminate_as_interrupt():
-            assert signals.getsignal(signals.SIGTERM) is mine
-        assert signals.getsignal(signals.SIGTERM) is mine
-        signals.signal(signals.SIGTERM, signals.SIG_DFL)
+            assert signal.getsignal(signal.SIGTERM) is mine
+        assert signal.getsignal(signal.SIGTERM) is mine
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         with cmd_export._terminate_as_interrupt():
-            taken = signals.getsignal(signals.SIGTERM)
+            taken = signal.getsignal(signal.SIGTERM)
             assert callable(taken) and taken is not mine
             with pytest.raises(KeyboardInterrupt):
-                taken(signals.SIGTERM, None)
-        assert signals.getsignal(signals.SIGTERM) is signals.SIG_DFL
+                taken(signal.SIGTERM, None)
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     finally:
-        signals.signal(signals.SIGTERM, before)
+        signal.signal(signal.SIGTERM, before)
 
 
 def test_watch_usage_errors(cs, paper: Path, monkeypatch: pytest.MonkeyPatch) -> None:
