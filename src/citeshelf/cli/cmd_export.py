@@ -74,9 +74,9 @@ _SHOWN = 10
 @click.option(
     "--watch",
     is_flag=True,
-    help="With -o: keep FILE up to date until Ctrl-C (or SIGTERM): export again whenever a manuscript, "
-    "a file it \\inputs or \\includes, or a record changes, replacing FILE only when its "
-    "bytes change; one line per export says which keys were added, removed or updated.",
+    help="With -o: keep FILE up to date until Ctrl-C (or SIGTERM): export again whenever a "
+    "manuscript, a file it \\inputs or \\includes, or a record changes, replacing FILE only "
+    "when its bytes change; one line per export says which keys were added, removed or updated.",
 )
 @click.option(
     "--poll",
@@ -131,19 +131,20 @@ def command(
     if watch:
         if not output:
             raise click.UsageError("--watch needs -o FILE: the file to keep up to date")
-        _watch(
-            library,
-            output,
-            cited_in,
-            poll,
-            keys=keys,
-            query=query,
-            fmt=fmt,
-            ascii=ascii_,
-            expand=expand,
-            allow_missing=allow_missing,
-            title_case=title_case,
-        )
+        with _terminate_as_interrupt():
+            _watch(
+                library,
+                output,
+                cited_in,
+                poll,
+                keys=keys,
+                query=query,
+                fmt=fmt,
+                ascii=ascii_,
+                expand=expand,
+                allow_missing=allow_missing,
+                title_case=title_case,
+            )
         return
     plan = prepare_export(
         library,
@@ -181,13 +182,35 @@ def _watch(library, output: str, cited_in: tuple[str, ...], poll: bool, **option
     import sys
 
     from .. import render
+    from ..ops.watching import POLL_MS, Watching, watch_export
 
     def say(text: str, err: bool = False) -> None:
         render.print_line(text, err=err)
         (sys.stderr if err else sys.stdout).flush()
 
-    with _terminate_as_interrupt():
-        _watch_until_stopped(say, library, output, cited_in, poll, **options)
+    try:
+        for event in watch_export(library, output, cited_in=cited_in, poll=poll, **options):
+            if isinstance(event, Watching):
+                how = (
+                    f"polling every {POLL_MS} ms ({event.reason})"
+                    if event.mode == "poll"
+                    else "file-system notifications"
+                )
+                files = ", ".join(event.files)
+                say(
+                    f"watching {files + ' and ' if files else ''}the library {event.library} "
+                    f"with {how}; Ctrl-C stops",
+                    err=True,
+                )
+                continue
+            line = _rewrite_line(event)
+            if line:
+                say(line, err=event.error is not None)
+            if event.written or event.first:
+                for message in event.warnings:
+                    render.warn(message)
+    except KeyboardInterrupt:
+        say(f"stopped watching; {output} is up to date", err=True)
 
 
 @contextmanager
@@ -214,35 +237,6 @@ def _terminate_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
-def _watch_until_stopped(say, library, output: str, cited_in, poll: bool, **options) -> None:
-    from .. import render
-    from ..ops.watching import POLL_MS, Watching, watch_export
-
-    try:
-        for event in watch_export(library, output, cited_in=cited_in, poll=poll, **options):
-            if isinstance(event, Watching):
-                how = (
-                    f"polling every {POLL_MS} ms ({event.reason})"
-                    if event.mode == "poll"
-                    else "file-system notifications"
-                )
-                files = ", ".join(event.files)
-                say(
-                    f"watching {files + ' and ' if files else ''}the library {event.library} "
-                    f"with {how}; Ctrl-C stops",
-                    err=True,
-                )
-                continue
-            line = _rewrite_line(event)
-            if line:
-                say(line, err=event.error is not None)
-            if event.written or event.first:
-                for message in event.warnings:
-                    render.warn(message)
-    except KeyboardInterrupt:
-        say(f"stopped watching; {output} is up to date", err=True)
 
 
 def _rewrite_line(event) -> str:

@@ -707,15 +707,12 @@ class _EachRule:
     def __init__(self, ctx: _Context, fix: bool) -> None:
         self.ctx, self.fix = ctx, fix
         self.here = os.getpid()
-        self._problem: Any = None  # RecordProblem and duplicates.brief, set by make
-        self._brief: Any = None
 
     def make(self, keys: list[str]) -> list[Any]:
         from ..library import RecordProblem
         from .duplicates import brief
 
         ctx, library = self.ctx, self.ctx.library
-        self._problem, self._brief = RecordProblem, brief  # (for _one, per record)
         each = [rule for rule in RULES if rule.each]
         sent = os.getpid() != self.here
         out: list[Any] = []
@@ -725,14 +722,13 @@ class _EachRule:
             item = next(read, None)
             if item is None:
                 break
-            out.append((self._one(item, each, sent), library.cleaned[before:] if sent else []))
+            done = item if isinstance(item, RecordProblem) else self._one(item, each, sent, brief)
+            out.append((done, library.cleaned[before:] if sent else []))
         ctx.records = []
         return out
 
-    def _one(self, item: Any, each: list[Rule], sent: bool) -> Any:
+    def _one(self, item: Any, each: list[Rule], sent: bool, brief: Callable[[Any], Any]) -> Any:
         ctx, library = self.ctx, self.ctx.library
-        if isinstance(item, self._problem):
-            return item
         ctx.records = [item]
         mine = [p for rule in each for p in rule.run(ctx)]
         if sent:
@@ -740,7 +736,7 @@ class _EachRule:
                 p.apply = None
         rewritten = self.fix and _fix(library, item, mine)
         related = [(rel.type, rel.key) for rel in item.related]
-        summary = self._brief(item) if ctx.briefs is not None else None
+        summary = brief(item) if ctx.briefs is not None else None
         return item.key, item.type, item.parent, related, summary, mine, rewritten
 
 

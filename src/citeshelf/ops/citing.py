@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, overload
 
 from .wording import first_few
@@ -581,6 +582,16 @@ def _check_pages(keys: Sequence[str], pages: Sequence[str]) -> None:
         raise UsageError("with several keys, give --page once per key, in the order of the keys")
 
 
+@cache
+def _title_case_tools() -> tuple[Any, Any]:
+    """(original_of, title_case_titles), imported by the first note, then
+    kept (a bibliography notes every record)."""
+    from ..model.inherit import original_of
+    from .checking import title_case_titles
+
+    return original_of, title_case_titles
+
+
 class _TitleCase:
     """APA's titles are in sentence case (APA 6.17): a title stored in Title
     Case (``check``'s rule, :func:`.checking.title_case_titles`) prints as
@@ -596,20 +607,13 @@ class _TitleCase:
         self.active = style == "apa"
         self.convert = convert
         self.keys: dict[str, None] = {}  # in the order met, once each
-        # (original_of, title_case_titles): imported by the first note, once
-        self._tools: tuple[Any, Any] | None = None
 
     def note(self, record: Any) -> Any:
         """``record`` unchanged, its key noted for the warning if a title of
         it, or of the original work it reprints (whose title its entry
         gives), looks like Title Case (nothing to note when converting)."""
         if self.active and not self.convert:
-            if self._tools is None:
-                from ..model.inherit import original_of
-                from .checking import title_case_titles
-
-                self._tools = original_of, title_case_titles
-            original_of, title_case_titles = self._tools
+            original_of, title_case_titles = _title_case_tools()
             for work in (record, original_of(record)):
                 if (
                     work is not None
