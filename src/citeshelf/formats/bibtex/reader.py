@@ -217,15 +217,27 @@ class _Comments:
     """Removes ``%`` comments as biber reads them: a ``%`` outside a braced
     or quoted value (between entries, or between an entry's fields) starts a
     comment that runs to the end of the line, so ``%@article{...}`` is no
-    entry; ``\\%`` and a ``%`` inside a value (``{50% off}``) are text.
-    (Classic BibTeX reads an entry after a ``%``; citeshelf follows biber.)
-    Line breaks are kept, so line numbers stay the file's."""
+    entry; ``\\%`` and a ``%`` inside a value (``{50% off}``, or on any line
+    of a quoted value that runs over several) are text. (Classic BibTeX
+    reads an entry after a ``%``; citeshelf follows biber.) Line breaks are
+    kept, so line numbers stay the file's.
+
+    What a ``%`` is depends on the lines before it since the last one that
+    starts with ``@`` (where bibtexparser starts a block whatever came
+    before): they are followed only when a line with a ``%`` comes
+    (:meth:`follow`), as most lines have none."""
 
     def __init__(self) -> None:
-        self.depth = 0
+        self.depth = 0  # of braces
+        self.quoted = False  # inside a quoted value
 
-    def __call__(self, line: str) -> str:
-        if "%" not in line:
+    def restart(self) -> None:
+        """A line starting with ``@``: a block may start there."""
+        self.depth, self.quoted = 0, False
+
+    def follow(self, line: str) -> None:
+        """Take in a line (whose comment, if any, is removed)."""
+        if '"' not in line:  # (braces count alike in a quoted value)
             self.depth = max(
                 0,
                 self.depth
@@ -234,25 +246,37 @@ class _Comments:
                 - line.count("\\{")
                 + line.count("\\}"),
             )
+            return
+        self._scan(line, comments=False)
+
+    def __call__(self, line: str) -> str:
+        """``line`` without its comment, taken in."""
+        cut = self._scan(line, comments=True)
+        if cut < 0:
             return line
-        depth, quoted, i, n = self.depth, False, 0, len(line)
-        while i < n:
-            c = line[i]
-            if c == "\\":
-                i += 2
-                continue
+        return line[:cut].rstrip() + ("\n" if line.endswith("\n") else "")
+
+    def _scan(self, line: str, *, comments: bool) -> int:
+        """Follow ``line`` up to its comment (with ``comments``); where it starts, or -1."""
+        depth, quoted = self.depth, self.quoted
+        for m in _COMMENT_MARKS.finditer(line):
+            c = m.group()
             if c == "{":
                 depth += 1
             elif c == "}":
                 depth = max(0, depth - 1)
-            elif c == '"' and depth == 1:
-                quoted = not quoted
-            elif c == "%" and depth <= 1 and not quoted:
-                self.depth = depth
-                return line[:i].rstrip() + ("\n" if line.endswith("\n") else "")
-            i += 1
-        self.depth = depth
-        return line
+            elif c == '"':
+                if depth == 1:
+                    quoted = not quoted
+            elif c == "%" and comments and depth <= 1 and not quoted:
+                self.depth, self.quoted = depth, quoted
+                return m.start()
+        self.depth, self.quoted = depth, quoted
+        return -1
+
+
+#: What :class:`_Comments` follows: a character after a backslash is text.
+_COMMENT_MARKS = re.compile(r'\\.|[{}"%]', re.DOTALL)
 
 
 def _segments(
@@ -271,22 +295,24 @@ def _segments(
     size = 0
     etype = key = None
     uncomment = _Comments()
+    #: the lines of ``buf`` from here on are not yet followed by ``uncomment``
+    unfollowed = 0
     for n, line in enumerate(lines, 1):
         if "@" in line and line.lstrip().startswith("@"):
-            uncomment.depth = 0  # a block starts here whatever came before
-        if "%" in line:
+            uncomment.restart()  # a block starts here whatever came before
+            unfollowed = len(buf)
+        followed = "%" in line
+        if followed:
+            for before in buf[unfollowed:]:
+                uncomment.follow(before)
             line = uncomment(line)
-        else:  # (what uncomment does with a line without "%")
-            depth = uncomment.depth + line.count("{") - line.count("}")
-            if "\\" in line:
-                depth += line.count("\\}") - line.count("\\{")
-            uncomment.depth = depth if depth > 0 else 0
         if "@" in line:
             m = _BLOCK_LINE.match(line)
             if m:
                 if buf:
                     yield start, buf, etype, key
                 buf = []
+                unfollowed = 0
                 size = 0
                 start = n
                 etype, key = m.group(1).lower(), m.group(2)
@@ -295,6 +321,8 @@ def _segments(
             buf = ["\n"] * len(buf)
             etype = "\0" + etype
         buf.append("\n" if etype is not None and etype.startswith("\0") else line)
+        if followed:
+            unfollowed = len(buf)
     if buf:
         yield start, buf, etype, key
 
@@ -308,7 +336,7 @@ _LINE_START = re.compile(r"^[^\S\n]*@\w*[ \t]*(?=[{(])", re.MULTILINE)
 _KEY_MARK = re.compile(r'(?<!\\)[{}",=]|@\w*[ \t]*(?=[{(])')
 _VALUE_MARK = re.compile(r'(?<!\\)[{}",]')
 _BRACE_MARK = re.compile(r"(?<!\\)[{}]")
-_QUOTE_MARK = re.compile(r'(?<!\\)"')
+_QUOTED_MARK = re.compile(r'(?<!\\)[{}"]')
 #: block types bibtexparser reads otherwise than entries
 _NOT_ENTRIES = ("@comment", "@preamble", "@string")
 
@@ -333,7 +361,7 @@ def _plain_entries(text: str) -> list[Any] | None:
     key_mark = _KEY_MARK.search
     value_mark = _VALUE_MARK.search
     brace_mark = _BRACE_MARK.search
-    quote_mark = _QUOTE_MARK.search
+    quoted_mark = _QUOTED_MARK.search
     count = text.count
     n = len(text)
     for i, start in enumerate(starts):
@@ -389,14 +417,21 @@ def _plain_entries(text: str) -> list[Any] | None:
                         depth += 1 if b.group() == "{" else -1
                         q = b.end()
                 elif c == '"':
+                    # up to a quote outside braces, as BibTeX reads it (as
+                    # bibtexparser reads the quotes _quotes_in_braces finds)
                     q = v.end()
+                    inner = 0
                     while True:
-                        b = quote_mark(text, q, bound)
+                        b = quoted_mark(text, q, bound)
                         if b is None:
                             return None
                         q = b.end()
-                        p = b.start()
-                        if not (p + 2 < n and text[p - 1] == "{" and text[p + 1] == "}"):
+                        c = b.group()
+                        if c == "{":
+                            inner += 1
+                        elif c == "}":
+                            inner = max(0, inner - 1)
+                        elif not inner:
                             break
                 else:  # a comma or the entry's closing brace
                     value_end = v.start()
@@ -424,6 +459,83 @@ def _plain_entries(text: str) -> list[Any] | None:
             )
         )
     return blocks
+
+
+#: What :func:`_quotes_in_braces` follows: braces, quotes (one after a
+#: backslash is text, as bibtexparser reads it) and a line that starts a block.
+_NESTING = re.compile(r'(?<!\\)[{}"]|^[^\S\n]*@\w*[ \t]*[({]', re.MULTILINE)
+#: What stands for such a quote while bibtexparser reads the text (no .bib
+#: file holds a NUL: :func:`_not_text`).
+_PLACEHOLDER = "\0"
+
+
+def _quotes_in_braces(text: str) -> list[int]:
+    """Where ``text`` has a quote inside a braced group of a quoted value
+    (``"Zum Teil {die "optionalen" Kapitel}"``): text to BibTeX and biber,
+    which end the value at a quote outside braces only, while bibtexparser
+    ends it at any quote but ``{"}`` (sciunto-org/python-bibtexparser#487),
+    so that the entry fails. Only a value that ends so is counted (a
+    quoted value whose braces never close is left to bibtexparser)."""
+    if '"' not in text or _PLACEHOLDER in text:
+        return []
+    found: list[int] = []
+    depth = 0  # of braces, outside a quoted value (a braced value)
+    quoted = False
+    inner = 0  # of braces, inside the quoted value
+    held: list[int] = []  # its quotes inside braces, counted once it ends
+    for m in _NESTING.finditer(text):
+        c = m.group()
+        if len(c) > 1 or c == "@":  # a block starts: whatever came before ends
+            depth, quoted, inner, held = 0, False, 0, []
+        elif quoted:
+            if c == "{":
+                inner += 1
+            elif c == "}":
+                inner = max(0, inner - 1)
+            elif inner:
+                held.append(m.start())
+            else:
+                quoted = False
+                found += held
+                held = []
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            quoted, inner, held = True, 0, []
+    return found
+
+
+def _with_placeholders(text: str, at: list[int]) -> str:
+    """``text`` with :data:`_PLACEHOLDER` for the quotes at ``at``."""
+    parts = []
+    last = 0
+    for i in at:
+        parts.append(text[last:i])
+        parts.append(_PLACEHOLDER)
+        last = i + 1
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _without_placeholders(block: Any) -> None:
+    """The quotes :func:`_with_placeholders` stood for, back in what
+    bibtexparser read into ``block`` (its values, comment and raw text)."""
+    q = _PLACEHOLDER
+    raw = block.raw
+    if isinstance(raw, str) and q in raw:
+        block._raw = raw.replace(q, '"')  # (raw has no setter)
+    for name in ("value", "comment"):
+        value = getattr(block, name, None)
+        if isinstance(value, str) and q in value:
+            setattr(block, name, value.replace(q, '"'))
+    for f in getattr(block, "fields", None) or ():
+        if isinstance(f.value, str) and q in f.value:
+            f.value = f.value.replace(q, '"')
+    inner = getattr(block, "ignore_error_block", None)
+    if inner is not None:
+        _without_placeholders(inner)
 
 
 class _Reader:
@@ -626,17 +738,24 @@ class _Reader:
     def _split(self, text: str) -> list[Any]:
         import bibtexparser
 
+        nested = _quotes_in_braces(text)
+        if nested:
+            text = _with_placeholders(text, nested)
         log = logging.getLogger("bibtexparser")
         level = log.level
         log.setLevel(logging.CRITICAL)  # failed blocks are reported with lines
         try:
-            return bibtexparser.parse_string(text, parse_stack=[]).blocks
+            blocks = bibtexparser.parse_string(text, parse_stack=[]).blocks
         except Exception as exc:
             from ...errors import InvalidData
 
             raise InvalidData(f"{self.source}: cannot be read as BibTeX ({exc})") from None
         finally:
             log.setLevel(level)
+        if nested:
+            for block in blocks:
+                _without_placeholders(block)
+        return blocks
 
     #: lines of the current text (0-based) that end with a backslash: bibtexparser
     #: does not count the line break after one, so its line numbers drift there
