@@ -180,6 +180,8 @@ _GROUP_ACCENT = re.compile(
 _BARE_ACCENT = re.compile(
     r"\\(" + _ACC + r")\s*(?:\{\s*(\\[ij]|[^\W\d_]?)\s*\}|(\\[ij](?![A-Za-z])\s*|[^\W\d_]))"
 )
+# \t{oo}  {\t{ts}}: the tie, one accent over two letters (after the first, U+0361)
+_TIE = re.compile(r"(\{)?\\t\s*\{\s*([^\W\d_])\s*([^\W\d_])\s*\}(?(1)\})")
 # {\ss}  \ss{}  \ss (followed by a non-letter)
 _GROUP_NAMED = re.compile(r"\{\\([A-Za-z]+)\s*\}")
 _BARE_NAMED = re.compile(r"\\([A-Za-z]+)(?:\{\}|\s+|(?![A-Za-z]))")
@@ -228,6 +230,8 @@ def _sub_named(m: re.Match[str], whole: str | None = None) -> str:
 def _fast(text: str) -> str:
     """Table-driven decoding of the common macros; braces kept."""
     if "\\" in text:
+        if "\\t" in text:
+            text = _TIE.sub(lambda m: unicodedata.normalize("NFC", m[2] + "\u0361" + m[3]), text)
         for _ in range(3):  # nested accents: {\'{\"{u}}}
             before = text
             text = _GROUP_ACCENT.sub(_sub_accent, text)
@@ -499,6 +503,8 @@ def _ascii_char(ch: str) -> str:
     return ch
 
 
+#: two letters tied by U+0361 (written \t{ts})
+_TIE_OUT = re.compile("([^\\W\\d_])\u0361([^\\W\\d_])")
 #: a no-break space, an en or em dash not next to another dash or hyphen
 _DASHES_OUT = re.compile("\u00a0|(?<![-–—])[–—](?![-–—])")
 _LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')|[!?](?=`)")
@@ -522,6 +528,9 @@ def encode(text: str, *, ascii: bool = False, escape: bool = True) -> str:
     if escape and "\u2009" in text:
         # a thin space is LaTeX's "\," (the reader's): LaTeX has no U+2009 set up
         text = text.replace("\u2009", "\\,")
+    if escape and "\u0361" in text:
+        # the tie over two letters is \t (the reader's), which LaTeX has set up
+        text = _TIE_OUT.sub(lambda m: "{\\t{" + m[1] + m[2] + "}}", text)
     if ascii and not text.isascii():
         out = []
         for i, ch in enumerate(text):

@@ -102,6 +102,35 @@ class Decoding:
 # the steps
 
 
+#: An accent macro over a group of several letters (``Gda\\'{nsk}``,
+#: ``Ry\\'{cko}``): TeX centres the one accent over the group, which no
+#: Unicode text spells and no writer means (``\\t{oo}``, the tie over two
+#: letters, is one accent of its own).
+_WIDE_ACCENT = re.compile(r"\\(['`^\"~=.]|[uvHckdbr](?![A-Za-z]))(\s*)\{([^\W\d_])([^\W\d_]+)\}")
+
+
+def wide_accents(d: Decoding) -> None:
+    """An accent over a group of several letters is read as over the first
+    of them, as its writer meant (``Gda\\'{nsk}``: Gdańsk), with a warning."""
+    fixed: dict[str, str] = {}
+    for name, value in d.fields.items():
+        if "\\" not in value or "{" not in value or name in _VERBATIM:
+            continue
+        new = _WIDE_ACCENT.sub(r"\\\1\2{\3}\4", value)
+        if new == value:
+            continue
+        fixed[name] = new
+        for m in _WIDE_ACCENT.finditer(value):
+            letters = m.group(3) + m.group(4)
+            read = latex.decode(f"\\{m.group(1)}{{{m.group(3)}}}{m.group(4)}")
+            d.warnings.append(
+                f"field '{name}': {m.group()} puts one accent over the {len(letters)} letters "
+                f"{letters!r}: read as over the first ({read})"
+            )
+    if fixed:
+        d.fields = {**d.fields, **fixed}
+
+
 def entry_type(d: Decoding) -> None:
     """The record type; the source type kept when it is not the default."""
     native = d.fields.get("entrytype", "").strip().lower()
@@ -711,6 +740,7 @@ def report_type(d: Decoding) -> None:
 
 #: The steps from an entry's fields to a record's data, in the order they run.
 DECODERS: tuple[Callable[[Decoding], None], ...] = (
+    wide_accents,
     entry_type,
     links,
     date_field,

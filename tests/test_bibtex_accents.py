@@ -1,0 +1,77 @@
+"""Accent macros that span more than one letter: the tie (``\\t{ts}``), one
+accent of two letters, and a typo's accent over a group of several letters
+(``Gda\\'{nsk}``), read as over the first of them with a warning."""
+
+from __future__ import annotations
+
+import pytest
+
+from citeshelf.formats.bibtex import parse_bibtex, write_bibtex
+from citeshelf.formats.latex import decode, encode
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        ("\\t{oo}", "o\u0361o"),
+        ("\\t oo", "o\u0361o"),
+        ("{\\t{ts}}", "t\u0361s"),
+        ("Ma\\t{ts}a", "Mat\u0361sa"),
+        ("Ma{\\t{ts}}a", "Mat\u0361sa"),
+    ],
+)
+def test_the_tie_joins_its_two_letters(tex: str, text: str) -> None:
+    assert decode(tex) == text
+    assert decode(tex, keep_braces=True) == text
+
+
+@pytest.mark.parametrize("ascii", [False, True])
+def test_the_tie_is_written_as_latex_sets_it_up_and_read_back(ascii: bool) -> None:
+    # (LaTeX's inputenc has no U+0361: \t in both modes, as a thin space is \,)
+    assert encode("Mat\u0361sa", ascii=ascii) == "Ma{\\t{ts}}a"
+    assert decode(encode("Mat\u0361sa o\u0361o", ascii=ascii)) == "Mat\u0361sa o\u0361o"
+
+
+def test_a_record_with_a_tie_goes_round_through_bibtex() -> None:
+    parsed = parse_bibtex(
+        "@misc{k, author = {Ma\\t{ts}a, Ivan}, title = {On {\\t{oo}}}, year = 1990}\n"
+    )
+    (r,) = parsed.records
+    assert (r.authors[0].family, r.title) == ("Mat\u0361sa", "On o\u0361o")
+    text = write_bibtex([r])
+    assert "author = {Ma{\\t{ts}}a, Ivan}," in text
+    (again,) = parse_bibtex(text).records
+    assert (again.authors, again.title) == (r.authors, r.title)
+
+
+def test_an_accent_over_several_letters_is_read_as_over_the_first() -> None:
+    # TeX's Jackowski:WTP88 and Andre:AJM83 (texbook1.bib) write them so
+    parsed = parse_bibtex(
+        "@misc{k, author = {Ry\\'{cko}, Marek and Knuth, Donald},\n"
+        "  title = {Actes des {Journ}\\'{ees} \\v{cz}}, note = {Anima Ltd, Gda\\'{nsk}},\n"
+        '  url = {http://example.org/\\"{ab}}, year = 1988}\n'
+    )
+    (r,) = parsed.records
+    assert (r.authors[0].family, r.authors[0].given) == ("Ry\u0107ko", "Marek")
+    assert r.title == "Actes des Journ\u00e9es \u010dz"
+    assert r.note == "Anima Ltd, Gda\u0144sk"
+    assert r.url == "http://example.org/%5C%22%7Bab%7D"  # a URL is verbatim: as before
+    assert [w.message for w in parsed.warnings] == [
+        "field 'author': \\'{cko} puts one accent over the 3 letters 'cko': read as over "
+        "the first (\u0107ko)",
+        "field 'title': \\'{ees} puts one accent over the 3 letters 'ees': read as over "
+        "the first (\u00e9es)",
+        "field 'title': \\v{cz} puts one accent over the 2 letters 'cz': read as over "
+        "the first (\u010dz)",
+        "field 'note': \\'{nsk} puts one accent over the 3 letters 'nsk': read as over "
+        "the first (\u0144sk)",
+    ]
+
+
+def test_an_accent_over_one_letter_gives_no_warning() -> None:
+    parsed = parse_bibtex(
+        "@misc{k, author = {Gda\\'{n}sk, A and \\cite{xy}, B}, title = {\\'{e}t\\'e \\c{c}a},"
+        " year = 1988}\n"
+    )
+    assert parsed.warnings == []
+    assert parsed.records[0].title == "\u00e9t\u00e9 \u00e7a"
