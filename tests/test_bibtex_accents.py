@@ -75,3 +75,47 @@ def test_an_accent_over_one_letter_gives_no_warning() -> None:
     )
     assert parsed.warnings == []
     assert parsed.records[0].title == "\u00e9t\u00e9 \u00e7a"
+
+
+# -- \path|...| and \verb+...+: a delimited verbatim argument ------------------
+
+
+@pytest.mark.parametrize(
+    ("tex", "plain"),
+    [
+        ("e-mail: \\path|FX%nnga_x@y.uk|.", "e-mail: FX%nnga_x@y.uk."),
+        ("See \\path=http://x/IoPP_SISSA.html= for", "See http://x/IoPP_SISSA.html for"),
+        ("previewer \\verb+h&d#vi~+ here", "previewer h&d#vi~ here"),
+        ("\\verb*|a b|", "a b"),
+    ],
+)
+def test_a_delimited_verbatim_argument_is_kept_as_written(tex: str, plain: str) -> None:
+    from citeshelf.formats.latex import decode_rich, encode_rich
+    from citeshelf.model import richtext
+
+    rich = decode_rich(tex)[0]
+    assert richtext.plain(rich) == plain
+    assert decode(tex) == plain
+    # written back as it was: an escape (\%, \_) would print in a verbatim argument
+    assert encode_rich(rich) == tex
+    assert encode_rich(rich, ascii=True) == tex
+
+
+def test_a_record_keeps_its_path_argument_through_an_export() -> None:
+    parsed = parse_bibtex(
+        "@misc{k, title = {T}, note = {See \\path=http://x/IoPP_SISSA.html= for details},\n"
+        "  acknowledgement = {Dave Love, e-mail: \\path|FX%nnga.daresbury.ac.uk|}, year = 1990}\n"
+    )
+    (r,) = parsed.records
+    text = write_bibtex([r], dialect="biblatex")
+    assert "note = {See \\path=http://x/IoPP_SISSA.html= for details}," in text
+    assert "acknowledgement = {Dave Love, e-mail: \\path|FX%nnga.daresbury.ac.uk|}," in text
+    (again,) = parse_bibtex(text).records
+    assert (again.note, again.extra) == (r.note, r.extra)
+
+
+def test_a_braced_or_unclosed_argument_reads_as_before() -> None:
+    from citeshelf.formats.latex import decode_rich
+
+    assert decode_rich("\\url{http://x/a_b}")[0] == "<tex>\\url{http://x/a_b}</tex>"
+    assert decode_rich("\\path|unclosed")[0] == "<tex>\\path</tex>|unclosed"

@@ -47,7 +47,7 @@ def test_a_percent_sign_on_a_later_line_of_a_quoted_macro_is_text() -> None:
     )
     assert parsed.invalid == []
     (r,) = parsed.records
-    assert r.extra["acknowledgement"].endswith("|FX%nnga.daresbury.ac.uk|")
+    assert r.extra["acknowledgement"].endswith("|FX%nnga.daresbury.ac.uk|</tex>")
 
 
 @BOTH_READERS

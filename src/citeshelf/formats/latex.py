@@ -293,6 +293,12 @@ def decode(text: str, *, keep_braces: bool = False, held: bool = False) -> str:
     """
     if not needs_decoding(text):
         return text
+    if "\\" in text and richtext.has_delimited_verbatim(text):
+        # \path|a_b%c|: its argument as it stands, the text around decoded
+        return "".join(
+            piece if verbatim else decode(piece, keep_braces=keep_braces, held=held)
+            for piece, verbatim in richtext.delimited_pieces(text)
+        )
     has_held = "\\" in text
     if has_held:
         text = _HOLD_RE.sub(lambda m: _HOLD[m.group(1)], text)
@@ -678,6 +684,11 @@ def _command(src: str, i: int) -> tuple[Any, int]:
         return None, j
     # a command nobody decodes: kept verbatim with its arguments
     k = j + 1 if starred else j
+    if name in richtext.DELIMITED_VERBATIM and k < n and richtext.is_delimiter(src[k]):
+        # \path|a_b%c|, \verb+x+: the argument up to the same character again
+        close = src.find(src[k], k + 1)
+        if close > 0:
+            return _Atom("tex", src[i : close + 1]), close + 1
     if name in richtext.TEX_WORDS:
         k = j  # a logo (\TeX) takes no argument
     while k < n and src[k] in "[{" and name not in richtext.TEX_WORDS:

@@ -425,11 +425,50 @@ ACCENT_MARKS = {
 }
 
 
+#: Commands whose argument may be written between two of any other character
+#: (``\\path|a_b%c|``, url's and LaTeX's ``\\verb``): text as it stands.
+DELIMITED_VERBATIM = frozenset({"path", "url", "nolinkurl", "verb"})
+_DELIMITED = re.compile(
+    r"\\(?:" + "|".join(sorted(DELIMITED_VERBATIM)) + r")\*?([^A-Za-z\s{\[*])(.*?)\1",
+    re.DOTALL,
+)
+
+
+def has_delimited_verbatim(source: str) -> bool:
+    """Whether ``source`` holds such an argument (``\\path|a_b|``)."""
+    return ("path" in source or "url" in source or "verb" in source) and (
+        _DELIMITED.search(source) is not None
+    )
+
+
+def delimited_pieces(source: str) -> list[tuple[str, bool]]:
+    """``source`` cut into (TeX, False) and the delimited verbatim arguments'
+    text, (text, True), in order."""
+    out: list[tuple[str, bool]] = []
+    last = 0
+    for m in _DELIMITED.finditer(source):
+        out += [(source[last : m.start()], False), (m.group(2), True)]
+        last = m.end()
+    out.append((source[last:], False))
+    return [(piece, verbatim) for piece, verbatim in out if piece or verbatim]
+
+
+def is_delimiter(ch: str) -> bool:
+    """Whether ``ch`` can delimit such an argument (not a letter, space,
+    brace, bracket or star)."""
+    return not (ch.isalpha() or ch.isspace() or ch in "{[*")
+
+
 def tex_plain(source: str, *, math: bool = False) -> str:
     """The plain text of TeX source: logos and known symbols spelled out,
     other macros' names dropped (their arguments kept), braces dropped; in
     math, ``^2`` and ``_2`` as Unicode super- and subscripts where there are
-    such characters."""
+    such characters; a delimited verbatim argument (``\\path|a_b|``) as it
+    stands."""
+    if not math and "\\" in source and has_delimited_verbatim(source):
+        return "".join(
+            piece if verbatim else tex_plain(piece) for piece, verbatim in delimited_pieces(source)
+        )
 
     def control(m: re.Match[str]) -> str:
         name = m.group(1)
