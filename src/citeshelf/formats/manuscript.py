@@ -120,28 +120,6 @@ _NOT_CITATIONS = frozenset({"citestyle", "citesetup", "citetrackerfalse", "citet
 _INPUT_CMD = re.compile(r"\\(input|include|subfile|subfileinclude)\s*\{([^}]*)\}")
 
 
-def _strip_tex_comments(text: str) -> str:
-    out = []
-    for line in text.splitlines():
-        i = 0
-        while True:
-            i = line.find("%", i)
-            if i < 0:
-                break
-            # a % preceded by an odd number of backslashes is escaped
-            j = i - 1
-            n = 0
-            while j >= 0 and line[j] == "\\":
-                n += 1
-                j -= 1
-            if n % 2 == 0:
-                line = line[:i]
-                break
-            i += 1
-        out.append(line)
-    return "\n".join(out)
-
-
 def _skip_ws(text: str, i: int) -> int:
     while i < len(text) and text[i] in " \t\n":
         i += 1
@@ -217,12 +195,14 @@ def scan_tex(text: str) -> tuple[list[str], bool]:
 
 def _scan_tex(text: str) -> list[tuple[str, str]]:
     """("key", k), ("all", "*") and ("input", file) events in the order they occur."""
-    text = _strip_tex_comments(text)
+    text = _mask_tex(text)
     events: list[tuple[int, str, str]] = [
         (m.start(), "input", m.group(2).strip()) for m in _INPUT_CMD.finditer(text)
     ]
     for j, start, end in _key_groups(text):
         for k in _split_keys(text[start:end]):
+            if "#" in k:
+                continue  # a macro's parameter (\def\mycite#1{\cite{#1}}): no key has one
             events.append((j, "all", "*") if k == "*" else (j, "key", k))
     events.sort(key=lambda e: e[0])
     return [(kind, value) for _, kind, value in events]
@@ -336,18 +316,65 @@ def scan_markdown(text: str) -> tuple[list[str], bool]:
 # rewriting a key
 
 
-def _mask_tex_comments(text: str) -> str:
-    """``text`` with its comments blanked out (same length, same lines)."""
-    out = []
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        cut = len(_strip_tex_comments(body)) if "%" in body else len(body)
-        out.append(line[:cut] + " " * (len(body) - cut) + line[len(body) :])
+#: What :func:`_mask_tex` looks for: an escaped character, a comment, an
+#: environment LaTeX reads verbatim (fancyvrb's, listings', minted's, the
+#: comment package's) and an inline verbatim command with its delimiter.
+_MASKED = re.compile(
+    r"\\[\\%]|%"
+    r"|\\begin\s*\{(verbatim\*?|Verbatim\*?|BVerbatim|LVerbatim|lstlisting|minted"
+    r"|comment|filecontents\*?)\}"
+    r"|\\(?:verb|lstinline)\*?([^A-Za-z\s*{])"
+)
+_NOT_NEWLINE = re.compile(r"[^\r\n]")
+
+
+def _mask_tex(text: str) -> str:
+    """``text`` with what LaTeX reads as no command blanked out (same length,
+    same lines): its comments, the body of a verbatim environment
+    (``\\begin{verbatim} \\cite{x} \\end{verbatim}`` cites nothing) and an
+    inline ``\\verb|...|``. An environment or ``\\verb`` that does not end is
+    left as it is."""
+    if not ("%" in text or "\\begin" in text or "\\verb" in text or "\\lstinline" in text):
+        return text
+    blank: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = _MASKED.search(text, pos)
+        if m is None:
+            break
+        pos = m.end()
+        token = m.group()
+        if token[:2] in ("\\\\", "\\%"):
+            continue
+        if token == "%":
+            end = text.find("\n", m.start())
+            end = len(text) if end < 0 else end
+            blank.append((m.start(), end))
+            pos = end
+        elif m.group(1) is not None:
+            ends = re.compile(r"\\end\s*\{" + re.escape(m.group(1)) + r"\}").search(text, pos)
+            if ends is not None:
+                blank.append((pos, ends.start()))
+                pos = ends.end()
+        else:
+            close = text.find(m.group(2), pos)
+            line_end = text.find("\n", pos)
+            if close >= 0 and (line_end < 0 or close < line_end):
+                blank.append((m.start(), close + 1))
+                pos = close + 1
+    if not blank:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end in blank:
+        out += [text[last:start], _NOT_NEWLINE.sub(" ", text[start:end])]
+        last = end
+    out.append(text[last:])
     return "".join(out)
 
 
 def _tex_edits(text: str, old: str) -> list[tuple[int, int]]:
-    masked = _mask_tex_comments(text)
+    masked = _mask_tex(text)
     spans = []
     for _, start, end in _key_groups(masked):
         for m in re.finditer(r"[^,]+", masked[start:end]):
@@ -432,12 +459,12 @@ def cited_spans(text: str, kind: str) -> list[CitedSpan]:
     text (the same citations :func:`scan_tex` and :func:`scan_markdown` read;
     ``*`` is not a key). Offsets are indices into ``text``."""
     if kind == "tex":
-        masked = _mask_tex_comments(text)
+        masked = _mask_tex(text)
         out = []
         for _, start, end in _key_groups(masked):
             for m in re.finditer(r"[^,]+", masked[start:end]):
                 key = m.group().strip()
-                if key and key != "*":
+                if key and key != "*" and "#" not in key:
                     a = start + m.start() + len(m.group()) - len(m.group().lstrip())
                     out.append(CitedSpan(key, a, a + len(key)))
         return sorted(out, key=lambda s: s.start)
@@ -491,7 +518,7 @@ def key_typed_at(text: str, kind: str, offset: int) -> tuple[int, str] | None:
     before = text[max(0, offset - _TYPING_WINDOW) : offset]
     base = offset - len(before)
     if kind == "tex":
-        masked = _mask_tex_comments(before)
+        masked = _mask_tex(before)
         m = _TEX_TYPING.search(masked)
         if m is None:
             return None
