@@ -119,3 +119,51 @@ def test_a_braced_or_unclosed_argument_reads_as_before() -> None:
 
     assert decode_rich("\\url{http://x/a_b}")[0] == "<tex>\\url{http://x/a_b}</tex>"
     assert decode_rich("\\path|unclosed")[0] == "<tex>\\path</tex>|unclosed"
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        ("\\textit{\\'e}", "\u00e9"),
+        ("\\emph{\\'{e}}x", "\u00e9x"),
+        ("\\textit{\\ss}", "\u00df"),
+        ("\\textit{\\t{ts}}", "t\u0361s"),
+        ("\\mbox{\\t{oo}}", "o\u0361o"),
+        ("\\\\t{ab}", "\ntab"),  # a line break, then text
+    ],
+)
+def test_a_special_character_as_a_commands_argument_keeps_its_letters(tex: str, text: str) -> None:
+    assert decode(tex) == text
+
+
+def test_a_name_with_a_tie_in_small_capitals() -> None:
+    (r,) = parse_bibtex(
+        "@misc{k, author = {\\textsc{\\t{Ts}}ybulin, Ivan}, title = {T}, year = 1990}\n"
+    ).records
+    assert r.authors[0].family == "T\u0361sybulin"
+
+
+def test_an_accent_inside_a_verbatim_argument_is_left_alone() -> None:
+    parsed = parse_bibtex(
+        "@misc{k, title = {T \\path|\\'{ab}|}, note = {\\url{x\\~{ab}} and Gda\\'{nsk}},"
+        " year = 1990}\n"
+    )
+    (r,) = parsed.records
+    assert r.title == "T <tex>\\path|\\'{ab}|</tex>"
+    assert r.note == "<tex>\\url{x\\~{ab}}</tex> and Gda\u0144sk"
+    assert [w.message for w in parsed.warnings] == [
+        "field 'note': \\'{nsk} puts one accent over the 3 letters 'nsk': read as over "
+        "the first (\u0144sk)"
+    ]
+
+
+def test_what_is_no_delimited_verbatim_argument() -> None:
+    from citeshelf.formats.latex import decode_rich
+
+    # a closing brace or a backslash delimits nothing; an escaped backslash is a line break
+    assert decode("{\\tt \\path|x|}", keep_braces=True) == "{x}"
+    assert decode("{\\em a \\path|x|}") == "a x"
+    rich = decode_rich("{\\tt\\string\\url} and {\\tt\\string\\path} too")[0]
+    assert rich == "<tex>{\\tt\\string\\url}</tex> and <tex>{\\tt\\string\\path}</tex> too"
+    assert decode_rich("\\\\path|x_y|")[0] == "<tex>\\\\</tex>path|x_y|"
+    assert decode("\\\\path|x_y|") == "\npath|x_y|"

@@ -123,3 +123,42 @@ def test_every_entry_of_these_tex_live_files_is_imported(
     else:
         record = json.loads((tmp_path / "records" / "tj-j-phys.json").read_text("utf-8"))
         assert "FX%nnga.daresbury.ac.uk@NSFnet-Relay.AC.UK|" in record["extra"]["acknowledgement"]
+
+
+def test_a_stray_quote_ends_with_its_block() -> None:
+    # an odd quote in a @comment (or in a braced value of a block in parentheses)
+    # does not make the next line's % text: the commented-out entry stays out
+    for first in ('@comment{He said "hi}\n', '@misc(a, title = {A 12" record}, year = 1998)\n'):
+        parsed = parse_bibtex(
+            first + "%@misc{x, title = {Commented out}, year = 1999}\n"
+            "@misc{y, title = {Y}, year = 2000}\n"
+        )
+        assert "x" not in [r.key for r in parsed.records]
+        assert "y" in [r.key for r in parsed.records]
+
+
+def test_a_block_in_parentheses_keeps_the_percent_signs_of_its_values() -> None:
+    parsed = parse_bibtex(
+        '@misc(c,\n  title = "50% off",\n  note = "Kept at\n 50% (really)",\n'
+        "  % a comment\n  howpublished = {a % b},\n  year = 2002)\n"
+    )
+    assert parsed.invalid == []
+    (r,) = parsed.records
+    assert (r.title, r.note, r.howpublished) == ("50% off", "Kept at 50% (really)", "a % b")
+
+
+def test_a_line_that_starts_with_an_at_sign_inside_a_value_starts_no_block() -> None:
+    parsed = parse_bibtex(
+        '@misc{d, note = "first\n@ author, 50% done", abstract = {one\n@ 100% sure}, year = 2003}\n'
+    )
+    assert parsed.invalid == []
+    (r,) = parsed.records
+    assert r.note == "first @ author, 50% done"
+    assert r.abstract is not None and "100% sure" in r.abstract
+
+
+@BOTH_READERS
+def test_a_braced_quote_after_a_backslash_is_read_alike_by_both_readers(before: str) -> None:
+    parsed = parse_bibtex(before + '@misc{k, title = "a \\{"} b", year = 2000}\n')
+    (r,) = parsed.records
+    assert r.issued is not None and r.issued.year == 2000

@@ -181,7 +181,9 @@ _BARE_ACCENT = re.compile(
     r"\\(" + _ACC + r")\s*(?:\{\s*(\\[ij]|[^\W\d_]?)\s*\}|(\\[ij](?![A-Za-z])\s*|[^\W\d_]))"
 )
 # \t{oo}  {\t{ts}}: the tie, one accent over two letters (after the first, U+0361)
-_TIE = re.compile(r"(\{)?\\t\s*\{\s*([^\W\d_])\s*([^\W\d_])\s*\}(?(1)\})")
+_TIE = re.compile(r"(\{)?(?<!\\)\\t\s*\{\s*([^\W\d_])\s*([^\W\d_])\s*\}(?(1)\})")
+#: a control word just before a group: the group is the command's argument
+_COMMAND_BEFORE = re.compile(r"\\[A-Za-z]+\*?\s*$")
 # {\ss}  \ss{}  \ss (followed by a non-letter)
 _GROUP_NAMED = re.compile(r"\{\\([A-Za-z]+)\s*\}")
 _BARE_NAMED = re.compile(r"\\([A-Za-z]+)(?:\{\}|\s+|(?![A-Za-z]))")
@@ -217,7 +219,18 @@ def _accent(mark: str, base: str) -> str:
 
 
 def _sub_accent(m: re.Match[str]) -> str:
-    return _accent(m.group(1), m.group(2) or m.group(3) or "")
+    return _special(m, _accent(m.group(1), m.group(2) or m.group(3) or ""))
+
+
+def _special(m: re.Match[str], decoded: str) -> str:
+    """A special character in braces (``{\\'e}``, ``{\\ss}``, ``{\\t{ts}}``) is
+    its letter; braces just after a command (``\\textit{\\'e}``) are that
+    command's argument, and stay."""
+    if m.group(0).startswith("{") and _COMMAND_BEFORE.search(
+        m.string, max(0, m.start() - 64), m.start()
+    ):
+        return "{" + decoded + "}"
+    return decoded
 
 
 def _sub_named(m: re.Match[str], whole: str | None = None) -> str:
@@ -231,14 +244,18 @@ def _fast(text: str) -> str:
     """Table-driven decoding of the common macros; braces kept."""
     if "\\" in text:
         if "\\t" in text:
-            text = _TIE.sub(lambda m: unicodedata.normalize("NFC", m[2] + "\u0361" + m[3]), text)
+            text = _TIE.sub(
+                lambda m: _special(m, unicodedata.normalize("NFC", m[2] + "\u0361" + m[3])), text
+            )
         for _ in range(3):  # nested accents: {\'{\"{u}}}
             before = text
             text = _GROUP_ACCENT.sub(_sub_accent, text)
             text = _BARE_ACCENT.sub(_sub_accent, text)
             if text == before or "\\" not in text:
                 break
-        text = _GROUP_NAMED.sub(lambda m: _NAMED.get(m.group(1), m.group(0)), text)
+        text = _GROUP_NAMED.sub(
+            lambda m: _special(m, _NAMED[m.group(1)]) if m.group(1) in _NAMED else m.group(0), text
+        )
         text = _BARE_NAMED.sub(_sub_named, text)
         text = _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], text)
         prev = None
@@ -283,6 +300,11 @@ def release(text: str) -> str:
     return text
 
 
+#: The private-use characters that stand for delimited verbatim arguments
+#: while :func:`decode` decodes the text around them.
+_VERBATIM_MARK, _VERBATIM_END = "\U000f0000", "\U000fff00"
+
+
 def decode(text: str, *, keep_braces: bool = False, held: bool = False) -> str:
     """LaTeX field text as Unicode.
 
@@ -294,11 +316,19 @@ def decode(text: str, *, keep_braces: bool = False, held: bool = False) -> str:
     if not needs_decoding(text):
         return text
     if "\\" in text and richtext.has_delimited_verbatim(text):
-        # \path|a_b%c|: its argument as it stands, the text around decoded
-        return "".join(
-            piece if verbatim else decode(piece, keep_braces=keep_braces, held=held)
-            for piece, verbatim in richtext.delimited_pieces(text)
-        )
+        # \path|a_b%c|: its argument as it stands (a private-use character
+        # stands for it while the text around it is decoded as a whole)
+        spans = richtext.delimited_spans(text)
+        if not any(_VERBATIM_MARK <= ch < _VERBATIM_END for ch in text):
+            parts, last = [], 0
+            for i, (start, end, _arg) in enumerate(spans):
+                parts += [text[last:start], chr(ord(_VERBATIM_MARK) + i)]
+                last = end
+            parts.append(text[last:])
+            out = decode("".join(parts), keep_braces=keep_braces, held=held)
+            for i, (_start, _end, arg) in enumerate(spans):
+                out = out.replace(chr(ord(_VERBATIM_MARK) + i), arg)
+            return out
     has_held = "\\" in text
     if has_held:
         text = _HOLD_RE.sub(lambda m: _HOLD[m.group(1)], text)

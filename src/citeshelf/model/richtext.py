@@ -429,7 +429,7 @@ ACCENT_MARKS = {
 #: (``\\path|a_b%c|``, url's and LaTeX's ``\\verb``): text as it stands.
 DELIMITED_VERBATIM = frozenset({"path", "url", "nolinkurl", "verb"})
 _DELIMITED = re.compile(
-    r"\\(?:" + "|".join(sorted(DELIMITED_VERBATIM)) + r")\*?([^A-Za-z\s{\[*])(.*?)\1",
+    r"(?<!\\)\\(?:" + "|".join(sorted(DELIMITED_VERBATIM)) + r")\*?([^A-Za-z\s{}\[*\\])(.*?)\1",
     re.DOTALL,
 )
 
@@ -439,6 +439,12 @@ def has_delimited_verbatim(source: str) -> bool:
     return ("path" in source or "url" in source or "verb" in source) and (
         _DELIMITED.search(source) is not None
     )
+
+
+def delimited_spans(source: str) -> list[tuple[int, int, str]]:
+    """Where each such argument's command starts and its argument ends, and
+    the argument's text."""
+    return [(m.start(), m.end(), m.group(2)) for m in _DELIMITED.finditer(source)]
 
 
 def delimited_pieces(source: str) -> list[tuple[str, bool]]:
@@ -456,7 +462,7 @@ def delimited_pieces(source: str) -> list[tuple[str, bool]]:
 def is_delimiter(ch: str) -> bool:
     """Whether ``ch`` can delimit such an argument (not a letter, space,
     brace, bracket or star)."""
-    return not (ch.isalpha() or ch.isspace() or ch in "{[*")
+    return not (ch.isalpha() or ch.isspace() or ch in "{}[*\\")
 
 
 def tex_plain(source: str, *, math: bool = False) -> str:

@@ -109,6 +109,10 @@ class Decoding:
 _WIDE_ACCENT = re.compile(r"\\(['`^\"~=.]|[uvHckdbr](?![A-Za-z]))(\s*)\{([^\W\d_])([^\W\d_]+)\}")
 
 
+#: a braced URL argument, which is verbatim
+_URL_ARGUMENT = re.compile(r"\\(?:url|nolinkurl|path)\s*\{(?:[^{}]|\{[^{}]*\})*\}")
+
+
 def wide_accents(d: Decoding) -> None:
     """An accent over a group of several letters is read as over the first
     of them, as its writer meant (``Gda\\'{nsk}``: Gdańsk), with a warning."""
@@ -116,11 +120,23 @@ def wide_accents(d: Decoding) -> None:
     for name, value in d.fields.items():
         if "\\" not in value or "{" not in value or name in _VERBATIM:
             continue
-        new = _WIDE_ACCENT.sub(r"\\\1\2{\3}\4", value)
-        if new == value:
+        if not _WIDE_ACCENT.search(value):
             continue
-        fixed[name] = new
-        for m in _WIDE_ACCENT.finditer(value):
+        # (not inside a verbatim argument: \url{...}, \path|...|, \verb+...+)
+        kept = [(m.start(), m.end()) for m in _URL_ARGUMENT.finditer(value)]
+        kept += [(a, b) for a, b, _arg in richtext.delimited_spans(value)]
+        found = [
+            m for m in _WIDE_ACCENT.finditer(value) if not any(a <= m.start() < b for a, b in kept)
+        ]
+        if not found:
+            continue
+        parts, last = [], 0
+        for m in found:
+            parts += [value[last : m.start()], m.expand(r"\\\1\2{\3}\4")]
+            last = m.end()
+        parts.append(value[last:])
+        fixed[name] = "".join(parts)
+        for m in found:
             letters = m.group(3) + m.group(4)
             read = latex.decode(f"\\{m.group(1)}{{{m.group(3)}}}{m.group(4)}")
             d.warnings.append(

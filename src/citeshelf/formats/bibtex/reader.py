@@ -223,30 +223,23 @@ class _Comments:
     kept, so line numbers stay the file's.
 
     What a ``%`` is depends on the lines before it since the last one that
-    starts with ``@`` (where bibtexparser starts a block whatever came
-    before): they are followed only when a line with a ``%`` comes
-    (:meth:`follow`), as most lines have none."""
+    starts a block (where bibtexparser starts one whatever came before):
+    they are followed only when a line with a ``%`` comes (:meth:`follow`),
+    as most lines have none. A block opened with ``(`` has its fields at the
+    depth of one opened with ``{``."""
 
     def __init__(self) -> None:
-        self.depth = 0  # of braces
+        self.depth = 0  # of braces (and of the block's own parenthesis)
         self.quoted = False  # inside a quoted value
+        self.opening = False  # the block's opening delimiter is still to come
+        self.paren = False  # the block was opened with "("
 
     def restart(self) -> None:
-        """A line starting with ``@``: a block may start there."""
-        self.depth, self.quoted = 0, False
+        """A line that starts a block."""
+        self.depth, self.quoted, self.opening, self.paren = 0, False, True, False
 
     def follow(self, line: str) -> None:
         """Take in a line (whose comment, if any, is removed)."""
-        if '"' not in line:  # (braces count alike in a quoted value)
-            self.depth = max(
-                0,
-                self.depth
-                + line.count("{")
-                - line.count("}")
-                - line.count("\\{")
-                + line.count("\\}"),
-            )
-            return
         self._scan(line, comments=False)
 
     def __call__(self, line: str) -> str:
@@ -263,8 +256,17 @@ class _Comments:
             c = m.group()
             if c == "{":
                 depth += 1
+                self.opening = False
             elif c == "}":
                 depth = max(0, depth - 1)
+                if not depth:
+                    quoted = False  # (a stray quote ends with its block)
+            elif c == "(" or c == ")":
+                if c == "(" and self.opening and not depth:
+                    depth, self.paren = 1, True
+                elif c == ")" and self.paren and depth == 1 and not quoted:
+                    depth, self.paren = 0, False
+                self.opening = False
             elif c == '"':
                 if depth == 1:
                     quoted = not quoted
@@ -276,7 +278,7 @@ class _Comments:
 
 
 #: What :class:`_Comments` follows: a character after a backslash is text.
-_COMMENT_MARKS = re.compile(r'\\.|[{}"%]', re.DOTALL)
+_COMMENT_MARKS = re.compile(r'\\.|[{}()"%]', re.DOTALL)
 
 
 def _segments(
@@ -298,7 +300,8 @@ def _segments(
     #: the lines of ``buf`` from here on are not yet followed by ``uncomment``
     unfollowed = 0
     for n, line in enumerate(lines, 1):
-        if "@" in line and line.lstrip().startswith("@"):
+        starts = "@" in line and _BLOCK_LINE.match(line) is not None
+        if starts:
             uncomment.restart()  # a block starts here whatever came before
             unfollowed = len(buf)
         followed = "%" in line
@@ -306,7 +309,7 @@ def _segments(
             for before in buf[unfollowed:]:
                 uncomment.follow(before)
             line = uncomment(line)
-        if "@" in line:
+        if starts:
             m = _BLOCK_LINE.match(line)
             if m:
                 if buf:
@@ -432,7 +435,11 @@ def _plain_entries(text: str) -> list[Any] | None:
                         elif c == "}":
                             inner = max(0, inner - 1)
                         elif not inner:
-                            break
+                            p = b.start()
+                            # {"} is a quote (bibtexparser's rule; to BibTeX
+                            # a quote in braces, also after a backslash: \{"})
+                            if not (p + 2 < n and text[p - 1] == "{" and text[p + 1] == "}"):
+                                break
                 else:  # a comma or the entry's closing brace
                     value_end = v.start()
                     break
