@@ -10,6 +10,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -19,6 +20,14 @@ from citeshelf.formats.bibtex import parse_bibtex, reader
 
 #: a batch with a @string is read by bibtexparser, one without by citeshelf
 BOTH_READERS = pytest.mark.parametrize("before", ["", '@string{pub = "Publisher"}\n'])
+
+
+def _only_record(text: str) -> Any:
+    """The one record of ``text``, read with no entry refused."""
+    parsed = parse_bibtex(text)
+    assert parsed.invalid == []
+    (record,) = parsed.records
+    return record
 
 
 @BOTH_READERS
@@ -32,9 +41,7 @@ def test_a_percent_sign_on_a_later_line_of_a_quoted_value_is_text(before: str) -
         '  year = "1982",\n'
         "}\n"
     )
-    parsed = parse_bibtex(text)
-    assert parsed.invalid == []
-    (r,) = parsed.records
+    r = _only_record(text)
     assert r.note == "Kept at 50% of the cost, with % in braces too"
     assert r.issued is not None and r.issued.year == 1982
     assert "comment" not in json.dumps(r.to_json_dict())
@@ -61,9 +68,7 @@ def test_a_quote_in_braces_inside_a_quoted_value_is_text(before: str) -> None:
         '  year = "1982",\n'
         "}\n"
     )
-    parsed = parse_bibtex(text)
-    assert parsed.invalid == []
-    (r,) = parsed.records
+    r = _only_record(text)
     assert r.note == (
         'Zum Teil die "optionalen" Kapitel aus "the Art of Computer Programming, Band 3". '
         "Themengebiete: Rechnen."
