@@ -492,7 +492,7 @@ def _quotes_in_braces(text: str) -> list[int]:
     held: list[int] = []  # its quotes inside braces, counted once it ends
     for m in _NESTING.finditer(text):
         c = m.group()
-        if len(c) > 1 or c == "@":  # a block starts: whatever came before ends
+        if len(c) > 1:  # a block starts: whatever came before ends
             depth, quoted, inner, held = 0, False, 0, []
         elif quoted:
             if c == "{":
