@@ -235,10 +235,20 @@ def _read_pages(r: _Ref, row: RisField) -> None:
 
 def _read_issn(r: _Ref, row: RisField) -> None:
     """SN: an article's ISSN; a book's, a chapter's or a 10/13-digit one an
-    ISBN; one of an ISSN's shape (a report series') the ISSN."""
+    ISBN; one of an ISSN's shape (a report series') the ISSN. Of several
+    (``0896-3207; 0-8186-0742-4``, as :func:`_write_issn` writes a series'
+    ISSN and a book's ISBN), the first of an ISSN's shape is the ISSN."""
     if not r.ref.get(row.ris):
         return
     sn = str(r.ref[row.ris])
+    if r.rtype not in _ARTICLES and r.rtype != "periodical" and ";" in sn:
+        parts = [p.strip() for p in sn.split(";") if p.strip()]
+        issn = next((p for p in parts if _ISSN_SHAPE.match(p)), None)
+        if issn is not None:
+            r.data["issn"] = issn
+            sn = "; ".join(p for p in parts if p != issn)
+            if not sn:
+                return
     if r.rtype in _ARTICLES or r.rtype == "periodical":
         r.data["issn"] = sn
     elif r.rtype in ("book", "chapter") or re.search(r"\d{9}", sn.replace("-", "")):
@@ -353,8 +363,12 @@ def _read_one(
     line: int | None,
     used: set[str],
     formula: str | None = None,
+    warnings: list[Issue] | None = None,
 ):
-    """One reference as an entry, or the problem that stops it."""
+    """One reference as an entry, or the problem that stops it. A field the
+    model refuses (an ISBN with a typo, a DOI that is none) is kept in
+    ``extra`` under its RIS tag, with a warning, as the BibTeX and CSL-JSON
+    readers do: one field never costs the reference."""
     from pydantic import ValidationError
 
     from ..model import describe_validation_error, parse_record
@@ -366,15 +380,54 @@ def _read_one(
         return Issue(source, line, key, f"a name: {exc}")
     generated = not (isinstance(key, str) and is_key(key))
     r.data["key"] = key if not generated else "tmp"
-    try:
-        record = parse_record(r.data)
-    except ValidationError as exc:
-        who = key if isinstance(key, str) else None
-        return Issue(source, line, who, describe_validation_error(exc, "reference"))
+    who = key if isinstance(key, str) else None
+    while True:
+        try:
+            record = parse_record(r.data)
+            break
+        except ValidationError as exc:
+            kept = _keep_refused(r.data, exc)
+            if not kept:
+                return Issue(source, line, who, describe_validation_error(exc, "reference"))
+            if warnings is not None:
+                for tag, message in kept:
+                    warnings.append(
+                        Issue(source, line, who, f"field '{tag}' kept in extra: {message}")
+                    )
     if generated:
         record = record.model_copy(update={"key": _made_up_key(record, used, formula)})
     used.add(record.key.casefold())
     return ReadEntry(record, source, line, generated, entry_type=r.ris_type)
+
+
+def _keep_refused(data: dict[str, Any], exc: Any) -> list[tuple[str, str]]:
+    """The fields of ``data`` the model refused (``exc``), moved to its
+    ``extra`` under their RIS tags: (tag, why) of each."""
+    kept: list[tuple[str, str]] = []
+    for err in exc.errors(include_url=False):
+        loc = [p for p in err.get("loc", ()) if isinstance(p, str)]
+        field = loc[1] if len(loc) > 1 else None
+        tag = _tags_of_fields().get(field) if field else None
+        if tag is None or field not in data:
+            continue
+        extra = data.setdefault("extra", {})
+        if tag in extra:
+            continue
+        value = data.pop(field)
+        extra[tag] = "; ".join(value) if isinstance(value, list) else value
+        kept.append((tag, str(err.get("msg", "invalid")).removeprefix("Value error, ")))
+    return kept
+
+
+@cache
+def _tags_of_fields() -> dict[str, str]:
+    """Record field -> the RIS tag it is read from (the field table's, and SN's ISBN)."""
+    import rispy
+
+    tags = {name: tag for tag, name in rispy.TAG_KEY_MAPPING.items()}
+    out = {row.record: tags[row.ris] for row in FIELDS if row.ris in tags}
+    out.setdefault("isbn", tags["issn"])
+    return out
 
 
 def parse_ris(
@@ -404,7 +457,7 @@ def parse_ris(
         if too_big:
             out.invalid.append(Issue(source, line, None, too_big))
             continue
-        got = _read_one(ref, source, line, used, formula)
+        got = _read_one(ref, source, line, used, formula, out.warnings)
         if isinstance(got, Issue):
             out.invalid.append(got)
         else:
@@ -640,10 +693,13 @@ def _write_pages(source: Any, row: RisField, ref: dict[str, Any]) -> None:
 
 
 def _write_issn(source: Any, row: RisField, ref: dict[str, Any]) -> None:
-    if getattr(source, "issn", None):
-        ref[row.ris] = source.issn
+    """SN: an article's ISSN; a book's ISBNs, after its series' ISSN if it
+    has one (RIS has one tag for both)."""
+    issn = getattr(source, "issn", None)
+    if issn and (source.type in _ARTICLES or source.type == "periodical" or not source.isbn):
+        ref[row.ris] = issn
     elif source.isbn:
-        ref[row.ris] = "; ".join(source.isbn)
+        ref[row.ris] = "; ".join(([issn] if issn else []) + list(source.isbn))
 
 
 def _write_date(source: Any, row: RisField, ref: dict[str, Any]) -> None:

@@ -1,0 +1,55 @@
+"""RIS as leniently as BibTeX and CSL-JSON: a field the model refuses is kept
+in ``extra`` under its RIS tag, with a warning, and never costs the
+reference; and a book in a series keeps both its ISSN and its ISBN through
+RIS, which has one tag (SN) for both. Found exporting TeX Live's font.bib and
+typeset.bib as RIS and importing the files again: every import was refused."""
+
+from __future__ import annotations
+
+from citeshelf.formats.bibtex import parse_bibtex
+from citeshelf.formats.ris import parse_ris, write_ris
+
+
+def _ris(*lines: str) -> str:
+    return "\n".join(lines) + "\nER  - \n"
+
+
+def test_a_field_the_model_refuses_is_kept_in_extra_with_a_warning() -> None:
+    parsed = parse_ris(
+        _ris("TY  - BOOK", "ID  - k", "AU  - Doe, Jane", "TI  - A book", "PY  - 1994")
+        + _ris("TY  - BOOK", "ID  - b", "TI  - Bad", "SN  - 0218-7019x", "DO  - n/a")
+        + _ris("TY  - JOUR", "ID  - j", "TI  - Article", "SN  - 0-8194-1476-X")
+    )
+    assert parsed.invalid == []
+    by_key = {e.record.key: e.record for e in parsed.entries}
+    assert list(by_key) == ["k", "b", "j"]
+    assert (by_key["b"].isbn, by_key["b"].doi) == ([], None)
+    assert by_key["b"].extra["SN"] == "0218-7019x" and by_key["b"].extra["DO"] == "n/a"
+    assert by_key["j"].issn is None and by_key["j"].extra["SN"] == "0-8194-1476-X"
+    messages = [(w.key, w.message) for w in parsed.warnings]
+    assert [k for k, _ in messages] == ["b", "b", "j"]
+    assert all("kept in extra" in m for _, m in messages)
+    assert {m.split("'")[1] for _, m in messages} == {"SN", "DO"}
+
+
+def test_a_book_in_a_series_keeps_its_issn_and_isbn_through_ris() -> None:
+    (book,) = parse_bibtex(
+        "@book{b, author = {Doe, Jane}, title = {Proceedings}, year = 1986,"
+        " issn = {0896-3207}, isbn = {0-8186-0742-4}}\n"
+    ).records
+    assert (book.issn, book.isbn) == ("0896-3207", ["0-8186-0742-4"])
+    text = write_ris([book])
+    assert "SN  - 0896-3207; 0-8186-0742-4" in text
+    parsed = parse_ris(text)
+    assert parsed.invalid == [] and parsed.warnings == []
+    (again,) = parsed.records
+    assert (again.issn, again.isbn) == (book.issn, book.isbn)
+
+
+def test_an_article_writes_its_issn_alone_as_before() -> None:
+    (article,) = parse_bibtex(
+        "@article{a, author = {Doe, Jane}, title = {T}, journal = {J}, year = 1990,"
+        " issn = {0896-3207}}\n"
+    ).records
+    assert "SN  - 0896-3207\n" in write_ris([article])
+    assert parse_ris(write_ris([article])).records[0].issn == "0896-3207"
