@@ -53,3 +53,25 @@ def test_an_article_writes_its_issn_alone_as_before() -> None:
     ).records
     assert "SN  - 0896-3207\n" in write_ris([article])
     assert parse_ris(write_ris([article])).records[0].issn == "0896-3207"
+
+
+def test_a_name_of_more_commas_than_ris_has_parts_is_kept_as_one_literal_name() -> None:
+    # texbook2.bib's UMAP: editor = {Paul J. Campbell {(Beloit College, 700 College St.,
+    # Beloit, WI 53511-5595, USA)}}, a family name with commas, which RIS cannot write apart
+    parsed = parse_ris(
+        _ris(
+            "TY  - JOUR",
+            "ID  - UMAP",
+            "TI  - The UMAP journal",
+            "A2  - (Beloit College, 700 College St., Beloit, WI 53511-5595, USA), Paul J. Campbell",
+            "A2  - Doe, Jane",
+        )
+    )
+    assert parsed.invalid == []
+    (r,) = parsed.records
+    assert [p.literal or p.family for p in r.editors] == [
+        "(Beloit College, 700 College St., Beloit, WI 53511-5595, USA), Paul J. Campbell",
+        "Doe",
+    ]
+    (warning,) = parsed.warnings
+    assert warning.key == "UMAP" and "kept whole, as one literal name" in warning.message

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -160,6 +160,8 @@ class _Ref:
     rtype: str
     data: dict[str, Any]
     extra: dict[str, Any]
+    #: warnings about what was read, for the reference
+    notes: list[str] = field(default_factory=list)
 
     @classmethod
     def start(cls, ref: Mapping[str, Any]) -> _Ref:
@@ -174,7 +176,7 @@ class _Ref:
 def _read_names(r: _Ref, row: RisField) -> None:
     people = [p for name in (row.ris, *row.also) for p in (r.ref.get(name) or [])]
     if people:
-        r.data[row.record] = [_person(a) for a in people]
+        r.data[row.record] = [_person(a, r.notes) for a in people]
 
 
 def _read_text(r: _Ref, row: RisField) -> None:
@@ -381,6 +383,8 @@ def _read_one(
     generated = not (isinstance(key, str) and is_key(key))
     r.data["key"] = key if not generated else "tmp"
     who = key if isinstance(key, str) else None
+    if warnings is not None:
+        warnings.extend(Issue(source, line, who, note) for note in r.notes)
     while True:
         try:
             record = parse_record(r.data)
@@ -484,11 +488,20 @@ def _ris_date(text: str) -> str | None:
     return out
 
 
-def _person(text: str) -> dict[str, Any]:
-    """ "Family, Given, Suffix" (RIS's order, not BibTeX's "Family, Suffix, Given")."""
+def _person(text: str, notes: list[str] | None = None) -> dict[str, Any]:
+    """ "Family, Given, Suffix" (RIS's order, not BibTeX's "Family, Suffix, Given").
+    A name of more parts than that is kept whole, as one literal name (with a
+    note in ``notes``): RIS cannot say which comma is which."""
     from ..model import parse_name
 
     parts = text.split(",")
+    if len(parts) > 3:
+        if notes is not None:
+            notes.append(
+                f"the name {text.strip()!r} has more commas than RIS's 'Family, Given, "
+                "Suffix': kept whole, as one literal name"
+            )
+        return {"literal": " ".join(text.split())}
     if len(parts) == 3:
         text = ", ".join((parts[0], parts[2].strip(), parts[1].strip()))
     p = parse_name(text)
