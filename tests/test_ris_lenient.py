@@ -75,3 +75,12 @@ def test_a_name_of_more_commas_than_ris_has_parts_is_kept_as_one_literal_name() 
     ]
     (warning,) = parsed.warnings
     assert warning.key == "UMAP" and "kept whole, as one literal name" in warning.message
+
+
+def test_an_issn_and_an_isbn_that_are_none_are_both_kept() -> None:
+    parsed = parse_ris(_ris("TY  - BOOK", "ID  - b", "TI  - Bad", "SN  - 1234-5678; 0-000-00000-1"))
+    assert parsed.invalid == []
+    (r,) = parsed.records
+    assert (r.issn, r.isbn) == (None, [])
+    assert sorted(r.extra["SN"].split("; ")) == ["0-000-00000-1", "1234-5678"]
+    assert len(parsed.warnings) == 2

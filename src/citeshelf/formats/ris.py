@@ -410,15 +410,15 @@ def _keep_refused(data: dict[str, Any], exc: Any) -> list[tuple[str, str]]:
     kept: list[tuple[str, str]] = []
     for err in exc.errors(include_url=False):
         loc = [p for p in err.get("loc", ()) if isinstance(p, str)]
-        field = loc[1] if len(loc) > 1 else None
-        tag = _tags_of_fields().get(field) if field else None
-        if tag is None or field not in data:
+        name = loc[1] if len(loc) > 1 else None
+        tag = _tags_of_fields().get(name) if name else None
+        if tag is None or name not in data:
             continue
         extra = data.setdefault("extra", {})
-        if tag in extra:
-            continue
-        value = data.pop(field)
-        extra[tag] = "; ".join(value) if isinstance(value, list) else value
+        value = data.pop(name)
+        text = "; ".join(value) if isinstance(value, list) else str(value)
+        # (SN gives both ISSN and ISBN: both kept)
+        extra[tag] = f"{extra[tag]}; {text}" if tag in extra else text
         kept.append((tag, str(err.get("msg", "invalid")).removeprefix("Value error, ")))
     return kept
 
