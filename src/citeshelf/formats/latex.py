@@ -315,20 +315,19 @@ def decode(text: str, *, keep_braces: bool = False, held: bool = False) -> str:
     """
     if not needs_decoding(text):
         return text
-    if "\\" in text and richtext.has_delimited_verbatim(text):
+    spans = richtext.delimited_spans(text) if "\\" in text else []
+    if spans and not any(_VERBATIM_MARK <= ch < _VERBATIM_END for ch in text):
         # \path|a_b%c|: its argument as it stands (a private-use character
         # stands for it while the text around it is decoded as a whole)
-        spans = richtext.delimited_spans(text)
-        if not any(_VERBATIM_MARK <= ch < _VERBATIM_END for ch in text):
-            parts, last = [], 0
-            for i, (start, end, _arg) in enumerate(spans):
-                parts += [text[last:start], chr(ord(_VERBATIM_MARK) + i)]
-                last = end
-            parts.append(text[last:])
-            out = decode("".join(parts), keep_braces=keep_braces, held=held)
-            for i, (_start, _end, arg) in enumerate(spans):
-                out = out.replace(chr(ord(_VERBATIM_MARK) + i), arg)
-            return out
+        parts, last = [], 0
+        for i, (start, end, _arg) in enumerate(spans):
+            parts += [text[last:start], chr(ord(_VERBATIM_MARK) + i)]
+            last = end
+        parts.append(text[last:])
+        out = decode("".join(parts), keep_braces=keep_braces, held=held)
+        for i, (_start, _end, arg) in enumerate(spans):
+            out = out.replace(chr(ord(_VERBATIM_MARK) + i), arg)
+        return out
     has_held = "\\" in text
     if has_held:
         text = _HOLD_RE.sub(lambda m: _HOLD[m.group(1)], text)
@@ -714,11 +713,11 @@ def _command(src: str, i: int) -> tuple[Any, int]:
         return None, j
     # a command nobody decodes: kept verbatim with its arguments
     k = j + 1 if starred else j
-    if name in richtext.DELIMITED_VERBATIM and k < n and richtext.is_delimiter(src[k]):
+    if name in richtext.DELIMITED_VERBATIM:
         # \path|a_b%c|, \verb+x+: the argument up to the same character again
-        close = src.find(src[k], k + 1)
-        if close > 0:
-            return _Atom("tex", src[i : close + 1]), close + 1
+        verbatim_end = richtext.delimited_end(src, i)
+        if verbatim_end is not None:
+            return _Atom("tex", src[i:verbatim_end]), verbatim_end
     if name in richtext.TEX_WORDS:
         k = j  # a logo (\TeX) takes no argument
     while k < n and src[k] in "[{" and name not in richtext.TEX_WORDS:

@@ -243,7 +243,10 @@ def _read_issn(r: _Ref, row: RisField) -> None:
     if not r.ref.get(row.ris):
         return
     sn = str(r.ref[row.ris])
-    if r.rtype not in _ARTICLES and r.rtype != "periodical" and ";" in sn:
+    if _sn_is_issn(r.rtype):
+        r.data["issn"] = sn
+        return
+    if ";" in sn:
         parts = [p.strip() for p in sn.split(";") if p.strip()]
         issn = next((p for p in parts if _ISSN_SHAPE.match(p)), None)
         if issn is not None:
@@ -251,9 +254,7 @@ def _read_issn(r: _Ref, row: RisField) -> None:
             sn = "; ".join(p for p in parts if p != issn)
             if not sn:
                 return
-    if r.rtype in _ARTICLES or r.rtype == "periodical":
-        r.data["issn"] = sn
-    elif r.rtype in ("book", "chapter") or re.search(r"\d{9}", sn.replace("-", "")):
+    if r.rtype in ("book", "chapter") or re.search(r"\d{9}", sn.replace("-", "")):
         r.data["isbn"] = sn
     elif _ISSN_SHAPE.match(sn.strip()):
         r.data["issn"] = sn
@@ -262,6 +263,12 @@ def _read_issn(r: _Ref, row: RisField) -> None:
 
 
 _ISSN_SHAPE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
+
+
+def _sn_is_issn(rtype: str) -> bool:
+    """Whether a reference of ``rtype`` has its ISSN in SN (an article's, a
+    periodical's), not its ISBNs."""
+    return rtype in _ARTICLES or rtype == "periodical"
 
 
 def _read_names_of(r: _Ref) -> None:
@@ -709,7 +716,7 @@ def _write_issn(source: Any, row: RisField, ref: dict[str, Any]) -> None:
     """SN: an article's ISSN; a book's ISBNs, after its series' ISSN if it
     has one (RIS has one tag for both)."""
     issn = getattr(source, "issn", None)
-    if issn and (source.type in _ARTICLES or source.type == "periodical" or not source.isbn):
+    if issn and (_sn_is_issn(source.type) or not source.isbn):
         ref[row.ris] = issn
     elif source.isbn:
         ref[row.ris] = "; ".join(([issn] if issn else []) + list(source.isbn))

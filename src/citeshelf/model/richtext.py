@@ -428,41 +428,29 @@ ACCENT_MARKS = {
 #: Commands whose argument may be written between two of any other character
 #: (``\\path|a_b%c|``, url's and LaTeX's ``\\verb``): text as it stands.
 DELIMITED_VERBATIM = frozenset({"path", "url", "nolinkurl", "verb"})
-_DELIMITED = re.compile(
-    r"(?<!\\)\\(?:" + "|".join(sorted(DELIMITED_VERBATIM)) + r")\*?([^A-Za-z\s{}\[*\\])(.*?)\1",
+#: such a command and its argument (the delimiter: no letter, space, brace,
+#: bracket, star or backslash)
+_DELIMITED_AT = re.compile(
+    r"\\(?:" + "|".join(sorted(DELIMITED_VERBATIM)) + r")\*?([^A-Za-z\s{}\[*\\])(.*?)\1",
     re.DOTALL,
 )
-
-
-def has_delimited_verbatim(source: str) -> bool:
-    """Whether ``source`` holds such an argument (``\\path|a_b|``)."""
-    return ("path" in source or "url" in source or "verb" in source) and (
-        _DELIMITED.search(source) is not None
-    )
+#: the same, not after a backslash (``\\\\path|x|`` is a line break, then text)
+_DELIMITED = re.compile(r"(?<!\\)" + _DELIMITED_AT.pattern, re.DOTALL)
 
 
 def delimited_spans(source: str) -> list[tuple[int, int, str]]:
-    """Where each such argument's command starts and its argument ends, and
-    the argument's text."""
+    """Where each such argument's command starts and its argument ends in
+    ``source``, and the argument's text; none in most texts."""
+    if not ("path" in source or "url" in source or "verb" in source):
+        return []
     return [(m.start(), m.end(), m.group(2)) for m in _DELIMITED.finditer(source)]
 
 
-def delimited_pieces(source: str) -> list[tuple[str, bool]]:
-    """``source`` cut into (TeX, False) and the delimited verbatim arguments'
-    text, (text, True), in order."""
-    out: list[tuple[str, bool]] = []
-    last = 0
-    for m in _DELIMITED.finditer(source):
-        out += [(source[last : m.start()], False), (m.group(2), True)]
-        last = m.end()
-    out.append((source[last:], False))
-    return [(piece, verbatim) for piece, verbatim in out if piece or verbatim]
-
-
-def is_delimiter(ch: str) -> bool:
-    """Whether ``ch`` can delimit such an argument (not a letter, space,
-    brace, bracket or star)."""
-    return not (ch.isalpha() or ch.isspace() or ch in "{}[*\\")
+def delimited_end(source: str, i: int) -> int | None:
+    """Where such a command at ``source[i]`` (its backslash) ends with its
+    argument; None if none starts there."""
+    m = _DELIMITED_AT.match(source, i)
+    return m.end() if m else None
 
 
 def tex_plain(source: str, *, math: bool = False) -> str:
@@ -471,10 +459,14 @@ def tex_plain(source: str, *, math: bool = False) -> str:
     math, ``^2`` and ``_2`` as Unicode super- and subscripts where there are
     such characters; a delimited verbatim argument (``\\path|a_b|``) as it
     stands."""
-    if not math and "\\" in source and has_delimited_verbatim(source):
-        return "".join(
-            piece if verbatim else tex_plain(piece) for piece, verbatim in delimited_pieces(source)
-        )
+    spans = delimited_spans(source) if not math and "\\" in source else []
+    if spans:
+        out: list[str] = []
+        last = 0
+        for start, end, argument in spans:
+            out += [tex_plain(source[last:start]), argument]
+            last = end
+        return "".join(out) + tex_plain(source[last:])
 
     def control(m: re.Match[str]) -> str:
         name = m.group(1)

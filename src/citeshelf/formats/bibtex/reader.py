@@ -300,8 +300,8 @@ def _segments(
     #: the lines of ``buf`` from here on are not yet followed by ``uncomment``
     unfollowed = 0
     for n, line in enumerate(lines, 1):
-        starts = "@" in line and _BLOCK_LINE.match(line) is not None
-        if starts:
+        m = _BLOCK_LINE.match(line) if "@" in line else None
+        if m:
             uncomment.restart()  # a block starts here whatever came before
             unfollowed = len(buf)
         followed = "%" in line
@@ -309,16 +309,16 @@ def _segments(
             for before in buf[unfollowed:]:
                 uncomment.follow(before)
             line = uncomment(line)
-        if starts:
-            m = _BLOCK_LINE.match(line)
             if m:
-                if buf:
-                    yield start, buf, etype, key
-                buf = []
-                unfollowed = 0
-                size = 0
-                start = n
-                etype, key = m.group(1).lower(), m.group(2)
+                m = _BLOCK_LINE.match(line)  # (its key, without a comment)
+        if m:
+            if buf:
+                yield start, buf, etype, key
+            buf = []
+            unfollowed = 0
+            size = 0
+            start = n
+            etype, key = m.group(1).lower(), m.group(2)
         size += len(line)
         if cap is not None and size > cap and etype is not None and not etype.startswith("\0"):
             buf = ["\n"] * len(buf)
