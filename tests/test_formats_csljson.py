@@ -210,6 +210,16 @@ def test_invalid_item_names_the_field():
     assert record_to_csl(r) == {"id": "x", "type": "chapter", "title": "No book"}
 
 
+def test_a_refused_item_leaves_no_kept_in_extra_warning():
+    # the ISBN could be kept, but what citeshelf itself wrote (custom.citeshelf) is not
+    # leniency's to keep: the item is refused, and nothing said it was kept
+    warnings: list[str] = []
+    item = {"id": "x", "type": "book", "ISBN": "123", "custom": {"citeshelf": {"doi": "n/a"}}}
+    with pytest.raises(InvalidData, match="item 'x': field 'doi': 'n/a' is not a DOI"):
+        record_from_csl(item, warnings=warnings)
+    assert warnings == []
+
+
 def test_dates_ranges_and_raw_are_kept():
     # a range is the record's date now (it used to be the start, the range in extra)
     r = record_from_csl({"id": "d", "type": "book", "issued": {"date-parts": [[2014], [2015]]}})

@@ -21,6 +21,8 @@ from citeshelf.model import (
     parse_name,
     parse_names,
     parse_record,
+    parse_record_lenient,
+    refused_fields,
 )
 
 # -- names --------------------------------------------------------------------
@@ -261,6 +263,66 @@ def test_validation_messages_name_field_and_fix() -> None:
         "field 'colour': is not a field of this record type (put it under 'extra' to keep it)"
         in text
     )
+
+
+def test_refused_fields_name_the_field_and_why() -> None:
+    with pytest.raises(ValidationError) as info:
+        parse_record(
+            {
+                "type": "book",
+                "key": "x",
+                "isbn": "9781781953168",
+                "author": [{"family": "A"}, {"given": 3}],
+                "colour": "red",
+            }
+        )
+    refused = dict(refused_fields(info.value))
+    assert refused["isbn"] == (
+        "'9781781953168' is not a valid ISBN (the number's checksum or check digit is invalid)"
+    )
+    assert "author" in refused  # a problem in the second name is the field's
+    assert refused["colour"].startswith("is not a field of this record type")
+    # the same words as the one-line description
+    text = describe_validation_error(info.value, "r")
+    for field, why in refused_fields(info.value):
+        assert f"field '{field}" in text and why in text
+
+
+def test_refused_fields_leave_out_the_record_type() -> None:
+    for data in ({"type": "poem", "key": "x"}, {"key": "x"}):
+        with pytest.raises(ValidationError) as info:
+            parse_record(data)
+        assert refused_fields(info.value) == []
+
+
+def test_lenient_parse_keeps_what_keep_takes() -> None:
+    data = {"type": "book", "key": "x", "title": "T", "isbn": "123", "doi": "n/a"}
+    offered: list[tuple[str, str]] = []
+
+    def keep(field: str, why: str) -> bool:
+        offered.append((field, why))
+        data.setdefault("extra", {})[field] = data.pop(field)
+        return True
+
+    record = parse_record_lenient(data, keep)
+    assert sorted(f for f, _ in offered) == ["doi", "isbn"]
+    assert record.extra == {"isbn": "123", "doi": "n/a"}
+    assert record.title == "T" and not record.isbn and not record.doi
+
+
+def test_lenient_parse_raises_when_nothing_is_taken() -> None:
+    data = {"type": "book", "key": "x", "isbn": "123", "doi": "n/a"}
+
+    def only_isbn(field: str, why: str) -> bool:
+        if field != "isbn":
+            return False
+        del data["isbn"]
+        return True
+
+    with pytest.raises(ValidationError) as info:
+        parse_record_lenient(data, only_isbn)
+    assert [f for f, _ in refused_fields(info.value)] == ["doi"]
+    assert "isbn" not in data  # what was taken stays taken
 
 
 def test_isbn_list_accepts_text_and_drops_duplicates() -> None:

@@ -772,17 +772,6 @@ def _bookless_chapter(data: dict[str, Any]) -> bool:
     return True
 
 
-def _validate(data: dict[str, Any], where: str) -> Any:
-    from pydantic import ValidationError
-
-    from ..model import describe_validation_error, parse_record
-
-    try:
-        return parse_record(data)
-    except ValidationError as exc:
-        raise InvalidData(describe_validation_error(exc, where)) from None
-
-
 def _validate_lenient(
     data: dict[str, Any],
     item: Mapping[str, Any],
@@ -796,28 +785,26 @@ def _validate_lenient(
     the BibTeX reader does: one field never costs the item."""
     from pydantic import ValidationError
 
-    from ..model import describe_validation_error, parse_record
+    from ..model import describe_validation_error, parse_record_lenient
 
-    for _ in range(len(sources) + 1):
-        try:
-            return parse_record(data)
-        except ValidationError as exc:
-            moved = False
-            for err in exc.errors(include_url=False):
-                loc = [p for p in err.get("loc", ()) if isinstance(p, str)]
-                field = loc[1] if len(loc) > 1 else None
-                var = sources.get(field) if field else None
-                if field is None or var is None or field not in data:
-                    continue
-                msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-                data.setdefault("extra", {})[var] = item[var]
-                del data[field]
-                if warnings is not None:
-                    warnings.append(f"field '{var}' kept in extra: {msg}")
-                moved = True
-            if not moved:
-                raise InvalidData(describe_validation_error(exc, where)) from None
-    return _validate(data, where)
+    kept: list[str] = []
+
+    def keep(field: str, why: str) -> bool:
+        var = sources.get(field)
+        if var is None:
+            return False
+        data.setdefault("extra", {})[var] = item[var]
+        del data[field]
+        kept.append(f"field '{var}' kept in extra: {why}")
+        return True
+
+    try:
+        record = parse_record_lenient(data, keep)
+    except ValidationError as exc:
+        raise InvalidData(describe_validation_error(exc, where)) from None
+    if warnings is not None:
+        warnings.extend(kept)
+    return record
 
 
 def record_from_csl(

@@ -380,7 +380,7 @@ def _read_one(
     readers do: one field never costs the reference."""
     from pydantic import ValidationError
 
-    from ..model import describe_validation_error, parse_record
+    from ..model import describe_validation_error, parse_record_lenient
 
     key = ref.get("id")
     try:
@@ -392,42 +392,30 @@ def _read_one(
     who = key if isinstance(key, str) else None
     if warnings is not None:
         warnings.extend(Issue(source, line, who, note) for note in r.notes)
-    while True:
-        try:
-            record = parse_record(r.data)
-            break
-        except ValidationError as exc:
-            kept = _keep_refused(r.data, exc)
-            if not kept:
-                return Issue(source, line, who, describe_validation_error(exc, "reference"))
-            if warnings is not None:
-                for tag, message in kept:
-                    warnings.append(
-                        Issue(source, line, who, f"field '{tag}' kept in extra: {message}")
-                    )
+
+    def keep(name: str, why: str) -> bool:
+        tag = _tags_of_fields().get(name)
+        if tag is None:
+            return False
+        extra = r.data.setdefault("extra", {})
+        value = r.data.pop(name)
+        text = "; ".join(value) if isinstance(value, list) else str(value)
+        # (SN gives both ISSN and ISBN: both kept)
+        extra[tag] = f"{extra[tag]}; {text}" if tag in extra else text
+        kept.append(Issue(source, line, who, f"field '{tag}' kept in extra: {why}"))
+        return True
+
+    kept: list[Issue] = []
+    try:
+        record = parse_record_lenient(r.data, keep)
+    except ValidationError as exc:
+        return Issue(source, line, who, describe_validation_error(exc, "reference"))
+    if warnings is not None:
+        warnings.extend(kept)
     if generated:
         record = record.model_copy(update={"key": _made_up_key(record, used, formula)})
     used.add(record.key.casefold())
     return ReadEntry(record, source, line, generated, entry_type=r.ris_type)
-
-
-def _keep_refused(data: dict[str, Any], exc: Any) -> list[tuple[str, str]]:
-    """The fields of ``data`` the model refused (``exc``), moved to its
-    ``extra`` under their RIS tags: (tag, why) of each."""
-    kept: list[tuple[str, str]] = []
-    for err in exc.errors(include_url=False):
-        loc = [p for p in err.get("loc", ()) if isinstance(p, str)]
-        name = loc[1] if len(loc) > 1 else None
-        tag = _tags_of_fields().get(name) if name else None
-        if tag is None or name not in data:
-            continue
-        extra = data.setdefault("extra", {})
-        value = data.pop(name)
-        text = "; ".join(value) if isinstance(value, list) else str(value)
-        # (SN gives both ISSN and ISBN: both kept)
-        extra[tag] = f"{extra[tag]}; {text}" if tag in extra else text
-        kept.append((tag, str(err.get("msg", "invalid")).removeprefix("Value error, ")))
-    return kept
 
 
 @cache

@@ -17,6 +17,8 @@ _EXPORTS = {
     "Date": "dates",
     "ValidationError": "errors",
     "describe_validation_error": "errors",
+    "parse_record_lenient": "errors",
+    "refused_fields": "errors",
     "fold": "fold",
     "to_ascii": "fold",
     "format_isbn": "identifiers",
@@ -57,7 +59,12 @@ __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .dates import Date
-    from .errors import ValidationError, describe_validation_error
+    from .errors import (
+        ValidationError,
+        describe_validation_error,
+        parse_record_lenient,
+        refused_fields,
+    )
     from .fold import fold, to_ascii
     from .identifiers import (
         format_isbn,

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ...model import Date, describe_validation_error, parse_record, richtext
+from ...model import Date, describe_validation_error, parse_record_lenient, richtext
 from ...model.dates import STATUSES, status_key
 from ...model.identifiers import isbn_separator
 from ...model.inherit import CONTAINERS
@@ -796,38 +796,26 @@ def entry_to_record(
 
 def _validated(d: Decoding) -> Any:
     """The record; an identifier that is not one (a DOI "n/a", an ISBN with a
-    typo) is kept in extra with a warning rather than losing the entry."""
-    try:
-        return parse_record(d.data)
-    except ValidationError as exc:
-        if not _move_bad_identifiers(d, exc):
-            raise EntryError(_reason(exc)) from None
-    try:
-        return parse_record(d.data)
-    except ValidationError as exc2:
-        raise EntryError(_reason(exc2)) from None
-
-
-def _move_bad_identifiers(d: Decoding, exc: Any) -> bool:
+    typo) or pages that are none are kept in extra with a warning rather than
+    losing the entry."""
     data, extra = d.data, d.extra
-    moved = False
-    for err in exc.errors(include_url=False):
-        loc = [p for p in err.get("loc", ()) if isinstance(p, str)]
-        target = loc[1] if len(loc) > 1 else None
-        if target == "pages" and "pages" in data:
-            d.identifiers.setdefault("pages", "pages")
-        if target is None or target not in d.identifiers or target not in data:
-            continue
-        name = d.identifiers[target]
-        msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+
+    def keep(target: str, why: str) -> bool:
+        name = d.identifiers.get(target) or ("pages" if target == "pages" else None)
+        if name is None:
+            return False
         if name == "isbn" and "isbn-others" in d.fields:
             extra["isbn-others"] = d.decoded("isbn-others")
             data[target] = data[target].split(", ")[0]
-        d.warnings.append(f"field '{name}' kept in extra: {msg}")
+        d.warnings.append(f"field '{name}' kept in extra: {why}")
         extra[name] = data.pop(target)
         data["extra"] = extra
-        moved = True
-    return moved
+        return True
+
+    try:
+        return parse_record_lenient(data, keep)
+    except ValidationError as exc:
+        raise EntryError(_reason(exc)) from None
 
 
 def _reason(exc: Any) -> str:
