@@ -68,6 +68,23 @@ def test_an_accent_over_several_letters_is_read_as_over_the_first() -> None:
     ]
 
 
+def test_an_accent_over_a_dotless_i_and_more_letters_is_read_as_over_the_i() -> None:
+    # (read before as a lone combining accent before "ın": "Na \u0301ınve")
+    parsed = parse_bibtex(
+        "@misc{k, title = {Na\\'{\\i v}e and \\'{\\i}n and \\v{\\j x}}, year = 1988}\n"
+    )
+    (r,) = parsed.records
+    assert r.title == "Na\u00edve and \u00edn and \u01f0x"
+    assert [w.message for w in parsed.warnings] == [
+        "field 'title': \\'{\\i v} puts one accent over the 2 letters '\u0131v': read as "
+        "over the first (\u00edv)",
+        "field 'title': \\v{\\j x} puts one accent over the 2 letters '\u0237x': read as "
+        "over the first (\u01f0x)",
+    ]
+    (again,) = parse_bibtex(write_bibtex([r])).records
+    assert again.title == r.title
+
+
 def test_an_accent_over_one_letter_gives_no_warning() -> None:
     parsed = parse_bibtex(
         "@misc{k, author = {Gda\\'{n}sk, A and \\cite{xy}, B}, title = {\\'{e}t\\'e \\c{c}a},"

@@ -106,7 +106,9 @@ class Decoding:
 #: ``Ry\\'{cko}``): TeX centres the one accent over the group, which no
 #: Unicode text spells and no writer means (``\\t{oo}``, the tie over two
 #: letters, is one accent of its own).
-_WIDE_ACCENT = re.compile(r"\\(['`^\"~=.]|[uvHckdbr](?![A-Za-z]))(\s*)\{([^\W\d_])([^\W\d_]+)\}")
+_WIDE_ACCENT = re.compile(
+    r"\\(['`^\"~=.]|[uvHckdbr](?![A-Za-z]))(\s*)\{([^\W\d_]|\\[ij](?![A-Za-z])\s*)([^\W\d_]+)\}"
+)
 
 
 #: a braced URL argument, which is verbatim
@@ -115,7 +117,8 @@ _URL_ARGUMENT = re.compile(r"\\(?:url|nolinkurl|path)\s*\{(?:[^{}]|\{[^{}]*\})*\
 
 def wide_accents(d: Decoding) -> None:
     """An accent over a group of several letters is read as over the first
-    of them, as its writer meant (``Gda\\'{nsk}``: Gdańsk), with a warning."""
+    of them, as its writer meant (``Gda\\'{nsk}``: Gdańsk; ``Na\\'{\\i v}e``:
+    Naíve), with a warning."""
     fixed: dict[str, str] = {}
     for name, value in d.fields.items():
         if "\\" not in value or "{" not in value or name in _VERBATIM:
@@ -137,7 +140,8 @@ def wide_accents(d: Decoding) -> None:
         parts.append(value[last:])
         fixed[name] = "".join(parts)
         for m in found:
-            letters = m.group(3) + m.group(4)
+            first = latex.decode(m.group(3))
+            letters = first + m.group(4)
             read = latex.decode(f"\\{m.group(1)}{{{m.group(3)}}}{m.group(4)}")
             d.warnings.append(
                 f"field '{name}': {m.group()} puts one accent over the {len(letters)} letters "
