@@ -373,3 +373,19 @@ def test_the_benchmark_normalises_only_what_prints_the_same() -> None:
     assert normalised("{}") == ""
     assert normalised("270--5") != normalised("270--275")
     assert normalised("{La Bruna}, Paco") != normalised("La Bruna, Paco")
+
+
+def test_natbibs_url_prefix_reads_as_the_bst_prints_it() -> None:
+    # entries copied from a .bbl hold natbib's \urlprefix (plainnat.bst: \def\urlprefix{URL })
+    from citeshelf.model import richtext
+    from citeshelf.styles.api import reference_text
+
+    recs = _records(
+        "@misc{page, title = {Page}, year = 2020,\n"
+        "  howpublished = {\\urlprefix\\url{https://example.org/x_y}}}\n"
+    )
+    rec = recs["page"]
+    assert richtext.plain(rec.howpublished) == "URL https://example.org/x_y"  # not "urlprefix"
+    assert "[URL https://example.org/x_y]" in reference_text(rec, "apa")
+    out = write_bibtex([rec])
+    assert _field(out, "page", "howpublished") == "\\urlprefix\\url{https://example.org/x_y}"

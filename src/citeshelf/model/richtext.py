@@ -281,6 +281,9 @@ TEX_WORDS = {
     "dots": "…",
     "textendash": "–",
     "textemdash": "—",
+    # what natbib's .bst files define before a URL (plainnat.bst: \def\urlprefix{URL }),
+    # found in entries copied from a .bbl: "\urlprefix\url{...}"
+    "urlprefix": "URL ",
     # biblatex's punctuation and spacing commands (biblatex manual, 4.7.3-4.7.4)
     "adddot": ".",
     "addperiod": ".",
