@@ -389,3 +389,28 @@ def test_natbibs_url_prefix_reads_as_the_bst_prints_it() -> None:
     assert "[URL https://example.org/x_y]" in reference_text(rec, "apa")
     out = write_bibtex([rec])
     assert _field(out, "page", "howpublished") == "\\urlprefix\\url{https://example.org/x_y}"
+
+
+def test_identifiers_with_notes_are_read_and_written_as_their_source_wrote_them() -> None:
+    # as Beebe's TeX Live bibliographies write them (texbook2.bib, typeset.bib):
+    # they were kept in extra, with a warning, and so lost to check and duplicates
+    text = (
+        "@article{a, author = {A, B}, title = {T}, journal = {J}, year = 1990,\n"
+        '  ISSN = "0095-2338 (print), 1520-5142 (electronic)"}\n'
+        "@book{b, author = {A, B}, title = {T}, publisher = {P}, year = 1991,\n"
+        '  ISBN = "0-387-96689-7 (USA) and 3-540-96689-7 (Germany)"}\n'
+        "@book{c, author = {A, B}, title = {U}, publisher = {P}, year = 1992,\n"
+        '  ISBN = "0-226-10392-7 (hardcover), 0-88179-206-3 (paperback)"}\n'
+    )
+    parsed = parse_bibtex(text)
+    assert parsed.warnings == []
+    recs = {r.key: r for r in parsed.records}
+    assert recs["a"].issn == "0095-2338 (print), 1520-5142 (electronic)"
+    assert recs["b"].isbn == ["0-387-96689-7 (USA)", "3-540-96689-7 (Germany)"]
+    assert recs["c"].isbn == ["0-226-10392-7 (hardcover)", "0-88179-206-3 (paperback)"]
+    for dialect in ("bibtex", "biblatex"):
+        out = write_bibtex(recs.values(), dialect=dialect)
+        assert _field(out, "a", "issn") == "0095-2338 (print), 1520-5142 (electronic)"
+        assert _field(out, "b", "isbn") == "0-387-96689-7 (USA) and 3-540-96689-7 (Germany)"
+        assert _field(out, "c", "isbn") == "0-226-10392-7 (hardcover), 0-88179-206-3 (paperback)"
+        assert "isbn-others" not in out

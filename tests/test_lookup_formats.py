@@ -54,7 +54,7 @@ def test_clean_csl_keeps_csl_variables_only() -> None:
     assert item == {
         "type": "article-journal",
         "title": "A Title",
-        "ISSN": "0036-8075",
+        "ISSN": "0036-8075, 1095-9203",  # print and electronic, both
         "author": [{"given": "A", "family": "B"}],
         "abstract": "Some text.",
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -323,6 +325,73 @@ def test_lenient_parse_raises_when_nothing_is_taken() -> None:
         parse_record_lenient(data, only_isbn)
     assert [f for f, _ in refused_fields(info.value)] == ["doi"]
     assert "isbn" not in data  # what was taken stays taken
+
+
+@pytest.mark.parametrize(
+    ("text", "isbns"),
+    [
+        # as library catalogues and Beebe's TeX Live bibliographies write them
+        ("0-226-10392-7 (hardcover)", ["0-226-10392-7 (hardcover)"]),
+        ("3-540-54539-5 and 0-387-54539-5", ["3-540-54539-5", "0-387-54539-5"]),
+        (
+            "90-5199-187-8 (IOS Press) 4-274-90017-7 (Ohmsha)",
+            ["90-5199-187-8 (IOS Press)", "4-274-90017-7 (Ohmsha)"],
+        ),
+        # a comma inside a note does not split
+        (
+            "0-486-23928-4 (vol. 1, paper), 0-226-10420-6",
+            ["0-486-23928-4 (vol. 1, paper)", "0-226-10420-6"],
+        ),
+        # the same ISBN with another note is another item
+        (
+            "1-884718-25-6 (hardcover), 1-884718-25-6 (Oak Knoll hardcover), 1884718256",
+            ["1-884718-25-6 (hardcover)", "1-884718-25-6 (Oak Knoll hardcover)", "1884718256"],
+        ),
+    ],
+)
+def test_isbns_with_a_note_in_parentheses_are_isbns(text: str, isbns: list[str]) -> None:
+    from citeshelf.model.identifiers import isbn_key
+
+    book = parse_record({"type": "book", "key": "b", "isbn": text})
+    assert book.isbn == isbns
+    # compared without the note (no digit of "(vol. 1)" joins the ISBN's)
+    assert isbn_key("0-486-23928-4 (vol. 1)") == isbn_key("0486239284") == "9780486239286"
+
+
+def test_a_bad_isbn_with_a_note_is_still_refused() -> None:
+    with pytest.raises(ValidationError, match="'0-8186-8461-8' is not a valid ISBN"):
+        parse_record({"type": "book", "key": "b", "isbn": "0-8186-8461-8 (hardback)"})
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("0095-2338 (print), 1520-5142 (electronic)", ["0095-2338", "1520-5142"]),
+        ("0942-5977, 0947-4471", ["0942-5977", "0947-4471"]),
+        ("0954-4054; 2041-2975", ["0954-4054", "2041-2975"]),
+        ("0025-5718 (paper) 1088-6842 (electronic)", ["0025-5718", "1088-6842"]),
+        ("01622870", ["01622870"]),
+    ],
+)
+def test_a_journal_has_an_issn_per_medium(text: str, found: list[str]) -> None:
+    from citeshelf.model.identifiers import issns
+
+    # kept as written (as Zotero's ISSN field holds them), each one checked
+    assert parse_record({"type": "article", "key": "a", "issn": text}).issn == text
+    assert issns(text) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("0095-2338 (print), 1520-5143 (electronic)", "1520-5143"),
+        ("1520-5263", "1520-5263"),
+        ("????", "????"),
+    ],
+)
+def test_an_issn_field_with_one_bad_issn_is_refused(text: str, bad: str) -> None:
+    with pytest.raises(ValidationError, match=f"'{re.escape(bad)}' is not a valid ISSN"):
+        parse_record({"type": "article", "key": "a", "issn": text})
 
 
 def test_isbn_list_accepts_text_and_drops_duplicates() -> None:

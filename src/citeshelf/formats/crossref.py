@@ -46,7 +46,8 @@ def clean_csl(item: Mapping[str, Any]) -> dict[str, Any]:
             value = [_name(p) for p in value if isinstance(p, Mapping)]
             value = [p for p in value if p]
         if name == "ISSN" and isinstance(value, list):
-            value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+            # a journal's print and electronic ISSNs, both kept (as Zotero does)
+            value = ", ".join(v.strip() for v in value if isinstance(v, str) and v.strip())
         if name == "ISBN" and isinstance(value, list):
             value = " ".join(v for v in value if isinstance(v, str))
         if value in (None, "", [], {}):

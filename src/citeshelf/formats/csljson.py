@@ -378,9 +378,11 @@ def _text(value: Any) -> str | None:
         return str(int(value)) if float(value).is_integer() else str(value)
     if isinstance(value, str):
         return value
-    if isinstance(value, list):  # some exporters write lists for ISBN/ISSN
+    if isinstance(value, list):
+        # some exporters write lists for ISBN/ISSN (Crossref's "ISSN": [print,
+        # electronic]): one text, as Zotero holds several
         parts = [_text(v) for v in value]
-        return " ".join(p for p in parts if p) or None
+        return ", ".join(p for p in parts if p) or None
     return None
 
 

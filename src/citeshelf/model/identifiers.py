@@ -15,16 +15,33 @@ __all__ = [
     "check_isbn",
     "isbn_key",
     "isbn_separator",
+    "issns",
     "normalize_doi",
     "normalize_isbn",
     "normalize_issn",
     "check_issn",
     "normalize_url",
     "strip_doi_prefix",
+    "unqualified",
 ]
 
-#: what stands between two ISBNs of one field ("0-12-117645-2, 0-12-155940-8")
-_ISBN_SEPARATOR = re.compile(r"(?<=[0-9Xx])(\s*[,;]\s*|\s+)(?=[0-9])")
+#: what stands between two ISBNs of one field ("0-12-117645-2, 0-12-155940-8",
+#: "0-262-53071-6 (paper), 0-262-03293-7 (cloth)", "3-540-54539-5 and 0-387-54539-5")
+_ISBN_SEPARATOR = re.compile(r"(?<=[0-9Xx)])(\s*[,;]\s*|\s+and\s+|\s+)(?=[0-9])")
+
+#: a note in parentheses after an identifier, as library catalogues and
+#: Beebe's TeX Live bibliographies write them: "0-226-10392-7 (hardcover)",
+#: "0095-2338 (print), 1520-5142 (electronic)"
+_QUALIFIED = re.compile(r"(.*?\S)\s*\([^()]*\)\Z", re.DOTALL)
+#: what separates the ISSNs of one field (not a comma inside a note)
+_ISSN_SEPARATOR = re.compile(r"\s*[,;](?![^()]*\))\s*|\s+and\s+|(?<=[0-9Xx)])\s+(?=[0-9])")
+
+
+def unqualified(value: str) -> str:
+    """An identifier without the note in parentheses after it:
+    "0-226-10392-7 (hardcover)" -> "0-226-10392-7"."""
+    m = _QUALIFIED.match(value)
+    return m.group(1) if m else value
 
 
 def isbn_separator(text: str) -> str | None:
@@ -52,7 +69,7 @@ def doi_key(value: str) -> str:
 def isbn_key(value: str) -> str:
     """ISBN digits for comparison; a 10-digit ISBN is converted to ISBN-13
     (no checksum check: stored ISBNs were checked when they were saved)."""
-    t = re.sub(r"[^0-9Xx]", "", value).upper()
+    t = re.sub(r"[^0-9Xx]", "", unqualified(value)).upper()
     if len(t) == 10 and t[:9].isdigit():
         core = "978" + t[:9]
         check = (10 - sum((1 if i % 2 == 0 else 3) * int(d) for i, d in enumerate(core)) % 10) % 10
@@ -95,10 +112,11 @@ def normalize_isbn(value: str) -> str:
 
 def check_isbn(value: str) -> str:
     """Validate an ISBN-10 or ISBN-13 (with checksum) and return it in the
-    form it was written (hyphens, spaces and all, only trimmed): a record
-    keeps its source's ISBN, and :func:`isbn_key` is what compares them."""
+    form it was written (hyphens, spaces and all, only trimmed; a note in
+    parentheses after it, "(hardcover)", kept): a record keeps its source's
+    ISBN, and :func:`isbn_key` is what compares them."""
     text = " ".join(value.split())
-    normalize_isbn(text)
+    normalize_isbn(unqualified(text))
     return text
 
 
@@ -129,11 +147,24 @@ def normalize_issn(value: str) -> str:
 
 
 def check_issn(value: str) -> str:
-    """Validate an ISSN and return it as it was written (only trimmed), as
-    :func:`check_isbn` keeps an ISBN: ``01622870`` stays ``01622870``."""
+    """Validate the ISSNs of a field and return it as it was written (only
+    trimmed), as :func:`check_isbn` keeps an ISBN: ``01622870`` stays
+    ``01622870``. A journal has one ISSN per medium, and sources give them
+    all, each with a note or none: "0095-2338 (print), 1520-5142 (electronic)"
+    (:func:`issns` gives them one by one)."""
     text = " ".join(value.split())
-    normalize_issn(text)
+    found = issns(text)
+    if not found:
+        normalize_issn(text)  # (its error)
+    for issn in found:
+        normalize_issn(issn)
     return text
+
+
+def issns(value: str) -> list[str]:
+    """The ISSNs of a field, without their notes: "0095-2338 (print),
+    1520-5142 (electronic)" -> ["0095-2338", "1520-5142"]."""
+    return [unqualified(p) for p in _ISSN_SEPARATOR.split(value.strip()) if p.strip()]
 
 
 def normalize_url(value: str) -> str:

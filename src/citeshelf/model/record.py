@@ -29,7 +29,7 @@ from pydantic import (
 )
 
 from .dates import Date
-from .identifiers import check_isbn, check_issn, normalize_doi, normalize_url
+from .identifiers import check_isbn, check_issn, normalize_doi, normalize_url, unqualified
 from .keyfiles import KEY_PATTERN, check_key
 from .names import Person, parse_name
 from .pages import PageRange
@@ -82,6 +82,11 @@ def _names(value: object) -> object:
         return [parse_name(v) if isinstance(v, str) else v for v in value]
     return value
 
+
+#: what separates the ISBNs of a text: a comma or semicolon (not one inside a
+#: note in parentheses), "and", a space before the next ISBN's digits or after
+#: a note ("90-5199-187-8 (IOS Press) 4-274-90017-7 (Ohmsha)")
+_ISBN_SPLIT = r"[;,](?![^()]*\))|\s+and\s+(?=\d)|\s+(?=\d{9})|(?<=\))\s+(?=\d)"
 
 _TRAILING = ("abstract", "keywords", "note", "tags", "extra", "added", "modified")
 #: The fields every record file had before CSL's other variables came, in file order.
@@ -340,16 +345,20 @@ class BaseRecord(BaseModel):
     @classmethod
     def _isbn_list(cls, value: object) -> object:
         if isinstance(value, str):
-            value = [v for v in re.split(r"[;,]|\s+(?=\d{9})", value) if v.strip()]
+            # (not at a comma inside a note: "0-486-23928-4 (vol. 1, paper)")
+            value = [v for v in re.split(_ISBN_SPLIT, value) if v.strip()]
         if isinstance(value, list):
             # each as its source wrote it: an ISBN-10 and an ISBN-13 of one
             # book are both kept (a source that gives both gets both back);
-            # the same digits twice (with and without hyphens) once, first form
+            # the same digits twice (with and without hyphens) once, first
+            # form, unless their notes differ ("(hardcover)", "(Oak Knoll
+            # hardcover)")
             out: list[str] = []
-            seen: set[str] = set()
+            seen: set[tuple[str, str]] = set()
             for v in value:
                 n = check_isbn(str(v))
-                digits = re.sub(r"[^0-9X]", "", n.upper())
+                bare = unqualified(n)
+                digits = (re.sub(r"[^0-9X]", "", bare.upper()), n[len(bare) :].strip())
                 if digits not in seen:
                     seen.add(digits)
                     out.append(n)

@@ -375,7 +375,7 @@ class _Writer(Spelling):
     def put_isbn(self, e: _Entry, isbns: list[str]) -> None:
         # as the record holds them: the form its source wrote
         sep = e.extra.get("isbn_separator")
-        if len(isbns) > 1 and isinstance(sep, str) and re.fullmatch(r"\s*[,;]?\s*", sep):
+        if len(isbns) > 1 and isinstance(sep, str) and re.fullmatch(r"\s*[,;]?\s*|\s+and\s+", sep):
             # several in one field, as the source wrote them (biber prints
             # them all, and warns as it did for the source)
             e.put("isbn", sep.join(isbns))
