@@ -18,14 +18,14 @@ def test_a_field_the_model_refuses_is_kept_in_extra_with_a_warning() -> None:
     parsed = parse_ris(
         _ris("TY  - BOOK", "ID  - k", "AU  - Doe, Jane", "TI  - A book", "PY  - 1994")
         + _ris("TY  - BOOK", "ID  - b", "TI  - Bad", "SN  - 0218-7019x", "DO  - n/a")
-        + _ris("TY  - JOUR", "ID  - j", "TI  - Article", "SN  - 0-8194-1476-X")
+        + _ris("TY  - JOUR", "ID  - j", "TI  - Article", "SN  - 0378-595X")
     )
     assert parsed.invalid == []
     by_key = {e.record.key: e.record for e in parsed.entries}
     assert list(by_key) == ["k", "b", "j"]
     assert (by_key["b"].isbn, by_key["b"].doi) == ([], None)
     assert by_key["b"].extra["SN"] == "0218-7019x" and by_key["b"].extra["DO"] == "n/a"
-    assert by_key["j"].issn is None and by_key["j"].extra["SN"] == "0-8194-1476-X"
+    assert by_key["j"].issn is None and by_key["j"].extra["SN"] == "0378-595X"
     messages = [(w.key, w.message) for w in parsed.warnings]
     assert [k for k, _ in messages] == ["b", "b", "j"]
     assert all("kept in extra" in m for _, m in messages)
@@ -84,3 +84,33 @@ def test_an_issn_and_an_isbn_that_are_none_are_both_kept() -> None:
     assert (r.issn, r.isbn) == (None, [])
     assert sorted(r.extra["SN"].split("; ")) == ["0-000-00000-1", "1234-5678"]
     assert len(parsed.warnings) == 2
+
+
+def test_a_series_of_an_issn_per_medium_and_a_noted_isbn_come_back_from_ris() -> None:
+    (book,) = parse_bibtex(
+        "@book{b, title = {T}, publisher = {P}, year = 1999,\n"
+        "  issn = {0362-1340 (print), 1558-1160 (electronic)},\n"
+        "  isbn = {0-226-10392-7 (hardcover)}}\n"
+    ).records
+    text = write_ris([book])
+    assert "SN  - 0362-1340 (print), 1558-1160 (electronic); 0-226-10392-7 (hardcover)" in text
+    parsed = parse_ris(text)
+    assert parsed.warnings == []
+    (again,) = (e.record for e in parsed.entries)
+    assert (again.issn, again.isbn) == (book.issn, book.isbn)
+
+
+def test_an_issn_alone_of_a_book_and_an_isbn_of_an_article_come_back_from_ris() -> None:
+    # font.bib's Anonymous:1994:CCI (a book in a series, no ISBN) and Collins:1986:DFL
+    # (an article with the ISBN of its proceedings): RIS's SN held them, and the
+    # import refused them (the book's as an ISBN, the article's as an ISSN)
+    parsed = parse_bibtex(
+        "@book{b, title = {T}, publisher = {P}, year = 1994, issn = {0218-7019}}\n"
+        "@article{a, title = {U}, journal = {J}, year = 1986, isbn = {0-8186-0692-4}}\n"
+    )
+    text = write_ris(parsed.records)
+    again = parse_ris(text)
+    assert again.warnings == []
+    by_key = {e.record.key: e.record for e in again.entries}
+    assert (by_key["b"].issn, by_key["b"].isbn) == ("0218-7019", [])
+    assert (by_key["a"].issn, by_key["a"].isbn) == (None, ["0-8186-0692-4"])

@@ -236,33 +236,49 @@ def _read_pages(r: _Ref, row: RisField) -> None:
 
 
 def _read_issn(r: _Ref, row: RisField) -> None:
-    """SN: an article's ISSN; a book's, a chapter's or a 10/13-digit one an
-    ISBN; one of an ISSN's shape (a report series') the ISSN. Of several
+    """SN: an article's ISSN (an ISBN if it is of ISBN's shape: an article in
+    proceedings read as a journal); a book's, a chapter's or a 10/13-digit one
+    an ISBN; one of an ISSN's shape (a series') the ISSN. Of several
     (``0896-3207; 0-8186-0742-4``, as :func:`_write_issn` writes a series'
     ISSN and a book's ISBN), the first of an ISSN's shape is the ISSN."""
     if not r.ref.get(row.ris):
         return
     sn = str(r.ref[row.ris])
-    if _sn_is_issn(r.rtype):
+    if _sn_is_issn(r.rtype) and not _isbn_shaped(sn):
         r.data["issn"] = sn
         return
     if ";" in sn:
         parts = [p.strip() for p in sn.split(";") if p.strip()]
-        issn = next((p for p in parts if _ISSN_SHAPE.match(p)), None)
+        issn = next((p for p in parts if _issn_shaped(p)), None)
         if issn is not None:
             r.data["issn"] = issn
             sn = "; ".join(p for p in parts if p != issn)
             if not sn:
                 return
-    if r.rtype in ("book", "chapter") or re.search(r"\d{9}", sn.replace("-", "")):
+    if _issn_shaped(sn):
+        r.data["issn"] = sn  # (a book in a series that has no ISBN)
+    elif r.rtype in ("book", "chapter") or _isbn_shaped(sn):
         r.data["isbn"] = sn
-    elif _ISSN_SHAPE.match(sn.strip()):
-        r.data["issn"] = sn
     else:
         r.extra["SN"] = sn
 
 
 _ISSN_SHAPE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
+
+
+def _isbn_shaped(text: str) -> bool:
+    """Whether ``text`` holds ISBNs (ten digits or more), not ISSNs: an
+    article in a journal that has an ISBN, not an ISSN, writes it in SN."""
+    return not _issn_shaped(text) and re.search(r"\d{9}", re.sub(r"[-\s]", "", text)) is not None
+
+
+def _issn_shaped(text: str) -> bool:
+    """Whether ``text`` holds ISSNs only (one, or a journal's ISSN per medium
+    with their notes: "0896-3207 (print), 1558-1160 (electronic)")."""
+    from ..model.identifiers import issns
+
+    found = issns(text)
+    return bool(found) and all(_ISSN_SHAPE.match(x) for x in found)
 
 
 def _sn_is_issn(rtype: str) -> bool:
