@@ -220,6 +220,48 @@ def test_a_refused_item_leaves_no_kept_in_extra_warning():
     assert warnings == []
 
 
+def test_a_list_of_issns_is_a_journals_issns():
+    # Crossref's works API gives a journal's print and electronic ISSNs as a list
+    # (test-suite disambiguate_ByCiteIncremental1 writes them as one text)
+    for issn in (["0954-4054", "2041-2975"], "0954-4054, 2041-2975"):
+        warnings: list[str] = []
+        item = {"id": "x", "type": "article-journal", "title": "T", "ISSN": issn}
+        r = record_from_csl(item, warnings=warnings)
+        assert (r.issn, warnings) == ("0954-4054, 2041-2975", [])
+        assert record_to_csl(r)["ISSN"] == "0954-4054, 2041-2975"
+
+
+@pytest.mark.parametrize(
+    ("parts", "edtf"),
+    [
+        # CSL test suite: date_EmptyStrings ("2000"), date_TextFormYeardateYearRangeOpen ("1987–")
+        ([["2000", "", ""]], "2000"),
+        ([[1987], [0]], "1987/.."),
+        ([[1987, 5], ["0", ""]], "1987-05/.."),
+    ],
+)
+def test_date_parts_as_citeproc_js_reads_them(parts: list, edtf: str) -> None:
+    warnings: list[str] = []
+    item = {"id": "x", "type": "book", "title": "T", "issued": {"date-parts": parts}}
+    r = record_from_csl(item, warnings=warnings)
+    assert (str(r.issued), warnings) == (edtf, [])
+
+
+def test_an_open_range_is_written_as_citeproc_js_prints_it() -> None:
+    # citeproc-js 1.4.61 prints [[1987], [0]] as "1987–" in APA and Chicago; [[1987]] was
+    # written (the range kept for citeshelf only in custom.citeshelf), printed "1987"
+    from citeshelf.model import parse_record
+
+    r = parse_record({"key": "x", "type": "book", "title": "T", "issued": "1987/.."})
+    assert record_to_csl(r) == {
+        "id": "x",
+        "type": "book",
+        "title": "T",
+        "issued": {"date-parts": [[1987], [0]]},
+    }
+    assert str(record_from_csl(record_to_csl(r)).issued) == "1987/.."
+
+
 def test_dates_ranges_and_raw_are_kept():
     # a range is the record's date now (it used to be the start, the range in extra)
     r = record_from_csl({"id": "d", "type": "book", "issued": {"date-parts": [[2014], [2015]]}})

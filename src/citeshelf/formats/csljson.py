@@ -494,7 +494,11 @@ def _int(value: Any) -> int | None:
 
 def _csl_point(parts: Any, season: Any = None, circa: bool = False) -> dict[str, Any] | None:
     """One list of date-parts (and the date's season and circa) as Date data."""
-    if not isinstance(parts, list) or not parts:
+    if not isinstance(parts, list):
+        return None
+    while parts and parts[-1] in ("", None):
+        parts = parts[:-1]  # ["2000", "", ""]: 2000, as citeproc-js reads it
+    if not parts:
         return None
     nums = [_int(p) for p in parts[:3]]
     if None in nums or len(parts) > 3:
@@ -523,6 +527,13 @@ def _csl_point(parts: Any, season: Any = None, circa: bool = False) -> dict[str,
     return out
 
 
+def _no_end(parts: list[Any]) -> bool:
+    """Whether a range's end is citeproc-js's "open": a year 0 and nothing
+    else ([0], ["0", "", ""]), as the test suite's date_TextFormYeardateYearRangeOpen
+    writes it."""
+    return bool(parts) and _int(parts[0]) == 0 and all(p in ("", None, 0, "0") for p in parts[1:])
+
+
 def _date(value: Any) -> Any:
     """A CSL date object as a record's date (EDTF text or ``{"literal": ...}``), or None."""
     from pydantic import ValidationError
@@ -540,7 +551,9 @@ def _date(value: Any) -> Any:
             start = _csl_point(parts[0], value.get("season"), circa)
             if start is None:
                 return None
-            if len(parts) > 1 and parts[1]:
+            if len(parts) > 1 and isinstance(parts[1], list) and _no_end(parts[1]):
+                start["open_end"] = True  # [[1987], [0]]: "1987–", as citeproc-js reads it
+            elif len(parts) > 1 and parts[1]:
                 end = _csl_point(parts[1], None, circa)
                 if end is None:
                     return None
@@ -572,6 +585,8 @@ def _csl_date(date: Any) -> dict[str, Any]:
         first, last = parts(date), parts(date.end)
         n = min(len(first), len(last))
         out["date-parts"] = [first[:n], last[:n]]
+    elif date.open_end:
+        out["date-parts"].append([0])  # citeproc-js's open range: "1987–"
     if date.season:
         out["season"] = date.season
     if date.approximate or date.uncertain:
