@@ -414,3 +414,25 @@ def test_identifiers_with_notes_are_read_and_written_as_their_source_wrote_them(
         assert _field(out, "b", "isbn") == "0-387-96689-7 (USA) and 3-540-96689-7 (Germany)"
         assert _field(out, "c", "isbn") == "0-226-10392-7 (hardcover), 0-88179-206-3 (paperback)"
         assert "isbn-others" not in out
+
+
+def test_an_incollection_with_no_booktitle_is_read_as_a_book_and_written_back() -> None:
+    # Zotero's BibTeX.js test case madoc44942: an @incollection from a repository
+    # with no booktitle; it was refused ("a chapter needs a parent book")
+    text = (
+        "@incollection{madoc44942,\n"
+        "  author = {Eva H. {\\\"O}nnud{\\'o}ttir}, title = {B{\\'u}s{\\'a}haldabyltingin},\n"
+        "  year = {2011}, publisher = {F{\\'e}lagsv{\\'i}sindastofnun}, pages = {36--44}}\n"
+    )
+    parsed = parse_bibtex(text)
+    assert [w.message for w in parsed.warnings] == [
+        "a @incollection with no booktitle or crossref: read as a book (the entry type kept)"
+    ]
+    (r,) = parsed.records
+    assert (r.type, r.title, str(r.pages)) == ("book", "B\u00fas\u00e1haldabyltingin", "36–44")
+    for dialect in ("bibtex", "biblatex"):
+        out = write_bibtex([r], dialect=dialect)
+        assert out.startswith("@incollection{madoc44942,\n")
+        assert "booktitle" not in out  # no book title made up from its own
+        (again,) = parse_bibtex(out).records
+        assert again == r

@@ -671,6 +671,21 @@ def classic_inbook(d: Decoding) -> None:
                 table["container_title"] = table.pop("title")
 
 
+def bookless_chapter(d: Decoding) -> None:
+    """A chapter that names no book (an ``@incollection`` with no
+    ``booktitle`` and no ``crossref``, as some repositories export them) is
+    read as a book, its entry type kept, with a warning, as the CSL-JSON
+    reader reads one: the entry is not lost for want of its book's title."""
+    data = d.data
+    if data["type"] != "chapter" or data.get("container_title") or data.get("parent"):
+        return
+    data["type"] = "book"
+    d.extra["bibtex_type"] = d.etype
+    d.warnings.append(
+        f"a @{d.etype} with no booktitle or crossref: read as a book (the entry type kept)"
+    )
+
+
 def subtitle_split(d: Decoding) -> None:
     """BibTeX has no subtitle field: "Title: Subtitle" with subtitle = {Subtitle}
     is how citeshelf writes one for classic BibTeX."""
@@ -776,6 +791,7 @@ DECODERS: tuple[Callable[[Decoding], None], ...] = (
     pubstate,
     isbn_others,
     classic_inbook,
+    bookless_chapter,
     subtitle_split,
     thesis_degree,
     report_type,

@@ -25,6 +25,7 @@ from .fields import (
     Field,
     etype_written,
     held_field,
+    read_type,
     thesis_degree_read,
     thesis_etype,
     thesis_type_field,
@@ -472,6 +473,9 @@ class _Writer(Spelling):
         gives its title as ``booktitle`` too; so does a BibLaTeX book whose
         source did (``extra.bibtex_booktitle``: biber hands it to the
         ``@incollection``s that crossref the book, as the same-named field)."""
+        written_as = e.extra.get("bibtex_type")
+        if isinstance(written_as, str) and read_type(written_as, None)[0] != "book":
+            return  # a chapter read as a book for want of its book's title: no book title
         if (
             (not e.biblatex or e.extra.get("bibtex_booktitle") is True)
             and e.source.title
