@@ -162,6 +162,11 @@ class _Ref:
     extra: dict[str, Any]
     #: warnings about what was read, for the reference
     notes: list[str] = field(default_factory=list)
+    #: values of names a field could be read from that it was not read from
+    #: (a JO beside the T2 read, a DA that is no date): kept in extra
+    unread: dict[str, Any] = field(default_factory=dict)
+    #: names read by a step beyond the field table's
+    taken: set[str] = field(default_factory=set)
 
     @classmethod
     def start(cls, ref: Mapping[str, Any]) -> _Ref:
@@ -180,10 +185,18 @@ def _read_names(r: _Ref, row: RisField) -> None:
 
 
 def _read_text(r: _Ref, row: RisField) -> None:
-    """Text, as plain text (RIS has no markup: a "<i>" in it is text)."""
-    value = row.value(r.ref)
-    if value:
-        r.data[row.record] = richtext.escape(value if isinstance(value, str) else str(value))
+    """Text, as plain text (RIS has no markup: a "<i>" in it is text), from
+    the first of the row's names that has one; another's other value is
+    kept (:attr:`_Ref.unread`)."""
+    names = (row.ris, *row.also)
+    used = next((n for n in names if r.ref.get(n)), None)
+    if used is None:
+        return
+    value = r.ref[used]
+    r.data[row.record] = richtext.escape(value if isinstance(value, str) else str(value))
+    for name in names:
+        if name != used and r.ref.get(name) and r.ref[name] != value:
+            r.unread[name] = r.ref[name]
 
 
 def _read_extra(r: _Ref, row: RisField) -> None:
@@ -193,14 +206,21 @@ def _read_extra(r: _Ref, row: RisField) -> None:
 
 
 def _read_issued(r: _Ref, row: RisField) -> None:
-    for name in (row.ris, *row.also):
-        date = _ris_date(str(r.ref[name])) if r.ref.get(name) else None
-        if date:
-            r.data[row.record] = date
-            return
-    year = str(r.ref.get("year") or "").strip()
-    if year:  # a PY that is no year: kept as written, a literal date
-        r.data[row.record] = {"literal": year}
+    """The date: the first of DA, Y1, PY that is one; another that says
+    otherwise (no date, or another) is kept (:attr:`_Ref.unread`)."""
+    names = (row.ris, *row.also)
+    dates = {n: _ris_date(str(r.ref[n])) for n in names if r.ref.get(n)}
+    date = next((d for d in dates.values() if d), None)
+    if date is None:
+        year = str(r.ref.get("year") or "").strip()
+        if year:  # a PY that is no year: kept as written, a literal date
+            r.data[row.record] = {"literal": year}
+            dates.pop("year", None)
+    else:
+        r.data[row.record] = date
+    for name, other in dates.items():
+        if other is None or not (date or "").startswith(other) and not other.startswith(date or ""):
+            r.unread[name] = r.ref[name]
 
 
 def _read_date(r: _Ref, row: RisField) -> None:
@@ -208,6 +228,8 @@ def _read_date(r: _Ref, row: RisField) -> None:
     date = _ris_date(str(value)) if value else None
     if date:
         r.data[row.record] = date
+    elif value:
+        r.unread[row.ris] = value  # no date (a Y2 of "Access Date"): kept
 
 
 def _read_list(r: _Ref, row: RisField) -> None:
@@ -244,6 +266,9 @@ def _read_issn(r: _Ref, row: RisField) -> None:
     if not r.ref.get(row.ris):
         return
     sn = str(r.ref[row.ris])
+    later = (r.ref.get(_REPEATED) or {}).get(row.ris)
+    if later and not _sn_is_issn(r.rtype):
+        sn = "; ".join([sn, *later])  # SN - ISSN, SN - ISBN: as one SN of both
     if _sn_is_issn(r.rtype) and not _isbn_shaped(sn):
         r.data["issn"] = sn
         return
@@ -302,15 +327,73 @@ def _read_fields(r: _Ref) -> None:
             _KINDS[row.kind][0](r, row)
 
 
+def _journal_abbreviation(r: _Ref) -> None:
+    """An article's JO beside the T2 read as its journal, or its JA, is the
+    journal's abbreviation (RIS: "abbreviated format"), as Zotero reads them,
+    unless a J2 gave one."""
+    if r.rtype not in _ARTICLES or r.data.get("container_title_short"):
+        return
+    for name in ("journal_name", "alternate_title2"):
+        value = r.unread.pop(name, None) if name == "journal_name" else r.ref.get(name)
+        if value:
+            r.data["container_title_short"] = richtext.escape(str(value))
+            r.taken.add(name)
+            return
+
+
 def _institution(r: _Ref) -> None:
     """A report's or thesis's publisher is its institution."""
     if r.rtype in ("report", "thesis") and r.data.get("publisher"):
         r.data["institution"] = r.data.pop("publisher")
 
 
-def _unknown_tags(r: _Ref) -> None:
-    for name, value in (r.ref.get("unknown_tag") or {}).items():
-        r.extra[name] = value if len(value) != 1 else value[0]
+def _unread_tags(r: _Ref) -> None:
+    """What no field of the record reads is kept in extra under its tag (as an
+    unknown tag is): an author's address (``AD``), attached files (``L1``),
+    custom fields (``C1``...), a tag's later values; nothing of a reference is
+    dropped. A tag read as a field and given again is noted."""
+    read = (_read_names_for(r.rtype) | r.taken) - r.unread.keys()
+    tags = _tag_of_name()
+    for name, value in r.ref.items():
+        if name in read or name == _REPEATED:
+            continue
+        if name == "unknown_tag":
+            for tag, values in value.items():
+                _keep_tag(r, tag, values)
+        else:
+            _keep_tag(r, tags.get(name, name), value)
+    for name, values in (r.ref.get(_REPEATED) or {}).items():
+        if name == "issn" and not _sn_is_issn(r.rtype):
+            continue  # read with the first (a book's ISSN and ISBN)
+        tag = tags.get(name, name)
+        _keep_tag(r, tag, values)
+        if name in read:
+            r.notes.append(f"tag '{tag}' given again: the first read, the others kept in extra")
+
+
+def _keep_tag(r: _Ref, tag: str, value: Any) -> None:
+    values = [str(v) for v in (value if isinstance(value, list) else [value]) if str(v).strip()]
+    held = r.extra.get(tag)
+    if held is not None:
+        values = [*(held if isinstance(held, list) else [held]), *values]
+    if values:
+        r.extra[tag] = values if len(values) != 1 else values[0]
+
+
+@cache
+def _read_names_for(rtype: str) -> frozenset[str]:
+    """The rispy names a reference of ``rtype`` is read from."""
+    names = {"type_of_reference", "id", "end_page", "year", "publication_year"}
+    for row in _rows(rtype):
+        names.update((row.ris, *row.also))
+    return frozenset(names)
+
+
+@cache
+def _tag_of_name() -> dict[str, str]:
+    import rispy
+
+    return {name: tag for tag, name in rispy.TAG_KEY_MAPPING.items()}
 
 
 def _finish(r: _Ref) -> None:
@@ -323,8 +406,9 @@ def _finish(r: _Ref) -> None:
 #: The steps after the name lists, in order.
 _READ_STEPS: tuple[Callable[[_Ref], None], ...] = (
     _read_fields,
+    _journal_abbreviation,
     _institution,
-    _unknown_tags,
+    _unread_tags,
     _finish,
 )
 
@@ -343,9 +427,10 @@ def _split_refs(text: str, source: str, line0: int, out: RisParse) -> tuple[list
     drops (no end line) or a text without any is reported in ``out``."""
     import rispy
 
+    text = _standard_tags(text)
     lines = [n + line0 - 1 for n in _ref_lines(text)]
     try:
-        refs = rispy.loads(text, skip_unknown_tags=False)
+        refs = rispy.loads(text, implementation=_parser(), skip_unknown_tags=False)
     except Exception as exc:
         from ..errors import InvalidData
 
@@ -519,6 +604,65 @@ def _person(text: str, notes: list[str] | None = None) -> dict[str, Any]:
     return p.model_dump(exclude_none=True)
 
 
+#: the later values of a tag given more than once in a reference that rispy
+#: keeps one of (``{"author_address": ["two"]}``), in each rispy reference
+_REPEATED = "citeshelf_repeated"
+
+
+@cache
+def _parser() -> type:
+    """rispy's parser, keeping a tag's later values where rispy keeps its first
+    only (two ``AD`` lines, an ``L1`` per attached file, ``SN`` of an ISSN and
+    of an ISBN): under :data:`_REPEATED`, with their continued lines."""
+    import rispy
+
+    class Parser(rispy.RisParser):
+        _last: list[str] | None = None
+
+        def _add_tag(
+            self, record: dict, tag: str, content: str, extend_multiline: bool = False
+        ) -> None:
+            if not extend_multiline:
+                self._last = None
+            super()._add_tag(record, tag, content, extend_multiline)
+
+        def _add_single_value(
+            self, record: dict, name: str, value: Any, is_multi: bool = False
+        ) -> None:
+            # the next line of a value is joined by a space, of a list of files
+            # (EndNote's L1, one attached file per line) by a line break
+            between = "\n" if name in _FILE_LISTS else " "
+            if is_multi and self._last is not None and isinstance(value, str):
+                self._last[-1] = f"{self._last[-1]}{between}{value}"  # a repeated value's
+            elif is_multi and isinstance(record.get(name), str) and isinstance(value, str):
+                record[name] = f"{record[name]}{between}{value}"
+            elif not is_multi and name in record and isinstance(value, str):
+                self._last = record.setdefault(_REPEATED, {}).setdefault(name, [])
+                self._last.append(value)
+            else:
+                super()._add_single_value(record, name, value, is_multi)
+
+    return Parser
+
+
+#: the rispy names of file lists: L1, L2 (attached files), L4 (figures)
+_FILE_LISTS = frozenset({"file_attachments1", "file_attachments2", "figure"})
+
+
+#: a tag line with one space before its dash ("TY - JOUR", "ER -"), as some
+#: exporters write them (Zotero's RIS.js reads /^([A-Z][A-Z0-9]) {1,2}-(?: (.*))?$/)
+_ONE_SPACE_TAG = re.compile(r"^([A-Z][A-Z0-9]) -(?= |\r?$)", re.MULTILINE)
+
+
+def _standard_tags(text: str) -> str:
+    """``text`` with its tag lines as the RIS specification writes them
+    ("TY  - "), when its references start so ("TY - JOUR"): a line of one
+    space is then a tag's, not a value's continued text."""
+    if not re.search(r"^TY -(?= |\r?$)", text, re.MULTILINE):
+        return text
+    return _ONE_SPACE_TAG.sub(r"\1  -", text)
+
+
 def _ref_lines(text: str) -> list[int]:
     return [i + 1 for i, line in enumerate(text.splitlines()) if line.startswith("TY  -")]
 
@@ -582,7 +726,7 @@ def iter_ris(
                 back = n - ref_start  # this reference's lines already held
                 buf[len(buf) - back :] = ["\n"] * back
                 too_big.append(Issue(str(p), ref_start, None, oversize_entry("the reference")))
-            end = line.startswith("ER  -")
+            end = line.startswith("ER  -") or re.match(r"ER -(?= |\r?$)", line) is not None
             buf.append("\n" if dropped else line)
             if end:
                 ref_size, dropped = 0, False
@@ -768,7 +912,35 @@ def record_to_ris(record: Any, *, book: Any = None) -> dict[str, Any]:
     ref["id"] = source.key
     for row in _rows(source.type):
         _KINDS[row.kind][1](source, row, ref)
+    kept = {
+        tag: [_kept_lines(str(v)) for v in (value if isinstance(value, list) else [value])]
+        for tag, value in extra.items()
+        if _KEPT_TAG.fullmatch(tag) and tag not in ("TY", "ER", "ID")
+    }
+    if kept:
+        # what a RIS import kept in extra under its tag, written back after the fields
+        ref["unknown_tag"] = kept
     return _one_line_values(ref)
+
+
+#: an extra key that is a RIS tag (what the reader keeps under its tag)
+_KEPT_TAG = re.compile(r"[A-Z][A-Z0-9]")
+#: a line that RIS reads as a tag's ("ER  - ")
+_TAG_LINE = re.compile(r"[A-Z][A-Z0-9] {1,2}-(?: |$)")
+
+
+def _kept_lines(text: str) -> str:
+    """A kept value as RIS lines: a line break (between the files of an L1)
+    stays one, unless the next line would read as a tag's (it is then joined
+    by a space); control characters are removed."""
+    lines = [_one_line(x) for x in re.split(r"\r\n|[\r\n]", text)]
+    out = lines[:1]
+    for line in lines[1:]:
+        if not line.strip() or _TAG_LINE.match(line):
+            out[-1] = f"{out[-1]} {line}".rstrip()
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 _BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029\x0b\x0c\x1c-\x1e\x85]")
