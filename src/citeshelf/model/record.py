@@ -88,6 +88,8 @@ def _names(value: object) -> object:
 #: a note ("90-5199-187-8 (IOS Press) 4-274-90017-7 (Ohmsha)")
 _ISBN_SPLIT = r"[;,](?![^()]*\))|\s+and\s+(?=\d)|\s+(?=\d{9})|(?<=\))\s+(?=\d)"
 
+_ISBN_LABEL = re.compile(r"^\s*ISBN(?:-1[03])?\s*:?\s*(?=\d)", re.IGNORECASE)
+
 _TRAILING = ("abstract", "keywords", "note", "tags", "extra", "added", "modified")
 #: The fields every record file had before CSL's other variables came, in file order.
 HEAD_FIELDS = (
@@ -356,7 +358,8 @@ class BaseRecord(BaseModel):
             out: list[str] = []
             seen: set[tuple[str, str]] = set()
             for v in value:
-                n = check_isbn(str(v))
+                # (a label before it, "ISBN 978-85-63994-24-0", "ISBN-13: ...", is no part of it)
+                n = check_isbn(_ISBN_LABEL.sub("", str(v)))
                 bare = unqualified(n)
                 digits = (re.sub(r"[^0-9X]", "", bare.upper()), n[len(bare) :].strip())
                 if digits not in seen:

@@ -824,6 +824,15 @@ def _validated(d: Decoding) -> Any:
         name = d.identifiers.get(target) or ("pages" if target == "pages" else None)
         if name is None:
             return False
+        if target == "isbn" and _issns_for_isbn(data):
+            # an article's ISSN in its isbn field (Mendeley writes them so)
+            d.warnings.append(f"field '{name}' holds ISSNs, not ISBNs: read as the issn")
+            data["issn"] = _issns_for_isbn(data)
+            del data["isbn"]
+            extra.pop("isbn_separator", None)
+            if not extra:
+                data.pop("extra", None)
+            return True
         if name == "isbn" and "isbn-others" in d.fields:
             extra["isbn-others"] = d.decoded("isbn-others")
             data[target] = data[target].split(", ")[0]
@@ -836,6 +845,28 @@ def _validated(d: Decoding) -> Any:
         return parse_record_lenient(data, keep)
     except ValidationError as exc:
         raise EntryError(_reason(exc)) from None
+
+
+def _issns_for_isbn(data: dict[str, Any]) -> str | None:
+    """The ISSNs an isbn field holds instead of ISBNs, as an issn field would
+    hold them, if the record has no issn of its own and its type has one."""
+    from ...model.identifiers import check_issn, issns
+    from ...model.record import WORK_TYPES
+
+    value = data.get("isbn")
+    model = WORK_TYPES.get(data.get("type", ""))
+    if not isinstance(value, str) or data.get("issn") or model is None:
+        return None
+    if "issn" not in model.model_fields:
+        return None
+    # (Mendeley separates them by a backslash and r: "0001-0782 (Print)\\r1557-7317")
+    text = re.sub(r"\\[rn](?=\d)", ", ", value)
+    if not all(re.fullmatch(r"\d{4}-?\d{3}[\dXx]", x) for x in issns(text) or ["-"]):
+        return None
+    try:
+        return check_issn(text)
+    except ValueError:
+        return None
 
 
 def _reason(exc: Any) -> str:
