@@ -325,10 +325,19 @@ def test_a_repeated_field_is_not_written_again_once_the_record_changed_it():
     assert text.count("number = {") == 2  # unchanged fields still are
 
 
-def test_a_bad_name_is_reported_with_the_line():
+def test_a_name_of_too_many_commas_is_kept_whole_with_the_line():
+    # (names separated by commas, not "and": "Miller, D., Firby, J."); the entry was refused
     parsed = parse_bibtex("@book{x, title={x}}\n\n@book{ok, author={A, B, C, D}, title={y}}\n")
+    assert parsed.invalid == []
+    assert [(w.line, w.key) for w in parsed.warnings] == [(3, "ok")]
+    assert "has more commas than BibTeX's 'von Last, Jr, First'" in parsed.warnings[0].message
+    assert parsed.records[1].authors[0].literal == "A, B, C, D"
+
+
+def test_a_bad_name_is_reported_with_the_line():
+    parsed = parse_bibtex("@book{x, title={x}}\n\n@book{ok, author={, B}, title={y}}\n")
     assert [(i.line, i.key) for i in parsed.invalid] == [(3, "ok")]
-    assert "too many commas" in parsed.invalid[0].message
+    assert "has no family name" in parsed.invalid[0].message
 
 
 def _marked_books(records):

@@ -168,10 +168,54 @@ def names(
                 return _names_of(fallback)
             except ValueError:
                 pass
+        if "too many commas" in str(exc):
+            kept = _commas_kept_whole(value, field, warnings)
+            if kept is not None:
+                return kept
         reason = latex.release(str(exc)).splitlines()
         reason = [line for line in reason if "Value error, " in line] or reason[:1]
         text = reason[0].split("Value error, ", 1)[-1].split(" [type=")[0].strip()
         raise EntryError(f"field '{field}': {text}") from None
+
+
+def _commas_kept_whole(
+    value: str, field: str, warnings: list[str] | None
+) -> tuple[list[dict[str, Any]], bool] | None:
+    """The names of ``value`` where a name of more commas than BibTeX's
+    "von Last, Jr, First" ("Miller, D., Firby, J.": names separated by commas,
+    not "and") is kept whole, as one literal name, with a warning; None if
+    the list still cannot be read."""
+    from ...model.names import split_names
+
+    parts = split_names(value)
+    wide = [p for p in parts if _depth0_commas(p) > 2]
+    if not wide:
+        return None
+    braced = " and ".join(f"{{{p}}}" if p in wide else p for p in parts)
+    try:
+        got = _names_of(braced)
+    except ValueError:
+        return None
+    if warnings is not None:
+        for p in wide:
+            warnings.append(
+                f"field '{field}': the name {latex.decode(p)!r} has more commas than BibTeX's "
+                "'von Last, Jr, First' (names are separated by 'and'): kept whole, as one "
+                "literal name"
+            )
+    return got
+
+
+def _depth0_commas(text: str) -> int:
+    depth = commas = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(depth - 1, 0)
+        elif ch == "," and depth == 0:
+            commas += 1
+    return commas
 
 
 #: a macro named in capitals (``\\TUB``, ``\\Thanh{}``), without an argument
