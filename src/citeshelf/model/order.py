@@ -34,7 +34,8 @@ __all__ = [
 TIE_ORDER = "tie_order"
 
 #: What separates the first and last page of a range as people type it.
-PAGE_SEPARATOR = re.compile(r"\s*(?:--|-|–|—|‐|‑|−)\s*")
+#: (a run of them: "225-–240", a hyphen and an en dash, as some exporters write it)
+PAGE_SEPARATOR = re.compile(r"\s*[-–—‐‑−]+\s*")
 _ROMAN = re.compile(
     r"^(?=[ivxlcdm]+$)m{0,4}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$", re.I
 )

@@ -15,6 +15,8 @@ from .order import PAGE_SEPARATOR, page_sort_key, roman_to_int
 __all__ = ["PageRange", "roman_to_int"]
 
 _SEP = PAGE_SEPARATOR
+#: a range's dash that no page number holds: an en or em dash, or two hyphens or more
+_STRONG_SEP = re.compile(r"\s*(?:-{2,}|[–—−])[-–—]*\s*")
 _WHITE = re.compile(r"\s+")
 
 
@@ -50,6 +52,13 @@ class PageRange(BaseModel):
         if not raw:
             raise ValueError("empty page range")
         parts = [p for p in _SEP.split(raw)]
+        if len(parts) > 2:
+            # pages whose numbers hold hyphens, between them a range's own dash
+            # ("C3-32–C3-35", "A-1--A-5")
+            strong = _STRONG_SEP.split(raw)
+            if len(strong) == 2 and strong[0] != strong[1]:
+                # (not "M-10--M-10": one page "M-10" would read back as M to 10)
+                parts = strong
         if len(parts) == 1:
             return {"start": raw, "end": None}
         if len(parts) != 2 or not parts[0] or not parts[1]:

@@ -581,8 +581,8 @@ def _map_field(d: Decoding, name: str, value: str, target: str) -> None:
 
 #: pages a writer writes as they are (ASCII letters, digits, a few marks)
 _PLAIN_PAGES = re.compile(r"[A-Za-z0-9.:+-]+")
-#: a range's dash as biber reads it (``-``, ``--``, ``–``, ``—``)
-_RANGE_DASH = re.compile(r"\s*(?:-+|–|—)\s*")
+#: a range's dash as biber reads it (``-``, ``--``, ``–``, ``—``; a run of them)
+_RANGE_DASH = re.compile(r"\s*[-–—]+\s*")
 
 
 def _keep_pages(d: Decoding, value: str, text: str) -> None:

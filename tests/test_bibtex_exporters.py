@@ -1,0 +1,85 @@
+"""What other programs' .bib files hold, read as their writers meant it: an
+article's ISSNs in its isbn field (Mendeley), an ISBN after its label
+("ISBN 978-..."), a range's dash of a hyphen and an en dash, pages whose
+numbers hold hyphens. Found in Better BibTeX's import test fixtures
+(retorquere/zotero-better-bibtex test/fixtures/import: 98 .bib files, 11,500
+entries), where each cost the field (kept in extra) or the entry."""
+
+from __future__ import annotations
+
+import pytest
+
+from citeshelf.formats.bibtex import parse_bibtex, write_bibtex
+from citeshelf.model import PageRange
+
+
+def _one(text: str):
+    parsed = parse_bibtex(text)
+    assert parsed.invalid == []
+    (record,) = parsed.records
+    return record, [w.message for w in parsed.warnings]
+
+
+@pytest.mark.parametrize(
+    ("isbn", "issn"),
+    [
+        ("0268-1242", "0268-1242"),
+        (
+            "1936-086X (Electronic) 1936-0851 (Linking)",
+            "1936-086X (Electronic) 1936-0851 (Linking)",
+        ),
+        # Mendeley writes the line break between them as \textbackslash{}r
+        (
+            "1748-3395 (Electronic)\\textbackslash{}r1748-3387 (Linking)",
+            "1748-3395 (Electronic), 1748-3387 (Linking)",
+        ),
+    ],
+)
+def test_an_articles_issns_in_its_isbn_field_are_its_issn(isbn: str, issn: str) -> None:
+    record, warnings = _one(
+        f"@article{{a, title={{T}}, journal={{J}}, year=2000, isbn={{{isbn}}}}}"
+    )
+    assert (record.issn, record.isbn, record.extra) == (issn, [], {})
+    assert warnings == ["field 'isbn' holds ISSNs, not ISBNs: read as the issn"]
+    assert f"issn = {{{issn}}}" in write_bibtex([record])
+
+
+def test_an_isbn_field_of_issns_beside_an_issn_is_kept_in_extra() -> None:
+    record, warnings = _one(
+        "@article{a, title={T}, journal={J}, year=2000, isbn={0268-1242}, issn={1234-5679}}"
+    )
+    assert (record.issn, record.isbn, record.extra) == ("1234-5679", [], {"isbn": "0268-1242"})
+    assert warnings[0].startswith("field 'isbn' kept in extra:")
+
+
+@pytest.mark.parametrize(
+    "isbn", ["ISBN 978-85-63994-24-0", "ISBN-13: 978-85-63994-24-0", "isbn:978-85-63994-24-0"]
+)
+def test_an_isbn_after_its_label(isbn: str) -> None:
+    record, warnings = _one(f"@book{{b, title={{T}}, year=2012, isbn={{{isbn}}}}}")
+    assert (record.isbn, warnings) == (["978-85-63994-24-0"], [])
+
+
+@pytest.mark.parametrize(
+    ("pages", "start", "end"),
+    [
+        ("225-–240", "225", "240"),  # a hyphen and an en dash
+        ("225 — 240", "225", "240"),
+        ("C3-32–C3-35", "C3-32", "C3-35"),  # numbers holding hyphens, an en dash between
+        ("A-1--A-5", "A-1", "A-5"),
+    ],
+)
+def test_a_range_read_as_its_writer_meant_it(pages: str, start: str, end: str) -> None:
+    record, warnings = _one(
+        f"@article{{a, title={{T}}, journal={{J}}, year=2000, pages={{{pages}}}}}"
+    )
+    assert (record.pages.start, record.pages.end, warnings) == (start, end, [])
+    # and the record's own text of it reads back the same (as its JSON file holds it)
+    assert PageRange.parse(str(record.pages)) == record.pages
+
+
+def test_one_page_holding_a_hyphen_twice_is_kept_as_written() -> None:
+    # "M-10--M-10" would be the one page M-10, whose text "M-10" reads back as M to 10
+    record, warnings = _one("@article{a, title={T}, journal={J}, year=1990, pages={M-10--M-10}}")
+    assert record.pages is None and record.extra == {"pages": "M-10\u2013M-10"}
+    assert "pages = {M-10--M-10}" in write_bibtex([record])
