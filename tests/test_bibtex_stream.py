@@ -186,12 +186,14 @@ def test_a_file_of_plain_entries_reads_as_one_bibtexparser_reads(
     from citeshelf.formats.bibtex import reader
 
     path = tmp_path / "plain.bib"
-    path.write_text(PLAIN * 3, encoding="utf-8")  # the same keys again: reported
+    # the same keys again: imported under keys of their own, with warnings
+    path.write_text(PLAIN * 3, encoding="utf-8")
     fast = read(path, 2)
     monkeypatch.setattr(reader, "_plain_entries", lambda text: None)
     slow = read(path, 2)
     assert summary(fast) == summary(slow)
-    assert len(fast.entries) == 2 and len(fast.invalid) == 4
+    assert len(fast.entries) == 6 and not fast.invalid
+    assert sum("this one imported as" in str(w) for w in fast.warnings) == 4
 
 
 @pytest.mark.parametrize(

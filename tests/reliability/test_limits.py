@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
@@ -32,16 +33,19 @@ GOOD_BIB = "@book{ok, title={B}, year={2000}, author={Doe, Jane}, publisher={P}}
 # -- the reproductions ---------------------------------------------------------------
 
 
-def test_an_entry_without_a_key_is_an_invalid_entry(cs, empty_lib: Path, tmp_path: Path) -> None:
+def test_an_entry_without_a_key_is_imported_under_a_key_made_for_it(
+    cs, empty_lib: Path, tmp_path: Path
+) -> None:
+    # (Mendeley writes "@article{,"): the key formula's key, said in a warning
     bib = tmp_path / "e.bib"
     bib.write_text("@book{, title={A}}\n" + GOOD_BIB + "@article{ ,\n title={C}}\n")
     r = cs(empty_lib, "import", str(bib))
-    assert r.exit_code == exitcodes.INVALID_DATA
-    assert f"{bib}:1: @book entry without a key" in r.stderr
-    assert f"{bib}:3: @article entry without a key" in r.stderr
-    r = cs(empty_lib, "import", "--skip-invalid", str(bib))
     assert r.exit_code == exitcodes.OK, r.output
-    assert (empty_lib / "ok.json").exists()  # the file's other entries are kept
+    made = re.findall(r"e\.bib:(\d): @(\w+) entry without a key: imported as '([^']+)'", r.stderr)
+    assert [(line, etype) for line, etype, _ in made] == [("1", "book"), ("3", "article")]
+    keys = [key for _, _, key in made]
+    assert len(set(keys)) == 2  # (neither has an author or a year: "anonnd", then a letter)
+    assert sorted(p.stem for p in empty_lib.glob("*.json")) == sorted([*keys, "ok"])
 
 
 def _csl_file(tmp_path: Path, *items: str) -> Path:
@@ -476,7 +480,7 @@ def test_fuzz_all_readers_long(bib: str, tex: str, query: str, ris: str) -> None
 def test_no_traceback_via_the_cli_for_a_hostile_file_mix(cs, empty_lib: Path, tmp_path) -> None:
     """Each hostile reproduction at once: the whole import is one-line errors."""
     p = tmp_path / "mix.bib"
-    p.write_text("@book{, title={A}}\n@book{x, crossref={}}\n" + GOOD_BIB)
+    p.write_text("@book{, title={A}}\n@book{x, crossref={}}\n@book{y, author={, B}}\n" + GOOD_BIB)
     r = cs(empty_lib, "import", "--dry-run", str(p))
     assert "Traceback" not in r.output and r.exit_code == exitcodes.INVALID_DATA
 

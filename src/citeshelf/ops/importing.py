@@ -143,7 +143,7 @@ def read_entries(
     if fmt == "bibtex":
         from ..formats.bibtex import BibReader
 
-        reader = BibReader(p)
+        reader = BibReader(p, formula=key_formula)
 
         def bib_batches() -> Iterator[FileRead]:
             for part in reader.batches():

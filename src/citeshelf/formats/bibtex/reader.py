@@ -83,13 +83,17 @@ class BibReader:
     is not UTF-8 is read as Latin-1 with a warning.
     """
 
-    def __init__(self, path: str | Path, *, batch_size: int = BATCH_SIZE) -> None:
+    def __init__(
+        self, path: str | Path, *, batch_size: int = BATCH_SIZE, formula: str | None = None
+    ) -> None:
+        """``formula``: the key formula of keys made up for entries without one."""
         from ...errors import InvalidData
 
         self.path = p = Path(path)
         self.batch_size = batch_size
         self.encoding = "utf-8-sig"
         self._reader = _Reader(str(p))
+        self._reader.formula = formula
         try:
             try:
                 if p.stat().st_size >= PARALLEL_MIN:
@@ -560,6 +564,11 @@ class _Reader:
         #: read, or a new name): one table, so each lowered key is held once
         self.taken: dict[str, int | None] = {}
         self.renamed: dict[str, str] = {}
+        #: the placeholder keys of entries read without a key of their own, or
+        #: under a key an entry before them has -> (that key, its entry's line)
+        self.keyless: dict[str, tuple[str | None, int | None]] = {}
+        #: the key formula of the keys made up for them (None: the default)
+        self.formula: str | None = workers_of.formula if workers_of is not None else None
         self.books: dict[str, Any] = {}  # key -> book record of this file
         #: the records the first pass made of books, for the second to take
         #: (key -> (type, fields, original key, record, warnings, the record's
@@ -1010,29 +1019,17 @@ class _Reader:
         steps: list[tuple[int, str, str, dict[str, str], int, list[BibIssue], Any]] = []
         jobs: list[tuple[str, str, dict[str, str], str | None]] = []  # entry_to_record's
         for n, (etype, key, fields, line, warnings) in enumerate(pending):
-            if not key.strip():
-                result.invalid.append(
-                    BibIssue(
-                        self.source,
-                        line,
-                        None,
-                        f"@{etype} entry without a key: write one after '@{etype}{{'",
-                    )
-                )
-                result.warnings.extend(warnings)
-                continue
+            if not key.strip() or taken.get(key.lower()) is not None:
+                # no key (Mendeley writes "@article{,"), or one an entry before
+                # this one has (BibTeX skips the second): a key is made up for
+                # it once its record is made (:meth:`_finish`), and said
+                first = taken.get(key.lower()) if key.strip() else None
+                placeholder = f"citeshelf-key-of-line-{line}"
+                while placeholder.lower() in taken:
+                    placeholder += "-"
+                self.keyless[placeholder] = (key.strip() or None, first)
+                key = placeholder
             lower = key.lower()
-            first = taken.get(lower)
-            if first is not None:
-                result.invalid.append(
-                    BibIssue(
-                        self.source,
-                        line,
-                        key,
-                        f"the key is already used by the entry on line {first}: rename one of them",
-                    )
-                )
-                continue
             taken[lower] = line
             too_big = oversize_field(fields.items())
             if too_big:
@@ -1075,6 +1072,9 @@ class _Reader:
             for i in range(0, len(jobs), size)
         ]
 
+    def _made_up_key(self, *args: Any) -> tuple[Any, str]:
+        return _made_up_key_of(self, *args)
+
     def _finish(self, plan: _Plan) -> BibParse:
         """The batch :meth:`_plan` began, with its records."""
         result, uses, repeats = plan.result, plan.uses, plan.repeats
@@ -1091,13 +1091,19 @@ class _Reader:
             )
         for n, etype, key, fields, line, warnings, done in plan.steps:
             got = done if done is not None else next(made)
+            keyless = self.keyless.pop(key, None)
             if isinstance(got, str):  # the EntryError's message
-                result.invalid.append(BibIssue(self.source, line, key, got))
+                who = keyless[0] if keyless is not None else key
+                result.invalid.append(BibIssue(self.source, line, who, got))
                 result.warnings.extend(warnings)
                 continue
             record, more = got[0], got[1]
             # a worker's JSON data of the record (what its file will hold)
             data = (record, got[2]) if len(got) > 2 and got[2] is not None else None
+            if keyless is not None:
+                record, key = self._made_up_key(record, key, keyless, etype, line, warnings)
+                if data is not None:
+                    data = (record, {**data[1], "key": key})
             if uses.get(n):
                 record = record.model_copy(
                     update={"extra": {**(record.extra or {}), "bibtex_macros": uses[n]}}
@@ -1111,6 +1117,7 @@ class _Reader:
                 record,
                 self.source,
                 line,
+                generated_key=keyless is not None,
                 entry_type=etype,
                 crossref=fields.get("crossref", "").strip() or None,
                 made=data,
@@ -1120,6 +1127,42 @@ class _Reader:
         result.warnings.sort(key=lambda w: w.line or 0)
         result.invalid.sort(key=lambda w: w.line or 0)
         return result
+
+
+def _made_up_key_of(
+    reader: _Reader,
+    record: Any,
+    placeholder: str,
+    keyless: tuple[str | None, int | None],
+    etype: str,
+    line: int,
+    warnings: list[BibIssue],
+) -> tuple[Any, str]:
+    """``record`` (read under ``placeholder``) under a key of its own: made
+    from its author, year and title (the key formula) for an entry without
+    one, the key with a letter for one whose key an entry before it has; no
+    key of the file is taken (:attr:`_Reader.taken` holds them all)."""
+    from ...model.keys import base_key, free_key
+
+    old, first = keyless
+    taken = reader.taken
+    base = old or base_key(record, reader.formula)
+    key = (
+        base
+        if old is None and base.lower() not in taken
+        else free_key(base, lambda k: k.lower() in taken)
+    )
+    del taken[placeholder.lower()]
+    taken[key.lower()] = line
+    if old is None:
+        why = f"@{etype} entry without a key: imported as '{key}'"
+    else:
+        why = (
+            f"the key is already used by the entry on line {first}: this one imported as "
+            f"'{key}' (BibTeX skips it)"
+        )
+    warnings.append(BibIssue(reader.source, line, old, why))
+    return record.model_copy(update={"key": key}), key
 
 
 def _with_repeats(record: Any, repeats: dict[str, list[str]]) -> Any:
