@@ -83,3 +83,40 @@ def test_one_page_holding_a_hyphen_twice_is_kept_as_written() -> None:
     record, warnings = _one("@article{a, title={T}, journal={J}, year=1990, pages={M-10--M-10}}")
     assert record.pages is None and record.extra == {"pages": "M-10\u2013M-10"}
     assert "pages = {M-10--M-10}" in write_bibtex([record])
+
+
+def test_two_hyphenated_isbns_separated_by_a_space() -> None:
+    record, warnings = _one(
+        "@book{b, title={T}, year=2016, isbn={978-1-5106-1549-6 978-1-5106-1550-2}}"
+    )
+    assert (record.isbn, warnings) == (["978-1-5106-1549-6", "978-1-5106-1550-2"], [])
+    assert "isbn = {978-1-5106-1549-6 978-1-5106-1550-2}" in write_bibtex([record])
+
+
+def test_an_entry_without_a_key_and_one_whose_key_is_taken_are_imported() -> None:
+    # Mendeley's "@article{," (its fixture "web_page and other mendeley idiocy.bib"), and
+    # an entry whose key an entry before it has, which BibTeX skips
+    parsed = parse_bibtex(
+        "@article{,\n author={Smith, John}, title={A study of things}, journal={J}, year=2001}\n"
+        "@article{dup, author={Doe, Jane}, title={One}, journal={J}, year=2002}\n"
+        "@article{dup, author={Roe, Jim}, title={Two}, journal={J}, year=2003}\n"
+        "@article{smith2001study, author={X, Y}, title={Z}, journal={J}, year=2001}\n"
+    )
+    assert parsed.invalid == []
+    got = [(e.record.key, e.generated_key, e.record.title) for e in parsed.entries]
+    assert got == [
+        # (the key formula's key is a later entry's: a letter after it)
+        ("smith2001studya", True, "A study of things"),
+        ("dup", False, "One"),
+        ("dupa", True, "Two"),
+        ("smith2001study", False, "Z"),
+    ]
+    assert [(w.line, w.key, w.message) for w in parsed.warnings] == [
+        (1, None, "@article entry without a key: imported as 'smith2001studya'"),
+        (
+            4,
+            "dup",
+            "the key is already used by the entry on line 3: this one imported as 'dupa' "
+            "(BibTeX skips it)",
+        ),
+    ]

@@ -84,9 +84,13 @@ def _names(value: object) -> object:
 
 
 #: what separates the ISBNs of a text: a comma or semicolon (not one inside a
-#: note in parentheses), "and", a space before the next ISBN's digits or after
-#: a note ("90-5199-187-8 (IOS Press) 4-274-90017-7 (Ohmsha)")
-_ISBN_SPLIT = r"[;,](?![^()]*\))|\s+and\s+(?=\d)|\s+(?=\d{9})|(?<=\))\s+(?=\d)"
+#: note in parentheses), "and", a space before the next ISBN's digits (hyphenated
+#: too: "978-1-5106-1549-6 978-1-5106-1550-2") or after a note ("90-5199-187-8 (IOS
+#: Press) 4-274-90017-7 (Ohmsha)")
+_ISBN_SPLIT = (
+    r"[;,](?![^()]*\))|\s+and\s+(?=\d)|\s+(?=\d{9})|(?<=\))\s+(?=\d)"
+    r"|(?<=[\dXx])\s+(?=\d{1,5}-\d[\d-]{6,}[\dXx](?!\S))"
+)
 
 _ISBN_LABEL = re.compile(r"^\s*ISBN(?:-1[03])?\s*:?\s*(?=\d)", re.IGNORECASE)
 
