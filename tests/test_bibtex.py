@@ -654,14 +654,15 @@ def test_publisher_and_location_are_lists_and_a_braced_and_is_a_word():
 
 def test_a_lone_brace_in_a_list_item_comes_back() -> None:
     """``place = "a{; a"`` (two places, one with a lone brace) is written
-    ``a\\{ and a`` and read back as the same two places: an escaped brace is
-    text, not a group that hides the ``and``."""
+    ``a\\textbraceleft{} and a`` (BibTeX counts ``\\{`` as a brace: the field
+    would run on) and read back as the same two places: the brace is text, not
+    a group that hides the ``and``."""
     from citeshelf.formats.bibtex import parse_bibtex, write_bibtex
     from citeshelf.model import parse_record
 
     record = parse_record({"type": "article", "key": "a", "place": "a{; a"})
     text = write_bibtex([record], dialect="bibtex")
-    assert "address = {a\\{ and a}" in text
+    assert "address = {a\\textbraceleft{} and a}" in text
     (back,) = parse_bibtex(text).records
     assert back.place == "a{; a"
 

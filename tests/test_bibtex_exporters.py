@@ -120,3 +120,21 @@ def test_an_entry_without_a_key_and_one_whose_key_is_taken_are_imported() -> Non
             "(BibTeX skips it)",
         ),
     ]
+
+
+def test_a_lone_literal_brace_is_written_so_the_field_still_ends_where_it_should() -> None:
+    # Better BibTeX fixture #873's Thiebaux:93, "Thi\{'ebaux" (a typo of {\'e}): BibTeX and
+    # biber count \{ as a brace, so the field ran on through the fields after it
+    record, _ = _one(
+        "@techreport{t, author = {Sylvie Thi\\{'ebaux}, title = {A \\}b}, year = 1993}"
+    )
+    assert (record.authors[0].family, record.title) == ("Thi{'ebaux", "A }b")
+    for dialect in ("bibtex", "biblatex"):
+        out = write_bibtex([record], dialect=dialect)
+        assert "author = {Thi\\textbraceleft{}'ebaux, Sylvie}," in out
+        assert "title = {A \\textbraceright{}b}," in out
+        again, _ = _one(out)
+        assert (again.authors, again.title) == (record.authors, record.title)
+    # braces that pair stay \{ \}, as the source wrote them
+    record, _ = _one("@misc{m, title = {Sets \\{x\\}}, year = 2000}")
+    assert "title = {Sets \\{x\\}}," in write_bibtex([record])

@@ -12,8 +12,10 @@ letter case (``{NATO}``) and drops only the braces around special characters
 phrases recorded; :func:`strip_groups` then removes the braces and returns the
 protected phrases.
 
-Writing (:func:`encode`) escapes ``& % $ # _ { } ~ ^ \\`` (so a brace,
-balanced or not, is ``\\{``/``\\}`` and the field always ends where it
+Writing (:func:`encode`) escapes ``& % $ # _ { } ~ ^ \\`` (a brace is
+``\\{``/``\\}``; BibTeX and biber count those as braces too, so a field whose
+literal braces do not pair has them spelt ``\\textbraceleft{}`` and
+``\\textbraceright{}`` by :func:`balanced_braces`, and it ends where it
 should), removes control characters (ESC, BEL, CR ...: TeX refuses them and
 no reader gives them back) and, with ``ascii=True``, writes non-ASCII letters
 as LaTeX macros (for classic BibTeX).
@@ -31,6 +33,7 @@ from ..model.controls import CONTROL_RE, strip_controls
 from ..model.richtext import ACCENT_MARKS
 
 __all__ = [
+    "balanced_braces",
     "decode",
     "encode",
     "decode_rich",
@@ -136,6 +139,10 @@ _HOLD_RE = re.compile(r"\\([&%$#_{}])")
 _UNHOLD_RE = re.compile("[" + "".join(_UNHOLD) + "]")
 _NAMED["textasciitilde"] = _HOLD["~"]
 _NAMED["textbackslash"] = _HOLD["\\"]
+# a literal brace as the writer spells one that would leave a field unbalanced
+# (:func:`balanced_braces`)
+_NAMED["textbraceleft"] = _HOLD["{"]
+_NAMED["textbraceright"] = _HOLD["}"]
 # With keep_braces, literal braces stay escaped so they are not taken for groups.
 _UNHOLD_KEEP = {**_UNHOLD, _HOLD["{"]: "\\{", _HOLD["}"]: "\\}"}
 # Font and box commands whose argument is just text.
@@ -543,6 +550,27 @@ _TIE_OUT = re.compile("([^\\W\\d_])\u0361([^\\W\\d_])")
 #: a no-break space, an en or em dash not next to another dash or hyphen
 _DASHES_OUT = re.compile("\u00a0|(?<![-–—])[–—](?![-–—])")
 _LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')|[!?](?=`)")
+
+
+def balanced_braces(value: str) -> str:
+    """A written field value whose braces pair as BibTeX counts them (every
+    brace, a backslash before it or not): else its literal braces (``\\{``,
+    ``\\}``, which :func:`encode` writes) as ``\\textbraceleft{}`` and
+    ``\\textbraceright{}``. ``Thi\\{'ebaux``, written so, swallowed the fields
+    after it in bibtex and biber."""
+    if "\\{" not in value and "\\}" not in value:
+        return value
+    depth = 0
+    for ch in value:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                break
+    if depth == 0:
+        return value
+    return value.replace("\\{", "\\textbraceleft{}").replace("\\}", "\\textbraceright{}")
 
 
 def encode(text: str, *, ascii: bool = False, escape: bool = True) -> str:

@@ -18,6 +18,7 @@ from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
 from ..entries import exported_keywords, join_keywords, split_keywords
+from ..latex import balanced_braces
 from .fields import (
     _MONTHS,
     _VERBATIM,
@@ -254,8 +255,11 @@ class _Writer(Spelling):
         lines = [f"@{e.etype}{{{written_key(record)},"]
         again = self.repeats(e)
         for name, (value, macro) in ordered:
-            lines.append(f"  {name} = {value}," if macro else f"  {name} = {{{value}}},")
-            lines.extend(f"  {name} = {{{later}}}," for later in again.get(name, ()))
+            if macro:
+                lines.append(f"  {name} = {value},")
+            else:
+                lines.append(f"  {name} = {{{balanced_braces(value)}}},")
+            lines.extend(f"  {name} = {{{balanced_braces(x)}}}," for x in again.get(name, ()))
         lines.append("}")
         return "\n".join(lines) + "\n"
 
