@@ -138,3 +138,35 @@ def test_a_lone_literal_brace_is_written_so_the_field_still_ends_where_it_should
     # braces that pair stay \{ \}, as the source wrote them
     record, _ = _one("@misc{m, title = {Sets \\{x\\}}, year = 2000}")
     assert "title = {Sets \\{x\\}}," in write_bibtex([record])
+
+
+def test_a_url_field_of_several_urls_and_a_file_url() -> None:
+    # Beebe's bibliographies (texgraph.bib; 78 fields over TeX Live's files) give a work's
+    # URLs in one field; metapost's manuals are file:/// URLs (both were kept in extra)
+    text = (
+        "@misc{a, title={T}, year=2004,\n"
+        '  URL = "http://www3.interscience.wiley.com/cgi-bin/abstract?ID=1793;\n'
+        '                 http://www3.interscience.wiley.com/cgi-bin/fulltext?ID=1793"}\n'
+    )
+    record, warnings = _one(text)
+    assert record.url == "http://www3.interscience.wiley.com/cgi-bin/abstract?ID=1793"
+    assert record.extra["urls"] == ["http://www3.interscience.wiley.com/cgi-bin/fulltext?ID=1793"]
+    assert warnings == [
+        "field 'url' holds 2 URLs: the first is the url, the others kept in extra.urls"
+    ]
+    for dialect in ("bibtex", "biblatex"):
+        out = write_bibtex([record], dialect=dialect)
+        assert (
+            "  url = {http://www3.interscience.wiley.com/cgi-bin/abstract?ID=1793;\n"
+            "                 http://www3.interscience.wiley.com/cgi-bin/fulltext?ID=1793},"
+        ) in out
+        assert _one(out)[0] == record
+    # RIS writes each as a UR line of its own, and reads them back so
+    from citeshelf.formats.ris import parse_ris, write_ris
+
+    ris = write_ris([record])
+    assert ris.count("UR  - ") == 2
+    again = parse_ris(ris).entries[0].record
+    assert (again.url, again.extra["urls"]) == (record.url, record.extra["urls"])
+    record, warnings = _one("@manual{m, title={MetaPost}, url={file:///texmf-dist/doc/mpman.pdf}}")
+    assert (record.url, warnings) == ("file:///texmf-dist/doc/mpman.pdf", [])

@@ -830,8 +830,12 @@ def _write_publisher(source: Any, row: RisField, ref: dict[str, Any]) -> None:
 
 
 def _write_urls(source: Any, row: RisField, ref: dict[str, Any]) -> None:
+    """UR: the url, then the others an import kept (``extra.urls``: a RIS
+    reference's later UR lines, a BibTeX url field of several)."""
     if source.url:
-        ref[row.ris] = [source.url]
+        more = (source.extra or {}).get("urls")
+        others = [str(u) for u in more] if isinstance(more, list) else []
+        ref[row.ris] = [source.url, *others]
 
 
 def _write_list(source: Any, row: RisField, ref: dict[str, Any]) -> None:

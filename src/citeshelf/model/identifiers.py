@@ -174,7 +174,10 @@ def normalize_url(value: str) -> str:
 
     text = value.strip()
     parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https", "ftp") or not parts.netloc or " " in text:
+    scheme = parts.scheme.lower()
+    # (a file:/// URL, a document on the writer's disk, has a path and no host)
+    located = bool(parts.netloc) or (scheme == "file" and parts.path.startswith("/"))
+    if scheme not in ("http", "https", "ftp", "file") or not located or " " in text:
         raise ValueError(f"{value!r} is not a URL: expected http:// or https://")
     if _URL_UNSAFE.search(text):
         # characters no URL may hold (RFC 3986), percent-encoded as browsers send them

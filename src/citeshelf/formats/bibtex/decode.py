@@ -824,6 +824,17 @@ def _validated(d: Decoding) -> Any:
         name = d.identifiers.get(target) or ("pages" if target == "pages" else None)
         if name is None:
             return False
+        if target == "url" and _several_urls(data):
+            # Beebe's bibliographies give a work's URLs in one field, "...;\n  http://..."
+            urls = _several_urls(data)
+            d.warnings.append(
+                f"field '{name}' holds {len(urls)} URLs: the first is the url, the others "
+                "kept in extra.urls"
+            )
+            data["url"], extra["urls"] = urls[0], urls[1:]
+            extra.setdefault("bibtex_written", {})["url"] = d.fields[name].strip()
+            data["extra"] = extra
+            return True
         if target == "isbn" and _issns_for_isbn(data):
             # an article's ISSN in its isbn field (Mendeley writes them so)
             d.warnings.append(f"field '{name}' holds ISSNs, not ISBNs: read as the issn")
@@ -845,6 +856,27 @@ def _validated(d: Decoding) -> Any:
         return parse_record_lenient(data, keep)
     except ValidationError as exc:
         raise EntryError(_reason(exc)) from None
+
+
+#: what separates the URLs of one field: a semicolon, or space before a scheme
+_URL_SEPARATOR = re.compile(r"\s*;\s*|\s+(?=(?:https?|ftp|file)://)")
+
+
+def _several_urls(data: dict[str, Any]) -> list[str] | None:
+    """The URLs of a url field that holds more than one, if the first is one."""
+    from ...model.identifiers import normalize_url
+
+    value = data.get("url")
+    if not isinstance(value, str):
+        return None
+    urls = [u for u in _URL_SEPARATOR.split(value.strip()) if u]
+    if len(urls) < 2:
+        return None
+    try:
+        normalize_url(urls[0])
+    except ValueError:
+        return None
+    return urls
 
 
 def _issns_for_isbn(data: dict[str, Any]) -> str | None:

@@ -35,7 +35,7 @@ from .fields import (
 )
 from .spelling import Spelling, pages_text
 from .strings import Strings
-from .text import named_macros, spells, ws
+from .text import named_macros, spells, unescape_verbatim, ws
 
 _ORDER = (
     "author",
@@ -361,6 +361,10 @@ class _Writer(Spelling):
         if writer is not None:
             e.put(name, writer(self, value, row.record, e.extra))
         elif row.kind == "raw":
+            written = _written(self, e.extra, row.record) if row.record == "url" else None
+            if written and _first_url(written) == value:
+                e.put(name, written)  # the source's URLs, several in one field
+                return
             e.put(name, verbatim(value, biblatex=e.biblatex))
         elif row.kind == "isbn":
             self.put_isbn(e, value)
@@ -633,6 +637,17 @@ def _written(w: _Writer, extra: Mapping[str, Any], field: str) -> str | None:
     if not _balanced(written) or re.search(r"(?<!\\)(\\\\)*\\$", written):
         return None
     return written
+
+
+def _first_url(written: str) -> str | None:
+    """The first URL of a url field that holds several, as the record holds it."""
+    from ...model.identifiers import normalize_url
+
+    first = re.split(r"\s*;\s*|\s+(?=(?:https?|ftp|file)://)", written.strip())[0]
+    try:
+        return normalize_url(unescape_verbatim(first))  # as the reader reads it
+    except ValueError:
+        return None
 
 
 def _degree_of(written: str, etype: str) -> str | None:
