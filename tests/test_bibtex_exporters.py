@@ -170,3 +170,16 @@ def test_a_url_field_of_several_urls_and_a_file_url() -> None:
     assert (again.url, again.extra["urls"]) == (record.url, record.extra["urls"])
     record, warnings = _one("@manual{m, title={MetaPost}, url={file:///texmf-dist/doc/mpman.pdf}}")
     assert (record.url, warnings) == ("file:///texmf-dist/doc/mpman.pdf", [])
+
+
+@pytest.mark.parametrize("year", ["1989--date{}", "1987--", "1990--present"])
+def test_a_year_with_an_open_end_is_an_open_range(year: str) -> None:
+    # texbook2.bib's periodicals ("1989--date{}", 98 years over TeX Live's files and
+    # Better BibTeX's fixtures were kept as literal dates)
+    record, warnings = _one(f'@periodical{{tb, title={{TUGboat}}, year = "{year}"}}')
+    assert (str(record.issued), warnings) == (f"{year[:4]}/..", [])
+    # classic BibTeX: the year as the source wrote it; BibLaTeX: the EDTF date biber reads
+    assert f"  year = {{{year}}},\n" in write_bibtex([record])
+    out = write_bibtex([record], dialect="biblatex")
+    assert f"  date = {{{year[:4]}/}},\n" in out and "year" not in out
+    assert str(_one(out)[0].issued) == f"{year[:4]}/.."

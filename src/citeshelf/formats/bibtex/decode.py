@@ -55,6 +55,7 @@ from .text import (
     name_spellings,
     named_macros,
     names,
+    open_year,
     rich,
     unescape_verbatim,
     ws,
@@ -287,10 +288,16 @@ def year(d: Decoding) -> None:
     y = " ".join(latex.decode(raw).split())
     m = _YEAR_RANGE.fullmatch(y)
     span = f"{m.group(1)}/{m.group(2)}" if m else None
+    start = open_year(y)
     if d.issued is None and re.fullmatch(r"\d{4}", y):
         d.issued = y
     elif d.issued is None and span:
         d.issued = span
+    elif d.issued is None and start:
+        # a periodical's years, "1989--date{}": an open range; exports to
+        # classic BibTeX write the year as the source did
+        d.issued = f"{start}/.."
+        d.extra.setdefault("bibtex_written", {})["year"] = ws(raw)
     elif d.issued is None and status_key(y) and "pubstate" not in d.fields:
         d.data["status"] = STATUSES[status_key(y) or ""]
         # ({\autocap{f}orthcoming}: BibLaTeX exports write it as the source did)

@@ -25,6 +25,18 @@ def ws(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" ")
 
 
+#: a year with an open end, as bibliographies of periodicals write one:
+#: "1989--date{}" (Beebe's), "1987--", "1990--present"
+_OPEN_YEAR = re.compile(r"(\d{4})\s*(?:-{1,3}|\u2013|\u2014)\s*(?:date|present|now|today)?", re.I)
+
+
+def open_year(text: str) -> str | None:
+    """The first year of a ``year`` (decoded, spaces collapsed) that says
+    the range has no end yet, else None."""
+    m = _OPEN_YEAR.fullmatch(text)
+    return m.group(1) if m else None
+
+
 def unescape_verbatim(text: str) -> str:
     return re.sub(r"\\([_%&#$~])", r"\1", text.strip())
 

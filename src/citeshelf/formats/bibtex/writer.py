@@ -35,7 +35,7 @@ from .fields import (
 )
 from .spelling import Spelling, pages_text
 from .strings import Strings
-from .text import named_macros, spells, unescape_verbatim, ws
+from .text import named_macros, open_year, spells, unescape_verbatim, ws
 
 _ORDER = (
     "author",
@@ -448,6 +448,11 @@ class _Writer(Spelling):
         if e.biblatex and not as_year:
             e.put("date", edtf)
             return
+        if d.open_end and d.month is None and d.season is None:
+            written = _written(self, e.extra, "year")
+            if written and open_year(" ".join(latex.decode(written).split())) == str(d.year):
+                e.put("year", written)  # "1989--date{}", as the source wrote it
+                return
         if years:
             e.put("year", f"{d.year}--{d.end.year}")
         else:
