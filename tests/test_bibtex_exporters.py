@@ -183,3 +183,22 @@ def test_a_year_with_an_open_end_is_an_open_range(year: str) -> None:
     out = write_bibtex([record], dialect="biblatex")
     assert f"  date = {{{year[:4]}/}},\n" in out and "year" not in out
     assert str(_one(out)[0].issued) == f"{year[:4]}/.."
+
+
+@pytest.mark.parametrize(
+    ("etype", "rtype"),
+    [
+        ("web_page", "webpage"),
+        ("book_section", "chapter"),
+        ("newspaper_article", "newspaper_article"),
+        ("magazine_article", "magazine_article"),
+        ("generic", "misc"),
+        ("film", "motion_picture"),
+        ("talk", "speech"),
+    ],
+)
+def test_mendeleys_entry_types(etype: str, rtype: str) -> None:
+    # Better BibTeX's fixture "web_page and other mendeley idiocy.bib": read as misc before,
+    # with a warning of an unknown entry type
+    record, warnings = _one(f"@{etype}{{k, title={{T}}, booktitle={{B}}, year=2010}}")
+    assert (record.type, record.extra.get("bibtex_type"), warnings) == (rtype, etype, [])

@@ -270,7 +270,14 @@ BIBTEX_IN: dict[str, str] = {
     **dict.fromkeys(["mastersthesis", "phdthesis"], "thesis"),
     **dict.fromkeys(["www", "electronic", "webpage"], "webpage"),
     **dict.fromkeys(["audio"], "song"),
-    **dict.fromkeys(["video"], "motion_picture"),
+    **dict.fromkeys(["video", "film"], "motion_picture"),
+    # Mendeley's entry types (its BibTeX export writes its own type names)
+    **dict.fromkeys(["web_page"], "webpage"),
+    **dict.fromkeys(["book_section"], "chapter"),
+    **dict.fromkeys(["newspaper_article"], "newspaper_article"),
+    **dict.fromkeys(["magazine_article"], "magazine_article"),
+    **dict.fromkeys(["generic"], "misc"),
+    **dict.fromkeys(["talk"], "speech"),
 }
 #: Other RIS types read as a citeshelf type (the RIS type is kept).
 RIS_IN: dict[str, str] = {
