@@ -574,11 +574,16 @@ def balanced_braces(value: str) -> str:
 
 
 def encode(text: str, *, ascii: bool = False, escape: bool = True) -> str:
-    """Unicode text as BibTeX field text (braces are the caller's business)."""
+    """Unicode text as BibTeX field text (braces are the caller's business;
+    a literal brace that does not pair is ``\\textbraceleft{}`` or
+    ``\\textbraceright{}``: :func:`balanced_braces`)."""
     if CONTROL_RE.search(text):
         text = strip_controls(text)
+    braces = escape and ("{" in text or "}" in text)
     if escape and _ESCAPE_OUT_RE.search(text):
         text = _ESCAPE_OUT_RE.sub(lambda m: _ESCAPE_OUT[m.group(0)], text)
+    if braces:
+        text = balanced_braces(text)
     if escape and ("-" in text or "`" in text or "'" in text):
         # "--" is an en dash to TeX; "-{}-" stays two hyphens
         text = _LIGATURES.sub(lambda m: m.group(0) + "{}", text)
