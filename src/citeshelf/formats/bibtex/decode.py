@@ -831,9 +831,9 @@ def _validated(d: Decoding) -> Any:
         name = d.identifiers.get(target) or ("pages" if target == "pages" else None)
         if name is None:
             return False
-        if target == "url" and _several_urls(data):
+        urls = _several_urls(data) if target == "url" else None
+        if urls:
             # Beebe's bibliographies give a work's URLs in one field, "...;\n  http://..."
-            urls = _several_urls(data)
             d.warnings.append(
                 f"field '{name}' holds {len(urls)} URLs: the first is the url, the others "
                 "kept in extra.urls"
@@ -842,10 +842,11 @@ def _validated(d: Decoding) -> Any:
             extra.setdefault("bibtex_written", {})["url"] = d.fields[name].strip()
             data["extra"] = extra
             return True
-        if target == "isbn" and _issns_for_isbn(data):
+        issns = _issns_for_isbn(data) if target == "isbn" else None
+        if issns:
             # an article's ISSN in its isbn field (Mendeley writes them so)
             d.warnings.append(f"field '{name}' holds ISSNs, not ISBNs: read as the issn")
-            data["issn"] = _issns_for_isbn(data)
+            data["issn"] = issns
             del data["isbn"]
             extra.pop("isbn_separator", None)
             if not extra:
