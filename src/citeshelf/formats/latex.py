@@ -34,6 +34,7 @@ from ..model.richtext import ACCENT_MARKS
 
 __all__ = [
     "balanced_braces",
+    "braces_pair",
     "decode",
     "encode",
     "decode_rich",
@@ -552,23 +553,27 @@ _DASHES_OUT = re.compile("\u00a0|(?<![-–—])[–—](?![-–—])")
 _LIGATURES = re.compile(r"-(?=-)|`(?=`)|'(?=')|[!?](?=`)")
 
 
+def braces_pair(text: str) -> bool:
+    """Whether the braces of ``text`` pair as BibTeX and biber count them:
+    every brace, a backslash before it or not."""
+    depth = 0
+    for ch in text:
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def balanced_braces(value: str) -> str:
     """A written field value whose braces pair as BibTeX counts them (every
     brace, a backslash before it or not): else its literal braces (``\\{``,
     ``\\}``, which :func:`encode` writes) as ``\\textbraceleft{}`` and
     ``\\textbraceright{}``. ``Thi\\{'ebaux``, written so, swallowed the fields
     after it in bibtex and biber."""
-    if "\\{" not in value and "\\}" not in value:
-        return value
-    depth = 0
-    for ch in value:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                break
-    if depth == 0:
+    if ("\\{" not in value and "\\}" not in value) or braces_pair(value):
         return value
     return value.replace("\\{", "\\textbraceleft{}").replace("\\}", "\\textbraceright{}")
 

@@ -18,7 +18,7 @@ from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
 from ..entries import exported_keywords, join_keywords, split_keywords
-from ..latex import balanced_braces
+from ..latex import balanced_braces, braces_pair
 from .fields import (
     _MONTHS,
     _VERBATIM,
@@ -713,16 +713,7 @@ _DATE_TEXT = re.compile(r"^[0-9A-Za-z/:.~?+ -]+$")
 _UNESCAPED = re.compile(r"\\(?=[_%&#$~])")
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
+_balanced = braces_pair
 
 
 def verbatim(text: str, *, biblatex: bool) -> str:
