@@ -568,8 +568,9 @@ def braces_pair(text: str) -> bool:
 
 
 def balanced_braces(value: str) -> str:
-    """A written field value whose braces pair as BibTeX counts them (every
-    brace, a backslash before it or not): else its literal braces (``\\{``,
+    """Written field text (what :func:`encode` makes of a piece of a field)
+    whose braces pair as BibTeX counts them (every brace, a backslash before
+    it or not): else its literal braces (``\\{``,
     ``\\}``, which :func:`encode` writes) as ``\\textbraceleft{}`` and
     ``\\textbraceright{}``. ``Thi\\{'ebaux``, written so, swallowed the fields
     after it in bibtex and biber."""

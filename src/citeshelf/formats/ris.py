@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..model import richtext
+from ..model.identifiers import only_issns
 from ..model.keyfiles import is_key
 from ..model.types import RIS_IN, TYPE_NAMES, TYPES, from_ris, types_of_model
 from .entries import Issue, ReadBatch, ReadEntry, exported_keywords
@@ -274,13 +275,13 @@ def _read_issn(r: _Ref, row: RisField) -> None:
         return
     if ";" in sn:
         parts = [p.strip() for p in sn.split(";") if p.strip()]
-        issn = next((p for p in parts if _issn_shaped(p)), None)
+        issn = next((p for p in parts if only_issns(p)), None)
         if issn is not None:
             r.data["issn"] = issn
             sn = "; ".join(p for p in parts if p != issn)
             if not sn:
                 return
-    if _issn_shaped(sn):
+    if only_issns(sn):
         r.data["issn"] = sn  # (a book in a series that has no ISBN)
     elif r.rtype in ("book", "chapter") or _isbn_shaped(sn):
         r.data["isbn"] = sn
@@ -288,22 +289,10 @@ def _read_issn(r: _Ref, row: RisField) -> None:
         r.extra["SN"] = sn
 
 
-_ISSN_SHAPE = re.compile(r"^\d{4}-?\d{3}[\dXx]$")
-
-
 def _isbn_shaped(text: str) -> bool:
     """Whether ``text`` holds ISBNs (ten digits or more), not ISSNs: an
     article in a journal that has an ISBN, not an ISSN, writes it in SN."""
-    return not _issn_shaped(text) and re.search(r"\d{9}", re.sub(r"[-\s]", "", text)) is not None
-
-
-def _issn_shaped(text: str) -> bool:
-    """Whether ``text`` holds ISSNs only (one, or a journal's ISSN per medium
-    with their notes: "0896-3207 (print), 1558-1160 (electronic)")."""
-    from ..model.identifiers import issns
-
-    found = issns(text)
-    return bool(found) and all(_ISSN_SHAPE.match(x) for x in found)
+    return not only_issns(text) and re.search(r"\d{9}", re.sub(r"[-\s]", "", text)) is not None
 
 
 def _sn_is_issn(rtype: str) -> bool:
@@ -522,9 +511,8 @@ def _read_one(
 @cache
 def _tags_of_fields() -> dict[str, str]:
     """Record field -> the RIS tag it is read from (the field table's, and SN's ISBN)."""
-    import rispy
 
-    tags = {name: tag for tag, name in rispy.TAG_KEY_MAPPING.items()}
+    tags = _tag_of_name()
     out = {row.record: tags[row.ris] for row in FIELDS if row.ris in tags}
     out.setdefault("isbn", tags["issn"])
     return out
@@ -726,7 +714,9 @@ def iter_ris(
                 back = n - ref_start  # this reference's lines already held
                 buf[len(buf) - back :] = ["\n"] * back
                 too_big.append(Issue(str(p), ref_start, None, oversize_entry("the reference")))
-            end = line.startswith("ER  -") or re.match(r"ER -(?= |\r?$)", line) is not None
+            end = line.startswith("ER  -") or (
+                line.startswith("ER -") and _ONE_SPACE_TAG.match(line) is not None
+            )
             buf.append("\n" if dropped else line)
             if end:
                 ref_size, dropped = 0, False

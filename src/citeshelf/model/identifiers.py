@@ -16,6 +16,8 @@ __all__ = [
     "isbn_key",
     "isbn_separator",
     "issns",
+    "only_issns",
+    "split_isbns",
     "normalize_doi",
     "normalize_isbn",
     "normalize_issn",
@@ -35,6 +37,38 @@ _ISBN_SEPARATOR = re.compile(r"(?<=[0-9Xx)])(\s*[,;]\s*|\s+and\s+|\s+)(?=[0-9])"
 _QUALIFIED = re.compile(r"(.*?\S)\s*\([^()]*\)\Z", re.DOTALL)
 #: what separates the ISSNs of one field (not a comma inside a note)
 _ISSN_SEPARATOR = re.compile(r"\s*[,;](?![^()]*\))\s*|\s+and\s+|(?<=[0-9Xx)])\s+(?=[0-9])")
+
+
+#: what separates the ISBNs of a text: a comma or semicolon (not one inside a
+#: note in parentheses), "and", a space before the next ISBN's digits (hyphenated
+#: too: "978-1-5106-1549-6 978-1-5106-1550-2") or after a note ("90-5199-187-8 (IOS
+#: Press) 4-274-90017-7 (Ohmsha)")
+_ISBN_SPLIT = re.compile(
+    r"[;,](?![^()]*\))|\s+and\s+(?=\d)|\s+(?=\d{9})|(?<=\))\s+(?=\d)"
+    r"|(?<=[\dXx])\s+(?=\d{1,5}-\d[\d-]{6,}[\dXx](?!\S))"
+)
+#: a label before an ISBN, which is no part of it: "ISBN 978-...", "ISBN-13: ..."
+_ISBN_LABEL = re.compile(r"^\s*ISBN(?:-1[03])?\s*:?\s*(?=\d)", re.IGNORECASE)
+#: one ISSN's digits, hyphen or none
+_ISSN_SHAPE = re.compile(r"\d{4}-?\d{3}[\dXx]")
+
+
+def split_isbns(text: str) -> list[str]:
+    """The ISBNs of a text, each as written but for a label before it
+    ("ISBN 978-85-63994-24-0" -> "978-85-63994-24-0"), its note kept."""
+    return [without_isbn_label(v) for v in _ISBN_SPLIT.split(text) if v.strip()]
+
+
+def without_isbn_label(text: str) -> str:
+    return _ISBN_LABEL.sub("", text)
+
+
+def only_issns(text: str) -> bool:
+    """Whether ``text`` holds ISSNs and nothing else (one, or a journal's
+    ISSN per medium with their notes: "0896-3207 (print), 1558-1160
+    (electronic)"), whether or not their check digits hold."""
+    found = issns(text)
+    return bool(found) and all(_ISSN_SHAPE.fullmatch(x) for x in found)
 
 
 def unqualified(value: str) -> str:

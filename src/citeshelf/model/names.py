@@ -30,6 +30,7 @@ from .nameparts import family_given, is_cjk, join_particle
 __all__ = [
     "Person",
     "brace_choices",
+    "comma_parts",
     "has_others",
     "initials",
     "is_cjk",
@@ -287,10 +288,16 @@ def parse_name(text: str) -> Person:
     )
 
 
+def comma_parts(raw: str) -> list[str]:
+    """The parts of a BibTeX name between its commas outside braces ("von
+    Last", "Jr", "First"): more than three is a name BibTeX cannot read."""
+    return [p.strip() for p in _split_depth0(raw, _COMMA)]
+
+
 def _parts(raw: str, text: str) -> tuple[str, str, str, str]:
     """The family, given, particle and suffix of a name that is neither a
     literal nor in the extended format, each as written (braces kept)."""
-    parts = [p.strip() for p in _split_depth0(raw, _COMMA)]
+    parts = comma_parts(raw)
     if len(parts) == 1:
         words = _words(parts[0])
         if len(words) == 1:

@@ -29,7 +29,15 @@ from pydantic import (
 )
 
 from .dates import Date
-from .identifiers import check_isbn, check_issn, normalize_doi, normalize_url, unqualified
+from .identifiers import (
+    check_isbn,
+    check_issn,
+    normalize_doi,
+    normalize_url,
+    split_isbns,
+    unqualified,
+    without_isbn_label,
+)
 from .keyfiles import KEY_PATTERN, check_key
 from .names import Person, parse_name
 from .pages import PageRange
@@ -82,17 +90,6 @@ def _names(value: object) -> object:
         return [parse_name(v) if isinstance(v, str) else v for v in value]
     return value
 
-
-#: what separates the ISBNs of a text: a comma or semicolon (not one inside a
-#: note in parentheses), "and", a space before the next ISBN's digits (hyphenated
-#: too: "978-1-5106-1549-6 978-1-5106-1550-2") or after a note ("90-5199-187-8 (IOS
-#: Press) 4-274-90017-7 (Ohmsha)")
-_ISBN_SPLIT = (
-    r"[;,](?![^()]*\))|\s+and\s+(?=\d)|\s+(?=\d{9})|(?<=\))\s+(?=\d)"
-    r"|(?<=[\dXx])\s+(?=\d{1,5}-\d[\d-]{6,}[\dXx](?!\S))"
-)
-
-_ISBN_LABEL = re.compile(r"^\s*ISBN(?:-1[03])?\s*:?\s*(?=\d)", re.IGNORECASE)
 
 _TRAILING = ("abstract", "keywords", "note", "tags", "extra", "added", "modified")
 #: The fields every record file had before CSL's other variables came, in file order.
@@ -351,8 +348,7 @@ class BaseRecord(BaseModel):
     @classmethod
     def _isbn_list(cls, value: object) -> object:
         if isinstance(value, str):
-            # (not at a comma inside a note: "0-486-23928-4 (vol. 1, paper)")
-            value = [v for v in re.split(_ISBN_SPLIT, value) if v.strip()]
+            value = split_isbns(value)
         if isinstance(value, list):
             # each as its source wrote it: an ISBN-10 and an ISBN-13 of one
             # book are both kept (a source that gives both gets both back);
@@ -362,8 +358,7 @@ class BaseRecord(BaseModel):
             out: list[str] = []
             seen: set[tuple[str, str]] = set()
             for v in value:
-                # (a label before it, "ISBN 978-85-63994-24-0", "ISBN-13: ...", is no part of it)
-                n = check_isbn(_ISBN_LABEL.sub("", str(v)))
+                n = check_isbn(without_isbn_label(str(v)))
                 bare = unqualified(n)
                 digits = (re.sub(r"[^0-9X]", "", bare.upper()), n[len(bare) :].strip())
                 if digits not in seen:

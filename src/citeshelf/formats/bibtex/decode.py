@@ -57,6 +57,7 @@ from .text import (
     names,
     open_year,
     rich,
+    split_urls,
     unescape_verbatim,
     ws,
 )
@@ -866,10 +867,6 @@ def _validated(d: Decoding) -> Any:
         raise EntryError(_reason(exc)) from None
 
 
-#: what separates the URLs of one field: a semicolon, or space before a scheme
-_URL_SEPARATOR = re.compile(r"\s*;\s*|\s+(?=(?:https?|ftp|file)://)")
-
-
 def _several_urls(data: dict[str, Any]) -> list[str] | None:
     """The URLs of a url field that holds more than one, if the first is one."""
     from ...model.identifiers import normalize_url
@@ -877,7 +874,7 @@ def _several_urls(data: dict[str, Any]) -> list[str] | None:
     value = data.get("url")
     if not isinstance(value, str):
         return None
-    urls = [u for u in _URL_SEPARATOR.split(value.strip()) if u]
+    urls = split_urls(value)
     if len(urls) < 2:
         return None
     try:
@@ -890,7 +887,7 @@ def _several_urls(data: dict[str, Any]) -> list[str] | None:
 def _issns_for_isbn(data: dict[str, Any]) -> str | None:
     """The ISSNs an isbn field holds instead of ISBNs, as an issn field would
     hold them, if the record has no issn of its own and its type has one."""
-    from ...model.identifiers import check_issn, issns
+    from ...model.identifiers import check_issn, only_issns
     from ...model.record import WORK_TYPES
 
     value = data.get("isbn")
@@ -901,7 +898,7 @@ def _issns_for_isbn(data: dict[str, Any]) -> str | None:
         return None
     # (Mendeley separates them by a backslash and r: "0001-0782 (Print)\\r1557-7317")
     text = re.sub(r"\\[rn](?=\d)", ", ", value)
-    if not all(re.fullmatch(r"\d{4}-?\d{3}[\dXx]", x) for x in issns(text) or ["-"]):
+    if not only_issns(text):
         return None
     try:
         return check_issn(text)

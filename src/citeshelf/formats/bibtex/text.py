@@ -37,6 +37,16 @@ def open_year(text: str) -> str | None:
     return m.group(1) if m else None
 
 
+#: what separates the URLs of one url field (Beebe's "...;\n  http://..."): a
+#: semicolon, or space before a scheme
+_URL_SEPARATOR = re.compile(r"\s*;\s*|\s+(?=(?:https?|ftp|file)://)")
+
+
+def split_urls(text: str) -> list[str]:
+    """The URLs of one url field, as written."""
+    return [u for u in _URL_SEPARATOR.split(text.strip()) if u]
+
+
 def unescape_verbatim(text: str) -> str:
     return re.sub(r"\\([_%&#$~])", r"\1", text.strip())
 
@@ -197,10 +207,10 @@ def _commas_kept_whole(
     "von Last, Jr, First" ("Miller, D., Firby, J.": names separated by commas,
     not "and") is kept whole, as one literal name, with a warning; None if
     the list still cannot be read."""
-    from ...model.names import split_names
+    from ...model.names import comma_parts, split_names
 
     parts = split_names(value)
-    wide = [p for p in parts if _depth0_commas(p) > 2]
+    wide = [p for p in parts if len(comma_parts(p)) > 3]
     if not wide:
         return None
     braced = " and ".join(f"{{{p}}}" if p in wide else p for p in parts)
@@ -216,18 +226,6 @@ def _commas_kept_whole(
                 "literal name"
             )
     return got
-
-
-def _depth0_commas(text: str) -> int:
-    depth = commas = 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth = max(depth - 1, 0)
-        elif ch == "," and depth == 0:
-            commas += 1
-    return commas
 
 
 #: a macro named in capitals (``\\TUB``, ``\\Thanh{}``), without an argument

@@ -18,7 +18,7 @@ from ...model.language import is_english as _english
 from ...model.types import work_type
 from .. import RESERVED_EXTRA, latex, protect
 from ..entries import exported_keywords, join_keywords, split_keywords
-from ..latex import balanced_braces, braces_pair
+from ..latex import braces_pair
 from .fields import (
     _MONTHS,
     _VERBATIM,
@@ -35,7 +35,7 @@ from .fields import (
 )
 from .spelling import Spelling, pages_text
 from .strings import Strings
-from .text import named_macros, open_year, spells, unescape_verbatim, ws
+from .text import named_macros, open_year, spells, split_urls, unescape_verbatim, ws
 
 _ORDER = (
     "author",
@@ -189,7 +189,7 @@ class _Writer(Spelling):
         for spelling in spellings:
             # as the source wrote it: LaTeX (a macro), or decoded text with its braces
             cand = spelling if "\\" in spelling else self.braced(spelling)
-            whole = _balanced(cand) and not re.search(r"(?<!\\)(\\\\)*\\$", cand)
+            whole = braces_pair(cand) and not re.search(r"(?<!\\)(\\\\)*\\$", cand)
             if whole and (cand.isascii() or not self.ascii) and spells(cand, person):
                 return cand
         return super().name(person)
@@ -255,11 +255,8 @@ class _Writer(Spelling):
         lines = [f"@{e.etype}{{{written_key(record)},"]
         again = self.repeats(e)
         for name, (value, macro) in ordered:
-            if macro:
-                lines.append(f"  {name} = {value},")
-            else:
-                lines.append(f"  {name} = {{{balanced_braces(value)}}},")
-            lines.extend(f"  {name} = {{{balanced_braces(x)}}}," for x in again.get(name, ()))
+            lines.append(f"  {name} = {value}," if macro else f"  {name} = {{{value}}},")
+            lines.extend(f"  {name} = {{{later}}}," for later in again.get(name, ()))
         lines.append("}")
         return "\n".join(lines) + "\n"
 
@@ -276,7 +273,7 @@ class _Writer(Spelling):
         for name, note in table.items():
             if not isinstance(note, Mapping) or not isinstance(note.get("then"), list):
                 continue
-            later = [v for v in note["then"] if isinstance(v, str) and _balanced(v)]
+            later = [v for v in note["then"] if isinstance(v, str) and braces_pair(v)]
             if self.ascii and name not in _VERBATIM and name not in _LINKS:
                 # LaTeX as the source wrote it: only its other characters encoded
                 later = [latex.encode(v, ascii=True, escape=False) for v in later]
@@ -442,7 +439,7 @@ class _Writer(Spelling):
             e.put("year", self.text(d.literal or ""))
             return
         sort = e.extra.get("bibtex_year_sort")
-        sort = sort if isinstance(sort, str) and _balanced(sort) and d.is_simple else ""
+        sort = sort if isinstance(sort, str) and braces_pair(sort) and d.is_simple else ""
         years = d.end is not None and d.end.year != d.year and d.month is None and d.season is None
         as_year = (e.extra.get("bibtex_year") is True and (d.is_simple or years)) or sort
         if e.biblatex and not as_year:
@@ -639,7 +636,7 @@ def _written(w: _Writer, extra: Mapping[str, Any], field: str) -> str | None:
     written = table.get(field) if isinstance(table, Mapping) else None
     if not isinstance(written, str) or (w.ascii and not written.isascii()):
         return None
-    if not _balanced(written) or re.search(r"(?<!\\)(\\\\)*\\$", written):
+    if not braces_pair(written) or re.search(r"(?<!\\)(\\\\)*\\$", written):
         return None
     return written
 
@@ -648,7 +645,7 @@ def _first_url(written: str) -> str | None:
     """The first URL of a url field that holds several, as the record holds it."""
     from ...model.identifiers import normalize_url
 
-    first = re.split(r"\s*;\s*|\s+(?=(?:https?|ftp|file)://)", written.strip())[0]
+    first = split_urls(written)[0]
     try:
         return normalize_url(unescape_verbatim(first))  # as the reader reads it
     except ValueError:
@@ -713,9 +710,6 @@ _DATE_TEXT = re.compile(r"^[0-9A-Za-z/:.~?+ -]+$")
 _UNESCAPED = re.compile(r"\\(?=[_%&#$~])")
 
 
-_balanced = braces_pair
-
-
 def verbatim(text: str, *, biblatex: bool) -> str:
     """A verbatim field's value (``url``, ``doi``, ``eprint``, ``file`` ...):
     written as it is, since biber and the url package read these fields
@@ -734,7 +728,7 @@ def verbatim(text: str, *, biblatex: bool) -> str:
     text = strip_controls(text)
     if "\\" in text:
         text = _UNESCAPED.sub("%5C", text)
-    if ("{" in text or "}" in text) and not _balanced(text):
+    if ("{" in text or "}" in text) and not braces_pair(text):
         text = text.replace("{", "%7B").replace("}", "%7D")
     if not biblatex and "%" in text:
         text = text.replace("%", "\\%")
