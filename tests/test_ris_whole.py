@@ -109,3 +109,18 @@ def test_a_file_of_one_space_tag_lines_is_read_in_batches(tmp_path) -> None:
     assert [len(b.entries) for b in batches] == [2, 2, 1]
     assert [e.line for b in batches for e in b.entries] == [1, 6, 11, 16, 21]
     assert all(not b.invalid for b in batches)
+
+
+def test_pages_whose_numbers_hold_hyphens_come_back_from_ris() -> None:
+    # tugboat.bib's "M-1--M-14" (read as a range since 66fc8ac): RIS's SP and EP were
+    # joined by a hyphen, "M-1-M-14", which reads as no range (kept in extra)
+    from citeshelf.formats.bibtex import parse_bibtex
+
+    (record,) = parse_bibtex(
+        "@article{a, title={T}, journal={J}, year=1990, pages={M-1--M-14}}"
+    ).records
+    text = write_ris([record])
+    assert "SP  - M-1\nEP  - M-14\n" in text
+    again, warnings = _one(text)
+    assert (again.pages, warnings) == (record.pages, [])
+    assert _one("TY  - JOUR\nID  - j\nTI  - T\nSP  - 12\nEP  - 15\nER  - \n")[0].pages.end == "15"

@@ -253,9 +253,11 @@ def _read_notes(r: _Ref, row: RisField) -> None:
 
 
 def _read_pages(r: _Ref, row: RisField) -> None:
+    """SP and EP, joined by an en dash: the range's own dash, which pages
+    whose numbers hold hyphens keep apart ("M-1", "M-14": M-1–M-14)."""
     sp, ep = r.ref.get("start_page"), r.ref.get("end_page")
     if sp:
-        r.data[row.record] = f"{sp}-{ep}" if ep else str(sp)
+        r.data[row.record] = f"{sp}\u2013{ep}" if ep else str(sp)
 
 
 def _read_issn(r: _Ref, row: RisField) -> None:
